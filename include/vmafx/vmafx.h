@@ -1,0 +1,112 @@
+/* libvmafx: VMAF, PSNR, SSIM and MS-SSIM scoring, bit-exact with libvmaf 3.2.0.
+ *
+ * The library does no I/O: the caller hands it pictures and model JSON text, and gets
+ * per-frame features, pooled scores and report text back. Every call takes a context the
+ * caller owns; nothing is global, so several contexts may score in parallel threads.
+ *
+ * Errors: functions return 0 on success or a negative errno-style code; a one-line
+ * message is then available from vmafx_last_error(). */
+#ifndef VMAFX_VMAFX_H
+#define VMAFX_VMAFX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define VMAFX_VERSION "0.1.0"
+
+enum VmafxPixelFormat {
+    VMAFX_PIX_FMT_YUV420P = 1,
+    VMAFX_PIX_FMT_YUV422P,
+    VMAFX_PIX_FMT_YUV444P,
+};
+
+/* A planar YUV picture. 8-bit samples are uint8_t, 9..16-bit samples are uint16_t with the
+ * value in the low bits. Chroma planes are ceil(w/2) (4:2:0, 4:2:2) by ceil(h/2) (4:2:0). */
+typedef struct VmafxPicture {
+    enum VmafxPixelFormat pix_fmt;
+    unsigned bpc;          /* bits per component: 8, 10, 12 or 16 */
+    unsigned w[3], h[3];   /* plane sizes in samples */
+    ptrdiff_t stride[3];   /* bytes between rows */
+    void *data[3];
+    void *buf;             /* owning allocation (vmafx_picture_alloc) */
+} VmafxPicture;
+
+int  vmafx_picture_alloc(VmafxPicture *pic, enum VmafxPixelFormat fmt, unsigned bpc,
+                         unsigned w, unsigned h);
+void vmafx_picture_free(VmafxPicture *pic);
+/* Bytes of one frame in the tightly packed planar layout of .yuv/.y4m files. */
+size_t vmafx_picture_frame_bytes(enum VmafxPixelFormat fmt, unsigned bpc, unsigned w, unsigned h);
+
+/* Kernel level; VMAFX_CPU_AUTO picks the best the CPU has (or $VMAFX_CPU is read by the CLI). */
+enum VmafxCpu { VMAFX_CPU_AUTO = 0, VMAFX_CPU_SCALAR, VMAFX_CPU_AVX2, VMAFX_CPU_AVX512 };
+
+typedef struct VmafxConfig {
+    unsigned n_threads;     /* 0 or 1: score in the calling thread */
+    unsigned subsample;     /* score every n-th frame (0 or 1: all) */
+    enum VmafxCpu cpu;
+} VmafxConfig;
+
+typedef struct VmafxContext VmafxContext;
+
+int  vmafx_init(VmafxContext **ctx, const VmafxConfig *cfg);
+void vmafx_close(VmafxContext *ctx);
+const char *vmafx_last_error(const VmafxContext *ctx);
+
+typedef struct VmafxModelConfig {
+    const char *name;        /* output name of the score; NULL: "vmaf" */
+    int enable_transform;    /* apply the model's score_transform ("phone" model) */
+    int disable_clip;        /* do not clip to the model's score_clip */
+} VmafxModelConfig;
+
+/* Loads a model from libvmaf's JSON text. */
+int vmafx_use_model(VmafxContext *ctx, const char *json, size_t len, const VmafxModelConfig *cfg);
+/* Loads a model compiled into the library: "vmaf_v0.6.1", "vmaf_v0.6.1neg", "vmaf_4k_v0.6.1", ... */
+int vmafx_use_builtin_model(VmafxContext *ctx, const char *version, const VmafxModelConfig *cfg);
+/* Names of the built-in models, NULL-terminated. */
+const char *const *vmafx_builtin_models(void);
+
+/* Adds an extra feature extractor by name ("psnr", "float_ssim", "float_ms_ssim", "vif",
+ * "adm", "motion"), with options "key=value:key=value" (may be NULL). */
+int vmafx_use_feature(VmafxContext *ctx, const char *name, const char *options);
+
+/* Scores one picture pair. Frames must come in order 0, 1, 2, ...; the pictures are only
+ * read during the call. All pictures must share geometry, format and bit depth. */
+int vmafx_score_pictures(VmafxContext *ctx, const VmafxPicture *ref, const VmafxPicture *dis);
+/* Ends the stream: computes look-ahead features (motion2) and the model scores. */
+int vmafx_flush(VmafxContext *ctx);
+
+/* Results, after vmafx_flush(). Output names are libvmaf's ("integer_adm2", "vmaf", ...). */
+unsigned vmafx_frame_count(const VmafxContext *ctx);   /* frames fed in */
+unsigned vmafx_feature_count(const VmafxContext *ctx);
+const char *vmafx_feature_name(const VmafxContext *ctx, unsigned i);
+/* Value of a feature (by output or internal name) at a frame; -ENOENT if absent. */
+int vmafx_feature_value(const VmafxContext *ctx, const char *name, unsigned frame, double *out);
+
+enum VmafxPool { VMAFX_POOL_MEAN, VMAFX_POOL_HARMONIC_MEAN, VMAFX_POOL_MIN, VMAFX_POOL_MAX };
+/* Pools a feature over the scored frames (all, or every subsample-th). */
+int vmafx_feature_pooled(const VmafxContext *ctx, const char *name, enum VmafxPool how,
+                         double *out);
+/* Output name of the i-th model (in the order they were added), or NULL. */
+const char *vmafx_model_name(const VmafxContext *ctx, unsigned i);
+
+enum VmafxFormat { VMAFX_FORMAT_XML, VMAFX_FORMAT_JSON, VMAFX_FORMAT_CSV, VMAFX_FORMAT_SUB };
+
+typedef struct VmafxReportInfo {
+    double fps;              /* printed in the "fps" field; not a result */
+    unsigned frames_ref;     /* frame counts of the inputs, reported when they differ */
+    unsigned frames_dis;     /* (0 and 0: not reported) */
+    const char *note;        /* free text recorded in the report (e.g. scaling); may be NULL */
+} VmafxReportInfo;
+
+/* Writes the report in libvmaf's layouts into a malloc'ed, NUL-terminated string. */
+int vmafx_write_report(const VmafxContext *ctx, enum VmafxFormat fmt,
+                       const VmafxReportInfo *info, char **text, size_t *len);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

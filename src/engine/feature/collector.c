@@ -1,0 +1,124 @@
+/* Feature collector (see collector.h). Values live in per-feature arrays indexed by frame;
+ * a parallel byte array says which frames were written, so any double (NaN too) is a value. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "collector.h"
+
+typedef struct Series {
+    char *name;
+    double *v;
+    unsigned char *set;
+    unsigned cap;
+} Series;
+
+struct FeatureCollector {
+    Series *s;
+    unsigned n, cap;
+    pthread_mutex_t lock;
+};
+
+int collector_new(FeatureCollector **out)
+{
+    FeatureCollector *c = calloc(1, sizeof(*c));
+    if (!c) return -ENOMEM;
+    pthread_mutex_init(&c->lock, NULL);
+    *out = c;
+    return 0;
+}
+
+void collector_free(FeatureCollector *c)
+{
+    if (!c) return;
+    for (unsigned i = 0; i < c->n; i++) {
+        free(c->s[i].name);
+        free(c->s[i].v);
+        free(c->s[i].set);
+    }
+    free(c->s);
+    pthread_mutex_destroy(&c->lock);
+    free(c);
+}
+
+static int find(const FeatureCollector *c, const char *name)
+{
+    for (unsigned i = 0; i < c->n; i++)
+        if (!strcmp(c->s[i].name, name)) return (int)i;
+    return -1;
+}
+
+static Series *add_series(FeatureCollector *c, const char *name)
+{
+    if (c->n == c->cap) {
+        unsigned cap = c->cap ? 2 * c->cap : 32;
+        Series *s = realloc(c->s, cap * sizeof(*s));
+        if (!s) return NULL;
+        c->s = s;
+        c->cap = cap;
+    }
+    Series *s = &c->s[c->n];
+    memset(s, 0, sizeof(*s));
+    if (!(s->name = strdup(name))) return NULL;
+    c->n++;
+    return s;
+}
+
+static int grow(Series *s, unsigned frame)
+{
+    if (frame < s->cap) return 0;
+    unsigned cap = s->cap ? s->cap : 64;
+    while (cap <= frame) cap *= 2;
+    double *v = realloc(s->v, cap * sizeof(*v));
+    if (!v) return -ENOMEM;
+    s->v = v;
+    unsigned char *set = realloc(s->set, cap);
+    if (!set) return -ENOMEM;
+    memset(set + s->cap, 0, cap - s->cap);
+    s->set = set;
+    s->cap = cap;
+    return 0;
+}
+
+int collector_put(FeatureCollector *c, const char *name, unsigned frame, double value)
+{
+    int err = 0;
+    pthread_mutex_lock(&c->lock);
+    int i = find(c, name);
+    Series *s = i >= 0 ? &c->s[i] : add_series(c, name);
+    if (!s) { err = -ENOMEM; goto out; }
+    if ((err = grow(s, frame))) goto out;
+    if (s->set[frame]) { err = -EEXIST; goto out; }
+    s->v[frame] = value;
+    s->set[frame] = 1;
+out:
+    pthread_mutex_unlock(&c->lock);
+    return err;
+}
+
+int collector_get(const FeatureCollector *c, const char *name, unsigned frame, double *value)
+{
+    pthread_mutex_lock((pthread_mutex_t *)&c->lock);
+    int i = find(c, name), err = -ENOENT;
+    if (i >= 0 && frame < c->s[i].cap && c->s[i].set[frame]) {
+        *value = c->s[i].v[frame];
+        err = 0;
+    }
+    pthread_mutex_unlock((pthread_mutex_t *)&c->lock);
+    return err;
+}
+
+unsigned collector_count(const FeatureCollector *c) { return c->n; }
+
+const char *collector_name(const FeatureCollector *c, unsigned i)
+{
+    return i < c->n ? c->s[i].name : NULL;
+}
+
+bool collector_at(const FeatureCollector *c, unsigned i, unsigned frame, double *value)
+{
+    if (i >= c->n || frame >= c->s[i].cap || !c->s[i].set[frame]) return false;
+    *value = c->s[i].v[frame];
+    return true;
+}

@@ -1,0 +1,24 @@
+/* Feature collector: per-frame values of every feature, keyed by libvmaf's internal feature
+ * name, kept in the order each feature was first written (that is the order of the reports).
+ * Thread-safe: extractors of different frames may write concurrently. */
+#ifndef VMAFX_ENGINE_COLLECTOR_H
+#define VMAFX_ENGINE_COLLECTOR_H
+
+#include <stdbool.h>
+
+typedef struct FeatureCollector FeatureCollector;
+
+int  collector_new(FeatureCollector **out);
+void collector_free(FeatureCollector *c);
+
+/* Stores value for (name, frame); -EEXIST if already written. */
+int collector_put(FeatureCollector *c, const char *name, unsigned frame, double value);
+/* Reads (name, frame); -ENOENT if never written. */
+int collector_get(const FeatureCollector *c, const char *name, unsigned frame, double *value);
+
+unsigned    collector_count(const FeatureCollector *c);
+const char *collector_name(const FeatureCollector *c, unsigned i);
+/* Value i-th feature at frame; false if not written. */
+bool collector_at(const FeatureCollector *c, unsigned i, unsigned frame, double *value);
+
+#endif

@@ -1,0 +1,73 @@
+/* Feature extractors: one struct of callbacks per metric, listed in the registry
+ * (registry.c). Adding a metric = one file + one registry line.
+ *
+ * Life cycle: init() once per instance with the picture geometry and option values;
+ * extract() once per scored frame (possibly on several instances in parallel threads, each
+ * instance used by one thread at a time); flush() once on one instance after the last
+ * frame; close() always. Features are written into the collector under libvmaf's names,
+ * built with feature_name() so that non-default options show in the name (e.g. "_egl_1"). */
+#ifndef VMAFX_ENGINE_EXTRACTOR_H
+#define VMAFX_ENGINE_EXTRACTOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "vmafx/vmafx.h"
+#include "collector.h"
+#include "../cpu.h"
+
+#define EXTRACTOR_MAX_OPTIONS 8
+
+/* A numeric option (booleans are 0/1). alias is used in feature names when the value is not
+ * the default; options with feature_param=false never change names (e.g. debug). */
+typedef struct ExtractorOption {
+    const char *name;
+    const char *alias;
+    double def, min, max;
+    bool feature_param;
+} ExtractorOption;
+
+typedef struct ExtractorParams {
+    unsigned w, h, bpc;                        /* luma geometry and bit depth */
+    enum VmafxPixelFormat pix_fmt;
+    double opt[EXTRACTOR_MAX_OPTIONS];         /* option values, in the extractor's table order */
+    const char *suffix;                        /* "" or e.g. "_egl_1" (see feature_name()) */
+    const KernelTable *kernels;                /* SIMD-or-scalar kernels chosen at start-up */
+} ExtractorParams;
+
+typedef struct FrameInput {
+    const VmafxPicture *ref, *dis;
+    const VmafxPicture *prev_ref;              /* reference of frame index-1, NULL at index 0 */
+    unsigned index;
+} FrameInput;
+
+enum {
+    EXTRACTOR_TEMPORAL    = 1 << 0,  /* needs prev_ref */
+    EXTRACTOR_EVERY_FRAME = 1 << 1,  /* runs on frames skipped by subsampling too */
+};
+
+typedef struct FeatureExtractor {
+    const char *name;                          /* "vif", "adm", "motion", "psnr", ... */
+    const char *const *provides;               /* model feature names it computes, NULL-ended */
+    const ExtractorOption *options;
+    unsigned n_options;
+    unsigned flags;
+    size_t priv_size;
+    int  (*init)(void *priv, const ExtractorParams *p);
+    int  (*extract)(void *priv, const FrameInput *in, FeatureCollector *out);
+    int  (*flush)(void *priv, FeatureCollector *out, unsigned n_frames);  /* may be NULL */
+    void (*close)(void *priv);                                          /* may be NULL */
+} FeatureExtractor;
+
+/* Registry. */
+const FeatureExtractor *extractor_find(const char *name);
+const FeatureExtractor *extractor_providing(const char *model_feature_name);
+
+/* The collector name of a feature: base when suffix is empty, else alias + suffix
+ * (libvmaf: "VMAF_integer_feature_adm2_score" or "integer_adm2_egl_1"). */
+void feature_name(char *buf, size_t n, const char *base, const char *alias, const char *suffix);
+
+/* Output name of a collector name ("VMAF_integer_feature_adm2_score" -> "integer_adm2"). */
+const char *feature_output_name(const char *name);
+
+#endif

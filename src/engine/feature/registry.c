@@ -1,0 +1,63 @@
+/* The extractor registry and libvmaf's feature naming rules. */
+#include <stdio.h>
+#include <string.h>
+
+#include "extractor.h"
+
+extern const FeatureExtractor extractor_vif;
+extern const FeatureExtractor extractor_adm;
+extern const FeatureExtractor extractor_motion;
+extern const FeatureExtractor extractor_psnr;
+extern const FeatureExtractor extractor_float_ssim;
+extern const FeatureExtractor extractor_float_ms_ssim;
+
+static const FeatureExtractor *const registry[] = {
+    &extractor_vif, &extractor_adm, &extractor_motion,
+    &extractor_psnr, &extractor_float_ssim, &extractor_float_ms_ssim,
+};
+
+#define N_REGISTRY (sizeof(registry) / sizeof(registry[0]))
+
+const FeatureExtractor *extractor_find(const char *name)
+{
+    for (size_t i = 0; i < N_REGISTRY; i++)
+        if (!strcmp(registry[i]->name, name)) return registry[i];
+    return NULL;
+}
+
+const FeatureExtractor *extractor_providing(const char *model_feature_name)
+{
+    for (size_t i = 0; i < N_REGISTRY; i++)
+        for (const char *const *p = registry[i]->provides; p && *p; p++)
+            if (!strcmp(*p, model_feature_name)) return registry[i];
+    return NULL;
+}
+
+void feature_name(char *buf, size_t n, const char *base, const char *alias, const char *suffix)
+{
+    if (!suffix || !*suffix)
+        snprintf(buf, n, "%s", base);
+    else
+        snprintf(buf, n, "%s%s", alias, suffix);
+}
+
+/* libvmaf prints these internal names under shorter aliases; every other name as it is. */
+static const struct { const char *name, *alias; } aliases[] = {
+    { "VMAF_integer_feature_adm2_score", "integer_adm2" },
+    { "VMAF_integer_feature_aim_score", "integer_aim" },
+    { "VMAF_integer_feature_adm3_score", "integer_adm3" },
+    { "VMAF_integer_feature_motion_score", "integer_motion" },
+    { "VMAF_integer_feature_motion2_score", "integer_motion2" },
+    { "VMAF_integer_feature_motion3_score", "integer_motion3" },
+    { "VMAF_integer_feature_vif_scale0_score", "integer_vif_scale0" },
+    { "VMAF_integer_feature_vif_scale1_score", "integer_vif_scale1" },
+    { "VMAF_integer_feature_vif_scale2_score", "integer_vif_scale2" },
+    { "VMAF_integer_feature_vif_scale3_score", "integer_vif_scale3" },
+};
+
+const char *feature_output_name(const char *name)
+{
+    for (size_t i = 0; i < sizeof(aliases) / sizeof(aliases[0]); i++)
+        if (!strcmp(aliases[i].name, name)) return aliases[i].alias;
+    return name;
+}
