@@ -60,6 +60,7 @@ typedef struct VmafxModelConfig {
     const char *name;        /* output name of the score; NULL: "vmaf" */
     int enable_transform;    /* apply the model's score_transform ("phone" model) */
     int disable_clip;        /* do not clip to the model's score_clip */
+    int debug;               /* extractors also emit debug features (per-scale num/den) */
 } VmafxModelConfig;
 
 /* Loads a model from libvmaf's JSON text. */

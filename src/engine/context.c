@@ -140,6 +140,12 @@ static int same_feature_params(const FeatureExtractor *fx, const double *a, cons
     return 1;
 }
 
+static void set_option_if_present(const FeatureExtractor *fx, double *opt, const char *key, double v)
+{
+    for (unsigned i = 0; i < fx->n_options; i++)
+        if (!strcmp(fx->options[i].name, key)) opt[i] = v;
+}
+
 /* The instance of fx with these feature-naming option values, created if new. */
 static Instance *instance_for(VmafxContext *ctx, const FeatureExtractor *fx, const double *opt)
 {
@@ -200,6 +206,7 @@ static int add_model(VmafxContext *ctx, Model *m, const VmafxModelConfig *cfg)
             int err = set_option(ctx, fx, opt, mo[k].key, mo[k].value);
             if (err) { model_free(m); return err; }
         }
+        if (cfg && cfg->debug) set_option_if_present(fx, opt, "debug", 1.0);
         Instance *in = instance_for(ctx, fx, opt);
         if (!in) { model_free(m); return fail(ctx, -ENOSPC, "too many feature extractors"); }
         feature_name(slot->feature[f], NAME_LEN, fname, feature_output_name(fname), in->suffix);

@@ -1,0 +1,64 @@
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "output.h"
+
+static int write_all(int fd, const char *s, size_t n)
+{
+    while (n) {
+        ssize_t k = write(fd, s, n);
+        if (k < 0) {
+            if (errno == EINTR) continue;
+            return -1;
+        }
+        s += k;
+        n -= (size_t)k;
+    }
+    return 0;
+}
+
+static int write_atomically(const char *path, const char *text, size_t len)
+{
+    size_t n = strlen(path) + 16;
+    char *tmp = malloc(n);
+    if (!tmp) return cli_error("out of memory");
+    snprintf(tmp, n, "%s.XXXXXX", path);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        cli_error("output %s: cannot create (%s)", path, strerror(errno));
+        free(tmp);
+        return -1;
+    }
+    int bad = write_all(fd, text, len) || fsync(fd);
+    int saved = errno;
+    bad |= close(fd) != 0;
+    if (!bad && rename(tmp, path) == 0) {
+        free(tmp);
+        return 0;
+    }
+    cli_error("output %s: cannot write (%s)", path, strerror(bad ? saved : errno));
+    unlink(tmp);
+    free(tmp);
+    return -1;
+}
+
+int output_write_report(const VmafxContext *ctx, enum VmafxFormat fmt,
+                        const VmafxReportInfo *info, const char *path)
+{
+    char *text = NULL;
+    size_t len = 0;
+    if (vmafx_write_report(ctx, fmt, info, &text, &len))
+        return cli_error("cannot format the report: %s", vmafx_last_error(ctx));
+    int rc;
+    if (!strcmp(path, "-")) {
+        rc = write_all(1, text, len) ? cli_error("standard output: write failed (%s)", strerror(errno)) : 0;
+    } else {
+        rc = write_atomically(path, text, len);
+    }
+    free(text);
+    return rc;
+}

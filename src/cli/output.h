@@ -1,0 +1,11 @@
+/* Writing a report file so that a failed run never leaves a file that looks complete. */
+#ifndef VMAFX_CLI_OUTPUT_H
+#define VMAFX_CLI_OUTPUT_H
+
+#include "vmafx/vmafx.h"
+
+/* Writes to a temporary file beside path and renames it into place; "-" = stdout. */
+int output_write_report(const VmafxContext *ctx, enum VmafxFormat fmt,
+                        const VmafxReportInfo *info, const char *path);
+
+#endif

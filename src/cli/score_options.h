@@ -1,0 +1,34 @@
+/* The settings of `vmafx score` (flags follow libvmaf's `vmaf` command). */
+#ifndef VMAFX_CLI_SCORE_OPTIONS_H
+#define VMAFX_CLI_SCORE_OPTIONS_H
+
+#include "base/config.h"
+
+static const ConfigOption score_options[] = {
+    { "reference", 'r', NULL, OPT_STRING, NULL, "PATH", "reference video (.y4m, raw .yuv, - for y4m on stdin)" },
+    { "distorted", 'd', NULL, OPT_STRING, NULL, "PATH", "distorted video" },
+    { "width", 'w', NULL, OPT_UINT, NULL, "N", "width of raw .yuv input" },
+    { "height", 'h', NULL, OPT_UINT, NULL, "N", "height of raw .yuv input" },
+    { "pixel_format", 'p', NULL, OPT_STRING, NULL, "FMT", "pixel format of raw .yuv input: 420, 422, 444" },
+    { "bitdepth", 'b', NULL, OPT_UINT, NULL, "N", "bit depth of raw .yuv input: 8, 10, 12, 16" },
+    { "model", 'm', NULL, OPT_LIST, NULL, "SPEC", "model: version=NAME or path=FILE, with :name=N :enable_transform :disable_clip; repeatable (default version=vmaf_v0.6.1)" },
+    { "feature", 0, NULL, OPT_LIST, NULL, "NAME", "extra feature: psnr, float_ssim, float_ms_ssim (NAME=opt=val:opt=val); repeatable" },
+    { "output", 'o', NULL, OPT_STRING, NULL, "PATH", "write the report here (- for standard output)" },
+    { "xml", 0, NULL, OPT_FLAG, NULL, NULL, "report as XML (the default)" },
+    { "json", 0, NULL, OPT_FLAG, NULL, NULL, "report as JSON" },
+    { "csv", 0, NULL, OPT_FLAG, NULL, NULL, "report as CSV" },
+    { "sub", 0, NULL, OPT_FLAG, NULL, NULL, "report as MicroDVD subtitles" },
+    { "threads", 't', "VMAFX_THREADS", OPT_UINT, "1", "N", "worker threads" },
+    { "subsample", 's', NULL, OPT_UINT, "1", "N", "score every N-th frame" },
+    { "frame_cnt", 0, NULL, OPT_UINT, NULL, "N", "score at most N frames" },
+    { "frame_skip_ref", 0, NULL, OPT_UINT, "0", "N", "skip the first N reference frames" },
+    { "frame_skip_dist", 0, NULL, OPT_UINT, "0", "N", "skip the first N distorted frames" },
+    { "cpu", 0, "VMAFX_CPU", OPT_STRING, "auto", "LEVEL", "kernel level: auto, scalar, avx2, avx512" },
+    { "quiet", 'q', NULL, OPT_FLAG, NULL, NULL, "no progress line" },
+    { "no_prediction", 'n', NULL, OPT_FLAG, NULL, NULL, "compute features only, no model score" },
+    { "version", 'v', NULL, OPT_FLAG, NULL, NULL, "print the version and exit" },
+};
+
+#define N_SCORE_OPTIONS (sizeof(score_options) / sizeof(score_options[0]))
+
+#endif

@@ -1,0 +1,13 @@
+/* YUV4MPEG2 header parsing. */
+#ifndef VMAFX_MEDIA_Y4M_H
+#define VMAFX_MEDIA_Y4M_H
+
+#include <stdio.h>
+#include "media.h"
+
+/* Parses the stream header line; 0 or negative with a reason in why. */
+int y4m_read_header(FILE *f, MediaGeometry *geo, char *why, size_t n);
+/* Reads a "FRAME[ params]\n" line: 1 = frame follows, 0 = clean end, <0 = error. */
+int y4m_read_frame_header(FILE *f, char *why, size_t n);
+
+#endif

@@ -1,0 +1,254 @@
+"""`vmafx score` behaviour beyond the golden files: raw .yuv and stdin input, output routing,
+and every bad-input case of the engine issue (one clear line naming the input, non-zero exit,
+no report file left behind)."""
+import json, os, shutil
+from vmafx_testlib import run, pair_files
+
+SMALL = 'testsrc2_320x240_2frames_crf35'
+OTHER = 'clouds_176x144_p12_x265crf30'
+
+
+def scratch(env, name):
+    d = os.path.join(env.scratch, 'cli', name)
+    shutil.rmtree(d, ignore_errors=True)
+    os.makedirs(d)
+    return d
+
+
+def y4m_frames(path):
+    """(header bytes, list of frame byte strings including their FRAME line)."""
+    data = open(path, 'rb').read()
+    head_end = data.index(b'\n') + 1
+    parts = data[head_end:].split(b'FRAME\n')
+    return data[:head_end], [b'FRAME\n' + p for p in parts[1:]]
+
+
+def expect_failure(env, args, *needles, out=None):
+    p = run([env.vmafx] + args, check=False)
+    assert p.returncode != 0, f'expected failure, got exit 0: {args}'
+    err = p.stderr.strip()
+    lines = [l for l in err.splitlines() if l.startswith('vmafx: error:')]
+    assert len(lines) == 1, f'expected one error line, got: {err!r}'
+    for n in needles:
+        assert n in lines[0], f'error line lacks {n!r}: {lines[0]}'
+    if out:
+        d = os.path.dirname(out)
+        left = [f for f in os.listdir(d) if f.startswith(os.path.basename(out))]
+        assert not left, f'report files left behind: {left}'
+    return lines[0]
+
+
+def score_json(env, args, out):
+    run([env.vmafx, 'score', '-q'] + args + ['--json', '-o', out])
+    return json.load(open(out))
+
+
+def test_raw_yuv_equals_y4m(env):
+    ref, dis = pair_files(env, SMALL)
+    d = scratch(env, 'raw')
+    raws = []
+    for src in (ref, dis):
+        head, frames = y4m_frames(src)
+        raw = os.path.join(d, os.path.basename(src).replace('.y4m', '.yuv'))
+        with open(raw, 'wb') as f:
+            for fr in frames:
+                f.write(fr[len(b'FRAME\n'):])
+        raws.append(raw)
+    a = score_json(env, ['-r', ref, '-d', dis], os.path.join(d, 'y4m.json'))
+    b = score_json(env, ['-r', raws[0], '-d', raws[1], '-w', '320', '-h', '240', '-p', '420', '-b', '8'],
+                   os.path.join(d, 'yuv.json'))
+    assert a['frames'] == b['frames'] and a['pooled_metrics'] == b['pooled_metrics']
+
+
+def test_stdin_and_stdout(env):
+    ref, dis = pair_files(env, SMALL)
+    d = scratch(env, 'stdin')
+    a = score_json(env, ['-r', ref, '-d', dis], os.path.join(d, 'file.json'))
+    with open(dis, 'rb') as f:
+        p = run([env.vmafx, 'score', '-q', '-r', ref, '-d', '-', '--json', '-o', '-'], stdin=f)
+    b = json.loads(p.stdout)
+    assert a['frames'] == b['frames']
+    assert 'vmaf' in p.stderr, 'the pooled score goes to stderr when the report uses stdout'
+
+
+def test_prints_pooled_score(env):
+    ref, dis = pair_files(env, SMALL)
+    p = run([env.vmafx, 'score', '-q', '-r', ref, '-d', dis])
+    name, value = p.stdout.strip().split(': ')
+    assert name == 'vmaf_v0.6.1' and 0 <= float(value) <= 100
+
+
+def test_version(env):
+    p = run([env.vmafx, 'score', '-v'])
+    assert p.stdout.startswith('vmafx ')
+
+
+def test_geometry_mismatch(env):
+    ref, _ = pair_files(env, SMALL)
+    _, dis = pair_files(env, OTHER)
+    out = os.path.join(scratch(env, 'geo'), 'r.json')
+    expect_failure(env, ['score', '-r', ref, '-d', dis, '--json', '-o', out], 'inputs differ', '320x240', '176x144', out=out)
+
+
+def test_bitdepth_mismatch(env):
+    ref, dis = pair_files(env, SMALL)
+    d = scratch(env, 'bpc')
+    p10 = os.path.join(d, 'dis10.y4m')
+    head, frames = y4m_frames(dis)
+    # the same geometry declared 10-bit (data doubled to stay framed)
+    with open(p10, 'wb') as f:
+        f.write(head.replace(b'C420jpeg', b'C420p10'))
+        for fr in frames:
+            f.write(b'FRAME\n' + bytes(2 * (len(fr) - 6)))
+    out = os.path.join(d, 'r.json')
+    expect_failure(env, ['score', '-r', ref, '-d', p10, '--json', '-o', out], 'inputs differ', '10-bit', out=out)
+
+
+def test_truncated_last_frame(env):
+    ref, dis = pair_files(env, SMALL)
+    d = scratch(env, 'trunc')
+    cut = os.path.join(d, 'cut.y4m')
+    data = open(dis, 'rb').read()
+    open(cut, 'wb').write(data[:-1000])
+    out = os.path.join(d, 'r.json')
+    expect_failure(env, ['score', '-r', ref, '-d', cut, '--json', '-o', out], 'distorted input', cut, 'truncated frame 1', out=out)
+
+
+def test_missing_file(env):
+    ref, _ = pair_files(env, SMALL)
+    out = os.path.join(scratch(env, 'missing'), 'r.json')
+    expect_failure(env, ['score', '-r', ref, '-d', '/nonexistent/dis.y4m', '-o', out],
+                   'distorted input /nonexistent/dis.y4m', 'cannot open', out=out)
+
+
+def test_corrupt_y4m_header(env):
+    ref, dis = pair_files(env, SMALL)
+    d = scratch(env, 'corrupt')
+    bad = os.path.join(d, 'bad.y4m')
+    data = open(dis, 'rb').read()
+    open(bad, 'wb').write(data.replace(b'W320', b'Wxyz', 1))
+    out = os.path.join(d, 'r.json')
+    expect_failure(env, ['score', '-r', bad, '-d', dis, '-o', out], 'reference input', 'corrupt y4m header', out=out)
+
+
+def test_lost_framing(env):
+    ref, dis = pair_files(env, SMALL)
+    d = scratch(env, 'framing')
+    bad = os.path.join(d, 'bad.y4m')
+    head, frames = y4m_frames(dis)
+    open(bad, 'wb').write(head + frames[0] + b'FRAMX\n' + frames[1][6:])
+    expect_failure(env, ['score', '-r', ref, '-d', bad], 'distorted input', 'frame 1', 'framing')
+
+
+def test_unknown_model_version(env):
+    ref, dis = pair_files(env, SMALL)
+    expect_failure(env, ['score', '-r', ref, '-d', dis, '-m', 'version=vmaf_v9'], 'vmaf_v9', 'unknown model')
+
+
+def test_unknown_feature(env):
+    ref, dis = pair_files(env, SMALL)
+    expect_failure(env, ['score', '-r', ref, '-d', dis, '--feature', 'ciede2001'], 'ciede2001', 'unknown feature')
+
+
+def test_unknown_feature_option(env):
+    ref, dis = pair_files(env, SMALL)
+    expect_failure(env, ['score', '-r', ref, '-d', dis, '--feature', 'psnr=bogus=1'], 'psnr', "unknown option 'bogus'")
+
+
+def test_unknown_option(env):
+    ref, dis = pair_files(env, SMALL)
+    p = run([env.vmafx, 'score', '-r', ref, '-d', dis, '--frobnicate'], check=False)
+    assert p.returncode == 2 and '--frobnicate' in p.stderr
+
+
+def test_bad_number(env):
+    ref, dis = pair_files(env, SMALL)
+    expect_failure(env, ['score', '-r', ref, '-d', dis, '--subsample', 'x'], '--subsample', "'x'")
+
+
+def test_model_not_json(env):
+    ref, dis = pair_files(env, SMALL)
+    d = scratch(env, 'model')
+    bad = os.path.join(d, 'bad.json')
+    open(bad, 'w').write('{"model_dict": [1, 2,')
+    out = os.path.join(d, 'r.json')
+    expect_failure(env, ['score', '-r', ref, '-d', dis, '-m', 'path=' + bad, '-o', out], bad, 'JSON', out=out)
+
+
+def test_model_missing_fields(env):
+    ref, dis = pair_files(env, SMALL)
+    d = scratch(env, 'model2')
+    model = json.load(open(os.path.join(env.shared, 'models', 'vmaf_v0.6.1.json')))
+    del model['model_dict']['slopes']
+    bad = os.path.join(d, 'noslopes.json')
+    json.dump(model, open(bad, 'w'))
+    expect_failure(env, ['score', '-r', ref, '-d', dis, '-m', 'path=' + bad], bad, 'slopes')
+
+
+def test_float_model_refused(env):
+    ref, dis = pair_files(env, SMALL)
+    expect_failure(env, ['score', '-r', ref, '-d', dis, '-m', 'version=vmaf_float_v0.6.1'], 'vmaf_float_v0.6.1', 'float')
+
+
+def test_model_path_equals_builtin(env):
+    ref, dis = pair_files(env, SMALL)
+    d = scratch(env, 'modelpath')
+    a = score_json(env, ['-r', ref, '-d', dis], os.path.join(d, 'a.json'))
+    b = score_json(env, ['-r', ref, '-d', dis, '-m', 'path=' + os.path.join(env.shared, 'models', 'vmaf_v0.6.1.json')],
+                   os.path.join(d, 'b.json'))
+    assert a['frames'] == b['frames']
+
+
+def test_two_models_share_extractors(env):
+    ref, dis = pair_files(env, SMALL)
+    d = scratch(env, 'two')
+    both = score_json(env, ['-r', ref, '-d', dis, '-m', 'version=vmaf_v0.6.1:name=vmaf', '-m',
+                            'version=vmaf_v0.6.1neg:name=vmaf_neg'], os.path.join(d, 'both.json'))
+    one = score_json(env, ['-r', ref, '-d', dis], os.path.join(d, 'one.json'))
+    neg = score_json(env, ['-r', ref, '-d', dis, '-m', 'version=vmaf_v0.6.1neg'], os.path.join(d, 'neg.json'))
+    for fb, fo, fn in zip(both['frames'], one['frames'], neg['frames']):
+        assert fb['metrics']['vmaf'] == fo['metrics']['vmaf']
+        assert fb['metrics']['vmaf_neg'] == fn['metrics']['vmaf']
+        assert fb['metrics']['integer_adm2_egl_1'] == fn['metrics']['integer_adm2_egl_1']
+
+
+def test_fewer_frames_scores_common(env):
+    ref, dis = pair_files(env, SMALL)
+    d = scratch(env, 'fewer')
+    short = os.path.join(d, 'short.y4m')
+    head, frames = y4m_frames(dis)
+    open(short, 'wb').write(head + frames[0])
+    out = os.path.join(d, 'r.json')
+    p = run([env.vmafx, 'score', '-q', '-r', ref, '-d', short, '--json', '-o', out])
+    assert 'warning' in p.stderr and '2 frames' in p.stderr and 'has 1' in p.stderr, p.stderr
+    rep = json.load(open(out))
+    assert len(rep['frames']) == 1
+    assert rep['input_frames'] == {'reference': 2, 'distorted': 1}
+
+
+def test_skip_beyond_end(env):
+    ref, dis = pair_files(env, SMALL)
+    expect_failure(env, ['score', '-r', ref, '-d', dis, '--frame_skip_ref', '5'], 'reference input', 'cannot skip 5')
+
+
+def test_raw_without_geometry(env):
+    d = scratch(env, 'rawgeo')
+    raw = os.path.join(d, 'x.yuv')
+    open(raw, 'wb').write(bytes(320 * 240 * 3 // 2))
+    expect_failure(env, ['score', '-r', raw, '-d', raw], 'reference input', '--width')
+
+
+def test_raw_partial_frame(env):
+    d = scratch(env, 'rawpart')
+    raw = os.path.join(d, 'x.yuv')
+    cut = os.path.join(d, 'cut.yuv')
+    open(raw, 'wb').write(bytes(320 * 240 * 3 // 2 * 2))
+    open(cut, 'wb').write(bytes(320 * 240 * 3 // 2 * 2 - 7))
+    out = os.path.join(d, 'r.xml')
+    expect_failure(env, ['score', '-r', raw, '-d', cut, '-w', '320', '-h', '240', '-p', '420', '-b', '8', '-o', out],
+                   'distorted input', 'truncated frame 1', out=out)
+
+
+def test_tiny_picture_ms_ssim_refused(env):
+    ref, dis = pair_files(env, OTHER)
+    expect_failure(env, ['score', '-r', ref, '-d', dis, '--feature', 'float_ms_ssim'], 'float_ms_ssim', 'too small')
