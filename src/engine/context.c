@@ -195,8 +195,8 @@ static int add_model(VmafxContext *ctx, Model *m, const VmafxModelConfig *cfg)
         const FeatureExtractor *fx = extractor_providing(fname);
         if (!fx) {
             model_free(m);
-            return fail(ctx, -ENOTSUP, "model %s: feature '%s' is not supported (float models "
-                        "need float features, which vmafx does not compute)", slot->name, fname);
+            return fail(ctx, -ENOTSUP, "feature '%s' is not supported (float models need "
+                        "float features, which vmafx does not compute)", fname);
         }
         double opt[EXTRACTOR_MAX_OPTIONS];
         default_options(fx, opt);
@@ -232,14 +232,7 @@ int vmafx_use_builtin_model(VmafxContext *ctx, const char *version, const VmafxM
 {
     const char *json = builtin_model_json(version);
     if (!json) return fail(ctx, -ENOENT, "unknown model version '%s'", version);
-    VmafxModelConfig c = cfg ? *cfg : (VmafxModelConfig){ 0 };
-    int err = vmafx_use_model(ctx, json, strlen(json), &c);
-    if (err && !strstr(ctx->err, version)) {
-        char why[sizeof(ctx->err)];
-        snprintf(why, sizeof(why), "%s", ctx->err);
-        fail(ctx, err, "model %s: %s", version, why);
-    }
-    return err;
+    return vmafx_use_model(ctx, json, strlen(json), cfg);
 }
 
 const char *const *vmafx_builtin_models(void) { return builtin_model_names(); }
