@@ -194,9 +194,10 @@ static int add_model(VmafxContext *ctx, Model *m, const VmafxModelConfig *cfg)
         const char *fname = model_feature_name(m, f);
         const FeatureExtractor *fx = extractor_providing(fname);
         if (!fx) {
+            fail(ctx, -ENOTSUP, "feature '%s' is not supported (float models need float "
+                 "features, which vmafx does not compute)", fname);
             model_free(m);
-            return fail(ctx, -ENOTSUP, "feature '%s' is not supported (float models need "
-                        "float features, which vmafx does not compute)", fname);
+            return -ENOTSUP;
         }
         double opt[EXTRACTOR_MAX_OPTIONS];
         default_options(fx, opt);
