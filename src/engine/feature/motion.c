@@ -1,6 +1,266 @@
-/* placeholder until the extractor lands */
+/* Integer motion, bit-exact with libvmaf's "motion" extractor (spec section 5).
+ *
+ * Per frame n >= 1 the SAD of the low-passed difference of the luma planes of the reference
+ * pictures n-1 and n ("VMAF_integer_feature_motion_sad_score"; 0 at frame 0). The model
+ * feature motion2 needs the SAD of the next frame, so motion2 and motion3 are derived from
+ * the stored SAD series at flush. extract() keeps no history between frames: everything it
+ * needs arrives in FrameInput (prev_ref), so frames may be scored out of order. */
 #include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "extractor.h"
-static int init(void *priv, const ExtractorParams *p) { (void)priv; (void)p; return -ENOSYS; }
-static int extract(void *priv, const FrameInput *in, FeatureCollector *out) { (void)priv; (void)in; (void)out; return -ENOSYS; }
-const FeatureExtractor extractor_motion = { .name = "motion", .init = init, .extract = extract };
+
+#define NAME_LEN 128
+#define TAPS 5
+#define HALF (TAPS / 2)
+
+/* Q16 low-pass (the VIF scale-2 kernel, spec 5). */
+static const int32_t kernel[TAPS] = { 3571, 16004, 26386, 16004, 3571 };
+
+enum { F_SAD, F_MOTION, F_MOTION2, F_MOTION3, N_FEATURES };
+
+static const char *const provides[N_FEATURES + 1] = {
+    "VMAF_integer_feature_motion_sad_score", "VMAF_integer_feature_motion_score",
+    "VMAF_integer_feature_motion2_score", "VMAF_integer_feature_motion3_score", NULL
+};
+
+/* libvmaf's options minus motion_five_frame_window, which needs the reference two frames
+ * back (FrameInput carries one). */
+enum {
+    OPT_FORCE_ZERO, OPT_BLEND_FACTOR, OPT_BLEND_OFFSET, OPT_FPS_WEIGHT, OPT_MAX_VAL,
+    OPT_MOVING_AVERAGE, OPT_DEBUG, N_OPTIONS
+};
+
+static const ExtractorOption options[N_OPTIONS] = {
+    { "motion_force_zero", "force_0", 0, 0, 1, true },
+    { "motion_blend_factor", "mbf", 1.0, 0.0, 1.0, true },
+    { "motion_blend_offset", "mbo", 40.0, 0.0, 1000.0, true },
+    { "motion_fps_weight", "mfw", 1.0, 0.0, 5.0, true },
+    { "motion_max_val", "mmxv", 10000.0, 0.0, 10000.0, true },
+    { "motion_moving_average", "mma", 0, 0, 1, true },
+    { "debug", "debug", 0, 0, 1, false },
+};
+
+/* Vertical pass of one row: y[j] = low-pass over rows of (prev - cur), rounded and shifted
+ * by the bit depth; returns non-zero if any y[j] is (a zero row adds nothing to the SAD). */
+typedef int32_t (*motion_vrow_8_fn)(const uint8_t *const *prev, const uint8_t *const *cur,
+                                    unsigned w, int32_t *y);
+typedef int32_t (*motion_vrow_16_fn)(const uint16_t *const *prev, const uint16_t *const *cur,
+                                     unsigned w, int bpc, int32_t *y);
+/* Horizontal pass over a row padded by HALF on both sides; returns the row's SAD. */
+typedef uint32_t (*motion_hrow_fn)(const int32_t *y, unsigned w);
+
+typedef struct MotionState {
+    unsigned w, h, bpc;
+    double blend_factor, blend_offset, fps_weight, max_val;
+    bool force_zero, moving_average, debug;
+    motion_vrow_8_fn vrow_8;
+    motion_vrow_16_fn vrow_16;
+    motion_hrow_fn hrow;
+    int32_t *y_mem, *y;            /* y = y_mem + HALF: the padded vertical-pass row */
+    char name[N_FEATURES][NAME_LEN];
+} MotionState;
+
+/* ---- scalar kernels ------------------------------------------------------------------- */
+
+static int32_t vrow_8(const uint8_t *const *prev, const uint8_t *const *cur, unsigned w,
+                      int32_t *y)
+{
+    int32_t any = 0;
+    for (unsigned j = 0; j < w; j++) {
+        int32_t acc = 0;
+        for (int k = 0; k < TAPS; k++) acc += kernel[k] * (prev[k][j] - cur[k][j]);
+        y[j] = (acc + 128) >> 8;      /* arithmetic shift: floor (spec 0) */
+        any |= y[j];
+    }
+    return any;
+}
+
+static int32_t vrow_16(const uint16_t *const *prev, const uint16_t *const *cur, unsigned w,
+                       int bpc, int32_t *y)
+{
+    const int64_t rnd = (int64_t)1 << (bpc - 1);
+    int32_t any = 0;
+    for (unsigned j = 0; j < w; j++) {
+        int64_t acc = 0;
+        for (int k = 0; k < TAPS; k++)
+            acc += (int64_t)kernel[k] * ((int32_t)prev[k][j] - (int32_t)cur[k][j]);
+        y[j] = (int32_t)((acc + rnd) >> bpc);
+        any |= y[j];
+    }
+    return any;
+}
+
+static uint32_t hrow(const int32_t *y, unsigned w)
+{
+    uint32_t sad = 0;             /* 32-bit per row, as libvmaf sums it */
+    for (unsigned j = 0; j < w; j++) {
+        int64_t acc = 0;
+        for (int k = 0; k < TAPS; k++) acc += (int64_t)kernel[k] * y[(ptrdiff_t)j - HALF + k];
+        int32_t v = (int32_t)((acc + 32768) >> 16);
+        sad += (uint32_t)(v < 0 ? -v : v);
+    }
+    return sad;
+}
+
+static void pick_kernels(MotionState *s, const KernelTable *kt)
+{
+    /* the scalar kernels define the results; SIMD siblings replace them per kt->level */
+    (void)kt;
+    s->vrow_8 = vrow_8;
+    s->vrow_16 = vrow_16;
+    s->hrow = hrow;
+}
+
+/* ---- per-frame SAD -------------------------------------------------------------------- */
+
+/* Reflection without repeating the edge sample (spec 0); valid for n > HALF. */
+static inline int mirror(int i, int n)
+{
+    return i < 0 ? -i : i >= n ? 2 * n - 2 - i : i;
+}
+
+static void pad_row(int32_t *y, unsigned w)
+{
+    for (int f = 1; f <= HALF; f++) {
+        y[-f] = y[f];
+        y[(int)w - 1 + f] = y[(int)w - 1 - f];
+    }
+}
+
+/* Sum of |blur(prev - cur)| over the luma plane (spec 5). */
+static uint64_t frame_sad(const MotionState *s, const VmafxPicture *prev, const VmafxPicture *cur)
+{
+    const uint8_t *p = prev->data[0], *c = cur->data[0];
+    const void *pr[TAPS], *cr[TAPS];
+    uint64_t sad = 0;
+    for (unsigned i = 0; i < s->h; i++) {
+        for (int k = 0; k < TAPS; k++) {
+            int row = mirror((int)i - HALF + k, (int)s->h);
+            pr[k] = p + (ptrdiff_t)row * prev->stride[0];
+            cr[k] = c + (ptrdiff_t)row * cur->stride[0];
+        }
+        int32_t any = s->bpc > 8
+            ? s->vrow_16((const uint16_t *const *)pr, (const uint16_t *const *)cr, s->w,
+                         (int)s->bpc, s->y)
+            : s->vrow_8((const uint8_t *const *)pr, (const uint8_t *const *)cr, s->w, s->y);
+        if (!any) continue;
+        pad_row(s->y, s->w);
+        sad += s->hrow(s->y, s->w);
+    }
+    return sad;
+}
+
+static int extract(void *priv, const FrameInput *in, FeatureCollector *out)
+{
+    MotionState *s = priv;
+    double score = 0.0;
+    if (!s->force_zero && in->index > 0) {
+        if (!in->prev_ref) return -EINVAL;
+        uint64_t sad = frame_sad(s, in->prev_ref, in->ref);
+        score = (double)sad / 256. / (s->w * s->h) * s->fps_weight;
+        if (!(score < s->max_val)) score = s->max_val;
+    }
+    int err = collector_put(out, s->name[F_SAD], in->index, score);
+    /* libvmaf's debug "motion" score is the SAD itself */
+    if (!err && s->debug) err = collector_put(out, s->name[F_MOTION], in->index, score);
+    return err;
+}
+
+/* ---- motion2 / motion3 at the end of the stream ---------------------------------------- */
+
+static double blend(const MotionState *s, double m)
+{
+    double lo = s->blend_offset < m ? s->blend_offset : m;
+    return m * s->blend_factor + (1 - s->blend_factor) * lo;
+}
+
+static double clip_max(const MotionState *s, double m)
+{
+    return m < s->max_val ? m : s->max_val;
+}
+
+/* motion2[n] = min(sad_n, sad_n+1), 0 at frame 0 and the own SAD at the last frame; motion3
+ * is motion2 blended and clipped, frame 0 stamped with frame 1's value (spec 5 and 14). */
+static int flush(void *priv, FeatureCollector *out, unsigned n_frames)
+{
+    MotionState *s = priv;
+    unsigned n = 0;
+    double v;
+    while (n < n_frames && !collector_get(out, s->name[F_SAD], n, &v)) n++;
+    if (n < n_frames) return -EINVAL;      /* every frame must have its SAD (EVERY_FRAME) */
+
+    double stamp = 0.0, prev_processed = 0.0;
+    if (n > 1 && !collector_get(out, s->name[F_SAD], 1, &v)) stamp = clip_max(s, blend(s, v));
+    for (unsigned i = 0; i < n; i++) {
+        double sad, next, m2, m3;
+        collector_get(out, s->name[F_SAD], i, &sad);
+        if (i == 0)
+            m2 = 0.0;
+        else if (i + 1 < n && !collector_get(out, s->name[F_SAD], i + 1, &next))
+            m2 = sad < next ? sad : next;
+        else
+            m2 = sad;
+        if (i == 0) {
+            m3 = prev_processed = stamp;
+        } else {
+            double processed = clip_max(s, blend(s, m2));
+            m3 = s->moving_average ? (processed + prev_processed) / 2.0 : processed;
+            prev_processed = processed;
+        }
+        int err = collector_put(out, s->name[F_MOTION2], i, m2);
+        if (!err) err = collector_put(out, s->name[F_MOTION3], i, m3);
+        if (err) return err;
+    }
+    return 0;
+}
+
+/* ---- life cycle ------------------------------------------------------------------------ */
+
+static int init(void *priv, const ExtractorParams *p)
+{
+    MotionState *s = priv;
+    /* the 5-tap mirrored window needs 3 rows and columns (smaller: libvmaf reads outside) */
+    if (p->w < 3 || p->h < 3) return -ERANGE;
+    if (p->bpc < 8 || p->bpc > 16) return -EINVAL;
+    s->w = p->w;
+    s->h = p->h;
+    s->bpc = p->bpc;
+    s->force_zero = p->opt[OPT_FORCE_ZERO] != 0;
+    s->blend_factor = p->opt[OPT_BLEND_FACTOR];
+    s->blend_offset = p->opt[OPT_BLEND_OFFSET];
+    s->fps_weight = p->opt[OPT_FPS_WEIGHT];
+    s->max_val = p->opt[OPT_MAX_VAL];
+    s->moving_average = p->opt[OPT_MOVING_AVERAGE] != 0;
+    s->debug = p->opt[OPT_DEBUG] != 0;
+    pick_kernels(s, p->kernels);
+    for (int f = 0; f < N_FEATURES; f++)
+        feature_name(s->name[f], NAME_LEN, provides[f], feature_output_name(provides[f]),
+                     p->suffix);
+    s->y_mem = calloc(p->w + 2 * HALF, sizeof(*s->y_mem));
+    if (!s->y_mem) return -ENOMEM;
+    s->y = s->y_mem + HALF;
+    return 0;
+}
+
+static void close_motion(void *priv)
+{
+    MotionState *s = priv;
+    free(s->y_mem);
+    s->y_mem = s->y = NULL;
+}
+
+const FeatureExtractor extractor_motion = {
+    .name = "motion",
+    .provides = provides,
+    .options = options,
+    .n_options = N_OPTIONS,
+    .flags = EXTRACTOR_TEMPORAL | EXTRACTOR_EVERY_FRAME,
+    .priv_size = sizeof(MotionState),
+    .init = init,
+    .extract = extract,
+    .flush = flush,
+    .close = close_motion,
+};

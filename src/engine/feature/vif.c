@@ -1,6 +1,468 @@
-/* placeholder until the extractor lands */
+/* Integer VIF (visual information fidelity), bit-exact with libvmaf's "vif" extractor
+ * (spec section 3). Four scales: scale 0 is the luma plane, scale s+1 is scale s low-passed
+ * with the scale-(s+1) kernel and decimated 2:1. At every scale local means and (co)variances
+ * of reference and distorted picture are taken with the scale's kernel, and per-pixel
+ * information terms are summed as fixed-point logs. The integer types and shifts below are
+ * part of the definition: they reproduce libvmaf's rounding to the last bit. */
 #include <errno.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "extractor.h"
-static int init(void *priv, const ExtractorParams *p) { (void)priv; (void)p; return -ENOSYS; }
-static int extract(void *priv, const FrameInput *in, FeatureCollector *out) { (void)priv; (void)in; (void)out; return -ENOSYS; }
-const FeatureExtractor extractor_vif = { .name = "vif", .init = init, .extract = extract };
+#include "vif_kernels.h"
+
+#define N_SCALES 4
+#define MAX_TAPS 17
+#define NAME_LEN 128
+#define SIGMA_NSQ (65536 << 1)   /* noise variance 2 in 8-bit units, Q16 (spec 3.4) */
+
+/* Q16 kernels, one per scale, each summing to 65536 (spec 3.1). */
+static const uint16_t filter_s0[17] = { 489, 935, 1640, 2640, 3896, 5274, 6547, 7455, 7784,
+                                        7455, 6547, 5274, 3896, 2640, 1640, 935, 489 };
+static const uint16_t filter_s1[9] = { 1244, 3663, 7925, 12590, 14692, 12590, 7925, 3663, 1244 };
+static const uint16_t filter_s2[5] = { 3571, 16004, 26386, 16004, 3571 };
+static const uint16_t filter_s3[3] = { 10904, 43728, 10904 };
+static const uint16_t *const filter[N_SCALES] = { filter_s0, filter_s1, filter_s2, filter_s3 };
+static const int filter_taps[N_SCALES] = { 17, 9, 5, 3 };
+
+/* Collector features, in libvmaf's order of writing (which is the report order). */
+enum {
+    F_SCALE0, F_SCALE1, F_SCALE2, F_SCALE3, F_VIF, F_NUM, F_DEN,
+    F_NUM_S0, F_DEN_S0, F_NUM_S1, F_DEN_S1, F_NUM_S2, F_DEN_S2, F_NUM_S3, F_DEN_S3,
+    N_FEATURES
+};
+
+static const char *const provides[N_FEATURES + 1] = {
+    "VMAF_integer_feature_vif_scale0_score", "VMAF_integer_feature_vif_scale1_score",
+    "VMAF_integer_feature_vif_scale2_score", "VMAF_integer_feature_vif_scale3_score",
+    "integer_vif", "integer_vif_num", "integer_vif_den",
+    "integer_vif_num_scale0", "integer_vif_den_scale0",
+    "integer_vif_num_scale1", "integer_vif_den_scale1",
+    "integer_vif_num_scale2", "integer_vif_den_scale2",
+    "integer_vif_num_scale3", "integer_vif_den_scale3",
+    NULL
+};
+
+enum { OPT_EGL, OPT_DEBUG, OPT_SKIP_SCALE0, N_OPTIONS };
+
+static const ExtractorOption options[N_OPTIONS] = {
+    { "vif_enhn_gain_limit", "egl", 100.0, 1.0, 100.0, true },
+    { "debug", "debug", 0, 0, 1, false },
+    { "vif_skip_scale0", "ssclz", 0, 0, 1, true },
+};
+
+typedef struct VifState {
+    unsigned w[N_SCALES], h[N_SCALES], bpc;
+    bool debug, skip_scale0;
+    VifKernels k;
+    VifTermParams tp;
+    uint16_t *img_ref[N_SCALES], *img_dis[N_SCALES];   /* scales 1..3; [0] is the picture */
+    VifRow row;                                         /* vertical moments, padded */
+    uint32_t *blur_ref, *blur_dis;                      /* vertical low-pass rows, padded */
+    void *mem;                                          /* owns all the buffers above */
+    uint16_t log2_tab[65536 - VIF_LOG_BASE];
+    char name[N_FEATURES][NAME_LEN];
+} VifState;
+
+/* One scale of the picture pair as the kernels see it. */
+typedef struct VifPlanes {
+    const uint8_t *ref, *dis;
+    ptrdiff_t stride;          /* bytes */
+    unsigned w, h;
+    bool wide;                 /* uint16_t samples */
+} VifPlanes;
+
+/* ---- fixed-point log2 (spec 3.4) ------------------------------------------------------- */
+
+static void log2_table_init(uint16_t *tab)
+{
+    /* single-precision log2 and round-half-away: the table libvmaf builds, bit for bit */
+    for (unsigned i = VIF_LOG_BASE; i < 65536; i++)
+        tab[i - VIF_LOG_BASE] = (uint16_t)round(log2f((float)i) * 2048);
+}
+
+/* 2048 * log2(v) from the top 16 bits of v (v >= 2^15). */
+static inline int32_t log2_fixed(const uint16_t *tab, uint64_t v)
+{
+    int k = 48 - __builtin_clzll(v);
+    return tab[(v >> k) - VIF_LOG_BASE] + 2048 * k;
+}
+
+/* ---- scalar kernels ------------------------------------------------------------------- */
+
+static inline uint64_t round_shift_u64(uint64_t x, int s)
+{
+    return s ? (x + ((uint64_t)1 << (s - 1))) >> s : x;
+}
+
+static void vmoments_8(const uint8_t *const *ref, const uint8_t *const *dis,
+                       const uint16_t *coef, int taps, unsigned w, const VifRow *out)
+{
+    /* 32-bit sums: 65536 * 255^2 still fits, so 8-bit squares need no shift (spec 13.4) */
+    for (unsigned j = 0; j < w; j++) {
+        uint32_t mx = 0, my = 0, xx = 0, yy = 0, xy = 0;
+        for (int k = 0; k < taps; k++) {
+            uint32_t x = ref[k][j], y = dis[k][j];
+            uint32_t cx = coef[k] * x, cy = coef[k] * y;
+            mx += cx;
+            my += cy;
+            xx += cx * x;
+            yy += cy * y;
+            xy += cx * y;
+        }
+        out->mu_x[j] = (mx + 128) >> 8;
+        out->mu_y[j] = (my + 128) >> 8;
+        out->xx[j] = xx;
+        out->yy[j] = yy;
+        out->xy[j] = xy;
+    }
+}
+
+static void vmoments_16(const uint16_t *const *ref, const uint16_t *const *dis,
+                        const uint16_t *coef, int taps, unsigned w,
+                        int shift_mu, int shift_sq, const VifRow *out)
+{
+    const uint32_t round_mu = 1u << (shift_mu - 1);
+    for (unsigned j = 0; j < w; j++) {
+        uint32_t mx = 0, my = 0;
+        uint64_t xx = 0, yy = 0, xy = 0;
+        for (int k = 0; k < taps; k++) {
+            uint32_t x = ref[k][j], y = dis[k][j];
+            uint32_t cx = coef[k] * x, cy = coef[k] * y;
+            mx += cx;
+            my += cy;
+            xx += (uint64_t)cx * x;
+            yy += (uint64_t)cy * y;
+            xy += (uint64_t)cx * y;
+        }
+        out->mu_x[j] = (uint16_t)((mx + round_mu) >> shift_mu);
+        out->mu_y[j] = (uint16_t)((my + round_mu) >> shift_mu);
+        out->xx[j] = (uint32_t)round_shift_u64(xx, shift_sq);
+        out->yy[j] = (uint32_t)round_shift_u64(yy, shift_sq);
+        out->xy[j] = (uint32_t)round_shift_u64(xy, shift_sq);
+    }
+}
+
+/* Rounded high half of a 32x32-bit product: mu^2 at the variance's scale (spec 3.3). */
+static inline uint32_t mul_hi_round(uint32_t a, uint32_t b)
+{
+    return (uint32_t)(((uint64_t)a * b + 2147483648u) >> 32);
+}
+
+/* Per-pixel information terms of spec 3.4 for one pixel's variances. */
+static inline void add_terms(int32_t sxx, int32_t syy, int32_t sxy, const VifTermParams *tp,
+                             VifSums *acc)
+{
+    if (syy < 0) syy = 0;
+    if (sxx < SIGMA_NSQ) {              /* flat reference: the linear term */
+        acc->num_non_log += syy;
+        acc->den_non_log++;
+        return;
+    }
+    acc->den_log += log2_fixed(tp->log2_tab, (uint32_t)(SIGMA_NSQ + sxx)) - 2048 * 17;
+    if (sxy <= 0 || syy <= 0) return;
+    /* double arithmetic in exactly libvmaf's order; no contraction to fma (ISO C mode) */
+    const double eps = 65536 * 1.0e-10;
+    double g = sxy / (sxx + eps);
+    int32_t sv = (int32_t)(syy - g * sxy);
+    if (sv < 0) sv = 0;
+    if (!(g < tp->gain_limit)) g = tp->gain_limit;
+    uint32_t n1 = (uint32_t)(sv + SIGMA_NSQ);
+    int64_t n2 = (int64_t)(g * g * sxx) + n1;
+    acc->num_log += log2_fixed(tp->log2_tab, (uint64_t)n2) - log2_fixed(tp->log2_tab, n1);
+}
+
+static void hterms(const VifRow *row, const uint16_t *coef, int taps, unsigned w,
+                   const VifTermParams *tp, VifSums *sums)
+{
+    const int half = taps / 2;
+    VifSums acc = *sums;
+    for (unsigned j = 0; j < w; j++) {
+        uint32_t mx = 0, my = 0;
+        uint64_t xx = 0, yy = 0, xy = 0;
+        for (int k = 0; k < taps; k++) {
+            const ptrdiff_t c = (ptrdiff_t)j - half + k;
+            mx += coef[k] * row->mu_x[c];
+            my += coef[k] * row->mu_y[c];
+            xx += (uint64_t)coef[k] * row->xx[c];
+            yy += (uint64_t)coef[k] * row->yy[c];
+            xy += (uint64_t)coef[k] * row->xy[c];
+        }
+        /* unsigned differences reinterpreted as int32, as libvmaf stores them */
+        int32_t sxx = (int32_t)((uint32_t)((xx + 32768) >> 16) - mul_hi_round(mx, mx));
+        int32_t syy = (int32_t)((uint32_t)((yy + 32768) >> 16) - mul_hi_round(my, my));
+        int32_t sxy = (int32_t)((uint32_t)((xy + 32768) >> 16) - mul_hi_round(mx, my));
+        add_terms(sxx, syy, sxy, tp, &acc);
+    }
+    *sums = acc;
+}
+
+/* The vertical low-pass for both sample types; 32-bit sums suffice (65536 * 65535). */
+#define DEFINE_VBLUR(NAME, T)                                                              \
+    static void NAME(const T *const *ref, const T *const *dis, const uint16_t *coef,      \
+                     int taps, unsigned w, int shift, uint32_t *out_ref, uint32_t *out_dis) \
+    {                                                                                      \
+        const uint32_t rnd = 1u << (shift - 1);                                            \
+        for (unsigned j = 0; j < w; j++) {                                                 \
+            uint32_t a = 0, b = 0;                                                         \
+            for (int k = 0; k < taps; k++) {                                               \
+                a += coef[k] * (uint32_t)ref[k][j];                                        \
+                b += coef[k] * (uint32_t)dis[k][j];                                        \
+            }                                                                              \
+            out_ref[j] = (uint16_t)((a + rnd) >> shift);                                   \
+            out_dis[j] = (uint16_t)((b + rnd) >> shift);                                   \
+        }                                                                                  \
+    }
+
+DEFINE_VBLUR(vblur_8, uint8_t)
+DEFINE_VBLUR(vblur_16, uint16_t)
+
+static void hblur_decimate(const uint32_t *ref, const uint32_t *dis, const uint16_t *coef,
+                           int taps, unsigned w_out, uint16_t *out_ref, uint16_t *out_dis)
+{
+    const int half = taps / 2;
+    for (unsigned j = 0; j < w_out; j++) {
+        uint32_t a = 0, b = 0;
+        for (int k = 0; k < taps; k++) {
+            const ptrdiff_t c = 2 * (ptrdiff_t)j - half + k;
+            a += coef[k] * ref[c];
+            b += coef[k] * dis[c];
+        }
+        out_ref[j] = (uint16_t)((a + 32768) >> 16);
+        out_dis[j] = (uint16_t)((b + 32768) >> 16);
+    }
+}
+
+static void pick_kernels(VifKernels *k, const KernelTable *kt)
+{
+    /* the scalar kernels define the results; SIMD siblings replace them per kt->level */
+    (void)kt;
+    k->vmoments_8 = vmoments_8;
+    k->vmoments_16 = vmoments_16;
+    k->hterms = hterms;
+    k->vblur_8 = vblur_8;
+    k->vblur_16 = vblur_16;
+    k->hblur_decimate = hblur_decimate;
+}
+
+/* ---- driver --------------------------------------------------------------------------- */
+
+/* Reflection without repeating the edge sample (spec 0); valid for n > taps/2. */
+static inline int mirror(int i, int n)
+{
+    return i < 0 ? -i : i >= n ? 2 * n - 2 - i : i;
+}
+
+/* Rows of the vertical tap window centred on row i, mirrored at the picture edges. */
+static void tap_rows(const VifPlanes *pl, int i, int taps, const void **ref, const void **dis)
+{
+    for (int k = 0; k < taps; k++) {
+        ptrdiff_t off = (ptrdiff_t)mirror(i - taps / 2 + k, (int)pl->h) * pl->stride;
+        ref[k] = pl->ref + off;
+        dis[k] = pl->dis + off;
+    }
+}
+
+/* Fills the spare elements left and right of a row by mirroring (spec 3.1). */
+static void pad_row(uint32_t *r, unsigned w, int half)
+{
+    for (int f = 1; f <= half; f++) {
+        r[-f] = r[f];
+        r[(int)w - 1 + f] = r[(int)w - 1 - f];
+    }
+}
+
+static VifPlanes scale_planes(const VifState *s, const FrameInput *in, int scale)
+{
+    if (scale == 0)
+        return (VifPlanes){ in->ref->data[0], in->dis->data[0], in->ref->stride[0],
+                            s->w[0], s->h[0], s->bpc > 8 };
+    return (VifPlanes){ (const uint8_t *)s->img_ref[scale], (const uint8_t *)s->img_dis[scale],
+                        (ptrdiff_t)(s->w[scale] * sizeof(uint16_t)), s->w[scale], s->h[scale],
+                        true };
+}
+
+/* Integer sums of spec 3.4 over one scale. */
+static VifSums scale_sums(VifState *s, const VifPlanes *pl, int scale)
+{
+    const int taps = filter_taps[scale];
+    /* scale 0 above 8 bits is brought to the 8-bit scale here (spec 3.3); scales >= 1 are Q16 */
+    const int shift_mu = scale ? 16 : (int)s->bpc;
+    const int shift_sq = scale ? 16 : 2 * ((int)s->bpc - 8);
+    const void *r[MAX_TAPS], *d[MAX_TAPS];
+    VifSums sums = { 0 };
+    for (unsigned i = 0; i < pl->h; i++) {
+        tap_rows(pl, (int)i, taps, r, d);
+        if (pl->wide)
+            s->k.vmoments_16((const uint16_t *const *)r, (const uint16_t *const *)d, filter[scale],
+                             taps, pl->w, shift_mu, shift_sq, &s->row);
+        else
+            s->k.vmoments_8((const uint8_t *const *)r, (const uint8_t *const *)d, filter[scale],
+                            taps, pl->w, &s->row);
+        pad_row(s->row.mu_x, pl->w, taps / 2);
+        pad_row(s->row.mu_y, pl->w, taps / 2);
+        pad_row(s->row.xx, pl->w, taps / 2);
+        pad_row(s->row.yy, pl->w, taps / 2);
+        pad_row(s->row.xy, pl->w, taps / 2);
+        s->k.hterms(&s->row, filter[scale], taps, pl->w, &s->tp, &sums);
+    }
+    return sums;
+}
+
+/* Scale s+1 from scale s (spec 3.2): the next scale's kernel, kept at even rows/columns. */
+static void downsample(VifState *s, const VifPlanes *pl, int scale)
+{
+    const int next = scale + 1, taps = filter_taps[next];
+    const int shift = scale ? 16 : (int)s->bpc;
+    const void *r[MAX_TAPS], *d[MAX_TAPS];
+    for (unsigned i = 0; i < s->h[next]; i++) {
+        tap_rows(pl, 2 * (int)i, taps, r, d);
+        if (pl->wide)
+            s->k.vblur_16((const uint16_t *const *)r, (const uint16_t *const *)d, filter[next],
+                          taps, pl->w, shift, s->blur_ref, s->blur_dis);
+        else
+            s->k.vblur_8((const uint8_t *const *)r, (const uint8_t *const *)d, filter[next],
+                         taps, pl->w, shift, s->blur_ref, s->blur_dis);
+        pad_row(s->blur_ref, pl->w, taps / 2);
+        pad_row(s->blur_dis, pl->w, taps / 2);
+        s->k.hblur_decimate(s->blur_ref, s->blur_dis, filter[next], taps, s->w[next],
+                            s->img_ref[next] + (size_t)i * s->w[next],
+                            s->img_dis[next] + (size_t)i * s->w[next]);
+    }
+}
+
+typedef struct VifScore {
+    float num, den;
+} VifScore;
+
+/* Spec 3.5: double expressions of the integer sums, each rounded to float. */
+static VifScore scale_score(const VifSums *a)
+{
+    VifScore v;
+    v.num = (float)(a->num_log / 2048.0 +
+                    (a->den_non_log - (a->num_non_log / 16384.0) / 65025.0));
+    v.den = (float)(a->den_log / 2048.0 + a->den_non_log);
+    return v;
+}
+
+static int put(const VifState *s, FeatureCollector *out, int f, unsigned frame, double v)
+{
+    return collector_put(out, s->name[f], frame, v);
+}
+
+static int write_scores(const VifState *s, FeatureCollector *out, unsigned frame,
+                        const VifScore *sc)
+{
+    int err = 0;
+    for (int i = 0; i < N_SCALES && !err; i++) {
+        /* a skipped scale 0 reads 0; the division is in float (spec 3.5) */
+        float v = i == 0 && s->skip_scale0 ? 0.0f : sc[i].num / sc[i].den;
+        err = put(s, out, F_SCALE0 + i, frame, v);
+    }
+    if (err || !s->debug) return err;
+    double num = 0, den = 0;
+    for (int i = s->skip_scale0 ? 1 : 0; i < N_SCALES; i++) {
+        num += sc[i].num;
+        den += sc[i].den;
+    }
+    if ((err = put(s, out, F_VIF, frame, den == 0.0 ? 1.0 : num / den)) ||
+        (err = put(s, out, F_NUM, frame, num)) || (err = put(s, out, F_DEN, frame, den)))
+        return err;
+    for (int i = 0; i < N_SCALES && !err; i++) {
+        bool skip = i == 0 && s->skip_scale0;
+        err = put(s, out, F_NUM_S0 + 2 * i, frame, skip ? 0.0 : sc[i].num);
+        if (!err) err = put(s, out, F_DEN_S0 + 2 * i, frame, skip ? -1.0 : sc[i].den);
+    }
+    return err;
+}
+
+static int extract(void *priv, const FrameInput *in, FeatureCollector *out)
+{
+    VifState *s = priv;
+    VifScore sc[N_SCALES] = { { 0, 0 } };
+    for (int scale = 0; scale < N_SCALES; scale++) {
+        VifPlanes pl = scale_planes(s, in, scale);
+        if (scale > 0 || !s->skip_scale0) {
+            VifSums sums = scale_sums(s, &pl, scale);
+            sc[scale] = scale_score(&sums);
+        }
+        if (scale + 1 < N_SCALES) downsample(s, &pl, scale);
+    }
+    return write_scores(s, out, in->index, sc);
+}
+
+static size_t round64(size_t n) { return (n + 63) & ~(size_t)63; }
+
+/* One 64-byte aligned block for the pyramid images and the padded row buffers. */
+static int alloc_buffers(VifState *s)
+{
+    const size_t row = round64((s->w[0] + 2 * VIF_PAD) * sizeof(uint32_t));
+    size_t img[N_SCALES] = { 0 }, total = 7 * row;
+    for (int i = 1; i < N_SCALES; i++) {
+        img[i] = round64((size_t)s->w[i] * s->h[i] * sizeof(uint16_t));
+        total += 2 * img[i];
+    }
+    uint8_t *p = aligned_alloc(64, total);
+    if (!p) return -ENOMEM;
+    memset(p, 0, total);
+    s->mem = p;
+    uint32_t **rows[7] = { &s->row.mu_x, &s->row.mu_y, &s->row.xx, &s->row.yy, &s->row.xy,
+                           &s->blur_ref, &s->blur_dis };
+    for (int i = 0; i < 7; i++, p += row) *rows[i] = (uint32_t *)p + VIF_PAD;
+    for (int i = 1; i < N_SCALES; i++) {
+        s->img_ref[i] = (uint16_t *)p;
+        p += img[i];
+        s->img_dis[i] = (uint16_t *)p;
+        p += img[i];
+    }
+    return 0;
+}
+
+static int init(void *priv, const ExtractorParams *p)
+{
+    VifState *s = priv;
+    /* Every scale must be wider and taller than its kernel's half width, else the mirrored
+     * borders leave the picture (libvmaf then reads stale memory): scale 3 needs 2 samples,
+     * i.e. 16 at scale 0. */
+    if (p->w < 16 || p->h < 16) return -ERANGE;
+    if (p->bpc < 8 || p->bpc > 16) return -EINVAL;
+    s->bpc = p->bpc;
+    s->w[0] = p->w;
+    s->h[0] = p->h;
+    for (int i = 1; i < N_SCALES; i++) {
+        s->w[i] = s->w[i - 1] / 2;
+        s->h[i] = s->h[i - 1] / 2;
+    }
+    s->tp.gain_limit = p->opt[OPT_EGL];
+    s->debug = p->opt[OPT_DEBUG] != 0;
+    s->skip_scale0 = p->opt[OPT_SKIP_SCALE0] != 0;
+    log2_table_init(s->log2_tab);
+    s->tp.log2_tab = s->log2_tab;
+    pick_kernels(&s->k, p->kernels);
+    for (int f = 0; f < N_FEATURES; f++)
+        feature_name(s->name[f], NAME_LEN, provides[f], feature_output_name(provides[f]),
+                     p->suffix);
+    return alloc_buffers(s);
+}
+
+static void close_vif(void *priv)
+{
+    VifState *s = priv;
+    free(s->mem);
+    s->mem = NULL;
+}
+
+const FeatureExtractor extractor_vif = {
+    .name = "vif",
+    .provides = provides,
+    .options = options,
+    .n_options = N_OPTIONS,
+    .flags = 0,
+    .priv_size = sizeof(VifState),
+    .init = init,
+    .extract = extract,
+    .flush = NULL,
+    .close = close_vif,
+};
