@@ -113,8 +113,11 @@ static void build_suffix(const FeatureExtractor *fx, const double *opt, char *bu
     }
     for (unsigned k = 0; k < m; k++) {
         size_t len = strlen(buf);
-        snprintf(buf + len, n - len, "_%s_%g", sorted[k]->alias ? sorted[k]->alias : sorted[k]->name,
-                 opt[idx[k]]);
+        const char *key = sorted[k]->alias ? sorted[k]->alias : sorted[k]->name;
+        if (sorted[k]->boolean)
+            snprintf(buf + len, n - len, "_%s", key);
+        else
+            snprintf(buf + len, n - len, "_%s_%g", key, opt[idx[k]]);
     }
 }
 

@@ -19,12 +19,14 @@
 #define EXTRACTOR_MAX_OPTIONS 8
 
 /* A numeric option (booleans are 0/1). alias is used in feature names when the value is not
- * the default; options with feature_param=false never change names (e.g. debug). */
+ * the default ("_alias_value", or "_alias" alone for a boolean); options with
+ * feature_param=false never change names (e.g. debug). */
 typedef struct ExtractorOption {
     const char *name;
     const char *alias;
     double def, min, max;
     bool feature_param;
+    bool boolean;
 } ExtractorOption;
 
 typedef struct ExtractorParams {
