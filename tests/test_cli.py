@@ -252,3 +252,18 @@ def test_raw_partial_frame(env):
 def test_tiny_picture_ms_ssim_refused(env):
     ref, dis = pair_files(env, OTHER)
     expect_failure(env, ['score', '-r', ref, '-d', dis, '--feature', 'float_ms_ssim'], 'float_ms_ssim', 'too small')
+
+
+def test_threads_give_identical_reports(env):
+    """Frame-parallel scoring changes no number and no order (fps aside)."""
+    import re
+    d = scratch(env, 'threads')
+    for pair, extra in (('testsrc2_576x324_crf35', ['--feature', 'psnr', '--subsample', '2']),
+                        ('clouds_176x144_p12_x265crf30', ['-m', 'version=vmaf_v0.6.1neg'])):
+        ref, dis = pair_files(env, pair)
+        texts = []
+        for t in ('1', '2', '3'):
+            out = os.path.join(d, f'{pair}-{t}.xml')
+            run([env.vmafx, 'score', '-q', '-r', ref, '-d', dis, '--threads', t, '-o', out] + extra)
+            texts.append(re.sub(r'fps="[^"]*"', '', open(out).read()))
+        assert texts[0] == texts[1] == texts[2], f'{pair}: reports differ between thread counts'

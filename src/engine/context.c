@@ -1,6 +1,7 @@
 /* The scoring context: which extractors run (deduplicated across models and extra features),
  * the frame loop, model prediction at flush, pooling and reports. */
 #include <errno.h>
+#include <pthread.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include "model/model.h"
 #include "model/builtin.h"
 #include "report/report.h"
+#include "runner.h"
 
 #define MAX_INSTANCES 16
 #define MAX_MODELS 8
@@ -23,7 +25,7 @@ typedef struct Instance {
     const FeatureExtractor *fx;
     double opt[EXTRACTOR_MAX_OPTIONS];
     char suffix[NAME_LEN];
-    void *priv;                 /* NULL until the first picture gives the geometry */
+    void **priv;                /* one state per worker; NULL until the first picture */
 } Instance;
 
 typedef struct ModelSlot {
@@ -40,12 +42,15 @@ struct VmafxContext {
     unsigned n_inst;
     ModelSlot models[MAX_MODELS];
     unsigned n_models;
-    VmafxPicture prev_ref;     /* copy of the last reference, for temporal extractors */
+    Runner *runner;            /* created with the first picture */
+    unsigned n_workers;
     unsigned n_frames;
     unsigned w, h, bpc;
     enum VmafxPixelFormat pix_fmt;
     int started, flushed;
     char err[512];
+    pthread_mutex_t err_lock;  /* guards worker_err, written by worker threads */
+    char worker_err[256];
 };
 
 static int fail(VmafxContext *ctx, int code, const char *fmt, ...)
@@ -68,23 +73,31 @@ int vmafx_init(VmafxContext **out, const VmafxConfig *cfg)
     if (cfg) ctx->cfg = *cfg;
     if (ctx->cfg.subsample == 0) ctx->cfg.subsample = 1;
     kernels_init(&ctx->kernels, ctx->cfg.cpu);
+    pthread_mutex_init(&ctx->err_lock, NULL);
     int err = collector_new(&ctx->fc);
     if (err) { free(ctx); return err; }
     *out = ctx;
     return 0;
 }
 
+static void close_instance(Instance *in, unsigned n_workers)
+{
+    for (unsigned w = 0; in->priv && w < n_workers; w++) {
+        if (in->priv[w] && in->fx->close) in->fx->close(in->priv[w]);
+        free(in->priv[w]);
+    }
+    free(in->priv);
+    in->priv = NULL;
+}
+
 void vmafx_close(VmafxContext *ctx)
 {
     if (!ctx) return;
-    for (unsigned i = 0; i < ctx->n_inst; i++) {
-        Instance *in = &ctx->inst[i];
-        if (in->priv && in->fx->close) in->fx->close(in->priv);
-        free(in->priv);
-    }
+    runner_free(ctx->runner);
+    for (unsigned i = 0; i < ctx->n_inst; i++) close_instance(&ctx->inst[i], ctx->n_workers);
     for (unsigned i = 0; i < ctx->n_models; i++) model_free(ctx->models[i].model);
-    vmafx_picture_free(&ctx->prev_ref);
     collector_free(ctx->fc);
+    pthread_mutex_destroy(&ctx->err_lock);
     free(ctx);
 }
 
@@ -267,30 +280,63 @@ int vmafx_use_feature(VmafxContext *ctx, const char *name, const char *options)
     return 0;
 }
 
+static int init_instance(VmafxContext *ctx, Instance *in)
+{
+    ExtractorParams p = {
+        .w = ctx->w, .h = ctx->h, .bpc = ctx->bpc, .pix_fmt = ctx->pix_fmt,
+        .suffix = in->suffix, .kernels = &ctx->kernels,
+    };
+    memcpy(p.opt, in->opt, sizeof(p.opt));
+    if (!(in->priv = calloc(ctx->n_workers, sizeof(*in->priv)))) return fail(ctx, -ENOMEM, "out of memory");
+    for (unsigned w = 0; w < ctx->n_workers; w++) {
+        if (!(in->priv[w] = calloc(1, in->fx->priv_size ? in->fx->priv_size : 1)))
+            return fail(ctx, -ENOMEM, "out of memory");
+        int err = in->fx->init(in->priv[w], &p);
+        if (err) {
+            free(in->priv[w]);
+            in->priv[w] = NULL;
+            return fail(ctx, err, "feature %s cannot score %ux%u %u-bit pictures%s", in->fx->name,
+                        ctx->w, ctx->h, ctx->bpc,
+                        err == -ERANGE ? ": the picture is too small for it" : "");
+        }
+    }
+    return 0;
+}
+
+/* Runs every extractor due at this frame with the worker's own extractor states. */
+static int score_frame(void *arg, unsigned worker, const FrameInput *in)
+{
+    VmafxContext *ctx = arg;
+    int scored = in->index % ctx->cfg.subsample == 0;
+    for (unsigned i = 0; i < ctx->n_inst; i++) {
+        const FeatureExtractor *fx = ctx->inst[i].fx;
+        if (!scored && !(fx->flags & EXTRACTOR_EVERY_FRAME)) continue;
+        int err = fx->extract(ctx->inst[i].priv[worker], in, ctx->fc);
+        if (err) {
+            pthread_mutex_lock(&ctx->err_lock);
+            if (!ctx->worker_err[0])
+                snprintf(ctx->worker_err, sizeof(ctx->worker_err), "frame %u: feature %s failed (%s)",
+                         in->index, fx->name, strerror(-err));
+            pthread_mutex_unlock(&ctx->err_lock);
+            return err;
+        }
+    }
+    return 0;
+}
+
 static int start(VmafxContext *ctx, const VmafxPicture *ref)
 {
     ctx->w = ref->w[0];
     ctx->h = ref->h[0];
     ctx->bpc = ref->bpc;
     ctx->pix_fmt = ref->pix_fmt;
+    ctx->n_workers = ctx->cfg.n_threads > 1 ? ctx->cfg.n_threads : 1;
     for (unsigned i = 0; i < ctx->n_inst; i++) {
-        Instance *in = &ctx->inst[i];
-        ExtractorParams p = {
-            .w = ctx->w, .h = ctx->h, .bpc = ctx->bpc, .pix_fmt = ctx->pix_fmt,
-            .suffix = in->suffix, .kernels = &ctx->kernels,
-        };
-        memcpy(p.opt, in->opt, sizeof(p.opt));
-        if (!(in->priv = calloc(1, in->fx->priv_size ? in->fx->priv_size : 1)))
-            return fail(ctx, -ENOMEM, "out of memory");
-        int err = in->fx->init(in->priv, &p);
-        if (err) {
-            free(in->priv);
-            in->priv = NULL;
-            return fail(ctx, err, "feature %s cannot score %ux%u %u-bit pictures%s", in->fx->name,
-                        ctx->w, ctx->h, ctx->bpc,
-                        err == -ERANGE ? ": the picture is too small for it" : "");
-        }
+        int err = init_instance(ctx, &ctx->inst[i]);
+        if (err) return err;
     }
+    int err = runner_new(&ctx->runner, ctx->n_workers > 1 ? ctx->n_workers : 0, ref, score_frame, ctx);
+    if (err) return fail(ctx, err, "cannot start %u worker threads", ctx->n_workers);
     ctx->started = 1;
     return 0;
 }
@@ -300,18 +346,12 @@ static int same_geometry(const VmafxContext *ctx, const VmafxPicture *p)
     return p->w[0] == ctx->w && p->h[0] == ctx->h && p->bpc == ctx->bpc && p->pix_fmt == ctx->pix_fmt;
 }
 
-static int keep_reference(VmafxContext *ctx, const VmafxPicture *ref)
+static int worker_failed(VmafxContext *ctx, int err)
 {
-    if (!ctx->prev_ref.buf) {
-        int err = vmafx_picture_alloc(&ctx->prev_ref, ref->pix_fmt, ref->bpc, ref->w[0], ref->h[0]);
-        if (err) return fail(ctx, err, "out of memory");
-    }
-    size_t bps = ref->bpc > 8 ? 2 : 1;
-    for (int p = 0; p < 3; p++)
-        for (unsigned y = 0; y < ref->h[p]; y++)
-            memcpy((char *)ctx->prev_ref.data[p] + y * ctx->prev_ref.stride[p],
-                   (const char *)ref->data[p] + y * ref->stride[p], ref->w[p] * bps);
-    return 0;
+    pthread_mutex_lock(&ctx->err_lock);
+    fail(ctx, err, "%s", ctx->worker_err[0] ? ctx->worker_err : "scoring failed");
+    pthread_mutex_unlock(&ctx->err_lock);
+    return err;
 }
 
 int vmafx_score_pictures(VmafxContext *ctx, const VmafxPicture *ref, const VmafxPicture *dis)
@@ -327,21 +367,8 @@ int vmafx_score_pictures(VmafxContext *ctx, const VmafxPicture *ref, const Vmafx
     } else if (!same_geometry(ctx, ref)) {
         return fail(ctx, -EINVAL, "frame %u: picture geometry changed mid-stream", ctx->n_frames);
     }
-    unsigned index = ctx->n_frames;
-    int scored = index % ctx->cfg.subsample == 0, temporal = 0;
-    FrameInput in = { .ref = ref, .dis = dis, .index = index,
-                      .prev_ref = index ? &ctx->prev_ref : NULL };
-    for (unsigned i = 0; i < ctx->n_inst; i++) {
-        const FeatureExtractor *fx = ctx->inst[i].fx;
-        temporal |= fx->flags & EXTRACTOR_TEMPORAL;
-        if (!scored && !(fx->flags & EXTRACTOR_EVERY_FRAME)) continue;
-        int err = fx->extract(ctx->inst[i].priv, &in, ctx->fc);
-        if (err) return fail(ctx, err, "frame %u: feature %s failed (%s)", index, fx->name, strerror(-err));
-    }
-    if (temporal) {
-        int err = keep_reference(ctx, ref);
-        if (err) return err;
-    }
+    int err = runner_submit(ctx->runner, ref, dis, ctx->n_frames);
+    if (err) return worker_failed(ctx, err);
     ctx->n_frames++;
     return 0;
 }
@@ -369,14 +396,16 @@ int vmafx_flush(VmafxContext *ctx)
     if (!ctx) return -EINVAL;
     if (ctx->flushed) return 0;
     if (!ctx->n_frames) return fail(ctx, -ENODATA, "no frames were scored");
+    int err = runner_finish(ctx->runner);
+    if (err) return worker_failed(ctx, err);
     for (unsigned i = 0; i < ctx->n_inst; i++) {
         Instance *in = &ctx->inst[i];
         if (!in->fx->flush) continue;
-        int err = in->fx->flush(in->priv, ctx->fc, ctx->n_frames);
+        err = in->fx->flush(in->priv[0], ctx->fc, ctx->n_frames);
         if (err) return fail(ctx, err, "feature %s: flush failed", in->fx->name);
     }
-    int err = predict_models(ctx);
-    if (err) return err;
+    if ((err = predict_models(ctx))) return err;
+    collector_sort(ctx->fc);
     ctx->flushed = 1;
     return 0;
 }

@@ -43,14 +43,14 @@ enum { SIDE_REF, SIDE_DIS };
 enum { OPT_EGL, OPT_NVD, OPT_RDH, OPT_CSF_MODE, OPT_DEBUG, OPT_NW, OPT_DLMW, OPT_MIN, N_OPTS };
 
 static const ExtractorOption adm_options[N_OPTS] = {
-    [OPT_EGL]      = { "adm_enhn_gain_limit", "egl", 100.0, 1.0, 100.0, true },
-    [OPT_NVD]      = { "adm_norm_view_dist", "nvd", 3.0, 0.75, 24.0, true },
-    [OPT_RDH]      = { "adm_ref_display_height", "rdh", 1080.0, 1.0, 4320.0, true },
-    [OPT_CSF_MODE] = { "adm_csf_mode", "csf", 0.0, 0.0, 3.0, true },
-    [OPT_DEBUG]    = { "debug", NULL, 0.0, 0.0, 1.0, false },
-    [OPT_NW]       = { "adm_noise_weight", "nw", 0.03125, 0.0, 1500.0, true },
-    [OPT_DLMW]     = { "adm_dlm_weight", "dlmw", 0.5, 0.0, 1.0, true },
-    [OPT_MIN]      = { "adm_min_val", "min", 0.0, 0.0, 1.0, true },
+    [OPT_EGL]      = { "adm_enhn_gain_limit", "egl", 100.0, 1.0, 100.0, true, false },
+    [OPT_NVD]      = { "adm_norm_view_dist", "nvd", 3.0, 0.75, 24.0, true, false },
+    [OPT_RDH]      = { "adm_ref_display_height", "rdh", 1080.0, 1.0, 4320.0, true, false },
+    [OPT_CSF_MODE] = { "adm_csf_mode", "csf", 0.0, 0.0, 3.0, true, false },
+    [OPT_DEBUG]    = { "debug", NULL, 0.0, 0.0, 1.0, false, false },
+    [OPT_NW]       = { "adm_noise_weight", "nw", 0.03125, 0.0, 1500.0, true, false },
+    [OPT_DLMW]     = { "adm_dlm_weight", "dlmw", 0.5, 0.0, 1.0, true, false },
+    [OPT_MIN]      = { "adm_min_val", "min", 0.0, 0.0, 1.0, true, false },
 };
 
 /* ---- output features, in libvmaf's order of writing (the report order follows it) ---- */

@@ -12,11 +12,14 @@ typedef struct Series {
     double *v;
     unsigned char *set;
     unsigned cap;
+    unsigned first_frame, first_seq;   /* earliest frame written, and the write's rank in it */
 } Series;
 
 struct FeatureCollector {
     Series *s;
     unsigned n, cap;
+    unsigned *puts_per_frame;          /* writes so far per frame: ranks writes within a frame */
+    unsigned frames_cap;
     pthread_mutex_t lock;
 };
 
@@ -38,6 +41,7 @@ void collector_free(FeatureCollector *c)
         free(c->s[i].set);
     }
     free(c->s);
+    free(c->puts_per_frame);
     pthread_mutex_destroy(&c->lock);
     free(c);
 }
@@ -81,17 +85,38 @@ static int grow(Series *s, unsigned frame)
     return 0;
 }
 
+static int count_put(FeatureCollector *c, unsigned frame, unsigned *rank)
+{
+    if (frame >= c->frames_cap) {
+        unsigned cap = c->frames_cap ? c->frames_cap : 64;
+        while (cap <= frame) cap *= 2;
+        unsigned *p = realloc(c->puts_per_frame, cap * sizeof(*p));
+        if (!p) return -ENOMEM;
+        memset(p + c->frames_cap, 0, (cap - c->frames_cap) * sizeof(*p));
+        c->puts_per_frame = p;
+        c->frames_cap = cap;
+    }
+    *rank = c->puts_per_frame[frame]++;
+    return 0;
+}
+
 int collector_put(FeatureCollector *c, const char *name, unsigned frame, double value)
 {
     int err = 0;
+    unsigned rank;
     pthread_mutex_lock(&c->lock);
     int i = find(c, name);
-    Series *s = i >= 0 ? &c->s[i] : add_series(c, name);
+    int fresh = i < 0;
+    Series *s = fresh ? add_series(c, name) : &c->s[i];
     if (!s) { err = -ENOMEM; goto out; }
-    if ((err = grow(s, frame))) goto out;
+    if ((err = grow(s, frame)) || (err = count_put(c, frame, &rank))) goto out;
     if (s->set[frame]) { err = -EEXIST; goto out; }
     s->v[frame] = value;
     s->set[frame] = 1;
+    if (fresh || frame < s->first_frame || (frame == s->first_frame && rank < s->first_seq)) {
+        s->first_frame = frame;
+        s->first_seq = rank;
+    }
 out:
     pthread_mutex_unlock(&c->lock);
     return err;
@@ -107,6 +132,18 @@ int collector_get(const FeatureCollector *c, const char *name, unsigned frame, d
     }
     pthread_mutex_unlock((pthread_mutex_t *)&c->lock);
     return err;
+}
+
+static int by_first_write(const void *a, const void *b)
+{
+    const Series *x = a, *y = b;
+    if (x->first_frame != y->first_frame) return x->first_frame < y->first_frame ? -1 : 1;
+    return x->first_seq < y->first_seq ? -1 : x->first_seq > y->first_seq;
+}
+
+void collector_sort(FeatureCollector *c)
+{
+    qsort(c->s, c->n, sizeof(*c->s), by_first_write);
 }
 
 unsigned collector_count(const FeatureCollector *c) { return c->n; }

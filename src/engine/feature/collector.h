@@ -1,5 +1,5 @@
 /* Feature collector: per-frame values of every feature, keyed by libvmaf's internal feature
- * name, kept in the order each feature was first written (that is the order of the reports).
+ * name, in the order libvmaf's reports list them (see collector_sort()).
  * Thread-safe: extractors of different frames may write concurrently. */
 #ifndef VMAFX_ENGINE_COLLECTOR_H
 #define VMAFX_ENGINE_COLLECTOR_H
@@ -15,6 +15,11 @@ void collector_free(FeatureCollector *c);
 int collector_put(FeatureCollector *c, const char *name, unsigned frame, double value);
 /* Reads (name, frame); -ENOENT if never written. */
 int collector_get(const FeatureCollector *c, const char *name, unsigned frame, double *value);
+
+/* Puts the features in report order: by the first frame each was written for, then by the
+ * order of writes within that frame — the same order whether frames ran in parallel or not.
+ * Call once all writes are done. */
+void collector_sort(FeatureCollector *c);
 
 unsigned    collector_count(const FeatureCollector *c);
 const char *collector_name(const FeatureCollector *c, unsigned i);

@@ -25,9 +25,9 @@ enum { OPT_ENABLE_LCS, OPT_ENABLE_DB, OPT_CLIP_DB, N_OPT };
 
 /* None of libvmaf's options of this extractor changes the feature names. */
 static const ExtractorOption options[N_OPT] = {
-    [OPT_ENABLE_LCS] = { "enable_lcs", NULL, 0, 0, 1, false },
-    [OPT_ENABLE_DB]  = { "enable_db", NULL, 0, 0, 1, false },
-    [OPT_CLIP_DB]    = { "clip_db", NULL, 0, 0, 1, false },
+    [OPT_ENABLE_LCS] = { "enable_lcs", NULL, 0, 0, 1, false, true },
+    [OPT_ENABLE_DB]  = { "enable_db", NULL, 0, 0, 1, false, true },
+    [OPT_CLIP_DB]    = { "clip_db", NULL, 0, 0, 1, false, true },
 };
 
 typedef struct FloatMsSsim {

@@ -16,10 +16,10 @@ enum { OPT_ENABLE_LCS, OPT_ENABLE_DB, OPT_CLIP_DB, OPT_SCALE, N_OPT };
 
 /* None of libvmaf's options of this extractor changes the feature names. */
 static const ExtractorOption options[N_OPT] = {
-    [OPT_ENABLE_LCS] = { "enable_lcs", NULL, 0, 0, 1, false },
-    [OPT_ENABLE_DB]  = { "enable_db", NULL, 0, 0, 1, false },
-    [OPT_CLIP_DB]    = { "clip_db", NULL, 0, 0, 1, false },
-    [OPT_SCALE]      = { "scale", NULL, 0, 0, SSIM_DECIMATE_MAX, false }, /* 0: automatic */
+    [OPT_ENABLE_LCS] = { "enable_lcs", NULL, 0, 0, 1, false, true },
+    [OPT_ENABLE_DB]  = { "enable_db", NULL, 0, 0, 1, false, true },
+    [OPT_CLIP_DB]    = { "clip_db", NULL, 0, 0, 1, false, true },
+    [OPT_SCALE]      = { "scale", NULL, 0, 0, SSIM_DECIMATE_MAX, false, false }, /* 0: automatic */
 };
 
 #define NAME_LEN 64

@@ -35,12 +35,12 @@ enum {
 
 static const ExtractorOption options[N_OPTIONS] = {
     { "motion_force_zero", "force_0", 0, 0, 1, true, true },
-    { "motion_blend_factor", "mbf", 1.0, 0.0, 1.0, true },
-    { "motion_blend_offset", "mbo", 40.0, 0.0, 1000.0, true },
-    { "motion_fps_weight", "mfw", 1.0, 0.0, 5.0, true },
-    { "motion_max_val", "mmxv", 10000.0, 0.0, 10000.0, true },
+    { "motion_blend_factor", "mbf", 1.0, 0.0, 1.0, true, false },
+    { "motion_blend_offset", "mbo", 40.0, 0.0, 1000.0, true, false },
+    { "motion_fps_weight", "mfw", 1.0, 0.0, 5.0, true, false },
+    { "motion_max_val", "mmxv", 10000.0, 0.0, 10000.0, true, false },
     { "motion_moving_average", "mma", 0, 0, 1, true, true },
-    { "debug", "debug", 0, 0, 1, false },
+    { "debug", "debug", 0, 0, 1, false, false },
 };
 
 /* Vertical pass of one row: y[j] = low-pass over rows of (prev - cur), rounded and shifted

@@ -20,10 +20,10 @@ enum { OPT_ENABLE_CHROMA, OPT_ENABLE_MSE, OPT_REDUCED_HBD_PEAK, OPT_MIN_SSE, N_O
 
 /* None of libvmaf's options of this extractor changes the feature names. */
 static const ExtractorOption options[N_OPT] = {
-    [OPT_ENABLE_CHROMA]    = { "enable_chroma", NULL, 1, 0, 1, false },
-    [OPT_ENABLE_MSE]       = { "enable_mse", NULL, 0, 0, 1, false },
-    [OPT_REDUCED_HBD_PEAK] = { "reduced_hbd_peak", NULL, 0, 0, 1, false },
-    [OPT_MIN_SSE]          = { "min_sse", NULL, 0, 0, DBL_MAX, false },
+    [OPT_ENABLE_CHROMA]    = { "enable_chroma", NULL, 1, 0, 1, false, true },
+    [OPT_ENABLE_MSE]       = { "enable_mse", NULL, 0, 0, 1, false, true },
+    [OPT_REDUCED_HBD_PEAK] = { "reduced_hbd_peak", NULL, 0, 0, 1, false, true },
+    [OPT_MIN_SSE]          = { "min_sse", NULL, 0, 0, DBL_MAX, false, false },
 };
 
 #define NAME_LEN 64

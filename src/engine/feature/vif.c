@@ -48,8 +48,8 @@ static const char *const provides[N_FEATURES + 1] = {
 enum { OPT_EGL, OPT_DEBUG, OPT_SKIP_SCALE0, N_OPTIONS };
 
 static const ExtractorOption options[N_OPTIONS] = {
-    { "vif_enhn_gain_limit", "egl", 100.0, 1.0, 100.0, true },
-    { "debug", "debug", 0, 0, 1, false },
+    { "vif_enhn_gain_limit", "egl", 100.0, 1.0, 100.0, true, false },
+    { "debug", "debug", 0, 0, 1, false, false },
     { "vif_skip_scale0", "ssclz", 0, 0, 1, true, true },
 };
 

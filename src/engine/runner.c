@@ -1,0 +1,230 @@
+/* Frame runner (see runner.h).
+ *
+ * Slots cycle FREE → QUEUED → RUNNING → DONE → FREE. A DONE slot is recycled only once the
+ * following frame is done too, because that frame reads its reference as prev_ref. With one
+ * worker everything runs in the caller's thread and only the previous reference is copied. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "runner.h"
+
+enum SlotState { SLOT_FREE, SLOT_QUEUED, SLOT_RUNNING, SLOT_DONE };
+
+typedef struct Slot {
+    VmafxPicture ref, dis;
+    unsigned index;
+    enum SlotState state;
+} Slot;
+
+struct Runner {
+    FrameFn fn;
+    void *arg;
+    unsigned n_workers, n_slots;
+    Slot *slots;
+    pthread_t *threads;
+    pthread_mutex_t lock;
+    pthread_cond_t work, space;   /* a slot was queued / a slot was freed or finished */
+    unsigned next_index;          /* frames submitted so far */
+    int error, stop;
+    VmafxPicture prev;            /* single-threaded mode: copy of the last reference */
+};
+
+static void copy_picture(VmafxPicture *dst, const VmafxPicture *src)
+{
+    size_t bps = src->bpc > 8 ? 2 : 1;
+    for (int p = 0; p < 3; p++)
+        for (unsigned y = 0; y < src->h[p]; y++)
+            memcpy((char *)dst->data[p] + y * dst->stride[p],
+                   (const char *)src->data[p] + y * src->stride[p], src->w[p] * bps);
+}
+
+static Slot *slot_of(Runner *r, unsigned index)
+{
+    for (unsigned i = 0; i < r->n_slots; i++)
+        if (r->slots[i].state != SLOT_FREE && r->slots[i].index == index) return &r->slots[i];
+    return NULL;
+}
+
+/* A done slot is free once its successor (which reads its reference) is done as well;
+ * the newest frame's slot stays until the next frame arrives or the stream ends. */
+static void recycle(Runner *r, int stream_ended)
+{
+    for (unsigned i = 0; i < r->n_slots; i++) {
+        Slot *s = &r->slots[i];
+        if (s->state != SLOT_DONE) continue;
+        Slot *next = slot_of(r, s->index + 1);
+        int successor_done = next ? next->state == SLOT_DONE : s->index + 1 < r->next_index;
+        if (successor_done || (stream_ended && s->index + 1 == r->next_index)) s->state = SLOT_FREE;
+    }
+}
+
+static Slot *next_queued(Runner *r)
+{
+    Slot *best = NULL;
+    for (unsigned i = 0; i < r->n_slots; i++) {
+        Slot *s = &r->slots[i];
+        if (s->state == SLOT_QUEUED && (!best || s->index < best->index)) best = s;
+    }
+    return best;
+}
+
+static void *worker_main(void *p)
+{
+    Runner *r = ((void **)p)[0];
+    unsigned worker = (unsigned)(size_t)((void **)p)[1];
+    free(p);
+    pthread_mutex_lock(&r->lock);
+    for (;;) {
+        Slot *s;
+        while (!(s = next_queued(r)) && !r->stop) pthread_cond_wait(&r->work, &r->lock);
+        if (!s) break;
+        s->state = SLOT_RUNNING;
+        Slot *prev = s->index ? slot_of(r, s->index - 1) : NULL;
+        FrameInput in = { .ref = &s->ref, .dis = &s->dis, .index = s->index,
+                          .prev_ref = prev ? &prev->ref : NULL };
+        int failed = r->error;   /* after an error the remaining frames are not scored */
+        pthread_mutex_unlock(&r->lock);
+        int err = failed ? 0 : r->fn(r->arg, worker, &in);
+        pthread_mutex_lock(&r->lock);
+        if (err && !r->error) r->error = err;
+        s->state = SLOT_DONE;
+        recycle(r, 0);
+        pthread_cond_broadcast(&r->space);
+    }
+    pthread_mutex_unlock(&r->lock);
+    return NULL;
+}
+
+static int alloc_slots(Runner *r, const VmafxPicture *like)
+{
+    for (unsigned i = 0; i < r->n_slots; i++) {
+        Slot *s = &r->slots[i];
+        if (vmafx_picture_alloc(&s->ref, like->pix_fmt, like->bpc, like->w[0], like->h[0]) ||
+            vmafx_picture_alloc(&s->dis, like->pix_fmt, like->bpc, like->w[0], like->h[0]))
+            return -ENOMEM;
+    }
+    return 0;
+}
+
+static int start_workers(Runner *r)
+{
+    if (!(r->threads = calloc(r->n_workers, sizeof(*r->threads)))) return -ENOMEM;
+    for (unsigned i = 0; i < r->n_workers; i++) {
+        void **arg = malloc(2 * sizeof(void *));
+        if (!arg) return -ENOMEM;
+        arg[0] = r;
+        arg[1] = (void *)(size_t)i;
+        if (pthread_create(&r->threads[i], NULL, worker_main, arg)) {
+            free(arg);
+            r->n_workers = i;   /* only these are joined */
+            return -EAGAIN;
+        }
+    }
+    return 0;
+}
+
+int runner_new(Runner **out, unsigned n_workers, const VmafxPicture *like, FrameFn fn, void *arg)
+{
+    Runner *r = calloc(1, sizeof(*r));
+    if (!r) return -ENOMEM;
+    r->fn = fn;
+    r->arg = arg;
+    pthread_mutex_init(&r->lock, NULL);
+    pthread_cond_init(&r->work, NULL);
+    pthread_cond_init(&r->space, NULL);
+    int err = 0;
+    if (n_workers <= 1) {
+        err = vmafx_picture_alloc(&r->prev, like->pix_fmt, like->bpc, like->w[0], like->h[0]);
+    } else {
+        r->n_workers = n_workers;
+        /* each worker holds one frame, one more is being filled, one is a prev_ref */
+        r->n_slots = n_workers + 2;
+        if (!(r->slots = calloc(r->n_slots, sizeof(*r->slots)))) err = -ENOMEM;
+        if (!err) err = alloc_slots(r, like);
+        if (!err) err = start_workers(r);
+    }
+    if (err) {
+        runner_free(r);
+        return err;
+    }
+    *out = r;
+    return 0;
+}
+
+static int submit_inline(Runner *r, const VmafxPicture *ref, const VmafxPicture *dis, unsigned index)
+{
+    FrameInput in = { .ref = ref, .dis = dis, .index = index, .prev_ref = index ? &r->prev : NULL };
+    int err = r->fn(r->arg, 0, &in);
+    if (err) return err;
+    copy_picture(&r->prev, ref);
+    return 0;
+}
+
+int runner_submit(Runner *r, const VmafxPicture *ref, const VmafxPicture *dis, unsigned index)
+{
+    if (!r->n_workers) return submit_inline(r, ref, dis, index);
+    pthread_mutex_lock(&r->lock);
+    Slot *s = NULL;
+    while (!r->error) {
+        for (unsigned i = 0; i < r->n_slots && !s; i++)
+            if (r->slots[i].state == SLOT_FREE) s = &r->slots[i];
+        if (s) break;
+        pthread_cond_wait(&r->space, &r->lock);
+    }
+    int err = r->error;
+    if (!err) {
+        s->state = SLOT_RUNNING;   /* reserved while we copy without the lock */
+        pthread_mutex_unlock(&r->lock);
+        copy_picture(&s->ref, ref);
+        copy_picture(&s->dis, dis);
+        pthread_mutex_lock(&r->lock);
+        s->index = index;
+        s->state = SLOT_QUEUED;
+        r->next_index = index + 1;
+        pthread_cond_signal(&r->work);
+    }
+    pthread_mutex_unlock(&r->lock);
+    return err;
+}
+
+int runner_finish(Runner *r)
+{
+    if (!r->n_workers) return 0;
+    pthread_mutex_lock(&r->lock);
+    for (;;) {
+        int busy = 0;
+        for (unsigned i = 0; i < r->n_slots; i++)
+            busy |= r->slots[i].state == SLOT_QUEUED || r->slots[i].state == SLOT_RUNNING;
+        if (!busy) break;
+        pthread_cond_wait(&r->space, &r->lock);
+    }
+    recycle(r, 1);
+    int err = r->error;
+    pthread_mutex_unlock(&r->lock);
+    return err;
+}
+
+void runner_free(Runner *r)
+{
+    if (!r) return;
+    if (r->threads) {
+        pthread_mutex_lock(&r->lock);
+        r->stop = 1;
+        pthread_cond_broadcast(&r->work);
+        pthread_mutex_unlock(&r->lock);
+        for (unsigned i = 0; i < r->n_workers; i++) pthread_join(r->threads[i], NULL);
+        free(r->threads);
+    }
+    for (unsigned i = 0; r->slots && i < r->n_slots; i++) {
+        vmafx_picture_free(&r->slots[i].ref);
+        vmafx_picture_free(&r->slots[i].dis);
+    }
+    free(r->slots);
+    vmafx_picture_free(&r->prev);
+    pthread_cond_destroy(&r->work);
+    pthread_cond_destroy(&r->space);
+    pthread_mutex_destroy(&r->lock);
+    free(r);
+}

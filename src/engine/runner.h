@@ -1,0 +1,24 @@
+/* The frame runner: hands picture pairs to the extractors, in the calling thread or on a
+ * pool of worker threads (frame-level parallelism). Pictures are copied into a bounded pool
+ * of slots, so memory does not grow with clip length; a slot's reference stays alive until
+ * the next frame, which reads it as prev_ref (temporal features). */
+#ifndef VMAFX_ENGINE_RUNNER_H
+#define VMAFX_ENGINE_RUNNER_H
+
+#include "vmafx/vmafx.h"
+#include "feature/extractor.h"
+
+/* Scores one frame on worker `worker` (0 .. n_workers-1); returns 0 or a negative code. */
+typedef int (*FrameFn)(void *arg, unsigned worker, const FrameInput *in);
+
+typedef struct Runner Runner;
+
+int  runner_new(Runner **out, unsigned n_workers, const VmafxPicture *like, FrameFn fn, void *arg);
+/* Queues frame `index` (frames come in order); blocks while the pool is full. Returns the
+ * first error a worker hit so far, if any. */
+int  runner_submit(Runner *r, const VmafxPicture *ref, const VmafxPicture *dis, unsigned index);
+/* Waits until every queued frame is done; returns the first error. */
+int  runner_finish(Runner *r);
+void runner_free(Runner *r);
+
+#endif
