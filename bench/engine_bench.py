@@ -1,0 +1,116 @@
+#!/usr/bin/python3
+"""Engine benchmark (on demand, not part of the tests): fps and peak RSS of `vmafx score` per
+kernel level and thread count, callgrind instructions per frame, and libvmaf's fps measured in
+the same run when LIBVMAF_VMAF names its `vmaf` binary.
+
+usage: bench/engine_bench.py [--build build] [--repeat 3] [--cases 576,1080,576p10]
+                             [--no-callgrind] [--rss-only]
+Clips are generated with ffmpeg under build/bench-clips (testsrc2 → x264 CRF 35 → y4m).
+Whole-process wall time, best of --repeat runs; fps = frames / time.
+"""
+import argparse, os, re, shutil, subprocess, sys, tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+CASES = {
+    '576': dict(size='576x324', pix='yuv420p', frames=240, label='576x324 8-bit'),
+    '1080': dict(size='1920x1080', pix='yuv420p', frames=48, label='1920x1080 8-bit'),
+    '576p10': dict(size='576x324', pix='yuv420p10le', frames=240, label='576x324 10-bit'),
+}
+LEVELS = ('scalar', 'avx2', 'avx512')
+
+
+def sh(cmd, **kw):
+    return subprocess.run(cmd, check=True, capture_output=True, text=True, **kw)
+
+
+def make_clip(out_dir, key):
+    c = CASES[key]
+    ref = os.path.join(out_dir, f'{key}_ref.y4m')
+    dis = os.path.join(out_dir, f'{key}_dis.y4m')
+    if os.path.exists(ref) and os.path.exists(dis):
+        return ref, dis
+    mkv = os.path.join(out_dir, f'{key}.mkv')
+    src = f'testsrc2=size={c["size"]}:rate=24'
+    sh(['ffmpeg', '-y', '-loglevel', 'error', '-f', 'lavfi', '-i', src, '-frames:v', str(c['frames']),
+        '-pix_fmt', c['pix'], '-strict', '-1', ref])
+    sh(['ffmpeg', '-y', '-loglevel', 'error', '-i', ref, '-c:v', 'libx264', '-crf', '35', '-preset', 'fast',
+        '-pix_fmt', c['pix'], mkv])
+    sh(['ffmpeg', '-y', '-loglevel', 'error', '-i', mkv, '-pix_fmt', c['pix'], '-strict', '-1', dis])
+    return ref, dis
+
+
+def timed(cmd, env=None):
+    """(wall seconds, peak RSS KiB) of one run, via GNU time."""
+    p = subprocess.run(['/usr/bin/time', '-f', '%e %M'] + cmd, capture_output=True, text=True, env=env)
+    if p.returncode:
+        raise RuntimeError(f'{cmd[0]} failed: {p.stderr[-400:]}')
+    secs, rss = p.stderr.strip().splitlines()[-1].split()
+    return float(secs), int(rss)
+
+
+def best(cmd, repeat, env=None):
+    runs = [timed(cmd, env) for _ in range(repeat)]
+    return min(r[0] for r in runs), max(r[1] for r in runs)
+
+
+def vmafx_cmd(build, ref, dis, threads, extra=()):
+    return [os.path.join(build, 'src', 'cli', 'vmafx'), 'score', '-q', '-r', ref, '-d', dis,
+            '--threads', str(threads)] + list(extra)
+
+
+def callgrind_per_frame(cmd, level, frames_a=3, frames_b=8):
+    """Instructions per frame: the difference of two runs cancels start-up costs."""
+    counts = []
+    env = dict(os.environ, VMAFX_CPU=level)
+    for n in (frames_a, frames_b):
+        with tempfile.TemporaryDirectory() as d:
+            p = subprocess.run(['valgrind', '--tool=callgrind', f'--callgrind-out-file={d}/cg.out'] +
+                               cmd + ['--frame_cnt', str(n)], capture_output=True, text=True, env=env)
+            m = re.search(r'Collected : (\d+)', p.stderr)
+            if not m:
+                return None
+            counts.append(int(m.group(1)))
+    return (counts[1] - counts[0]) / (frames_b - frames_a)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--build', default=os.path.join(HERE, '..', 'build'))
+    ap.add_argument('--repeat', type=int, default=3)
+    ap.add_argument('--cases', default='576,1080,576p10')
+    ap.add_argument('--no-callgrind', action='store_true')
+    args = ap.parse_args()
+    clips = os.path.join(args.build, 'bench-clips')
+    os.makedirs(clips, exist_ok=True)
+    libvmaf = os.environ.get('LIBVMAF_VMAF')
+    have_cg = shutil.which('valgrind') and not args.no_callgrind
+    print('case | kernels | threads | fps | peak RSS MiB | libvmaf fps | ratio')
+    for key in args.cases.split(','):
+        ref, dis = make_clip(clips, key)
+        frames = CASES[key]['frames']
+        lib_fps = {}
+        if libvmaf:
+            for t in (1, 2):
+                secs, _ = best([libvmaf, '-q', '-r', ref, '-d', dis, '--threads', str(t), '-o', '/dev/null'],
+                               args.repeat)
+                lib_fps[t] = frames / secs
+        for level in LEVELS:
+            env = dict(os.environ, VMAFX_CPU=level)
+            for t in (1, 2):
+                secs, rss = best(vmafx_cmd(args.build, ref, dis, t), args.repeat, env)
+                fps = frames / secs
+                lf = lib_fps.get(t)
+                ratio = f'{fps / lf:.2f}x' if lf else '-'
+                print(f'{CASES[key]["label"]} | {level} | {t} | {fps:.1f} | {rss / 1024:.1f} | '
+                      f'{lf and f"{lf:.1f}" or "-"} | {ratio}', flush=True)
+        if have_cg:
+            for level in ('scalar', 'avx2'):
+                ipf = callgrind_per_frame(vmafx_cmd(args.build, ref, dis, 1), level)
+                print(f'{CASES[key]["label"]} | {level} | callgrind | {ipf / 1e6:.1f} M instructions/frame'
+                      if ipf else f'{CASES[key]["label"]} | {level} | callgrind | failed', flush=True)
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
