@@ -1,0 +1,189 @@
+/* Scoring-root allow-list and the refusal of cloud metadata addresses.
+ *
+ * Allow entries are local directories, URL prefixes, remote:path prefixes or storage URIs
+ * (s3://bucket/dir, sftp://user@host/dir). Local inputs are compared after realpath(), so
+ * "..", and symlinks pointing out of a root, are judged by where they really lead. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "storage/allowlist.h"
+#include "storage/uri_util.h"
+
+/* Prefix match that ends on a path boundary: "/srv/media" allows "/srv/media/a" but not
+ * "/srv/media2/a". */
+static int under(const char *s, const char *prefix)
+{
+    size_t len = strlen(prefix);
+    if (!len || strncmp(s, prefix, len)) return 0;
+    char last = prefix[len - 1];
+    return s[len] == 0 || s[len] == '/' || last == '/' || last == ':';
+}
+
+static int under_url(const char *url, const char *prefix)
+{
+    const char *us = strstr(url, "://"), *ps = strstr(prefix, "://");
+    if (!us || !ps) return 0;
+    size_t ua = strcspn(us + 3, "/?#"), pa = strcspn(ps + 3, "/?#");
+    /* scheme and host compare without case, the path with it */
+    if (us - url != ps - prefix || strncasecmp(url, prefix, (size_t)(us - url)) || ua != pa ||
+        strncasecmp(us + 3, ps + 3, ua))
+        return 0;
+    const char *up = us + 3 + ua, *pp = ps + 3 + pa;
+    return !*pp || !strcmp(pp, "/") || under(up, pp);
+}
+
+/* A storage URI entry becomes remote:path by parsing it with a file name added. */
+static int entry_as_remote(const char *entry, const StorageConfig *cfg, char *out, size_t n)
+{
+    char probe[1100], err[256];
+    size_t len = strlen(entry);
+    snprintf(probe, sizeof(probe), "%s%sx", entry, len && entry[len - 1] == '/' ? "" : "/");
+    StorageTarget *t = malloc(sizeof(*t));
+    if (!t) return -ENOMEM;
+    int r = storage_parse_uri(probe, cfg, t, err, sizeof(err));
+    if (!r && t->kind == STORAGE_REMOTE) {
+        size_t l = strlen(t->location);
+        snprintf(out, n, "%.*s", (int)(l - 2 + (len && entry[len - 1] == '/')), t->location);
+    } else {
+        r = -EINVAL;
+    }
+    free(t);
+    return r;
+}
+
+static int local_allowed(const StorageConfig *cfg, const char *real)
+{
+    for (int i = 0; i < cfg->n_allow; i++) {
+        const char *e = cfg->allow[i];
+        char root[PATH_MAX];
+        if (!strncmp(e, "file://", 7)) e += 7;
+        if (*e != '/') continue;
+        if (realpath(e, root) && under(real, root)) return 1;
+    }
+    return 0;
+}
+
+static int remote_allowed(const StorageConfig *cfg, const char *location)
+{
+    for (int i = 0; i < cfg->n_allow; i++) {
+        char prefix[1100];
+        const char *e = cfg->allow[i];
+        if (*e == '/' || !strncasecmp(e, "file://", 7) || !strncasecmp(e, "http://", 7) || !strncasecmp(e, "https://", 8))
+            continue;
+        if (strstr(e, "://")) {
+            if (entry_as_remote(e, cfg, prefix, sizeof(prefix))) continue;
+        } else {
+            snprintf(prefix, sizeof(prefix), "%s", e);
+        }
+        if (under(location, prefix)) return 1;
+    }
+    return 0;
+}
+
+static int url_allowed(const StorageConfig *cfg, const char *url)
+{
+    for (int i = 0; i < cfg->n_allow; i++)
+        if (under_url(url, cfg->allow[i])) return 1;
+    return 0;
+}
+
+static int metadata_v4(struct in_addr a)
+{
+    return (ntohl(a.s_addr) & 0xffff0000u) == 0xa9fe0000u;   /* 169.254.0.0/16 */
+}
+
+static int metadata_v6(const struct in6_addr *a)
+{
+    static const unsigned char ec2[16] = { 0xfd, 0x00, 0x0e, 0xc2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x02, 0x54 };
+    if (!memcmp(a->s6_addr, ec2, 16)) return 1;
+    if (a->s6_addr[0] == 0xfe && (a->s6_addr[1] & 0xc0) == 0x80) return 1;   /* fe80::/10 */
+    if (IN6_IS_ADDR_V4MAPPED(a)) {
+        struct in_addr v4;
+        memcpy(&v4, a->s6_addr + 12, 4);
+        return metadata_v4(v4);
+    }
+    return 0;
+}
+
+static void url_host(const char *url, char *host, size_t n)
+{
+    const char *a = strstr(url, "://");
+    a = a ? a + 3 : url;
+    size_t len = strcspn(a, "/?#");
+    const char *at = memchr(a, '@', len);
+    if (at) { len -= (size_t)(at + 1 - a); a = at + 1; }
+    if (*a == '[') {
+        const char *close = memchr(a, ']', len);
+        len = close ? (size_t)(close - a - 1) : 0;
+        a++;
+    } else {
+        const char *colon = memchr(a, ':', len);
+        if (colon) len = (size_t)(colon - a);
+    }
+    snprintf(host, n, "%.*s", (int)len, a);
+}
+
+/* Literal addresses in every spelling inet_aton knows (decimal, hex, octal: all of them
+ * reach the same metadata server), then whatever the name resolves to. */
+static int is_metadata_host(const char *host)
+{
+    struct in_addr v4;
+    struct in6_addr v6;
+    if (inet_aton(host, &v4)) return metadata_v4(v4);
+    if (inet_pton(AF_INET6, host, &v6) == 1) return metadata_v6(&v6);
+    if (!strcasecmp(host, "metadata.google.internal") || !strcasecmp(host, "metadata")) return 1;
+    struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res;
+    if (getaddrinfo(host, NULL, &hints, &res)) return 0;   /* unresolvable: nothing to reach */
+    int bad = 0;
+    for (struct addrinfo *ai = res; ai && !bad; ai = ai->ai_next) {
+        if (ai->ai_family == AF_INET) bad = metadata_v4(((struct sockaddr_in *)ai->ai_addr)->sin_addr);
+        else if (ai->ai_family == AF_INET6) bad = metadata_v6(&((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr);
+    }
+    freeaddrinfo(res);
+    return bad;
+}
+
+static int refuse(const char *what, const char *why, char *err, size_t n)
+{
+    snprintf(err, n, "%s: %s", what, why);
+    return -EPERM;
+}
+
+int allow_check_url(const StorageConfig *cfg, const char *url, const char *what, char *err, size_t n)
+{
+    if (url_allowed(cfg, url)) return 0;
+    char host[256];
+    url_host(url, host, sizeof(host));
+    if (is_metadata_host(host))
+        return refuse(what, "link-local / cloud metadata addresses are refused (allow the URL explicitly to use it)", err, n);
+    if (cfg->n_allow) return refuse(what, "not under an allowed scoring root", err, n);
+    return 0;
+}
+
+int allow_check(const StorageConfig *cfg, const StorageTarget *t, const char *real, const char *what,
+                char *err, size_t n)
+{
+    if (t->kind == STORAGE_HTTP) return allow_check_url(cfg, t->location, what, err, n);
+    if (!cfg->n_allow) return 0;
+    if (t->kind == STORAGE_LOCAL ? local_allowed(cfg, real) : remote_allowed(cfg, t->location)) return 0;
+    return refuse(what, "not under an allowed scoring root", err, n);
+}
+
+int storage_check_url(const StorageConfig *cfg, const char *url, char *err, size_t n)
+{
+    StorageTarget *t = malloc(sizeof(*t));
+    if (!t) return -ENOMEM;
+    char shown[1100];
+    uri_display(url, shown, sizeof(shown));
+    int r = storage_parse_uri(url, cfg, t, err, n);
+    if (!r && t->kind != STORAGE_HTTP) r = refuse(shown, "a redirect may only lead to an http(s) URL", err, n);
+    if (!r) r = allow_check_url(cfg, url, shown, err, n);
+    free(t);
+    return r;
+}
