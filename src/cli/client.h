@@ -1,0 +1,31 @@
+/* The `vmafx` commands that talk to the controller: submit, status, wait, cancel, results,
+ * jobs. Exit status: 0 done (for wait: the job completed), 1 the job failed or was cancelled
+ * or the controller refused, 2 bad usage, 3 --timeout reached. */
+#ifndef VMAFX_CLI_CLIENT_H
+#define VMAFX_CLI_CLIENT_H
+
+#include <jansson.h>
+
+#include "api/apiclient.h"
+#include "base/config.h"
+
+/* 1 if name is one of the client commands. */
+int client_command_known(const char *name);
+/* argv[0] is the command name. */
+int cmd_client(int argc, char **argv);
+
+/* ---- shared by client*.c ---- */
+
+/* One call; 0 with the HTTP status and the parsed JSON answer (NULL when empty or not
+ * JSON), or -1 with the reason printed. */
+int client_call(const ApiClient *api, const char *method, const char *path, const char *body,
+                const char *headers, int *status, json_t **answer);
+/* The controller's error message printed as one line; returns 1. */
+int client_refused(int status, json_t *answer);
+/* Polls the job until it ends; prints the progress on a terminal and a summary at the end. */
+int client_wait(const ApiClient *api, const char *id, const ConfigValues *v);
+/* "vmaf: 73.997941" for each model of a completed job, like `vmafx score`. */
+void client_print_scores(json_t *job, FILE *f);
+int client_submit(const ApiClient *api, const ConfigValues *v);
+
+#endif

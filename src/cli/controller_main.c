@@ -1,0 +1,100 @@
+/* vmafx-controller: the job queue's HTTP API over SQLite. Runs until SIGTERM or SIGINT, then
+ * stops accepting, lets requests in progress finish and exits 0. Signals are taken with
+ * sigwait() in the main thread (blocked everywhere else), so no handler or flag is needed. */
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "controller/controller.h"
+#include "service_options.h"
+
+static int loopback(const char *listen)
+{
+    return !strncmp(listen, "127.", 4) || !strncmp(listen, "[::1]:", 6) || !strncmp(listen, "localhost:", 10);
+}
+
+static int build_config(const ConfigValues *v, ControllerConfig *c, StorageConfig *sc)
+{
+    char err[512];
+    memset(c, 0, sizeof(*c));
+    *c = (ControllerConfig){ .lease_ttl = 60, .max_lost = 3, .backoff_base = 5, .backoff_max = 300,
+                             .long_poll_max = 30, .max_connections = 1024 };
+    c->listen = config_str(v, "listen");
+    c->db = config_str(v, "db");
+    c->tokens_file = config_str(v, "tokens-file");
+    const char *sync = config_str(v, "db-sync");
+    if (strcmp(sync, "normal") && strcmp(sync, "full")) return cli_error("--db-sync: '%s' is not normal or full", sync);
+    c->db_sync_full = !strcmp(sync, "full");
+    c->log.level = log_level_parse(config_str(v, "log-level"));
+    storage_config_defaults(sc);
+    c->storage = sc;
+    if (option_seconds(v, "lease-ttl", 0.5, 86400, &c->lease_ttl, err, sizeof(err)) ||
+        option_seconds(v, "retry-backoff", 0, 86400, &c->backoff_base, err, sizeof(err)) ||
+        option_seconds(v, "retry-backoff-max", 0, 86400, &c->backoff_max, err, sizeof(err)) ||
+        option_seconds(v, "long-poll-max", 0, 300, &c->long_poll_max, err, sizeof(err)) ||
+        option_bytes(v, "max-body", 4096, &c->max_body, err, sizeof(err)) ||
+        option_bytes(v, "max-result-body", 4096, &c->max_result_body, err, sizeof(err)) ||
+        config_uint(v, "max-lost-attempts", &c->max_lost, err, sizeof(err)) ||
+        config_uint(v, "max-connections", &c->max_connections, err, sizeof(err)) ||
+        apply_storage_options(v, sc, err, sizeof(err)))
+        return cli_error("%s", err);
+    if (c->max_lost < 1) return cli_error("--max-lost-attempts: must be at least 1");
+    if (!c->tokens_file && !loopback(c->listen) && !config_flag(v, "allow-no-auth"))
+        return cli_error("refusing to serve an open API on %s: give --tokens-file (or --allow-no-auth on a "
+                         "trusted network)", c->listen);
+    return 0;
+}
+
+/* Blocks the signals the main thread waits for, before any thread exists, so that every
+ * thread inherits the mask and only sigwait() receives them. */
+static void block_signals(sigset_t *set)
+{
+    sigemptyset(set);
+    sigaddset(set, SIGTERM);
+    sigaddset(set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, set, NULL);
+    signal(SIGPIPE, SIG_IGN);   /* a client that hangs up must not end the controller */
+}
+
+static int serve(const ControllerConfig *cfg)
+{
+    sigset_t set;
+    block_signals(&set);
+    Controller *c;
+    char err[1024];
+    if (controller_start(&c, cfg, err, sizeof(err))) {
+        cli_error("%s", err);
+        return 1;
+    }
+    fprintf(stderr, "vmafx-controller: listening on %s (port %d), database %s%s\n", cfg->listen,
+            controller_port(c), cfg->db, cfg->tokens_file ? "" : ", no authentication");
+    int sig = 0;
+    sigwait(&set, &sig);
+    fprintf(stderr, "vmafx-controller: %s: finishing requests in progress\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    controller_stop(c);
+    fprintf(stderr, "vmafx-controller: stopped\n");
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    ConfigOption opts[CONFIG_MAX_OPTIONS];
+    size_t n = controller_options(opts, CONFIG_MAX_OPTIONS);
+    ConfigValues v;
+    char err[512];
+    if (config_parse(&v, opts, n, argc, argv, err, sizeof(err))) {
+        cli_error("%s (see vmafx-controller --help)", err);
+        return 2;
+    }
+    int rc = 0;
+    ControllerConfig cfg;
+    StorageConfig sc;
+    if (v.help) config_help(stdout, "usage: vmafx-controller [options]", opts, n);
+    else if (config_flag(&v, "version")) printf("vmafx-controller %s\n", VMAFX_VERSION);
+    else if (v.n_positional) rc = (cli_error("unexpected argument '%s'", v.positional[0]), 2);
+    else rc = build_config(&v, &cfg, &sc) ? 2 : serve(&cfg);
+    config_free(&v);
+    return rc;
+}

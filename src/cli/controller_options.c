@@ -1,0 +1,45 @@
+/* The settings of vmafx-controller. */
+#include <string.h>
+
+#include "service_options.h"
+
+static const ConfigOption base[] = {
+    { "listen", 0, "VMAFX_LISTEN", OPT_STRING, "127.0.0.1:8080", "HOST:PORT",
+      "address of the HTTP API (0.0.0.0:8080 in containers; port 0: any free port, printed at start)" },
+    { "db", 0, "VMAFX_DB", OPT_STRING, "vmafx.db", "PATH",
+      "job database: a SQLite file, created on first start (a postgres:// DSN once that store exists)" },
+    { "db-sync", 0, "VMAFX_DB_SYNC", OPT_STRING, "normal", "MODE",
+      "normal: a commit survives a killed controller; full: also a power loss (an fsync per commit)" },
+    { "tokens-file", 0, "VMAFX_TOKENS_FILE", OPT_STRING, NULL, "PATH",
+      "API tokens, one a line: TOKEN ROLE [NAME] with ROLE reader, writer, admin or node; re-read when it "
+      "changes. Without it the API is open, which is only allowed on a loopback address" },
+    { "allow-no-auth", 0, "VMAFX_ALLOW_NO_AUTH", OPT_FLAG, NULL, NULL,
+      "run without --tokens-file on a non-loopback address (trusted networks only)" },
+    { "lease-ttl", 0, "VMAFX_LEASE_TTL", OPT_STRING, "60", "SECONDS",
+      "a job's lease expires when its node has not renewed it for this long" },
+    { "max-lost-attempts", 0, "VMAFX_MAX_LOST_ATTEMPTS", OPT_UINT, "3", "N",
+      "a job whose lease expired this many times fails, naming the last node" },
+    { "retry-backoff", 0, "VMAFX_RETRY_BACKOFF", OPT_STRING, "5", "SECONDS",
+      "delay before a job whose lease expired is leased again; doubles with each lost lease" },
+    { "retry-backoff-max", 0, "VMAFX_RETRY_BACKOFF_MAX", OPT_STRING, "300", "SECONDS", "cap on that delay" },
+    { "long-poll-max", 0, "VMAFX_LONG_POLL_MAX", OPT_STRING, "30", "SECONDS",
+      "longest time a node's request for work waits for a job" },
+    { "max-body", 0, "VMAFX_MAX_BODY", OPT_STRING, "1M", "BYTES",
+      "largest request body (submits, node calls); larger ones get 413" },
+    { "max-result-body", 0, "VMAFX_MAX_RESULT_BODY", OPT_STRING, "1G", "BYTES",
+      "largest result a node may upload (the per-frame reports of one job)" },
+    { "max-connections", 0, "VMAFX_MAX_CONNECTIONS", OPT_UINT, "1024", "N", "most simultaneous HTTP connections" },
+    { "log-level", 0, "VMAFX_LOG_LEVEL", OPT_STRING, "info", "LEVEL", "error, warning, info or debug" },
+    { "version", 0, NULL, OPT_FLAG, NULL, NULL, "print the version and exit" },
+};
+
+/* Submitted inputs are checked against the same URI rules and allow-list as the nodes use. */
+static const char *const storage_rows[] = { "storage-allow", "storage-remotes", NULL };
+
+size_t controller_options(ConfigOption *out, size_t cap)
+{
+    size_t n = sizeof(base) / sizeof(base[0]);
+    if (n > cap) n = cap;
+    memcpy(out, base, n * sizeof(*out));
+    return n + storage_option_rows(out + n, cap - n, storage_rows);
+}

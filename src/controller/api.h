@@ -1,0 +1,48 @@
+/* Internals of the HTTP API shared by its files: the router (api.c), the client endpoints
+ * (api_jobs.c), the node endpoints (api_nodes.c) and the JSON view of a job (api_view.c). */
+#ifndef VMAFX_CONTROLLER_API_H
+#define VMAFX_CONTROLLER_API_H
+
+#include <jansson.h>
+
+#include "controller.h"
+
+/* Path parts matched by a route's '*' segments (ids and node names). */
+typedef struct RouteArgs {
+    char a[2][NODE_ID_MAX];
+    const char *who;             /* the token's name (owner of idempotency keys) */
+} RouteArgs;
+
+typedef void (*RouteFn)(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArgs *args);
+
+/* Answers. Every error body is {"error": "...", "field": "..."} (field only for 400s). */
+void reply_json(HttpResp *r, int status, json_t *j);   /* takes j */
+void reply_error(HttpResp *r, int status, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+void reply_empty(HttpResp *r, int status);
+/* The body as a JSON object, or NULL with a 400 answered. */
+json_t *body_object(const HttpReq *rq, HttpResp *r);
+/* Unsigned integer field: 0, or -1 with a 400 answered naming the field. */
+int get_uint_field(json_t *o, const char *key, int required, long long max, long long *out, HttpResp *r);
+
+/* The lease a node's write names: job id from the path, attempt from the body; 0, or -1
+ * with 400/404 answered. */
+int lease_ref(json_t *body, const char *id, LeaseRef *l, HttpResp *resp);
+
+/* The job as the API shows it (GET /v1/jobs/{id}, lists, cancel). */
+json_t *job_view(const JobRecord *rec);
+
+void api_submit(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArgs *args);
+void api_get_job(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArgs *args);
+void api_frames(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArgs *args);
+void api_list(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArgs *args);
+void api_cancel(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArgs *args);
+
+void api_register(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArgs *args);
+void api_heartbeat(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArgs *args);
+void api_lease(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArgs *args);
+void api_progress(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArgs *args);
+void api_result(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArgs *args);
+void api_release(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArgs *args);
+
+#endif

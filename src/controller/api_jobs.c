@@ -1,0 +1,226 @@
+/* Client endpoints: submit (idempotent with a key), read, report, list, cancel. */
+#include <errno.h>
+#include <nettle/sha2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+#include "storage/allowlist.h"
+
+#define LIST_DEFAULT 50
+#define LIST_MAX 1000
+#define IDEM_KEY_MAX 255
+
+/* Inputs are checked with the storage layer's parser and allow-list, as the node will check
+ * them again. Local paths are only checked for syntax here: their allow-list test needs the
+ * node's file system (symbolic links are resolved there). */
+static int check_uri(void *user, const char *uri, char *err, size_t n)
+{
+    const Controller *c = user;
+    StorageTarget *t = malloc(sizeof(*t));
+    if (!t) return snprintf(err, n, "out of memory"), -ENOMEM;
+    int r = storage_parse_uri(uri, c->cfg.storage, t, err, n);
+    if (!r && t->kind != STORAGE_LOCAL) r = allow_check(c->cfg.storage, t, t->location, "input", err, n);
+    free(t);
+    return r;
+}
+
+static void sha256_hex(const char *text, char out[2 * SHA256_DIGEST_SIZE + 1])
+{
+    unsigned char d[SHA256_DIGEST_SIZE];
+    struct sha256_ctx ctx;
+    sha256_init(&ctx);
+    sha256_update(&ctx, strlen(text), (const uint8_t *)text);
+    sha256_digest(&ctx, sizeof(d), d);
+    for (int i = 0; i < SHA256_DIGEST_SIZE; i++) snprintf(out + 2 * i, 3, "%02x", d[i]);
+}
+
+static int idem_key_ok(const char *k)
+{
+    size_t n = strlen(k);
+    for (size_t i = 0; i < n; i++)
+        if (k[i] < 0x21 || k[i] > 0x7e) return 0;
+    return n && n <= IDEM_KEY_MAX;
+}
+
+static void answer_submit(Controller *c, HttpResp *resp, const char *id, int replayed)
+{
+    JobRecord rec;
+    const char *status = "pending";
+    int have = replayed && !c->store->ops->get(c->store, id, &rec);
+    if (have) status = job_state_name(rec.state);
+    reply_json(resp, replayed ? 200 : 201, json_pack("{ssss}", "id", id, "status", status));
+    if (have) job_record_free(&rec);
+    resp->header_name = replayed ? "Idempotent-Replayed" : "Location";
+    snprintf(resp->header_value, sizeof(resp->header_value), "%s%s", replayed ? "true" : "/v1/jobs/",
+             replayed ? "" : id);
+}
+
+static void store_submit(Controller *c, const HttpReq *rq, HttpResp *resp, const JobSpec *job, const char *who)
+{
+    const char *key = http_header(rq, "Idempotency-Key");
+    if (key && !idem_key_ok(key)) {
+        reply_error(resp, 400, "Idempotency-Key", "Idempotency-Key: 1 to %d printable characters", IDEM_KEY_MAX);
+        return;
+    }
+    char *text = jobspec_canonical(job), hash[2 * SHA256_DIGEST_SIZE + 1], id[JOB_ID_LEN];
+    if (!text) {
+        reply_error(resp, 500, NULL, "out of memory");
+        return;
+    }
+    sha256_hex(text, hash);
+    StoreSubmit in = { job, text, who, key, hash, controller_now() };
+    int replayed = 0, e = c->store->ops->submit(c->store, &in, id, &replayed);
+    free(text);
+    if (e == -EEXIST)
+        reply_error(resp, 409, NULL, "Idempotency-Key '%s' was already used for job %s with a different body", key, id);
+    else if (e)
+        reply_error(resp, 503, NULL, "the job could not be stored (database error)");
+    else
+        answer_submit(c, resp, id, replayed);
+    if (!e && !replayed) {
+        metrics_submitted(&c->metrics);
+        controller_wake(c);
+    }
+}
+
+void api_submit(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArgs *args)
+{
+    JobSpec *job = malloc(sizeof(*job));
+    char field[128], err[1400];
+    if (!job) {
+        reply_error(resp, 500, NULL, "out of memory");
+        return;
+    }
+    if (jobspec_parse(rq->body, rq->body_len, job, check_uri, c, field, sizeof(field), err, sizeof(err)))
+        reply_error(resp, 400, field, "%s", err);
+    else
+        store_submit(c, rq, resp, job, args->who);
+    free(job);
+}
+
+/* 0 with rec, or -1 with 404/503 answered. */
+static int load_job(Controller *c, const char *id, JobRecord *rec, HttpResp *resp)
+{
+    int e = c->store->ops->get(c->store, id, rec);
+    if (e == -ENOENT) reply_error(resp, 404, NULL, "no job %s", id);
+    else if (e) reply_error(resp, 503, NULL, "database error");
+    return e ? -1 : 0;
+}
+
+void api_get_job(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArgs *args)
+{
+    JobRecord rec;
+    (void)rq;
+    if (load_job(c, args->a[0], &rec, resp)) return;
+    reply_json(resp, 200, job_view(&rec));
+    job_record_free(&rec);
+}
+
+void api_frames(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArgs *args)
+{
+    const char *fmt = http_arg(rq, "format");
+    if (!fmt) fmt = "json";
+    if (strcmp(fmt, "json") && strcmp(fmt, "xml") && strcmp(fmt, "csv")) {
+        reply_error(resp, 400, "format", "format: '%s' is not json, xml or csv", fmt);
+        return;
+    }
+    int e = c->store->ops->report(c->store, args->a[0], fmt, &resp->body, &resp->len);
+    if (!e) {
+        resp->status = 200;
+        resp->type = !strcmp(fmt, "json") ? "application/json" : !strcmp(fmt, "xml") ? "application/xml" : "text/csv";
+        return;
+    }
+    JobRecord rec;
+    if (e == -EAGAIN && !load_job(c, args->a[0], &rec, resp)) {
+        reply_error(resp, 409, NULL, "job %s is %s: only a completed job has frames", rec.id, job_state_name(rec.state));
+        job_record_free(&rec);
+    } else if (e == -ENOENT) {
+        reply_error(resp, 404, NULL, "no job %s", args->a[0]);
+    } else if (e != -EAGAIN) {
+        reply_error(resp, 503, NULL, "database error");
+    }
+}
+
+/* Query parameters of GET /v1/jobs; 0, or -1 with a 400 answered. */
+static int list_query(const HttpReq *rq, ListQuery *q, char *label, size_t ln, HttpResp *resp)
+{
+    const char *s = http_arg(rq, "status"), *l = http_arg(rq, "label"), *lim = http_arg(rq, "limit"),
+               *cur = http_arg(rq, "cursor");
+    char *end;
+    memset(q, 0, sizeof(*q));
+    q->state = s ? job_state_parse(s) : -1;
+    if (s && q->state < 0)
+        return reply_error(resp, 400, "status", "status: '%s' is not pending, running, completed, failed or cancelled", s), -1;
+    q->limit = LIST_DEFAULT;
+    if (lim) {
+        unsigned long v = strtoul(lim, &end, 10);
+        if (end == lim || *end || *lim == '-' || v < 1 || v > LIST_MAX)
+            return reply_error(resp, 400, "limit", "limit: must be from 1 to %d", LIST_MAX), -1;
+        q->limit = (unsigned)v;
+    }
+    if (cur) {
+        long long v = strtoll(cur, &end, 10);
+        if (end == cur || *end || v <= 0) return reply_error(resp, 400, "cursor", "cursor: not a cursor from a previous page"), -1;
+        q->before = v;
+    }
+    if (l) {
+        if (!*l || strlen(l) >= ln) return reply_error(resp, 400, "label", "label: KEY or KEY=VALUE"), -1;
+        snprintf(label, ln, "%s", l);
+        char *eq = strchr(label, '=');
+        if (eq) *eq = 0;
+        q->label_key = label;
+        q->label_value = eq ? eq + 1 : NULL;
+    }
+    return 0;
+}
+
+static json_t *list_json(const JobRecord *recs, size_t n, long long next)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++) json_array_append_new(arr, job_view(&recs[i]));
+    char cursor[32];
+    snprintf(cursor, sizeof(cursor), "%lld", next);
+    return json_pack("{soso}", "jobs", arr, "next_cursor", next ? json_string(cursor) : json_null());
+}
+
+void api_list(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArgs *args)
+{
+    ListQuery q;
+    char label[JOB_LABEL_KEY_MAX + JOB_LABEL_VALUE_MAX + 2];
+    JobRecord *recs;
+    size_t n;
+    long long next;
+    (void)args;
+    if (list_query(rq, &q, label, sizeof(label), resp)) return;
+    if (c->store->ops->list(c->store, &q, &recs, &n, &next)) {
+        reply_error(resp, 503, NULL, "database error");
+        return;
+    }
+    reply_json(resp, 200, list_json(recs, n, next));
+    for (size_t i = 0; i < n; i++) job_record_free(&recs[i]);
+    free(recs);
+}
+
+void api_cancel(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArgs *args)
+{
+    JobRecord rec;
+    (void)rq;
+    int e = c->store->ops->cancel(c->store, args->a[0], controller_now(), &rec);
+    if (e == -ENOENT) {
+        reply_error(resp, 404, NULL, "no job %s", args->a[0]);
+        return;
+    }
+    if (e && e != -EALREADY) {
+        reply_error(resp, 503, NULL, "database error");
+        return;
+    }
+    if (e == -EALREADY && rec.state != JOB_CANCELLED) {
+        reply_error(resp, 409, NULL, "job %s is already %s: it cannot be cancelled", rec.id, job_state_name(rec.state));
+    } else {
+        reply_json(resp, 200, job_view(&rec));   /* cancelling twice is fine */
+        if (!e) metrics_finished(&c->metrics, JOB_CANCELLED, rec.started_at > 0 ? rec.finished_at - rec.started_at : -1);
+    }
+    job_record_free(&rec);
+}

@@ -1,0 +1,106 @@
+/* A node's result: completed with the reports (JSON, XML, CSV, as the engine wrote them) or
+ * failed with the error the layer below named. The reports are stored as they came, so
+ * GET /v1/jobs/{id}/frames gives back exactly what `vmafx score` would write. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+
+typedef struct Result {
+    Outcome o;
+    json_t *pooled;              /* pooled_metrics of the JSON report */
+    char *pooled_text;
+} Result;
+
+static int report_texts(json_t *body, Result *res, HttpResp *resp)
+{
+    json_t *rep = json_object_get(body, "report");
+    res->o.report_json = json_string_value(json_object_get(rep, "json"));
+    res->o.report_xml = json_string_value(json_object_get(rep, "xml"));
+    res->o.report_csv = json_string_value(json_object_get(rep, "csv"));
+    if (!res->o.report_json || !res->o.report_xml || !res->o.report_csv)
+        return reply_error(resp, 400, "report", "report: a completed job needs json, xml and csv texts"), -1;
+    json_t *doc = json_loads(res->o.report_json, 0, NULL);
+    json_t *pooled = json_object_get(doc, "pooled_metrics");
+    if (!json_is_object(pooled)) {
+        json_decref(doc);
+        return reply_error(resp, 400, "report.json", "report.json: not a report with pooled_metrics"), -1;
+    }
+    res->pooled = json_incref(pooled);
+    json_decref(doc);
+    res->pooled_text = json_dumps(res->pooled, JSON_COMPACT | JSON_REAL_PRECISION(15));
+    res->o.pooled = res->pooled_text;
+    return res->pooled_text ? 0 : (reply_error(resp, 500, NULL, "out of memory"), -1);
+}
+
+static int parse_result(json_t *body, Result *res, HttpResp *resp)
+{
+    const char *status = json_string_value(json_object_get(body, "status"));
+    long long frames = -1;
+    if (!status || (strcmp(status, "completed") && strcmp(status, "failed")))
+        return reply_error(resp, 400, "status", "status: completed or failed"), -1;
+    if (get_uint_field(body, "frames", 0, 1LL << 40, &frames, resp)) return -1;
+    res->o.frames = frames;
+    json_t *fps = json_object_get(body, "fps");
+    if (fps && (!json_is_number(fps) || json_number_value(fps) < 0))
+        return reply_error(resp, 400, "fps", "fps: a number from 0"), -1;
+    res->o.fps = fps ? json_number_value(fps) : -1;
+    res->o.completed = !strcmp(status, "completed");
+    if (res->o.completed) return report_texts(body, res, resp);
+    res->o.error = json_string_value(json_object_get(body, "error"));
+    if (!res->o.error || !*res->o.error) return reply_error(resp, 400, "error", "error: a failed job needs a reason"), -1;
+    return 0;
+}
+
+/* The pooled mean of each model the node names goes into the score histogram. */
+static void record_scores(Controller *c, json_t *body, json_t *pooled)
+{
+    json_t *models = json_object_get(body, "models"), *m;
+    size_t i;
+    json_array_foreach(models, i, m) {
+        const char *name = json_string_value(m);
+        json_t *mean = json_object_get(json_object_get(pooled, name ? name : ""), "mean");
+        if (name && strlen(name) < 64 && strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") ==
+                                             strlen(name) && json_is_number(mean))
+            metrics_score(&c->metrics, name, json_number_value(mean));
+    }
+}
+
+static void finished(Controller *c, const char *node, const LeaseRef *l, const Result *res, const FinishInfo *fi,
+                     double now)
+{
+    metrics_finished(&c->metrics, res->o.completed ? JOB_COMPLETED : JOB_FAILED,
+                     fi->started_at > 0 ? now - fi->started_at : -1);
+    if (res->o.completed)
+        log_msg(&c->cfg.log, VLOG_INFO, "controller", "job %s completed on node %s (attempt %u)", l->id, node, l->attempt);
+    else
+        log_msg(&c->cfg.log, VLOG_INFO, "controller", "job %s failed on node %s (attempt %u): %s", l->id, node,
+                l->attempt, res->o.error);
+}
+
+void api_result(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArgs *args)
+{
+    json_t *body = body_object(rq, resp);
+    Result res = { .o = { .frames = -1, .fps = -1 } };
+    LeaseRef l;
+    if (!body || lease_ref(body, args->a[1], &l, resp) || parse_result(body, &res, resp)) goto out;
+    FinishInfo fi;
+    double now = controller_now();
+    int e = c->store->ops->finish(c->store, args->a[0], &l, &res.o, now, &fi);
+    if (e == -ESTALE) {
+        reply_error(resp, 409, NULL, "stale lease: node %s does not hold attempt %u of job %s; the result was dropped",
+                    args->a[0], l.attempt, l.id);
+    } else if (e) {
+        reply_error(resp, 503, NULL, "database error");
+    } else {
+        finished(c, args->a[0], &l, &res, &fi, now);
+        if (res.o.completed) record_scores(c, body, res.pooled);
+        reply_empty(resp, 204);
+    }
+out:
+    json_decref(res.pooled);
+    free(res.pooled_text);
+    json_decref(body);
+}

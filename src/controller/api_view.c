@@ -1,0 +1,58 @@
+/* The JSON view of a job: its submitted fields, then state, times, attempts, progress,
+ * pooled results and error. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "api.h"
+
+/* RFC 3339 UTC with milliseconds, or JSON null for "not yet". */
+static json_t *time_json(double t)
+{
+    if (t <= 0) return json_null();
+    time_t secs = (time_t)t;
+    struct tm tm;
+    gmtime_r(&secs, &tm);
+    char buf[40];
+    size_t n = strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+    int ms = (int)((t - (double)secs) * 1000);
+    snprintf(buf + n, sizeof(buf) - n, ".%03dZ", ms > 999 ? 999 : ms);
+    return json_string(buf);
+}
+
+static json_t *progress_json(const JobRecord *r)
+{
+    json_t *p = json_object();
+    json_object_set_new(p, "frames_done", json_integer(r->frames_done));
+    json_object_set_new(p, "frames_total", r->frames_total >= 0 ? json_integer(r->frames_total) : json_null());
+    json_object_set_new(p, "fps", json_real(isfinite(r->fps) ? r->fps : 0));
+    return p;
+}
+
+static json_t *text_json(const char *text)
+{
+    json_t *j = text ? json_loads(text, 0, NULL) : NULL;
+    return j ? j : json_null();
+}
+
+json_t *job_view(const JobRecord *r)
+{
+    json_t *j = json_object();
+    if (!j) return NULL;
+    json_object_set_new(j, "id", json_string(r->id));
+    json_object_set_new(j, "status", json_string(job_state_name(r->state)));
+    json_t *spec = text_json(r->spec);
+    if (json_is_object(spec)) json_object_update(j, spec);
+    json_decref(spec);
+    json_object_set_new(j, "created_at", time_json(r->created_at));
+    json_object_set_new(j, "started_at", time_json(r->started_at));
+    json_object_set_new(j, "finished_at", time_json(r->finished_at));
+    json_object_set_new(j, "attempts", json_integer(r->attempt));
+    json_object_set_new(j, "lost_leases", json_integer(r->lost));
+    json_object_set_new(j, "node", *r->node ? json_string(r->node) : json_null());
+    json_object_set_new(j, "progress", progress_json(r));
+    json_object_set_new(j, "pooled_metrics", text_json(r->pooled));
+    json_object_set_new(j, "error", r->error ? json_string(r->error) : json_null());
+    return j;
+}

@@ -1,0 +1,128 @@
+/* Start-up, the lease sweeper, and shutdown of the controller (see controller.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "controller.h"
+
+double controller_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+void controller_wake(Controller *c)
+{
+    pthread_mutex_lock(&c->wake_lock);
+    pthread_cond_broadcast(&c->wake);
+    pthread_mutex_unlock(&c->wake_lock);
+}
+
+void controller_wait(Controller *c, double secs)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    long long ns = ts.tv_nsec + (long long)(secs * 1e9);
+    ts.tv_sec += (time_t)(ns / 1000000000);
+    ts.tv_nsec = (long)(ns % 1000000000);
+    pthread_mutex_lock(&c->wake_lock);
+    if (!atomic_load(&c->stopping)) pthread_cond_timedwait(&c->wake, &c->wake_lock, &ts);
+    pthread_mutex_unlock(&c->wake_lock);
+}
+
+/* Expired leases go back to pending (after a backoff) or, after max_lost of them, fail. The
+ * sweep runs several times per TTL, so a lease is taken back at most a fraction of a TTL
+ * late. */
+static void *sweeper_main(void *arg)
+{
+    Controller *c = arg;
+    double every = c->cfg.lease_ttl / 4 < 1.0 ? c->cfg.lease_ttl / 4 : 1.0;
+    ExpirePolicy p = { c->cfg.max_lost, c->cfg.backoff_base, c->cfg.backoff_max };
+    while (!atomic_load(&c->stopping)) {
+        ExpireResult res;
+        if (!c->store->ops->expire(c->store, controller_now(), &p, &res) && (res.requeued || res.failed)) {
+            metrics_expired(&c->metrics, res.requeued, res.failed);
+            log_msg(&c->cfg.log, VLOG_INFO, "controller", "leases expired: %u jobs back to pending, %u failed",
+                    res.requeued, res.failed);
+            controller_wake(c);
+        }
+        controller_wait(c, every);
+    }
+    return NULL;
+}
+
+static int init_sync(Controller *c)
+{
+    pthread_condattr_t a;
+    pthread_condattr_init(&a);
+    pthread_condattr_setclock(&a, CLOCK_MONOTONIC);
+    int e = pthread_cond_init(&c->wake, &a);
+    pthread_condattr_destroy(&a);
+    pthread_mutex_init(&c->wake_lock, NULL);
+    metrics_init(&c->metrics);
+    return -e;
+}
+
+static int open_parts(Controller *c, char *err, size_t n)
+{
+    StoreOptions so = { .sync_full = c->cfg.db_sync_full, .log = c->cfg.log };
+    int e = store_open(&c->store, c->cfg.db, &so, err, n);
+    if (e) return e;
+    e = auth_open(&c->auth, c->cfg.tokens_file, &c->cfg.log, err, n);
+    if (e) return e;
+    /* leases could not be renewed while the controller was down: give them a fresh TTL */
+    e = c->store->ops->grace(c->store, controller_now(), c->cfg.lease_ttl);
+    if (e) {
+        snprintf(err, n, "database %s: cannot update leases", c->cfg.db);
+        return e;
+    }
+    e = -pthread_create(&c->sweeper, NULL, sweeper_main, c);
+    if (e) {
+        snprintf(err, n, "cannot start the lease sweeper");
+        return e;
+    }
+    c->sweeper_started = 1;
+    HttpConfig hc = { c->cfg.listen, c->cfg.max_connections, 120, api_handle, api_body_cap, c };
+    return http_start(&c->http, &hc, err, n);
+}
+
+int controller_start(Controller **out, const ControllerConfig *cfg, char *err, size_t n)
+{
+    Controller *c = calloc(1, sizeof(*c));
+    if (!c) return -ENOMEM;
+    c->cfg = *cfg;
+    atomic_init(&c->stopping, 0);
+    int e = init_sync(c);
+    if (!e) e = open_parts(c, err, n);
+    if (e) {
+        controller_stop(c);
+        return e;
+    }
+    *out = c;
+    return 0;
+}
+
+int controller_port(const Controller *c)
+{
+    return http_port(c->http);
+}
+
+void controller_stop(Controller *c)
+{
+    if (!c) return;
+    atomic_store(&c->stopping, 1);
+    if (c->http) http_quiesce(c->http);
+    controller_wake(c);              /* long polls answer 204 and return */
+    if (c->http) http_drain(c->http, 30);
+    http_stop(c->http);
+    if (c->sweeper_started) pthread_join(c->sweeper, NULL);
+    if (c->store) c->store->ops->close(c->store);
+    auth_close(c->auth);
+    metrics_destroy(&c->metrics);
+    pthread_cond_destroy(&c->wake);
+    pthread_mutex_destroy(&c->wake_lock);
+    free(c);
+}

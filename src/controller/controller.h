@@ -1,0 +1,61 @@
+/* The controller: the job store, the HTTP API on top of it, and the sweeper that takes
+ * expired leases back. Everything hangs off one Controller value; nothing is global. */
+#ifndef VMAFX_CONTROLLER_CONTROLLER_H
+#define VMAFX_CONTROLLER_CONTROLLER_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
+
+#include "auth.h"
+#include "http.h"
+#include "metrics.h"
+#include "store.h"
+#include "storage/storage.h"
+
+typedef struct ControllerConfig {
+    const char *listen;          /* "127.0.0.1:8080" */
+    const char *db;              /* SQLite file (or sqlite:PATH) */
+    const char *tokens_file;     /* NULL: no authentication */
+    double lease_ttl;            /* seconds a lease lives without a heartbeat */
+    unsigned max_lost;           /* lost leases after which a job fails */
+    double backoff_base, backoff_max;   /* delay before a job whose lease expired is leased again */
+    double long_poll_max;        /* longest wait for work a node may ask for */
+    size_t max_body;             /* largest request body (client and node calls) */
+    size_t max_result_body;      /* largest result body (the node's reports) */
+    unsigned max_connections;
+    int db_sync_full;
+    const StorageConfig *storage;   /* URI syntax and allow-list for submitted inputs */
+    Log log;
+} ControllerConfig;
+
+typedef struct Controller {
+    ControllerConfig cfg;
+    Store *store;
+    Auth *auth;
+    Metrics metrics;
+    HttpServer *http;
+    pthread_mutex_t wake_lock;   /* with wake: nodes waiting for work, and the sweeper */
+    pthread_cond_t wake;
+    atomic_int stopping;         /* set once at shutdown: long polls end, /readyz says 503 */
+    pthread_t sweeper;
+    int sweeper_started;
+} Controller;
+
+int  controller_start(Controller **out, const ControllerConfig *cfg, char *err, size_t n);
+int  controller_port(const Controller *c);
+/* Stops accepting, ends long polls, waits for requests in progress, closes the store. */
+void controller_stop(Controller *c);
+
+/* Wall-clock seconds (what the store's timestamps are). */
+double controller_now(void);
+/* New work may be there: wakes nodes waiting for a lease. */
+void controller_wake(Controller *c);
+/* Waits until woken or for at most secs. */
+void controller_wait(Controller *c, double secs);
+
+/* The HTTP side (api.c). */
+void   api_handle(void *user, const HttpReq *rq, HttpResp *resp);
+size_t api_body_cap(void *user, const char *method, const char *url);
+
+#endif

@@ -1,0 +1,215 @@
+/* libmicrohttpd glue (see http.h). */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <stdatomic.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "http.h"
+
+struct HttpServer {
+    struct MHD_Daemon *d;
+    HttpConfig cfg;
+    int port;
+    atomic_int inflight;   /* requests begun and not yet completed (answer sent or dropped) */
+};
+
+#define DROP_MAX (16u << 20)   /* bytes of an oversized chunked body read before hanging up */
+
+typedef struct Pending {
+    char *body;
+    size_t len, cap, limit;
+    size_t dropped;
+    int too_big;               /* 1: answered 413 at once; 2: dropping the body, 413 at its end */
+} Pending;
+
+const char *http_header(const HttpReq *rq, const char *name)
+{
+    return MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, name);
+}
+
+const char *http_arg(const HttpReq *rq, const char *name)
+{
+    return MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+static enum MHD_Result send_resp(struct MHD_Connection *c, HttpResp *r)
+{
+    struct MHD_Response *resp = MHD_create_response_from_buffer(r->len, r->body ? r->body : (void *)"",
+                                                                 r->body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+    if (!resp) {
+        free(r->body);
+        return MHD_NO;
+    }
+    if (r->status != 204) MHD_add_response_header(resp, "Content-Type", r->type ? r->type : "application/json");
+    if (r->header_name) MHD_add_response_header(resp, r->header_name, r->header_value);
+    enum MHD_Result ok = MHD_queue_response(c, (unsigned)r->status, resp);
+    MHD_destroy_response(resp);
+    return ok;
+}
+
+static enum MHD_Result too_large(struct MHD_Connection *c, size_t limit)
+{
+    char msg[160];
+    int len = snprintf(msg, sizeof(msg), "{\"error\":\"request body larger than %zu bytes\"}", limit);
+    HttpResp r = { .status = 413, .body = strdup(msg), .len = (size_t)len };
+    return r.body ? send_resp(c, &r) : MHD_NO;
+}
+
+static int append(Pending *p, const char *data, size_t n)
+{
+    if (p->len + n + 1 > p->cap) {
+        size_t cap = p->cap ? p->cap : 4096;
+        while (cap < p->len + n + 1) cap *= 2;
+        char *b = realloc(p->body, cap);
+        if (!b) return -ENOMEM;
+        p->body = b;
+        p->cap = cap;
+    }
+    memcpy(p->body + p->len, data, n);
+    p->len += n;
+    p->body[p->len] = 0;
+    return 0;
+}
+
+/* First call for a request: set up, and refuse an announced oversized body right away. */
+static enum MHD_Result begin(HttpServer *s, struct MHD_Connection *c, const char *method, const char *url,
+                             void **con_cls)
+{
+    Pending *p = calloc(1, sizeof(*p));
+    if (!p) return MHD_NO;
+    *con_cls = p;
+    atomic_fetch_add(&s->inflight, 1);
+    p->limit = s->cfg.cap(s->cfg.user, method, url);
+    const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    if (cl && strtoull(cl, NULL, 10) > p->limit) {
+        p->too_big = 1;
+        return too_large(c, p->limit);
+    }
+    return MHD_YES;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+                                  const char *version, const char *upload, size_t *upload_size, void **con_cls)
+{
+    HttpServer *s = cls;
+    Pending *p = *con_cls;
+    (void)version;
+    if (!p) return begin(s, c, method, url, con_cls);
+    if (*upload_size) {
+        /* libmicrohttpd cannot answer in the middle of a body: an unannounced (chunked) body
+         * that outgrows the cap is dropped as it comes and answered 413 at its end; one that
+         * goes on far beyond the cap has the connection closed instead */
+        if (!p->too_big && (p->len + *upload_size > p->limit || append(p, upload, *upload_size))) p->too_big = 2;
+        if (p->too_big == 2 && (p->dropped += *upload_size) > p->limit + DROP_MAX) return MHD_NO;
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    if (p->too_big == 1) return MHD_YES;   /* the 413 is already queued */
+    if (p->too_big) return too_large(c, p->limit);
+    HttpReq rq = { method, url, p->body ? p->body : "", p->len, c };
+    HttpResp resp = { .status = 500 };
+    s->cfg.handler(s->cfg.user, &rq, &resp);
+    return send_resp(c, &resp);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode t)
+{
+    HttpServer *s = cls;
+    Pending *p = *con_cls;
+    (void)c, (void)t;
+    if (p) {
+        free(p->body);
+        atomic_fetch_sub(&s->inflight, 1);
+    }
+    free(p);
+    *con_cls = NULL;
+}
+
+static int parse_listen(const char *listen, struct sockaddr_storage *ss, int *v6, char *err, size_t n)
+{
+    memset(ss, 0, sizeof(*ss));
+    char host[256];
+    const char *colon = strrchr(listen, ':');
+    long port = colon ? strtol(colon + 1, NULL, 10) : -1;
+    if (!colon || port < 0 || port > 65535 || colon[1] < '0' || colon[1] > '9') {
+        snprintf(err, n, "listen address '%s' is not HOST:PORT", listen);
+        return -EINVAL;
+    }
+    snprintf(host, sizeof(host), "%.*s", (int)(colon - listen), listen);
+    struct sockaddr_in *a4 = (struct sockaddr_in *)ss;
+    struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
+    size_t hl = strlen(host);
+    *v6 = hl > 2 && host[0] == '[' && host[hl - 1] == ']';
+    if (*v6) {
+        host[hl - 1] = 0;
+        a6->sin6_family = AF_INET6;
+        a6->sin6_port = htons((uint16_t)port);
+        if (inet_pton(AF_INET6, host + 1, &a6->sin6_addr) == 1) return 0;
+    } else {
+        a4->sin_family = AF_INET;
+        a4->sin_port = htons((uint16_t)port);
+        if (!*host || inet_pton(AF_INET, host, &a4->sin_addr) == 1) return 0;
+    }
+    snprintf(err, n, "listen address '%s': the host must be a numeric IPv4 or [IPv6] address", listen);
+    return -EINVAL;
+}
+
+int http_start(HttpServer **out, const HttpConfig *cfg, char *err, size_t n)
+{
+    struct sockaddr_storage ss;
+    int v6;
+    int e = parse_listen(cfg->listen, &ss, &v6, err, n);
+    if (e) return e;
+    HttpServer *s = calloc(1, sizeof(*s));
+    if (!s) return -ENOMEM;
+    s->cfg = *cfg;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL | MHD_USE_ITC |
+                     (v6 ? MHD_USE_IPv6 : 0);
+    s->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s,
+                            MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+                            MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+                            MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections,
+                            MHD_OPTION_CONNECTION_TIMEOUT, cfg->idle_timeout_s,
+                            MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
+                            MHD_OPTION_END);
+    if (!s->d) {
+        snprintf(err, n, "cannot listen on %s (address in use or not available)", cfg->listen);
+        free(s);
+        return -EADDRINUSE;
+    }
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
+    s->port = info ? info->port : 0;
+    *out = s;
+    return 0;
+}
+
+int http_port(const HttpServer *s)
+{
+    return s->port;
+}
+
+void http_quiesce(HttpServer *s)
+{
+    int fd = MHD_quiesce_daemon(s->d);
+    if (fd >= 0) close(fd);
+}
+
+void http_drain(HttpServer *s, double max_s)
+{
+    struct timespec pause = { 0, 10 * 1000000 };
+    for (double waited = 0; atomic_load(&s->inflight) > 0 && waited < max_s; waited += 0.01) nanosleep(&pause, NULL);
+}
+
+void http_stop(HttpServer *s)
+{
+    if (!s) return;
+    MHD_stop_daemon(s->d);
+    free(s);
+}

@@ -1,0 +1,57 @@
+/* The HTTP server under the controller's API: libmicrohttpd with one thread per connection
+ * (so a node's long-poll for work simply blocks its own thread), request bodies collected in
+ * memory up to a cap chosen per request (413 beyond it, before the body is read when the
+ * length is announced), and one handler that answers every complete request. */
+#ifndef VMAFX_CONTROLLER_HTTP_H
+#define VMAFX_CONTROLLER_HTTP_H
+
+#include <stddef.h>
+
+struct MHD_Connection;
+
+typedef struct HttpReq {
+    const char *method, *url;
+    const char *body;          /* NUL-terminated (the NUL is not counted) */
+    size_t body_len;
+    struct MHD_Connection *conn;
+} HttpReq;
+
+typedef struct HttpResp {
+    int status;
+    char *body;                /* malloc'ed, freed by the server; NULL for none */
+    size_t len;
+    const char *type;          /* Content-Type; NULL: application/json */
+    const char *header_name;   /* one extra header (a static string), or NULL */
+    char header_value[256];
+} HttpResp;
+
+const char *http_header(const HttpReq *rq, const char *name);
+const char *http_arg(const HttpReq *rq, const char *name);
+
+typedef void (*HttpHandler)(void *user, const HttpReq *rq, HttpResp *resp);
+/* The largest body accepted for a request, decided from its method and URL. */
+typedef size_t (*HttpBodyCap)(void *user, const char *method, const char *url);
+
+typedef struct HttpServer HttpServer;
+
+typedef struct HttpConfig {
+    const char *listen;        /* "HOST:PORT", "[V6]:PORT", ":PORT" (port 0: any free port) */
+    unsigned max_connections;
+    unsigned idle_timeout_s;   /* a connection idle this long is closed */
+    HttpHandler handler;
+    HttpBodyCap cap;
+    void *user;
+} HttpConfig;
+
+int  http_start(HttpServer **out, const HttpConfig *cfg, char *err, size_t n);
+/* The port actually bound (useful with port 0). */
+int  http_port(const HttpServer *s);
+/* Stops accepting connections; requests in progress go on. */
+void http_quiesce(HttpServer *s);
+/* Waits up to max_s for the requests in progress to be answered (idle keep-alive
+ * connections do not count). */
+void http_drain(HttpServer *s, double max_s);
+/* Closes every connection and frees everything. */
+void http_stop(HttpServer *s);
+
+#endif

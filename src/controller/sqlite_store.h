@@ -1,0 +1,74 @@
+/* Internals of the SQLite store, shared by its three files: the database and statements
+ * (sqlite_db.c), the client-side operations (sqlite_jobs.c) and the lease operations
+ * (sqlite_leases.c). One connection behind one mutex: SQLite serialises writers anyway, and
+ * a statement cache makes each operation a few microseconds, so one lock is not the limit. */
+#ifndef VMAFX_CONTROLLER_SQLITE_STORE_H
+#define VMAFX_CONTROLLER_SQLITE_STORE_H
+
+#include <pthread.h>
+#include <sqlite3.h>
+
+#include "store.h"
+
+enum {
+    ST_BEGIN, ST_COMMIT, ST_ROLLBACK,
+    ST_FIND_IDEM, ST_INSERT_JOB, ST_INSERT_LABEL, ST_GET, ST_GET_REF, ST_SET_CANCELLED,
+    ST_REPORT_JSON, ST_REPORT_XML, ST_REPORT_CSV,
+    ST_COUNT_STATES, ST_OLDEST_PENDING, ST_NODES_LIVE,
+    ST_NEXT_PENDING, ST_TAKE, ST_NODE_SEEN, ST_RENEW, ST_PROGRESS, ST_FINISH, ST_INSERT_REPORT,
+    ST_RELEASE, ST_EXPIRED, ST_REQUEUE, ST_FAIL_LOST, ST_GRACE,
+    ST_COUNT
+};
+
+typedef struct SqliteStore {
+    Store base;
+    sqlite3 *db;
+    pthread_mutex_t lock;
+    sqlite3_stmt *st[ST_COUNT];
+    Log log;
+} SqliteStore;
+
+/* Runs expr (an int) with the store's lock held (a GNU statement expression, as gcc and
+ * clang both take). */
+#define LOCKED(s, expr) ({ pthread_mutex_lock(&(s)->lock); int r_ = (expr); pthread_mutex_unlock(&(s)->lock); r_; })
+
+/* The statement, reset and unbound, ready for binding. */
+sqlite3_stmt *sq_stmt(SqliteStore *s, int which);
+/* Logs the database's message for what failed; returns -EIO. */
+int  sq_fail(SqliteStore *s, const char *what);
+/* Steps a statement that returns no row (or ignores it); 0 or -EIO. */
+int  sq_exec(SqliteStore *s, int which, const char *what);
+int  sq_begin(SqliteStore *s);
+/* Commits when rc is 0, rolls back otherwise; returns rc (or -EIO if the commit failed). */
+int  sq_end(SqliteStore *s, int rc);
+void sq_bind_text(sqlite3_stmt *st, int i, const char *v);   /* NULL binds NULL */
+char *sq_strdup_col(sqlite3_stmt *st, int col);              /* NULL for NULL */
+/* Columns of JOB_COLUMNS, starting at col 0, into a record. */
+int  sq_row_to_record(sqlite3_stmt *st, JobRecord *r);
+
+#define JOB_COLUMNS "seq, id, state, spec, created_at, started_at, finished_at, attempt, lost, node, " \
+                    "frames_done, frames_total, fps, pooled, error"
+
+/* sqlite_jobs.c */
+int  sq_submit(Store *, const StoreSubmit *, char id[JOB_ID_LEN], int *replayed);
+int  sq_get(Store *, const char *id, JobRecord *out);
+int  sq_list(Store *, const ListQuery *, JobRecord **out, size_t *n, long long *next);
+int  sq_cancel(Store *, const char *id, double now, JobRecord *out);
+int  sq_stats(Store *, double now, double live_window, StoreStats *);
+int  sq_report(Store *, const char *id, const char *format, char **text, size_t *len);
+
+/* sqlite_leases.c */
+int  sq_lease(Store *, const char *node, double now, double ttl, LeaseGrant *g);
+int  sq_heartbeat(Store *, const char *node, const LeaseRef *held, size_t n, double now, double ttl,
+                  LeaseStop *stop, size_t *nstop);
+int  sq_progress(Store *, const char *node, const LeaseRef *, long long done, long long total, double fps,
+                 double now, double ttl);
+int  sq_finish(Store *, const char *node, const LeaseRef *, const Outcome *, double now, FinishInfo *info);
+int  sq_release(Store *, const char *node, const LeaseRef *, double now);
+int  sq_expire(Store *, double now, const ExpirePolicy *, ExpireResult *);
+int  sq_grace(Store *, double now, double ttl);
+int  sq_node_seen(Store *, const char *node, unsigned slots, double now);
+
+int  sqlite_store_open(Store **out, const char *path, const StoreOptions *opt, char *err, size_t n);
+
+#endif

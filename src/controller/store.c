@@ -1,0 +1,65 @@
+/* What every store shares: state names, records, and picking the implementation a DSN names. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include "store.h"
+#include "sqlite_store.h"
+
+static const char *const state_names[JOB_N_STATES] = { "pending", "running", "completed", "failed", "cancelled" };
+
+const char *job_state_name(JobState s)
+{
+    return (unsigned)s < JOB_N_STATES ? state_names[s] : "unknown";
+}
+
+int job_state_parse(const char *name)
+{
+    for (int i = 0; i < JOB_N_STATES; i++)
+        if (!strcmp(name, state_names[i])) return i;
+    return -1;
+}
+
+void job_record_free(JobRecord *r)
+{
+    free(r->spec);
+    free(r->pooled);
+    free(r->error);
+    r->spec = r->pooled = r->error = NULL;
+}
+
+int store_open(Store **out, const char *dsn, const StoreOptions *opt, char *err, size_t n)
+{
+    *out = NULL;
+    if (!strncmp(dsn, "postgres://", 11) || !strncmp(dsn, "postgresql://", 13)) {
+        snprintf(err, n, "database: the PostgreSQL store is not available in this build; use a SQLite file path");
+        return -ENOTSUP;
+    }
+    if (!strncmp(dsn, "sqlite:", 7)) dsn += 7;
+    if (!*dsn) {
+        snprintf(err, n, "database: empty path");
+        return -EINVAL;
+    }
+    return sqlite_store_open(out, dsn, opt, err, n);
+}
+
+void store_new_id(char id[JOB_ID_LEN])
+{
+    unsigned char b[16];
+    if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b)) {
+        /* getrandom only fails before the kernel's pool is ready; time and address still
+         * make a collision practically impossible for a job id (it is not a secret) */
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        unsigned long long x = (unsigned long long)ts.tv_nsec ^ ((unsigned long long)ts.tv_sec << 30) ^ (uintptr_t)id;
+        for (int i = 0; i < 16; i++) b[i] = (unsigned char)(x >> ((i % 8) * 8)) ^ (unsigned char)(i * 37);
+    }
+    b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);   /* version 4 */
+    b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);   /* RFC 4122 variant */
+    snprintf(id, JOB_ID_LEN, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+             b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+}

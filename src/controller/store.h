@@ -1,0 +1,160 @@
+/* The job store: every state change of a job and of a lease is one call here, done in one
+ * transaction, so that a crash at any moment leaves each job in exactly one state. The
+ * interface is what a second implementation (PostgreSQL) implements; SQLite is the default.
+ *
+ * Fencing: every write a node makes names the lease it holds (node id + attempt number). A
+ * write for a lease that is no longer current (expired and re-leased, cancelled, finished)
+ * changes nothing and returns -ESTALE. This is what makes "exactly one result" hold when a
+ * node that was presumed dead comes back.
+ *
+ * Times are Unix seconds (double). Functions return 0 or a negative errno; -EIO comes with
+ * the database's message in the store's log. */
+#ifndef VMAFX_CONTROLLER_STORE_H
+#define VMAFX_CONTROLLER_STORE_H
+
+#include <stddef.h>
+
+#include "api/jobspec.h"
+#include "base/log.h"
+
+#define JOB_ID_LEN 37      /* UUID text + NUL */
+#define NODE_ID_MAX 128
+
+typedef enum { JOB_PENDING, JOB_RUNNING, JOB_COMPLETED, JOB_FAILED, JOB_CANCELLED, JOB_N_STATES } JobState;
+
+const char *job_state_name(JobState s);
+/* -1 if the name is unknown. */
+int job_state_parse(const char *name);
+
+typedef struct JobRecord {
+    char id[JOB_ID_LEN];
+    long long seq;                 /* submission order; what list cursors point at */
+    JobState state;
+    char *spec;                    /* canonical job JSON */
+    double created_at, started_at, finished_at;   /* 0: not yet */
+    unsigned attempt;              /* leases handed out so far */
+    unsigned lost;                 /* leases that expired */
+    char node[NODE_ID_MAX];        /* node of the last lease, "" if none */
+    long long frames_done, frames_total;          /* frames_total < 0: unknown */
+    double fps;
+    char *pooled;                  /* pooled_metrics JSON text of a completed job, or NULL */
+    char *error;                   /* why it failed, or NULL */
+} JobRecord;
+
+void job_record_free(JobRecord *r);
+/* A new random job id (UUID version 4 text). */
+void store_new_id(char id[JOB_ID_LEN]);
+
+typedef struct StoreSubmit {
+    const JobSpec *job;
+    const char *spec_text;         /* jobspec_canonical(job) */
+    const char *owner;             /* who submits (token name): idempotency keys are per owner */
+    const char *idem_key;          /* or NULL */
+    const char *body_hash;         /* hex SHA-256 of spec_text, compared on a replayed key */
+    double now;
+} StoreSubmit;
+
+typedef struct ListQuery {
+    int state;                     /* JobState, or -1 for any */
+    const char *label_key;         /* or NULL */
+    const char *label_value;       /* or NULL: any value of label_key */
+    unsigned limit;
+    long long before;              /* only jobs with seq < before; 0: from the newest */
+} ListQuery;
+
+typedef struct LeaseRef {
+    char id[JOB_ID_LEN];
+    unsigned attempt;
+} LeaseRef;
+
+typedef struct LeaseGrant {
+    LeaseRef ref;
+    char *spec;                    /* malloc'ed */
+    double created_at;
+    int first;                     /* the job's first lease: its queue wait ends now */
+} LeaseGrant;
+
+typedef struct LeaseStop {
+    LeaseRef ref;
+    char reason[48];               /* "cancelled", "lease lost", "completed", "unknown job" */
+} LeaseStop;
+
+typedef struct Outcome {
+    int completed;                 /* 1: completed with reports; 0: failed with error */
+    const char *error;
+    const char *report_json, *report_xml, *report_csv;
+    const char *pooled;            /* pooled_metrics JSON text */
+    long long frames;              /* frames scored; < 0: keep the last progress report's */
+    double fps;                    /* < 0: keep the last progress report's */
+} Outcome;
+
+typedef struct FinishInfo {
+    double created_at, started_at;
+} FinishInfo;
+
+typedef struct ExpirePolicy {
+    unsigned max_lost;             /* the lease that is lost this many times fails the job */
+    double backoff_base, backoff_max;   /* requeue delay: base * 2^(lost-1), capped */
+} ExpirePolicy;
+
+typedef struct ExpireResult {
+    unsigned requeued, failed;
+} ExpireResult;
+
+typedef struct StoreStats {
+    long long by_state[JOB_N_STATES];
+    double oldest_pending;         /* created_at of the oldest pending job; 0: none */
+    long long nodes_live;
+} StoreStats;
+
+typedef struct Store Store;
+
+typedef struct StoreOps {
+    /* 0 with id and replayed (an earlier submit with the same owner, key and body), or
+     * -EEXIST when the key was used with another body (id then names that job). */
+    int (*submit)(Store *, const StoreSubmit *, char id[JOB_ID_LEN], int *replayed);
+    int (*get)(Store *, const char *id, JobRecord *out);                    /* -ENOENT */
+    /* Newest first; *next is the cursor of the following page, 0 when this is the last. */
+    int (*list)(Store *, const ListQuery *, JobRecord **out, size_t *n, long long *next);
+    /* Cancels a pending or running job; -EALREADY with out filled when it had already
+     * reached a final state (cancelled included). */
+    int (*cancel)(Store *, const char *id, double now, JobRecord *out);
+    /* The highest-priority, oldest pending job whose retry delay has passed; -EAGAIN if none. */
+    int (*lease)(Store *, const char *node, double now, double ttl, LeaseGrant *g);
+    /* Renews the leases a node holds; those that are no longer its own go to stop[] (room
+     * for n entries). Also records that the node is alive. */
+    int (*heartbeat)(Store *, const char *node, const LeaseRef *held, size_t n, double now, double ttl,
+                     LeaseStop *stop, size_t *nstop);
+    int (*progress)(Store *, const char *node, const LeaseRef *, long long done, long long total,
+                    double fps, double now, double ttl);                          /* -ESTALE */
+    int (*finish)(Store *, const char *node, const LeaseRef *, const Outcome *, double now,
+                  FinishInfo *info);                                              /* -ESTALE */
+    /* Back to pending without counting a lost lease (a node that is shutting down). */
+    int (*release)(Store *, const char *node, const LeaseRef *, double now);     /* -ESTALE */
+    int (*expire)(Store *, double now, const ExpirePolicy *, ExpireResult *);
+    /* After a controller restart: running leases get ttl from now, since their nodes could
+     * not renew them while the controller was away. */
+    int (*grace)(Store *, double now, double ttl);
+    int (*node_seen)(Store *, const char *node, unsigned slots, double now);
+    int (*stats)(Store *, double now, double live_window, StoreStats *);
+    /* The report of a completed job in "json", "xml" or "csv"; -EAGAIN if not completed. */
+    int (*report)(Store *, const char *id, const char *format, char **text, size_t *len);
+    int (*ping)(Store *);
+    void (*close)(Store *);
+} StoreOps;
+
+struct Store {
+    const StoreOps *ops;
+};
+
+/* Opens the store a DSN names: a file path or sqlite:PATH (created on first use);
+ * postgres:// is recognised and refused until that implementation exists. */
+typedef struct StoreOptions {
+    int sync_full;                 /* fsync every commit (power-loss safe) instead of relying
+                                      on the WAL, which survives a killed process */
+    Log log;
+} StoreOptions;
+
+int store_open(Store **out, const char *dsn, const StoreOptions *opt, char *err, size_t n);
+
+#endif

@@ -1,0 +1,140 @@
+/* Start, drain and teardown of the worker (see node.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "node_impl.h"
+
+double node_mono(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+void node_wait_locked(Node *nd, double secs)
+{
+    if (secs <= 0) return;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    long long ns = ts.tv_nsec + (long long)(secs * 1e9);
+    ts.tv_sec += (time_t)(ns / 1000000000);
+    ts.tv_nsec = (long)(ns % 1000000000);
+    pthread_cond_timedwait(&nd->cond, &nd->lock, &ts);
+}
+
+int node_draining(Node *nd)
+{
+    pthread_mutex_lock(&nd->lock);
+    int d = nd->draining;
+    pthread_mutex_unlock(&nd->lock);
+    return d;
+}
+
+static int init_sync(Node *nd)
+{
+    pthread_condattr_t a;
+    pthread_condattr_init(&a);
+    pthread_condattr_setclock(&a, CLOCK_MONOTONIC);
+    int e = pthread_cond_init(&nd->cond, &a);
+    pthread_condattr_destroy(&a);
+    pthread_mutex_init(&nd->lock, NULL);
+    return -e;
+}
+
+static int start_threads(Node *nd, char *err, size_t n)
+{
+    int e = -pthread_create(&nd->control, NULL, control_main, nd);
+    nd->control_started = !e;
+    for (unsigned i = 0; !e && i < nd->cfg.slots; i++) {
+        Slot *s = &nd->slots[i];
+        s->node = nd;
+        s->index = i;
+        atomic_init(&s->cancel, CANCEL_NONE);
+        e = -pthread_create(&s->thread, NULL, slot_main, s);
+        s->started = !e;
+    }
+    if (e) snprintf(err, n, "cannot start threads (%s)", strerror(-e));
+    return e;
+}
+
+int node_start(Node **out, const NodeConfig *cfg, char *err, size_t n)
+{
+    Node *nd = calloc(1, sizeof(*nd));
+    if (!nd) return -ENOMEM;
+    nd->cfg = *cfg;
+    nd->ctl = (Ctl){ { cfg->controller, NULL, cfg->token_file }, nd->cfg.node_id, 10000 };
+    nd->heartbeat_interval = 10;
+    nd->slots = calloc(cfg->slots, sizeof(*nd->slots));
+    if (!nd->slots || init_sync(nd)) {
+        free(nd->slots);
+        free(nd);
+        return -ENOMEM;
+    }
+    int e = start_threads(nd, err, n);
+    if (e) {
+        node_drain(nd);
+        node_free(nd);
+        return e;
+    }
+    *out = nd;
+    return 0;
+}
+
+static unsigned busy_slots(Node *nd)
+{
+    unsigned k = 0;
+    for (unsigned i = 0; i < nd->cfg.slots; i++) k += nd->slots[i].busy;
+    return k;
+}
+
+/* Past the deadline, running jobs are stopped; their slots hand them back to pending.
+ * Returns how many; call with the lock held. */
+static unsigned stop_running(Node *nd)
+{
+    unsigned busy = 0;
+    for (unsigned i = 0; i < nd->cfg.slots; i++)
+        if (nd->slots[i].busy) {
+            log_msg(&nd->cfg.log, VLOG_WARN, "node", "drain deadline: stopping job %s and releasing it",
+                    nd->slots[i].lease.id);
+            atomic_store(&nd->slots[i].cancel, CANCEL_DRAIN);
+            busy++;
+        }
+    return busy;
+}
+
+void node_drain(Node *nd)
+{
+    pthread_mutex_lock(&nd->lock);
+    nd->draining = 1;
+    nd->drain_deadline = node_mono() + nd->cfg.drain_timeout;
+    pthread_cond_broadcast(&nd->cond);
+    if (busy_slots(nd))
+        log_msg(&nd->cfg.log, VLOG_INFO, "node", "draining: %u running jobs may finish within %g s", busy_slots(nd),
+                nd->cfg.drain_timeout);
+    while (busy_slots(nd) && node_mono() < nd->drain_deadline) node_wait_locked(nd, nd->drain_deadline - node_mono());
+    unsigned stopped = stop_running(nd);
+    pthread_mutex_unlock(&nd->lock);
+    /* stopping every rclone process makes reads blocked on a remote input fail at once */
+    if (stopped && nd->cfg.exec.storage) storage_cancel(nd->cfg.exec.storage);
+    for (unsigned i = 0; i < nd->cfg.slots; i++)
+        if (nd->slots[i].started) pthread_join(nd->slots[i].thread, NULL);
+    pthread_mutex_lock(&nd->lock);
+    nd->stopping = 1;
+    pthread_cond_broadcast(&nd->cond);
+    pthread_mutex_unlock(&nd->lock);
+    if (nd->control_started) pthread_join(nd->control, NULL);
+    nd->control_started = 0;
+    for (unsigned i = 0; i < nd->cfg.slots; i++) nd->slots[i].started = 0;
+}
+
+void node_free(Node *nd)
+{
+    if (!nd) return;
+    pthread_cond_destroy(&nd->cond);
+    pthread_mutex_destroy(&nd->lock);
+    free(nd->slots);
+    free(nd);
+}

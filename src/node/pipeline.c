@@ -1,0 +1,230 @@
+/* The scoring pipeline (see pipeline.h). Each step follows `vmafx score` (src/cli/score.c),
+ * so that a job's report equals the command's: the same queue depths, the same scaling plan
+ * and notes, the same skip-then-sync order, the same frame counts in the report. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "pipeline.h"
+
+#define QUEUE_DEPTH 4   /* frames decoded ahead per input, as `vmafx score` */
+
+typedef struct Run {
+    const PipelineSpec *s;
+    const PipelineHooks *h;
+    MediaReader *ref, *dis;
+    unsigned ref_dropped, dis_dropped, ref_frames, dis_frames;
+    char *err;
+    size_t n;
+} Run;
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static int cancelled(const Run *r)
+{
+    return r->h->cancel && atomic_load(r->h->cancel);
+}
+
+static void notice(const Run *r, const char *msg)
+{
+    if (r->h->notice) r->h->notice(r->h->user, msg);
+}
+
+static const char *fmt_name(enum VmafxPixelFormat f)
+{
+    return f == VMAFX_PIX_FMT_YUV420P ? "4:2:0" : f == VMAFX_PIX_FMT_YUV422P ? "4:2:2" : "4:4:4";
+}
+
+static void media_notice(void *user, const char *msg)
+{
+    notice(user, msg);
+}
+
+static int open_sources(Run *r, FrameSource **ref, FrameSource **dis)
+{
+    const PipelineSpec *s = r->s;
+    MediaOptions o = { .raw = s->raw, .stall_timeout = s->stall_timeout, .http_retries = s->http_retries,
+                       .tls_ca_file = s->tls_ca_file, .log = media_notice, .log_user = r };
+    o.label = s->ref_label;
+    o.integrity = s->ref_integrity;
+    int e = media_open(ref, s->ref_path, &o, r->err, r->n);
+    if (e) return e;
+    o.label = s->dis_label;
+    o.integrity = s->dis_integrity;
+    if ((e = media_open(dis, s->dis_path, &o, r->err, r->n))) return e;
+    const MediaGeometry *a = media_geometry(*ref), *b = media_geometry(*dis);
+    if (a->bpc == b->bpc && a->fmt == b->fmt) return 0;
+    snprintf(r->err, r->n, "inputs differ: %s is %ux%u %u-bit %s, %s is %ux%u %u-bit %s", media_name(*ref), a->w,
+             a->h, a->bpc, fmt_name(a->fmt), media_name(*dis), b->w, b->h, b->bpc, fmt_name(b->fmt));
+    return -EINVAL;
+}
+
+/* Hands the sources to reader threads, which own them from then on (even on failure). */
+static int start_readers(Run *r, FrameSource *ref, FrameSource *dis, PipelineResult *res)
+{
+    const PipelineSpec *s = r->s;
+    MediaScalePlan plan;
+    int e = media_plan_scale(media_geometry(ref), media_geometry(dis), s->scale, s->scale_w, s->scale_h, &plan,
+                             res->note, sizeof(res->note), r->err, r->n);
+    if (e) {
+        media_close(ref);
+        media_close(dis);
+        return e;
+    }
+    if (*res->note) notice(r, res->note);
+    unsigned depth = s->sync ? s->sync_range + MEDIA_SYNC_WINDOW : QUEUE_DEPTH;
+    if (depth < QUEUE_DEPTH) depth = QUEUE_DEPTH;
+    if ((e = media_reader_start(&r->ref, ref, plan.ref_w, plan.ref_h, plan.algo, depth, r->err, r->n))) {
+        media_close(dis);
+        return e;
+    }
+    return media_reader_start(&r->dis, dis, plan.dis_w, plan.dis_h, plan.algo, depth, r->err, r->n);
+}
+
+static int open_inputs(Run *r, PipelineResult *res)
+{
+    FrameSource *ref = NULL, *dis = NULL;
+    int e = open_sources(r, &ref, &dis);
+    if (e) {
+        media_close(ref);
+        media_close(dis);
+        return e;
+    }
+    return start_readers(r, ref, dis, res);
+}
+
+static int skip_frames(Run *r, MediaReader *m, unsigned count)
+{
+    const VmafxPicture *p;
+    for (unsigned i = 0; i < count; i++) {
+        if (cancelled(r)) return -ECANCELED;
+        int k = media_reader_peek(m, 0, &p, r->err, r->n);
+        if (k < 0) return k;
+        if (k == 0) {
+            snprintf(r->err, r->n, "%s: has only %u frames, cannot skip %u", media_reader_name(m), i, count);
+            return -EINVAL;
+        }
+        media_reader_pop(m);
+    }
+    return 0;
+}
+
+static int apply_sync(Run *r, PipelineResult *res)
+{
+    MediaSyncResult y;
+    int e = media_sync(r->ref, r->dis, r->s->sync_range, &y, r->err, r->n);
+    if (e) return e;
+    if (y.offset > 0) r->ref_dropped += (unsigned)y.offset;
+    else r->dis_dropped += (unsigned)-y.offset;
+    char msg[300];
+    snprintf(msg, sizeof(msg), "sync: offset %+d (%u %s frames dropped; mean luma PSNR %.2f dB over %u frames; "
+             "searched +-%u)", y.offset, (unsigned)abs(y.offset), y.offset >= 0 ? "reference" : "distorted", y.psnr,
+             y.compared, r->s->sync_range);
+    notice(r, msg);
+    size_t used = strlen(res->note);
+    snprintf(res->note + used, sizeof(res->note) - used, "%s%s", used ? "; " : "", msg);
+    return 0;
+}
+
+static int prepare_inputs(Run *r, PipelineResult *res)
+{
+    int e = skip_frames(r, r->ref, r->s->skip_ref);
+    if (!e) e = skip_frames(r, r->dis, r->s->skip_dis);
+    if (e) return e;
+    r->ref_dropped = r->s->skip_ref;
+    r->dis_dropped = r->s->skip_dis;
+    return r->s->sync ? apply_sync(r, res) : 0;
+}
+
+/* Reads the rest of the longer input to report both frame counts (nothing is scored); a
+ * failure there still fails the job. */
+static int count_rest(Run *r, MediaReader *m, unsigned *total)
+{
+    const VmafxPicture *p;
+    int k = 0;
+    while (!cancelled(r) && (k = media_reader_peek(m, 0, &p, r->err, r->n)) == 1) media_reader_pop(m);
+    if (cancelled(r)) return -ECANCELED;
+    if (k < 0) return k;
+    *total = media_reader_frames(m);
+    return 0;
+}
+
+/* 1: both have a frame; 0: one has ended (the other's rest counted); < 0: error. */
+static int next_pair(Run *r, const VmafxPicture **rp, const VmafxPicture **dp)
+{
+    int a = media_reader_peek(r->ref, 0, rp, r->err, r->n);
+    if (a < 0) return a;
+    int b = media_reader_peek(r->dis, 0, dp, r->err, r->n);
+    if (b < 0) return b;
+    if (a && b) return 1;
+    int e = a ? count_rest(r, r->ref, &r->ref_frames) : 0;
+    if (!e && b) e = count_rest(r, r->dis, &r->dis_frames);
+    return e;
+}
+
+static int score_loop(Run *r, VmafxContext *ctx, PipelineResult *res, double t0)
+{
+    unsigned k = 0;
+    for (; !r->s->frame_cnt || k < r->s->frame_cnt; k++) {
+        if (cancelled(r)) return -ECANCELED;
+        const VmafxPicture *rp, *dp;
+        int e = next_pair(r, &rp, &dp);
+        if (e < 0) return e;
+        if (e == 0) break;
+        if ((e = vmafx_score_pictures(ctx, rp, dp))) {
+            snprintf(r->err, r->n, "scoring: %s", vmafx_last_error(ctx));
+            return e;
+        }
+        media_reader_pop(r->ref);
+        media_reader_pop(r->dis);
+        if (r->h->progress) r->h->progress(r->h->user, k + 1, now_s() - t0);
+    }
+    res->scored = k;
+    if (!r->ref_frames) r->ref_frames = media_reader_frames(r->ref);
+    if (!r->dis_frames) r->dis_frames = media_reader_frames(r->dis);
+    if (k) return 0;
+    snprintf(r->err, r->n, "no frames to score: %s has %u, %s has %u after skipping", media_reader_name(r->ref),
+             r->ref_frames, media_reader_name(r->dis), r->dis_frames);
+    return -EINVAL;
+}
+
+static void fill_info(Run *r, PipelineResult *res, double secs)
+{
+    unsigned ref_n = r->ref_frames - r->ref_dropped, dis_n = r->dis_frames - r->dis_dropped;
+    int differ = !r->s->frame_cnt && ref_n != dis_n;
+    if (differ) {
+        char msg[200];
+        snprintf(msg, sizeof(msg), "reference has %u frames, distorted has %u: scored the %u common frames", ref_n,
+                 dis_n, res->scored);
+        notice(r, msg);
+    }
+    res->info = (VmafxReportInfo){ .fps = secs > 0 ? res->scored / secs : 0, .frames_ref = differ ? ref_n : 0,
+                                   .frames_dis = differ ? dis_n : 0, .note = *res->note ? res->note : NULL };
+}
+
+int pipeline_run(VmafxContext *ctx, const PipelineSpec *s, const PipelineHooks *h, PipelineResult *res,
+                 char *err, size_t n)
+{
+    Run r = { .s = s, .h = h, .err = err, .n = n };
+    memset(res, 0, sizeof(*res));
+    *err = 0;
+    int e = open_inputs(&r, res);
+    if (!e) e = prepare_inputs(&r, res);
+    double t0 = now_s();
+    if (!e) e = score_loop(&r, ctx, res, t0);
+    double secs = now_s() - t0;
+    if (!e && cancelled(&r)) e = -ECANCELED;
+    if (!e && (e = vmafx_flush(ctx))) snprintf(err, n, "scoring: %s", vmafx_last_error(ctx));
+    if (!e) fill_info(&r, res, secs);
+    media_reader_stop(r.ref);
+    media_reader_stop(r.dis);
+    if (e == -ECANCELED) snprintf(err, n, "cancelled");
+    return e;
+}
