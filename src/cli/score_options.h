@@ -5,8 +5,8 @@
 #include "base/config.h"
 
 static const ConfigOption score_options[] = {
-    { "reference", 'r', NULL, OPT_STRING, NULL, "PATH", "reference video (.y4m, raw .yuv, - for y4m on stdin)" },
-    { "distorted", 'd', NULL, OPT_STRING, NULL, "PATH", "distorted video" },
+    { "reference", 'r', NULL, OPT_STRING, NULL, "PATH", "reference video: .y4m, raw .yuv, any container and codec FFmpeg reads, an http(s):// URL of any of these, or - for y4m on stdin" },
+    { "distorted", 'd', NULL, OPT_STRING, NULL, "PATH", "distorted video (same kinds)" },
     { "width", 'w', NULL, OPT_UINT, NULL, "N", "width of raw .yuv input" },
     { "height", 'h', NULL, OPT_UINT, NULL, "N", "height of raw .yuv input" },
     { "pixel_format", 'p', NULL, OPT_STRING, NULL, "FMT", "pixel format of raw .yuv input: 420, 422, 444" },
@@ -23,6 +23,12 @@ static const ConfigOption score_options[] = {
     { "frame_cnt", 0, NULL, OPT_UINT, NULL, "N", "score at most N frames" },
     { "frame_skip_ref", 0, NULL, OPT_UINT, "0", "N", "skip the first N reference frames" },
     { "frame_skip_dist", 0, NULL, OPT_UINT, "0", "N", "skip the first N distorted frames" },
+    { "sync", 0, NULL, OPT_STRING, NULL, "auto[:N]", "find the frame offset within +-N (default 10) that maximises luma PSNR over the first frames, apply it and report it" },
+    { "scale", 0, NULL, OPT_STRING, "bicubic", "METHOD", "when the sizes differ, scale the distorted to the reference size with bicubic, bilinear or lanczos; none: refuse" },
+    { "scale-to", 0, NULL, OPT_STRING, NULL, "WxH", "scale both inputs to this size (e.g. 1920x1080, the size the model was trained for)" },
+    { "stall-timeout", 0, "VMAFX_STALL_TIMEOUT", OPT_STRING, "30", "SECONDS", "URL inputs: fail when no data arrives for this long" },
+    { "http-retries", 0, "VMAFX_HTTP_RETRIES", OPT_UINT, "3", "N", "URL inputs: resume a cut transfer with a range request at most N times (0: never)" },
+    { "tls-ca-file", 0, "VMAFX_TLS_CA_FILE", OPT_STRING, NULL, "PATH", "https inputs: verify servers against this CA bundle instead of the system's" },
     { "cpu", 0, "VMAFX_CPU", OPT_STRING, "auto", "LEVEL", "kernel level: auto, scalar, avx2, avx512" },
     { "quiet", 'q', NULL, OPT_FLAG, NULL, NULL, "no progress line" },
     { "no_prediction", 'n', NULL, OPT_FLAG, NULL, NULL, "compute features only, no model score" },

@@ -1,5 +1,8 @@
-/* Frame sources: planar YUV frames from .y4m (file or stdin) and raw .yuv files.
- * Errors are one line naming the input ("distorted input dis.y4m: truncated frame 47"). */
+/* Frame sources: planar YUV frames from .y4m / raw .yuv files (stdio, the fast path) and from
+ * anything FFmpeg's libraries read (containers, codecs, http/https URLs), each decoded in its
+ * own thread into a bounded queue, optionally scaled, with an offset search between two
+ * inputs. Errors are one line naming the input ("distorted input dis.y4m: truncated frame 47";
+ * "distorted input http://h/d.mp4: connection closed after 1000 of 5000 bytes"). */
 #ifndef VMAFX_MEDIA_H
 #define VMAFX_MEDIA_H
 
@@ -11,19 +14,38 @@ typedef struct MediaGeometry {
     enum VmafxPixelFormat fmt;
 } MediaGeometry;
 
+struct IntegrityVerifier;   /* base/integrity.h */
+
 typedef struct MediaOptions {
     const char *label;        /* "reference input", used in error messages */
     MediaGeometry raw;        /* geometry of raw .yuv input (w == 0: not given) */
+    double stall_timeout;     /* URL: seconds without a byte before failing (<= 0: 30) */
+    unsigned http_retries;    /* URL: resumes of a cut transfer (range requests), 0: none */
+    const char *tls_ca_file;  /* https: CA bundle to verify servers against (NULL: system's) */
+    /* optional: every byte read is fed to it, and at the clean end of the stream the bytes
+     * not read in order are read too and the check must pass, or the read fails (storage's
+     * size / MD5 of the object; see base/integrity.h). Owned by the caller. */
+    struct IntegrityVerifier *integrity;
+    /* warnings worth logging (a resumed transfer); NULL: none */
+    void (*log)(void *user, const char *msg);
+    void *log_user;
 } MediaOptions;
 
 typedef struct FrameSource FrameSource;
 
-/* Opens path ("-" = y4m on standard input). The kind is sniffed: "YUV4MPEG2" magic → y4m,
- * otherwise raw yuv, which needs opt->raw. */
+/* Opens path: "-" is y4m on standard input; a local file starting with "YUV4MPEG2" is y4m; a
+ * local file named .yuv/.raw, or of an extension no demuxer claims while raw geometry is
+ * given, is raw yuv; everything else, and every URL ("scheme://..."), goes to libavformat,
+ * except y4m and raw yuv behind a URL, which are parsed like local files. */
 int  media_open(FrameSource **out, const char *path, const MediaOptions *opt,
                 char *err, size_t errlen);
 void media_close(FrameSource *s);
 const MediaGeometry *media_geometry(const FrameSource *s);
+/* The input's name as it appears in messages ("distorted input x.mp4"; URL credentials and
+ * query strings are left out). */
+const char *media_name(const FrameSource *s);
+/* What was found: "y4m", "raw yuv", "h264 in mov,mp4,m4a,3gp,3g2,mj2". */
+const char *media_kind(const FrameSource *s);
 
 /* Reads the next frame into pic (allocated by the caller with media_geometry()).
  * Returns 1 for a frame, 0 at a clean end of stream, negative on error (err filled):
@@ -33,8 +55,73 @@ int media_read(FrameSource *s, VmafxPicture *pic, char *err, size_t errlen);
 int media_skip(FrameSource *s, char *err, size_t errlen);
 /* Frames read or skipped so far. */
 unsigned media_frames(const FrameSource *s);
+/* Makes a read blocked on the network in another thread return soon (with an error). */
+void media_cancel(FrameSource *s);
 
 /* "420"/"422"/"444" → format; 0 if unknown. */
 enum VmafxPixelFormat media_parse_pix_fmt(const char *s);
+
+/* ---- scaling (scale.c) ---- */
+enum MediaScaleAlgo { MEDIA_SCALE_BICUBIC, MEDIA_SCALE_BILINEAR, MEDIA_SCALE_LANCZOS,
+                      MEDIA_SCALE_NONE };
+
+int media_parse_scale(const char *s, enum MediaScaleAlgo *out);
+/* "1920x1080" → w, h; 0 or -1. */
+int media_parse_size(const char *s, unsigned *w, unsigned *h);
+const char *media_scale_name(enum MediaScaleAlgo a);
+
+typedef struct MediaScalePlan {
+    unsigned ref_w, ref_h, dis_w, dis_h;    /* sizes the inputs are scaled to */
+    enum MediaScaleAlgo algo;
+} MediaScalePlan;
+
+/* Decides the sizes: with to_w/to_h (--scale-to) both inputs go to that size; otherwise the
+ * distorted goes to the reference's size when they differ. Error if a size would change with
+ * algo NONE. note gets what was done ("" if nothing), for the report. */
+int media_plan_scale(const MediaGeometry *ref, const MediaGeometry *dis, enum MediaScaleAlgo algo,
+                     unsigned to_w, unsigned to_h, MediaScalePlan *plan, char *note, size_t nn,
+                     char *err, size_t errlen);
+
+/* ---- threaded reading (reader.c) ---- */
+typedef struct MediaReader MediaReader;
+
+/* Starts a thread that reads src (the reader owns it from now on, even on failure), scales
+ * each frame to out_w x out_h with algo when that differs from the source, and keeps up to
+ * depth frames ready (memory: depth + 2 pictures). */
+int  media_reader_start(MediaReader **out, FrameSource *src, unsigned out_w, unsigned out_h,
+                        enum MediaScaleAlgo algo, unsigned depth, char *err, size_t errlen);
+/* The i-th frame ahead (0 = next), waiting for it: 1, 0 at the clean end, <0 on error (as
+ * soon as the reader failed, even with frames still queued: the run fails anyway). The
+ * picture stays valid until it is popped. i < depth. */
+int  media_reader_peek(MediaReader *r, unsigned i, const VmafxPicture **pic,
+                       char *err, size_t errlen);
+/* Like media_reader_peek, but returns MEDIA_PENDING after timeout_ms without a frame: lets
+ * a caller watch two readers, so that one failing is seen while the other is still stalled. */
+#define MEDIA_PENDING 2
+int  media_reader_poll(MediaReader *r, unsigned i, const VmafxPicture **pic, int timeout_ms,
+                       char *err, size_t errlen);
+/* Drops the next frame (it must have been peeked). */
+void media_reader_pop(MediaReader *r);
+/* Frames popped so far. */
+unsigned media_reader_frames(const MediaReader *r);
+const MediaGeometry *media_reader_geometry(const MediaReader *r);
+const char *media_reader_name(const MediaReader *r);
+/* Stops the thread (cancelling a blocked read), frees everything. NULL is fine. */
+void media_reader_stop(MediaReader *r);
+
+/* ---- offset search (sync.c) ---- */
+typedef struct MediaSyncResult {
+    int offset;          /* > 0: that many reference frames dropped; < 0: distorted frames */
+    double psnr;         /* mean luma PSNR (dB) of the compared frames at that offset */
+    unsigned compared;   /* frame pairs compared at that offset */
+} MediaSyncResult;
+
+#define MEDIA_SYNC_WINDOW 5   /* frame pairs compared per candidate offset */
+
+/* Finds the offset within ±max_offset that maximises luma PSNR over the first
+ * MEDIA_SYNC_WINDOW frame pairs, and drops the leading frames accordingly. Both readers
+ * need depth >= max_offset + MEDIA_SYNC_WINDOW. */
+int media_sync(MediaReader *ref, MediaReader *dis, unsigned max_offset, MediaSyncResult *res,
+               char *err, size_t errlen);
 
 #endif

@@ -1,26 +1,25 @@
-/* Frame sources over stdio streams: y4m (header + FRAME records) and raw planar yuv. */
+/* Picks the backend for an input (see media_open in media.h) and gives every message the
+ * input's name. */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "media.h"
-#include "y4m.h"
+#include <libavformat/avformat.h>
+#include <libavutil/avstring.h>
+
+#include "base/integrity.h"
+#include "source_impl.h"
+#include "url_io.h"
 
 struct FrameSource {
-    FILE *f;
-    int is_stdin, is_y4m;
+    SourceBackend b;
     char *name;              /* label + path, for messages */
-    MediaGeometry geo;
     unsigned frames;
-    unsigned char *skipbuf;  /* row buffer for media_skip */
+    IntegrityVerifier *iv;   /* the caller's, or NULL */
+    int checked;             /* iv was finished */
 };
-
-static int fmt_err(char *err, size_t n, const FrameSource *s, const char *what, int code)
-{
-    snprintf(err, n, "%s: %s", s->name, what);
-    return code;
-}
 
 enum VmafxPixelFormat media_parse_pix_fmt(const char *s)
 {
@@ -30,138 +29,176 @@ enum VmafxPixelFormat media_parse_pix_fmt(const char *s)
     return 0;
 }
 
-static int open_stream(FrameSource *s, const char *path, char *err, size_t n)
+/* "scheme://..." with an RFC 3986 scheme. */
+static int is_url(const char *path)
 {
-    if (!strcmp(path, "-")) {
-        s->f = stdin;
-        s->is_stdin = 1;
-        return 0;
+    if (!isalpha((unsigned char)*path)) return 0;
+    const char *p = path + 1;
+    while (isalnum((unsigned char)*p) || *p == '+' || *p == '-' || *p == '.') p++;
+    return !strncmp(p, "://", 3);
+}
+
+/* Messages end up in logs and job reports: a URL's user:password and its query string
+ * (where pre-signed URLs keep their signatures) are left out. */
+static char *display_name(const char *label, const char *path)
+{
+    size_t len = strlen(label) + strlen(path) + 8;
+    char *s = malloc(len);
+    if (!s) return NULL;
+    if (!is_url(path)) {
+        snprintf(s, len, "%s %s", label, path);
+        return s;
     }
-    s->f = fopen(path, "rb");
-    if (!s->f) {
-        char why[160];
-        snprintf(why, sizeof(why), "cannot open (%s)", strerror(errno));
-        return fmt_err(err, n, s, why, -errno);
+    const char *host = strstr(path, "://") + 3;
+    const char *end = host + strcspn(host, "/?#");
+    const char *at = memchr(host, '@', (size_t)(end - host));
+    if (at) host = at + 1;
+    size_t rest = strcspn(host, "?#");
+    snprintf(s, len, "%s %.*s%.*s%s", label, (int)(strstr(path, "://") + 3 - path), path,
+             (int)rest, host, host[rest] == '?' ? "?..." : "");
+    return s;
+}
+
+/* Lower-case extension of the last path element, ignoring a URL's query ("" if none). */
+static void extension(const char *path, char *ext, size_t n)
+{
+    size_t len = is_url(path) ? strcspn(path, "?#") : strlen(path);
+    const char *dot = NULL;
+    for (const char *p = path; p < path + len; p++) {
+        if (*p == '/') dot = NULL;
+        else if (*p == '.') dot = p;
     }
-    setvbuf(s->f, NULL, _IOFBF, 1 << 20);
+    size_t k = 0;
+    if (dot)
+        for (const char *p = dot + 1; p < path + len && k + 1 < n; p++)
+            ext[k++] = (char)tolower((unsigned char)*p);
+    ext[k] = 0;
+}
+
+static int demuxer_claims(const char *ext)
+{
+    void *it = NULL;
+    const AVInputFormat *f;
+    while ((f = av_demuxer_iterate(&it)))
+        if (f->extensions && strcmp(f->name, "rawvideo") && av_match_name(ext, f->extensions))
+            return 1;
     return 0;
 }
 
-/* Peeks at the first bytes: y4m starts with its magic. */
-static int sniff_y4m(FrameSource *s)
+static int is_raw(const char *path, const MediaOptions *opt)
 {
-    int c = fgetc(s->f);
-    if (c == EOF) return 0;
-    ungetc(c, s->f);
-    return c == 'Y';
+    char ext[16];
+    extension(path, ext, sizeof(ext));
+    if (!strcmp(ext, "yuv") || !strcmp(ext, "raw")) return 1;
+    return opt->raw.w && (!*ext || !demuxer_claims(ext));
+}
+
+static int open_local(SourceBackend *b, const char *path, const char *name,
+                      const MediaOptions *opt, char *why, size_t n)
+{
+    int is_stdin = !strcmp(path, "-");
+    FILE *f = is_stdin ? stdin : fopen(path, "rb");
+    if (!f) {
+        int e = errno;
+        snprintf(why, n, "cannot open (%s)", strerror(e));
+        return -e;
+    }
+    if (!is_stdin) setvbuf(f, NULL, _IOFBF, 1 << 20);
+    int c = fgetc(f);   /* y4m starts with its magic; ungetc works on pipes too */
+    if (c != EOF) ungetc(c, f);
+    if (is_stdin || c == 'Y' || is_raw(path, opt))
+        return yuv_source_open(b, f, !is_stdin, NULL, is_stdin || c == 'Y', opt, why, n);
+    fclose(f);
+    /* "file:" keeps a colon in a local name from being read as a protocol */
+    size_t len = strlen(path) + 6;
+    char *url = malloc(len);
+    if (!url) return -ENOMEM;
+    snprintf(url, len, "file:%s", path);
+    UrlIo *io;
+    int r = url_io_open(&io, url, name, opt, why, n);
+    free(url);
+    return r < 0 ? r : libav_source_open(b, io, path, opt, why, n);
+}
+
+static int open_url(SourceBackend *b, const char *url, const char *name,
+                    const MediaOptions *opt, char *why, size_t n)
+{
+    UrlIo *io;
+    int r = url_io_open(&io, url, name, opt, why, n);
+    if (r < 0) return r;
+    unsigned char magic[9];
+    int got = url_io_peek(io, magic, sizeof(magic));
+    if (got < 0) {
+        url_io_error(io, why, n);
+        url_io_close(io);
+        return got;
+    }
+    if (got == 9 && !memcmp(magic, "YUV4MPEG2", 9))
+        return yuv_source_open(b, NULL, 0, io, 1, opt, why, n);
+    if (is_raw(url, opt)) return yuv_source_open(b, NULL, 0, io, 0, opt, why, n);
+    return libav_source_open(b, io, url, opt, why, n);
 }
 
 int media_open(FrameSource **out, const char *path, const MediaOptions *opt, char *err, size_t n)
 {
     FrameSource *s = calloc(1, sizeof(*s));
-    if (!s) return -ENOMEM;
-    size_t len = strlen(path) + strlen(opt->label) + 3;
-    if (!(s->name = malloc(len))) { free(s); return -ENOMEM; }
-    snprintf(s->name, len, "%s %s", opt->label, path);
-    int r = open_stream(s, path, err, n);
-    if (r) goto fail;
-    s->is_y4m = s->is_stdin || sniff_y4m(s);
-    if (s->is_y4m) {
-        char why[200];
-        r = y4m_read_header(s->f, &s->geo, why, sizeof(why));
-        if (r) { fmt_err(err, n, s, why, r); goto fail; }
-    } else {
-        if (!opt->raw.w || !opt->raw.h || !opt->raw.bpc || !opt->raw.fmt) {
-            r = fmt_err(err, n, s, "not a .y4m file, and raw .yuv input needs --width, --height, "
-                        "--pixel_format and --bitdepth", -EINVAL);
-            goto fail;
-        }
-        s->geo = opt->raw;
-        if (!vmafx_picture_frame_bytes(s->geo.fmt, s->geo.bpc, s->geo.w, s->geo.h)) {
-            r = fmt_err(err, n, s, "unsupported raw geometry or bit depth", -EINVAL);
-            goto fail;
-        }
+    if (!s || !(s->name = display_name(opt->label, path))) {
+        free(s);
+        return -ENOMEM;
     }
+    char why[512] = "";
+    int r = is_url(path) ? open_url(&s->b, path, s->name, opt, why, sizeof(why))
+                         : open_local(&s->b, path, s->name, opt, why, sizeof(why));
+    if (r < 0) {
+        snprintf(err, n, "%s: %s", s->name, *why ? why : strerror(-r));
+        free(s->name);
+        free(s);
+        return r;
+    }
+    s->iv = opt->integrity;
     *out = s;
     return 0;
-fail:
-    media_close(s);
-    return r;
 }
 
 void media_close(FrameSource *s)
 {
     if (!s) return;
-    if (s->f && !s->is_stdin) fclose(s->f);
-    free(s->skipbuf);
+    s->b.ops->close(s->b.impl);
     free(s->name);
     free(s);
 }
 
-const MediaGeometry *media_geometry(const FrameSource *s) { return &s->geo; }
+const MediaGeometry *media_geometry(const FrameSource *s) { return &s->b.geo; }
+const char *media_name(const FrameSource *s) { return s->name; }
+const char *media_kind(const FrameSource *s) { return s->b.what; }
 unsigned media_frames(const FrameSource *s) { return s->frames; }
+void media_cancel(FrameSource *s) { s->b.ops->cancel(s->b.impl); }
 
-/* Start of a frame: 1 = frame follows, 0 = clean end, <0 error. */
-static int frame_start(FrameSource *s, char *err, size_t n)
+/* At the clean end: every byte must have reached the verifier, and the check must pass. */
+static int verify(FrameSource *s, char *why, size_t n)
 {
-    if (!s->is_y4m) {
-        int c = fgetc(s->f);
-        if (c == EOF) return ferror(s->f) ? fmt_err(err, n, s, "read error", -EIO) : 0;
-        ungetc(c, s->f);
-        return 1;
-    }
-    char why[160];
-    int r = y4m_read_frame_header(s->f, why, sizeof(why));
-    if (r < 0) {
-        char msg[200];
-        snprintf(msg, sizeof(msg), "frame %u: %s", s->frames, why);
-        return fmt_err(err, n, s, msg, r);
-    }
-    return r;
+    if (!s->iv || s->checked) return 0;
+    s->checked = 1;
+    int r = s->b.io ? url_io_complete(s->b.io, why, n) : 0;
+    return r < 0 ? r : integrity_finish(s->iv, why, n);
 }
 
-static int truncated(FrameSource *s, char *err, size_t n, size_t got, size_t want)
+static int done(FrameSource *s, int r, char *why, size_t wn, char *err, size_t n)
 {
-    char msg[200];
-    if (ferror(s->f))
-        snprintf(msg, sizeof(msg), "read error in frame %u", s->frames);
-    else
-        snprintf(msg, sizeof(msg), "truncated frame %u (%zu of %zu bytes): the file is cut short",
-                 s->frames, got, want);
-    return fmt_err(err, n, s, msg, -EIO);
+    if (r == 0) r = verify(s, why, wn);
+    if (r < 0) snprintf(err, n, "%s: %s", s->name, why);
+    if (r == 1) s->frames++;
+    return r;
 }
 
 int media_read(FrameSource *s, VmafxPicture *pic, char *err, size_t n)
 {
-    int r = frame_start(s, err, n);
-    if (r <= 0) return r;
-    size_t bps = s->geo.bpc > 8 ? 2 : 1, got = 0;
-    size_t want = vmafx_picture_frame_bytes(s->geo.fmt, s->geo.bpc, s->geo.w, s->geo.h);
-    for (int p = 0; p < 3; p++) {
-        size_t row = pic->w[p] * bps;
-        for (unsigned y = 0; y < pic->h[p]; y++) {
-            size_t k = fread((char *)pic->data[p] + y * pic->stride[p], 1, row, s->f);
-            got += k;
-            if (k != row) return truncated(s, err, n, got, want);
-        }
-    }
-    s->frames++;
-    return 1;
+    char why[512] = "";
+    return done(s, s->b.ops->read(s->b.impl, pic, s->frames, why, sizeof(why)), why, sizeof(why), err, n);
 }
 
 int media_skip(FrameSource *s, char *err, size_t n)
 {
-    int r = frame_start(s, err, n);
-    if (r <= 0) return r;
-    size_t want = vmafx_picture_frame_bytes(s->geo.fmt, s->geo.bpc, s->geo.w, s->geo.h);
-    if (!s->skipbuf && !(s->skipbuf = malloc(1 << 16))) return -ENOMEM;
-    size_t got = 0;
-    while (got < want) {
-        size_t chunk = want - got < (1 << 16) ? want - got : (1 << 16);
-        size_t k = fread(s->skipbuf, 1, chunk, s->f);
-        got += k;
-        if (k != chunk) return truncated(s, err, n, got, want);
-    }
-    s->frames++;
-    return 1;
+    char why[512] = "";
+    return done(s, s->b.ops->skip(s->b.impl, s->frames, why, sizeof(why)), why, sizeof(why), err, n);
 }

@@ -8,16 +8,16 @@
 
 #define Y4M_LINE_MAX 512
 
-static int read_line(FILE *f, char *buf, size_t n)
+static int read_line(const ByteStream *bs, char *buf, size_t n)
 {
     size_t i = 0;
     int c;
-    while ((c = fgetc(f)) != EOF && c != '\n') {
+    while ((c = bs->getc(bs->h)) != -1 && c != '\n') {
         if (i + 1 >= n) return -EINVAL;
         buf[i++] = (char)c;
     }
     buf[i] = 0;
-    if (c == EOF) return i ? -EIO : 0;   /* EOF inside a line: cut short */
+    if (c == -1) return i ? -EIO : 0;   /* EOF inside a line: cut short */
     return 1;
 }
 
@@ -55,10 +55,10 @@ static int parse_dim(const char *tok, unsigned *out)
     return 0;
 }
 
-int y4m_read_header(FILE *f, MediaGeometry *geo, char *why, size_t n)
+int y4m_read_header(const ByteStream *bs, MediaGeometry *geo, char *why, size_t n)
 {
     char line[Y4M_LINE_MAX];
-    int r = read_line(f, line, sizeof(line));
+    int r = read_line(bs, line, sizeof(line));
     if (r <= 0 || strncmp(line, "YUV4MPEG2", 9) || (line[9] && line[9] != ' ')) {
         snprintf(why, n, "not a YUV4MPEG2 stream (bad or missing header)");
         return -EINVAL;
@@ -84,10 +84,10 @@ int y4m_read_header(FILE *f, MediaGeometry *geo, char *why, size_t n)
     return 0;
 }
 
-int y4m_read_frame_header(FILE *f, char *why, size_t n)
+int y4m_read_frame_header(const ByteStream *bs, char *why, size_t n)
 {
     char line[Y4M_LINE_MAX];
-    int r = read_line(f, line, sizeof(line));
+    int r = read_line(bs, line, sizeof(line));
     if (r == 0) return 0;
     if (r < 0 || strncmp(line, "FRAME", 5) || (line[5] && line[5] != ' ')) {
         snprintf(why, n, r == -EIO ? "truncated frame header" : "lost y4m framing (no FRAME marker)");

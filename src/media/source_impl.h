@@ -1,0 +1,38 @@
+/* What a frame source backend provides to source.c (which adds the input's name to every
+ * message and counts frames). Backends: yuv_source.c (y4m, raw yuv) and libav_source.c. */
+#ifndef VMAFX_MEDIA_SOURCE_IMPL_H
+#define VMAFX_MEDIA_SOURCE_IMPL_H
+
+#include <stdio.h>
+#include "media.h"
+
+typedef struct UrlIo UrlIo;
+
+typedef struct SourceOps {
+    /* 1 = a frame, 0 = clean end, <0 = error with the reason in why (without the name).
+     * index is the number of the frame being read, for messages. */
+    int  (*read)(void *impl, VmafxPicture *pic, unsigned index, char *why, size_t n);
+    int  (*skip)(void *impl, unsigned index, char *why, size_t n);
+    /* Called from another thread: a read blocked on the network returns soon with an error. */
+    void (*cancel)(void *impl);
+    void (*close)(void *impl);
+} SourceOps;
+
+typedef struct SourceBackend {
+    const SourceOps *ops;
+    void *impl;
+    MediaGeometry geo;
+    const char *what;   /* "y4m", "raw yuv", "h264 in matroska,webm": for messages */
+    UrlIo *io;          /* the URL stream it reads (owned by the backend), NULL for stdio */
+} SourceBackend;
+
+/* y4m (is_y4m) or raw yuv (geometry opt->raw) from a stdio stream (f, closed at the end when
+ * own_f) or from a URL stream (io, closed at the end). */
+int yuv_source_open(SourceBackend *b, FILE *f, int own_f, UrlIo *io, int is_y4m,
+                    const MediaOptions *opt, char *why, size_t n);
+
+/* Anything libavformat/libavcodec can demux and decode, read through io (closed at the end). */
+int libav_source_open(SourceBackend *b, UrlIo *io, const char *url, const MediaOptions *opt,
+                      char *why, size_t n);
+
+#endif

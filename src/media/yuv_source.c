@@ -1,0 +1,167 @@
+/* y4m and raw planar yuv over a ByteStream: stdio for local files and standard input (the
+ * fast path: fread straight into the picture), libavformat protocols for URLs. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bytestream.h"
+#include "source_impl.h"
+#include "url_io.h"
+#include "y4m.h"
+
+typedef struct YuvSource {
+    ByteStream bs;
+    StdioStream stdio;
+    FILE *f;
+    int own_f;
+    UrlIo *io;
+    int is_y4m;
+    MediaGeometry geo;
+    size_t frame_bytes;
+    unsigned char *skipbuf;
+} YuvSource;
+
+enum { SKIP_CHUNK = 1 << 16 };
+
+/* A short read: the stream's own error if it has one, else the input ended mid-frame. */
+static int short_read(YuvSource *s, unsigned index, size_t got, char *why, size_t n)
+{
+    char reason[320];
+    if (s->bs.status(s->bs.h, reason, sizeof(reason)) < 0) {
+        snprintf(why, n, "frame %u: %s", index, reason);
+        return -EIO;
+    }
+    snprintf(why, n, "truncated frame %u (%zu of %zu bytes): the %s is cut short",
+             index, got, s->frame_bytes, s->io ? "stream" : "file");
+    return -EIO;
+}
+
+/* 1 = a frame follows, 0 = clean end, <0 = error. Raw yuv has no frame marker: its end is
+ * found by the first read of the frame coming back empty (see read_bytes). */
+static int frame_start(YuvSource *s, unsigned index, char *why, size_t n)
+{
+    if (!s->is_y4m) return 1;
+    char reason[160], stream_err[320];
+    int r = y4m_read_frame_header(&s->bs, reason, sizeof(reason));
+    if (r == 1) return 1;
+    /* an end of stream may hide a failed read (e.g. fewer bytes than the server announced) */
+    int e = s->bs.status(s->bs.h, stream_err, sizeof(stream_err));
+    if (e < 0) {
+        snprintf(why, n, "frame %u: %s", index, stream_err);
+        return e;
+    }
+    if (r < 0) snprintf(why, n, "frame %u: %s", index, reason);
+    return r;
+}
+
+/* Reads len bytes at offset done of the frame; 0 = all read, 1 = clean end before the
+ * frame's first byte (raw yuv), <0 = error. */
+static int read_bytes(YuvSource *s, void *dst, size_t len, size_t done, unsigned index,
+                      char *why, size_t n)
+{
+    size_t k = s->bs.read(s->bs.h, dst, len);
+    if (k == len) return 0;
+    if (k == 0 && done == 0 && !s->is_y4m) {
+        char reason[320];
+        if (s->bs.status(s->bs.h, reason, sizeof(reason)) == 0) return 1;
+    }
+    return short_read(s, index, done + k, why, n);
+}
+
+static int yuv_read(void *impl, VmafxPicture *pic, unsigned index, char *why, size_t n)
+{
+    YuvSource *s = impl;
+    int r = frame_start(s, index, why, n);
+    if (r <= 0) return r;
+    size_t bps = s->geo.bpc > 8 ? 2 : 1, done = 0;
+    for (int p = 0; p < 3; p++) {
+        size_t row = pic->w[p] * bps;
+        for (unsigned y = 0; y < pic->h[p]; y++) {
+            r = read_bytes(s, (char *)pic->data[p] + y * pic->stride[p], row, done, index, why, n);
+            if (r) return r > 0 ? 0 : r;
+            done += row;
+        }
+    }
+    return 1;
+}
+
+static int yuv_skip(void *impl, unsigned index, char *why, size_t n)
+{
+    YuvSource *s = impl;
+    int r = frame_start(s, index, why, n);
+    if (r <= 0) return r;
+    if (!s->skipbuf && !(s->skipbuf = malloc(SKIP_CHUNK))) return -ENOMEM;
+    for (size_t done = 0; done < s->frame_bytes;) {
+        size_t chunk = s->frame_bytes - done < SKIP_CHUNK ? s->frame_bytes - done : SKIP_CHUNK;
+        r = read_bytes(s, s->skipbuf, chunk, done, index, why, n);
+        if (r) return r > 0 ? 0 : r;
+        done += chunk;
+    }
+    return 1;
+}
+
+static void yuv_cancel(void *impl)
+{
+    YuvSource *s = impl;
+    if (s->io) url_io_cancel(s->io);
+}
+
+static void yuv_close(void *impl)
+{
+    YuvSource *s = impl;
+    if (s->f && s->own_f) fclose(s->f);
+    url_io_close(s->io);
+    free(s->skipbuf);
+    free(s);
+}
+
+static const SourceOps yuv_ops = { yuv_read, yuv_skip, yuv_cancel, yuv_close };
+
+static int read_geometry(YuvSource *s, const MediaOptions *opt, char *why, size_t n)
+{
+    if (s->is_y4m) {
+        char reason[200];
+        int r = y4m_read_header(&s->bs, &s->geo, reason, sizeof(reason));
+        char stream_err[320];
+        if (r && s->bs.status(s->bs.h, stream_err, sizeof(stream_err)) < 0)
+            snprintf(why, n, "%s", stream_err);
+        else if (r)
+            snprintf(why, n, "%s", reason);
+        return r;
+    }
+    if (!opt->raw.w || !opt->raw.h || !opt->raw.bpc || !opt->raw.fmt) {
+        snprintf(why, n, "not a .y4m file, and raw .yuv input needs --width, --height, "
+                 "--pixel_format and --bitdepth");
+        return -EINVAL;
+    }
+    s->geo = opt->raw;
+    return 0;
+}
+
+int yuv_source_open(SourceBackend *b, FILE *f, int own_f, UrlIo *io, int is_y4m,
+                    const MediaOptions *opt, char *why, size_t n)
+{
+    YuvSource *s = calloc(1, sizeof(*s));
+    if (!s) {
+        if (f && own_f) fclose(f);
+        url_io_close(io);
+        return -ENOMEM;
+    }
+    *s = (YuvSource){ .f = f, .own_f = own_f, .io = io, .is_y4m = is_y4m };
+    if (io) url_io_bytestream(io, &s->bs);
+    else bytestream_stdio(&s->bs, &s->stdio, f, opt->integrity);
+    int r = read_geometry(s, opt, why, n);
+    if (!r) {
+        s->frame_bytes = vmafx_picture_frame_bytes(s->geo.fmt, s->geo.bpc, s->geo.w, s->geo.h);
+        if (!s->frame_bytes) {
+            snprintf(why, n, "unsupported %s geometry or bit depth", is_y4m ? "y4m" : "raw");
+            r = -EINVAL;
+        }
+    }
+    if (r) {
+        yuv_close(s);
+        return r;
+    }
+    *b = (SourceBackend){ &yuv_ops, s, s->geo, is_y4m ? "y4m" : "raw yuv", io };
+    return 0;
+}
