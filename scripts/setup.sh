@@ -5,6 +5,18 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PACKAGES=(gcc meson ninja-build pkg-config libjansson-dev ffmpeg xz-utils python3)
+# media: FFmpeg's libraries (demux, decode, scale); the media tests' servers: nginx (http and,
+# with a throw-away certificate from openssl, https)
+PACKAGES+=(libavformat-dev libavcodec-dev libswscale-dev libavutil-dev nginx openssl)
+# storage: rclone (serve http / mount), FUSE, nettle (MD5 of streamed inputs); the storage
+# tests' servers: a private sshd, nginx, curl
+PACKAGES+=(rclone fuse3 nettle-dev openssh-server nginx curl)
+# node + npm come with these machines (nodesource); Debian's npm conflicts with that nodejs,
+# so Debian's pair is only installed where there is no node at all
+command -v node >/dev/null && command -v npm >/dev/null || PACKAGES+=(nodejs npm)
+# controller and nodes: the HTTP server (libmicrohttpd) and the job store (SQLite); wrk for
+# bench/controller_bench.py
+PACKAGES+=(libmicrohttpd-dev libsqlite3-dev wrk)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -15,6 +27,16 @@ if [ ${#missing[@]} -gt 0 ]; then
   SUDO=; [ "$(id -u)" -eq 0 ] || SUDO=sudo
   $SUDO apt-get update -q
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+# The storage tests' S3 and Azure emulators, into a project-local folder (gitignored, never
+# global, never the repository); only when missing. tests/storage_lab.py looks here.
+NODE_DIR=${VMAFX_NODE_DIR:-build/node}
+if [ ! -x "$NODE_DIR/node_modules/.bin/s3rver" ] || [ ! -x "$NODE_DIR/node_modules/.bin/azurite-blob" ]; then
+  echo "setup: npm install s3rver@3.7.1 azurite@3.35.0 into $NODE_DIR"
+  mkdir -p "$NODE_DIR"
+  ( cd "$NODE_DIR" && { [ -f package.json ] || npm init -y >/dev/null; } &&
+    npm install --no-fund --no-audit --loglevel=error s3rver@3.7.1 azurite@3.35.0 )
 fi
 
 MODELS_DIR=${VMAFX_MODELS_DIR:-$(cd .. && pwd)/shared/models}
