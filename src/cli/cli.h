@@ -11,12 +11,14 @@ int  cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 double cli_now(void);
 
-/* Progress line on stderr (frames, fps), only when enabled (a terminal, not --quiet). */
+/* Progress line on stderr (frames, fps, ETA when the frame count is known), only when
+ * enabled (a terminal, not --quiet). */
 typedef struct Progress {
     int enabled;
+    unsigned total;          /* expected frames; 0: unknown (no ETA) */
     double t0, last;
 } Progress;
-void progress_start(Progress *p, int enabled);
+void progress_start(Progress *p, int enabled, unsigned total);
 void progress_update(Progress *p, unsigned frames);
 void progress_end(Progress *p);
 

@@ -33,9 +33,10 @@ double cli_now(void)
     return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-void progress_start(Progress *p, int enabled)
+void progress_start(Progress *p, int enabled, unsigned total)
 {
     p->enabled = enabled;
+    p->total = total;
     p->t0 = p->last = cli_now();
 }
 
@@ -46,7 +47,13 @@ void progress_update(Progress *p, unsigned frames)
     if (now - p->last < 0.25) return;   /* a few updates a second are enough */
     p->last = now;
     double fps = frames / (now - p->t0);
-    fprintf(stderr, "\rframe %u  %.1f fps  %.1f s", frames, fps, now - p->t0);
+    fprintf(stderr, "\r\033[Kframe %u", frames);
+    if (p->total) fprintf(stderr, "/%u", p->total);
+    fprintf(stderr, "  %.1f fps", fps);
+    if (p->total > frames && fps > 0) {
+        unsigned eta = (unsigned)((p->total - frames) / fps + 0.5);
+        fprintf(stderr, "  ETA %u:%02u", eta / 60, eta % 60);
+    }
     fflush(stderr);
 }
 

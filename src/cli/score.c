@@ -1,5 +1,6 @@
-/* `vmafx score`: a drop-in for libvmaf's `vmaf` command, reading any input the media module
- * opens (files, containers, URLs), each in its own decoding thread. */
+/* `vmafx score`: a drop-in for libvmaf's `vmaf` command, reading any input the media layer
+ * opens (files, containers, URLs) and remote objects through the storage layer (s3://,
+ * sftp://, any rclone remote), scored by the same pipeline the node runs. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,35 +8,30 @@
 
 #include "vmafx/vmafx.h"
 #include "media/media.h"
+#include "pipeline/pipeline.h"
+#include "storage/storage.h"
 #include "cli.h"
 #include "output.h"
-#include "score_options.h"
+#include "service_options.h"
 
-#define QUEUE_DEPTH 4          /* frames decoded ahead per input: enough to keep both busy */
 #define SYNC_RANGE_DEFAULT 10
 
 typedef struct ScoreArgs {
-    const char *ref_path, *dis_path, *out_path;
-    MediaGeometry raw;
+    PipelineSpec spec;        /* inputs and how to read them */
+    const char *ref_uri, *dis_uri, *out_path;
     enum VmafxFormat format;
-    unsigned threads, subsample, frame_skip_ref, frame_skip_dist;
-    unsigned frame_cnt;       /* 0: all */
+    unsigned threads, subsample;
     enum VmafxCpu cpu;
     int quiet, no_prediction;
-    enum MediaScaleAlgo scale;
-    unsigned scale_w, scale_h;  /* --scale-to; 0: not given */
-    int sync;
-    unsigned sync_range;
-    double stall_timeout;
-    unsigned http_retries;
-    const char *tls_ca_file;
 } ScoreArgs;
 
-typedef struct Inputs {
-    MediaReader *ref, *dis;
-    unsigned ref_dropped, dis_dropped;   /* frames before the first scored one */
-    char note[768];                      /* scaling and sync, for the report */
-} Inputs;
+/* Remote inputs, prepared by the storage layer for the time of the run. */
+typedef struct Remote {
+    StorageContext *ctx;
+    StorageReadable readable[2];
+    IntegrityVerifier verify[2];
+    int prepared[2];
+} Remote;
 
 static enum VmafxFormat pick_format(const ConfigValues *v)
 {
@@ -57,316 +53,192 @@ static int parse_cpu(const char *s, enum VmafxCpu *out)
 }
 
 /* "auto" or "auto:N". */
-static int parse_sync(const char *s, ScoreArgs *a)
+static int parse_sync(const char *s, PipelineSpec *p)
 {
     if (!s) return 0;
-    a->sync = 1;
-    a->sync_range = SYNC_RANGE_DEFAULT;
+    p->sync = 1;
+    p->sync_range = SYNC_RANGE_DEFAULT;
     if (!strcmp(s, "auto")) return 0;
     char *end;
     unsigned long n = strncmp(s, "auto:", 5) ? 0 : strtoul(s + 5, &end, 10);
     if (strncmp(s, "auto:", 5) || end == s + 5 || *end || s[5] == '-' || n > 250)
         return cli_error("--sync: '%s' is not auto or auto:N (N up to 250)", s);
-    a->sync_range = (unsigned)n;
+    p->sync_range = (unsigned)n;
     return 0;
 }
 
-static int parse_media_args(const ConfigValues *v, ScoreArgs *a)
+static int parse_media_args(const ConfigValues *v, PipelineSpec *p)
 {
     char err[256];
-    if (media_parse_scale(config_str(v, "scale"), &a->scale))
+    if (media_parse_scale(config_str(v, "scale"), &p->scale))
         return cli_error("--scale: unknown method '%s' (bicubic, bilinear, lanczos, none)",
                          config_str(v, "scale"));
     const char *to = config_str(v, "scale-to");
-    if (to && media_parse_size(to, &a->scale_w, &a->scale_h))
+    if (to && media_parse_size(to, &p->scale_w, &p->scale_h))
         return cli_error("--scale-to: '%s' is not a size like 1920x1080", to);
-    const char *st = config_str(v, "stall-timeout");
-    char *end;
-    a->stall_timeout = strtod(st, &end);
-    if (end == st || *end || !(a->stall_timeout > 0) || a->stall_timeout > 86400)
-        return cli_error("--stall-timeout / VMAFX_STALL_TIMEOUT: '%s' is not a number of seconds "
-                         "above 0", st);
-    if (config_uint(v, "http-retries", &a->http_retries, err, sizeof(err)))
+    if (option_seconds(v, "stall-timeout", 0.001, 86400, &p->stall_timeout, err, sizeof(err)) ||
+        config_uint(v, "http-retries", &p->http_retries, err, sizeof(err)))
         return cli_error("%s", err);
-    a->tls_ca_file = config_str(v, "tls-ca-file");
-    return parse_sync(config_str(v, "sync"), a);
+    p->tls_ca_file = config_str(v, "tls-ca-file");
+    return parse_sync(config_str(v, "sync"), p);
+}
+
+static int parse_counts(const ConfigValues *v, ScoreArgs *a)
+{
+    char err[256];
+    PipelineSpec *p = &a->spec;
+    if (config_uint(v, "width", &p->raw.w, err, sizeof(err)) ||
+        config_uint(v, "height", &p->raw.h, err, sizeof(err)) ||
+        config_uint(v, "bitdepth", &p->raw.bpc, err, sizeof(err)) ||
+        config_uint(v, "threads", &a->threads, err, sizeof(err)) ||
+        config_uint(v, "subsample", &a->subsample, err, sizeof(err)) ||
+        config_uint(v, "frame_cnt", &p->frame_cnt, err, sizeof(err)) ||
+        config_uint(v, "frame_skip_ref", &p->skip_ref, err, sizeof(err)) ||
+        config_uint(v, "frame_skip_dist", &p->skip_dis, err, sizeof(err)))
+        return cli_error("%s", err);
+    if (a->subsample == 0) return cli_error("--subsample: must be at least 1");
+    return 0;
 }
 
 static int parse_args(const ConfigValues *v, ScoreArgs *a)
 {
-    char err[256];
     memset(a, 0, sizeof(*a));
-    a->ref_path = config_str(v, "reference");
-    a->dis_path = config_str(v, "distorted");
+    a->ref_uri = config_str(v, "reference");
+    a->dis_uri = config_str(v, "distorted");
     a->out_path = config_str(v, "output");
-    if (!a->ref_path || !a->dis_path)
+    if (!a->ref_uri || !a->dis_uri)
         return cli_error("score: both --reference and --distorted are required (see vmafx score --help)");
-    if (config_uint(v, "width", &a->raw.w, err, sizeof(err)) ||
-        config_uint(v, "height", &a->raw.h, err, sizeof(err)) ||
-        config_uint(v, "bitdepth", &a->raw.bpc, err, sizeof(err)) ||
-        config_uint(v, "threads", &a->threads, err, sizeof(err)) ||
-        config_uint(v, "subsample", &a->subsample, err, sizeof(err)) ||
-        config_uint(v, "frame_cnt", &a->frame_cnt, err, sizeof(err)) ||
-        config_uint(v, "frame_skip_ref", &a->frame_skip_ref, err, sizeof(err)) ||
-        config_uint(v, "frame_skip_dist", &a->frame_skip_dist, err, sizeof(err)))
-        return cli_error("%s", err);
+    a->spec.ref_path = a->ref_uri;
+    a->spec.dis_path = a->dis_uri;
+    a->spec.ref_label = "reference input";
+    a->spec.dis_label = "distorted input";
+    if (parse_counts(v, a)) return -1;
     const char *pf = config_str(v, "pixel_format");
-    if (pf && !(a->raw.fmt = media_parse_pix_fmt(pf)))
+    MediaGeometry *raw = &a->spec.raw;
+    if (pf && !(raw->fmt = media_parse_pix_fmt(pf)))
         return cli_error("--pixel_format: unknown format '%s' (420, 422 or 444)", pf);
-    if (a->raw.bpc && a->raw.bpc != 8 && a->raw.bpc != 10 && a->raw.bpc != 12 && a->raw.bpc != 16)
-        return cli_error("--bitdepth: %u is not supported (8, 10, 12 or 16)", a->raw.bpc);
-    if (a->subsample == 0)
-        return cli_error("--subsample: must be at least 1");
+    if (raw->bpc && raw->bpc != 8 && raw->bpc != 10 && raw->bpc != 12 && raw->bpc != 16)
+        return cli_error("--bitdepth: %u is not supported (8, 10, 12 or 16)", raw->bpc);
     a->format = pick_format(v);
     a->quiet = config_flag(v, "quiet");
     a->no_prediction = config_flag(v, "no_prediction");
-    if (parse_media_args(v, a)) return -1;
+    if (parse_media_args(v, &a->spec)) return -1;
     return parse_cpu(config_str(v, "cpu"), &a->cpu);
 }
 
-static const char *pix_fmt_name(enum VmafxPixelFormat f)
+/* Only remote objects go through the storage layer; local files, stdin and http(s) URLs are
+ * read by the media layer directly (as libvmaf's command reads its paths, with no allow-list). */
+static int is_remote(const char *uri, const StorageConfig *cfg)
 {
-    return f == VMAFX_PIX_FMT_YUV420P ? "4:2:0" : f == VMAFX_PIX_FMT_YUV422P ? "4:2:2" : "4:4:4";
+    StorageTarget t;
+    char err[256];
+    if (!strcmp(uri, "-")) return 0;
+    return !storage_parse_uri(uri, cfg, &t, err, sizeof(err)) && t.kind == STORAGE_REMOTE;
 }
 
-static void log_warning(void *user, const char *msg)
+static int prepare_remote(const ConfigValues *v, ScoreArgs *a, Remote *r)
+{
+    char err[1024];
+    StorageConfig cfg;
+    storage_config_defaults(&cfg);
+    if (apply_storage_options(v, &cfg, err, sizeof(err))) return cli_error("%s", err);
+    const char *uris[2] = { a->ref_uri, a->dis_uri };
+    const char *labels[2] = { "reference", "distorted" };
+    const char **paths[2] = { &a->spec.ref_path, &a->spec.dis_path };
+    IntegrityVerifier **checks[2] = { &a->spec.ref_integrity, &a->spec.dis_integrity };
+    if (!is_remote(uris[0], &cfg) && !is_remote(uris[1], &cfg)) return 0;
+    if (storage_open(&r->ctx, &cfg, err, sizeof(err))) return cli_error("%s", err);
+    for (int i = 0; i < 2; i++) {
+        if (!is_remote(uris[i], &cfg)) continue;
+        if (storage_prepare(r->ctx, uris[i], labels[i], &r->readable[i], err, sizeof(err)))
+            return cli_error("%s", err);
+        r->prepared[i] = 1;
+        if (storage_integrity_init(&r->verify[i], &r->readable[i], err, sizeof(err)))
+            return cli_error("%s", err);
+        *paths[i] = r->readable[i].location;
+        *checks[i] = &r->verify[i];
+    }
+    return 0;
+}
+
+static void release_remote(Remote *r)
+{
+    for (int i = 0; i < 2; i++)
+        if (r->prepared[i]) storage_release(r->ctx, &r->readable[i]);
+    if (r->ctx) storage_close(r->ctx);
+}
+
+static void on_warning(void *user, const char *msg)
 {
     (void)user;
     cli_warn("%s", msg);
 }
 
-/* What was done to the inputs goes to stderr as well as into the report. */
-static void notice(const char *msg)
+/* What was done to the inputs (scaling, sync) goes to stderr as well as into the report. */
+static void on_notice(void *user, const char *msg)
 {
+    (void)user;
     fprintf(stderr, "vmafx: %s\n", msg);
 }
 
-static int open_sources(const ScoreArgs *a, FrameSource **ref, FrameSource **dis)
+static void on_progress(void *user, unsigned frames, double secs)
 {
-    char err[768];
-    MediaOptions o = { .raw = a->raw, .stall_timeout = a->stall_timeout,
-                       .http_retries = a->http_retries, .tls_ca_file = a->tls_ca_file,
-                       .log = log_warning };
-    o.label = "reference input";
-    if (media_open(ref, a->ref_path, &o, err, sizeof(err))) return cli_error("%s", err);
-    o.label = "distorted input";
-    if (media_open(dis, a->dis_path, &o, err, sizeof(err))) return cli_error("%s", err);
-    const MediaGeometry *r = media_geometry(*ref), *d = media_geometry(*dis);
-    if (r->bpc != d->bpc || r->fmt != d->fmt)
-        return cli_error("inputs differ: reference %s is %ux%u %u-bit %s, distorted %s is %ux%u %u-bit %s",
-                         a->ref_path, r->w, r->h, r->bpc, pix_fmt_name(r->fmt), a->dis_path,
-                         d->w, d->h, d->bpc, pix_fmt_name(d->fmt));
-    return 0;
+    (void)secs;
+    progress_update(user, frames);
 }
 
-/* Hands the sources to reader threads (which own them from then on, even on failure). */
-static int start_readers(const ScoreArgs *a, Inputs *in, FrameSource *ref, FrameSource *dis)
+static int score(const ScoreArgs *a, VmafxContext *ctx, PipelineResult *res)
 {
-    char err[768];
-    MediaScalePlan plan;
-    if (media_plan_scale(media_geometry(ref), media_geometry(dis), a->scale, a->scale_w,
-                         a->scale_h, &plan, in->note, sizeof(in->note), err, sizeof(err))) {
-        media_close(ref);
-        media_close(dis);
-        return cli_error("%s", err);
-    }
-    if (*in->note) notice(in->note);
-    unsigned depth = a->sync ? a->sync_range + MEDIA_SYNC_WINDOW : QUEUE_DEPTH;
-    if (depth < QUEUE_DEPTH) depth = QUEUE_DEPTH;
-    int r = media_reader_start(&in->ref, ref, plan.ref_w, plan.ref_h, plan.algo, depth, err, sizeof(err));
-    if (r) {
-        media_close(dis);
-        return cli_error("%s", err);
-    }
-    if (media_reader_start(&in->dis, dis, plan.dis_w, plan.dis_h, plan.algo, depth, err, sizeof(err)))
-        return cli_error("%s", err);
-    return 0;
-}
-
-static int open_inputs(const ScoreArgs *a, Inputs *in)
-{
-    FrameSource *ref = NULL, *dis = NULL;
-    if (open_sources(a, &ref, &dis)) {
-        media_close(ref);
-        media_close(dis);
-        return -1;
-    }
-    return start_readers(a, in, ref, dis);
-}
-
-static void close_inputs(Inputs *in)
-{
-    media_reader_stop(in->ref);
-    media_reader_stop(in->dis);
-}
-
-static int skip_frames(MediaReader *r, unsigned n)
-{
-    char err[768];
-    const VmafxPicture *p;
-    for (unsigned i = 0; i < n; i++) {
-        int k = media_reader_peek(r, 0, &p, err, sizeof(err));
-        if (k < 0) return cli_error("%s", err);
-        if (k == 0) return cli_error("%s: has only %u frames, cannot skip %u", media_reader_name(r), i, n);
-        media_reader_pop(r);
-    }
-    return 0;
-}
-
-static int apply_sync(const ScoreArgs *a, Inputs *in)
-{
-    char err[768], msg[300];
-    MediaSyncResult s;
-    if (media_sync(in->ref, in->dis, a->sync_range, &s, err, sizeof(err))) return cli_error("%s", err);
-    if (s.offset > 0) in->ref_dropped += (unsigned)s.offset;
-    else in->dis_dropped += (unsigned)-s.offset;
-    snprintf(msg, sizeof(msg), "sync: offset %+d (%u %s frames dropped; mean luma PSNR %.2f dB over "
-             "%u frames; searched +-%u)", s.offset, (unsigned)abs(s.offset),
-             s.offset >= 0 ? "reference" : "distorted", s.psnr, s.compared, a->sync_range);
-    notice(msg);
-    size_t used = strlen(in->note);
-    snprintf(in->note + used, sizeof(in->note) - used, "%s%s", used ? "; " : "", msg);
-    return 0;
-}
-
-static int prepare_inputs(const ScoreArgs *a, Inputs *in)
-{
-    if (skip_frames(in->ref, a->frame_skip_ref) || skip_frames(in->dis, a->frame_skip_dist))
-        return -1;
-    in->ref_dropped = a->frame_skip_ref;
-    in->dis_dropped = a->frame_skip_dist;
-    return a->sync ? apply_sync(a, in) : 0;
-}
-
-typedef struct LoopResult {
-    unsigned scored, ref_frames, dis_frames;
-} LoopResult;
-
-/* Reads the rest of the longer input to report both frame counts (nothing is scored); a
- * failure there still fails the run. */
-static int count_rest(MediaReader *r, unsigned *total)
-{
-    char err[768];
-    const VmafxPicture *p;
-    int k;
-    while ((k = media_reader_peek(r, 0, &p, err, sizeof(err))) == 1) media_reader_pop(r);
-    if (k < 0) return cli_error("%s", err);
-    *total = media_reader_frames(r);
-    return 0;
-}
-
-#define POLL_MS 20
-
-/* Waits for the next frame of both inputs, watching both at once so that one failing is
- * reported at once even while the other is stalled (and waiting for --stall-timeout). */
-static int wait_pair(Inputs *in, const VmafxPicture **rp, const VmafxPicture **dp, int *rr, int *rd)
-{
-    char err[768];
-    *rr = *rd = MEDIA_PENDING;
-    while (*rr == MEDIA_PENDING || *rd == MEDIA_PENDING) {
-        if (*rr == MEDIA_PENDING) *rr = media_reader_poll(in->ref, 0, rp, POLL_MS, err, sizeof(err));
-        if (*rr < 0) return cli_error("%s", err);
-        if (*rd == MEDIA_PENDING)
-            *rd = media_reader_poll(in->dis, 0, dp, *rr == MEDIA_PENDING ? 0 : POLL_MS, err, sizeof(err));
-        if (*rd < 0) return cli_error("%s", err);
-    }
-    return 0;
-}
-
-/* 1 = both have a frame, 0 = one has ended (the other's rest counted), -1 = error. */
-static int next_pair(Inputs *in, const VmafxPicture **rp, const VmafxPicture **dp, LoopResult *res)
-{
-    int rr, rd;
-    if (wait_pair(in, rp, dp, &rr, &rd)) return -1;
-    if (rr && rd) return 1;
-    if (rr && count_rest(in->ref, &res->ref_frames)) return -1;
-    if (rd && count_rest(in->dis, &res->dis_frames)) return -1;
-    return 0;
-}
-
-static int score_loop(const ScoreArgs *a, Inputs *in, VmafxContext *ctx, LoopResult *res)
-{
+    char err[1024];
     Progress prog;
-    progress_start(&prog, !a->quiet && isatty(2));
-    unsigned n = 0;
-    for (; !a->frame_cnt || n < a->frame_cnt; n++) {
-        const VmafxPicture *rp, *dp;
-        int k = next_pair(in, &rp, &dp, res);
-        if (k < 0) return -1;
-        if (k == 0) break;
-        if (vmafx_score_pictures(ctx, rp, dp)) return cli_error("%s", vmafx_last_error(ctx));
-        media_reader_pop(in->ref);
-        media_reader_pop(in->dis);
-        progress_update(&prog, n + 1);
-    }
+    progress_start(&prog, !a->quiet && isatty(2), a->spec.frame_cnt);
+    PipelineHooks hooks = { .progress = on_progress, .notice = on_notice, .warning = on_warning,
+                            .user = &prog };
+    int e = pipeline_run(ctx, &a->spec, &hooks, res, err, sizeof(err));
     progress_end(&prog);
-    res->scored = n;
-    if (!res->ref_frames) res->ref_frames = media_reader_frames(in->ref);
-    if (!res->dis_frames) res->dis_frames = media_reader_frames(in->dis);
-    if (n == 0) return cli_error("no frames to score: %s has %u, %s has %u after skipping",
-                                 a->ref_path, res->ref_frames, a->dis_path, res->dis_frames);
-    return 0;
-}
-
-static int report(const ScoreArgs *a, const Inputs *in, VmafxContext *ctx, const LoopResult *res,
-                  double secs)
-{
-    unsigned ref_n = res->ref_frames - in->ref_dropped, dis_n = res->dis_frames - in->dis_dropped;
-    int differ = !a->frame_cnt && ref_n != dis_n;
-    if (differ)
-        cli_warn("reference has %u frames, distorted has %u: scored the %u common frames",
-                 ref_n, dis_n, res->scored);
-    VmafxReportInfo info = { .fps = secs > 0 ? res->scored / secs : 0,
-                             .frames_ref = differ ? ref_n : 0, .frames_dis = differ ? dis_n : 0,
-                             .note = *in->note ? in->note : NULL };
-    return a->out_path ? output_write_report(ctx, a->format, &info, a->out_path) : 0;
+    return e ? cli_error("%s", err) : 0;
 }
 
 static int run(const ConfigValues *v)
 {
     ScoreArgs a;
     if (parse_args(v, &a)) return 1;
-    Inputs in = { 0 };
+    Remote remote = { 0 };
     VmafxContext *ctx = NULL;
-    LoopResult res = { 0 };
+    PipelineResult res;
     int rc = 1;
     VmafxConfig cfg = { .n_threads = a.threads, .subsample = a.subsample, .cpu = a.cpu };
-    if (open_inputs(&a, &in)) goto out;
     if (vmafx_init(&ctx, &cfg)) { cli_error("out of memory"); goto out; }
     if (cli_setup_models(ctx, v, a.no_prediction)) goto out;
-    if (prepare_inputs(&a, &in)) goto out;
-    double t0 = cli_now();
-    if (score_loop(&a, &in, ctx, &res)) goto out;
-    if (vmafx_flush(ctx)) { cli_error("%s", vmafx_last_error(ctx)); goto out; }
-    if (report(&a, &in, ctx, &res, cli_now() - t0)) goto out;
+    if (prepare_remote(v, &a, &remote) || score(&a, ctx, &res)) goto out;
+    if (a.out_path && output_write_report(ctx, a.format, &res.info, a.out_path)) goto out;
     cli_print_scores(ctx, v, a.out_path && !strcmp(a.out_path, "-") ? stderr : stdout);
     rc = 0;
 out:
-    close_inputs(&in);
+    release_remote(&remote);
     vmafx_close(ctx);
     return rc;
 }
 
 int cmd_score(int argc, char **argv)
 {
+    ConfigOption opts[CONFIG_MAX_OPTIONS];
+    size_t n = score_options(opts, CONFIG_MAX_OPTIONS);
     ConfigValues v;
     char err[256];
-    if (config_parse(&v, score_options, N_SCORE_OPTIONS, argc, argv, err, sizeof(err))) {
+    if (config_parse(&v, opts, n, argc, argv, err, sizeof(err))) {
         cli_error("score: %s (see vmafx score --help)", err);
         return 2;
     }
-    int rc;
-    if (v.help) {
-        config_help(stdout, "usage: vmafx score -r REF -d DIS [options]", score_options, N_SCORE_OPTIONS);
-        rc = 0;
-    } else if (config_flag(&v, "version")) {
+    int rc = 0;
+    if (v.help)
+        config_help(stdout, "usage: vmafx score -r REF -d DIS [options]", opts, n);
+    else if (config_flag(&v, "version"))
         printf("vmafx %s\n", VMAFX_VERSION);
-        rc = 0;
-    } else if (v.n_positional) {
-        rc = cli_error("score: unexpected argument '%s'", v.positional[0]) ? 2 : 2;
-    } else {
+    else if (v.n_positional)
+        rc = (cli_error("score: unexpected argument '%s'", v.positional[0]), 2);
+    else
         rc = run(&v);
-    }
     config_free(&v);
     return rc;
 }

@@ -4,7 +4,8 @@
 
 #include "base/config.h"
 
-static const ConfigOption score_options[] = {
+/* the storage layer adds its own rows (score_options() in service_options.c) */
+static const ConfigOption score_option_rows[] = {
     { "reference", 'r', NULL, OPT_STRING, NULL, "PATH", "reference video: .y4m, raw .yuv, any container and codec FFmpeg reads, an http(s):// URL of any of these, or - for y4m on stdin" },
     { "distorted", 'd', NULL, OPT_STRING, NULL, "PATH", "distorted video (same kinds)" },
     { "width", 'w', NULL, OPT_UINT, NULL, "N", "width of raw .yuv input" },
@@ -35,6 +36,6 @@ static const ConfigOption score_options[] = {
     { "version", 'v', NULL, OPT_FLAG, NULL, NULL, "print the version and exit" },
 };
 
-#define N_SCORE_OPTIONS (sizeof(score_options) / sizeof(score_options[0]))
+#define N_SCORE_OPTIONS (sizeof(score_option_rows) / sizeof(score_option_rows[0]))
 
 #endif

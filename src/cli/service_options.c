@@ -5,7 +5,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "score_options.h"
 #include "service_options.h"
+
+size_t score_options(ConfigOption *out, size_t cap)
+{
+    size_t n = N_SCORE_OPTIONS < cap ? N_SCORE_OPTIONS : cap;
+    memcpy(out, score_option_rows, n * sizeof(*out));
+    return n + storage_option_rows(out + n, cap - n, NULL);
+}
 
 static int wanted(const char *flag, const char *const *only)
 {

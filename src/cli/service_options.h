@@ -11,6 +11,7 @@
 #include "storage/storage.h"
 
 /* Each fills out (room for cap rows) and returns the number of rows. */
+size_t score_options(ConfigOption *out, size_t cap);
 size_t controller_options(ConfigOption *out, size_t cap);
 size_t node_options(ConfigOption *out, size_t cap);
 

@@ -7,7 +7,7 @@
 #include <stddef.h>
 
 #include "api/jobspec.h"
-#include "pipeline.h"
+#include "pipeline/pipeline.h"
 #include "storage/storage.h"
 
 typedef struct ExecSettings {

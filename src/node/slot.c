@@ -125,7 +125,7 @@ static void run_job(Slot *s, const CtlLease *l, const JobSpec *spec, const char 
     int e = -EINVAL;
     snprintf(err, sizeof(err), "%s", spec_err);
     if (spec) {
-        PipelineHooks h = { &s->cancel, on_progress, on_notice, s };
+        PipelineHooks h = { .cancel = &s->cancel, .progress = on_progress, .notice = on_notice, .user = s };
         e = executor_run(spec, &nd->cfg.exec, &h, &res, err, sizeof(err));
     }
     finish(s, l, e, &res, err);

@@ -1,5 +1,5 @@
-/* The scoring pipeline (see pipeline.h). Each step follows `vmafx score` (src/cli/score.c),
- * so that a job's report equals the command's: the same queue depths, the same scaling plan
+/* The scoring pipeline (see pipeline.h), used by `vmafx score` and by the node, so that a
+ * job's report equals the command's: the same queue depths, the same scaling plan
  * and notes, the same skip-then-sync order, the same frame counts in the report. */
 #include <errno.h>
 #include <stdio.h>
@@ -42,9 +42,15 @@ static const char *fmt_name(enum VmafxPixelFormat f)
     return f == VMAFX_PIX_FMT_YUV420P ? "4:2:0" : f == VMAFX_PIX_FMT_YUV422P ? "4:2:2" : "4:4:4";
 }
 
+static void warning(const Run *r, const char *msg)
+{
+    if (r->h->warning) r->h->warning(r->h->user, msg);
+    else notice(r, msg);
+}
+
 static void media_notice(void *user, const char *msg)
 {
-    notice(user, msg);
+    warning(user, msg);
 }
 
 static int open_sources(Run *r, FrameSource **ref, FrameSource **dis)
@@ -156,15 +162,33 @@ static int count_rest(Run *r, MediaReader *m, unsigned *total)
     return 0;
 }
 
+#define POLL_MS 20
+
+/* Waits for the next frame of both inputs, watching both at once so that one failing is
+ * reported at once even while the other is stalled (waiting for its stall timeout), and so
+ * that a cancel is seen within POLL_MS. */
+static int wait_pair(Run *r, const VmafxPicture **rp, const VmafxPicture **dp, int *a, int *b)
+{
+    *a = *b = MEDIA_PENDING;
+    while (*a == MEDIA_PENDING || *b == MEDIA_PENDING) {
+        if (cancelled(r)) return -ECANCELED;
+        if (*a == MEDIA_PENDING) *a = media_reader_poll(r->ref, 0, rp, POLL_MS, r->err, r->n);
+        if (*a < 0) return *a;
+        if (*b == MEDIA_PENDING)
+            *b = media_reader_poll(r->dis, 0, dp, *a == MEDIA_PENDING ? 0 : POLL_MS, r->err, r->n);
+        if (*b < 0) return *b;
+    }
+    return 0;
+}
+
 /* 1: both have a frame; 0: one has ended (the other's rest counted); < 0: error. */
 static int next_pair(Run *r, const VmafxPicture **rp, const VmafxPicture **dp)
 {
-    int a = media_reader_peek(r->ref, 0, rp, r->err, r->n);
-    if (a < 0) return a;
-    int b = media_reader_peek(r->dis, 0, dp, r->err, r->n);
-    if (b < 0) return b;
+    int a, b;
+    int e = wait_pair(r, rp, dp, &a, &b);
+    if (e) return e;
     if (a && b) return 1;
-    int e = a ? count_rest(r, r->ref, &r->ref_frames) : 0;
+    e = a ? count_rest(r, r->ref, &r->ref_frames) : 0;
     if (!e && b) e = count_rest(r, r->dis, &r->dis_frames);
     return e;
 }
@@ -203,7 +227,7 @@ static void fill_info(Run *r, PipelineResult *res, double secs)
         char msg[200];
         snprintf(msg, sizeof(msg), "reference has %u frames, distorted has %u: scored the %u common frames", ref_n,
                  dis_n, res->scored);
-        notice(r, msg);
+        warning(r, msg);
     }
     res->info = (VmafxReportInfo){ .fps = secs > 0 ? res->scored / secs : 0, .frames_ref = differ ? ref_n : 0,
                                    .frames_dis = differ ? dis_n : 0, .note = *res->note ? res->note : NULL };

@@ -4,8 +4,8 @@
  * as `vmafx score` gives for the same inputs and options; on top of it the pipeline stops
  * between two frames when asked to and reports its progress. The caller sets up the models
  * on the context before and writes the report after. */
-#ifndef VMAFX_NODE_PIPELINE_H
-#define VMAFX_NODE_PIPELINE_H
+#ifndef VMAFX_PIPELINE_H
+#define VMAFX_PIPELINE_H
 
 #include <stdatomic.h>
 #include <stddef.h>
@@ -34,7 +34,8 @@ typedef struct PipelineSpec {
 typedef struct PipelineHooks {
     atomic_int *cancel;                  /* non-zero: stop before the next frame (-ECANCELED) */
     void (*progress)(void *user, unsigned frames, double secs);   /* after every frame */
-    void (*notice)(void *user, const char *msg);                  /* scaling, sync, warnings */
+    void (*notice)(void *user, const char *msg);                  /* scaling, sync */
+    void (*warning)(void *user, const char *msg);  /* frame counts differ, media retries (NULL: notice) */
     void *user;
 } PipelineHooks;
 
