@@ -7,11 +7,12 @@
  *   3. denominator: cube sum of the CSF-weighted reference bands (4.8),
  *   4. numerator: CSF of a gives a masking threshold for r, cube sum of what exceeds it (4.6, 4.7),
  *   5. AIM: the same with the roles of r and a exchanged and no noise term (4.9).
- * Level 0 works on int16 bands, levels 1-3 on int32 bands; the stored widths are part of the
- * definition, so every narrowing below is an explicit two's-complement wrap.
  *
- * All the per-pixel work is in the *_row kernels (plain signatures, one row at a time), reached
- * through AdmKernels so that SIMD versions can be chosen in init(). */
+ * A level is computed in one sweep down its rows: each new row of bands is decoupled and
+ * weighted at once, and the masking sums of the row above follow as soon as its 3x3
+ * neighbourhood exists. Only the approximation band is kept whole (it feeds the next level);
+ * everything else lives in a few rows that stay in the cache. All per-pixel work is in the
+ * row kernels of adm_kernels.h, reached through AdmKernels (scalar or SIMD, chosen in init). */
 #include <errno.h>
 #include <math.h>
 #include <stdbool.h>
@@ -21,22 +22,15 @@
 #include <string.h>
 
 #include "extractor.h"
+#include "adm_kernels.h"
 
 #define N_LEVELS 4
+#define N_BANDS ADM_BANDS
 #define NAME_LEN 96
 #define MIN_SIZE 33  /* below this libvmaf's DWT reads outside its level-3 input (see init) */
+#define ROW_PAD 16   /* int32 elements kept free in front of and behind every row buffer */
+#define RING 3       /* rows of decoupled bands and CSF weights kept for the 3x3 masking */
 
-/* db2 analysis filters in Q15 (4.1); the low-pass taps sum to 46342, the high-pass to 0. */
-#define LO0 15826
-#define LO1 27411
-#define LO2 7345
-#define LO3 (-4240)
-#define HI0 (-4240)
-#define HI1 (-7345)
-#define HI2 27411
-#define HI3 (-15826)
-
-enum { BAND_H, BAND_V, BAND_D, N_BANDS };
 enum { SIDE_REF, SIDE_DIS };
 
 /* ---- option table (order = index into p->opt) ---- */
@@ -71,344 +65,26 @@ static const char *const adm_provides[] = {
     NULL
 };
 
-/* ---- kernels ---- */
+/* ---- kernel table ---- */
 
-typedef struct AdmKernels {
-    /* level 0 vertical pass: 4 source rows -> low/high rows (mean removed, Q(bpc) dropped) */
-    void (*dwt0_vert_8)(const uint8_t *s0, const uint8_t *s1, const uint8_t *s2,
-                        const uint8_t *s3, int n, int bpc, int16_t *lo, int16_t *hi);
-    void (*dwt0_vert_16)(const uint16_t *s0, const uint16_t *s1, const uint16_t *s2,
-                         const uint16_t *s3, int n, int bpc, int16_t *lo, int16_t *hi);
-    /* level 0 horizontal pass: n input samples -> (n+1)/2 outputs of each band */
-    void (*dwt0_horz)(const int16_t *lo, const int16_t *hi, int n, int32_t *a,
-                      int16_t *v, int16_t *h, int16_t *d);
-    /* levels 1-3 passes, 64-bit accumulation with a rounding constant and a shift */
-    void (*dwt_vert_32)(const int32_t *s0, const int32_t *s1, const int32_t *s2,
-                        const int32_t *s3, int n, int64_t round, int shift,
-                        int32_t *lo, int32_t *hi);
-    void (*dwt_horz_32)(const int32_t *lo, const int32_t *hi, int n, int64_t round, int shift,
-                        int32_t *a, int32_t *v, int32_t *h, int32_t *d);
-    /* decoupling of n samples: o/t = reference/distorted H,V,D; r/a = restored/additive */
-    void (*decouple0_row)(const int16_t *const o[3], const int16_t *const t[3], int n,
-                          double egl, float cos1sq, const int32_t *div,
-                          int16_t *const r[3], int16_t *const a[3]);
-    void (*decouple32_row)(const int32_t *const o[3], const int32_t *const t[3], int n,
-                           double egl, float cos1sq, const int32_t *div,
-                           int32_t *const r[3], int32_t *const a[3]);
-    /* CSF of n samples of the three bands -> per pixel sum over bands of the off-centre
-     * masking weight (|c|/30) and of the centre weight (|c|/15) */
-    void (*csf0_row)(const int16_t *const x[3], int n, const uint16_t fix[3],
-                     int32_t *fsum, int32_t *csum);
-    void (*csf32_row)(const int32_t *const x[3], int n, const uint32_t fix[3],
-                      int32_t *fsum, int32_t *csum);
-    /* masking threshold of columns [j0, j1) of a row of a w-wide band */
-    void (*thr_row)(const int32_t *f_up, const int32_t *f_mid, const int32_t *f_down,
-                    const int32_t *c_mid, int w, int j0, int j1, int32_t *thr);
-    /* masked cube sums of n samples -> one int64 per band */
-    void (*cm0_row)(const int16_t *const x[3], const int32_t *thr, int n,
-                    const uint16_t fix[3], const int shift[3], int64_t sum[3]);
-    void (*cm32_row)(const int32_t *const x[3], const int32_t *thr, int n,
-                     const uint32_t fix[3], int shift, int64_t sum[3]);
-    /* reference cube sums of n samples -> one uint64 per band */
-    void (*den0_row)(const int16_t *const x[3], int n, uint64_t sum[3]);
-    void (*den32_row)(const int32_t *const x[3], int n, int sq_shift, int shift,
-                      uint64_t sum[3]);
-} AdmKernels;
-
-/* Two's-complement narrowing and |x| as the C code of libvmaf does them on gcc/x86 (where
- * abs(INT32_MIN) stays INT32_MIN). */
-static inline int16_t wrap16(int32_t x) { return (int16_t)(uint16_t)(uint32_t)x; }
-static inline int32_t wrap32(int64_t x) { return (int32_t)(uint32_t)(uint64_t)x; }
-static inline int32_t abs32(int32_t x)
+void adm_kernels_init(AdmKernels *k, enum VmafxCpu level)
 {
-    return (int32_t)(x < 0 ? 0u - (uint32_t)x : (uint32_t)x);
+    *k = (AdmKernels){
+        .dwt0_vert_8 = adm_dwt0_vert_8_c, .dwt0_vert_16 = adm_dwt0_vert_16_c,
+        .dwt0_horz = adm_dwt0_horz_c, .dwt1_vert = adm_dwt1_vert_c,
+        .dwt_vert_32 = adm_dwt_vert_32_c, .dwt_horz_32 = adm_dwt_horz_32_c,
+        .decouple0_row = adm_decouple0_row_c, .decouple32_row = adm_decouple32_row_c,
+        .csf0_row = adm_csf0_row_c, .csf32_row = adm_csf32_row_c,
+        .cm0_row = adm_cm0_row_c, .cm32_row = adm_cm32_row_c,
+        .den0_row = adm_den0_row_c, .den32_row = adm_den32_row_c,
+    };
+#if VMAFX_HAVE_X86
+    if (level >= VMAFX_CPU_AVX2) adm_kernels_init_avx2(k);
+    if (level >= VMAFX_CPU_AVX512) adm_kernels_init_avx512(k);
+#else
+    (void)level;
+#endif
 }
-
-/* Source index of DWT tap position t of an n-sample signal (4.1): -1 mirrors to 1, positions
- * past the end reflect with the edge sample repeated. */
-static inline int dwt_tap(int t, int n)
-{
-    return t < 0 ? -t : (t >= n ? 2 * n - 1 - t : t);
-}
-
-#define DEFINE_DWT0_VERT(NAME, PIX)                                                           \
-    static void NAME(const PIX *s0, const PIX *s1, const PIX *s2, const PIX *s3, int n,       \
-                     int bpc, int16_t *lo, int16_t *hi)                                       \
-    {                                                                                         \
-        /* Centring each sample on 2^(bpc-1) equals libvmaf's subtraction of              */  \
-        /* 46342 * 2^(bpc-1) from the low-pass sum (the high-pass taps sum to 0), and it  */  \
-        /* keeps every sum inside int32 even for 16-bit input.                            */  \
-        const int32_t half = 1 << (bpc - 1);                                                  \
-        for (int j = 0; j < n; j++) {                                                         \
-            const int32_t x0 = s0[j] - half, x1 = s1[j] - half;                               \
-            const int32_t x2 = s2[j] - half, x3 = s3[j] - half;                               \
-            lo[j] = wrap16((LO0 * x0 + LO1 * x1 + LO2 * x2 + LO3 * x3 + half) >> bpc);        \
-            hi[j] = wrap16((HI0 * x0 + HI1 * x1 + HI2 * x2 + HI3 * x3 + half) >> bpc);        \
-        }                                                                                     \
-    }
-
-DEFINE_DWT0_VERT(dwt0_vert_8_c, uint8_t)
-DEFINE_DWT0_VERT(dwt0_vert_16_c, uint16_t)
-
-static void dwt0_horz_c(const int16_t *lo, const int16_t *hi, int n, int32_t *a,
-                        int16_t *v, int16_t *h, int16_t *d)
-{
-    const int m = (n + 1) / 2;
-    for (int j = 0; j < m; j++) {
-        const int k0 = dwt_tap(2 * j - 1, n), k1 = 2 * j;
-        const int k2 = dwt_tap(2 * j + 1, n), k3 = dwt_tap(2 * j + 2, n);
-        const int32_t l0 = lo[k0], l1 = lo[k1], l2 = lo[k2], l3 = lo[k3];
-        const int32_t h0 = hi[k0], h1 = hi[k1], h2 = hi[k2], h3 = hi[k3];
-        /* the approximation band feeds level 1 as int32, after its int16 storage wrap */
-        a[j] = wrap16((LO0 * l0 + LO1 * l1 + LO2 * l2 + LO3 * l3 + 32768) >> 16);
-        v[j] = wrap16((HI0 * l0 + HI1 * l1 + HI2 * l2 + HI3 * l3 + 32768) >> 16);
-        h[j] = wrap16((LO0 * h0 + LO1 * h1 + LO2 * h2 + LO3 * h3 + 32768) >> 16);
-        d[j] = wrap16((HI0 * h0 + HI1 * h1 + HI2 * h2 + HI3 * h3 + 32768) >> 16);
-    }
-}
-
-static inline int32_t fir32(int64_t c0, int64_t c1, int64_t c2, int64_t c3, int32_t x0,
-                            int32_t x1, int32_t x2, int32_t x3, int64_t round, int shift)
-{
-    return wrap32((c0 * x0 + c1 * x1 + c2 * x2 + c3 * x3 + round) >> shift);
-}
-
-static void dwt_vert_32_c(const int32_t *s0, const int32_t *s1, const int32_t *s2,
-                          const int32_t *s3, int n, int64_t round, int shift,
-                          int32_t *lo, int32_t *hi)
-{
-    for (int j = 0; j < n; j++) {
-        lo[j] = fir32(LO0, LO1, LO2, LO3, s0[j], s1[j], s2[j], s3[j], round, shift);
-        hi[j] = fir32(HI0, HI1, HI2, HI3, s0[j], s1[j], s2[j], s3[j], round, shift);
-    }
-}
-
-static void dwt_horz_32_c(const int32_t *lo, const int32_t *hi, int n, int64_t round,
-                          int shift, int32_t *a, int32_t *v, int32_t *h, int32_t *d)
-{
-    const int m = (n + 1) / 2;
-    for (int j = 0; j < m; j++) {
-        const int k0 = dwt_tap(2 * j - 1, n), k1 = 2 * j;
-        const int k2 = dwt_tap(2 * j + 1, n), k3 = dwt_tap(2 * j + 2, n);
-        a[j] = fir32(LO0, LO1, LO2, LO3, lo[k0], lo[k1], lo[k2], lo[k3], round, shift);
-        v[j] = fir32(HI0, HI1, HI2, HI3, lo[k0], lo[k1], lo[k2], lo[k3], round, shift);
-        h[j] = fir32(LO0, LO1, LO2, LO3, hi[k0], hi[k1], hi[k2], hi[k3], round, shift);
-        d[j] = fir32(HI0, HI1, HI2, HI3, hi[k0], hi[k1], hi[k2], hi[k3], round, shift);
-    }
-}
-
-/* Is the angle between the (H,V) vectors of reference and distorted below 1 degree?
- * libvmaf converts the int64 dot products to float first, then continues in double (4.4). */
-static inline bool angle_flag(int64_t oh, int64_t ov, int64_t th, int64_t tv, float cos1sq)
-{
-    const int64_t ot = (int64_t)((uint64_t)(oh * th) + (uint64_t)(ov * tv));
-    const int64_t oo = (int64_t)((uint64_t)(oh * oh) + (uint64_t)(ov * ov));
-    const int64_t tt = (int64_t)((uint64_t)(th * th) + (uint64_t)(tv * tv));
-    const double dot = (float)ot / 4096.0;
-    return dot >= 0.0 && dot * dot >= cos1sq * ((float)oo / 4096.0) * ((float)tt / 4096.0);
-}
-
-/* Restored value after the enhancement gain limit: inside the 1-degree cone a restored value
- * may grow by up to egl times, but not past the distorted value (double compare, then
- * truncation back to an integer). */
-static inline double enhance(int32_t rst, int32_t o, int32_t t, double egl)
-{
-    const double g = rst * egl;
-    if (o > 0) return g < t ? g : t;
-    return g > t ? g : t;
-}
-
-static inline int32_t clamp_q15(int64_t k)
-{
-    return (int32_t)(k < 0 ? 0 : (k > 32768 ? 32768 : k));
-}
-
-static void decouple0_row_c(const int16_t *const o[3], const int16_t *const t[3], int n,
-                            double egl, float cos1sq, const int32_t *div,
-                            int16_t *const r[3], int16_t *const a[3])
-{
-    for (int j = 0; j < n; j++) {
-        const bool flag = angle_flag(o[BAND_H][j], o[BAND_V][j], t[BAND_H][j], t[BAND_V][j],
-                                     cos1sq);
-        for (int b = 0; b < N_BANDS; b++) {
-            const int32_t ob = o[b][j], tb = t[b][j];
-            /* k = t/o in Q15 through the Q30 reciprocal table */
-            const int32_t k = ob == 0 ? 32768
-                : clamp_q15(((int64_t)div[ob + 32768] * tb + 16384) >> 15);
-            int16_t rst = wrap16((k * ob + 16384) >> 15);
-            if (flag && k > 0 && ob != 0) rst = (int16_t)enhance(rst, ob, tb, egl);
-            r[b][j] = rst;
-            a[b][j] = wrap16(tb - rst);
-        }
-    }
-}
-
-/* t/o in Q15 for int32 o: |o| is first rounded to its 15 leading bits so that the 2^15-entry
- * reciprocal table still applies, and the shift is undone afterwards (4.4). */
-static inline int32_t ratio_q15_32(int32_t o, int32_t t, const int32_t *div)
-{
-    if (o == 0) return 32768;
-    uint32_t m = (uint32_t)abs32(o);
-    int s = 0;
-    if (m >= 32768) {
-        s = 17 - __builtin_clz(m);
-        m = (m + (1u << (s - 1))) >> s;
-    }
-    const int64_t round = (int32_t)(1u << (14 + s));   /* int in libvmaf: 2^31 wraps */
-    const int64_t q = (int64_t)div[m + 32768] * t * (o < 0 ? -1 : 1);
-    return clamp_q15((q + round) >> (15 + s));
-}
-
-static void decouple32_row_c(const int32_t *const o[3], const int32_t *const t[3], int n,
-                             double egl, float cos1sq, const int32_t *div,
-                             int32_t *const r[3], int32_t *const a[3])
-{
-    for (int j = 0; j < n; j++) {
-        const bool flag = angle_flag(o[BAND_H][j], o[BAND_V][j], t[BAND_H][j], t[BAND_V][j],
-                                     cos1sq);
-        for (int b = 0; b < N_BANDS; b++) {
-            const int32_t ob = o[b][j], tb = t[b][j];
-            const int32_t k = ratio_q15_32(ob, tb, div);
-            int32_t rst = wrap32(((int64_t)k * ob + 16384) >> 15);
-            if (flag && k > 0 && ob != 0) rst = (int32_t)enhance(rst, ob, tb, egl);
-            r[b][j] = rst;
-            a[b][j] = (int32_t)((uint32_t)tb - (uint32_t)rst);
-        }
-    }
-}
-
-/* Level 0 CSF (4.6): c = x * rfactor in Q(21|23) brought to Q12 (the D band rounds with
- * 65535, as libvmaf does); off-centre weight |c|/30 and centre weight |c|/15 in Q17, each
- * stored as int16 before being summed. */
-static void csf0_row_c(const int16_t *const x[3], int n, const uint16_t fix[3],
-                       int32_t *fsum, int32_t *csum)
-{
-    static const int shift[3] = { 15, 15, 17 };
-    static const int32_t round[3] = { 16384, 16384, 65535 };
-    for (int j = 0; j < n; j++) {
-        uint32_t fs = 0, cs = 0;
-        for (int b = 0; b < N_BANDS; b++) {
-            const int32_t c = wrap16((fix[b] * (int32_t)x[b][j] + round[b]) >> shift[b]);
-            const int32_t ac = c < 0 ? -c : c;
-            fs += (uint32_t)(int32_t)wrap16((4369 * ac + 2048) >> 12);
-            cs += (uint32_t)(int32_t)wrap16((8738 * ac + 2048) >> 12);
-        }
-        fsum[j] = (int32_t)fs;
-        csum[j] = (int32_t)cs;
-    }
-}
-
-/* Levels 1-3 CSF: c = x * rfactor(Q32) >> 28; the weights 2^32/30 and 2^32/15 are applied with
- * a rounding constant of -2^31 (libvmaf keeps 1u<<31 in an int32), i.e. floor(v - 0.5). */
-static void csf32_row_c(const int32_t *const x[3], int n, const uint32_t fix[3],
-                        int32_t *fsum, int32_t *csum)
-{
-    for (int j = 0; j < n; j++) {
-        uint32_t fs = 0, cs = 0;
-        for (int b = 0; b < N_BANDS; b++) {
-            const int32_t c = wrap32(((int64_t)fix[b] * x[b][j] + (1 << 27)) >> 28);
-            const int64_t ac = abs32(c);
-            fs += (uint32_t)wrap32((143165577 * ac - 2147483648LL) >> 32);
-            cs += (uint32_t)wrap32((286331153 * ac - 2147483648LL) >> 32);
-        }
-        fsum[j] = (int32_t)fs;
-        csum[j] = (int32_t)cs;
-    }
-}
-
-/* Threshold (4.7): the eight neighbours' off-centre weights plus the centre weight, all
- * bands together. At the band's first column the left neighbour mirrors to column 1, at
- * the last column the right neighbour is the column itself (libvmaf's asymmetric rule,
- * section 14); the caller maps rows the same way. Sums wrap like libvmaf's int32. */
-static void thr_row_c(const int32_t *f_up, const int32_t *f_mid, const int32_t *f_down,
-                      const int32_t *c_mid, int w, int j0, int j1, int32_t *thr)
-{
-    for (int j = j0; j < j1; j++) {
-        const int jl = j == 0 ? 1 : j - 1;
-        const int jr = j == w - 1 ? w - 1 : j + 1;
-        const uint32_t s = (uint32_t)f_up[jl] + (uint32_t)f_up[j] + (uint32_t)f_up[jr]
-                         + (uint32_t)f_mid[jl] + (uint32_t)f_mid[jr]
-                         + (uint32_t)f_down[jl] + (uint32_t)f_down[j] + (uint32_t)f_down[jr]
-                         + (uint32_t)c_mid[j];
-        thr[j - j0] = (int32_t)s;
-    }
-}
-
-/* Level 0 masking (4.7): x = |r * rfactor| (Q27 for H,V, Q29 for D) minus the threshold
- * brought to the same Q, clipped at 0, then x^3 with intermediate rounding shifts. */
-static void cm0_row_c(const int16_t *const x[3], const int32_t *thr, int n,
-                      const uint16_t fix[3], const int shift[3], int64_t sum[3])
-{
-    static const int sub[3] = { 10, 10, 12 };
-    static const int sq[3] = { 29, 29, 30 };
-    for (int b = 0; b < N_BANDS; b++) {
-        const int64_t sq_round = (int64_t)1 << (sq[b] - 1);
-        const int64_t round = shift[b] > 0 ? (int64_t)1 << (shift[b] - 1) : 0;
-        int64_t acc = 0;
-        for (int j = 0; j < n; j++) {
-            const int32_t v = abs32(x[b][j] * (int32_t)fix[b]);
-            int32_t m = (int32_t)((uint32_t)v - ((uint32_t)thr[j] << sub[b]));
-            if (m < 0) m = 0;
-            const int32_t m2 = wrap32(((int64_t)m * m + sq_round) >> sq[b]);
-            acc += ((int64_t)m2 * m + round) >> shift[b];
-        }
-        sum[b] = acc;
-    }
-}
-
-/* Levels 1-3 masking: x = r * rfactor(Q32) >> 28, then as level 0 with fixed shifts. */
-static void cm32_row_c(const int32_t *const x[3], const int32_t *thr, int n,
-                       const uint32_t fix[3], int shift, int64_t sum[3])
-{
-    const int64_t round = (int64_t)1 << (shift - 1);
-    for (int b = 0; b < N_BANDS; b++) {
-        int64_t acc = 0;
-        for (int j = 0; j < n; j++) {
-            const int32_t v = wrap32(((int64_t)x[b][j] * fix[b] + (1 << 27)) >> 28);
-            int32_t m = (int32_t)((uint32_t)abs32(v) - (uint32_t)thr[j]);
-            if (m < 0) m = 0;
-            const int32_t m2 = wrap32(((int64_t)m * m + (1 << 29)) >> 30);
-            acc += ((int64_t)m2 * m + round) >> shift;
-        }
-        sum[b] = acc;
-    }
-}
-
-static void den0_row_c(const int16_t *const x[3], int n, uint64_t sum[3])
-{
-    for (int b = 0; b < N_BANDS; b++) {
-        uint64_t acc = 0;
-        for (int j = 0; j < n; j++) {
-            const uint64_t v = (uint16_t)abs32(x[b][j]);
-            acc += v * v * v;
-        }
-        sum[b] = acc;
-    }
-}
-
-/* Levels 1-3 denominator (4.8): the square is rounded with 2^q, not 2^(q-1), as in libvmaf. */
-static void den32_row_c(const int32_t *const x[3], int n, int sq_shift, int shift,
-                        uint64_t sum[3])
-{
-    const uint64_t round = (uint64_t)1 << (shift - 1);
-    for (int b = 0; b < N_BANDS; b++) {
-        uint64_t acc = 0;
-        for (int j = 0; j < n; j++) {
-            const uint64_t v = (uint32_t)abs32(x[b][j]);
-            acc += ((((v * v + ((uint64_t)1 << sq_shift)) >> sq_shift) * v) + round) >> shift;
-        }
-        sum[b] = acc;
-    }
-}
-
-static const AdmKernels kernels_c = {
-    .dwt0_vert_8 = dwt0_vert_8_c, .dwt0_vert_16 = dwt0_vert_16_c, .dwt0_horz = dwt0_horz_c,
-    .dwt_vert_32 = dwt_vert_32_c, .dwt_horz_32 = dwt_horz_32_c,
-    .decouple0_row = decouple0_row_c, .decouple32_row = decouple32_row_c,
-    .csf0_row = csf0_row_c, .csf32_row = csf32_row_c, .thr_row = thr_row_c,
-    .cm0_row = cm0_row_c, .cm32_row = cm32_row_c,
-    .den0_row = den0_row_c, .den32_row = den32_row_c,
-};
 
 /* ---- per-level constants ---- */
 
@@ -431,6 +107,13 @@ typedef struct AdmLevel {
     float noise;              /* (area * noise_weight)^(1/3) */
 } AdmLevel;
 
+/* Rows of one band triple: level 0 stores int16 samples, levels 1-3 int32, in the same
+ * buffers (sized for int32). */
+typedef struct BandRows {
+    int16_t *s16[N_BANDS];
+    int32_t *s32[N_BANDS];
+} BandRows;
+
 typedef struct AdmState {
     AdmKernels k;
     int w, h, bpc;
@@ -440,14 +123,16 @@ typedef struct AdmState {
     AdmLevel lv[N_LEVELS];
 
     void *mem;
-    int32_t *div;                       /* Q30 reciprocals, index 32768 + o, o in [-32768, 32768] */
-    int16_t *band16[2][N_BANDS];        /* level 0 detail bands [side][band] */
-    int16_t *r16[N_BANDS], *a16[N_BANDS];
-    int32_t *band32[2][N_BANDS];        /* levels 1-3 detail bands */
-    int32_t *r32[N_BANDS], *a32[N_BANDS];
-    int32_t *ll[2][2];                  /* approximation bands [side][level parity] */
-    int32_t *fsum, *csum, *thr;         /* masking threshold inputs and one threshold row */
-    void *tmp;                          /* DWT vertical-pass rows */
+    int32_t *div;                /* Q30 reciprocals, index 32768 + o, o in [-32768, 32768] */
+    int16_t *ll0[2];             /* level 0 approximation band [side] */
+    int32_t *ll[2][2];           /* levels 1-3 approximation bands [side][level parity]; [0]
+                                  * (level 2) shares the memory of ll0 */
+    int32_t *a_last;             /* level 3 approximation row (not used further) */
+    void *lo, *hi;               /* DWT vertical-pass rows (padded for the horizontal taps) */
+    BandRows band[2];            /* current row of the detail bands [side] */
+    BandRows r[RING], a[RING];   /* decoupled rows, slot = row % RING */
+    int32_t *fr[RING], *cr[RING];/* CSF weights of r: off-centre (padded) and centre */
+    int32_t *fa[RING], *ca[RING];/* the same for a */
 
     char names[N_FEATURES][NAME_LEN];
 } AdmState;
@@ -529,85 +214,202 @@ static void level_setup(AdmLevel *L, int level, double nvd, int rdh, double nw)
     }
 }
 
-/* ---- per-level stages ---- */
+/* ---- one level, row by row ---- */
 
-static void dwt_level0(AdmState *s, const VmafxPicture *pic, int side)
+/* Source index of DWT tap position t of an n-sample signal (4.1): -1 mirrors to 1, positions
+ * past the end reflect with the edge sample repeated. */
+static inline int dwt_tap(int t, int n)
 {
-    const int W = s->w, H = s->h, m = s->lv[0].w;
-    int16_t *lo = s->tmp, *hi = lo + W;
-    const uint8_t *base = pic->data[0];
-    const ptrdiff_t stride = pic->stride[0];
-    int16_t *const *band = s->band16[side];
-    for (int i = 0; i < s->lv[0].h; i++) {
-        const int y[4] = { dwt_tap(2 * i - 1, H), 2 * i, dwt_tap(2 * i + 1, H),
-                           dwt_tap(2 * i + 2, H) };
-        if (s->bpc == 8)
-            s->k.dwt0_vert_8(base + y[0] * stride, base + y[1] * stride, base + y[2] * stride,
-                             base + y[3] * stride, W, 8, lo, hi);
-        else
-            s->k.dwt0_vert_16((const uint16_t *)(base + y[0] * stride),
-                              (const uint16_t *)(base + y[1] * stride),
-                              (const uint16_t *)(base + y[2] * stride),
-                              (const uint16_t *)(base + y[3] * stride), W, s->bpc, lo, hi);
-        const size_t o = (size_t)i * m;
-        s->k.dwt0_horz(lo, hi, W, s->ll[side][0] + o, band[BAND_V] + o, band[BAND_H] + o,
-                       band[BAND_D] + o);
-    }
+    return t < 0 ? -t : (t >= n ? 2 * n - 1 - t : t);
 }
 
-/* Levels 1-3 from the previous level's approximation band (4.2). */
-static void dwt_level32(AdmState *s, int level, int side)
+/* The horizontal pass reads the vertical-pass rows at index -1, n and n+1 (same rule). */
+static void pad_dwt16(int16_t *x, int n)
 {
+    x[-1] = x[1];
+    x[n] = x[n - 1];
+    x[n + 1] = x[n - 2];
+}
+
+static void pad_dwt32(int32_t *x, int n)
+{
+    x[-1] = x[1];
+    x[n] = x[n - 1];
+    x[n + 1] = x[n - 2];
+}
+
+/* Row i of the level-0 bands of one picture (4.1). */
+static void dwt_row0(AdmState *s, const VmafxPicture *pic, int side, int i)
+{
+    const int W = s->w, H = s->h, m = s->lv[0].w;
+    const uint8_t *base = pic->data[0];
+    const ptrdiff_t stride = pic->stride[0];
+    int16_t *lo = s->lo, *hi = s->hi;
+    if (s->bpc == 8) {
+        const uint8_t *row[4];
+        for (int k = 0; k < 4; k++) row[k] = base + dwt_tap(2 * i - 1 + k, H) * stride;
+        s->k.dwt0_vert_8(row, W, lo, hi);
+    } else {
+        const uint16_t *row[4];
+        for (int k = 0; k < 4; k++)
+            row[k] = (const uint16_t *)(base + dwt_tap(2 * i - 1 + k, H) * stride);
+        s->k.dwt0_vert_16(row, W, s->bpc, lo, hi);
+    }
+    pad_dwt16(lo, W);
+    pad_dwt16(hi, W);
+    s->k.dwt0_horz(lo, hi, m, s->ll0[side] + (size_t)i * m, s->band[side].s16);
+}
+
+/* Row i of the level 1-3 bands from the previous level's approximation band (4.2). */
+static void dwt_row32(AdmState *s, int level, int side, int i)
+{
+    /* level 1 has no vertical rounding or shift (its own kernel) */
     static const int64_t v_round[N_LEVELS] = { 0, 0, 32768, 32768 };
     static const int v_shift[N_LEVELS] = { 0, 0, 16, 16 };
     static const int64_t h_round[N_LEVELS] = { 0, 16384, 32768, 16384 };
     static const int h_shift[N_LEVELS] = { 0, 15, 16, 15 };
     const int n = s->lv[level - 1].w, nh = s->lv[level - 1].h, m = s->lv[level].w;
-    const int32_t *src = s->ll[side][(level - 1) & 1];
-    int32_t *dst_a = s->ll[side][level & 1];
-    int32_t *lo = s->tmp, *hi = lo + n;
-    int32_t *const *band = s->band32[side];
-    for (int i = 0; i < s->lv[level].h; i++) {
-        const int y[4] = { dwt_tap(2 * i - 1, nh), 2 * i, dwt_tap(2 * i + 1, nh),
-                           dwt_tap(2 * i + 2, nh) };
-        s->k.dwt_vert_32(src + (size_t)y[0] * n, src + (size_t)y[1] * n,
-                         src + (size_t)y[2] * n, src + (size_t)y[3] * n, n,
-                         v_round[level], v_shift[level], lo, hi);
-        const size_t o = (size_t)i * m;
-        s->k.dwt_horz_32(lo, hi, n, h_round[level], h_shift[level], dst_a + o,
-                         band[BAND_V] + o, band[BAND_H] + o, band[BAND_D] + o);
+    int32_t *lo = s->lo, *hi = s->hi;
+    if (level == 1) {
+        const int16_t *row[4];
+        for (int k = 0; k < 4; k++)
+            row[k] = s->ll0[side] + (size_t)dwt_tap(2 * i - 1 + k, nh) * n;
+        s->k.dwt1_vert(row, n, lo, hi);
+    } else {
+        const int32_t *src = s->ll[side][(level - 1) & 1];
+        const int32_t *row[4];
+        for (int k = 0; k < 4; k++) row[k] = src + (size_t)dwt_tap(2 * i - 1 + k, nh) * n;
+        s->k.dwt_vert_32(row, n, v_round[level], v_shift[level], lo, hi);
     }
+    pad_dwt32(lo, n);
+    pad_dwt32(hi, n);
+    int32_t *a = level == N_LEVELS - 1 ? s->a_last : s->ll[side][level & 1] + (size_t)i * m;
+    s->k.dwt_horz_32(lo, hi, m, h_round[level], h_shift[level], a, s->band[side].s32);
 }
 
-static void decouple_level(AdmState *s, int level)
+typedef struct LevelSums {
+    uint64_t den[N_BANDS];
+    int64_t num[N_BANDS], aim[N_BANDS];
+} LevelSums;
+
+/* Denominator sums of the current reference row (4.8). */
+static void den_row(AdmState *s, int level, LevelSums *sums)
+{
+    static const int sq_shift[N_LEVELS] = { 0, 31, 30, 31 };
+    const AdmLevel *L = &s->lv[level];
+    const int left = L->score.left, n = L->score.right - left;
+    uint64_t row[N_BANDS];
+    if (level == 0) {
+        const int16_t *x[3];
+        for (int b = 0; b < N_BANDS; b++) x[b] = s->band[SIDE_REF].s16[b] + left;
+        s->k.den0_row(x, n, row);
+    } else {
+        const int32_t *x[3];
+        for (int b = 0; b < N_BANDS; b++) x[b] = s->band[SIDE_REF].s32[b] + left;
+        s->k.den32_row(x, n, sq_shift[level], L->den_cub_shift, row);
+    }
+    const uint64_t round = L->den_row_shift ? (uint64_t)1 << (L->den_row_shift - 1) : 0;
+    for (int b = 0; b < N_BANDS; b++) sums->den[b] += (row[b] + round) >> L->den_row_shift;
+}
+
+/* The masking reads the off-centre weights one column beyond the scoring region; at a band
+ * edge that column mirrors to 1 on the left and repeats w-1 on the right (section 14). */
+static void pad_weights(const AdmLevel *L, int32_t *f)
+{
+    if (L->score.left == 0) f[-1] = f[1];
+    if (L->score.right == L->w) f[L->w] = f[L->w - 1];
+}
+
+/* Decoupling of row i and the CSF weights of both parts (4.4, 4.6), over the working
+ * columns, into ring slot i % RING. */
+static void decouple_row(AdmState *s, int level, int i)
 {
     const AdmLevel *L = &s->lv[level];
-    const Region *g = &L->work;
-    const int n = g->right - g->left;
-    for (int i = g->top; i < g->bottom; i++) {
-        const size_t o = (size_t)i * L->w + g->left;
-        if (level == 0) {
-            const int16_t *ref[3], *dis[3];
-            int16_t *r[3], *a[3];
-            for (int b = 0; b < N_BANDS; b++) {
-                ref[b] = s->band16[SIDE_REF][b] + o;
-                dis[b] = s->band16[SIDE_DIS][b] + o;
-                r[b] = s->r16[b] + o;
-                a[b] = s->a16[b] + o;
-            }
-            s->k.decouple0_row(ref, dis, n, s->egl, s->cos1sq, s->div, r, a);
-        } else {
-            const int32_t *ref[3], *dis[3];
-            int32_t *r[3], *a[3];
-            for (int b = 0; b < N_BANDS; b++) {
-                ref[b] = s->band32[SIDE_REF][b] + o;
-                dis[b] = s->band32[SIDE_DIS][b] + o;
-                r[b] = s->r32[b] + o;
-                a[b] = s->a32[b] + o;
-            }
-            s->k.decouple32_row(ref, dis, n, s->egl, s->cos1sq, s->div, r, a);
+    const int left = L->work.left, n = L->work.right - left, slot = i % RING;
+    if (level == 0) {
+        const int16_t *o[3], *t[3], *rc[3], *ac[3];
+        int16_t *r[3], *a[3];
+        for (int b = 0; b < N_BANDS; b++) {
+            o[b] = s->band[SIDE_REF].s16[b] + left;
+            t[b] = s->band[SIDE_DIS].s16[b] + left;
+            rc[b] = r[b] = s->r[slot].s16[b] + left;
+            ac[b] = a[b] = s->a[slot].s16[b] + left;
         }
+        s->k.decouple0_row(o, t, n, s->egl, s->cos1sq, s->div, r, a);
+        s->k.csf0_row(ac, n, L->fix0, s->fa[slot] + left, s->ca[slot] + left);
+        s->k.csf0_row(rc, n, L->fix0, s->fr[slot] + left, s->cr[slot] + left);
+    } else {
+        const int32_t *o[3], *t[3], *rc[3], *ac[3];
+        int32_t *r[3], *a[3];
+        for (int b = 0; b < N_BANDS; b++) {
+            o[b] = s->band[SIDE_REF].s32[b] + left;
+            t[b] = s->band[SIDE_DIS].s32[b] + left;
+            rc[b] = r[b] = s->r[slot].s32[b] + left;
+            ac[b] = a[b] = s->a[slot].s32[b] + left;
+        }
+        s->k.decouple32_row(o, t, n, s->egl, s->cos1sq, s->div, r, a);
+        s->k.csf32_row(ac, n, L->fix32, s->fa[slot] + left, s->ca[slot] + left);
+        s->k.csf32_row(rc, n, L->fix32, s->fr[slot] + left, s->cr[slot] + left);
     }
+    pad_weights(L, s->fa[slot]);
+    pad_weights(L, s->fr[slot]);
+}
+
+/* Masked cube sums of one band triple of row q with the weights of the other part (4.7). */
+static void cm_one(AdmState *s, int level, const BandRows *x, int32_t *const f_ring[RING],
+                   const int32_t *c, const int rows[3], int64_t out[N_BANDS])
+{
+    const AdmLevel *L = &s->lv[level];
+    const int left = L->score.left, n = L->score.right - left;
+    const int32_t *f[3];
+    for (int k = 0; k < 3; k++) f[k] = f_ring[rows[k] % RING] + left;
+    int64_t row[N_BANDS];
+    if (level == 0) {
+        const int16_t *xs[3];
+        for (int b = 0; b < N_BANDS; b++) xs[b] = x->s16[b] + left;
+        s->k.cm0_row(xs, f, c + left, n, L->fix0, L->cm_shift, row);
+    } else {
+        const int32_t *xs[3];
+        for (int b = 0; b < N_BANDS; b++) xs[b] = x->s32[b] + left;
+        s->k.cm32_row(xs, f, c + left, n, L->fix32, L->cm_shift[0], row);
+    }
+    const int64_t round = (int64_t)1 << (L->cm_row_shift - 1);
+    for (int b = 0; b < N_BANDS; b++)
+        out[b] = adm_add64(out[b], adm_add64(row[b], round) >> L->cm_row_shift);
+}
+
+/* Numerator (r masked by the weights of a) and AIM (a masked by those of r) of row q. Rows
+ * mirror like columns: above row 0 is row 1, below the last row is the row itself. */
+static void cm_rows(AdmState *s, int level, int q, LevelSums *sums)
+{
+    const AdmLevel *L = &s->lv[level];
+    if (q < L->score.top || q >= L->score.bottom) return;
+    const int rows[3] = { q == 0 ? 1 : q - 1, q, q == L->h - 1 ? q : q + 1 };
+    const int slot = q % RING;
+    cm_one(s, level, &s->r[slot], s->fa, s->ca[slot], rows, sums->num);
+    cm_one(s, level, &s->a[slot], s->fr, s->cr[slot], rows, sums->aim);
+}
+
+/* One level: every row is transformed (the approximation band feeds the next level); the
+ * working rows are decoupled; the masking of row q runs once row q+1 is there. */
+static void level_sweep(AdmState *s, int level, const VmafxPicture *ref,
+                        const VmafxPicture *dis, LevelSums *sums)
+{
+    const AdmLevel *L = &s->lv[level];
+    memset(sums, 0, sizeof(*sums));
+    for (int i = 0; i < L->h; i++) {
+        if (level == 0) {
+            dwt_row0(s, ref, SIDE_REF, i);
+            dwt_row0(s, dis, SIDE_DIS, i);
+        } else {
+            dwt_row32(s, level, SIDE_REF, i);
+            dwt_row32(s, level, SIDE_DIS, i);
+        }
+        if (i >= L->score.top && i < L->score.bottom) den_row(s, level, sums);
+        if (i >= L->work.top && i < L->work.bottom) decouple_row(s, level, i);
+        if (i > 0) cm_rows(s, level, i - 1, sums);
+    }
+    cm_rows(s, level, L->h - 1, sums);
 }
 
 /* Sum over the three bands of (value^(1/3) + noise), in float, H then V then D. */
@@ -620,78 +422,16 @@ static float band_total(const double v[3], float noise)
     return h + vv + d;
 }
 
-static float den_level(AdmState *s, int level)
+static float den_score(const AdmLevel *L, const LevelSums *sums)
 {
-    const AdmLevel *L = &s->lv[level];
-    const Region *g = &L->score;
-    const int n = g->right - g->left;
-    const uint64_t row_round = L->den_row_shift ? (uint64_t)1 << (L->den_row_shift - 1) : 0;
-    uint64_t acc[3] = { 0, 0, 0 }, row[3];
-    for (int i = g->top; i < g->bottom; i++) {
-        const size_t o = (size_t)i * L->w + g->left;
-        if (level == 0) {
-            const int16_t *x[3] = { s->band16[SIDE_REF][0] + o, s->band16[SIDE_REF][1] + o,
-                                    s->band16[SIDE_REF][2] + o };
-            s->k.den0_row(x, n, row);
-        } else {
-            static const int sq_shift[N_LEVELS] = { 0, 31, 30, 31 };
-            const int32_t *x[3] = { s->band32[SIDE_REF][0] + o, s->band32[SIDE_REF][1] + o,
-                                    s->band32[SIDE_REF][2] + o };
-            s->k.den32_row(x, n, sq_shift[level], L->den_cub_shift, row);
-        }
-        for (int b = 0; b < N_BANDS; b++) acc[b] += (row[b] + row_round) >> L->den_row_shift;
-    }
     double csf[3];
-    for (int b = 0; b < N_BANDS; b++) csf[b] = ((double)acc[b] / L->den_scale) * L->rf_cube[b];
+    for (int b = 0; b < N_BANDS; b++)
+        csf[b] = ((double)sums->den[b] / L->den_scale) * L->rf_cube[b];
     return band_total(csf, L->noise);
 }
 
-/* CSF of the masker bands over the working region into fsum/csum (see csf0_row). */
-static void csf_level(AdmState *s, int level, bool masker_is_r)
+static float cm_score(const AdmLevel *L, int level, const int64_t acc[N_BANDS], float noise)
 {
-    const AdmLevel *L = &s->lv[level];
-    const Region *g = &L->work;
-    const int n = g->right - g->left;
-    for (int i = g->top; i < g->bottom; i++) {
-        const size_t o = (size_t)i * L->w + g->left;
-        if (level == 0) {
-            int16_t *const *src = masker_is_r ? s->r16 : s->a16;
-            const int16_t *x[3] = { src[0] + o, src[1] + o, src[2] + o };
-            s->k.csf0_row(x, n, L->fix0, s->fsum + o, s->csum + o);
-        } else {
-            int32_t *const *src = masker_is_r ? s->r32 : s->a32;
-            const int32_t *x[3] = { src[0] + o, src[1] + o, src[2] + o };
-            s->k.csf32_row(x, n, L->fix32, s->fsum + o, s->csum + o);
-        }
-    }
-}
-
-/* Masked cube sums of the signal bands (r for adm, a for aim) over the scoring region. */
-static float cm_level(AdmState *s, int level, bool signal_is_r, float noise)
-{
-    const AdmLevel *L = &s->lv[level];
-    const Region *g = &L->score;
-    const int w = L->w, n = g->right - g->left;
-    const int64_t row_round = (int64_t)1 << (L->cm_row_shift - 1);
-    int64_t acc[3] = { 0, 0, 0 }, row[3];
-    for (int i = g->top; i < g->bottom; i++) {
-        /* rows mirror like columns: above row 0 is row 1, below the last row is itself */
-        const int up = i == 0 ? 1 : i - 1, down = i == L->h - 1 ? i : i + 1;
-        s->k.thr_row(s->fsum + (size_t)up * w, s->fsum + (size_t)i * w,
-                     s->fsum + (size_t)down * w, s->csum + (size_t)i * w, w, g->left,
-                     g->right, s->thr);
-        const size_t o = (size_t)i * w + g->left;
-        if (level == 0) {
-            int16_t *const *src = signal_is_r ? s->r16 : s->a16;
-            const int16_t *x[3] = { src[0] + o, src[1] + o, src[2] + o };
-            s->k.cm0_row(x, s->thr, n, L->fix0, L->cm_shift, row);
-        } else {
-            int32_t *const *src = signal_is_r ? s->r32 : s->a32;
-            const int32_t *x[3] = { src[0] + o, src[1] + o, src[2] + o };
-            s->k.cm32_row(x, s->thr, n, L->fix32, L->cm_shift[0], row);
-        }
-        for (int b = 0; b < N_BANDS; b++) acc[b] += (row[b] + row_round) >> L->cm_row_shift;
-    }
     double v[3];
     for (int b = 0; b < N_BANDS; b++) {
         /* level 0 scales in double, levels 1-3 convert the sum to float first (libvmaf) */
@@ -711,17 +451,13 @@ static void adm_compute(AdmState *s, const VmafxPicture *ref, const VmafxPicture
 {
     double num = 0, den = 0, aim_num = 0;
     for (int level = 0; level < N_LEVELS; level++) {
-        for (int side = SIDE_REF; side <= SIDE_DIS; side++) {
-            if (level == 0) dwt_level0(s, side == SIDE_REF ? ref : dis, side);
-            else dwt_level32(s, level, side);
-        }
-        decouple_level(s, level);
-        const float d = den_level(s, level);
-        csf_level(s, level, false);
-        const float n = cm_level(s, level, true, s->lv[level].noise);
+        const AdmLevel *L = &s->lv[level];
+        LevelSums sums;
+        level_sweep(s, level, ref, dis, &sums);
+        const float d = den_score(L, &sums);
+        const float n = cm_score(L, level, sums.num, L->noise);
         /* AIM: threshold from the restored part, masked signal the additive part, no noise */
-        csf_level(s, level, true);
-        const float a = cm_level(s, level, false, 0.0f);
+        const float a = cm_score(L, level, sums.aim, 0.0f);
         out->num_s[level] = n;
         out->den_s[level] = d;
         num += n;
@@ -742,38 +478,51 @@ static void adm_compute(AdmState *s, const VmafxPicture *ref, const VmafxPicture
 
 static size_t align64(size_t n) { return (n + 63) & ~(size_t)63; }
 
-/* Carves the scratch planes out of one allocation; with base NULL only sizes it. */
+/* Carves the approximation planes and the row buffers out of one allocation; with base NULL
+ * only sizes it. Every row has ROW_PAD int32 of slack on both sides. */
 static size_t layout(AdmState *s, uint8_t *base)
 {
     const size_t n0 = (size_t)s->lv[0].w * s->lv[0].h, n1 = (size_t)s->lv[1].w * s->lv[1].h;
-    /* vertical-pass rows: two int16 rows of the picture width (level 0) or two int32 rows of
-     * the level-0 band width (levels 1-3) */
-    const size_t tmp = 2 * sizeof(int32_t) * (size_t)s->w;
+    /* vertical-pass rows: int16 of the picture width (level 0) or int32 of the level-0 band
+     * width (levels 1-3); other rows: at most a level-0 band width of int32 */
+    const size_t dwt_row = (size_t)s->w + 2 * ROW_PAD, band_row = (size_t)s->lv[0].w + 2 * ROW_PAD;
     size_t off = 0;
-#define CARVE(ptr, type, count)                                                \
+#define CARVE(ptr, type, count, skip)                                          \
     do {                                                                       \
-        if (base) (ptr) = (type *)(void *)(base + off);                        \
+        if (base) (ptr) = (type *)(void *)(base + off) + (skip);               \
         off += align64(sizeof(type) * (count));                                \
     } while (0)
-    CARVE(s->div, int32_t, 65537);
-    for (int b = 0; b < N_BANDS; b++) {
-        CARVE(s->band16[SIDE_REF][b], int16_t, n0);
-        CARVE(s->band16[SIDE_DIS][b], int16_t, n0);
-        CARVE(s->r16[b], int16_t, n0);
-        CARVE(s->a16[b], int16_t, n0);
-        CARVE(s->band32[SIDE_REF][b], int32_t, n1);
-        CARVE(s->band32[SIDE_DIS][b], int32_t, n1);
-        CARVE(s->r32[b], int32_t, n1);
-        CARVE(s->a32[b], int32_t, n1);
-    }
+#define CARVE_ROW(ptr) CARVE(ptr, int32_t, band_row, ROW_PAD)
+    CARVE(s->div, int32_t, 65537, 0);
+    const size_t n2 = (size_t)s->lv[2].w * s->lv[2].h;
     for (int side = 0; side < 2; side++) {
-        CARVE(s->ll[side][0], int32_t, n0);   /* levels 0 and 2 */
-        CARVE(s->ll[side][1], int32_t, n1);   /* levels 1 and 3 */
+        /* level 0 (int16) and, once level 1 has read it, level 2 (int32) */
+        CARVE(s->ll0[side], int16_t, n0 > 2 * n2 ? n0 : 2 * n2, 0);
+        if (base) s->ll[side][0] = (int32_t *)(void *)s->ll0[side];
+        CARVE(s->ll[side][1], int32_t, n1, 0);   /* levels 1 and 3 */
     }
-    CARVE(s->fsum, int32_t, n0);
-    CARVE(s->csum, int32_t, n0);
-    CARVE(s->thr, int32_t, s->lv[0].w);
-    CARVE(s->tmp, uint8_t, tmp);
+    CARVE(s->lo, int32_t, dwt_row, ROW_PAD);
+    CARVE(s->hi, int32_t, dwt_row, ROW_PAD);
+    CARVE_ROW(s->a_last);
+    for (int b = 0; b < N_BANDS; b++) {
+        for (int side = 0; side < 2; side++) {
+            CARVE_ROW(s->band[side].s32[b]);
+            s->band[side].s16[b] = (int16_t *)(void *)s->band[side].s32[b];
+        }
+        for (int k = 0; k < RING; k++) {
+            CARVE_ROW(s->r[k].s32[b]);
+            CARVE_ROW(s->a[k].s32[b]);
+            s->r[k].s16[b] = (int16_t *)(void *)s->r[k].s32[b];
+            s->a[k].s16[b] = (int16_t *)(void *)s->a[k].s32[b];
+        }
+    }
+    for (int k = 0; k < RING; k++) {
+        CARVE_ROW(s->fr[k]);
+        CARVE_ROW(s->cr[k]);
+        CARVE_ROW(s->fa[k]);
+        CARVE_ROW(s->ca[k]);
+    }
+#undef CARVE_ROW
 #undef CARVE
     return off;
 }
@@ -814,7 +563,7 @@ static int adm_init(void *priv, const ExtractorParams *p)
      * the level-0 cube shift ceil(log2(w) - 4) must be positive */
     if (p->w < MIN_SIZE || p->h < MIN_SIZE) return -ERANGE;
 
-    s->k = kernels_c;   /* no SIMD kernels yet: every level uses the scalar table */
+    adm_kernels_init(&s->k, p->kernels ? p->kernels->level : VMAFX_CPU_SCALAR);
     s->w = (int)p->w;
     s->h = (int)p->h;
     s->bpc = (int)p->bpc;
@@ -836,6 +585,7 @@ static int adm_init(void *priv, const ExtractorParams *p)
     const size_t size = layout(s, NULL);
     s->mem = aligned_alloc(64, size);
     if (!s->mem) return -ENOMEM;
+    memset(s->mem, 0, size);
     layout(s, s->mem);
     s->div[32768] = 0;
     for (int i = 1; i <= 32768; i++) {

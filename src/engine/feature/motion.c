@@ -4,20 +4,21 @@
  * pictures n-1 and n ("VMAF_integer_feature_motion_sad_score"; 0 at frame 0). The model
  * feature motion2 needs the SAD of the next frame, so motion2 and motion3 are derived from
  * the stored SAD series at flush. extract() keeps no history between frames: everything it
- * needs arrives in FrameInput (prev_ref), so frames may be scored out of order. */
+ * needs arrives in FrameInput (prev_ref), so frames may be scored out of order.
+ *
+ * The per-pixel work is in the row kernels of motion_kernels.h (scalar or SIMD, chosen in
+ * init); this file walks the rows and mirrors the picture edges. */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "extractor.h"
+#include "motion_kernels.h"
 
 #define NAME_LEN 128
-#define TAPS 5
-#define HALF (TAPS / 2)
-
-/* Q16 low-pass (the VIF scale-2 kernel, spec 5). */
-static const int32_t kernel[TAPS] = { 3571, 16004, 26386, 16004, 3571 };
+#define TAPS MOTION_TAPS
+#define HALF MOTION_HALF
 
 enum { F_SAD, F_MOTION, F_MOTION2, F_MOTION3, N_FEATURES };
 
@@ -43,75 +44,27 @@ static const ExtractorOption options[N_OPTIONS] = {
     { "debug", "debug", 0, 0, 1, false, false },
 };
 
-/* Vertical pass of one row: y[j] = low-pass over rows of (prev - cur), rounded and shifted
- * by the bit depth; returns non-zero if any y[j] is (a zero row adds nothing to the SAD). */
-typedef int32_t (*motion_vrow_8_fn)(const uint8_t *const *prev, const uint8_t *const *cur,
-                                    unsigned w, int32_t *y);
-typedef int32_t (*motion_vrow_16_fn)(const uint16_t *const *prev, const uint16_t *const *cur,
-                                     unsigned w, int bpc, int32_t *y);
-/* Horizontal pass over a row padded by HALF on both sides; returns the row's SAD. */
-typedef uint32_t (*motion_hrow_fn)(const int32_t *y, unsigned w);
-
 typedef struct MotionState {
     unsigned w, h, bpc;
     double blend_factor, blend_offset, fps_weight, max_val;
     bool force_zero, moving_average, debug;
-    motion_vrow_8_fn vrow_8;
-    motion_vrow_16_fn vrow_16;
-    motion_hrow_fn hrow;
-    int32_t *y_mem, *y;            /* y = y_mem + HALF: the padded vertical-pass row */
+    MotionKernels k;
+    int16_t *y_mem;                /* the two halves of the vertical-pass row, padded */
+    MotionRow y;
     char name[N_FEATURES][NAME_LEN];
 } MotionState;
 
-/* ---- scalar kernels ------------------------------------------------------------------- */
+/* ---- kernel table --------------------------------------------------------------------- */
 
-static int32_t vrow_8(const uint8_t *const *prev, const uint8_t *const *cur, unsigned w,
-                      int32_t *y)
+void motion_kernels_init(MotionKernels *k, enum VmafxCpu level)
 {
-    int32_t any = 0;
-    for (unsigned j = 0; j < w; j++) {
-        int32_t acc = 0;
-        for (int k = 0; k < TAPS; k++) acc += kernel[k] * (prev[k][j] - cur[k][j]);
-        y[j] = (acc + 128) >> 8;      /* arithmetic shift: floor (spec 0) */
-        any |= y[j];
-    }
-    return any;
-}
-
-static int32_t vrow_16(const uint16_t *const *prev, const uint16_t *const *cur, unsigned w,
-                       int bpc, int32_t *y)
-{
-    const int64_t rnd = (int64_t)1 << (bpc - 1);
-    int32_t any = 0;
-    for (unsigned j = 0; j < w; j++) {
-        int64_t acc = 0;
-        for (int k = 0; k < TAPS; k++)
-            acc += (int64_t)kernel[k] * ((int32_t)prev[k][j] - (int32_t)cur[k][j]);
-        y[j] = (int32_t)((acc + rnd) >> bpc);
-        any |= y[j];
-    }
-    return any;
-}
-
-static uint32_t hrow(const int32_t *y, unsigned w)
-{
-    uint32_t sad = 0;             /* 32-bit per row, as libvmaf sums it */
-    for (unsigned j = 0; j < w; j++) {
-        int64_t acc = 0;
-        for (int k = 0; k < TAPS; k++) acc += (int64_t)kernel[k] * y[(ptrdiff_t)j - HALF + k];
-        int32_t v = (int32_t)((acc + 32768) >> 16);
-        sad += (uint32_t)(v < 0 ? -v : v);
-    }
-    return sad;
-}
-
-static void pick_kernels(MotionState *s, const KernelTable *kt)
-{
-    /* the scalar kernels define the results; SIMD siblings replace them per kt->level */
-    (void)kt;
-    s->vrow_8 = vrow_8;
-    s->vrow_16 = vrow_16;
-    s->hrow = hrow;
+    *k = (MotionKernels){ motion_vrow_8_c, motion_vrow_16_c, motion_hrow_c };
+#if VMAFX_HAVE_X86
+    if (level >= VMAFX_CPU_AVX2) motion_kernels_init_avx2(k);
+    if (level >= VMAFX_CPU_AVX512) motion_kernels_init_avx512(k);
+#else
+    (void)level;
+#endif
 }
 
 /* ---- per-frame SAD -------------------------------------------------------------------- */
@@ -122,7 +75,7 @@ static inline int mirror(int i, int n)
     return i < 0 ? -i : i >= n ? 2 * n - 2 - i : i;
 }
 
-static void pad_row(int32_t *y, unsigned w)
+static void pad_row(int16_t *y, unsigned w)
 {
     for (int f = 1; f <= HALF; f++) {
         y[-f] = y[f];
@@ -134,21 +87,29 @@ static void pad_row(int32_t *y, unsigned w)
 static uint64_t frame_sad(const MotionState *s, const VmafxPicture *prev, const VmafxPicture *cur)
 {
     const uint8_t *p = prev->data[0], *c = cur->data[0];
-    const void *pr[TAPS], *cr[TAPS];
     uint64_t sad = 0;
     for (unsigned i = 0; i < s->h; i++) {
+        const uint8_t *pr[TAPS], *cr[TAPS];
         for (int k = 0; k < TAPS; k++) {
             int row = mirror((int)i - HALF + k, (int)s->h);
             pr[k] = p + (ptrdiff_t)row * prev->stride[0];
             cr[k] = c + (ptrdiff_t)row * cur->stride[0];
         }
-        int32_t any = s->bpc > 8
-            ? s->vrow_16((const uint16_t *const *)pr, (const uint16_t *const *)cr, s->w,
-                         (int)s->bpc, s->y)
-            : s->vrow_8((const uint8_t *const *)pr, (const uint8_t *const *)cr, s->w, s->y);
+        int32_t any;
+        if (s->bpc > 8) {
+            const uint16_t *pr16[TAPS], *cr16[TAPS];
+            for (int k = 0; k < TAPS; k++) {
+                pr16[k] = (const uint16_t *)(const void *)pr[k];
+                cr16[k] = (const uint16_t *)(const void *)cr[k];
+            }
+            any = s->k.vrow_16(pr16, cr16, s->w, (int)s->bpc, &s->y);
+        } else {
+            any = s->k.vrow_8(pr, cr, s->w, &s->y);
+        }
         if (!any) continue;
-        pad_row(s->y, s->w);
-        sad += s->hrow(s->y, s->w);
+        pad_row(s->y.hi, s->w);
+        pad_row(s->y.lo, s->w);
+        sad += s->k.hrow(&s->y, s->w);
     }
     return sad;
 }
@@ -235,13 +196,14 @@ static int init(void *priv, const ExtractorParams *p)
     s->max_val = p->opt[OPT_MAX_VAL];
     s->moving_average = p->opt[OPT_MOVING_AVERAGE] != 0;
     s->debug = p->opt[OPT_DEBUG] != 0;
-    pick_kernels(s, p->kernels);
+    motion_kernels_init(&s->k, p->kernels ? p->kernels->level : VMAFX_CPU_SCALAR);
     for (int f = 0; f < N_FEATURES; f++)
         feature_name(s->name[f], NAME_LEN, provides[f], feature_output_name(provides[f]),
                      p->suffix);
-    s->y_mem = calloc(p->w + 2 * HALF, sizeof(*s->y_mem));
+    s->y_mem = calloc(2 * ((size_t)p->w + 2 * HALF), sizeof(*s->y_mem));
     if (!s->y_mem) return -ENOMEM;
-    s->y = s->y_mem + HALF;
+    s->y.hi = s->y_mem + HALF;
+    s->y.lo = s->y.hi + p->w + 2 * HALF;
     return 0;
 }
 
@@ -249,7 +211,7 @@ static void close_motion(void *priv)
 {
     MotionState *s = priv;
     free(s->y_mem);
-    s->y_mem = s->y = NULL;
+    s->y_mem = NULL;
 }
 
 const FeatureExtractor extractor_motion = {

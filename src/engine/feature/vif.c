@@ -14,7 +14,7 @@
 #include "vif_kernels.h"
 
 #define N_SCALES 4
-#define MAX_TAPS 17
+#define MAX_TAPS VIF_MAX_TAPS
 #define NAME_LEN 128
 #define SIGMA_NSQ (65536 << 1)   /* noise variance 2 in 8-bit units, Q16 (spec 3.4) */
 
@@ -59,10 +59,9 @@ typedef struct VifState {
     VifKernels k;
     VifTermParams tp;
     uint16_t *img_ref[N_SCALES], *img_dis[N_SCALES];   /* scales 1..3; [0] is the picture */
-    VifRow row;                                         /* vertical moments, padded */
-    uint32_t *blur_ref, *blur_dis;                      /* vertical low-pass rows, padded */
+    void *scratch;                                      /* the kernels' row buffers */
     void *mem;                                          /* owns all the buffers above */
-    uint16_t log2_tab[65536 - VIF_LOG_BASE];
+    uint16_t log2_tab[VIF_LOG_ENTRIES + VIF_LOG_SLACK];
     char name[N_FEATURES][NAME_LEN];
 } VifState;
 
@@ -76,11 +75,12 @@ typedef struct VifPlanes {
 
 /* ---- fixed-point log2 (spec 3.4) ------------------------------------------------------- */
 
-static void log2_table_init(uint16_t *tab)
+void vif_log2_table_init(uint16_t *tab)
 {
     /* single-precision log2 and round-half-away: the table libvmaf builds, bit for bit */
     for (unsigned i = VIF_LOG_BASE; i < 65536; i++)
         tab[i - VIF_LOG_BASE] = (uint16_t)round(log2f((float)i) * 2048);
+    for (unsigned i = 0; i < VIF_LOG_SLACK; i++) tab[VIF_LOG_ENTRIES + i] = 0;
 }
 
 /* 2048 * log2(v) from the top 16 bits of v (v >= 2^15). */
@@ -90,30 +90,56 @@ static inline int32_t log2_fixed(const uint16_t *tab, uint64_t v)
     return tab[(v >> k) - VIF_LOG_BASE] + 2048 * k;
 }
 
-/* ---- scalar kernels ------------------------------------------------------------------- */
+const uint16_t *vif_filter_coef(int scale, int *taps)
+{
+    *taps = filter_taps[scale];
+    return filter[scale];
+}
+
+/* ---- scalar kernels: the definition ----------------------------------------------------- */
+
+/* Vertical moments of one row (spec 3.3): means and second moments of the reference (x) and
+ * distorted (y) picture, shifted to the scale's fixed point; padded by 16 elements both sides. */
+typedef struct VifRow {
+    uint32_t *mu_x, *mu_y, *xx, *yy, *xy;
+} VifRow;
+
+/* Row r of a kernel's scratch, with 16 spare elements in front. */
+static uint32_t *scratch_row(void *scratch, unsigned w, int r)
+{
+    return (uint32_t *)((uint8_t *)scratch + (size_t)r * VIF_SCRATCH_ROW(w)) + 16;
+}
+
+static VifRow scratch_moments(void *scratch, unsigned w)
+{
+    return (VifRow){ scratch_row(scratch, w, 0), scratch_row(scratch, w, 1),
+                     scratch_row(scratch, w, 2), scratch_row(scratch, w, 3),
+                     scratch_row(scratch, w, 4) };
+}
 
 static inline uint64_t round_shift_u64(uint64_t x, int s)
 {
     return s ? (x + ((uint64_t)1 << (s - 1))) >> s : x;
 }
 
-static void vmoments_8(const uint8_t *const *ref, const uint8_t *const *dis,
-                       const uint16_t *coef, int taps, unsigned w, const VifRow *out)
+static void vmoments_8(const uint8_t *const *ref, const uint8_t *const *dis, const VifFilter *f,
+                       unsigned w, const VifRow *out)
 {
     /* 32-bit sums: 65536 * 255^2 still fits, so 8-bit squares need no shift (spec 13.4) */
+    const uint32_t round_mu = 1u << (f->shift_mu - 1);
     for (unsigned j = 0; j < w; j++) {
         uint32_t mx = 0, my = 0, xx = 0, yy = 0, xy = 0;
-        for (int k = 0; k < taps; k++) {
+        for (int k = 0; k < f->taps; k++) {
             uint32_t x = ref[k][j], y = dis[k][j];
-            uint32_t cx = coef[k] * x, cy = coef[k] * y;
+            uint32_t cx = f->coef[k] * x, cy = f->coef[k] * y;
             mx += cx;
             my += cy;
             xx += cx * x;
             yy += cy * y;
             xy += cx * y;
         }
-        out->mu_x[j] = (mx + 128) >> 8;
-        out->mu_y[j] = (my + 128) >> 8;
+        out->mu_x[j] = (mx + round_mu) >> f->shift_mu;
+        out->mu_y[j] = (my + round_mu) >> f->shift_mu;
         out->xx[j] = xx;
         out->yy[j] = yy;
         out->xy[j] = xy;
@@ -121,27 +147,26 @@ static void vmoments_8(const uint8_t *const *ref, const uint8_t *const *dis,
 }
 
 static void vmoments_16(const uint16_t *const *ref, const uint16_t *const *dis,
-                        const uint16_t *coef, int taps, unsigned w,
-                        int shift_mu, int shift_sq, const VifRow *out)
+                        const VifFilter *f, unsigned w, const VifRow *out)
 {
-    const uint32_t round_mu = 1u << (shift_mu - 1);
+    const uint32_t round_mu = 1u << (f->shift_mu - 1);
     for (unsigned j = 0; j < w; j++) {
         uint32_t mx = 0, my = 0;
         uint64_t xx = 0, yy = 0, xy = 0;
-        for (int k = 0; k < taps; k++) {
+        for (int k = 0; k < f->taps; k++) {
             uint32_t x = ref[k][j], y = dis[k][j];
-            uint32_t cx = coef[k] * x, cy = coef[k] * y;
+            uint32_t cx = f->coef[k] * x, cy = f->coef[k] * y;
             mx += cx;
             my += cy;
             xx += (uint64_t)cx * x;
             yy += (uint64_t)cy * y;
             xy += (uint64_t)cx * y;
         }
-        out->mu_x[j] = (uint16_t)((mx + round_mu) >> shift_mu);
-        out->mu_y[j] = (uint16_t)((my + round_mu) >> shift_mu);
-        out->xx[j] = (uint32_t)round_shift_u64(xx, shift_sq);
-        out->yy[j] = (uint32_t)round_shift_u64(yy, shift_sq);
-        out->xy[j] = (uint32_t)round_shift_u64(xy, shift_sq);
+        out->mu_x[j] = (uint16_t)((mx + round_mu) >> f->shift_mu);
+        out->mu_y[j] = (uint16_t)((my + round_mu) >> f->shift_mu);
+        out->xx[j] = (uint32_t)round_shift_u64(xx, f->shift_sq);
+        out->yy[j] = (uint32_t)round_shift_u64(yy, f->shift_sq);
+        out->xy[j] = (uint32_t)round_shift_u64(xy, f->shift_sq);
     }
 }
 
@@ -163,7 +188,7 @@ static inline void add_terms(int32_t sxx, int32_t syy, int32_t sxy, const VifTer
     }
     acc->den_log += log2_fixed(tp->log2_tab, (uint32_t)(SIGMA_NSQ + sxx)) - 2048 * 17;
     if (sxy <= 0 || syy <= 0) return;
-    /* double arithmetic in exactly libvmaf's order; no contraction to fma (ISO C mode) */
+    /* double arithmetic in exactly libvmaf's order; no contraction to fma (-ffp-contract=off) */
     const double eps = 65536 * 1.0e-10;
     double g = sxy / (sxx + eps);
     int32_t sv = (int32_t)(syy - g * sxy);
@@ -199,26 +224,64 @@ static void hterms(const VifRow *row, const uint16_t *coef, int taps, unsigned w
     *sums = acc;
 }
 
+/* Fills the spare elements left and right of a row by mirroring (spec 3.1). */
+static void pad_row(uint32_t *r, unsigned w, int half)
+{
+    for (int f = 1; f <= half; f++) {
+        r[-f] = r[f];
+        r[(int)w - 1 + f] = r[(int)w - 1 - f];
+    }
+}
+
+static void pad_moments(const VifRow *row, unsigned w, int half)
+{
+    pad_row(row->mu_x, w, half);
+    pad_row(row->mu_y, w, half);
+    pad_row(row->xx, w, half);
+    pad_row(row->yy, w, half);
+    pad_row(row->xy, w, half);
+}
+
+static void stats_row_8(const uint8_t *const *ref, const uint8_t *const *dis, unsigned w,
+                        const VifFilter *f, void *scratch, const VifTermParams *tp, VifSums *sums)
+{
+    VifRow row = scratch_moments(scratch, w);
+    vmoments_8(ref, dis, f, w, &row);
+    pad_moments(&row, w, f->taps / 2);
+    hterms(&row, f->coef, f->taps, w, tp, sums);
+}
+
+static void stats_row_16(const uint16_t *const *ref, const uint16_t *const *dis, unsigned w,
+                         const VifFilter *f, void *scratch, const VifTermParams *tp,
+                         VifSums *sums)
+{
+    VifRow row = scratch_moments(scratch, w);
+    vmoments_16(ref, dis, f, w, &row);
+    pad_moments(&row, w, f->taps / 2);
+    hterms(&row, f->coef, f->taps, w, tp, sums);
+}
+
 /* The vertical low-pass for both sample types; 32-bit sums suffice (65536 * 65535). */
 #define DEFINE_VBLUR(NAME, T)                                                              \
-    static void NAME(const T *const *ref, const T *const *dis, const uint16_t *coef,      \
-                     int taps, unsigned w, int shift, uint32_t *out_ref, uint32_t *out_dis) \
+    static void NAME(const T *const *ref, const T *const *dis, const VifFilter *f,        \
+                     unsigned w, uint32_t *out_ref, uint32_t *out_dis)                     \
     {                                                                                      \
-        const uint32_t rnd = 1u << (shift - 1);                                            \
+        const uint32_t rnd = 1u << (f->shift_mu - 1);                                      \
         for (unsigned j = 0; j < w; j++) {                                                 \
             uint32_t a = 0, b = 0;                                                         \
-            for (int k = 0; k < taps; k++) {                                               \
-                a += coef[k] * (uint32_t)ref[k][j];                                        \
-                b += coef[k] * (uint32_t)dis[k][j];                                        \
+            for (int k = 0; k < f->taps; k++) {                                            \
+                a += f->coef[k] * (uint32_t)ref[k][j];                                     \
+                b += f->coef[k] * (uint32_t)dis[k][j];                                     \
             }                                                                              \
-            out_ref[j] = (uint16_t)((a + rnd) >> shift);                                   \
-            out_dis[j] = (uint16_t)((b + rnd) >> shift);                                   \
+            out_ref[j] = (uint16_t)((a + rnd) >> f->shift_mu);                             \
+            out_dis[j] = (uint16_t)((b + rnd) >> f->shift_mu);                             \
         }                                                                                  \
     }
 
 DEFINE_VBLUR(vblur_8, uint8_t)
 DEFINE_VBLUR(vblur_16, uint16_t)
 
+/* Horizontal low-pass of padded rows evaluated at even columns only: out[j] = blur(2j). */
 static void hblur_decimate(const uint32_t *ref, const uint32_t *dis, const uint16_t *coef,
                            int taps, unsigned w_out, uint16_t *out_ref, uint16_t *out_dis)
 {
@@ -235,16 +298,39 @@ static void hblur_decimate(const uint32_t *ref, const uint32_t *dis, const uint1
     }
 }
 
-static void pick_kernels(VifKernels *k, const KernelTable *kt)
+static void down_row_8(const uint8_t *const *ref, const uint8_t *const *dis, unsigned w,
+                       const VifFilter *f, void *scratch, uint16_t *out_ref, uint16_t *out_dis)
 {
-    /* the scalar kernels define the results; SIMD siblings replace them per kt->level */
-    (void)kt;
-    k->vmoments_8 = vmoments_8;
-    k->vmoments_16 = vmoments_16;
-    k->hterms = hterms;
-    k->vblur_8 = vblur_8;
-    k->vblur_16 = vblur_16;
-    k->hblur_decimate = hblur_decimate;
+    uint32_t *br = scratch_row(scratch, w, 0), *bd = scratch_row(scratch, w, 1);
+    vblur_8(ref, dis, f, w, br, bd);
+    pad_row(br, w, f->taps / 2);
+    pad_row(bd, w, f->taps / 2);
+    hblur_decimate(br, bd, f->coef, f->taps, w / 2, out_ref, out_dis);
+}
+
+static void down_row_16(const uint16_t *const *ref, const uint16_t *const *dis, unsigned w,
+                        const VifFilter *f, void *scratch, uint16_t *out_ref, uint16_t *out_dis)
+{
+    uint32_t *br = scratch_row(scratch, w, 0), *bd = scratch_row(scratch, w, 1);
+    vblur_16(ref, dis, f, w, br, bd);
+    pad_row(br, w, f->taps / 2);
+    pad_row(bd, w, f->taps / 2);
+    hblur_decimate(br, bd, f->coef, f->taps, w / 2, out_ref, out_dis);
+}
+
+void vif_kernels_init(VifKernels *k, enum VmafxCpu level)
+{
+    /* the scalar kernels define the results; SIMD siblings replace them level by level */
+    *k = (VifKernels){ stats_row_8, stats_row_16, down_row_8, down_row_16 };
+#if VMAFX_HAVE_X86
+    if (level >= VMAFX_CPU_AVX2) vif_kernels_avx2(k);
+    if (level >= VMAFX_CPU_AVX512) {
+        if (cpu_has_avx512vnni()) vif_kernels_avx512_vnni(k);
+        else vif_kernels_avx512(k);
+    }
+#else
+    (void)level;
+#endif
 }
 
 /* ---- driver --------------------------------------------------------------------------- */
@@ -265,15 +351,6 @@ static void tap_rows(const VifPlanes *pl, int i, int taps, const void **ref, con
     }
 }
 
-/* Fills the spare elements left and right of a row by mirroring (spec 3.1). */
-static void pad_row(uint32_t *r, unsigned w, int half)
-{
-    for (int f = 1; f <= half; f++) {
-        r[-f] = r[f];
-        r[(int)w - 1 + f] = r[(int)w - 1 - f];
-    }
-}
-
 static VifPlanes scale_planes(const VifState *s, const FrameInput *in, int scale)
 {
     if (scale == 0)
@@ -287,26 +364,19 @@ static VifPlanes scale_planes(const VifState *s, const FrameInput *in, int scale
 /* Integer sums of spec 3.4 over one scale. */
 static VifSums scale_sums(VifState *s, const VifPlanes *pl, int scale)
 {
-    const int taps = filter_taps[scale];
     /* scale 0 above 8 bits is brought to the 8-bit scale here (spec 3.3); scales >= 1 are Q16 */
-    const int shift_mu = scale ? 16 : (int)s->bpc;
-    const int shift_sq = scale ? 16 : 2 * ((int)s->bpc - 8);
+    const VifFilter f = { filter[scale], filter_taps[scale], scale ? 16 : (int)s->bpc,
+                          scale ? 16 : 2 * ((int)s->bpc - 8) };
     const void *r[MAX_TAPS], *d[MAX_TAPS];
     VifSums sums = { 0 };
     for (unsigned i = 0; i < pl->h; i++) {
-        tap_rows(pl, (int)i, taps, r, d);
+        tap_rows(pl, (int)i, f.taps, r, d);
         if (pl->wide)
-            s->k.vmoments_16((const uint16_t *const *)r, (const uint16_t *const *)d, filter[scale],
-                             taps, pl->w, shift_mu, shift_sq, &s->row);
+            s->k.stats_16((const uint16_t *const *)r, (const uint16_t *const *)d, pl->w, &f,
+                          s->scratch, &s->tp, &sums);
         else
-            s->k.vmoments_8((const uint8_t *const *)r, (const uint8_t *const *)d, filter[scale],
-                            taps, pl->w, &s->row);
-        pad_row(s->row.mu_x, pl->w, taps / 2);
-        pad_row(s->row.mu_y, pl->w, taps / 2);
-        pad_row(s->row.xx, pl->w, taps / 2);
-        pad_row(s->row.yy, pl->w, taps / 2);
-        pad_row(s->row.xy, pl->w, taps / 2);
-        s->k.hterms(&s->row, filter[scale], taps, pl->w, &s->tp, &sums);
+            s->k.stats_8((const uint8_t *const *)r, (const uint8_t *const *)d, pl->w, &f,
+                         s->scratch, &s->tp, &sums);
     }
     return sums;
 }
@@ -314,22 +384,19 @@ static VifSums scale_sums(VifState *s, const VifPlanes *pl, int scale)
 /* Scale s+1 from scale s (spec 3.2): the next scale's kernel, kept at even rows/columns. */
 static void downsample(VifState *s, const VifPlanes *pl, int scale)
 {
-    const int next = scale + 1, taps = filter_taps[next];
-    const int shift = scale ? 16 : (int)s->bpc;
+    const int next = scale + 1;
+    const VifFilter f = { filter[next], filter_taps[next], scale ? 16 : (int)s->bpc, 0 };
     const void *r[MAX_TAPS], *d[MAX_TAPS];
     for (unsigned i = 0; i < s->h[next]; i++) {
-        tap_rows(pl, 2 * (int)i, taps, r, d);
+        tap_rows(pl, 2 * (int)i, f.taps, r, d);
+        uint16_t *out_r = s->img_ref[next] + (size_t)i * s->w[next];
+        uint16_t *out_d = s->img_dis[next] + (size_t)i * s->w[next];
         if (pl->wide)
-            s->k.vblur_16((const uint16_t *const *)r, (const uint16_t *const *)d, filter[next],
-                          taps, pl->w, shift, s->blur_ref, s->blur_dis);
+            s->k.down_16((const uint16_t *const *)r, (const uint16_t *const *)d, pl->w, &f,
+                         s->scratch, out_r, out_d);
         else
-            s->k.vblur_8((const uint8_t *const *)r, (const uint8_t *const *)d, filter[next],
-                         taps, pl->w, shift, s->blur_ref, s->blur_dis);
-        pad_row(s->blur_ref, pl->w, taps / 2);
-        pad_row(s->blur_dis, pl->w, taps / 2);
-        s->k.hblur_decimate(s->blur_ref, s->blur_dis, filter[next], taps, s->w[next],
-                            s->img_ref[next] + (size_t)i * s->w[next],
-                            s->img_dis[next] + (size_t)i * s->w[next]);
+            s->k.down_8((const uint8_t *const *)r, (const uint8_t *const *)d, pl->w, &f,
+                        s->scratch, out_r, out_d);
     }
 }
 
@@ -395,11 +462,10 @@ static int extract(void *priv, const FrameInput *in, FeatureCollector *out)
 
 static size_t round64(size_t n) { return (n + 63) & ~(size_t)63; }
 
-/* One 64-byte aligned block for the pyramid images and the padded row buffers. */
+/* One 64-byte aligned block for the kernels' scratch and the pyramid images. */
 static int alloc_buffers(VifState *s)
 {
-    const size_t row = round64((s->w[0] + 2 * VIF_PAD) * sizeof(uint32_t));
-    size_t img[N_SCALES] = { 0 }, total = 7 * row;
+    size_t img[N_SCALES] = { 0 }, total = VIF_SCRATCH_BYTES(s->w[0]);
     for (int i = 1; i < N_SCALES; i++) {
         img[i] = round64((size_t)s->w[i] * s->h[i] * sizeof(uint16_t));
         total += 2 * img[i];
@@ -408,9 +474,8 @@ static int alloc_buffers(VifState *s)
     if (!p) return -ENOMEM;
     memset(p, 0, total);
     s->mem = p;
-    uint32_t **rows[7] = { &s->row.mu_x, &s->row.mu_y, &s->row.xx, &s->row.yy, &s->row.xy,
-                           &s->blur_ref, &s->blur_dis };
-    for (int i = 0; i < 7; i++, p += row) *rows[i] = (uint32_t *)p + VIF_PAD;
+    s->scratch = p;
+    p += VIF_SCRATCH_BYTES(s->w[0]);
     for (int i = 1; i < N_SCALES; i++) {
         s->img_ref[i] = (uint16_t *)p;
         p += img[i];
@@ -438,9 +503,9 @@ static int init(void *priv, const ExtractorParams *p)
     s->tp.gain_limit = p->opt[OPT_EGL];
     s->debug = p->opt[OPT_DEBUG] != 0;
     s->skip_scale0 = p->opt[OPT_SKIP_SCALE0] != 0;
-    log2_table_init(s->log2_tab);
+    vif_log2_table_init(s->log2_tab);
     s->tp.log2_tab = s->log2_tab;
-    pick_kernels(&s->k, p->kernels);
+    vif_kernels_init(&s->k, p->kernels->level);
     for (int f = 0; f < N_FEATURES; f++)
         feature_name(s->name[f], NAME_LEN, provides[f], feature_output_name(provides[f]),
                      p->suffix);

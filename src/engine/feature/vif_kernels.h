@@ -1,23 +1,30 @@
-/* Integer VIF: the data layout shared by the scalar kernels (vif.c) and any SIMD siblings.
+/* Integer VIF: the kernel boundary between the driver (vif.c) and the per-level kernels
+ * (scalar in vif.c, SIMD in x86/vif_avx2.c and x86/vif_avx512.c).
  *
- * Every 2-D filter is a vertical pass producing one row of intermediate values, then a
- * horizontal pass over that row (spec 3.1). Row buffers carry VIF_PAD spare elements on both
- * sides, which the caller fills by mirroring before the horizontal pass, so the horizontal
- * kernels read indices [-taps/2, w + taps/2) without bounds checks. */
+ * A kernel handles one output row of one scale: either the statistics row (vertical moments,
+ * horizontal filter, per-pixel information terms of spec 3.3-3.4, added into VifSums) or one
+ * row of the next scale's picture (low-pass and 2:1 decimation, spec 3.2). The driver hands
+ * it the rows of the vertical tap window, already mirrored at the picture's top and bottom;
+ * columns are mirrored by the kernel. How a kernel lays out its intermediate rows in the
+ * scratch buffer is its own business, so each level can pick the layout its instructions
+ * like; only the outputs (sums, decimated rows) are compared between levels. */
 #ifndef VMAFX_ENGINE_VIF_KERNELS_H
 #define VMAFX_ENGINE_VIF_KERNELS_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#define VIF_PAD 8            /* half of the widest (17-tap, scale-0) kernel */
-#define VIF_LOG_BASE 32768   /* the log table covers arguments [2^15, 2^16) (spec 3.4) */
+#include "vmafx/vmafx.h"
 
-/* Vertical moments of one row at one scale (spec 3.3): means and second moments of the
- * reference (x) and distorted (y) picture, already shifted to the scale's fixed point. */
-typedef struct VifRow {
-    uint32_t *mu_x, *mu_y, *xx, *yy, *xy;
-} VifRow;
+#define VIF_MAX_TAPS 17
+#define VIF_LOG_BASE 32768      /* the log table covers arguments [2^15, 2^16) (spec 3.4) */
+#define VIF_LOG_ENTRIES 32768
+#define VIF_LOG_SLACK 4         /* entries past the end that 8-byte gathers may touch */
+
+/* Bytes of scratch a kernel may use for a row of w samples: ten rows of 32-bit values with
+ * room for mirrored borders and whole-vector overrun on both sides. */
+#define VIF_SCRATCH_ROW(w) ((((size_t)(w) * 4 + 512) + 63) & ~(size_t)63)
+#define VIF_SCRATCH_BYTES(w) (10 * VIF_SCRATCH_ROW(w))
 
 /* The four per-scale integer sums of spec 3.4. */
 typedef struct VifSums {
@@ -26,42 +33,54 @@ typedef struct VifSums {
 
 /* Constant inputs of the per-pixel information terms. */
 typedef struct VifTermParams {
-    const uint16_t *log2_tab;   /* log2_tab[i - VIF_LOG_BASE] = round(log2f(i) * 2048) */
+    const uint16_t *log2_tab;   /* [i - VIF_LOG_BASE] = round(log2f(i) * 2048), + slack */
     double gain_limit;          /* vif_enhn_gain_limit */
 } VifTermParams;
 
-/* Vertical moments from 8-bit samples (scale 0): means (s + 128) >> 8, squares unshifted.
- * ref[k] / dis[k] point at the k-th row of the (mirrored) tap window. */
-typedef void (*vif_vmoments_8_fn)(const uint8_t *const *ref, const uint8_t *const *dis,
-                                  const uint16_t *coef, int taps, unsigned w, const VifRow *out);
-/* Vertical moments from 16-bit samples (scale 0 above 8 bits, and every scale >= 1):
- * means rounded and shifted by shift_mu, squares (64-bit sums) by shift_sq. */
-typedef void (*vif_vmoments_16_fn)(const uint16_t *const *ref, const uint16_t *const *dis,
-                                   const uint16_t *coef, int taps, unsigned w,
-                                   int shift_mu, int shift_sq, const VifRow *out);
-/* Horizontal pass over one padded VifRow and the per-pixel terms, added into sums. */
-typedef void (*vif_hterms_fn)(const VifRow *row, const uint16_t *coef, int taps, unsigned w,
-                              const VifTermParams *tp, VifSums *sums);
-/* Vertical low-pass of both pictures for the down-sampling (spec 3.2), shifted by shift. */
-typedef void (*vif_vblur_8_fn)(const uint8_t *const *ref, const uint8_t *const *dis,
-                               const uint16_t *coef, int taps, unsigned w, int shift,
-                               uint32_t *out_ref, uint32_t *out_dis);
-typedef void (*vif_vblur_16_fn)(const uint16_t *const *ref, const uint16_t *const *dis,
-                                const uint16_t *coef, int taps, unsigned w, int shift,
-                                uint32_t *out_ref, uint32_t *out_dis);
-/* Horizontal low-pass of padded rows evaluated at even columns only: out[j] = blur(2j),
- * j < w_out (filter and 2:1 decimation in one step). */
-typedef void (*vif_hblur_decimate_fn)(const uint32_t *ref, const uint32_t *dis,
-                                      const uint16_t *coef, int taps, unsigned w_out,
-                                      uint16_t *out_ref, uint16_t *out_dis);
+/* One scale's Q16 kernel (symmetric, odd length, summing to 65536) and the rounded shifts of
+ * the vertical pass: means by shift_mu, second moments by shift_sq (0: unshifted). For the
+ * down-sampling kernels shift_mu is the vertical shift and shift_sq is unused. */
+typedef struct VifFilter {
+    const uint16_t *coef;
+    int taps;
+    int shift_mu, shift_sq;
+} VifFilter;
+
+/* Statistics of one row (spec 3.3, 3.4) added into sums; ref[k], dis[k] are the rows of the
+ * vertical tap window, w > taps / 2. 8-bit samples: scale 0 only (shift_sq 0). */
+typedef void (*vif_stats_row_8_fn)(const uint8_t *const *ref, const uint8_t *const *dis,
+                                   unsigned w, const VifFilter *f, void *scratch,
+                                   const VifTermParams *tp, VifSums *sums);
+typedef void (*vif_stats_row_16_fn)(const uint16_t *const *ref, const uint16_t *const *dis,
+                                    unsigned w, const VifFilter *f, void *scratch,
+                                    const VifTermParams *tp, VifSums *sums);
+/* One row of the next scale (spec 3.2): vertical low-pass with f (shift f->shift_mu),
+ * horizontal low-pass (shift 16) evaluated at even columns, out[j] for j < w / 2. */
+typedef void (*vif_down_row_8_fn)(const uint8_t *const *ref, const uint8_t *const *dis,
+                                  unsigned w, const VifFilter *f, void *scratch,
+                                  uint16_t *out_ref, uint16_t *out_dis);
+typedef void (*vif_down_row_16_fn)(const uint16_t *const *ref, const uint16_t *const *dis,
+                                   unsigned w, const VifFilter *f, void *scratch,
+                                   uint16_t *out_ref, uint16_t *out_dis);
 
 typedef struct VifKernels {
-    vif_vmoments_8_fn vmoments_8;
-    vif_vmoments_16_fn vmoments_16;
-    vif_hterms_fn hterms;
-    vif_vblur_8_fn vblur_8;
-    vif_vblur_16_fn vblur_16;
-    vif_hblur_decimate_fn hblur_decimate;
+    vif_stats_row_8_fn stats_8;
+    vif_stats_row_16_fn stats_16;
+    vif_down_row_8_fn down_8;
+    vif_down_row_16_fn down_16;
 } VifKernels;
+
+/* The kernels of one level (levels the build or CPU lacks fall back to the next lower). */
+void vif_kernels_init(VifKernels *k, enum VmafxCpu level);
+/* Fills the log table (VIF_LOG_ENTRIES + VIF_LOG_SLACK entries). */
+void vif_log2_table_init(uint16_t *tab);
+/* The Q16 kernel of a scale (0..3) and its length. */
+const uint16_t *vif_filter_coef(int scale, int *taps);
+
+/* SIMD siblings (feature/x86/); each fills only the entries it has. vif_kernels_init() takes
+ * the VNNI build of the AVX-512 kernels when the CPU has AVX512-VNNI. */
+void vif_kernels_avx2(VifKernels *k);
+void vif_kernels_avx512(VifKernels *k);
+void vif_kernels_avx512_vnni(VifKernels *k);
 
 #endif

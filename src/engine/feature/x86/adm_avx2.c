@@ -1,0 +1,785 @@
+/* Integer ADM row kernels, AVX2: 8 int32 lanes (4 int64) per step; the last partial step of
+ * a row is left to the scalar definition in adm_kernels.h. Each kernel reproduces that
+ * definition bit for bit, including the int16/int32 wraps and the float/double steps of the
+ * angle test (same operations, same order). */
+#include <immintrin.h>
+#include <math.h>
+
+#include "../adm_kernels.h"
+
+typedef __m256i V;
+
+static inline V set1(int32_t x) { return _mm256_set1_epi32(x); }
+static inline V set1_64(int64_t x) { return _mm256_set1_epi64x(x); }
+static inline V zero(void) { return _mm256_setzero_si256(); }
+
+static inline V load16(const int16_t *p)
+{
+    return _mm256_cvtepi16_epi32(_mm_loadu_si128((const __m128i *)(const void *)p));
+}
+
+static inline V load32(const int32_t *p) { return _mm256_loadu_si256((const V *)(const void *)p); }
+static inline void store32(int32_t *p, V x) { _mm256_storeu_si256((V *)(void *)p, x); }
+
+/* Eight int32 lanes holding int16 values -> eight int16. */
+static inline void store16(int16_t *p, V x)
+{
+    const V packed = _mm256_permute4x64_epi64(_mm256_packs_epi32(x, x), 0x08);
+    _mm_storeu_si128((__m128i *)(void *)p, _mm256_castsi256_si128(packed));
+}
+
+/* The int32 value of each lane's low 16 bits (adm_wrap16 per lane). */
+static inline V wrap16(V x) { return _mm256_srai_epi32(_mm256_slli_epi32(x, 16), 16); }
+
+static inline V odd(V x) { return _mm256_srli_epi64(x, 32); }
+
+/* Low 32 bits of the even (e) and odd (o) 64-bit results back into one int32 vector. */
+static inline V join(V e, V o) { return _mm256_blend_epi32(e, _mm256_slli_epi64(o, 32), 0xAA); }
+
+/* The low dwords of four 64-bit lanes, packed into four int32. */
+static inline __m128i low_dwords(V x)
+{
+    return _mm256_castsi256_si128(
+        _mm256_permutevar8x32_epi32(x, _mm256_setr_epi32(0, 2, 4, 6, 0, 2, 4, 6)));
+}
+
+/* Lane mask (all ones / zero per int32 lane) from the low 8 bits of bits. */
+static inline V lanes_of(unsigned bits)
+{
+    const V b = _mm256_setr_epi32(1, 2, 4, 8, 16, 32, 64, 128);
+    return _mm256_cmpeq_epi32(_mm256_and_si256(set1((int32_t)bits), b), b);
+}
+
+/* ---- DWT level 0 ---- */
+
+static inline V pair(int lo, int hi) { return set1((int32_t)(((uint32_t)hi << 16) | (lo & 0xFFFF))); }
+
+/* Vertical taps of 16 int16 samples -> lo/hi (see the AVX-512 version). */
+static inline void vert_taps(V x0, V x1, V x2, V x3, V add_lo, V add_hi, __m128i bpc,
+                             int16_t *lo, int16_t *hi)
+{
+    const V cl01 = pair(ADM_LO0, ADM_LO1), cl23 = pair(ADM_LO2, ADM_LO3);
+    const V ch01 = pair(ADM_HI0, ADM_HI1), ch23 = pair(ADM_HI2, ADM_HI3);
+    const V a_lo = _mm256_unpacklo_epi16(x0, x1), a_hi = _mm256_unpackhi_epi16(x0, x1);
+    const V b_lo = _mm256_unpacklo_epi16(x2, x3), b_hi = _mm256_unpackhi_epi16(x2, x3);
+    V l0 = _mm256_add_epi32(_mm256_madd_epi16(a_lo, cl01), _mm256_madd_epi16(b_lo, cl23));
+    V l1 = _mm256_add_epi32(_mm256_madd_epi16(a_hi, cl01), _mm256_madd_epi16(b_hi, cl23));
+    V h0 = _mm256_add_epi32(_mm256_madd_epi16(a_lo, ch01), _mm256_madd_epi16(b_lo, ch23));
+    V h1 = _mm256_add_epi32(_mm256_madd_epi16(a_hi, ch01), _mm256_madd_epi16(b_hi, ch23));
+    l0 = _mm256_sra_epi32(_mm256_add_epi32(l0, add_lo), bpc);
+    l1 = _mm256_sra_epi32(_mm256_add_epi32(l1, add_lo), bpc);
+    h0 = _mm256_sra_epi32(_mm256_add_epi32(h0, add_hi), bpc);
+    h1 = _mm256_sra_epi32(_mm256_add_epi32(h1, add_hi), bpc);
+    _mm256_storeu_si256((V *)(void *)lo, _mm256_packs_epi32(l0, l1));
+    _mm256_storeu_si256((V *)(void *)hi, _mm256_packs_epi32(h0, h1));
+}
+
+/* 8-bit samples are not centred (see the AVX-512 version). */
+static void dwt0_vert_8(const uint8_t *const s[4], int n, int16_t *lo, int16_t *hi)
+{
+    const V add_lo = set1(128 - 128 * 46342), add_hi = set1(128);
+    const __m128i sh = _mm_cvtsi32_si128(8);
+    int j = 0;
+    for (; j + 16 <= n; j += 16) {
+        V x[4];
+        for (int k = 0; k < 4; k++)
+            x[k] = _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)(const void *)(s[k] + j)));
+        vert_taps(x[0], x[1], x[2], x[3], add_lo, add_hi, sh, lo + j, hi + j);
+    }
+    if (j < n) {
+        const uint8_t *t[4] = { s[0] + j, s[1] + j, s[2] + j, s[3] + j };
+        adm_dwt0_vert_8_c(t, n - j, lo + j, hi + j);
+    }
+}
+
+static void dwt0_vert_16(const uint16_t *const s[4], int n, int bpc, int16_t *lo, int16_t *hi)
+{
+    const V c = _mm256_set1_epi16((int16_t)(1 << (bpc - 1))), half = set1(1 << (bpc - 1));
+    const __m128i sh = _mm_cvtsi32_si128(bpc);
+    int j = 0;
+    for (; j + 16 <= n; j += 16) {
+        V x[4];
+        for (int k = 0; k < 4; k++)
+            x[k] = _mm256_sub_epi16(_mm256_loadu_si256((const V *)(const void *)(s[k] + j)), c);
+        vert_taps(x[0], x[1], x[2], x[3], half, half, sh, lo + j, hi + j);
+    }
+    if (j < n) {
+        const uint16_t *t[4] = { s[0] + j, s[1] + j, s[2] + j, s[3] + j };
+        adm_dwt0_vert_16_c(t, n - j, bpc, lo + j, hi + j);
+    }
+}
+
+static inline V horz_taps16(V p01, V p23, V c01, V c23)
+{
+    const V s = _mm256_add_epi32(_mm256_madd_epi16(p01, c01), _mm256_madd_epi16(p23, c23));
+    return _mm256_srai_epi32(_mm256_add_epi32(s, set1(32768)), 16);
+}
+
+static void dwt0_horz(const int16_t *lo, const int16_t *hi, int m, int16_t *a,
+                      int16_t *const band[3])
+{
+    const V cl01 = pair(ADM_LO0, ADM_LO1), cl23 = pair(ADM_LO2, ADM_LO3);
+    const V ch01 = pair(ADM_HI0, ADM_HI1), ch23 = pair(ADM_HI2, ADM_HI3);
+    int j = 0;
+    for (; j + 8 <= m; j += 8) {
+        const V l01 = _mm256_loadu_si256((const V *)(const void *)(lo + 2 * j - 1));
+        const V l23 = _mm256_loadu_si256((const V *)(const void *)(lo + 2 * j + 1));
+        const V h01 = _mm256_loadu_si256((const V *)(const void *)(hi + 2 * j - 1));
+        const V h23 = _mm256_loadu_si256((const V *)(const void *)(hi + 2 * j + 1));
+        store16(a + j, horz_taps16(l01, l23, cl01, cl23));
+        store16(band[ADM_V] + j, horz_taps16(l01, l23, ch01, ch23));
+        store16(band[ADM_H] + j, horz_taps16(h01, h23, cl01, cl23));
+        store16(band[ADM_D] + j, horz_taps16(h01, h23, ch01, ch23));
+    }
+    if (j < m) {
+        int16_t *const b[3] = { band[0] + j, band[1] + j, band[2] + j };
+        adm_dwt0_horz_c(lo + 2 * j, hi + 2 * j, m - j, a + j, b);
+    }
+}
+
+/* ---- DWT levels 1-3 ---- */
+
+/* Level 1 vertical pass: the int16 taps of vert_taps without rounding or shift. */
+static void dwt1_vert(const int16_t *const s[4], int n, int32_t *lo, int32_t *hi)
+{
+    const V cl01 = pair(ADM_LO0, ADM_LO1), cl23 = pair(ADM_LO2, ADM_LO3);
+    const V ch01 = pair(ADM_HI0, ADM_HI1), ch23 = pair(ADM_HI2, ADM_HI3);
+    int j = 0;
+    for (; j + 16 <= n; j += 16) {
+        V x[4];
+        for (int k = 0; k < 4; k++) x[k] = _mm256_loadu_si256((const V *)(const void *)(s[k] + j));
+        const V a_lo = _mm256_unpacklo_epi16(x[0], x[1]), a_hi = _mm256_unpackhi_epi16(x[0], x[1]);
+        const V b_lo = _mm256_unpacklo_epi16(x[2], x[3]), b_hi = _mm256_unpackhi_epi16(x[2], x[3]);
+        const V l0 = _mm256_add_epi32(_mm256_madd_epi16(a_lo, cl01), _mm256_madd_epi16(b_lo, cl23));
+        const V l1 = _mm256_add_epi32(_mm256_madd_epi16(a_hi, cl01), _mm256_madd_epi16(b_hi, cl23));
+        const V h0 = _mm256_add_epi32(_mm256_madd_epi16(a_lo, ch01), _mm256_madd_epi16(b_lo, ch23));
+        const V h1 = _mm256_add_epi32(_mm256_madd_epi16(a_hi, ch01), _mm256_madd_epi16(b_hi, ch23));
+        /* unpacklo/hi hold samples 0-3 / 4-7 of each 128-bit lane */
+        store32(lo + j, _mm256_permute2x128_si256(l0, l1, 0x20));
+        store32(lo + j + 8, _mm256_permute2x128_si256(l0, l1, 0x31));
+        store32(hi + j, _mm256_permute2x128_si256(h0, h1, 0x20));
+        store32(hi + j + 8, _mm256_permute2x128_si256(h0, h1, 0x31));
+    }
+    if (j < n) {
+        const int16_t *t[4] = { s[0] + j, s[1] + j, s[2] + j, s[3] + j };
+        adm_dwt1_vert_c(t, n - j, lo + j, hi + j);
+    }
+}
+
+/* (c0 x0 + c1 x1 + c2 x2 + c3 x3 + round) >> shift on the even int32 lanes; only the low
+ * 32 bits are kept and shift <= 16, so a logical shift gives the same bits. */
+static inline V fir64(V x0, V x1, V x2, V x3, const V c[4], V round, __m128i shift)
+{
+    V s = _mm256_add_epi64(_mm256_mul_epi32(x0, c[0]), _mm256_mul_epi32(x1, c[1]));
+    s = _mm256_add_epi64(s, _mm256_mul_epi32(x2, c[2]));
+    s = _mm256_add_epi64(s, _mm256_mul_epi32(x3, c[3]));
+    return _mm256_srl_epi64(_mm256_add_epi64(s, round), shift);
+}
+
+static void dwt_vert_32(const int32_t *const s[4], int n, int64_t round, int shift,
+                        int32_t *lo, int32_t *hi)
+{
+    const V cl[4] = { set1(ADM_LO0), set1(ADM_LO1), set1(ADM_LO2), set1(ADM_LO3) };
+    const V ch[4] = { set1(ADM_HI0), set1(ADM_HI1), set1(ADM_HI2), set1(ADM_HI3) };
+    const V rnd = set1_64(round);
+    const __m128i sh = _mm_cvtsi32_si128(shift);
+    int j = 0;
+    for (; j + 8 <= n; j += 8) {
+        const V x0 = load32(s[0] + j), x1 = load32(s[1] + j);
+        const V x2 = load32(s[2] + j), x3 = load32(s[3] + j);
+        const V y0 = odd(x0), y1 = odd(x1), y2 = odd(x2), y3 = odd(x3);
+        store32(lo + j, join(fir64(x0, x1, x2, x3, cl, rnd, sh), fir64(y0, y1, y2, y3, cl, rnd, sh)));
+        store32(hi + j, join(fir64(x0, x1, x2, x3, ch, rnd, sh), fir64(y0, y1, y2, y3, ch, rnd, sh)));
+    }
+    if (j < n) {
+        const int32_t *t[4] = { s[0] + j, s[1] + j, s[2] + j, s[3] + j };
+        adm_dwt_vert_32_c(t, n - j, round, shift, lo + j, hi + j);
+    }
+}
+
+/* Four outputs of a horizontal pass; pairs (taps 0,1) and (taps 2,3) are 64-bit lanes. */
+static inline __m128i horz4(const int32_t *x, const V c[4], V rnd, __m128i sh)
+{
+    const V p0 = load32(x - 1), p2 = load32(x + 1);
+    return low_dwords(fir64(p0, odd(p0), p2, odd(p2), c, rnd, sh));
+}
+
+static void dwt_horz_32(const int32_t *lo, const int32_t *hi, int m, int64_t round, int shift,
+                        int32_t *a, int32_t *const band[3])
+{
+    const V cl[4] = { set1(ADM_LO0), set1(ADM_LO1), set1(ADM_LO2), set1(ADM_LO3) };
+    const V ch[4] = { set1(ADM_HI0), set1(ADM_HI1), set1(ADM_HI2), set1(ADM_HI3) };
+    const V rnd = set1_64(round);
+    const __m128i sh = _mm_cvtsi32_si128(shift);
+    int j = 0;
+    for (; j + 4 <= m; j += 4) {
+        const int32_t *l = lo + 2 * j, *h = hi + 2 * j;
+        _mm_storeu_si128((__m128i *)(void *)(a + j), horz4(l, cl, rnd, sh));
+        _mm_storeu_si128((__m128i *)(void *)(band[ADM_V] + j), horz4(l, ch, rnd, sh));
+        _mm_storeu_si128((__m128i *)(void *)(band[ADM_H] + j), horz4(h, cl, rnd, sh));
+        _mm_storeu_si128((__m128i *)(void *)(band[ADM_D] + j), horz4(h, ch, rnd, sh));
+    }
+    if (j < m) {
+        int32_t *const b[3] = { band[0] + j, band[1] + j, band[2] + j };
+        adm_dwt_horz_32_c(lo + 2 * j, hi + 2 * j, m - j, round, shift, a + j, b);
+    }
+}
+
+/* ---- decoupling ---- */
+
+/* dot*dot >= cos1sq * oo * tt for four doubles. The definition scales the three products by
+ * 2^-12 first; the powers of two cancel exactly (no rounding, no overflow). */
+static inline unsigned cone4(__m256d d, __m256d oo, __m256d tt, __m256d c)
+{
+    const __m256d lhs = _mm256_mul_pd(d, d);
+    const __m256d rhs = _mm256_mul_pd(_mm256_mul_pd(c, oo), tt);
+    return (unsigned)_mm256_movemask_pd(_mm256_cmp_pd(lhs, rhs, _CMP_GE_OQ));
+}
+
+static inline __m256d to_pd(__m128 f) { return _mm256_cvtps_pd(f); }
+
+/* f32 of int32 lanes whose INT32_MIN stands for +2^31 (see the AVX-512 version). */
+static inline __m256 f32_wrapped(V x)
+{
+    const V big = _mm256_cmpeq_epi32(x, set1(INT32_MIN));
+    return _mm256_blendv_ps(_mm256_cvtepi32_ps(x), _mm256_set1_ps(2147483648.0f),
+                            _mm256_castsi256_ps(big));
+}
+
+/* Level 0 angle flags of 8 samples as a bit mask. */
+static inline unsigned angle0(V oh, V ov, V th, V tv, float cos1sq)
+{
+    const V lo16 = set1(0xFFFF);
+    const V po = _mm256_or_si256(_mm256_and_si256(oh, lo16), _mm256_slli_epi32(ov, 16));
+    const V pt = _mm256_or_si256(_mm256_and_si256(th, lo16), _mm256_slli_epi32(tv, 16));
+    const V ot = _mm256_madd_epi16(po, pt);
+    const __m256 fd = f32_wrapped(ot);
+    const __m256 foo = f32_wrapped(_mm256_madd_epi16(po, po));
+    const __m256 ftt = f32_wrapped(_mm256_madd_epi16(pt, pt));
+    const __m256d c = _mm256_set1_pd(cos1sq);
+    const unsigned lo = cone4(to_pd(_mm256_castps256_ps128(fd)),
+                              to_pd(_mm256_castps256_ps128(foo)),
+                              to_pd(_mm256_castps256_ps128(ftt)), c);
+    const unsigned hi = cone4(to_pd(_mm256_extractf128_ps(fd, 1)),
+                              to_pd(_mm256_extractf128_ps(foo, 1)),
+                              to_pd(_mm256_extractf128_ps(ftt, 1)), c);
+    /* dot >= 0: the float of the true dot product is never negative where ot wrapped */
+    const unsigned pos = ~(unsigned)_mm256_movemask_ps(fd) & 0xFF;
+    return pos & (lo | hi << 4);
+}
+
+/* Q15 ratio t/o through the Q30 reciprocal d, split so that every part is exact in int32
+ * (see the AVX-512 version); clamped to [0, 32768], 32768 where o == 0. */
+static inline V ratio0(V d, V t, V o_zero)
+{
+    const V hi = _mm256_mullo_epi32(_mm256_srai_epi32(d, 15), t);
+    const V lo = _mm256_mullo_epi32(_mm256_and_si256(d, set1(0x7FFF)), t);
+    V k = _mm256_add_epi32(hi, _mm256_srai_epi32(_mm256_add_epi32(lo, set1(16384)), 15));
+    k = _mm256_min_epi32(_mm256_max_epi32(k, zero()), set1(32768));
+    return _mm256_blendv_epi8(k, set1(32768), o_zero);
+}
+
+/* min(g, t) where o > 0, max(g, t) otherwise, in double with the definition's compares,
+ * truncated to int32; four lanes. */
+static inline __m128i limit4(__m128i rst, __m128i o, __m128i t, double egl)
+{
+    const __m256d g = _mm256_mul_pd(_mm256_cvtepi32_pd(rst), _mm256_set1_pd(egl));
+    const __m256d td = _mm256_cvtepi32_pd(t);
+    const __m256d pos = _mm256_castsi256_pd(_mm256_cvtepi32_epi64(_mm_cmpgt_epi32(o, _mm_setzero_si128())));
+    const __m256d lt = _mm256_cmp_pd(g, td, _CMP_LT_OQ), gt = _mm256_cmp_pd(g, td, _CMP_GT_OQ);
+    const __m256d take = _mm256_blendv_pd(gt, lt, pos);
+    return _mm256_cvttpd_epi32(_mm256_blendv_pd(td, g, take));
+}
+
+/* adm_enhance on the lanes of `on` (see the AVX-512 version for the integral-gain path). */
+static inline V enhance8(V rst, V o, V t, V on, double egl, bool int_gain)
+{
+    if (_mm256_testz_si256(on, on)) return rst;
+    V g;
+    if (int_gain) {
+        const V p = _mm256_mullo_epi32(rst, set1((int32_t)egl));
+        const V pos = _mm256_cmpgt_epi32(o, zero());
+        g = _mm256_blendv_epi8(_mm256_max_epi32(p, t), _mm256_min_epi32(p, t), pos);
+    } else {
+        const __m128i lo = limit4(_mm256_castsi256_si128(rst), _mm256_castsi256_si128(o),
+                                  _mm256_castsi256_si128(t), egl);
+        const __m128i hi = limit4(_mm256_extracti128_si256(rst, 1), _mm256_extracti128_si256(o, 1),
+                                  _mm256_extracti128_si256(t, 1), egl);
+        g = _mm256_inserti128_si256(_mm256_castsi128_si256(lo), hi, 1);
+    }
+    return _mm256_blendv_epi8(rst, g, on);
+}
+
+static inline bool integral_gain(double egl)
+{
+    return egl >= -32767.0 && egl <= 32767.0 && egl == (double)(int32_t)egl;
+}
+
+/* The gather of the reciprocal and the angle test are skipped where no sample needs them
+ * (see the AVX-512 version). */
+static void decouple0_row(const int16_t *const o[3], const int16_t *const t[3], int n,
+                          double egl, float cos1sq, const int32_t *div,
+                          int16_t *const r[3], int16_t *const a[3])
+{
+    const bool int_gain = integral_gain(egl);
+    int j = 0;
+    for (; j + 8 <= n; j += 8) {
+        V ob[3], tb[3], k[3], o_zero[3], act = zero();
+        for (int b = 0; b < ADM_BANDS; b++) {
+            ob[b] = load16(o[b] + j);
+            tb[b] = load16(t[b] + j);
+            o_zero[b] = _mm256_cmpeq_epi32(ob[b], zero());
+            const V same = _mm256_cmpgt_epi32(_mm256_mullo_epi32(ob[b], tb[b]), zero());
+            const V over = _mm256_and_si256(same, _mm256_cmpgt_epi32(_mm256_abs_epi32(tb[b]),
+                                                                      _mm256_abs_epi32(ob[b])));
+            k[b] = _mm256_and_si256(_mm256_or_si256(o_zero[b], over), set1(32768));
+            if (!_mm256_testc_si256(over, same)) {   /* some sample of `same` is not `over` */
+                const V d = _mm256_i32gather_epi32(div, _mm256_add_epi32(ob[b], set1(32768)), 4);
+                k[b] = ratio0(d, tb[b], o_zero[b]);
+            }
+            act = _mm256_or_si256(act, same);
+        }
+        const V flag = _mm256_testz_si256(act, act)
+            ? zero() : lanes_of(angle0(ob[ADM_H], ob[ADM_V], tb[ADM_H], tb[ADM_V], cos1sq));
+        for (int b = 0; b < ADM_BANDS; b++) {
+            V rst = _mm256_srai_epi32(_mm256_add_epi32(_mm256_mullo_epi32(k[b], ob[b]), set1(16384)), 15);
+            rst = wrap16(rst);
+            const V on = _mm256_andnot_si256(o_zero[b], _mm256_and_si256(flag, _mm256_cmpgt_epi32(k[b], zero())));
+            rst = enhance8(rst, ob[b], tb[b], on, egl, int_gain);
+            store16(r[b] + j, rst);
+            store16(a[b] + j, wrap16(_mm256_sub_epi32(tb[b], rst)));
+        }
+    }
+    if (j < n) {
+        const int16_t *oo[3] = { o[0] + j, o[1] + j, o[2] + j };
+        const int16_t *tt[3] = { t[0] + j, t[1] + j, t[2] + j };
+        int16_t *const rr[3] = { r[0] + j, r[1] + j, r[2] + j };
+        int16_t *const aa[3] = { a[0] + j, a[1] + j, a[2] + j };
+        adm_decouple0_row_c(oo, tt, n - j, egl, cos1sq, div, rr, aa);
+    }
+}
+
+/* ---- levels 1-3 decoupling ---- */
+
+/* Correctly rounded float of four int64 lanes. The sum hi*2^32 + lo is formed in double
+ * with its exact error (TwoSum); a double rounded to odd (the error pushes an even last bit
+ * one step toward the exact value) then rounds to float exactly like a direct conversion. */
+static inline __m128 f32_of_i64(V x)
+{
+    const V idx = _mm256_setr_epi32(1, 3, 5, 7, 0, 2, 4, 6);
+    const V p = _mm256_permutevar8x32_epi32(x, idx);
+    const __m128i hi = _mm256_castsi256_si128(p), lo = _mm256_extracti128_si256(p, 1);
+    const __m256d dh = _mm256_mul_pd(_mm256_cvtepi32_pd(hi), _mm256_set1_pd(4294967296.0));
+    const __m256d dl = _mm256_add_pd(
+        _mm256_cvtepi32_pd(_mm_xor_si128(lo, _mm_set1_epi32(INT32_MIN))),
+        _mm256_set1_pd(2147483648.0));
+    const __m256d s = _mm256_add_pd(dh, dl);
+    const __m256d bb = _mm256_sub_pd(s, dh);
+    const __m256d err = _mm256_add_pd(_mm256_sub_pd(dh, _mm256_sub_pd(s, bb)), _mm256_sub_pd(dl, bb));
+    const V sbits = _mm256_castpd_si256(s);
+    const V inexact = _mm256_castpd_si256(_mm256_cmp_pd(err, _mm256_setzero_pd(), _CMP_NEQ_OQ));
+    const V even = _mm256_cmpeq_epi64(_mm256_and_si256(sbits, set1_64(1)), zero());
+    /* same signs: one step away from zero (+1 on the bits); different signs: -1 */
+    const V differ = _mm256_cmpgt_epi64(zero(), _mm256_xor_si256(sbits, _mm256_castpd_si256(err)));
+    const V step = _mm256_or_si256(differ, set1_64(1));
+    const V fix = _mm256_and_si256(_mm256_and_si256(inexact, even), step);
+    return _mm256_cvtpd_ps(_mm256_castsi256_pd(_mm256_add_epi64(sbits, fix)));
+}
+
+/* Angle flags (4 bits) of four samples in the even int32 lanes. */
+static inline unsigned angle32(V oh, V ov, V th, V tv, float cos1sq)
+{
+    const V ot = _mm256_add_epi64(_mm256_mul_epi32(oh, th), _mm256_mul_epi32(ov, tv));
+    const V oo = _mm256_add_epi64(_mm256_mul_epi32(oh, oh), _mm256_mul_epi32(ov, ov));
+    const V tt = _mm256_add_epi64(_mm256_mul_epi32(th, th), _mm256_mul_epi32(tv, tv));
+    const __m256d d = to_pd(f32_of_i64(ot));
+    const unsigned pos = (unsigned)_mm256_movemask_pd(
+        _mm256_cmp_pd(d, _mm256_setzero_pd(), _CMP_GE_OQ));
+    return pos & cone4(d, to_pd(f32_of_i64(oo)), to_pd(f32_of_i64(tt)),
+                       _mm256_set1_pd(cos1sq));
+}
+
+/* The low int32 of each 64-bit lane, sign-extended. */
+static inline V sext64(V x)
+{
+    const V b = set1_64(0x80000000);
+    return _mm256_sub_epi64(_mm256_xor_si256(_mm256_and_si256(x, set1_64(0xFFFFFFFF)), b), b);
+}
+
+/* floor(x / 2^s) of int64 lanes with |x| < 2^62, per-lane s in [0, 62]. */
+static inline V sar64(V x, V s)
+{
+    const V bias = set1_64((int64_t)1 << 62);
+    return _mm256_sub_epi64(_mm256_srlv_epi64(_mm256_add_epi64(x, bias), s),
+                            _mm256_srlv_epi64(bias, s));
+}
+
+/* adm_ratio_q15_32 of 8 samples (int32 lanes in, int32 lanes out). */
+static inline V ratio32(V o, V t, const int32_t *div)
+{
+    const V mag = _mm256_abs_epi32(o);          /* |INT32_MIN| = 2^31 as uint32 */
+    /* bit length from the float exponent of |o| with its low 8 bits cleared (exact) */
+    const V e = _mm256_and_si256(_mm256_srli_epi32(_mm256_castps_si256(_mm256_cvtepi32_ps(
+        _mm256_and_si256(mag, set1(~0xFF)))), 23), set1(0xFF));
+    const V s = _mm256_max_epi32(_mm256_sub_epi32(e, set1(127 + 14)), zero());
+    const V half = _mm256_srli_epi32(_mm256_sllv_epi32(set1(1), s), 1);
+    const V m = _mm256_srlv_epi32(_mm256_add_epi32(mag, half), s);
+    V d = _mm256_i32gather_epi32(div, _mm256_add_epi32(m, set1(32768)), 4);
+    d = _mm256_sign_epi32(d, o);                /* d * sign(o); d <= 2^30 cannot wrap */
+    const V sh = _mm256_add_epi32(s, set1(15));
+    /* the int 1 << (14 + s): 2^31 wraps to -2^31 */
+    const V round = _mm256_sllv_epi32(set1(1), _mm256_sub_epi32(sh, set1(1)));
+    V k[2];
+    for (int h = 0; h < 2; h++) {
+        const V dd = h ? odd(d) : d, tt = h ? odd(t) : t;
+        const V rr = h ? odd(round) : round, ss = h ? odd(sh) : sh;
+        const V r64 = sext64(rr);
+        const V s64 = _mm256_and_si256(ss, set1_64(0xFFFFFFFF));
+        V q = _mm256_add_epi64(_mm256_mul_epi32(dd, tt), r64);
+        q = sar64(q, s64);
+        q = _mm256_blendv_epi8(q, zero(), _mm256_cmpgt_epi64(zero(), q));
+        q = _mm256_blendv_epi8(q, set1_64(32768), _mm256_cmpgt_epi64(q, set1_64(32768)));
+        k[h] = q;
+    }
+    const V kk = join(k[0], k[1]);
+    return _mm256_blendv_epi8(kk, set1(32768), _mm256_cmpeq_epi32(o, zero()));
+}
+
+/* wrap32((k * o + 16384) >> 15) of 8 samples (k in [0, 32768]). */
+static inline V restore32(V k, V o)
+{
+    const V r = set1_64(16384);
+    const V e = _mm256_srl_epi64(_mm256_add_epi64(_mm256_mul_epi32(k, o), r), _mm_cvtsi32_si128(15));
+    const V od = _mm256_srl_epi64(_mm256_add_epi64(_mm256_mul_epi32(odd(k), odd(o)), r),
+                                  _mm_cvtsi32_si128(15));
+    return join(e, od);
+}
+
+/* adm_enhance of 8 int32 samples (levels 1-3): int64 products for an integral egl. */
+static inline V enhance32(V rst, V o, V t, V on, double egl, bool int_gain)
+{
+    if (_mm256_testz_si256(on, on)) return rst;
+    if (!int_gain) return enhance8(rst, o, t, on, egl, false);
+    V g[2];
+    const V pos = _mm256_cmpgt_epi32(o, zero());
+    for (int h = 0; h < 2; h++) {
+        const V rr = h ? odd(rst) : rst, tt = h ? odd(t) : t;
+        const V p = _mm256_mul_epi32(rr, set1((int32_t)egl));
+        const V t64 = sext64(tt);
+        const V lt = _mm256_cmpgt_epi64(t64, p);          /* p < t */
+        const V mn = _mm256_blendv_epi8(t64, p, lt), mx = _mm256_blendv_epi8(p, t64, lt);
+        const V ps = h ? odd(pos) : pos;
+        const V ps64 = _mm256_cmpgt_epi64(_mm256_and_si256(ps, set1_64(1)), zero());
+        g[h] = _mm256_blendv_epi8(mx, mn, ps64);
+    }
+    return _mm256_blendv_epi8(rst, join(g[0], g[1]), on);
+}
+
+static void decouple32_row(const int32_t *const o[3], const int32_t *const t[3], int n,
+                           double egl, float cos1sq, const int32_t *div,
+                           int32_t *const r[3], int32_t *const a[3])
+{
+    const bool int_gain = integral_gain(egl);
+    int j = 0;
+    for (; j + 8 <= n; j += 8) {
+        V ob[3], tb[3];
+        for (int b = 0; b < ADM_BANDS; b++) {
+            ob[b] = load32(o[b] + j);
+            tb[b] = load32(t[b] + j);
+        }
+        const unsigned fe = angle32(ob[ADM_H], ob[ADM_V], tb[ADM_H], tb[ADM_V], cos1sq);
+        const unsigned fo = angle32(odd(ob[ADM_H]), odd(ob[ADM_V]), odd(tb[ADM_H]),
+                                    odd(tb[ADM_V]), cos1sq);
+        /* even lanes 0,2,4,6 from fe, odd lanes from fo */
+        unsigned bits = 0;
+        for (int q = 0; q < 4; q++) bits |= ((fe >> q) & 1u) << (2 * q) | ((fo >> q) & 1u) << (2 * q + 1);
+        const V flag = lanes_of(bits);
+        for (int b = 0; b < ADM_BANDS; b++) {
+            const V k = ratio32(ob[b], tb[b], div);
+            V rst = restore32(k, ob[b]);
+            const V on = _mm256_andnot_si256(_mm256_cmpeq_epi32(ob[b], zero()),
+                                             _mm256_and_si256(flag, _mm256_cmpgt_epi32(k, zero())));
+            rst = enhance32(rst, ob[b], tb[b], on, egl, int_gain);
+            store32(r[b] + j, rst);
+            store32(a[b] + j, _mm256_sub_epi32(tb[b], rst));
+        }
+    }
+    if (j < n) {
+        const int32_t *oo[3] = { o[0] + j, o[1] + j, o[2] + j };
+        const int32_t *tt[3] = { t[0] + j, t[1] + j, t[2] + j };
+        int32_t *const rr[3] = { r[0] + j, r[1] + j, r[2] + j };
+        int32_t *const aa[3] = { a[0] + j, a[1] + j, a[2] + j };
+        adm_decouple32_row_c(oo, tt, n - j, egl, cos1sq, div, rr, aa);
+    }
+}
+
+/* ---- CSF ---- */
+
+/* Level 0 CSF in 16-bit lanes, 16 samples per step (see the AVX-512 version for the
+ * identities). */
+static inline V weight16(V ac, V k)
+{
+    return _mm256_add_epi16(_mm256_mulhi_epu16(ac, k),
+                            _mm256_srli_epi16(_mm256_mullo_epi16(ac, k), 15));
+}
+
+static inline V csf16_hv(V x, uint16_t fix)
+{
+    const V r = _mm256_mulhrs_epi16(x, _mm256_set1_epi16((int16_t)(fix & 0x7FFF)));
+    return fix & 0x8000 ? _mm256_add_epi16(r, x) : r;
+}
+
+static inline V csf16_d(V x, uint16_t fix)
+{
+    const V f = _mm256_set1_epi16((int16_t)fix);
+    V hi = _mm256_mulhi_epi16(x, f);
+    if (fix & 0x8000) hi = _mm256_add_epi16(hi, x);
+    /* + 1 unless the low half is 0 (where the compare gives -1) */
+    const V low_zero = _mm256_cmpeq_epi16(_mm256_mullo_epi16(x, f), _mm256_setzero_si256());
+    hi = _mm256_add_epi16(_mm256_add_epi16(hi, _mm256_set1_epi16(1)), low_zero);
+    return _mm256_srai_epi16(hi, 1);
+}
+
+static void csf0_row(const int16_t *const x[3], int n, const uint16_t fix[3],
+                     int32_t *fsum, int32_t *csum)
+{
+    const V k30 = _mm256_set1_epi16(4368), k15 = _mm256_set1_epi16(8736);
+    int j = 0;
+    for (; j + 16 <= n; j += 16) {
+        V fs_lo = zero(), fs_hi = zero(), cs_lo = zero(), cs_hi = zero();
+        for (int b = 0; b < ADM_BANDS; b++) {
+            const V xb = _mm256_loadu_si256((const V *)(const void *)(x[b] + j));
+            const V c = b == ADM_D ? csf16_d(xb, fix[b]) : csf16_hv(xb, fix[b]);
+            const V ac = _mm256_abs_epi16(c);
+            const V f = _mm256_add_epi16(ac, weight16(ac, k30));
+            const V w = _mm256_add_epi16(_mm256_add_epi16(ac, ac), weight16(ac, k15));
+            fs_lo = _mm256_add_epi32(fs_lo, _mm256_cvtepi16_epi32(_mm256_castsi256_si128(f)));
+            fs_hi = _mm256_add_epi32(fs_hi, _mm256_cvtepi16_epi32(_mm256_extracti128_si256(f, 1)));
+            cs_lo = _mm256_add_epi32(cs_lo, _mm256_cvtepi16_epi32(_mm256_castsi256_si128(w)));
+            cs_hi = _mm256_add_epi32(cs_hi, _mm256_cvtepi16_epi32(_mm256_extracti128_si256(w, 1)));
+        }
+        store32(fsum + j, fs_lo);
+        store32(fsum + j + 8, fs_hi);
+        store32(csum + j, cs_lo);
+        store32(csum + j + 8, cs_hi);
+    }
+    if (j < n) {
+        const int16_t *t[3] = { x[0] + j, x[1] + j, x[2] + j };
+        adm_csf0_row_c(t, n - j, fix, fsum + j, csum + j);
+    }
+}
+
+/* High 32 bits of (ac * k - 2^31) per int32 lane (the levels 1-3 weights). */
+static inline V weight32(V ac, V k)
+{
+    const V bias = set1_64(-2147483648LL);
+    const V e = _mm256_add_epi64(_mm256_mul_epi32(ac, k), bias);
+    const V o = _mm256_add_epi64(_mm256_mul_epi32(odd(ac), k), bias);
+    return _mm256_blend_epi32(_mm256_srli_epi64(e, 32), o, 0xAA);
+}
+
+/* wrap32((x * f + 2^27) >> 28) per int32 lane (f < 2^31; bits 28..59 need no sign fill). */
+static inline V scale28(V x, V f)
+{
+    const V r = set1_64(1 << 27);
+    const __m128i s = _mm_cvtsi32_si128(28);
+    const V e = _mm256_srl_epi64(_mm256_add_epi64(_mm256_mul_epi32(x, f), r), s);
+    const V o = _mm256_srl_epi64(_mm256_add_epi64(_mm256_mul_epi32(odd(x), f), r), s);
+    return join(e, o);
+}
+
+static void csf32_row(const int32_t *const x[3], int n, const uint32_t fix[3],
+                      int32_t *fsum, int32_t *csum)
+{
+    const V k30 = set1(143165577), k15 = set1(286331153);
+    int j = 0;
+    for (; j + 8 <= n; j += 8) {
+        V fs = zero(), cs = zero();
+        for (int b = 0; b < ADM_BANDS; b++) {
+            const V ac = _mm256_abs_epi32(scale28(load32(x[b] + j), set1((int32_t)fix[b])));
+            fs = _mm256_add_epi32(fs, weight32(ac, k30));
+            cs = _mm256_add_epi32(cs, weight32(ac, k15));
+        }
+        store32(fsum + j, fs);
+        store32(csum + j, cs);
+    }
+    if (j < n) {
+        const int32_t *t[3] = { x[0] + j, x[1] + j, x[2] + j };
+        adm_csf32_row_c(t, n - j, fix, fsum + j, csum + j);
+    }
+}
+
+/* ---- contrast masking ---- */
+
+static inline V thr8(const int32_t *const f[3], const int32_t *c, int j)
+{
+    V s = load32(c + j);
+    for (int r = 0; r < 3; r++) {
+        s = _mm256_add_epi32(s, load32(f[r] + j - 1));
+        s = _mm256_add_epi32(s, load32(f[r] + j + 1));
+        if (r != 1) s = _mm256_add_epi32(s, load32(f[r] + j));
+    }
+    return s;
+}
+
+typedef struct Cube {
+    V sq_round, round, bias, bias_shifted;
+    __m128i sq, shift;
+} Cube;
+
+static inline Cube cube_setup(int sq, int shift)
+{
+    const int64_t bias = (int64_t)1 << 62;
+    return (Cube){ set1_64((int64_t)1 << (sq - 1)), set1_64(shift > 0 ? (int64_t)1 << (shift - 1) : 0),
+                   set1_64(bias), set1_64(bias >> shift), _mm_cvtsi32_si128(sq),
+                   _mm_cvtsi32_si128(shift) };
+}
+
+/* ((wrap32((m^2 + 2^(sq-1)) >> sq) * m + round) >> shift of the even lanes (m >= 0); the
+ * signed product lies in (-2^62, 2^62), so a bias of 2^62 makes the shift a logical one. */
+static inline V cube4(V mm, const Cube *c)
+{
+    const V m2 = _mm256_srl_epi64(_mm256_add_epi64(_mm256_mul_epu32(mm, mm), c->sq_round), c->sq);
+    const V p = _mm256_add_epi64(_mm256_add_epi64(_mm256_mul_epi32(m2, mm), c->round), c->bias);
+    return _mm256_sub_epi64(_mm256_srl_epi64(p, c->shift), c->bias_shifted);
+}
+
+static inline V cube8(V acc, V mm, const Cube *c)
+{
+    return _mm256_add_epi64(_mm256_add_epi64(acc, cube4(mm, c)), cube4(odd(mm), c));
+}
+
+/* Sum of four 64-bit lanes, wrapping (the sums are taken modulo 2^64 everywhere). */
+static inline int64_t hsum64(V x)
+{
+    const __m128i s = _mm_add_epi64(_mm256_castsi256_si128(x), _mm256_extracti128_si256(x, 1));
+    return (int64_t)((uint64_t)_mm_cvtsi128_si64(s) + (uint64_t)_mm_extract_epi64(s, 1));
+}
+
+static void cm0_row(const int16_t *const x[3], const int32_t *const f[3], const int32_t *c,
+                    int n, const uint16_t fix[3], const int shift[3], int64_t sum[3])
+{
+    static const int sub[3] = { 10, 10, 12 };
+    static const int sq[3] = { 29, 29, 30 };
+    Cube cb[3];
+    V acc[3];
+    for (int b = 0; b < ADM_BANDS; b++) {
+        cb[b] = cube_setup(sq[b], shift[b]);
+        acc[b] = zero();
+    }
+    int j = 0;
+    for (; j + 8 <= n; j += 8) {
+        const V thr = thr8(f, c, j);
+        for (int b = 0; b < ADM_BANDS; b++) {
+            const V v = _mm256_abs_epi32(_mm256_mullo_epi32(load16(x[b] + j), set1(fix[b])));
+            const V mm = _mm256_max_epi32(
+                _mm256_sub_epi32(v, _mm256_sll_epi32(thr, _mm_cvtsi32_si128(sub[b]))), zero());
+            acc[b] = cube8(acc[b], mm, &cb[b]);
+        }
+    }
+    int64_t rest[3] = { 0, 0, 0 };
+    if (j < n) {
+        const int16_t *t[3] = { x[0] + j, x[1] + j, x[2] + j };
+        const int32_t *ff[3] = { f[0] + j, f[1] + j, f[2] + j };
+        adm_cm0_row_c(t, ff, c + j, n - j, fix, shift, rest);
+    }
+    for (int b = 0; b < ADM_BANDS; b++)
+        sum[b] = adm_add64(hsum64(acc[b]), rest[b]);
+}
+
+static void cm32_row(const int32_t *const x[3], const int32_t *const f[3], const int32_t *c,
+                     int n, const uint32_t fix[3], int shift, int64_t sum[3])
+{
+    const Cube cb = cube_setup(30, shift);
+    V acc[3] = { zero(), zero(), zero() };
+    int j = 0;
+    for (; j + 8 <= n; j += 8) {
+        const V thr = thr8(f, c, j);
+        for (int b = 0; b < ADM_BANDS; b++) {
+            const V v = _mm256_abs_epi32(scale28(load32(x[b] + j), set1((int32_t)fix[b])));
+            const V mm = _mm256_max_epi32(_mm256_sub_epi32(v, thr), zero());
+            acc[b] = cube8(acc[b], mm, &cb);
+        }
+    }
+    int64_t rest[3] = { 0, 0, 0 };
+    if (j < n) {
+        const int32_t *t[3] = { x[0] + j, x[1] + j, x[2] + j };
+        const int32_t *ff[3] = { f[0] + j, f[1] + j, f[2] + j };
+        adm_cm32_row_c(t, ff, c + j, n - j, fix, shift, rest);
+    }
+    for (int b = 0; b < ADM_BANDS; b++)
+        sum[b] = adm_add64(hsum64(acc[b]), rest[b]);
+}
+
+/* ---- denominator ---- */
+
+static void den0_row(const int16_t *const x[3], int n, uint64_t sum[3])
+{
+    for (int b = 0; b < ADM_BANDS; b++) {
+        V acc = zero();
+        int j = 0;
+        for (; j + 8 <= n; j += 8) {
+            const __m128i a = _mm_abs_epi16(_mm_loadu_si128((const __m128i *)(const void *)(x[b] + j)));
+            const V v = _mm256_cvtepu16_epi32(a);
+            const V v2 = _mm256_mullo_epi32(v, v);
+            acc = _mm256_add_epi64(acc, _mm256_mul_epu32(v2, v));
+            acc = _mm256_add_epi64(acc, _mm256_mul_epu32(odd(v2), odd(v)));
+        }
+        uint64_t rest[3] = { 0, 0, 0 };
+        if (j < n) {
+            const int16_t *t[3] = { x[b] + j, x[b] + j, x[b] + j };
+            adm_den0_row_c(t, n - j, rest);
+        }
+        sum[b] = (uint64_t)hsum64(acc) + rest[0];
+    }
+}
+
+/* See the AVX-512 version: the middle term can reach 2^32, its high half is multiplied
+ * separately. */
+static inline V den_cube4(V v, V q_round, __m128i q, V round, __m128i shift)
+{
+    const V t = _mm256_srl_epi64(_mm256_add_epi64(_mm256_mul_epu32(v, v), q_round), q);
+    const V p = _mm256_add_epi64(_mm256_mul_epu32(t, v),
+                                 _mm256_slli_epi64(_mm256_mul_epu32(_mm256_srli_epi64(t, 32), v), 32));
+    return _mm256_srl_epi64(_mm256_add_epi64(p, round), shift);
+}
+
+static void den32_row(const int32_t *const x[3], int n, int sq_shift, int shift, uint64_t sum[3])
+{
+    const V q_round = set1_64((int64_t)1 << sq_shift);
+    const V round = set1_64((int64_t)1 << (shift - 1));
+    const __m128i q = _mm_cvtsi32_si128(sq_shift), sh = _mm_cvtsi32_si128(shift);
+    for (int b = 0; b < ADM_BANDS; b++) {
+        V acc = zero();
+        int j = 0;
+        for (; j + 8 <= n; j += 8) {
+            const V v = _mm256_abs_epi32(load32(x[b] + j));
+            acc = _mm256_add_epi64(acc, den_cube4(v, q_round, q, round, sh));
+            acc = _mm256_add_epi64(acc, den_cube4(odd(v), q_round, q, round, sh));
+        }
+        uint64_t rest[3] = { 0, 0, 0 };
+        if (j < n) {
+            const int32_t *t[3] = { x[b] + j, x[b] + j, x[b] + j };
+            adm_den32_row_c(t, n - j, sq_shift, shift, rest);
+        }
+        sum[b] = (uint64_t)hsum64(acc) + rest[0];
+    }
+}
+
+void adm_kernels_init_avx2(AdmKernels *k)
+{
+    k->dwt0_vert_8 = dwt0_vert_8;
+    k->dwt0_vert_16 = dwt0_vert_16;
+    k->dwt0_horz = dwt0_horz;
+    k->dwt1_vert = dwt1_vert;
+    k->dwt_vert_32 = dwt_vert_32;
+    k->dwt_horz_32 = dwt_horz_32;
+    k->decouple0_row = decouple0_row;
+    k->decouple32_row = decouple32_row;
+    k->csf0_row = csf0_row;
+    k->csf32_row = csf32_row;
+    k->cm0_row = cm0_row;
+    k->cm32_row = cm32_row;
+    k->den0_row = den0_row;
+    k->den32_row = den32_row;
+}

@@ -1,0 +1,693 @@
+/* Integer ADM row kernels, AVX-512 (F, BW, DQ, VL): 16 samples per step, tails by masks.
+ * Each kernel reproduces its scalar definition in adm_kernels.h bit for bit, including the
+ * int16/int32 wraps and the float/double steps of the angle test (same operations, same
+ * order). */
+#include <immintrin.h>
+#include <math.h>
+
+#include "../adm_kernels.h"
+
+typedef __m512i V;
+
+static inline __mmask16 tail16(int rem)
+{
+    return rem >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << rem) - 1);
+}
+
+static inline __mmask32 tail32(int rem)
+{
+    return rem >= 32 ? (__mmask32)0xFFFFFFFFu : (__mmask32)((1u << rem) - 1);
+}
+
+static inline V set1(int32_t x) { return _mm512_set1_epi32(x); }
+
+/* int16 samples -> int32 lanes, and back with a two's-complement wrap. */
+static inline V load16(const int16_t *p, __mmask16 m)
+{
+    return _mm512_cvtepi16_epi32(_mm256_maskz_loadu_epi16(m, p));
+}
+
+static inline void store16(int16_t *p, __mmask16 m, V x)
+{
+    _mm256_mask_storeu_epi16(p, m, _mm512_cvtepi32_epi16(x));
+}
+
+static inline V load32(const int32_t *p, __mmask16 m) { return _mm512_maskz_loadu_epi32(m, p); }
+
+/* The int32 value of each lane's low 16 bits, sign-extended (adm_wrap16 per lane). */
+static inline V wrap16(V x) { return _mm512_srai_epi32(_mm512_slli_epi32(x, 16), 16); }
+
+/* Sum of the eight 64-bit lanes, wrapping (the sums are taken modulo 2^64 everywhere; the
+ * compiler's reduction helper adds in signed arithmetic). */
+static inline int64_t hsum64(V x)
+{
+    const __m256i a = _mm256_add_epi64(_mm512_castsi512_si256(x), _mm512_extracti64x4_epi64(x, 1));
+    const __m128i b = _mm_add_epi64(_mm256_castsi256_si128(a), _mm256_extracti128_si256(a, 1));
+    return (int64_t)((uint64_t)_mm_cvtsi128_si64(b) + (uint64_t)_mm_extract_epi64(b, 1));
+}
+
+/* The odd int32 lanes moved into the low halves of the 64-bit lanes. */
+static inline V odd(V x) { return _mm512_srli_epi64(x, 32); }
+
+/* Low 32 bits of the even (e) and odd (o) 64-bit results back into one int32 vector. */
+static inline V join(V e, V o)
+{
+    return _mm512_mask_blend_epi32(0xAAAA, e, _mm512_slli_epi64(o, 32));
+}
+
+/* ---- DWT level 0 ---- */
+
+/* Vertical taps of 32 int16 samples -> lo/hi (4.1): centred samples, or 8-bit ones with the
+ * mean folded into add_lo. The pair products are exact in int32 (|sum| < 54822 * 2^15) and
+ * the results fit int16. */
+static inline void vert_taps(V x0, V x1, V x2, V x3, V add_lo, V add_hi, __m128i bpc,
+                             int16_t *lo, int16_t *hi, __mmask32 m)
+{
+    const V cl01 = set1((ADM_LO1 << 16) | (ADM_LO0 & 0xFFFF));
+    const V cl23 = set1((int32_t)((uint32_t)ADM_LO3 << 16) | (ADM_LO2 & 0xFFFF));
+    const V ch01 = set1((int32_t)((uint32_t)ADM_HI1 << 16) | (ADM_HI0 & 0xFFFF));
+    const V ch23 = set1((int32_t)((uint32_t)ADM_HI3 << 16) | (ADM_HI2 & 0xFFFF));
+    const V a_lo = _mm512_unpacklo_epi16(x0, x1), a_hi = _mm512_unpackhi_epi16(x0, x1);
+    const V b_lo = _mm512_unpacklo_epi16(x2, x3), b_hi = _mm512_unpackhi_epi16(x2, x3);
+    V l0 = _mm512_add_epi32(_mm512_madd_epi16(a_lo, cl01), _mm512_madd_epi16(b_lo, cl23));
+    V l1 = _mm512_add_epi32(_mm512_madd_epi16(a_hi, cl01), _mm512_madd_epi16(b_hi, cl23));
+    V h0 = _mm512_add_epi32(_mm512_madd_epi16(a_lo, ch01), _mm512_madd_epi16(b_lo, ch23));
+    V h1 = _mm512_add_epi32(_mm512_madd_epi16(a_hi, ch01), _mm512_madd_epi16(b_hi, ch23));
+    l0 = _mm512_sra_epi32(_mm512_add_epi32(l0, add_lo), bpc);
+    l1 = _mm512_sra_epi32(_mm512_add_epi32(l1, add_lo), bpc);
+    h0 = _mm512_sra_epi32(_mm512_add_epi32(h0, add_hi), bpc);
+    h1 = _mm512_sra_epi32(_mm512_add_epi32(h1, add_hi), bpc);
+    /* unpack lo/hi then pack restores the sample order within each 128-bit lane */
+    _mm512_mask_storeu_epi16(lo, m, _mm512_packs_epi32(l0, l1));
+    _mm512_mask_storeu_epi16(hi, m, _mm512_packs_epi32(h0, h1));
+}
+
+/* 8-bit samples are not centred: sum LO (x - 128) = sum LO x - 128 * 46342 (the high-pass
+ * taps sum to 0), so the mean moves into the low-pass rounding constant. */
+static void dwt0_vert_8(const uint8_t *const s[4], int n, int16_t *lo, int16_t *hi)
+{
+    const V add_lo = set1(128 - 128 * 46342), add_hi = set1(128);
+    const __m128i sh = _mm_cvtsi32_si128(8);
+    for (int j = 0; j < n; j += 32) {
+        const __mmask32 m = tail32(n - j);
+        V x[4];
+        for (int k = 0; k < 4; k++)
+            x[k] = _mm512_cvtepu8_epi16(_mm256_maskz_loadu_epi8(m, s[k] + j));
+        vert_taps(x[0], x[1], x[2], x[3], add_lo, add_hi, sh, lo + j, hi + j, m);
+    }
+}
+
+static void dwt0_vert_16(const uint16_t *const s[4], int n, int bpc, int16_t *lo, int16_t *hi)
+{
+    /* x - 2^(bpc-1) in 16-bit arithmetic is exact for every bpc <= 16 */
+    const V c = _mm512_set1_epi16((int16_t)(1 << (bpc - 1))), half = set1(1 << (bpc - 1));
+    const __m128i sh = _mm_cvtsi32_si128(bpc);
+    for (int j = 0; j < n; j += 32) {
+        const __mmask32 m = tail32(n - j);
+        V x[4];
+        for (int k = 0; k < 4; k++)
+            x[k] = _mm512_sub_epi16(_mm512_maskz_loadu_epi16(m, s[k] + j), c);
+        vert_taps(x[0], x[1], x[2], x[3], half, half, sh, lo + j, hi + j, m);
+    }
+}
+
+/* Output j of a 4-tap pass over padded int16 rows: pairs (x[2j-1], x[2j]) and
+ * (x[2j+1], x[2j+2]) are the int32 lanes of two loads, one madd each. */
+static inline V horz_taps16(V p01, V p23, V c01, V c23)
+{
+    const V s = _mm512_add_epi32(_mm512_madd_epi16(p01, c01), _mm512_madd_epi16(p23, c23));
+    return _mm512_srai_epi32(_mm512_add_epi32(s, set1(32768)), 16);
+}
+
+static void dwt0_horz(const int16_t *lo, const int16_t *hi, int m, int16_t *a,
+                      int16_t *const band[3])
+{
+    const V cl01 = set1((ADM_LO1 << 16) | (ADM_LO0 & 0xFFFF));
+    const V cl23 = set1((int32_t)((uint32_t)ADM_LO3 << 16) | (ADM_LO2 & 0xFFFF));
+    const V ch01 = set1((int32_t)((uint32_t)ADM_HI1 << 16) | (ADM_HI0 & 0xFFFF));
+    const V ch23 = set1((int32_t)((uint32_t)ADM_HI3 << 16) | (ADM_HI2 & 0xFFFF));
+    for (int j = 0; j < m; j += 16) {
+        const __mmask16 k = tail16(m - j);
+        const V l01 = load32((const int32_t *)(const void *)(lo + 2 * j - 1), k);
+        const V l23 = load32((const int32_t *)(const void *)(lo + 2 * j + 1), k);
+        const V h01 = load32((const int32_t *)(const void *)(hi + 2 * j - 1), k);
+        const V h23 = load32((const int32_t *)(const void *)(hi + 2 * j + 1), k);
+        /* every result is within int16 (|sum| <= 54822 * 2^15), so no wrap is needed */
+        store16(a + j, k, horz_taps16(l01, l23, cl01, cl23));
+        store16(band[ADM_V] + j, k, horz_taps16(l01, l23, ch01, ch23));
+        store16(band[ADM_H] + j, k, horz_taps16(h01, h23, cl01, cl23));
+        store16(band[ADM_D] + j, k, horz_taps16(h01, h23, ch01, ch23));
+    }
+}
+
+/* ---- DWT levels 1-3 ---- */
+
+/* Level 1 vertical pass: the int16 taps of vert_taps without rounding or shift, the int32
+ * sums stored in sample order. */
+static void dwt1_vert(const int16_t *const s[4], int n, int32_t *lo, int32_t *hi)
+{
+    const V cl01 = set1((ADM_LO1 << 16) | (ADM_LO0 & 0xFFFF));
+    const V cl23 = set1((int32_t)((uint32_t)ADM_LO3 << 16) | (ADM_LO2 & 0xFFFF));
+    const V ch01 = set1((int32_t)((uint32_t)ADM_HI1 << 16) | (ADM_HI0 & 0xFFFF));
+    const V ch23 = set1((int32_t)((uint32_t)ADM_HI3 << 16) | (ADM_HI2 & 0xFFFF));
+    /* unpacklo/hi hold samples 0-3 / 4-7 of each 128-bit lane */
+    const V i0 = _mm512_setr_epi32(0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23);
+    const V i1 = _mm512_setr_epi32(8, 9, 10, 11, 24, 25, 26, 27, 12, 13, 14, 15, 28, 29, 30, 31);
+    for (int j = 0; j < n; j += 32) {
+        const __mmask32 m = tail32(n - j);
+        V x[4];
+        for (int k = 0; k < 4; k++) x[k] = _mm512_maskz_loadu_epi16(m, s[k] + j);
+        const V a_lo = _mm512_unpacklo_epi16(x[0], x[1]), a_hi = _mm512_unpackhi_epi16(x[0], x[1]);
+        const V b_lo = _mm512_unpacklo_epi16(x[2], x[3]), b_hi = _mm512_unpackhi_epi16(x[2], x[3]);
+        const V l0 = _mm512_add_epi32(_mm512_madd_epi16(a_lo, cl01), _mm512_madd_epi16(b_lo, cl23));
+        const V l1 = _mm512_add_epi32(_mm512_madd_epi16(a_hi, cl01), _mm512_madd_epi16(b_hi, cl23));
+        const V h0 = _mm512_add_epi32(_mm512_madd_epi16(a_lo, ch01), _mm512_madd_epi16(b_lo, ch23));
+        const V h1 = _mm512_add_epi32(_mm512_madd_epi16(a_hi, ch01), _mm512_madd_epi16(b_hi, ch23));
+        const __mmask16 m0 = (__mmask16)m, m1 = (__mmask16)(m >> 16);
+        _mm512_mask_storeu_epi32(lo + j, m0, _mm512_permutex2var_epi32(l0, i0, l1));
+        _mm512_mask_storeu_epi32(lo + j + 16, m1, _mm512_permutex2var_epi32(l0, i1, l1));
+        _mm512_mask_storeu_epi32(hi + j, m0, _mm512_permutex2var_epi32(h0, i0, h1));
+        _mm512_mask_storeu_epi32(hi + j + 16, m1, _mm512_permutex2var_epi32(h0, i1, h1));
+    }
+}
+
+/* Levels 2 and 3 vertical, all horizontal passes: 64-bit sums. */
+
+/* (c0 x0 + c1 x1 + c2 x2 + c3 x3 + round) >> shift on the even int32 lanes, as int64. */
+static inline V fir64(V x0, V x1, V x2, V x3, const V c[4], V round, __m128i shift)
+{
+    V s = _mm512_add_epi64(_mm512_mul_epi32(x0, c[0]), _mm512_mul_epi32(x1, c[1]));
+    s = _mm512_add_epi64(s, _mm512_mul_epi32(x2, c[2]));
+    s = _mm512_add_epi64(s, _mm512_mul_epi32(x3, c[3]));
+    return _mm512_sra_epi64(_mm512_add_epi64(s, round), shift);
+}
+
+static void dwt_vert_32(const int32_t *const s[4], int n, int64_t round, int shift,
+                        int32_t *lo, int32_t *hi)
+{
+    const V cl[4] = { set1(ADM_LO0), set1(ADM_LO1), set1(ADM_LO2), set1(ADM_LO3) };
+    const V ch[4] = { set1(ADM_HI0), set1(ADM_HI1), set1(ADM_HI2), set1(ADM_HI3) };
+    const V rnd = _mm512_set1_epi64(round);
+    const __m128i sh = _mm_cvtsi32_si128(shift);
+    for (int j = 0; j < n; j += 16) {
+        const __mmask16 k = tail16(n - j);
+        const V x0 = load32(s[0] + j, k), x1 = load32(s[1] + j, k);
+        const V x2 = load32(s[2] + j, k), x3 = load32(s[3] + j, k);
+        const V y0 = odd(x0), y1 = odd(x1), y2 = odd(x2), y3 = odd(x3);
+        const V le = fir64(x0, x1, x2, x3, cl, rnd, sh), lodd = fir64(y0, y1, y2, y3, cl, rnd, sh);
+        const V he = fir64(x0, x1, x2, x3, ch, rnd, sh), hodd = fir64(y0, y1, y2, y3, ch, rnd, sh);
+        _mm512_mask_storeu_epi32(lo + j, k, join(le, lodd));
+        _mm512_mask_storeu_epi32(hi + j, k, join(he, hodd));
+    }
+}
+
+static void dwt_horz_32(const int32_t *lo, const int32_t *hi, int m, int64_t round, int shift,
+                        int32_t *a, int32_t *const band[3])
+{
+    const V cl[4] = { set1(ADM_LO0), set1(ADM_LO1), set1(ADM_LO2), set1(ADM_LO3) };
+    const V ch[4] = { set1(ADM_HI0), set1(ADM_HI1), set1(ADM_HI2), set1(ADM_HI3) };
+    const V rnd = _mm512_set1_epi64(round);
+    const __m128i sh = _mm_cvtsi32_si128(shift);
+    /* output j reads x[2j-1 .. 2j+2]: with 64-bit lanes loaded at x + 2j - 1 and x + 2j + 1,
+     * the low halves are taps 0 and 2, the high halves taps 1 and 3 */
+    for (int j = 0; j < m; j += 8) {
+        const __mmask16 k = tail16(2 * (m - j));
+        const V l0 = load32(lo + 2 * j - 1, k), l2 = load32(lo + 2 * j + 1, k);
+        const V h0 = load32(hi + 2 * j - 1, k), h2 = load32(hi + 2 * j + 1, k);
+        const V l1 = odd(l0), l3 = odd(l2), h1 = odd(h0), h3 = odd(h2);
+        const __mmask8 k8 = (__mmask8)(m - j >= 8 ? 0xFF : (1u << (m - j)) - 1);
+        const __m256i va = _mm512_cvtepi64_epi32(fir64(l0, l1, l2, l3, cl, rnd, sh));
+        const __m256i vv = _mm512_cvtepi64_epi32(fir64(l0, l1, l2, l3, ch, rnd, sh));
+        const __m256i vh = _mm512_cvtepi64_epi32(fir64(h0, h1, h2, h3, cl, rnd, sh));
+        const __m256i vd = _mm512_cvtepi64_epi32(fir64(h0, h1, h2, h3, ch, rnd, sh));
+        _mm256_mask_storeu_epi32(a + j, k8, va);
+        _mm256_mask_storeu_epi32(band[ADM_V] + j, k8, vv);
+        _mm256_mask_storeu_epi32(band[ADM_H] + j, k8, vh);
+        _mm256_mask_storeu_epi32(band[ADM_D] + j, k8, vd);
+    }
+}
+
+/* ---- decoupling ---- */
+
+/* Eight doubles from each half of sixteen floats. */
+static inline __m512d lo_pd(__m512 f) { return _mm512_cvtps_pd(_mm512_castps512_ps256(f)); }
+static inline __m512d hi_pd(__m512 f)
+{
+    return _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(f), 1)));
+}
+
+/* dot*dot >= cos1sq * oo * tt in double, in the definition's order of operations. */
+static inline __mmask8 cone8(__m512d d, __m512d oo, __m512d tt, __m512d c)
+{
+    const __m512d lhs = _mm512_mul_pd(d, d);
+    const __m512d rhs = _mm512_mul_pd(_mm512_mul_pd(c, oo), tt);
+    return _mm512_cmp_pd_mask(lhs, rhs, _CMP_GE_OQ);
+}
+
+/* The definition scales the three products by 2^-12 before comparing; the powers of two
+ * cancel exactly (no rounding, no overflow), so the unscaled floats are compared. */
+static inline __mmask16 cone16(__m512 fd, __m512 foo, __m512 ftt, float cos1sq)
+{
+    const __m512d c = _mm512_set1_pd(cos1sq);
+    const __mmask8 lo = cone8(lo_pd(fd), lo_pd(foo), lo_pd(ftt), c);
+    const __mmask8 hi = cone8(hi_pd(fd), hi_pd(foo), hi_pd(ftt), c);
+    return (__mmask16)(lo | ((unsigned)hi << 8));
+}
+
+/* Level 0 angle flag of 16 samples: the dot products of int16 pairs in int32 (madd); only
+ * 2 * (-32768)^2 = 2^31 can wrap, to INT32_MIN (read unsigned for oo and tt; for ot the
+ * square is the same and the sign is taken from the integer). */
+static inline __mmask16 angle0(V oh, V ov, V th, V tv, float cos1sq)
+{
+    const V lo16 = set1(0xFFFF);
+    const V po = _mm512_or_si512(_mm512_and_si512(oh, lo16), _mm512_slli_epi32(ov, 16));
+    const V pt = _mm512_or_si512(_mm512_and_si512(th, lo16), _mm512_slli_epi32(tv, 16));
+    const V ot = _mm512_madd_epi16(po, pt);
+    const V oo = _mm512_madd_epi16(po, po), tt = _mm512_madd_epi16(pt, pt);
+    /* a wrapped +2^31 converts to -2^31: the same square, and its sign is taken from the
+     * integer */
+    const __mmask16 pos = _mm512_cmpge_epi32_mask(ot, _mm512_setzero_si512()) |
+                          _mm512_cmpeq_epi32_mask(ot, set1(INT32_MIN));
+    return pos & cone16(_mm512_cvtepi32_ps(ot), _mm512_cvtepu32_ps(oo), _mm512_cvtepu32_ps(tt),
+                        cos1sq);
+}
+
+/* Q15 ratio t/o through the Q30 reciprocal d (4.4): (d*t + 2^14) >> 15 split as
+ * (d >> 15)*t + ((d & 0x7fff)*t + 2^14) >> 15, every part exact in int32; clamped to
+ * [0, 32768]. o == 0 gives 32768. */
+static inline V ratio0(V d, V t, __mmask16 o_zero)
+{
+    const V hi = _mm512_mullo_epi32(_mm512_srai_epi32(d, 15), t);
+    const V lo = _mm512_mullo_epi32(_mm512_and_si512(d, set1(0x7FFF)), t);
+    V k = _mm512_add_epi32(hi, _mm512_srai_epi32(_mm512_add_epi32(lo, set1(16384)), 15));
+    k = _mm512_min_epi32(_mm512_max_epi32(k, _mm512_setzero_si512()), set1(32768));
+    return _mm512_mask_mov_epi32(k, o_zero, set1(32768));
+}
+
+/* The enhancement limit (adm_enhance) where `on` is set: min(rst*egl, t) for o > 0, max for
+ * o < 0, truncated. With an integral egl the products are exact integers in int32 (the
+ * caller checks the range), otherwise they are formed in double like the definition. */
+static inline V enhance16(V rst, V o, V t, __mmask16 on, double egl, bool int_gain)
+{
+    if (!on) return rst;
+    const __mmask16 pos = _mm512_cmpgt_epi32_mask(o, _mm512_setzero_si512());
+    V g;
+    if (int_gain) {
+        const V p = _mm512_mullo_epi32(rst, set1((int32_t)egl));
+        g = _mm512_mask_max_epi32(_mm512_min_epi32(p, t), (__mmask16)~pos, p, t);
+    } else {
+        const __m512d e = _mm512_set1_pd(egl);
+        const __m256i r_lo = _mm512_castsi512_si256(rst), r_hi = _mm512_extracti64x4_epi64(rst, 1);
+        const __m256i t_lo = _mm512_castsi512_si256(t), t_hi = _mm512_extracti64x4_epi64(t, 1);
+        const __m512d g_lo = _mm512_mul_pd(_mm512_cvtepi32_pd(r_lo), e);
+        const __m512d g_hi = _mm512_mul_pd(_mm512_cvtepi32_pd(r_hi), e);
+        const __m512d tl = _mm512_cvtepi32_pd(t_lo), thh = _mm512_cvtepi32_pd(t_hi);
+        const __mmask8 p_lo = (__mmask8)pos, p_hi = (__mmask8)(pos >> 8);
+        /* min/max as the definition's compares: g < t ? g : t, g > t ? g : t */
+        const __mmask8 lt_lo = _mm512_cmp_pd_mask(g_lo, tl, _CMP_LT_OQ);
+        const __mmask8 lt_hi = _mm512_cmp_pd_mask(g_hi, thh, _CMP_LT_OQ);
+        const __mmask8 gt_lo = _mm512_cmp_pd_mask(g_lo, tl, _CMP_GT_OQ);
+        const __mmask8 gt_hi = _mm512_cmp_pd_mask(g_hi, thh, _CMP_GT_OQ);
+        const __mmask8 s_lo = (p_lo & lt_lo) | (~p_lo & gt_lo);
+        const __mmask8 s_hi = (p_hi & lt_hi) | (~p_hi & gt_hi);
+        const __m512d v_lo = _mm512_mask_mov_pd(tl, s_lo, g_lo);
+        const __m512d v_hi = _mm512_mask_mov_pd(thh, s_hi, g_hi);
+        g = _mm512_inserti64x4(_mm512_castsi256_si512(_mm512_cvttpd_epi32(v_lo)),
+                               _mm512_cvttpd_epi32(v_hi), 1);
+    }
+    return _mm512_mask_mov_epi32(rst, on, g);
+}
+
+static inline bool integral_gain(double egl)
+{
+    return egl >= -32767.0 && egl <= 32767.0 && egl == (double)(int32_t)egl;
+}
+
+/* Most samples need no reciprocal: k is 32768 where o = 0 or where t has o's sign and a
+ * larger magnitude (then d*t >= 2^30 - 2^14 for |o| < 2^15), and 0 where t is 0 or of the
+ * other sign. The gather of d is skipped for a block without any other sample, and the
+ * angle test for a block where no k can be positive. */
+static void decouple0_row(const int16_t *const o[3], const int16_t *const t[3], int n,
+                          double egl, float cos1sq, const int32_t *div,
+                          int16_t *const r[3], int16_t *const a[3])
+{
+    const bool int_gain = integral_gain(egl);
+    const V zero = _mm512_setzero_si512();
+    for (int j = 0; j < n; j += 16) {
+        const __mmask16 m = tail16(n - j);
+        V ob[3], tb[3], k[3];
+        __mmask16 o_zero[3], act = 0;
+        for (int b = 0; b < ADM_BANDS; b++) {
+            ob[b] = load16(o[b] + j, m);
+            tb[b] = load16(t[b] + j, m);
+            o_zero[b] = _mm512_cmpeq_epi32_mask(ob[b], zero);
+            /* o and t non-zero with the same sign */
+            const __mmask16 same = _mm512_cmpgt_epi32_mask(_mm512_mullo_epi32(ob[b], tb[b]), zero);
+            const __mmask16 over = same & _mm512_cmpgt_epi32_mask(_mm512_abs_epi32(tb[b]),
+                                                                  _mm512_abs_epi32(ob[b]));
+            k[b] = _mm512_maskz_mov_epi32(o_zero[b] | over, set1(32768));
+            if (same & ~over) {
+                const V d = _mm512_i32gather_epi32(_mm512_add_epi32(ob[b], set1(32768)), div, 4);
+                k[b] = ratio0(d, tb[b], o_zero[b]);
+            }
+            act |= same;
+        }
+        const __mmask16 flag = act ? angle0(ob[ADM_H], ob[ADM_V], tb[ADM_H], tb[ADM_V], cos1sq) : 0;
+        for (int b = 0; b < ADM_BANDS; b++) {
+            V rst = _mm512_srai_epi32(_mm512_add_epi32(_mm512_mullo_epi32(k[b], ob[b]),
+                                                       set1(16384)), 15);
+            rst = wrap16(rst);
+            const __mmask16 on = flag & ~o_zero[b] & _mm512_cmpgt_epi32_mask(k[b], zero);
+            rst = enhance16(rst, ob[b], tb[b], on, egl, int_gain);
+            store16(r[b] + j, m, rst);
+            store16(a[b] + j, m, _mm512_sub_epi32(tb[b], rst));
+        }
+    }
+}
+
+/* ---- levels 1-3 decoupling: 16 samples per step; the 64-bit products in even/odd halves ---- */
+
+/* The int64 of the even (low) or odd (high) int32 of each 64-bit lane, sign-extended. */
+static inline V sext_even(V x) { return _mm512_srai_epi64(_mm512_slli_epi64(x, 32), 32); }
+static inline V sext_odd(V x) { return _mm512_srai_epi64(x, 32); }
+
+/* Angle flags of 8 samples held in the even int32 lanes: int64 dot products (wrapping like
+ * the definition's), int64 -> float, then double (unscaled, see cone16). */
+static inline __mmask8 angle32_8(V oh, V ov, V th, V tv, __m512d c)
+{
+    const V ot = _mm512_add_epi64(_mm512_mul_epi32(oh, th), _mm512_mul_epi32(ov, tv));
+    const V oo = _mm512_add_epi64(_mm512_mul_epi32(oh, oh), _mm512_mul_epi32(ov, ov));
+    const V tt = _mm512_add_epi64(_mm512_mul_epi32(th, th), _mm512_mul_epi32(tv, tv));
+    const __mmask8 pos = _mm512_cmpge_epi64_mask(ot, _mm512_setzero_si512());
+    return pos & cone8(_mm512_cvtps_pd(_mm512_cvtepi64_ps(ot)), _mm512_cvtps_pd(_mm512_cvtepi64_ps(oo)),
+                       _mm512_cvtps_pd(_mm512_cvtepi64_ps(tt)), c);
+}
+
+/* Bit i of an 8-bit mask moved to bit 2i. */
+static inline unsigned spread8(unsigned x)
+{
+    x = (x | x << 4) & 0x0F0F;
+    x = (x | x << 2) & 0x3333;
+    return (x | x << 1) & 0x5555;
+}
+
+static inline __mmask16 angle32(V oh, V ov, V th, V tv, float cos1sq)
+{
+    const __m512d c = _mm512_set1_pd(cos1sq);
+    const unsigned e = angle32_8(oh, ov, th, tv, c);
+    const unsigned o = angle32_8(odd(oh), odd(ov), odd(th), odd(tv), c);
+    return (__mmask16)(spread8(e) | spread8(o) << 1);
+}
+
+/* (q + round) >> sh clamped to [0, 32768], for the 64-bit lanes of one half. */
+static inline V ratio_half(V q, V round, V sh)
+{
+    const V k = _mm512_srav_epi64(_mm512_add_epi64(q, round), sh);
+    return _mm512_min_epi64(_mm512_max_epi64(k, _mm512_setzero_si512()), _mm512_set1_epi64(32768));
+}
+
+/* adm_ratio_q15_32 of 16 samples. */
+static inline V ratio32(V o, V t, const int32_t *div)
+{
+    const V zero = _mm512_setzero_si512(), one = set1(1);
+    const V mag = _mm512_abs_epi32(o);                 /* |INT32_MIN| = 2^31 as uint32 */
+    /* s = bit length of |o| minus 15 (at least 0): the float exponent of |o| with its low 8
+     * bits cleared (exact in a float) */
+    const V e = _mm512_srli_epi32(_mm512_castps_si512(_mm512_cvtepu32_ps(
+        _mm512_andnot_si512(set1(0xFF), mag))), 23);
+    const V s = _mm512_max_epi32(_mm512_sub_epi32(e, set1(127 + 14)), zero);
+    const V half = _mm512_srli_epi32(_mm512_sllv_epi32(one, s), 1);     /* 0 when s = 0 */
+    const V m = _mm512_srlv_epi32(_mm512_add_epi32(mag, half), s);
+    V d = _mm512_i32gather_epi32(_mm512_add_epi32(m, set1(32768)), div, 4);
+    d = _mm512_mask_sub_epi32(d, _mm512_cmplt_epi32_mask(o, zero), zero, d);   /* |d| <= 2^30 */
+    const V sh = _mm512_add_epi32(s, set1(15));
+    /* libvmaf's rounding term is the int 1 << (14 + s): 2^31 wraps to -2^31 */
+    const V round = _mm512_sllv_epi32(one, _mm512_sub_epi32(sh, one));
+    const V lo32 = _mm512_set1_epi64(0xFFFFFFFF);
+    const V ke = ratio_half(_mm512_mul_epi32(d, t), sext_even(round), _mm512_and_si512(sh, lo32));
+    const V ko = ratio_half(_mm512_mul_epi32(odd(d), odd(t)), sext_odd(round), odd(sh));
+    return _mm512_mask_mov_epi32(join(ke, ko), _mm512_cmpeq_epi32_mask(o, zero), set1(32768));
+}
+
+/* wrap32((k * o + 16384) >> 15) of 16 samples (k in [0, 32768]). */
+static inline V restore32(V k, V o)
+{
+    const V r = _mm512_set1_epi64(16384);
+    const V e = _mm512_srai_epi64(_mm512_add_epi64(_mm512_mul_epi32(k, o), r), 15);
+    const V od = _mm512_srai_epi64(_mm512_add_epi64(_mm512_mul_epi32(odd(k), odd(o)), r), 15);
+    return join(e, od);
+}
+
+static void decouple32_row(const int32_t *const o[3], const int32_t *const t[3], int n,
+                           double egl, float cos1sq, const int32_t *div,
+                           int32_t *const r[3], int32_t *const a[3])
+{
+    const V zero = _mm512_setzero_si512();
+    for (int j = 0; j < n; j += 16) {
+        const __mmask16 m = tail16(n - j);
+        V ob[3], tb[3];
+        for (int b = 0; b < ADM_BANDS; b++) {
+            ob[b] = load32(o[b] + j, m);
+            tb[b] = load32(t[b] + j, m);
+        }
+        const __mmask16 flag = angle32(ob[ADM_H], ob[ADM_V], tb[ADM_H], tb[ADM_V], cos1sq);
+        for (int b = 0; b < ADM_BANDS; b++) {
+            const V k = ratio32(ob[b], tb[b], div);
+            V rst = restore32(k, ob[b]);
+            const __mmask16 on = flag & _mm512_cmpneq_epi32_mask(ob[b], zero)
+                               & _mm512_cmpgt_epi32_mask(k, zero);
+            /* int32 products could overflow here: the double path, which is the definition */
+            rst = enhance16(rst, ob[b], tb[b], on, egl, false);
+            _mm512_mask_storeu_epi32(r[b] + j, m, rst);
+            _mm512_mask_storeu_epi32(a[b] + j, m, _mm512_sub_epi32(tb[b], rst));
+        }
+    }
+}
+
+/* ---- CSF ---- */
+
+/* Level 0 CSF in 16-bit lanes (32 samples per step). With P = fix * x:
+ *   H, V: (P + 2^14) >> 15 = mulhrs(x, fix) for fix < 2^15, x + mulhrs(x, fix - 2^15) above;
+ *   D:    (P + 65535) >> 17 = (hi16(P) + (lo16(P) != 0)) >> 1;
+ *   weights: (4369 ac + 2048) >> 12 = ac + ((4368 ac + 2^15) >> 16) and
+ *            (8738 ac + 2048) >> 12 = 2 ac + ((8736 ac + 2^15) >> 16), where
+ *            (k ac + 2^15) >> 16 = mulhi_epu16(ac, k) + (top bit of mullo(ac, k)).
+ * 16-bit wrapping arithmetic gives exactly the definition's int16 wraps; ac = |c| is read
+ * unsigned, so |-32768| = 32768 as there. */
+static inline V weight16(V ac, V k)
+{
+    return _mm512_add_epi16(_mm512_mulhi_epu16(ac, k),
+                            _mm512_srli_epi16(_mm512_mullo_epi16(ac, k), 15));
+}
+
+static inline V csf16_hv(V x, uint16_t fix)
+{
+    const V r = _mm512_mulhrs_epi16(x, _mm512_set1_epi16((int16_t)(fix & 0x7FFF)));
+    return fix & 0x8000 ? _mm512_add_epi16(r, x) : r;
+}
+
+static inline V csf16_d(V x, uint16_t fix)
+{
+    V hi = _mm512_mulhi_epi16(x, _mm512_set1_epi16((int16_t)fix));
+    if (fix & 0x8000) hi = _mm512_add_epi16(hi, x);      /* x * fix = x * (fix - 2^16) + x 2^16 */
+    const __mmask32 carry = _mm512_test_epi16_mask(_mm512_mullo_epi16(x, _mm512_set1_epi16((int16_t)fix)),
+                                                   _mm512_set1_epi16(-1));
+    hi = _mm512_mask_add_epi16(hi, carry, hi, _mm512_set1_epi16(1));
+    return _mm512_srai_epi16(hi, 1);
+}
+
+static inline V sext_lo(V x) { return _mm512_cvtepi16_epi32(_mm512_castsi512_si256(x)); }
+static inline V sext_hi(V x) { return _mm512_cvtepi16_epi32(_mm512_extracti64x4_epi64(x, 1)); }
+
+static void csf0_row(const int16_t *const x[3], int n, const uint16_t fix[3],
+                     int32_t *fsum, int32_t *csum)
+{
+    const V k30 = _mm512_set1_epi16(4368), k15 = _mm512_set1_epi16(8736);
+    for (int j = 0; j < n; j += 32) {
+        const __mmask32 m = tail32(n - j);
+        V fs_lo = _mm512_setzero_si512(), fs_hi = fs_lo, cs_lo = fs_lo, cs_hi = fs_lo;
+        for (int b = 0; b < ADM_BANDS; b++) {
+            const V xb = _mm512_maskz_loadu_epi16(m, x[b] + j);
+            const V c = b == ADM_D ? csf16_d(xb, fix[b]) : csf16_hv(xb, fix[b]);
+            const V ac = _mm512_abs_epi16(c);
+            const V f = _mm512_add_epi16(ac, weight16(ac, k30));
+            const V w = _mm512_add_epi16(_mm512_add_epi16(ac, ac), weight16(ac, k15));
+            fs_lo = _mm512_add_epi32(fs_lo, sext_lo(f));
+            fs_hi = _mm512_add_epi32(fs_hi, sext_hi(f));
+            cs_lo = _mm512_add_epi32(cs_lo, sext_lo(w));
+            cs_hi = _mm512_add_epi32(cs_hi, sext_hi(w));
+        }
+        _mm512_mask_storeu_epi32(fsum + j, (__mmask16)m, fs_lo);
+        _mm512_mask_storeu_epi32(fsum + j + 16, (__mmask16)(m >> 16), fs_hi);
+        _mm512_mask_storeu_epi32(csum + j, (__mmask16)m, cs_lo);
+        _mm512_mask_storeu_epi32(csum + j + 16, (__mmask16)(m >> 16), cs_hi);
+    }
+}
+
+/* High 32 bits of (ac * k - 2^31) per int32 lane: the levels 1-3 weights (the shift by 32
+ * of the definition keeps exactly the high half). */
+static inline V weight32(V ac, V k)
+{
+    const V bias = _mm512_set1_epi64(-2147483648LL);
+    const V e = _mm512_add_epi64(_mm512_mul_epi32(ac, k), bias);
+    const V o = _mm512_add_epi64(_mm512_mul_epi32(odd(ac), k), bias);
+    return _mm512_mask_blend_epi32(0xAAAA, _mm512_srli_epi64(e, 32), o);
+}
+
+/* wrap32((x * f + 2^27) >> 28) per int32 lane (f < 2^31). */
+static inline V scale28(V x, V f)
+{
+    const V r = _mm512_set1_epi64(1 << 27);
+    const V e = _mm512_srai_epi64(_mm512_add_epi64(_mm512_mul_epi32(x, f), r), 28);
+    const V o = _mm512_srai_epi64(_mm512_add_epi64(_mm512_mul_epi32(odd(x), f), r), 28);
+    return join(e, o);
+}
+
+static void csf32_row(const int32_t *const x[3], int n, const uint32_t fix[3],
+                      int32_t *fsum, int32_t *csum)
+{
+    const V k30 = set1(143165577), k15 = set1(286331153);
+    for (int j = 0; j < n; j += 16) {
+        const __mmask16 m = tail16(n - j);
+        V fs = _mm512_setzero_si512(), cs = _mm512_setzero_si512();
+        for (int b = 0; b < ADM_BANDS; b++) {
+            /* |INT32_MIN| stays INT32_MIN, as in the definition */
+            const V ac = _mm512_abs_epi32(scale28(load32(x[b] + j, m), set1((int32_t)fix[b])));
+            fs = _mm512_add_epi32(fs, weight32(ac, k30));
+            cs = _mm512_add_epi32(cs, weight32(ac, k15));
+        }
+        _mm512_mask_storeu_epi32(fsum + j, m, fs);
+        _mm512_mask_storeu_epi32(csum + j, m, cs);
+    }
+}
+
+/* ---- contrast masking ---- */
+
+/* Threshold of 16 samples (adm_thr): the 3x3 off-centre weights and the centre weight. */
+static inline V thr16(const int32_t *const f[3], const int32_t *c, int j, __mmask16 m)
+{
+    V s = load32(c + j, m);
+    for (int r = 0; r < 3; r++) {
+        s = _mm512_add_epi32(s, load32(f[r] + j - 1, m));
+        s = _mm512_add_epi32(s, load32(f[r] + j + 1, m));
+        if (r != 1) s = _mm512_add_epi32(s, load32(f[r] + j, m));
+    }
+    return s;
+}
+
+/* Sum over 8 lanes (the even int32 lanes of mm, as non-negative values) of
+ * ((wrap32((m^2 + 2^(sq-1)) >> sq) * m + round) >> shift). */
+static inline V cube8(V mm, V sq_round, __m128i sq, V round, __m128i shift)
+{
+    const V m2 = _mm512_srl_epi64(_mm512_add_epi64(_mm512_mul_epu32(mm, mm), sq_round), sq);
+    return _mm512_sra_epi64(_mm512_add_epi64(_mm512_mul_epi32(m2, mm), round), shift);
+}
+
+/* max(v - thr, 0) cubed into acc (even and odd lanes). */
+static inline V cube16(V acc, V mm, int sq, int shift)
+{
+    const V sq_round = _mm512_set1_epi64((int64_t)1 << (sq - 1));
+    const V round = _mm512_set1_epi64(shift > 0 ? (int64_t)1 << (shift - 1) : 0);
+    const __m128i vsq = _mm_cvtsi32_si128(sq), vsh = _mm_cvtsi32_si128(shift);
+    acc = _mm512_add_epi64(acc, cube8(mm, sq_round, vsq, round, vsh));
+    return _mm512_add_epi64(acc, cube8(odd(mm), sq_round, vsq, round, vsh));
+}
+
+static void cm0_row(const int16_t *const x[3], const int32_t *const f[3], const int32_t *c,
+                    int n, const uint16_t fix[3], const int shift[3], int64_t sum[3])
+{
+    static const int sub[3] = { 10, 10, 12 };
+    static const int sq[3] = { 29, 29, 30 };
+    V acc[3] = { _mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512() };
+    for (int j = 0; j < n; j += 16) {
+        const __mmask16 m = tail16(n - j);
+        const V thr = thr16(f, c, j, m);
+        for (int b = 0; b < ADM_BANDS; b++) {
+            const V v = _mm512_abs_epi32(_mm512_mullo_epi32(load16(x[b] + j, m), set1(fix[b])));
+            V mm = _mm512_sub_epi32(v, _mm512_sll_epi32(thr, _mm_cvtsi32_si128(sub[b])));
+            mm = _mm512_maskz_max_epi32(m, mm, _mm512_setzero_si512());
+            acc[b] = cube16(acc[b], mm, sq[b], shift[b]);
+        }
+    }
+    for (int b = 0; b < ADM_BANDS; b++) sum[b] = hsum64(acc[b]);
+}
+
+static void cm32_row(const int32_t *const x[3], const int32_t *const f[3], const int32_t *c,
+                     int n, const uint32_t fix[3], int shift, int64_t sum[3])
+{
+    V acc[3] = { _mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512() };
+    for (int j = 0; j < n; j += 16) {
+        const __mmask16 m = tail16(n - j);
+        const V thr = thr16(f, c, j, m);
+        for (int b = 0; b < ADM_BANDS; b++) {
+            const V v = _mm512_abs_epi32(scale28(load32(x[b] + j, m), set1((int32_t)fix[b])));
+            const V mm = _mm512_maskz_max_epi32(m, _mm512_sub_epi32(v, thr), _mm512_setzero_si512());
+            acc[b] = cube16(acc[b], mm, 30, shift);
+        }
+    }
+    for (int b = 0; b < ADM_BANDS; b++) sum[b] = hsum64(acc[b]);
+}
+
+/* ---- denominator ---- */
+
+static void den0_row(const int16_t *const x[3], int n, uint64_t sum[3])
+{
+    for (int b = 0; b < ADM_BANDS; b++) {
+        V acc = _mm512_setzero_si512();
+        for (int j = 0; j < n; j += 16) {
+            const __mmask16 m = tail16(n - j);
+            /* |x| as uint16: |-32768| = 32768 */
+            const V v = _mm512_cvtepu16_epi32(_mm256_abs_epi16(_mm256_maskz_loadu_epi16(m, x[b] + j)));
+            const V v2 = _mm512_mullo_epi32(v, v);
+            acc = _mm512_add_epi64(acc, _mm512_mul_epu32(v2, v));
+            acc = _mm512_add_epi64(acc, _mm512_mul_epu32(odd(v2), odd(v)));
+        }
+        sum[b] = (uint64_t)hsum64(acc);
+    }
+}
+
+/* ((((v^2 + 2^q) >> q) * v) + round) >> shift on the even lanes; the middle term can reach
+ * 2^32 (v = 2^31, q = 30), so its high half is multiplied separately. */
+static inline V den_cube8(V v, V q_round, __m128i q, V round, __m128i shift)
+{
+    const V t = _mm512_srl_epi64(_mm512_add_epi64(_mm512_mul_epu32(v, v), q_round), q);
+    V p = _mm512_add_epi64(_mm512_mul_epu32(t, v),
+                           _mm512_slli_epi64(_mm512_mul_epu32(_mm512_srli_epi64(t, 32), v), 32));
+    return _mm512_srl_epi64(_mm512_add_epi64(p, round), shift);
+}
+
+static void den32_row(const int32_t *const x[3], int n, int sq_shift, int shift, uint64_t sum[3])
+{
+    const V q_round = _mm512_set1_epi64((int64_t)1 << sq_shift);
+    const V round = _mm512_set1_epi64((int64_t)1 << (shift - 1));
+    const __m128i q = _mm_cvtsi32_si128(sq_shift), sh = _mm_cvtsi32_si128(shift);
+    for (int b = 0; b < ADM_BANDS; b++) {
+        V acc = _mm512_setzero_si512();
+        for (int j = 0; j < n; j += 16) {
+            const __mmask16 m = tail16(n - j);
+            const V v = _mm512_abs_epi32(load32(x[b] + j, m));
+            /* zero lanes (the tail) contribute (2^q >> q) * 0 = 0 */
+            acc = _mm512_add_epi64(acc, den_cube8(v, q_round, q, round, sh));
+            acc = _mm512_add_epi64(acc, den_cube8(odd(v), q_round, q, round, sh));
+        }
+        sum[b] = (uint64_t)hsum64(acc);
+    }
+}
+
+void adm_kernels_init_avx512(AdmKernels *k)
+{
+    k->dwt0_vert_8 = dwt0_vert_8;
+    k->dwt0_vert_16 = dwt0_vert_16;
+    k->dwt0_horz = dwt0_horz;
+    k->dwt1_vert = dwt1_vert;
+    k->dwt_vert_32 = dwt_vert_32;
+    k->dwt_horz_32 = dwt_horz_32;
+    k->decouple0_row = decouple0_row;
+    k->decouple32_row = decouple32_row;
+    k->csf0_row = csf0_row;
+    k->csf32_row = csf32_row;
+    k->cm0_row = cm0_row;
+    k->cm32_row = cm32_row;
+    k->den0_row = den0_row;
+    k->den32_row = den32_row;
+}

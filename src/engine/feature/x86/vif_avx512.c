@@ -1,0 +1,158 @@
+/* Integer VIF kernels for AVX-512 (F, BW, DQ, VL): 32 samples per step. The shared body is
+ * vif_simd.h; this file supplies the vector operations and the per-pixel terms. Built twice:
+ * plain, and with VIF_VNNI for CPUs with AVX512-VNNI, where one vpdpwssd replaces each
+ * pmaddwd + paddd pair of the filters (the same sums modulo 2^32, so the same results). */
+#include <immintrin.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "../vif_kernels.h"
+
+typedef __m512i VI;
+#define VN 32
+
+#define I_ZERO() _mm512_setzero_si512()
+#define I_SET1_16(x) _mm512_set1_epi16((short)(x))
+#define I_SET1_32(x) _mm512_set1_epi32((int)(x))
+#define I_SET1_64(x) _mm512_set1_epi64((long long)(x))
+#define I_LOADU(p) _mm512_loadu_si512((const void *)(p))
+#define I_STOREU(p, v) _mm512_storeu_si512((void *)(p), (v))
+#define I_LOAD8S(p) \
+    _mm512_cvtepi8_epi16(_mm256_xor_si256(_mm256_loadu_si256((const __m256i *)(p)), \
+                                          _mm256_set1_epi8(-128)))
+#define I_MULLO16 _mm512_mullo_epi16
+#define I_ADD32 _mm512_add_epi32
+#define I_SUB32 _mm512_sub_epi32
+#define I_ADD64 _mm512_add_epi64
+#define I_AND _mm512_and_si512
+#define I_XOR _mm512_xor_si512
+#define I_MADD _mm512_madd_epi16
+#if VIF_VNNI
+#define I_DPWSSD _mm512_dpwssd_epi32
+#else
+#define I_DPWSSD(acc, a, b) _mm512_add_epi32((acc), _mm512_madd_epi16((a), (b)))
+#endif
+#define I_MULU _mm512_mul_epu32
+#define I_MULS _mm512_mul_epi32
+#define I_SRLI64 _mm512_srli_epi64
+#define I_SLLI64 _mm512_slli_epi64
+#define I_SRLI32 _mm512_srli_epi32
+#define I_SLLI32 _mm512_slli_epi32
+#define I_SRAI32 _mm512_srai_epi32
+#define I_SRL64 _mm512_srl_epi64
+#define I_SRL32 _mm512_srl_epi32
+#define I_SLL32 _mm512_sll_epi32
+#define I_UNPACKLO16 _mm512_unpacklo_epi16
+#define I_UNPACKHI16 _mm512_unpackhi_epi16
+#define I_PACKS32 _mm512_packs_epi32
+#define I_PACKUS32 _mm512_packus_epi32
+#define I_BLEND_ODD32(even, odd) _mm512_mask_blend_epi32(0xaaaa, (even), (odd))
+
+/* ---- per-pixel terms (spec 3.4), 16 pixels at a time in two halves of 8 doubles -------- */
+
+typedef struct StatAcc {
+    __m512i num_log, den_log, num_non_log;   /* 64-bit lanes */
+    int64_t den_non_log;
+} StatAcc;
+
+static inline void stat_init(StatAcc *a)
+{
+    a->num_log = a->den_log = a->num_non_log = _mm512_setzero_si512();
+    a->den_non_log = 0;
+}
+
+static inline void stat_reduce(const StatAcc *a, VifSums *s)
+{
+    s->num_log += _mm512_reduce_add_epi64(a->num_log);
+    s->den_log += _mm512_reduce_add_epi64(a->den_log);
+    s->num_non_log += _mm512_reduce_add_epi64(a->num_non_log);
+    s->den_non_log += a->den_non_log;
+}
+
+/* T[m] + 2048 * biased exponent of a double holding an integer >= 2^15: the fixed-point log
+ * of spec 3.4 plus 2048 * (1023 + 15), read straight from the double's bits (exact below
+ * 2^53: the top 16 bits of the integer are the implicit one and 15 mantissa bits). */
+static inline __m512i log2_biased(__m512d v, __mmask8 m, const uint16_t *tab)
+{
+    __m512i q = _mm512_srli_epi64(_mm512_castpd_si512(v), 37);
+    __m512i idx = _mm512_and_si512(q, _mm512_set1_epi64(0x7fff));
+    /* only the lanes that count are loaded */
+    __m512i t = _mm512_mask_i64gather_epi64(_mm512_setzero_si512(), m, idx, (const void *)tab, 2);
+    t = _mm512_and_si512(t, _mm512_set1_epi64(0xffff));
+    return _mm512_add_epi64(t, _mm512_slli_epi64(_mm512_srli_epi64(q, 15), 11));
+}
+
+static inline __m512d trunc_pd(__m512d v)
+{
+    return _mm512_roundscale_pd(v, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
+}
+
+static inline void stat_half(StatAcc *a, __m256i sxx, __m256i syy, __m256i sxy, __mmask8 nonflat,
+                             __mmask8 logm, const VifTermParams *tp)
+{
+    const __m512d nsq = _mm512_set1_pd(131072.0);
+    __m512d dx = _mm512_cvtepi32_pd(sxx);
+    __m512i den = _mm512_sub_epi64(log2_biased(_mm512_add_pd(dx, nsq), nonflat, tp->log2_tab),
+                                   _mm512_set1_epi64(2048 * (1023 + 15 + 17)));
+    a->den_log = _mm512_mask_add_epi64(a->den_log, nonflat, a->den_log, den);
+    if (!logm) return;
+    /* the scalar order of operations, one IEEE operation each (no fused multiply-add) */
+    const double eps = 65536 * 1.0e-10;
+    __m512d dy = _mm512_cvtepi32_pd(syy), dxy = _mm512_cvtepi32_pd(sxy);
+    __m512d g = _mm512_div_pd(dxy, _mm512_add_pd(dx, _mm512_set1_pd(eps)));
+    __m512d sv = trunc_pd(_mm512_sub_pd(dy, _mm512_mul_pd(g, dxy)));
+    sv = _mm512_max_pd(sv, _mm512_setzero_pd());
+    g = _mm512_min_pd(g, _mm512_set1_pd(tp->gain_limit));
+    __m512d n1 = _mm512_add_pd(sv, nsq);
+    __m512d n2 = _mm512_add_pd(trunc_pd(_mm512_mul_pd(_mm512_mul_pd(g, g), dx)), n1);
+    __m512i num = _mm512_sub_epi64(log2_biased(n2, logm, tp->log2_tab),
+                                   log2_biased(n1, logm, tp->log2_tab));
+    a->num_log = _mm512_mask_add_epi64(a->num_log, logm, a->num_log, num);
+}
+
+static inline void stat_add(StatAcc *a, __m512i sxx, __m512i syy, __m512i sxy, unsigned nvalid,
+                            const VifTermParams *tp)
+{
+    const __mmask16 valid = nvalid >= 16 ? 0xffff : (__mmask16)((1u << nvalid) - 1);
+    syy = _mm512_max_epi32(syy, _mm512_setzero_si512());
+    __mmask16 flat = _mm512_mask_cmplt_epi32_mask(valid, sxx, _mm512_set1_epi32(131072));
+    __mmask16 nonflat = valid & ~flat;
+    __mmask16 logm = _mm512_mask_cmpgt_epi32_mask(nonflat, sxy, _mm512_setzero_si512()) &
+                     _mm512_cmpgt_epi32_mask(syy, _mm512_setzero_si512());
+    __m256i y0 = _mm512_castsi512_si256(syy), y1 = _mm512_extracti64x4_epi64(syy, 1);
+    if (flat) {
+        a->den_non_log += __builtin_popcount(flat);
+        a->num_non_log = _mm512_mask_add_epi64(a->num_non_log, (__mmask8)flat, a->num_non_log,
+                                               _mm512_cvtepi32_epi64(y0));
+        a->num_non_log = _mm512_mask_add_epi64(a->num_non_log, (__mmask8)(flat >> 8),
+                                               a->num_non_log, _mm512_cvtepi32_epi64(y1));
+    }
+    if (!nonflat) return;
+    if ((__mmask8)nonflat)
+        stat_half(a, _mm512_castsi512_si256(sxx), y0, _mm512_castsi512_si256(sxy),
+                  (__mmask8)nonflat, (__mmask8)logm, tp);
+    if (nonflat >> 8)
+        stat_half(a, _mm512_extracti64x4_epi64(sxx, 1), y1, _mm512_extracti64x4_epi64(sxy, 1),
+                  (__mmask8)(nonflat >> 8), (__mmask8)(logm >> 8), tp);
+}
+
+/* n values of a vector of 32-bit lanes (each <= 65535) as uint16. */
+static inline void store_out16(uint16_t *dst, __m512i v, unsigned n)
+{
+    __mmask16 m = n >= 16 ? 0xffff : (__mmask16)((1u << n) - 1);
+    _mm512_mask_cvtepi32_storeu_epi16(dst, m, v);
+}
+
+#include "vif_simd.h"
+
+#if VIF_VNNI
+void vif_kernels_avx512_vnni(VifKernels *k)
+#else
+void vif_kernels_avx512(VifKernels *k)
+#endif
+{
+    k->stats_8 = simd_stats_8;
+    k->stats_16 = simd_stats_16;
+    k->down_8 = simd_down_8;
+    k->down_16 = simd_down_16;
+}

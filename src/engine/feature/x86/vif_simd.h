@@ -1,0 +1,510 @@
+/* Integer VIF, SIMD body shared by vif_avx2.c and vif_avx512.c. Each includes this file after
+ * defining the vector type VI, VN (16-bit lanes per vector), the I_* operations below, the
+ * per-pixel terms (StatAcc, stat_init, stat_add, stat_reduce) and store_out16().
+ *
+ * Arithmetic plan (all of it exact; it reproduces the scalar kernels in vif.c bit for bit):
+ *
+ * Vertical pass. Rows k and taps-1-k share a coefficient, so their samples are interleaved
+ * into 16-bit pairs and one pmaddwd gives c*(z_k + z_k') for the means. 8-bit samples are
+ * offset by 128 (see vert_8) so that their products fit 16 bits; all their sums are exact in
+ * 32 bits (65536 * 255^2 < 2^32). 16-bit samples are offset to signed (z = x - 32768); one
+ * pmaddwd gives z_k^2 + z_k'^2 (or z_k*w_k + z_k'*w_k'), weighted by c_k into 64-bit sums;
+ * the offset comes back in closed form, with M = sum c*z (a 32-bit value):
+ *     sum c*x^2 = sum c*z^2 + 65536*M + 2^46,
+ *     sum c*x*y = sum c*z*w + 32768*(Mz + Mw) + 2^46,
+ * and because everything but sum c*z^2 is a multiple of 2^shift (shift <= 16) the rounded
+ * shift of spec 3.3 applies to the 64-bit part alone; the rest is added modulo 2^32, where the
+ * exact result lives.
+ *
+ * Intermediate rows. The horizontal pass works on 16-bit planes so that it can use pmaddwd
+ * on horizontally adjacent tap pairs: a load at column j-half+2m holds, in 32-bit lane i, the
+ * taps 2m, 2m+1 of output column j+2i and the taps 2m-1, 2m of output j+2i+1, so each load
+ * feeds two pmaddwd (even and odd outputs, coefficient pairs shifted by one). Means are stored
+ * minus 32768; a 32-bit moment v is split as v = 65536*H + L with L = (int16)v and
+ * H = (v + 32768) >> 16, stored as H - 32768. With sum c = 65536 the offsets fold into
+ * constants: sum c*v = 65536*(sum c*H' + 2^31) + sum c*L, and the rounded >> 16 of spec 3.3
+ * becomes sum c*H' + 2^31 + ((sum c*L + 32768) >> 16) (arithmetic shift).
+ *
+ * I_DPWSSD(acc, a, b) is acc + pmaddwd(a, b) (one instruction with AVX-512 VNNI); all sums
+ * wrap modulo 2^32 either way.
+ *
+ * Scale 3's centre coefficient (43728) does not fit pmaddwd's signed 16 bits; its kernel is
+ * all even, so it is used halved and the 32-bit sums doubled (exact modulo 2^32). */
+
+#define P_MUX 0
+#define P_MUY 1
+#define P_XXH 2
+#define P_XXL 3
+#define P_YYH 4
+#define P_YYL 5
+#define P_XYH 6
+#define P_XYL 7
+#define N_PLANES 8
+
+/* 16-bit plane p of the scratch, 32 spare elements in front (>= half + vector overrun). */
+static inline int16_t *plane(void *scratch, unsigned w, int p)
+{
+    return (int16_t *)((uint8_t *)scratch + (size_t)p * VIF_SCRATCH_ROW(w)) + 32;
+}
+
+/* Mirrors half elements at both ends of a plane (spec 3.1). */
+static void pad_plane(int16_t *r, unsigned w, int half)
+{
+    for (int f = 1; f <= half; f++) {
+        r[-f] = r[f];
+        r[(int)w - 1 + f] = r[(int)w - 1 - f];
+    }
+}
+
+/* A filter prepared for pmaddwd. */
+typedef struct Coef {
+    int taps, half;
+    int dbl;                        /* coefficients halved: double the 32-bit sums */
+    VI vpair[VIF_MAX_TAPS / 2 + 1]; /* vertical: (c_k, c_k), centre (c_h, 0) */
+    VI vw[VIF_MAX_TAPS / 2 + 1];    /* vertical weights c_k (full, 32/64-bit lanes) */
+    VI hpair[VIF_MAX_TAPS / 2 + 1]; /* horizontal: (c_2m, c_2m+1), last (c_taps-1, 0) */
+    VI hodd[VIF_MAX_TAPS / 2 + 1];  /* the same loads for odd outputs: (c_2m-1, c_2m) */
+    uint32_t wsum;                  /* sum of vw over the pairs and the centre */
+} Coef;
+
+static void coef_init(Coef *c, const VifFilter *f)
+{
+    c->taps = f->taps;
+    c->half = f->taps / 2;
+    c->dbl = 0;
+    for (int k = 0; k < f->taps; k++) c->dbl |= f->coef[k] > 32767;
+    const int s = c->dbl;
+    c->wsum = 0;
+    for (int k = 0; k <= c->half; k++) {
+        uint32_t ck = f->coef[k] >> s;
+        uint32_t partner = k < c->half ? ck : 0;
+        c->vpair[k] = I_SET1_32((int32_t)(ck | partner << 16));
+        c->vw[k] = I_SET1_64(f->coef[k]);
+        c->wsum += f->coef[k];
+    }
+    for (int m = 0; m <= c->half; m++) {
+        uint32_t lo = f->coef[2 * m] >> s;
+        uint32_t hi = 2 * m + 1 < f->taps ? f->coef[2 * m + 1] >> (unsigned)s : 0;
+        uint32_t prev = m ? f->coef[2 * m - 1] >> s : 0;
+        c->hpair[m] = I_SET1_32((int32_t)(lo | hi << 16));
+        c->hodd[m] = I_SET1_32((int32_t)(prev | lo << 16));
+    }
+}
+
+/* ---- vertical pass -------------------------------------------------------------------- */
+
+/* VN samples of row r at column j as signed 16-bit lanes z = x - ZOFF. */
+static inline VI load_z(const void *r, unsigned j, const int wide)
+{
+    if (wide) return I_XOR(I_LOADU((const uint16_t *)r + j), I_SET1_16(-32768));
+    return I_LOAD8S((const uint8_t *)r + j);
+}
+
+/* sum c*x = sum c*z + ZOFF * 65536 (the kernels sum to 65536), modulo 2^32. */
+static inline uint32_t z_offset_sum(const int wide)
+{
+    return wide ? 0x80000000u : 128u << 16;
+}
+
+/* Rows k and taps-1-k (the centre row with zero) of a block, interleaved: [0] the low
+ * halves of the 128-bit lanes, [1] the high halves. */
+static inline void tap_pair(const void *const *rows, const Coef *c, int k, unsigned j,
+                            const int wide, VI out[2])
+{
+    VI a = load_z(rows[k], j, wide);
+    VI b = k < c->half ? load_z(rows[c->taps - 1 - k], j, wide) : I_ZERO();
+    out[0] = I_UNPACKLO16(a, b);
+    out[1] = I_UNPACKHI16(a, b);
+}
+
+/* Exact 32-bit vertical results of a block, [0]/[1] the two halves in unpack lane order. */
+typedef struct Vert {
+    VI mu_x[2], mu_y[2], xx[2], yy[2], xy[2];
+} Vert;
+
+/* 64-bit lanes (even, odd) of a 32-bit vector, shifted right by s, packed back to 32 bits. */
+static inline VI narrow64(VI even, VI odd, __m128i s)
+{
+    return I_BLEND_ODD32(I_SRL64(even, s), I_SLLI64(I_SRL64(odd, s), 32));
+}
+
+/* 8-bit samples (scale 0: shift_sq 0, coefficients < 2^15), z = x - 128: the products
+ * z*z, z*w lie in [-16256, 16384] and fit pmullw, so each tap pair costs one pmullw and one
+ * pmaddwd; the offset returns modulo 2^32 (the sums are exact 32-bit values):
+ *     sum c*x^2 = sum c*z^2 + 256*Mz + 2^30,  sum c*x*y = sum c*z*w + 128*(Mz + Mw) + 2^30. */
+static inline void vert_8(const void *const *ref, const void *const *dis, const Coef *c,
+                          unsigned j, const VifFilter *f, Vert *v)
+{
+    VI mz[2] = { I_ZERO(), I_ZERO() }, mw[2] = { I_ZERO(), I_ZERO() };
+    VI xx[2] = { I_ZERO(), I_ZERO() }, yy[2] = { I_ZERO(), I_ZERO() }, xy[2] = { I_ZERO(), I_ZERO() };
+    for (int k = 0; k <= c->half; k++) {
+        VI a[2], b[2];
+        tap_pair(ref, c, k, j, 0, a);
+        tap_pair(dis, c, k, j, 0, b);
+        const VI cp = c->vpair[k];
+        for (int h = 0; h < 2; h++) {
+            mz[h] = I_DPWSSD(mz[h], a[h], cp);
+            mw[h] = I_DPWSSD(mw[h], b[h], cp);
+            xx[h] = I_DPWSSD(xx[h], I_MULLO16(a[h], a[h]), cp);
+            yy[h] = I_DPWSSD(yy[h], I_MULLO16(b[h], b[h]), cp);
+            xy[h] = I_DPWSSD(xy[h], I_MULLO16(a[h], b[h]), cp);
+        }
+    }
+    const VI rnd = I_SET1_32((int32_t)(z_offset_sum(0) + (1u << (f->shift_mu - 1))));
+    const VI k30 = I_SET1_32(1 << 30);
+    const __m128i sh = _mm_cvtsi32_si128(f->shift_mu);
+    for (int h = 0; h < 2; h++) {
+        v->mu_x[h] = I_SRL32(I_ADD32(mz[h], rnd), sh);
+        v->mu_y[h] = I_SRL32(I_ADD32(mw[h], rnd), sh);
+        v->xx[h] = I_ADD32(I_ADD32(xx[h], I_SLLI32(mz[h], 8)), k30);
+        v->yy[h] = I_ADD32(I_ADD32(yy[h], I_SLLI32(mw[h], 8)), k30);
+        v->xy[h] = I_ADD32(I_ADD32(xy[h], I_SLLI32(I_ADD32(mz[h], mw[h]), 7)), k30);
+    }
+}
+
+/* 64-bit weighted sums of one second moment: lanes (even, odd) of r times the weight. */
+typedef struct Acc64 {
+    VI e, o;
+} Acc64;
+
+static inline void acc_u(Acc64 *a, VI r, VI w)
+{
+    a->e = I_ADD64(a->e, I_MULU(r, w));
+    a->o = I_ADD64(a->o, I_MULU(I_SRLI64(r, 32), w));
+}
+
+static inline void acc_s(Acc64 *a, VI r, VI w)
+{
+    a->e = I_ADD64(a->e, I_MULS(r, w));
+    a->o = I_ADD64(a->o, I_MULS(I_SRLI64(r, 32), w));
+}
+
+/* The closed forms at the top of the file, for one half. */
+static inline void vert_16_finish(VI mz, VI mw, Acc64 xx, Acc64 yy, Acc64 xy, const Coef *c,
+                                  const VifFilter *f, Vert *v, int h)
+{
+    const VI one = I_SET1_32(1);
+    if (c->dbl) {
+        mz = I_SLLI32(mz, 1);
+        mw = I_SLLI32(mw, 1);
+    }
+    const int s = f->shift_sq;
+    const __m128i sh = _mm_cvtsi32_si128(s), up = _mm_cvtsi32_si128(16 - s);
+    const VI rnd = I_SET1_64(s ? (int64_t)1 << (s - 1) : 0);
+    const uint32_t k46 = s >= 15 ? 1u << (46 - s) : 0;            /* 2^(46-s) mod 2^32 */
+    const uint32_t k47 = s == 16 ? 1u << 31 : 0;                  /* 2^(47-s) mod 2^32 */
+    v->xx[h] = I_ADD32(narrow64(I_ADD64(xx.e, rnd), I_ADD64(xx.o, rnd), sh),
+                       I_ADD32(I_SLL32(mz, up), I_SET1_32((int32_t)k46)));
+    v->yy[h] = I_ADD32(narrow64(I_ADD64(yy.e, rnd), I_ADD64(yy.o, rnd), sh),
+                       I_ADD32(I_SLL32(mw, up), I_SET1_32((int32_t)k46)));
+    /* 32768*(Mz + Mw) = 65536*floor((Mz + Mw)/2) + 32768*parity; the parity part and a bias
+     * of 2^47 (which makes the sum non-negative for a logical shift) go into the 64-bit sum */
+    VI par = I_SLLI32(I_AND(I_XOR(mz, mw), one), 15);
+    VI avg = I_ADD32(I_ADD32(I_SRAI32(mz, 1), I_SRAI32(mw, 1)), I_AND(I_AND(mz, mw), one));
+    VI bias = I_SET1_64(((int64_t)1 << 47) + c->wsum + (s ? (int64_t)1 << (s - 1) : 0));
+    VI xe = I_ADD64(I_ADD64(xy.e, bias), I_AND(par, I_SET1_64(0xffffffff)));
+    VI xo = I_ADD64(I_ADD64(xy.o, bias), I_SRLI64(par, 32));
+    v->xy[h] = I_ADD32(narrow64(xe, xo, sh),
+                       I_ADD32(I_SLL32(avg, up), I_SET1_32((int32_t)(k46 - k47))));
+    const VI rnd_mu = I_SET1_32((int32_t)(0x80000000u + (1u << (f->shift_mu - 1))));
+    const __m128i shm = _mm_cvtsi32_si128(f->shift_mu);
+    v->mu_x[h] = I_SRL32(I_ADD32(mz, rnd_mu), shm);
+    v->mu_y[h] = I_SRL32(I_ADD32(mw, rnd_mu), shm);
+}
+
+/* 16-bit samples: see the closed forms at the top of the file. */
+static inline void vert_16(const void *const *ref, const void *const *dis, const Coef *c,
+                           unsigned j, const VifFilter *f, Vert *v)
+{
+    VI mz[2] = { I_ZERO(), I_ZERO() }, mw[2] = { I_ZERO(), I_ZERO() };
+    Acc64 xx[2], yy[2], xy[2];
+    for (int h = 0; h < 2; h++) xx[h] = yy[h] = xy[h] = (Acc64){ I_ZERO(), I_ZERO() };
+    const VI one = I_SET1_32(1);
+    for (int k = 0; k <= c->half; k++) {
+        VI a[2], b[2];
+        tap_pair(ref, c, k, j, 1, a);
+        tap_pair(dis, c, k, j, 1, b);
+        for (int h = 0; h < 2; h++) {
+            mz[h] = I_DPWSSD(mz[h], a[h], c->vpair[k]);
+            mw[h] = I_DPWSSD(mw[h], b[h], c->vpair[k]);
+            acc_u(&xx[h], I_MADD(a[h], a[h]), c->vw[k]);       /* <= 2^31: unsigned */
+            acc_u(&yy[h], I_MADD(b[h], b[h]), c->vw[k]);
+            /* in (-2^31, 2^31]: minus one it is a signed 32-bit value; wsum adds it back */
+            acc_s(&xy[h], I_SUB32(I_MADD(a[h], b[h]), one), c->vw[k]);
+        }
+    }
+    for (int h = 0; h < 2; h++) vert_16_finish(mz[h], mw[h], xx[h], yy[h], xy[h], c, f, v, h);
+}
+
+/* Mean plane entry: value - 32768 (values <= 65535). */
+static inline VI pack_mu(VI lo, VI hi)
+{
+    const VI off = I_SET1_32(32768);
+    return I_PACKS32(I_SUB32(lo, off), I_SUB32(hi, off));
+}
+
+/* H - 32768 of v = 65536*H + L, L = (int16)v: the high half of v + 0x80008000. */
+static inline VI pack_h(VI lo, VI hi)
+{
+    const VI k = I_SET1_32((int32_t)0x80008000u);
+    return I_PACKUS32(I_SRLI32(I_ADD32(lo, k), 16), I_SRLI32(I_ADD32(hi, k), 16));
+}
+
+static inline VI pack_l(VI lo, VI hi)
+{
+    const VI m = I_SET1_32(0xffff);
+    return I_PACKUS32(I_AND(lo, m), I_AND(hi, m));
+}
+
+static inline void vert_block(const void *const *ref, const void *const *dis, const Coef *c,
+                              const VifFilter *f, unsigned j, int16_t *const *pl, const int wide)
+{
+    Vert v;
+    if (wide) vert_16(ref, dis, c, j, f, &v);
+    else vert_8(ref, dis, c, j, f, &v);
+    I_STOREU(pl[P_MUX] + j, pack_mu(v.mu_x[0], v.mu_x[1]));
+    I_STOREU(pl[P_MUY] + j, pack_mu(v.mu_y[0], v.mu_y[1]));
+    I_STOREU(pl[P_XXH] + j, pack_h(v.xx[0], v.xx[1]));
+    I_STOREU(pl[P_XXL] + j, pack_l(v.xx[0], v.xx[1]));
+    I_STOREU(pl[P_YYH] + j, pack_h(v.yy[0], v.yy[1]));
+    I_STOREU(pl[P_YYL] + j, pack_l(v.yy[0], v.yy[1]));
+    I_STOREU(pl[P_XYH] + j, pack_h(v.xy[0], v.xy[1]));
+    I_STOREU(pl[P_XYL] + j, pack_l(v.xy[0], v.xy[1]));
+}
+
+/* One column the plain way, for rows narrower than a vector. */
+static inline uint32_t sample(const void *r, unsigned j, const int wide)
+{
+    return wide ? ((const uint16_t *)r)[j] : ((const uint8_t *)r)[j];
+}
+
+static void vert_column(const void *const *ref, const void *const *dis, const VifFilter *f,
+                        unsigned j, int16_t *const *pl, const int wide)
+{
+    uint64_t mx = 0, my = 0, xx = 0, yy = 0, xy = 0;
+    for (int k = 0; k < f->taps; k++) {
+        uint64_t x = sample(ref[k], j, wide), y = sample(dis[k], j, wide), c = f->coef[k];
+        mx += c * x;
+        my += c * y;
+        xx += c * x * x;
+        yy += c * y * y;
+        xy += c * x * y;
+    }
+    const int s = f->shift_sq, m = f->shift_mu;
+    const uint64_t r = s ? (uint64_t)1 << (s - 1) : 0;
+    uint32_t v[3] = { (uint32_t)((xx + r) >> s), (uint32_t)((yy + r) >> s),
+                      (uint32_t)((xy + r) >> s) };
+    pl[P_MUX][j] = (int16_t)(((mx + (1u << (m - 1))) >> m) - 32768);
+    pl[P_MUY][j] = (int16_t)(((my + (1u << (m - 1))) >> m) - 32768);
+    for (int q = 0; q < 3; q++) {
+        pl[P_XXH + 2 * q][j] = (int16_t)((v[q] + 0x80008000u) >> 16);
+        pl[P_XXL + 2 * q][j] = (int16_t)(v[q] & 0xffff);
+    }
+}
+
+static void vert_row(const void *const *ref, const void *const *dis, const VifFilter *f,
+                     const Coef *c, unsigned w, int16_t *const *pl, const int wide)
+{
+    if (w < VN) {
+        for (unsigned j = 0; j < w; j++) vert_column(ref, dis, f, j, pl, wide);
+        return;
+    }
+    unsigned j = 0;
+    for (; j + VN <= w; j += VN) vert_block(ref, dis, c, f, j, pl, wide);
+    /* the last partial block again over the last VN columns: same values rewritten */
+    if (j < w) vert_block(ref, dis, c, f, w - VN, pl, wide);
+}
+
+/* ---- horizontal pass and per-pixel terms ---------------------------------------------- */
+
+/* (a*b + 2^31) >> 32 per 32-bit lane (spec 3.3). */
+static inline VI mul_hi_round(VI a, VI b)
+{
+    const VI r = I_SET1_64(0x80000000ll);
+    VI e = I_ADD64(I_MULU(a, b), r);
+    VI o = I_ADD64(I_MULU(I_SRLI64(a, 32), I_SRLI64(b, 32)), r);
+    return I_BLEND_ODD32(I_SRLI64(e, 32), o);
+}
+
+/* One second moment from its H/L sums: sum c*H' + 2^31 + ((sum c*L + 32768) >> 16). */
+static inline VI moment(VI h, VI l, int dbl)
+{
+    if (dbl) {
+        h = I_SLLI32(h, 1);
+        l = I_SLLI32(l, 1);
+    }
+    return I_ADD32(I_ADD32(h, I_SET1_32((int32_t)0x80000000u)),
+                   I_SRAI32(I_ADD32(l, I_SET1_32(32768)), 16));
+}
+
+/* Horizontal sums of the outputs j + 2i (even) and j + 2i + 1 (odd), i < VN/2. A load at
+ * column j - half + 2m holds, in lane i, the columns j + 2i - half + 2m and the one after:
+ * the taps 2m, 2m+1 of output j + 2i and the taps 2m-1, 2m of output j + 2i + 1. Planes go
+ * in groups small enough for both parities' accumulators to stay in registers. */
+#define H_GROUP (VN == 32 ? N_PLANES : N_PLANES / 2)
+
+static inline void horiz_sums(int16_t *const *pl, const Coef *c, unsigned j, VI even[N_PLANES],
+                              VI odd[N_PLANES])
+{
+    const ptrdiff_t base = (ptrdiff_t)j - c->half;
+    for (int g = 0; g < N_PLANES; g += H_GROUP) {
+        VI e[H_GROUP], o[H_GROUP];
+        for (int q = 0; q < H_GROUP; q++) e[q] = o[q] = I_ZERO();
+        for (int m = 0; m <= c->half; m++)
+            for (int q = 0; q < H_GROUP; q++) {
+                VI v = I_LOADU(pl[g + q] + base + 2 * m);
+                e[q] = I_DPWSSD(e[q], v, c->hpair[m]);
+                o[q] = I_DPWSSD(o[q], v, c->hodd[m]);
+            }
+        for (int q = 0; q < H_GROUP; q++) {
+            even[g + q] = e[q];
+            odd[g + q] = o[q];
+        }
+    }
+}
+
+/* The variances of spec 3.3 from the horizontal sums, and their terms. */
+static inline void terms(VI acc[N_PLANES], const Coef *c, unsigned nvalid,
+                         const VifTermParams *tp, StatAcc *sa)
+{
+    const VI off = I_SET1_32((int32_t)0x80000000u);
+    VI mx = c->dbl ? I_SLLI32(acc[P_MUX], 1) : acc[P_MUX];
+    VI my = c->dbl ? I_SLLI32(acc[P_MUY], 1) : acc[P_MUY];
+    mx = I_ADD32(mx, off);
+    my = I_ADD32(my, off);
+    VI sxx = I_SUB32(moment(acc[P_XXH], acc[P_XXL], c->dbl), mul_hi_round(mx, mx));
+    VI syy = I_SUB32(moment(acc[P_YYH], acc[P_YYL], c->dbl), mul_hi_round(my, my));
+    VI sxy = I_SUB32(moment(acc[P_XYH], acc[P_XYL], c->dbl), mul_hi_round(mx, my));
+    stat_add(sa, sxx, syy, sxy, nvalid, tp);
+}
+
+static void horiz_row(int16_t *const *pl, const Coef *c, unsigned w, const VifTermParams *tp,
+                      VifSums *sums)
+{
+    StatAcc sa;
+    stat_init(&sa);
+    for (unsigned j = 0; j < w; j += VN) {
+        /* valid outputs of each parity: columns j + 2i + par < w */
+        unsigned left = w - j;
+        unsigned ne = left >= VN ? VN / 2 : (left + 1) / 2, no = left >= VN ? VN / 2 : left / 2;
+        VI even[N_PLANES], odd[N_PLANES];
+        horiz_sums(pl, c, j, even, odd);
+        terms(even, c, ne, tp, &sa);
+        if (no) terms(odd, c, no, tp, &sa);
+    }
+    stat_reduce(&sa, sums);
+}
+
+static inline void stats_row(const void *const *ref, const void *const *dis, unsigned w,
+                             const VifFilter *f, void *scratch, const VifTermParams *tp,
+                             VifSums *sums, const int wide)
+{
+    Coef c;
+    coef_init(&c, f);
+    int16_t *pl[N_PLANES];
+    for (int q = 0; q < N_PLANES; q++) pl[q] = plane(scratch, w, q);
+    vert_row(ref, dis, f, &c, w, pl, wide);
+    for (int q = 0; q < N_PLANES; q++) pad_plane(pl[q], w, c.half);
+    horiz_row(pl, &c, w, tp, sums);
+}
+
+/* ---- down-sampling -------------------------------------------------------------------- */
+
+/* Vertical low-pass of a block: (sum c*x + 2^(shift-1)) >> shift, written minus 32768. */
+static inline void blur_block(const void *const *rows, const Coef *c, const VifFilter *f,
+                              unsigned j, int16_t *out, const int wide)
+{
+    VI m[2] = { I_ZERO(), I_ZERO() };
+    for (int k = 0; k <= c->half; k++) {
+        VI a[2];
+        tap_pair(rows, c, k, j, wide, a);
+        for (int h = 0; h < 2; h++) m[h] = I_DPWSSD(m[h], a[h], c->vpair[k]);
+    }
+    const uint32_t rnd = (1u << (f->shift_mu - 1)) + z_offset_sum(wide);
+    const __m128i sh = _mm_cvtsi32_si128(f->shift_mu);
+    for (int h = 0; h < 2; h++) {
+        if (c->dbl) m[h] = I_SLLI32(m[h], 1);
+        m[h] = I_SRL32(I_ADD32(m[h], I_SET1_32((int32_t)rnd)), sh);
+    }
+    I_STOREU(out + j, pack_mu(m[0], m[1]));
+}
+
+static void blur_column(const void *const *rows, const VifFilter *f, unsigned j, int16_t *out,
+                        const int wide)
+{
+    uint32_t a = 0;
+    for (int k = 0; k < f->taps; k++) a += f->coef[k] * sample(rows[k], j, wide);
+    out[j] = (int16_t)(((a + (1u << (f->shift_mu - 1))) >> f->shift_mu) - 32768);
+}
+
+static void blur_row(const void *const *rows, const Coef *c, const VifFilter *f, unsigned w,
+                     int16_t *out, const int wide)
+{
+    if (w < VN) {
+        for (unsigned j = 0; j < w; j++) blur_column(rows, f, j, out, wide);
+        return;
+    }
+    unsigned j = 0;
+    for (; j + VN <= w; j += VN) blur_block(rows, c, f, j, out, wide);
+    if (j < w) blur_block(rows, c, f, w - VN, out, wide);
+}
+
+/* Horizontal low-pass at even columns: out[j] = (sum c*v + 32768) >> 16, VN/2 per step. */
+static void decimate_row(const int16_t *in, const Coef *c, unsigned w_out, uint16_t *out)
+{
+    const VI k = I_SET1_32((int32_t)(0x80000000u + 32768));
+    for (unsigned j = 0; j < w_out; j += VN / 2) {
+        VI a = I_ZERO();
+        const ptrdiff_t base = 2 * (ptrdiff_t)j - c->half;
+        for (int m = 0; m <= c->half; m++)
+            a = I_DPWSSD(a, I_LOADU(in + base + 2 * m), c->hpair[m]);
+        if (c->dbl) a = I_SLLI32(a, 1);
+        unsigned n = w_out - j < VN / 2 ? w_out - j : VN / 2;
+        store_out16(out + j, I_SRLI32(I_ADD32(a, k), 16), n);
+    }
+}
+
+static inline void down_row(const void *const *ref, const void *const *dis, unsigned w,
+                            const VifFilter *f, void *scratch, uint16_t *out_ref,
+                            uint16_t *out_dis, const int wide)
+{
+    Coef c;
+    coef_init(&c, f);
+    int16_t *br = plane(scratch, w, 0), *bd = plane(scratch, w, 1);
+    blur_row(ref, &c, f, w, br, wide);
+    blur_row(dis, &c, f, w, bd, wide);
+    pad_plane(br, w, c.half);
+    pad_plane(bd, w, c.half);
+    decimate_row(br, &c, w / 2, out_ref);
+    decimate_row(bd, &c, w / 2, out_dis);
+}
+
+/* ---- entry points --------------------------------------------------------------------- */
+
+static void simd_stats_8(const uint8_t *const *ref, const uint8_t *const *dis, unsigned w,
+                         const VifFilter *f, void *scratch, const VifTermParams *tp,
+                         VifSums *sums)
+{
+    stats_row((const void *const *)ref, (const void *const *)dis, w, f, scratch, tp, sums, 0);
+}
+
+static void simd_stats_16(const uint16_t *const *ref, const uint16_t *const *dis, unsigned w,
+                          const VifFilter *f, void *scratch, const VifTermParams *tp,
+                          VifSums *sums)
+{
+    stats_row((const void *const *)ref, (const void *const *)dis, w, f, scratch, tp, sums, 1);
+}
+
+static void simd_down_8(const uint8_t *const *ref, const uint8_t *const *dis, unsigned w,
+                        const VifFilter *f, void *scratch, uint16_t *out_ref, uint16_t *out_dis)
+{
+    down_row((const void *const *)ref, (const void *const *)dis, w, f, scratch, out_ref,
+             out_dis, 0);
+}
+
+static void simd_down_16(const uint16_t *const *ref, const uint16_t *const *dis, unsigned w,
+                         const VifFilter *f, void *scratch, uint16_t *out_ref, uint16_t *out_dis)
+{
+    down_row((const void *const *)ref, (const void *const *)dis, w, f, scratch, out_ref,
+             out_dis, 1);
+}

@@ -1,0 +1,23 @@
+"""checkasm: every SIMD kernel family against its scalar definition on random and edge-case
+inputs of awkward sizes, at every kernel level this CPU has (tests/checkasm/)."""
+import os
+from vmafx_testlib import run
+
+FAMILIES = ('vif', 'adm', 'motion')
+
+
+def check_family(env, family):
+    exe = env.bin('tests', 'checkasm')
+    if not os.path.exists(exe):
+        raise AssertionError(f'{exe} not built')
+    args = [exe, '--test', family] + (['--quick'] if env.quick else [])
+    p = run(args, check=False, timeout=1200)
+    if p.returncode != 0 or ', 0 failed' not in p.stdout:
+        fails = [l for l in p.stdout.splitlines() if l.startswith('FAIL')]
+        raise AssertionError(f'checkasm {family} exited {p.returncode}: ' +
+                             ('; '.join(fails[:5]) or p.stderr.strip()[-500:]))
+
+
+def cases(env):
+    for family in FAMILIES:
+        yield family, (lambda f=family: check_family(env, f))

@@ -1,0 +1,41 @@
+"""Conformance at each kernel level: vmafx-dump with VMAFX_CPU forced to scalar, avx2 and
+avx512 (those this CPU has) on pairs that cover 8/10/12-bit, an odd size and 1080p, compared
+bit for bit with the golden per-frame features (including VIF/ADM per-scale num/den)."""
+import os
+from vmafx_testlib import run, pair_files, compare_tsv
+
+PAIRS = ('testsrc2_576x324_crf35', 'testsrc2_576x324_p10_crf35', 'clouds_176x144_p12_x265crf30',
+         'testsrc2_301x173_444_crf35', 'testsrc2_1920x1080_crf35')
+QUICK = PAIRS[:4]
+MODELS = ('vmaf_v0.6.1', 'vmaf_v0.6.1neg')   # egl 100 and egl 1 (VIF gain limit)
+
+
+def cpu_levels():
+    """scalar plus the SIMD levels whose instructions /proc/cpuinfo lists (as cpu.c detects)."""
+    try:
+        flags = next((l.split(':', 1)[1].split() for l in open('/proc/cpuinfo')
+                      if l.startswith('flags')), [])
+    except OSError:
+        flags = []
+    levels = ['scalar']
+    if {'avx2', 'bmi2'} <= set(flags):
+        levels.append('avx2')
+        if {'avx512f', 'avx512bw', 'avx512dq', 'avx512vl'} <= set(flags):
+            levels.append('avx512')
+    return levels
+
+
+def check(env, pair, model, level):
+    ref, dis = pair_files(env, pair)
+    out = os.path.join(env.scratch, 'kernel-levels', f'{pair}.{model}.{level}.tsv')
+    os.makedirs(os.path.dirname(out), exist_ok=True)
+    run([env.dump, ref, dis, model, out, 'debug'], env=dict(os.environ, VMAFX_CPU=level))
+    golden = os.path.join(env.shared, 'conformance', pair, 'golden', model + '.tsv')
+    compare_tsv(golden, out, f'{pair}/{model} at VMAFX_CPU={level}')
+
+
+def cases(env):
+    for pair in QUICK if env.quick else PAIRS:
+        for level in cpu_levels():
+            for model in MODELS:
+                yield f'{pair}/{model}/{level}', (lambda p=pair, m=model, l=level: check(env, p, m, l))
