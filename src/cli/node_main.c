@@ -67,8 +67,12 @@ static int run(NodeConfig *cfg, const StorageConfig *sc)
         cli_error("storage: %s", err);
         return 1;
     }
+    ExecAbandoned abandoned;
+    exec_abandoned_init(&abandoned);
+    cfg->exec.abandoned = &abandoned;
     Node *nd;
     if (node_start(&nd, cfg, err, sizeof(err))) {
+        exec_wait_abandoned(&abandoned);
         storage_close(cfg->exec.storage);
         cli_error("%s", err);
         return 1;
@@ -80,6 +84,7 @@ static int run(NodeConfig *cfg, const StorageConfig *sc)
     fprintf(stderr, "vmafx-node: %s: draining\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
     node_drain(nd);
     node_free(nd);
+    exec_wait_abandoned(&abandoned);   /* cancelled jobs' preparations release their inputs first */
     storage_close(cfg->exec.storage);
     fprintf(stderr, "vmafx-node: stopped\n");
     return 0;

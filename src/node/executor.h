@@ -4,14 +4,24 @@
 #ifndef VMAFX_NODE_EXECUTOR_H
 #define VMAFX_NODE_EXECUTOR_H
 
+#include <pthread.h>
 #include <stddef.h>
 
 #include "api/jobspec.h"
 #include "pipeline/pipeline.h"
 #include "storage/storage.h"
 
+/* Preparations a cancelled job walked away from (they finish on their own thread and
+ * release what they got); storage_close must wait for them: exec_wait_abandoned(). */
+typedef struct ExecAbandoned {
+    pthread_mutex_t lock;
+    pthread_cond_t done;
+    unsigned live;
+} ExecAbandoned;
+
 typedef struct ExecSettings {
     StorageContext *storage;     /* NULL: inputs are opened as given (local paths, URLs) */
+    ExecAbandoned *abandoned;    /* with storage: where cancelled preparations are counted */
     unsigned threads;            /* engine threads when the job does not say */
     enum VmafxCpu cpu;
     double stall_timeout;        /* URL inputs */
@@ -32,5 +42,10 @@ typedef struct ExecResult {
 int  executor_run(const JobSpec *job, const ExecSettings *set, const PipelineHooks *hooks, ExecResult *res,
                   char *err, size_t n);
 void exec_result_free(ExecResult *r);
+
+void exec_abandoned_init(ExecAbandoned *a);
+/* Waits until every abandoned preparation has finished (each is bounded by the storage
+ * timeouts), then frees what init set up. */
+void exec_wait_abandoned(ExecAbandoned *a);
 
 #endif
