@@ -9,7 +9,7 @@
 
 #include "pipeline.h"
 
-#define QUEUE_DEPTH 4   /* frames decoded ahead per input, as `vmafx score` */
+#define QUEUE_DEPTH 2   /* frames decoded ahead per input: enough to overlap decoding and scoring */
 
 typedef struct Run {
     const PipelineSpec *s;
