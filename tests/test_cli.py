@@ -267,3 +267,30 @@ def test_threads_give_identical_reports(env):
             run([env.vmafx, 'score', '-q', '-r', ref, '-d', dis, '--threads', t, '-o', out] + extra)
             texts.append(re.sub(r'fps="[^"]*"', '', open(out).read()))
         assert texts[0] == texts[1] == texts[2], f'{pair}: reports differ between thread counts'
+
+
+def test_progress_line_on_a_terminal(env):
+    """On a terminal, stderr shows frames, fps and an ETA (the frame count comes from the
+    file size); with --quiet, or when stderr is not a terminal, nothing."""
+    import pty, subprocess
+    ref, dis = pair_files(env, 'photo_576x324_crf35')
+    master, slave = pty.openpty()
+    p = subprocess.Popen([env.vmafx, 'score', '-r', ref, '-d', dis, '--cpu', 'scalar'],
+                         stdout=subprocess.PIPE, stderr=slave)
+    os.close(slave)
+    seen = b''
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    p.wait(timeout=120)
+    os.close(master)
+    text = seen.decode(errors='replace')
+    assert p.returncode == 0
+    assert '/48' in text and 'fps' in text and 'ETA' in text, f'no progress line: {text!r}'
+    q = run([env.vmafx, 'score', '-r', ref, '-d', dis, '--frame_cnt', '3'])
+    assert 'fps' not in q.stderr, 'progress printed although stderr is not a terminal'

@@ -181,17 +181,19 @@ static void on_notice(void *user, const char *msg)
     fprintf(stderr, "vmafx: %s\n", msg);
 }
 
-static void on_progress(void *user, unsigned frames, double secs)
+static void on_progress(void *user, unsigned frames, unsigned total, double secs)
 {
     (void)secs;
-    progress_update(user, frames);
+    Progress *p = user;
+    p->total = total;
+    progress_update(p, frames);
 }
 
 static int score(const ScoreArgs *a, VmafxContext *ctx, PipelineResult *res)
 {
     char err[1024];
     Progress prog;
-    progress_start(&prog, !a->quiet && isatty(2), a->spec.frame_cnt);
+    progress_start(&prog, !a->quiet && isatty(2), 0);
     PipelineHooks hooks = { .progress = on_progress, .notice = on_notice, .warning = on_warning,
                             .user = &prog };
     int e = pipeline_run(ctx, &a->spec, &hooks, res, err, sizeof(err));

@@ -199,6 +199,18 @@ static int open_container(LibavSource *s, const char *url, char *why, size_t n)
     return 0;
 }
 
+/* Frames the container announces, or duration × frame rate; 0 when it does not say.
+ * Only for the progress line. */
+static unsigned frames_expected(const LibavSource *s)
+{
+    const AVStream *st = s->fmt->streams[s->stream];
+    if (st->nb_frames > 0) return (unsigned)st->nb_frames;
+    double secs = st->duration > 0 ? st->duration * av_q2d(st->time_base)
+                : s->fmt->duration > 0 ? s->fmt->duration / (double)AV_TIME_BASE : 0;
+    double fps = av_q2d(st->avg_frame_rate);
+    return secs > 0 && fps > 0 ? (unsigned)(secs * fps + 0.5) : 0;
+}
+
 static int open_decoder(LibavSource *s, char *why, size_t n)
 {
     const AVCodec *codec = NULL;
@@ -279,6 +291,6 @@ int libav_source_open(SourceBackend *b, UrlIo *io, const char *url, const MediaO
         libav_close(s);
         return r;
     }
-    *b = (SourceBackend){ &libav_ops, s, s->plan.geo, s->what, io };
+    *b = (SourceBackend){ &libav_ops, s, s->plan.geo, s->what, io, frames_expected(s) };
     return 0;
 }

@@ -55,6 +55,9 @@ int media_read(FrameSource *s, VmafxPicture *pic, char *err, size_t errlen);
 int media_skip(FrameSource *s, char *err, size_t errlen);
 /* Frames read or skipped so far. */
 unsigned media_frames(const FrameSource *s);
+/* Frames the input is expected to have (file size, container header), 0 if unknown: for
+ * progress and ETA only, never for results. */
+unsigned media_frames_hint(const FrameSource *s);
 /* Makes a read blocked on the network in another thread return soon (with an error). */
 void media_cancel(FrameSource *s);
 
@@ -104,6 +107,7 @@ int  media_reader_poll(MediaReader *r, unsigned i, const VmafxPicture **pic, int
 void media_reader_pop(MediaReader *r);
 /* Frames popped so far. */
 unsigned media_reader_frames(const MediaReader *r);
+unsigned media_reader_frames_hint(const MediaReader *r);
 const MediaGeometry *media_reader_geometry(const MediaReader *r);
 const char *media_reader_name(const MediaReader *r);
 /* Stops the thread (cancelling a blocked read), frees everything. NULL is fine. */

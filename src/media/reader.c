@@ -97,6 +97,11 @@ void media_reader_pop(MediaReader *r)
     r->popped++;
 }
 
+unsigned media_reader_frames_hint(const MediaReader *r)
+{
+    return media_frames_hint(r->src);
+}
+
 unsigned media_reader_frames(const MediaReader *r) { return r->popped; }
 const MediaGeometry *media_reader_geometry(const MediaReader *r) { return &r->out; }
 const char *media_reader_name(const MediaReader *r) { return media_name(r->src); }

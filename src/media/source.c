@@ -169,6 +169,7 @@ void media_close(FrameSource *s)
 }
 
 const MediaGeometry *media_geometry(const FrameSource *s) { return &s->b.geo; }
+unsigned media_frames_hint(const FrameSource *s) { return s->b.frames_hint; }
 const char *media_name(const FrameSource *s) { return s->name; }
 const char *media_kind(const FrameSource *s) { return s->b.what; }
 unsigned media_frames(const FrameSource *s) { return s->frames; }

@@ -24,6 +24,7 @@ typedef struct SourceBackend {
     MediaGeometry geo;
     const char *what;   /* "y4m", "raw yuv", "h264 in matroska,webm": for messages */
     UrlIo *io;          /* the URL stream it reads (owned by the backend), NULL for stdio */
+    unsigned frames_hint;  /* frames the input is expected to have (0: unknown); progress only */
 } SourceBackend;
 
 /* y4m (is_y4m) or raw yuv (geometry opt->raw) from a stdio stream (f, closed at the end when

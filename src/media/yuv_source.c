@@ -1,6 +1,7 @@
 /* y4m and raw planar yuv over a ByteStream: stdio for local files and standard input (the
  * fast path: fread straight into the picture), libavformat protocols for URLs. */
 #include <errno.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -138,6 +139,17 @@ static int read_geometry(YuvSource *s, const MediaOptions *opt, char *why, size_
     return 0;
 }
 
+/* Frames a local file holds, from its size (a y4m frame adds its "FRAME\n" line); 0 when
+ * not a regular file. Only for the progress line: reading still decides. */
+static unsigned frames_in_file(const YuvSource *s)
+{
+    struct stat st;
+    long pos;
+    if (!s->f || fstat(fileno(s->f), &st) || !S_ISREG(st.st_mode) || (pos = ftell(s->f)) < 0) return 0;
+    size_t per = s->frame_bytes + (s->is_y4m ? 6 : 0);
+    return st.st_size > pos ? (unsigned)((size_t)(st.st_size - pos) / per) : 0;
+}
+
 int yuv_source_open(SourceBackend *b, FILE *f, int own_f, UrlIo *io, int is_y4m,
                     const MediaOptions *opt, char *why, size_t n)
 {
@@ -162,6 +174,6 @@ int yuv_source_open(SourceBackend *b, FILE *f, int own_f, UrlIo *io, int is_y4m,
         yuv_close(s);
         return r;
     }
-    *b = (SourceBackend){ &yuv_ops, s, s->geo, is_y4m ? "y4m" : "raw yuv", io };
+    *b = (SourceBackend){ &yuv_ops, s, s->geo, is_y4m ? "y4m" : "raw yuv", io, frames_in_file(s) };
     return 0;
 }

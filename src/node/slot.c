@@ -25,11 +25,12 @@ static double next_backoff(double b)
     return b * 2 < BACKOFF_MAX ? b * 2 : BACKOFF_MAX;
 }
 
-static void on_progress(void *user, unsigned frames, double secs)
+static void on_progress(void *user, unsigned frames, unsigned total, double secs)
 {
     Slot *s = user;
     pthread_mutex_lock(&s->node->lock);
     s->frames = frames;
+    if (total) s->total = total;
     s->fps = secs > 0 ? frames / secs : 0;
     pthread_mutex_unlock(&s->node->lock);
 }

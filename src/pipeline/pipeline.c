@@ -193,6 +193,17 @@ static int next_pair(Run *r, const VmafxPicture **rp, const VmafxPicture **dp)
     return e;
 }
 
+/* What the progress line can promise: frame_cnt, or the shorter input's expected length
+ * after what was skipped. */
+static unsigned expected_frames(const Run *r)
+{
+    unsigned a = media_reader_frames_hint(r->ref), b = media_reader_frames_hint(r->dis);
+    a = a > r->ref_dropped ? a - r->ref_dropped : 0;
+    b = b > r->dis_dropped ? b - r->dis_dropped : 0;
+    unsigned t = !a ? b : !b ? a : a < b ? a : b;
+    return r->s->frame_cnt && (!t || r->s->frame_cnt < t) ? r->s->frame_cnt : t;
+}
+
 static int score_loop(Run *r, VmafxContext *ctx, PipelineResult *res, double t0)
 {
     unsigned k = 0;
@@ -208,7 +219,7 @@ static int score_loop(Run *r, VmafxContext *ctx, PipelineResult *res, double t0)
         }
         media_reader_pop(r->ref);
         media_reader_pop(r->dis);
-        if (r->h->progress) r->h->progress(r->h->user, k + 1, now_s() - t0);
+        if (r->h->progress) r->h->progress(r->h->user, k + 1, expected_frames(r), now_s() - t0);
     }
     res->scored = k;
     if (!r->ref_frames) r->ref_frames = media_reader_frames(r->ref);

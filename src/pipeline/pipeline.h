@@ -33,7 +33,8 @@ typedef struct PipelineSpec {
 
 typedef struct PipelineHooks {
     atomic_int *cancel;                  /* non-zero: stop before the next frame (-ECANCELED) */
-    void (*progress)(void *user, unsigned frames, double secs);   /* after every frame */
+    /* after every frame; total: frames expected to be scored, 0 when unknown */
+    void (*progress)(void *user, unsigned frames, unsigned total, double secs);
     void (*notice)(void *user, const char *msg);                  /* scaling, sync */
     void (*warning)(void *user, const char *msg);  /* frame counts differ, media retries (NULL: notice) */
     void *user;
