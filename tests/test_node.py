@@ -320,3 +320,35 @@ def test_remote_input_through_storage(env):
         assert j['status'] == 'failed' and 'nope.y4m' in j['error'], j
         assert a.stop() == 0 and b.stop() == 0
     assert not storage_lab.rclone_pids(c.dir), 'rclone processes left behind'
+
+
+def test_cancel_remote_job_leaves_no_rclone(env):
+    """A running job reading from S3 through an rclone mount is cancelled: it stops, and its
+    rclone process and mount are gone (a cancelled job stops what it started unless another
+    job reads through it)."""
+    if env.quick:
+        return
+    import storage_lab
+    lab = storage_lab.get_lab(env.scratch)
+    ref, dis = pair_files(env, SMALL)
+    d = os.path.join(env.scratch, 'cancel-remote')
+    os.makedirs(d, exist_ok=True)
+    for name, src in (('ref', ref), ('dis', dis)):
+        path = os.path.join(d, name + '.y4m')
+        with open(path, 'wb') as f:
+            f.write(long_clip(src, 400))
+        lab.rclone_cmd('copyto', path, f's3:media/cancel/{name}.y4m')
+    with Cluster(env, 'cancel-remote') as c:
+        c.controller()
+        node = c.node('a', env={'VMAFX_RCLONE_CONFIG': lab.conf, 'VMAFX_STORAGE_MODE': 'mount',
+                                'VMAFX_CPU': 'scalar'})
+        api = c.api()
+        jid = api.submit('s3://media/cancel/ref.y4m', 's3://media/cancel/dis.y4m')
+        wait_until('the job to run', lambda: running_with_frames(api, jid), timeout=30)
+        assert storage_lab.rclone_pids(lab.conf), 'the job reads through rclone'
+        run([env.vmafx, 'cancel', '--controller', f'http://127.0.0.1:{c.port}', jid])
+        wait_until('the node to stop the job', lambda: f'job {jid} stopped' in node.text(), timeout=10)
+        wait_until('its rclone processes to end', lambda: not storage_lab.rclone_pids(lab.conf), timeout=5)
+        assert not storage_lab.mounts(c.dir) and not storage_lab.mounts('vmafx-rclone'), 'mounts left behind'
+        assert api.job(jid)['status'] == 'cancelled'
+        assert node.stop() == 0

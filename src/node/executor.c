@@ -187,9 +187,9 @@ static void *prep_thread(void *arg)
     pthread_cond_signal(&t->cond);
     pthread_mutex_unlock(&t->lock);
     if (!alone) return NULL;
-    if (!e) {
-        storage_release(t->storage, &t->p.rd[0]);
-        storage_release(t->storage, &t->p.rd[1]);
+    if (!e) {   /* the job was cancelled meanwhile: leave no rclone process behind */
+        storage_release_stop_unused(t->storage, &t->p.rd[0]);
+        storage_release_stop_unused(t->storage, &t->p.rd[1]);
     }
     ExecAbandoned *a = t->abandoned;
     prep_task_free(t);
@@ -296,8 +296,12 @@ int executor_run(const JobSpec *job, const ExecSettings *set, const PipelineHook
     p.dis_integrity = pr ? &pr->check[1] : NULL;
     e = score(job, set, hooks, &p, res, err, n);
     if (task) {
-        storage_release(set->storage, &pr->rd[0]);
-        storage_release(set->storage, &pr->rd[1]);
+        /* a cancelled job stops its rclone processes (unless another job reads through
+         * them); otherwise they stay warm for the next job */
+        void (*release)(StorageContext *, StorageReadable *) =
+            e == -ECANCELED ? storage_release_stop_unused : storage_release;
+        release(set->storage, &pr->rd[0]);
+        release(set->storage, &pr->rd[1]);
         prep_task_free(task);
     }
     if (e) exec_result_free(res);

@@ -189,6 +189,19 @@ void pool_discard(StorageContext *ctx, StorageServer *s)
     if (mine) retire(ctx, s);
 }
 
+void pool_release_stop_unused(StorageContext *ctx, StorageServer *s)
+{
+    pthread_mutex_lock(&ctx->lock);
+    /* refs == 2: the list's reference and ours, so nobody else is reading through it */
+    int stop = s->linked && s->refs == 2;
+    if (stop) unlink_locked(ctx, s);
+    else s->idle_since_ms = storage_now_ms();
+    unref_locked(s);
+    pthread_cond_broadcast(&ctx->cond);
+    pthread_mutex_unlock(&ctx->lock);
+    if (stop) retire(ctx, s);
+}
+
 void pool_tick(StorageContext *ctx)
 {
     StorageServer *stop[64];

@@ -251,6 +251,12 @@ void storage_release(StorageContext *ctx, StorageReadable *r)
     r->server = NULL;
 }
 
+void storage_release_stop_unused(StorageContext *ctx, StorageReadable *r)
+{
+    if (r->server) pool_release_stop_unused(ctx, r->server);
+    r->server = NULL;
+}
+
 int storage_integrity_init(IntegrityVerifier *v, const StorageReadable *r, char *err, size_t n)
 {
     int e = integrity_init(v, r->size, r->hash_type, r->hash);

@@ -114,6 +114,9 @@ int  storage_prepare(StorageContext *ctx, const char *uri, const char *label, St
 int  storage_prepare_many(StorageContext *ctx, size_t count, const char *const uris[],
                           const char *const labels[], StorageReadable out[], char *err, size_t n);
 void storage_release(StorageContext *ctx, StorageReadable *r);
+/* Releases r and stops its rclone process (serve or mount) at once unless another input is
+ * reading through it: what a cancelled job does, so that it leaves no process of its own. */
+void storage_release_stop_unused(StorageContext *ctx, StorageReadable *r);
 void storage_cancel(StorageContext *ctx);
 void storage_close(StorageContext *ctx);
 

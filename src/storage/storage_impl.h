@@ -70,6 +70,7 @@ int  server_rc(StorageContext *ctx, StorageServer *s, const char *call, const ch
 int  pool_acquire(StorageContext *ctx, ServerKind kind, const char *root, StorageServer **out,
                   int *cold, char *err, size_t n);
 void pool_release(StorageContext *ctx, StorageServer *s);
+void pool_release_stop_unused(StorageContext *ctx, StorageServer *s);
 void pool_discard(StorageContext *ctx, StorageServer *s);
 void pool_tick(StorageContext *ctx);
 void pool_stop_all(StorageContext *ctx);
