@@ -61,11 +61,21 @@ static inline void stat_init(StatAcc *a)
     a->den_non_log = 0;
 }
 
+/* Lane sum in unsigned (two's-complement wrap is defined there): gcc finishes
+ * _mm512_reduce_add_epi64 with signed scalar adds, which UBSan flags on extreme inputs. */
+static inline int64_t hsum64(__m512i v)
+{
+    uint64_t lane[8], sum = 0;
+    _mm512_storeu_si512(lane, v);
+    for (int i = 0; i < 8; i++) sum += lane[i];
+    return (int64_t)sum;
+}
+
 static inline void stat_reduce(const StatAcc *a, VifSums *s)
 {
-    s->num_log += _mm512_reduce_add_epi64(a->num_log);
-    s->den_log += _mm512_reduce_add_epi64(a->den_log);
-    s->num_non_log += _mm512_reduce_add_epi64(a->num_non_log);
+    s->num_log += hsum64(a->num_log);
+    s->den_log += hsum64(a->den_log);
+    s->num_non_log += hsum64(a->num_non_log);
     s->den_non_log += a->den_non_log;
 }
 
