@@ -17,6 +17,11 @@ command -v node >/dev/null && command -v npm >/dev/null || PACKAGES+=(nodejs npm
 # controller and nodes: the HTTP server (libmicrohttpd) and the job store (SQLite); wrk for
 # bench/controller_bench.py
 PACKAGES+=(libmicrohttpd-dev libsqlite3-dev wrk)
+# deployment tests (tests/test_deploy_*.py): the Helm chart renderer (Go's text/template and
+# sprig, with what it uses, all from Debian: built offline, no module downloads), and podman
+# with runc and debootstrap to build and run the images (../shared/notes/containers.md)
+PACKAGES+=(golang-go golang-github-masterminds-sprig-dev golang-github-xeipuuv-gojsonschema-dev
+           golang-k8s-sigs-yaml-dev podman runc debootstrap)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

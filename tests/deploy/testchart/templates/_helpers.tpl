@@ -1,0 +1,3 @@
+{{- define "probe.label" -}}
+{{ .Chart.Name }}-{{ .Chart.Version }}
+{{- end -}}
