@@ -1,0 +1,183 @@
+/* Which extractors a context runs: models' features and extra features, with their options,
+ * deduplicated into instances (libvmaf's feature naming rules for options). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "context_impl.h"
+#include "model/builtin.h"
+
+/* Options that differ from their defaults, sorted by name, as "_alias_value" (libvmaf's
+ * feature-name rule, so a neg-model feature is "integer_adm2_egl_1"). */
+static void build_suffix(const FeatureExtractor *fx, const double *opt, char *buf, size_t n)
+{
+    buf[0] = 0;
+    const ExtractorOption *sorted[EXTRACTOR_MAX_OPTIONS];
+    unsigned idx[EXTRACTOR_MAX_OPTIONS], m = 0;
+    for (unsigned i = 0; i < fx->n_options; i++) {
+        if (!fx->options[i].feature_param || opt[i] == fx->options[i].def) continue;
+        unsigned k = m++;
+        while (k > 0 && strcmp(sorted[k - 1]->name, fx->options[i].name) > 0) {
+            sorted[k] = sorted[k - 1];
+            idx[k] = idx[k - 1];
+            k--;
+        }
+        sorted[k] = &fx->options[i];
+        idx[k] = i;
+    }
+    for (unsigned k = 0; k < m; k++) {
+        size_t len = strlen(buf);
+        const char *key = sorted[k]->alias ? sorted[k]->alias : sorted[k]->name;
+        if (sorted[k]->boolean)
+            snprintf(buf + len, n - len, "_%s", key);
+        else
+            snprintf(buf + len, n - len, "_%s_%g", key, opt[idx[k]]);
+    }
+}
+
+static int set_option(VmafxContext *ctx, const FeatureExtractor *fx, double *opt,
+                      const char *key, double value)
+{
+    for (unsigned i = 0; i < fx->n_options; i++) {
+        const ExtractorOption *o = &fx->options[i];
+        if (strcmp(o->name, key) && !(o->alias && !strcmp(o->alias, key))) continue;
+        if (!(value >= o->min && value <= o->max))
+            return ctx_fail(ctx, -EINVAL, "feature %s: option %s=%g out of range [%g, %g]",
+                        fx->name, key, value, o->min, o->max);
+        opt[i] = value;
+        return 0;
+    }
+    return ctx_fail(ctx, -EINVAL, "feature %s: unknown option '%s'", fx->name, key);
+}
+
+static int same_feature_params(const FeatureExtractor *fx, const double *a, const double *b)
+{
+    for (unsigned k = 0; k < fx->n_options; k++)
+        if (fx->options[k].feature_param && a[k] != b[k]) return 0;
+    return 1;
+}
+
+static void set_option_if_present(const FeatureExtractor *fx, double *opt, const char *key, double v)
+{
+    for (unsigned i = 0; i < fx->n_options; i++)
+        if (!strcmp(fx->options[i].name, key)) opt[i] = v;
+}
+
+/* The instance of fx with these feature-naming option values, created if new. */
+static Instance *instance_for(VmafxContext *ctx, const FeatureExtractor *fx, const double *opt)
+{
+    for (unsigned i = 0; i < ctx->n_inst; i++) {
+        Instance *in = &ctx->inst[i];
+        if (in->fx != fx || !same_feature_params(fx, in->opt, opt)) continue;
+        /* options that do not name features (debug) are merged: non-default wins */
+        for (unsigned k = 0; k < fx->n_options; k++)
+            if (!fx->options[k].feature_param && opt[k] != fx->options[k].def) in->opt[k] = opt[k];
+        return in;
+    }
+    if (ctx->n_inst == MAX_INSTANCES) return NULL;
+    Instance *in = &ctx->inst[ctx->n_inst++];
+    in->fx = fx;
+    memcpy(in->opt, opt, sizeof(in->opt));
+    build_suffix(fx, opt, in->suffix, sizeof(in->suffix));
+    return in;
+}
+
+static void default_options(const FeatureExtractor *fx, double *opt)
+{
+    memset(opt, 0, sizeof(double) * EXTRACTOR_MAX_OPTIONS);
+    for (unsigned i = 0; i < fx->n_options; i++) opt[i] = fx->options[i].def;
+}
+
+static int check_not_started(VmafxContext *ctx)
+{
+    if (ctx->started) return ctx_fail(ctx, -EBUSY, "models and features must be added before scoring");
+    return 0;
+}
+
+static int add_model(VmafxContext *ctx, Model *m, const VmafxModelConfig *cfg)
+{
+    if (ctx->n_models == MAX_MODELS) {
+        model_free(m);
+        return ctx_fail(ctx, -ENOSPC, "too many models (at most %d)", MAX_MODELS);
+    }
+    ModelSlot *slot = &ctx->models[ctx->n_models];
+    snprintf(slot->name, sizeof(slot->name), "%s", cfg && cfg->name ? cfg->name : "vmaf");
+    for (unsigned i = 0; i < ctx->n_models; i++)
+        if (!strcmp(ctx->models[i].name, slot->name)) {
+            model_free(m);
+            return ctx_fail(ctx, -EINVAL, "two models named '%s': give each a name=", slot->name);
+        }
+    for (unsigned f = 0; f < model_feature_count(m); f++) {
+        const char *fname = model_feature_name(m, f);
+        const FeatureExtractor *fx = extractor_providing(fname);
+        if (!fx) {
+            ctx_fail(ctx, -ENOTSUP, "feature '%s' is not supported (float models need float "
+                 "features, which vmafx does not compute)", fname);
+            model_free(m);
+            return -ENOTSUP;
+        }
+        double opt[EXTRACTOR_MAX_OPTIONS];
+        default_options(fx, opt);
+        const ModelFeatureOpt *mo;
+        unsigned n = model_feature_opts(m, f, &mo);
+        for (unsigned k = 0; k < n; k++) {
+            int err = set_option(ctx, fx, opt, mo[k].key, mo[k].value);
+            if (err) { model_free(m); return err; }
+        }
+        if (cfg && cfg->debug) set_option_if_present(fx, opt, "debug", 1.0);
+        Instance *in = instance_for(ctx, fx, opt);
+        if (!in) { model_free(m); return ctx_fail(ctx, -ENOSPC, "too many feature extractors"); }
+        feature_name(slot->feature[f], NAME_LEN, fname, feature_output_name(fname), in->suffix);
+    }
+    slot->model = m;
+    ctx->n_models++;
+    return 0;
+}
+
+int vmafx_use_model(VmafxContext *ctx, const char *json, size_t len, const VmafxModelConfig *cfg)
+{
+    int err = check_not_started(ctx);
+    if (err) return err;
+    Model *m;
+    char why[256];
+    err = model_parse(json, len, cfg && cfg->enable_transform, cfg && cfg->disable_clip,
+                      &m, why, sizeof(why));
+    if (err) return ctx_fail(ctx, err, "%s", why);
+    return add_model(ctx, m, cfg);
+}
+
+int vmafx_use_builtin_model(VmafxContext *ctx, const char *version, const VmafxModelConfig *cfg)
+{
+    const char *json = builtin_model_json(version);
+    if (!json) return ctx_fail(ctx, -ENOENT, "unknown model version '%s'", version);
+    return vmafx_use_model(ctx, json, strlen(json), cfg);
+}
+
+const char *const *vmafx_builtin_models(void) { return builtin_model_names(); }
+
+int vmafx_use_feature(VmafxContext *ctx, const char *name, const char *options)
+{
+    int err = check_not_started(ctx);
+    if (err) return err;
+    const FeatureExtractor *fx = extractor_find(name);
+    if (!fx) return ctx_fail(ctx, -ENOENT, "unknown feature '%s'", name);
+    double opt[EXTRACTOR_MAX_OPTIONS];
+    default_options(fx, opt);
+    char buf[512];
+    snprintf(buf, sizeof(buf), "%s", options ? options : "");
+    char *save = NULL;
+    for (char *kv = strtok_r(buf, ":", &save); kv; kv = strtok_r(NULL, ":", &save)) {
+        char *eq = strchr(kv, '=');
+        if (!eq) return ctx_fail(ctx, -EINVAL, "feature %s: option '%s' needs a value (key=value)", name, kv);
+        *eq = 0;
+        char *end;
+        const char *v = eq + 1;
+        double value = !strcmp(v, "true") ? 1 : !strcmp(v, "false") ? 0 : strtod(v, &end);
+        if (strcmp(v, "true") && strcmp(v, "false") && (end == v || *end))
+            return ctx_fail(ctx, -EINVAL, "feature %s: option %s: '%s' is not a number", name, kv, v);
+        if ((err = set_option(ctx, fx, opt, kv, value))) return err;
+    }
+    if (!instance_for(ctx, fx, opt)) return ctx_fail(ctx, -ENOSPC, "too many feature extractors");
+    return 0;
+}
