@@ -294,3 +294,28 @@ def test_progress_line_on_a_terminal(env):
     assert '/48' in text and 'fps' in text and 'ETA' in text, f'no progress line: {text!r}'
     q = run([env.vmafx, 'score', '-r', ref, '-d', dis, '--frame_cnt', '3'])
     assert 'fps' not in q.stderr, 'progress printed although stderr is not a terminal'
+
+
+def test_output_to_fifo_and_symlink(env):
+    """-o onto a pipe or device writes into it (renaming a temporary file over it would replace
+    /dev/null with a regular file when run as root); -o onto a symbolic link replaces its
+    target and keeps the link."""
+    import stat, threading
+    ref, dis = pair_files(env, SMALL)
+    d = scratch(env, 'special')
+    fifo = os.path.join(d, 'pipe')
+    os.mkfifo(fifo)
+    got = {}
+    reader = threading.Thread(target=lambda: got.setdefault('text', open(fifo).read()))
+    reader.start()
+    run([env.vmafx, 'score', '-q', '-r', ref, '-d', dis, '--json', '-o', fifo], timeout=60)
+    reader.join(30)
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode), 'the FIFO was replaced by a file'
+    assert json.loads(got['text'])['frames'], 'nothing came through the FIFO'
+    target = os.path.join(d, 'target.json')
+    open(target, 'w').write('old')
+    link = os.path.join(d, 'link.json')
+    os.symlink(target, link)
+    run([env.vmafx, 'score', '-q', '-r', ref, '-d', dis, '--json', '-o', link])
+    assert os.path.islink(link) and json.load(open(target))['frames']
+    assert not [f for f in os.listdir(d) if '.json.' in f], 'temporary files left'

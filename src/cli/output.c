@@ -1,4 +1,6 @@
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +48,30 @@ static int write_atomically(const char *path, const char *text, size_t len)
     return -1;
 }
 
+/* A device or a pipe (/dev/null, a FIFO) is written in place: renaming a temporary file over
+ * it would replace it with a regular file (as root, /dev/null itself). */
+static int write_special(const char *path, const char *text, size_t len)
+{
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return cli_error("output %s: cannot open (%s)", path, strerror(errno));
+    int bad = write_all(fd, text, len);
+    int saved = errno;
+    bad |= close(fd) != 0;
+    return bad ? cli_error("output %s: cannot write (%s)", path, strerror(saved)) : 0;
+}
+
+/* Regular files (and new paths) are replaced atomically; a symbolic link is followed so that
+ * its target, not the link, gets the report. */
+static int write_to_path(const char *path, const char *text, size_t len)
+{
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) return write_special(path, text, len);
+    char *target = realpath(path, NULL);   /* NULL for a new file: write it where named */
+    int rc = write_atomically(target ? target : path, text, len);
+    free(target);
+    return rc;
+}
+
 int output_write_report(const VmafxContext *ctx, enum VmafxFormat fmt,
                         const VmafxReportInfo *info, const char *path)
 {
@@ -57,7 +83,7 @@ int output_write_report(const VmafxContext *ctx, enum VmafxFormat fmt,
     if (!strcmp(path, "-")) {
         rc = write_all(1, text, len) ? cli_error("standard output: write failed (%s)", strerror(errno)) : 0;
     } else {
-        rc = write_atomically(path, text, len);
+        rc = write_to_path(path, text, len);
     }
     free(text);
     return rc;
