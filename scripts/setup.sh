@@ -17,6 +17,9 @@ command -v node >/dev/null && command -v npm >/dev/null || PACKAGES+=(nodejs npm
 # controller and nodes: the HTTP server (libmicrohttpd) and the job store (SQLite); wrk for
 # bench/controller_bench.py
 PACKAGES+=(libmicrohttpd-dev libsqlite3-dev wrk)
+# the controller's PostgreSQL store (libpq) and, for tests/test_controller_pg.py, a private
+# PostgreSQL server (initdb, pg_ctl: /usr/lib/postgresql/15/bin)
+PACKAGES+=(libpq-dev postgresql)
 # deployment tests (tests/test_deploy_*.py): the Helm chart renderer (Go's text/template and
 # sprig, with what it uses, all from Debian: built offline, no module downloads), and podman
 # with runc and debootstrap to build and run the images (../shared/notes/containers.md)

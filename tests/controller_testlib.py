@@ -3,7 +3,7 @@ on free loopback ports, a JSON client, a slow HTTP server that streams a long y4
 set frame rate (jobs that run long enough to be killed, cancelled or drained), and a
 Cluster that always stops everything it started (SIGTERM, then SIGKILL) in finally/atexit.
 Every wait is bounded."""
-import atexit, ctypes, http.client, json, os, shutil, signal, socket, subprocess, threading, time
+import atexit, contextlib, ctypes, http.client, json, os, shutil, signal, socket, subprocess, threading, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
@@ -170,14 +170,30 @@ def _clean_env(extra):
     return env
 
 
+# What Clusters made while it is set take as --db: a function of the cluster (a fresh
+# PostgreSQL database's DSN, tests/test_controller_pg.py); None: a SQLite file in its folder.
+_db_factory = None
+
+
+@contextlib.contextmanager
+def database(factory):
+    """with database(lambda cluster: DSN): every Cluster made inside uses factory(cluster) as --db."""
+    global _db_factory
+    before, _db_factory = _db_factory, factory
+    try:
+        yield
+    finally:
+        _db_factory = before
+
+
 class Cluster:
     """with Cluster(env, 'name') as c: c.controller(); c.node('a'); ..."""
 
-    def __init__(self, env, name):
+    def __init__(self, env, name, db=None):
         self.env, self.dir = env, scratch(env, name)
         self.procs, self.servers = [], []
         self.port = free_port()
-        self.db = os.path.join(self.dir, 'jobs.db')
+        self.db = db or (_db_factory(self) if _db_factory else os.path.join(self.dir, 'jobs.db'))
         self.ctl = None
         self.ctl_args = []
         atexit.register(self.close)

@@ -1,4 +1,4 @@
-/* vmafx-controller: the job queue's HTTP API over SQLite. Runs until SIGTERM or SIGINT, then
+/* vmafx-controller: the job queue's HTTP API over SQLite or PostgreSQL. Runs until SIGTERM or SIGINT, then
  * stops accepting, lets requests in progress finish and exits 0. Signals are taken with
  * sigwait() in the main thread (blocked everywhere else), so no handler or flag is needed. */
 #include <pthread.h>
@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/redact.h"
 #include "cli.h"
 #include "controller/controller.h"
 #include "service_options.h"
@@ -68,8 +69,10 @@ static int serve(const ControllerConfig *cfg)
         cli_error("%s", err);
         return 1;
     }
+    char db[1024];
+    redact_copy(db, sizeof(db), cfg->db);   /* a postgres:// DSN may carry a password */
     fprintf(stderr, "vmafx-controller: listening on %s (port %d), database %s%s\n", cfg->listen,
-            controller_port(c), cfg->db, cfg->tokens_file ? "" : ", no authentication");
+            controller_port(c), db, cfg->tokens_file ? "" : ", no authentication");
     int sig = 0;
     sigwait(&set, &sig);
     fprintf(stderr, "vmafx-controller: %s: finishing requests in progress\n", sig == SIGINT ? "SIGINT" : "SIGTERM");

@@ -7,7 +7,7 @@ static const ConfigOption base[] = {
     { "listen", 0, "VMAFX_LISTEN", OPT_STRING, "127.0.0.1:8080", "HOST:PORT",
       "address of the HTTP API (0.0.0.0:8080 in containers; port 0: any free port, printed at start)" },
     { "db", 0, "VMAFX_DB", OPT_STRING, "vmafx.db", "PATH",
-      "job database: a SQLite file, created on first start (a postgres:// DSN once that store exists)" },
+      "job database: a SQLite file, created on first start, or a postgres:// DSN" },
     { "db-sync", 0, "VMAFX_DB_SYNC", OPT_STRING, "normal", "MODE",
       "normal: a commit survives a killed controller; full: also a power loss (an fsync per commit)" },
     { "tokens-file", 0, "VMAFX_TOKENS_FILE", OPT_STRING, NULL, "PATH",

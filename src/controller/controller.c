@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/redact.h"
 #include "controller.h"
 
 double controller_now(void)
@@ -76,7 +77,9 @@ static int open_parts(Controller *c, char *err, size_t n)
     /* leases could not be renewed while the controller was down: give them a fresh TTL */
     e = c->store->ops->grace(c->store, controller_now(), c->cfg.lease_ttl);
     if (e) {
-        snprintf(err, n, "database %s: cannot update leases", c->cfg.db);
+        char db[512];
+        redact_copy(db, sizeof(db), c->cfg.db);   /* a postgres:// DSN may carry a password */
+        snprintf(err, n, "database %s: cannot update leases", db);
         return e;
     }
     e = -pthread_create(&c->sweeper, NULL, sweeper_main, c);

@@ -9,6 +9,7 @@
 
 #include "store.h"
 #include "sqlite_store.h"
+#include "store_pg.h"
 
 static const char *const state_names[JOB_N_STATES] = { "pending", "running", "completed", "failed", "cancelled" };
 
@@ -35,10 +36,8 @@ void job_record_free(JobRecord *r)
 int store_open(Store **out, const char *dsn, const StoreOptions *opt, char *err, size_t n)
 {
     *out = NULL;
-    if (!strncmp(dsn, "postgres://", 11) || !strncmp(dsn, "postgresql://", 13)) {
-        snprintf(err, n, "database: the PostgreSQL store is not available in this build; use a SQLite file path");
-        return -ENOTSUP;
-    }
+    if (!strncmp(dsn, "postgres://", 11) || !strncmp(dsn, "postgresql://", 13))
+        return pg_store_open(out, dsn, opt, err, n);
     if (!strncmp(dsn, "sqlite:", 7)) dsn += 7;
     if (!*dsn) {
         snprintf(err, n, "database: empty path");

@@ -1,6 +1,6 @@
 /* The job store: every state change of a job and of a lease is one call here, done in one
- * transaction, so that a crash at any moment leaves each job in exactly one state. The
- * interface is what a second implementation (PostgreSQL) implements; SQLite is the default.
+ * transaction, so that a crash at any moment leaves each job in exactly one state. SQLite
+ * (sqlite_*.c) is the default; PostgreSQL (store_pg*.c) serves several controllers at once.
  *
  * Fencing: every write a node makes names the lease it holds (node id + attempt number). A
  * write for a lease that is no longer current (expired and re-leased, cancelled, finished)
@@ -147,8 +147,8 @@ struct Store {
     const StoreOps *ops;
 };
 
-/* Opens the store a DSN names: a file path or sqlite:PATH (created on first use);
- * postgres:// is recognised and refused until that implementation exists. */
+/* Opens the store a DSN names: a file path or sqlite:PATH (created on first use), or a
+ * postgres:// or postgresql:// URI (libpq's; the tables are created on first use). */
 typedef struct StoreOptions {
     int sync_full;                 /* fsync every commit (power-loss safe) instead of relying
                                       on the WAL, which survives a killed process */
