@@ -2,12 +2,13 @@
 # vmafx-selfcheck: checks a vmafx-node image from the inside. Installed in the node image as
 # /usr/local/bin/vmafx-selfcheck, run with
 #   podman run --rm --entrypoint vmafx-selfcheck IMAGE [--fuse|--no-fuse]
-# --fuse: FUSE must work (run with --device /dev/fuse --cap-add SYS_ADMIN
-# --cap-add DAC_READ_SEARCH, as the chart's mount-mode pods); --no-fuse: skip
+# --fuse: FUSE must work (run with --device /dev/fuse --cap-add SYS_ADMIN, as the
+# chart's mount-mode pods); --no-fuse: skip
 # that check; default: check FUSE when /dev/fuse exists. Prints one line per check and
 # "selfcheck: ok", or the failing check and exits 1.
 set -u
-# private files and directories, as the storage layer makes its mount points (0700)
+# private files; folders that others may pass through but not list, as the storage layer
+# makes its mount points (0711), so that the setuid fusermount3 can reach them
 umask 077
 fuse=auto
 case "${1:-}" in
@@ -45,7 +46,7 @@ ok "CA certificates"
 
 tmp=${TMPDIR:-/tmp}
 probe="$tmp/vmafx-selfcheck.$$"
-mkdir -p "$probe" 2>/dev/null || fail "cannot write to TMPDIR $tmp (mount an emptyDir there)"
+mkdir -p -m 0711 "$probe" 2>/dev/null || fail "cannot write to TMPDIR $tmp (mount an emptyDir there)"
 ok "TMPDIR $tmp writable"
 
 if [ "$fuse" = auto ]; then
@@ -55,7 +56,7 @@ if [ "$fuse" = yes ]; then
   [ -c /dev/fuse ] || fail "FUSE: /dev/fuse is missing (podman: --device /dev/fuse; Kubernetes: node.fuse.enabled)"
   [ -r /dev/fuse ] && [ -w /dev/fuse ] || fail "FUSE: /dev/fuse is not readable and writable by uid $uid"
   command -v fusermount3 >/dev/null || fail "FUSE: fusermount3 is missing"
-  mkdir -p "$probe/src" "$probe/mnt"
+  mkdir -p "$probe/src" && mkdir -m 0711 "$probe/mnt"
   echo "vmafx selfcheck $$" > "$probe/src/hello.txt"
   /usr/local/bin/rclone mount ":local:$probe/src" "$probe/mnt" --read-only --vfs-cache-mode off \
       --config /dev/null >"$probe/mount.log" 2>&1 &

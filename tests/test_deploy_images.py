@@ -290,11 +290,11 @@ def node_image(env):
 
 
 def node_image_fuse(env):
-    """FUSE as the chart's mount-mode pods get it: SYS_ADMIN and DAC_READ_SEARCH, /dev/fuse,
-    everything else dropped, on private (0700) mount points as the node makes them. Without
-    either capability the mount is refused: why the chart adds both, and only for FUSE."""
+    """FUSE as the chart's mount-mode pods get it: SYS_ADMIN, /dev/fuse, everything else
+    dropped, on mount points made as the node makes them (0711 folders). Without SYS_ADMIN the
+    mount is refused: why the chart adds it, and only for FUSE."""
     need_images()
-    caps = {'SYS_ADMIN', 'DAC_READ_SEARCH'}
+    caps = {'SYS_ADMIN'}
     flags = lambda cs: [f for c in sorted(cs) for f in ('--cap-add', c)] + ['--device', '/dev/fuse']
     with fuse_for_everyone():
         out = selfcheck(*flags(caps))

@@ -110,14 +110,22 @@ static int make_dirs(StorageContext *ctx, char *err, size_t n)
 {
     const char *tmp = getenv("TMPDIR");
     snprintf(ctx->rundir, sizeof(ctx->rundir), "%s/vmafx-storage-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (!mkdtemp(ctx->rundir)) {   /* 0700: logs and mount points are ours alone */
+    if (!mkdtemp(ctx->rundir)) {
         snprintf(err, n, "cannot create a private directory under %s: %s", tmp && *tmp ? tmp : "/tmp", strerror(errno));
         ctx->rundir[0] = 0;
         return -errno;
     }
+    /* 0711: others may pass through but not list. The setuid fusermount3 must reach the mount
+     * points inside, and in a container with every capability but SYS_ADMIN dropped its root
+     * has no DAC override. The files here stay 0600 (logs) or belong to rclone (0700), and a
+     * FUSE mount without allow_other serves only its owner. */
+    if (chmod(ctx->rundir, 0711)) {
+        snprintf(err, n, "%s: %s", ctx->rundir, strerror(errno));
+        return -errno;
+    }
     if (ctx->cfg.mount_root[0]) {
         snprintf(ctx->mount_root, sizeof(ctx->mount_root), "%s", ctx->cfg.mount_root);
-        if (mkdir(ctx->mount_root, 0700) && errno != EEXIST) {
+        if (mkdir(ctx->mount_root, 0711) && errno != EEXIST) {   /* see the rundir above */
             snprintf(err, n, "mount root %s: %s", ctx->mount_root, strerror(errno));
             return -errno;
         }

@@ -149,7 +149,7 @@ int server_start(StorageContext *ctx, StorageServer *s, char *err, size_t n)
     snprintf(s->logpath, sizeof(s->logpath), "%s/rclone-%d.log", ctx->rundir, s->id);
     if (s->kind == SRV_MOUNT) {
         snprintf(s->mountdir, sizeof(s->mountdir), "%s/vmafx-rclone-%d", ctx->mount_root, s->id);
-        if (mkdir(s->mountdir, 0700) && errno != EEXIST) {
+        if (mkdir(s->mountdir, 0711) && errno != EEXIST) {   /* fusermount3 must enter it (context.c) */
             snprintf(err, n, "mount point %s: %s", s->mountdir, strerror(errno));
             return -errno;
         }

@@ -125,13 +125,13 @@ capabilities:
 {{- define "vmafx.fuseContainerSecurityContext" -}}
 runAsNonRoot: true
 # vmafx-node itself runs without capabilities; the setuid fusermount3 it starts needs
-# privilege escalation, SYS_ADMIN to mount, and DAC_READ_SEARCH to reach the node's private
-# (0700) mount points as root
+# privilege escalation and SYS_ADMIN to mount (the node makes its mount points traversable,
+# 0711, so no DAC capability is needed)
 allowPrivilegeEscalation: true
 readOnlyRootFilesystem: true
 capabilities:
   drop: [ALL]
-  add: [SYS_ADMIN, DAC_READ_SEARCH]
+  add: [SYS_ADMIN]
 {{- with .Values.node.fuse.appArmorProfile }}
 appArmorProfile:
   type: {{ . }}
