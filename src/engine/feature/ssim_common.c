@@ -210,7 +210,7 @@ static void ssim_stats_row(const float *mu1, const float *mu2, const float *s11,
         if (v1 < 0.0f) v1 = 0.0f;
         if (v2 < 0.0f) v2 = 0.0f;
         const float sd12 = (float)sqrt(v1 * v2);
-        /* float/double mix of IQA (as modified by Netflix): numerators in double,
+        /* float/double mix libvmaf uses: numerators in double,
          * denominators in float; the structure term entirely in float */
         const double l = (2.0 * m1 * m2 + k->c1) / (m1 * m1 + m2 * m2 + k->c1);
         const double c = (2.0 * sd12 + k->c2) / (v1 + v2 + k->c2);
