@@ -18,8 +18,8 @@ python3 tests/runner.py --build build-asan --quick | tee build-asan/test-asan.lo
 san=${PIPESTATUS[0]}
 
 # one summary line over both runs
-read -r p1 f1 < <(tail -n 1 build/test-release.log | awk '{print $1, $3}')
-read -r p2 f2 < <(tail -n 1 build-asan/test-asan.log | awk '{print $1, $3}')
+read -r p1 f1 s1 < <(tail -n 1 build/test-release.log | awk '{print $1, $3, $5 + 0}')
+read -r p2 f2 s2 < <(tail -n 1 build-asan/test-asan.log | awk '{print $1, $3, $5 + 0}')
 echo
-echo "$((p1 + p2)) passed, $((f1 + f2)) failed"
+echo "$((p1 + p2)) passed, $((f1 + f2)) failed, $((s1 + s2)) skipped"
 [ "$rel" -eq 0 ] && [ "$san" -eq 0 ]

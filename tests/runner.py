@@ -1,13 +1,17 @@
 #!/usr/bin/python3
 """vmafx test runner: runs every tests/test_*.py module's test cases and ends with the line
-'N passed, N failed'. A module defines functions named test_* (one case each) and/or a
-function cases(env) that yields (name, callable) pairs. A case fails by raising.
+'N passed, N failed, N skipped'. A module defines functions named test_* (one case each) and/or
+a function cases(env) that yields (name, callable) pairs. A case fails by raising; a case that
+has nothing to check here (a server or CPU feature missing, a subset run) raises Skip, so that
+it is never counted as passed.
 
 usage: runner.py --build BUILD_DIR [--shared SHARED_DIR] [-k SUBSTRING] [--quick]
 """
 import argparse, importlib.util, os, sys, time, traceback
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from vmafx_testlib import Skip  # noqa: E402
 
 
 class Env:
@@ -54,7 +58,7 @@ def main():
     ap.add_argument('--quick', action='store_true', help='a subset (used for the sanitizer build)')
     args = ap.parse_args()
     env = Env(args.build, args.shared, args.quick)
-    passed = failed = 0
+    passed = failed = skipped = 0
     failures = []
     for mod in load_modules():
         for name, fn in collect(mod, env):
@@ -65,6 +69,9 @@ def main():
                 fn()
                 passed += 1
                 print(f'ok    {name} ({time.time() - t0:.1f}s)', flush=True)
+            except Skip as e:
+                skipped += 1
+                print(f'skip  {name}: {e}', flush=True)
             except Exception as e:  # a failing case must not stop the others
                 failed += 1
                 msg = str(e) if isinstance(e, AssertionError) else traceback.format_exc(limit=3)
@@ -74,7 +81,7 @@ def main():
         print('\nfailures:')
         for name, msg in failures:
             print(f'  {name}: {msg.splitlines()[0] if msg else ""}')
-    print(f'{passed} passed, {failed} failed')
+    print(f'{passed} passed, {failed} failed, {skipped} skipped')
     return 1 if failed or not passed else 0
 
 

@@ -3,6 +3,11 @@ comparing libvmaf reports value by value."""
 import json, lzma, os, re, shutil, subprocess
 
 
+class Skip(Exception):
+    """Raised by a case that checked nothing on this machine or in this run (the runner counts
+    it as skipped, never as passed); the message says why."""
+
+
 def run(cmd, check=True, timeout=900, **kw):
     """Runs cmd; returns CompletedProcess with text stdout/stderr."""
     p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, **kw)
