@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PACKAGES=(gcc meson ninja-build pkg-config libjansson-dev ffmpeg xz-utils python3)
+PACKAGES=(gcc meson ninja-build pkg-config ccache libjansson-dev ffmpeg xz-utils python3)
+# ccache: meson uses it when present, so rebuilds of the release and sanitizer trees are cheap
 # media: FFmpeg's libraries (demux, decode, scale); the media tests' servers: nginx (http and,
 # with a throw-away certificate from openssl, https)
 PACKAGES+=(libavformat-dev libavcodec-dev libswscale-dev libavutil-dev nginx openssl)
