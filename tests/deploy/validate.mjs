@@ -9,7 +9,7 @@
 //
 // usage: node tests/deploy/validate.mjs NODE_DIR RENDERED.json
 //   NODE_DIR: the folder with node_modules (build/deploy-node, made by tests/deploy/build.sh)
-//   RENDERED.json: vmafx-helm-render -o json output ({manifests: [{source, object}]})
+//   RENDERED.json: {manifests: [{object}]}, the objects helm rendered (tests/deploy/deploylib.py)
 // Prints one line per object and exits 1 when any object is invalid.
 import fs from 'node:fs';
 import path from 'node:path';

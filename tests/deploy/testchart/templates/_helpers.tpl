@@ -1,3 +1,0 @@
-{{- define "probe.label" -}}
-{{ .Chart.Name }}-{{ .Chart.Version }}
-{{- end -}}
