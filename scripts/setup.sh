@@ -24,7 +24,7 @@ PACKAGES+=(libpq-dev postgresql)
 # deployment tests (tests/test_deploy_*.py): podman with runc and debootstrap to build and
 # run the images (docs/deploy.md); helm and kubectl come from npm (tests/deploy/build.sh), and
 # the tests read helm's YAML with PyYAML
-PACKAGES+=(podman runc debootstrap unzip python3-yaml)
+PACKAGES+=(podman runc debootstrap python3-yaml)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
