@@ -64,6 +64,16 @@ static void set_option_if_present(const FeatureExtractor *fx, double *opt, const
         if (!strcmp(fx->options[i].name, key)) opt[i] = v;
 }
 
+/* The extractor's own refusal of option values it cannot compute, named, before scoring. */
+static int check_options(VmafxContext *ctx, const FeatureExtractor *fx, const double *opt)
+{
+    if (!fx->check) return 0;
+    char why[320] = "";
+    int err = fx->check(opt, why, sizeof(why));
+    if (err) return ctx_fail(ctx, err, "feature %s: %s", fx->name, why[0] ? why : "options refused");
+    return 0;
+}
+
 /* The instance of fx with these feature-naming option values, created if new. */
 static Instance *instance_for(VmafxContext *ctx, const FeatureExtractor *fx, const double *opt)
 {
@@ -126,6 +136,8 @@ static int add_model(VmafxContext *ctx, Model *m, const VmafxModelConfig *cfg)
             if (err) { model_free(m); return err; }
         }
         if (cfg && cfg->debug) set_option_if_present(fx, opt, "debug", 1.0);
+        int err = check_options(ctx, fx, opt);
+        if (err) { model_free(m); return err; }
         Instance *in = instance_for(ctx, fx, opt);
         if (!in) { model_free(m); return ctx_fail(ctx, -ENOSPC, "too many feature extractors"); }
         feature_name(slot->feature[f], NAME_LEN, fname, feature_output_name(fname), in->suffix);
@@ -178,6 +190,7 @@ int vmafx_use_feature(VmafxContext *ctx, const char *name, const char *options)
             return ctx_fail(ctx, -EINVAL, "feature %s: option %s: '%s' is not a number", name, kv, v);
         if ((err = set_option(ctx, fx, opt, kv, value))) return err;
     }
+    if ((err = check_options(ctx, fx, opt))) return err;
     if (!instance_for(ctx, fx, opt)) return ctx_fail(ctx, -ENOSPC, "too many feature extractors");
     return 0;
 }

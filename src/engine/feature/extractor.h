@@ -16,7 +16,7 @@
 #include "collector.h"
 #include "../cpu.h"
 
-#define EXTRACTOR_MAX_OPTIONS 8
+#define EXTRACTOR_MAX_OPTIONS 16
 
 /* A numeric option (booleans are 0/1). alias is used in feature names when the value is not
  * the default ("_alias_value", or "_alias" alone for a boolean); options with
@@ -40,11 +40,12 @@ typedef struct ExtractorParams {
 typedef struct FrameInput {
     const VmafxPicture *ref, *dis;
     const VmafxPicture *prev_ref;              /* reference of frame index-1, NULL at index 0 */
+    const VmafxPicture *prev_prev_ref;         /* reference of frame index-2, NULL below 2 */
     unsigned index;
 } FrameInput;
 
 enum {
-    EXTRACTOR_TEMPORAL    = 1 << 0,  /* needs prev_ref */
+    EXTRACTOR_TEMPORAL    = 1 << 0,  /* needs prev_ref (and prev_prev_ref) */
     EXTRACTOR_EVERY_FRAME = 1 << 1,  /* runs on frames skipped by subsampling too */
 };
 
@@ -59,6 +60,9 @@ typedef struct FeatureExtractor {
     int  (*extract)(void *priv, const FrameInput *in, FeatureCollector *out);
     int  (*flush)(void *priv, FeatureCollector *out, unsigned n_frames);  /* may be NULL */
     void (*close)(void *priv);                                          /* may be NULL */
+    /* Refuses option values the extractor cannot compute, before any picture: 0, or a
+     * negative code with a one-line reason naming the option in why. May be NULL. */
+    int  (*check)(const double *opt, char *why, size_t n);
 } FeatureExtractor;
 
 /* Registry. */
