@@ -67,6 +67,7 @@ typedef struct FeatureExtractor {
 
 /* Registry. */
 const FeatureExtractor *extractor_find(const char *name);
+const FeatureExtractor *extractor_at(unsigned i);          /* NULL past the last one */
 const FeatureExtractor *extractor_providing(const char *model_feature_name);
 
 /* The collector name of a feature: base when suffix is empty, else alias + suffix
