@@ -12,9 +12,20 @@
            six printed decimals of CAMBI and SpEED allow (their effect is measured by moving
            each by half a printed unit).
 
+  refusals: ADM options the integer ADM cannot compute (adm_csf_mode 2/3 outside their nine
+           viewing conditions, Barten weights beyond the fixed-point range) are refused before
+           any frame, with the option named.
+  libvmaf: the ADM/motion options no golden file uses (Barten with small scales, the refitted
+           blend, adm_skip_scale0/adm_skip_aim, the five-frame window alone) against libvmaf
+           3.2.0's own `vmaf` where one is built (VMAFX_LIBVMAF, default
+           /work/ref/libvmaf/build/tools/vmaf); skipped elsewhere.
+  catalog: `vmafx score --help` lists every extractor with its options and every built-in
+           model; the controller serves the same catalog at GET /v1/models and refuses at
+           submit what the engine refuses.
+
 The whole-file replays stay in test_conformance_v32.py's PENDING until CAMBI and SpEED land."""
 import json, os, re, shlex
-from vmafx_testlib import Skip, run, pairs, pair_files
+from vmafx_testlib import Skip, run, pairs, pair_files, compare_json
 
 GOLDENS = ('vmaf_v1.0.16_3d0h.json', 'vmaf_v1_all.json')
 V1 = ('3d0h', '5d0h', '1d5h_2160', '3d0h_2160', 'hfr_3d0h', 'hfr_5d0h', 'hfr_1d5h_2160',
@@ -233,3 +244,114 @@ def cases(env):
             check_integer(env, 'testsrc2_576x324_crf35', 'vmaf_v1_all.json', lv)
             check_integer(env, 'testsrc2_576x324_p10_crf35', 'vmaf_v1_all.json', lv)
         yield f'levels/integer:{level}', case
+
+
+# ---- refusals at start -------------------------------------------------------------------
+
+def test_refused_adm_options(env):
+    ref, dis = pair_files(env, 'testsrc2_320x240_2frames_crf35')
+    for opts, words in (('adm_csf_mode=1', ['adm_csf_mode=1', 'adm_csf_scale']),
+                        ('adm_csf_mode=2:adm_norm_view_dist=4', ['adm_csf_mode=2', '1080/4']),
+                        ('adm_csf_mode=3:adm_ref_display_height=1440', ['adm_csf_mode=3', '1440/3']),
+                        ('adm_csf_mode=1.5', ['adm_csf_mode']),
+                        # level-3 weight 0.5045: libvmaf's C and SIMD code disagree from 0.5 on
+                        ('adm_csf_mode=1:adm_csf_scale=0.0187:adm_csf_diag_scale=0.005', ['level 3', 'adm_csf_scale']),
+                        ('adm_norm_view_dist=2', ['adm_norm_view_dist'])):
+        p = run([env.vmafx, 'score', '-q', '-r', ref, '-d', dis, '--feature', f'adm={opts}', '-o', os.devnull],
+                check=False)
+        lines = [ln for ln in p.stderr.splitlines() if ln.strip()]
+        assert p.returncode != 0 and len(lines) == 1, f'{opts}: exit {p.returncode}, {p.stderr!r}'
+        for w in words:
+            assert w in lines[0], f'{opts}: {w!r} not in {lines[0]!r}'
+        # refused at setup: before any frame was read
+        assert 'frame' not in lines[0], lines[0]
+
+
+# ---- against libvmaf itself, for options no golden file covers ------------------------------
+
+LIBVMAF = os.environ.get('VMAFX_LIBVMAF', '/work/ref/libvmaf/build/tools/vmaf')
+OPTION_SETS = (
+    'adm=adm_csf_mode=1:adm_csf_scale=0.0185:adm_csf_diag_scale=0.005',
+    'adm=adm_csf_mode=1:adm_csf_scale=0.002:adm_csf_diag_scale=0.0005:adm_norm_view_dist=5',
+    'adm=adm_csf_mode=3:adm_norm_view_dist=5',
+    'adm=adm_csf_mode=2:adm_ref_display_height=2160:adm_norm_view_dist=5',
+    'adm=adm_skip_scale0=true:adm_csf_mode=2',
+    'adm=adm_skip_aim=true:adm_dlm_weight=0.3',
+    'motion=motion_five_frame_window=true',
+    'motion=motion_five_frame_window=true:motion_blend_factor=0.5:motion_blend_offset=1',
+)
+
+
+def test_options_against_libvmaf(env):
+    if not os.access(LIBVMAF, os.X_OK):
+        raise Skip(f'no libvmaf vmaf at {LIBVMAF} (set VMAFX_LIBVMAF)')
+    d = os.path.join(env.scratch, 'v1_libvmaf')
+    os.makedirs(d, exist_ok=True)
+    for pair in ('testsrc2_576x324_crf35', 'testsrc2_576x324_p10_crf35', 'testsrc2_301x173_444_crf35',
+                 'testsrc2_320x240_2frames_crf35'):
+        ref, dis = pair_files(env, pair)
+        args = ['-q', '-r', ref, '-d', dis, '--frame_cnt', '8', '--json']
+        for o in OPTION_SETS:
+            args += ['--feature', o]
+        theirs, ours = os.path.join(d, pair + '.libvmaf.json'), os.path.join(d, pair + '.vmafx.json')
+        run([LIBVMAF] + args + ['-o', theirs])
+        for threads in ('1', '3'):
+            run([env.vmafx] + args + ['--threads', threads, '-o', ours])
+            compare_json(theirs, ours, f'{pair} (--threads {threads})')
+
+
+# ---- catalog: help, GET /v1/models, submit ------------------------------------------------
+
+def test_help_lists_every_feature_and_model(env):
+    text = run([env.vmafx, 'score', '--help']).stdout
+    cat = _catalog(env)
+    for fx in cat['features']:
+        assert re.search(r'^  ' + re.escape(fx['name']) + r' ', text, re.M), fx['name']
+        for o in fx['options']:
+            assert o['name'] in text, (fx['name'], o['name'])
+    for m in cat['models']:
+        assert re.search(r'^  ' + re.escape(m['name']) + r'\b', text, re.M), m['name']
+    for v in V1:
+        assert f'vmaf_v1.0.16_{v}' in text
+
+
+def _catalog(env):
+    from controller_testlib import Cluster
+    with Cluster(env, 'v1-catalog') as c:
+        c.controller()
+        st, obj, _ = c.api().call('GET', '/v1/models')
+        assert st == 200, (st, obj)
+        return obj
+
+
+def test_models_endpoint_and_submit_checks(env):
+    from controller_testlib import Cluster
+    with Cluster(env, 'v1-models') as c:
+        c.controller()
+        api = c.api()
+        st, cat, _ = api.call('GET', '/v1/models')
+        assert st == 200, (st, cat)
+        assert cat['default_model'] == 'vmaf_v0.6.1'
+        models = {m['name']: m for m in cat['models']}
+        for v in V1:
+            m = models[f'vmaf_v1.0.16_{v}']
+            adm = next(f for f in m['features'] if 'adm3' in f['name'])
+            assert adm['extractor'] == 'adm' and adm['options']['adm_csf_mode'] == 2, adm
+        feats = {f['name']: f for f in cat['features']}
+        adm_opts = {o['name'] for o in feats['adm']['options']}
+        assert {'adm_csf_mode', 'adm_csf_scale', 'adm_csf_diag_scale', 'adm_skip_aim', 'adm_skip_scale0',
+                'adm_dlm_weight', 'adm_noise_weight', 'adm_min_val'} <= adm_opts, adm_opts
+        assert 'motion_five_frame_window' in {o['name'] for o in feats['motion']['options']}
+        # submit: what the engine accepts is accepted, what it refuses is refused naming the field
+        base = {'reference_uri': '/data/ref.y4m', 'distorted_uri': '/data/dis.y4m'}
+        ok = dict(base, models=['vmaf_v0.6.1neg'],
+                  features=['adm=adm_csf_mode=2:adm_dlm_weight=0.7', 'motion=motion_five_frame_window=true'])
+        st, obj, _ = api.call('POST', '/v1/jobs', ok)
+        assert st == 201, (st, obj)
+        for body, field, word in ((dict(base, models=['vmaf_v9']), 'models[0]', 'vmaf_v9'),
+                                  (dict(base, features=['psnr', 'adm=adm_csf_mode=1']), 'features[1]', 'adm_csf_mode'),
+                                  (dict(base, features=['cambi_x']), 'features[0]', 'cambi_x'),
+                                  (dict(base, features=['motion=motion_max_val=-1']), 'features[0]', 'motion_max_val')):
+            st, obj, _ = api.call('POST', '/v1/jobs', body)
+            assert st == 400 and obj['field'] == field and word in obj['error'], (body, st, obj)
+        assert c.ctl.stop() == 0

@@ -1,6 +1,7 @@
 /* The engine's catalog: built-in models with the features and options they use, and every
  * feature extractor with its options, from the registry and the embedded models themselves,
  * so help texts and GET /v1/models cannot drift from what scoring accepts. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +18,13 @@ const char *vmafx_feature_extractor(unsigned i)
     return fx ? fx->name : NULL;
 }
 
+/* 15 significant digits read like the values people type (0.06, not 0.059999999999999998);
+ * "no limit" (DBL_MAX) is null, which 15 digits would round beyond the double range */
+static json_t *num_json(double v)
+{
+    return fabs(v) < 1e300 ? json_real(v) : json_null();
+}
+
 static json_t *option_json(const ExtractorOption *o)
 {
     json_t *j = json_object();
@@ -26,9 +34,9 @@ static json_t *option_json(const ExtractorOption *o)
     if (o->boolean) {
         json_object_set_new(j, "default", json_boolean(o->def != 0));
     } else {
-        json_object_set_new(j, "default", json_real(o->def));
-        json_object_set_new(j, "min", json_real(o->min));
-        json_object_set_new(j, "max", json_real(o->max));
+        json_object_set_new(j, "default", num_json(o->def));
+        json_object_set_new(j, "min", num_json(o->min));
+        json_object_set_new(j, "max", num_json(o->max));
     }
     /* whether a non-default value shows in the output feature names */
     json_object_set_new(j, "names_features", json_boolean(o->feature_param));
@@ -72,7 +80,7 @@ static json_t *model_json(const char *name)
         unsigned n = model_feature_opts(m, f, &mo);
         for (unsigned k = 0; k < n; k++)
             json_object_set_new(opts, mo[k].key, mo[k].is_text ? json_string(mo[k].text)
-                                                               : json_real(mo[k].value));
+                                                               : num_json(mo[k].value));
         json_object_set_new(e, "options", opts);
         json_array_append_new(features, e);
     }

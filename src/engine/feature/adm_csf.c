@@ -195,19 +195,20 @@ int adm_csf_check(const AdmCsfParams *p, char *why, size_t n)
                  "480/3 and 480/5, not %d/%g", p->mode, p->rdh, p->nvd);
         return -EINVAL;
     }
-    /* fixed-point factors: level 0 as uint16 in Q21 (H, V) and Q23 (D), levels 1-3 as
-     * uint32 in Q32; libvmaf converts larger weights with undefined results */
+    /* fixed-point factors: level 0 as uint16 in Q21 (H, V) and Q23 (D), levels 1-3 in Q32,
+     * where libvmaf's SIMD code multiplies them as signed 32-bit numbers: from 2^31 (a weight
+     * of 0.5) on its C and SIMD paths disagree, beyond 2^32 the conversion is undefined */
     for (int level = 0; level < N_LEVELS; level++) {
         float w[2];
         adm_csf_weights(p, level, w);
         for (int k = 0; k < 2; k++) {
             const double fix = level == 0 ? w[k] * pow(2, k ? 23 : 21) : w[k] * pow(2, 32);
-            const double lim = level == 0 ? 65536.0 : 4294967296.0;
+            const double lim = level == 0 ? 65536.0 : 2147483648.0;
             if (!(fix >= 0 && fix < lim)) {
                 snprintf(why, n, "adm_csf_mode=%d: the %s CSF weight of level %d is %g, beyond "
                          "the integer ADM's fixed-point range (below %g)%s", p->mode,
                          k ? "diagonal" : "horizontal/vertical", level, (double)w[k],
-                         lim / pow(2, level == 0 ? (k ? 23 : 21) : 32),
+                         lim / pow(2, level == 0 ? (k ? 23 : 21) : 32),  /* as a weight */
                          p->mode != ADM_CSF_BARTEN ? "" :
                          k ? "; lower adm_csf_diag_scale" : "; lower adm_csf_scale");
                 return -EINVAL;

@@ -25,7 +25,8 @@ void adm_csf_weights(const AdmCsfParams *p, int level, float w[2]);
 
 /* 0 if the integer ADM can run with these options, else -EINVAL with the reason in why
  * (the table modes exist for nine viewing conditions only; Barten weights must fit the
- * fixed-point formats of the integer path, where libvmaf silently overflows). */
+ * fixed-point formats of the integer path, where libvmaf silently overflows or, from a
+ * weight of 0.5 at levels 1-3, computes differently in its C and SIMD code). */
 int adm_csf_check(const AdmCsfParams *p, char *why, size_t n);
 
 #endif
