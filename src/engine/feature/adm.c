@@ -578,7 +578,12 @@ static int adm_init(void *priv, const ExtractorParams *p)
     if (adm_check(p->opt, why, sizeof(why))) return -EINVAL;
     /* every level's DWT input must have >= 5 samples per side for libvmaf's index rule and
      * the level-0 cube shift ceil(log2(w) - 4) must be positive */
-    if (p->w < MIN_SIZE || p->h < MIN_SIZE) return -ERANGE;
+    if (p->w < MIN_SIZE || p->h < MIN_SIZE) {
+        if (p->why_len)
+            snprintf(p->why, p->why_len, "the %ux%u picture is too small (the integer ADM needs "
+                     "at least %dx%d)", p->w, p->h, MIN_SIZE, MIN_SIZE);
+        return -ERANGE;
+    }
 
     adm_kernels_init(&s->k, p->kernels ? p->kernels->level : VMAFX_CPU_SCALAR);
     s->w = (int)p->w;

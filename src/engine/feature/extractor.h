@@ -35,6 +35,8 @@ typedef struct ExtractorParams {
     double opt[EXTRACTOR_MAX_OPTIONS];         /* option values, in the extractor's table order */
     const char *suffix;                        /* "" or e.g. "_egl_1" (see feature_name()) */
     const KernelTable *kernels;                /* SIMD-or-scalar kernels chosen at start-up */
+    char *why;                                 /* where init() may say why it refuses, e.g. */
+    size_t why_len;                            /* "12-bit input is not supported" (may be 0) */
 } ExtractorParams;
 
 typedef struct FrameInput {
