@@ -5,8 +5,14 @@ the same run when LIBVMAF_VMAF names its `vmaf` binary.
 
 usage: bench/engine_bench.py [--build build] [--repeat 3] [--cases 576,1080,576p10]
                              [--no-callgrind] [--rss-only]
+       bench/engine_bench.py --v1 [--cases 576,1080,576p10,1080p10]
 Clips are generated with ffmpeg under build/bench-clips (testsrc2 → x264 CRF 35 → y4m).
 Whole-process wall time, best of --repeat runs; fps = frames / time.
+
+--v1: CPU time (user + sys, best of --repeat) of the default VMAF v1 model
+(vmaf_v1.0.16_3d0h) in vmafx and libvmaf (LIBVMAF_VMAF), at 1 and 2 threads, with libvmaf's
+time split into its parts (CAMBI, SpEED chroma, and ADM3 + motion3 under the model's options,
+the last through a stand-in model with only those two features, which vmafx runs too).
 """
 import argparse, os, re, shutil, subprocess, sys, tempfile
 
@@ -16,6 +22,7 @@ CASES = {
     '576': dict(size='576x324', pix='yuv420p', frames=240, label='576x324 8-bit'),
     '1080': dict(size='1920x1080', pix='yuv420p', frames=48, label='1920x1080 8-bit'),
     '576p10': dict(size='576x324', pix='yuv420p10le', frames=240, label='576x324 10-bit'),
+    '1080p10': dict(size='1920x1080', pix='yuv420p10le', frames=48, label='1920x1080 10-bit'),
 }
 LEVELS = ('scalar', 'avx2', 'avx512')
 
@@ -74,15 +81,86 @@ def callgrind_per_frame(cmd, level, frames_a=3, frames_b=8):
     return (counts[1] - counts[0]) / (frames_b - frames_a)
 
 
+def cpu_time(cmd, env=None):
+    """User + system CPU seconds of one run (GNU time), or None when the command fails."""
+    p = subprocess.run(['/usr/bin/time', '-f', '%U %S'] + cmd, capture_output=True, text=True, env=env)
+    if p.returncode:
+        return None
+    user, sys_ = p.stderr.strip().splitlines()[-1].split()
+    return float(user) + float(sys_)
+
+
+def best_cpu(cmd, repeat):
+    runs = [cpu_time(cmd) for _ in range(repeat)]
+    return None if None in runs else min(runs)
+
+
+V1_MODEL = 'vmaf_v1.0.16_3d0h'
+
+
+def v1_parts(models_dir, out_dir):
+    """libvmaf --feature strings of the v1 model's CAMBI and SpEED, and a stand-in model file
+    with only its adm3 and motion3 features (same options, a dummy SVM)."""
+    import json
+    md = json.load(open(os.path.join(models_dir, V1_MODEL + '.json')))['model_dict']
+    feats = {}
+    for name, opts in zip(md['feature_names'], md['feature_opts_dicts']):
+        kv = ':'.join(f'{k}={str(v).lower() if isinstance(v, bool) else v}' for k, v in opts.items())
+        feats[name] = kv
+    keep = [i for i, n in enumerate(md['feature_names']) if 'adm3' in n or 'motion3' in n]
+    stand_in = {'model_dict': {
+        'model_type': 'LIBSVMNUSVR', 'norm_type': 'linear_rescale',
+        'feature_names': [md['feature_names'][i] for i in keep],
+        'feature_opts_dicts': [md['feature_opts_dicts'][i] for i in keep],
+        'slopes': [1.0] * (len(keep) + 1), 'intercepts': [0.0] * (len(keep) + 1),
+        'model': 'svm_type nu_svr\nkernel_type rbf\ngamma 0.1\nnr_class 2\ntotal_sv 1\nrho 0\nSV\n1 1:0 2:0\n'}}
+    path = os.path.join(out_dir, 'v1_adm3_motion3.json')
+    json.dump(stand_in, open(path, 'w'))
+    cambi = next(v for k, v in feats.items() if k.startswith('Cambi'))
+    speed = next(v for k, v in feats.items() if k.startswith('Speed_chroma'))
+    return f'cambi={cambi}', f'speed_chroma={speed}', path
+
+
+def bench_v1(args, clips):
+    libvmaf = os.environ.get('LIBVMAF_VMAF')
+    if not libvmaf:
+        print('--v1 needs LIBVMAF_VMAF (libvmaf 3.2.0\'s vmaf)')
+        return 2
+    cambi, speed, stand_in = v1_parts(os.path.join(HERE, '..', '..', 'shared', 'models'), clips)
+    vx = os.path.join(args.build, 'src', 'cli', 'vmafx')
+    fmt = lambda t: '-' if t is None else f'{t:.2f}'
+    print(f'CPU seconds (user + sys), best of {args.repeat}; {V1_MODEL}')
+    print('case | threads | libvmaf model | libvmaf cambi | libvmaf speed_chroma | libvmaf adm3+motion3 | '
+          'vmafx model | vmafx adm3+motion3 | ratio model | ratio adm3+motion3')
+    for key in args.cases.split(','):
+        ref, dis = make_clip(clips, key)
+        for t in (1, 2):
+            base = ['-q', '-r', ref, '-d', dis, '--threads', str(t), '-o', '/dev/null']
+            lm = best_cpu([libvmaf] + base + ['-m', 'version=' + V1_MODEL], args.repeat)
+            lc = best_cpu([libvmaf] + base + ['-n', '--feature', cambi], args.repeat)
+            ls = best_cpu([libvmaf] + base + ['-n', '--feature', speed], args.repeat)
+            li = best_cpu([libvmaf] + base + ['-m', 'path=' + stand_in], args.repeat)
+            xm = best_cpu([vx, 'score'] + base + ['-m', 'version=' + V1_MODEL], args.repeat)
+            xi = best_cpu([vx, 'score'] + base + ['-m', 'path=' + stand_in], args.repeat)
+            rm = f'{xm / lm:.2f}' if xm and lm else '-'
+            ri = f'{xi / li:.2f}' if xi and li else '-'
+            print(f'{CASES[key]["label"]} | {t} | {fmt(lm)} | {fmt(lc)} | {fmt(ls)} | {fmt(li)} | '
+                  f'{fmt(xm)} | {fmt(xi)} | {rm} | {ri}', flush=True)
+    return 0
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--build', default=os.path.join(HERE, '..', 'build'))
     ap.add_argument('--repeat', type=int, default=3)
     ap.add_argument('--cases', default='576,1080,576p10')
     ap.add_argument('--no-callgrind', action='store_true')
+    ap.add_argument('--v1', action='store_true', help='CPU time of the VMAF v1 model and its parts')
     args = ap.parse_args()
     clips = os.path.join(args.build, 'bench-clips')
     os.makedirs(clips, exist_ok=True)
+    if args.v1:
+        return bench_v1(args, clips)
     libvmaf = os.environ.get('LIBVMAF_VMAF')
     have_cg = shutil.which('valgrind') and not args.no_callgrind
     print('case | kernels | threads | fps | peak RSS MiB | libvmaf fps | ratio')

@@ -74,6 +74,15 @@ const char *const *vmafx_builtin_models(void);
  * "adm", "motion"), with options "key=value:key=value" (may be NULL). */
 int vmafx_use_feature(VmafxContext *ctx, const char *name, const char *options);
 
+/* Name of the i-th feature extractor --feature accepts ("vif", "adm", ...), NULL past the
+ * last one. */
+const char *vmafx_feature_extractor(unsigned i);
+/* The catalog of what the engine computes, as malloc'ed JSON text (NULL when out of memory):
+ * {"default_model": NAME, "models": [{"name", "features": [{"name", "options": {..}}]}],
+ *  "features": [{"name", "provides": [..], "options": [{"name", "alias", "type",
+ *  "default", "min", "max", "names_features"}]}]}. GET /v1/models serves it. */
+char *vmafx_catalog_json(void);
+
 /* Scores one picture pair. Frames must come in order 0, 1, 2, ...; the pictures are only
  * read during the call. All pictures must share geometry, format and bit depth. */
 int vmafx_score_pictures(VmafxContext *ctx, const VmafxPicture *ref, const VmafxPicture *dis);

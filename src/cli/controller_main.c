@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "base/redact.h"
+#include "catalog.h"
 #include "cli.h"
 #include "controller/controller.h"
 #include "service_options.h"
@@ -31,6 +32,9 @@ static int build_config(const ConfigValues *v, ControllerConfig *c, StorageConfi
     c->log.level = log_level_parse(config_str(v, "log-level"));
     storage_config_defaults(sc);
     c->storage = sc;
+    /* the engine's models and features: served, and checked at submit (freed at exit) */
+    c->catalog = vmafx_catalog_json();
+    c->check_scoring = cli_check_job;
     if (option_seconds(v, "lease-ttl", 0.5, 86400, &c->lease_ttl, err, sizeof(err)) ||
         option_seconds(v, "retry-backoff", 0, 86400, &c->backoff_base, err, sizeof(err)) ||
         option_seconds(v, "retry-backoff-max", 0, 86400, &c->backoff_max, err, sizeof(err)) ||

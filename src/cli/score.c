@@ -10,6 +10,7 @@
 #include "media/media.h"
 #include "pipeline/pipeline.h"
 #include "storage/storage.h"
+#include "catalog.h"
 #include "cli.h"
 #include "output.h"
 #include "service_options.h"
@@ -233,9 +234,10 @@ int cmd_score(int argc, char **argv)
         return 2;
     }
     int rc = 0;
-    if (v.help)
+    if (v.help) {
         config_help(stdout, "usage: vmafx score -r REF -d DIS [options]", opts, n);
-    else if (config_flag(&v, "version"))
+        cli_print_catalog(stdout);
+    } else if (config_flag(&v, "version"))
         printf("vmafx %s\n", VMAFX_VERSION);
     else if (v.n_positional)
         rc = (cli_error("score: unexpected argument '%s'", v.positional[0]), 2);

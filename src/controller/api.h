@@ -37,6 +37,7 @@ void api_get_job(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteAr
 void api_frames(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArgs *args);
 void api_list(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArgs *args);
 void api_cancel(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArgs *args);
+void api_models(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArgs *args);
 
 void api_register(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArgs *args);
 void api_heartbeat(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArgs *args);

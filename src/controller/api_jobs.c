@@ -93,7 +93,8 @@ void api_submit(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArg
         reply_error(resp, 500, NULL, "out of memory");
         return;
     }
-    if (jobspec_parse(rq->body, rq->body_len, job, check_uri, c, field, sizeof(field), err, sizeof(err)))
+    if (jobspec_parse(rq->body, rq->body_len, job, check_uri, c, field, sizeof(field), err, sizeof(err)) ||
+        (c->cfg.check_scoring && c->cfg.check_scoring(job, field, sizeof(field), err, sizeof(err))))
         reply_error(resp, 400, field, "%s", err);
     else
         store_submit(c, rq, resp, job, args->who);
@@ -223,4 +224,14 @@ void api_cancel(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArg
         if (!e) metrics_finished(&c->metrics, JOB_CANCELLED, rec.started_at > 0 ? rec.finished_at - rec.started_at : -1);
     }
     job_record_free(&rec);
+}
+
+/* GET /v1/models: the engine's catalog (built-in models, features and their options) as the
+ * program that links the engine gave it. */
+void api_models(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArgs *args)
+{
+    (void)rq, (void)args;
+    json_t *j = c->cfg.catalog ? json_loads(c->cfg.catalog, 0, NULL) : NULL;
+    if (!j) reply_error(resp, 404, NULL, "this controller has no model catalog");
+    else reply_json(resp, 200, j);
 }

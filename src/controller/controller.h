@@ -12,6 +12,7 @@
 #include "metrics.h"
 #include "store.h"
 #include "storage/storage.h"
+#include "api/jobspec.h"
 
 typedef struct ControllerConfig {
     const char *listen;          /* "127.0.0.1:8080" */
@@ -26,6 +27,12 @@ typedef struct ControllerConfig {
     unsigned max_connections;
     int db_sync_full;
     const StorageConfig *storage;   /* URI syntax and allow-list for submitted inputs */
+    /* What the scoring engine offers, given by the program that links it (the controller
+     * does not): GET /v1/models serves catalog (JSON text); check_scoring refuses a submitted
+     * job whose models or features the engine would refuse (-1, the field and a message).
+     * NULL: not served / only the syntax is checked. */
+    const char *catalog;
+    int (*check_scoring)(const JobSpec *job, char *field, size_t fn, char *err, size_t n);
     Log log;
 } ControllerConfig;
 

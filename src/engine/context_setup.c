@@ -51,6 +51,19 @@ static int set_option(VmafxContext *ctx, const FeatureExtractor *fx, double *opt
     return ctx_fail(ctx, -EINVAL, "feature %s: unknown option '%s'", fx->name, key);
 }
 
+/* An option given as text (--feature key=value, or a string in a model's feature_opts_dicts):
+ * true/false or a number. Extractors with string-valued options are to be wired in here. */
+static int set_option_text(VmafxContext *ctx, const FeatureExtractor *fx, double *opt,
+                           const char *key, const char *v)
+{
+    char *end;
+    double value = !strcmp(v, "true") ? 1 : !strcmp(v, "false") ? 0 : strtod(v, &end);
+    if (strcmp(v, "true") && strcmp(v, "false") && (end == v || *end))
+        return ctx_fail(ctx, -EINVAL, "feature %s: option %s: '%s' is not a number", fx->name,
+                        key, v);
+    return set_option(ctx, fx, opt, key, value);
+}
+
 static int same_feature_params(const FeatureExtractor *fx, const double *a, const double *b)
 {
     for (unsigned k = 0; k < fx->n_options; k++)
@@ -62,6 +75,16 @@ static void set_option_if_present(const FeatureExtractor *fx, double *opt, const
 {
     for (unsigned i = 0; i < fx->n_options; i++)
         if (!strcmp(fx->options[i].name, key)) opt[i] = v;
+}
+
+/* The extractor's own refusal of option values it cannot compute, named, before scoring. */
+static int check_options(VmafxContext *ctx, const FeatureExtractor *fx, const double *opt)
+{
+    if (!fx->check) return 0;
+    char why[320] = "";
+    int err = fx->check(opt, why, sizeof(why));
+    if (err) return ctx_fail(ctx, err, "feature %s: %s", fx->name, why[0] ? why : "options refused");
+    return 0;
 }
 
 /* The instance of fx with these feature-naming option values, created if new. */
@@ -112,8 +135,8 @@ static int add_model(VmafxContext *ctx, Model *m, const VmafxModelConfig *cfg)
         const char *fname = model_feature_name(m, f);
         const FeatureExtractor *fx = extractor_providing(fname);
         if (!fx) {
-            ctx_fail(ctx, -ENOTSUP, "feature '%s' is not supported (float models need float "
-                 "features, which vmafx does not compute)", fname);
+            ctx_fail(ctx, -ENOTSUP, "feature '%s' is not supported: no vmafx extractor "
+                     "computes it", fname);
             model_free(m);
             return -ENOTSUP;
         }
@@ -122,10 +145,13 @@ static int add_model(VmafxContext *ctx, Model *m, const VmafxModelConfig *cfg)
         const ModelFeatureOpt *mo;
         unsigned n = model_feature_opts(m, f, &mo);
         for (unsigned k = 0; k < n; k++) {
-            int err = set_option(ctx, fx, opt, mo[k].key, mo[k].value);
+            int err = mo[k].is_text ? set_option_text(ctx, fx, opt, mo[k].key, mo[k].text)
+                                    : set_option(ctx, fx, opt, mo[k].key, mo[k].value);
             if (err) { model_free(m); return err; }
         }
         if (cfg && cfg->debug) set_option_if_present(fx, opt, "debug", 1.0);
+        int err = check_options(ctx, fx, opt);
+        if (err) { model_free(m); return err; }
         Instance *in = instance_for(ctx, fx, opt);
         if (!in) { model_free(m); return ctx_fail(ctx, -ENOSPC, "too many feature extractors"); }
         feature_name(slot->feature[f], NAME_LEN, fname, feature_output_name(fname), in->suffix);
@@ -171,13 +197,9 @@ int vmafx_use_feature(VmafxContext *ctx, const char *name, const char *options)
         char *eq = strchr(kv, '=');
         if (!eq) return ctx_fail(ctx, -EINVAL, "feature %s: option '%s' needs a value (key=value)", name, kv);
         *eq = 0;
-        char *end;
-        const char *v = eq + 1;
-        double value = !strcmp(v, "true") ? 1 : !strcmp(v, "false") ? 0 : strtod(v, &end);
-        if (strcmp(v, "true") && strcmp(v, "false") && (end == v || *end))
-            return ctx_fail(ctx, -EINVAL, "feature %s: option %s: '%s' is not a number", name, kv, v);
-        if ((err = set_option(ctx, fx, opt, kv, value))) return err;
+        if ((err = set_option_text(ctx, fx, opt, kv, eq + 1))) return err;
     }
+    if ((err = check_options(ctx, fx, opt))) return err;
     if (!instance_for(ctx, fx, opt)) return ctx_fail(ctx, -ENOSPC, "too many feature extractors");
     return 0;
 }

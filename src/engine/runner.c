@@ -1,8 +1,9 @@
 /* Frame runner (see runner.h).
  *
  * Slots cycle FREE → QUEUED → RUNNING → DONE → FREE. A DONE slot is recycled only once the
- * following frame is done too, because that frame reads its reference as prev_ref. With one
- * worker everything runs in the caller's thread and only the previous reference is copied. */
+ * two following frames are done too, because they read its reference as prev_ref and
+ * prev_prev_ref. With one worker everything runs in the caller's thread and only the last
+ * two references are kept. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -28,8 +29,10 @@ struct Runner {
     pthread_cond_t work, space;   /* a slot was queued / a slot was freed or finished */
     unsigned next_index;          /* frames submitted so far */
     int error, stop;
-    VmafxPicture prev;            /* single-threaded mode: copy of the last reference */
+    VmafxPicture prev, prev2;     /* single-threaded mode: copies of the last two references */
 };
+
+#define HISTORY 2                 /* references a frame may read: index-1 and index-2 */
 
 static void copy_picture(VmafxPicture *dst, const VmafxPicture *src)
 {
@@ -47,16 +50,22 @@ static Slot *slot_of(Runner *r, unsigned index)
     return NULL;
 }
 
-/* A done slot is free once its successor (which reads its reference) is done as well;
- * the newest frame's slot stays until the next frame arrives or the stream ends. */
+/* A done slot is free once the HISTORY frames after it (which read its reference) are done
+ * as well; the newest slots stay until later frames arrive or the stream ends. */
 static void recycle(Runner *r, int stream_ended)
 {
     for (unsigned i = 0; i < r->n_slots; i++) {
         Slot *s = &r->slots[i];
         if (s->state != SLOT_DONE) continue;
-        Slot *next = slot_of(r, s->index + 1);
-        int successor_done = next ? next->state == SLOT_DONE : s->index + 1 < r->next_index;
-        if (successor_done || (stream_ended && s->index + 1 == r->next_index)) s->state = SLOT_FREE;
+        int readers_done = 1;
+        for (unsigned k = 1; k <= HISTORY && readers_done; k++) {
+            Slot *next = slot_of(r, s->index + k);
+            if (next)
+                readers_done = next->state == SLOT_DONE;
+            else
+                readers_done = s->index + k < r->next_index || stream_ended;
+        }
+        if (readers_done) s->state = SLOT_FREE;
     }
 }
 
@@ -82,8 +91,10 @@ static void *worker_main(void *p)
         if (!s) break;
         s->state = SLOT_RUNNING;
         Slot *prev = s->index ? slot_of(r, s->index - 1) : NULL;
+        Slot *prev2 = s->index > 1 ? slot_of(r, s->index - 2) : NULL;
         FrameInput in = { .ref = &s->ref, .dis = &s->dis, .index = s->index,
-                          .prev_ref = prev ? &prev->ref : NULL };
+                          .prev_ref = prev ? &prev->ref : NULL,
+                          .prev_prev_ref = prev2 ? &prev2->ref : NULL };
         int failed = r->error;   /* after an error the remaining frames are not scored */
         pthread_mutex_unlock(&r->lock);
         int err = failed ? 0 : r->fn(r->arg, worker, &in);
@@ -137,10 +148,12 @@ int runner_new(Runner **out, unsigned n_workers, const VmafxPicture *like, Frame
     int err = 0;
     if (n_workers <= 1) {
         err = vmafx_picture_alloc(&r->prev, like->pix_fmt, like->bpc, like->w[0], like->h[0]);
+        if (!err)
+            err = vmafx_picture_alloc(&r->prev2, like->pix_fmt, like->bpc, like->w[0], like->h[0]);
     } else {
         r->n_workers = n_workers;
-        /* each worker holds one frame, one more is being filled, one is a prev_ref */
-        r->n_slots = n_workers + 2;
+        /* each worker holds one frame, one more is being filled, HISTORY are references */
+        r->n_slots = n_workers + 1 + HISTORY;
         if (!(r->slots = calloc(r->n_slots, sizeof(*r->slots)))) err = -ENOMEM;
         if (!err) err = alloc_slots(r, like);
         if (!err) err = start_workers(r);
@@ -155,9 +168,14 @@ int runner_new(Runner **out, unsigned n_workers, const VmafxPicture *like, Frame
 
 static int submit_inline(Runner *r, const VmafxPicture *ref, const VmafxPicture *dis, unsigned index)
 {
-    FrameInput in = { .ref = ref, .dis = dis, .index = index, .prev_ref = index ? &r->prev : NULL };
+    FrameInput in = { .ref = ref, .dis = dis, .index = index,
+                      .prev_ref = index ? &r->prev : NULL,
+                      .prev_prev_ref = index > 1 ? &r->prev2 : NULL };
     int err = r->fn(r->arg, 0, &in);
     if (err) return err;
+    VmafxPicture oldest = r->prev2;   /* reused for the new reference */
+    r->prev2 = r->prev;
+    r->prev = oldest;
     copy_picture(&r->prev, ref);
     return 0;
 }
@@ -223,6 +241,7 @@ void runner_free(Runner *r)
     }
     free(r->slots);
     vmafx_picture_free(&r->prev);
+    vmafx_picture_free(&r->prev2);
     pthread_cond_destroy(&r->work);
     pthread_cond_destroy(&r->space);
     pthread_mutex_destroy(&r->lock);

@@ -1,7 +1,7 @@
 /* The frame runner: hands picture pairs to the extractors, in the calling thread or on a
  * pool of worker threads (frame-level parallelism). Pictures are copied into a bounded pool
  * of slots, so memory does not grow with clip length; a slot's reference stays alive until
- * the next frame, which reads it as prev_ref (temporal features). */
+ * the next two frames, which read it as prev_ref and prev_prev_ref (temporal features). */
 #ifndef VMAFX_ENGINE_RUNNER_H
 #define VMAFX_ENGINE_RUNNER_H
 

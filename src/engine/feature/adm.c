@@ -23,6 +23,7 @@
 
 #include "extractor.h"
 #include "adm_kernels.h"
+#include "adm_csf.h"
 
 #define N_LEVELS 4
 #define N_BANDS ADM_BANDS
@@ -34,7 +35,10 @@
 enum { SIDE_REF, SIDE_DIS };
 
 /* ---- option table (order = index into p->opt) ---- */
-enum { OPT_EGL, OPT_NVD, OPT_RDH, OPT_CSF_MODE, OPT_DEBUG, OPT_NW, OPT_DLMW, OPT_MIN, N_OPTS };
+enum {
+    OPT_EGL, OPT_NVD, OPT_RDH, OPT_CSF_MODE, OPT_DEBUG, OPT_NW, OPT_DLMW, OPT_MIN,
+    OPT_CSF_SCALE, OPT_CSF_DIAG, OPT_SKIP_AIM, OPT_SKIP_S0, N_OPTS
+};
 
 static const ExtractorOption adm_options[N_OPTS] = {
     [OPT_EGL]      = { "adm_enhn_gain_limit", "egl", 100.0, 1.0, 100.0, true, false },
@@ -45,6 +49,11 @@ static const ExtractorOption adm_options[N_OPTS] = {
     [OPT_NW]       = { "adm_noise_weight", "nw", 0.03125, 0.0, 1500.0, true, false },
     [OPT_DLMW]     = { "adm_dlm_weight", "dlmw", 0.5, 0.0, 1.0, true, false },
     [OPT_MIN]      = { "adm_min_val", "min", 0.0, 0.0, 1.0, true, false },
+    [OPT_CSF_SCALE]= { "adm_csf_scale", "scf", 1.0, 0.0, 50.0, true, false },
+    [OPT_CSF_DIAG] = { "adm_csf_diag_scale", "scfd", 1.0, 0.0, 50.0, true, false },
+    /* libvmaf does not name features after adm_skip_aim (AIM then reads 0) */
+    [OPT_SKIP_AIM] = { "adm_skip_aim", NULL, 0.0, 0.0, 1.0, false, true },
+    [OPT_SKIP_S0]  = { "adm_skip_scale0", "ssz", 0.0, 0.0, 1.0, true, true },
 };
 
 /* ---- output features, in libvmaf's order of writing (the report order follows it) ---- */
@@ -117,7 +126,7 @@ typedef struct BandRows {
 typedef struct AdmState {
     AdmKernels k;
     int w, h, bpc;
-    bool debug;
+    bool debug, skip_aim, skip_scale0;
     double egl, dlm_weight, min_val;
     float cos1sq;
     AdmLevel lv[N_LEVELS];
@@ -137,25 +146,6 @@ typedef struct AdmState {
     char names[N_FEATURES][NAME_LEN];
 } AdmState;
 
-/* Watson et al. 1997 quantisation step of DWT level lambda, orientation theta, in libvmaf's
- * mix of float and double arithmetic (4.5). The constants are double literals rounded to
- * float, as in libvmaf's float tables. */
-static float quant_step(int lambda, int theta, double nvd, int rdh)
-{
-    static const float amp[N_LEVELS][4] = {
-        { 0.62171, 0.67234, 0.72709, 0.67234 },
-        { 0.34537, 0.41317, 0.49428, 0.41317 },
-        { 0.18004, 0.22727, 0.28688, 0.22727 },
-        { 0.091401, 0.11792, 0.15214, 0.11792 },
-    };
-    static const float g[4] = { 1.501, 1.0, 0.534, 1.0 };
-    const float a = (float)0.495, k = (float)0.466, f0 = (float)0.401;
-    const float r = (float)(nvd * rdh * M_PI / 180.0);
-    const float temp = (float)log10(pow(2.0, lambda + 1) * f0 * g[theta] / r);
-    const float kt = k * temp * temp;
-    return (float)(2.0 * a * pow(10.0, kt) / amp[lambda][theta]);
-}
-
 static inline double pow2(int e) { return pow(2.0, e); }
 
 static inline int ceil_log2(double x) { return (int)ceil(log2(x)); }
@@ -171,23 +161,24 @@ static void region_setup(AdmLevel *L)
                         wl < 0 ? 0 : wl, wr > L->w ? L->w : wr };
 }
 
-static void level_setup(AdmLevel *L, int level, double nvd, int rdh, double nw)
+static void level_setup(AdmLevel *L, int level, const AdmCsfParams *csf, double nw)
 {
     region_setup(L);
     const Region *s = &L->score;
     const int sw = s->right - s->left, sh = s->bottom - s->top;
     const int area = sw * sh;
-    const float rf_hv = 1.0f / quant_step(level, 1, nvd, rdh);
-    const float rf_d = 1.0f / quant_step(level, 2, nvd, rdh);
-    const float rf[3] = { rf_hv, rf_hv, rf_d };
+    float w[2];
+    adm_csf_weights(csf, level, w);
+    const float rf[3] = { w[0], w[0], w[1] };
     for (int b = 0; b < N_BANDS; b++) L->rf_cube[b] = pow(rf[b], 3);
     L->noise = powf((float)(area * nw), 1.0f / 3.0f);
     L->cm_row_shift = ceil_log2(L->h);
 
     if (level == 0) {
         /* libvmaf's fixed level-0 integers for the default viewing condition differ slightly
-         * from the formula (4.5 quirk) */
-        if (fabs(nvd * rdh - 3.0 * 1080) < 1.0e-8) {
+         * from the formula (4.5 quirk); Watson's CSF only. adm_csf_check() has made sure
+         * that every factor fits its type. */
+        if (fabs(csf->nvd * csf->rdh - 3.0 * 1080) < 1.0e-8 && csf->mode == ADM_CSF_WATSON) {
             L->fix0[0] = L->fix0[1] = 36453;
             L->fix0[2] = 49417;
         } else {
@@ -387,15 +378,18 @@ static void cm_rows(AdmState *s, int level, int q, LevelSums *sums)
     const int rows[3] = { q == 0 ? 1 : q - 1, q, q == L->h - 1 ? q : q + 1 };
     const int slot = q % RING;
     cm_one(s, level, &s->r[slot], s->fa, s->ca[slot], rows, sums->num);
-    cm_one(s, level, &s->a[slot], s->fr, s->cr[slot], rows, sums->aim);
+    if (!s->skip_aim) cm_one(s, level, &s->a[slot], s->fr, s->cr[slot], rows, sums->aim);
 }
 
 /* One level: every row is transformed (the approximation band feeds the next level); the
- * working rows are decoupled; the masking of row q runs once row q+1 is there. */
+ * working rows are decoupled; the masking of row q runs once row q+1 is there. With
+ * adm_skip_scale0, level 0 is only transformed (libvmaf then low-passes it alone, which
+ * gives the same approximation band). */
 static void level_sweep(AdmState *s, int level, const VmafxPicture *ref,
                         const VmafxPicture *dis, LevelSums *sums)
 {
     const AdmLevel *L = &s->lv[level];
+    const bool dwt_only = level == 0 && s->skip_scale0;
     memset(sums, 0, sizeof(*sums));
     for (int i = 0; i < L->h; i++) {
         if (level == 0) {
@@ -405,11 +399,12 @@ static void level_sweep(AdmState *s, int level, const VmafxPicture *ref,
             dwt_row32(s, level, SIDE_REF, i);
             dwt_row32(s, level, SIDE_DIS, i);
         }
+        if (dwt_only) continue;
         if (i >= L->score.top && i < L->score.bottom) den_row(s, level, sums);
         if (i >= L->work.top && i < L->work.bottom) decouple_row(s, level, i);
         if (i > 0) cm_rows(s, level, i - 1, sums);
     }
-    cm_rows(s, level, L->h - 1, sums);
+    if (!dwt_only) cm_rows(s, level, L->h - 1, sums);
 }
 
 /* Sum over the three bands of (value^(1/3) + noise), in float, H then V then D. */
@@ -454,10 +449,17 @@ static void adm_compute(AdmState *s, const VmafxPicture *ref, const VmafxPicture
         const AdmLevel *L = &s->lv[level];
         LevelSums sums;
         level_sweep(s, level, ref, dis, &sums);
-        const float d = den_score(L, &sums);
-        const float n = cm_score(L, level, sums.num, L->noise);
-        /* AIM: threshold from the restored part, masked signal the additive part, no noise */
-        const float a = cm_score(L, level, sums.aim, 0.0f);
+        float d, n, a;
+        if (level == 0 && s->skip_scale0) {
+            d = 1e-10f;     /* libvmaf's stand-in denominator of the skipped level */
+            n = a = 0.0f;
+        } else {
+            d = den_score(L, &sums);
+            n = cm_score(L, level, sums.num, L->noise);
+            /* AIM: threshold from the restored part, masked signal the additive part, no
+             * noise term; 0 when skipped */
+            a = s->skip_aim ? 0.0f : cm_score(L, level, sums.aim, 0.0f);
+        }
         out->num_s[level] = n;
         out->den_s[level] = d;
         num += n;
@@ -550,18 +552,38 @@ static void build_names(AdmState *s, const char *suffix)
     }
 }
 
+static AdmCsfParams csf_params(const double *opt)
+{
+    return (AdmCsfParams){ .mode = (int)opt[OPT_CSF_MODE], .nvd = opt[OPT_NVD],
+                           .rdh = (int)opt[OPT_RDH], .scale = opt[OPT_CSF_SCALE],
+                           .diag_scale = opt[OPT_CSF_DIAG] };
+}
+
+static int adm_check(const double *opt, char *why, size_t n)
+{
+    if (opt[OPT_CSF_MODE] != floor(opt[OPT_CSF_MODE]) || opt[OPT_RDH] != floor(opt[OPT_RDH])) {
+        snprintf(why, n, "adm_csf_mode and adm_ref_display_height must be integers");
+        return -EINVAL;
+    }
+    const AdmCsfParams csf = csf_params(opt);
+    return adm_csf_check(&csf, why, n);
+}
+
 static int adm_init(void *priv, const ExtractorParams *p)
 {
     AdmState *s = priv;
-    const double nvd = p->opt[OPT_NVD];
-    const int rdh = (int)p->opt[OPT_RDH];
-    /* only the Watson CSF (mode 0) is implemented; the Barten modes are refused */
-    if (p->opt[OPT_CSF_MODE] != 0.0) return -ENOTSUP;
-    /* libvmaf: the 16-bit data path cannot represent a coarser angular frequency */
-    if (nvd * rdh < 3.0 * 1080) return -EINVAL;
+    const AdmCsfParams csf = csf_params(p->opt);
+    char why[160];
+    /* normally refused before, at setup; here for callers that skip check() */
+    if (adm_check(p->opt, why, sizeof(why))) return -EINVAL;
     /* every level's DWT input must have >= 5 samples per side for libvmaf's index rule and
      * the level-0 cube shift ceil(log2(w) - 4) must be positive */
-    if (p->w < MIN_SIZE || p->h < MIN_SIZE) return -ERANGE;
+    if (p->w < MIN_SIZE || p->h < MIN_SIZE) {
+        if (p->why_len)
+            snprintf(p->why, p->why_len, "the %ux%u picture is too small (the integer ADM needs "
+                     "at least %dx%d)", p->w, p->h, MIN_SIZE, MIN_SIZE);
+        return -ERANGE;
+    }
 
     adm_kernels_init(&s->k, p->kernels ? p->kernels->level : VMAFX_CPU_SCALAR);
     s->w = (int)p->w;
@@ -571,6 +593,8 @@ static int adm_init(void *priv, const ExtractorParams *p)
     s->debug = p->opt[OPT_DEBUG] != 0.0;
     s->dlm_weight = p->opt[OPT_DLMW];
     s->min_val = p->opt[OPT_MIN];
+    s->skip_aim = p->opt[OPT_SKIP_AIM] != 0.0;
+    s->skip_scale0 = p->opt[OPT_SKIP_S0] != 0.0;
     s->cos1sq = (float)(cos(1.0 * M_PI / 180.0) * cos(1.0 * M_PI / 180.0));
 
     int w = s->w, h = s->h;
@@ -579,7 +603,7 @@ static int adm_init(void *priv, const ExtractorParams *p)
         h = (h + 1) / 2;
         s->lv[l].w = w;
         s->lv[l].h = h;
-        level_setup(&s->lv[l], l, nvd, rdh, p->opt[OPT_NW]);
+        level_setup(&s->lv[l], l, &csf, p->opt[OPT_NW]);
     }
 
     const size_t size = layout(s, NULL);
@@ -641,4 +665,5 @@ const FeatureExtractor extractor_adm = {
     .init = adm_init,
     .extract = adm_extract,
     .close = adm_close,
+    .check = adm_check,
 };

@@ -16,7 +16,7 @@
 #include "collector.h"
 #include "../cpu.h"
 
-#define EXTRACTOR_MAX_OPTIONS 8
+#define EXTRACTOR_MAX_OPTIONS 16
 
 /* A numeric option (booleans are 0/1). alias is used in feature names when the value is not
  * the default ("_alias_value", or "_alias" alone for a boolean); options with
@@ -35,16 +35,19 @@ typedef struct ExtractorParams {
     double opt[EXTRACTOR_MAX_OPTIONS];         /* option values, in the extractor's table order */
     const char *suffix;                        /* "" or e.g. "_egl_1" (see feature_name()) */
     const KernelTable *kernels;                /* SIMD-or-scalar kernels chosen at start-up */
+    char *why;                                 /* where init() may say why it refuses, e.g. */
+    size_t why_len;                            /* "12-bit input is not supported" (may be 0) */
 } ExtractorParams;
 
 typedef struct FrameInput {
     const VmafxPicture *ref, *dis;
     const VmafxPicture *prev_ref;              /* reference of frame index-1, NULL at index 0 */
+    const VmafxPicture *prev_prev_ref;         /* reference of frame index-2, NULL below 2 */
     unsigned index;
 } FrameInput;
 
 enum {
-    EXTRACTOR_TEMPORAL    = 1 << 0,  /* needs prev_ref */
+    EXTRACTOR_TEMPORAL    = 1 << 0,  /* needs prev_ref (and prev_prev_ref) */
     EXTRACTOR_EVERY_FRAME = 1 << 1,  /* runs on frames skipped by subsampling too */
 };
 
@@ -59,10 +62,14 @@ typedef struct FeatureExtractor {
     int  (*extract)(void *priv, const FrameInput *in, FeatureCollector *out);
     int  (*flush)(void *priv, FeatureCollector *out, unsigned n_frames);  /* may be NULL */
     void (*close)(void *priv);                                          /* may be NULL */
+    /* Refuses option values the extractor cannot compute, before any picture: 0, or a
+     * negative code with a one-line reason naming the option in why. May be NULL. */
+    int  (*check)(const double *opt, char *why, size_t n);
 } FeatureExtractor;
 
 /* Registry. */
 const FeatureExtractor *extractor_find(const char *name);
+const FeatureExtractor *extractor_at(unsigned i);          /* NULL past the last one */
 const FeatureExtractor *extractor_providing(const char *model_feature_name);
 
 /* The collector name of a feature: base when suffix is empty, else alias + suffix

@@ -1,10 +1,12 @@
 /* Integer motion, bit-exact with libvmaf's "motion" extractor (spec section 5).
  *
  * Per frame n >= 1 the SAD of the low-passed difference of the luma planes of the reference
- * pictures n-1 and n ("VMAF_integer_feature_motion_sad_score"; 0 at frame 0). The model
- * feature motion2 needs the SAD of the next frame, so motion2 and motion3 are derived from
- * the stored SAD series at flush. extract() keeps no history between frames: everything it
- * needs arrives in FrameInput (prev_ref), so frames may be scored out of order.
+ * pictures n-1 and n ("VMAF_integer_feature_motion_sad_score"; 0 at frame 0); with
+ * motion_five_frame_window (the HFR models) of the pictures n-2 and n, from frame 2 on. The
+ * model feature motion2 needs the SAD of the next frame, so motion2 and motion3 are derived
+ * from the stored SAD series at flush. extract() keeps no history between frames: everything
+ * it needs arrives in FrameInput (prev_ref, prev_prev_ref), so frames may be scored out of
+ * order.
  *
  * The per-pixel work is in the row kernels of motion_kernels.h (scalar or SIMD, chosen in
  * init); this file walks the rows and mirrors the picture edges. */
@@ -27,11 +29,9 @@ static const char *const provides[N_FEATURES + 1] = {
     "VMAF_integer_feature_motion2_score", "VMAF_integer_feature_motion3_score", NULL
 };
 
-/* libvmaf's options minus motion_five_frame_window, which needs the reference two frames
- * back (FrameInput carries one). */
 enum {
     OPT_FORCE_ZERO, OPT_BLEND_FACTOR, OPT_BLEND_OFFSET, OPT_FPS_WEIGHT, OPT_MAX_VAL,
-    OPT_MOVING_AVERAGE, OPT_DEBUG, N_OPTIONS
+    OPT_MOVING_AVERAGE, OPT_DEBUG, OPT_FIVE_FRAME, N_OPTIONS
 };
 
 static const ExtractorOption options[N_OPTIONS] = {
@@ -42,12 +42,14 @@ static const ExtractorOption options[N_OPTIONS] = {
     { "motion_max_val", "mmxv", 10000.0, 0.0, 10000.0, true, false },
     { "motion_moving_average", "mma", 0, 0, 1, true, true },
     { "debug", "debug", 0, 0, 1, false, false },
+    { "motion_five_frame_window", "mffw", 0, 0, 1, true, true },
 };
 
 typedef struct MotionState {
     unsigned w, h, bpc;
     double blend_factor, blend_offset, fps_weight, max_val;
     bool force_zero, moving_average, debug;
+    unsigned first;                /* first frame with a SAD: 1, or 2 with the five-frame window */
     MotionKernels k;
     int16_t *y_mem;                /* the two halves of the vertical-pass row, padded */
     MotionRow y;
@@ -118,9 +120,10 @@ static int extract(void *priv, const FrameInput *in, FeatureCollector *out)
 {
     MotionState *s = priv;
     double score = 0.0;
-    if (!s->force_zero && in->index > 0) {
-        if (!in->prev_ref) return -EINVAL;
-        uint64_t sad = frame_sad(s, in->prev_ref, in->ref);
+    if (!s->force_zero && in->index >= s->first) {
+        const VmafxPicture *prev = s->first == 2 ? in->prev_prev_ref : in->prev_ref;
+        if (!prev) return -EINVAL;
+        uint64_t sad = frame_sad(s, prev, in->ref);
         score = (double)sad / 256. / (s->w * s->h) * s->fps_weight;
         if (!(score < s->max_val)) score = s->max_val;
     }
@@ -143,8 +146,24 @@ static double clip_max(const MotionState *s, double m)
     return m < s->max_val ? m : s->max_val;
 }
 
-/* motion2[n] = min(sad_n, sad_n+1), 0 at frame 0 and the own SAD at the last frame; motion3
- * is motion2 blended and clipped, frame 0 stamped with frame 1's value (spec 5 and 14). */
+/* motion2 of frame i from the SAD series: the smaller of its own SAD (its five-frame
+ * window's previous SAD, i-1) and the next frame's; the own SAD at the last frame; 0 before
+ * the first SAD. The five-frame window's first frame has no previous SAD and takes the
+ * next frame's (libvmaf). */
+static double motion2_at(const MotionState *s, FeatureCollector *out, unsigned i)
+{
+    if (i < s->first) return 0.0;
+    double own, next, lo;
+    collector_get(out, s->name[F_SAD], i, &own);
+    if (collector_get(out, s->name[F_SAD], i + 1, &next)) return own;
+    const unsigned lo_idx = s->first == 2 ? i - 1 : i;
+    if (lo_idx < s->first) return next;
+    collector_get(out, s->name[F_SAD], lo_idx, &lo);
+    return lo < next ? lo : next;
+}
+
+/* motion3 is motion2 blended and clipped (optionally averaged with the previous frame's),
+ * the frames before the first SAD stamped with the first SAD's value (spec 5 and 14). */
 static int flush(void *priv, FeatureCollector *out, unsigned n_frames)
 {
     MotionState *s = priv;
@@ -154,17 +173,12 @@ static int flush(void *priv, FeatureCollector *out, unsigned n_frames)
     if (n < n_frames) return -EINVAL;      /* every frame must have its SAD (EVERY_FRAME) */
 
     double stamp = 0.0, prev_processed = 0.0;
-    if (n > 1 && !collector_get(out, s->name[F_SAD], 1, &v)) stamp = clip_max(s, blend(s, v));
+    if (n > s->first && !collector_get(out, s->name[F_SAD], s->first, &v))
+        stamp = clip_max(s, blend(s, v));
     for (unsigned i = 0; i < n; i++) {
-        double sad, next, m2, m3;
-        collector_get(out, s->name[F_SAD], i, &sad);
-        if (i == 0)
-            m2 = 0.0;
-        else if (i + 1 < n && !collector_get(out, s->name[F_SAD], i + 1, &next))
-            m2 = sad < next ? sad : next;
-        else
-            m2 = sad;
-        if (i == 0) {
+        const double m2 = motion2_at(s, out, i);
+        double m3;
+        if (i < s->first) {
             m3 = prev_processed = stamp;
         } else {
             double processed = clip_max(s, blend(s, m2));
@@ -196,6 +210,7 @@ static int init(void *priv, const ExtractorParams *p)
     s->max_val = p->opt[OPT_MAX_VAL];
     s->moving_average = p->opt[OPT_MOVING_AVERAGE] != 0;
     s->debug = p->opt[OPT_DEBUG] != 0;
+    s->first = p->opt[OPT_FIVE_FRAME] != 0 ? 2 : 1;
     motion_kernels_init(&s->k, p->kernels ? p->kernels->level : VMAFX_CPU_SCALAR);
     for (int f = 0; f < N_FEATURES; f++)
         feature_name(s->name[f], NAME_LEN, provides[f], feature_output_name(provides[f]),

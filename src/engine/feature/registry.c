@@ -25,6 +25,11 @@ const FeatureExtractor *extractor_find(const char *name)
     return NULL;
 }
 
+const FeatureExtractor *extractor_at(unsigned i)
+{
+    return i < N_REGISTRY ? registry[i] : NULL;
+}
+
 const FeatureExtractor *extractor_providing(const char *model_feature_name)
 {
     for (size_t i = 0; i < N_REGISTRY; i++)

@@ -35,6 +35,14 @@ typedef struct Svm {
     double *sv;                    /* n_sv x dim, dense; indices absent from a line are 0 */
 } Svm;
 
+/* VMAF v1: when the chroma feature (speed_chroma) of a frame is exactly 0, it is replaced by
+ * c * (1 - adm3), c the model's chroma_correction_parameter (libvmaf's predict.c). */
+typedef struct ChromaCorrection {
+    int on;
+    double c;
+    unsigned guiding, guided;      /* feature indices of adm3 and speed_chroma */
+} ChromaCorrection;
+
 struct Model {
     unsigned n_features;
     char *name[MODEL_MAX_FEATURES];
@@ -46,6 +54,7 @@ struct Model {
     int clip;
     double clip_min, clip_max;
     Transform tr;
+    ChromaCorrection chroma;
     Svm svm;
 };
 
@@ -126,8 +135,40 @@ static int parse_types(Err *e, const json_t *dict, Model *m)
     if (!strcmp(s, "linear_rescale")) m->rescale = 1;
     else if (!strcmp(s, "none")) m->rescale = 0;
     else return fail(e, -EINVAL, "model_dict.norm_type \"%s\" is not linear_rescale or none", s);
-    if (json_object_get(dict, "chroma_correction_parameter"))
-        return fail(e, -ENOTSUP, "model_dict.chroma_correction_parameter is not supported");
+    return 0;
+}
+
+/* The one feature whose name contains sub (libvmaf matches substrings), or -1 with the error
+ * set if there is none or more than one. */
+static int find_unique(Err *e, const Model *m, const char *sub, unsigned *out)
+{
+    int found = 0;
+    for (unsigned i = 0; i < m->n_features; i++) {
+        if (!strstr(m->name[i], sub)) continue;
+        if (found++)
+            return fail(e, -EINVAL, "model_dict.chroma_correction_parameter: more than one "
+                        "feature contains \"%s\"", sub);
+        *out = i;
+    }
+    if (!found)
+        return fail(e, -EINVAL, "model_dict.chroma_correction_parameter needs a feature "
+                    "containing \"%s\"", sub);
+    return 0;
+}
+
+static int parse_chroma(Err *e, const json_t *dict, Model *m)
+{
+    const json_t *v = json_object_get(dict, "chroma_correction_parameter");
+    if (!v) return 0;
+    ChromaCorrection *cc = &m->chroma;
+    int err = get_number(e, v, "model_dict.chroma_correction_parameter", &cc->c);
+    if (err) return err;
+    /* libvmaf writes no score at all with 0 */
+    if (cc->c == 0.0)
+        return fail(e, -EINVAL, "model_dict.chroma_correction_parameter must not be 0");
+    if ((err = find_unique(e, m, "adm3", &cc->guiding))) return err;
+    if ((err = find_unique(e, m, "speed_chroma", &cc->guided))) return err;
+    cc->on = 1;
     return 0;
 }
 
@@ -254,27 +295,35 @@ static int parse_transform(Err *e, const json_t *dict, Model *m, int enable_tran
     return 0;
 }
 
-static int opt_value(Err *e, const json_t *v, const char *field, double *out)
+/* Numbers and booleans (also as strings) become a value; other strings ("bilinear") are
+ * kept as text for extractors with string options. */
+static int opt_value(Err *e, const json_t *v, const char *field, ModelFeatureOpt *o)
 {
     if (json_is_number(v)) {
-        *out = json_number_value(v);
+        o->value = json_number_value(v);
         return 0;
     }
     if (json_is_boolean(v)) {
-        *out = json_is_true(v);
+        o->value = json_is_true(v);
         return 0;
     }
     if (json_is_string(v)) {
         const char *s = json_string_value(v);
         char *end;
         if (!strcmp(s, "true") || !strcmp(s, "false")) {
-            *out = !strcmp(s, "true");
+            o->value = !strcmp(s, "true");
             return 0;
         }
-        *out = strtod(s, &end);
+        o->value = strtod(s, &end);
         if (end != s && !*end) return 0;
+        if (!*s || strlen(s) >= sizeof(o->text))
+            return fail(e, -EINVAL, "%s: empty or too long", field);
+        memcpy(o->text, s, strlen(s) + 1);
+        o->is_text = 1;
+        o->value = 0;
+        return 0;
     }
-    return fail(e, -EINVAL, "%s must be a number or a boolean", field);
+    return fail(e, -EINVAL, "%s must be a number, a boolean or a string", field);
 }
 
 static int parse_feature_opts(Err *e, const json_t *dict, Model *m)
@@ -301,7 +350,7 @@ static int parse_feature_opts(Err *e, const json_t *dict, Model *m)
             ModelFeatureOpt *o = &m->opt[i][m->n_opts[i]];
             if (strlen(key) >= sizeof(o->key))
                 return fail(e, -EINVAL, "%s: option name too long", field);
-            int err = opt_value(e, val, field, &o->value);
+            int err = opt_value(e, val, field, o);
             if (err) return err;
             memcpy(o->key, key, strlen(key) + 1);
             m->n_opts[i]++;
@@ -518,6 +567,7 @@ static int parse_model_dict(Err *e, const json_t *root, Model *m, int enable_tra
     if ((err = parse_clip(e, dict, m, disable_clip))) return err;
     if ((err = parse_transform(e, dict, m, enable_transform))) return err;
     if ((err = parse_feature_opts(e, dict, m))) return err;
+    if ((err = parse_chroma(e, dict, m))) return err;
     return parse_svm(e, dict, m);
 }
 
@@ -647,11 +697,25 @@ static double transform(const Transform *t, double y)
     return out;
 }
 
+/* On the normalised values x, as libvmaf does it: both features are denormalised from x
+ * (which need not give back the raw value exactly), the correction is normalised again. */
+static void chroma_correct(const Model *m, double *x)
+{
+    const ChromaCorrection *cc = &m->chroma;
+    const unsigned g = cc->guiding, d = cc->guided;
+    const double guided = m->rescale ? (x[d] - m->f_intercept[d]) / m->f_slope[d] : x[d];
+    if (guided != 0.0) return;
+    const double guiding = m->rescale ? (x[g] - m->f_intercept[g]) / m->f_slope[g] : x[g];
+    const double corrected = (-cc->c * guiding) + cc->c;
+    x[d] = m->rescale ? m->f_slope[d] * corrected + m->f_intercept[d] : corrected;
+}
+
 double model_predict(const Model *m, const double *features)
 {
     double x[MODEL_MAX_FEATURES] = { 0 };
     for (unsigned i = 0; i < m->n_features; i++)
         x[i] = m->rescale ? m->f_slope[i] * features[i] + m->f_intercept[i] : features[i];
+    if (m->chroma.on) chroma_correct(m, x);
     double y = svm_value(&m->svm, x);
     if (m->rescale) y = (y - m->intercept) / m->slope;
     if (m->tr.enabled) y = transform(&m->tr, y);

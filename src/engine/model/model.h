@@ -1,16 +1,20 @@
 /* VMAF models in libvmaf's JSON format: linear_rescale normalisation, libsvm nu-SVR with
- * RBF kernel, optional score transform, clipping (spec section 6). */
+ * RBF kernel, the VMAF v1 chroma correction, optional score transform, clipping (spec
+ * section 6). feature_dict, which libvmaf does not read either, is ignored: feature_names
+ * and feature_opts_dicts say what a model computes. */
 #ifndef VMAFX_ENGINE_MODEL_H
 #define VMAFX_ENGINE_MODEL_H
 
 #include <stddef.h>
 
 #define MODEL_MAX_FEATURES 16
-#define MODEL_MAX_FEATURE_OPTS 4
+#define MODEL_MAX_FEATURE_OPTS 12
 
 typedef struct ModelFeatureOpt {
     char key[48];          /* e.g. "adm_enhn_gain_limit" */
-    double value;
+    double value;          /* numbers and booleans (true = 1) */
+    int is_text;           /* a string that is not a number or boolean ("bilinear"): in text */
+    char text[48];
 } ModelFeatureOpt;
 
 typedef struct Model Model;
