@@ -41,6 +41,10 @@ void ctx_close_instance(Instance *in, unsigned n_workers)
     }
     free(in->priv);
     in->priv = NULL;
+    for (unsigned k = 0; k < EXTRACTOR_MAX_OPTIONS; k++) {
+        free(in->text[k]);
+        in->text[k] = NULL;
+    }
 }
 
 void vmafx_close(VmafxContext *ctx)
@@ -60,9 +64,12 @@ const char *vmafx_last_error(const VmafxContext *ctx)
 }
 static int init_instance(VmafxContext *ctx, Instance *in)
 {
+    char why[256] = "";
     ExtractorParams p = {
         .w = ctx->w, .h = ctx->h, .bpc = ctx->bpc, .pix_fmt = ctx->pix_fmt,
         .suffix = in->suffix, .kernels = &ctx->kernels,
+        .text = (const char *const *)in->text, .files = ctx->cfg.files,
+        .why = why, .why_len = sizeof(why),
     };
     memcpy(p.opt, in->opt, sizeof(p.opt));
     if (!(in->priv = calloc(ctx->n_workers, sizeof(*in->priv)))) return ctx_fail(ctx, -ENOMEM, "out of memory");
@@ -73,6 +80,7 @@ static int init_instance(VmafxContext *ctx, Instance *in)
         if (err) {
             free(in->priv[w]);
             in->priv[w] = NULL;
+            if (why[0]) return ctx_fail(ctx, err, "feature %s: %s", in->fx->name, why);
             return ctx_fail(ctx, err, "feature %s cannot score %ux%u %u-bit pictures%s", in->fx->name,
                         ctx->w, ctx->h, ctx->bpc,
                         err == -ERANGE ? ": the picture is too small for it" : "");
