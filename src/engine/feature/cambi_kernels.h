@@ -35,7 +35,8 @@ typedef struct CambiKernels {
     void (*flat_row)(const uint16_t *row, const uint16_t *below, uint16_t *d, int w);
     /* colsum[c] += add[c] - sub[c]: the vertical part of the 7x7 box count. */
     void (*box_update)(uint16_t *colsum, const uint16_t *add, const uint16_t *sub, int w);
-    /* mask[c] = (colsum[c-3] + ... + colsum[c+3] > thr); colsum has 3 zeros on each side. */
+    /* mask[c] = (colsum[c-3] + ... + colsum[c+3] > thr); colsum (counts of 7 rows, <= 7)
+     * has 3 zeros on each side. */
     void (*mask_row)(const uint16_t *colsum, uint16_t *mask, int w, int thr);
     /* out[c] = mode of (in[c-1], in[c], in[c+1]) for 0 < c < w-1 (the smallest when all
      * differ); out[0] and out[w-1] are copies. */

@@ -107,6 +107,9 @@ int cambi_c_params(CambiCParams *p, int max_log_contrast, double tvi, double vis
     int lo = p->vlt_luma - 3 * p->num_diffs + 1;
     p->base = lo > 0 ? lo : 0;
     p->size = p->tvi[p->num_diffs - 1] + 1 - p->base;
+    /* an empty band (nothing visible above the darkest visible sample) makes every c-value
+     * 0; libvmaf gets there through a wrapped-around band size */
+    if (p->size < 0) p->size = 0;
     /* libvmaf's table holds 1/n printed to 9 digits and read back as float (which differs
      * from 1.0f / n for 42 entries), so the table is built the same way. */
     lut[0] = 0.0f;
