@@ -1,8 +1,9 @@
 """Conformance at each kernel level: vmafx-dump with VMAFX_CPU forced to scalar, avx2 and
 avx512 (those this CPU has) on pairs that cover 8/10/12-bit, an odd size and 1080p, compared
-bit for bit with the golden per-frame features (including VIF/ADM per-scale num/den)."""
-import os
-from vmafx_testlib import run, pair_files, compare_tsv
+bit for bit with the golden per-frame features (including VIF/ADM per-scale num/den); and
+CAMBI (no-reference and full-reference) against its golden JSON at each level."""
+import os, shlex
+from vmafx_testlib import run, pair_files, compare_tsv, compare_json
 
 PAIRS = ('testsrc2_576x324_crf35', 'testsrc2_576x324_p10_crf35', 'clouds_176x144_p12_x265crf30',
          'testsrc2_301x173_444_crf35', 'testsrc2_1920x1080_crf35')
@@ -34,8 +35,33 @@ def check(env, pair, model, level):
     compare_tsv(golden, out, f'{pair}/{model} at VMAFX_CPU={level}')
 
 
+# CAMBI refuses the 176x144 pair (below its minimum resolution)
+CAMBI_PAIRS = ('testsrc2_576x324_crf35', 'testsrc2_576x324_p10_crf35', 'testsrc2_301x173_444_crf35',
+               'testsrc2_1920x1080_crf35')
+CAMBI_GOLDEN = ('cambi.json', 'cambi_full_ref.json')
+
+
+def check_cambi(env, pair, golden, level):
+    """Replays the golden's command line from COMMANDS_v32.txt at one kernel level."""
+    src = os.path.join(env.shared, 'conformance', pair, 'golden')
+    line = next(l for l in open(os.path.join(src, 'COMMANDS_v32.txt'))
+                if l.startswith('vmaf ') and 'golden/' + golden in l)
+    ref, dis = pair_files(env, pair)
+    out = os.path.join(env.scratch, 'kernel-levels', f'{pair}.{golden}.{level}.json')
+    os.makedirs(os.path.dirname(out), exist_ok=True)
+    subst = {'ref.y4m': ref, 'dis.y4m': dis, 'golden/' + golden: out}
+    args = [subst.get(a, a) for a in shlex.split(line)[1:]]
+    run([env.vmafx] + args, env=dict(os.environ, VMAFX_CPU=level))
+    compare_json(os.path.join(src, golden), out, f'{pair}/{golden} at VMAFX_CPU={level}')
+
+
 def cases(env):
     for pair in QUICK if env.quick else PAIRS:
         for level in cpu_levels():
             for model in MODELS:
                 yield f'{pair}/{model}/{level}', (lambda p=pair, m=model, l=level: check(env, p, m, l))
+    for pair in CAMBI_PAIRS[:2] if env.quick else CAMBI_PAIRS:
+        for level in cpu_levels():
+            for golden in CAMBI_GOLDEN:
+                yield (f'{pair}/{golden}/{level}',
+                       (lambda p=pair, g=golden, l=level: check_cambi(env, p, g, l)))

@@ -44,10 +44,22 @@ size_t vmafx_picture_frame_bytes(enum VmafxPixelFormat fmt, unsigned bpc, unsign
 /* Kernel level; VMAFX_CPU_AUTO picks the best the CPU has (or $VMAFX_CPU is read by the CLI). */
 enum VmafxCpu { VMAFX_CPU_AUTO = 0, VMAFX_CPU_SCALAR, VMAFX_CPU_AVX2, VMAFX_CPU_AVX512 };
 
+/* Where extractors put side files (CAMBI's heat maps, option heatmaps_path): the engine does
+ * no file I/O itself, its caller does. Both return 0 or a negative errno. create() makes an
+ * empty file name in dir (dir created as needed); write_at() writes into a file created
+ * before, and may be called from several scoring threads at once (different offsets). */
+typedef struct VmafxFileSink {
+    int (*create)(void *user, const char *dir, const char *name);
+    int (*write_at)(void *user, const char *dir, const char *name, uint64_t offset,
+                    const void *data, size_t len);
+    void *user;
+} VmafxFileSink;
+
 typedef struct VmafxConfig {
     unsigned n_threads;     /* 0 or 1: score in the calling thread */
     unsigned subsample;     /* score every n-th frame (0 or 1: all) */
     enum VmafxCpu cpu;
+    const VmafxFileSink *files;   /* NULL: options that write files are refused */
 } VmafxConfig;
 
 typedef struct VmafxContext VmafxContext;
@@ -71,7 +83,7 @@ int vmafx_use_builtin_model(VmafxContext *ctx, const char *version, const VmafxM
 const char *const *vmafx_builtin_models(void);
 
 /* Adds an extra feature extractor by name ("psnr", "float_ssim", "float_ms_ssim", "vif",
- * "adm", "motion"), with options "key=value:key=value" (may be NULL). */
+ * "adm", "motion", "cambi"), with options "key=value:key=value" (may be NULL). */
 int vmafx_use_feature(VmafxContext *ctx, const char *name, const char *options);
 
 /* Name of the i-th feature extractor --feature accepts ("vif", "adm", ...), NULL past the

@@ -12,6 +12,7 @@
 #include "storage/storage.h"
 #include "catalog.h"
 #include "cli.h"
+#include "file_sink.h"
 #include "output.h"
 #include "service_options.h"
 
@@ -210,7 +211,8 @@ static int run(const ConfigValues *v)
     VmafxContext *ctx = NULL;
     PipelineResult res;
     int rc = 1;
-    VmafxConfig cfg = { .n_threads = a.threads, .subsample = a.subsample, .cpu = a.cpu };
+    VmafxConfig cfg = { .n_threads = a.threads, .subsample = a.subsample, .cpu = a.cpu,
+                        .files = cli_file_sink() };
     if (vmafx_init(&ctx, &cfg)) { cli_error("out of memory"); goto out; }
     if (cli_setup_models(ctx, v, a.no_prediction)) goto out;
     if (prepare_remote(v, &a, &remote) || score(&a, ctx, &res)) goto out;

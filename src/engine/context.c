@@ -41,6 +41,10 @@ void ctx_close_instance(Instance *in, unsigned n_workers)
     }
     free(in->priv);
     in->priv = NULL;
+    for (unsigned k = 0; k < EXTRACTOR_MAX_OPTIONS; k++) {
+        free(in->text[k]);
+        in->text[k] = NULL;
+    }
 }
 
 void vmafx_close(VmafxContext *ctx)
@@ -63,7 +67,9 @@ static int init_instance(VmafxContext *ctx, Instance *in)
     char why[256] = "";
     ExtractorParams p = {
         .w = ctx->w, .h = ctx->h, .bpc = ctx->bpc, .pix_fmt = ctx->pix_fmt,
-        .suffix = in->suffix, .kernels = &ctx->kernels, .why = why, .why_len = sizeof(why),
+        .suffix = in->suffix, .kernels = &ctx->kernels,
+        .text = (const char *const *)in->text, .files = ctx->cfg.files,
+        .why = why, .why_len = sizeof(why),
     };
     memcpy(p.opt, in->opt, sizeof(p.opt));
     if (!(in->priv = calloc(ctx->n_workers, sizeof(*in->priv)))) return ctx_fail(ctx, -ENOMEM, "out of memory");

@@ -20,6 +20,7 @@
 typedef struct Instance {
     const FeatureExtractor *fx;
     double opt[EXTRACTOR_MAX_OPTIONS];
+    char *text[EXTRACTOR_MAX_OPTIONS];   /* text options (owned), NULL when not given */
     char suffix[NAME_LEN];
     void **priv;                /* one state per worker; NULL until the first picture */
 } Instance;

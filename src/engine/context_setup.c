@@ -8,6 +8,11 @@
 #include "context_impl.h"
 #include "model/builtin.h"
 
+static const char *const *option_choices(const FeatureExtractor *fx, unsigned i)
+{
+    return fx->strings ? fx->strings->choices[i] : NULL;
+}
+
 /* Options that differ from their defaults, sorted by name, as "_alias_value" (libvmaf's
  * feature-name rule, so a neg-model feature is "integer_adm2_egl_1"). */
 static void build_suffix(const FeatureExtractor *fx, const double *opt, char *buf, size_t n)
@@ -31,6 +36,8 @@ static void build_suffix(const FeatureExtractor *fx, const double *opt, char *bu
         const char *key = sorted[k]->alias ? sorted[k]->alias : sorted[k]->name;
         if (sorted[k]->boolean)
             snprintf(buf + len, n - len, "_%s", key);
+        else if (option_choices(fx, idx[k]))
+            snprintf(buf + len, n - len, "_%s_%s", key, option_choices(fx, idx[k])[(int)opt[idx[k]]]);
         else
             snprintf(buf + len, n - len, "_%s_%g", key, opt[idx[k]]);
     }
@@ -51,16 +58,41 @@ static int set_option(VmafxContext *ctx, const FeatureExtractor *fx, double *opt
     return ctx_fail(ctx, -EINVAL, "feature %s: unknown option '%s'", fx->name, key);
 }
 
-/* An option given as text (--feature key=value, or a string in a model's feature_opts_dicts):
- * true/false or a number. Extractors with string-valued options are to be wired in here. */
-static int set_option_text(VmafxContext *ctx, const FeatureExtractor *fx, double *opt,
-                           const char *key, const char *v)
+static const ExtractorOption *find_option(const FeatureExtractor *fx, const char *key, unsigned *i)
 {
+    for (*i = 0; *i < fx->n_options; (*i)++) {
+        const ExtractorOption *o = &fx->options[*i];
+        if (!strcmp(o->name, key) || (o->alias && !strcmp(o->alias, key))) return o;
+    }
+    return NULL;
+}
+
+/* An option as written by a user ("key=value"): a number, true/false, one of a string
+ * option's choices, or free text. */
+static int set_option_text(VmafxContext *ctx, const FeatureExtractor *fx, double *opt,
+                           char **text, const char *key, const char *v)
+{
+    unsigned i;
+    const ExtractorOption *o = find_option(fx, key, &i);
+    if (o && fx->strings && fx->strings->text[i]) {
+        if (!text) return ctx_fail(ctx, -EINVAL, "feature %s: option %s: free text cannot be set by a model", fx->name, key);
+        free(text[i]);
+        if (!(text[i] = strdup(v))) return ctx_fail(ctx, -ENOMEM, "out of memory");
+        return 0;
+    }
+    const char *const *choices = o ? option_choices(fx, i) : NULL;
+    if (choices) {
+        for (unsigned c = 0; choices[c]; c++)
+            if (!strcmp(choices[c], v)) return set_option(ctx, fx, opt, key, c);
+        char list[128] = "";
+        for (unsigned c = 0; choices[c]; c++)
+            snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", c ? ", " : "", choices[c]);
+        return ctx_fail(ctx, -EINVAL, "feature %s: option %s: '%s' is not one of %s", fx->name, key, v, list);
+    }
     char *end;
     double value = !strcmp(v, "true") ? 1 : !strcmp(v, "false") ? 0 : strtod(v, &end);
     if (strcmp(v, "true") && strcmp(v, "false") && (end == v || *end))
-        return ctx_fail(ctx, -EINVAL, "feature %s: option %s: '%s' is not a number", fx->name,
-                        key, v);
+        return ctx_fail(ctx, -EINVAL, "feature %s: option %s: '%s' is not a number", fx->name, key, v);
     return set_option(ctx, fx, opt, key, value);
 }
 
@@ -87,8 +119,20 @@ static int check_options(VmafxContext *ctx, const FeatureExtractor *fx, const do
     return 0;
 }
 
+/* Gives the instance the text options given (NULL: none); takes the strings. */
+static void take_text(Instance *in, char **text)
+{
+    for (unsigned k = 0; text && k < EXTRACTOR_MAX_OPTIONS; k++) {
+        if (!text[k]) continue;
+        free(in->text[k]);
+        in->text[k] = text[k];
+        text[k] = NULL;
+    }
+}
+
 /* The instance of fx with these feature-naming option values, created if new. */
-static Instance *instance_for(VmafxContext *ctx, const FeatureExtractor *fx, const double *opt)
+static Instance *instance_for(VmafxContext *ctx, const FeatureExtractor *fx, const double *opt,
+                              char **text)
 {
     for (unsigned i = 0; i < ctx->n_inst; i++) {
         Instance *in = &ctx->inst[i];
@@ -96,12 +140,14 @@ static Instance *instance_for(VmafxContext *ctx, const FeatureExtractor *fx, con
         /* options that do not name features (debug) are merged: non-default wins */
         for (unsigned k = 0; k < fx->n_options; k++)
             if (!fx->options[k].feature_param && opt[k] != fx->options[k].def) in->opt[k] = opt[k];
+        take_text(in, text);
         return in;
     }
     if (ctx->n_inst == MAX_INSTANCES) return NULL;
     Instance *in = &ctx->inst[ctx->n_inst++];
     in->fx = fx;
     memcpy(in->opt, opt, sizeof(in->opt));
+    take_text(in, text);
     build_suffix(fx, opt, in->suffix, sizeof(in->suffix));
     return in;
 }
@@ -145,14 +191,14 @@ static int add_model(VmafxContext *ctx, Model *m, const VmafxModelConfig *cfg)
         const ModelFeatureOpt *mo;
         unsigned n = model_feature_opts(m, f, &mo);
         for (unsigned k = 0; k < n; k++) {
-            int err = mo[k].is_text ? set_option_text(ctx, fx, opt, mo[k].key, mo[k].text)
+            int err = mo[k].is_text ? set_option_text(ctx, fx, opt, NULL, mo[k].key, mo[k].text)
                                     : set_option(ctx, fx, opt, mo[k].key, mo[k].value);
             if (err) { model_free(m); return err; }
         }
         if (cfg && cfg->debug) set_option_if_present(fx, opt, "debug", 1.0);
         int err = check_options(ctx, fx, opt);
         if (err) { model_free(m); return err; }
-        Instance *in = instance_for(ctx, fx, opt);
+        Instance *in = instance_for(ctx, fx, opt, NULL);
         if (!in) { model_free(m); return ctx_fail(ctx, -ENOSPC, "too many feature extractors"); }
         feature_name(slot->feature[f], NAME_LEN, fname, feature_output_name(fname), in->suffix);
     }
@@ -190,16 +236,23 @@ int vmafx_use_feature(VmafxContext *ctx, const char *name, const char *options)
     if (!fx) return ctx_fail(ctx, -ENOENT, "unknown feature '%s'", name);
     double opt[EXTRACTOR_MAX_OPTIONS];
     default_options(fx, opt);
-    char buf[512];
-    snprintf(buf, sizeof(buf), "%s", options ? options : "");
+    char buf[2048];
+    if (snprintf(buf, sizeof(buf), "%s", options ? options : "") >= (int)sizeof(buf))
+        return ctx_fail(ctx, -EINVAL, "feature %s: options longer than %zu characters", name, sizeof(buf) - 1);
+    char *text[EXTRACTOR_MAX_OPTIONS] = { 0 };
     char *save = NULL;
-    for (char *kv = strtok_r(buf, ":", &save); kv; kv = strtok_r(NULL, ":", &save)) {
+    for (char *kv = strtok_r(buf, ":", &save); kv && !err; kv = strtok_r(NULL, ":", &save)) {
         char *eq = strchr(kv, '=');
-        if (!eq) return ctx_fail(ctx, -EINVAL, "feature %s: option '%s' needs a value (key=value)", name, kv);
+        if (!eq) {
+            err = ctx_fail(ctx, -EINVAL, "feature %s: option '%s' needs a value (key=value)", name, kv);
+            break;
+        }
         *eq = 0;
-        if ((err = set_option_text(ctx, fx, opt, kv, eq + 1))) return err;
+        err = set_option_text(ctx, fx, opt, text, kv, eq + 1);
     }
-    if ((err = check_options(ctx, fx, opt))) return err;
-    if (!instance_for(ctx, fx, opt)) return ctx_fail(ctx, -ENOSPC, "too many feature extractors");
-    return 0;
+    if (!err) err = check_options(ctx, fx, opt);
+    if (!err && !instance_for(ctx, fx, opt, text))
+        err = ctx_fail(ctx, -ENOSPC, "too many feature extractors");
+    for (unsigned k = 0; k < EXTRACTOR_MAX_OPTIONS; k++) free(text[k]);
+    return err;
 }

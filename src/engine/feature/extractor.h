@@ -16,7 +16,7 @@
 #include "collector.h"
 #include "../cpu.h"
 
-#define EXTRACTOR_MAX_OPTIONS 16
+#define EXTRACTOR_MAX_OPTIONS 24
 
 /* A numeric option (booleans are 0/1). alias is used in feature names when the value is not
  * the default ("_alias_value", or "_alias" alone for a boolean); options with
@@ -29,14 +29,25 @@ typedef struct ExtractorOption {
     bool boolean;
 } ExtractorOption;
 
+/* An extractor's string options, by index into its options[]: with choices[i] (a NULL-ended
+ * list) the value is a choice's index in opt[] (def: the default's index; names show the
+ * string); with text[i] it is free text in ExtractorParams.text[i] (NULL when not given;
+ * never in names). */
+typedef struct ExtractorStrings {
+    const char *const *choices[EXTRACTOR_MAX_OPTIONS];
+    bool text[EXTRACTOR_MAX_OPTIONS];
+} ExtractorStrings;
+
 typedef struct ExtractorParams {
     unsigned w, h, bpc;                        /* luma geometry and bit depth */
     enum VmafxPixelFormat pix_fmt;
     double opt[EXTRACTOR_MAX_OPTIONS];         /* option values, in the extractor's table order */
     const char *suffix;                        /* "" or e.g. "_egl_1" (see feature_name()) */
     const KernelTable *kernels;                /* SIMD-or-scalar kernels chosen at start-up */
-    char *why;                                 /* where init() may say why it refuses, e.g. */
-    size_t why_len;                            /* "12-bit input is not supported" (may be 0) */
+    const char *const *text;                   /* text options' values, table order (or NULL) */
+    const VmafxFileSink *files;                /* the caller's side-file writer, or NULL */
+    char *why;                                 /* init may say here why it refuses */
+    size_t why_len;
 } ExtractorParams;
 
 typedef struct FrameInput {
@@ -56,6 +67,7 @@ typedef struct FeatureExtractor {
     const char *const *provides;               /* model feature names it computes, NULL-ended */
     const ExtractorOption *options;
     unsigned n_options;
+    const ExtractorStrings *strings;           /* NULL: every option is numeric */
     unsigned flags;
     size_t priv_size;
     int  (*init)(void *priv, const ExtractorParams *p);

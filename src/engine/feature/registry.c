@@ -10,10 +10,12 @@ extern const FeatureExtractor extractor_motion;
 extern const FeatureExtractor extractor_psnr;
 extern const FeatureExtractor extractor_float_ssim;
 extern const FeatureExtractor extractor_float_ms_ssim;
+extern const FeatureExtractor extractor_cambi;
 
 static const FeatureExtractor *const registry[] = {
     &extractor_vif, &extractor_adm, &extractor_motion,
     &extractor_psnr, &extractor_float_ssim, &extractor_float_ms_ssim,
+    &extractor_cambi,
 };
 
 #define N_REGISTRY (sizeof(registry) / sizeof(registry[0]))
@@ -58,6 +60,7 @@ static const struct { const char *name, *alias; } aliases[] = {
     { "VMAF_integer_feature_vif_scale1_score", "integer_vif_scale1" },
     { "VMAF_integer_feature_vif_scale2_score", "integer_vif_scale2" },
     { "VMAF_integer_feature_vif_scale3_score", "integer_vif_scale3" },
+    { "Cambi_feature_cambi_score", "cambi" },
 };
 
 const char *feature_output_name(const char *name)
