@@ -19,7 +19,6 @@ PENDING = {
     'vmaf_v1_all.json': 'VMAF v1 models (issue 10)',
     'cambi.json': 'CAMBI (issue 10)',
     'cambi_full_ref.json': 'CAMBI (issue 10)',
-    'speed.json': 'SpEED (issue 10)',
     'vmaf_float_v0.6.1.json': 'float features and models (issue 11)',
     'vmaf_float_neg_4k.json': 'float features and models (issue 11)',
     'vmaf_b_v0.6.3.json': 'bootstrap models (issue 11)',

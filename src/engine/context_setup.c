@@ -31,9 +31,34 @@ static void build_suffix(const FeatureExtractor *fx, const double *opt, char *bu
         const char *key = sorted[k]->alias ? sorted[k]->alias : sorted[k]->name;
         if (sorted[k]->boolean)
             snprintf(buf + len, n - len, "_%s", key);
+        else if (extractor_option_kind(fx, sorted[k]) && extractor_option_kind(fx, sorted[k])->choices)
+            snprintf(buf + len, n - len, "_%s_%s", key,
+                     extractor_option_kind(fx, sorted[k])->choices[(int)opt[idx[k]]]);
         else
             snprintf(buf + len, n - len, "_%s_%g", key, opt[idx[k]]);
     }
+}
+
+static const ExtractorOption *find_option(const FeatureExtractor *fx, const char *key)
+{
+    for (unsigned i = 0; i < fx->n_options; i++) {
+        const ExtractorOption *o = &fx->options[i];
+        if (!strcmp(o->name, key) || (o->alias && !strcmp(o->alias, key))) return o;
+    }
+    return NULL;
+}
+
+static int bad_choice(VmafxContext *ctx, const FeatureExtractor *fx, const ExtractorOption *o,
+                      const char *v)
+{
+    const char *const *words = extractor_option_kind(fx, o)->choices;
+    char list[256] = "";
+    for (unsigned i = 0; words[i]; i++) {
+        size_t len = strlen(list);
+        snprintf(list + len, sizeof(list) - len, "%s%s", i ? ", " : "", words[i]);
+    }
+    return ctx_fail(ctx, -EINVAL, "feature %s: option %s: '%s' is not one of %s", fx->name,
+                    o->name, v, list);
 }
 
 static int set_option(VmafxContext *ctx, const FeatureExtractor *fx, double *opt,
@@ -45,6 +70,10 @@ static int set_option(VmafxContext *ctx, const FeatureExtractor *fx, double *opt
         if (!(value >= o->min && value <= o->max))
             return ctx_fail(ctx, -EINVAL, "feature %s: option %s=%g out of range [%g, %g]",
                         fx->name, key, value, o->min, o->max);
+        const ExtractorOptionKind *kind = extractor_option_kind(fx, o);
+        if (kind && kind->integer && value != (double)(long)value)
+            return ctx_fail(ctx, -EINVAL, "feature %s: option %s=%g must be an integer",
+                        fx->name, key, value);
         opt[i] = value;
         return 0;
     }
@@ -171,11 +200,15 @@ int vmafx_use_feature(VmafxContext *ctx, const char *name, const char *options)
         char *eq = strchr(kv, '=');
         if (!eq) return ctx_fail(ctx, -EINVAL, "feature %s: option '%s' needs a value (key=value)", name, kv);
         *eq = 0;
-        char *end;
         const char *v = eq + 1;
-        double value = !strcmp(v, "true") ? 1 : !strcmp(v, "false") ? 0 : strtod(v, &end);
-        if (strcmp(v, "true") && strcmp(v, "false") && (end == v || *end))
+        double value;
+        const ExtractorOption *o = find_option(fx, kv);
+        if (o && extractor_option_parse(fx, o, v, &value)) {
+            if (extractor_option_kind(fx, o) && extractor_option_kind(fx, o)->choices)
+                return bad_choice(ctx, fx, o, v);
             return ctx_fail(ctx, -EINVAL, "feature %s: option %s: '%s' is not a number", name, kv, v);
+        }
+        if (!o) value = 0;   /* set_option names the unknown option */
         if ((err = set_option(ctx, fx, opt, kv, value))) return err;
     }
     if (!instance_for(ctx, fx, opt)) return ctx_fail(ctx, -ENOSPC, "too many feature extractors");

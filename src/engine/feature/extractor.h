@@ -29,23 +29,36 @@ typedef struct ExtractorOption {
     bool boolean;
 } ExtractorOption;
 
+/* What an option takes other than any number in its range (FeatureExtractor.option_kinds):
+ * one of some words (NULL-ended; the value is the word's index and feature names show the
+ * word), or integers only. */
+typedef struct ExtractorOptionKind {
+    const char *name;
+    const char *const *choices;
+    bool integer;
+} ExtractorOptionKind;
+
 typedef struct ExtractorParams {
     unsigned w, h, bpc;                        /* luma geometry and bit depth */
     enum VmafxPixelFormat pix_fmt;
     double opt[EXTRACTOR_MAX_OPTIONS];         /* option values, in the extractor's table order */
     const char *suffix;                        /* "" or e.g. "_egl_1" (see feature_name()) */
     const KernelTable *kernels;                /* SIMD-or-scalar kernels chosen at start-up */
+    char *why;                                 /* init may say here why it refuses (one line) */
+    size_t why_len;
 } ExtractorParams;
 
 typedef struct FrameInput {
     const VmafxPicture *ref, *dis;
     const VmafxPicture *prev_ref;              /* reference of frame index-1, NULL at index 0 */
     unsigned index;
+    const VmafxPicture *prev_dis;              /* distorted of frame index-1 (EXTRACTOR_PREV_DIS) */
 } FrameInput;
 
 enum {
     EXTRACTOR_TEMPORAL    = 1 << 0,  /* needs prev_ref */
     EXTRACTOR_EVERY_FRAME = 1 << 1,  /* runs on frames skipped by subsampling too */
+    EXTRACTOR_PREV_DIS    = 1 << 2,  /* needs prev_dis as well (with EXTRACTOR_TEMPORAL) */
 };
 
 typedef struct FeatureExtractor {
@@ -53,6 +66,7 @@ typedef struct FeatureExtractor {
     const char *const *provides;               /* model feature names it computes, NULL-ended */
     const ExtractorOption *options;
     unsigned n_options;
+    const ExtractorOptionKind *option_kinds;   /* may be NULL; ended by a NULL name */
     unsigned flags;
     size_t priv_size;
     int  (*init)(void *priv, const ExtractorParams *p);
@@ -64,6 +78,13 @@ typedef struct FeatureExtractor {
 /* Registry. */
 const FeatureExtractor *extractor_find(const char *name);
 const FeatureExtractor *extractor_providing(const char *model_feature_name);
+
+/* The kind of option o of fx (NULL: any number in range). */
+const ExtractorOptionKind *extractor_option_kind(const FeatureExtractor *fx, const ExtractorOption *o);
+/* Parses the text value of option o of fx: a choice word, true/false, or a number. 0 or
+ * -EINVAL. */
+int extractor_option_parse(const FeatureExtractor *fx, const ExtractorOption *o, const char *text,
+                           double *value);
 
 /* The collector name of a feature: base when suffix is empty, else alias + suffix
  * (libvmaf: "VMAF_integer_feature_adm2_score" or "integer_adm2_egl_1"). */
