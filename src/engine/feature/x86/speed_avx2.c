@@ -16,6 +16,14 @@ typedef __m256 VF;
 #define F_FROM_U8(p) _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(const void *)(p))))
 #define F_FROM_U16(p) _mm256_cvtepi32_ps(_mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(const void *)(p))))
 
+/* the first n (1..8) lanes; the others are not touched */
+static inline __m256i lanes(unsigned n)
+{
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+#define F_LOADU_N(p, n) _mm256_maskload_ps((p), lanes(n))
+#define F_STOREU_N(p, v, n) _mm256_maskstore_ps((p), lanes(n), (v))
+
 #include "speed_simd.h"
 
 static inline __m256d centred(const float *p, __m256d mean)

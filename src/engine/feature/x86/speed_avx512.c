@@ -16,6 +16,11 @@ typedef __m512 VF;
 #define F_FROM_U8(p) _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(const void *)(p))))
 #define F_FROM_U16(p) _mm512_cvtepi32_ps(_mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *)(const void *)(p))))
 
+/* the first n (1..16) lanes; the others are not touched */
+#define LANES(n) ((__mmask16)((1u << (n)) - 1))
+#define F_LOADU_N(p, n) _mm512_maskz_loadu_ps(LANES(n), (p))
+#define F_STOREU_N(p, v, n) _mm512_mask_storeu_ps((p), LANES(n), (v))
+
 #include "speed_simd.h"
 
 static inline __m512d centred(const float *p, __m512d mean)

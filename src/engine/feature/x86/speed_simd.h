@@ -39,28 +39,28 @@ static void simd_vtap(float *acc, const float *row, float f, unsigned n)
     speed_vtap_c(acc + x, row + x, f, n - x);
 }
 
-/* Up to four vectors of one output row at a time, accumulated over all of k in registers. */
+/* Up to four vectors of one output row at a time, accumulated over all of k in registers;
+ * the row's last vector may be partial (masked loads and stores). Terms with a[i][k] == 0
+ * are skipped, as in the definition. */
 static void simd_matmul(float *dst, const float *a, const float *b, unsigned n, unsigned kk,
                         unsigned m)
 {
-    const unsigned whole = m / VN * VN;
     for (unsigned i = 0; i < n; i++) {
         const float *ai = a + (size_t)i * kk;
         float *di = dst + (size_t)i * m;
-        for (unsigned j = 0; j < whole; j += 4 * VN) {
-            const unsigned nv = (whole - j) / VN < 4 ? (whole - j) / VN : 4;
+        for (unsigned j = 0; j < m; j += 4 * VN) {
+            const unsigned left = m - j, nv = left >= 4 * VN ? 4 : (left + VN - 1) / VN;
+            const unsigned last = left >= 4 * VN ? VN : left - (nv - 1) * VN;   /* lanes of the last */
             VF acc[4] = { F_ZERO(), F_ZERO(), F_ZERO(), F_ZERO() };
             for (unsigned k = 0; k < kk; k++) {
+                if (ai[k] == 0.0f) continue;
                 const VF av = F_SET1(ai[k]);
                 const float *bk = b + (size_t)k * m + j;
-                for (unsigned v = 0; v < nv; v++) acc[v] = F_ADD(acc[v], F_MUL(av, F_LOADU(bk + v * VN)));
+                for (unsigned v = 0; v + 1 < nv; v++) acc[v] = F_ADD(acc[v], F_MUL(av, F_LOADU(bk + v * VN)));
+                acc[nv - 1] = F_ADD(acc[nv - 1], F_MUL(av, F_LOADU_N(bk + (nv - 1) * VN, last)));
             }
-            for (unsigned v = 0; v < nv; v++) F_STOREU(di + j + v * VN, acc[v]);
-        }
-        for (unsigned j = whole; j < m; j++) {
-            float d = 0.0f;
-            for (unsigned k = 0; k < kk; k++) d += ai[k] * b[(size_t)k * m + j];
-            di[j] = d;
+            for (unsigned v = 0; v + 1 < nv; v++) F_STOREU(di + j + v * VN, acc[v]);
+            F_STOREU_N(di + j + (nv - 1) * VN, acc[nv - 1], last);
         }
     }
 }
