@@ -16,6 +16,7 @@ static const struct {
     { "vif", checkasm_check_vif },
     { "adm", checkasm_check_adm },
     { "motion", checkasm_check_motion },
+    { "speed", checkasm_check_speed },
 };
 
 static struct {
@@ -362,6 +363,10 @@ int main(int argc, char **argv)
         unsigned before = st.failures, checks = st.checks;
         families[f].run();
         ran = 1;
+        if (st.checks == checks) {       /* a family that compared nothing proves nothing */
+            printf("FAIL  %s: no comparisons\n", families[f].name);
+            st.failures++;
+        }
         printf("%-5s %s: %u comparisons\n", st.failures == before ? "ok" : "FAIL", families[f].name,
                st.checks - checks);
     }
