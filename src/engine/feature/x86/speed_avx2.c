@@ -24,6 +24,9 @@ static inline __m256i lanes(unsigned n)
 #define F_LOADU_N(p, n) _mm256_maskload_ps((p), lanes(n))
 #define F_STOREU_N(p, v, n) _mm256_maskstore_ps((p), lanes(n), (v))
 
+#define MM_R 2
+#define MM_MANY(nv) mm_2_##nv
+
 #include "speed_simd.h"
 
 static inline __m256d centred(const float *p, __m256d mean)

@@ -21,6 +21,9 @@ typedef __m512 VF;
 #define F_LOADU_N(p, n) _mm512_maskz_loadu_ps(LANES(n), (p))
 #define F_STOREU_N(p, v, n) _mm512_mask_storeu_ps((p), LANES(n), (v))
 
+#define MM_R 4
+#define MM_MANY(nv) mm_4_##nv
+
 #include "speed_simd.h"
 
 static inline __m512d centred(const float *p, __m512d mean)

@@ -39,28 +39,55 @@ static void simd_vtap(float *acc, const float *row, float f, unsigned n)
     speed_vtap_c(acc + x, row + x, f, n - x);
 }
 
-/* Up to four vectors of one output row at a time, accumulated over all of k in registers;
- * the row's last vector may be partial (masked loads and stores). Terms with a[i][k] == 0
- * are skipped, as in the definition. */
+/* Matrix product in blocks of MM_R rows x NV vectors (NV <= 4, the last one possibly partial:
+ * masked loads and stores) whose sums stay in registers over all of k: independent chains
+ * for the adder's latency. A term is skipped only when its a[i][k] is 0 in every row of the
+ * block; the others' +-0 terms change nothing (see speed_kernels.h), so every element is the
+ * definition's. */
+#define MM_BLOCK(R, NV)                                                                          \
+static void mm_##R##_##NV(float *d, const float *a, const float *b, unsigned kk, unsigned m,    \
+                          unsigned last)                                                        \
+{                                                                                                \
+    VF acc[R][NV];                                                                               \
+    for (unsigned r = 0; r < R; r++)                                                             \
+        for (unsigned v = 0; v < NV; v++) acc[r][v] = F_ZERO();                                  \
+    for (unsigned k = 0; k < kk; k++) {                                                          \
+        int any = 0;                                                                             \
+        for (unsigned r = 0; r < R; r++) any |= a[(size_t)r * kk + k] != 0.0f;                   \
+        if (!any) continue;                                                                      \
+        const float *bk = b + (size_t)k * m;                                                     \
+        VF bv[NV];                                                                               \
+        for (unsigned v = 0; v + 1 < NV; v++) bv[v] = F_LOADU(bk + v * VN);                      \
+        bv[NV - 1] = F_LOADU_N(bk + (NV - 1) * VN, last);                                        \
+        for (unsigned r = 0; r < R; r++) {                                                       \
+            const VF av = F_SET1(a[(size_t)r * kk + k]);                                         \
+            for (unsigned v = 0; v < NV; v++) acc[r][v] = F_ADD(acc[r][v], F_MUL(av, bv[v]));    \
+        }                                                                                        \
+    }                                                                                            \
+    for (unsigned r = 0; r < R; r++) {                                                           \
+        for (unsigned v = 0; v + 1 < NV; v++) F_STOREU(d + (size_t)r * m + v * VN, acc[r][v]);   \
+        F_STOREU_N(d + (size_t)r * m + (NV - 1) * VN, acc[r][NV - 1], last);                     \
+    }                                                                                            \
+}
+
+typedef void (*MmBlock)(float *d, const float *a, const float *b, unsigned kk, unsigned m,
+                        unsigned last);
+
+#define MM_BLOCK_X(R, NV) MM_BLOCK(R, NV)     /* expands MM_R first */
+MM_BLOCK(1, 1) MM_BLOCK(1, 2) MM_BLOCK(1, 3) MM_BLOCK(1, 4)
+MM_BLOCK_X(MM_R, 1) MM_BLOCK_X(MM_R, 2) MM_BLOCK_X(MM_R, 3) MM_BLOCK_X(MM_R, 4)
+
 static void simd_matmul(float *dst, const float *a, const float *b, unsigned n, unsigned kk,
                         unsigned m)
 {
-    for (unsigned i = 0; i < n; i++) {
-        const float *ai = a + (size_t)i * kk;
-        float *di = dst + (size_t)i * m;
-        for (unsigned j = 0; j < m; j += 4 * VN) {
-            const unsigned left = m - j, nv = left >= 4 * VN ? 4 : (left + VN - 1) / VN;
-            const unsigned last = left >= 4 * VN ? VN : left - (nv - 1) * VN;   /* lanes of the last */
-            VF acc[4] = { F_ZERO(), F_ZERO(), F_ZERO(), F_ZERO() };
-            for (unsigned k = 0; k < kk; k++) {
-                if (ai[k] == 0.0f) continue;
-                const VF av = F_SET1(ai[k]);
-                const float *bk = b + (size_t)k * m + j;
-                for (unsigned v = 0; v + 1 < nv; v++) acc[v] = F_ADD(acc[v], F_MUL(av, F_LOADU(bk + v * VN)));
-                acc[nv - 1] = F_ADD(acc[nv - 1], F_MUL(av, F_LOADU_N(bk + (nv - 1) * VN, last)));
-            }
-            for (unsigned v = 0; v + 1 < nv; v++) F_STOREU(di + j + v * VN, acc[v]);
-            F_STOREU_N(di + j + (nv - 1) * VN, acc[nv - 1], last);
-        }
+    static const MmBlock one[5] = { NULL, mm_1_1, mm_1_2, mm_1_3, mm_1_4 };
+    static const MmBlock many[5] = { NULL, MM_MANY(1), MM_MANY(2), MM_MANY(3), MM_MANY(4) };
+    for (unsigned j = 0; j < m; j += 4 * VN) {
+        const unsigned left = m - j, nv = left >= 4 * VN ? 4 : (left + VN - 1) / VN;
+        const unsigned last = left - (nv - 1) * VN > VN ? VN : left - (nv - 1) * VN;
+        unsigned i = 0;
+        for (; i + MM_R <= n; i += MM_R)
+            many[nv](dst + (size_t)i * m + j, a + (size_t)i * kk, b + j, kk, m, last);
+        for (; i < n; i++) one[nv](dst + (size_t)i * m + j, a + (size_t)i * kk, b + j, kk, m, last);
     }
 }
