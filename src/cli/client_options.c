@@ -17,7 +17,7 @@ static const ConfigOption submit_opts[] = {
     { "distorted", 'd', NULL, OPT_STRING, NULL, "URI", "distorted input (same kinds)" },
     { "model", 'm', NULL, OPT_LIST, NULL, "SPEC", "built-in model: NAME or version=NAME with :name=N :enable_transform "
       ":disable_clip; repeatable (default vmaf_v0.6.1)" },
-    { "feature", 0, NULL, OPT_LIST, NULL, "NAME", "extra feature: psnr, float_ssim, float_ms_ssim (NAME=opt=val:...); repeatable" },
+    { "feature", 0, NULL, OPT_LIST, NULL, "NAME", "extra feature: psnr, float_ssim, float_ms_ssim, speed_chroma, speed_temporal (NAME=opt=val:...); repeatable" },
     { "width", 'w', NULL, OPT_UINT, NULL, "N", "width of raw .yuv input" },
     { "height", 'h', NULL, OPT_UINT, NULL, "N", "height of raw .yuv input" },
     { "pixel_format", 'p', NULL, OPT_STRING, NULL, "FMT", "pixel format of raw .yuv input: 420, 422, 444" },

@@ -13,7 +13,7 @@ static const ConfigOption score_option_rows[] = {
     { "pixel_format", 'p', NULL, OPT_STRING, NULL, "FMT", "pixel format of raw .yuv input: 420, 422, 444" },
     { "bitdepth", 'b', NULL, OPT_UINT, NULL, "N", "bit depth of raw .yuv input: 8, 10, 12, 16" },
     { "model", 'm', NULL, OPT_LIST, NULL, "SPEC", "model: version=NAME or path=FILE, with :name=N :enable_transform :disable_clip; repeatable (default version=vmaf_v0.6.1)" },
-    { "feature", 0, NULL, OPT_LIST, NULL, "NAME", "extra feature: psnr, float_ssim, float_ms_ssim (NAME=opt=val:opt=val); repeatable" },
+    { "feature", 0, NULL, OPT_LIST, NULL, "NAME", "extra feature: psnr, float_ssim, float_ms_ssim, speed_chroma, speed_temporal (NAME=opt=val:opt=val); repeatable" },
     { "output", 'o', NULL, OPT_STRING, NULL, "PATH", "write the report here (- for standard output)" },
     { "xml", 0, NULL, OPT_FLAG, NULL, NULL, "report as XML (the default)" },
     { "json", 0, NULL, OPT_FLAG, NULL, NULL, "report as JSON" },
