@@ -80,6 +80,21 @@ static int set_option(VmafxContext *ctx, const FeatureExtractor *fx, double *opt
     return ctx_fail(ctx, -EINVAL, "feature %s: unknown option '%s'", fx->name, key);
 }
 
+/* Sets an option from its text (a number, true/false, or one of the option's words), as
+ * --feature and model feature_opts_dicts give them. */
+static int set_option_text(VmafxContext *ctx, const FeatureExtractor *fx, double *opt,
+                           const char *key, const char *text)
+{
+    const ExtractorOption *o = find_option(fx, key);
+    double value = 0;     /* an unknown key is named by set_option */
+    if (o && extractor_option_parse(fx, o, text, &value)) {
+        if (extractor_option_kind(fx, o) && extractor_option_kind(fx, o)->choices)
+            return bad_choice(ctx, fx, o, text);
+        return ctx_fail(ctx, -EINVAL, "feature %s: option %s: '%s' is not a number", fx->name, key, text);
+    }
+    return set_option(ctx, fx, opt, key, value);
+}
+
 static int same_feature_params(const FeatureExtractor *fx, const double *a, const double *b)
 {
     for (unsigned k = 0; k < fx->n_options; k++)
@@ -200,16 +215,7 @@ int vmafx_use_feature(VmafxContext *ctx, const char *name, const char *options)
         char *eq = strchr(kv, '=');
         if (!eq) return ctx_fail(ctx, -EINVAL, "feature %s: option '%s' needs a value (key=value)", name, kv);
         *eq = 0;
-        const char *v = eq + 1;
-        double value;
-        const ExtractorOption *o = find_option(fx, kv);
-        if (o && extractor_option_parse(fx, o, v, &value)) {
-            if (extractor_option_kind(fx, o) && extractor_option_kind(fx, o)->choices)
-                return bad_choice(ctx, fx, o, v);
-            return ctx_fail(ctx, -EINVAL, "feature %s: option %s: '%s' is not a number", name, kv, v);
-        }
-        if (!o) value = 0;   /* set_option names the unknown option */
-        if ((err = set_option(ctx, fx, opt, kv, value))) return err;
+        if ((err = set_option_text(ctx, fx, opt, kv, eq + 1))) return err;
     }
     if (!instance_for(ctx, fx, opt)) return ctx_fail(ctx, -ENOSPC, "too many feature extractors");
     return 0;
