@@ -3,7 +3,7 @@ inputs of awkward sizes, at every kernel level this CPU has (tests/checkasm/).""
 import os
 from vmafx_testlib import Skip, run
 
-FAMILIES = ('vif', 'adm', 'motion', 'cambi')
+FAMILIES = ('vif', 'adm', 'motion', 'cambi', 'speed')
 
 
 def check_family(env, family):

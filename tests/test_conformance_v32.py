@@ -15,9 +15,6 @@ QUICK = {'testsrc2_576x324_crf35', 'testsrc2_576x324_p10_crf35', 'testsrc2_301x1
 
 # golden file -> what is still missing (delete a line when its feature lands)
 PENDING = {
-    'vmaf_v1.0.16_3d0h.json': 'VMAF v1 models (issue 10)',
-    'vmaf_v1_all.json': 'VMAF v1 models (issue 10)',
-    'speed.json': 'SpEED (issue 10)',
     'vmaf_float_v0.6.1.json': 'float features and models (issue 11)',
     'vmaf_float_neg_4k.json': 'float features and models (issue 11)',
     'vmaf_b_v0.6.3.json': 'bootstrap models (issue 11)',

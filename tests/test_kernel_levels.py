@@ -1,7 +1,9 @@
 """Conformance at each kernel level: vmafx-dump with VMAFX_CPU forced to scalar, avx2 and
 avx512 (those this CPU has) on pairs that cover 8/10/12-bit, an odd size and 1080p, compared
 bit for bit with the golden per-frame features (including VIF/ADM per-scale num/den); and
-CAMBI (no-reference and full-reference) against its golden JSON at each level."""
+CAMBI (no-reference and full-reference) against its golden JSON at each level; SpEED
+(speed_chroma, speed_temporal) at each level against libvmaf 3.2's speed.json, digit for digit,
+on 8/10-bit, 4:2:0/4:2:2/4:4:4 and 1080p pairs."""
 import os, shlex
 from vmafx_testlib import run, pair_files, compare_tsv, compare_json
 
@@ -9,6 +11,8 @@ PAIRS = ('testsrc2_576x324_crf35', 'testsrc2_576x324_p10_crf35', 'clouds_176x144
          'testsrc2_301x173_444_crf35', 'testsrc2_1920x1080_crf35')
 QUICK = PAIRS[:4]
 MODELS = ('vmaf_v0.6.1', 'vmaf_v0.6.1neg')   # egl 100 and egl 1 (VIF gain limit)
+SPEED_PAIRS = ('testsrc2_576x324_crf35', 'testsrc2_576x324_p10_crf35', 'testsrc2_301x173_444_crf35',
+               'clouds_352x288_422p10_crf32', 'testsrc2_1920x1080_crf35')
 
 
 def cpu_levels():
@@ -55,6 +59,16 @@ def check_cambi(env, pair, golden, level):
     compare_json(os.path.join(src, golden), out, f'{pair}/{golden} at VMAFX_CPU={level}')
 
 
+def check_speed(env, pair, level):
+    ref, dis = pair_files(env, pair)
+    out = os.path.join(env.scratch, 'kernel-levels', f'{pair}.speed.{level}.json')
+    os.makedirs(os.path.dirname(out), exist_ok=True)
+    run([env.vmafx, 'score', '-q', '-r', ref, '-d', dis, '--feature', 'speed_chroma',
+         '--feature', 'speed_temporal', '--json', '-o', out], env=dict(os.environ, VMAFX_CPU=level))
+    golden = os.path.join(env.shared, 'conformance', pair, 'golden', 'speed.json')
+    compare_json(golden, out, f'{pair}/speed.json at VMAFX_CPU={level}')
+
+
 def cases(env):
     for pair in QUICK if env.quick else PAIRS:
         for level in cpu_levels():
@@ -65,3 +79,6 @@ def cases(env):
             for golden in CAMBI_GOLDEN:
                 yield (f'{pair}/{golden}/{level}',
                        (lambda p=pair, g=golden, l=level: check_cambi(env, p, g, l)))
+    for pair in SPEED_PAIRS[:2] if env.quick else SPEED_PAIRS:
+        for level in cpu_levels():
+            yield f'{pair}/speed/{level}', (lambda p=pair, l=level: check_speed(env, p, l))

@@ -80,7 +80,9 @@ static int init_instance(VmafxContext *ctx, Instance *in)
         if (err) {
             free(in->priv[w]);
             in->priv[w] = NULL;
-            if (why[0]) return ctx_fail(ctx, err, "feature %s: %s", in->fx->name, why);
+            if (why[0])
+                return ctx_fail(ctx, err, "feature %s cannot score %ux%u %u-bit pictures: %s",
+                                in->fx->name, ctx->w, ctx->h, ctx->bpc, why);
             return ctx_fail(ctx, err, "feature %s cannot score %ux%u %u-bit pictures%s", in->fx->name,
                         ctx->w, ctx->h, ctx->bpc,
                         err == -ERANGE ? ": the picture is too small for it" : "");
@@ -123,6 +125,9 @@ static int start(VmafxContext *ctx, const VmafxPicture *ref)
     }
     int err = runner_new(&ctx->runner, ctx->n_workers > 1 ? ctx->n_workers : 0, ref, score_frame, ctx);
     if (err) return ctx_fail(ctx, err, "cannot start %u worker threads", ctx->n_workers);
+    for (unsigned i = 0; i < ctx->n_inst; i++)
+        if ((ctx->inst[i].fx->flags & EXTRACTOR_PREV_DIS) && (err = runner_want_prev_dis(ctx->runner)))
+            return ctx_fail(ctx, err, "out of memory");
     ctx->started = 1;
     return 0;
 }

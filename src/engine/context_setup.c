@@ -8,11 +8,6 @@
 #include "context_impl.h"
 #include "model/builtin.h"
 
-static const char *const *option_choices(const FeatureExtractor *fx, unsigned i)
-{
-    return fx->strings ? fx->strings->choices[i] : NULL;
-}
-
 /* Options that differ from their defaults, sorted by name, as "_alias_value" (libvmaf's
  * feature-name rule, so a neg-model feature is "integer_adm2_egl_1"). */
 static void build_suffix(const FeatureExtractor *fx, const double *opt, char *buf, size_t n)
@@ -36,11 +31,34 @@ static void build_suffix(const FeatureExtractor *fx, const double *opt, char *bu
         const char *key = sorted[k]->alias ? sorted[k]->alias : sorted[k]->name;
         if (sorted[k]->boolean)
             snprintf(buf + len, n - len, "_%s", key);
-        else if (option_choices(fx, idx[k]))
-            snprintf(buf + len, n - len, "_%s_%s", key, option_choices(fx, idx[k])[(int)opt[idx[k]]]);
+        else if (extractor_option_kind(fx, sorted[k]) && extractor_option_kind(fx, sorted[k])->choices)
+            snprintf(buf + len, n - len, "_%s_%s", key,
+                     extractor_option_kind(fx, sorted[k])->choices[(int)opt[idx[k]]]);
         else
             snprintf(buf + len, n - len, "_%s_%g", key, opt[idx[k]]);
     }
+}
+
+static const ExtractorOption *find_option(const FeatureExtractor *fx, const char *key)
+{
+    for (unsigned i = 0; i < fx->n_options; i++) {
+        const ExtractorOption *o = &fx->options[i];
+        if (!strcmp(o->name, key) || (o->alias && !strcmp(o->alias, key))) return o;
+    }
+    return NULL;
+}
+
+static int bad_choice(VmafxContext *ctx, const FeatureExtractor *fx, const ExtractorOption *o,
+                      const char *v)
+{
+    const char *const *words = extractor_option_kind(fx, o)->choices;
+    char list[256] = "";
+    for (unsigned i = 0; words[i]; i++) {
+        size_t len = strlen(list);
+        snprintf(list + len, sizeof(list) - len, "%s%s", i ? ", " : "", words[i]);
+    }
+    return ctx_fail(ctx, -EINVAL, "feature %s: option %s: '%s' is not one of %s", fx->name,
+                    o->name, v, list);
 }
 
 static int set_option(VmafxContext *ctx, const FeatureExtractor *fx, double *opt,
@@ -52,47 +70,38 @@ static int set_option(VmafxContext *ctx, const FeatureExtractor *fx, double *opt
         if (!(value >= o->min && value <= o->max))
             return ctx_fail(ctx, -EINVAL, "feature %s: option %s=%g out of range [%g, %g]",
                         fx->name, key, value, o->min, o->max);
+        const ExtractorOptionKind *kind = extractor_option_kind(fx, o);
+        if (kind && kind->integer && value != (double)(long)value)
+            return ctx_fail(ctx, -EINVAL, "feature %s: option %s=%g must be an integer",
+                        fx->name, key, value);
         opt[i] = value;
         return 0;
     }
     return ctx_fail(ctx, -EINVAL, "feature %s: unknown option '%s'", fx->name, key);
 }
 
-static const ExtractorOption *find_option(const FeatureExtractor *fx, const char *key, unsigned *i)
-{
-    for (*i = 0; *i < fx->n_options; (*i)++) {
-        const ExtractorOption *o = &fx->options[*i];
-        if (!strcmp(o->name, key) || (o->alias && !strcmp(o->alias, key))) return o;
-    }
-    return NULL;
-}
-
-/* An option as written by a user ("key=value"): a number, true/false, one of a string
- * option's choices, or free text. */
+/* Sets an option from its text (a number, true/false, one of the option's words, or free
+ * text for a text option), as --feature and model feature_opts_dicts give them. Free text is
+ * kept in text[] (NULL: not accepted here, as in a model). */
 static int set_option_text(VmafxContext *ctx, const FeatureExtractor *fx, double *opt,
                            char **text, const char *key, const char *v)
 {
-    unsigned i;
-    const ExtractorOption *o = find_option(fx, key, &i);
-    if (o && fx->strings && fx->strings->text[i]) {
-        if (!text) return ctx_fail(ctx, -EINVAL, "feature %s: option %s: free text cannot be set by a model", fx->name, key);
+    const ExtractorOption *o = find_option(fx, key);
+    const ExtractorOptionKind *kind = o ? extractor_option_kind(fx, o) : NULL;
+    if (kind && kind->text) {
+        unsigned i = (unsigned)(o - fx->options);
+        if (!text)
+            return ctx_fail(ctx, -EINVAL, "feature %s: option %s: free text cannot be set by a model",
+                            fx->name, key);
         free(text[i]);
         if (!(text[i] = strdup(v))) return ctx_fail(ctx, -ENOMEM, "out of memory");
         return 0;
     }
-    const char *const *choices = o ? option_choices(fx, i) : NULL;
-    if (choices) {
-        for (unsigned c = 0; choices[c]; c++)
-            if (!strcmp(choices[c], v)) return set_option(ctx, fx, opt, key, c);
-        char list[128] = "";
-        for (unsigned c = 0; choices[c]; c++)
-            snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", c ? ", " : "", choices[c]);
-        return ctx_fail(ctx, -EINVAL, "feature %s: option %s: '%s' is not one of %s", fx->name, key, v, list);
-    }
-    char *end;
-    double value = !strcmp(v, "true") ? 1 : !strcmp(v, "false") ? 0 : strtod(v, &end);
-    if (strcmp(v, "true") && strcmp(v, "false") && (end == v || *end))
+    double value = 0;     /* an unknown key is named by set_option */
+    if (o && extractor_option_parse(fx, o, v, &value)) {
+        if (kind && kind->choices) return bad_choice(ctx, fx, o, v);
         return ctx_fail(ctx, -EINVAL, "feature %s: option %s: '%s' is not a number", fx->name, key, v);
+    }
     return set_option(ctx, fx, opt, key, value);
 }
 

@@ -2,8 +2,9 @@
  *
  * Slots cycle FREE → QUEUED → RUNNING → DONE → FREE. A DONE slot is recycled only once the
  * two following frames are done too, because they read its reference as prev_ref and
- * prev_prev_ref. With one worker everything runs in the caller's thread and only the last
- * two references are kept. */
+ * prev_prev_ref (and its distorted picture as prev_dis). With one worker everything runs in
+ * the caller's thread and only the last two references are kept (and the last distorted
+ * picture, when asked). */
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -30,6 +31,8 @@ struct Runner {
     unsigned next_index;          /* frames submitted so far */
     int error, stop;
     VmafxPicture prev, prev2;     /* single-threaded mode: copies of the last two references */
+    VmafxPicture prev_dis;        /* ... and of the last distorted picture, if wanted */
+    int want_prev_dis;
 };
 
 #define HISTORY 2                 /* references a frame may read: index-1 and index-2 */
@@ -94,7 +97,8 @@ static void *worker_main(void *p)
         Slot *prev2 = s->index > 1 ? slot_of(r, s->index - 2) : NULL;
         FrameInput in = { .ref = &s->ref, .dis = &s->dis, .index = s->index,
                           .prev_ref = prev ? &prev->ref : NULL,
-                          .prev_prev_ref = prev2 ? &prev2->ref : NULL };
+                          .prev_prev_ref = prev2 ? &prev2->ref : NULL,
+                          .prev_dis = prev && r->want_prev_dis ? &prev->dis : NULL };
         int failed = r->error;   /* after an error the remaining frames are not scored */
         pthread_mutex_unlock(&r->lock);
         int err = failed ? 0 : r->fn(r->arg, worker, &in);
@@ -166,17 +170,26 @@ int runner_new(Runner **out, unsigned n_workers, const VmafxPicture *like, Frame
     return 0;
 }
 
+int runner_want_prev_dis(Runner *r)
+{
+    r->want_prev_dis = 1;
+    if (r->n_workers || r->prev_dis.buf) return 0;     /* slots keep their distorted picture */
+    return vmafx_picture_alloc(&r->prev_dis, r->prev.pix_fmt, r->prev.bpc, r->prev.w[0], r->prev.h[0]);
+}
+
 static int submit_inline(Runner *r, const VmafxPicture *ref, const VmafxPicture *dis, unsigned index)
 {
     FrameInput in = { .ref = ref, .dis = dis, .index = index,
                       .prev_ref = index ? &r->prev : NULL,
-                      .prev_prev_ref = index > 1 ? &r->prev2 : NULL };
+                      .prev_prev_ref = index > 1 ? &r->prev2 : NULL,
+                      .prev_dis = index && r->want_prev_dis ? &r->prev_dis : NULL };
     int err = r->fn(r->arg, 0, &in);
     if (err) return err;
     VmafxPicture oldest = r->prev2;   /* reused for the new reference */
     r->prev2 = r->prev;
     r->prev = oldest;
     copy_picture(&r->prev, ref);
+    if (r->want_prev_dis) copy_picture(&r->prev_dis, dis);
     return 0;
 }
 
@@ -242,6 +255,7 @@ void runner_free(Runner *r)
     free(r->slots);
     vmafx_picture_free(&r->prev);
     vmafx_picture_free(&r->prev2);
+    vmafx_picture_free(&r->prev_dis);
     pthread_cond_destroy(&r->work);
     pthread_cond_destroy(&r->space);
     pthread_mutex_destroy(&r->lock);

@@ -14,6 +14,9 @@ typedef int (*FrameFn)(void *arg, unsigned worker, const FrameInput *in);
 typedef struct Runner Runner;
 
 int  runner_new(Runner **out, unsigned n_workers, const VmafxPicture *like, FrameFn fn, void *arg);
+/* Also hands each frame the previous frame's distorted picture (FrameInput.prev_dis); call
+ * before the first runner_submit. 0 or -ENOMEM. */
+int  runner_want_prev_dis(Runner *r);
 /* Queues frame `index` (frames come in order); blocks while the pool is full. Returns the
  * first error a worker hit so far, if any. */
 int  runner_submit(Runner *r, const VmafxPicture *ref, const VmafxPicture *dis, unsigned index);

@@ -17,6 +17,7 @@ static const struct {
     { "adm", checkasm_check_adm },
     { "motion", checkasm_check_motion },
     { "cambi", checkasm_check_cambi },
+    { "speed", checkasm_check_speed },
 };
 
 static struct {

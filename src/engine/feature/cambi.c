@@ -45,9 +45,11 @@ static const ExtractorOption options[N_OPTIONS] = {
     { "cambi_high_res_speedup", "hrs", 0, 0, 2160, true, false },
 };
 
-static const ExtractorStrings strings = {
-    .choices = { [OPT_EOTF] = eotf_names, [OPT_CAMBI_EOTF] = eotf_names },
-    .text = { [OPT_HEATMAPS] = true },
+static const ExtractorOptionKind kinds[] = {
+    { .name = "eotf", .choices = eotf_names },
+    { .name = "cambi_eotf", .choices = eotf_names },
+    { .name = "heatmaps_path", .text = true },
+    { .name = NULL },
 };
 
 enum { F_CAMBI, F_SOURCE, F_FULL_REF, N_FEATURES };
@@ -266,7 +268,7 @@ const FeatureExtractor extractor_cambi = {
     .provides = provides,
     .options = options,
     .n_options = N_OPTIONS,
-    .strings = &strings,
+    .option_kinds = kinds,
     .priv_size = sizeof(CambiState),
     .init = init,
     .extract = extract,

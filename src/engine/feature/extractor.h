@@ -29,14 +29,15 @@ typedef struct ExtractorOption {
     bool boolean;
 } ExtractorOption;
 
-/* An extractor's string options, by index into its options[]: with choices[i] (a NULL-ended
- * list) the value is a choice's index in opt[] (def: the default's index; names show the
- * string); with text[i] it is free text in ExtractorParams.text[i] (NULL when not given;
- * never in names). */
-typedef struct ExtractorStrings {
-    const char *const *choices[EXTRACTOR_MAX_OPTIONS];
-    bool text[EXTRACTOR_MAX_OPTIONS];
-} ExtractorStrings;
+/* What an option takes other than any number in its range (FeatureExtractor.option_kinds):
+ * one of some words (NULL-ended; the value is the word's index and feature names show the
+ * word), integers only, or free text (ExtractorParams.text, never in feature names). */
+typedef struct ExtractorOptionKind {
+    const char *name;
+    const char *const *choices;
+    bool integer;
+    bool text;
+} ExtractorOptionKind;
 
 typedef struct ExtractorParams {
     unsigned w, h, bpc;                        /* luma geometry and bit depth */
@@ -55,11 +56,13 @@ typedef struct FrameInput {
     const VmafxPicture *prev_ref;              /* reference of frame index-1, NULL at index 0 */
     const VmafxPicture *prev_prev_ref;         /* reference of frame index-2, NULL below 2 */
     unsigned index;
+    const VmafxPicture *prev_dis;              /* distorted of frame index-1 (EXTRACTOR_PREV_DIS) */
 } FrameInput;
 
 enum {
     EXTRACTOR_TEMPORAL    = 1 << 0,  /* needs prev_ref (and prev_prev_ref) */
     EXTRACTOR_EVERY_FRAME = 1 << 1,  /* runs on frames skipped by subsampling too */
+    EXTRACTOR_PREV_DIS    = 1 << 2,  /* needs prev_dis as well (with EXTRACTOR_TEMPORAL) */
 };
 
 typedef struct FeatureExtractor {
@@ -67,7 +70,7 @@ typedef struct FeatureExtractor {
     const char *const *provides;               /* model feature names it computes, NULL-ended */
     const ExtractorOption *options;
     unsigned n_options;
-    const ExtractorStrings *strings;           /* NULL: every option is numeric */
+    const ExtractorOptionKind *option_kinds;   /* may be NULL; ended by a NULL name */
     unsigned flags;
     size_t priv_size;
     int  (*init)(void *priv, const ExtractorParams *p);
@@ -83,6 +86,13 @@ typedef struct FeatureExtractor {
 const FeatureExtractor *extractor_find(const char *name);
 const FeatureExtractor *extractor_at(unsigned i);          /* NULL past the last one */
 const FeatureExtractor *extractor_providing(const char *model_feature_name);
+
+/* The kind of option o of fx (NULL: any number in range). */
+const ExtractorOptionKind *extractor_option_kind(const FeatureExtractor *fx, const ExtractorOption *o);
+/* Parses the text value of option o of fx: a choice word, true/false, or a number. 0 or
+ * -EINVAL. */
+int extractor_option_parse(const FeatureExtractor *fx, const ExtractorOption *o, const char *text,
+                           double *value);
 
 /* The collector name of a feature: base when suffix is empty, else alias + suffix
  * (libvmaf: "VMAF_integer_feature_adm2_score" or "integer_adm2_egl_1"). */

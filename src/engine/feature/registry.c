@@ -1,5 +1,7 @@
 /* The extractor registry and libvmaf's feature naming rules. */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "extractor.h"
@@ -11,11 +13,14 @@ extern const FeatureExtractor extractor_psnr;
 extern const FeatureExtractor extractor_float_ssim;
 extern const FeatureExtractor extractor_float_ms_ssim;
 extern const FeatureExtractor extractor_cambi;
+extern const FeatureExtractor extractor_speed_chroma;
+extern const FeatureExtractor extractor_speed_temporal;
 
 static const FeatureExtractor *const registry[] = {
     &extractor_vif, &extractor_adm, &extractor_motion,
     &extractor_psnr, &extractor_float_ssim, &extractor_float_ms_ssim,
     &extractor_cambi,
+    &extractor_speed_chroma, &extractor_speed_temporal,
 };
 
 #define N_REGISTRY (sizeof(registry) / sizeof(registry[0]))
@@ -40,6 +45,34 @@ const FeatureExtractor *extractor_providing(const char *model_feature_name)
     return NULL;
 }
 
+const ExtractorOptionKind *extractor_option_kind(const FeatureExtractor *fx, const ExtractorOption *o)
+{
+    for (const ExtractorOptionKind *k = fx->option_kinds; k && k->name; k++)
+        if (!strcmp(k->name, o->name)) return k;
+    return NULL;
+}
+
+int extractor_option_parse(const FeatureExtractor *fx, const ExtractorOption *o, const char *text,
+                           double *value)
+{
+    const ExtractorOptionKind *kind = extractor_option_kind(fx, o);
+    if (kind && kind->choices) {
+        for (unsigned i = 0; kind->choices[i]; i++)
+            if (!strcmp(kind->choices[i], text)) {
+                *value = i;
+                return 0;
+            }
+        return -EINVAL;
+    }
+    if (!strcmp(text, "true") || !strcmp(text, "false")) {
+        *value = !strcmp(text, "true");
+        return 0;
+    }
+    char *end;
+    *value = strtod(text, &end);
+    return end == text || *end ? -EINVAL : 0;
+}
+
 void feature_name(char *buf, size_t n, const char *base, const char *alias, const char *suffix)
 {
     if (!suffix || !*suffix)
@@ -61,6 +94,10 @@ static const struct { const char *name, *alias; } aliases[] = {
     { "VMAF_integer_feature_vif_scale2_score", "integer_vif_scale2" },
     { "VMAF_integer_feature_vif_scale3_score", "integer_vif_scale3" },
     { "Cambi_feature_cambi_score", "cambi" },
+    { "Speed_chroma_feature_speed_chroma_u_score", "speed_chroma_u" },
+    { "Speed_chroma_feature_speed_chroma_v_score", "speed_chroma_v" },
+    { "Speed_chroma_feature_speed_chroma_uv_score", "speed_chroma_uv" },
+    { "Speed_temporal_feature_speed_temporal_score", "speed_temporal" },
 };
 
 const char *feature_output_name(const char *name)
