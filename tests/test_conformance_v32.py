@@ -20,8 +20,6 @@ PENDING = {
     'cambi.json': 'CAMBI (issue 10)',
     'cambi_full_ref.json': 'CAMBI (issue 10)',
     'speed.json': 'SpEED (issue 10)',
-    'vmaf_float_v0.6.1.json': 'float features and models (issue 11)',
-    'vmaf_float_neg_4k.json': 'float features and models (issue 11)',
     'vmaf_b_v0.6.3.json': 'bootstrap models (issue 11)',
     'vmaf_float_b_v0.6.3.json': 'bootstrap models (issue 11)',
     'ciede_psnr_hvs.json': 'CIEDE2000 and PSNR-HVS (issue 11)',

@@ -112,8 +112,7 @@ static int add_model(VmafxContext *ctx, Model *m, const VmafxModelConfig *cfg)
         const char *fname = model_feature_name(m, f);
         const FeatureExtractor *fx = extractor_providing(fname);
         if (!fx) {
-            ctx_fail(ctx, -ENOTSUP, "feature '%s' is not supported (float models need float "
-                 "features, which vmafx does not compute)", fname);
+            ctx_fail(ctx, -ENOTSUP, "model feature '%s' is not supported by vmafx", fname);
             model_free(m);
             return -ENOTSUP;
         }

@@ -16,7 +16,7 @@
 #include "collector.h"
 #include "../cpu.h"
 
-#define EXTRACTOR_MAX_OPTIONS 8
+#define EXTRACTOR_MAX_OPTIONS 24
 
 /* A numeric option (booleans are 0/1). alias is used in feature names when the value is not
  * the default ("_alias_value", or "_alias" alone for a boolean); options with

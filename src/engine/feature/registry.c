@@ -10,10 +10,18 @@ extern const FeatureExtractor extractor_motion;
 extern const FeatureExtractor extractor_psnr;
 extern const FeatureExtractor extractor_float_ssim;
 extern const FeatureExtractor extractor_float_ms_ssim;
+extern const FeatureExtractor extractor_float_vif;
+extern const FeatureExtractor extractor_float_adm;
+extern const FeatureExtractor extractor_float_motion;
+extern const FeatureExtractor extractor_float_ansnr;
+extern const FeatureExtractor extractor_float_psnr;
+extern const FeatureExtractor extractor_float_moment;
 
 static const FeatureExtractor *const registry[] = {
     &extractor_vif, &extractor_adm, &extractor_motion,
     &extractor_psnr, &extractor_float_ssim, &extractor_float_ms_ssim,
+    &extractor_float_vif, &extractor_float_adm, &extractor_float_motion,
+    &extractor_float_ansnr, &extractor_float_psnr, &extractor_float_moment,
 };
 
 #define N_REGISTRY (sizeof(registry) / sizeof(registry[0]))
@@ -53,6 +61,20 @@ static const struct { const char *name, *alias; } aliases[] = {
     { "VMAF_integer_feature_vif_scale1_score", "integer_vif_scale1" },
     { "VMAF_integer_feature_vif_scale2_score", "integer_vif_scale2" },
     { "VMAF_integer_feature_vif_scale3_score", "integer_vif_scale3" },
+    { "VMAF_feature_adm2_score", "adm2" },
+    { "VMAF_feature_aim_score", "aim" },
+    { "VMAF_feature_adm3_score", "adm3" },
+    { "VMAF_feature_adm_scale0_score", "adm_scale0" },
+    { "VMAF_feature_adm_scale1_score", "adm_scale1" },
+    { "VMAF_feature_adm_scale2_score", "adm_scale2" },
+    { "VMAF_feature_adm_scale3_score", "adm_scale3" },
+    { "VMAF_feature_motion_score", "motion" },
+    { "VMAF_feature_motion2_score", "motion2" },
+    { "VMAF_feature_motion3_score", "motion3" },
+    { "VMAF_feature_vif_scale0_score", "vif_scale0" },
+    { "VMAF_feature_vif_scale1_score", "vif_scale1" },
+    { "VMAF_feature_vif_scale2_score", "vif_scale2" },
+    { "VMAF_feature_vif_scale3_score", "vif_scale3" },
 };
 
 const char *feature_output_name(const char *name)
