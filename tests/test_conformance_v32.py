@@ -20,8 +20,6 @@ PENDING = {
     'cambi.json': 'CAMBI (issue 10)',
     'cambi_full_ref.json': 'CAMBI (issue 10)',
     'speed.json': 'SpEED (issue 10)',
-    'vmaf_b_v0.6.3.json': 'bootstrap models (issue 11)',
-    'vmaf_float_b_v0.6.3.json': 'bootstrap models (issue 11)',
     'ciede_psnr_hvs.json': 'CIEDE2000 and PSNR-HVS (issue 11)',
     'psnr_apsnr.json': 'aggregate PSNR (issue 11)',
     'aom_ctc_v7.0.json': 'CTC presets (issue 11)',

@@ -183,6 +183,7 @@ int vmafx_flush(VmafxContext *ctx)
         if (err) return ctx_fail(ctx, err, "feature %s: flush failed", in->fx->name);
     }
     if ((err = predict_models(ctx))) return err;
+    if ((err = ctx_predict_bootstrap(ctx))) return err;
     collector_sort(ctx->fc);
     ctx->flushed = 1;
     return 0;
