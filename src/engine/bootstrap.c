@@ -1,5 +1,6 @@
 /* Bootstrap model collections (libvmaf predict.c, vmaf_bootstrap_predict_score_at_index):
- * per scored frame, from the untransformed, unclipped scores of the n submodels,
+ * per scored frame, after every other model's scores (libvmaf's report order), each
+ * submodel's score, then, from their untransformed, unclipped values,
  *   NAME_bagging   their mean,
  *   NAME_stddev    their population standard deviation, times the slope of the main
  *                  transform+clip at the mean (a central difference of +-0.01),
@@ -45,6 +46,8 @@ static int frame_stats(VmafxContext *ctx, const ModelSlot *first, unsigned i)
     for (unsigned k = 0; k < n; k++) {
         int err = raw_score(ctx, first + k, i, &s[k]);
         if (err) return err;
+        err = collector_put(ctx->fc, first[k].name, i, model_finish(first[k].model, s[k]));
+        if (err) return ctx_fail(ctx, err, "model %s: cannot store score of frame %u", first[k].name, i);
     }
     double sum = 0.;
     for (unsigned k = 0; k < n; k++) sum += s[k];

@@ -46,6 +46,8 @@ typedef struct FrameInput {
 enum {
     EXTRACTOR_TEMPORAL    = 1 << 0,  /* needs prev_ref */
     EXTRACTOR_EVERY_FRAME = 1 << 1,  /* runs on frames skipped by subsampling too */
+    EXTRACTOR_EARLY_FLUSH = 1 << 2,  /* flush() replays writes libvmaf makes while extracting:
+                                        it runs before other flushes (report order) */
 };
 
 typedef struct FeatureExtractor {

@@ -112,7 +112,11 @@ static int extract(void *priv, const FrameInput *in, FeatureCollector *out)
         if (!err) err = collector_put(out, s->name[F_MOTION], in->index, 0.0);
         return err;
     }
-    if (in->index > 0) {
+    if (in->index == 0) {
+        /* libvmaf writes frame 0's motion2 first (its report order follows) */
+        int err = collector_put(out, s->name[F_MOTION2], 0, 0.0);
+        if (err) return err;
+    } else {
         if (!in->prev_ref) return -EINVAL;
         blur_luma(s, in->prev_ref, s->blur[0]);
         blur_luma(s, in->ref, s->blur[1]);
@@ -143,11 +147,10 @@ static int flush(void *priv, FeatureCollector *out, unsigned n_frames)
             m2 = m[0] < m[1] ? m[0] : m[1];
         double m3 = blend_clip(s, m2);
         if (i == 0) {
-            m2 = 0.0;
             m3 = n_frames > 1 && !collector_get(out, s->name[F_MOTION], 1, &m[1])
                      ? blend_clip(s, m[1]) : 0.0;
         }
-        int err = collector_put(out, s->name[F_MOTION2], i, m2);
+        int err = i ? collector_put(out, s->name[F_MOTION2], i, m2) : 0;
         if (!err) err = collector_put(out, s->name[F_MOTION3], i, m3);
         if (err) return err;
     }
@@ -168,7 +171,7 @@ const FeatureExtractor extractor_float_motion = {
     .provides = provides,
     .options = options,
     .n_options = N_OPT,
-    .flags = EXTRACTOR_TEMPORAL | EXTRACTOR_EVERY_FRAME,
+    .flags = EXTRACTOR_TEMPORAL | EXTRACTOR_EVERY_FRAME | EXTRACTOR_EARLY_FLUSH,
     .priv_size = sizeof(FloatMotion),
     .init = init,
     .extract = extract,
