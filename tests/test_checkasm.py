@@ -3,7 +3,7 @@ inputs of awkward sizes, at every kernel level this CPU has (tests/checkasm/).""
 import os
 from vmafx_testlib import run
 
-FAMILIES = ('vif', 'adm', 'motion')
+FAMILIES = ('vif', 'adm', 'motion', 'float')
 
 
 def check_family(env, family):

@@ -16,6 +16,7 @@ static const struct {
     { "vif", checkasm_check_vif },
     { "adm", checkasm_check_adm },
     { "motion", checkasm_check_motion },
+    { "float", checkasm_check_float },
 };
 
 static struct {
