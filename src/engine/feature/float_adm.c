@@ -63,12 +63,13 @@ typedef struct FloatAdm {
     int skip_aim, skip0, apply_hm, debug;
     FloatAdmCsf csf[N_SCALES];
     FloatAdmSums sums;
+    FloatKernels k;
     float *mem;                         /* every buffer below */
     float *ref, *dis;                   /* w x h luma */
     float *ref_a[2], *dis_a[2];         /* approximation bands, ping-pong between scales */
     FloatBands rb, db, r, a, csf_a, csf_f;
     int *iy[4], *ix[4];
-    float *tmp;                         /* 2 * w */
+    float *tmp;                         /* FLOAT_ADM_TMP(w) */
     char name[N_FEATURES][NAME_LEN];
 } FloatAdm;
 
@@ -99,13 +100,14 @@ static int init(void *priv, const ExtractorParams *p)
         if (p->opt[OPT_F2S0 + sc] >= 0) f2 = (float)p->opt[OPT_F2S0 + sc];
         s->csf[sc] = (FloatAdmCsf){ { f1, f1, f2 } };
     }
+    float_kernels_init(&s->k, p->kernels ? p->kernels->level : VMAFX_CPU_SCALAR);
     for (int f = 0; f < N_FEATURES; f++)
         feature_name(s->name[f], NAME_LEN, provides[f], feature_output_name(provides[f]),
                      p->suffix);
 
     const size_t n = (size_t)p->w * p->h;
     const size_t nb = (size_t)((p->w + 1) / 2) * ((p->h + 1) / 2);
-    const size_t total = 2 * n + 22 * nb + 2 * (size_t)p->w;
+    const size_t total = 2 * n + 22 * nb + FLOAT_ADM_TMP(p->w);
     const size_t idx = 4 * ((size_t)(p->w + 1) / 2 + (size_t)(p->h + 1) / 2);
     s->mem = malloc(total * sizeof(float) + idx * sizeof(int));
     if (!s->mem) return -ENOMEM;
@@ -118,7 +120,7 @@ static int init(void *priv, const ExtractorParams *p)
                         &s->csf_a.h, &s->csf_a.v, &s->csf_a.d,
                         &s->csf_f.h, &s->csf_f.v, &s->csf_f.d };
     for (size_t i = 0; i < sizeof(bands) / sizeof(bands[0]); i++, m += nb) *bands[i] = m;
-    s->tmp = m; m += 2 * (size_t)p->w;
+    s->tmp = m; m += FLOAT_ADM_TMP(p->w);
     int *ip = (int *)m;
     for (int k = 0; k < 4; k++) {
         s->iy[k] = ip; ip += (p->h + 1) / 2;
@@ -135,8 +137,8 @@ static void scale_sums(FloatAdm *s, int sc, const float *ref, const float *dis, 
     float_adm_indices(s->iy, h);
     float_adm_indices(s->ix, w);
     const int approx_only = sc == 0 && s->skip0;
-    float_adm_dwt(ref, w, w, h, s->iy, s->ix, &s->rb, approx_only, s->tmp);
-    float_adm_dwt(dis, w, w, h, s->iy, s->ix, &s->db, approx_only, s->tmp);
+    float_adm_dwt(&s->k, ref, w, w, h, s->iy, s->ix, &s->rb, approx_only, s->tmp);
+    float_adm_dwt(&s->k, dis, w, w, h, s->iy, s->ix, &s->db, approx_only, s->tmp);
     if (approx_only) {
         out[0] = 0.0f;
         out[1] = 1e-10f;   /* libvmaf: avoids a division by zero */
@@ -145,14 +147,15 @@ static void scale_sums(FloatAdm *s, int sc, const float *ref, const float *dis, 
     }
     const int bw = (w + 1) / 2, bh = (h + 1) / 2;
     const FloatAdmCsf *csf = &s->csf[sc];
-    float_adm_decouple(&s->rb, &s->db, &s->r, &s->a, bw, bh, s->egl);
+    float_adm_decouple(&s->k, &s->rb, &s->db, &s->r, &s->a, bw, bh, s->egl);
     out[1] = float_adm_den(&s->rb, bw, bh, csf, &s->sums);
     /* DLM: the restored part masked by the additive part; AIM: the other way round */
     float_adm_csf(&s->a, &s->csf_a, &s->csf_f, bw, bh, csf);
-    out[0] = float_adm_cm(&s->r, &s->csf_f, &s->csf_a, bw, bh, csf, &s->sums,
-                          s->sums.noise_weight);
+    out[0] = float_adm_cm(&s->k, &s->r, &s->csf_f, &s->csf_a, bw, bh, csf, &s->sums,
+                          s->sums.noise_weight, s->tmp);
     float_adm_csf(&s->r, &s->csf_f, &s->csf_a, bw, bh, csf);
-    out[2] = float_adm_cm(&s->a, &s->csf_a, &s->csf_f, bw, bh, csf, &s->sums, 0.0);
+    out[2] = float_adm_cm(&s->k, &s->a, &s->csf_a, &s->csf_f, bw, bh, csf, &s->sums, 0.0,
+                          s->tmp);
 }
 
 static int put(const FloatAdm *s, unsigned index, double score, double aim, double num,

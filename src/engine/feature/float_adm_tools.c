@@ -1,22 +1,12 @@
 /* The stages of floating-point ADM (see float_adm_tools.h). Every expression keeps libvmaf's
- * types: float arithmetic where it uses float, its double constants (1/15, 1/30, the gain
- * limit) promoting just the operations they touch, and its SSE reciprocal (rcpss plus one
- * Newton step) for the decoupling divisions. */
+ * types: float arithmetic where it uses float, its double constants (1/15, 1/30) promoting
+ * just the operations they touch. The per-pixel work of the DWT, the decoupling and the
+ * masking is in the kernel table (float_adm_kernels.c, SIMD in x86/); this file walks the
+ * rows and does the picture and band edges. */
 #include <math.h>
 
 #include "float_adm_tools.h"
-
-#if defined(__SSE__) || defined(__x86_64__)
-#include <xmmintrin.h>
-/* libvmaf's ADM_OPT_RECIP_DIVISION: n * (xi + xi * (1 - d * xi)), xi = rcpss(d) */
-static inline float divs(float n, float d)
-{
-    const float xi = _mm_cvtss_f32(_mm_rcp_ss(_mm_set_ss(d)));
-    return n * (xi + xi * (1.0f - d * xi));
-}
-#else
-static inline float divs(float n, float d) { return n / d; }
-#endif
+#include "float_kernels.h"
 
 #define ONE_BY_30 0.0333333351   /* double literals, as libvmaf's FLOAT_ONE_BY_30 / _15 */
 #define ONE_BY_15 0.0666666701
@@ -48,78 +38,48 @@ static inline float tap4(const float *c, float s0, float s1, float s2, float s3)
     return acc;
 }
 
-void float_adm_dwt(const float *src, ptrdiff_t stride, int w, int h, int *const iy[4],
-                   int *const ix[4], const FloatBands *b, int approx_only, float *tmp)
+/* One horizontal output band: mirrored edge columns here, the rest by the kernel. */
+static void dwt_horz(const FloatKernels *k, const float *c, const float *t, const float *ev,
+                     const float *od, int w, int *const ix[4], float *out)
 {
-    float *tlo = tmp, *thi = tmp + w;
+    const int bw = (w + 1) / 2, j1 = (w - 1) / 2 > 1 ? (w - 1) / 2 : 1;
+    out[0] = tap4(c, t[ix[0][0]], t[ix[1][0]], t[ix[2][0]], t[ix[3][0]]);
+    k->dwt_horz(c, ev, od, 1, (unsigned)j1, out);
+    for (int j = j1; j < bw; j++)
+        out[j] = tap4(c, t[ix[0][j]], t[ix[1][j]], t[ix[2][j]], t[ix[3][j]]);
+}
+
+void float_adm_dwt(const FloatKernels *k, const float *src, ptrdiff_t stride, int w, int h,
+                   int *const iy[4], int *const ix[4], const FloatBands *b, int approx_only,
+                   float *tmp)
+{
+    float *tlo = tmp, *thi = tlo + w, *ev = thi + w, *od = ev + (w + 1) / 2 + 1;
     const int bw = (w + 1) / 2;
     for (int i = 0; i < (h + 1) / 2; i++) {
-        const float *r0 = src + iy[0][i] * stride, *r1 = src + iy[1][i] * stride;
-        const float *r2 = src + iy[2][i] * stride, *r3 = src + iy[3][i] * stride;
-        for (int j = 0; j < w; j++) {
-            tlo[j] = tap4(lo_coef, r0[j], r1[j], r2[j], r3[j]);
-            if (!approx_only) thi[j] = tap4(hi_coef, r0[j], r1[j], r2[j], r3[j]);
-        }
-        for (int j = 0; j < bw; j++) {
-            const int j0 = ix[0][j], j1 = ix[1][j], j2 = ix[2][j], j3 = ix[3][j];
-            const size_t o = (size_t)i * bw + j;
-            b->a[o] = tap4(lo_coef, tlo[j0], tlo[j1], tlo[j2], tlo[j3]);
-            if (approx_only) continue;
-            b->v[o] = tap4(hi_coef, tlo[j0], tlo[j1], tlo[j2], tlo[j3]);
-            b->h[o] = tap4(lo_coef, thi[j0], thi[j1], thi[j2], thi[j3]);
-            b->d[o] = tap4(hi_coef, thi[j0], thi[j1], thi[j2], thi[j3]);
+        const float *r[4];
+        for (int q = 0; q < 4; q++) r[q] = src + iy[q][i] * stride;
+        k->dwt_vert(r, (unsigned)w, lo_coef, hi_coef, tlo, approx_only ? NULL : thi);
+        const size_t o = (size_t)i * bw;
+        for (int pass = 0; pass < (approx_only ? 1 : 2); pass++) {
+            const float *t = pass ? thi : tlo;
+            for (int m = 0; 2 * m < w; m++) ev[m] = t[2 * m];
+            for (int m = 0; 2 * m + 1 < w; m++) od[m] = t[2 * m + 1];
+            float *lo_out = pass ? b->h + o : b->a + o, *hi_out = pass ? b->d + o : b->v + o;
+            dwt_horz(k, lo_coef, t, ev, od, w, ix, lo_out);
+            if (!approx_only) dwt_horz(k, hi_coef, t, ev, od, w, ix, hi_out);
         }
     }
 }
 
 /* ---- decoupling ---- */
 
-/* The restored value after the enhancement-gain limit (double compare, as libvmaf). */
-static inline float limit_gain(float rst, float t, double egl)
+void float_adm_decouple(const FloatKernels *k, const FloatBands *ref, const FloatBands *dis,
+                        const FloatBands *r, const FloatBands *a, int bw, int bh,
+                        double gain_limit)
 {
-    if (rst > 0.0) {
-        const double g = rst * egl;
-        rst = (float)(g < t ? g : (double)t);
-    }
-    if (rst < 0.0) {
-        const double g = rst * egl;
-        rst = (float)(g > t ? g : (double)t);
-    }
-    return rst;
-}
-
-static inline float clip01(float k)
-{
-    return k < 0.0f ? 0.0f : (k > 1.0f ? 1.0f : k);
-}
-
-void float_adm_decouple(const FloatBands *ref, const FloatBands *dis, const FloatBands *r,
-                        const FloatBands *a, int bw, int bh, double gain_limit)
-{
-    const float cos_1deg_sq = (float)(cos(1.0 * M_PI / 180.0) * cos(1.0 * M_PI / 180.0));
-    const float eps = 1e-30f;
-    for (size_t o = 0; o < (size_t)bw * bh; o++) {
-        const float oh = ref->h[o], ov = ref->v[o], od = ref->d[o];
-        const float th = dis->h[o], tv = dis->v[o], td = dis->d[o];
-        float rh = clip01(divs(th, oh + eps)) * oh;
-        float rv = clip01(divs(tv, ov + eps)) * ov;
-        float rd = clip01(divs(td, od + eps)) * od;
-        /* within 1 degree of the reference's direction the distorted detail counts as
-         * restored, up to the gain limit */
-        const float dot = oh * th + ov * tv;
-        const float omag = oh * oh + ov * ov, tmag = th * th + tv * tv;
-        if (dot >= 0.0f && dot * dot >= cos_1deg_sq * omag * tmag) {
-            rh = limit_gain(rh, th, gain_limit);
-            rv = limit_gain(rv, tv, gain_limit);
-            rd = limit_gain(rd, td, gain_limit);
-        }
-        r->h[o] = rh;
-        r->v[o] = rv;
-        r->d[o] = rd;
-        a->h[o] = th - rh;
-        a->v[o] = tv - rv;
-        a->d[o] = td - rd;
-    }
+    const float *const rb[3] = { ref->h, ref->v, ref->d }, *const db[3] = { dis->h, dis->v, dis->d };
+    float *const ro[3] = { r->h, r->v, r->d }, *const ao[3] = { a->h, a->v, a->d };
+    k->decouple(rb, db, ro, ao, (size_t)bw * bh, gain_limit);
 }
 
 /* ---- CSF ---- */
@@ -243,22 +203,42 @@ static float threshold(const FloatBands *flt, const FloatBands *angles, int bw, 
     return thr;
 }
 
-float float_adm_cm(const FloatBands *src, const FloatBands *flt, const FloatBands *angles,
-                   int bw, int bh, const FloatAdmCsf *csf, const FloatAdmSums *p,
-                   double noise_weight)
+float float_adm_cm(const FloatKernels *k, const FloatBands *src, const FloatBands *flt,
+                   const FloatBands *angles, int bw, int bh, const FloatAdmCsf *csf,
+                   const FloatAdmSums *p, double noise_weight, float *tmp)
 {
     const Region g = score_region(bw, bh);
     const float *b[3] = { src->h, src->v, src->d };
+    const float *fb[3] = { flt->h, flt->v, flt->d }, *ab[3] = { angles->h, angles->v, angles->d };
+    float *const x[3] = { tmp, tmp + bw, tmp + 2 * bw };
+    /* columns 0 and bw - 1 mirror their neighbours: done here, the rest by the kernel */
+    const int j0 = g.left > 1 ? g.left : 1, j1 = g.right < bw - 1 ? g.right : bw - 1;
     float acc[3] = { 0, 0, 0 };
     for (int i = g.top; i < g.bottom; i++) {
-        float row[3] = { 0, 0, 0 };
-        for (int j = g.left; j < g.right; j++) {
-            const float thr = p->bypass_cm ? 0.0f : threshold(flt, angles, bw, bh, i, j);
+        const size_t o = (size_t)i * bw;
+        const int rows[3] = { i == 0 ? 1 : i - 1, i, i + 1 == bh ? bh - 1 : i + 1 };
+        const float *fl[3][3], *an[3], *sr[3];
+        for (int t = 0; t < 3; t++) {
+            for (int y = 0; y < 3; y++) fl[t][y] = fb[t] + (size_t)rows[y] * bw;
+            an[t] = ab[t] + o;
+            sr[t] = b[t] + o;
+        }
+        if (j1 > j0 && !p->bypass_cm)
+            k->cm_row(fl, an, sr, csf->rfactor, (unsigned)j0, (unsigned)j1, x);
+        for (int j = g.left; j < g.right && !p->bypass_cm; j++) {
+            if (j >= j0 && j < j1) continue;
+            const float thr = threshold(flt, angles, bw, bh, i, j);
             for (int t = 0; t < 3; t++) {
-                float x = fabsf(b[t][(size_t)i * bw + j] * csf->rfactor[t]) - thr;
-                row[t] += pnorm_term(x < 0.0f ? 0.0f : x, p);
+                const float v = fabsf(sr[t][j] * csf->rfactor[t]) - thr;
+                x[t][j] = v < 0.0f ? 0.0f : v;
             }
         }
+        float row[3] = { 0, 0, 0 };
+        for (int j = g.left; j < g.right; j++)
+            for (int t = 0; t < 3; t++) {
+                const float v = p->bypass_cm ? fabsf(sr[t][j] * csf->rfactor[t]) : x[t][j];
+                row[t] += pnorm_term(v, p);
+            }
         for (int t = 0; t < 3; t++) acc[t] += row[t];
     }
     return band_total(acc, &g, noise_weight, p->p_norm);

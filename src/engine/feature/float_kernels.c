@@ -111,6 +111,7 @@ void float_kernels_init(FloatKernels *k, enum VmafxCpu level)
 {
     *k = (FloatKernels){ .vert = vert_c, .vert5 = vert5_c, .horz = horz_c,
                          .vif_terms = vif_terms_c };
+    float_adm_kernels_c(k);
 #ifdef VMAFX_HAVE_X86
     if (level >= VMAFX_CPU_AVX2) float_kernels_avx2(k);
     if (level >= VMAFX_CPU_AVX512) float_kernels_avx512(k);

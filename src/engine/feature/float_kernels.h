@@ -38,12 +38,38 @@ typedef void (*float_horz_fn)(const float *f, int taps, const float *in, unsigne
 typedef void (*float_vif_terms_fn)(const float *const m[5], unsigned w, const FloatVifParams *p,
                                    float *num, float *den);
 
+/* ADM (float_adm_tools.c). The 4-tap DWT, vertical: lo[j] and hi[j] (hi may be NULL) from
+ * the four source rows r[0..3], j < w. */
+typedef void (*float_dwt_vert_fn)(const float *const r[4], unsigned w, const float c_lo[4],
+                                  const float c_hi[4], float *lo, float *hi);
+/* Horizontal, on a row split into even (ev[m] = t[2m]) and odd (od[m] = t[2m+1]) samples,
+ * for the outputs j0 <= j < j1 whose taps t[2j-1 .. 2j+2] need no mirroring (j0 >= 1). */
+typedef void (*float_dwt_horz_fn)(const float c[4], const float *ev, const float *od,
+                                  unsigned j0, unsigned j1, float *out);
+/* Decoupling of n elements of the h, v, d bands into restored r and additive a parts. */
+typedef void (*float_decouple_fn)(const float *const ref[3], const float *const dis[3],
+                                  float *const r[3], float *const a[3], size_t n,
+                                  double gain_limit);
+/* Contrast masking of a row's columns j0 <= j < j1 (0 < j0, j1 < band width): per band t,
+ * x[t][j] = max(|src[t][j] * rf[t]| - thr, 0), thr the 3x3 masking threshold from
+ * fl[t][0..2] (the rows above, at and below) and an[t] (this row's CSF values). */
+typedef void (*float_cm_row_fn)(const float *const fl[3][3], const float *const an[3],
+                                const float *const src[3], const float rf[3], unsigned j0,
+                                unsigned j1, float *const x[3]);
+
 typedef struct FloatKernels {
     float_vert_fn vert;
     float_vert5_fn vert5;
     float_horz_fn horz;
     float_vif_terms_fn vif_terms;
+    float_dwt_vert_fn dwt_vert;
+    float_dwt_horz_fn dwt_horz;
+    float_decouple_fn decouple;
+    float_cm_row_fn cm_row;
 } FloatKernels;
+
+/* The scalar ADM kernels (float_adm_kernels.c). */
+void float_adm_kernels_c(FloatKernels *k);
 
 /* The kernels of one level (levels the build or CPU lacks fall back to the next lower). */
 void float_kernels_init(FloatKernels *k, enum VmafxCpu level);
