@@ -1,5 +1,6 @@
 /* checkasm: float kernels (engine/feature/float_kernels.h) — the vertical and horizontal
- * passes of the separable filters and VIF's per-pixel information terms — on rows of awkward
+ * passes of the separable filters, VIF's per-pixel information terms, ADM's DWT passes,
+ * decoupling and masking rows — on rows of awkward
  * widths and every filter length the float extractors use, compared bit for bit; and the
  * float extractors whole through the public API. */
 #include <math.h>
@@ -175,6 +176,129 @@ static FloatVifParams vif_params(double nsq, float egl)
                              .gain_limit = egl };
 }
 
+/* ---- ADM kernels ---- */
+
+/* Wavelet-band-like values: mostly small, some large, both signs. */
+static void fill_band(float *p, size_t n, enum CheckasmFill mode)
+{
+    for (size_t j = 0; j < n; j++) {
+        switch (mode) {
+        case FILL_ZERO: p[j] = 0.0f; break;
+        case FILL_MAX: p[j] = 500.0f; break;
+        case FILL_EXTREME: p[j] = (float)checkasm_rand_below(3) * 500.0f - 500.0f; break;
+        default: p[j] = ((float)checkasm_rand_below(20001) - 10000.0f) / 100.0f;
+        }
+    }
+}
+
+static void check_dwt(const FloatKernels *lv, unsigned w, enum CheckasmFill mode)
+{
+    static const float lo[4] = { 0.482962913144690, 0.836516303737469, 0.224143868041857,
+                                 -0.129409522550921 };
+    static const float hi[4] = { -0.129409522550921, -0.224143868041857, 0.836516303737469,
+                                 -0.482962913144690 };
+    float *rows[4], *wl = malloc(w * 4), *wh = malloc(w * 4), *gl = malloc(w * 4), *gh = malloc(w * 4);
+    for (int k = 0; k < 4; k++) {
+        rows[k] = malloc(w * sizeof(float));
+        fill_row(rows[k], w, mode);
+    }
+    const float *const *r = (const float *const *)rows;
+    lv[0].dwt_vert(r, w, lo, hi, wl, wh);
+    const unsigned half = w / 2 + 1;
+    float *ev = rows[0], *od = rows[1];   /* any rows serve as split inputs */
+    float *hw = malloc(half * 4), *hg = malloc(half * 4);
+    const unsigned j1 = w / 2 > 1 ? w / 2 - 1 : 1;
+    lv[0].dwt_horz(hi, ev, od, 1, j1, hw);
+    for (int l = 1; l < checkasm_level_count(); l++) {
+        unsigned at = 0, at2 = 0;
+        lv[l].dwt_vert(r, w, lo, hi, gl, gh);
+        const int ok = same(gl, wl, w, &at) && same(gh, wh, w, &at2);
+        checkasm_check(ok, "float_dwt_vert", checkasm_level(l), "w=%u %s: differs at %u/%u", w,
+                       checkasm_fill_name(mode), at, at2);
+        lv[l].dwt_horz(hi, ev, od, 1, j1, hg);
+        const int okh = j1 <= 1 || same(hg + 1, hw + 1, j1 - 1, &at);
+        checkasm_check(okh, "float_dwt_horz", checkasm_level(l), "w=%u %s: differs at %u", w,
+                       checkasm_fill_name(mode), at + 1);
+    }
+    for (int k = 0; k < 4; k++) free(rows[k]);
+    free(wl);
+    free(wh);
+    free(gl);
+    free(gh);
+    free(hw);
+    free(hg);
+}
+
+static void check_decouple(const FloatKernels *lv, unsigned n, enum CheckasmFill mode, double egl)
+{
+    float *mem = malloc(30 * (size_t)n * sizeof(float));
+    float *ref[3], *dis[3], *r[2][3], *a[2][3];
+    for (int b = 0; b < 3; b++) {
+        ref[b] = mem + b * n;
+        dis[b] = mem + (3 + b) * n;
+        for (int v = 0; v < 2; v++) {
+            r[v][b] = mem + (6 + 6 * v + b) * n;
+            a[v][b] = mem + (9 + 6 * v + b) * n;
+        }
+        fill_band(ref[b], n, mode);
+    }
+    /* distorted: scaled copies (within 1 degree: the gain-limit branch), rotated or unrelated */
+    for (unsigned j = 0; j < n; j++) {
+        const unsigned kind = checkasm_rand_below(3);
+        const float g = (float)checkasm_rand_below(300) / 100.0f - 0.5f;
+        for (int b = 0; b < 3; b++)
+            dis[b][j] = kind == 0 ? ref[b][j] * g
+                      : kind == 1 ? ref[(b + 1) % 3][j]
+                                  : ((float)checkasm_rand_below(2001) - 1000.0f) / 10.0f;
+    }
+    const float *const *cr = (const float *const *)ref, *const *cd = (const float *const *)dis;
+    lv[0].decouple(cr, cd, r[0], a[0], n, egl);
+    for (int l = 1; l < checkasm_level_count(); l++) {
+        lv[l].decouple(cr, cd, r[1], a[1], n, egl);
+        int ok = 1;
+        unsigned at = 0;
+        for (int b = 0; b < 3 && ok; b++)
+            ok = same(r[1][b], r[0][b], n, &at) && same(a[1][b], a[0][b], n, &at);
+        checkasm_check(ok, "float_decouple", checkasm_level(l), "n=%u %s egl=%g: differs at %u",
+                       n, checkasm_fill_name(mode), egl, at);
+    }
+    free(mem);
+}
+
+static void check_cm_row(const FloatKernels *lv, unsigned w, enum CheckasmFill mode)
+{
+    if (w < 3) return;
+    float *mem = malloc(21 * (size_t)w * sizeof(float));
+    const float *fl[3][3], *an[3], *src[3];
+    float *x[2][3];
+    for (int t = 0; t < 3; t++) {
+        for (int y = 0; y < 3; y++) {
+            float *p = mem + (3 * t + y) * w;
+            fill_band(p, w, mode);
+            for (unsigned j = 0; j < w; j++) p[j] = fabsf(p[j]) / 30.0f;
+            fl[t][y] = p;
+        }
+        float *pa = mem + (9 + t) * w, *ps = mem + (12 + t) * w;
+        fill_band(pa, w, mode);
+        fill_band(ps, w, (enum CheckasmFill)checkasm_rand_below(FILL_COUNT));
+        an[t] = pa;
+        src[t] = ps;
+        x[0][t] = mem + (15 + t) * w;
+        x[1][t] = mem + (18 + t) * w;
+    }
+    const float rf[3] = { 0.10f, 0.10f, 0.06f };
+    lv[0].cm_row(fl, an, src, rf, 1, w - 1, x[0]);
+    for (int l = 1; l < checkasm_level_count(); l++) {
+        lv[l].cm_row(fl, an, src, rf, 1, w - 1, x[1]);
+        int ok = 1;
+        unsigned at = 0;
+        for (int t = 0; t < 3 && ok; t++) ok = same(x[1][t] + 1, x[0][t] + 1, w - 2, &at);
+        checkasm_check(ok, "float_cm_row", checkasm_level(l), "w=%u %s: differs at %u", w,
+                       checkasm_fill_name(mode), at + 1);
+    }
+    free(mem);
+}
+
 /* ---- benchmarks ---- */
 
 static void bench(void)
@@ -211,10 +335,16 @@ void checkasm_check_float(void)
                 }
                 for (size_t p = 0; p < sizeof params / sizeof params[0]; p++)
                     check_vif_terms(lv, widths[w], (enum CheckasmFill)m, &params[p]);
+                check_dwt(lv, widths[w], (enum CheckasmFill)m);
+                check_cm_row(lv, widths[w], (enum CheckasmFill)m);
+                check_decouple(lv, widths[w], (enum CheckasmFill)m, 100.0);
+                check_decouple(lv, widths[w], (enum CheckasmFill)m, 1.0);
+                check_decouple(lv, widths[w], (enum CheckasmFill)m, 1.2);
             }
     checkasm_check_feature("float_vif", "debug=true");
     checkasm_check_feature("float_vif", "vif_enhn_gain_limit=1.0:vif_kernelscale=0.5");
     checkasm_check_feature("float_adm", "debug=true");
+    checkasm_check_feature("float_adm", "adm_enhn_gain_limit=1.2:adm_p_norm=2.5:adm_csf_mode=2");
     checkasm_check_feature("float_motion", NULL);
     if (checkasm_bench()) bench();
 }

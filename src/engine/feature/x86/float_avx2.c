@@ -21,6 +21,13 @@ typedef __m256 VM;
 #define V_MIN _mm256_min_ps
 #define V_LT(a, b) _mm256_cmp_ps((a), (b), _CMP_LT_OQ)
 #define V_BLEND(m, a, b) _mm256_blendv_ps((a), (b), (m))
+#define V_GE(a, b) _mm256_cmp_ps((a), (b), _CMP_GE_OQ)
+#define V_AND_MASK _mm256_and_ps
+#define V_RCP _mm256_rcp_ps
+#define VD_LT(a, b) _mm256_cmp_pd((a), (b), _CMP_LT_OQ)
+#define VD_BLEND(m, a, b) _mm256_blendv_pd((a), (b), (m))
+#define VD_MIN _mm256_min_pd
+#define VD_MAX _mm256_max_pd
 #define V_CASTI _mm256_castps_si256
 #define V_CASTF _mm256_castsi256_ps
 #define I_SET1(x) _mm256_set1_epi32(x)
@@ -33,6 +40,7 @@ typedef __m256 VM;
 #define VD_LO(v) _mm256_cvtps_pd(_mm256_castps256_ps128(v))
 #define VD_HI(v) _mm256_cvtps_pd(_mm256_extractf128_ps((v), 1))
 #define VD_ADD _mm256_add_pd
+#define VD_MUL _mm256_mul_pd
 #define VD_DIV _mm256_div_pd
 #define VD_PACK(lo, hi) _mm256_set_m128(_mm256_cvtpd_ps(hi), _mm256_cvtpd_ps(lo))
 
@@ -44,4 +52,8 @@ void float_kernels_avx2(FloatKernels *k)
     k->vert5 = vert5_simd;
     k->horz = horz_simd;
     k->vif_terms = vif_terms_simd;
+    k->dwt_vert = dwt_vert_simd;
+    k->dwt_horz = dwt_horz_simd;
+    k->cm_row = cm_row_simd;
+    k->decouple = decouple_simd;
 }

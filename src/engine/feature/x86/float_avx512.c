@@ -33,6 +33,7 @@ typedef __mmask16 VM;
 #define VD_LO(v) _mm512_cvtps_pd(_mm512_castps512_ps256(v))
 #define VD_HI(v) _mm512_cvtps_pd(_mm512_extractf32x8_ps((v), 1))
 #define VD_ADD _mm512_add_pd
+#define VD_MUL _mm512_mul_pd
 #define VD_DIV _mm512_div_pd
 #define VD_PACK(lo, hi) \
     _mm512_insertf32x8(_mm512_castps256_ps512(_mm512_cvtpd_ps(lo)), _mm512_cvtpd_ps(hi), 1)
@@ -45,4 +46,8 @@ void float_kernels_avx512(FloatKernels *k)
     k->vert5 = vert5_simd;
     k->horz = horz_simd;
     k->vif_terms = vif_terms_simd;
+    k->dwt_vert = dwt_vert_simd;
+    k->dwt_horz = dwt_horz_simd;
+    k->cm_row = cm_row_simd;
+    /* decouple stays AVX2's: rcp14 is not rcpss's estimate, so libvmaf's results need vrcpps */
 }
