@@ -3,7 +3,7 @@ inputs of awkward sizes, at every kernel level this CPU has (tests/checkasm/).""
 import os
 from vmafx_testlib import Skip, run
 
-FAMILIES = ('vif', 'adm', 'motion', 'cambi', 'speed')
+FAMILIES = ('vif', 'adm', 'motion', 'cambi', 'speed', 'float')
 
 
 def check_family(env, family):

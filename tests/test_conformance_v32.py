@@ -15,10 +15,6 @@ QUICK = {'testsrc2_576x324_crf35', 'testsrc2_576x324_p10_crf35', 'testsrc2_301x1
 
 # golden file -> what is still missing (delete a line when its feature lands)
 PENDING = {
-    'vmaf_float_v0.6.1.json': 'float features and models (issue 11)',
-    'vmaf_float_neg_4k.json': 'float features and models (issue 11)',
-    'vmaf_b_v0.6.3.json': 'bootstrap models (issue 11)',
-    'vmaf_float_b_v0.6.3.json': 'bootstrap models (issue 11)',
     'ciede_psnr_hvs.json': 'CIEDE2000 and PSNR-HVS (issue 11)',
     'psnr_apsnr.json': 'aggregate PSNR (issue 11)',
     'aom_ctc_v7.0.json': 'CTC presets (issue 11)',

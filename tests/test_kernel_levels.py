@@ -3,7 +3,8 @@ avx512 (those this CPU has) on pairs that cover 8/10/12-bit, an odd size and 108
 bit for bit with the golden per-frame features (including VIF/ADM per-scale num/den); and
 CAMBI (no-reference and full-reference) against its golden JSON at each level; SpEED
 (speed_chroma, speed_temporal) at each level against libvmaf 3.2's speed.json, digit for digit,
-on 8/10-bit, 4:2:0/4:2:2/4:4:4 and 1080p pairs."""
+on 8/10-bit, 4:2:0/4:2:2/4:4:4 and 1080p pairs; and the float models (float VIF/ADM/motion
+kernels) at each level against libvmaf's JSON goldens."""
 import os, shlex
 from vmafx_testlib import run, pair_files, compare_tsv, compare_json
 
@@ -82,3 +83,29 @@ def cases(env):
     for pair in SPEED_PAIRS[:2] if env.quick else SPEED_PAIRS:
         for level in cpu_levels():
             yield f'{pair}/speed/{level}', (lambda p=pair, l=level: check_speed(env, p, l))
+    yield from float_cases(env)
+
+
+FLOAT_GOLDENS = ('vmaf_float_v0.6.1.json', 'vmaf_float_neg_4k.json')
+
+
+def check_float(env, pair, golden, level):
+    """The golden's COMMANDS_v32.txt line, run at one kernel level."""
+    gdir = os.path.join(env.shared, 'conformance', pair, 'golden')
+    line = next(l for l in open(os.path.join(gdir, 'COMMANDS_v32.txt'))
+                if l.startswith('vmaf ') and 'golden/' + golden in l)
+    ref, dis = pair_files(env, pair)
+    out = os.path.join(env.scratch, 'kernel-levels', f'{pair}.{golden}.{level}.json')
+    os.makedirs(os.path.dirname(out), exist_ok=True)
+    subst = {'ref.y4m': ref, 'dis.y4m': dis}
+    args = [subst.get(a, out if a.startswith('golden/') else a) for a in shlex.split(line)[1:]]
+    run([env.vmafx] + args, env=dict(os.environ, VMAFX_CPU=level))
+    compare_json(os.path.join(gdir, golden), out, f'{pair}/{golden} at VMAFX_CPU={level}')
+
+
+def float_cases(env):
+    for pair in QUICK if env.quick else PAIRS:
+        for level in cpu_levels():
+            for golden in FLOAT_GOLDENS:
+                yield (f'{pair}/{golden}/{level}',
+                       lambda p=pair, g=golden, l=level: check_float(env, p, g, l))

@@ -168,6 +168,10 @@ static int predict_models(VmafxContext *ctx)
 {
     for (unsigned m = 0; m < ctx->n_models; m++) {
         ModelSlot *slot = &ctx->models[m];
+        if (slot->boot_n) {         /* a bootstrap collection: scored by bootstrap.c */
+            m += slot->boot_n - 1;
+            continue;
+        }
         unsigned nf = model_feature_count(slot->model);
         for (unsigned i = 0; i < ctx->n_frames; i += ctx->cfg.subsample) {
             double x[MODEL_MAX_FEATURES];
@@ -189,13 +193,15 @@ int vmafx_flush(VmafxContext *ctx)
     if (!ctx->n_frames) return ctx_fail(ctx, -ENODATA, "no frames were scored");
     int err = runner_finish(ctx->runner);
     if (err) return worker_failed(ctx, err);
-    for (unsigned i = 0; i < ctx->n_inst; i++) {
-        Instance *in = &ctx->inst[i];
-        if (!in->fx->flush) continue;
-        err = in->fx->flush(in->priv[0], ctx->fc, ctx->n_frames);
-        if (err) return ctx_fail(ctx, err, "feature %s: flush failed", in->fx->name);
-    }
+    for (int early = 1; early >= 0; early--)
+        for (unsigned i = 0; i < ctx->n_inst; i++) {
+            Instance *in = &ctx->inst[i];
+            if (!in->fx->flush || !(in->fx->flags & EXTRACTOR_EARLY_FLUSH) != !early) continue;
+            err = in->fx->flush(in->priv[0], ctx->fc, ctx->n_frames);
+            if (err) return ctx_fail(ctx, err, "feature %s: flush failed", in->fx->name);
+        }
     if ((err = predict_models(ctx))) return err;
+    if ((err = ctx_predict_bootstrap(ctx))) return err;
     collector_sort(ctx->fc);
     ctx->flushed = 1;
     return 0;

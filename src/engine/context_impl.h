@@ -14,7 +14,7 @@
 #include "runner.h"
 
 #define MAX_INSTANCES 16
-#define MAX_MODELS 8
+#define MAX_MODELS 48            /* a bootstrap collection takes one slot per submodel */
 #define NAME_LEN 128
 
 typedef struct Instance {
@@ -29,6 +29,8 @@ typedef struct ModelSlot {
     Model *model;
     char name[NAME_LEN];
     char feature[MODEL_MAX_FEATURES][NAME_LEN];   /* collector names of its inputs */
+    unsigned boot_n;           /* first submodel of a bootstrap collection: how many there are */
+    char boot_name[NAME_LEN];  /* and the collection's name (the main model's) */
 } ModelSlot;
 
 struct VmafxContext {
@@ -52,6 +54,9 @@ struct VmafxContext {
 
 /* Sets the context's message; returns code. */
 int ctx_fail(VmafxContext *ctx, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Scores of the bootstrap collections (mean, spread, 95 % interval) into the collector,
+ * after the models' own scores (bootstrap.c). */
+int ctx_predict_bootstrap(VmafxContext *ctx);
 /* Releases an extractor instance's per-worker states. */
 void ctx_close_instance(Instance *in, unsigned n_workers);
 

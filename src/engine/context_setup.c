@@ -173,14 +173,15 @@ static int check_not_started(VmafxContext *ctx)
     return 0;
 }
 
-static int add_model(VmafxContext *ctx, Model *m, const VmafxModelConfig *cfg)
+static int add_model(VmafxContext *ctx, Model *m, const VmafxModelConfig *cfg, const char *name)
 {
     if (ctx->n_models == MAX_MODELS) {
         model_free(m);
         return ctx_fail(ctx, -ENOSPC, "too many models (at most %d)", MAX_MODELS);
     }
     ModelSlot *slot = &ctx->models[ctx->n_models];
-    snprintf(slot->name, sizeof(slot->name), "%s", cfg && cfg->name ? cfg->name : "vmaf");
+    memset(slot, 0, sizeof(*slot));
+    snprintf(slot->name, sizeof(slot->name), "%s", name);
     for (unsigned i = 0; i < ctx->n_models; i++)
         if (!strcmp(ctx->models[i].name, slot->name)) {
             model_free(m);
@@ -220,12 +221,28 @@ int vmafx_use_model(VmafxContext *ctx, const char *json, size_t len, const Vmafx
 {
     int err = check_not_started(ctx);
     if (err) return err;
-    Model *m;
+    Model *m[MODEL_MAX_COLLECTION];
+    unsigned n;
     char why[256];
-    err = model_parse(json, len, cfg && cfg->enable_transform, cfg && cfg->disable_clip,
-                      &m, why, sizeof(why));
+    err = model_parse_collection(json, len, cfg && cfg->enable_transform, cfg && cfg->disable_clip,
+                                 m, &n, why, sizeof(why));
     if (err) return ctx_fail(ctx, err, "%s", why);
-    return add_model(ctx, m, cfg);
+    /* libvmaf's names: the main model "vmaf" (or name=), its bootstrap submodels "vmaf_0001"... */
+    const char *base = cfg && cfg->name ? cfg->name : "vmaf";
+    const unsigned first_sub = ctx->n_models + 1;
+    for (unsigned i = 0; i < n; i++) {
+        char name[NAME_LEN];
+        snprintf(name, sizeof(name), i ? "%s_%04u" : "%s", base, i);
+        if ((err = add_model(ctx, m[i], cfg, name))) {
+            while (++i < n) model_free(m[i]);
+            return err;
+        }
+    }
+    if (n > 1) {
+        ctx->models[first_sub].boot_n = n - 1;
+        snprintf(ctx->models[first_sub].boot_name, NAME_LEN, "%s", base);
+    }
+    return 0;
 }
 
 int vmafx_use_builtin_model(VmafxContext *ctx, const char *version, const VmafxModelConfig *cfg)

@@ -18,6 +18,7 @@ static const struct {
     { "motion", checkasm_check_motion },
     { "cambi", checkasm_check_cambi },
     { "speed", checkasm_check_speed },
+    { "float", checkasm_check_float },
 };
 
 static struct {

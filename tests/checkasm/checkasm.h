@@ -25,6 +25,7 @@ void checkasm_check_adm(void);
 void checkasm_check_motion(void);
 void checkasm_check_cambi(void);
 void checkasm_check_speed(void);
+void checkasm_check_float(void);
 
 /* Kernel levels this CPU runs: index 0 is VMAFX_CPU_SCALAR (the reference). */
 int checkasm_level_count(void);

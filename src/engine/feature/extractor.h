@@ -63,6 +63,8 @@ enum {
     EXTRACTOR_TEMPORAL    = 1 << 0,  /* needs prev_ref (and prev_prev_ref) */
     EXTRACTOR_EVERY_FRAME = 1 << 1,  /* runs on frames skipped by subsampling too */
     EXTRACTOR_PREV_DIS    = 1 << 2,  /* needs prev_dis as well (with EXTRACTOR_TEMPORAL) */
+    EXTRACTOR_EARLY_FLUSH = 1 << 3,  /* flush() replays writes libvmaf makes while extracting:
+                                        it runs before other flushes (report order) */
 };
 
 typedef struct FeatureExtractor {

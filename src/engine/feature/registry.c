@@ -15,12 +15,22 @@ extern const FeatureExtractor extractor_float_ms_ssim;
 extern const FeatureExtractor extractor_cambi;
 extern const FeatureExtractor extractor_speed_chroma;
 extern const FeatureExtractor extractor_speed_temporal;
+extern const FeatureExtractor extractor_float_vif;
+extern const FeatureExtractor extractor_float_adm;
+extern const FeatureExtractor extractor_float_motion;
+extern const FeatureExtractor extractor_float_ansnr;
+extern const FeatureExtractor extractor_float_psnr;
+extern const FeatureExtractor extractor_float_moment;
+extern const FeatureExtractor extractor_ciede;
 
 static const FeatureExtractor *const registry[] = {
     &extractor_vif, &extractor_adm, &extractor_motion,
     &extractor_psnr, &extractor_float_ssim, &extractor_float_ms_ssim,
     &extractor_cambi,
     &extractor_speed_chroma, &extractor_speed_temporal,
+    &extractor_float_vif, &extractor_float_adm, &extractor_float_motion,
+    &extractor_float_ansnr, &extractor_float_psnr, &extractor_float_moment,
+    &extractor_ciede,
 };
 
 #define N_REGISTRY (sizeof(registry) / sizeof(registry[0]))
@@ -98,6 +108,20 @@ static const struct { const char *name, *alias; } aliases[] = {
     { "Speed_chroma_feature_speed_chroma_v_score", "speed_chroma_v" },
     { "Speed_chroma_feature_speed_chroma_uv_score", "speed_chroma_uv" },
     { "Speed_temporal_feature_speed_temporal_score", "speed_temporal" },
+    { "VMAF_feature_adm2_score", "adm2" },
+    { "VMAF_feature_aim_score", "aim" },
+    { "VMAF_feature_adm3_score", "adm3" },
+    { "VMAF_feature_adm_scale0_score", "adm_scale0" },
+    { "VMAF_feature_adm_scale1_score", "adm_scale1" },
+    { "VMAF_feature_adm_scale2_score", "adm_scale2" },
+    { "VMAF_feature_adm_scale3_score", "adm_scale3" },
+    { "VMAF_feature_motion_score", "motion" },
+    { "VMAF_feature_motion2_score", "motion2" },
+    { "VMAF_feature_motion3_score", "motion3" },
+    { "VMAF_feature_vif_scale0_score", "vif_scale0" },
+    { "VMAF_feature_vif_scale1_score", "vif_scale1" },
+    { "VMAF_feature_vif_scale2_score", "vif_scale2" },
+    { "VMAF_feature_vif_scale3_score", "vif_scale3" },
 };
 
 const char *feature_output_name(const char *name)

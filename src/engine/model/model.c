@@ -125,9 +125,11 @@ static int parse_types(Err *e, const json_t *dict, Model *m)
     const json_t *t = json_object_get(dict, "model_type");
     if (!t) return fail(e, -EINVAL, "model_dict.model_type missing");
     if (!json_is_string(t)) return fail(e, -EINVAL, "model_dict.model_type must be a string");
-    if (strcmp(json_string_value(t), "LIBSVMNUSVR"))
-        return fail(e, -ENOTSUP, "model_dict.model_type \"%s\" is not supported (only LIBSVMNUSVR)",
-                    json_string_value(t));
+    /* a bootstrap collection's submodels predict like plain ones (model_collection.c) */
+    if (strcmp(json_string_value(t), "LIBSVMNUSVR") &&
+        strcmp(json_string_value(t), "BOOTSTRAP_LIBSVMNUSVR"))
+        return fail(e, -ENOTSUP, "model_dict.model_type \"%s\" is not supported (only "
+                    "LIBSVMNUSVR and BOOTSTRAP_LIBSVMNUSVR)", json_string_value(t));
     const json_t *n = json_object_get(dict, "norm_type");
     if (!n) return fail(e, -EINVAL, "model_dict.norm_type missing");
     if (!json_is_string(n)) return fail(e, -EINVAL, "model_dict.norm_type must be a string");
@@ -710,7 +712,7 @@ static void chroma_correct(const Model *m, double *x)
     x[d] = m->rescale ? m->f_slope[d] * corrected + m->f_intercept[d] : corrected;
 }
 
-double model_predict(const Model *m, const double *features)
+double model_predict_raw(const Model *m, const double *features)
 {
     double x[MODEL_MAX_FEATURES] = { 0 };
     for (unsigned i = 0; i < m->n_features; i++)
@@ -718,10 +720,20 @@ double model_predict(const Model *m, const double *features)
     if (m->chroma.on) chroma_correct(m, x);
     double y = svm_value(&m->svm, x);
     if (m->rescale) y = (y - m->intercept) / m->slope;
+    return y;
+}
+
+double model_finish(const Model *m, double y)
+{
     if (m->tr.enabled) y = transform(&m->tr, y);
     if (m->clip) {
         y = y < m->clip_min ? m->clip_min : y;
         y = y > m->clip_max ? m->clip_max : y;
     }
     return y;
+}
+
+double model_predict(const Model *m, const double *features)
+{
+    return model_finish(m, model_predict_raw(m, features));
 }

@@ -33,5 +33,16 @@ unsigned    model_feature_opts(const Model *m, unsigned i, const ModelFeatureOpt
 
 /* Per-frame score from raw feature values in model_feature_name() order. */
 double model_predict(const Model *m, const double *features);
+/* The same in two steps: the SVM's denormalised output, then the score transform and clip
+ * (libvmaf's VMAF_MODEL_FLAG_DISABLE_TRANSFORM | _DISABLE_CLIP, which bootstrap statistics use). */
+double model_predict_raw(const Model *m, const double *features);
+double model_finish(const Model *m, double y);
+
+/* libvmaf's model collections (bootstrap models, e.g. vmaf_b_v0.6.3): a JSON object whose
+ * keys "0", "1", ... are models. model_parse_collection() parses a plain model as a
+ * collection of one; out[0] is the main model, out[1..n-1] the bootstrap submodels. */
+#define MODEL_MAX_COLLECTION 32
+int model_parse_collection(const char *json, size_t len, int enable_transform, int disable_clip,
+                           Model **out, unsigned *n, char *err, size_t errlen);
 
 #endif
