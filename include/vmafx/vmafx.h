@@ -61,6 +61,10 @@ typedef struct VmafxModelConfig {
     int enable_transform;    /* apply the model's score_transform ("phone" model) */
     int disable_clip;        /* do not clip to the model's score_clip */
     int debug;               /* extractors also emit debug features (per-scale num/den) */
+    /* Extractor options overriding the model's own, "EXTRACTOR.KEY=VALUE" joined by ':'
+     * ("vif.vif_enhn_gain_limit=1.0:adm.adm_enhn_gain_limit=1.2"; libvmaf's per-model feature
+     * overloads); entries for extractors the model does not use are ignored. May be NULL. */
+    const char *feature_options;
 } VmafxModelConfig;
 
 /* Loads a model from libvmaf's JSON text. */
@@ -73,6 +77,11 @@ const char *const *vmafx_builtin_models(void);
 /* Adds an extra feature extractor by name ("psnr", "float_ssim", "float_ms_ssim", "vif",
  * "adm", "motion"), with options "key=value:key=value" (may be NULL). */
 int vmafx_use_feature(VmafxContext *ctx, const char *name, const char *options);
+
+/* Records a value computed elsewhere as feature `name` of frame `frame` (libvmaf's
+ * vmaf_import_feature_score); it is reported like an extracted feature. -EEXIST if that
+ * frame already has a value for the name. */
+int vmafx_import_feature_score(VmafxContext *ctx, const char *name, unsigned frame, double value);
 
 /* Scores one picture pair. Frames must come in order 0, 1, 2, ...; the pictures are only
  * read during the call. All pictures must share geometry, format and bit depth. */

@@ -51,6 +51,40 @@ static int set_option(VmafxContext *ctx, const FeatureExtractor *fx, double *opt
     return ctx_fail(ctx, -EINVAL, "feature %s: unknown option '%s'", fx->name, key);
 }
 
+/* "key=value" with value a number, true or false. */
+static int set_option_text(VmafxContext *ctx, const FeatureExtractor *fx, double *opt, char *kv)
+{
+    char *eq = strchr(kv, '=');
+    if (!eq) return ctx_fail(ctx, -EINVAL, "feature %s: option '%s' needs a value (key=value)", fx->name, kv);
+    *eq = 0;
+    char *end;
+    const char *v = eq + 1;
+    double value = !strcmp(v, "true") ? 1 : !strcmp(v, "false") ? 0 : strtod(v, &end);
+    if (strcmp(v, "true") && strcmp(v, "false") && (end == v || *end))
+        return ctx_fail(ctx, -EINVAL, "feature %s: option %s: '%s' is not a number", fx->name, kv, v);
+    return set_option(ctx, fx, opt, kv, value);
+}
+
+/* The "EXTRACTOR.KEY=VALUE:..." entries of a model config that name fx (libvmaf's
+ * vmaf_model_feature_overload), applied over the model's own options. */
+static int apply_overloads(VmafxContext *ctx, const FeatureExtractor *fx, double *opt, const char *list)
+{
+    char buf[512];
+    if (!list) return 0;
+    if (snprintf(buf, sizeof(buf), "%s", list) >= (int)sizeof(buf))
+        return ctx_fail(ctx, -EINVAL, "model feature options too long: %s", list);
+    char *save = NULL;
+    for (char *e = strtok_r(buf, ":", &save); e; e = strtok_r(NULL, ":", &save)) {
+        char *dot = strchr(e, '.');
+        if (!dot) return ctx_fail(ctx, -EINVAL, "model feature option '%s' is not EXTRACTOR.KEY=VALUE", e);
+        *dot = 0;
+        if (strcmp(e, fx->name)) continue;
+        int err = set_option_text(ctx, fx, opt, dot + 1);
+        if (err) return err;
+    }
+    return 0;
+}
+
 static int same_feature_params(const FeatureExtractor *fx, const double *a, const double *b)
 {
     for (unsigned k = 0; k < fx->n_options; k++)
@@ -125,6 +159,8 @@ static int add_model(VmafxContext *ctx, Model *m, const VmafxModelConfig *cfg)
             int err = set_option(ctx, fx, opt, mo[k].key, mo[k].value);
             if (err) { model_free(m); return err; }
         }
+        int err = apply_overloads(ctx, fx, opt, cfg ? cfg->feature_options : NULL);
+        if (err) { model_free(m); return err; }
         if (cfg && cfg->debug) set_option_if_present(fx, opt, "debug", 1.0);
         Instance *in = instance_for(ctx, fx, opt);
         if (!in) { model_free(m); return ctx_fail(ctx, -ENOSPC, "too many feature extractors"); }
@@ -167,17 +203,8 @@ int vmafx_use_feature(VmafxContext *ctx, const char *name, const char *options)
     char buf[512];
     snprintf(buf, sizeof(buf), "%s", options ? options : "");
     char *save = NULL;
-    for (char *kv = strtok_r(buf, ":", &save); kv; kv = strtok_r(NULL, ":", &save)) {
-        char *eq = strchr(kv, '=');
-        if (!eq) return ctx_fail(ctx, -EINVAL, "feature %s: option '%s' needs a value (key=value)", name, kv);
-        *eq = 0;
-        char *end;
-        const char *v = eq + 1;
-        double value = !strcmp(v, "true") ? 1 : !strcmp(v, "false") ? 0 : strtod(v, &end);
-        if (strcmp(v, "true") && strcmp(v, "false") && (end == v || *end))
-            return ctx_fail(ctx, -EINVAL, "feature %s: option %s: '%s' is not a number", name, kv, v);
-        if ((err = set_option(ctx, fx, opt, kv, value))) return err;
-    }
+    for (char *kv = strtok_r(buf, ":", &save); kv; kv = strtok_r(NULL, ":", &save))
+        if ((err = set_option_text(ctx, fx, opt, kv))) return err;
     if (!instance_for(ctx, fx, opt)) return ctx_fail(ctx, -ENOSPC, "too many feature extractors");
     return 0;
 }
