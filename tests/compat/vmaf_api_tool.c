@@ -36,7 +36,7 @@ static int y4m_open(Y4m *y, const char *path)
         if (t[0] == 'H') y->h = (unsigned)atoi(t + 1);
         if (t[0] == 'C') {
             c = t + 1;
-            char *p = strchr(t, 'p');
+            char *p = strstr(t, "p1");   /* C420p10, C444p12, ...; not C420jpeg */
             if (p) y->bpc = (unsigned)atoi(p + 1);
         }
     }
