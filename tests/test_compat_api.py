@@ -7,6 +7,14 @@
                  tool does, replays every `vmaf` line of golden/COMMANDS.txt in its place; the
                  output equals the golden file (the comparison of test_conformance.py). This is
                  also where 10- and 12-bit input is tested (FFmpeg 5.1's filter mangles it).
+  netflix-vmaf/<pair>/<file>  Netflix's own `vmaf` tool, its objects as compiled against
+                 Netflix's headers (from a libvmaf 3.2.0 build tree: $VMAFX_LIBVMAF_BUILD, default
+                 ../ref/libvmaf/build) linked against vmafx's libvmaf.so.3, replays the same lines:
+                 an existing libvmaf program on vmafx, unchanged. Skipped without that tree.
+  v32/<pair>/<file>  golden/COMMANDS_v32.txt (libvmaf 3.2's newer models and metrics) through
+                 the API tool: what the engine computes must equal the golden; what it does not
+                 compute yet (test_conformance_v32.PENDING) must fail with a libvmaf ERROR line
+                 naming it, and is reported skipped; `# refused by libvmaf` lines must fail.
   threads/cpumask/subsample variants of one 8-bit and one 10-bit pair against the same goldens."""
 import os, re, shlex
 from vmafx_testlib import Skip, run, pairs, pair_files, compare_json, compare_text
@@ -86,7 +94,81 @@ def replay(env, pair, argv, extra=(), tag=''):
         compare_text(golden, ours, label)
 
 
+def netflix_vmaf(env):
+    """Netflix's vmaf tool relinked against vmafx's libvmaf.so.3, built once per build tree."""
+    tree = os.environ.get('VMAFX_LIBVMAF_BUILD',
+                          os.path.join(HERE, '..', '..', 'ref', 'libvmaf', 'build'))
+    objs = os.path.join(tree, 'tools', 'vmaf.p')
+    if not os.path.isdir(objs):
+        raise Skip(f'no libvmaf 3.2.0 build tree at {tree} (set VMAFX_LIBVMAF_BUILD)')
+    exe = env.bin('tests', 'netflix-vmaf-on-vmafx')
+    libdir = env.bin('src', 'compat')
+    if not os.path.exists(exe):
+        o = sorted(os.path.join(objs, f) for f in os.listdir(objs) if f.endswith('.o'))
+        run(['cc', '-o', exe] + o + ['-L' + libdir, '-l:libvmaf.so.3', '-lm', '-lpthread'])
+    return exe, libdir
+
+
+def replay_netflix(env, pair, argv):
+    exe, libdir = netflix_vmaf(env)
+    ldd = run(['ldd', exe], env=dict(os.environ, LD_LIBRARY_PATH=libdir)).stdout
+    assert os.path.realpath(libdir) in ldd or libdir in ldd, f'not linked to vmafx: {ldd}'
+    ref, dis = pair_files(env, pair)
+    out_dir = os.path.join(env.scratch, 'compat-netflix-vmaf', pair)
+    os.makedirs(out_dir, exist_ok=True)
+    golden_rel = next(a for a in argv if a.startswith('golden/'))
+    golden = os.path.join(env.shared, 'conformance', pair, golden_rel)
+    ours = os.path.join(out_dir, os.path.basename(golden_rel))
+    subst = {'ref.y4m': ref, 'dis.y4m': dis}
+    args = [subst.get(a, ours if a.startswith('golden/') else a) for a in argv[1:]]
+    if os.path.exists(ours):
+        os.unlink(ours)
+    run([exe] + args, env=dict(os.environ, LD_LIBRARY_PATH=libdir))
+    label = f'netflix-vmaf {pair}/{os.path.basename(golden)}'
+    (compare_json if golden.endswith('.json') else compare_text)(golden, ours, label)
+
+
+def refuse(env, pair, argv):
+    """A command libvmaf refuses must fail here too, with a reason on stderr."""
+    ref, dis = pair_files(env, pair)
+    out = os.path.join(env.scratch, 'compat-api', pair, 'refused.json')
+    args = [{'ref.y4m': ref, 'dis.y4m': dis}.get(a, out if a.startswith('golden/') else a)
+            for a in argv[1:]]
+    p = run([_bin(env, 'compat-vmaf-tool')] + args, check=False)
+    assert p.returncode != 0, f'{pair}: libvmaf refuses {" ".join(argv)}, vmafx accepted it'
+    assert p.stderr.strip(), 'refused without a message'
+
+
+def replay_v32(env, pair, name, argv, refused):
+    import test_conformance_v32 as v32
+    # CTC presets are flags of Netflix's tool (which turns them into API calls), not of ours
+    ctc = any(a in ('--aom_ctc', '--nflx_ctc') for a in argv)
+    if refused:
+        return refuse(env, pair, argv)
+    try:
+        if ctc:
+            replay_netflix(env, pair, argv)
+        else:
+            replay(env, pair, argv, (), 'v32_')
+    except AssertionError as e:
+        pending = v32.PENDING.get(name)
+        if not pending:
+            raise
+        raise Skip(f'{pending}: {str(e)[-200:]}')
+
+
 def cases(env):
+    import test_conformance_v32 as v32
+    for pair in pairs(env):
+        if env.quick and pair not in QUICK:
+            continue
+        for name, argv, refused in v32.commands(env, pair):
+            yield f'v32/{pair}/{name}', (lambda p=pair, n=name, a=argv, r=refused:
+                                         replay_v32(env, p, n, a, r))
+    for pair in sorted(QUICK):
+        for argv in _golden_lines(env, pair):
+            name = os.path.basename(next(a for a in argv if a.startswith('golden/')))
+            yield f'netflix-vmaf/{pair}/{name}', (lambda p=pair, a=argv: replay_netflix(env, p, a))
     for pair in pairs(env):
         if env.quick and pair not in QUICK:
             continue
