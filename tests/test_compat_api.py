@@ -96,6 +96,8 @@ def replay(env, pair, argv, extra=(), tag=''):
 
 def netflix_vmaf(env):
     """Netflix's vmaf tool relinked against vmafx's libvmaf.so.3, built once per build tree."""
+    if env.quick:   # its objects are not instrumented: they cannot load a sanitizer build
+        raise Skip('not in the quick (sanitizer) run')
     tree = os.environ.get('VMAFX_LIBVMAF_BUILD',
                           os.path.join(HERE, '..', '..', 'ref', 'libvmaf', 'build'))
     objs = os.path.join(tree, 'tools', 'vmaf.p')
