@@ -3,6 +3,9 @@
                  enum value against the numbers of Netflix's libvmaf 3.2.0 headers
   exports        every function the headers declare is exported, and nothing but vmaf_*
   misuse         tests/compat/misuse_check.c: bad use returns -EINVAL, never crashes
+  api_consistency  tests/compat/api_check.c: metadata handlers, imported scores, per-index
+                 and pooled scores (all methods, sub-ranges), pools with threads, overloads,
+                 two models, every report format agree with each other
   <pair>/<file>  tests/compat/vmaf_api_tool.c, a client using the API the way Netflix's `vmaf`
                  tool does, replays every `vmaf` line of golden/COMMANDS.txt in its place; the
                  output equals the golden file (the comparison of test_conformance.py). This is
@@ -65,6 +68,13 @@ def test_misuse(env):
     p = run([_bin(env, 'compat-misuse-check')], check=False)
     assert p.returncode == 0, p.stdout[-3000:] + p.stderr[-2000:]
     assert 'WRONG' not in p.stdout
+
+
+def test_api_consistency(env):
+    out = os.path.join(env.scratch, 'compat-api')
+    os.makedirs(out, exist_ok=True)
+    p = run([_bin(env, 'compat-api-check'), out], check=False)
+    assert p.returncode == 0, p.stdout[-2000:] + p.stderr[-2000:]
 
 
 def _golden_lines(env, pair):
