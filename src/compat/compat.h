@@ -73,8 +73,9 @@ int compat_engine_error(const VmafContext *ctx, const char *what, int err);
 /* "key=value:key=value" of a dictionary into buf; -EINVAL if it does not fit. */
 int dictionary_join(const VmafFeatureDictionary *d, const char *prefix, char *buf, size_t n);
 
-/* The engine's view of a picture read through the API; NULL if pic was not made by
- * vmaf_picture_alloc or a pool, or its planes were replaced (then *copy is filled). */
+/* The engine's view of a picture read through the API (its planes, strides and libvmaf's
+ * plane sizes); -EINVAL if pic was not made by vmaf_picture_alloc or a pool, was already
+ * unref'ed, or has no planes. */
 int picture_engine_view(const VmafPicture *pic, VmafxPicture *view);
 
 void picture_pool_release(PicturePool *pool);
