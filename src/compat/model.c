@@ -153,10 +153,23 @@ EXPORT void vmaf_model_destroy(VmafModel *model)
     free(model);
 }
 
+static int same_text(const char *a, const char *b)
+{
+    return a == b || (a && b && !strcmp(a, b));
+}
+
+/* The same model under the same name (a collection's main model and the collection). */
+static int same_model(const VmafModel *a, const VmafModel *b)
+{
+    return a == b || (same_text(a->name, b->name) && same_text(a->version, b->version) &&
+                      same_text(a->json, b->json) && same_text(a->overloads, b->overloads) &&
+                      a->flags == b->flags);
+}
+
 int model_mount(VmafContext *ctx, const VmafModel *model)
 {
     for (unsigned i = 0; i < ctx->n_mounted; i++)
-        if (ctx->mounted[i] == model) return 0;   /* a set: once is enough */
+        if (same_model(ctx->mounted[i], model)) return 0;   /* a set: once is enough */
     if (ctx->n_mounted == MAX_MOUNTED) {
         compat_log(ctx, VMAF_LOG_LEVEL_ERROR, "at most %d models per context", MAX_MOUNTED);
         return -EINVAL;
@@ -167,29 +180,55 @@ int model_mount(VmafContext *ctx, const VmafModel *model)
     return 0;
 }
 
-/* Model collections (bootstrap models such as vmaf_b_v0.6.3) need per-member predictions
- * and their statistics, which the engine does not compute: every entry point says so. */
-static int no_collections(const VmafContext *ctx, const char *what)
+/* Model collections (libvmaf's bootstrap models, vmaf_b_v0.6.3): the engine loads the model
+ * file whole and writes every member's score plus NAME_bagging, NAME_stddev, NAME_ci_p95_lo
+ * and NAME_ci_p95_hi, so a collection is one engine model here; *model is the collection's
+ * main model (its score is NAME), as libvmaf hands it out. Where the engine does not know
+ * the model, loading fails with its message. */
+struct VmafModelCollection {
+    VmafModel *model;
+};
+
+static int collection_new(VmafModel **model, VmafModelCollection **mc, VmafModel *m)
 {
-    compat_log(ctx, VMAF_LOG_LEVEL_ERROR,
-               "%s: model collections (bootstrap models, e.g. vmaf_b_v0.6.3) are not computed "
-               "by vmafx", what);
-    return -EINVAL;
+    VmafModelCollection *c = calloc(1, sizeof(*c));
+    VmafModel *main_model = calloc(1, sizeof(*main_model));
+    if (!c || !main_model || !(main_model->name = strdup(m->name)) ||
+        (m->version && !(main_model->version = strdup(m->version))) ||
+        (m->json && !(main_model->json = malloc(m->json_len + 1)))) {
+        free(c);
+        vmaf_model_destroy(main_model);
+        vmaf_model_destroy(m);
+        return -ENOMEM;
+    }
+    if (m->json) {
+        memcpy(main_model->json, m->json, m->json_len + 1);
+        main_model->json_len = m->json_len;
+    }
+    main_model->flags = m->flags;
+    c->model = m;
+    *mc = c;
+    *model = main_model;
+    return 0;
 }
 
 EXPORT int vmaf_model_collection_load(VmafModel **model, VmafModelCollection **model_collection,
                                       VmafModelConfig *cfg, const char *version)
 {
-    (void)model; (void)model_collection; (void)cfg;
-    return no_collections(NULL, version ? version : "vmaf_model_collection_load");
+    if (!model || !model_collection || !version) return -EINVAL;
+    VmafModel *m;
+    int err = vmaf_model_load(&m, cfg, version);
+    return err ? err : collection_new(model, model_collection, m);
 }
 
 EXPORT int vmaf_model_collection_load_from_path(VmafModel **model,
                                                 VmafModelCollection **model_collection,
                                                 VmafModelConfig *cfg, const char *path)
 {
-    (void)model; (void)model_collection; (void)cfg;
-    return no_collections(NULL, path ? path : "vmaf_model_collection_load_from_path");
+    if (!model || !model_collection || !path) return -EINVAL;
+    VmafModel *m;
+    int err = vmaf_model_load_from_path(&m, cfg, path);
+    return err ? err : collection_new(model, model_collection, m);
 }
 
 EXPORT int vmaf_model_collection_feature_overload(VmafModel *model,
@@ -197,30 +236,62 @@ EXPORT int vmaf_model_collection_feature_overload(VmafModel *model,
                                                   const char *feature_name,
                                                   VmafFeatureDictionary *opts_dict)
 {
-    (void)model; (void)model_collection; (void)feature_name; (void)opts_dict;
-    return no_collections(NULL, "vmaf_model_collection_feature_overload");
+    if (!model || !model_collection || !*model_collection || !feature_name || !opts_dict)
+        return -EINVAL;
+    VmafFeatureDictionary *copy = NULL;
+    for (unsigned i = 0; i < opts_dict->n; i++)
+        if (vmaf_feature_dictionary_set(&copy, opts_dict->e[i].key, opts_dict->e[i].val)) {
+            vmaf_feature_dictionary_free(&copy);
+            return -ENOMEM;
+        }
+    int err = vmaf_model_feature_overload(model, feature_name, copy);
+    if (err) {
+        vmaf_feature_dictionary_free(&copy);
+        return err;
+    }
+    return vmaf_model_feature_overload((*model_collection)->model, feature_name, opts_dict);
 }
 
-/* Nothing can have been created; NULL (or anything) is accepted and left alone. */
 EXPORT void vmaf_model_collection_destroy(VmafModelCollection *model_collection)
 {
-    (void)model_collection;
+    if (!model_collection) return;
+    vmaf_model_destroy(model_collection->model);
+    free(model_collection);
 }
 
 EXPORT int vmaf_use_features_from_model_collection(VmafContext *vmaf,
                                                    VmafModelCollection *model_collection)
 {
     if (!vmaf || !model_collection) return -EINVAL;
-    return no_collections(vmaf, "vmaf_use_features_from_model_collection");
+    return vmaf_use_features_from_model(vmaf, model_collection->model);
+}
+
+/* The four statistics of a collection, each pooled by `pool` (UNKNOWN: the value at index
+ * lo). */
+static int collection_score(VmafContext *v, const VmafModelCollection *mc,
+                            enum VmafPoolingMethod pool, VmafModelCollectionScore *score,
+                            unsigned lo, unsigned hi)
+{
+    static const char *const suffix[] = { "_bagging", "_stddev", "_ci_p95_lo", "_ci_p95_hi" };
+    double *dst[] = { &score->bootstrap.bagging_score, &score->bootstrap.stddev,
+                      &score->bootstrap.ci.p95.lo, &score->bootstrap.ci.p95.hi };
+    for (int k = 0; k < 4; k++) {
+        char name[256];
+        snprintf(name, sizeof(name), "%s%s", mc->model->name, suffix[k]);
+        int err = pool ? vmaf_feature_score_pooled(v, name, pool, dst[k], lo, hi)
+                       : vmaf_feature_score_at_index(v, name, dst[k], lo);
+        if (err) return err;
+    }
+    score->type = VMAF_MODEL_COLLECTION_SCORE_BOOTSTRAP;
+    return 0;
 }
 
 EXPORT int vmaf_score_at_index_model_collection(VmafContext *vmaf,
                                                 VmafModelCollection *model_collection,
                                                 VmafModelCollectionScore *score, unsigned index)
 {
-    (void)index;
     if (!vmaf || !model_collection || !score) return -EINVAL;
-    return no_collections(vmaf, "vmaf_score_at_index_model_collection");
+    return collection_score(vmaf, model_collection, VMAF_POOL_METHOD_UNKNOWN, score, index, index);
 }
 
 EXPORT int vmaf_score_pooled_model_collection(VmafContext *vmaf,
@@ -229,7 +300,8 @@ EXPORT int vmaf_score_pooled_model_collection(VmafContext *vmaf,
                                               VmafModelCollectionScore *score,
                                               unsigned index_low, unsigned index_high)
 {
-    (void)pool_method; (void)index_low; (void)index_high;
-    if (!vmaf || !model_collection || !score) return -EINVAL;
-    return no_collections(vmaf, "vmaf_score_pooled_model_collection");
+    if (!vmaf || !model_collection || !score || index_low > index_high) return -EINVAL;
+    if (pool_method <= VMAF_POOL_METHOD_UNKNOWN || pool_method >= VMAF_POOL_METHOD_NB)
+        return -EINVAL;
+    return collection_score(vmaf, model_collection, pool_method, score, index_low, index_high);
 }

@@ -98,6 +98,19 @@ int main(int argc, char **argv)
     CHECK(!vmaf_register_metadata_handler(v, (VmafMetadataConfiguration){
               .feature_name = "psnr_y", .callback = on_score, .data = &seen_psnr }), "handler");
 
+    /* a collection's statistics are read from NAME_bagging, NAME_stddev, NAME_ci_p95_lo/hi;
+     * imported here, since the engine computes no bootstrap model yet */
+    VmafModel *coll_main;
+    VmafModelCollection *coll;
+    VmafModelConfig ccfg = { .name = "coll" };
+    CHECK(!vmaf_model_collection_load(&coll_main, &coll, &ccfg, "vmaf_v0.6.1"), "collection load");
+    CHECK(!vmaf_use_features_from_model_collection(v, coll), "use collection");
+    CHECK(!vmaf_use_features_from_model(v, coll_main), "a collection's main model is the same model");
+    const char *stat[] = { "coll_bagging", "coll_stddev", "coll_ci_p95_lo", "coll_ci_p95_hi" };
+    for (unsigned i = 0; i < N; i++)
+        for (unsigned k = 0; k < 4; k++)
+            CHECK(!vmaf_import_feature_score(v, stat[k], 10.0 * k + i, i), "import %s", stat[k]);
+
     VmafPictureConfiguration pc = { { W, H, 8, VMAF_PIX_FMT_YUV420P }, 4 };
     CHECK(!vmaf_preallocate_pictures(v, pc), "preallocate");
     for (unsigned i = 0; i < N; i++) {
@@ -131,6 +144,15 @@ int main(int argc, char **argv)
     CHECK(!vmaf_score_pooled(v, plain, VMAF_POOL_METHOD_MEAN, &a, 0, N - 1) &&
           !vmaf_feature_score_pooled(v, "vmaf", VMAF_POOL_METHOD_MEAN, &b, 0, N - 1) && a == b, "score_pooled");
 
+    VmafModelCollectionScore cs;
+    CHECK(!vmaf_score_pooled_model_collection(v, coll, VMAF_POOL_METHOD_MEAN, &cs, 0, N - 1) &&
+          cs.type == VMAF_MODEL_COLLECTION_SCORE_BOOTSTRAP && cs.bootstrap.bagging_score == 4.5 &&
+          cs.bootstrap.stddev == 14.5 && cs.bootstrap.ci.p95.lo == 24.5 && cs.bootstrap.ci.p95.hi == 34.5,
+          "pooled collection %g %g %g %g", cs.bootstrap.bagging_score, cs.bootstrap.stddev,
+          cs.bootstrap.ci.p95.lo, cs.bootstrap.ci.p95.hi);
+    CHECK(!vmaf_score_at_index_model_collection(v, coll, &cs, 3) && cs.bootstrap.ci.p95.hi == 33,
+          "collection at index 3");
+    CHECK(!vmaf_score_at_index(v, coll_main, &a, 0), "collection main model score");
     const char *ext[] = { "xml", "json", "csv", "sub" };
     for (int f = VMAF_OUTPUT_FORMAT_XML; f <= VMAF_OUTPUT_FORMAT_SUB; f++) {
         char path[4096];
@@ -147,6 +169,8 @@ int main(int argc, char **argv)
     }
     vmaf_model_destroy(plain);
     vmaf_model_destroy(neg);
+    vmaf_model_destroy(coll_main);
+    vmaf_model_collection_destroy(coll);
     CHECK(!vmaf_close(v), "close");
     printf("api consistent\n");
     return 0;
