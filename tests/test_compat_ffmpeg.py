@@ -4,9 +4,11 @@ built by tests/compat/build_ffmpeg.sh with --enable-libvmaf against the libvmaf.
 `ffmpeg -i dis -i ref -lavfi libvmaf=log_path=...` on the conformance pairs, with the
 libvmaf.so.3 of that install. Each golden `vmaf` command of golden/COMMANDS.txt is translated
 into the filter's options (models, features, n_subsample, log_fmt) and the log must equal the
-golden file exactly as in test_conformance.py. Also: n_threads, and dis.mkv decoded by FFmpeg
-(both inputs through setpts=PTS-STARTPTS, without which FFmpeg 5.1's frame sync scores one
-duplicated frame).
+golden file exactly as in test_conformance.py. Also: n_threads, and dis.mkv decoded by FFmpeg.
+FFmpeg 5.1's frame sync pairs a .mkv (timestamps in ms: 0, 42, 83, ...) with a .y4m (1/24 s)
+wrongly, with Netflix's libvmaf as with vmafx: reference frames repeat and 49 frames are
+scored for 48. Forcing the distorted input's rate (`-r 24` before `-i dis.mkv`) fixes it;
+both inputs also go through setpts=PTS-STARTPTS, for inputs that do not start at 0.
 
 Only 8-bit pairs: FFmpeg 5.1's filter copies `width` bytes of each row of a >8-bit picture
 (half of each row; fixed upstream later), so its 10/12-bit scores are wrong whatever the
@@ -102,11 +104,20 @@ def filter_options(argv, log_path):
     return ':'.join(opts)
 
 
+def y4m_rate(path):
+    """The frame rate of a .y4m file (its F tag), as FFmpeg's -r takes it."""
+    with open(path, 'rb') as f:
+        header = f.readline().decode().split()
+    return next((t[1:].replace(':', '/') for t in header if t.startswith('F')), '25')
+
+
 def score(env, pair, argv, extra=(), tag='', mkv=False):
     exe, libdir = ffmpeg(env)
     ref, dis = pair_files(env, pair)
+    rate = []
     if mkv:
         dis = os.path.join(env.shared, 'conformance', pair, 'dis.mkv')
+        rate = ['-r', y4m_rate(ref)]
     golden_rel = next(a for a in argv if a.startswith('golden/'))
     golden = os.path.join(env.shared, 'conformance', pair, golden_rel)
     out_dir = os.path.join(env.scratch, 'compat-ffmpeg', pair)
@@ -117,7 +128,7 @@ def score(env, pair, argv, extra=(), tag='', mkv=False):
     opts = ':'.join([filter_options(argv, ours)] + list(extra))
     graph = ('[0:v]setpts=PTS-STARTPTS[d];[1:v]setpts=PTS-STARTPTS[r];[d][r]libvmaf=' + opts
              if mkv else 'libvmaf=' + opts)
-    run([exe, '-nostdin', '-hide_banner', '-loglevel', 'error', '-i', dis, '-i', ref,
+    run([exe, '-nostdin', '-hide_banner', '-loglevel', 'error'] + rate + ['-i', dis, '-i', ref,
          '-lavfi', graph, '-f', 'null', '-'], env=dict(os.environ, LD_LIBRARY_PATH=libdir))
     label = f'ffmpeg {pair}/{tag}{os.path.basename(golden)}'
     (compare_json if golden.endswith('.json') else compare_text)(golden, ours, label)
