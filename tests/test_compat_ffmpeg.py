@@ -10,9 +10,12 @@ wrongly, with Netflix's libvmaf as with vmafx: reference frames repeat and 49 fr
 scored for 48. Forcing the distorted input's rate (`-r 24` before `-i dis.mkv`) fixes it;
 both inputs also go through setpts=PTS-STARTPTS, for inputs that do not start at 0.
 
-Only 8-bit pairs: FFmpeg 5.1's filter copies `width` bytes of each row of a >8-bit picture
-(half of each row; fixed upstream later), so its 10/12-bit scores are wrong whatever the
-library. test_compat_api.py covers 10/12-bit through the API.
+Only 8-bit pairs against the goldens: FFmpeg 5.1's filter copies `width` bytes of each row of
+a >8-bit picture (half of each row; fixed upstream later), so its 10/12-bit scores are wrong
+whatever the library; test_compat_api.py covers 10/12-bit through the API. On the 10/12-bit
+pairs the same FFmpeg binary is run on Netflix's libvmaf.so.3 too (when a libvmaf 3.2.0 build
+tree is at $VMAFX_LIBVMAF_BUILD, default ../ref/libvmaf/build): vmafx's log must equal
+libvmaf's, wrong numbers and all — the same library behaviour under the same client.
 
 The first run downloads the source (network) and builds FFmpeg (minutes); later runs reuse it.
 With no network the cases are skipped."""
@@ -134,6 +137,29 @@ def score(env, pair, argv, extra=(), tag='', mkv=False):
     (compare_json if golden.endswith('.json') else compare_text)(golden, ours, label)
 
 
+def same_as_netflix(env, pair):
+    """The same FFmpeg command on vmafx's and on Netflix's libvmaf.so.3: equal logs."""
+    tree = os.environ.get('VMAFX_LIBVMAF_BUILD',
+                          os.path.join(HERE, '..', '..', 'ref', 'libvmaf', 'build'))
+    netflix = os.path.join(tree, 'src')
+    if not os.path.exists(os.path.join(netflix, 'libvmaf.so.3')):
+        raise Skip(f'no Netflix libvmaf.so.3 under {netflix} (set VMAFX_LIBVMAF_BUILD)')
+    exe, libdir = ffmpeg(env)
+    ref, dis = pair_files(env, pair)
+    out_dir = os.path.join(env.scratch, 'compat-ffmpeg', pair)
+    os.makedirs(out_dir, exist_ok=True)
+    logs = []
+    for tag, lib in (('netflix', netflix), ('vmafx', libdir)):
+        log = os.path.join(out_dir, f'{tag}_ffmpeg_hbd.json')
+        if os.path.exists(log):
+            os.unlink(log)
+        run([exe, '-nostdin', '-hide_banner', '-loglevel', 'error', '-i', dis, '-i', ref, '-lavfi',
+             f'libvmaf=log_fmt=json:log_path={_quote(log)}', '-f', 'null', '-'],
+            env=dict(os.environ, LD_LIBRARY_PATH=lib))
+        logs.append(log)
+    compare_json(logs[0], logs[1], f'ffmpeg {pair}: vmafx against libvmaf 3.2.0')
+
+
 def _lines(env, pair):
     for line in open(os.path.join(env.shared, 'conformance', pair, 'golden', 'COMMANDS.txt')):
         if line.startswith('vmaf ') and '--frame_' not in line:   # frame skipping: no option
@@ -147,6 +173,7 @@ def cases(env):
     yield 'install_and_build', lambda: ffmpeg(env)
     for pair in pairs(env):
         if any(t in pair for t in HIGH_BIT_DEPTH):
+            yield f'{pair}/same_as_libvmaf.json', (lambda p=pair: same_as_netflix(env, p))
             continue
         for argv in _lines(env, pair):
             name = os.path.basename(next(a for a in argv if a.startswith('golden/')))
