@@ -73,6 +73,10 @@ typedef struct VmafxModelConfig {
     int enable_transform;    /* apply the model's score_transform ("phone" model) */
     int disable_clip;        /* do not clip to the model's score_clip */
     int debug;               /* extractors also emit debug features (per-scale num/den) */
+    /* Extractor options overriding the model's own, "EXTRACTOR.KEY=VALUE" joined by ':'
+     * ("vif.vif_enhn_gain_limit=1.0:adm.adm_enhn_gain_limit=1.2"; libvmaf's per-model feature
+     * overloads); entries for extractors the model does not use are ignored. May be NULL. */
+    const char *feature_options;
 } VmafxModelConfig;
 
 /* Loads a model from libvmaf's JSON text. */
@@ -94,6 +98,10 @@ const char *vmafx_feature_extractor(unsigned i);
  *  "features": [{"name", "provides": [..], "options": [{"name", "alias", "type",
  *  "default", "min", "max", "names_features"}]}]}. GET /v1/models serves it. */
 char *vmafx_catalog_json(void);
+/* Records a value computed elsewhere as feature `name` of frame `frame` (libvmaf's
+ * vmaf_import_feature_score); it is reported like an extracted feature. -EEXIST if that
+ * frame already has a value for the name. */
+int vmafx_import_feature_score(VmafxContext *ctx, const char *name, unsigned frame, double value);
 
 /* Scores one picture pair. Frames must come in order 0, 1, 2, ...; the pictures are only
  * read during the call. All pictures must share geometry, format and bit depth. */

@@ -22,6 +22,15 @@ const char *vmafx_model_name(const VmafxContext *ctx, unsigned i)
     return i < ctx->n_models ? ctx->models[i].name : NULL;
 }
 
+int vmafx_import_feature_score(VmafxContext *ctx, const char *name, unsigned frame, double value)
+{
+    if (!ctx || !name || !*name) return -EINVAL;
+    int err = collector_put(ctx->fc, name, frame, value);
+    if (err) return ctx_fail(ctx, err, "feature %s: frame %u %s", name, frame,
+                             err == -EEXIST ? "already has a value" : "cannot be stored");
+    return 0;
+}
+
 static int feature_index(const VmafxContext *ctx, const char *name)
 {
     for (unsigned i = 0; i < collector_count(ctx->fc); i++) {

@@ -105,6 +105,30 @@ static int set_option_text(VmafxContext *ctx, const FeatureExtractor *fx, double
     return set_option(ctx, fx, opt, key, value);
 }
 
+/* The "EXTRACTOR.KEY=VALUE:..." entries of a model config that name fx (libvmaf's
+ * vmaf_model_feature_overload), applied over the model's own options. */
+static int apply_overloads(VmafxContext *ctx, const FeatureExtractor *fx, double *opt, const char *list)
+{
+    char buf[512];
+    if (!list) return 0;
+    if (snprintf(buf, sizeof(buf), "%s", list) >= (int)sizeof(buf))
+        return ctx_fail(ctx, -EINVAL, "model feature options too long: %s", list);
+    char *save = NULL;
+    for (char *e = strtok_r(buf, ":", &save); e; e = strtok_r(NULL, ":", &save)) {
+        char *dot = strchr(e, '.');
+        if (!dot) return ctx_fail(ctx, -EINVAL, "model feature option '%s' is not EXTRACTOR.KEY=VALUE", e);
+        *dot = 0;
+        if (strcmp(e, fx->name)) continue;
+        char *eq = strchr(dot + 1, '=');
+        if (!eq)
+            return ctx_fail(ctx, -EINVAL, "feature %s: option '%s' needs a value (key=value)", fx->name, dot + 1);
+        *eq = 0;
+        int err = set_option_text(ctx, fx, opt, NULL, dot + 1, eq + 1);
+        if (err) return err;
+    }
+    return 0;
+}
+
 static int same_feature_params(const FeatureExtractor *fx, const double *a, const double *b)
 {
     for (unsigned k = 0; k < fx->n_options; k++)
@@ -205,9 +229,10 @@ static int add_model(VmafxContext *ctx, Model *m, const VmafxModelConfig *cfg, c
                                     : set_option(ctx, fx, opt, mo[k].key, mo[k].value);
             if (err) { model_free(m); return err; }
         }
-        if (cfg && cfg->debug) set_option_if_present(fx, opt, "debug", 1.0);
-        int err = check_options(ctx, fx, opt);
+        int err = apply_overloads(ctx, fx, opt, cfg ? cfg->feature_options : NULL);
         if (err) { model_free(m); return err; }
+        if (cfg && cfg->debug) set_option_if_present(fx, opt, "debug", 1.0);
+        if ((err = check_options(ctx, fx, opt))) { model_free(m); return err; }
         Instance *in = instance_for(ctx, fx, opt, NULL);
         if (!in) { model_free(m); return ctx_fail(ctx, -ENOSPC, "too many feature extractors"); }
         feature_name(slot->feature[f], NAME_LEN, fname, feature_output_name(fname), in->suffix);
