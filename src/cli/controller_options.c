@@ -34,7 +34,7 @@ static const ConfigOption base[] = {
 };
 
 /* Submitted inputs are checked against the same URI rules and allow-list as the nodes use. */
-static const char *const storage_rows[] = { "storage-allow", "storage-remotes", NULL };
+static const char *const storage_rows[] = { "storage-allow", "storage-remotes", "storage-connection-strings", NULL };
 
 size_t controller_options(ConfigOption *out, size_t cap)
 {

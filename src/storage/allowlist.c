@@ -4,6 +4,7 @@
  * (s3://bucket/dir, sftp://user@host/dir). Local inputs are compared after realpath(), so
  * "..", and symlinks pointing out of a root, are judged by where they really lead. */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <netdb.h>
@@ -166,10 +167,83 @@ int allow_check_url(const StorageConfig *cfg, const char *url, const char *what,
     return 0;
 }
 
+/* The next ",key=value" of an rclone connection string (s at a comma), the value unquoted
+ * as rclone reads it ('it''s' is "it's"); NULL after the last one. */
+static const char *next_param(const char *s, char *key, size_t kn, char *val, size_t vn)
+{
+    if (*s != ',') return NULL;
+    s++;
+    size_t kl = strcspn(s, "=,");
+    snprintf(key, kn, "%.*s", (int)(kl < kn ? kl : kn - 1), s);
+    for (char *k = key; *k; k++) *k = (char)tolower((unsigned char)*k);
+    s += kl;
+    size_t o = 0;
+    if (*s == '=') {
+        s++;
+        char q = (*s == '\'' || *s == '"') ? *s++ : 0;
+        for (; *s && (q || *s != ','); s++) {
+            if (q && *s == q) {
+                if (s[1] != q) { s++; break; }
+                s++;
+            }
+            if (o + 1 < vn) val[o++] = *s;
+        }
+    }
+    val[o] = 0;
+    return s;
+}
+
+/* Parameters that name a place to connect to, in rclone's backends: url (http, webdav),
+ * host (sftp, ftp, smb), endpoint (s3, azureblob, b2), auth (swift), namenode (hdfs)... */
+static int address_param(const char *key)
+{
+    static const char *words[] = { "url", "host", "endpoint", "server", "address", "auth", "namenode", NULL };
+    for (int i = 0; words[i]; i++) if (strstr(key, words[i])) return 1;
+    return 0;
+}
+
+/* Each URL or host parameter of a connection string (the sftp:// mapping's host included)
+ * must pass the same address rules as an http input. */
+static int check_params(const StorageConfig *cfg, const StorageTarget *t, const char *what, char *err, size_t n)
+{
+    char key[64], val[1024], host[256];
+    const char *p = t->remote + strcspn(t->remote, ",");
+    /* "endpoint=http://h/:..." ends at the colon after "http": the rest became the path */
+    if (*p && !strncmp(t->path, "//", 2))
+        return refuse(what, "a connection-string value holding a colon must be quoted", err, n);
+    while ((p = next_param(p, key, sizeof(key), val, sizeof(val)))) {
+        if (!address_param(key) || !val[0]) continue;
+        /* an unquoted "url=http://h/" ends at its first colon: rclone would read "http" */
+        if (strstr(key, "url") && !strstr(val, "://")) {
+            char why[160];
+            snprintf(why, sizeof(why), "connection-string parameter '%s' is not an absolute URL (quote it)", key);
+            return refuse(what, why, err, n);
+        }
+        if (strstr(val, "://")) {
+            if (url_allowed(cfg, val)) continue;
+            url_host(val, host, sizeof(host));
+        } else {
+            url_host(val, host, sizeof(host));   /* "h", "h:port", "[v6]:port" */
+            if (!strchr(val, '[') && strchr(val, ':') != strrchr(val, ':')) snprintf(host, sizeof(host), "%.255s", val);
+        }
+        if (is_metadata_host(host)) {
+            char why[160];
+            snprintf(why, sizeof(why), "connection-string parameter '%s': link-local / cloud metadata addresses "
+                     "are refused", key);
+            return refuse(what, why, err, n);
+        }
+    }
+    return 0;
+}
+
 int allow_check(const StorageConfig *cfg, const StorageTarget *t, const char *real, const char *what,
                 char *err, size_t n)
 {
     if (t->kind == STORAGE_HTTP) return allow_check_url(cfg, t->location, what, err, n);
+    if (t->kind == STORAGE_REMOTE && !(cfg->n_allow && remote_allowed(cfg, t->location))) {
+        int r = check_params(cfg, t, what, err, n);
+        if (r) return r;
+    }
     if (!cfg->n_allow) return 0;
     if (t->kind == STORAGE_LOCAL ? local_allowed(cfg, real) : remote_allowed(cfg, t->location)) return 0;
     return refuse(what, "not under an allowed scoring root", err, n);
