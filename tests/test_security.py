@@ -112,3 +112,84 @@ def test_security_connection_strings_refused_by_node(env):
             assert j['status'] == 'failed' and _refused_address(j['error']), j
         assert node.stop() == 0
         _assert_never_started(log)
+
+
+def _score(env, *args, extra_env=None):
+    e = {k: v for k, v in os.environ.items() if not k.startswith('VMAFX_')}
+    e.update(extra_env or {})
+    return subprocess.run([env.vmafx, 'score', '-q', '--json', '-o', '/dev/null', *args], capture_output=True,
+                          text=True, timeout=120, env=e)
+
+
+def _media_tree(env, name):
+    """root/{ref,dis}.y4m inside the allowed root, outside.y4m beside it, root/escape.y4m a link
+    out of the root, root/dangling.y4m a link to a missing file outside."""
+    base = os.path.join(env.scratch, name)
+    root = os.path.join(base, 'media')
+    os.makedirs(root, exist_ok=True)
+    ref, dis = pair_files(env, ONE)
+    for src, dst in ((ref, os.path.join(root, 'ref.y4m')), (dis, os.path.join(root, 'dis.y4m')),
+                     (ref, os.path.join(base, 'outside.y4m'))):
+        with open(src, 'rb') as f, open(dst, 'wb') as g:
+            g.write(f.read())
+    for link, target in (('escape.y4m', os.path.join(base, 'outside.y4m')),
+                         ('dangling.y4m', os.path.join(base, 'missing.y4m'))):
+        p = os.path.join(root, link)
+        if not os.path.lexists(p):
+            os.symlink(target, p)
+    return base, root
+
+
+def test_security_score_applies_its_allow_list(env):
+    base, root = _media_tree(env, 'sec-score-allow')
+    dis = os.path.join(root, 'dis.y4m')
+    ok = _score(env, '--storage-allow', root, '-r', os.path.join(root, 'ref.y4m'), '-d', dis)
+    assert ok.returncode == 0, ok.stderr
+    outside = [os.path.join(base, 'outside.y4m'), os.path.join(root, 'escape.y4m'),
+               os.path.join(root, '..', 'outside.y4m'), 'http://127.0.0.1:9/a.y4m']
+    for ref in outside:
+        p = _score(env, '--storage-allow', root, '-r', ref, '-d', dis)
+        assert p.returncode != 0 and 'not under an allowed scoring root' in p.stderr, (ref, p.returncode, p.stderr)
+    p = _score(env, '-r', os.path.join(base, 'outside.y4m'), '-d', dis, extra_env={'VMAFX_STORAGE_ALLOW': root})
+    assert p.returncode != 0 and 'not under an allowed scoring root' in p.stderr, p.stderr
+    # a redirect out of an allowed URL prefix is refused (both servers on loopback)
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Redirect(BaseHTTPRequestHandler):
+        def log_message(self, *a):
+            pass
+
+        def do_HEAD(self):
+            self.send_response(302)
+            self.send_header('Location', 'http://127.0.0.2:9/elsewhere.y4m')
+            self.end_headers()
+        do_GET = do_HEAD
+
+    srv = ThreadingHTTPServer(('127.0.0.1', 0), Redirect)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try:
+        allowed = f'http://127.0.0.1:{srv.server_port}/'
+        p = _score(env, '--storage-allow', f'{root},{allowed}', '-r', allowed + 'a.y4m', '-d', dis)
+        assert p.returncode != 0 and 'redirect refused' in p.stderr, p.stderr
+    finally:
+        srv.shutdown()
+        srv.server_close()
+
+
+def test_security_no_file_existence_oracle(env):
+    """Outside the roots, a missing and an existing file get the same answer, and so do the
+    targets of links leading out of a root."""
+    base, root = _media_tree(env, 'sec-oracle')
+    dis = os.path.join(root, 'dis.y4m')
+    answers = set()
+    for ref in ('/etc/passwd', '/etc/no-such-file-here', os.path.join(base, 'outside.y4m'),
+                os.path.join(base, 'missing.y4m'), os.path.join(root, 'escape.y4m'),
+                os.path.join(root, 'dangling.y4m'), os.path.join(root, '..', 'missing.y4m')):
+        p = _score(env, '--storage-allow', root, '-r', ref, '-d', dis)
+        assert p.returncode != 0, ref
+        answers.add(p.stderr.replace(ref, 'INPUT').strip())
+    assert len(answers) == 1 and 'not under an allowed scoring root' in answers.pop(), answers
+    # inside a root, a missing file is named as such
+    p = _score(env, '--storage-allow', root, '-r', os.path.join(root, 'nope.y4m'), '-d', dis)
+    assert p.returncode != 0 and 'file not found' in p.stderr, p.stderr

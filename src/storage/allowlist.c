@@ -12,9 +12,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "storage/allowlist.h"
 #include "storage/uri_util.h"
+
+static int refuse(const char *what, const char *why, char *err, size_t n)
+{
+    snprintf(err, n, "%s: %s", what, why);
+    return -EPERM;
+}
 
 /* Prefix match that ends on a path boundary: "/srv/media" allows "/srv/media/a" but not
  * "/srv/media2/a". */
@@ -67,6 +75,94 @@ static int local_allowed(const StorageConfig *cfg, const char *real)
         if (*e != '/') continue;
         if (realpath(e, root) && under(real, root)) return 1;
     }
+    return 0;
+}
+
+/* path made absolute against the working directory, its "." and ".." segments and repeated
+ * slashes folded, without looking at the file system: the first gate of a local input, so
+ * that what lies outside every root is refused before anything is opened or resolved. */
+static int lexical_abs(const char *path, char *out, size_t n)
+{
+    char buf[2 * PATH_MAX + 2];
+    if (path[0] == '/') snprintf(buf, sizeof(buf), "%s", path);
+    else if (!getcwd(buf, PATH_MAX)) return -errno;
+    else snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "/%s", path);
+    size_t o = 0;
+    for (const char *p = buf; *p;) {
+        while (*p == '/') p++;
+        size_t len = strcspn(p, "/");
+        if (!len || (len == 1 && p[0] == '.')) { p += len; continue; }
+        if (len == 2 && p[0] == '.' && p[1] == '.') {
+            while (o > 0 && out[--o] != '/') {}
+            p += len;
+            continue;
+        }
+        if (o + len + 2 > n) return -ENAMETOOLONG;
+        out[o++] = '/';
+        memcpy(out + o, p, len);
+        o += len;
+        p += len;
+    }
+    if (!o) out[o++] = '/';
+    out[o] = 0;
+    return 0;
+}
+
+/* The roots as written (folded the same way) and as they resolve: "/srv/media" given as a
+ * link to /mnt/media admits both spellings. */
+static int lexically_allowed(const StorageConfig *cfg, const char *abs)
+{
+    for (int i = 0; i < cfg->n_allow; i++) {
+        const char *e = cfg->allow[i];
+        char root[PATH_MAX], real[PATH_MAX];
+        if (!strncmp(e, "file://", 7)) e += 7;
+        if (*e != '/') continue;
+        if (!lexical_abs(e, root, sizeof(root)) && under(abs, root)) return 1;
+        if (realpath(e, real) && under(abs, real)) return 1;
+    }
+    return 0;
+}
+
+/* For a path that does not resolve: where it would lead, judged by its deepest existing
+ * ancestor, after following a dangling link at its end. A link inside a root that leads out
+ * of it gets the same answer whether its target exists. */
+static int ancestor_allowed(const StorageConfig *cfg, const char *abs, int depth)
+{
+    char cur[PATH_MAX], real[PATH_MAX], target[PATH_MAX];
+    struct stat st;
+    ssize_t len;
+    if (depth < 40 && !lstat(abs, &st) && S_ISLNK(st.st_mode) &&
+        (len = readlink(abs, target, sizeof(target) - 1)) > 0) {
+        target[len] = 0;
+        const char *slash = strrchr(abs, '/');
+        char joined[2 * PATH_MAX + 2];
+        if (target[0] == '/') snprintf(joined, sizeof(joined), "%s", target);
+        else snprintf(joined, sizeof(joined), "%.*s/%s", (int)(slash - abs), abs, target);
+        return !lexical_abs(joined, cur, sizeof(cur)) && ancestor_allowed(cfg, cur, depth + 1);
+    }
+    snprintf(cur, sizeof(cur), "%s", abs);
+    for (char *slash; (slash = strrchr(cur, '/'));) {
+        if (slash == cur) return local_allowed(cfg, "/");
+        *slash = 0;
+        if (realpath(cur, real)) return local_allowed(cfg, real);
+    }
+    return 0;
+}
+
+int allow_resolve_local(const StorageConfig *cfg, const char *path, char real[PATH_MAX], const char *what,
+                        char *err, size_t n)
+{
+    static const char outside[] = "not under an allowed scoring root";
+    char abs[PATH_MAX];
+    if (cfg->n_allow && (lexical_abs(path, abs, sizeof(abs)) || !lexically_allowed(cfg, abs)))
+        return refuse(what, outside, err, n);
+    if (!realpath(path, real)) {
+        int e = errno;
+        if (cfg->n_allow && !ancestor_allowed(cfg, abs, 0)) return refuse(what, outside, err, n);
+        snprintf(err, n, "%s: %s", what, e == ENOENT ? "file not found" : strerror(e));
+        return -e;
+    }
+    if (cfg->n_allow && !local_allowed(cfg, real)) return refuse(what, outside, err, n);
     return 0;
 }
 
@@ -148,12 +244,6 @@ static int is_metadata_host(const char *host)
     }
     freeaddrinfo(res);
     return bad;
-}
-
-static int refuse(const char *what, const char *why, char *err, size_t n)
-{
-    snprintf(err, n, "%s: %s", what, why);
-    return -EPERM;
 }
 
 int allow_check_url(const StorageConfig *cfg, const char *url, const char *what, char *err, size_t n)
