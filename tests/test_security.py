@@ -193,3 +193,61 @@ def test_security_no_file_existence_oracle(env):
     # inside a root, a missing file is named as such
     p = _score(env, '--storage-allow', root, '-r', os.path.join(root, 'nope.y4m'), '-d', dis)
     assert p.returncode != 0 and 'file not found' in p.stderr, p.stderr
+
+
+def _model_variant(env, name, change):
+    src = os.path.join(env.shared, 'models', 'vmaf_v0.6.1.json')
+    with open(src) as f:
+        m = json.load(f)
+    change(m['model_dict'])
+    path = os.path.join(env.scratch, name)
+    with open(path, 'w') as f:
+        json.dump(m, f)
+    return path
+
+
+def _sv_value(d, sv, index, value):
+    lines = d['model'].split('\n')
+    row = lines.index('SV') + sv
+    parts = lines[row].split()
+    parts = [f'{index}:{value}' if p.startswith(f'{index}:') else p for p in parts]
+    lines[row] = ' '.join(parts)
+    d['model'] = '\n'.join(lines)
+
+
+def test_security_non_finite_models_refused(env):
+    ref, dis = pair_files(env, ONE)
+    cases = [
+        ('sv-nan.json', lambda d: _sv_value(d, 2, 2, 'nan'), 'support vector 2, feature 2: not a finite number'),
+        ('sv-inf.json', lambda d: _sv_value(d, 3, 1, '-inf'), 'support vector 3, feature 1: not a finite number'),
+        ('coef-nan.json', lambda d: d.update(model=d['model'].replace('\n-4 1:', '\nnan 1:', 1)),
+         'support vector 1, coefficient: not a finite number'),
+        ('gamma-inf.json', lambda d: d.update(model=d['model'].replace('gamma 0.04', 'gamma inf')),
+         'gamma: not a finite number'),
+        ('opt-nan.json', lambda d: d.update(feature_opts_dicts=[{'adm_enhn_gain_limit': 'nan'}]),
+         'not a finite number'),
+    ]
+    for name, change, want in cases:
+        path = _model_variant(env, name, change)
+        p = _score(env, '-r', ref, '-d', dis, '-m', f'path={path}')
+        assert p.returncode != 0, f'{name}: exit 0: {p.stdout[-300:]}'
+        assert f'model file {path}' in p.stderr and want in p.stderr, f'{name}: {p.stderr}'
+
+
+def test_security_never_exit_0_with_non_finite_score(env):
+    """A model of finite numbers can still overflow (here a score slope of 5e-324): no exit 0
+    and no report with a non-finite score."""
+    ref, dis = pair_files(env, ONE)
+
+    def tiny_slope(d):
+        d['slopes'][0], d['intercepts'][0] = 5e-324, 0
+
+    path = _model_variant(env, 'overflow.json', tiny_slope)
+    out = os.path.join(env.scratch, 'overflow-report.json')
+    if os.path.exists(out):
+        os.unlink(out)
+    e = {k: v for k, v in os.environ.items() if not k.startswith('VMAFX_')}
+    p = subprocess.run([env.vmafx, 'score', '-q', '-r', ref, '-d', dis, '-m', f'path={path}:disable_clip=true',
+                        '--json', '-o', out], capture_output=True, text=True, timeout=120, env=e)
+    assert p.returncode != 0 and 'not a finite number' in p.stderr, (p.returncode, p.stderr)
+    assert not os.path.exists(out), 'a report with a non-finite score was written'
