@@ -251,3 +251,76 @@ def test_security_never_exit_0_with_non_finite_score(env):
                         '--json', '-o', out], capture_output=True, text=True, timeout=120, env=e)
     assert p.returncode != 0 and 'not a finite number' in p.stderr, (p.returncode, p.stderr)
     assert not os.path.exists(out), 'a report with a non-finite score was written'
+
+
+def _idle_conns(port, count, source='127.0.0.1'):
+    out = []
+    for _ in range(count):
+        s = socket.socket()
+        s.bind((source, 0))
+        s.settimeout(5)
+        s.connect(('127.0.0.1', port))
+        out.append(s)
+    return out
+
+
+def _closed_by_server(s, within):
+    """True when the server closes s (EOF or reset) within `within` seconds."""
+    s.settimeout(within)
+    try:
+        return s.recv(1) == b''
+    except ConnectionResetError:
+        return True
+    except socket.timeout:
+        return False
+
+
+def _healthz_from(port, source):
+    s = socket.socket()
+    s.bind((source, 0))
+    s.settimeout(5)
+    try:
+        s.connect(('127.0.0.1', port))
+        s.sendall(b'GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')
+        data = b''
+        while not data.startswith(b'HTTP/1.1 200') and b'\r\n\r\n' not in data:
+            chunk = s.recv(4096)
+            if not chunk:
+                break
+            data += chunk
+        return data.startswith(b'HTTP/1.1 200')
+    except OSError:
+        return False
+    finally:
+        s.close()
+
+
+def test_security_connection_exhaustion(env):
+    """One client holding idle connections (more than its cap, and as many as the whole limit)
+    neither locks out other clients nor keeps its connections past the timeout. A bounded
+    count of loopback sockets: 40."""
+    with Cluster(env, 'sec-conns') as c:
+        c.controller('--max-connections', '32', '--max-connections-per-client', '8', '--connection-timeout', '2')
+        idle = _idle_conns(c.port, 40)
+        try:
+            t0 = time.monotonic()
+            # beyond its cap, the client's connections are closed at once
+            refused = sum(1 for s in idle[8:] if _closed_by_server(s, 1.0))
+            assert refused == 32, f'{refused} of 32 connections over the per-client cap were closed'
+            # another client (127.0.0.2 is loopback too) is answered meanwhile
+            assert _healthz_from(c.port, '127.0.0.2'), '/healthz unanswered while one client holds its cap'
+            # idle and incomplete requests are closed after the timeout
+            idle[0].sendall(b'GET /healthz HTTP/1.1\r\nHost: x\r\n')   # headers never finished
+            closed = sum(1 for s in idle[:8] if _closed_by_server(s, 6.0))
+            elapsed = time.monotonic() - t0
+            assert closed == 8 and elapsed < 8, f'{closed} of 8 idle connections closed in {elapsed:.1f}s'
+            assert _healthz_from(c.port, '127.0.0.1'), 'the client is not answered after its connections closed'
+        finally:
+            for s in idle:
+                s.close()
+        # a node's long poll for work (longer than the timeout) is not idle: it is answered
+        api = c.api()
+        t0 = time.monotonic()
+        st, _, _ = api.call('POST', '/v1/nodes/n1/lease', {'wait': 4}, timeout=15)
+        assert st == 204 and time.monotonic() - t0 >= 3.5, (st, time.monotonic() - t0)
+        assert c.ctl.stop() == 0

@@ -21,7 +21,8 @@ static int build_config(const ConfigValues *v, ControllerConfig *c, StorageConfi
     char err[512];
     memset(c, 0, sizeof(*c));
     *c = (ControllerConfig){ .lease_ttl = 60, .max_lost = 3, .backoff_base = 5, .backoff_max = 300,
-                             .long_poll_max = 30, .max_connections = 1024 };
+                             .long_poll_max = 30, .max_connections = 1024, .max_per_client = 64,
+                             .connection_timeout = 10 };
     c->listen = config_str(v, "listen");
     c->db = config_str(v, "db");
     c->tokens_file = config_str(v, "tokens-file");
@@ -39,9 +40,13 @@ static int build_config(const ConfigValues *v, ControllerConfig *c, StorageConfi
         option_bytes(v, "max-result-body", 4096, &c->max_result_body, err, sizeof(err)) ||
         config_uint(v, "max-lost-attempts", &c->max_lost, err, sizeof(err)) ||
         config_uint(v, "max-connections", &c->max_connections, err, sizeof(err)) ||
+        config_uint(v, "max-connections-per-client", &c->max_per_client, err, sizeof(err)) ||
+        config_uint(v, "connection-timeout", &c->connection_timeout, err, sizeof(err)) ||
         apply_storage_options(v, sc, err, sizeof(err)))
         return cli_error("%s", err);
     if (c->max_lost < 1) return cli_error("--max-lost-attempts: must be at least 1");
+    if (c->connection_timeout < 1 || c->connection_timeout > 3600)
+        return cli_error("--connection-timeout: %u is not from 1 to 3600 seconds", c->connection_timeout);
     if (!c->tokens_file && !loopback(c->listen) && !config_flag(v, "allow-no-auth"))
         return cli_error("refusing to serve an open API on %s: give --tokens-file (or --allow-no-auth on a "
                          "trusted network)", c->listen);

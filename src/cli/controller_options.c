@@ -29,6 +29,12 @@ static const ConfigOption base[] = {
     { "max-result-body", 0, "VMAFX_MAX_RESULT_BODY", OPT_STRING, "1G", "BYTES",
       "largest result a node may upload (the per-frame reports of one job)" },
     { "max-connections", 0, "VMAFX_MAX_CONNECTIONS", OPT_UINT, "1024", "N", "most simultaneous HTTP connections" },
+    { "max-connections-per-client", 0, "VMAFX_MAX_CONNECTIONS_PER_CLIENT", OPT_UINT, "64", "N",
+      "most simultaneous HTTP connections from one client address (0: no cap), so that one client "
+      "cannot take every connection; behind a proxy every client has the proxy's address" },
+    { "connection-timeout", 0, "VMAFX_CONNECTION_TIMEOUT", OPT_UINT, "10", "SECONDS",
+      "a connection idle this long, or whose request does not arrive within it, is closed "
+      "(a node's long poll for work is not idle)" },
     { "log-level", 0, "VMAFX_LOG_LEVEL", OPT_STRING, "info", "LEVEL", "error, warning, info or debug" },
     { "version", 0, NULL, OPT_FLAG, NULL, NULL, "print the version and exit" },
 };

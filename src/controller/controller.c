@@ -88,7 +88,9 @@ static int open_parts(Controller *c, char *err, size_t n)
         return e;
     }
     c->sweeper_started = 1;
-    HttpConfig hc = { c->cfg.listen, c->cfg.max_connections, 120, api_handle, api_body_cap, c };
+    HttpConfig hc = { .listen = c->cfg.listen, .max_connections = c->cfg.max_connections,
+                      .max_per_client = c->cfg.max_per_client, .idle_timeout_s = c->cfg.connection_timeout,
+                      .handler = api_handle, .cap = api_body_cap, .user = c };
     return http_start(&c->http, &hc, err, n);
 }
 

@@ -24,6 +24,8 @@ typedef struct ControllerConfig {
     size_t max_body;             /* largest request body (client and node calls) */
     size_t max_result_body;      /* largest result body (the node's reports) */
     unsigned max_connections;
+    unsigned max_per_client;     /* connections from one client address (0: no cap) */
+    unsigned connection_timeout; /* seconds an idle or incomplete request may hold a connection */
     int db_sync_full;
     const StorageConfig *storage;   /* URI syntax and allow-list for submitted inputs */
     Log log;

@@ -176,6 +176,7 @@ int http_start(HttpServer **out, const HttpConfig *cfg, char *err, size_t n)
                             MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
                             MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
                             MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections,
+                            MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->max_per_client,
                             MHD_OPTION_CONNECTION_TIMEOUT, cfg->idle_timeout_s,
                             MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
                             MHD_OPTION_END);

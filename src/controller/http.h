@@ -37,7 +37,9 @@ typedef struct HttpServer HttpServer;
 typedef struct HttpConfig {
     const char *listen;        /* "HOST:PORT", "[V6]:PORT", ":PORT" (port 0: any free port) */
     unsigned max_connections;
-    unsigned idle_timeout_s;   /* a connection idle this long is closed */
+    unsigned max_per_client;   /* connections from one client address; 0: no cap */
+    unsigned idle_timeout_s;   /* a connection idle this long is closed (also one whose
+                                  request does not arrive: headers or body stalled) */
     HttpHandler handler;
     HttpBodyCap cap;
     void *user;
