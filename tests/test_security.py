@@ -324,3 +324,29 @@ def test_security_connection_exhaustion(env):
         st, _, _ = api.call('POST', '/v1/nodes/n1/lease', {'wait': 4}, timeout=15)
         assert st == 204 and time.monotonic() - t0 >= 3.5, (st, time.monotonic() - t0)
         assert c.ctl.stop() == 0
+
+
+def test_security_probes_answered_when_connections_are_taken(env):
+    """Many clients (here: one, without a per-client cap) hold every connection of the API
+    address; the probe address still answers /healthz and /readyz, and nothing else."""
+    from controller_testlib import Api, free_port
+    with Cluster(env, 'sec-probe') as c:
+        probe = free_port()
+        c.controller('--max-connections', '8', '--max-connections-per-client', '0', '--connection-timeout', '30',
+                     '--probe-listen', f'127.0.0.1:{probe}')
+        idle = _idle_conns(c.port, 8)
+        try:
+            time.sleep(0.3)
+            assert not _healthz_from(c.port, '127.0.0.2'), 'the API address was not exhausted: the test proves nothing'
+            p = Api(probe)
+            for path in ('/healthz', '/readyz'):
+                st, _, _ = p.call('GET', path, token=None, timeout=5)
+                assert st == 200, (path, st)
+            st, body, _ = p.call('GET', '/metrics', token=None, raw=True, timeout=5)
+            assert st == 200 and b'vmafx_' in body, st
+            assert p.call('GET', '/v1/jobs', token=None, timeout=5)[0] == 404
+            assert p.call('POST', '/v1/jobs', {}, token=None, timeout=5)[0] == 404
+        finally:
+            for s in idle:
+                s.close()
+        assert c.ctl.stop() == 0

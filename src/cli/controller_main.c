@@ -24,6 +24,7 @@ static int build_config(const ConfigValues *v, ControllerConfig *c, StorageConfi
                              .long_poll_max = 30, .max_connections = 1024, .max_per_client = 64,
                              .connection_timeout = 10 };
     c->listen = config_str(v, "listen");
+    c->probe_listen = config_str(v, "probe-listen");
     c->db = config_str(v, "db");
     c->tokens_file = config_str(v, "tokens-file");
     const char *sync = config_str(v, "db-sync");

@@ -6,6 +6,10 @@
 static const ConfigOption base[] = {
     { "listen", 0, "VMAFX_LISTEN", OPT_STRING, "127.0.0.1:8080", "HOST:PORT",
       "address of the HTTP API (0.0.0.0:8080 in containers; port 0: any free port, printed at start)" },
+    { "probe-listen", 0, "VMAFX_PROBE_LISTEN", OPT_STRING, NULL, "HOST:PORT",
+      "a second address that answers only GET /healthz, /readyz and /metrics, over plain HTTP and "
+      "with connections of its own: point liveness and readiness probes at it so that they are "
+      "answered while clients hold every connection of --listen" },
     { "db", 0, "VMAFX_DB", OPT_STRING, "vmafx.db", "PATH",
       "job database: a SQLite file, created on first start, or a postgres:// DSN" },
     { "db-sync", 0, "VMAFX_DB_SYNC", OPT_STRING, "normal", "MODE",

@@ -196,6 +196,21 @@ void api_handle(void *user, const HttpReq *rq, HttpResp *resp)
     metrics_request(&c->metrics, resp->status);
 }
 
+void api_handle_probe(void *user, const HttpReq *rq, HttpResp *resp)
+{
+    Controller *c = user;
+    RouteArgs args;
+    for (size_t i = 0; i < N_ROUTES; i++) {
+        memset(&args, 0, sizeof(args));
+        if (routes[i].need || strcmp(routes[i].method, rq->method) || !match(routes[i].pattern, rq->url, &args))
+            continue;
+        args.who = "probe";
+        routes[i].fn(c, rq, resp, &args);
+        return;
+    }
+    reply_error(resp, 404, NULL, "the probe address answers only GET /healthz, /readyz and /metrics");
+}
+
 size_t api_body_cap(void *user, const char *method, const char *url)
 {
     Controller *c = user;

@@ -91,7 +91,13 @@ static int open_parts(Controller *c, char *err, size_t n)
     HttpConfig hc = { .listen = c->cfg.listen, .max_connections = c->cfg.max_connections,
                       .max_per_client = c->cfg.max_per_client, .idle_timeout_s = c->cfg.connection_timeout,
                       .handler = api_handle, .cap = api_body_cap, .user = c };
-    return http_start(&c->http, &hc, err, n);
+    e = http_start(&c->http, &hc, err, n);
+    if (e || !c->cfg.probe_listen) return e;
+    /* Its own few connections: the orchestrator's probes are answered even while clients
+     * hold every connection of the API address. */
+    HttpConfig pc = { .listen = c->cfg.probe_listen, .max_connections = 16, .idle_timeout_s = c->cfg.connection_timeout,
+                      .handler = api_handle_probe, .cap = api_body_cap, .user = c };
+    return http_start(&c->probe_http, &pc, err, n);
 }
 
 int controller_start(Controller **out, const ControllerConfig *cfg, char *err, size_t n)
@@ -123,6 +129,7 @@ void controller_stop(Controller *c)
     controller_wake(c);              /* long polls answer 204 and return */
     if (c->http) http_drain(c->http, 30);
     http_stop(c->http);
+    http_stop(c->probe_http);
     if (c->sweeper_started) pthread_join(c->sweeper, NULL);
     if (c->store) c->store->ops->close(c->store);
     auth_close(c->auth);

@@ -15,6 +15,7 @@
 
 typedef struct ControllerConfig {
     const char *listen;          /* "127.0.0.1:8080" */
+    const char *probe_listen;    /* a second address for probes only, or NULL */
     const char *db;              /* SQLite file (or sqlite:PATH) */
     const char *tokens_file;     /* NULL: no authentication */
     double lease_ttl;            /* seconds a lease lives without a heartbeat */
@@ -37,6 +38,7 @@ typedef struct Controller {
     Auth *auth;
     Metrics metrics;
     HttpServer *http;
+    HttpServer *probe_http;      /* NULL unless probe_listen is set */
     pthread_mutex_t wake_lock;   /* with wake: nodes waiting for work, and the sweeper */
     pthread_cond_t wake;
     atomic_int stopping;         /* set once at shutdown: long polls end, /readyz says 503 */
@@ -58,6 +60,8 @@ void controller_wait(Controller *c, double secs);
 
 /* The HTTP side (api.c). */
 void   api_handle(void *user, const HttpReq *rq, HttpResp *resp);
+/* The probe address: the open endpoints only (/healthz, /readyz, /metrics). */
+void   api_handle_probe(void *user, const HttpReq *rq, HttpResp *resp);
 size_t api_body_cap(void *user, const char *method, const char *url);
 
 #endif
