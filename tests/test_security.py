@@ -350,3 +350,91 @@ def test_security_probes_answered_when_connections_are_taken(env):
             for s in idle:
                 s.close()
         assert c.ctl.stop() == 0
+
+
+def test_security_readyz_follows_store_writes(env):
+    """/readyz goes unready while writes to the store fail (here: a file size limit put on
+    the running controller, as a full disk would) and ready again when they succeed."""
+    import resource
+    with Cluster(env, 'sec-readyz') as c:
+        ctl = c.controller()
+        api = c.api()
+        ref, dis = pair_files(env, ONE)
+        api.submit(ref, dis)
+        assert api.call('GET', '/readyz', token=None)[0] == 200
+        hard = resource.prlimit(ctl.pid, resource.RLIMIT_FSIZE)[1]
+        resource.prlimit(ctl.pid, resource.RLIMIT_FSIZE, (1, hard))
+        try:
+            wait_until('/readyz to say 503', lambda: api.call('GET', '/readyz', token=None)[0] == 503, timeout=5)
+            st, obj, _ = api.call('POST', '/v1/jobs', {'reference_uri': ref, 'distorted_uri': dis})
+            assert st == 503, (st, obj)
+            assert api.call('GET', '/healthz', token=None)[0] == 200   # alive, only not ready
+        finally:
+            resource.prlimit(ctl.pid, resource.RLIMIT_FSIZE, (hard, hard))
+        wait_until('/readyz to say 200 again', lambda: api.call('GET', '/readyz', token=None)[0] == 200, timeout=5)
+        assert api.call('POST', '/v1/jobs', {'reference_uri': ref, 'distorted_uri': dis})[0] == 201
+        assert c.ctl.stop() == 0
+
+
+def _raw_request(port, head):
+    s = socket.create_connection(('127.0.0.1', port), timeout=5)
+    try:
+        s.sendall(head)
+        data = b''
+        while b'\r\n\r\n' not in data:
+            chunk = s.recv(4096)
+            if not chunk:
+                break
+            data += chunk
+        return int(data.split(b' ', 2)[1]) if data.startswith(b'HTTP/') else None
+    finally:
+        s.close()
+
+
+def test_security_node_token_bound_to_its_name(env):
+    with Cluster(env, 'sec-bind') as c:
+        tokens = os.path.join(c.dir, 'tokens')
+        with open(tokens, 'w') as f:
+            f.write('node-token-for-alpha-0001 node alpha\n'
+                    'node-token-for-pool-00002 node pool-*\n'
+                    'node-token-any-node-00003 node\n'
+                    f'{TOKENS["admin"]} admin admin\n')
+        c.controller('--tokens-file', tokens)
+        api = c.api()
+
+        def lease(node, tok):
+            return api.call('POST', f'/v1/nodes/{node}/lease', {'wait': 0}, token=tok)[0]
+
+        assert lease('alpha', 'node-token-for-alpha-0001') == 204
+        assert lease('beta', 'node-token-for-alpha-0001') == 403
+        assert api.call('POST', '/v1/nodes/beta/heartbeat', {'jobs': []}, token='node-token-for-alpha-0001')[0] == 403
+        assert lease('pool-7f9c', 'node-token-for-pool-00002') == 204
+        assert lease('alpha', 'node-token-for-pool-00002') == 403
+        assert lease('anything', 'node-token-any-node-00003') == 204   # no name: not bound
+        assert lease('anything', TOKENS['admin']) == 204                # admin: every node
+        assert c.ctl.stop() == 0
+
+
+def test_security_authorization_control_characters_refused(env):
+    with Cluster(env, 'sec-ctl-chars') as c:
+        tokens = write_tokens(os.path.join(c.dir, 'tokens'))
+        c.controller('--tokens-file', tokens)
+        tok = TOKENS['reader'].encode()
+        ok = _raw_request(c.port, b'GET /v1/jobs HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ' + tok +
+                          b'\r\nConnection: close\r\n\r\n')
+        assert ok == 200, ok
+        for junk in (b'\x00garbage', b'\x01', b'\x7f', b'\x1b[2J'):
+            st = _raw_request(c.port, b'GET /v1/jobs HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ' + tok + junk +
+                              b'\r\nConnection: close\r\n\r\n')
+            assert st in (400, None), f'Authorization with {junk!r} answered {st}'
+            # the same as the last header line
+            st = _raw_request(c.port, b'GET /v1/jobs HTTP/1.1\r\nHost: x\r\nConnection: close\r\n'
+                              b'Authorization: Bearer ' + tok + junk + b'\r\n\r\n')
+            assert st in (400, None), f'Authorization (last) with {junk!r} answered {st}'
+        # what is not hidden behind a NUL still passes: trailing blanks, bare LF line ends
+        for head in (b'GET /v1/jobs HTTP/1.1\r\nAuthorization: Bearer ' + tok + b'  \r\nHost: x\r\n'
+                     b'Connection: close\r\n\r\n',
+                     b'GET /v1/jobs HTTP/1.1\nAuthorization: Bearer ' + tok + b'\nHost: x\nConnection: close\n\n',
+                     b'GET /v1/jobs HTTP/1.1\nHost: x\nConnection: close\nAuthorization: Bearer ' + tok + b'\n\n'):
+            assert _raw_request(c.port, head) == 200, head
+        assert c.ctl.stop() == 0

@@ -63,6 +63,7 @@ static void block_signals(sigset_t *set)
     sigaddset(set, SIGINT);
     pthread_sigmask(SIG_BLOCK, set, NULL);
     signal(SIGPIPE, SIG_IGN);   /* a client that hangs up must not end the controller */
+    signal(SIGXFSZ, SIG_IGN);   /* a file size limit fails the write (answered 503), not the process */
 }
 
 static int serve(const ControllerConfig *cfg)

@@ -63,6 +63,7 @@ static int init_sync(Controller *c)
     int e = pthread_cond_init(&c->wake, &a);
     pthread_condattr_destroy(&a);
     pthread_mutex_init(&c->wake_lock, NULL);
+    pthread_mutex_init(&c->ready_lock, NULL);
     metrics_init(&c->metrics);
     return -e;
 }
@@ -136,5 +137,6 @@ void controller_stop(Controller *c)
     metrics_destroy(&c->metrics);
     pthread_cond_destroy(&c->wake);
     pthread_mutex_destroy(&c->wake_lock);
+    pthread_mutex_destroy(&c->ready_lock);
     free(c);
 }

@@ -44,6 +44,9 @@ typedef struct Controller {
     atomic_int stopping;         /* set once at shutdown: long polls end, /readyz says 503 */
     pthread_t sweeper;
     int sweeper_started;
+    pthread_mutex_t ready_lock;  /* with ready_at, ready_err: /readyz's write probe, at most one a second */
+    double ready_at;
+    int ready_err;
 } Controller;
 
 int  controller_start(Controller **out, const ControllerConfig *cfg, char *err, size_t n);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <stdatomic.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -32,6 +33,50 @@ typedef struct Pending {
 const char *http_header(const HttpReq *rq, const char *name)
 {
     return MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, name);
+}
+
+typedef struct HeaderScan { const char *name, *value, *next_key; int found; } HeaderScan;
+
+static enum MHD_Result scan_header(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size,
+                                   const char *value, size_t value_size)
+{
+    HeaderScan *h = cls;
+    (void)kind, (void)value_size;
+    if (h->found) {
+        h->next_key = key;
+        return MHD_NO;
+    }
+    if (key_size == strlen(h->name) && !strncasecmp(key, h->name, key_size)) {
+        h->value = value;
+        h->found = 1;
+    }
+    return MHD_YES;
+}
+
+/* libmicrohttpd (0.9.75) measures a header value with strlen(), so a NUL inside it cuts
+ * the value short and the rest is dropped unseen. Its line ends are overwritten with NULs
+ * in place, so between the value's end and the next header's name there may only be NULs
+ * and blanks; anything else was hidden behind a NUL. */
+static int hidden_after_nul(const HeaderScan *h, size_t len)
+{
+    const char *p = h->value + len;
+    if (h->next_key && h->next_key > p && h->next_key - p < 8192) {
+        for (; p < h->next_key; p++)
+            if (*p && !strchr(" \t\r\n", *p)) return 1;
+        return 0;
+    }
+    return p[1] && !strchr(" \t\r\n", p[1]);   /* the last header: its CR LF, or LF and the blank line */
+}
+
+const char *http_header_n(const HttpReq *rq, const char *name, size_t *len)
+{
+    HeaderScan h = { name, NULL, NULL, 0 };
+    *len = 0;
+    MHD_get_connection_values_n(rq->conn, MHD_HEADER_KIND, scan_header, &h);
+    if (!h.value) return NULL;
+    *len = strlen(h.value);
+    if (hidden_after_nul(&h, *len)) (*len)++;   /* the NUL counts: the caller sees it */
+    return h.value;
 }
 
 const char *http_arg(const HttpReq *rq, const char *name)

@@ -26,6 +26,8 @@ typedef struct HttpResp {
 } HttpResp;
 
 const char *http_header(const HttpReq *rq, const char *name);
+/* The header's value and its length as received (a NUL inside shows as len > strlen). */
+const char *http_header_n(const HttpReq *rq, const char *name, size_t *len);
 const char *http_arg(const HttpReq *rq, const char *name);
 
 typedef void (*HttpHandler)(void *user, const HttpReq *rq, HttpResp *resp);
