@@ -25,6 +25,9 @@ static int build_config(const ConfigValues *v, ControllerConfig *c, StorageConfi
                              .connection_timeout = 10 };
     c->listen = config_str(v, "listen");
     c->probe_listen = config_str(v, "probe-listen");
+    c->tls_cert = config_str(v, "tls-cert");
+    c->tls_key = config_str(v, "tls-key");
+    if (!c->tls_cert != !c->tls_key) return cli_error("--tls-cert and --tls-key go together");
     c->db = config_str(v, "db");
     c->tokens_file = config_str(v, "tokens-file");
     const char *sync = config_str(v, "db-sync");
@@ -78,8 +81,8 @@ static int serve(const ControllerConfig *cfg)
     }
     char db[1024];
     redact_copy(db, sizeof(db), cfg->db);   /* a postgres:// DSN may carry a password */
-    fprintf(stderr, "vmafx-controller: listening on %s (port %d), database %s%s\n", cfg->listen,
-            controller_port(c), db, cfg->tokens_file ? "" : ", no authentication");
+    fprintf(stderr, "vmafx-controller: listening on %s%s (port %d), database %s%s\n", cfg->tls_cert ? "https://" : "",
+            cfg->listen, controller_port(c), db, cfg->tokens_file ? "" : ", no authentication");
     int sig = 0;
     sigwait(&set, &sig);
     fprintf(stderr, "vmafx-controller: %s: finishing requests in progress\n", sig == SIGINT ? "SIGINT" : "SIGTERM");

@@ -6,6 +6,9 @@
 static const ConfigOption base[] = {
     { "listen", 0, "VMAFX_LISTEN", OPT_STRING, "127.0.0.1:8080", "HOST:PORT",
       "address of the HTTP API (0.0.0.0:8080 in containers; port 0: any free port, printed at start)" },
+    { "tls-cert", 0, "VMAFX_TLS_CERT", OPT_STRING, NULL, "PATH",
+      "serve HTTPS with this certificate (PEM; the chain after it); needs --tls-key" },
+    { "tls-key", 0, "VMAFX_TLS_KEY", OPT_STRING, NULL, "PATH", "the private key of --tls-cert (PEM)" },
     { "probe-listen", 0, "VMAFX_PROBE_LISTEN", OPT_STRING, NULL, "HOST:PORT",
       "a second address that answers only GET /healthz, /readyz and /metrics, over plain HTTP and "
       "with connections of its own: point liveness and readiness probes at it so that they are "

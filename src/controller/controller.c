@@ -68,6 +68,51 @@ static int init_sync(Controller *c)
     return -e;
 }
 
+/* A PEM file into memory (libmicrohttpd takes the text), NUL-terminated. */
+static char *read_pem(const char *path, const char *what, char *err, size_t n)
+{
+    FILE *f = fopen(path, "r");
+    char *buf = NULL;
+    size_t len = 0;
+    if (f) {
+        buf = malloc(1 << 20);
+        len = buf ? fread(buf, 1, (1 << 20) - 1, f) : 0;
+        if (buf && (ferror(f) || !len || len == (1 << 20) - 1)) {
+            free(buf);
+            buf = NULL;
+            errno = EINVAL;
+        }
+        fclose(f);
+    }
+    if (!buf) {
+        snprintf(err, n, "%s %s: %s", what, path, errno == EINVAL ? "empty, unreadable or larger than 1 MiB"
+                 : strerror(errno));
+        return NULL;
+    }
+    buf[len] = 0;
+    return buf;
+}
+
+static int start_http(Controller *c, char *err, size_t n)
+{
+    char *cert = NULL, *key = NULL;
+    if (c->cfg.tls_cert) {
+        if (!(cert = read_pem(c->cfg.tls_cert, "TLS certificate", err, n)) ||
+            !(key = read_pem(c->cfg.tls_key, "TLS key", err, n))) {
+            free(cert);
+            return -EINVAL;
+        }
+    }
+    HttpConfig hc = { .listen = c->cfg.listen, .max_connections = c->cfg.max_connections,
+                      .max_per_client = c->cfg.max_per_client, .idle_timeout_s = c->cfg.connection_timeout,
+                      .tls_cert = cert, .tls_key = key, .handler = api_handle, .cap = api_body_cap, .user = c };
+    int e = http_start(&c->http, &hc, err, n);
+    free(cert);
+    if (key) explicit_bzero(key, strlen(key));   /* the key stays only in libmicrohttpd's copy */
+    free(key);
+    return e;
+}
+
 static int open_parts(Controller *c, char *err, size_t n)
 {
     StoreOptions so = { .sync_full = c->cfg.db_sync_full, .log = c->cfg.log };
@@ -89,10 +134,7 @@ static int open_parts(Controller *c, char *err, size_t n)
         return e;
     }
     c->sweeper_started = 1;
-    HttpConfig hc = { .listen = c->cfg.listen, .max_connections = c->cfg.max_connections,
-                      .max_per_client = c->cfg.max_per_client, .idle_timeout_s = c->cfg.connection_timeout,
-                      .handler = api_handle, .cap = api_body_cap, .user = c };
-    e = http_start(&c->http, &hc, err, n);
+    e = start_http(c, err, n);
     if (e || !c->cfg.probe_listen) return e;
     /* Its own few connections: the orchestrator's probes are answered even while clients
      * hold every connection of the API address. */

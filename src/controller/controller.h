@@ -16,6 +16,7 @@
 typedef struct ControllerConfig {
     const char *listen;          /* "127.0.0.1:8080" */
     const char *probe_listen;    /* a second address for probes only, or NULL */
+    const char *tls_cert, *tls_key;   /* PEM files: serve HTTPS (both or neither); NULL: HTTP */
     const char *db;              /* SQLite file (or sqlite:PATH) */
     const char *tokens_file;     /* NULL: no authentication */
     double lease_ttl;            /* seconds a lease lives without a heartbeat */

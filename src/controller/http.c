@@ -212,11 +212,22 @@ int http_start(HttpServer **out, const HttpConfig *cfg, char *err, size_t n)
     int v6;
     int e = parse_listen(cfg->listen, &ss, &v6, err, n);
     if (e) return e;
+    int tls = cfg->tls_cert != NULL;
+    if (tls && MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+        snprintf(err, n, "this libmicrohttpd was built without TLS: cannot serve HTTPS");
+        return -ENOTSUP;
+    }
     HttpServer *s = calloc(1, sizeof(*s));
     if (!s) return -ENOMEM;
     s->cfg = *cfg;
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL | MHD_USE_ITC |
-                     (v6 ? MHD_USE_IPv6 : 0);
+                     (v6 ? MHD_USE_IPv6 : 0) | (tls ? MHD_USE_TLS : 0);
+    /* the certificate options only when serving TLS: libmicrohttpd refuses them otherwise */
+    struct MHD_OptionItem tls_opts[] = {
+        { tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, (void *)cfg->tls_cert },
+        { MHD_OPTION_HTTPS_MEM_KEY, 0, (void *)cfg->tls_key },
+        { MHD_OPTION_END, 0, NULL },
+    };
     s->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s,
                             MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
                             MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
@@ -224,9 +235,12 @@ int http_start(HttpServer **out, const HttpConfig *cfg, char *err, size_t n)
                             MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->max_per_client,
                             MHD_OPTION_CONNECTION_TIMEOUT, cfg->idle_timeout_s,
                             MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
+                            MHD_OPTION_ARRAY, tls_opts,
                             MHD_OPTION_END);
     if (!s->d) {
-        snprintf(err, n, "cannot listen on %s (address in use or not available)", cfg->listen);
+        if (tls) snprintf(err, n, "cannot serve HTTPS on %s (address in use or not available, or the certificate "
+                          "and key do not load or do not match)", cfg->listen);
+        else snprintf(err, n, "cannot listen on %s (address in use or not available)", cfg->listen);
         free(s);
         return -EADDRINUSE;
     }

@@ -42,6 +42,7 @@ typedef struct HttpConfig {
     unsigned max_per_client;   /* connections from one client address; 0: no cap */
     unsigned idle_timeout_s;   /* a connection idle this long is closed (also one whose
                                   request does not arrive: headers or body stalled) */
+    const char *tls_cert, *tls_key;   /* PEM text: serve HTTPS; NULL: plain HTTP */
     HttpHandler handler;
     HttpBodyCap cap;
     void *user;
