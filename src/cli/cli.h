@@ -26,9 +26,6 @@ void progress_end(Progress *p);
 int  cli_setup_models(VmafxContext *ctx, const ConfigValues *v, int no_prediction);
 /* "vmaf_v0.6.1: 80.196020" per model (pooled mean). */
 void cli_print_scores(const VmafxContext *ctx, const ConfigValues *v, FILE *f);
-/* -1 (with the message printed) when a model's pooled score is NaN or infinite: vmafx never
- * exits 0 with one. */
-int  cli_check_scores(const VmafxContext *ctx);
 
 int cmd_score(int argc, char **argv);
 

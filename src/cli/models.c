@@ -1,6 +1,5 @@
 /* The -m/--model and --feature options of `vmafx score`. */
 #include <errno.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -152,16 +151,4 @@ void cli_print_scores(const VmafxContext *ctx, const ConfigValues *v, FILE *f)
         if (vmafx_feature_pooled(ctx, vmafx_model_name(ctx, i), VMAFX_POOL_MEAN, &mean)) continue;
         fprintf(f, "%s: %f\n", *m.name ? m.name : model_label(&m), mean);
     }
-}
-
-int cli_check_scores(const VmafxContext *ctx)
-{
-    for (unsigned i = 0; vmafx_model_name(ctx, i); i++) {
-        double mean;
-        if (vmafx_feature_pooled(ctx, vmafx_model_name(ctx, i), VMAFX_POOL_MEAN, &mean)) continue;
-        if (!isfinite(mean))
-            return cli_error("model %s: the score is not a finite number (%f); no report is written",
-                             vmafx_model_name(ctx, i), mean);
-    }
-    return 0;
 }

@@ -215,7 +215,7 @@ static int run(const ConfigValues *v)
     VmafxConfig cfg = { .n_threads = a.threads, .subsample = a.subsample, .cpu = a.cpu };
     if (vmafx_init(&ctx, &cfg)) { cli_error("out of memory"); goto out; }
     if (cli_setup_models(ctx, v, a.no_prediction)) goto out;
-    if (prepare_remote(v, &a, &remote) || score(&a, ctx, &res) || cli_check_scores(ctx)) goto out;
+    if (prepare_remote(v, &a, &remote) || score(&a, ctx, &res)) goto out;
     if (a.out_path && output_write_report(ctx, a.format, &res.info, a.out_path)) goto out;
     cli_print_scores(ctx, v, a.out_path && !strcmp(a.out_path, "-") ? stderr : stdout);
     rc = 0;
