@@ -1,8 +1,11 @@
 /* Scoring-root allow-list and the refusal of cloud metadata addresses.
  *
  * Allow entries are local directories, URL prefixes, remote:path prefixes or storage URIs
- * (s3://bucket/dir, sftp://user@host/dir). Local inputs are compared after realpath(), so
- * "..", and symlinks pointing out of a root, are judged by where they really lead. */
+ * (s3://bucket/dir, sftp://user@host/dir). Local inputs are judged first by their spelling
+ * (before the file system is touched, so the answer tells nothing about files outside the
+ * roots), then after realpath(), so "..", and symlinks pointing out of a root, are judged by
+ * where they really lead. Metadata addresses are refused in http(s) URLs and in every
+ * address parameter of an rclone connection string. */
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
