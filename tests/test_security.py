@@ -438,3 +438,23 @@ def test_security_authorization_control_characters_refused(env):
                      b'GET /v1/jobs HTTP/1.1\nHost: x\nConnection: close\nAuthorization: Bearer ' + tok + b'\n\n'):
             assert _raw_request(c.port, head) == 200, head
         assert c.ctl.stop() == 0
+
+
+def test_security_node_gives_no_file_existence_oracle(env):
+    """The probe's case on a node: with an allow-list, /etc/passwd (exists) and a missing file
+    outside the roots fail their jobs with the same message."""
+    base, root = _media_tree(env, 'sec-oracle-node')
+    dis = os.path.join(root, 'dis.y4m')
+    with Cluster(env, 'sec-oracle-node') as c:
+        c.controller()
+        api = c.api()
+        refs = ['/etc/passwd', '/etc/no-such-file-here', os.path.join(root, 'dangling.y4m')]
+        jobs = [api.submit(ref, dis) for ref in refs]
+        node = c.node('a', env={'VMAFX_STORAGE_ALLOW': root})
+        errors = set()
+        for ref, jid in zip(refs, jobs):
+            j = api.wait_status(jid, ('completed', 'failed'), timeout=30)
+            assert j['status'] == 'failed', j
+            errors.add(j['error'].replace(ref, 'INPUT'))
+        assert len(errors) == 1 and 'not under an allowed scoring root' in errors.pop(), errors
+        assert node.stop() == 0
