@@ -15,9 +15,10 @@ PACKAGES+=(rclone fuse3 nettle-dev openssh-server nginx curl)
 # node + npm come with these machines (nodesource); Debian's npm conflicts with that nodejs,
 # so Debian's pair is only installed where there is no node at all
 command -v node >/dev/null && command -v npm >/dev/null || PACKAGES+=(nodejs npm)
-# controller and nodes: the HTTP server (libmicrohttpd) and the job store (SQLite); wrk for
+# controller and nodes: the HTTP server (libmicrohttpd, HTTPS through GnuTLS, which the node and
+# the client commands use too) and the job store (SQLite); wrk for
 # bench/controller_bench.py
-PACKAGES+=(libmicrohttpd-dev libsqlite3-dev wrk)
+PACKAGES+=(libmicrohttpd-dev libgnutls28-dev libsqlite3-dev wrk)
 # the controller's PostgreSQL store (libpq) and, for tests/test_controller_pg.py, a private
 # PostgreSQL server (initdb, pg_ctl: /usr/lib/postgresql/15/bin)
 PACKAGES+=(libpq-dev postgresql)

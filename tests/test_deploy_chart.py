@@ -149,7 +149,7 @@ def check_tokens(r, want):
         return
     auth = r.secret_data(AUTH_SECRET)
     lines = [l.split() for l in auth['tokens'].splitlines() if l and not l.startswith('#')]
-    assert [auth['node-token'], 'node', 'nodes'] in lines, lines
+    assert [auth['node-token'], 'node', f'{NODE}-*'] in lines, lines   # bound to the chart's node pods
     assert [auth['admin-token'], 'admin', 'admin'] in lines, lines
     assert len(auth['node-token']) >= 16 and auth['node-token'] != auth['admin-token'], auth
 

@@ -57,8 +57,12 @@ def _map(env, *uris, settings=None):
     return [line.split('\t') for line in p.stdout.splitlines()]
 
 
+# inputs that define a remote (':local:...') need the operator's opt-in
+OPT_IN = {'storage-connection-strings': 'allow'}
+
+
 def test_storage_uri_table(env):
-    rows = _map(env, *[u for u, _ in TABLE])
+    rows = _map(env, *[u for u, _ in TABLE], settings=OPT_IN)
     for (uri, want), row in zip(TABLE, rows):
         if row[0] == 'error' or row[1] != want:
             raise AssertionError(f'{uri}: expected {want}, got {row}')
@@ -66,12 +70,30 @@ def test_storage_uri_table(env):
 
 def test_storage_uri_roots(env):
     """One serve process per remote root: bucket / container / top directory."""
-    rows = _map(env, 's3://media/a/b.yuv', 'sftp://u@h/media/x.y4m', 'sftp://u@h/top.y4m', ':local:/srv/m/a.yuv')
+    rows = _map(env, 's3://media/a/b.yuv', 'sftp://u@h/media/x.y4m', 'sftp://u@h/top.y4m', ':local:/srv/m/a.yuv',
+                settings=OPT_IN)
     want = [('s3:media/', 'a/b.yuv'), ('sftp,host=h,user=u:media/', 'x.y4m'), ('sftp,host=h,user=u:', 'top.y4m'),
             (':local:/srv/', 'm/a.yuv')]
     for row, (root, rel) in zip(rows, want):
         if row[2:] != [root, rel]:
             raise AssertionError(f'{row[1]}: expected root {root} rel {rel}, got {row[2:]}')
+
+
+def test_storage_uri_connection_strings(env):
+    """An input names a remote of rclone.conf; defining one (on-the-fly backend, parameters)
+    needs --storage-connection-strings allow. The sftp:// mapping is not affected."""
+    uris = [':local:/srv/a.yuv', 'rclone://:s3:b/a.yuv', 's3-prod,region=x:b/a.yuv']
+    for row in _map(env, *uris):
+        if row[0] != 'error' or 'connection-string parameters are refused' not in row[1]:
+            raise AssertionError(f'not refused by default: {row}')
+    for row in _map(env, *uris, settings=OPT_IN):
+        if row[0] == 'error':
+            raise AssertionError(f'refused with the opt-in: {row}')
+    if _map(env, 'sftp://u@h/a.yuv')[0][0] == 'error':
+        raise AssertionError('sftp:// refused')
+    p = _tool(env).run('map', 'x:y', settings={'storage-connection-strings': 'maybe'})
+    if p.returncode == 0 or 'expected refuse or allow' not in p.stderr:
+        raise AssertionError(f'a bad value was accepted: {p.stderr}')
 
 
 def test_storage_uri_refusals(env):

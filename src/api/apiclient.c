@@ -34,7 +34,7 @@ static const char *parse_hostport(const char *s, ApiEndpoint *ep)
         rest = hend;
     }
     if (!*ep->host) return NULL;
-    ep->port = 80;
+    ep->port = ep->tls ? 443 : 80;
     if (*rest == ':') {
         if (parse_port(rest + 1, &ep->port)) return NULL;
         rest += 1 + strspn(rest + 1, "0123456789");
@@ -50,19 +50,16 @@ int api_parse_addr(const char *addr, ApiEndpoint *ep, char *err, size_t n)
         return -EINVAL;
     }
     const char *s = addr;
-    if (!strncmp(s, "https://", 8)) {
-        snprintf(err, n, "controller address %s: https is not supported here; put the controller "
-                         "behind a TLS-terminating proxy and use http:// inside the cluster", addr);
-        return -EINVAL;
-    }
-    if (!strncmp(s, "http://", 7)) s += 7;
+    ep->tls = !strncmp(s, "https://", 8);
+    if (ep->tls) s += 8;
+    else if (!strncmp(s, "http://", 7)) s += 7;
     else if (strstr(s, "://")) {
-        snprintf(err, n, "controller address %s: only http:// is supported", addr);
+        snprintf(err, n, "controller address %s: only http:// and https:// are supported", addr);
         return -EINVAL;
     }
     const char *rest = parse_hostport(s, ep);
     if (!rest || (*rest && *rest != '/') || strlen(rest) >= sizeof(ep->prefix)) {
-        snprintf(err, n, "controller address '%s' is not http://HOST:PORT", addr);
+        snprintf(err, n, "controller address '%s' is not http(s)://HOST:PORT", addr);
         return -EINVAL;
     }
     snprintf(ep->prefix, sizeof(ep->prefix), "%s", rest);
@@ -117,8 +114,9 @@ int api_call(const ApiClient *c, const ApiRequest *rq, ApiResponse *r, char *err
                        .headers = headers, .body = rq->body, .body_len = rq->body_len,
                        .timeout_ms = rq->timeout_ms, .max_body = rq->max_body };
     HttpResult res;
+    HttpTls tls = { c->ep.ca_file };
     char why[512];
-    e = http_do(&hr, &res, why, sizeof(why));
+    e = http_do_tls(&hr, c->ep.tls ? &tls : NULL, &res, why, sizeof(why));
     if (e) {
         snprintf(err, n, "controller %s:%d: %s", c->ep.host, c->ep.port, why);
         return e;

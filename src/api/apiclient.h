@@ -10,10 +10,12 @@ typedef struct ApiEndpoint {
     char host[256];
     int port;
     char prefix[256];   /* path the API is mounted under ("" or "/vmafx"), no trailing '/' */
+    int tls;            /* https:// */
+    const char *ca_file;   /* https: CA bundle the controller's certificate must chain to (NULL:
+                              the system's); set after api_parse_addr */
 } ApiEndpoint;
 
-/* "http://host:port[/prefix]", "host:port" or "[::1]:8080". https is refused with a reason
- * (terminate TLS in front of the controller). */
+/* "http(s)://host:port[/prefix]", "host:port" or "[::1]:8080". */
 int api_parse_addr(const char *addr, ApiEndpoint *ep, char *err, size_t n);
 
 typedef struct ApiClient {

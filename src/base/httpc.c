@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "httpc.h"
+#include "tls.h"
 
 #define MAX_HEADER (64 * 1024)
 
@@ -72,8 +73,13 @@ static int connect_to(const char *host, int port, long long deadline)
     return fd;
 }
 
-static int send_all(int fd, const char *p, size_t len, long long deadline)
+/* One connection, plain or TLS. */
+typedef struct Conn { int fd; TlsConn *tls; } Conn;
+
+static int send_all(const Conn *c, const char *p, size_t len, long long deadline)
 {
+    int fd = c->fd;
+    if (c->tls) return tls_send_all(c->tls, p, len, deadline);
     while (len) {
         ssize_t w = send(fd, p, len, MSG_NOSIGNAL);
         if (w > 0) { p += w; len -= (size_t)w; continue; }
@@ -115,7 +121,19 @@ static const char *header(const char *head, const char *name, char *val, size_t 
 
 /* Reads until the end of the response (Connection: close), stopping early once a known
  * Content-Length has arrived or, for HEAD, at the end of the headers. */
-static int receive(int fd, Buf *b, int head_only, size_t max, long long deadline)
+static ssize_t recv_some(const Conn *c, char *p, size_t len, long long deadline)
+{
+    if (c->tls) return tls_recv(c->tls, p, len, deadline);
+    for (;;) {
+        ssize_t r = recv(c->fd, p, len, 0);
+        if (r >= 0) return r;
+        if (errno != EAGAIN && errno != EINTR) return -errno;
+        int e = wait_fd(c->fd, POLLIN, deadline);
+        if (e) return e;
+    }
+}
+
+static int receive(const Conn *c, Buf *b, int head_only, size_t max, long long deadline)
 {
     for (;;) {
         char *end = b->p ? strstr(b->p, "\r\n\r\n") : NULL;
@@ -129,12 +147,10 @@ static int receive(int fd, Buf *b, int head_only, size_t max, long long deadline
             return -EMSGSIZE;
         }
         if (buf_grow(b, 16384)) return -ENOMEM;
-        ssize_t r = recv(fd, b->p + b->len, 16384, 0);
+        ssize_t r = recv_some(c, b->p + b->len, 16384, deadline);
         if (r > 0) { b->len += (size_t)r; b->p[b->len] = 0; continue; }
         if (r == 0) return end || b->len ? 0 : -EPROTO;
-        if (errno != EAGAIN && errno != EINTR) return -errno;
-        int e = wait_fd(fd, POLLIN, deadline);
-        if (e) return e;
+        return (int)r;
     }
 }
 
@@ -201,19 +217,29 @@ static void describe(int e, const HttpRequest *rq, char *err, size_t n)
 
 int http_do(const HttpRequest *rq, HttpResult *r, char *err, size_t n)
 {
+    return http_do_tls(rq, NULL, r, err, n);
+}
+
+int http_do_tls(const HttpRequest *rq, const HttpTls *tls, HttpResult *r, char *err, size_t n)
+{
     memset(r, 0, sizeof(*r));
     long long deadline = now_ms() + rq->timeout_ms;
     int head_only = !strcmp(rq->method, "HEAD");
     Buf req = { 0 }, resp = { 0 };
-    int e = request_text(rq, &req), fd = -1;
-    if (!e) e = fd = connect_to(rq->host, rq->port, deadline);
-    if (fd >= 0) e = send_all(fd, req.p, req.len, deadline);
-    if (!e) e = receive(fd, &resp, head_only, rq->max_body ? rq->max_body : (1u << 20), deadline);
+    Conn c = { -1, NULL };
+    char why[512] = "";
+    int e = request_text(rq, &req);
+    if (!e) e = c.fd = connect_to(rq->host, rq->port, deadline);
+    if (c.fd >= 0) e = tls ? tls_client_start(&c.tls, c.fd, rq->host, tls->ca_file, deadline, why, sizeof(why)) : 0;
+    if (!e) e = send_all(&c, req.p, req.len, deadline);
+    if (!e) e = receive(&c, &resp, head_only, rq->max_body ? rq->max_body : (1u << 20), deadline);
     if (!e) e = parse(&resp, head_only, r);
-    if (fd >= 0) close(fd);
+    tls_close(c.tls);
+    if (c.fd >= 0) close(c.fd);
     free(req.p);
     free(resp.p);
-    if (e) describe(e, rq, err, n);
+    if (e && why[0]) snprintf(err, n, "%s", why);
+    else if (e) describe(e, rq, err, n);
     return e;
 }
 

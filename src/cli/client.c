@@ -173,6 +173,7 @@ static int run(const ClientCommand *cmd, const ConfigValues *v)
         cli_error("%s", err);
         return 2;
     }
+    api.ep.ca_file = config_str(v, "controller-ca-file");
     if (wants_id != (v->n_positional == 1) || v->n_positional > 1) {
         cli_error("%s: %s", cmd->name, wants_id ? "give one job id" : "unexpected argument");
         return 2;

@@ -22,8 +22,13 @@ static int build_config(const ConfigValues *v, ControllerConfig *c, StorageConfi
     char err[512];
     memset(c, 0, sizeof(*c));
     *c = (ControllerConfig){ .lease_ttl = 60, .max_lost = 3, .backoff_base = 5, .backoff_max = 300,
-                             .long_poll_max = 30, .max_connections = 1024 };
+                             .long_poll_max = 30, .max_connections = 1024, .max_per_client = 64,
+                             .connection_timeout = 10 };
     c->listen = config_str(v, "listen");
+    c->probe_listen = config_str(v, "probe-listen");
+    c->tls_cert = config_str(v, "tls-cert");
+    c->tls_key = config_str(v, "tls-key");
+    if (!c->tls_cert != !c->tls_key) return cli_error("--tls-cert and --tls-key go together");
     c->db = config_str(v, "db");
     c->tokens_file = config_str(v, "tokens-file");
     const char *sync = config_str(v, "db-sync");
@@ -43,9 +48,13 @@ static int build_config(const ConfigValues *v, ControllerConfig *c, StorageConfi
         option_bytes(v, "max-result-body", 4096, &c->max_result_body, err, sizeof(err)) ||
         config_uint(v, "max-lost-attempts", &c->max_lost, err, sizeof(err)) ||
         config_uint(v, "max-connections", &c->max_connections, err, sizeof(err)) ||
+        config_uint(v, "max-connections-per-client", &c->max_per_client, err, sizeof(err)) ||
+        config_uint(v, "connection-timeout", &c->connection_timeout, err, sizeof(err)) ||
         apply_storage_options(v, sc, err, sizeof(err)))
         return cli_error("%s", err);
     if (c->max_lost < 1) return cli_error("--max-lost-attempts: must be at least 1");
+    if (c->connection_timeout < 1 || c->connection_timeout > 3600)
+        return cli_error("--connection-timeout: %u is not from 1 to 3600 seconds", c->connection_timeout);
     if (!c->tokens_file && !loopback(c->listen) && !config_flag(v, "allow-no-auth"))
         return cli_error("refusing to serve an open API on %s: give --tokens-file (or --allow-no-auth on a "
                          "trusted network)", c->listen);
@@ -61,6 +70,7 @@ static void block_signals(sigset_t *set)
     sigaddset(set, SIGINT);
     pthread_sigmask(SIG_BLOCK, set, NULL);
     signal(SIGPIPE, SIG_IGN);   /* a client that hangs up must not end the controller */
+    signal(SIGXFSZ, SIG_IGN);   /* a file size limit fails the write (answered 503), not the process */
 }
 
 static int serve(const ControllerConfig *cfg)
@@ -75,8 +85,8 @@ static int serve(const ControllerConfig *cfg)
     }
     char db[1024];
     redact_copy(db, sizeof(db), cfg->db);   /* a postgres:// DSN may carry a password */
-    fprintf(stderr, "vmafx-controller: listening on %s (port %d), database %s%s\n", cfg->listen,
-            controller_port(c), db, cfg->tokens_file ? "" : ", no authentication");
+    fprintf(stderr, "vmafx-controller: listening on %s%s (port %d), database %s%s\n", cfg->tls_cert ? "https://" : "",
+            cfg->listen, controller_port(c), db, cfg->tokens_file ? "" : ", no authentication");
     int sig = 0;
     sigwait(&set, &sig);
     fprintf(stderr, "vmafx-controller: %s: finishing requests in progress\n", sig == SIGINT ? "SIGINT" : "SIGTERM");

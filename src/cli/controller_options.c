@@ -6,6 +6,13 @@
 static const ConfigOption base[] = {
     { "listen", 0, "VMAFX_LISTEN", OPT_STRING, "127.0.0.1:8080", "HOST:PORT",
       "address of the HTTP API (0.0.0.0:8080 in containers; port 0: any free port, printed at start)" },
+    { "tls-cert", 0, "VMAFX_TLS_CERT", OPT_STRING, NULL, "PATH",
+      "serve HTTPS with this certificate (PEM; the chain after it); needs --tls-key" },
+    { "tls-key", 0, "VMAFX_TLS_KEY", OPT_STRING, NULL, "PATH", "the private key of --tls-cert (PEM)" },
+    { "probe-listen", 0, "VMAFX_PROBE_LISTEN", OPT_STRING, NULL, "HOST:PORT",
+      "a second address that answers only GET /healthz, /readyz and /metrics, over plain HTTP and "
+      "with connections of its own: point liveness and readiness probes at it so that they are "
+      "answered while clients hold every connection of --listen" },
     { "db", 0, "VMAFX_DB", OPT_STRING, "vmafx.db", "PATH",
       "job database: a SQLite file, created on first start, or a postgres:// DSN" },
     { "db-sync", 0, "VMAFX_DB_SYNC", OPT_STRING, "normal", "MODE",
@@ -29,12 +36,18 @@ static const ConfigOption base[] = {
     { "max-result-body", 0, "VMAFX_MAX_RESULT_BODY", OPT_STRING, "1G", "BYTES",
       "largest result a node may upload (the per-frame reports of one job)" },
     { "max-connections", 0, "VMAFX_MAX_CONNECTIONS", OPT_UINT, "1024", "N", "most simultaneous HTTP connections" },
+    { "max-connections-per-client", 0, "VMAFX_MAX_CONNECTIONS_PER_CLIENT", OPT_UINT, "64", "N",
+      "most simultaneous HTTP connections from one client address (0: no cap), so that one client "
+      "cannot take every connection; behind a proxy every client has the proxy's address" },
+    { "connection-timeout", 0, "VMAFX_CONNECTION_TIMEOUT", OPT_UINT, "10", "SECONDS",
+      "a connection idle this long, or whose request does not arrive within it, is closed "
+      "(a node's long poll for work is not idle)" },
     { "log-level", 0, "VMAFX_LOG_LEVEL", OPT_STRING, "info", "LEVEL", "error, warning, info or debug" },
     { "version", 0, NULL, OPT_FLAG, NULL, NULL, "print the version and exit" },
 };
 
 /* Submitted inputs are checked against the same URI rules and allow-list as the nodes use. */
-static const char *const storage_rows[] = { "storage-allow", "storage-remotes", NULL };
+static const char *const storage_rows[] = { "storage-allow", "storage-remotes", "storage-connection-strings", NULL };
 
 size_t controller_options(ConfigOption *out, size_t cap)
 {

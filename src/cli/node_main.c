@@ -50,6 +50,7 @@ static int build_config(const ConfigValues *v, NodeConfig *c, StorageConfig *sc)
     if (api_parse_addr(config_str(v, "controller"), &c->controller, err, sizeof(err)) ||
         node_settings(v, c, err, sizeof(err)) || apply_storage_options(v, sc, err, sizeof(err)))
         return cli_error("%s", err);
+    c->controller.ca_file = config_str(v, "controller-ca-file");
     sc->log = c->log;
     return parse_cpu(config_str(v, "cpu"), &c->exec.cpu);
 }

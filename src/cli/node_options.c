@@ -7,6 +7,8 @@ static const ConfigOption base[] = {
     { "controller", 0, "VMAFX_CONTROLLER_ADDR", OPT_STRING, "http://127.0.0.1:8080", "URL", "the controller's address" },
     { "node-id", 0, "VMAFX_NODE_ID", OPT_STRING, NULL, "NAME",
       "this node's name in the controller (default: the host name; the pod name on Kubernetes)" },
+    { "controller-ca-file", 0, "VMAFX_CONTROLLER_CA_FILE", OPT_STRING, NULL, "PATH",
+      "https controller: verify its certificate against this CA bundle (PEM) instead of the system's" },
     { "token-file", 0, "VMAFX_NODE_TOKEN_FILE", OPT_STRING, NULL, "PATH",
       "file holding the node's bearer token (role node); read again on every call, so tokens rotate" },
     { "slots", 0, "VMAFX_NODE_SLOTS", OPT_UINT, "1", "N", "jobs run at once (1 to 64)" },

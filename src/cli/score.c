@@ -128,13 +128,16 @@ static int parse_args(const ConfigValues *v, ScoreArgs *a)
     return parse_cpu(config_str(v, "cpu"), &a->cpu);
 }
 
-/* Only remote objects go through the storage layer; local files, stdin and http(s) URLs are
- * read by the media layer directly (as libvmaf's command reads its paths, with no allow-list). */
+/* Remote objects go through the storage layer; local files, stdin and http(s) URLs are read
+ * by the media layer directly (as libvmaf's command reads its paths), unless an allow-list is
+ * set: then every input but stdin passes the node's checks (symlinks resolved, redirects
+ * re-checked). */
 static int is_remote(const char *uri, const StorageConfig *cfg)
 {
     StorageTarget t;
     char err[256];
     if (!strcmp(uri, "-")) return 0;
+    if (cfg->n_allow) return 1;
     return !storage_parse_uri(uri, cfg, &t, err, sizeof(err)) && t.kind == STORAGE_REMOTE;
 }
 

@@ -78,11 +78,26 @@ static void api_healthz(Controller *c, const HttpReq *rq, HttpResp *resp, const 
     reply_json(resp, 200, json_pack("{ss}", "status", "ok"));
 }
 
+/* Ready means the store takes writes (a full disk still lets reads through). The probe
+ * writes, so it runs at most once a second whoever asks: /readyz is open. */
+static int store_writable(Controller *c)
+{
+    pthread_mutex_lock(&c->ready_lock);
+    double now = controller_now();
+    if (now - c->ready_at >= 1.0 || now < c->ready_at) {
+        c->ready_err = c->store->ops->ping(c->store);
+        c->ready_at = now;
+    }
+    int err = c->ready_err;
+    pthread_mutex_unlock(&c->ready_lock);
+    return !err;
+}
+
 static void api_readyz(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArgs *args)
 {
     (void)rq, (void)args;
     if (atomic_load(&c->stopping)) reply_error(resp, 503, NULL, "shutting down");
-    else if (c->store->ops->ping(c->store)) reply_error(resp, 503, NULL, "database unavailable");
+    else if (!store_writable(c)) reply_error(resp, 503, NULL, "database unavailable (writes fail)");
     else reply_json(resp, 200, json_pack("{ss}", "status", "ready"));
 }
 
@@ -162,7 +177,14 @@ static void authorise_and_run(Controller *c, const Route *rt, const HttpReq *rq,
 {
     char who[AUTH_NAME_MAX] = "";
     if (rt->need) {
-        int a = auth_check(c->auth, http_header(rq, "Authorization"), (Permission)rt->need, who, sizeof(who));
+        size_t len;
+        const char *h = http_header_n(rq, "Authorization", &len);
+        const char *node = !strncmp(rt->pattern, "/v1/nodes/", 10) ? args->a[0] : NULL;
+        int a = auth_check(c->auth, h, len, (Permission)rt->need, node, who, sizeof(who));
+        if (a == 400) {
+            reply_error(resp, 400, NULL, "Authorization: control characters are not allowed");
+            return;
+        }
         if (a == 401) {
             reply_error(resp, 401, NULL, "a bearer token is required (Authorization: Bearer TOKEN)");
             resp->header_name = "WWW-Authenticate";
@@ -170,7 +192,8 @@ static void authorise_and_run(Controller *c, const Route *rt, const HttpReq *rq,
             return;
         }
         if (a == 403) {
-            reply_error(resp, 403, NULL, "token '%s' lacks the role for %s %s", who, rq->method, rq->url);
+            reply_error(resp, 403, NULL, "token '%s' lacks the role for %s %s%s", who, rq->method, rq->url,
+                        node ? " (or is bound to another node)" : "");
             return;
         }
     }
@@ -195,6 +218,21 @@ void api_handle(void *user, const HttpReq *rq, HttpResp *resp)
     if (path_known) reply_error(resp, 405, NULL, "%s is not allowed on %s", rq->method, rq->url);
     else reply_error(resp, 404, NULL, "no such endpoint: %s", rq->url);
     metrics_request(&c->metrics, resp->status);
+}
+
+void api_handle_probe(void *user, const HttpReq *rq, HttpResp *resp)
+{
+    Controller *c = user;
+    RouteArgs args;
+    for (size_t i = 0; i < N_ROUTES; i++) {
+        memset(&args, 0, sizeof(args));
+        if (routes[i].need || strcmp(routes[i].method, rq->method) || !match(routes[i].pattern, rq->url, &args))
+            continue;
+        args.who = "probe";
+        routes[i].fn(c, rq, resp, &args);
+        return;
+    }
+    reply_error(resp, 404, NULL, "the probe address answers only GET /healthz, /readyz and /metrics");
 }
 
 size_t api_body_cap(void *user, const char *method, const char *url)

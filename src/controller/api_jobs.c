@@ -208,6 +208,7 @@ void api_cancel(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArg
 {
     JobRecord rec;
     (void)rq;
+    memset(&rec, 0, sizeof(rec));   /* an unknown id leaves it as it is, and the store frees it */
     int e = c->store->ops->cancel(c->store, args->a[0], controller_now(), &rec);
     if (e == -ENOENT) {
         reply_error(resp, 404, NULL, "no job %s", args->a[0]);

@@ -14,6 +14,7 @@
 typedef struct Token {
     unsigned char digest[SHA256_DIGEST_SIZE];
     unsigned perms;
+    int bound;                   /* a node token given a name: it acts as that node only */
     char name[AUTH_NAME_MAX];
 } Token;
 
@@ -86,6 +87,7 @@ static int parse_line(char *line, unsigned lineno, TokenSet *set, size_t cap, ch
     t->perms = (unsigned)perms;
     if (name) snprintf(t->name, sizeof(t->name), "%s", name);
     else snprintf(t->name, sizeof(t->name), "%s@line%u", role, lineno);
+    t->bound = name && !strcmp(role, "node");
     return 0;
 }
 
@@ -214,8 +216,27 @@ static const char *bearer(const char *h)
     return *h ? h : NULL;
 }
 
-int auth_check(Auth *a, const char *authorization, Permission need, char *who, size_t n)
+/* A NUL would cut the value short of what was sent, and no token holds a control
+ * character: both are refused rather than read as something else. */
+static int has_control(const char *h, size_t len)
 {
+    for (size_t i = 0; i < len; i++)
+        if (((unsigned char)h[i] < 0x20 && h[i] != '\t') || h[i] == 0x7f) return 1;
+    return 0;
+}
+
+/* "name" or "prefix*" against the node a call is made for. */
+static int node_matches(const char *pattern, const char *node)
+{
+    size_t len = strlen(pattern);
+    if (len && pattern[len - 1] == '*') return !strncmp(pattern, node, len - 1);
+    return !strcmp(pattern, node);
+}
+
+int auth_check(Auth *a, const char *authorization, size_t len, Permission need, const char *node, char *who,
+               size_t n)
+{
+    if (authorization && has_control(authorization, len)) return 400;
     if (!a->path) {
         snprintf(who, n, "anonymous");
         return 0;
@@ -224,10 +245,13 @@ int auth_check(Auth *a, const char *authorization, Permission need, char *who, s
     if (!tok) return 401;
     maybe_reload(a);
     unsigned char d[SHA256_DIGEST_SIZE];
-    digest(tok, strlen(tok), d);
+    size_t toklen = strlen(tok);
+    while (toklen && (tok[toklen - 1] == ' ' || tok[toklen - 1] == '\t')) toklen--;   /* optional whitespace */
+    digest(tok, toklen, d);
     pthread_rwlock_rdlock(&a->lock);
     long i = find(&a->set, d);
     int r = i < 0 ? 401 : (a->set.t[i].perms & need) ? 0 : 403;
+    if (!r && node && a->set.t[i].bound && !node_matches(a->set.t[i].name, node)) r = 403;
     if (i >= 0) snprintf(who, n, "%s", a->set.t[i].name);
     pthread_rwlock_unlock(&a->lock);
     return r;

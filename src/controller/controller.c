@@ -63,8 +63,54 @@ static int init_sync(Controller *c)
     int e = pthread_cond_init(&c->wake, &a);
     pthread_condattr_destroy(&a);
     pthread_mutex_init(&c->wake_lock, NULL);
+    pthread_mutex_init(&c->ready_lock, NULL);
     metrics_init(&c->metrics);
     return -e;
+}
+
+/* A PEM file into memory (libmicrohttpd takes the text), NUL-terminated. */
+static char *read_pem(const char *path, const char *what, char *err, size_t n)
+{
+    FILE *f = fopen(path, "r");
+    char *buf = NULL;
+    size_t len = 0;
+    if (f) {
+        buf = malloc(1 << 20);
+        len = buf ? fread(buf, 1, (1 << 20) - 1, f) : 0;
+        if (buf && (ferror(f) || !len || len == (1 << 20) - 1)) {
+            free(buf);
+            buf = NULL;
+            errno = EINVAL;
+        }
+        fclose(f);
+    }
+    if (!buf) {
+        snprintf(err, n, "%s %s: %s", what, path, errno == EINVAL ? "empty, unreadable or larger than 1 MiB"
+                 : strerror(errno));
+        return NULL;
+    }
+    buf[len] = 0;
+    return buf;
+}
+
+static int start_http(Controller *c, char *err, size_t n)
+{
+    char *cert = NULL, *key = NULL;
+    if (c->cfg.tls_cert) {
+        if (!(cert = read_pem(c->cfg.tls_cert, "TLS certificate", err, n)) ||
+            !(key = read_pem(c->cfg.tls_key, "TLS key", err, n))) {
+            free(cert);
+            return -EINVAL;
+        }
+    }
+    HttpConfig hc = { .listen = c->cfg.listen, .max_connections = c->cfg.max_connections,
+                      .max_per_client = c->cfg.max_per_client, .idle_timeout_s = c->cfg.connection_timeout,
+                      .tls_cert = cert, .tls_key = key, .handler = api_handle, .cap = api_body_cap, .user = c };
+    int e = http_start(&c->http, &hc, err, n);
+    free(cert);
+    if (key) explicit_bzero(key, strlen(key));   /* the key stays only in libmicrohttpd's copy */
+    free(key);
+    return e;
 }
 
 static int open_parts(Controller *c, char *err, size_t n)
@@ -88,8 +134,13 @@ static int open_parts(Controller *c, char *err, size_t n)
         return e;
     }
     c->sweeper_started = 1;
-    HttpConfig hc = { c->cfg.listen, c->cfg.max_connections, 120, api_handle, api_body_cap, c };
-    return http_start(&c->http, &hc, err, n);
+    e = start_http(c, err, n);
+    if (e || !c->cfg.probe_listen) return e;
+    /* Its own few connections: the orchestrator's probes are answered even while clients
+     * hold every connection of the API address. */
+    HttpConfig pc = { .listen = c->cfg.probe_listen, .max_connections = 16, .idle_timeout_s = c->cfg.connection_timeout,
+                      .handler = api_handle_probe, .cap = api_body_cap, .user = c };
+    return http_start(&c->probe_http, &pc, err, n);
 }
 
 int controller_start(Controller **out, const ControllerConfig *cfg, char *err, size_t n)
@@ -121,11 +172,13 @@ void controller_stop(Controller *c)
     controller_wake(c);              /* long polls answer 204 and return */
     if (c->http) http_drain(c->http, 30);
     http_stop(c->http);
+    http_stop(c->probe_http);
     if (c->sweeper_started) pthread_join(c->sweeper, NULL);
     if (c->store) c->store->ops->close(c->store);
     auth_close(c->auth);
     metrics_destroy(&c->metrics);
     pthread_cond_destroy(&c->wake);
     pthread_mutex_destroy(&c->wake_lock);
+    pthread_mutex_destroy(&c->ready_lock);
     free(c);
 }

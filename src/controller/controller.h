@@ -16,6 +16,8 @@
 
 typedef struct ControllerConfig {
     const char *listen;          /* "127.0.0.1:8080" */
+    const char *probe_listen;    /* a second address for probes only, or NULL */
+    const char *tls_cert, *tls_key;   /* PEM files: serve HTTPS (both or neither); NULL: HTTP */
     const char *db;              /* SQLite file (or sqlite:PATH) */
     const char *tokens_file;     /* NULL: no authentication */
     double lease_ttl;            /* seconds a lease lives without a heartbeat */
@@ -25,6 +27,8 @@ typedef struct ControllerConfig {
     size_t max_body;             /* largest request body (client and node calls) */
     size_t max_result_body;      /* largest result body (the node's reports) */
     unsigned max_connections;
+    unsigned max_per_client;     /* connections from one client address (0: no cap) */
+    unsigned connection_timeout; /* seconds an idle or incomplete request may hold a connection */
     int db_sync_full;
     const StorageConfig *storage;   /* URI syntax and allow-list for submitted inputs */
     /* What the scoring engine offers, given by the program that links it (the controller
@@ -42,11 +46,15 @@ typedef struct Controller {
     Auth *auth;
     Metrics metrics;
     HttpServer *http;
+    HttpServer *probe_http;      /* NULL unless probe_listen is set */
     pthread_mutex_t wake_lock;   /* with wake: nodes waiting for work, and the sweeper */
     pthread_cond_t wake;
     atomic_int stopping;         /* set once at shutdown: long polls end, /readyz says 503 */
     pthread_t sweeper;
     int sweeper_started;
+    pthread_mutex_t ready_lock;  /* with ready_at, ready_err: /readyz's write probe, at most one a second */
+    double ready_at;
+    int ready_err;
 } Controller;
 
 int  controller_start(Controller **out, const ControllerConfig *cfg, char *err, size_t n);
@@ -63,6 +71,8 @@ void controller_wait(Controller *c, double secs);
 
 /* The HTTP side (api.c). */
 void   api_handle(void *user, const HttpReq *rq, HttpResp *resp);
+/* The probe address: the open endpoints only (/healthz, /readyz, /metrics). */
+void   api_handle_probe(void *user, const HttpReq *rq, HttpResp *resp);
 size_t api_body_cap(void *user, const char *method, const char *url);
 
 #endif

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <stdatomic.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -32,6 +33,50 @@ typedef struct Pending {
 const char *http_header(const HttpReq *rq, const char *name)
 {
     return MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, name);
+}
+
+typedef struct HeaderScan { const char *name, *value, *next_key; int found; } HeaderScan;
+
+static enum MHD_Result scan_header(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size,
+                                   const char *value, size_t value_size)
+{
+    HeaderScan *h = cls;
+    (void)kind, (void)value_size;
+    if (h->found) {
+        h->next_key = key;
+        return MHD_NO;
+    }
+    if (key_size == strlen(h->name) && !strncasecmp(key, h->name, key_size)) {
+        h->value = value;
+        h->found = 1;
+    }
+    return MHD_YES;
+}
+
+/* libmicrohttpd (0.9.75) measures a header value with strlen(), so a NUL inside it cuts
+ * the value short and the rest is dropped unseen. Its line ends are overwritten with NULs
+ * in place, so between the value's end and the next header's name there may only be NULs
+ * and blanks; anything else was hidden behind a NUL. */
+static int hidden_after_nul(const HeaderScan *h, size_t len)
+{
+    const char *p = h->value + len;
+    if (h->next_key && h->next_key > p && h->next_key - p < 8192) {
+        for (; p < h->next_key; p++)
+            if (*p && !strchr(" \t\r\n", *p)) return 1;
+        return 0;
+    }
+    return p[1] && !strchr(" \t\r\n", p[1]);   /* the last header: its CR LF, or LF and the blank line */
+}
+
+const char *http_header_n(const HttpReq *rq, const char *name, size_t *len)
+{
+    HeaderScan h = { name, NULL, NULL, 0 };
+    *len = 0;
+    MHD_get_connection_values_n(rq->conn, MHD_HEADER_KIND, scan_header, &h);
+    if (!h.value) return NULL;
+    *len = strlen(h.value);
+    if (hidden_after_nul(&h, *len)) (*len)++;   /* the NUL counts: the caller sees it */
+    return h.value;
 }
 
 const char *http_arg(const HttpReq *rq, const char *name)
@@ -167,20 +212,35 @@ int http_start(HttpServer **out, const HttpConfig *cfg, char *err, size_t n)
     int v6;
     int e = parse_listen(cfg->listen, &ss, &v6, err, n);
     if (e) return e;
+    int tls = cfg->tls_cert != NULL;
+    if (tls && MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+        snprintf(err, n, "this libmicrohttpd was built without TLS: cannot serve HTTPS");
+        return -ENOTSUP;
+    }
     HttpServer *s = calloc(1, sizeof(*s));
     if (!s) return -ENOMEM;
     s->cfg = *cfg;
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL | MHD_USE_ITC |
-                     (v6 ? MHD_USE_IPv6 : 0);
+                     (v6 ? MHD_USE_IPv6 : 0) | (tls ? MHD_USE_TLS : 0);
+    /* the certificate options only when serving TLS: libmicrohttpd refuses them otherwise */
+    struct MHD_OptionItem tls_opts[] = {
+        { tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, (void *)cfg->tls_cert },
+        { MHD_OPTION_HTTPS_MEM_KEY, 0, (void *)cfg->tls_key },
+        { MHD_OPTION_END, 0, NULL },
+    };
     s->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s,
                             MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
                             MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
                             MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections,
+                            MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->max_per_client,
                             MHD_OPTION_CONNECTION_TIMEOUT, cfg->idle_timeout_s,
                             MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
+                            MHD_OPTION_ARRAY, tls_opts,
                             MHD_OPTION_END);
     if (!s->d) {
-        snprintf(err, n, "cannot listen on %s (address in use or not available)", cfg->listen);
+        if (tls) snprintf(err, n, "cannot serve HTTPS on %s (address in use or not available, or the certificate "
+                          "and key do not load or do not match)", cfg->listen);
+        else snprintf(err, n, "cannot listen on %s (address in use or not available)", cfg->listen);
         free(s);
         return -EADDRINUSE;
     }

@@ -26,6 +26,8 @@ typedef struct HttpResp {
 } HttpResp;
 
 const char *http_header(const HttpReq *rq, const char *name);
+/* The header's value and its length as received (a NUL inside shows as len > strlen). */
+const char *http_header_n(const HttpReq *rq, const char *name, size_t *len);
 const char *http_arg(const HttpReq *rq, const char *name);
 
 typedef void (*HttpHandler)(void *user, const HttpReq *rq, HttpResp *resp);
@@ -37,7 +39,10 @@ typedef struct HttpServer HttpServer;
 typedef struct HttpConfig {
     const char *listen;        /* "HOST:PORT", "[V6]:PORT", ":PORT" (port 0: any free port) */
     unsigned max_connections;
-    unsigned idle_timeout_s;   /* a connection idle this long is closed */
+    unsigned max_per_client;   /* connections from one client address; 0: no cap */
+    unsigned idle_timeout_s;   /* a connection idle this long is closed (also one whose
+                                  request does not arrive: headers or body stalled) */
+    const char *tls_cert, *tls_key;   /* PEM text: serve HTTPS; NULL: plain HTTP */
     HttpHandler handler;
     HttpBodyCap cap;
     void *user;

@@ -37,7 +37,8 @@ static const char schema[] =
     "CREATE TABLE IF NOT EXISTS reports(seq INTEGER PRIMARY KEY, json TEXT NOT NULL, xml TEXT NOT NULL,"
     " csv TEXT NOT NULL);"
     "CREATE TABLE IF NOT EXISTS nodes(id TEXT PRIMARY KEY, slots INTEGER NOT NULL,"
-    " registered_at REAL NOT NULL, last_seen REAL NOT NULL);";
+    " registered_at REAL NOT NULL, last_seen REAL NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS health(id INTEGER PRIMARY KEY CHECK(id = 1), at REAL NOT NULL);";
 
 static const char *const sql[ST_COUNT] = {
     [ST_BEGIN] = "BEGIN IMMEDIATE",
@@ -152,7 +153,8 @@ static int sq_ping(Store *base)
 {
     SqliteStore *s = (SqliteStore *)base;
     pthread_mutex_lock(&s->lock);
-    int r = sqlite3_exec(s->db, "SELECT 1", NULL, NULL, NULL) == SQLITE_OK ? 0 : sq_fail(s, "ping");
+    int r = sqlite3_exec(s->db, "INSERT OR REPLACE INTO health(id, at) VALUES(1, julianday('now'))", NULL, NULL,
+                         NULL) == SQLITE_OK ? 0 : sq_fail(s, "ping");
     pthread_mutex_unlock(&s->lock);
     return r;
 }

@@ -139,6 +139,8 @@ typedef struct StoreOps {
     int (*stats)(Store *, double now, double live_window, StoreStats *);
     /* The report of a completed job in "json", "xml" or "csv"; -EAGAIN if not completed. */
     int (*report)(Store *, const char *id, const char *format, char **text, size_t *len);
+    /* 0 when the store takes a write: one tiny row is rewritten, so a full disk or a read-only
+     * database shows here (a read would still succeed). */
     int (*ping)(Store *);
     void (*close)(Store *);
 } StoreOps;

@@ -41,6 +41,7 @@ static const char schema[] =
     " csv TEXT NOT NULL);"
     "CREATE TABLE IF NOT EXISTS nodes(id TEXT PRIMARY KEY, slots INTEGER NOT NULL,"
     " registered_at DOUBLE PRECISION NOT NULL, last_seen DOUBLE PRECISION NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS health(id INTEGER PRIMARY KEY CHECK(id = 1), at TIMESTAMPTZ NOT NULL);"
     "CREATE TABLE IF NOT EXISTS vmafx_schema(version INTEGER NOT NULL);"
     "INSERT INTO vmafx_schema(version) SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM vmafx_schema);";
 
@@ -160,7 +161,8 @@ int pg_row_to_record(const PGresult *r, int row, JobRecord *out)
 static int pg_ping(Store *base)
 {
     PgStore *s = (PgStore *)base;
-    return PG_LOCKED(s, pg_exec(s, "ping", "SELECT 1", NULL) < 0 ? -EIO : 0);
+    return PG_LOCKED(s, pg_exec(s, "ping", "INSERT INTO health(id, at) VALUES(1, now()) ON CONFLICT (id) DO UPDATE "
+                                "SET at = excluded.at", NULL) < 0 ? -EIO : 0);
 }
 
 static void pg_close(Store *base)

@@ -2,6 +2,7 @@
  * job's report equals the command's: the same queue depths, the same scaling plan
  * and notes, the same skip-then-sync order, the same frame counts in the report. */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -244,6 +245,19 @@ static void fill_info(Run *r, PipelineResult *res, double secs)
                                    .frames_dis = differ ? dis_n : 0, .note = *res->note ? res->note : NULL };
 }
 
+/* A finite model can still overflow (a tiny score slope): a NaN or infinite score fails
+ * the run, so neither `vmafx score` exits 0 nor a job completes with one. */
+static int scores_finite(const VmafxContext *ctx, char *err, size_t n)
+{
+    for (unsigned i = 0; vmafx_model_name(ctx, i); i++) {
+        double mean;
+        if (vmafx_feature_pooled(ctx, vmafx_model_name(ctx, i), VMAFX_POOL_MEAN, &mean) || isfinite(mean)) continue;
+        snprintf(err, n, "model %s: the score is not a finite number (%f)", vmafx_model_name(ctx, i), mean);
+        return -ERANGE;
+    }
+    return 0;
+}
+
 int pipeline_run(VmafxContext *ctx, const PipelineSpec *s, const PipelineHooks *h, PipelineResult *res,
                  char *err, size_t n)
 {
@@ -257,6 +271,7 @@ int pipeline_run(VmafxContext *ctx, const PipelineSpec *s, const PipelineHooks *
     double secs = now_s() - t0;
     if (!e && cancelled(&r)) e = -ECANCELED;
     if (!e && (e = vmafx_flush(ctx))) snprintf(err, n, "scoring: %s", vmafx_last_error(ctx));
+    if (!e) e = scores_finite(ctx, err, n);
     if (!e) fill_info(&r, res, secs);
     media_reader_stop(r.ref);
     media_reader_stop(r.dis);

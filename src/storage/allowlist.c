@@ -1,9 +1,13 @@
 /* Scoring-root allow-list and the refusal of cloud metadata addresses.
  *
  * Allow entries are local directories, URL prefixes, remote:path prefixes or storage URIs
- * (s3://bucket/dir, sftp://user@host/dir). Local inputs are compared after realpath(), so
- * "..", and symlinks pointing out of a root, are judged by where they really lead. */
+ * (s3://bucket/dir, sftp://user@host/dir). Local inputs are judged first by their spelling
+ * (before the file system is touched, so the answer tells nothing about files outside the
+ * roots), then after realpath(), so "..", and symlinks pointing out of a root, are judged by
+ * where they really lead. Metadata addresses are refused in http(s) URLs and in every
+ * address parameter of an rclone connection string. */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <netdb.h>
@@ -11,9 +15,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "storage/allowlist.h"
 #include "storage/uri_util.h"
+
+static int refuse(const char *what, const char *why, char *err, size_t n)
+{
+    snprintf(err, n, "%s: %s", what, why);
+    return -EPERM;
+}
 
 /* Prefix match that ends on a path boundary: "/srv/media" allows "/srv/media/a" but not
  * "/srv/media2/a". */
@@ -66,6 +78,94 @@ static int local_allowed(const StorageConfig *cfg, const char *real)
         if (*e != '/') continue;
         if (realpath(e, root) && under(real, root)) return 1;
     }
+    return 0;
+}
+
+/* path made absolute against the working directory, its "." and ".." segments and repeated
+ * slashes folded, without looking at the file system: the first gate of a local input, so
+ * that what lies outside every root is refused before anything is opened or resolved. */
+static int lexical_abs(const char *path, char *out, size_t n)
+{
+    char buf[2 * PATH_MAX + 2];
+    if (path[0] == '/') snprintf(buf, sizeof(buf), "%s", path);
+    else if (!getcwd(buf, PATH_MAX)) return -errno;
+    else snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "/%s", path);
+    size_t o = 0;
+    for (const char *p = buf; *p;) {
+        while (*p == '/') p++;
+        size_t len = strcspn(p, "/");
+        if (!len || (len == 1 && p[0] == '.')) { p += len; continue; }
+        if (len == 2 && p[0] == '.' && p[1] == '.') {
+            while (o > 0 && out[--o] != '/') {}
+            p += len;
+            continue;
+        }
+        if (o + len + 2 > n) return -ENAMETOOLONG;
+        out[o++] = '/';
+        memcpy(out + o, p, len);
+        o += len;
+        p += len;
+    }
+    if (!o) out[o++] = '/';
+    out[o] = 0;
+    return 0;
+}
+
+/* The roots as written (folded the same way) and as they resolve: "/srv/media" given as a
+ * link to /mnt/media admits both spellings. */
+static int lexically_allowed(const StorageConfig *cfg, const char *abs)
+{
+    for (int i = 0; i < cfg->n_allow; i++) {
+        const char *e = cfg->allow[i];
+        char root[PATH_MAX], real[PATH_MAX];
+        if (!strncmp(e, "file://", 7)) e += 7;
+        if (*e != '/') continue;
+        if (!lexical_abs(e, root, sizeof(root)) && under(abs, root)) return 1;
+        if (realpath(e, real) && under(abs, real)) return 1;
+    }
+    return 0;
+}
+
+/* For a path that does not resolve: where it would lead, judged by its deepest existing
+ * ancestor, after following a dangling link at its end. A link inside a root that leads out
+ * of it gets the same answer whether its target exists. */
+static int ancestor_allowed(const StorageConfig *cfg, const char *abs, int depth)
+{
+    char cur[PATH_MAX], real[PATH_MAX], target[PATH_MAX];
+    struct stat st;
+    ssize_t len;
+    if (depth < 40 && !lstat(abs, &st) && S_ISLNK(st.st_mode) &&
+        (len = readlink(abs, target, sizeof(target) - 1)) > 0) {
+        target[len] = 0;
+        const char *slash = strrchr(abs, '/');
+        char joined[2 * PATH_MAX + 2];
+        if (target[0] == '/') snprintf(joined, sizeof(joined), "%s", target);
+        else snprintf(joined, sizeof(joined), "%.*s/%s", (int)(slash - abs), abs, target);
+        return !lexical_abs(joined, cur, sizeof(cur)) && ancestor_allowed(cfg, cur, depth + 1);
+    }
+    snprintf(cur, sizeof(cur), "%s", abs);
+    for (char *slash; (slash = strrchr(cur, '/'));) {
+        if (slash == cur) return local_allowed(cfg, "/");
+        *slash = 0;
+        if (realpath(cur, real)) return local_allowed(cfg, real);
+    }
+    return 0;
+}
+
+int allow_resolve_local(const StorageConfig *cfg, const char *path, char real[PATH_MAX], const char *what,
+                        char *err, size_t n)
+{
+    static const char outside[] = "not under an allowed scoring root";
+    char abs[PATH_MAX];
+    if (cfg->n_allow && (lexical_abs(path, abs, sizeof(abs)) || !lexically_allowed(cfg, abs)))
+        return refuse(what, outside, err, n);
+    if (!realpath(path, real)) {
+        int e = errno;
+        if (cfg->n_allow && !ancestor_allowed(cfg, abs, 0)) return refuse(what, outside, err, n);
+        snprintf(err, n, "%s: %s", what, e == ENOENT ? "file not found" : strerror(e));
+        return -e;
+    }
+    if (cfg->n_allow && !local_allowed(cfg, real)) return refuse(what, outside, err, n);
     return 0;
 }
 
@@ -149,12 +249,6 @@ static int is_metadata_host(const char *host)
     return bad;
 }
 
-static int refuse(const char *what, const char *why, char *err, size_t n)
-{
-    snprintf(err, n, "%s: %s", what, why);
-    return -EPERM;
-}
-
 int allow_check_url(const StorageConfig *cfg, const char *url, const char *what, char *err, size_t n)
 {
     if (url_allowed(cfg, url)) return 0;
@@ -166,10 +260,83 @@ int allow_check_url(const StorageConfig *cfg, const char *url, const char *what,
     return 0;
 }
 
+/* The next ",key=value" of an rclone connection string (s at a comma), the value unquoted
+ * as rclone reads it ('it''s' is "it's"); NULL after the last one. */
+static const char *next_param(const char *s, char *key, size_t kn, char *val, size_t vn)
+{
+    if (*s != ',') return NULL;
+    s++;
+    size_t kl = strcspn(s, "=,");
+    snprintf(key, kn, "%.*s", (int)(kl < kn ? kl : kn - 1), s);
+    for (char *k = key; *k; k++) *k = (char)tolower((unsigned char)*k);
+    s += kl;
+    size_t o = 0;
+    if (*s == '=') {
+        s++;
+        char q = (*s == '\'' || *s == '"') ? *s++ : 0;
+        for (; *s && (q || *s != ','); s++) {
+            if (q && *s == q) {
+                if (s[1] != q) { s++; break; }
+                s++;
+            }
+            if (o + 1 < vn) val[o++] = *s;
+        }
+    }
+    val[o] = 0;
+    return s;
+}
+
+/* Parameters that name a place to connect to, in rclone's backends: url (http, webdav),
+ * host (sftp, ftp, smb), endpoint (s3, azureblob, b2), auth (swift), namenode (hdfs)... */
+static int address_param(const char *key)
+{
+    static const char *words[] = { "url", "host", "endpoint", "server", "address", "auth", "namenode", NULL };
+    for (int i = 0; words[i]; i++) if (strstr(key, words[i])) return 1;
+    return 0;
+}
+
+/* Each URL or host parameter of a connection string (the sftp:// mapping's host included)
+ * must pass the same address rules as an http input. */
+static int check_params(const StorageConfig *cfg, const StorageTarget *t, const char *what, char *err, size_t n)
+{
+    char key[64], val[1024], host[256];
+    const char *p = t->remote + strcspn(t->remote, ",");
+    /* "endpoint=http://h/:..." ends at the colon after "http": the rest became the path */
+    if (*p && !strncmp(t->path, "//", 2))
+        return refuse(what, "a connection-string value holding a colon must be quoted", err, n);
+    while ((p = next_param(p, key, sizeof(key), val, sizeof(val)))) {
+        if (!address_param(key) || !val[0]) continue;
+        /* an unquoted "url=http://h/" ends at its first colon: rclone would read "http" */
+        if (strstr(key, "url") && !strstr(val, "://")) {
+            char why[160];
+            snprintf(why, sizeof(why), "connection-string parameter '%s' is not an absolute URL (quote it)", key);
+            return refuse(what, why, err, n);
+        }
+        if (strstr(val, "://")) {
+            if (url_allowed(cfg, val)) continue;
+            url_host(val, host, sizeof(host));
+        } else {
+            url_host(val, host, sizeof(host));   /* "h", "h:port", "[v6]:port" */
+            if (!strchr(val, '[') && strchr(val, ':') != strrchr(val, ':')) snprintf(host, sizeof(host), "%.255s", val);
+        }
+        if (is_metadata_host(host)) {
+            char why[160];
+            snprintf(why, sizeof(why), "connection-string parameter '%s': link-local / cloud metadata addresses "
+                     "are refused", key);
+            return refuse(what, why, err, n);
+        }
+    }
+    return 0;
+}
+
 int allow_check(const StorageConfig *cfg, const StorageTarget *t, const char *real, const char *what,
                 char *err, size_t n)
 {
     if (t->kind == STORAGE_HTTP) return allow_check_url(cfg, t->location, what, err, n);
+    if (t->kind == STORAGE_REMOTE && !(cfg->n_allow && remote_allowed(cfg, t->location))) {
+        int r = check_params(cfg, t, what, err, n);
+        if (r) return r;
+    }
     if (!cfg->n_allow) return 0;
     if (t->kind == STORAGE_LOCAL ? local_allowed(cfg, real) : remote_allowed(cfg, t->location)) return 0;
     return refuse(what, "not under an allowed scoring root", err, n);

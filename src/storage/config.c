@@ -8,7 +8,7 @@
 #include "storage/storage.h"
 
 enum { S_MODE, S_VERIFY, S_RCLONE, S_CONFIG, S_MOUNT_ROOT, S_SERVE_TO, S_MOUNT_TO, S_CHECK_TO,
-       S_IDLE_TO, S_MAX_PROCS, S_REMOTES, S_ALLOW, S_COUNT };
+       S_IDLE_TO, S_MAX_PROCS, S_REMOTES, S_ALLOW, S_CONNSTR, S_COUNT };
 
 static const StorageSetting settings[S_COUNT] = {
     [S_MODE] = { "storage-mode", "VMAFX_STORAGE_MODE", "http-serve", "MODE",
@@ -39,6 +39,11 @@ static const StorageSetting settings[S_COUNT] = {
     [S_ALLOW] = { "storage-allow", "VMAFX_STORAGE_ALLOW", NULL, "ROOT,...",
                   "only score inputs under these roots: local directories, URL prefixes, "
                   "remote:path prefixes or URIs (default: any)" },
+    [S_CONNSTR] = { "storage-connection-strings", "VMAFX_STORAGE_CONNECTION_STRINGS", "refuse", "refuse|allow",
+                    "whether an input may define its own rclone remote: an on-the-fly backend "
+                    "(:backend,param=value:path) or parameters on a configured remote "
+                    "(remote,param=value:path). Even when allowed, every URL and host parameter "
+                    "must pass the metadata-address and allow-list checks" },
 };
 
 const StorageSetting *storage_settings(size_t *count)
@@ -72,6 +77,13 @@ static int parse_verify(StorageConfig *c, const char *v, char *err, size_t n)
     static const char *names[] = { "off", "size", "auto", "full" };
     for (int i = 0; i < 4; i++) if (!strcmp(v, names[i])) { c->verify = (StorageVerify)i; return 0; }
     snprintf(err, n, "unknown storage verify level '%s' (expected off, size, auto or full)", v);
+    return -EINVAL;
+}
+
+static int parse_connstr(StorageConfig *c, const char *v, char *err, size_t n)
+{
+    if (!strcmp(v, "refuse") || !strcmp(v, "allow")) { c->connection_strings = !strcmp(v, "allow"); return 0; }
+    snprintf(err, n, "storage connection strings: expected refuse or allow, got '%s'", v);
     return -EINVAL;
 }
 
@@ -137,6 +149,7 @@ static int apply(StorageConfig *c, int id, const char *v, char *err, size_t n)
         c->max_procs = procs;
         return 0;
     case S_REMOTES: return parse_remotes(c, v, err, n);
+    case S_CONNSTR: return parse_connstr(c, v, err, n);
     default: return parse_allow(c, v, err, n);
     }
 }

@@ -25,11 +25,7 @@ static void fail(char *err, size_t n, const char *what, const char *why)
 static int prepare_local(StorageContext *ctx, const StorageTarget *t, StorageReadable *out, char *err, size_t n)
 {
     char real[PATH_MAX], why[256];
-    if (!realpath(t->location, real)) {
-        fail(err, n, out->what, errno == ENOENT ? "file not found" : strerror(errno));
-        return errno == ENOENT ? -ENOENT : -errno;
-    }
-    int r = allow_check(&ctx->cfg, t, real, out->what, err, n);
+    int r = allow_resolve_local(&ctx->cfg, t->location, real, out->what, err, n);
     if (r) return r;
     ObjectInfo info;
     if ((r = preflight_local(real, &info, why, sizeof(why)))) { fail(err, n, out->what, why); return r; }

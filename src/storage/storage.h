@@ -60,6 +60,7 @@ typedef struct StorageConfig {
     int n_remotes;
     char allow[STORAGE_MAX_ALLOW][1024];   /* scoring roots; none: every input is allowed */
     int n_allow;
+    int connection_strings;  /* 1: inputs may define remotes (":backend,...:", "remote,p=v:") */
     Log log;
 } StorageConfig;
 

@@ -121,12 +121,19 @@ static int secret_param(const char *remote, size_t len)
     return 0;
 }
 
-static int parse_remote_spec(const char *spec, const char *uri, StorageTarget *t, char *err, size_t n)
+/* A job names a remote of rclone.conf; it does not define one. An on-the-fly backend or a
+ * parameter on a remote would let it point rclone anywhere (a metadata address above all),
+ * so both need the operator's opt-in; allow_check() then judges each address they carry. */
+static int parse_remote_spec(const char *spec, const char *uri, const StorageConfig *cfg, StorageTarget *t,
+                             char *err, size_t n)
 {
     const char *c = remote_colon(spec);
     if (!c || c == spec) return fail(err, n, uri, "expected remote:path");
     if (secret_param(spec, (size_t)(c - spec)))
         return fail(err, n, uri, "credentials in a connection string are not accepted; put them in rclone.conf");
+    if ((spec[0] == ':' || memchr(spec, ',', (size_t)(c - spec))) && !(cfg && cfg->connection_strings))
+        return fail(err, n, uri, "on-the-fly remotes and connection-string parameters are refused (name a "
+                    "remote of rclone.conf, or see --storage-connection-strings)");
     return set_remote(t, spec, (size_t)(c - spec), c + 1, uri, err, n);
 }
 
@@ -242,7 +249,7 @@ int storage_parse_uri(const char *uri, const StorageConfig *cfg, StorageTarget *
         for (size_t i = 0; i < (size_t)(sep - uri); i++) scheme[i] = (char)tolower((unsigned char)uri[i]);
     }
     if (!scheme[0]) {
-        if (uri_is_remote_spec(uri)) return parse_remote_spec(uri, uri, t, err, n);
+        if (uri_is_remote_spec(uri)) return parse_remote_spec(uri, uri, cfg, t, err, n);
         return parse_local(uri, uri, t, err, n);
     }
     if (!strcmp(scheme, "http") || !strcmp(scheme, "https")) return parse_http(uri, t, err, n);
@@ -252,7 +259,7 @@ int storage_parse_uri(const char *uri, const StorageConfig *cfg, StorageTarget *
         char spec[STORAGE_PATH_MAX];
         if (uri_decode(sep + 3, strlen(sep + 3), spec, sizeof(spec)))
             return fail(err, n, uri, "bad percent-encoding or control character");
-        return parse_remote_spec(spec, uri, t, err, n);
+        return parse_remote_spec(spec, uri, cfg, t, err, n);
     }
     if (bucket_scheme(cfg, scheme)) return parse_bucket(scheme, sep + 3, cfg, uri, t, err, n);
     char why[96];

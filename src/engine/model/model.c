@@ -81,6 +81,7 @@ static int get_number(Err *e, const json_t *v, const char *field, double *out)
 {
     if (!json_is_number(v)) return fail(e, -EINVAL, "%s must be a number", field);
     *out = json_number_value(v);
+    if (!isfinite(*out)) return fail(e, -EINVAL, "%s: not a finite number", field);
     return 0;
 }
 
@@ -303,6 +304,7 @@ static int opt_value(Err *e, const json_t *v, const char *field, ModelFeatureOpt
 {
     if (json_is_number(v)) {
         o->value = json_number_value(v);
+        if (!isfinite(o->value)) return fail(e, -EINVAL, "%s: not a finite number", field);
         return 0;
     }
     if (json_is_boolean(v)) {
@@ -317,7 +319,8 @@ static int opt_value(Err *e, const json_t *v, const char *field, ModelFeatureOpt
             return 0;
         }
         o->value = strtod(s, &end);
-        if (end != s && !*end) return 0;
+        if (end != s && !*end && isfinite(o->value)) return 0;
+        if (end != s && !*end) return fail(e, -EINVAL, "%s: not a finite number", field);
         if (!*s || strlen(s) >= sizeof(o->text))
             return fail(e, -EINVAL, "%s: empty or too long", field);
         memcpy(o->text, s, strlen(s) + 1);
@@ -392,7 +395,10 @@ static int next_word(Cursor *c, char *buf, size_t n)
 }
 
 /* A number that must end at a blank, a line end, ':' (SV index) or the end of the text.
- * The text is not NUL-terminated at c->end, so the number is copied out first. */
+ * The text is not NUL-terminated at c->end, so the number is copied out first. -1: not a
+ * number; NOT_FINITE: nan or inf, which strtod reads but no model may hold (one NaN in a
+ * support vector makes every score NaN). */
+#define NOT_FINITE (-2)
 static int read_double(Cursor *c, double *out)
 {
     char buf[128];
@@ -407,7 +413,7 @@ static int read_double(Cursor *c, double *out)
     *out = strtod(buf, &end);
     if (k == 0 || end != buf + k) return -1;
     c->p += k;
-    return 0;
+    return isfinite(*out) ? 0 : NOT_FINITE;
 }
 
 static int read_uint(Cursor *c, unsigned long max, unsigned long *out)
@@ -464,6 +470,7 @@ static int parse_svm_header(Err *e, Cursor *c, Svm *s)
         } else {
             return fail(e, -EINVAL, SVM_FIELD ": unexpected '%s' in the header (line %u)", w, c->line);
         }
+        if (bad == NOT_FINITE) return fail(e, -EINVAL, SVM_FIELD ": %s: not a finite number (line %u)", w, c->line);
         if (bad) return fail(e, -EINVAL, SVM_FIELD ": bad value for %s (line %u)", w, c->line);
     }
     if (strcmp(w, "SV")) return fail(e, -EINVAL, SVM_FIELD ": no SV section");
@@ -488,8 +495,10 @@ static int parse_svm_header(Err *e, Cursor *c, Svm *s)
 static int parse_sv_line(Err *e, Cursor *c, unsigned j, double *coef, double *row, unsigned *dim)
 {
     unsigned line = c->line, sv = j + 1;
-    if (read_double(c, coef))
-        return fail(e, -EINVAL, SVM_FIELD ": support vector %u (line %u): bad coefficient", sv, line);
+    int bad = read_double(c, coef);
+    if (bad == NOT_FINITE)
+        return fail(e, -EINVAL, SVM_FIELD ": support vector %u, coefficient: not a finite number (line %u)", sv, line);
+    if (bad) return fail(e, -EINVAL, SVM_FIELD ": support vector %u (line %u): bad coefficient", sv, line);
     unsigned long prev = 0;
     for (;;) {
         skip_blanks(c);
@@ -500,7 +509,10 @@ static int parse_sv_line(Err *e, Cursor *c, unsigned j, double *coef, double *ro
             return fail(e, -EINVAL, SVM_FIELD ": support vector %u (line %u): bad index (need "
                         "increasing 1..%d followed by ':')", sv, line, MODEL_MAX_FEATURES);
         c->p++;
-        if (read_double(c, &v))
+        if ((bad = read_double(c, &v)) == NOT_FINITE)
+            return fail(e, -EINVAL, SVM_FIELD ": support vector %u, feature %lu: not a finite number (line %u)",
+                        sv, idx, line);
+        if (bad)
             return fail(e, -EINVAL, SVM_FIELD ": support vector %u (line %u): bad value for index %lu",
                         sv, line, idx);
         row[idx - 1] = v;
