@@ -19,6 +19,8 @@ command -v node >/dev/null && command -v npm >/dev/null || PACKAGES+=(nodejs npm
 # the client commands use too) and the job store (SQLite); wrk for
 # bench/controller_bench.py
 PACKAGES+=(libmicrohttpd-dev libgnutls28-dev libsqlite3-dev wrk)
+# fuzzing (tests/fuzz, scripts/fuzz.sh): clang with libFuzzer and its sanitizer runtimes
+PACKAGES+=(clang libclang-rt-14-dev)
 # the controller's PostgreSQL store (libpq) and, for tests/test_controller_pg.py, a private
 # PostgreSQL server (initdb, pg_ctl: /usr/lib/postgresql/15/bin)
 PACKAGES+=(libpq-dev postgresql)

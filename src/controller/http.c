@@ -30,8 +30,16 @@ typedef struct Pending {
     int too_big;               /* 1: answered 413 at once; 2: dropping the body, 413 at its end */
 } Pending;
 
+static const char *lookup(const char *const *list, const char *name, int nocase)
+{
+    for (size_t i = 0; list && list[i] && list[i + 1]; i += 2)
+        if (nocase ? !strcasecmp(list[i], name) : !strcmp(list[i], name)) return list[i + 1];
+    return NULL;
+}
+
 const char *http_header(const HttpReq *rq, const char *name)
 {
+    if (!rq->conn) return lookup(rq->headers, name, 1);
     return MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, name);
 }
 
@@ -81,6 +89,7 @@ const char *http_header_n(const HttpReq *rq, const char *name, size_t *len)
 
 const char *http_arg(const HttpReq *rq, const char *name)
 {
+    if (!rq->conn) return lookup(rq->args, name, 0);
     return MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
@@ -158,7 +167,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     }
     if (p->too_big == 1) return MHD_YES;   /* the 413 is already queued */
     if (p->too_big) return too_large(c, p->limit);
-    HttpReq rq = { method, url, p->body ? p->body : "", p->len, c };
+    HttpReq rq = { .method = method, .url = url, .body = p->body ? p->body : "", .body_len = p->len, .conn = c };
     HttpResp resp = { .status = 500 };
     s->cfg.handler(s->cfg.user, &rq, &resp);
     return send_resp(c, &resp);

@@ -14,6 +14,9 @@ typedef struct HttpReq {
     const char *body;          /* NUL-terminated (the NUL is not counted) */
     size_t body_len;
     struct MHD_Connection *conn;
+    /* A request made in memory (conn NULL; tests/fuzz/fuzz_http.c): headers and query
+     * arguments as NULL-ended name, value, name, value, ... lists (may be NULL). */
+    const char *const *headers, *const *args;
 } HttpReq;
 
 typedef struct HttpResp {
