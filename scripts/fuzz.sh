@@ -15,7 +15,7 @@ harnesses=("${@:-${all[@]}}")
 build=build-fuzz
 
 if [ ! -f "$build/build.ninja" ]; then
-  CC=clang ./scripts/setup.sh "$build" -Dfuzzing=true -Dbuildtype=debugoptimized \
+  CC=clang ./scripts/setup.sh "$build" -Dfuzzing=true -Dlibvmaf_compat=false -Dbuildtype=debugoptimized \
     -Db_sanitize=address,undefined -Db_lundef=false >/dev/null || exit 1
 fi
 ninja -C "$build" >/dev/null || { ninja -C "$build"; exit 1; }

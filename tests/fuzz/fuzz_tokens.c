@@ -1,6 +1,7 @@
 /* The controller's tokens file (controller/auth.c) and the Authorization check. The input is
- * "FILE\0HEADER": the file's text, then an Authorization value. Properties: a file that loads
- * answers 0, 401 or 403 for any header; a header with a control character is never granted. */
+ * "FILE\0HEADER": the file's text, then an Authorization value (which may hold NULs). The
+ * properties: a file that loads answers 0, 400, 401 or 403 for any header and node; a header
+ * with a control character is never granted. */
 #include "fuzz.h"
 #include "controller/auth.h"
 
@@ -23,8 +24,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         const Permission perms[] = { PERM_READ, PERM_WRITE, PERM_NODE };
         for (int i = 0; i < 3; i++) {
             char who[AUTH_NAME_MAX + 8];
-            int rc = auth_check(a, hdr, perms[i], who, sizeof(who));
-            FUZZ_CHECK(rc == 0 || rc == 401 || rc == 403, "auth_check answered %d", rc);
+            int rc = auth_check(a, hdr, hlen, perms[i], perms[i] == PERM_NODE ? "n1" : NULL, who, sizeof(who));
+            FUZZ_CHECK(rc == 0 || rc == 400 || rc == 401 || rc == 403, "auth_check answered %d", rc);
             FUZZ_CHECK(!(rc == 0 && ctl && auth_enabled(a)), "a header with a control character was granted");
         }
         free(hdr);
