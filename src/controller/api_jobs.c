@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "api.h"
-#include "storage/allowlist.h"
+#include "storage/storage_uri.h"
 
 #define LIST_DEFAULT 50
 #define LIST_MAX 1000
@@ -21,7 +21,8 @@ static int check_uri(void *user, const char *uri, char *err, size_t n)
     StorageTarget *t = malloc(sizeof(*t));
     if (!t) return snprintf(err, n, "out of memory"), -ENOMEM;
     int r = storage_parse_uri(uri, c->cfg.storage, t, err, n);
-    if (!r && t->kind != STORAGE_LOCAL) r = allow_check(c->cfg.storage, t, t->location, "input", err, n);
+    if (!r && t->kind != STORAGE_LOCAL)
+        r = storage_allow_check(c->cfg.storage, t, t->location, "input", err, n);
     free(t);
     return r;
 }

@@ -11,7 +11,7 @@
 #include "http.h"
 #include "metrics.h"
 #include "store.h"
-#include "storage/storage.h"
+#include "storage/storage_uri.h"
 
 typedef struct ControllerConfig {
     const char *listen;          /* "127.0.0.1:8080" */

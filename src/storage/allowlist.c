@@ -12,7 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "storage/allowlist.h"
+#include "storage/storage_uri.h"
 #include "storage/uri_util.h"
 
 /* Prefix match that ends on a path boundary: "/srv/media" allows "/srv/media/a" but not
@@ -155,7 +155,7 @@ static int refuse(const char *what, const char *why, char *err, size_t n)
     return -EPERM;
 }
 
-int allow_check_url(const StorageConfig *cfg, const char *url, const char *what, char *err, size_t n)
+int storage_allow_check_url(const StorageConfig *cfg, const char *url, const char *what, char *err, size_t n)
 {
     if (url_allowed(cfg, url)) return 0;
     char host[256];
@@ -166,10 +166,10 @@ int allow_check_url(const StorageConfig *cfg, const char *url, const char *what,
     return 0;
 }
 
-int allow_check(const StorageConfig *cfg, const StorageTarget *t, const char *real, const char *what,
+int storage_allow_check(const StorageConfig *cfg, const StorageTarget *t, const char *real, const char *what,
                 char *err, size_t n)
 {
-    if (t->kind == STORAGE_HTTP) return allow_check_url(cfg, t->location, what, err, n);
+    if (t->kind == STORAGE_HTTP) return storage_allow_check_url(cfg, t->location, what, err, n);
     if (!cfg->n_allow) return 0;
     if (t->kind == STORAGE_LOCAL ? local_allowed(cfg, real) : remote_allowed(cfg, t->location)) return 0;
     return refuse(what, "not under an allowed scoring root", err, n);
@@ -183,7 +183,7 @@ int storage_check_url(const StorageConfig *cfg, const char *url, char *err, size
     uri_display(url, shown, sizeof(shown));
     int r = storage_parse_uri(url, cfg, t, err, n);
     if (!r && t->kind != STORAGE_HTTP) r = refuse(shown, "a redirect may only lead to an http(s) URL", err, n);
-    if (!r) r = allow_check_url(cfg, url, shown, err, n);
+    if (!r) r = storage_allow_check_url(cfg, url, shown, err, n);
     free(t);
     return r;
 }

@@ -11,7 +11,6 @@
 
 #include "base/httpc.h"
 #include "base/log.h"
-#include "storage/allowlist.h"
 #include "storage/storage_impl.h"
 #include "storage/uri_util.h"
 
@@ -29,7 +28,7 @@ static int prepare_local(StorageContext *ctx, const StorageTarget *t, StorageRea
         fail(err, n, out->what, errno == ENOENT ? "file not found" : strerror(errno));
         return errno == ENOENT ? -ENOENT : -errno;
     }
-    int r = allow_check(&ctx->cfg, t, real, out->what, err, n);
+    int r = storage_allow_check(&ctx->cfg, t, real, out->what, err, n);
     if (r) return r;
     ObjectInfo info;
     if ((r = preflight_local(real, &info, why, sizeof(why)))) { fail(err, n, out->what, why); return r; }
@@ -42,7 +41,7 @@ static int prepare_local(StorageContext *ctx, const StorageTarget *t, StorageRea
 static int prepare_http(StorageContext *ctx, const StorageTarget *t, StorageReadable *out, char *err, size_t n)
 {
     char why[512];
-    int r = allow_check(&ctx->cfg, t, NULL, out->what, err, n);
+    int r = storage_allow_check(&ctx->cfg, t, NULL, out->what, err, n);
     ObjectInfo info;
     if (!r && (r = preflight_http(ctx, t->location, &info, why, sizeof(why)))) fail(err, n, out->what, why);
     if (r) return r;
@@ -173,7 +172,7 @@ static int prepare_remote(StorageContext *ctx, StorageTarget *t, StorageReadable
         fail(err, n, out->what, "rclone is not installed (it is needed for remote inputs)");
         return -ENOENT;
     }
-    int r = allow_check(&ctx->cfg, t, NULL, out->what, err, n);
+    int r = storage_allow_check(&ctx->cfg, t, NULL, out->what, err, n);
     if (!r) r = remote_type(ctx, t, type, sizeof(type), err, n, out->what);
     if (r) return r;
     if (!strcmp(type, "local")) uri_root_at_parent(t);

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "storage/storage.h"
+#include "storage/storage_uri.h"
 #include "storage/uri_util.h"
 
 static int fail(char *err, size_t n, const char *uri, const char *why)
