@@ -55,7 +55,7 @@ static int insert_job(PgStore *s, const StoreSubmit *in, char id[JOB_ID_LEN])
     pgp_dbl(&p, in->now);
     PGresult *r = pg_query(s, "insert job",
                            "INSERT INTO jobs(id, state, spec, priority, owner, idem_key, body_hash, created_at)"
-                           " VALUES($1, 0, $2, $3, $4, $5, $6, $7)"
+                           " VALUES($1, {pending}, $2, $3, $4, $5, $6, $7)"
                            " ON CONFLICT (owner, idem_key) WHERE idem_key IS NOT NULL DO NOTHING RETURNING seq", &p);
     if (!r) return -EIO;
     int raced = PQntuples(r) == 0;
@@ -175,7 +175,7 @@ static int set_cancelled(PgStore *s, JobRecord *out, double now)
     PgParams p = { .n = 0 };
     pgp_i64(&p, out->seq);
     pgp_dbl(&p, now);
-    if (pg_exec(s, "cancel job", "UPDATE jobs SET state = 4, finished_at = $2, lease_expires = NULL WHERE seq = $1",
+    if (pg_exec(s, "cancel job", "UPDATE jobs SET state = {cancelled}, finished_at = $2, lease_expires = NULL WHERE seq = $1",
                 &p) < 0)
         return -EIO;
     out->state = JOB_CANCELLED;
@@ -217,7 +217,7 @@ static int stats_locked(PgStore *s, double now, double live_window, StoreStats *
     memset(out, 0, sizeof(*out));
     if (count_states(s, out)) return -EIO;
     PGresult *r = pg_query(s, "oldest pending job",
-                           "SELECT created_at FROM jobs WHERE state = 0 ORDER BY seq LIMIT 1", NULL);
+                           "SELECT created_at FROM jobs WHERE state = {pending} ORDER BY seq LIMIT 1", NULL);
     if (!r) return -EIO;
     if (PQntuples(r)) out->oldest_pending = pg_dbl(r, 0, 0);
     PQclear(r);

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sqlite_store.h"
+#include "store_sqlite.h"
 
 /* 1 when an earlier submit used this key: *id and *same (equal body) say which job. */
 static int find_idem(SqliteStore *s, const StoreSubmit *in, char id[JOB_ID_LEN], int *same)
