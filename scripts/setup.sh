@@ -23,7 +23,8 @@ PACKAGES+=(libmicrohttpd-dev libsqlite3-dev wrk)
 PACKAGES+=(libpq-dev postgresql)
 # deployment tests (tests/test_deploy_*.py): the Helm chart renderer (Go's text/template and
 # sprig, with what it uses, all from Debian: built offline, no module downloads), and podman
-# with runc and debootstrap to build and run the images (../shared/notes/containers.md)
+# with runc (crun cannot set the sandbox's rlimits) and debootstrap (the base image is built
+# locally, not pulled) to build and run the images
 PACKAGES+=(golang-go golang-github-masterminds-sprig-dev golang-github-xeipuuv-gojsonschema-dev
            golang-k8s-sigs-yaml-dev podman runc debootstrap)
 

@@ -9,7 +9,7 @@
 
 #define DUMP_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(15))
 
-void reply_json(HttpResp *r, int status, json_t *j)
+void api_reply_json(HttpResp *r, int status, json_t *j)
 {
     r->status = status;
     r->body = j ? json_dumps(j, DUMP_FLAGS) : NULL;
@@ -18,7 +18,7 @@ void reply_json(HttpResp *r, int status, json_t *j)
     json_decref(j);
 }
 
-void reply_error(HttpResp *r, int status, const char *field, const char *fmt, ...)
+void api_reply_error(HttpResp *r, int status, const char *field, const char *fmt, ...)
 {
     char msg[1024];
     va_list ap;
@@ -27,43 +27,43 @@ void reply_error(HttpResp *r, int status, const char *field, const char *fmt, ..
     va_end(ap);
     json_t *j = json_pack("{ss}", "error", msg);
     if (j && field) json_object_set_new(j, "field", json_string(field));
-    reply_json(r, status, j);
+    api_reply_json(r, status, j);
     r->status = status;
 }
 
-void reply_empty(HttpResp *r, int status)
+void api_reply_empty(HttpResp *r, int status)
 {
     r->status = status;
     r->body = NULL;
     r->len = 0;
 }
 
-json_t *body_object(const HttpReq *rq, HttpResp *r)
+json_t *api_body_object(const HttpReq *rq, HttpResp *r)
 {
     json_error_t je;
     json_t *j = json_loadb(rq->body, rq->body_len, JSON_REJECT_DUPLICATES, &je);
     if (!j) {
-        reply_error(r, 400, "", "the body is not valid JSON: %s (line %d, column %d)", je.text, je.line, je.column);
+        api_reply_error(r, 400, "", "the body is not valid JSON: %s (line %d, column %d)", je.text, je.line, je.column);
         return NULL;
     }
     if (!json_is_object(j)) {
         json_decref(j);
-        reply_error(r, 400, "", "the body must be a JSON object");
+        api_reply_error(r, 400, "", "the body must be a JSON object");
         return NULL;
     }
     return j;
 }
 
-int get_uint_field(json_t *o, const char *key, int required, long long max, long long *out, HttpResp *r)
+int api_get_uint_field(json_t *o, const char *key, int required, long long max, long long *out, HttpResp *r)
 {
     json_t *v = json_object_get(o, key);
     if (!v && !required) return 0;
     if (!v) {
-        reply_error(r, 400, key, "%s: is required", key);
+        api_reply_error(r, 400, key, "%s: is required", key);
         return -1;
     }
     if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > max) {
-        reply_error(r, 400, key, "%s: must be an integer from 0 to %lld", key, max);
+        api_reply_error(r, 400, key, "%s: must be an integer from 0 to %lld", key, max);
         return -1;
     }
     *out = json_integer_value(v);
@@ -75,15 +75,15 @@ int get_uint_field(json_t *o, const char *key, int required, long long max, long
 static void api_healthz(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArgs *args)
 {
     (void)c, (void)rq, (void)args;
-    reply_json(resp, 200, json_pack("{ss}", "status", "ok"));
+    api_reply_json(resp, 200, json_pack("{ss}", "status", "ok"));
 }
 
 static void api_readyz(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArgs *args)
 {
     (void)rq, (void)args;
-    if (atomic_load(&c->stopping)) reply_error(resp, 503, NULL, "shutting down");
-    else if (c->store->ops->ping(c->store)) reply_error(resp, 503, NULL, "database unavailable");
-    else reply_json(resp, 200, json_pack("{ss}", "status", "ready"));
+    if (atomic_load(&c->stopping)) api_reply_error(resp, 503, NULL, "shutting down");
+    else if (c->store->ops->ping(c->store)) api_reply_error(resp, 503, NULL, "database unavailable");
+    else api_reply_json(resp, 200, json_pack("{ss}", "status", "ready"));
 }
 
 static void api_metrics(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArgs *args)
@@ -92,7 +92,7 @@ static void api_metrics(Controller *c, const HttpReq *rq, HttpResp *resp, const 
     StoreStats st;
     double now = controller_now();
     if (c->store->ops->stats(c->store, now, c->cfg.lease_ttl, &st)) {
-        reply_error(resp, 503, NULL, "database unavailable");
+        api_reply_error(resp, 503, NULL, "database unavailable");
         return;
     }
     resp->body = metrics_render(&c->metrics, &st, now, &resp->len);
@@ -163,13 +163,13 @@ static void authorise_and_run(Controller *c, const Route *rt, const HttpReq *rq,
     if (rt->need) {
         int a = auth_check(c->auth, http_header(rq, "Authorization"), (Permission)rt->need, who, sizeof(who));
         if (a == 401) {
-            reply_error(resp, 401, NULL, "a bearer token is required (Authorization: Bearer TOKEN)");
+            api_reply_error(resp, 401, NULL, "a bearer token is required (Authorization: Bearer TOKEN)");
             resp->header_name = "WWW-Authenticate";
             snprintf(resp->header_value, sizeof(resp->header_value), "Bearer realm=\"vmafx\"");
             return;
         }
         if (a == 403) {
-            reply_error(resp, 403, NULL, "token '%s' lacks the role for %s %s", who, rq->method, rq->url);
+            api_reply_error(resp, 403, NULL, "token '%s' lacks the role for %s %s", who, rq->method, rq->url);
             return;
         }
     }
@@ -191,8 +191,8 @@ void api_handle(void *user, const HttpReq *rq, HttpResp *resp)
         metrics_request(&c->metrics, resp->status);
         return;
     }
-    if (path_known) reply_error(resp, 405, NULL, "%s is not allowed on %s", rq->method, rq->url);
-    else reply_error(resp, 404, NULL, "no such endpoint: %s", rq->url);
+    if (path_known) api_reply_error(resp, 405, NULL, "%s is not allowed on %s", rq->method, rq->url);
+    else api_reply_error(resp, 404, NULL, "no such endpoint: %s", rq->url);
     metrics_request(&c->metrics, resp->status);
 }
 

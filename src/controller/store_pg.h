@@ -1,9 +1,10 @@
 /* Internals of the PostgreSQL store, shared by its three files: the connection, schema and
  * query helpers (store_pg.c), the client-side operations (store_pg_jobs.c) and the rows of
- * the lease state machine (store_pg_leases.c; the machine itself is lease.c). Same semantics as the SQLite store (store.h); what differs
- * is concurrency: several controllers may share one database, so the rows an operation
- * changes are locked in its transaction (FOR UPDATE), and the lease and sweep queries skip
- * rows another controller holds (SKIP LOCKED) instead of waiting for them.
+ * the lease state machine (store_pg_leases.c; the machine itself is lease.c). Same
+ * semantics as the SQLite store (store.h); what differs is concurrency: several controllers
+ * may share one database, so the rows an operation changes are locked in its transaction
+ * (FOR UPDATE), and the lease and sweep queries skip rows another controller holds (SKIP
+ * LOCKED) instead of waiting for them.
  * One connection per controller behind one mutex, like the SQLite store. */
 #ifndef VMAFX_CONTROLLER_STORE_PG_H
 #define VMAFX_CONTROLLER_STORE_PG_H
@@ -32,8 +33,8 @@ void pgp_text(PgParams *p, const char *v);     /* NULL: SQL NULL */
 void pgp_i64(PgParams *p, long long v);
 void pgp_dbl(PgParams *p, double v);
 
-/* Runs sql (with "{running}" etc. for the states, see store_sql) with the parameters; the result when it succeeded (PQclear it), NULL after
- * logging why. */
+/* Runs sql (with "{running}" etc. for the states, see store_sql) with the parameters; the
+ * result when it succeeded (PQclear it), NULL after logging why. */
 PGresult *pg_query(PgStore *s, const char *what, const char *sql, const PgParams *p);
 /* A statement whose rows are not needed: rows changed (>= 0) or -EIO. */
 long long pg_exec(PgStore *s, const char *what, const char *sql, const PgParams *p);

@@ -175,8 +175,8 @@ static int set_cancelled(PgStore *s, JobRecord *out, double now)
     PgParams p = { .n = 0 };
     pgp_i64(&p, out->seq);
     pgp_dbl(&p, now);
-    if (pg_exec(s, "cancel job", "UPDATE jobs SET state = {cancelled}, finished_at = $2, lease_expires = NULL WHERE seq = $1",
-                &p) < 0)
+    if (pg_exec(s, "cancel job",
+                "UPDATE jobs SET state = {cancelled}, finished_at = $2, lease_expires = NULL WHERE seq = $1", &p) < 0)
         return -EIO;
     out->state = JOB_CANCELLED;
     out->finished_at = now;

@@ -11,6 +11,7 @@
 #include "store_pg.h"
 
 #define PG(base) ((PgStore *)(base))
+#define LEASE_COLUMNS "seq, state, attempt, node, created_at, started_at"
 #define FENCE " WHERE id = $1 AND state = {running} AND attempt = $2 AND node = $3"
 
 static void pg_lock(Store *base)
@@ -88,9 +89,9 @@ static int pg_read(Store *base, const char *id, int lock, LeaseRow *row)
 {
     PgParams p = { .n = 0 };
     pgp_text(&p, id);
-    PGresult *r = pg_query(PG(base), "read lease", lock
-                           ? "SELECT seq, state, attempt, node, created_at, started_at FROM jobs WHERE id = $1 FOR UPDATE"
-                           : "SELECT seq, state, attempt, node, created_at, started_at FROM jobs WHERE id = $1", &p);
+    PGresult *r = pg_query(PG(base), "read lease",
+                           lock ? "SELECT " LEASE_COLUMNS " FROM jobs WHERE id = $1 FOR UPDATE"
+                                : "SELECT " LEASE_COLUMNS " FROM jobs WHERE id = $1", &p);
     if (!r) return -EIO;
     int found = PQntuples(r) > 0;
     if (found) {

@@ -65,7 +65,8 @@ static const char *const sql[ST_COUNT] = {
     [ST_NODE_SEEN] = "INSERT INTO nodes(id, slots, registered_at, last_seen) VALUES(?1, ?2, ?3, ?3)"
                      " ON CONFLICT(id) DO UPDATE SET last_seen = excluded.last_seen,"
                      " slots = CASE WHEN excluded.slots > 0 THEN excluded.slots ELSE slots END",
-    [ST_RENEW] = "UPDATE jobs SET lease_expires = ?4 WHERE id = ?1 AND state = {running} AND attempt = ?2 AND node = ?3",
+    [ST_RENEW] = "UPDATE jobs SET lease_expires = ?4"
+                 " WHERE id = ?1 AND state = {running} AND attempt = ?2 AND node = ?3",
     [ST_PROGRESS] = "UPDATE jobs SET frames_done = ?4, frames_total = ?5, fps = ?6,"
                     " lease_expires = max(lease_expires, ?7)"
                     " WHERE id = ?1 AND state = {running} AND attempt = ?2 AND node = ?3",
@@ -75,7 +76,8 @@ static const char *const sql[ST_COUNT] = {
     [ST_RELEASE] = "UPDATE jobs SET state = {pending}, lease_expires = NULL, not_before = 0"
                    " WHERE id = ?1 AND state = {running} AND attempt = ?2 AND node = ?3",
     [ST_EXPIRED] = "SELECT seq, lost, node FROM jobs WHERE state = {running} AND lease_expires < ?1",
-    [ST_REQUEUE] = "UPDATE jobs SET state = {pending}, lost = lost + 1, lease_expires = NULL, not_before = ?2 WHERE seq = ?1",
+    [ST_REQUEUE] = "UPDATE jobs SET state = {pending}, lost = lost + 1, lease_expires = NULL, not_before = ?2"
+                   " WHERE seq = ?1",
     [ST_FAIL_LOST] = "UPDATE jobs SET state = {failed}, lost = lost + 1, lease_expires = NULL, finished_at = ?2,"
                      " error = ?3 WHERE seq = ?1",
     [ST_GRACE] = "UPDATE jobs SET lease_expires = max(lease_expires, ?1) WHERE state = {running}",

@@ -1,7 +1,8 @@
 /* Internals of the SQLite store, shared by its three files: the database and statements
  * (store_sqlite.c), the client-side operations (store_sqlite_jobs.c) and the rows of the
- * lease state machine (store_sqlite_leases.c; the machine itself is lease.c). One connection behind one mutex: SQLite serialises writers anyway, and
- * a statement cache makes each operation a few microseconds, so one lock is not the limit. */
+ * lease state machine (store_sqlite_leases.c; the machine itself is lease.c). One connection
+ * behind one mutex: SQLite serialises writers anyway, and a statement cache makes each
+ * operation a few microseconds, so one lock is not the limit. */
 #ifndef VMAFX_CONTROLLER_SQLITE_STORE_H
 #define VMAFX_CONTROLLER_SQLITE_STORE_H
 
