@@ -171,6 +171,28 @@ int lease_expire(Store *s, double now, const ExpirePolicy *p, ExpireResult *res)
     return r;
 }
 
+static int cancel_locked(Store *s, const char *id, double now, JobRecord *out)
+{
+    const LeaseRows *db = ROWS(s);
+    int r = db->begin(s);
+    if (r) return r;
+    r = db->read_job(s, id, 1, out);
+    if (!r && (out->state == JOB_PENDING || out->state == JOB_RUNNING)) {
+        r = db->set_cancelled(s, out->seq, now);
+        out->state = JOB_CANCELLED;
+        out->finished_at = now;
+    } else if (!r) {
+        r = -EALREADY;
+    }
+    if (r && r != -EALREADY && r != -ENOENT) job_record_free(out);
+    return db->end(s, r);
+}
+
+int lease_cancel(Store *s, const char *id, double now, JobRecord *out)
+{
+    return WITH_LOCK(s, cancel_locked(s, id, now, out));
+}
+
 int lease_grace(Store *s, double now, double ttl)
 {
     return WITH_LOCK(s, ROWS(s)->grace(s, now + ttl));

@@ -7,7 +7,7 @@
  *   pending ──lease──► running ──finish──► completed | failed
  *      ▲                 │ │
  *      └─release/expire──┘ └─expire (lost max_lost times)──► failed
- *   pending | running ──cancel (store_*_jobs.c)──► cancelled */
+ *   pending | running ──cancel──► cancelled */
 #ifndef VMAFX_CONTROLLER_LEASE_H
 #define VMAFX_CONTROLLER_LEASE_H
 
@@ -59,8 +59,12 @@ typedef struct LeaseRows {
     int (*requeue_lost)(Store *, long long seq, double not_before);   /* pending, lost + 1 */
     int (*fail_lost)(Store *, long long seq, double now, const char *why);   /* failed, lost + 1 */
     int (*grace)(Store *, double until);   /* every running lease lasts at least until */
+    /* The whole job (0, -ENOENT, -ENOMEM); lock as for read. */
+    int (*read_job)(Store *, const char *id, int lock, JobRecord *out);
+    int (*set_cancelled)(Store *, long long seq, double now);   /* cancelled, lease dropped */
 } LeaseRows;
 
+int lease_cancel(Store *, const char *id, double now, JobRecord *out);
 int lease_next(Store *, const char *node, double now, double ttl, LeaseGrant *g);
 int lease_heartbeat(Store *, const char *node, const LeaseRef *held, size_t n, double now, double ttl,
                     LeaseStop *stop, size_t *nstop);

@@ -61,7 +61,8 @@ int pg_row_to_record(const PGresult *r, int row, JobRecord *out);
 int  pg_submit(Store *, const StoreSubmit *, char id[JOB_ID_LEN], int *replayed);
 int  pg_get(Store *, const char *id, JobRecord *out);
 int  pg_list(Store *, const ListQuery *, JobRecord **out, size_t *n, long long *next);
-int  pg_cancel(Store *, const char *id, double now, JobRecord *out);
+int  pg_read_job(Store *, const char *id, int lock, JobRecord *out);
+int  pg_set_cancelled(Store *, long long seq, double now);
 int  pg_stats(Store *, double now, double live_window, StoreStats *);
 int  pg_report(Store *, const char *id, const char *format, char **text, size_t *len);
 

@@ -170,34 +170,21 @@ int pg_list(Store *base, const ListQuery *q, JobRecord **out, size_t *n, long lo
     return r;
 }
 
-static int set_cancelled(PgStore *s, JobRecord *out, double now)
+/* The rows of a cancel (lease.c decides): the job, locked in the transaction, and its new
+ * state. */
+int pg_read_job(Store *base, const char *id, int lock, JobRecord *out)
+{
+    return get_locked((PgStore *)base, lock ? GET_SQL " FOR UPDATE" : GET_SQL, id, out);
+}
+
+int pg_set_cancelled(Store *base, long long seq, double now)
 {
     PgParams p = { .n = 0 };
-    pgp_i64(&p, out->seq);
+    pgp_i64(&p, seq);
     pgp_dbl(&p, now);
-    if (pg_exec(s, "cancel job",
-                "UPDATE jobs SET state = {cancelled}, finished_at = $2, lease_expires = NULL WHERE seq = $1", &p) < 0)
-        return -EIO;
-    out->state = JOB_CANCELLED;
-    out->finished_at = now;
-    return 0;
-}
-
-static int cancel_locked(PgStore *s, const char *id, double now, JobRecord *out)
-{
-    int r = pg_begin(s);
-    if (r) return r;
-    r = get_locked(s, GET_SQL " FOR UPDATE", id, out);
-    if (!r && (out->state == JOB_PENDING || out->state == JOB_RUNNING)) r = set_cancelled(s, out, now);
-    else if (!r) r = -EALREADY;
-    if (r && r != -EALREADY && r != -ENOENT) job_record_free(out);
-    return pg_end(s, r);
-}
-
-int pg_cancel(Store *base, const char *id, double now, JobRecord *out)
-{
-    PgStore *s = (PgStore *)base;
-    return PG_LOCKED(s, cancel_locked(s, id, now, out));
+    return pg_exec((PgStore *)base, "cancel job",
+                   "UPDATE jobs SET state = {cancelled}, finished_at = $2, lease_expires = NULL WHERE seq = $1", &p) < 0
+        ? -EIO : 0;
 }
 
 static int count_states(PgStore *s, StoreStats *out)

@@ -227,4 +227,5 @@ const LeaseRows pg_lease_rows = {
     .next_pending = pg_next_pending, .take = pg_take, .node_seen = pg_node_seen_row, .read = pg_read,
     .renew = pg_renew, .progress = pg_progress_row, .requeue_held = pg_requeue_held, .finish = pg_finish_row,
     .expired = pg_expired, .requeue_lost = pg_requeue_lost, .fail_lost = pg_fail_lost, .grace = pg_grace_rows,
+    .read_job = pg_read_job, .set_cancelled = pg_set_cancelled,
 };

@@ -54,7 +54,8 @@ int  sq_row_to_record(sqlite3_stmt *st, JobRecord *r);
 int  sq_submit(Store *, const StoreSubmit *, char id[JOB_ID_LEN], int *replayed);
 int  sq_get(Store *, const char *id, JobRecord *out);
 int  sq_list(Store *, const ListQuery *, JobRecord **out, size_t *n, long long *next);
-int  sq_cancel(Store *, const char *id, double now, JobRecord *out);
+int  sq_read_job(Store *, const char *id, int lock, JobRecord *out);
+int  sq_set_cancelled(Store *, long long seq, double now);
 int  sq_stats(Store *, double now, double live_window, StoreStats *);
 int  sq_report(Store *, const char *id, const char *format, char **text, size_t *len);
 

@@ -203,4 +203,5 @@ const LeaseRows sqlite_lease_rows = {
     .next_pending = sq_next_pending, .take = sq_take, .node_seen = sq_node_seen_row, .read = sq_read,
     .renew = sq_renew, .progress = sq_progress_row, .requeue_held = sq_requeue_held, .finish = sq_finish_row,
     .expired = sq_expired, .requeue_lost = sq_requeue_lost, .fail_lost = sq_fail_lost, .grace = sq_grace_rows,
+    .read_job = sq_read_job, .set_cancelled = sq_set_cancelled,
 };
