@@ -206,6 +206,8 @@ def test_two_models_share_extractors(env):
                             'version=vmaf_v0.6.1neg:name=vmaf_neg'], os.path.join(d, 'both.json'))
     one = score_json(env, ['-r', ref, '-d', dis], os.path.join(d, 'one.json'))
     neg = score_json(env, ['-r', ref, '-d', dis, '-m', 'version=vmaf_v0.6.1neg'], os.path.join(d, 'neg.json'))
+    counts = (len(both['frames']), len(one['frames']), len(neg['frames']))
+    assert counts[0] > 0 and len(set(counts)) == 1, f'frame counts differ or are zero: {counts}'
     for fb, fo, fn in zip(both['frames'], one['frames'], neg['frames']):
         assert fb['metrics']['vmaf'] == fo['metrics']['vmaf']
         assert fb['metrics']['vmaf_neg'] == fn['metrics']['vmaf']
