@@ -204,8 +204,7 @@ void api_list(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArgs 
         return;
     }
     api_reply_json(resp, 200, list_json(recs, n, next));
-    for (size_t i = 0; i < n; i++) job_record_free(&recs[i]);
-    free(recs);
+    job_records_free(recs, n);
 }
 
 void api_cancel(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArgs *args)

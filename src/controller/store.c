@@ -65,6 +65,12 @@ void job_record_free(JobRecord *r)
     r->spec = r->pooled = r->error = NULL;
 }
 
+void job_records_free(JobRecord *r, size_t n)
+{
+    for (size_t i = 0; r && i < n; i++) job_record_free(&r[i]);
+    free(r);
+}
+
 int store_open(Store **out, const char *dsn, const StoreOptions *opt, char *err, size_t n)
 {
     *out = NULL;

@@ -43,6 +43,8 @@ typedef struct JobRecord {
 } JobRecord;
 
 void job_record_free(JobRecord *r);
+/* Frees n records and the array (what list returns). */
+void job_records_free(JobRecord *r, size_t n);
 /* A new random job id (UUID version 4 text). */
 void store_new_id(char id[JOB_ID_LEN]);
 

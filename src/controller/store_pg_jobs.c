@@ -162,8 +162,7 @@ int pg_list(Store *base, const ListQuery *q, JobRecord **out, size_t *n, long lo
     if (!*out) return -ENOMEM;
     int r = PG_LOCKED(s, list_locked(s, q, *out, n, next));
     if (r) {
-        for (size_t i = 0; i < *n; i++) job_record_free(&(*out)[i]);
-        free(*out);
+        job_records_free(*out, *n);
         *out = NULL;
         *n = 0;
     }
