@@ -155,6 +155,21 @@ def test_unknown_feature_option(env):
     expect_failure(env, ['score', '-r', ref, '-d', dis, '--feature', 'psnr=bogus=1'], 'psnr', "unknown option 'bogus'")
 
 
+def test_sync_limit_as_jobs(env):
+    """One limit for --sync auto:N, the same as a job's (jobspec_sync)."""
+    ref, dis = pair_files(env, SMALL)
+    expect_failure(env, ['score', '-r', ref, '-d', dis, '--sync', 'auto:251'], '--sync', "'auto:251'", 'up to 250')
+    expect_failure(env, ['score', '-r', ref, '-d', dis, '--sync', 'auto:+5'], '--sync', "'auto:+5'")
+
+
+def test_model_spec_errors_name_the_flag(env):
+    """One model parser: path= loads a file for vmafx score; a model spec error names the flag."""
+    ref, dis = pair_files(env, SMALL)
+    expect_failure(env, ['score', '-r', ref, '-d', dis, '-m', 'version=vmaf_v0.6.1:path=/x.json'],
+                   '--model version=vmaf_v0.6.1:path=/x.json', 'exactly one of')
+    expect_failure(env, ['score', '-r', ref, '-d', dis, '-m', 'version=vmaf_v0.6.1:colour=1'], 'unknown key', 'colour')
+
+
 def test_unknown_option(env):
     ref, dis = pair_files(env, SMALL)
     p = run([env.vmafx, 'score', '-r', ref, '-d', dis, '--frobnicate'], check=False)

@@ -261,9 +261,11 @@ int jobspec_sync(const char *s, unsigned *range)
     if (!*s) return 0;
     *range = JOB_SYNC_RANGE_DEFAULT;
     if (!strcmp(s, "auto")) return 1;
-    if (strncmp(s, "auto:", 5) || !s[5] || strlen(s + 5) > 3 || !only_chars(s + 5, "")) return -1;
+    const char *digits = s + 5;
+    if (strncmp(s, "auto:", 5) || !*digits || strlen(digits) > 3 || strspn(digits, "0123456789") != strlen(digits))
+        return -1;
     unsigned n = 0;
-    for (const char *d = s + 5; *d; d++) n = n * 10 + (unsigned)(*d - '0');   /* digits only, at most 3 */
+    for (const char *d = digits; *d; d++) n = n * 10 + (unsigned)(*d - '0');   /* 1 to 3 digits */
     if (n > JOB_SYNC_RANGE_MAX) return -1;
     *range = n;
     return 1;
