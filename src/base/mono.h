@@ -5,8 +5,8 @@
 
 #include <time.h>
 
-double    mono_now(void);          /* seconds */
-long long mono_now_ms(void);       /* milliseconds */
+double mono_now(void);       /* seconds */
+long long mono_now_ms(void); /* milliseconds */
 /* The moment secs from now, for pthread_cond_timedwait on a condition variable whose clock
  * is CLOCK_MONOTONIC (pthread_condattr_setclock). */
 struct timespec mono_deadline(double secs);

@@ -11,11 +11,18 @@
 static const struct {
     const char *flag, *field;
 } fields[] = {
-    { "width", "options.width" }, { "height", "options.height" }, { "bitdepth", "options.bitdepth" },
-    { "subsample", "options.subsample" }, { "frame_cnt", "options.frame_cnt" },
-    { "frame_skip_ref", "options.frame_skip_ref" }, { "frame_skip_dist", "options.frame_skip_dist" },
-    { "threads", "options.threads" }, { "pixel_format", "options.pixel_format" }, { "scale", "options.scale" },
-    { "scale-to", "options.scale_to" }, { "sync", "options.sync" },
+    { "width", "options.width" },
+    { "height", "options.height" },
+    { "bitdepth", "options.bitdepth" },
+    { "subsample", "options.subsample" },
+    { "frame_cnt", "options.frame_cnt" },
+    { "frame_skip_ref", "options.frame_skip_ref" },
+    { "frame_skip_dist", "options.frame_skip_dist" },
+    { "threads", "options.threads" },
+    { "pixel_format", "options.pixel_format" },
+    { "scale", "options.scale" },
+    { "scale-to", "options.scale_to" },
+    { "sync", "options.sync" },
 };
 #define N_FIELDS (sizeof(fields) / sizeof(fields[0]))
 
@@ -39,8 +46,8 @@ static int copy_list(const ConfigValues *v, const char *cmd, const char *flag, c
 
 static int numbers(const ConfigValues *v, JobOptions *o, const char *cmd)
 {
-    unsigned *dst[] = { &o->width, &o->height, &o->bitdepth, &o->subsample, &o->frame_cnt, &o->frame_skip_ref,
-                        &o->frame_skip_dist, &o->threads };
+    unsigned *dst[] = { &o->width,     &o->height,         &o->bitdepth,        &o->subsample,
+                        &o->frame_cnt, &o->frame_skip_ref, &o->frame_skip_dist, &o->threads };
     char err[256];
     for (size_t i = 0; i < sizeof(dst) / sizeof(dst[0]); i++)
         if (config_uint(v, fields[i].flag, dst[i], err, sizeof(err))) return cli_error("%s: %s", cmd, err);
@@ -49,9 +56,15 @@ static int numbers(const ConfigValues *v, JobOptions *o, const char *cmd)
 
 static int texts(const ConfigValues *v, JobOptions *o, const char *cmd)
 {
-    struct { const char *flag; char *dst; size_t cap; } t[] = {
-        { "pixel_format", o->pixel_format, sizeof(o->pixel_format) }, { "scale", o->scale, sizeof(o->scale) },
-        { "scale-to", o->scale_to, sizeof(o->scale_to) }, { "sync", o->sync, sizeof(o->sync) },
+    struct {
+        const char *flag;
+        char *dst;
+        size_t cap;
+    } t[] = {
+        { "pixel_format", o->pixel_format, sizeof(o->pixel_format) },
+        { "scale", o->scale, sizeof(o->scale) },
+        { "scale-to", o->scale_to, sizeof(o->scale_to) },
+        { "sync", o->sync, sizeof(o->sync) },
     };
     for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
         const char *val = config_str(v, t[i].flag);

@@ -11,8 +11,13 @@
 #define ROWS(s) ((s)->rows)
 
 /* Runs expr (an int) with the store's lock held (a GNU statement expression). */
-#define WITH_LOCK(s, expr) \
-    ({ ROWS(s)->lock(s); int r_ = (expr); ROWS(s)->unlock(s); r_; })
+#define WITH_LOCK(s, expr)  \
+    ({                      \
+        ROWS(s)->lock(s);   \
+        int r_ = (expr);    \
+        ROWS(s)->unlock(s); \
+        r_;                 \
+    })
 
 int lease_node_seen(Store *s, const char *node, unsigned slots, double now)
 {
@@ -61,14 +66,15 @@ static void stop_reason(Store *s, const char *node, const LeaseRef *l, LeaseStop
     const char *why = "unknown job";
     out->ref = *l;
     if (ROWS(s)->read(s, l->id, 0, &row) == 1)
-        why = row.state == JOB_CANCELLED ? "cancelled"
-            : row.state == JOB_COMPLETED ? "completed"
-            : row.state == JOB_FAILED && is_holder(&row, node, l) ? "failed" : "lease lost";
+        why = row.state == JOB_CANCELLED                            ? "cancelled"
+              : row.state == JOB_COMPLETED                          ? "completed"
+              : row.state == JOB_FAILED && is_holder(&row, node, l) ? "failed"
+                                                                    : "lease lost";
     snprintf(out->reason, sizeof(out->reason), "%s", why);
 }
 
-static int heartbeat_locked(Store *s, const char *node, const LeaseRef *held, size_t n, double now, double ttl,
-                            LeaseStop *stop, size_t *nstop)
+static int heartbeat_locked(Store *s, const char *node, const LeaseRef *held, size_t n, double now,
+                            double ttl, LeaseStop *stop, size_t *nstop)
 {
     const LeaseRows *db = ROWS(s);
     int r = db->begin(s);
@@ -141,8 +147,8 @@ static int expire_one(Store *s, const ExpiredLease *e, double now, const ExpireP
 {
     if (e->lost >= p->max_lost) {
         char why[300];
-        snprintf(why, sizeof(why), "lease lost %u time%s (the last on node %s): the job was given up", e->lost,
-                 e->lost == 1 ? "" : "s", e->node);
+        snprintf(why, sizeof(why), "lease lost %u time%s (the last on node %s): the job was given up",
+                 e->lost, e->lost == 1 ? "" : "s", e->node);
         res->failed++;
         return ROWS(s)->fail_lost(s, e->seq, now, why);
     }

@@ -25,17 +25,17 @@ typedef struct LeaseRow {
 
 typedef struct ExpiredLease {
     long long seq;
-    unsigned lost;                 /* counting this expiry */
-    char node[NODE_ID_MAX];        /* "?" when none */
+    unsigned lost;          /* counting this expiry */
+    char node[NODE_ID_MAX]; /* "?" when none */
 } ExpiredLease;
 
 /* A backend's row access. Each returns 0 or -EIO (the database's message logged) unless it
  * says otherwise; none decides anything. */
 typedef struct LeaseRows {
-    void (*lock)(Store *);                 /* the store's lock, and what taking it needs */
+    void (*lock)(Store *); /* the store's lock, and what taking it needs */
     void (*unlock)(Store *);
     int (*begin)(Store *);
-    int (*end)(Store *, int rc);           /* commit when rc is 0, else roll back; rc or -EIO */
+    int (*end)(Store *, int rc); /* commit when rc is 0, else roll back; rc or -EIO */
     /* The highest-priority, oldest pending job with not_before <= now, locked against other
      * controllers: 1 with *seq and g's id, spec (malloc'ed), created_at and first; 0: none. */
     int (*next_pending)(Store *, double now, long long *seq, LeaseGrant *g);
@@ -48,20 +48,20 @@ typedef struct LeaseRows {
     /* Fenced updates: they change the job only while it is running under (ref, node); the
      * number of rows changed (0 or 1), or -EIO. */
     long long (*renew)(Store *, const char *node, const LeaseRef *, double until);
-    long long (*progress)(Store *, const char *node, const LeaseRef *, long long done, long long total, double fps,
-                          double until);
-    long long (*requeue_held)(Store *, const char *node, const LeaseRef *);   /* pending at once */
+    long long (*progress)(Store *, const char *node, const LeaseRef *, long long done, long long total,
+                          double fps, double until);
+    long long (*requeue_held)(Store *, const char *node, const LeaseRef *); /* pending at once */
     /* The final state with the outcome's columns, and the report row when completed. */
     int (*finish)(Store *, long long seq, JobState state, const Outcome *, double now);
     /* Running jobs whose lease expired before now (locked against other controllers);
      * *out malloc'ed. */
     int (*expired)(Store *, double now, ExpiredLease **out, size_t *n);
-    int (*requeue_lost)(Store *, long long seq, double not_before);   /* pending, lost + 1 */
-    int (*fail_lost)(Store *, long long seq, double now, const char *why);   /* failed, lost + 1 */
-    int (*grace)(Store *, double until);   /* every running lease lasts at least until */
+    int (*requeue_lost)(Store *, long long seq, double not_before);        /* pending, lost + 1 */
+    int (*fail_lost)(Store *, long long seq, double now, const char *why); /* failed, lost + 1 */
+    int (*grace)(Store *, double until); /* every running lease lasts at least until */
     /* The whole job (0, -ENOENT, -ENOMEM); lock as for read. */
     int (*read_job)(Store *, const char *id, int lock, JobRecord *out);
-    int (*set_cancelled)(Store *, long long seq, double now);   /* cancelled, lease dropped */
+    int (*set_cancelled)(Store *, long long seq, double now); /* cancelled, lease dropped */
 } LeaseRows;
 
 int lease_cancel(Store *, const char *id, double now, JobRecord *out);

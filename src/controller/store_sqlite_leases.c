@@ -75,15 +75,18 @@ static int sq_take(Store *base, long long seq, const char *node, double until, d
 static int sq_read(Store *base, const char *id, int lock, LeaseRow *row)
 {
     SqliteStore *s = SQ(base);
-    (void)lock;   /* the transaction holds the database's write lock already */
+    (void)lock; /* the transaction holds the database's write lock already */
     sqlite3_stmt *st = sq_stmt(s, ST_GET_REF);
     sq_bind_text(st, 1, id);
     int r = sqlite3_step(st);
     if (r != SQLITE_ROW) return r == SQLITE_DONE ? 0 : sq_fail(s, "read lease");
     const unsigned char *owner = sqlite3_column_text(st, 3);
-    *row = (LeaseRow){ .seq = sqlite3_column_int64(st, 0), .state = (JobState)sqlite3_column_int(st, 1),
-                       .attempt = (unsigned)sqlite3_column_int(st, 2), .has_node = owner != NULL,
-                       .created_at = sqlite3_column_double(st, 4), .started_at = sqlite3_column_double(st, 5) };
+    *row = (LeaseRow){ .seq = sqlite3_column_int64(st, 0),
+                       .state = (JobState)sqlite3_column_int(st, 1),
+                       .attempt = (unsigned)sqlite3_column_int(st, 2),
+                       .has_node = owner != NULL,
+                       .created_at = sqlite3_column_double(st, 4),
+                       .started_at = sqlite3_column_double(st, 5) };
     snprintf(row->node, sizeof(row->node), "%s", owner ? (const char *)owner : "");
     sqlite3_reset(st);
     return 1;
@@ -107,8 +110,8 @@ static long long sq_renew(Store *base, const char *node, const LeaseRef *l, doub
     return fenced(s, st, ST_RENEW, node, l);
 }
 
-static long long sq_progress_row(Store *base, const char *node, const LeaseRef *l, long long done, long long total,
-                                 double fps, double until)
+static long long sq_progress_row(Store *base, const char *node, const LeaseRef *l, long long done,
+                                 long long total, double fps, double until)
 {
     SqliteStore *s = SQ(base);
     sqlite3_stmt *st = sq_stmt(s, ST_PROGRESS);
@@ -158,7 +161,10 @@ static int sq_expired(Store *base, double now, ExpiredLease **out, size_t *n)
     while ((r = sqlite3_step(st)) == SQLITE_ROW) {
         if (*n == cap) {
             ExpiredLease *e = realloc(*out, (cap = cap ? cap * 2 : 16) * sizeof(**out));
-            if (!e) { sqlite3_reset(st); return -ENOMEM; }
+            if (!e) {
+                sqlite3_reset(st);
+                return -ENOMEM;
+            }
             *out = e;
         }
         ExpiredLease *e = &(*out)[(*n)++];
@@ -199,9 +205,22 @@ static int sq_grace_rows(Store *base, double until)
 }
 
 const LeaseRows sqlite_lease_rows = {
-    .lock = sq_lock, .unlock = sq_unlock, .begin = sq_begin_tx, .end = sq_end_tx,
-    .next_pending = sq_next_pending, .take = sq_take, .node_seen = sq_node_seen_row, .read = sq_read,
-    .renew = sq_renew, .progress = sq_progress_row, .requeue_held = sq_requeue_held, .finish = sq_finish_row,
-    .expired = sq_expired, .requeue_lost = sq_requeue_lost, .fail_lost = sq_fail_lost, .grace = sq_grace_rows,
-    .read_job = sq_read_job, .set_cancelled = sq_set_cancelled,
+    .lock = sq_lock,
+    .unlock = sq_unlock,
+    .begin = sq_begin_tx,
+    .end = sq_end_tx,
+    .next_pending = sq_next_pending,
+    .take = sq_take,
+    .node_seen = sq_node_seen_row,
+    .read = sq_read,
+    .renew = sq_renew,
+    .progress = sq_progress_row,
+    .requeue_held = sq_requeue_held,
+    .finish = sq_finish_row,
+    .expired = sq_expired,
+    .requeue_lost = sq_requeue_lost,
+    .fail_lost = sq_fail_lost,
+    .grace = sq_grace_rows,
+    .read_job = sq_read_job,
+    .set_cancelled = sq_set_cancelled,
 };

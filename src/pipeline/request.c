@@ -13,11 +13,17 @@ int pipeline_spec_from_request(const JobSpec *req, const PipelineSettings *set, 
                                PipelineSpec *p, char *err, size_t n)
 {
     const JobOptions *o = &req->opt;
-    *p = (PipelineSpec){ .ref_path = in->ref_path, .dis_path = in->dis_path, .ref_label = in->ref_label,
-                         .dis_label = in->dis_label, .ref_integrity = in->ref_integrity,
-                         .dis_integrity = in->dis_integrity, .skip_ref = o->frame_skip_ref,
-                         .skip_dis = o->frame_skip_dist, .frame_cnt = o->frame_cnt,
-                         .stall_timeout = set->stall_timeout, .http_retries = set->http_retries,
+    *p = (PipelineSpec){ .ref_path = in->ref_path,
+                         .dis_path = in->dis_path,
+                         .ref_label = in->ref_label,
+                         .dis_label = in->dis_label,
+                         .ref_integrity = in->ref_integrity,
+                         .dis_integrity = in->dis_integrity,
+                         .skip_ref = o->frame_skip_ref,
+                         .skip_dis = o->frame_skip_dist,
+                         .frame_cnt = o->frame_cnt,
+                         .stall_timeout = set->stall_timeout,
+                         .http_retries = set->http_retries,
                          .tls_ca_file = set->tls_ca_file };
     p->raw = (MediaGeometry){ o->width, o->height, o->bitdepth,
                               *o->pixel_format ? media_parse_pix_fmt(o->pixel_format) : 0 };
@@ -27,8 +33,8 @@ int pipeline_spec_from_request(const JobSpec *req, const PipelineSettings *set, 
      * skipped validation */
     if (media_parse_scale(*o->scale ? o->scale : "bicubic", &p->scale) || sync < 0 ||
         (*o->scale_to && media_parse_size(o->scale_to, &p->scale_w, &p->scale_h))) {
-        snprintf(err, n, "options: not validated (scale '%s', scale_to '%s', sync '%s')", o->scale, o->scale_to,
-                 o->sync);
+        snprintf(err, n, "options: not validated (scale '%s', scale_to '%s', sync '%s')", o->scale,
+                 o->scale_to, o->sync);
         return -EINVAL;
     }
     return 0;
@@ -84,7 +90,8 @@ static int add_models(const JobSpec *req, PipelineScore *out, char *err, size_t 
         }
         PipelineModel *pm = &out->models[out->n_models];
         jobspec_model_names(&m, count, pm->label, pm->name, sizeof(pm->name));
-        VmafxModelConfig cfg = { .name = pm->name, .enable_transform = m.enable_transform,
+        VmafxModelConfig cfg = { .name = pm->name,
+                                 .enable_transform = m.enable_transform,
                                  .disable_clip = m.disable_clip };
         int e = use_model(out->ctx, &m, &cfg, i, err, n);
         if (e) return e;
@@ -131,9 +138,11 @@ int pipeline_score_request(const JobSpec *req, const PipelineSettings *set, cons
     int e = pipeline_spec_from_request(req, set, in, &p, err, n);
     if (e) return e;
     VmafxConfig cfg = { .n_threads = req->opt.threads ? req->opt.threads : set->threads,
-                        .subsample = req->opt.subsample, .cpu = set->cpu };
+                        .subsample = req->opt.subsample,
+                        .cpu = set->cpu };
     if ((e = vmafx_init(&out->ctx, &cfg))) {
-        snprintf(err, n, "scoring: cannot start the engine (%s)", out->ctx ? vmafx_last_error(out->ctx) : "out of memory");
+        snprintf(err, n, "scoring: cannot start the engine (%s)",
+                 out->ctx ? vmafx_last_error(out->ctx) : "out of memory");
         return e;
     }
     if ((e = setup_models(req, out, err, n))) return e;
