@@ -46,11 +46,22 @@ static int copy_list(const ConfigValues *v, const char *cmd, const char *flag, c
 
 static int numbers(const ConfigValues *v, JobOptions *o, const char *cmd)
 {
-    unsigned *dst[] = { &o->width,     &o->height,         &o->bitdepth,        &o->subsample,
-                        &o->frame_cnt, &o->frame_skip_ref, &o->frame_skip_dist, &o->threads };
+    struct {
+        const char *flag;
+        unsigned *dst;
+    } n[] = {
+        { "width", &o->width },
+        { "height", &o->height },
+        { "bitdepth", &o->bitdepth },
+        { "subsample", &o->subsample },
+        { "frame_cnt", &o->frame_cnt },
+        { "frame_skip_ref", &o->frame_skip_ref },
+        { "frame_skip_dist", &o->frame_skip_dist },
+        { "threads", &o->threads },
+    };
     char err[256];
-    for (size_t i = 0; i < sizeof(dst) / sizeof(dst[0]); i++)
-        if (config_uint(v, fields[i].flag, dst[i], err, sizeof(err))) return cli_error("%s: %s", cmd, err);
+    for (size_t i = 0; i < sizeof(n) / sizeof(n[0]); i++)
+        if (config_uint(v, n[i].flag, n[i].dst, err, sizeof(err))) return cli_error("%s: %s", cmd, err);
     return 0;
 }
 
