@@ -5,6 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PACKAGES=(gcc meson ninja-build pkg-config ccache libjansson-dev ffmpeg xz-utils python3)
+# scripts/format.sh: the formatter .clang-format is written for (clang-format 14 on Debian 12)
+PACKAGES+=(clang-format)
 # ccache: meson uses it when present, so rebuilds of the release and sanitizer trees are cheap
 # media: FFmpeg's libraries (demux, decode, scale); the media tests' servers: nginx (http and,
 # with a throw-away certificate from openssl, https)

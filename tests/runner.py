@@ -3,7 +3,8 @@
 'N passed, N failed, N skipped'. A module defines functions named test_* (one case each) and/or
 a function cases(env) that yields (name, callable) pairs. A case fails by raising; a case that
 has nothing to check here (a server or CPU feature missing, a subset run) raises Skip, so that
-it is never counted as passed.
+it is never counted as passed. A module may define teardown(env): it runs once after the
+module's cases (when any ran), is not a case, and fails the run if it raises.
 
 usage: runner.py --build BUILD_DIR [--shared SHARED_DIR] [-k SUBSTRING] [--quick]
 """
@@ -61,9 +62,11 @@ def main():
     passed = failed = skipped = 0
     failures = []
     for mod in load_modules():
+        ran = False
         for name, fn in collect(mod, env):
             if args.filter and args.filter not in name:
                 continue
+            ran = True
             t0 = time.time()
             try:
                 fn()
@@ -77,6 +80,14 @@ def main():
                 msg = str(e) if isinstance(e, AssertionError) else traceback.format_exc(limit=3)
                 failures.append((name, msg))
                 print(f'FAIL  {name}: {msg}', flush=True)
+        if ran and hasattr(mod, 'teardown'):
+            try:
+                mod.teardown(env)
+            except Exception:  # counted as a failure, not as a case
+                failed += 1
+                msg = traceback.format_exc(limit=3)
+                failures.append((f'{mod.__name__} teardown', msg))
+                print(f'FAIL  {mod.__name__} teardown: {msg}', flush=True)
     if failures:
         print('\nfailures:')
         for name, msg in failures:

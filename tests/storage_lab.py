@@ -6,8 +6,9 @@
   WebDAV      rclone serve webdav         local       rclone's local backend
 
 Every start is bounded in time and fails with the server's own log when it does not come up.
-Findings behind the details: ../shared/notes/storage-lab.md (AWS_CA_BUNDLE breaks rclone's
-s3 backend; azurite needs use_emulator + endpoint; azurite telemetry off)."""
+Details found while setting the lab up: AWS_CA_BUNDLE in the environment breaks rclone's s3
+backend (it is removed for rclone); rclone reaches azurite only with use_emulator and an
+explicit endpoint; azurite sends telemetry unless started with --disableTelemetry."""
 import atexit, ctypes, hashlib, os, shutil, signal, socket, subprocess, time, urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))

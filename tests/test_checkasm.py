@@ -1,6 +1,6 @@
 """checkasm: every SIMD kernel family against its scalar definition on random and edge-case
 inputs of awkward sizes, at every kernel level this CPU has (tests/checkasm/)."""
-import os
+import os, re
 from vmafx_testlib import Skip, run
 
 FAMILIES = ('vif', 'adm', 'motion', 'cambi', 'speed', 'float')
@@ -18,6 +18,14 @@ def check_family(env, family):
         fails = [l for l in p.stdout.splitlines() if l.startswith('FAIL')]
         raise AssertionError(f'checkasm {family} exited {p.returncode}: ' +
                              ('; '.join(fails[:5]) or p.stderr.strip()[-500:]))
+    m = re.search(r'^checkasm: (\d+) comparisons', p.stdout, re.M)
+    if not m:
+        raise AssertionError(f'checkasm {family}: no comparison count in its output: {p.stdout[-300:]}')
+    if int(m.group(1)) == 0:
+        levels = re.search(r'^checkasm: levels(.*)$', p.stdout, re.M)
+        if levels and levels.group(1).split() == ['scalar']:
+            raise Skip(f'{family}: this CPU has no SIMD level (levels: scalar), nothing to compare')
+        raise AssertionError(f'checkasm {family} compared nothing: {p.stdout.strip()[-300:]}')
 
 
 def cases(env):

@@ -155,6 +155,21 @@ def test_unknown_feature_option(env):
     expect_failure(env, ['score', '-r', ref, '-d', dis, '--feature', 'psnr=bogus=1'], 'psnr', "unknown option 'bogus'")
 
 
+def test_sync_limit_as_jobs(env):
+    """One limit for --sync auto:N, the same as a job's (jobspec_sync)."""
+    ref, dis = pair_files(env, SMALL)
+    expect_failure(env, ['score', '-r', ref, '-d', dis, '--sync', 'auto:251'], '--sync', "'auto:251'", 'up to 250')
+    expect_failure(env, ['score', '-r', ref, '-d', dis, '--sync', 'auto:+5'], '--sync', "'auto:+5'")
+
+
+def test_model_spec_errors_name_the_flag(env):
+    """One model parser: path= loads a file for vmafx score; a model spec error names the flag."""
+    ref, dis = pair_files(env, SMALL)
+    expect_failure(env, ['score', '-r', ref, '-d', dis, '-m', 'version=vmaf_v0.6.1:path=/x.json'],
+                   '--model version=vmaf_v0.6.1:path=/x.json', 'exactly one of')
+    expect_failure(env, ['score', '-r', ref, '-d', dis, '-m', 'version=vmaf_v0.6.1:colour=1'], 'unknown key', 'colour')
+
+
 def test_unknown_option(env):
     ref, dis = pair_files(env, SMALL)
     p = run([env.vmafx, 'score', '-r', ref, '-d', dis, '--frobnicate'], check=False)
@@ -206,6 +221,8 @@ def test_two_models_share_extractors(env):
                             'version=vmaf_v0.6.1neg:name=vmaf_neg'], os.path.join(d, 'both.json'))
     one = score_json(env, ['-r', ref, '-d', dis], os.path.join(d, 'one.json'))
     neg = score_json(env, ['-r', ref, '-d', dis, '-m', 'version=vmaf_v0.6.1neg'], os.path.join(d, 'neg.json'))
+    counts = (len(both['frames']), len(one['frames']), len(neg['frames']))
+    assert counts[0] > 0 and len(set(counts)) == 1, f'frame counts differ or are zero: {counts}'
     for fb, fo, fn in zip(both['frames'], one['frames'], neg['frames']):
         assert fb['metrics']['vmaf'] == fo['metrics']['vmaf']
         assert fb['metrics']['vmaf_neg'] == fn['metrics']['vmaf']

@@ -133,6 +133,19 @@ def test_open_api_only_on_loopback(env):
         assert p.wait(10) == 2 and '--tokens-file' in p.text(), p.tail()
 
 
+def test_sync_limit_as_the_command(env):
+    """A job and `vmafx score` take the same sync range (once 1000 for jobs, 250 for the
+    command, and the node read N with atoi)."""
+    with Cluster(env, 'sync-limit') as c:
+        c.controller()
+        api = c.api()
+        assert api.submit(REF, DIS, options={'sync': 'auto:250'})
+        msg = bad(api, {'reference_uri': REF, 'distorted_uri': DIS, 'options': {'sync': 'auto:251'}}, 'options.sync')
+        assert 'up to 250' in msg, msg
+        for odd in ('auto:-1', 'auto: 5', 'auto:+5', 'auto:5x', 'auto:'):
+            bad(api, {'reference_uri': REF, 'distorted_uri': DIS, 'options': {'sync': odd}}, 'options.sync')
+
+
 def test_idempotent_submit(env):
     with Cluster(env, 'idem') as c:
         c.controller()

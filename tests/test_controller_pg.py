@@ -14,6 +14,7 @@ import os, shutil, subprocess, tempfile, threading
 import test_controller as tc
 import test_node as tn
 from controller_testlib import Cluster, Proc, _clean_env, database, free_port, wait_until
+from vmafx_testlib import Skip
 
 PG_BIN = '/usr/lib/postgresql/15/bin'
 USER, PASSWORD = 'vmafx', 'pg-Secret-pw-4711'
@@ -84,7 +85,7 @@ class PgServer:
 def on_postgres(env, fn):
     """Runs a SQLite-store test unchanged, each of its clusters on a fresh database."""
     if env.quick and fn not in QUICK:
-        return
+        raise Skip('--quick runs only the store\'s own cases on PostgreSQL')
     with PgServer() as pg, database(lambda cluster: pg.dsn(pg.new_db())):
         fn(env)
 

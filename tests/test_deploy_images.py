@@ -7,8 +7,8 @@ read-only root, capabilities, no-new-privileges, Secret files owned by the fsGro
 — a controller container and node containers on the host network scoring a pair from an rclone
 WebDAV server on 127.0.0.1, first in http-serve mode, then in mount mode.
 
-podman here needs runc, the cgroupfs manager and file events, and the sandbox's ulimits
-(../shared/notes/containers.md). Cold, this module takes about 2 1/4 minutes on 2 cores
+podman here needs runc (crun cannot set RLIMIT_NOFILE in this sandbox), the cgroupfs manager,
+the file events backend, and ulimits within the sandbox's (nofile 20000, nproc 32768). Cold, this module takes about 2 1/4 minutes on 2 cores
 (debootstrap 35 s, apt and the compile in the builds 85 s); with the base image and the
 layers cached about 20 s, plus about 30 s for the compile when C sources changed."""
 import contextlib, json, os, shutil, signal, socket, stat, subprocess, time

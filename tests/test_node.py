@@ -8,7 +8,7 @@ import json, os, signal, subprocess, threading, time
 
 from controller_testlib import (ONE, SMALL, TOKENS, Cluster, long_clip, metric, wait_until, without_fps,
                                 write_tokens)
-from vmafx_testlib import pair_files, run
+from vmafx_testlib import Skip, pair_files, run
 
 
 def cli_report(env, ref, dis, fmt, *extra):
@@ -232,7 +232,7 @@ def test_drain_deadline_hands_job_back(env):
 
 def test_controller_killed_and_restarted(env):
     if env.quick:
-        return
+        raise Skip('--quick (the sanitizer run) leaves out the long cluster cases')
     with Cluster(env, 'kill-controller') as c:
         c.controller()
         srv = clip_cluster(env, c)
@@ -298,7 +298,7 @@ def test_node_token_file_reread(env):
 
 def test_remote_input_through_storage(env):
     if env.quick:
-        return
+        raise Skip('--quick (the sanitizer run) leaves out the long cluster cases')
     import storage_lab
     lab = storage_lab.get_lab(env.scratch)
     ref, dis = pair_files(env, SMALL)
@@ -327,7 +327,7 @@ def test_cancel_remote_job_leaves_no_rclone(env):
     rclone process and mount are gone (a cancelled job stops what it started unless another
     job reads through it)."""
     if env.quick:
-        return
+        raise Skip('--quick (the sanitizer run) leaves out the long cluster cases')
     import storage_lab
     lab = storage_lab.get_lab(env.scratch)
     ref, dis = pair_files(env, SMALL)

@@ -3,7 +3,7 @@ SFTP, through the storage layer (rclone), with the mode and the rclone config gi
 or as environment variables. The report must equal the local run's, and no rclone process may
 outlive the command."""
 import json, os, shutil
-from vmafx_testlib import run, pair_files
+from vmafx_testlib import Skip, run, pair_files
 
 PAIR = 'testsrc2_320x240_2frames_crf35'
 
@@ -36,7 +36,7 @@ def _check(env, lab, args, extra_env, name):
 
 def test_s3_and_sftp_with_flags(env):
     if env.quick:
-        return
+        raise Skip('--quick (the sanitizer run) leaves out the storage lab')
     import storage_lab
     lab, ref, mkv, sftp = _upload(env)
     out = _check(env, lab, ['-r', 's3://media/score/ref.y4m', '-d', sftp, '--storage-mode', 'http-serve',
@@ -49,7 +49,7 @@ def test_s3_and_sftp_with_flags(env):
 
 def test_s3_and_sftp_with_environment(env):
     if env.quick:
-        return
+        raise Skip('--quick (the sanitizer run) leaves out the storage lab')
     import storage_lab
     lab, ref, mkv, sftp = _upload(env)
     out = _check(env, lab, ['-r', 's3://media/score/ref.y4m', '-d', sftp],
@@ -61,7 +61,7 @@ def test_s3_and_sftp_with_environment(env):
 
 def test_missing_remote_object_named(env):
     if env.quick:
-        return
+        raise Skip('--quick (the sanitizer run) leaves out the storage lab')
     import storage_lab
     lab, ref, mkv, sftp = _upload(env)
     p = run([env.vmafx, 'score', '-q', '-r', 's3://media/score/ref.y4m', '-d', 's3://media/score/nope.mkv',

@@ -430,4 +430,9 @@ def cases(env):
                      ('storage_cancel_while_preparing', _cancel_while_preparing), ('storage_killed_tool', _killed_tool),
                      ('storage_backend_killed_midstream', _backend_killed_midstream)):
         yield name, (lambda fn=fn: fn(env))
-    yield 'storage_zz_lab_stop', lambda: [lab.stop_all() for lab in storage_lab._LABS.values()]
+
+
+def teardown(env):
+    """The lab's servers stop after the module's cases (runner.py calls this once)."""
+    for root in list(storage_lab._LABS):
+        storage_lab._LABS.pop(root).stop_all()

@@ -54,7 +54,10 @@ def _tool(env):
 
 def _map(env, *uris, settings=None):
     p = _tool(env).run('map', *uris, settings=settings)
-    return [line.split('\t') for line in p.stdout.splitlines()]
+    rows = [line.split('\t') for line in p.stdout.splitlines()]
+    if len(rows) != len(uris):
+        raise AssertionError(f'map: {len(uris)} inputs gave {len(rows)} rows: {p.stdout!r}')
+    return rows
 
 
 # inputs that define a remote (':local:...') need the operator's opt-in

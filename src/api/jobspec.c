@@ -78,7 +78,9 @@ static int set_bool(const char *val, int *out)
     return -1;
 }
 
-static int model_key(JobModel *m, char *kv, int first, char *err, size_t n)
+const char *const job_no_prediction_features[] = { "adm", "motion", "vif", NULL };
+
+static int model_key(JobModel *m, char *kv, int first, JobOrigin origin, char *err, size_t n)
 {
     char *val = strchr(kv, '=');
     if (val) *val++ = 0;
@@ -90,40 +92,71 @@ static int model_key(JobModel *m, char *kv, int first, char *err, size_t n)
             snprintf(err, n, "%s: '%s' is not true or false", kv, val);
             return -1;
         }
-    } else if (!strcmp(kv, "path")) {
+    } else if (!strcmp(kv, "path") && origin == JOB_FROM_API) {
         snprintf(err, n, "path= is not allowed in a job: name a built-in model with version=");
         return -1;
+    } else if (!strcmp(kv, "path") && val) {
+        snprintf(m->path, sizeof(m->path), "%s", val);
     } else {
-        snprintf(err, n, "unknown key '%s' (version, name, enable_transform, disable_clip)", kv);
+        snprintf(err, n, "unknown key '%s' (version, path, name, enable_transform, disable_clip)", kv);
         return -1;
     }
     return 0;
 }
 
-int jobspec_model_parse(const char *spec, JobModel *m, char *err, size_t n)
+int jobspec_model_parse(const char *spec, JobOrigin origin, JobModel *m, char *err, size_t n)
 {
     memset(m, 0, sizeof(*m));
-    char buf[JOB_SPEC_MAX];
+    char buf[2048];
     snprintf(buf, sizeof(buf), "%s", spec);
     char *save = NULL;
     int first = 1;
     for (char *kv = strtok_r(buf, ":", &save); kv; kv = strtok_r(NULL, ":", &save), first = 0)
-        if (model_key(m, kv, first, err, n)) return -1;
-    if (!*m->version) {
-        snprintf(err, n, "no model version given (e.g. vmaf_v0.6.1 or version=vmaf_v0.6.1)");
+        if (model_key(m, kv, first, origin, err, n)) return -1;
+    if (!*m->version == !*m->path) {
+        snprintf(err, n, origin == JOB_FROM_API ? "no model version given (e.g. vmaf_v0.6.1 or version=vmaf_v0.6.1)"
+                                                : "give exactly one of version=NAME or path=FILE");
         return -1;
     }
-    if (!only_chars(m->version, "_.-") || !only_chars(m->name, "_.-")) {
+    /* a job's names end up in stored JSON and in labels of the dashboard; a local name is
+     * the user's own, as libvmaf's command takes any */
+    if (!only_chars(m->version, "_.-") || (origin == JOB_FROM_API && !only_chars(m->name, "_.-"))) {
         snprintf(err, n, "model version and name may only have letters, digits, '_', '.' and '-'");
         return -1;
     }
     return 0;
 }
 
+unsigned jobspec_model_count(const JobSpec *s)
+{
+    return s->n_models ? s->n_models : 1;
+}
+
+const char *jobspec_model(const JobSpec *s, unsigned i)
+{
+    if (!s->n_models) return i ? NULL : JOB_MODEL_DEFAULT;
+    return i < s->n_models ? s->models[i] : NULL;
+}
+
+void jobspec_model_names(const JobModel *m, unsigned count, char *label, char *name, size_t n)
+{
+    const char *base = m->version;
+    if (!*base) {
+        const char *slash = strrchr(m->path, '/');
+        base = slash ? slash + 1 : m->path;
+    }
+    char stem[128];
+    snprintf(stem, sizeof(stem), "%.127s", base);
+    char *dot = strstr(stem, ".json");
+    if (dot) *dot = 0;
+    snprintf(label, n, "%s", *m->name ? m->name : base);
+    snprintf(name, n, "%s", *m->name ? m->name : count > 1 ? stem : "vmaf");
+}
+
 static int check_model(const char *s, char *err, size_t n)
 {
     JobModel m;
-    return jobspec_model_parse(s, &m, err, n);
+    return jobspec_model_parse(s, JOB_FROM_API, &m, err, n);
 }
 
 /* "psnr" or "float_ssim=enable_db=true:scale=2": a name, then the extractor's options. */
@@ -185,25 +218,32 @@ static const struct UintOption {
 static const struct TextOption {
     const char *name;
     size_t off, cap;
+    const char *what;             /* "unknown <what> 'x' (allowed, ...)" */
     const char *const *allowed;   /* NULL: checked by a dedicated rule */
 } text_options[] = {
-    { "pixel_format", offsetof(JobOptions, pixel_format), 4, (const char *const[]){ "420", "422", "444", NULL } },
-    { "scale", offsetof(JobOptions, scale), 12,
+    { "pixel_format", offsetof(JobOptions, pixel_format), 4, "format",
+      (const char *const[]){ "420", "422", "444", NULL } },
+    { "scale", offsetof(JobOptions, scale), 12, "method",
       (const char *const[]){ "bicubic", "bilinear", "lanczos", "none", NULL } },
-    { "scale_to", offsetof(JobOptions, scale_to), 16, NULL },
-    { "sync", offsetof(JobOptions, sync), 16, NULL },
+    { "scale_to", offsetof(JobOptions, scale_to), 16, NULL, NULL },
+    { "sync", offsetof(JobOptions, sync), 16, NULL, NULL },
 };
 #define N_TEXT_OPTIONS (sizeof(text_options) / sizeof(text_options[0]))
 
-static int get_uint_option(Errs *e, const struct UintOption *o, json_t *v, JobOptions *opt)
+static int check_uint(Errs *e, const struct UintOption *o, long long x)
 {
     char field[64];
     snprintf(field, sizeof(field), "options.%s", o->name);
-    json_int_t x = json_is_integer(v) ? json_integer_value(v) : -1;
-    if (!json_is_integer(v) || x < o->min || x > o->max)
-        return bad(e, field, "must be an integer from %u to %u", o->min, o->max);
+    if (x < o->min || x > o->max) return bad(e, field, "must be an integer from %u to %u", o->min, o->max);
     if (!strcmp(o->name, "bitdepth") && x != 8 && x != 10 && x != 12 && x != 16)
         return bad(e, field, "must be 8, 10, 12 or 16");
+    return 0;
+}
+
+static int get_uint_option(Errs *e, const struct UintOption *o, json_t *v, JobOptions *opt)
+{
+    json_int_t x = json_is_integer(v) ? json_integer_value(v) : -1;
+    if (check_uint(e, o, x)) return -1;
     *(unsigned *)((char *)opt + o->off) = (unsigned)x;
     return 0;
 }
@@ -216,12 +256,38 @@ static int size_ok(const char *s)
            only_chars(s, "");
 }
 
-static int sync_ok(const char *s)
+int jobspec_sync(const char *s, unsigned *range)
 {
+    if (!*s) return 0;
+    *range = JOB_SYNC_RANGE_DEFAULT;
     if (!strcmp(s, "auto")) return 1;
-    unsigned n;
-    char tail;
-    return !strncmp(s, "auto:", 5) && only_chars(s + 5, "") && sscanf(s + 5, "%u%c", &n, &tail) == 1 && n <= 1000;
+    const char *digits = s + 5;
+    if (strncmp(s, "auto:", 5) || !*digits || strlen(digits) > 3 || strspn(digits, "0123456789") != strlen(digits))
+        return -1;
+    unsigned n = 0;
+    for (const char *d = digits; *d; d++) n = n * 10 + (unsigned)(*d - '0');   /* 1 to 3 digits */
+    if (n > JOB_SYNC_RANGE_MAX) return -1;
+    *range = n;
+    return 1;
+}
+
+static int check_text(Errs *e, const struct TextOption *o, const char *val)
+{
+    char field[64];
+    snprintf(field, sizeof(field), "options.%s", o->name);
+    unsigned range;
+    if (o->allowed) {
+        for (const char *const *a = o->allowed; *a; a++)
+            if (!strcmp(val, *a)) return 0;
+        char list[128] = "";
+        for (const char *const *a = o->allowed; *a; a++)
+            snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", a == o->allowed ? "" : ", ", *a);
+        return bad(e, field, "unknown %s '%s' (%s)", o->what, val, list);
+    }
+    if (!strcmp(o->name, "scale_to") && !size_ok(val)) return bad(e, field, "'%s' is not a size like 1920x1080", val);
+    if (!strcmp(o->name, "sync") && jobspec_sync(val, &range) < 0)
+        return bad(e, field, "'%s' is not auto or auto:N (N up to %d)", val, JOB_SYNC_RANGE_MAX);
+    return 0;
 }
 
 static int get_text_option(Errs *e, const struct TextOption *o, json_t *v, JobOptions *opt)
@@ -230,17 +296,7 @@ static int get_text_option(Errs *e, const struct TextOption *o, json_t *v, JobOp
     snprintf(field, sizeof(field), "options.%s", o->name);
     char *dst = (char *)opt + o->off;
     if (get_string(e, v, field, dst, o->cap)) return -1;
-    if (o->allowed) {
-        for (const char *const *a = o->allowed; *a; a++)
-            if (!strcmp(dst, *a)) return 0;
-        char list[128] = "";
-        for (const char *const *a = o->allowed; *a; a++)
-            snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", a == o->allowed ? "" : ", ", *a);
-        return bad(e, field, "'%s' is not one of %s", dst, list);
-    }
-    if (!strcmp(o->name, "scale_to") && !size_ok(dst)) return bad(e, field, "'%s' is not a size like 1920x1080", dst);
-    if (!strcmp(o->name, "sync") && !sync_ok(dst)) return bad(e, field, "'%s' is not auto or auto:N (N up to 1000)", dst);
-    return 0;
+    return check_text(e, o, dst);
 }
 
 static int get_option(Errs *e, const char *key, json_t *v, JobOptions *opt)
@@ -350,6 +406,51 @@ int jobspec_parse(const char *text, size_t len, JobSpec *s, JobUriCheck check, v
     int r = parse_root(&e, root, s, check, user);
     json_decref(root);
     return r;
+}
+
+/* ---- requests not from JSON ---- */
+
+static int check_list(Errs *e, const char *key, const char (*v)[JOB_SPEC_MAX], unsigned n,
+                      int (*check)(const char *, JobOrigin, char *, size_t), JobOrigin origin)
+{
+    for (unsigned i = 0; i < n; i++) {
+        char field[64], why[300];
+        snprintf(field, sizeof(field), "%s[%u]", key, i);
+        if (check(v[i], origin, why, sizeof(why))) return bad(e, field, "%s", why);
+    }
+    return 0;
+}
+
+static int model_ok(const char *s, JobOrigin origin, char *err, size_t n)
+{
+    JobModel m;
+    return jobspec_model_parse(s, origin, &m, err, n);
+}
+
+static int feature_ok(const char *s, JobOrigin origin, char *err, size_t n)
+{
+    (void)origin;
+    return check_feature(s, err, n);
+}
+
+int jobspec_validate(const JobSpec *s, JobOrigin origin, char *field, size_t fn, char *err, size_t en)
+{
+    Errs e = { field, err, fn, en };
+    *field = *err = 0;
+    if (check_list(&e, "models", (const char (*)[JOB_SPEC_MAX])s->models, s->n_models, model_ok, origin) ||
+        check_list(&e, "features", (const char (*)[JOB_SPEC_MAX])s->features, s->n_features, feature_ok, origin))
+        return -1;
+    for (size_t i = 0; i < N_UINT_OPTIONS; i++) {
+        unsigned x = *(const unsigned *)((const char *)&s->opt + uint_options[i].off);
+        if (x && check_uint(&e, &uint_options[i], x)) return -1;
+    }
+    for (size_t i = 0; i < N_TEXT_OPTIONS; i++) {
+        const char *t = (const char *)&s->opt + text_options[i].off;
+        if (*t && check_text(&e, &text_options[i], t)) return -1;
+    }
+    if (s->priority < -JOB_PRIORITY_LIMIT || s->priority > JOB_PRIORITY_LIMIT)
+        return bad(&e, "priority", "must be an integer from %d to %d", -JOB_PRIORITY_LIMIT, JOB_PRIORITY_LIMIT);
+    return 0;
 }
 
 /* ---- canonical text ---- */

@@ -1,8 +1,14 @@
-/* A scoring job as the controller's API describes it: two input URIs, models, extra features,
- * input options, a priority and labels. One parser serves the controller (which validates
- * what a client submits and stores the canonical text), the node (which reads the stored
- * text back) and the `vmafx submit` client (which builds it from flags), so the three can
- * never disagree about a field. */
+/* The scoring request: two inputs, models, extra features, input options, and for a job a
+ * priority and labels. One type, one parser and one validator serve every place a request
+ * is made or read: `vmafx score` and `vmafx submit` (built from the same flags), the
+ * controller (which validates what a client submits and stores the canonical text), and the
+ * node (which reads the stored text back and runs it with pipeline_score_request, as
+ * `vmafx score` does). A new scoring option is added here: a field, a row in the option
+ * tables of jobspec.c, and a flag in cli/request_flags.c.
+ *
+ * What is not part of a request belongs to the host that runs it (engine threads by
+ * default, the CPU level, URL timeouts: PipelineSettings) or to the command's output
+ * (report format and path). */
 #ifndef VMAFX_API_JOBSPEC_H
 #define VMAFX_API_JOBSPEC_H
 
@@ -17,6 +23,22 @@
 #define JOB_LABEL_VALUE_MAX 256
 #define JOB_PRIORITY_LIMIT 1000   /* priorities are -1000 .. 1000, higher first */
 
+/* The defaults a request falls back on, defined once. */
+#define JOB_MODEL_DEFAULT "version=vmaf_v0.6.1"
+#define JOB_SYNC_RANGE_DEFAULT 10  /* "sync": "auto" searches +-10 frames */
+/* "auto:N" searches +-N frames. While it searches, each input's reader holds N plus the
+ * comparison window of decoded frames in memory: 250 (+-10 s at 25 fps) is about 1.5 GB
+ * for an 8-bit 1080p pair and 6 GB for 4K; the 1000 jobs once allowed would need 24 GB
+ * for 10-bit 4K. One limit for the command and for jobs. */
+#define JOB_SYNC_RANGE_MAX 250
+/* What "no_prediction" computes: the default model's features, without its score
+ * (NULL-terminated). */
+extern const char *const job_no_prediction_features[];
+
+/* Where a request comes from. A job (submitted through the API, run on a node) may only
+ * name built-in models; `vmafx score` may also load a model file (path=). */
+typedef enum { JOB_FROM_API, JOB_LOCAL } JobOrigin;
+
 /* The options of `vmafx score` that make sense for a job; 0 / "" means "not given". */
 typedef struct JobOptions {
     unsigned width, height, bitdepth;   /* raw .yuv geometry */
@@ -25,7 +47,7 @@ typedef struct JobOptions {
     unsigned frame_cnt, frame_skip_ref, frame_skip_dist;
     char scale[12];                     /* bicubic, bilinear, lanczos, none */
     char scale_to[16];                  /* "WxH" */
-    char sync[16];                      /* "auto" or "auto:N" */
+    char sync[16];                      /* "auto" or "auto:N" (jobspec_sync) */
     unsigned threads;
     int no_prediction;
 } JobOptions;
@@ -47,25 +69,42 @@ typedef struct JobSpec {
  * and allow-list). 0, or non-zero with a reason in err (without the field name). */
 typedef int (*JobUriCheck)(void *user, const char *uri, char *err, size_t n);
 
-/* Parses and validates a job's JSON text. On failure returns -1 with the offending field in
- * field ("options.width", "models[1]", "" for the body itself) and a message that starts with
- * that field in err. check may be NULL. */
+/* Parses and validates a job's JSON text (as JOB_FROM_API). On failure returns -1 with the
+ * offending field in field ("options.width", "models[1]", "" for the body itself) and a
+ * message that starts with that field in err. check may be NULL. */
 int jobspec_parse(const char *text, size_t len, JobSpec *s, JobUriCheck check, void *user,
                   char *field, size_t fn, char *err, size_t en);
+
+/* Validates a request built from something else than JSON (flags) by the rules
+ * jobspec_parse applies, for the fields given (0 and "" mean not given). Errors as
+ * jobspec_parse's. */
+int jobspec_validate(const JobSpec *s, JobOrigin origin, char *field, size_t fn, char *err, size_t en);
+
+/* The "sync" option: 0 when not given, 1 with the range to search, -1 when it is neither
+ * "auto" nor "auto:N" with N up to JOB_SYNC_RANGE_MAX. */
+int jobspec_sync(const char *sync, unsigned *range);
 
 /* The canonical JSON text of a job (sorted keys, no blanks, only given options): equal
  * requests give equal text, which is what idempotent submits compare. malloc'ed; NULL when
  * out of memory. */
 char *jobspec_canonical(const JobSpec *s);
 
-/* A model string of a job: "vmaf_v0.6.1neg" or "version=NAME[:name=N][:enable_transform]
- * [:disable_clip]". Files (path=) are refused: a job names models the node has built in. */
+/* A model string: "vmaf_v0.6.1neg", or "version=NAME" or "path=FILE" (JOB_LOCAL only) with
+ * ":name=N", ":enable_transform", ":disable_clip". err gets the reason alone. */
 typedef struct JobModel {
-    char version[128], name[128];
+    char version[128], path[1024], name[128];
     int enable_transform, disable_clip;
 } JobModel;
 
-int jobspec_model_parse(const char *spec, JobModel *m, char *err, size_t n);
+int jobspec_model_parse(const char *spec, JobOrigin origin, JobModel *m, char *err, size_t n);
+/* The i-th model string of a request (JOB_MODEL_DEFAULT when it names none), NULL past the
+ * last; jobspec_model_count() of them. */
+const char *jobspec_model(const JobSpec *s, unsigned i);
+unsigned jobspec_model_count(const JobSpec *s);
+/* How the i-th of count models is called: label in score summaries (its name, version or
+ * file name) and name in the report (its name; "vmaf" when it is alone, as in libvmaf;
+ * else its version or file stem). */
+void jobspec_model_names(const JobModel *m, unsigned count, char *label, char *name, size_t n);
 
 /* Adds a "key=value" label (as `vmafx submit --label` takes it); -1 if malformed or too many. */
 int jobspec_add_label(JobSpec *s, const char *kv, char *err, size_t n);

@@ -13,19 +13,13 @@
 
 #include "httpc.h"
 #include "tls.h"
+#include "base/mono.h"
 
 #define MAX_HEADER (64 * 1024)
 
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int left_ms(long long deadline)
 {
-    long long l = deadline - now_ms();
+    long long l = deadline - mono_now_ms();
     return l > 0 ? (int)l : 0;
 }
 
@@ -223,7 +217,7 @@ int http_do(const HttpRequest *rq, HttpResult *r, char *err, size_t n)
 int http_do_tls(const HttpRequest *rq, const HttpTls *tls, HttpResult *r, char *err, size_t n)
 {
     memset(r, 0, sizeof(*r));
-    long long deadline = now_ms() + rq->timeout_ms;
+    long long deadline = mono_now_ms() + rq->timeout_ms;
     int head_only = !strcmp(rq->method, "HEAD");
     Buf req = { 0 }, resp = { 0 };
     Conn c = { -1, NULL };
@@ -251,7 +245,7 @@ void http_result_free(HttpResult *r)
 
 int http_port_open(const char *host, int port, int timeout_ms)
 {
-    int fd = connect_to(host, port, now_ms() + timeout_ms);
+    int fd = connect_to(host, port, mono_now_ms() + timeout_ms);
     if (fd < 0) return 0;
     close(fd);
     return 1;

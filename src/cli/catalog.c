@@ -68,7 +68,7 @@ int cli_check_job(const JobSpec *job, char *field, size_t fn, char *err, size_t 
     for (unsigned i = 0; i < job->n_models && !bad; i++) {
         JobModel m;
         char why[256];
-        if (jobspec_model_parse(job->models[i], &m, why, sizeof(why))) continue;  /* checked before */
+        if (jobspec_model_parse(job->models[i], JOB_FROM_API, &m, why, sizeof(why))) continue; /* checked before */
         /* every model needs its own name in one context; the job's names are checked by the
          * node's own rules, here only what the engine says about the model itself */
         char name[32];

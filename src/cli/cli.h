@@ -3,13 +3,15 @@
 #define VMAFX_CLI_H
 
 #include <stdio.h>
-#include "vmafx/vmafx.h"
+#include "api/jobspec.h"
+#include "base/mono.h"
 #include "base/config.h"
+#include "base/mono.h"
+#include "vmafx/vmafx.h"
 
 /* One line "vmafx: <message>" on stderr; returns -1. */
 int  cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-double cli_now(void);
 
 /* Progress line on stderr (frames, fps, ETA when the frame count is known), only when
  * enabled (a terminal, not --quiet). */
@@ -22,10 +24,15 @@ void progress_start(Progress *p, int enabled, unsigned total);
 void progress_update(Progress *p, unsigned frames);
 void progress_end(Progress *p);
 
-/* Adds the models of -m (default vmaf_v0.6.1) and the --feature extractors. */
-int  cli_setup_models(VmafxContext *ctx, const ConfigValues *v, int no_prediction);
-/* "vmaf_v0.6.1: 80.196020" per model (pooled mean). */
-void cli_print_scores(const VmafxContext *ctx, const ConfigValues *v, FILE *f);
+/* "auto", "scalar", "avx2", "avx512" (--cpu / VMAFX_CPU); -1 after the message. */
+int  cli_parse_cpu(const char *s, enum VmafxCpu *out);
+
+/* The scoring request from the flags `vmafx score` and `vmafx submit` share (request_flags.c);
+ * only what a request cannot hold (a non-number, a string too long) is refused here, with
+ * "cmd: " before the message. -1 after the message. */
+int  cli_request_from_flags(const ConfigValues *v, JobSpec *s, const char *cmd);
+/* jobspec_validate, its message told by flag ("--scale: unknown method 'x' (...)"). */
+int  cli_request_check(const JobSpec *s, JobOrigin origin);
 
 int cmd_score(int argc, char **argv);
 

@@ -33,7 +33,7 @@ static void draw(json_t *job, double t0)
         fprintf(stderr, "/%lld (%.0f%%)", total, 100.0 * (double)done / (double)total);
         if (fps > 0 && total > done) fprintf(stderr, "  ETA %.0f s", (double)(total - done) / fps);
     }
-    fprintf(stderr, "  %.1f fps  %.0f s", fps, cli_now() - t0);
+    fprintf(stderr, "  %.1f fps  %.0f s", fps, mono_now() - t0);
     fflush(stderr);
 }
 
@@ -41,19 +41,20 @@ static void draw(json_t *job, double t0)
 static int model_names(json_t *job, size_t i, char *label, char *name, size_t n)
 {
     json_t *models = json_object_get(job, "models");
+    JobSpec *s = calloc(1, sizeof(*s));
+    if (!s) return -1;
     size_t count = json_is_array(models) ? json_array_size(models) : 0;
-    if (!count) {
-        if (i) return -1;
-        snprintf(label, n, "vmaf_v0.6.1");
-        snprintf(name, n, "vmaf");
-        return 0;
+    for (size_t k = 0; k < count && k < JOB_MAX_MODELS; k++, s->n_models++) {
+        const char *spec = json_string_value(json_array_get(models, k));
+        snprintf(s->models[k], JOB_SPEC_MAX, "%s", spec ? spec : "");
     }
+    const char *spec = jobspec_model(s, (unsigned)i);
     JobModel m;
     char err[200];
-    if (i >= count || jobspec_model_parse(json_string_value(json_array_get(models, i)), &m, err, sizeof(err))) return -1;
-    snprintf(label, n, "%s", *m.name ? m.name : m.version);
-    snprintf(name, n, "%s", *m.name ? m.name : count > 1 ? m.version : "vmaf");
-    return 0;
+    int e = !spec || jobspec_model_parse(spec, JOB_FROM_API, &m, err, sizeof(err)) ? -1 : 0;
+    if (!e) jobspec_model_names(&m, jobspec_model_count(s), label, name, n);
+    free(s);
+    return e;
 }
 
 void client_print_scores(json_t *job, FILE *f)
@@ -124,7 +125,7 @@ int client_wait(const ApiClient *api, const char *id, const ConfigValues *v)
 {
     char path[128];
     snprintf(path, sizeof(path), "/v1/jobs/%.80s", id);
-    double t0 = cli_now(), limit = 0;
+    double t0 = mono_now(), limit = 0;
     const char *to = config_str(v, "timeout");
     if (to && (!(limit = atof(to)) || limit < 0)) {
         cli_error("--timeout: '%s' is not a number of seconds", to);
@@ -132,7 +133,7 @@ int client_wait(const ApiClient *api, const char *id, const ConfigValues *v)
     }
     int bar = !config_flag(v, "quiet") && isatty(2), rc, warned = 0;
     while ((rc = poll_once(api, path, bar, t0, &warned)) < 0) {
-        if (limit > 0 && cli_now() - t0 > limit) {
+        if (limit > 0 && mono_now() - t0 > limit) {
             if (bar) fputs("\n", stderr);
             cli_error("job %s: still not finished after %g s", id, limit);
             return 3;

@@ -1,9 +1,11 @@
 /* Messages, clock and the progress line. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "cli.h"
+#include "base/mono.h"
 
 int cli_error(const char *fmt, ...)
 {
@@ -26,24 +28,28 @@ void cli_warn(const char *fmt, ...)
     va_end(ap);
 }
 
-double cli_now(void)
+int cli_parse_cpu(const char *s, enum VmafxCpu *out)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
+    static const struct { const char *name; enum VmafxCpu cpu; } levels[] = {
+        { "auto", VMAFX_CPU_AUTO }, { "scalar", VMAFX_CPU_SCALAR },
+        { "avx2", VMAFX_CPU_AVX2 }, { "avx512", VMAFX_CPU_AVX512 },
+    };
+    for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]); i++)
+        if (!strcmp(s, levels[i].name)) { *out = levels[i].cpu; return 0; }
+    return cli_error("--cpu / VMAFX_CPU: unknown kernel level '%s' (auto, scalar, avx2, avx512)", s);
 }
 
 void progress_start(Progress *p, int enabled, unsigned total)
 {
     p->enabled = enabled;
     p->total = total;
-    p->t0 = p->last = cli_now();
+    p->t0 = p->last = mono_now();
 }
 
 void progress_update(Progress *p, unsigned frames)
 {
     if (!p->enabled) return;
-    double now = cli_now();
+    double now = mono_now();
     if (now - p->last < 0.25) return;   /* a few updates a second are enough */
     p->last = now;
     double fps = frames / (now - p->t0);

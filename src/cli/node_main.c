@@ -11,14 +11,6 @@
 #include "node/node.h"
 #include "service_options.h"
 
-static int parse_cpu(const char *s, enum VmafxCpu *out)
-{
-    static const char *const names[] = { "auto", "scalar", "avx2", "avx512" };
-    for (int i = 0; i < 4; i++)
-        if (!strcmp(s, names[i])) return *out = (enum VmafxCpu)i, 0;
-    return cli_error("--cpu / VMAFX_CPU: unknown kernel level '%s' (auto, scalar, avx2, avx512)", s);
-}
-
 static int node_settings(const ConfigValues *v, NodeConfig *c, char *err, size_t n)
 {
     double stall = 30;
@@ -26,10 +18,10 @@ static int node_settings(const ConfigValues *v, NodeConfig *c, char *err, size_t
         option_seconds(v, "poll-wait", 0, 300, &c->poll_wait, err, n) ||
         option_seconds(v, "result-retry", 0, 7 * 86400, &c->result_retry, err, n) ||
         option_seconds(v, "stall-timeout", 0.1, 86400, &stall, err, n) ||
-        config_uint(v, "slots", &c->slots, err, n) || config_uint(v, "threads", &c->exec.threads, err, n) ||
-        config_uint(v, "http-retries", &c->exec.http_retries, err, n))
+        config_uint(v, "slots", &c->slots, err, n) || config_uint(v, "threads", &c->exec.run.threads, err, n) ||
+        config_uint(v, "http-retries", &c->exec.run.http_retries, err, n))
         return -1;
-    c->exec.stall_timeout = stall;
+    c->exec.run.stall_timeout = stall;
     if (c->slots < 1 || c->slots > 64) return snprintf(err, n, "--slots / VMAFX_NODE_SLOTS: 1 to 64"), -1;
     return 0;
 }
@@ -39,7 +31,7 @@ static int build_config(const ConfigValues *v, NodeConfig *c, StorageConfig *sc)
     char err[1024];
     memset(c, 0, sizeof(*c));
     c->token_file = config_str(v, "token-file");
-    c->exec.tls_ca_file = config_str(v, "tls-ca-file");
+    c->exec.run.tls_ca_file = config_str(v, "tls-ca-file");
     c->log.level = log_level_parse(config_str(v, "log-level"));
     const char *id = config_str(v, "node-id");
     if (id) snprintf(c->node_id, sizeof(c->node_id), "%s", id);
@@ -52,7 +44,7 @@ static int build_config(const ConfigValues *v, NodeConfig *c, StorageConfig *sc)
         return cli_error("%s", err);
     c->controller.ca_file = config_str(v, "controller-ca-file");
     sc->log = c->log;
-    return parse_cpu(config_str(v, "cpu"), &c->exec.cpu);
+    return cli_parse_cpu(config_str(v, "cpu"), &c->exec.run.cpu);
 }
 
 static int run(NodeConfig *cfg, const StorageConfig *sc)

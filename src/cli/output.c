@@ -72,13 +72,11 @@ static int write_to_path(const char *path, const char *text, size_t len)
     return rc;
 }
 
-int output_write_report(const VmafxContext *ctx, enum VmafxFormat fmt,
-                        const VmafxReportInfo *info, const char *path)
+int output_write_report(const PipelineScore *sc, enum VmafxFormat fmt, const char *path)
 {
-    char *text = NULL;
+    char *text = NULL, err[600];
     size_t len = 0;
-    if (vmafx_write_report(ctx, fmt, info, &text, &len))
-        return cli_error("cannot format the report: %s", vmafx_last_error(ctx));
+    if (pipeline_report(sc, fmt, &text, &len, err, sizeof(err))) return cli_error("%s", err);
     int rc;
     if (!strcmp(path, "-")) {
         rc = write_all(1, text, len) ? cli_error("standard output: write failed (%s)", strerror(errno)) : 0;

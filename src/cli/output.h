@@ -2,10 +2,9 @@
 #ifndef VMAFX_CLI_OUTPUT_H
 #define VMAFX_CLI_OUTPUT_H
 
-#include "vmafx/vmafx.h"
+#include "pipeline/request.h"
 
 /* Writes to a temporary file beside path and renames it into place; "-" = stdout. */
-int output_write_report(const VmafxContext *ctx, enum VmafxFormat fmt,
-                        const VmafxReportInfo *info, const char *path);
+int output_write_report(const PipelineScore *sc, enum VmafxFormat fmt, const char *path);
 
 #endif

@@ -9,7 +9,7 @@
 
 #define DUMP_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(15))
 
-void reply_json(HttpResp *r, int status, json_t *j)
+void api_reply_json(HttpResp *r, int status, json_t *j)
 {
     r->status = status;
     r->body = j ? json_dumps(j, DUMP_FLAGS) : NULL;
@@ -18,7 +18,7 @@ void reply_json(HttpResp *r, int status, json_t *j)
     json_decref(j);
 }
 
-void reply_error(HttpResp *r, int status, const char *field, const char *fmt, ...)
+void api_reply_error(HttpResp *r, int status, const char *field, const char *fmt, ...)
 {
     char msg[1024];
     va_list ap;
@@ -27,43 +27,43 @@ void reply_error(HttpResp *r, int status, const char *field, const char *fmt, ..
     va_end(ap);
     json_t *j = json_pack("{ss}", "error", msg);
     if (j && field) json_object_set_new(j, "field", json_string(field));
-    reply_json(r, status, j);
+    api_reply_json(r, status, j);
     r->status = status;
 }
 
-void reply_empty(HttpResp *r, int status)
+void api_reply_empty(HttpResp *r, int status)
 {
     r->status = status;
     r->body = NULL;
     r->len = 0;
 }
 
-json_t *body_object(const HttpReq *rq, HttpResp *r)
+json_t *api_body_object(const HttpReq *rq, HttpResp *r)
 {
     json_error_t je;
     json_t *j = json_loadb(rq->body, rq->body_len, JSON_REJECT_DUPLICATES, &je);
     if (!j) {
-        reply_error(r, 400, "", "the body is not valid JSON: %s (line %d, column %d)", je.text, je.line, je.column);
+        api_reply_error(r, 400, "", "the body is not valid JSON: %s (line %d, column %d)", je.text, je.line, je.column);
         return NULL;
     }
     if (!json_is_object(j)) {
         json_decref(j);
-        reply_error(r, 400, "", "the body must be a JSON object");
+        api_reply_error(r, 400, "", "the body must be a JSON object");
         return NULL;
     }
     return j;
 }
 
-int get_uint_field(json_t *o, const char *key, int required, long long max, long long *out, HttpResp *r)
+int api_get_uint_field(json_t *o, const char *key, int required, long long max, long long *out, HttpResp *r)
 {
     json_t *v = json_object_get(o, key);
     if (!v && !required) return 0;
     if (!v) {
-        reply_error(r, 400, key, "%s: is required", key);
+        api_reply_error(r, 400, key, "%s: is required", key);
         return -1;
     }
     if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > max) {
-        reply_error(r, 400, key, "%s: must be an integer from 0 to %lld", key, max);
+        api_reply_error(r, 400, key, "%s: must be an integer from 0 to %lld", key, max);
         return -1;
     }
     *out = json_integer_value(v);
@@ -75,7 +75,7 @@ int get_uint_field(json_t *o, const char *key, int required, long long max, long
 static void api_healthz(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArgs *args)
 {
     (void)c, (void)rq, (void)args;
-    reply_json(resp, 200, json_pack("{ss}", "status", "ok"));
+    api_reply_json(resp, 200, json_pack("{ss}", "status", "ok"));
 }
 
 /* Ready means the store takes writes (a full disk still lets reads through). The probe
@@ -96,9 +96,9 @@ static int store_writable(Controller *c)
 static void api_readyz(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArgs *args)
 {
     (void)rq, (void)args;
-    if (atomic_load(&c->stopping)) reply_error(resp, 503, NULL, "shutting down");
-    else if (!store_writable(c)) reply_error(resp, 503, NULL, "database unavailable (writes fail)");
-    else reply_json(resp, 200, json_pack("{ss}", "status", "ready"));
+    if (atomic_load(&c->stopping)) api_reply_error(resp, 503, NULL, "shutting down");
+    else if (!store_writable(c)) api_reply_error(resp, 503, NULL, "database unavailable (writes fail)");
+    else api_reply_json(resp, 200, json_pack("{ss}", "status", "ready"));
 }
 
 static void api_metrics(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArgs *args)
@@ -107,7 +107,7 @@ static void api_metrics(Controller *c, const HttpReq *rq, HttpResp *resp, const 
     StoreStats st;
     double now = controller_now();
     if (c->store->ops->stats(c->store, now, c->cfg.lease_ttl, &st)) {
-        reply_error(resp, 503, NULL, "database unavailable");
+        api_reply_error(resp, 503, NULL, "database unavailable");
         return;
     }
     resp->body = metrics_render(&c->metrics, &st, now, &resp->len);
@@ -182,17 +182,17 @@ static void authorise_and_run(Controller *c, const Route *rt, const HttpReq *rq,
         const char *node = !strncmp(rt->pattern, "/v1/nodes/", 10) ? args->a[0] : NULL;
         int a = auth_check(c->auth, h, len, (Permission)rt->need, node, who, sizeof(who));
         if (a == 400) {
-            reply_error(resp, 400, NULL, "Authorization: control characters are not allowed");
+            api_reply_error(resp, 400, NULL, "Authorization: control characters are not allowed");
             return;
         }
         if (a == 401) {
-            reply_error(resp, 401, NULL, "a bearer token is required (Authorization: Bearer TOKEN)");
+            api_reply_error(resp, 401, NULL, "a bearer token is required (Authorization: Bearer TOKEN)");
             resp->header_name = "WWW-Authenticate";
             snprintf(resp->header_value, sizeof(resp->header_value), "Bearer realm=\"vmafx\"");
             return;
         }
         if (a == 403) {
-            reply_error(resp, 403, NULL, "token '%s' lacks the role for %s %s%s", who, rq->method, rq->url,
+            api_reply_error(resp, 403, NULL, "token '%s' lacks the role for %s %s%s", who, rq->method, rq->url,
                         node ? " (or is bound to another node)" : "");
             return;
         }
@@ -215,8 +215,8 @@ void api_handle(void *user, const HttpReq *rq, HttpResp *resp)
         metrics_request(&c->metrics, resp->status);
         return;
     }
-    if (path_known) reply_error(resp, 405, NULL, "%s is not allowed on %s", rq->method, rq->url);
-    else reply_error(resp, 404, NULL, "no such endpoint: %s", rq->url);
+    if (path_known) api_reply_error(resp, 405, NULL, "%s is not allowed on %s", rq->method, rq->url);
+    else api_reply_error(resp, 404, NULL, "no such endpoint: %s", rq->url);
     metrics_request(&c->metrics, resp->status);
 }
 
@@ -232,7 +232,7 @@ void api_handle_probe(void *user, const HttpReq *rq, HttpResp *resp)
         routes[i].fn(c, rq, resp, &args);
         return;
     }
-    reply_error(resp, 404, NULL, "the probe address answers only GET /healthz, /readyz and /metrics");
+    api_reply_error(resp, 404, NULL, "the probe address answers only GET /healthz, /readyz and /metrics");
 }
 
 size_t api_body_cap(void *user, const char *method, const char *url)

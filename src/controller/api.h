@@ -16,21 +16,21 @@ typedef struct RouteArgs {
 typedef void (*RouteFn)(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArgs *args);
 
 /* Answers. Every error body is {"error": "...", "field": "..."} (field only for 400s). */
-void reply_json(HttpResp *r, int status, json_t *j);   /* takes j */
-void reply_error(HttpResp *r, int status, const char *field, const char *fmt, ...)
+void api_reply_json(HttpResp *r, int status, json_t *j);   /* takes j */
+void api_reply_error(HttpResp *r, int status, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-void reply_empty(HttpResp *r, int status);
+void api_reply_empty(HttpResp *r, int status);
 /* The body as a JSON object, or NULL with a 400 answered. */
-json_t *body_object(const HttpReq *rq, HttpResp *r);
+json_t *api_body_object(const HttpReq *rq, HttpResp *r);
 /* Unsigned integer field: 0, or -1 with a 400 answered naming the field. */
-int get_uint_field(json_t *o, const char *key, int required, long long max, long long *out, HttpResp *r);
+int api_get_uint_field(json_t *o, const char *key, int required, long long max, long long *out, HttpResp *r);
 
 /* The lease a node's write names: job id from the path, attempt from the body; 0, or -1
  * with 400/404 answered. */
-int lease_ref(json_t *body, const char *id, LeaseRef *l, HttpResp *resp);
+int api_lease_ref(json_t *body, const char *id, LeaseRef *l, HttpResp *resp);
 
 /* The job as the API shows it (GET /v1/jobs/{id}, lists, cancel). */
-json_t *job_view(const JobRecord *rec);
+json_t *api_job_view(const JobRecord *rec);
 
 void api_submit(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArgs *args);
 void api_get_job(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArgs *args);

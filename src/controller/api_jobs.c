@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "api.h"
-#include "storage/allowlist.h"
+#include "storage/storage_uri.h"
 
 #define LIST_DEFAULT 50
 #define LIST_MAX 1000
@@ -21,7 +21,8 @@ static int check_uri(void *user, const char *uri, char *err, size_t n)
     StorageTarget *t = malloc(sizeof(*t));
     if (!t) return snprintf(err, n, "out of memory"), -ENOMEM;
     int r = storage_parse_uri(uri, c->cfg.storage, t, err, n);
-    if (!r && t->kind != STORAGE_LOCAL) r = allow_check(c->cfg.storage, t, t->location, "input", err, n);
+    if (!r && t->kind != STORAGE_LOCAL)
+        r = storage_allow_check(c->cfg.storage, t, t->location, "input", err, n);
     free(t);
     return r;
 }
@@ -50,7 +51,7 @@ static void answer_submit(Controller *c, HttpResp *resp, const char *id, int rep
     const char *status = "pending";
     int have = replayed && !c->store->ops->get(c->store, id, &rec);
     if (have) status = job_state_name(rec.state);
-    reply_json(resp, replayed ? 200 : 201, json_pack("{ssss}", "id", id, "status", status));
+    api_reply_json(resp, replayed ? 200 : 201, json_pack("{ssss}", "id", id, "status", status));
     if (have) job_record_free(&rec);
     resp->header_name = replayed ? "Idempotent-Replayed" : "Location";
     snprintf(resp->header_value, sizeof(resp->header_value), "%s%s", replayed ? "true" : "/v1/jobs/",
@@ -61,12 +62,12 @@ static void store_submit(Controller *c, const HttpReq *rq, HttpResp *resp, const
 {
     const char *key = http_header(rq, "Idempotency-Key");
     if (key && !idem_key_ok(key)) {
-        reply_error(resp, 400, "Idempotency-Key", "Idempotency-Key: 1 to %d printable characters", IDEM_KEY_MAX);
+        api_reply_error(resp, 400, "Idempotency-Key", "Idempotency-Key: 1 to %d printable characters", IDEM_KEY_MAX);
         return;
     }
     char *text = jobspec_canonical(job), hash[2 * SHA256_DIGEST_SIZE + 1], id[JOB_ID_LEN];
     if (!text) {
-        reply_error(resp, 500, NULL, "out of memory");
+        api_reply_error(resp, 500, NULL, "out of memory");
         return;
     }
     sha256_hex(text, hash);
@@ -74,9 +75,10 @@ static void store_submit(Controller *c, const HttpReq *rq, HttpResp *resp, const
     int replayed = 0, e = c->store->ops->submit(c->store, &in, id, &replayed);
     free(text);
     if (e == -EEXIST)
-        reply_error(resp, 409, NULL, "Idempotency-Key '%s' was already used for job %s with a different body", key, id);
+        api_reply_error(resp, 409, NULL, "Idempotency-Key '%s' was already used for job %s with a different body",
+                        key, id);
     else if (e)
-        reply_error(resp, 503, NULL, "the job could not be stored (database error)");
+        api_reply_error(resp, 503, NULL, "the job could not be stored (database error)");
     else
         answer_submit(c, resp, id, replayed);
     if (!e && !replayed) {
@@ -90,12 +92,12 @@ void api_submit(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArg
     JobSpec *job = malloc(sizeof(*job));
     char field[128], err[1400];
     if (!job) {
-        reply_error(resp, 500, NULL, "out of memory");
+        api_reply_error(resp, 500, NULL, "out of memory");
         return;
     }
     if (jobspec_parse(rq->body, rq->body_len, job, check_uri, c, field, sizeof(field), err, sizeof(err)) ||
         (c->cfg.check_scoring && c->cfg.check_scoring(job, field, sizeof(field), err, sizeof(err))))
-        reply_error(resp, 400, field, "%s", err);
+        api_reply_error(resp, 400, field, "%s", err);
     else
         store_submit(c, rq, resp, job, args->who);
     free(job);
@@ -105,8 +107,8 @@ void api_submit(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArg
 static int load_job(Controller *c, const char *id, JobRecord *rec, HttpResp *resp)
 {
     int e = c->store->ops->get(c->store, id, rec);
-    if (e == -ENOENT) reply_error(resp, 404, NULL, "no job %s", id);
-    else if (e) reply_error(resp, 503, NULL, "database error");
+    if (e == -ENOENT) api_reply_error(resp, 404, NULL, "no job %s", id);
+    else if (e) api_reply_error(resp, 503, NULL, "database error");
     return e ? -1 : 0;
 }
 
@@ -115,7 +117,7 @@ void api_get_job(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteAr
     JobRecord rec;
     (void)rq;
     if (load_job(c, args->a[0], &rec, resp)) return;
-    reply_json(resp, 200, job_view(&rec));
+    api_reply_json(resp, 200, api_job_view(&rec));
     job_record_free(&rec);
 }
 
@@ -124,7 +126,7 @@ void api_frames(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArg
     const char *fmt = http_arg(rq, "format");
     if (!fmt) fmt = "json";
     if (strcmp(fmt, "json") && strcmp(fmt, "xml") && strcmp(fmt, "csv")) {
-        reply_error(resp, 400, "format", "format: '%s' is not json, xml or csv", fmt);
+        api_reply_error(resp, 400, "format", "format: '%s' is not json, xml or csv", fmt);
         return;
     }
     int e = c->store->ops->report(c->store, args->a[0], fmt, &resp->body, &resp->len);
@@ -135,12 +137,13 @@ void api_frames(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArg
     }
     JobRecord rec;
     if (e == -EAGAIN && !load_job(c, args->a[0], &rec, resp)) {
-        reply_error(resp, 409, NULL, "job %s is %s: only a completed job has frames", rec.id, job_state_name(rec.state));
+        api_reply_error(resp, 409, NULL, "job %s is %s: only a completed job has frames", rec.id,
+                        job_state_name(rec.state));
         job_record_free(&rec);
     } else if (e == -ENOENT) {
-        reply_error(resp, 404, NULL, "no job %s", args->a[0]);
+        api_reply_error(resp, 404, NULL, "no job %s", args->a[0]);
     } else if (e != -EAGAIN) {
-        reply_error(resp, 503, NULL, "database error");
+        api_reply_error(resp, 503, NULL, "database error");
     }
 }
 
@@ -153,21 +156,23 @@ static int list_query(const HttpReq *rq, ListQuery *q, char *label, size_t ln, H
     memset(q, 0, sizeof(*q));
     q->state = s ? job_state_parse(s) : -1;
     if (s && q->state < 0)
-        return reply_error(resp, 400, "status", "status: '%s' is not pending, running, completed, failed or cancelled", s), -1;
+        return api_reply_error(resp, 400, "status",
+                               "status: '%s' is not pending, running, completed, failed or cancelled", s), -1;
     q->limit = LIST_DEFAULT;
     if (lim) {
         unsigned long v = strtoul(lim, &end, 10);
         if (end == lim || *end || *lim == '-' || v < 1 || v > LIST_MAX)
-            return reply_error(resp, 400, "limit", "limit: must be from 1 to %d", LIST_MAX), -1;
+            return api_reply_error(resp, 400, "limit", "limit: must be from 1 to %d", LIST_MAX), -1;
         q->limit = (unsigned)v;
     }
     if (cur) {
         long long v = strtoll(cur, &end, 10);
-        if (end == cur || *end || v <= 0) return reply_error(resp, 400, "cursor", "cursor: not a cursor from a previous page"), -1;
+        if (end == cur || *end || v <= 0)
+            return api_reply_error(resp, 400, "cursor", "cursor: not a cursor from a previous page"), -1;
         q->before = v;
     }
     if (l) {
-        if (!*l || strlen(l) >= ln) return reply_error(resp, 400, "label", "label: KEY or KEY=VALUE"), -1;
+        if (!*l || strlen(l) >= ln) return api_reply_error(resp, 400, "label", "label: KEY or KEY=VALUE"), -1;
         snprintf(label, ln, "%s", l);
         char *eq = strchr(label, '=');
         if (eq) *eq = 0;
@@ -180,7 +185,7 @@ static int list_query(const HttpReq *rq, ListQuery *q, char *label, size_t ln, H
 static json_t *list_json(const JobRecord *recs, size_t n, long long next)
 {
     json_t *arr = json_array();
-    for (size_t i = 0; i < n; i++) json_array_append_new(arr, job_view(&recs[i]));
+    for (size_t i = 0; i < n; i++) json_array_append_new(arr, api_job_view(&recs[i]));
     char cursor[32];
     snprintf(cursor, sizeof(cursor), "%lld", next);
     return json_pack("{soso}", "jobs", arr, "next_cursor", next ? json_string(cursor) : json_null());
@@ -196,12 +201,11 @@ void api_list(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArgs 
     (void)args;
     if (list_query(rq, &q, label, sizeof(label), resp)) return;
     if (c->store->ops->list(c->store, &q, &recs, &n, &next)) {
-        reply_error(resp, 503, NULL, "database error");
+        api_reply_error(resp, 503, NULL, "database error");
         return;
     }
-    reply_json(resp, 200, list_json(recs, n, next));
-    for (size_t i = 0; i < n; i++) job_record_free(&recs[i]);
-    free(recs);
+    api_reply_json(resp, 200, list_json(recs, n, next));
+    job_records_free(recs, n);
 }
 
 void api_cancel(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArgs *args)
@@ -211,17 +215,18 @@ void api_cancel(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArg
     memset(&rec, 0, sizeof(rec));   /* an unknown id leaves it as it is, and the store frees it */
     int e = c->store->ops->cancel(c->store, args->a[0], controller_now(), &rec);
     if (e == -ENOENT) {
-        reply_error(resp, 404, NULL, "no job %s", args->a[0]);
+        api_reply_error(resp, 404, NULL, "no job %s", args->a[0]);
         return;
     }
     if (e && e != -EALREADY) {
-        reply_error(resp, 503, NULL, "database error");
+        api_reply_error(resp, 503, NULL, "database error");
         return;
     }
     if (e == -EALREADY && rec.state != JOB_CANCELLED) {
-        reply_error(resp, 409, NULL, "job %s is already %s: it cannot be cancelled", rec.id, job_state_name(rec.state));
+        api_reply_error(resp, 409, NULL, "job %s is already %s: it cannot be cancelled", rec.id,
+                        job_state_name(rec.state));
     } else {
-        reply_json(resp, 200, job_view(&rec));   /* cancelling twice is fine */
+        api_reply_json(resp, 200, api_job_view(&rec));   /* cancelling twice is fine */
         if (!e) metrics_finished(&c->metrics, JOB_CANCELLED, rec.started_at > 0 ? rec.finished_at - rec.started_at : -1);
     }
     job_record_free(&rec);
@@ -233,6 +238,6 @@ void api_models(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArg
 {
     (void)rq, (void)args;
     json_t *j = c->cfg.catalog ? json_loads(c->cfg.catalog, 0, NULL) : NULL;
-    if (!j) reply_error(resp, 404, NULL, "this controller has no model catalog");
-    else reply_json(resp, 200, j);
+    if (!j) api_reply_error(resp, 404, NULL, "this controller has no model catalog");
+    else api_reply_json(resp, 200, j);
 }

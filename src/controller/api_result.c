@@ -21,18 +21,18 @@ static int report_texts(json_t *body, Result *res, HttpResp *resp)
     res->o.report_xml = json_string_value(json_object_get(rep, "xml"));
     res->o.report_csv = json_string_value(json_object_get(rep, "csv"));
     if (!res->o.report_json || !res->o.report_xml || !res->o.report_csv)
-        return reply_error(resp, 400, "report", "report: a completed job needs json, xml and csv texts"), -1;
+        return api_reply_error(resp, 400, "report", "report: a completed job needs json, xml and csv texts"), -1;
     json_t *doc = json_loads(res->o.report_json, 0, NULL);
     json_t *pooled = json_object_get(doc, "pooled_metrics");
     if (!json_is_object(pooled)) {
         json_decref(doc);
-        return reply_error(resp, 400, "report.json", "report.json: not a report with pooled_metrics"), -1;
+        return api_reply_error(resp, 400, "report.json", "report.json: not a report with pooled_metrics"), -1;
     }
     res->pooled = json_incref(pooled);
     json_decref(doc);
     res->pooled_text = json_dumps(res->pooled, JSON_COMPACT | JSON_REAL_PRECISION(15));
     res->o.pooled = res->pooled_text;
-    return res->pooled_text ? 0 : (reply_error(resp, 500, NULL, "out of memory"), -1);
+    return res->pooled_text ? 0 : (api_reply_error(resp, 500, NULL, "out of memory"), -1);
 }
 
 static int parse_result(json_t *body, Result *res, HttpResp *resp)
@@ -40,17 +40,18 @@ static int parse_result(json_t *body, Result *res, HttpResp *resp)
     const char *status = json_string_value(json_object_get(body, "status"));
     long long frames = -1;
     if (!status || (strcmp(status, "completed") && strcmp(status, "failed")))
-        return reply_error(resp, 400, "status", "status: completed or failed"), -1;
-    if (get_uint_field(body, "frames", 0, 1LL << 40, &frames, resp)) return -1;
+        return api_reply_error(resp, 400, "status", "status: completed or failed"), -1;
+    if (api_get_uint_field(body, "frames", 0, 1LL << 40, &frames, resp)) return -1;
     res->o.frames = frames;
     json_t *fps = json_object_get(body, "fps");
     if (fps && (!json_is_number(fps) || json_number_value(fps) < 0))
-        return reply_error(resp, 400, "fps", "fps: a number from 0"), -1;
+        return api_reply_error(resp, 400, "fps", "fps: a number from 0"), -1;
     res->o.fps = fps ? json_number_value(fps) : -1;
     res->o.completed = !strcmp(status, "completed");
     if (res->o.completed) return report_texts(body, res, resp);
     res->o.error = json_string_value(json_object_get(body, "error"));
-    if (!res->o.error || !*res->o.error) return reply_error(resp, 400, "error", "error: a failed job needs a reason"), -1;
+    if (!res->o.error || !*res->o.error)
+        return api_reply_error(resp, 400, "error", "error: a failed job needs a reason"), -1;
     return 0;
 }
 
@@ -82,22 +83,23 @@ static void finished(Controller *c, const char *node, const LeaseRef *l, const R
 
 void api_result(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArgs *args)
 {
-    json_t *body = body_object(rq, resp);
+    json_t *body = api_body_object(rq, resp);
     Result res = { .o = { .frames = -1, .fps = -1 } };
     LeaseRef l;
-    if (!body || lease_ref(body, args->a[1], &l, resp) || parse_result(body, &res, resp)) goto out;
+    if (!body || api_lease_ref(body, args->a[1], &l, resp) || parse_result(body, &res, resp)) goto out;
     FinishInfo fi;
     double now = controller_now();
     int e = c->store->ops->finish(c->store, args->a[0], &l, &res.o, now, &fi);
     if (e == -ESTALE) {
-        reply_error(resp, 409, NULL, "stale lease: node %s does not hold attempt %u of job %s; the result was dropped",
-                    args->a[0], l.attempt, l.id);
+        api_reply_error(resp, 409, NULL,
+                        "stale lease: node %s does not hold attempt %u of job %s; the result was dropped", args->a[0],
+                        l.attempt, l.id);
     } else if (e) {
-        reply_error(resp, 503, NULL, "database error");
+        api_reply_error(resp, 503, NULL, "database error");
     } else {
         finished(c, args->a[0], &l, &res, &fi, now);
         if (res.o.completed) record_scores(c, body, res.pooled);
-        reply_empty(resp, 204);
+        api_reply_empty(resp, 204);
     }
 out:
     json_decref(res.pooled);

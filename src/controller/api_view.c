@@ -36,7 +36,7 @@ static json_t *text_json(const char *text)
     return j ? j : json_null();
 }
 
-json_t *job_view(const JobRecord *r)
+json_t *api_job_view(const JobRecord *r)
 {
     json_t *j = json_object();
     if (!j) return NULL;

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "auth.h"
+#include "base/mono.h"
 
 typedef struct Token {
     unsigned char digest[SHA256_DIGEST_SIZE];
@@ -34,13 +35,6 @@ struct Auth {
     pthread_mutex_t check_lock; /* one reload check at a time */
     double last_check;
 };
-
-static double mono_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 static void digest(const char *tok, size_t len, unsigned char out[SHA256_DIGEST_SIZE])
 {

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "base/redact.h"
+#include "base/mono.h"
 #include "controller.h"
 
 double controller_now(void)
@@ -24,11 +25,7 @@ void controller_wake(Controller *c)
 
 void controller_wait(Controller *c, double secs)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    long long ns = ts.tv_nsec + (long long)(secs * 1e9);
-    ts.tv_sec += (time_t)(ns / 1000000000);
-    ts.tv_nsec = (long)(ns % 1000000000);
+    struct timespec ts = mono_deadline(secs);
     pthread_mutex_lock(&c->wake_lock);
     if (!atomic_load(&c->stopping)) pthread_cond_timedwait(&c->wake, &c->wake_lock, &ts);
     pthread_mutex_unlock(&c->wake_lock);

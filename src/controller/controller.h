@@ -11,7 +11,7 @@
 #include "http.h"
 #include "metrics.h"
 #include "store.h"
-#include "storage/storage.h"
+#include "storage/storage_uri.h"
 #include "api/jobspec.h"
 
 typedef struct ControllerConfig {

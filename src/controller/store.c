@@ -7,9 +7,10 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "lease.h"
 #include "store.h"
-#include "sqlite_store.h"
 #include "store_pg.h"
+#include "store_sqlite.h"
 
 static const char *const state_names[JOB_N_STATES] = { "pending", "running", "completed", "failed", "cancelled" };
 
@@ -25,12 +26,49 @@ int job_state_parse(const char *name)
     return -1;
 }
 
+/* Appends the state named by the n bytes at name as its number; -1 if there is none. */
+static int put_state(char **o, const char *name, size_t n)
+{
+    for (int i = 0; i < JOB_N_STATES; i++)
+        if (strlen(state_names[i]) == n && !strncmp(name, state_names[i], n)) {
+            *o += sprintf(*o, "%d", i);
+            return 0;
+        }
+    return -1;
+}
+
+char *store_sql(const char *tmpl)
+{
+    char *out = malloc(strlen(tmpl) + 1);   /* "{pending}" is longer than any state number */
+    char *o = out;
+    for (const char *t = tmpl; out && *t;) {
+        const char *close = *t == '{' ? strchr(t, '}') : NULL;
+        if (!close) {
+            *o++ = *t++;
+            continue;
+        }
+        if (put_state(&o, t + 1, (size_t)(close - t - 1))) {
+            free(out);
+            return NULL;
+        }
+        t = close + 1;
+    }
+    if (out) *o = 0;
+    return out;
+}
+
 void job_record_free(JobRecord *r)
 {
     free(r->spec);
     free(r->pooled);
     free(r->error);
     r->spec = r->pooled = r->error = NULL;
+}
+
+void job_records_free(JobRecord *r, size_t n)
+{
+    for (size_t i = 0; r && i < n; i++) job_record_free(&r[i]);
+    free(r);
 }
 
 int store_open(Store **out, const char *dsn, const StoreOptions *opt, char *err, size_t n)

@@ -1,6 +1,7 @@
 /* The job store: every state change of a job and of a lease is one call here, done in one
  * transaction, so that a crash at any moment leaves each job in exactly one state. SQLite
- * (sqlite_*.c) is the default; PostgreSQL (store_pg*.c) serves several controllers at once.
+ * (store_sqlite*.c) is the default; PostgreSQL (store_pg*.c) serves several controllers at
+ * once. The lease state machine is written once (lease.c) over each backend's rows.
  *
  * Fencing: every write a node makes names the lease it holds (node id + attempt number). A
  * write for a lease that is no longer current (expired and re-leased, cancelled, finished)
@@ -42,6 +43,8 @@ typedef struct JobRecord {
 } JobRecord;
 
 void job_record_free(JobRecord *r);
+/* Frees n records and the array (what list returns). */
+void job_records_free(JobRecord *r, size_t n);
 /* A new random job id (UUID version 4 text). */
 void store_new_id(char id[JOB_ID_LEN]);
 
@@ -145,8 +148,12 @@ typedef struct StoreOps {
     void (*close)(Store *);
 } StoreOps;
 
+struct LeaseRows;
+
 struct Store {
     const StoreOps *ops;
+    const struct LeaseRows *rows;  /* the backend's row access for the lease state machine
+                                      (lease.h), whose functions fill ops' lease entries */
 };
 
 /* Opens the store a DSN names: a file path or sqlite:PATH (created on first use), or a

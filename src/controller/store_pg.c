@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "base/redact.h"
+#include "lease.h"
 #include "store_pg.h"
 
 #define SCHEMA_VERSION 1
@@ -15,7 +16,7 @@
 #define SCHEMA_LOCK_KEY 0x766d6166   /* "vmaf" */
 
 /* The same tables and indexes as the SQLite store's; jobs_queue is what the lease query
- * (state = 0 by priority, then age) walks in order, jobs_leases what the sweep walks. */
+ * (pending by priority, then age) walks in order, jobs_leases what the sweep walks. */
 static const char schema[] =
     "CREATE TABLE IF NOT EXISTS jobs("
     " seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
@@ -80,7 +81,13 @@ static void log_error(PgStore *s, const char *what)
 
 PGresult *pg_query(PgStore *s, const char *what, const char *sql, const PgParams *p)
 {
-    PGresult *r = PQexecParams(s->conn, sql, p ? p->n : 0, NULL, p ? p->v : NULL, NULL, NULL, 0);
+    char *text = store_sql(sql);   /* states by name */
+    if (!text) {
+        log_msg(&s->log, VLOG_ERROR, "store", "%s: out of memory", what);
+        return NULL;
+    }
+    PGresult *r = PQexecParams(s->conn, text, p ? p->n : 0, NULL, p ? p->v : NULL, NULL, NULL, 0);
+    free(text);
     ExecStatusType st = PQresultStatus(r);
     if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) return r;
     log_error(s, what);
@@ -175,8 +182,8 @@ static void pg_close(Store *base)
 }
 
 static const StoreOps pg_ops = {
-    pg_submit, pg_get, pg_list, pg_cancel, pg_lease, pg_heartbeat, pg_progress, pg_finish,
-    pg_release, pg_expire, pg_grace, pg_node_seen, pg_stats, pg_report, pg_ping, pg_close,
+    pg_submit, pg_get, pg_list, lease_cancel, lease_next, lease_heartbeat, lease_progress, lease_finish,
+    lease_release, lease_expire, lease_grace, lease_node_seen, pg_stats, pg_report, pg_ping, pg_close,
 };
 
 /* "relation already exists, skipping" and the like: not worth a line on stderr. */
@@ -244,6 +251,7 @@ int pg_store_open(Store **out, const char *dsn, const StoreOptions *opt, char *e
     PgStore *s = calloc(1, sizeof(*s));
     if (!s) return -ENOMEM;
     s->base.ops = &pg_ops;
+    s->base.rows = &pg_lease_rows;
     s->log = opt->log;
     pthread_mutex_init(&s->lock, NULL);
     char why[512] = "", shown[512];

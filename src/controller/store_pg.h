@@ -1,9 +1,10 @@
 /* Internals of the PostgreSQL store, shared by its three files: the connection, schema and
- * query helpers (store_pg.c), the client-side operations (store_pg_jobs.c) and the lease
- * operations (store_pg_leases.c). Same semantics as the SQLite store (store.h); what differs
- * is concurrency: several controllers may share one database, so the rows an operation
- * changes are locked in its transaction (FOR UPDATE), and the lease and sweep queries skip
- * rows another controller holds (SKIP LOCKED) instead of waiting for them.
+ * query helpers (store_pg.c), the client-side operations (store_pg_jobs.c) and the rows of
+ * the lease state machine (store_pg_leases.c; the machine itself is lease.c). Same
+ * semantics as the SQLite store (store.h); what differs is concurrency: several controllers
+ * may share one database, so the rows an operation changes are locked in its transaction
+ * (FOR UPDATE), and the lease and sweep queries skip rows another controller holds (SKIP
+ * LOCKED) instead of waiting for them.
  * One connection per controller behind one mutex, like the SQLite store. */
 #ifndef VMAFX_CONTROLLER_STORE_PG_H
 #define VMAFX_CONTROLLER_STORE_PG_H
@@ -32,8 +33,8 @@ void pgp_text(PgParams *p, const char *v);     /* NULL: SQL NULL */
 void pgp_i64(PgParams *p, long long v);
 void pgp_dbl(PgParams *p, double v);
 
-/* Runs sql with the parameters; the result when it succeeded (PQclear it), NULL after
- * logging why. */
+/* Runs sql (with "{running}" etc. for the states, see store_sql) with the parameters; the
+ * result when it succeeded (PQclear it), NULL after logging why. */
 PGresult *pg_query(PgStore *s, const char *what, const char *sql, const PgParams *p);
 /* A statement whose rows are not needed: rows changed (>= 0) or -EIO. */
 long long pg_exec(PgStore *s, const char *what, const char *sql, const PgParams *p);
@@ -60,21 +61,13 @@ int pg_row_to_record(const PGresult *r, int row, JobRecord *out);
 int  pg_submit(Store *, const StoreSubmit *, char id[JOB_ID_LEN], int *replayed);
 int  pg_get(Store *, const char *id, JobRecord *out);
 int  pg_list(Store *, const ListQuery *, JobRecord **out, size_t *n, long long *next);
-int  pg_cancel(Store *, const char *id, double now, JobRecord *out);
+int  pg_read_job(Store *, const char *id, int lock, JobRecord *out);
+int  pg_set_cancelled(Store *, long long seq, double now);
 int  pg_stats(Store *, double now, double live_window, StoreStats *);
 int  pg_report(Store *, const char *id, const char *format, char **text, size_t *len);
 
-/* store_pg_leases.c */
-int  pg_lease(Store *, const char *node, double now, double ttl, LeaseGrant *g);
-int  pg_heartbeat(Store *, const char *node, const LeaseRef *held, size_t n, double now, double ttl,
-                  LeaseStop *stop, size_t *nstop);
-int  pg_progress(Store *, const char *node, const LeaseRef *, long long done, long long total, double fps,
-                 double now, double ttl);
-int  pg_finish(Store *, const char *node, const LeaseRef *, const Outcome *, double now, FinishInfo *info);
-int  pg_release(Store *, const char *node, const LeaseRef *, double now);
-int  pg_expire(Store *, double now, const ExpirePolicy *, ExpireResult *);
-int  pg_grace(Store *, double now, double ttl);
-int  pg_node_seen(Store *, const char *node, unsigned slots, double now);
+/* store_pg_leases.c: the rows of the lease state machine (lease.h) */
+extern const struct LeaseRows pg_lease_rows;
 
 /* dsn: postgres:// or postgresql://; errors name it with its password redacted. */
 int  pg_store_open(Store **out, const char *dsn, const StoreOptions *opt, char *err, size_t n);

@@ -55,7 +55,7 @@ static int insert_job(PgStore *s, const StoreSubmit *in, char id[JOB_ID_LEN])
     pgp_dbl(&p, in->now);
     PGresult *r = pg_query(s, "insert job",
                            "INSERT INTO jobs(id, state, spec, priority, owner, idem_key, body_hash, created_at)"
-                           " VALUES($1, 0, $2, $3, $4, $5, $6, $7)"
+                           " VALUES($1, {pending}, $2, $3, $4, $5, $6, $7)"
                            " ON CONFLICT (owner, idem_key) WHERE idem_key IS NOT NULL DO NOTHING RETURNING seq", &p);
     if (!r) return -EIO;
     int raced = PQntuples(r) == 0;
@@ -162,42 +162,28 @@ int pg_list(Store *base, const ListQuery *q, JobRecord **out, size_t *n, long lo
     if (!*out) return -ENOMEM;
     int r = PG_LOCKED(s, list_locked(s, q, *out, n, next));
     if (r) {
-        for (size_t i = 0; i < *n; i++) job_record_free(&(*out)[i]);
-        free(*out);
+        job_records_free(*out, *n);
         *out = NULL;
         *n = 0;
     }
     return r;
 }
 
-static int set_cancelled(PgStore *s, JobRecord *out, double now)
+/* The rows of a cancel (lease.c decides): the job, locked in the transaction, and its new
+ * state. */
+int pg_read_job(Store *base, const char *id, int lock, JobRecord *out)
+{
+    return get_locked((PgStore *)base, lock ? GET_SQL " FOR UPDATE" : GET_SQL, id, out);
+}
+
+int pg_set_cancelled(Store *base, long long seq, double now)
 {
     PgParams p = { .n = 0 };
-    pgp_i64(&p, out->seq);
+    pgp_i64(&p, seq);
     pgp_dbl(&p, now);
-    if (pg_exec(s, "cancel job", "UPDATE jobs SET state = 4, finished_at = $2, lease_expires = NULL WHERE seq = $1",
-                &p) < 0)
-        return -EIO;
-    out->state = JOB_CANCELLED;
-    out->finished_at = now;
-    return 0;
-}
-
-static int cancel_locked(PgStore *s, const char *id, double now, JobRecord *out)
-{
-    int r = pg_begin(s);
-    if (r) return r;
-    r = get_locked(s, GET_SQL " FOR UPDATE", id, out);
-    if (!r && (out->state == JOB_PENDING || out->state == JOB_RUNNING)) r = set_cancelled(s, out, now);
-    else if (!r) r = -EALREADY;
-    if (r && r != -EALREADY && r != -ENOENT) job_record_free(out);
-    return pg_end(s, r);
-}
-
-int pg_cancel(Store *base, const char *id, double now, JobRecord *out)
-{
-    PgStore *s = (PgStore *)base;
-    return PG_LOCKED(s, cancel_locked(s, id, now, out));
+    return pg_exec((PgStore *)base, "cancel job",
+                   "UPDATE jobs SET state = {cancelled}, finished_at = $2, lease_expires = NULL WHERE seq = $1", &p) < 0
+        ? -EIO : 0;
 }
 
 static int count_states(PgStore *s, StoreStats *out)
@@ -217,7 +203,7 @@ static int stats_locked(PgStore *s, double now, double live_window, StoreStats *
     memset(out, 0, sizeof(*out));
     if (count_states(s, out)) return -EIO;
     PGresult *r = pg_query(s, "oldest pending job",
-                           "SELECT created_at FROM jobs WHERE state = 0 ORDER BY seq LIMIT 1", NULL);
+                           "SELECT created_at FROM jobs WHERE state = {pending} ORDER BY seq LIMIT 1", NULL);
     if (!r) return -EIO;
     if (PQntuples(r)) out->oldest_pending = pg_dbl(r, 0, 0);
     PQclear(r);

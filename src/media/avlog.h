@@ -1,8 +1,35 @@
-/* libav* diagnostics: kept out of the terminal, remembered per thread for error messages. */
+/* libav* diagnostics: kept out of the terminal, remembered for error messages: per input
+ * where libav says which context logs (AvlogSink), else per thread. */
 #ifndef VMAFX_MEDIA_AVLOG_H
 #define VMAFX_MEDIA_AVLOG_H
 
+#include <pthread.h>
 #include <stddef.h>
+
+/* One input's lines. A decoder logs from its own worker threads (frame and slice threads),
+ * and the input is opened on one thread and read on another, so a thread-local line would
+ * miss them: the lines of the contexts a sink is attached to (avlog_attach) go to the sink,
+ * whatever thread logs them. */
+typedef struct AvlogSink {
+    unsigned magic;
+    pthread_mutex_t lock;
+    char last[256];
+    char damage[256];
+} AvlogSink;
+
+void avlog_sink_init(AvlogSink *k);
+void avlog_sink_destroy(AvlogSink *k);
+/* ctx: an AVFormatContext or AVCodecContext whose opaque the caller leaves to the sink
+ * (frame-thread copies of a codec context keep it). */
+void avlog_attach(void *ctx, AvlogSink *k);
+/* Forgets the sink's and the calling thread's last line. */
+void avlog_sink_clear(AvlogSink *k);
+/* The sink's last line since avlog_sink_clear, else the calling thread's (copied into
+ * buf); "" if none. */
+const char *avlog_sink_last(AvlogSink *k, char *buf, size_t n);
+/* As avlog_damage, for the sink or the calling thread; NULL if none. */
+const char *avlog_sink_damage(AvlogSink *k, char *buf, size_t n);
+void avlog_sink_damage_reset(AvlogSink *k);
 
 /* Installs the log hook once per process (idempotent, thread-safe). */
 void avlog_init(void);

@@ -28,14 +28,15 @@ typedef struct LibavSource {
     int draining;     /* the demuxer has ended: the decoder gives out what it still holds */
     ConvertPlan plan;
     char what[128];
+    AvlogSink log;    /* libav's lines about this input, from whichever thread logs them */
 } LibavSource;
 
 /* "what went wrong (libav's detail line)" */
-static void describe(int code, char *buf, size_t n)
+static void describe(LibavSource *s, int code, char *buf, size_t n)
 {
-    char err[128];
+    char err[128], line[256];
     avlog_strerror(code, err, sizeof(err));
-    const char *detail = avlog_last();
+    const char *detail = avlog_sink_last(&s->log, line, sizeof(line));
     if (*detail && !strstr(detail, err)) snprintf(buf, n, "%s (%s)", err, detail);
     else snprintf(buf, n, "%s", err);
 }
@@ -50,9 +51,10 @@ static int io_failure(LibavSource *s, char *why, size_t n)
 }
 
 /* A demuxer that found the input cut short but carried on (see avlog_damage). */
-static int damaged(char *why, size_t n)
+static int damaged(LibavSource *s, char *why, size_t n)
 {
-    const char *d = avlog_damage();
+    char line[256];
+    const char *d = avlog_sink_damage(&s->log, line, sizeof(line));
     if (!d) return 0;
     snprintf(why, n, "the input is cut short or damaged (%s)", d);
     return -EIO;
@@ -61,9 +63,9 @@ static int damaged(char *why, size_t n)
 static int feed_packet(LibavSource *s, unsigned index, char *why, size_t n)
 {
     for (;;) {
-        avlog_clear();
+        avlog_sink_clear(&s->log);
         int r = av_read_frame(s->fmt, s->pkt);
-        if (io_failure(s, why, n) < 0 || damaged(why, n) < 0) {
+        if (io_failure(s, why, n) < 0 || damaged(s, why, n) < 0) {
             av_packet_unref(s->pkt);
             return -EIO;
         }
@@ -71,7 +73,7 @@ static int feed_packet(LibavSource *s, unsigned index, char *why, size_t n)
             if (r != AVERROR_EOF) {
                 char cause[300];
                 const char *seek = url_io_seek_error(s->io);
-                describe(r, cause, sizeof(cause));
+                describe(s, r, cause, sizeof(cause));
                 snprintf(why, n, "reading frame %u failed: %s%s%s", index, cause,
                          *seek ? "; " : "", seek);
                 return -EIO;
@@ -93,7 +95,7 @@ static int feed_packet(LibavSource *s, unsigned index, char *why, size_t n)
         }
         if (r < 0 && r != AVERROR(EAGAIN)) {
             char cause[300];
-            describe(r, cause, sizeof(cause));
+            describe(s, r, cause, sizeof(cause));
             snprintf(why, n, "decoding frame %u failed: %s", index, cause);
             return -EIO;
         }
@@ -125,13 +127,13 @@ static int check_frame(LibavSource *s, unsigned index, char *why, size_t n)
 static int next_frame(LibavSource *s, unsigned index, char *why, size_t n)
 {
     for (;;) {
-        avlog_clear();
+        avlog_sink_clear(&s->log);
         int r = avcodec_receive_frame(s->dec, s->frame);
         if (r == 0) return check_frame(s, index, why, n);
         if (r == AVERROR_EOF) return 0;
         if (r != AVERROR(EAGAIN)) {
             char cause[300];
-            describe(r, cause, sizeof(cause));
+            describe(s, r, cause, sizeof(cause));
             snprintf(why, n, "decoding frame %u failed: %s", index, cause);
             return -EIO;
         }
@@ -175,6 +177,7 @@ static void libav_close(void *impl)
     av_packet_free(&s->pkt);
     av_frame_free(&s->frame);
     url_io_close(s->io);
+    avlog_sink_destroy(&s->log);
     free(s);
 }
 
@@ -186,13 +189,14 @@ static int open_container(LibavSource *s, const char *url, char *why, size_t n)
     s->fmt->pb = url_io_avio(s->io);
     s->fmt->flags |= AVFMT_FLAG_CUSTOM_IO;
     s->fmt->interrupt_callback = *url_io_interrupt(s->io);
-    avlog_clear();
+    avlog_attach(s->fmt, &s->log);
+    avlog_sink_clear(&s->log);
     int r = avformat_open_input(&s->fmt, url, NULL, NULL);
     if (r >= 0) r = avformat_find_stream_info(s->fmt, NULL);
-    if (io_failure(s, why, n) < 0 || damaged(why, n) < 0) return -EIO;
+    if (io_failure(s, why, n) < 0 || damaged(s, why, n) < 0) return -EIO;
     if (r < 0) {
         char cause[300];
-        describe(r, cause, sizeof(cause));
+        describe(s, r, cause, sizeof(cause));
         snprintf(why, n, "unknown or unreadable format: %s", cause);
         return -EINVAL;
     }
@@ -240,6 +244,7 @@ static int open_decoder(LibavSource *s, char *why, size_t n)
     for (unsigned i = 0; i < s->fmt->nb_streams; i++)
         if ((int)i != st) s->fmt->streams[i]->discard = AVDISCARD_ALL;
     if (!(s->dec = avcodec_alloc_context3(codec))) return -ENOMEM;
+    avlog_attach(s->dec, &s->log);
     int r = avcodec_parameters_to_context(s->dec, par);
     s->dec->pkt_timebase = s->fmt->streams[st]->time_base;
     s->dec->thread_count = 0;   /* as many as the decoder finds useful */
@@ -249,7 +254,7 @@ static int open_decoder(LibavSource *s, char *why, size_t n)
     if (r >= 0) r = avcodec_open2(s->dec, codec, NULL);
     if (r < 0) {
         char cause[300];
-        describe(r, cause, sizeof(cause));
+        describe(s, r, cause, sizeof(cause));
         snprintf(why, n, "cannot start the %s decoder: %s", codec->name, cause);
         return -EINVAL;
     }
@@ -282,7 +287,8 @@ int libav_source_open(SourceBackend *b, UrlIo *io, const char *url, const MediaO
         return -ENOMEM;
     }
     s->io = io;
-    avlog_damage_reset();
+    avlog_sink_init(&s->log);
+    avlog_sink_damage_reset(&s->log);
     int r = -ENOMEM;
     if ((s->pkt = av_packet_alloc()) && (s->frame = av_frame_alloc()) &&
         !(r = open_container(s, url, why, n)) && !(r = open_decoder(s, why, n)))

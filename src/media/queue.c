@@ -18,7 +18,7 @@ struct FrameQueue {
     VmafxPicture pics[];
 };
 
-int queue_init(FrameQueue **out, unsigned depth, const MediaGeometry *geo)
+int media_queue_init(FrameQueue **out, unsigned depth, const MediaGeometry *geo)
 {
     FrameQueue *q = calloc(1, sizeof(*q) + depth * sizeof(q->pics[0]));
     if (!q) return -ENOMEM;
@@ -29,7 +29,7 @@ int queue_init(FrameQueue **out, unsigned depth, const MediaGeometry *geo)
     for (unsigned i = 0; i < depth; i++) {
         int r = vmafx_picture_alloc(&q->pics[i], geo->fmt, geo->bpc, geo->w, geo->h);
         if (r) {
-            queue_free(q);
+            media_queue_free(q);
             return r;
         }
     }
@@ -37,7 +37,7 @@ int queue_init(FrameQueue **out, unsigned depth, const MediaGeometry *geo)
     return 0;
 }
 
-void queue_free(FrameQueue *q)
+void media_queue_free(FrameQueue *q)
 {
     if (!q) return;
     for (unsigned i = 0; i < q->depth; i++) vmafx_picture_free(&q->pics[i]);
@@ -47,7 +47,7 @@ void queue_free(FrameQueue *q)
     free(q);
 }
 
-VmafxPicture *queue_slot(FrameQueue *q)
+VmafxPicture *media_queue_slot(FrameQueue *q)
 {
     pthread_mutex_lock(&q->lock);
     while (q->count == q->depth && !q->cancelled) pthread_cond_wait(&q->freed, &q->lock);
@@ -56,7 +56,7 @@ VmafxPicture *queue_slot(FrameQueue *q)
     return p;
 }
 
-void queue_push(FrameQueue *q)
+void media_queue_push(FrameQueue *q)
 {
     pthread_mutex_lock(&q->lock);
     q->count++;
@@ -64,7 +64,7 @@ void queue_push(FrameQueue *q)
     pthread_mutex_unlock(&q->lock);
 }
 
-void queue_end(FrameQueue *q, int code, const char *msg)
+void media_queue_end(FrameQueue *q, int code, const char *msg)
 {
     pthread_mutex_lock(&q->lock);
     q->ended = 1;
@@ -87,7 +87,7 @@ static struct timespec deadline_after(int ms)
     return t;
 }
 
-int queue_peek(FrameQueue *q, unsigned i, const VmafxPicture **pic, char *err, size_t n,
+int media_queue_peek(FrameQueue *q, unsigned i, const VmafxPicture **pic, char *err, size_t n,
                int timeout_ms)
 {
     if (i >= q->depth) return -EINVAL;
@@ -116,7 +116,7 @@ int queue_peek(FrameQueue *q, unsigned i, const VmafxPicture **pic, char *err, s
     return r;
 }
 
-void queue_pop(FrameQueue *q)
+void media_queue_pop(FrameQueue *q)
 {
     pthread_mutex_lock(&q->lock);
     if (q->count) {
@@ -127,7 +127,7 @@ void queue_pop(FrameQueue *q)
     pthread_mutex_unlock(&q->lock);
 }
 
-void queue_cancel(FrameQueue *q)
+void media_queue_cancel(FrameQueue *q)
 {
     pthread_mutex_lock(&q->lock);
     q->cancelled = 1;

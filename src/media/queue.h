@@ -9,24 +9,24 @@
 
 typedef struct FrameQueue FrameQueue;
 
-int  queue_init(FrameQueue **out, unsigned depth, const MediaGeometry *geo);
-void queue_free(FrameQueue *q);
+int  media_queue_init(FrameQueue **out, unsigned depth, const MediaGeometry *geo);
+void media_queue_free(FrameQueue *q);
 
 /* Producer: a free picture to fill (waits for one), or NULL once cancelled. */
-VmafxPicture *queue_slot(FrameQueue *q);
-/* Producer: the picture from queue_slot now holds the next frame. */
-void queue_push(FrameQueue *q);
+VmafxPicture *media_queue_slot(FrameQueue *q);
+/* Producer: the picture from media_queue_slot now holds the next frame. */
+void media_queue_push(FrameQueue *q);
 /* Producer: no more frames; code 0 = clean end, < 0 = error described by msg. */
-void queue_end(FrameQueue *q, int code, const char *msg);
+void media_queue_end(FrameQueue *q, int code, const char *msg);
 
 /* Consumer: the i-th queued frame: 1, 0 after the clean end, or the producer's error (as
  * soon as it happened, even with frames still queued); waits at most timeout_ms (< 0: for
  * ever), then returns MEDIA_PENDING. */
-int  queue_peek(FrameQueue *q, unsigned i, const VmafxPicture **pic, char *err, size_t n,
+int  media_queue_peek(FrameQueue *q, unsigned i, const VmafxPicture **pic, char *err, size_t n,
                 int timeout_ms);
 /* Consumer: frees the oldest frame. */
-void queue_pop(FrameQueue *q);
-/* Either side: wakes everyone; the producer's queue_slot returns NULL from now on. */
-void queue_cancel(FrameQueue *q);
+void media_queue_pop(FrameQueue *q);
+/* Either side: wakes everyone; the producer's media_queue_slot returns NULL from now on. */
+void media_queue_cancel(FrameQueue *q);
 
 #endif

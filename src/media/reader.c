@@ -26,15 +26,15 @@ static void *reader_main(void *arg)
     MediaReader *r = arg;
     char err[600];
     for (;;) {
-        VmafxPicture *slot = queue_slot(r->q);
+        VmafxPicture *slot = media_queue_slot(r->q);
         if (!slot) break;
         int k = media_read(r->src, r->scaler ? &r->native : slot, err, sizeof(err));
         if (k <= 0) {
-            queue_end(r->q, k, err);
+            media_queue_end(r->q, k, err);
             break;
         }
         if (r->scaler) scaler_run(r->scaler, &r->native, slot);
-        queue_push(r->q);
+        media_queue_push(r->q);
     }
     return NULL;
 }
@@ -67,7 +67,7 @@ int media_reader_start(MediaReader **out, FrameSource *src, unsigned out_w, unsi
     r->out.w = out_w;
     r->out.h = out_h;
     int e = setup_scaling(r, algo, err, n);
-    if (!e && (e = queue_init(&r->q, depth, &r->out)) == 0 &&
+    if (!e && (e = media_queue_init(&r->q, depth, &r->out)) == 0 &&
         (e = -pthread_create(&r->thread, NULL, reader_main, r)) == 0)
         r->started = 1;
     if (e) {
@@ -82,18 +82,18 @@ int media_reader_start(MediaReader **out, FrameSource *src, unsigned out_w, unsi
 
 int media_reader_peek(MediaReader *r, unsigned i, const VmafxPicture **pic, char *err, size_t n)
 {
-    return queue_peek(r->q, i, pic, err, n, -1);
+    return media_queue_peek(r->q, i, pic, err, n, -1);
 }
 
 int media_reader_poll(MediaReader *r, unsigned i, const VmafxPicture **pic, int timeout_ms,
                       char *err, size_t n)
 {
-    return queue_peek(r->q, i, pic, err, n, timeout_ms);
+    return media_queue_peek(r->q, i, pic, err, n, timeout_ms);
 }
 
 void media_reader_pop(MediaReader *r)
 {
-    queue_pop(r->q);
+    media_queue_pop(r->q);
     r->popped++;
 }
 
@@ -110,11 +110,11 @@ void media_reader_stop(MediaReader *r)
 {
     if (!r) return;
     if (r->started) {
-        queue_cancel(r->q);
+        media_queue_cancel(r->q);
         media_cancel(r->src);
         pthread_join(r->thread, NULL);
     }
-    queue_free(r->q);
+    media_queue_free(r->q);
     scaler_close(r->scaler);
     vmafx_picture_free(&r->native);
     media_close(r->src);

@@ -22,7 +22,7 @@ static size_t running(Node *nd, Running *out, int changed_only)
 {
     size_t k = 0;
     for (unsigned i = 0; i < nd->cfg.slots; i++) {
-        Slot *s = &nd->slots[i];
+        NodeSlot *s = &nd->slots[i];
         if (!s->busy || (changed_only && s->frames == s->reported)) continue;
         out[k++] = (Running){ s->lease, s->frames, s->total, s->fps };
     }
@@ -33,7 +33,7 @@ static void stop_job(Node *nd, const CtlLease *l, const char *reason)
 {
     pthread_mutex_lock(&nd->lock);
     for (unsigned i = 0; i < nd->cfg.slots; i++) {
-        Slot *s = &nd->slots[i];
+        NodeSlot *s = &nd->slots[i];
         if (!s->busy || strcmp(s->lease.id, l->id) || s->lease.attempt != l->attempt) continue;
         int none = CANCEL_NONE;
         if (atomic_compare_exchange_strong(&s->cancel, &none, CANCEL_STOP)) {
@@ -48,7 +48,7 @@ static void mark_reported(Node *nd, const Running *r)
 {
     pthread_mutex_lock(&nd->lock);
     for (unsigned i = 0; i < nd->cfg.slots; i++) {
-        Slot *s = &nd->slots[i];
+        NodeSlot *s = &nd->slots[i];
         if (s->busy && !strcmp(s->lease.id, r->lease.id) && s->lease.attempt == r->lease.attempt)
             s->reported = r->frames;
     }
@@ -104,7 +104,7 @@ static int try_register(Node *nd)
     return 1;
 }
 
-void *control_main(void *arg)
+void *node_control_main(void *arg)
 {
     Node *nd = arg;
     Running *buf = calloc(nd->cfg.slots, sizeof(*buf));
@@ -113,7 +113,7 @@ void *control_main(void *arg)
     pthread_mutex_lock(&nd->lock);
     while (!nd->stopping) {
         pthread_mutex_unlock(&nd->lock);
-        double now = node_mono();
+        double now = mono_now();
         if (now >= next_beat) {
             if (!registered) registered = try_register(nd);
             if (buf) heartbeat(nd, buf);

@@ -1,6 +1,6 @@
-/* One job, start to end: prepare both inputs through the storage layer (in parallel), score
- * them in process (pipeline.h) with the job's models and features, and write the report in
- * the three layouts the controller serves. Inputs are released on every path out. */
+/* One job, start to end: prepare both inputs through the storage layer (in parallel), run the
+ * request in process (pipeline_score_request, as `vmafx score` does), and write the report
+ * in the three layouts the controller serves. Inputs are released on every path out. */
 #ifndef VMAFX_NODE_EXECUTOR_H
 #define VMAFX_NODE_EXECUTOR_H
 
@@ -8,7 +8,7 @@
 #include <stddef.h>
 
 #include "api/jobspec.h"
-#include "pipeline/pipeline.h"
+#include "pipeline/request.h"
 #include "storage/storage.h"
 
 /* Preparations a cancelled job walked away from (they finish on their own thread and
@@ -22,18 +22,14 @@ typedef struct ExecAbandoned {
 typedef struct ExecSettings {
     StorageContext *storage;     /* NULL: inputs are opened as given (local paths, URLs) */
     ExecAbandoned *abandoned;    /* with storage: where cancelled preparations are counted */
-    unsigned threads;            /* engine threads when the job does not say */
-    enum VmafxCpu cpu;
-    double stall_timeout;        /* URL inputs */
-    unsigned http_retries;
-    const char *tls_ca_file;     /* https inputs: CA bundle (NULL: the system's) */
+    PipelineSettings run;        /* engine threads, CPU level, URL timeouts of this node */
 } ExecSettings;
 
 typedef struct ExecResult {
     char *json, *xml, *csv;      /* the report, as `vmafx score --json/--xml/--csv` writes it */
     unsigned frames;
     double fps;                  /* frames scored per second */
-    char models[JOB_MAX_MODELS][128];   /* output names of the models (their pooled mean is the score) */
+    char models[JOB_MAX_MODELS][160];   /* output names of the models (their pooled mean is the score) */
     unsigned n_models;
 } ExecResult;
 

@@ -6,22 +6,12 @@
 #include <time.h>
 
 #include "node_impl.h"
-
-double node_mono(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
+#include "base/mono.h"
 
 void node_wait_locked(Node *nd, double secs)
 {
     if (secs <= 0) return;
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    long long ns = ts.tv_nsec + (long long)(secs * 1e9);
-    ts.tv_sec += (time_t)(ns / 1000000000);
-    ts.tv_nsec = (long)(ns % 1000000000);
+    struct timespec ts = mono_deadline(secs);
     pthread_cond_timedwait(&nd->cond, &nd->lock, &ts);
 }
 
@@ -46,14 +36,14 @@ static int init_sync(Node *nd)
 
 static int start_threads(Node *nd, char *err, size_t n)
 {
-    int e = -pthread_create(&nd->control, NULL, control_main, nd);
+    int e = -pthread_create(&nd->control, NULL, node_control_main, nd);
     nd->control_started = !e;
     for (unsigned i = 0; !e && i < nd->cfg.slots; i++) {
-        Slot *s = &nd->slots[i];
+        NodeSlot *s = &nd->slots[i];
         s->node = nd;
         s->index = i;
         atomic_init(&s->cancel, CANCEL_NONE);
-        e = -pthread_create(&s->thread, NULL, slot_main, s);
+        e = -pthread_create(&s->thread, NULL, node_slot_main, s);
         s->started = !e;
     }
     if (e) snprintf(err, n, "cannot start threads (%s)", strerror(-e));
@@ -109,12 +99,12 @@ void node_drain(Node *nd)
 {
     pthread_mutex_lock(&nd->lock);
     nd->draining = 1;
-    nd->drain_deadline = node_mono() + nd->cfg.drain_timeout;
+    nd->drain_deadline = mono_now() + nd->cfg.drain_timeout;
     pthread_cond_broadcast(&nd->cond);
     if (busy_slots(nd))
         log_msg(&nd->cfg.log, VLOG_INFO, "node", "draining: %u running jobs may finish within %g s", busy_slots(nd),
                 nd->cfg.drain_timeout);
-    while (busy_slots(nd) && node_mono() < nd->drain_deadline) node_wait_locked(nd, nd->drain_deadline - node_mono());
+    while (busy_slots(nd) && mono_now() < nd->drain_deadline) node_wait_locked(nd, nd->drain_deadline - mono_now());
     unsigned stopped = stop_running(nd);
     pthread_mutex_unlock(&nd->lock);
     /* stopping every rclone process makes reads blocked on a remote input fail at once */

@@ -8,11 +8,12 @@
 #include <stdatomic.h>
 
 #include "ctlcalls.h"
+#include "base/mono.h"
 #include "node.h"
 
-enum { CANCEL_NONE, CANCEL_STOP, CANCEL_DRAIN };   /* values of Slot.cancel */
+enum { CANCEL_NONE, CANCEL_STOP, CANCEL_DRAIN };   /* values of NodeSlot.cancel */
 
-typedef struct Slot {
+typedef struct NodeSlot {
     struct Node *node;
     pthread_t thread;
     int started;
@@ -25,7 +26,7 @@ typedef struct Slot {
     double fps;
     char reason[64];             /* why it was stopped (CANCEL_STOP) */
     atomic_int cancel;
-} Slot;
+} NodeSlot;
 
 struct Node {
     NodeConfig cfg;
@@ -36,17 +37,16 @@ struct Node {
     int stopping;                /* the control thread ends */
     double drain_deadline;       /* monotonic seconds; results are not retried past it */
     double heartbeat_interval;
-    Slot *slots;
+    NodeSlot *slots;
     pthread_t control;
     int control_started;
 };
 
-double node_mono(void);
 /* Waits on the node's condition for at most secs; call with nd->lock held. */
 void node_wait_locked(Node *nd, double secs);
 int  node_draining(Node *nd);
 
-void *slot_main(void *arg);
-void *control_main(void *arg);
+void *node_slot_main(void *arg);
+void *node_control_main(void *arg);
 
 #endif

@@ -27,7 +27,7 @@ static double next_backoff(double b)
 
 static void on_progress(void *user, unsigned frames, unsigned total, double secs)
 {
-    Slot *s = user;
+    NodeSlot *s = user;
     pthread_mutex_lock(&s->node->lock);
     s->frames = frames;
     if (total) s->total = total;
@@ -37,11 +37,11 @@ static void on_progress(void *user, unsigned frames, unsigned total, double secs
 
 static void on_notice(void *user, const char *msg)
 {
-    Slot *s = user;
+    NodeSlot *s = user;
     log_msg(&s->node->cfg.log, VLOG_INFO, "node", "job %s: %s", s->lease.id, msg);
 }
 
-static void slot_set(Slot *s, const CtlLease *l, unsigned total)
+static void slot_set(NodeSlot *s, const CtlLease *l, unsigned total)
 {
     pthread_mutex_lock(&s->node->lock);
     s->busy = l != NULL;
@@ -58,16 +58,16 @@ static void slot_set(Slot *s, const CtlLease *l, unsigned total)
 static int give_up(Node *nd, double since)
 {
     pthread_mutex_lock(&nd->lock);
-    double now = node_mono();
+    double now = mono_now();
     int stop = now - since > nd->cfg.result_retry || (nd->draining && now > nd->drain_deadline);
     pthread_mutex_unlock(&nd->lock);
     return stop;
 }
 
-static void deliver(Slot *s, const CtlLease *l, const ExecResult *res, const char *reason)
+static void deliver(NodeSlot *s, const CtlLease *l, const ExecResult *res, const char *reason)
 {
     Node *nd = s->node;
-    double since = node_mono(), wait = BACKOFF_MIN;
+    double since = mono_now(), wait = BACKOFF_MIN;
     for (;;) {
         char err[1024];
         int e = ctl_result(&nd->ctl, l, res, reason, err, sizeof(err));
@@ -106,7 +106,7 @@ static void release(Node *nd, const CtlLease *l)
     log_msg(&nd->cfg.log, VLOG_WARN, "node", "job %s: not released (%s); its lease will expire", l->id, err);
 }
 
-static void finish(Slot *s, const CtlLease *l, int e, ExecResult *res, const char *err)
+static void finish(NodeSlot *s, const CtlLease *l, int e, ExecResult *res, const char *err)
 {
     Node *nd = s->node;
     int why = atomic_load(&s->cancel);
@@ -116,7 +116,7 @@ static void finish(Slot *s, const CtlLease *l, int e, ExecResult *res, const cha
     else deliver(s, l, NULL, err);
 }
 
-static void run_job(Slot *s, const CtlLease *l, const JobSpec *spec, const char *spec_err)
+static void run_job(NodeSlot *s, const CtlLease *l, const JobSpec *spec, const char *spec_err)
 {
     Node *nd = s->node;
     slot_set(s, l, spec ? spec->opt.frame_cnt : 0);
@@ -134,9 +134,9 @@ static void run_job(Slot *s, const CtlLease *l, const JobSpec *spec, const char 
     slot_set(s, NULL, 0);
 }
 
-void *slot_main(void *arg)
+void *node_slot_main(void *arg)
 {
-    Slot *s = arg;
+    NodeSlot *s = arg;
     Node *nd = s->node;
     double wait = BACKOFF_MIN;
     while (!node_draining(nd)) {

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "pipeline.h"
+#include "base/mono.h"
 
 #define QUEUE_DEPTH 2   /* frames decoded ahead per input: enough to overlap decoding and scoring */
 
@@ -20,13 +21,6 @@ typedef struct Run {
     char *err;
     size_t n;
 } Run;
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 static int cancelled(const Run *r)
 {
@@ -220,7 +214,7 @@ static int score_loop(Run *r, VmafxContext *ctx, PipelineResult *res, double t0)
         }
         media_reader_pop(r->ref);
         media_reader_pop(r->dis);
-        if (r->h->progress) r->h->progress(r->h->user, k + 1, expected_frames(r), now_s() - t0);
+        if (r->h->progress) r->h->progress(r->h->user, k + 1, expected_frames(r), mono_now() - t0);
     }
     res->scored = k;
     if (!r->ref_frames) r->ref_frames = media_reader_frames(r->ref);
@@ -266,9 +260,9 @@ int pipeline_run(VmafxContext *ctx, const PipelineSpec *s, const PipelineHooks *
     *err = 0;
     int e = open_inputs(&r, res);
     if (!e) e = prepare_inputs(&r, res);
-    double t0 = now_s();
+    double t0 = mono_now();
     if (!e) e = score_loop(&r, ctx, res, t0);
-    double secs = now_s() - t0;
+    double secs = mono_now() - t0;
     if (!e && cancelled(&r)) e = -ECANCELED;
     if (!e && (e = vmafx_flush(ctx))) snprintf(err, n, "scoring: %s", vmafx_last_error(ctx));
     if (!e) e = scores_finite(ctx, err, n);

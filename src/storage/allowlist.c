@@ -18,7 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "storage/allowlist.h"
+#include "storage/storage_uri.h"
 #include "storage/uri_util.h"
 
 static int refuse(const char *what, const char *why, char *err, size_t n)
@@ -152,7 +152,7 @@ static int ancestor_allowed(const StorageConfig *cfg, const char *abs, int depth
     return 0;
 }
 
-int allow_resolve_local(const StorageConfig *cfg, const char *path, char real[PATH_MAX], const char *what,
+int storage_allow_resolve_local(const StorageConfig *cfg, const char *path, char real[PATH_MAX], const char *what,
                         char *err, size_t n)
 {
     static const char outside[] = "not under an allowed scoring root";
@@ -249,7 +249,7 @@ static int is_metadata_host(const char *host)
     return bad;
 }
 
-int allow_check_url(const StorageConfig *cfg, const char *url, const char *what, char *err, size_t n)
+int storage_allow_check_url(const StorageConfig *cfg, const char *url, const char *what, char *err, size_t n)
 {
     if (url_allowed(cfg, url)) return 0;
     char host[256];
@@ -329,10 +329,10 @@ static int check_params(const StorageConfig *cfg, const StorageTarget *t, const 
     return 0;
 }
 
-int allow_check(const StorageConfig *cfg, const StorageTarget *t, const char *real, const char *what,
+int storage_allow_check(const StorageConfig *cfg, const StorageTarget *t, const char *real, const char *what,
                 char *err, size_t n)
 {
-    if (t->kind == STORAGE_HTTP) return allow_check_url(cfg, t->location, what, err, n);
+    if (t->kind == STORAGE_HTTP) return storage_allow_check_url(cfg, t->location, what, err, n);
     if (t->kind == STORAGE_REMOTE && !(cfg->n_allow && remote_allowed(cfg, t->location))) {
         int r = check_params(cfg, t, what, err, n);
         if (r) return r;
@@ -350,7 +350,7 @@ int storage_check_url(const StorageConfig *cfg, const char *url, char *err, size
     uri_display(url, shown, sizeof(shown));
     int r = storage_parse_uri(url, cfg, t, err, n);
     if (!r && t->kind != STORAGE_HTTP) r = refuse(shown, "a redirect may only lead to an http(s) URL", err, n);
-    if (!r) r = allow_check_url(cfg, url, shown, err, n);
+    if (!r) r = storage_allow_check_url(cfg, url, shown, err, n);
     free(t);
     return r;
 }

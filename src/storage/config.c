@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "storage/storage.h"
+#include "storage/storage_uri.h"
 
 enum { S_MODE, S_VERIFY, S_RCLONE, S_CONFIG, S_MOUNT_ROOT, S_SERVE_TO, S_MOUNT_TO, S_CHECK_TO,
        S_IDLE_TO, S_MAX_PROCS, S_REMOTES, S_ALLOW, S_CONNSTR, S_COUNT };

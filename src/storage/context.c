@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "base/log.h"
+#include "base/mono.h"
 #include "storage/storage_impl.h"
 
 #define TICK_MS 250
@@ -25,19 +26,9 @@ struct SpawnReq {
     SpawnReq *next;
 };
 
-long long storage_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void deadline_in(struct timespec *ts, int ms)
 {
-    clock_gettime(CLOCK_MONOTONIC, ts);
-    ts->tv_nsec += (long)(ms % 1000) * 1000000L;
-    ts->tv_sec += ms / 1000 + ts->tv_nsec / 1000000000L;
-    ts->tv_nsec %= 1000000000L;
+    *ts = mono_deadline(ms / 1000.0);
 }
 
 static void serve_spawns_locked(StorageContext *ctx)
@@ -56,15 +47,15 @@ static void serve_spawns_locked(StorageContext *ctx)
 static void *manager_main(void *arg)
 {
     StorageContext *ctx = arg;
-    long long next_tick = storage_now_ms() + TICK_MS;
+    long long next_tick = mono_now_ms() + TICK_MS;
     pthread_mutex_lock(&ctx->lock);
     while (!ctx->mgr_stop) {
         serve_spawns_locked(ctx);
-        if (storage_now_ms() >= next_tick) {
+        if (mono_now_ms() >= next_tick) {
             pthread_mutex_unlock(&ctx->lock);
-            if (!atomic_load(&ctx->closing)) pool_tick(ctx);
+            if (!atomic_load(&ctx->closing)) storage_pool_tick(ctx);
             pthread_mutex_lock(&ctx->lock);
-            next_tick = storage_now_ms() + TICK_MS;
+            next_tick = mono_now_ms() + TICK_MS;
             continue;
         }
         struct timespec ts;
@@ -76,7 +67,7 @@ static void *manager_main(void *arg)
     return NULL;
 }
 
-int ctx_spawn(StorageContext *ctx, const ProcSpec *spec, Proc *p, char *err, size_t n)
+int storage_spawn(StorageContext *ctx, const ProcSpec *spec, Proc *p, char *err, size_t n)
 {
     SpawnReq q = { spec, p, err, n, 0, 0, NULL };
     pthread_mutex_lock(&ctx->lock);
@@ -194,7 +185,7 @@ void storage_cancel(StorageContext *ctx)
 {
     if (!ctx) return;
     atomic_store(&ctx->closing, 1);
-    pool_signal(ctx, SIGTERM, 1);
+    storage_pool_signal(ctx, SIGTERM, 1);
 }
 
 /* Removes what vmafx put in its private directory. It never descends into another file
@@ -221,11 +212,11 @@ void storage_close(StorageContext *ctx)
     if (!ctx) return;
     /* An orderly close: start-ups in progress are aborted, the rest is unmounted and
      * stopped one by one below. */
-    if (!atomic_exchange(&ctx->closing, 1)) pool_signal(ctx, SIGTERM, 0);
+    if (!atomic_exchange(&ctx->closing, 1)) storage_pool_signal(ctx, SIGTERM, 0);
     pthread_mutex_lock(&ctx->lock);
     while (ctx->active) pthread_cond_wait(&ctx->cond, &ctx->lock);
     pthread_mutex_unlock(&ctx->lock);
-    pool_stop_all(ctx);
+    storage_pool_stop_all(ctx);
     pthread_mutex_lock(&ctx->lock);
     ctx->mgr_stop = 1;
     pthread_cond_signal(&ctx->mgr_cond);

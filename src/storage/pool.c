@@ -30,7 +30,7 @@ static void unref_locked(StorageServer *s)
 /* Stops an unlinked server's process, then drops the list's reference. */
 static void retire(StorageContext *ctx, StorageServer *s)
 {
-    server_stop(ctx, s);
+    storage_server_stop(ctx, s);
     pthread_mutex_lock(&ctx->lock);
     unref_locked(s);
     pthread_cond_broadcast(&ctx->cond);
@@ -73,14 +73,14 @@ static StorageServer *new_server_locked(StorageContext *ctx, ServerKind kind, co
 static int start_locked(StorageContext *ctx, StorageServer *s, char *err, size_t n)
 {
     pthread_mutex_unlock(&ctx->lock);
-    long long t0 = storage_now_ms();
+    long long t0 = mono_now_ms();
     char why[512] = "";
-    int r = server_start(ctx, s, why, sizeof(why));
+    int r = storage_server_start(ctx, s, why, sizeof(why));
     pthread_mutex_lock(&ctx->lock);
     if (!r) {
         s->state = SRV_READY;
         log_msg(&ctx->cfg.log, VLOG_DEBUG, "storage", "rclone %s for %s ready in %lld ms (pid %d)",
-                s->kind == SRV_SERVE ? "serve http" : "mount", s->root, storage_now_ms() - t0, (int)s->proc.pid);
+                s->kind == SRV_SERVE ? "serve http" : "mount", s->root, mono_now_ms() - t0, (int)s->proc.pid);
         pthread_cond_broadcast(&ctx->cond);
         return 0;
     }
@@ -139,7 +139,7 @@ static int make_room_locked(StorageContext *ctx, char *err, size_t n)
     return 0;
 }
 
-int pool_acquire(StorageContext *ctx, ServerKind kind, const char *root, StorageServer **out, int *cold,
+int storage_pool_acquire(StorageContext *ctx, ServerKind kind, const char *root, StorageServer **out, int *cold,
                  char *err, size_t n)
 {
     int r = 0;
@@ -170,16 +170,16 @@ int pool_acquire(StorageContext *ctx, ServerKind kind, const char *root, Storage
     return r;
 }
 
-void pool_release(StorageContext *ctx, StorageServer *s)
+void storage_pool_release(StorageContext *ctx, StorageServer *s)
 {
     pthread_mutex_lock(&ctx->lock);
-    s->idle_since_ms = storage_now_ms();
+    s->idle_since_ms = mono_now_ms();
     unref_locked(s);
     pthread_cond_broadcast(&ctx->cond);
     pthread_mutex_unlock(&ctx->lock);
 }
 
-void pool_discard(StorageContext *ctx, StorageServer *s)
+void storage_pool_discard(StorageContext *ctx, StorageServer *s)
 {
     pthread_mutex_lock(&ctx->lock);
     int mine = s->linked;
@@ -189,24 +189,24 @@ void pool_discard(StorageContext *ctx, StorageServer *s)
     if (mine) retire(ctx, s);
 }
 
-void pool_release_stop_unused(StorageContext *ctx, StorageServer *s)
+void storage_pool_release_stop_unused(StorageContext *ctx, StorageServer *s)
 {
     pthread_mutex_lock(&ctx->lock);
     /* refs == 2: the list's reference and ours, so nobody else is reading through it */
     int stop = s->linked && s->refs == 2;
     if (stop) unlink_locked(ctx, s);
-    else s->idle_since_ms = storage_now_ms();
+    else s->idle_since_ms = mono_now_ms();
     unref_locked(s);
     pthread_cond_broadcast(&ctx->cond);
     pthread_mutex_unlock(&ctx->lock);
     if (stop) retire(ctx, s);
 }
 
-void pool_tick(StorageContext *ctx)
+void storage_pool_tick(StorageContext *ctx)
 {
     StorageServer *stop[64];
     int k = 0;
-    long long now = storage_now_ms();
+    long long now = mono_now_ms();
     pthread_mutex_lock(&ctx->lock);
     for (StorageServer *s = ctx->servers, *next; s && k < 64; s = next) {
         next = s->next;
@@ -223,7 +223,7 @@ void pool_tick(StorageContext *ctx)
     for (int i = 0; i < k; i++) retire(ctx, stop[i]);
 }
 
-void pool_stop_all(StorageContext *ctx)
+void storage_pool_stop_all(StorageContext *ctx)
 {
     for (;;) {
         pthread_mutex_lock(&ctx->lock);
@@ -235,7 +235,7 @@ void pool_stop_all(StorageContext *ctx)
     }
 }
 
-void pool_signal(StorageContext *ctx, int sig, int all)
+void storage_pool_signal(StorageContext *ctx, int sig, int all)
 {
     pthread_mutex_lock(&ctx->lock);
     for (StorageServer *s = ctx->servers; s; s = s->next)

@@ -65,7 +65,7 @@ int preflight_remote(StorageContext *ctx, StorageServer *s, const StorageTarget 
     char *body = req ? json_dumps(req, JSON_COMPACT) : NULL, *out = NULL, why[256];
     json_decref(req);
     if (!body) { snprintf(err, n, "out of memory"); return -ENOMEM; }
-    int status = server_rc(ctx, s, "operations/stat", body, ctx->cfg.check_timeout_ms, &out, why, sizeof(why));
+    int status = storage_server_rc(ctx, s, "operations/stat", body, ctx->cfg.check_timeout_ms, &out, why, sizeof(why));
     free(body);
     int r = status < 0 ? rc_transport_error(ctx, status, err, n) : parse_stat(status, out, want_hash, info, err, n);
     free(out);

@@ -11,7 +11,6 @@
 
 #include "base/httpc.h"
 #include "base/log.h"
-#include "storage/allowlist.h"
 #include "storage/storage_impl.h"
 #include "storage/uri_util.h"
 
@@ -25,7 +24,7 @@ static void fail(char *err, size_t n, const char *what, const char *why)
 static int prepare_local(StorageContext *ctx, const StorageTarget *t, StorageReadable *out, char *err, size_t n)
 {
     char real[PATH_MAX], why[256];
-    int r = allow_resolve_local(&ctx->cfg, t->location, real, out->what, err, n);
+    int r = storage_allow_resolve_local(&ctx->cfg, t->location, real, out->what, err, n);
     if (r) return r;
     ObjectInfo info;
     if ((r = preflight_local(real, &info, why, sizeof(why)))) { fail(err, n, out->what, why); return r; }
@@ -38,7 +37,7 @@ static int prepare_local(StorageContext *ctx, const StorageTarget *t, StorageRea
 static int prepare_http(StorageContext *ctx, const StorageTarget *t, StorageReadable *out, char *err, size_t n)
 {
     char why[512];
-    int r = allow_check(&ctx->cfg, t, NULL, out->what, err, n);
+    int r = storage_allow_check(&ctx->cfg, t, NULL, out->what, err, n);
     ObjectInfo info;
     if (!r && (r = preflight_http(ctx, t->location, &info, why, sizeof(why)))) fail(err, n, out->what, why);
     if (r) return r;
@@ -75,10 +74,10 @@ static int remote_type(StorageContext *ctx, const StorageTarget *t, char *type, 
 static int check_data(StorageContext *ctx, StorageServer *s, const StorageReadable *out, int cold, char *why, size_t wn)
 {
     if (s->kind == SRV_MOUNT) {
-        long long deadline = storage_now_ms() + ctx->cfg.mount_timeout_ms;
+        long long deadline = mono_now_ms() + ctx->cfg.mount_timeout_ms;
         struct stat st;
         while (stat(out->location, &st)) {
-            if (storage_now_ms() > deadline || atomic_load(&ctx->closing)) {
+            if (mono_now_ms() > deadline || atomic_load(&ctx->closing)) {
                 snprintf(why, wn, "not visible in the mount within %.1f s", ctx->cfg.mount_timeout_ms / 1000.0);
                 return -ETIMEDOUT;
             }
@@ -129,14 +128,18 @@ static int prepare_with(StorageContext *ctx, ServerKind kind, const StorageTarge
         int r;
         ObjectInfo info;
         *stage = STAGE_SERVER;
-        if ((r = pool_acquire(ctx, kind, t->root, &s, cold, why, sizeof(why)))) { fail(err, n, out->what, why); return r; }
+        if ((r = storage_pool_acquire(ctx, kind, t->root, &s, cold, why, sizeof(why)))) {
+            fail(err, n, out->what, why);
+            return r;
+        }
         *stage = STAGE_CHECK;
         r = preflight_remote(ctx, s, t, want_hash, &info, why, sizeof(why));
-        if (r == -EPIPE && attempt == 0) { pool_discard(ctx, s); continue; }   /* died: replace it once */
+        if (r == -EPIPE && attempt == 0) { storage_pool_discard(ctx, s); continue; }   /* died: replace it once */
         char *ignored = NULL;
         /* Drop rclone's directory cache: an object written after the server last listed
          * its directory would otherwise be missing, or served with its old size. */
-        if (!r && server_rc(ctx, s, "vfs/forget", "{}", ctx->cfg.check_timeout_ms, &ignored, why, sizeof(why)) < 0)
+        if (!r && storage_server_rc(ctx, s, "vfs/forget", "{}", ctx->cfg.check_timeout_ms, &ignored, why,
+                                    sizeof(why)) < 0)
             r = -EPIPE;
         free(ignored);
         if (!r) r = fill(s, t, &info, out, why, sizeof(why));
@@ -145,7 +148,7 @@ static int prepare_with(StorageContext *ctx, ServerKind kind, const StorageTarge
             r = check_data(ctx, s, out, *cold, why, sizeof(why));
         }
         if (r) {
-            pool_release(ctx, s);
+            storage_pool_release(ctx, s);
             fail(err, n, out->what, why);
             return r;
         }
@@ -169,7 +172,7 @@ static int prepare_remote(StorageContext *ctx, StorageTarget *t, StorageReadable
         fail(err, n, out->what, "rclone is not installed (it is needed for remote inputs)");
         return -ENOENT;
     }
-    int r = allow_check(&ctx->cfg, t, NULL, out->what, err, n);
+    int r = storage_allow_check(&ctx->cfg, t, NULL, out->what, err, n);
     if (!r) r = remote_type(ctx, t, type, sizeof(type), err, n, out->what);
     if (r) return r;
     if (!strcmp(type, "local")) uri_root_at_parent(t);
@@ -233,23 +236,23 @@ int storage_prepare(StorageContext *ctx, const char *uri, const char *label, Sto
     out->size = -1;
     describe(out->what, sizeof(out->what), label, uri ? uri : "");
     if (!enter(ctx)) { fail(err, n, out->what, "cancelled"); return -ECANCELED; }
-    long long t0 = storage_now_ms();
+    long long t0 = mono_now_ms();
     int r = dispatch(ctx, uri, label, out, err, n);
     if (r && atomic_load(&ctx->closing)) { fail(err, n, out->what, "cancelled"); r = -ECANCELED; }
-    if (!r) log_msg(&ctx->cfg.log, VLOG_DEBUG, "storage", "%s: %s in %lld ms", out->what, out->via, storage_now_ms() - t0);
+    if (!r) log_msg(&ctx->cfg.log, VLOG_DEBUG, "storage", "%s: %s in %lld ms", out->what, out->via, mono_now_ms() - t0);
     leave(ctx);
     return r;
 }
 
 void storage_release(StorageContext *ctx, StorageReadable *r)
 {
-    if (r->server) pool_release(ctx, r->server);
+    if (r->server) storage_pool_release(ctx, r->server);
     r->server = NULL;
 }
 
 void storage_release_stop_unused(StorageContext *ctx, StorageReadable *r)
 {
-    if (r->server) pool_release_stop_unused(ctx, r->server);
+    if (r->server) storage_pool_release_stop_unused(ctx, r->server);
     r->server = NULL;
 }
 

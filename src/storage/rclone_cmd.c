@@ -14,7 +14,7 @@
 
 extern char **environ;
 
-int random_hex(char *out, size_t bytes)
+int storage_random_hex(char *out, size_t bytes)
 {
     unsigned char b[64];
     if (bytes > sizeof(b) || getrandom(b, bytes, 0) != (ssize_t)bytes) return -EIO;

@@ -23,6 +23,6 @@ typedef struct RcloneCmd {
 int  rclone_cmd_build(RcloneCmd *c, const StorageContext *ctx, const StorageServer *s, const char *rc_pass);
 void rclone_cmd_free(RcloneCmd *c);
 /* bytes random bytes as lowercase hex into out (2 * bytes + 1 chars). */
-int  random_hex(char *out, size_t bytes);
+int  storage_random_hex(char *out, size_t bytes);
 
 #endif

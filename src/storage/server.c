@@ -83,7 +83,10 @@ static int base64(const char *in, char *out, size_t n)
 static int spawn(StorageContext *ctx, StorageServer *s, char *err, size_t n)
 {
     char pass[33], cred[64], b64[96];
-    if (random_hex(pass, 16) || random_hex(s->token, 16)) { snprintf(err, n, "no random numbers"); return -EIO; }
+    if (storage_random_hex(pass, 16) || storage_random_hex(s->token, 16)) {
+        snprintf(err, n, "no random numbers");
+        return -EIO;
+    }
     snprintf(cred, sizeof(cred), "vmafx:%s", pass);
     base64(cred, b64, sizeof(b64));
     snprintf(s->rc_auth, sizeof(s->rc_auth), "Authorization: Basic %s\r\n", b64);
@@ -95,7 +98,7 @@ static int spawn(StorageContext *ctx, StorageServer *s, char *err, size_t n)
     memset(cred, 0, sizeof(cred));
     ProcSpec spec = { cmd.argv, cmd.envp, logfd, logfd, SIGTERM };
     Proc p;
-    if (!r) r = ctx_spawn(ctx, &spec, &p, err, n);
+    if (!r) r = storage_spawn(ctx, &spec, &p, err, n);
     else snprintf(err, n, "cannot build the rclone command: %s", strerror(-r));
     rclone_cmd_free(&cmd);
     close(logfd);
@@ -129,8 +132,8 @@ static int exited_error(StorageContext *ctx, StorageServer *s, char *err, size_t
 static int wait_ready(StorageContext *ctx, StorageServer *s, char *err, size_t n)
 {
     int timeout = s->kind == SRV_SERVE ? ctx->cfg.serve_timeout_ms : ctx->cfg.mount_timeout_ms;
-    long long deadline = storage_now_ms() + timeout;
-    while (storage_now_ms() < deadline) {
+    long long deadline = mono_now_ms() + timeout;
+    while (mono_now_ms() < deadline) {
         if (atomic_load(&ctx->closing)) { snprintf(err, n, "cancelled"); return -ECANCELED; }
         if (proc_exited(&s->proc)) return exited_error(ctx, s, err, n);
         if (!s->rc_port) s->rc_port = rc_port_from_log(s);
@@ -144,7 +147,7 @@ static int wait_ready(StorageContext *ctx, StorageServer *s, char *err, size_t n
     return -ETIMEDOUT;
 }
 
-int server_start(StorageContext *ctx, StorageServer *s, char *err, size_t n)
+int storage_server_start(StorageContext *ctx, StorageServer *s, char *err, size_t n)
 {
     snprintf(s->logpath, sizeof(s->logpath), "%s/rclone-%d.log", ctx->rundir, s->id);
     if (s->kind == SRV_MOUNT) {
@@ -203,7 +206,7 @@ static void unmount(StorageContext *ctx, StorageServer *s)
                    r > 0 ? "fusermount failed" : err);
 }
 
-void server_stop(StorageContext *ctx, StorageServer *s)
+void storage_server_stop(StorageContext *ctx, StorageServer *s)
 {
     if (s->kind == SRV_MOUNT && s->mountdir[0] && mount_listed(s->mountdir)) unmount(ctx, s);
     proc_stop(&s->proc, ctx->cfg.grace_ms);
@@ -213,7 +216,7 @@ void server_stop(StorageContext *ctx, StorageServer *s)
     if (s->logpath[0]) unlink(s->logpath);
 }
 
-int server_rc(StorageContext *ctx, StorageServer *s, const char *call, const char *json, int timeout_ms,
+int storage_server_rc(StorageContext *ctx, StorageServer *s, const char *call, const char *json, int timeout_ms,
               char **out, char *err, size_t n)
 {
     (void)ctx;

@@ -7,6 +7,7 @@
 #include <stdatomic.h>
 
 #include "base/proc.h"
+#include "base/mono.h"
 #include "storage/rcconf.h"
 #include "storage/storage.h"
 
@@ -56,26 +57,25 @@ struct StorageContext {
     int mgr_stop;
 };
 
-long long storage_now_ms(void);
 /* Runs proc_spawn on the manager thread. */
-int  ctx_spawn(StorageContext *ctx, const ProcSpec *spec, Proc *p, char *err, size_t n);
+int  storage_spawn(StorageContext *ctx, const ProcSpec *spec, Proc *p, char *err, size_t n);
 
 /* server.c */
-int  server_start(StorageContext *ctx, StorageServer *s, char *err, size_t n);
-void server_stop(StorageContext *ctx, StorageServer *s);
-int  server_rc(StorageContext *ctx, StorageServer *s, const char *call, const char *json,
+int  storage_server_start(StorageContext *ctx, StorageServer *s, char *err, size_t n);
+void storage_server_stop(StorageContext *ctx, StorageServer *s);
+int  storage_server_rc(StorageContext *ctx, StorageServer *s, const char *call, const char *json,
                int timeout_ms, char **out, char *err, size_t n);
 
 /* pool.c */
-int  pool_acquire(StorageContext *ctx, ServerKind kind, const char *root, StorageServer **out,
+int  storage_pool_acquire(StorageContext *ctx, ServerKind kind, const char *root, StorageServer **out,
                   int *cold, char *err, size_t n);
-void pool_release(StorageContext *ctx, StorageServer *s);
-void pool_release_stop_unused(StorageContext *ctx, StorageServer *s);
-void pool_discard(StorageContext *ctx, StorageServer *s);
-void pool_tick(StorageContext *ctx);
-void pool_stop_all(StorageContext *ctx);
+void storage_pool_release(StorageContext *ctx, StorageServer *s);
+void storage_pool_release_stop_unused(StorageContext *ctx, StorageServer *s);
+void storage_pool_discard(StorageContext *ctx, StorageServer *s);
+void storage_pool_tick(StorageContext *ctx);
+void storage_pool_stop_all(StorageContext *ctx);
 /* Signals the servers' process groups: all of them, or only those still starting. */
-void pool_signal(StorageContext *ctx, int sig, int all);
+void storage_pool_signal(StorageContext *ctx, int sig, int all);
 
 /* classify.c: rclone's error text -> a short, credential-free reason and an errno */
 int  classify_rclone_error(const char *text, char *msg, size_t n);

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "storage/storage.h"
+#include "storage/storage_uri.h"
 #include "storage/uri_util.h"
 
 static int fail(char *err, size_t n, const char *uri, const char *why)
@@ -123,7 +123,7 @@ static int secret_param(const char *remote, size_t len)
 
 /* A job names a remote of rclone.conf; it does not define one. An on-the-fly backend or a
  * parameter on a remote would let it point rclone anywhere (a metadata address above all),
- * so both need the operator's opt-in; allow_check() then judges each address they carry. */
+ * so both need the operator's opt-in; storage_allow_check() then judges each address they carry. */
 static int parse_remote_spec(const char *spec, const char *uri, const StorageConfig *cfg, StorageTarget *t,
                              char *err, size_t n)
 {

@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-#include "storage/storage.h"
+#include "storage/storage_uri.h"
 
 /* Percent-decodes len bytes of in; -EINVAL on a bad escape, %00 or a control character. */
 int  uri_decode(const char *in, size_t len, char *out, size_t n);

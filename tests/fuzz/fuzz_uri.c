@@ -12,8 +12,7 @@
 #include <strings.h>
 
 #include "fuzz.h"
-#include "storage/storage.h"
-#include "storage/allowlist.h"
+#include "storage/storage_uri.h"
 
 /* Numeric hosts only; every name is unknown. Interposes libc's. */
 int getaddrinfo(const char *node, const char *service, const struct addrinfo *hints, struct addrinfo **res)
@@ -118,7 +117,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char err[1400] = "";
     if (!t) abort();
     int rc = storage_parse_uri(uri, &cfg, t, err, sizeof(err));
-    if (!rc && t->kind != STORAGE_LOCAL) rc = allow_check(&cfg, t, t->location, "input", err, sizeof(err));
+    if (!rc && t->kind != STORAGE_LOCAL) rc = storage_allow_check(&cfg, t, t->location, "input", err, sizeof(err));
     if (rc) {
         FUZZ_CHECK(err[0], "refused without a reason");
     } else if (t->kind == STORAGE_HTTP) {

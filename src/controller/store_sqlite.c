@@ -1,4 +1,4 @@
-/* The SQLite store's database: schema, statement cache, transactions (see sqlite_store.h).
+/* The SQLite store's database: schema, statement cache, transactions (see store_sqlite.h).
  * WAL journal: readers never wait for the writer, and a commit is durable against a killed
  * process without an fsync (synchronous=NORMAL); sync_full adds the fsync for power loss. */
 #include <errno.h>
@@ -6,7 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sqlite_store.h"
+#include "lease.h"
+#include "store_sqlite.h"
 
 #define SCHEMA_VERSION 1
 
@@ -26,8 +27,8 @@ static const char schema[] =
     " frames_done INTEGER NOT NULL DEFAULT 0, frames_total INTEGER, fps REAL,"
     " pooled TEXT, error TEXT);"
     "CREATE UNIQUE INDEX IF NOT EXISTS jobs_idem ON jobs(owner, idem_key) WHERE idem_key IS NOT NULL;"
-    /* state leads both: the lease query (state = 0, by priority then age) and the sweep
-     * (state = 1, by expiry) then walk the index in order, where a partial index would lose
+    /* state leads both: the lease query (pending, by priority then age) and the sweep
+     * (running, by expiry) then walk the index in order, where a partial index would lose
      * to jobs_state plus a sort over every pending job */
     "CREATE INDEX IF NOT EXISTS jobs_queue ON jobs(state, priority DESC, seq);"
     "CREATE INDEX IF NOT EXISTS jobs_leases ON jobs(state, lease_expires);"
@@ -46,39 +47,41 @@ static const char *const sql[ST_COUNT] = {
     [ST_ROLLBACK] = "ROLLBACK",
     [ST_FIND_IDEM] = "SELECT id, body_hash FROM jobs WHERE owner = ?1 AND idem_key = ?2",
     [ST_INSERT_JOB] = "INSERT INTO jobs(id, state, spec, priority, owner, idem_key, body_hash, created_at)"
-                      " VALUES(?1, 0, ?2, ?3, ?4, ?5, ?6, ?7)",
+                      " VALUES(?1, {pending}, ?2, ?3, ?4, ?5, ?6, ?7)",
     [ST_INSERT_LABEL] = "INSERT OR IGNORE INTO labels(key, value, seq) VALUES(?1, ?2, ?3)",
     [ST_GET] = "SELECT " JOB_COLUMNS " FROM jobs WHERE id = ?1",
     [ST_GET_REF] = "SELECT seq, state, attempt, node, created_at, started_at FROM jobs WHERE id = ?1",
-    [ST_SET_CANCELLED] = "UPDATE jobs SET state = 4, finished_at = ?2, lease_expires = NULL WHERE seq = ?1",
+    [ST_SET_CANCELLED] = "UPDATE jobs SET state = {cancelled}, finished_at = ?2, lease_expires = NULL WHERE seq = ?1",
     [ST_REPORT_JSON] = "SELECT j.state, r.json FROM jobs j LEFT JOIN reports r ON r.seq = j.seq WHERE j.id = ?1",
     [ST_REPORT_XML] = "SELECT j.state, r.xml FROM jobs j LEFT JOIN reports r ON r.seq = j.seq WHERE j.id = ?1",
     [ST_REPORT_CSV] = "SELECT j.state, r.csv FROM jobs j LEFT JOIN reports r ON r.seq = j.seq WHERE j.id = ?1",
     [ST_COUNT_STATES] = "SELECT state, count(*) FROM jobs GROUP BY state",
-    [ST_OLDEST_PENDING] = "SELECT created_at FROM jobs WHERE state = 0 ORDER BY seq LIMIT 1",
+    [ST_OLDEST_PENDING] = "SELECT created_at FROM jobs WHERE state = {pending} ORDER BY seq LIMIT 1",
     [ST_NODES_LIVE] = "SELECT count(*) FROM nodes WHERE last_seen >= ?1",
     [ST_NEXT_PENDING] = "SELECT seq, id, spec, created_at, started_at FROM jobs"
-                        " WHERE state = 0 AND not_before <= ?1 ORDER BY priority DESC, seq LIMIT 1",
-    [ST_TAKE] = "UPDATE jobs SET state = 1, attempt = attempt + 1, node = ?2, lease_expires = ?3,"
+                        " WHERE state = {pending} AND not_before <= ?1 ORDER BY priority DESC, seq LIMIT 1",
+    [ST_TAKE] = "UPDATE jobs SET state = {running}, attempt = attempt + 1, node = ?2, lease_expires = ?3,"
                 " started_at = coalesce(started_at, ?4), frames_done = 0, frames_total = NULL, fps = NULL"
                 " WHERE seq = ?1 RETURNING attempt",
     [ST_NODE_SEEN] = "INSERT INTO nodes(id, slots, registered_at, last_seen) VALUES(?1, ?2, ?3, ?3)"
                      " ON CONFLICT(id) DO UPDATE SET last_seen = excluded.last_seen,"
                      " slots = CASE WHEN excluded.slots > 0 THEN excluded.slots ELSE slots END",
-    [ST_RENEW] = "UPDATE jobs SET lease_expires = ?4 WHERE id = ?1 AND state = 1 AND attempt = ?2 AND node = ?3",
+    [ST_RENEW] = "UPDATE jobs SET lease_expires = ?4"
+                 " WHERE id = ?1 AND state = {running} AND attempt = ?2 AND node = ?3",
     [ST_PROGRESS] = "UPDATE jobs SET frames_done = ?4, frames_total = ?5, fps = ?6,"
                     " lease_expires = max(lease_expires, ?7)"
-                    " WHERE id = ?1 AND state = 1 AND attempt = ?2 AND node = ?3",
+                    " WHERE id = ?1 AND state = {running} AND attempt = ?2 AND node = ?3",
     [ST_FINISH] = "UPDATE jobs SET state = ?2, finished_at = ?3, pooled = ?4, error = ?5, lease_expires = NULL,"
                   " frames_done = coalesce(?6, frames_done), fps = coalesce(?7, fps) WHERE seq = ?1",
     [ST_INSERT_REPORT] = "INSERT INTO reports(seq, json, xml, csv) VALUES(?1, ?2, ?3, ?4)",
-    [ST_RELEASE] = "UPDATE jobs SET state = 0, lease_expires = NULL, not_before = 0"
-                   " WHERE id = ?1 AND state = 1 AND attempt = ?2 AND node = ?3",
-    [ST_EXPIRED] = "SELECT seq, lost, node FROM jobs WHERE state = 1 AND lease_expires < ?1",
-    [ST_REQUEUE] = "UPDATE jobs SET state = 0, lost = lost + 1, lease_expires = NULL, not_before = ?2 WHERE seq = ?1",
-    [ST_FAIL_LOST] = "UPDATE jobs SET state = 3, lost = lost + 1, lease_expires = NULL, finished_at = ?2,"
+    [ST_RELEASE] = "UPDATE jobs SET state = {pending}, lease_expires = NULL, not_before = 0"
+                   " WHERE id = ?1 AND state = {running} AND attempt = ?2 AND node = ?3",
+    [ST_EXPIRED] = "SELECT seq, lost, node FROM jobs WHERE state = {running} AND lease_expires < ?1",
+    [ST_REQUEUE] = "UPDATE jobs SET state = {pending}, lost = lost + 1, lease_expires = NULL, not_before = ?2"
+                   " WHERE seq = ?1",
+    [ST_FAIL_LOST] = "UPDATE jobs SET state = {failed}, lost = lost + 1, lease_expires = NULL, finished_at = ?2,"
                      " error = ?3 WHERE seq = ?1",
-    [ST_GRACE] = "UPDATE jobs SET lease_expires = max(lease_expires, ?1) WHERE state = 1",
+    [ST_GRACE] = "UPDATE jobs SET lease_expires = max(lease_expires, ?1) WHERE state = {running}",
 };
 
 sqlite3_stmt *sq_stmt(SqliteStore *s, int which)
@@ -170,8 +173,8 @@ static void sq_close(Store *base)
 }
 
 static const StoreOps sqlite_ops = {
-    sq_submit, sq_get, sq_list, sq_cancel, sq_lease, sq_heartbeat, sq_progress, sq_finish,
-    sq_release, sq_expire, sq_grace, sq_node_seen, sq_stats, sq_report, sq_ping, sq_close,
+    sq_submit, sq_get, sq_list, lease_cancel, lease_next, lease_heartbeat, lease_progress, lease_finish,
+    lease_release, lease_expire, lease_grace, lease_node_seen, sq_stats, sq_report, sq_ping, sq_close,
 };
 
 static int setup(SqliteStore *s, int sync_full, char *err, size_t n)
@@ -187,11 +190,15 @@ static int setup(SqliteStore *s, int sync_full, char *err, size_t n)
         sqlite3_free(msg);
         return -EIO;
     }
-    for (int i = 0; i < ST_COUNT; i++)
-        if (sqlite3_prepare_v3(s->db, sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->st[i], NULL) != SQLITE_OK) {
+    for (int i = 0; i < ST_COUNT; i++) {
+        char *text = store_sql(sql[i]);
+        int r = text ? sqlite3_prepare_v3(s->db, text, -1, SQLITE_PREPARE_PERSISTENT, &s->st[i], NULL) : SQLITE_NOMEM;
+        free(text);
+        if (r != SQLITE_OK) {
             snprintf(err, n, "statement %d: %s", i, sqlite3_errmsg(s->db));
             return -EIO;
         }
+    }
     return 0;
 }
 
@@ -216,6 +223,7 @@ int sqlite_store_open(Store **out, const char *path, const StoreOptions *opt, ch
     SqliteStore *s = calloc(1, sizeof(*s));
     if (!s) return -ENOMEM;
     s->base.ops = &sqlite_ops;
+    s->base.rows = &sqlite_lease_rows;
     s->log = opt->log;
     pthread_mutex_init(&s->lock, NULL);
     char why[512];

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sqlite_store.h"
+#include "store_sqlite.h"
 
 /* 1 when an earlier submit used this key: *id and *same (equal body) say which job. */
 static int find_idem(SqliteStore *s, const StoreSubmit *in, char id[JOB_ID_LEN], int *same)
@@ -142,37 +142,27 @@ int sq_list(Store *base, const ListQuery *q, JobRecord **out, size_t *n, long lo
     if (!*out) return -ENOMEM;
     int r = LOCKED(s, list_locked(s, q, *out, n, next));
     if (r) {
-        for (size_t i = 0; i < *n; i++) job_record_free(&(*out)[i]);
-        free(*out);
+        job_records_free(*out, *n);
         *out = NULL;
         *n = 0;
     }
     return r;
 }
 
-static int cancel_locked(SqliteStore *s, const char *id, double now, JobRecord *out)
+/* The rows of a cancel (lease.c decides): the job, read in the transaction, and its new state. */
+int sq_read_job(Store *base, const char *id, int lock, JobRecord *out)
 {
-    int r = sq_begin(s);
-    if (r) return r;
-    r = get_locked(s, id, out);
-    if (!r && (out->state == JOB_PENDING || out->state == JOB_RUNNING)) {
-        sqlite3_stmt *st = sq_stmt(s, ST_SET_CANCELLED);
-        sqlite3_bind_int64(st, 1, out->seq);
-        sqlite3_bind_double(st, 2, now);
-        r = sq_exec(s, ST_SET_CANCELLED, "cancel job");
-        out->state = JOB_CANCELLED;
-        out->finished_at = now;
-    } else if (!r) {
-        r = -EALREADY;
-    }
-    if (r && r != -EALREADY) job_record_free(out);
-    return sq_end(s, r);
+    (void)lock;   /* the transaction holds the database's write lock already */
+    return get_locked((SqliteStore *)base, id, out);
 }
 
-int sq_cancel(Store *base, const char *id, double now, JobRecord *out)
+int sq_set_cancelled(Store *base, long long seq, double now)
 {
     SqliteStore *s = (SqliteStore *)base;
-    return LOCKED(s, cancel_locked(s, id, now, out));
+    sqlite3_stmt *st = sq_stmt(s, ST_SET_CANCELLED);
+    sqlite3_bind_int64(st, 1, seq);
+    sqlite3_bind_double(st, 2, now);
+    return sq_exec(s, ST_SET_CANCELLED, "cancel job");
 }
 
 static int stats_locked(SqliteStore *s, double now, double live_window, StoreStats *out)

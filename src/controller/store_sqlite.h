@@ -1,7 +1,8 @@
 /* Internals of the SQLite store, shared by its three files: the database and statements
- * (sqlite_db.c), the client-side operations (sqlite_jobs.c) and the lease operations
- * (sqlite_leases.c). One connection behind one mutex: SQLite serialises writers anyway, and
- * a statement cache makes each operation a few microseconds, so one lock is not the limit. */
+ * (store_sqlite.c), the client-side operations (store_sqlite_jobs.c) and the rows of the
+ * lease state machine (store_sqlite_leases.c; the machine itself is lease.c). One connection
+ * behind one mutex: SQLite serialises writers anyway, and a statement cache makes each
+ * operation a few microseconds, so one lock is not the limit. */
 #ifndef VMAFX_CONTROLLER_SQLITE_STORE_H
 #define VMAFX_CONTROLLER_SQLITE_STORE_H
 
@@ -49,25 +50,17 @@ int  sq_row_to_record(sqlite3_stmt *st, JobRecord *r);
 #define JOB_COLUMNS "seq, id, state, spec, created_at, started_at, finished_at, attempt, lost, node, " \
                     "frames_done, frames_total, fps, pooled, error"
 
-/* sqlite_jobs.c */
+/* store_sqlite_jobs.c */
 int  sq_submit(Store *, const StoreSubmit *, char id[JOB_ID_LEN], int *replayed);
 int  sq_get(Store *, const char *id, JobRecord *out);
 int  sq_list(Store *, const ListQuery *, JobRecord **out, size_t *n, long long *next);
-int  sq_cancel(Store *, const char *id, double now, JobRecord *out);
+int  sq_read_job(Store *, const char *id, int lock, JobRecord *out);
+int  sq_set_cancelled(Store *, long long seq, double now);
 int  sq_stats(Store *, double now, double live_window, StoreStats *);
 int  sq_report(Store *, const char *id, const char *format, char **text, size_t *len);
 
-/* sqlite_leases.c */
-int  sq_lease(Store *, const char *node, double now, double ttl, LeaseGrant *g);
-int  sq_heartbeat(Store *, const char *node, const LeaseRef *held, size_t n, double now, double ttl,
-                  LeaseStop *stop, size_t *nstop);
-int  sq_progress(Store *, const char *node, const LeaseRef *, long long done, long long total, double fps,
-                 double now, double ttl);
-int  sq_finish(Store *, const char *node, const LeaseRef *, const Outcome *, double now, FinishInfo *info);
-int  sq_release(Store *, const char *node, const LeaseRef *, double now);
-int  sq_expire(Store *, double now, const ExpirePolicy *, ExpireResult *);
-int  sq_grace(Store *, double now, double ttl);
-int  sq_node_seen(Store *, const char *node, unsigned slots, double now);
+/* store_sqlite_leases.c: the rows of the lease state machine (lease.h) */
+extern const struct LeaseRows sqlite_lease_rows;
 
 int  sqlite_store_open(Store **out, const char *path, const StoreOptions *opt, char *err, size_t n);
 
