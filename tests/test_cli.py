@@ -200,9 +200,12 @@ def test_model_missing_fields(env):
     expect_failure(env, ['score', '-r', ref, '-d', dis, '-m', 'path=' + bad], bad, 'slopes')
 
 
-def test_float_model_refused(env):
+def test_feature_file_path_local_only(env):
+    """A local run may give CAMBI a heat-map folder; a job may not (nodes write no side files)."""
     ref, dis = pair_files(env, SMALL)
-    expect_failure(env, ['score', '-r', ref, '-d', dis, '-m', 'version=vmaf_float_v0.6.1'], 'vmaf_float_v0.6.1', 'float')
+    d = scratch(env, 'heatmaps-submit')
+    expect_failure(env, ['submit', '--controller', 'http://127.0.0.1:9', '-r', ref, '-d', dis,
+                         '--feature', f'cambi=heatmaps_path={d}'], 'heatmaps_path', 'job')
 
 
 def test_model_path_equals_builtin(env):

@@ -427,9 +427,23 @@ static int model_ok(const char *s, JobOrigin origin, char *err, size_t n)
     return jobspec_model_parse(s, origin, &m, err, n);
 }
 
+/* A local run may give a feature a file path (CAMBI's heatmaps_path); a job may not: nodes
+ * write no side files on a submitter's behalf. */
 static int feature_ok(const char *s, JobOrigin origin, char *err, size_t n)
 {
-    (void)origin;
+    const char *opts = strchr(s, '=');
+    if (origin == JOB_LOCAL && opts && strstr(opts, "heatmaps_path=")) {
+        char rest[JOB_SPEC_MAX];
+        snprintf(rest, sizeof(rest), "%s", s);
+        char *p = strstr(rest, "heatmaps_path=") + strlen("heatmaps_path=");
+        size_t len = strcspn(p, ":");
+        memmove(p, p + len, strlen(p + len) + 1);   /* the path may hold any character but ':' */
+        return check_feature(rest, err, n) ? -1 : (len ? 0 : (snprintf(err, n, "heatmaps_path: empty"), -1));
+    }
+    if (opts && strstr(opts, "heatmaps_path=")) {
+        snprintf(err, n, "heatmaps_path is not accepted in a job (nodes write no side files)");
+        return -1;
+    }
     return check_feature(s, err, n);
 }
 

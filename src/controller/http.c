@@ -80,6 +80,11 @@ const char *http_header_n(const HttpReq *rq, const char *name, size_t *len)
 {
     HeaderScan h = { name, NULL, NULL, 0 };
     *len = 0;
+    if (!rq->conn) {   /* a request made in memory: its header list */
+        const char *v = lookup(rq->headers, name, 1);
+        *len = v ? strlen(v) : 0;
+        return v;
+    }
     MHD_get_connection_values_n(rq->conn, MHD_HEADER_KIND, scan_header, &h);
     if (!h.value) return NULL;
     *len = strlen(h.value);
