@@ -277,6 +277,7 @@ OPTION_SETS = (
     'adm=adm_csf_mode=2:adm_ref_display_height=2160:adm_norm_view_dist=5',
     'adm=adm_skip_scale0=true:adm_csf_mode=2',
     'adm=adm_skip_aim=true:adm_dlm_weight=0.3',
+    'adm=adm_skip_aim=true',        # same names as the default model's ADM: the model's wins
     'motion=motion_five_frame_window=true',
     'motion=motion_five_frame_window=true:motion_blend_factor=0.5:motion_blend_offset=1',
 )

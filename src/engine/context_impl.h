@@ -14,7 +14,7 @@
 #include "runner.h"
 
 #define MAX_INSTANCES 16
-#define MAX_MODELS 8
+#define MAX_MODELS 16
 #define NAME_LEN 128
 
 typedef struct Instance {
