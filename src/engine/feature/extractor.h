@@ -37,12 +37,15 @@ typedef struct ExtractorParams {
     const KernelTable *kernels;                /* SIMD-or-scalar kernels chosen at start-up */
     char *why;                                 /* where init() may say why it refuses, e.g. */
     size_t why_len;                            /* "12-bit input is not supported" (may be 0) */
+    unsigned *history;                         /* init() raises it to 2 if it reads
+                                                * prev_prev_ref (may be NULL) */
 } ExtractorParams;
 
 typedef struct FrameInput {
     const VmafxPicture *ref, *dis;
     const VmafxPicture *prev_ref;              /* reference of frame index-1, NULL at index 0 */
-    const VmafxPicture *prev_prev_ref;         /* reference of frame index-2, NULL below 2 */
+    const VmafxPicture *prev_prev_ref;         /* reference of frame index-2, NULL below 2 or
+                                                * unless init() asked for it (history) */
     unsigned index;
 } FrameInput;
 

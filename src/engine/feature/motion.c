@@ -211,6 +211,7 @@ static int init(void *priv, const ExtractorParams *p)
     s->moving_average = p->opt[OPT_MOVING_AVERAGE] != 0;
     s->debug = p->opt[OPT_DEBUG] != 0;
     s->first = p->opt[OPT_FIVE_FRAME] != 0 ? 2 : 1;
+    if (s->first == 2 && p->history && *p->history < 2) *p->history = 2;
     motion_kernels_init(&s->k, p->kernels ? p->kernels->level : VMAFX_CPU_SCALAR);
     for (int f = 0; f < N_FEATURES; f++)
         feature_name(s->name[f], NAME_LEN, provides[f], feature_output_name(provides[f]),
