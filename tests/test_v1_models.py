@@ -238,8 +238,7 @@ def cases(env):
     # every kernel level gives the same integer features under the v1 options
     for level in ('scalar', 'avx2', 'avx512'):
         def case(lv=level):
-            flags = open('/proc/cpuinfo').read()
-            if lv != 'scalar' and not re.search(r'\b' + lv.replace('avx512', 'avx512bw') + r'\b', flags):
+            if lv not in cpu_levels():
                 raise Skip(f'this CPU has no {lv}')
             check_integer(env, 'testsrc2_576x324_crf35', 'vmaf_v1_all.json', lv)
             check_integer(env, 'testsrc2_576x324_p10_crf35', 'vmaf_v1_all.json', lv)
@@ -296,9 +295,15 @@ def test_options_against_libvmaf(env):
             args += ['--feature', o]
         theirs, ours = os.path.join(d, pair + '.libvmaf.json'), os.path.join(d, pair + '.vmafx.json')
         run([LIBVMAF] + args + ['-o', theirs])
-        for threads in ('1', '3'):
-            run([env.vmafx] + args + ['--threads', threads, '-o', ours])
-            compare_json(theirs, ours, f'{pair} (--threads {threads})')
+        for level, threads in [(lv, '1') for lv in cpu_levels()] + [('auto', '3')]:
+            run([env.vmafx] + args + ['--threads', threads, '--cpu', level, '-o', ours])
+            compare_json(theirs, ours, f'{pair} (--cpu {level} --threads {threads})')
+
+
+def cpu_levels():
+    """scalar plus the SIMD levels this CPU has (as test_kernel_levels.py decides)."""
+    from test_kernel_levels import cpu_levels as levels
+    return levels()
 
 
 # ---- catalog: help, GET /v1/models, submit ------------------------------------------------
