@@ -24,6 +24,7 @@
 #include "extractor.h"
 #include "adm_kernels.h"
 #include "adm_csf.h"
+#include "prefetch.h"
 
 #define N_LEVELS 4
 #define N_BANDS ADM_BANDS
@@ -236,6 +237,9 @@ static void dwt_row0(AdmState *s, const VmafxPicture *pic, int side, int i)
     const uint8_t *base = pic->data[0];
     const ptrdiff_t stride = pic->stride[0];
     int16_t *lo = s->lo, *hi = s->hi;
+    /* the next output row reads two rows beyond these four */
+    const size_t row_bytes = (size_t)W * (s->bpc > 8 ? 2 : 1);
+    for (int k = 4; k < 6; k++) prefetch_row(base + dwt_tap(2 * i - 1 + k, H) * stride, row_bytes);
     if (s->bpc == 8) {
         const uint8_t *row[4];
         for (int k = 0; k < 4; k++) row[k] = base + dwt_tap(2 * i - 1 + k, H) * stride;

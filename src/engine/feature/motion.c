@@ -17,6 +17,7 @@
 
 #include "extractor.h"
 #include "motion_kernels.h"
+#include "prefetch.h"
 
 #define NAME_LEN 128
 #define TAPS MOTION_TAPS
@@ -97,6 +98,11 @@ static uint64_t frame_sad(const MotionState *s, const VmafxPicture *prev, const 
             pr[k] = p + (ptrdiff_t)row * prev->stride[0];
             cr[k] = c + (ptrdiff_t)row * cur->stride[0];
         }
+        /* the next row reads one row beyond these five */
+        const int ahead = mirror((int)i + HALF + 1, (int)s->h);
+        const size_t row_bytes = (size_t)s->w * (s->bpc > 8 ? 2 : 1);
+        prefetch_row(p + (ptrdiff_t)ahead * prev->stride[0], row_bytes);
+        prefetch_row(c + (ptrdiff_t)ahead * cur->stride[0], row_bytes);
         int32_t any;
         if (s->bpc > 8) {
             const uint16_t *pr16[TAPS], *cr16[TAPS];
