@@ -98,11 +98,12 @@ static uint64_t frame_sad(const MotionState *s, const VmafxPicture *prev, const 
             pr[k] = p + (ptrdiff_t)row * prev->stride[0];
             cr[k] = c + (ptrdiff_t)row * cur->stride[0];
         }
-        /* the next row reads one row beyond these five */
-        const int ahead = mirror((int)i + HALF + 1, (int)s->h);
-        const size_t row_bytes = (size_t)s->w * (s->bpc > 8 ? 2 : 1);
-        prefetch_row(p + (ptrdiff_t)ahead * prev->stride[0], row_bytes);
-        prefetch_row(c + (ptrdiff_t)ahead * cur->stride[0], row_bytes);
+        /* the next row reads one row beyond these five (mirrored rows are cached) */
+        if (i + HALF + 1 < s->h) {
+            const size_t row_bytes = (size_t)s->w * (s->bpc > 8 ? 2 : 1);
+            prefetch_row(p + (ptrdiff_t)(i + HALF + 1) * prev->stride[0], row_bytes);
+            prefetch_row(c + (ptrdiff_t)(i + HALF + 1) * cur->stride[0], row_bytes);
+        }
         int32_t any;
         if (s->bpc > 8) {
             const uint16_t *pr16[TAPS], *cr16[TAPS];
