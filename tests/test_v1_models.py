@@ -238,8 +238,7 @@ def cases(env):
     # every kernel level gives the same integer features under the v1 options
     for level in ('scalar', 'avx2', 'avx512'):
         def case(lv=level):
-            flags = open('/proc/cpuinfo').read()
-            if lv != 'scalar' and not re.search(r'\b' + lv.replace('avx512', 'avx512bw') + r'\b', flags):
+            if lv not in cpu_levels():
                 raise Skip(f'this CPU has no {lv}')
             check_integer(env, 'testsrc2_576x324_crf35', 'vmaf_v1_all.json', lv)
             check_integer(env, 'testsrc2_576x324_p10_crf35', 'vmaf_v1_all.json', lv)
@@ -277,6 +276,7 @@ OPTION_SETS = (
     'adm=adm_csf_mode=2:adm_ref_display_height=2160:adm_norm_view_dist=5',
     'adm=adm_skip_scale0=true:adm_csf_mode=2',
     'adm=adm_skip_aim=true:adm_dlm_weight=0.3',
+    'adm=adm_skip_aim=true',        # same names as the default model's ADM: the model's wins
     'motion=motion_five_frame_window=true',
     'motion=motion_five_frame_window=true:motion_blend_factor=0.5:motion_blend_offset=1',
 )
@@ -295,9 +295,15 @@ def test_options_against_libvmaf(env):
             args += ['--feature', o]
         theirs, ours = os.path.join(d, pair + '.libvmaf.json'), os.path.join(d, pair + '.vmafx.json')
         run([LIBVMAF] + args + ['-o', theirs])
-        for threads in ('1', '3'):
-            run([env.vmafx] + args + ['--threads', threads, '-o', ours])
-            compare_json(theirs, ours, f'{pair} (--threads {threads})')
+        for level, threads in [(lv, '1') for lv in cpu_levels()] + [('auto', '3')]:
+            run([env.vmafx] + args + ['--threads', threads, '--cpu', level, '-o', ours])
+            compare_json(theirs, ours, f'{pair} (--cpu {level} --threads {threads})')
+
+
+def cpu_levels():
+    """scalar plus the SIMD levels this CPU has (as test_kernel_levels.py decides)."""
+    from test_kernel_levels import cpu_levels as levels
+    return levels()
 
 
 # ---- catalog: help, GET /v1/models, submit ------------------------------------------------
@@ -351,6 +357,8 @@ def test_models_endpoint_and_submit_checks(env):
         for body, field, word in ((dict(base, models=['vmaf_v9']), 'models[0]', 'vmaf_v9'),
                                   (dict(base, features=['psnr', 'adm=adm_csf_mode=1']), 'features[1]', 'adm_csf_mode'),
                                   (dict(base, features=['cambi_x']), 'features[0]', 'cambi_x'),
+                                  (dict(base, models=['vmaf_v0.6.1', 'version=vmaf_v0.6.1neg:name=vmaf_v0.6.1']),
+                                   'models[1]', 'two models'),
                                   (dict(base, features=['motion=motion_max_val=-1']), 'features[0]', 'motion_max_val')):
             st, obj, _ = api.call('POST', '/v1/jobs', body)
             assert st == 400 and obj['field'] == field and word in obj['error'], (body, st, obj)

@@ -68,12 +68,11 @@ int cli_check_job(const JobSpec *job, char *field, size_t fn, char *err, size_t 
     for (unsigned i = 0; i < job->n_models && !bad; i++) {
         JobModel m;
         char why[256];
-        if (jobspec_model_parse(job->models[i], JOB_FROM_API, &m, why, sizeof(why))) continue; /* checked before */
-        /* every model needs its own name in one context; the job's names are checked by the
-         * node's own rules, here only what the engine says about the model itself */
-        char name[32];
-        snprintf(name, sizeof(name), "model%u", i);
-        VmafxModelConfig cfg = { .name = name, .enable_transform = m.enable_transform,
+        if (jobspec_model_parse(job->models[i], JOB_FROM_API, &m, why, sizeof(why))) continue;  /* checked before */
+        /* named as the node names them (src/node/executor.c), so that two models of one
+         * name are refused here too */
+        VmafxModelConfig cfg = { .name = *m.name ? m.name : job->n_models > 1 ? m.version : "vmaf",
+                                 .enable_transform = m.enable_transform,
                                  .disable_clip = m.disable_clip };
         if (vmafx_use_builtin_model(ctx, m.version, &cfg)) {
             snprintf(field, fn, "models[%u]", i);

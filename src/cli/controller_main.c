@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/redact.h"
@@ -111,7 +112,10 @@ int main(int argc, char **argv)
     if (v.help) config_help(stdout, "usage: vmafx-controller [options]", opts, n);
     else if (config_flag(&v, "version")) printf("vmafx-controller %s\n", VMAFX_VERSION);
     else if (v.n_positional) rc = (cli_error("unexpected argument '%s'", v.positional[0]), 2);
-    else rc = build_config(&v, &cfg, &sc) ? 2 : serve(&cfg);
+    else {
+        rc = build_config(&v, &cfg, &sc) ? 2 : serve(&cfg);
+        free((char *)cfg.catalog);
+    }
     config_free(&v);
     return rc;
 }

@@ -62,14 +62,14 @@ const char *vmafx_last_error(const VmafxContext *ctx)
 {
     return ctx ? ctx->err : "no context";
 }
-static int init_instance(VmafxContext *ctx, Instance *in)
+static int init_instance(VmafxContext *ctx, Instance *in, unsigned *history)
 {
     char why[256] = "";
     ExtractorParams p = {
         .w = ctx->w, .h = ctx->h, .bpc = ctx->bpc, .pix_fmt = ctx->pix_fmt,
         .suffix = in->suffix, .kernels = &ctx->kernels,
         .text = (const char *const *)in->text, .files = ctx->cfg.files,
-        .why = why, .why_len = sizeof(why),
+        .why = why, .why_len = sizeof(why), .history = history,
     };
     memcpy(p.opt, in->opt, sizeof(p.opt));
     if (!(in->priv = calloc(ctx->n_workers, sizeof(*in->priv)))) return ctx_fail(ctx, -ENOMEM, "out of memory");
@@ -119,11 +119,13 @@ static int start(VmafxContext *ctx, const VmafxPicture *ref)
     ctx->bpc = ref->bpc;
     ctx->pix_fmt = ref->pix_fmt;
     ctx->n_workers = ctx->cfg.n_threads > 1 ? ctx->cfg.n_threads : 1;
+    unsigned history = 1;
     for (unsigned i = 0; i < ctx->n_inst; i++) {
-        int err = init_instance(ctx, &ctx->inst[i]);
+        int err = init_instance(ctx, &ctx->inst[i], &history);
         if (err) return err;
     }
-    int err = runner_new(&ctx->runner, ctx->n_workers > 1 ? ctx->n_workers : 0, ref, score_frame, ctx);
+    int err = runner_new(&ctx->runner, ctx->n_workers > 1 ? ctx->n_workers : 0, history, ref,
+                         score_frame, ctx);
     if (err) return ctx_fail(ctx, err, "cannot start %u worker threads", ctx->n_workers);
     for (unsigned i = 0; i < ctx->n_inst; i++)
         if ((ctx->inst[i].fx->flags & EXTRACTOR_PREV_DIS) && (err = runner_want_prev_dis(ctx->runner)))

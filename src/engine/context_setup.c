@@ -170,9 +170,12 @@ static Instance *instance_for(VmafxContext *ctx, const FeatureExtractor *fx, con
     for (unsigned i = 0; i < ctx->n_inst; i++) {
         Instance *in = &ctx->inst[i];
         if (in->fx != fx || !same_feature_params(fx, in->opt, opt)) continue;
-        /* options that do not name features (debug) are merged: non-default wins */
+        /* as in libvmaf the first registration wins (a model's ADM keeps its AIM whatever a
+         * later --feature adm=adm_skip_aim=true says); only debug output is merged in */
         for (unsigned k = 0; k < fx->n_options; k++)
-            if (!fx->options[k].feature_param && opt[k] != fx->options[k].def) in->opt[k] = opt[k];
+            if (!fx->options[k].feature_param && !strcmp(fx->options[k].name, "debug") &&
+                opt[k] != fx->options[k].def)
+                in->opt[k] = opt[k];
         take_text(in, text);
         return in;
     }

@@ -30,12 +30,11 @@ struct Runner {
     pthread_cond_t work, space;   /* a slot was queued / a slot was freed or finished */
     unsigned next_index;          /* frames submitted so far */
     int error, stop;
-    VmafxPicture prev, prev2;     /* single-threaded mode: copies of the last two references */
+    unsigned history;             /* references a frame reads: 1 (index-1) or 2 (and index-2) */
+    VmafxPicture prev, prev2;     /* single-threaded mode: copies of the last references */
     VmafxPicture prev_dis;        /* ... and of the last distorted picture, if wanted */
     int want_prev_dis;
 };
-
-#define HISTORY 2                 /* references a frame may read: index-1 and index-2 */
 
 static void copy_picture(VmafxPicture *dst, const VmafxPicture *src)
 {
@@ -53,7 +52,7 @@ static Slot *slot_of(Runner *r, unsigned index)
     return NULL;
 }
 
-/* A done slot is free once the HISTORY frames after it (which read its reference) are done
+/* A done slot is free once the history frames after it (which read its reference) are done
  * as well; the newest slots stay until later frames arrive or the stream ends. */
 static void recycle(Runner *r, int stream_ended)
 {
@@ -61,7 +60,7 @@ static void recycle(Runner *r, int stream_ended)
         Slot *s = &r->slots[i];
         if (s->state != SLOT_DONE) continue;
         int readers_done = 1;
-        for (unsigned k = 1; k <= HISTORY && readers_done; k++) {
+        for (unsigned k = 1; k <= r->history && readers_done; k++) {
             Slot *next = slot_of(r, s->index + k);
             if (next)
                 readers_done = next->state == SLOT_DONE;
@@ -94,7 +93,7 @@ static void *worker_main(void *p)
         if (!s) break;
         s->state = SLOT_RUNNING;
         Slot *prev = s->index ? slot_of(r, s->index - 1) : NULL;
-        Slot *prev2 = s->index > 1 ? slot_of(r, s->index - 2) : NULL;
+        Slot *prev2 = s->index > 1 && r->history > 1 ? slot_of(r, s->index - 2) : NULL;
         FrameInput in = { .ref = &s->ref, .dis = &s->dis, .index = s->index,
                           .prev_ref = prev ? &prev->ref : NULL,
                           .prev_prev_ref = prev2 ? &prev2->ref : NULL,
@@ -140,10 +139,12 @@ static int start_workers(Runner *r)
     return 0;
 }
 
-int runner_new(Runner **out, unsigned n_workers, const VmafxPicture *like, FrameFn fn, void *arg)
+int runner_new(Runner **out, unsigned n_workers, unsigned history, const VmafxPicture *like,
+               FrameFn fn, void *arg)
 {
     Runner *r = calloc(1, sizeof(*r));
     if (!r) return -ENOMEM;
+    r->history = history > 1 ? 2 : 1;
     r->fn = fn;
     r->arg = arg;
     pthread_mutex_init(&r->lock, NULL);
@@ -152,12 +153,12 @@ int runner_new(Runner **out, unsigned n_workers, const VmafxPicture *like, Frame
     int err = 0;
     if (n_workers <= 1) {
         err = vmafx_picture_alloc(&r->prev, like->pix_fmt, like->bpc, like->w[0], like->h[0]);
-        if (!err)
+        if (!err && r->history > 1)
             err = vmafx_picture_alloc(&r->prev2, like->pix_fmt, like->bpc, like->w[0], like->h[0]);
     } else {
         r->n_workers = n_workers;
-        /* each worker holds one frame, one more is being filled, HISTORY are references */
-        r->n_slots = n_workers + 1 + HISTORY;
+        /* each worker holds one frame, one more is being filled, history are references */
+        r->n_slots = n_workers + 1 + r->history;
         if (!(r->slots = calloc(r->n_slots, sizeof(*r->slots)))) err = -ENOMEM;
         if (!err) err = alloc_slots(r, like);
         if (!err) err = start_workers(r);
@@ -181,13 +182,15 @@ static int submit_inline(Runner *r, const VmafxPicture *ref, const VmafxPicture 
 {
     FrameInput in = { .ref = ref, .dis = dis, .index = index,
                       .prev_ref = index ? &r->prev : NULL,
-                      .prev_prev_ref = index > 1 ? &r->prev2 : NULL,
+                      .prev_prev_ref = index > 1 && r->history > 1 ? &r->prev2 : NULL,
                       .prev_dis = index && r->want_prev_dis ? &r->prev_dis : NULL };
     int err = r->fn(r->arg, 0, &in);
     if (err) return err;
-    VmafxPicture oldest = r->prev2;   /* reused for the new reference */
-    r->prev2 = r->prev;
-    r->prev = oldest;
+    if (r->history > 1) {
+        VmafxPicture oldest = r->prev2;   /* reused for the new reference */
+        r->prev2 = r->prev;
+        r->prev = oldest;
+    }
     copy_picture(&r->prev, ref);
     if (r->want_prev_dis) copy_picture(&r->prev_dis, dis);
     return 0;

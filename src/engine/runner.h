@@ -1,7 +1,7 @@
 /* The frame runner: hands picture pairs to the extractors, in the calling thread or on a
  * pool of worker threads (frame-level parallelism). Pictures are copied into a bounded pool
  * of slots, so memory does not grow with clip length; a slot's reference stays alive until
- * the next two frames, which read it as prev_ref and prev_prev_ref (temporal features). */
+ * the next frame (or two), which read it as prev_ref (and prev_prev_ref) (temporal features). */
 #ifndef VMAFX_ENGINE_RUNNER_H
 #define VMAFX_ENGINE_RUNNER_H
 
@@ -13,7 +13,10 @@ typedef int (*FrameFn)(void *arg, unsigned worker, const FrameInput *in);
 
 typedef struct Runner Runner;
 
-int  runner_new(Runner **out, unsigned n_workers, const VmafxPicture *like, FrameFn fn, void *arg);
+/* history: how many previous references frames read (1: prev_ref; 2: also prev_prev_ref,
+ * which costs one more picture). */
+int  runner_new(Runner **out, unsigned n_workers, unsigned history, const VmafxPicture *like,
+                FrameFn fn, void *arg);
 /* Also hands each frame the previous frame's distorted picture (FrameInput.prev_dis); call
  * before the first runner_submit. 0 or -ENOMEM. */
 int  runner_want_prev_dis(Runner *r);

@@ -77,6 +77,14 @@ static int yuv_read(void *impl, VmafxPicture *pic, unsigned index, char *why, si
     size_t bps = s->geo.bpc > 8 ? 2 : 1, done = 0;
     for (int p = 0; p < 3; p++) {
         size_t row = pic->w[p] * bps;
+        if ((size_t)pic->stride[p] == row) {
+            /* unpadded rows: the plane in one read, which stdio passes straight to the file
+             * (row by row it would go through its 4 KiB buffer: a system call per 4 KiB) */
+            r = read_bytes(s, pic->data[p], row * pic->h[p], done, index, why, n);
+            if (r) return r > 0 ? 0 : r;
+            done += row * pic->h[p];
+            continue;
+        }
         for (unsigned y = 0; y < pic->h[p]; y++) {
             r = read_bytes(s, (char *)pic->data[p] + y * pic->stride[p], row, done, index, why, n);
             if (r) return r > 0 ? 0 : r;

@@ -8,6 +8,9 @@
  *   4. numerator: CSF of a gives a masking threshold for r, cube sum of what exceeds it (4.6, 4.7),
  *   5. AIM: the same with the roles of r and a exchanged and no noise term (4.9).
  *
+ * The CSF weights of step 4 come from adm_csf.c: Watson's (default), Barten's, or the fixed
+ * Barten/Watson blends of the VMAF v1 models (adm_csf_mode 0-3).
+ *
  * A level is computed in one sweep down its rows: each new row of bands is decoupled and
  * weighted at once, and the masking sums of the row above follow as soon as its 3x3
  * neighbourhood exists. Only the approximation band is kept whole (it feeds the next level);
@@ -24,6 +27,7 @@
 #include "extractor.h"
 #include "adm_kernels.h"
 #include "adm_csf.h"
+#include "prefetch.h"
 
 #define N_LEVELS 4
 #define N_BANDS ADM_BANDS
@@ -236,6 +240,9 @@ static void dwt_row0(AdmState *s, const VmafxPicture *pic, int side, int i)
     const uint8_t *base = pic->data[0];
     const ptrdiff_t stride = pic->stride[0];
     int16_t *lo = s->lo, *hi = s->hi;
+    /* the next output row reads two rows beyond these four (mirrored rows are cached) */
+    const size_t row_bytes = (size_t)W * (s->bpc > 8 ? 2 : 1);
+    for (int t = 2 * i + 3; t < 2 * i + 5 && t < H; t++) prefetch_row(base + t * stride, row_bytes);
     if (s->bpc == 8) {
         const uint8_t *row[4];
         for (int k = 0; k < 4; k++) row[k] = base + dwt_tap(2 * i - 1 + k, H) * stride;

@@ -49,12 +49,15 @@ typedef struct ExtractorParams {
     const VmafxFileSink *files;                /* the caller's side-file writer, or NULL */
     char *why;                                 /* init may say here why it refuses */
     size_t why_len;
+    unsigned *history;                         /* init() raises it to 2 if it reads
+                                                * prev_prev_ref (may be NULL) */
 } ExtractorParams;
 
 typedef struct FrameInput {
     const VmafxPicture *ref, *dis;
     const VmafxPicture *prev_ref;              /* reference of frame index-1, NULL at index 0 */
-    const VmafxPicture *prev_prev_ref;         /* reference of frame index-2, NULL below 2 */
+    const VmafxPicture *prev_prev_ref;         /* reference of frame index-2, NULL below 2 or
+                                                * unless init() asked for it (history) */
     unsigned index;
     const VmafxPicture *prev_dis;              /* distorted of frame index-1 (EXTRACTOR_PREV_DIS) */
 } FrameInput;

@@ -17,6 +17,7 @@
 
 #include "extractor.h"
 #include "motion_kernels.h"
+#include "prefetch.h"
 
 #define NAME_LEN 128
 #define TAPS MOTION_TAPS
@@ -96,6 +97,12 @@ static uint64_t frame_sad(const MotionState *s, const VmafxPicture *prev, const 
             int row = mirror((int)i - HALF + k, (int)s->h);
             pr[k] = p + (ptrdiff_t)row * prev->stride[0];
             cr[k] = c + (ptrdiff_t)row * cur->stride[0];
+        }
+        /* the next row reads one row beyond these five (mirrored rows are cached) */
+        if (i + HALF + 1 < s->h) {
+            const size_t row_bytes = (size_t)s->w * (s->bpc > 8 ? 2 : 1);
+            prefetch_row(p + (ptrdiff_t)(i + HALF + 1) * prev->stride[0], row_bytes);
+            prefetch_row(c + (ptrdiff_t)(i + HALF + 1) * cur->stride[0], row_bytes);
         }
         int32_t any;
         if (s->bpc > 8) {
@@ -211,6 +218,7 @@ static int init(void *priv, const ExtractorParams *p)
     s->moving_average = p->opt[OPT_MOVING_AVERAGE] != 0;
     s->debug = p->opt[OPT_DEBUG] != 0;
     s->first = p->opt[OPT_FIVE_FRAME] != 0 ? 2 : 1;
+    if (s->first == 2 && p->history && *p->history < 2) *p->history = 2;
     motion_kernels_init(&s->k, p->kernels ? p->kernels->level : VMAFX_CPU_SCALAR);
     for (int f = 0; f < N_FEATURES; f++)
         feature_name(s->name[f], NAME_LEN, provides[f], feature_output_name(provides[f]),
