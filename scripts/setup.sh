@@ -27,6 +27,10 @@ PACKAGES+=(libpq-dev postgresql)
 PACKAGES+=(golang-go golang-github-masterminds-sprig-dev golang-github-xeipuuv-gojsonschema-dev
            golang-k8s-sigs-yaml-dev podman runc debootstrap)
 
+# libvmaf API tests (tests/test_compat_ffmpeg.py): FFmpeg 5.1's source package is unpacked
+# with dpkg-source and built with make (nasm for its x86 assembly)
+PACKAGES+=(dpkg-dev make nasm)
+
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
