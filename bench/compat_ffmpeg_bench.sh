@@ -22,10 +22,10 @@ if [ ! -f "$dis" ]; then
 fi
 
 measure() {   # label, command...: prints best wall, its fps and CPU seconds
-  local label=$1 best= line; shift
+  local label=$1 best= t=$work/time.txt; shift
   for _ in $(seq "$runs"); do
-    line=$( { /usr/bin/time -f '%e %U %S' "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -1)
-    read -r e u s <<<"$line"
+    /usr/bin/time -f '%e %U %S' -o "$t" "$@" >/dev/null 2>&1
+    read -r e u s < "$t"
     if [ -z "$best" ] || awk "BEGIN{exit !($e < ${best%% *})}"; then best="$e $u $s"; fi
   done
   read -r e u s <<<"$best"

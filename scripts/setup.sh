@@ -31,6 +31,10 @@ PACKAGES+=(libpq-dev postgresql)
 # the tests read helm's YAML with PyYAML
 PACKAGES+=(podman runc debootstrap python3-yaml)
 
+# libvmaf API tests (tests/test_compat_ffmpeg.py): FFmpeg 5.1's source package is unpacked
+# with dpkg-source and built with make (nasm for its x86 assembly)
+PACKAGES+=(dpkg-dev make nasm)
+
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

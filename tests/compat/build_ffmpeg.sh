@@ -60,7 +60,8 @@ cd "$out"
 t0=$(date +%s)
 # everything off but what the client tests use: y4m/matroska/raw input, the h264/hevc/raw
 # decoders, the libvmaf/scale/format/setpts filters, the null muxer
-nice "$src/configure" --disable-everything --disable-autodetect --disable-doc \
+asm=; command -v nasm >/dev/null || asm=--disable-x86asm
+nice "$src/configure" $asm --disable-everything --disable-autodetect --disable-doc \
   --disable-programs --enable-ffmpeg --disable-network --disable-debug \
   --enable-libvmaf --enable-pthreads \
   --enable-protocol=file,pipe \
