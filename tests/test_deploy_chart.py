@@ -414,6 +414,17 @@ def check_network_policy(r, node, want):
         assert rule in np_['spec']['egress'], f'{rule} not in {np_["spec"]["egress"]}'
 
 
+def check_notes(r, want):
+    """NOTES.txt gives an address that works with the case's values."""
+    if want.get('ingress'):
+        assert 'VMAFX_CONTROLLER_ADDR=https://vmafx.example.org' in r.notes, r.notes
+    elif want.get('tls'):
+        assert f'VMAFX_CONTROLLER_ADDR=https://{CONTROLLER}:8080' in r.notes and 'VMAFX_CONTROLLER_CA_FILE' in r.notes
+    else:
+        assert 'VMAFX_CONTROLLER_ADDR=http://127.0.0.1:8080' in r.notes, r.notes
+    assert ('helm test vmafx' in r.notes) == (want.get('hook', True) and want.get('nodes', True)), r.notes
+
+
 def check_ingress(r, want):
     """The API and /ui/ (the dashboard's path, served by the controller for now) of one host,
     to the controller Service's http port, with the class, TLS Secret and annotations."""
@@ -497,6 +508,7 @@ def check_test_hook(r, node, want):
 def check_case(r, want, node_env_names, controller_env_names, exported=None):
     check_controller(r, want, controller_env_names)
     check_tokens(r, want)
+    check_notes(r, want)
     check_ingress(r, want)
     check_prometheus_rule(r, want, exported)
     if not want.get('nodes', True):
@@ -726,7 +738,8 @@ def test_validator_catches_mistakes(env):
     dangling references in an otherwise valid release are each refused."""
     conf = conf_file(env)
     base = render('--set-file', f'storage.rclone.config={conf}', '--set', 'storage.mode=mount',
-                  '--set', 'node.autoscaling.keda.enabled=true', '--set', 'monitoring.serviceMonitor.enabled=true')
+                  '--set', 'node.autoscaling.keda.enabled=true', '--set', 'monitoring.serviceMonitor.enabled=true',
+                  *NETPOL, *INGRESS, *RULES)
 
     def spoil(kind, name, fn, expect):
         import copy
@@ -756,6 +769,13 @@ def test_validator_catches_mistakes(env):
     spoil('ServiceMonitor', CONTROLLER, lambda o: o['spec']['endpoints'][0].__setitem__('paht', '/x'),
           'paht: unknown')
     spoil('PodDisruptionBudget', NODE, lambda o: o['spec'].__setitem__('maxUnavailable', [1]), 'maxUnavailable')
+    spoil('NetworkPolicy', NODE, lambda o: o['spec']['egress'][0].__setitem__('too', []), 'too: unknown')
+    spoil('NetworkPolicy', CONTROLLER, lambda o: o['spec']['ingress'][0]['from'][0].__setitem__('podSelecter', {}),
+          'podSelecter: unknown')
+    spoil('Ingress', CONTROLLER, lambda o: o['spec']['rules'][0]['http']['paths'][0].__setitem__('pathTyp', 'Prefix'),
+          'pathTyp: unknown')
+    spoil('PrometheusRule', CONTROLLER, lambda o: o['spec']['groups'][0]['rules'][0].__setitem__('alrt', 'x'),
+          'alrt: unknown')
 
 
 def values_of():
