@@ -52,8 +52,8 @@ def write_tokens(path, tokens=TOKENS):
 class Api:
     """JSON over HTTP/1.1 to one controller, one connection per call."""
 
-    def __init__(self, port, token=None):
-        self.port, self.token = port, token
+    def __init__(self, port, token=None, ssl_context=None):
+        self.port, self.token, self.ssl_context = port, token, ssl_context   # a context: HTTPS
 
     def call(self, method, path, body=None, token=..., headers=None, raw=False, timeout=30):
         tok = self.token if token is ... else token
@@ -63,7 +63,10 @@ class Api:
         data = body if isinstance(body, (bytes, str)) or body is None else json.dumps(body)
         if isinstance(data, str):
             data = data.encode()
-        c = http.client.HTTPConnection('127.0.0.1', self.port, timeout=timeout)
+        if self.ssl_context:
+            c = http.client.HTTPSConnection('127.0.0.1', self.port, timeout=timeout, context=self.ssl_context)
+        else:
+            c = http.client.HTTPConnection('127.0.0.1', self.port, timeout=timeout)
         try:
             c.request(method, path, body=data, headers=h)
             r = c.getresponse()

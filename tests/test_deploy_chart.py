@@ -4,8 +4,11 @@ command and a matrix of values; every object validated against the Kubernetes sc
 strict fields (tests/deploy/validate.mjs), and the wiring checked — the rclone.conf Secret and
 its read-only mount, VMAFX_* variables that the programs really read, FUSE privileges only
 where mount mode needs them and the restricted profile elsewhere, probes, tokens, the store,
-KEDA. values.schema.json must refuse bad values, through helm itself."""
-import json, os, re, shutil, subprocess
+KEDA, the controller's TLS Secret and the nodes' CA, the NetworkPolicies (their selectors
+evaluated against the pods' labels), the Ingress, the PrometheusRule (every metric it uses is
+one a running controller exports) and the helm test hook. values.schema.json must refuse bad
+values, through helm itself."""
+import json, os, re, shutil, subprocess, urllib.request
 
 import yaml
 
@@ -19,6 +22,14 @@ AUTH_SECRET = f'{RELEASE}-auth'
 CONTROLLER = f'{RELEASE}-controller'
 NODE = f'{RELEASE}-node'
 PG_DSN = 'postgres://vmafx:secret@db.example:5432/vmafx?sslmode=require'
+TEST_HOOK = f'{RELEASE}-test-score'
+TLS = ['--set', 'controller.tls.enabled=true', '--set', 'controller.tls.secretName=vmafx-tls']
+NETPOL = ['--set', 'networkPolicy.enabled=true']
+INGRESS = ['--set', 'ingress.enabled=true', '--set', 'ingress.className=nginx', '--set', 'ingress.host=vmafx.example.org',
+           '--set', 'ingress.tls.secretName=vmafx-example-org',
+           '--set', 'ingress.annotations.nginx\\.ingress\\.kubernetes\\.io/proxy-body-size=16m']
+RULES = ['--set', 'monitoring.prometheusRule.enabled=true', '--set', 'monitoring.prometheusRule.labels.release=kps',
+         '--set', 'monitoring.serviceMonitor.enabled=true']
 
 
 def eq(got, want):
@@ -71,6 +82,31 @@ def matrix(env):
                               '--set', 'auth.existingSecret=team-auth'],
          dict(mode='http-serve', conf=True, fuse=False, store='sqlite', rclone_secret='team-rclone',
               auth_secret='team-auth')),
+        ('tls', rc + TLS, dict(mode='http-serve', conf=True, fuse=False, store='sqlite',
+                               tls=('vmafx-tls', 'vmafx-tls', 'ca.crt', 8081))),
+        ('tls_own_ca', TLS + ['--set', 'controller.tls.caSecretName=corp-ca', '--set', 'controller.tls.caKey=bundle.pem',
+                              '--set', 'controller.tls.probePort=9102', '--set', 'monitoring.serviceMonitor.enabled=true'],
+         dict(mode='http-serve', conf=False, fuse=False, store='sqlite', tls=('vmafx-tls', 'corp-ca', 'bundle.pem', 9102))),
+        ('network_policy', rc + NETPOL, dict(mode='http-serve', conf=True, fuse=False, store='sqlite', netpol=True)),
+        ('network_policy_custom',
+         NETPOL + TLS + ['--set', 'networkPolicy.metricsScraper[0].podSelector.matchLabels.app=vmagent',
+                         '--set', 'networkPolicy.ingressController=null',
+                         '--set', 'networkPolicy.apiClients[0].namespaceSelector.matchLabels.team=video',
+                         '--set', 'networkPolicy.nodeEgress[0].to[0].ipBlock.cidr=52.94.0.0/16',
+                         '--set', 'networkPolicy.nodeEgress[0].ports[0].port=443',
+                         '--set', 'networkPolicy.nodeEgress[0].ports[0].protocol=TCP'],
+         dict(mode='http-serve', conf=False, fuse=False, store='sqlite', netpol=True,
+              tls=('vmafx-tls', 'vmafx-tls', 'ca.crt', 8081),
+              scraper={'podSelector': {'matchLabels': {'app': 'vmagent'}}}, ingress_controller=None,
+              api_clients=[{'namespaceSelector': {'matchLabels': {'team': 'video'}}}],
+              node_egress=[{'to': [{'ipBlock': {'cidr': '52.94.0.0/16'}}], 'ports': [{'port': 443, 'protocol': 'TCP'}]}])),
+        ('ingress', rc + INGRESS, dict(mode='http-serve', conf=True, fuse=False, store='sqlite', ingress=True)),
+        ('prometheus_rule', rc + RULES, dict(mode='http-serve', conf=True, fuse=False, store='sqlite', rules=True)),
+        ('no_helm_test', ['--set', 'tests.enabled=false'], dict(mode='http-serve', conf=False, fuse=False,
+                                                                store='sqlite', hook=False)),
+        ('everything', rc + TLS + NETPOL + INGRESS + RULES + ['--set', 'node.autoscaling.keda.enabled=true'],
+         dict(mode='http-serve', conf=True, fuse=False, store='sqlite', keda=True, slots=1, netpol=True,
+              ingress=True, rules=True, tls=('vmafx-tls', 'vmafx-tls', 'ca.crt', 8081))),
     ]
 
 
@@ -114,8 +150,11 @@ def check_controller(r, want, known_env):
     eq(env_value(env, 'VMAFX_LISTEN'), '0.0.0.0:8080')
     eq(env_value(env, 'VMAFX_TOKENS_FILE'), '/etc/vmafx/tokens')
     eq((env_value(env, 'VMAFX_LEASE_TTL'), env_value(env, 'VMAFX_MAX_LOST_ATTEMPTS')), ('60', '3'))
-    eq(ctl.probe('livenessProbe'), ('/healthz', 8080))
-    eq(ctl.probe('readinessProbe'), ('/readyz', 8080))
+    probe_port = want['tls'][3] if want.get('tls') else 8080     # TLS: the plain-HTTP probe port
+    eq(ctl.probe('livenessProbe'), ('/healthz', probe_port))
+    eq(ctl.probe('readinessProbe'), ('/readyz', probe_port))
+    for p in ('livenessProbe', 'readinessProbe'):
+        assert ctl.c[p]['httpGet'].get('scheme', 'HTTP') == 'HTTP', ctl.c[p]
     check_restricted('controller', ctl.c['securityContext'], ctl.spec['securityContext'], fuse=False)
     assert not any('hostPath' in v for v in ctl.volumes.values()), ctl.volumes
     tok = ctl.mounts()['/etc/vmafx']
@@ -159,7 +198,7 @@ def check_node_env(node, want, known_env):
     unknown = {n for n in env if n.startswith('VMAFX_')} - known_env
     assert not unknown, f'node env the program does not read: {unknown}'
     eq(env_value(env, 'VMAFX_STORAGE_MODE'), want['mode'])
-    eq(env_value(env, 'VMAFX_CONTROLLER_ADDR'), f'http://{CONTROLLER}:8080')
+    eq(env_value(env, 'VMAFX_CONTROLLER_ADDR'), f'{"https" if want.get("tls") else "http"}://{CONTROLLER}:8080')
     eq(env['VMAFX_NODE_ID']['valueFrom']['fieldRef']['fieldPath'], 'metadata.name')
     eq(env_value(env, 'VMAFX_NODE_TOKEN_FILE'), '/etc/vmafx/node-token')
     eq(env_value(env, 'VMAFX_NODE_SLOTS'), str(want.get('slots', 1)))
@@ -226,7 +265,7 @@ def check_scaling(r, node, want):
         assert 'replicas' not in node.dep['spec'], 'KEDA owns the replica count'
         sm = r.get('ServiceMonitor', CONTROLLER)
         assert sm['spec']['selector']['matchLabels'].items() <= r.get('Service', CONTROLLER)['metadata']['labels'].items()
-        eq((sm['spec']['endpoints'][0]['port'], sm['spec']['endpoints'][0]['path']), ('http', '/metrics'))
+        eq((sm['spec']['endpoints'][0]['port'], sm['spec']['endpoints'][0]['path']), (metrics_port(want), '/metrics'))
     else:
         assert so is None, so
         eq(node.dep['spec']['replicas'], 1)
@@ -234,29 +273,302 @@ def check_scaling(r, node, want):
     assert pdb['spec']['selector']['matchLabels'].items() <= node.dep['spec']['template']['metadata']['labels'].items()
 
 
-def check_case(r, want, node_env_names, controller_env_names):
+def metrics_port(want):
+    return 'probe' if want.get('tls') else 'http'
+
+
+def check_tls(r, node, want):
+    """controller.tls: the kubernetes.io/tls Secret's tls.crt and tls.key read-only under
+    /etc/vmafx/tls (no subPath: renewals reach the pod), VMAFX_TLS_CERT/KEY naming them,
+    VMAFX_PROBE_LISTEN on the container port the probes use, the Service's probe port; the
+    nodes dial https:// and verify with the CA file. Nothing of it without TLS."""
+    ctl = Pod(r, CONTROLLER, 'c')
+    env = ctl.env_spec()
+    svc_ports = {p['name']: p for p in r.get('Service', CONTROLLER)['spec']['ports']}
+    if not want.get('tls'):
+        assert not {'VMAFX_TLS_CERT', 'VMAFX_TLS_KEY', 'VMAFX_PROBE_LISTEN'} & set(env), env
+        assert 'probe' not in svc_ports and '/etc/vmafx/tls' not in ctl.mounts()
+        assert node is None or 'VMAFX_CONTROLLER_CA_FILE' not in node.env_spec()
+        return
+    secret, ca_secret, ca_key, probe_port = want['tls']
+    files = ctl.files()
+    eq(files[env_value(env, 'VMAFX_TLS_CERT')][:2], (secret, 'tls.crt'))
+    eq(files[env_value(env, 'VMAFX_TLS_KEY')][:2], (secret, 'tls.key'))
+    mount = ctl.mounts()['/etc/vmafx/tls']
+    assert mount.get('readOnly') is True and 'subPath' not in mount, mount
+    eq(ctl.volumes[mount['name']]['secret']['secretName'], secret)
+    eq(env_value(env, 'VMAFX_PROBE_LISTEN'), f'0.0.0.0:{probe_port}')
+    eq(ctl.port('probe'), probe_port)
+    assert ctl.port('http') != probe_port
+    eq((svc_ports['probe']['port'], svc_ports['probe']['targetPort']), (probe_port, 'probe'))
+    eq((svc_ports['http']['port'], svc_ports['http']['targetPort']), (8080, 'http'))
+    clients = [node] if node else []
+    if want.get('hook', True) and node:
+        clients.append(Pod(r, r.hook(TEST_HOOK), 't'))
+    for pod in clients:
+        e = pod.env_spec()
+        eq(env_value(e, 'VMAFX_CONTROLLER_ADDR'), f'https://{CONTROLLER}:8080')
+        sec, key, _, read_only = pod.files()[env_value(e, 'VMAFX_CONTROLLER_CA_FILE')]
+        eq((sec, key, read_only), (ca_secret, ca_key, True))
+
+
+def selects(selector, labels):
+    """Whether a LabelSelector selects an object with these labels (matchLabels and
+    matchExpressions, as the API server evaluates them)."""
+    if not all(labels.get(k) == v for k, v in (selector.get('matchLabels') or {}).items()):
+        return False
+    for e in selector.get('matchExpressions') or []:
+        have, op, vals = e['key'] in labels, e['operator'], e.get('values') or []
+        ok = {'In': have and labels[e['key']] in vals, 'NotIn': not have or labels[e['key']] not in vals,
+              'Exists': have, 'DoesNotExist': not have}[op]
+        if not ok:
+            return False
+    return True
+
+
+def peer_selects(peer, pod_labels, ns_labels):
+    """Whether a NetworkPolicyPeer of a policy in ns admits a pod (labels) in a namespace
+    (labels): a podSelector alone means the policy's own namespace."""
+    if 'ipBlock' in peer:
+        return False
+    if 'namespaceSelector' in peer:
+        if not selects(peer['namespaceSelector'], ns_labels):
+            return False
+    elif ns_labels.get('kubernetes.io/metadata.name') != 'default':
+        return False
+    return selects(peer.get('podSelector') or {}, pod_labels)
+
+
+def allowed_ports(policy, pod_labels, ns_labels, direction='ingress'):
+    """The ports a policy lets a pod (labels, namespace labels) reach (ingress) or the rules
+    that reach it (egress: peers are destinations)."""
+    out = []
+    key = 'from' if direction == 'ingress' else 'to'
+    for rule in policy['spec'].get(direction) or []:
+        if any(peer_selects(p, pod_labels, ns_labels) for p in rule.get(key) or []):
+            out += [p['port'] for p in rule.get('ports') or []]
+    return out
+
+
+def check_network_policy(r, node, want):
+    """The controller admits its API from this release's nodes and test pod, the ingress
+    controller and apiClients, /metrics from the scraper, nothing from elsewhere; nodes admit
+    nothing and reach the controller, DNS, the test pod and the configured object stores.
+    Each selector is evaluated against the labels of the pods the chart renders."""
+    pols = r.all('NetworkPolicy')
+    if not want.get('netpol'):
+        assert not pols, pols
+        return
+    ctl = Pod(r, CONTROLLER, 'c')
+    ctl_labels, node_labels = ctl.meta['labels'], node.meta['labels']
+    hook = r.hook(TEST_HOOK) if want.get('hook', True) else None
+    default_ns = {'kubernetes.io/metadata.name': 'default'}
+    cp = r.get('NetworkPolicy', CONTROLLER)
+    assert selects(cp['spec']['podSelector'], ctl_labels) and not selects(cp['spec']['podSelector'], node_labels)
+    eq(cp['spec']['policyTypes'], ['Ingress'])
+    ctl_ports = {p['name'] for p in ctl.c['ports']}
+    for rule in cp['spec']['ingress']:
+        for p in rule['ports']:
+            assert p['port'] in ctl_ports, f'{p} is not a port of the controller container {ctl_ports}'
+    eq(allowed_ports(cp, node_labels, default_ns), ['http'])
+    if hook:
+        eq(allowed_ports(cp, hook['metadata']['labels'], default_ns), ['http'])
+    # another release's nodes, or any other pod of the namespace, are not let in
+    other = dict(node_labels, **{'app.kubernetes.io/instance': 'other'})
+    eq(allowed_ports(cp, other, default_ns), [])
+    eq(allowed_ports(cp, {'app': 'debug'}, default_ns), [])
+    ingress_ns = {'kubernetes.io/metadata.name': 'ingress-nginx'}
+    ingress_pod = {'app.kubernetes.io/name': 'ingress-nginx', 'app.kubernetes.io/component': 'controller'}
+    prom_ns = {'kubernetes.io/metadata.name': 'monitoring'}
+    prom_pod = {'app.kubernetes.io/name': 'prometheus', 'prometheus': 'kps'}
+    if 'ingress_controller' in want:
+        eq(allowed_ports(cp, ingress_pod, ingress_ns), [])
+    else:
+        eq(allowed_ports(cp, ingress_pod, ingress_ns), ['http'])
+        eq(allowed_ports(cp, ingress_pod, default_ns), [])      # the namespace counts too
+    scraper = want.get('scraper')
+    if scraper:
+        eq(allowed_ports(cp, {'app': 'vmagent'}, default_ns), [metrics_port(want)])
+        eq(allowed_ports(cp, prom_pod, prom_ns), [])
+    else:
+        eq(allowed_ports(cp, prom_pod, prom_ns), [metrics_port(want)])
+    video = {'kubernetes.io/metadata.name': 'video', 'team': 'video'}
+    eq(allowed_ports(cp, {'app': 'batch'}, video), ['http'] if want.get('api_clients') else [])
+    eq(allowed_ports(cp, {'app': 'batch'}, {'kubernetes.io/metadata.name': 'audio', 'team': 'audio'}), [])
+
+    np_ = r.get('NetworkPolicy', NODE)
+    assert selects(np_['spec']['podSelector'], node_labels) and not selects(np_['spec']['podSelector'], ctl_labels)
+    eq(sorted(np_['spec']['policyTypes']), ['Egress', 'Ingress'])
+    assert not np_['spec'].get('ingress'), 'nodes serve nothing'
+    eq(allowed_ports(np_, ctl_labels, default_ns, 'egress'), [ctl.port('http')])
+    dns = {'k8s-app': 'kube-dns'}
+    eq(sorted((p['port'], p['protocol']) for rule in np_['spec']['egress'] for p in rule['ports']
+              if any(peer_selects(x, dns, {'kubernetes.io/metadata.name': 'kube-system'}) for x in rule.get('to', []))),
+       [(53, 'TCP'), (53, 'UDP')])
+    if hook:
+        h = Pod(r, hook, 't')
+        eq(allowed_ports(np_, hook['metadata']['labels'], default_ns, 'egress'), [h.port('pair')])
+        eq(h.env()['VMAFX_TEST_PORT'], str(h.port('pair')))
+    stores = want.get('node_egress', [{'ports': [{'port': 443, 'protocol': 'TCP'}]}])
+    for rule in stores:
+        assert rule in np_['spec']['egress'], f'{rule} not in {np_["spec"]["egress"]}'
+
+
+def check_notes(r, want):
+    """NOTES.txt gives an address that works with the case's values."""
+    if want.get('ingress'):
+        assert 'VMAFX_CONTROLLER_ADDR=https://vmafx.example.org' in r.notes, r.notes
+    elif want.get('tls'):
+        assert f'VMAFX_CONTROLLER_ADDR=https://{CONTROLLER}:8080' in r.notes and 'VMAFX_CONTROLLER_CA_FILE' in r.notes
+    else:
+        assert 'VMAFX_CONTROLLER_ADDR=http://127.0.0.1:8080' in r.notes, r.notes
+    assert ('helm test vmafx' in r.notes) == (want.get('hook', True) and want.get('nodes', True)), r.notes
+
+
+def check_ingress(r, want):
+    """The API and /ui/ (the dashboard's path, served by the controller for now) of one host,
+    to the controller Service's http port, with the class, TLS Secret and annotations."""
+    ings = r.all('Ingress')
+    if not want.get('ingress'):
+        assert not ings, ings
+        return
+    (ing,) = ings
+    eq(ing['spec']['ingressClassName'], 'nginx')
+    eq(ing['spec']['tls'], [{'hosts': ['vmafx.example.org'], 'secretName': 'vmafx-example-org'}])
+    eq(ing['metadata']['annotations'], {'nginx.ingress.kubernetes.io/proxy-body-size': '16m'})
+    (rule,) = ing['spec']['rules']
+    eq(rule['host'], 'vmafx.example.org')
+    svc = r.get('Service', CONTROLLER)
+    svc_ports = {p['name'] for p in svc['spec']['ports']}
+    eq(sorted((p['path'], p['pathType']) for p in rule['http']['paths']), [('/', 'Prefix'), ('/ui/', 'Prefix')])
+    for p in rule['http']['paths']:
+        eq(p['backend']['service']['name'], CONTROLLER)
+        assert p['backend']['service']['port']['name'] in svc_ports, p
+
+
+def check_prometheus_rule(r, want, exported):
+    """Alerts on jobs failing, a queue no node takes from, nodes lost, jobs given up; every
+    metric (and label value) their expressions use is one the controller exports, selected by
+    the labels the ServiceMonitor's scrape gives it."""
+    rules = r.all('PrometheusRule')
+    if not want.get('rules'):
+        assert not rules, rules
+        return
+    (pr,) = rules
+    eq(pr['metadata']['labels'].get('release'), 'kps')
+    alerts = {a['alert']: a for g in pr['spec']['groups'] for a in g['rules']}
+    eq(sorted(alerts), ['VmafxJobsFailing', 'VmafxJobsGivenUp', 'VmafxNoNodes', 'VmafxNodesLost', 'VmafxQueueStuck'])
+    uses = {'VmafxJobsFailing': 'vmafx_controller_jobs_finished_total',
+            'VmafxQueueStuck': 'vmafx_controller_oldest_pending_age_seconds',
+            'VmafxNoNodes': 'vmafx_controller_nodes_live', 'VmafxNodesLost': 'vmafx_controller_leases_expired_total',
+            'VmafxJobsGivenUp': 'vmafx_controller_jobs_given_up_total'}
+    for name, a in alerts.items():
+        expr = a['expr']
+        assert uses[name] in expr, (name, expr)
+        assert expr.count('(') == expr.count(')') and expr.count('{') == expr.count('}'), expr
+        assert a['labels']['severity'] in ('warning', 'critical') and a['annotations']['summary'], a
+        for m in re.finditer(r'\b(vmafx_[a-z0-9_]+)\{([^}]*)\}', expr):
+            metric, sel = m.groups()
+            assert metric in exported, f'{name} uses {metric}, which the controller does not export'
+            labels = dict(re.findall(r'(\w+)="([^"]*)"', sel))
+            eq((labels.get('namespace'), labels.get('service')), ('default', CONTROLLER))
+            for k, v in labels.items():
+                if k not in ('namespace', 'service'):
+                    assert (k, v) in exported[metric], f'{name}: {metric} has no series {k}="{v}"'
+        assert not re.search(r'\bvmafx_[a-z0-9_]+(?![a-z0-9_{])', expr), f'{name}: a metric without selector: {expr}'
+    sm = r.get('ServiceMonitor', CONTROLLER)      # the scrape that gives those labels
+    assert sm['spec']['selector']['matchLabels'].items() <= r.get('Service', CONTROLLER)['metadata']['labels'].items()
+
+
+def check_test_hook(r, node, want):
+    """helm test: a Pod hook in the node image running files/helm-test.sh, with the nodes'
+    controller address, a writer token (the auth Secret's admin-token) and the restricted
+    profile; none without nodes or with tests.enabled=false."""
+    hooks = [h for h in r.hooks if h['metadata']['annotations'].get('helm.sh/hook') == 'test']
+    if not want.get('hook', True) or node is None:
+        assert not hooks, hooks
+        return
+    (hook,) = hooks
+    eq(hook['kind'], 'Pod')
+    eq(hook['metadata']['name'], TEST_HOOK)
+    eq(hook['spec']['restartPolicy'], 'Never')
+    t = Pod(r, hook, 't')
+    eq(t.c['image'], node.c['image'])
+    eq(t.c['command'], ['/bin/sh', '-c'])
+    eq(t.c['args'], [open(os.path.join(CHART, 'files', 'helm-test.sh')).read()])
+    env = t.env_spec()
+    eq(env_value(env, 'VMAFX_CONTROLLER_ADDR'), env_value(node.env_spec(), 'VMAFX_CONTROLLER_ADDR'))
+    eq(env['POD_IP']['valueFrom']['fieldRef']['fieldPath'], 'status.podIP')
+    eq(t.files()[env_value(env, 'VMAFX_TOKEN_FILE')][:2], (want.get('auth_secret', AUTH_SECRET), 'admin-token'))
+    check_restricted('test hook', t.c['securityContext'], t.spec['securityContext'], fuse=False)
+    assert 'emptyDir' in t.volumes[t.mounts()['/tmp']['name']]
+    eq(t.meta['labels']['app.kubernetes.io/component'], 'test')
+
+
+def check_case(r, want, node_env_names, controller_env_names, exported=None):
     check_controller(r, want, controller_env_names)
     check_tokens(r, want)
+    check_notes(r, want)
+    check_ingress(r, want)
+    check_prometheus_rule(r, want, exported)
     if not want.get('nodes', True):
         assert not r.find('Deployment', NODE) and not r.find('Secret', RCLONE_SECRET)
         assert 'node.enabled=false' in r.notes, r.notes
+        check_tls(r, None, want)
+        check_test_hook(r, None, want)
         return
     node = Pod(r, NODE, 'vmafx-node-abc12')
     check_node_env(node, want, node_env_names)
     check_rclone_config(r, node, want)
     check_fuse(r, node, want)
     check_scaling(r, node, want)
+    check_tls(r, node, want)
+    check_network_policy(r, node, want)
+    check_test_hook(r, node, want)
+
+
+def exported_metrics(env):
+    """{metric: {(label, value)}} of a running controller's /metrics (histograms by their
+    base name)."""
+    from controller_testlib import Proc, free_port, wait_until
+    d = scratch(env, 'metrics-controller')
+    port = free_port()
+    p = Proc('controller', [env.bin('src', 'cli', 'vmafx-controller'), '--listen', f'127.0.0.1:{port}',
+                            '--db', os.path.join(d, 'vmafx.db')], os.path.join(d, 'controller.log'),
+             {k: v for k, v in os.environ.items() if not k.startswith('VMAFX_')})
+    try:
+        def get():
+            assert p.alive(), p.tail()
+            try:
+                return urllib.request.urlopen(f'http://127.0.0.1:{port}/metrics', timeout=2).read().decode()
+            except OSError:
+                return None
+        text = wait_until('the controller to answer /metrics', get, timeout=20)
+    finally:
+        p.kill9()
+    out = {}
+    for m in re.finditer(r'^# TYPE (\w+) (\w+)$', text, re.M):
+        out[m.group(1)] = set()
+    for m in re.finditer(r'^(\w+?)(?:_bucket|_sum|_count)?(?:\{([^}]*)\})? \S+$', text, re.M):
+        name = m.group(1) if m.group(1) in out else re.sub(r'_(bucket|sum|count)$', '', m.group(1))
+        out.setdefault(name, set()).update(re.findall(r'(\w+)="([^"]*)"', m.group(2) or ''))
+    assert 'vmafx_controller_jobs_finished_total' in out, text[:1000]
+    return out
 
 
 def cases(env):
     node_names = env_names_of(env.bin('src', 'cli', 'vmafx-node'))
     ctl_names = env_names_of(env.bin('src', 'cli', 'vmafx-controller'))
 
+    exported = []
+
     def one(name, args, want):
         def run():
             r = render_case(env, args)
             validate(r, scratch(env, f'validate-{name}'))
-            check_case(r, want, node_names, ctl_names)
+            if want.get('rules') and not exported:
+                exported.append(exported_metrics(env))
+            check_case(r, want, node_names, ctl_names, exported[0] if exported else None)
         return run
 
     if not node_names or not ctl_names:
@@ -294,6 +606,21 @@ def test_schema_refuses_bad_values(env):
     refused(['--set', 'storage.verify=sometimes'], 'storage.verify')
     refused(['--set', 'node.terminationGracePeriodSeconds=5'], 'terminationGracePeriodSeconds')
     refused(['--set', 'controller.store.postgres.dsn=mysql://x'], 'dsn')
+    refused(['--set', 'controller.tls.probePort=0'], 'controller.tls.probePort')
+    refused(['--set', 'controller.tls.probePort=70000'], 'controller.tls.probePort')
+    refused(['--set', 'controller.tls.secretName=My_Cert'], 'controller.tls.secretName')
+    refused(['--set', 'controller.tls.enable=true'], 'enable')                    # a typo
+    refused(['--set', 'ingress.host=https://vmafx.example.org'], 'ingress.host')
+    refused(['--set', 'ingress.tls.secret=x'], 'secret')
+    refused(['--set', 'ingress.className=Nginx Plus'], 'ingress.className')
+    refused(['--set', 'networkPolicy.nodeEgress[0].ports[0].protocol=ICMP'], 'protocol')
+    refused(['--set', 'networkPolicy.nodeEgress[0].to[0].ipBlock.cidr=10.0.0.0'], 'cidr')
+    refused(['--set', 'networkPolicy.metricsScraper[0].podSelector.matchLabel.app=x'], 'matchLabel')
+    refused(['--set', 'networkPolicy.enabled=yes'], 'networkPolicy.enabled')
+    refused(['--set', 'monitoring.prometheusRule.failedRatio=2'], 'failedRatio')
+    refused(['--set', 'monitoring.prometheusRule.pendingAgeSeconds=0'], 'pendingAgeSeconds')
+    refused(['--set', 'tests.servePort=0'], 'tests.servePort')
+    refused(['--set', 'monitoring.prometheusRule.webhookFailures=1'], 'webhookFailures')   # not a feature
 
 
 def test_chart_refuses_contradictions(env):
@@ -303,6 +630,8 @@ def test_chart_refuses_contradictions(env):
     refused(['--set-file', f'storage.rclone.config={conf}', '--set', 'storage.rclone.existingSecret=x'], 'not both')
     refused(['--set', 'node.terminationGracePeriodSeconds=30', '--set', 'node.drainMargin=30'], 'drainMargin')
     refused(['--kube-version', '1.24.0'], 'kubeVersion')
+    refused(['--set', 'controller.tls.enabled=true'], 'controller.tls.secretName')
+    refused(TLS + ['--set', 'controller.tls.probePort=8080'], 'probePort')
 
 
 def test_values_reach_the_pods(env):
@@ -409,7 +738,8 @@ def test_validator_catches_mistakes(env):
     dangling references in an otherwise valid release are each refused."""
     conf = conf_file(env)
     base = render('--set-file', f'storage.rclone.config={conf}', '--set', 'storage.mode=mount',
-                  '--set', 'node.autoscaling.keda.enabled=true', '--set', 'monitoring.serviceMonitor.enabled=true')
+                  '--set', 'node.autoscaling.keda.enabled=true', '--set', 'monitoring.serviceMonitor.enabled=true',
+                  *NETPOL, *INGRESS, *RULES)
 
     def spoil(kind, name, fn, expect):
         import copy
@@ -439,6 +769,13 @@ def test_validator_catches_mistakes(env):
     spoil('ServiceMonitor', CONTROLLER, lambda o: o['spec']['endpoints'][0].__setitem__('paht', '/x'),
           'paht: unknown')
     spoil('PodDisruptionBudget', NODE, lambda o: o['spec'].__setitem__('maxUnavailable', [1]), 'maxUnavailable')
+    spoil('NetworkPolicy', NODE, lambda o: o['spec']['egress'][0].__setitem__('too', []), 'too: unknown')
+    spoil('NetworkPolicy', CONTROLLER, lambda o: o['spec']['ingress'][0]['from'][0].__setitem__('podSelecter', {}),
+          'podSelecter: unknown')
+    spoil('Ingress', CONTROLLER, lambda o: o['spec']['rules'][0]['http']['paths'][0].__setitem__('pathTyp', 'Prefix'),
+          'pathTyp: unknown')
+    spoil('PrometheusRule', CONTROLLER, lambda o: o['spec']['groups'][0]['rules'][0].__setitem__('alrt', 'x'),
+          'alrt: unknown')
 
 
 def values_of():
@@ -453,7 +790,8 @@ def test_docs_name_real_values(env):
     v = values_of()
     text = open(os.path.join(CHART, '..', '..', '..', 'docs', 'deploy.md')).read()
     readme = open(os.path.join(CHART, '..', '..', '..', 'README.md')).read()
-    tops = ('storage', 'auth', 'controller', 'node', 'serviceAccount', 'monitoring')
+    tops = ('storage', 'auth', 'controller', 'node', 'serviceAccount', 'monitoring', 'ingress', 'networkPolicy',
+            'tests')
 
     def exists(path):
         cur = v

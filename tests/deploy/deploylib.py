@@ -44,6 +44,9 @@ class Rendered:
         self.objects = [m['object'] for m in self.manifests]
         self.hooks = [yaml.safe_load(h['manifest']) for h in release.get('hooks') or []]
         self.notes = release['info'].get('notes', '')
+        # Secrets the release names but does not make (existingSecret, TLS), as a test
+        # provides them: {name: {key: text}}
+        self.external = {}
 
     def all(self, kind):
         return [o for o in self.objects if o['kind'] == kind]
@@ -61,7 +64,18 @@ class Rendered:
         except AssertionError:
             return None
 
+    def hook(self, name):
+        for h in self.hooks:
+            if h['metadata']['name'] == name:
+                return h
+        raise AssertionError(f'no hook {name}; have {[h["metadata"]["name"] for h in self.hooks]}')
+
+    def has_secret(self, name):
+        return name in self.external or self.find('Secret', name) is not None
+
     def secret_data(self, name):
+        if name in self.external:
+            return dict(self.external[name])
         s = self.get('Secret', name)
         out = {k: base64.b64decode(v).decode() for k, v in (s.get('data') or {}).items()}
         out.update(s.get('stringData') or {})
@@ -115,16 +129,19 @@ def validate(rendered, scratch):
 # ---- a rendered pod ----------------------------------------------------------------------
 
 class Pod:
-    """The pod template of a Deployment and its first container, read the way the kubelet
-    does: environment (values, Secret keys, the pod name), volume mounts and the files the
-    Secret and projected volumes put at each path."""
+    """The pod template of a Deployment (or a bare Pod: a helm test hook) and its first
+    container, read the way the kubelet does: environment (values, Secret keys, the pod name
+    and IP), volume mounts and the files the Secret and projected volumes put at each path."""
 
-    def __init__(self, rendered, deployment, pod_name):
+    def __init__(self, rendered, deployment, pod_name, pod_ip='127.0.0.1'):
         self.r = rendered
-        self.dep = rendered.get('Deployment', deployment)
-        self.spec = self.dep['spec']['template']['spec']
+        if isinstance(deployment, dict):
+            self.dep, self.spec, self.meta = None, deployment['spec'], deployment['metadata']
+        else:
+            self.dep = rendered.get('Deployment', deployment)
+            self.spec, self.meta = self.dep['spec']['template']['spec'], self.dep['spec']['template']['metadata']
         self.c = self.spec['containers'][0]
-        self.pod_name = pod_name
+        self.pod_name, self.pod_ip = pod_name, pod_ip
         self.volumes = {v['name']: v for v in self.spec.get('volumes', [])}
 
     def env(self):
@@ -136,8 +153,9 @@ class Pod:
                 ref = e['valueFrom']['secretKeyRef']
                 out[e['name']] = self.r.secret_data(ref['name'])[ref['key']]
             elif 'fieldRef' in e.get('valueFrom', {}):
-                assert e['valueFrom']['fieldRef']['fieldPath'] == 'metadata.name', e
-                out[e['name']] = self.pod_name
+                field = e['valueFrom']['fieldRef']['fieldPath']
+                assert field in ('metadata.name', 'status.podIP'), e
+                out[e['name']] = self.pod_name if field == 'metadata.name' else self.pod_ip
             else:
                 raise AssertionError(f'env {e} not understood')
         return out
@@ -157,7 +175,7 @@ class Pod:
             assert sec, f'volume source {s} not understood'
             name = sec.get('name') or sec.get('secretName')
             # a Secret the chart does not make (existingSecret values): names only
-            data = self.r.secret_data(name) if self.r.find('Secret', name) else {}
+            data = self.r.secret_data(name) if self.r.has_secret(name) else {}
             items = sec.get('items') or [{'key': k, 'path': k} for k in data]
             for it in items:
                 files[it['path']] = (name, it['key'], data.get(it['key']))
@@ -198,6 +216,9 @@ class Pod:
                 os.chown(host, owner_gid, owner_gid)
             out[path] = host
         return out
+
+    def port(self, name):
+        return next(cp['containerPort'] for cp in self.c['ports'] if cp['name'] == name)
 
     def probe(self, which):
         p = self.c[which]['httpGet']

@@ -76,8 +76,18 @@ app.kubernetes.io/component: {{ .component }}
 {{- if .Values.node.controllerAddr -}}
 {{- .Values.node.controllerAddr -}}
 {{- else -}}
-{{- printf "http://%s:%v" (include "vmafx.controllerName" .) .Values.controller.service.port -}}
+{{- printf "%s://%s:%v" (ternary "https" "http" .Values.controller.tls.enabled) (include "vmafx.controllerName" .) .Values.controller.service.port -}}
 {{- end -}}
+{{- end -}}
+
+{{/* The Secret and key of the CA that clients of the controller verify its certificate with. */}}
+{{- define "vmafx.caSecretName" -}}
+{{- default .Values.controller.tls.secretName .Values.controller.tls.caSecretName -}}
+{{- end -}}
+
+{{/* The port Prometheus scrapes /metrics on: the plain-HTTP probe port when the API is HTTPS. */}}
+{{- define "vmafx.metricsPortName" -}}
+{{- ternary "probe" "http" .Values.controller.tls.enabled -}}
 {{- end -}}
 
 {{/* "true" when node pods get FUSE: asked for, or implied by mount mode */}}
@@ -151,6 +161,12 @@ appArmorProfile:
 {{- end -}}
 {{- if le (int .Values.node.terminationGracePeriodSeconds) (int .Values.node.drainMargin) -}}
 {{- fail "node.terminationGracePeriodSeconds must be larger than node.drainMargin" -}}
+{{- end -}}
+{{- if and .Values.controller.tls.enabled (not .Values.controller.tls.secretName) -}}
+{{- fail "controller.tls.enabled needs controller.tls.secretName (a kubernetes.io/tls Secret)" -}}
+{{- end -}}
+{{- if and .Values.controller.tls.enabled (eq (int .Values.controller.tls.probePort) (int .Values.controller.port)) -}}
+{{- fail "controller.tls.probePort must differ from controller.port" -}}
 {{- end -}}
 {{- if and .Values.node.autoscaling.keda.enabled (lt (int .Values.node.autoscaling.keda.maxReplicaCount) (int .Values.node.autoscaling.keda.minReplicaCount)) -}}
 {{- fail "node.autoscaling.keda.maxReplicaCount must not be below minReplicaCount" -}}
