@@ -30,8 +30,9 @@ static void fill(uint16_t *p, size_t n, unsigned bpc, int mode)
         return;
     }
     uint16_t v = (uint16_t)checkasm_rand_below(1u << bpc);
+    const unsigned run = checkasm_rand() & 1 ? 6 : 40;    /* short runs, or whole vectors */
     for (size_t i = 0; i < n; i++) {
-        if (checkasm_rand_below(6) == 0) v = (uint16_t)((v + checkasm_rand_below(5)) & ((1u << bpc) - 1));
+        if (checkasm_rand_below(run) == 0) v = (uint16_t)((v + checkasm_rand_below(5)) & ((1u << bpc) - 1));
         p[i] = v;
     }
 }
@@ -192,6 +193,15 @@ static void random_params(CambiCParams *p, float *lut)
 static void band_row(uint16_t *img, uint16_t *mask, int w, const CambiCParams *p, int mode)
 {
     fill(img, (size_t)w, 10, mode);
+    if (mode == BANDED) {                      /* runs of one value, in and around the band */
+        int v = p->base - 3 + (int)checkasm_rand_below((unsigned)p->size + 6);
+        for (int i = 0; i < w; i++) {
+            if (checkasm_rand_below(24) == 0) v = p->base - 3 + (int)checkasm_rand_below((unsigned)p->size + 6);
+            img[i] = (uint16_t)(v < 0 ? 0 : v);
+            mask[i] = checkasm_rand_below(9) != 0;
+        }
+        return;
+    }
     for (int i = 0; i < w; i++) {
         if (mode != FILL_ZERO && mode != FILL_MAX && checkasm_rand_below(4))
             img[i] = (uint16_t)(p->base - 40 + (int)checkasm_rand_below((unsigned)p->size + 80));
