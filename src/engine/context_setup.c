@@ -37,7 +37,8 @@ static void build_suffix(const FeatureExtractor *fx, const double *opt, char *bu
         if (sorted[k]->boolean)
             snprintf(buf + len, n - len, "_%s", key);
         else if (option_choices(fx, idx[k]))
-            snprintf(buf + len, n - len, "_%s_%s", key, option_choices(fx, idx[k])[(int)opt[idx[k]]]);
+            snprintf(buf + len, n - len, "_%s_%s", key,
+                     option_choices(fx, idx[k])[(int)opt[idx[k]]]);
         else
             snprintf(buf + len, n - len, "_%s_%g", key, opt[idx[k]]);
     }
@@ -85,13 +86,16 @@ static int set_option_text(VmafxContext *ctx, const FeatureExtractor *fx, double
             if (!strcmp(choices[c], v)) return set_option(ctx, fx, opt, key, c);
         char list[128] = "";
         for (unsigned c = 0; choices[c]; c++)
-            snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", c ? ", " : "", choices[c]);
-        return ctx_fail(ctx, -EINVAL, "feature %s: option %s: '%s' is not one of %s", fx->name, key, v, list);
+            snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", c ? ", " : "",
+                     choices[c]);
+        return ctx_fail(ctx, -EINVAL, "feature %s: option %s: '%s' is not one of %s", fx->name,
+                        key, v, list);
     }
     char *end;
     double value = !strcmp(v, "true") ? 1 : !strcmp(v, "false") ? 0 : strtod(v, &end);
     if (strcmp(v, "true") && strcmp(v, "false") && (end == v || *end))
-        return ctx_fail(ctx, -EINVAL, "feature %s: option %s: '%s' is not a number", fx->name, key, v);
+        return ctx_fail(ctx, -EINVAL, "feature %s: option %s: '%s' is not a number", fx->name,
+                        key, v);
     return set_option(ctx, fx, opt, key, value);
 }
 
@@ -224,13 +228,15 @@ int vmafx_use_feature(VmafxContext *ctx, const char *name, const char *options)
     default_options(fx, opt);
     char buf[2048];
     if (snprintf(buf, sizeof(buf), "%s", options ? options : "") >= (int)sizeof(buf))
-        return ctx_fail(ctx, -EINVAL, "feature %s: options longer than %zu characters", name, sizeof(buf) - 1);
+        return ctx_fail(ctx, -EINVAL, "feature %s: options longer than %zu characters", name,
+                        sizeof(buf) - 1);
     char *text[EXTRACTOR_MAX_OPTIONS] = { 0 };
     char *save = NULL;
     for (char *kv = strtok_r(buf, ":", &save); kv && !err; kv = strtok_r(NULL, ":", &save)) {
         char *eq = strchr(kv, '=');
         if (!eq) {
-            err = ctx_fail(ctx, -EINVAL, "feature %s: option '%s' needs a value (key=value)", name, kv);
+            err = ctx_fail(ctx, -EINVAL, "feature %s: option '%s' needs a value (key=value)",
+                           name, kv);
             break;
         }
         *eq = 0;

@@ -127,7 +127,8 @@ static void anti_dither(uint16_t *p, unsigned w, unsigned h)
 {
     for (unsigned i = 0; i + 1 < h; i++) {
         uint16_t *r = p + (size_t)i * w, *n = r + w;
-        for (unsigned j = 0; j + 1 < w; j++) r[j] = (uint16_t)((r[j] + r[j + 1] + n[j] + n[j + 1]) >> 2);
+        for (unsigned j = 0; j + 1 < w; j++)
+            r[j] = (uint16_t)((r[j] + r[j + 1] + n[j] + n[j + 1]) >> 2);
         r[w - 1] = (uint16_t)((r[w - 1] + n[w - 1]) >> 1);
     }
     uint16_t *r = p + (size_t)(h - 1) * w;

@@ -11,7 +11,10 @@ typedef __m256 V_F;
 #define N16 16
 #define N32 8
 
-static inline V16 ld16(const uint16_t *p) { return _mm256_loadu_si256((const __m256i *)(const void *)p); }
+static inline V16 ld16(const uint16_t *p)
+{
+    return _mm256_loadu_si256((const __m256i *)(const void *)p);
+}
 static inline void st16(uint16_t *p, V16 v) { _mm256_storeu_si256((__m256i *)(void *)p, v); }
 static inline V16 add16(V16 a, V16 b) { return _mm256_add_epi16(a, b); }
 static inline V16 sub16(V16 a, V16 b) { return _mm256_sub_epi16(a, b); }
@@ -29,11 +32,14 @@ static inline V16 iota16(void)
 }
 static inline V16 mins16(V16 a, V16 b) { return _mm256_min_epi16(a, b); }
 static inline V16 maskz16(M16 m, V16 v) { return _mm256_and_si256(m, v); }
-static inline M16 in_band16(V16 r, V16 top) { return _mm256_cmpeq_epi16(_mm256_min_epu16(r, top), r); }
+static inline M16 in_band16(V16 r, V16 top)
+{
+    return _mm256_cmpeq_epi16(_mm256_min_epu16(r, top), r);
+}
 static inline int eq_prefix16(const int16_t *p, int k)
 {
     const unsigned ne = ~(unsigned)_mm256_movemask_epi8(
-        _mm256_cmpeq_epi16(_mm256_loadu_si256((const __m256i *)(const void *)p), _mm256_set1_epi16((short)k)));
+        _mm256_cmpeq_epi16(ld16((const uint16_t *)p), _mm256_set1_epi16((short)k)));
     return ne ? __builtin_ctz(ne) >> 1 : 16;
 }
 

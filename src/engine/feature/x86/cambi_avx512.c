@@ -34,7 +34,8 @@ static inline V16 maskz16(M16 m, V16 v) { return _mm512_maskz_mov_epi16(m, v); }
 static inline M16 in_band16(V16 r, V16 top) { return _mm512_cmple_epu16_mask(r, top); }
 static inline int eq_prefix16(const int16_t *p, int k)
 {
-    const unsigned ne = _mm512_cmpneq_epi16_mask(_mm512_loadu_si512((const void *)p), _mm512_set1_epi16((short)k));
+    const unsigned ne = _mm512_cmpneq_epi16_mask(ld16((const uint16_t *)p),
+                                                 _mm512_set1_epi16((short)k));
     return ne ? __builtin_ctz(ne) : 32;
 }
 

@@ -40,7 +40,8 @@ static void mask_row(const uint16_t *colsum, uint16_t *mask, int w, int thr)
     int c = 0;
     for (; c + N16 <= w; c += N16) {
         V16 n = ld16(colsum + c - CAMBI_MASK_HALF);
-        for (int k = 1 - CAMBI_MASK_HALF; k <= CAMBI_MASK_HALF; k++) n = add16(n, ld16(colsum + c + k));
+        for (int k = 1 - CAMBI_MASK_HALF; k <= CAMBI_MASK_HALF; k++)
+            n = add16(n, ld16(colsum + c + k));
         st16(mask + c, ones16(gt16(n, t)));      /* box counts <= 49: signed compare is fine */
     }
     cambi_mask_row_c(colsum + c, mask + c, w - c, thr);
@@ -244,7 +245,8 @@ static void c_values_row(float *out, const uint16_t *hist, const uint16_t *img,
             const V32 p1 = gather16(hist, add32(mul32(add32(r, set32(d + 1)), width), col));
             const V32 r2 = sub32(r, set32(d + 1));
             const M32 r2_ok = not_m32(gt32(zero, r2));
-            const V32 p2 = maskz32(r2_ok, gather16(hist, add32(mul32(max32(r2, zero), width), col)));
+            const V32 p2_at = add32(mul32(max32(r2, zero), width), col);
+            const V32 p2 = maskz32(r2_ok, gather16(hist, p2_at));
             const V32 pm = max32(p1, p2);
             if (!any32(and_m32(on, gt32(pm, zero)))) continue;          /* all 0: no look-up */
             const V_F num = cvt_f(mul32(set32(p->weight[d]), mul32(p0, pm)));
