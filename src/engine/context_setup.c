@@ -292,13 +292,15 @@ int vmafx_use_feature(VmafxContext *ctx, const char *name, const char *options)
     default_options(fx, opt);
     char buf[2048];
     if (snprintf(buf, sizeof(buf), "%s", options ? options : "") >= (int)sizeof(buf))
-        return ctx_fail(ctx, -EINVAL, "feature %s: options longer than %zu characters", name, sizeof(buf) - 1);
+        return ctx_fail(ctx, -EINVAL, "feature %s: options longer than %zu characters", name,
+                        sizeof(buf) - 1);
     char *text[EXTRACTOR_MAX_OPTIONS] = { 0 };
     char *save = NULL;
     for (char *kv = strtok_r(buf, ":", &save); kv && !err; kv = strtok_r(NULL, ":", &save)) {
         char *eq = strchr(kv, '=');
         if (!eq) {
-            err = ctx_fail(ctx, -EINVAL, "feature %s: option '%s' needs a value (key=value)", name, kv);
+            err = ctx_fail(ctx, -EINVAL, "feature %s: option '%s' needs a value (key=value)",
+                           name, kv);
             break;
         }
         *eq = 0;

@@ -30,8 +30,10 @@ static void fill(uint16_t *p, size_t n, unsigned bpc, int mode)
         return;
     }
     uint16_t v = (uint16_t)checkasm_rand_below(1u << bpc);
+    const unsigned run = checkasm_rand() & 1 ? 6 : 40;    /* short runs, or whole vectors */
     for (size_t i = 0; i < n; i++) {
-        if (checkasm_rand_below(6) == 0) v = (uint16_t)((v + checkasm_rand_below(5)) & ((1u << bpc) - 1));
+        if (checkasm_rand_below(run) == 0)
+            v = (uint16_t)((v + checkasm_rand_below(5)) & ((1u << bpc) - 1));
         p[i] = v;
     }
 }
@@ -80,7 +82,8 @@ static void check_flat(const CambiKernels *lv, int w, int mode)
         for (int l = 1; l < checkasm_level_count(); l++) {
             Row got = row_new(w);
             lv[l].flat_row(row.p, last ? NULL : below.p, got.p, w);
-            report16(&want, &got, last ? "cambi_flat_row (last row)" : "cambi_flat_row", checkasm_level(l), w, mode);
+            report16(&want, &got, last ? "cambi_flat_row (last row)" : "cambi_flat_row",
+                     checkasm_level(l), w, mode);
             free(got.mem);
         }
         free(want.mem);
@@ -94,7 +97,8 @@ static void check_box(const CambiKernels *lv, int w, int mode)
     Row colsum = row_new(w + 2 * CAMBI_MASK_HALF), add = row_new(w), sub = row_new(w);
     for (int i = 0; i < w; i++) {
         /* column counts of 7 rows: 0..7 (all 7 at the extreme) */
-        colsum.p[i + CAMBI_MASK_HALF] = (uint16_t)(mode == FILL_MAX ? 7 : mode == FILL_ZERO ? 0 : checkasm_rand_below(8));
+        colsum.p[i + CAMBI_MASK_HALF] =
+            (uint16_t)(mode == FILL_MAX ? 7 : mode == FILL_ZERO ? 0 : checkasm_rand_below(8));
         add.p[i] = (uint16_t)checkasm_rand_below(2);
         sub.p[i] = (uint16_t)checkasm_rand_below(2);
     }
@@ -192,6 +196,16 @@ static void random_params(CambiCParams *p, float *lut)
 static void band_row(uint16_t *img, uint16_t *mask, int w, const CambiCParams *p, int mode)
 {
     fill(img, (size_t)w, 10, mode);
+    if (mode == BANDED) {                      /* runs of one value, in and around the band */
+        int v = p->base - 3 + (int)checkasm_rand_below((unsigned)p->size + 6);
+        for (int i = 0; i < w; i++) {
+            if (checkasm_rand_below(24) == 0)
+                v = p->base - 3 + (int)checkasm_rand_below((unsigned)p->size + 6);
+            img[i] = (uint16_t)(v < 0 ? 0 : v);
+            mask[i] = checkasm_rand_below(9) != 0;
+        }
+        return;
+    }
     for (int i = 0; i < w; i++) {
         if (mode != FILL_ZERO && mode != FILL_MAX && checkasm_rand_below(4))
             img[i] = (uint16_t)(p->base - 40 + (int)checkasm_rand_below((unsigned)p->size + 80));
@@ -250,7 +264,8 @@ static void check_c_values(const CambiKernels *lv, int w, int mode)
     uint16_t *hist = malloc(n * sizeof(uint16_t));
     /* counts of one window (at most 65 x 65 pixels in all): p0 + pmax stays in the table */
     for (size_t i = 0; i < n; i++)
-        hist[i] = (uint16_t)(mode == FILL_MAX ? 2112 : mode == FILL_ZERO ? 0 : checkasm_rand_below(2113));
+        hist[i] = (uint16_t)(mode == FILL_MAX ? 2112
+                             : mode == FILL_ZERO ? 0 : checkasm_rand_below(2113));
     Row img = row_new(w), mask = row_new(w);
     band_row(img.p, mask.p, w, &p, mode);
     float *want = malloc(((size_t)w + 2 * GUARD) * sizeof(float));
@@ -265,7 +280,8 @@ static void check_c_values(const CambiKernels *lv, int w, int mode)
             if (memcmp(&want[i], &got[i], sizeof(float))) d = (long)i;
         checkasm_check(d < 0, "cambi_c_values_row", checkasm_level(l),
                        "w=%d %s diffs=%d: first difference at %ld (%g, scalar %g)", w,
-                       mode_name(mode), p.num_diffs, d - GUARD, d < 0 ? 0 : got[d], d < 0 ? 0 : want[d]);
+                       mode_name(mode), p.num_diffs, d - GUARD, d < 0 ? 0 : got[d],
+                       d < 0 ? 0 : want[d]);
     }
     free(want);
     free(got);

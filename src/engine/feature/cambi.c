@@ -94,7 +94,8 @@ static int write_map(void *user, int scale, const float *c, int w, int h)
     const CambiState *s = mw->s;
     const CambiCParams *p = &s->work.cp;
     int max_weight = p->weight[0];
-    for (int d = 0; d < p->num_diffs; d++) max_weight = p->weight[d] > max_weight ? p->weight[d] : max_weight;
+    for (int d = 0; d < p->num_diffs; d++)
+        if (p->weight[d] > max_weight) max_weight = p->weight[d];
     const double scaling = 65535.0 / (max_weight * s->window * s->window / 4);
     uint16_t *buf = malloc((size_t)w * h * sizeof(*buf));
     if (!buf) return -ENOMEM;
@@ -138,7 +139,8 @@ static int extract(void *priv, const FrameInput *in, FeatureCollector *out)
     CambiState *s = priv;
     double dis, src;
     int err = score(s, in->dis, false, in->index, &dis);
-    if (!err) err = collector_put(out, s->name[F_CAMBI], in->index, dis < s->max_val ? dis : s->max_val);
+    if (!err)
+        err = collector_put(out, s->name[F_CAMBI], in->index, dis < s->max_val ? dis : s->max_val);
     if (err || !s->full_ref) return err;
     if ((err = score(s, in->ref, true, in->index, &src))) return err;
     double combined = dis - src > 0 ? dis - src : 0;
@@ -175,7 +177,8 @@ static int resolutions(CambiState *s, const ExtractorParams *p)
     if (s->src_w < CAMBI_MIN_SIZE && s->src_h < CAMBI_MIN_SIZE)
         return REFUSE("the source resolution %ux%u is below CAMBI's minimum (%d in width or "
                       "height)", s->src_w, s->src_h, CAMBI_MIN_SIZE);
-    if ((s->src_w > s->enc_w && s->src_h < s->enc_h) || (s->src_w < s->enc_w && s->src_h > s->enc_h))
+    if ((s->src_w > s->enc_w && s->src_h < s->enc_h) ||
+        (s->src_w < s->enc_w && s->src_h > s->enc_h))
         return REFUSE("source %ux%u and encode %ux%u resolutions must not be larger in one "
                       "dimension and smaller in the other", s->src_w, s->src_h, s->enc_w, s->enc_h);
     return 0;
@@ -204,15 +207,6 @@ static int high_res_speedup(int hrs, unsigned w, unsigned h)
     if (hrs == 1440) return pix >= 2560u * 1440 ? hrs : 0;
     if (hrs == 2160) return pix >= 3840u * 2160 ? hrs : 0;
     return 0;
-}
-
-static int init_state(CambiState *s, const ExtractorParams *p);
-
-static int init(void *priv, const ExtractorParams *p)
-{
-    int err = init_state(priv, p);
-    if (err) cambi_work_free(&((CambiState *)priv)->work);
-    return err;
 }
 
 static int init_state(CambiState *s, const ExtractorParams *p)
@@ -247,14 +241,25 @@ static int init_state(CambiState *s, const ExtractorParams *p)
     for (int f = 0; f < N_FEATURES; f++)
         feature_name(s->name[f], NAME_LEN, feature_base[f], feature_output_name(feature_base[f]),
                      f == F_CAMBI ? p->suffix : "");
-    s->heatmaps = p->text && p->text[OPT_HEATMAPS] && *p->text[OPT_HEATMAPS] ? p->text[OPT_HEATMAPS] : NULL;
+    const char *maps = p->text ? p->text[OPT_HEATMAPS] : NULL;
+    s->heatmaps = maps && *maps ? maps : NULL;
     if (s->heatmaps) {
         s->files = p->files;
-        if (!s->files) return REFUSE("heatmaps_path needs a place to write files, which this caller does not provide");
+        if (!s->files)
+            return REFUSE("heatmaps_path needs a place to write files, which this caller does "
+                          "not provide");
         if ((err = create_maps(s)))
-            return REFUSE("heatmaps_path %s: cannot create the heat-map files (%s)", s->heatmaps, strerror(-err));
+            return REFUSE("heatmaps_path %s: cannot create the heat-map files (%s)", s->heatmaps,
+                          strerror(-err));
     }
     return 0;
+}
+
+static int init(void *priv, const ExtractorParams *p)
+{
+    int err = init_state(priv, p);
+    if (err) cambi_work_free(&((CambiState *)priv)->work);
+    return err;
 }
 
 static void close_cambi(void *priv)

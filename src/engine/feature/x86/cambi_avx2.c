@@ -11,7 +11,10 @@ typedef __m256 V_F;
 #define N16 16
 #define N32 8
 
-static inline V16 ld16(const uint16_t *p) { return _mm256_loadu_si256((const __m256i *)(const void *)p); }
+static inline V16 ld16(const uint16_t *p)
+{
+    return _mm256_loadu_si256((const __m256i *)(const void *)p);
+}
 static inline void st16(uint16_t *p, V16 v) { _mm256_storeu_si256((__m256i *)(void *)p, v); }
 static inline V16 add16(V16 a, V16 b) { return _mm256_add_epi16(a, b); }
 static inline V16 sub16(V16 a, V16 b) { return _mm256_sub_epi16(a, b); }
@@ -23,6 +26,22 @@ static inline M16 or_m16(M16 a, M16 b) { return _mm256_or_si256(a, b); }
 static inline V16 sel16(M16 m, V16 a, V16 b) { return _mm256_blendv_epi8(b, a, m); }
 static inline V16 ones16(M16 m) { return _mm256_and_si256(m, _mm256_set1_epi16(1)); }
 static inline V16 set16(uint16_t x) { return _mm256_set1_epi16((short)x); }
+static inline V16 iota16(void)
+{
+    return _mm256_setr_epi16(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+}
+static inline V16 mins16(V16 a, V16 b) { return _mm256_min_epi16(a, b); }
+static inline V16 maskz16(M16 m, V16 v) { return _mm256_and_si256(m, v); }
+static inline M16 in_band16(V16 r, V16 top)
+{
+    return _mm256_cmpeq_epi16(_mm256_min_epu16(r, top), r);
+}
+static inline int eq_prefix16(const int16_t *p, int k)
+{
+    const unsigned ne = ~(unsigned)_mm256_movemask_epi8(
+        _mm256_cmpeq_epi16(ld16((const uint16_t *)p), _mm256_set1_epi16((short)k)));
+    return ne ? __builtin_ctz(ne) >> 1 : 16;
+}
 
 static inline V32 ld_u16_to_32(const uint16_t *p)
 {
@@ -39,6 +58,8 @@ static inline M32 gt32(V32 a, V32 b) { return _mm256_cmpgt_epi32(a, b); }
 static inline M32 and_m32(M32 a, M32 b) { return _mm256_and_si256(a, b); }
 static inline M32 not_m32(M32 a) { return _mm256_xor_si256(a, _mm256_set1_epi32(-1)); }
 static inline int any32(M32 m) { return !_mm256_testz_si256(m, m); }
+static inline int all32(M32 m) { return _mm256_movemask_epi8(m) == -1; }
+static inline M32 eq32(V32 a, V32 b) { return _mm256_cmpeq_epi32(a, b); }
 static inline V32 maskz32(M32 m, V32 v) { return _mm256_and_si256(m, v); }
 static inline V32 gather16(const uint16_t *base, V32 idx)
 {

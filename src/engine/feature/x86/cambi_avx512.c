@@ -24,6 +24,20 @@ static inline M16 or_m16(M16 a, M16 b) { return a | b; }
 static inline V16 sel16(M16 m, V16 a, V16 b) { return _mm512_mask_blend_epi16(m, b, a); }
 static inline V16 ones16(M16 m) { return _mm512_maskz_mov_epi16(m, _mm512_set1_epi16(1)); }
 static inline V16 set16(uint16_t x) { return _mm512_set1_epi16((short)x); }
+static inline V16 iota16(void)
+{
+    return _mm512_set_epi16(31, 30, 29, 28, 27, 26, 25, 24, 23, 22, 21, 20, 19, 18, 17, 16,
+                            15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
+}
+static inline V16 mins16(V16 a, V16 b) { return _mm512_min_epi16(a, b); }
+static inline V16 maskz16(M16 m, V16 v) { return _mm512_maskz_mov_epi16(m, v); }
+static inline M16 in_band16(V16 r, V16 top) { return _mm512_cmple_epu16_mask(r, top); }
+static inline int eq_prefix16(const int16_t *p, int k)
+{
+    const unsigned ne = _mm512_cmpneq_epi16_mask(ld16((const uint16_t *)p),
+                                                 _mm512_set1_epi16((short)k));
+    return ne ? __builtin_ctz(ne) : 32;
+}
 
 static inline V32 ld_u16_to_32(const uint16_t *p)
 {
@@ -43,6 +57,8 @@ static inline M32 gt32(V32 a, V32 b) { return _mm512_cmpgt_epi32_mask(a, b); }
 static inline M32 and_m32(M32 a, M32 b) { return a & b; }
 static inline M32 not_m32(M32 a) { return (M32)~a; }
 static inline int any32(M32 m) { return m != 0; }
+static inline int all32(M32 m) { return m == 0xFFFF; }
+static inline M32 eq32(V32 a, V32 b) { return _mm512_cmpeq_epi32_mask(a, b); }
 static inline V32 maskz32(M32 m, V32 v) { return _mm512_maskz_mov_epi32(m, v); }
 static inline V32 gather16(const uint16_t *base, V32 idx)
 {
