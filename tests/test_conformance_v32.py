@@ -20,7 +20,6 @@ PENDING = {
     'cambi.json': 'CAMBI (issue 10)',
     'cambi_full_ref.json': 'CAMBI (issue 10)',
     'speed.json': 'SpEED (issue 10)',
-    'psnr_apsnr.json': 'aggregate PSNR (issue 11)',
     'aom_ctc_v7.0.json': 'CTC presets (issue 11)',
     'aom_ctc_v1.0.json': 'CTC presets (issue 11)',
     'nflx_ctc_v1.0.json': 'CTC presets (issue 11)',
