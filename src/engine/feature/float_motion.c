@@ -57,6 +57,16 @@ typedef struct FloatMotion {
     char name[N_FEATURES][NAME_LEN];
 } FloatMotion;
 
+static void close_motion(void *priv)
+{
+    FloatMotion *s = priv;
+    free(s->luma);
+    free(s->blur[0]);
+    free(s->blur[1]);
+    float_rows_free(&s->rows);
+    s->luma = s->blur[0] = s->blur[1] = NULL;
+}
+
 static int init(void *priv, const ExtractorParams *p)
 {
     FloatMotion *s = priv;
@@ -83,8 +93,10 @@ static int init(void *priv, const ExtractorParams *p)
     s->luma = malloc(n * sizeof(float));
     s->blur[0] = malloc(n * sizeof(float));
     s->blur[1] = malloc(n * sizeof(float));
-    if (!s->luma || !s->blur[0] || !s->blur[1] || float_rows_init(&s->rows, p->w))
+    if (!s->luma || !s->blur[0] || !s->blur[1] || float_rows_init(&s->rows, p->w)) {
+        close_motion(s);   /* the context calls close() only after a successful init() */
         return -ENOMEM;
+    }
     return 0;
 }
 
@@ -169,14 +181,6 @@ static int flush(void *priv, FeatureCollector *out, unsigned n_frames)
     return 0;
 }
 
-static void close_motion(void *priv)
-{
-    FloatMotion *s = priv;
-    free(s->luma);
-    free(s->blur[0]);
-    free(s->blur[1]);
-    float_rows_free(&s->rows);
-}
 
 const FeatureExtractor extractor_float_motion = {
     .name = "float_motion",
