@@ -60,7 +60,7 @@ def test_psnr_hvs_accepts_12_bit(env):
 def test_unlisted_kernelscale_refused(env):
     ref, dis = pair_files(env, PAIR)
     refused(env, ['-r', ref, '-d', dis, '--feature', 'float_vif=vif_kernelscale=0.9',
-                  '-o', os.devnull], 'float_vif')
+                  '-o', os.devnull], 'float_vif', 'option value')
 
 
 def test_float_model_too_small(env):
