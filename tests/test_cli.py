@@ -208,6 +208,18 @@ def test_feature_file_path_local_only(env):
                          '--feature', f'cambi=heatmaps_path={d}'], 'heatmaps_path', 'job')
 
 
+def test_unknown_model_feature_refused(env):
+    """A model reading a feature no extractor computes is refused, naming the feature (the
+    float models, refused this way before issue 11, now score: test_conformance_v32.py)."""
+    ref, dis = pair_files(env, SMALL)
+    m = json.load(open(os.path.join(env.shared, 'models', 'vmaf_v0.6.1.json')))
+    m['model_dict']['feature_names'][0] = 'VMAF_feature_unknown_score'
+    path = os.path.join(scratch(env, 'unknownfeat'), 'm.json')
+    json.dump(m, open(path, 'w'))
+    expect_failure(env, ['score', '-r', ref, '-d', dis, '-m', 'path=' + path],
+                   'VMAF_feature_unknown_score', 'not supported')
+
+
 def test_model_path_equals_builtin(env):
     ref, dis = pair_files(env, SMALL)
     d = scratch(env, 'modelpath')

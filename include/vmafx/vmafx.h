@@ -79,7 +79,9 @@ typedef struct VmafxModelConfig {
     const char *feature_options;
 } VmafxModelConfig;
 
-/* Loads a model from libvmaf's JSON text. */
+/* Loads a model from libvmaf's JSON text, or a model collection (the bootstrap models: the
+ * main model, its submodels NAME_0001..., and per frame NAME_bagging, NAME_stddev,
+ * NAME_ci_p95_lo, NAME_ci_p95_hi, as libvmaf writes them). */
 int vmafx_use_model(VmafxContext *ctx, const char *json, size_t len, const VmafxModelConfig *cfg);
 /* Loads a model compiled into the library: "vmaf_v0.6.1", "vmaf_v0.6.1neg", "vmaf_4k_v0.6.1", ... */
 int vmafx_use_builtin_model(VmafxContext *ctx, const char *version, const VmafxModelConfig *cfg);
@@ -120,7 +122,8 @@ enum VmafxPool { VMAFX_POOL_MEAN, VMAFX_POOL_HARMONIC_MEAN, VMAFX_POOL_MIN, VMAF
 /* Pools a feature over the scored frames (all, or every subsample-th). */
 int vmafx_feature_pooled(const VmafxContext *ctx, const char *name, enum VmafxPool how,
                          double *out);
-/* Output name of the i-th model (in the order they were added), or NULL. */
+/* Output name of the i-th model (in the order they were added; a collection adds its main
+ * model and then each submodel), or NULL. */
 const char *vmafx_model_name(const VmafxContext *ctx, unsigned i);
 
 enum VmafxFormat { VMAFX_FORMAT_XML, VMAFX_FORMAT_JSON, VMAFX_FORMAT_CSV, VMAFX_FORMAT_SUB };

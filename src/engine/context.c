@@ -85,7 +85,8 @@ static int init_instance(VmafxContext *ctx, Instance *in, unsigned *history)
                                 in->fx->name, ctx->w, ctx->h, ctx->bpc, why);
             return ctx_fail(ctx, err, "feature %s cannot score %ux%u %u-bit pictures%s", in->fx->name,
                         ctx->w, ctx->h, ctx->bpc,
-                        err == -ERANGE ? ": the picture is too small for it" : "");
+                        err == -ERANGE ? ": the picture is too small for it"
+                        : err == -EDOM ? ": an option value it does not support" : "");
         }
     }
     return 0;

@@ -104,10 +104,19 @@ int vmafx_write_report(const VmafxContext *ctx, enum VmafxFormat fmt,
     }
     for (unsigned k = 0; k < nk; k++) idx[k] = k * ctx->cfg.subsample;
     VmafxReportInfo none = { 0 };
+    const unsigned na = collector_aggregate_count(ctx->fc);
+    const char *agg_names[16];
+    double agg_values[16];
+    for (unsigned i = 0; i < na && i < 16; i++) {
+        agg_names[i] = collector_aggregate_name(ctx->fc, i);
+        agg_values[i] = collector_aggregate_value(ctx->fc, i);
+    }
     ReportData d = {
         .width = ctx->w, .height = ctx->h, .n_features = nf, .names = names,
         .n_frames = nk, .frame_index = idx, .value = report_value, .src = ctx,
         .pooled = (const double (*)[4])pooled, .info = info ? info : &none,
+        .n_aggregates = na < 16 ? na : 16, .aggregate_names = agg_names,
+        .aggregate_values = agg_values,
     };
     TextBuf b = { 0 };
     err = report_write(&d, fmt, &b);

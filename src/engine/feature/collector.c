@@ -15,9 +15,17 @@ typedef struct Series {
     unsigned first_frame, first_seq;   /* earliest frame written, and the write's rank in it */
 } Series;
 
+typedef struct Aggregate {
+    char *name;
+    double value;
+} Aggregate;
+
 struct FeatureCollector {
     Series *s;
     unsigned n, cap;
+    unsigned n_internal;               /* series whose name starts with COLLECTOR_INTERNAL */
+    Aggregate *agg;
+    unsigned n_agg;
     unsigned *puts_per_frame;          /* writes so far per frame: ranks writes within a frame */
     unsigned frames_cap;
     pthread_mutex_t lock;
@@ -41,6 +49,8 @@ void collector_free(FeatureCollector *c)
         free(c->s[i].set);
     }
     free(c->s);
+    for (unsigned i = 0; i < c->n_agg; i++) free(c->agg[i].name);
+    free(c->agg);
     free(c->puts_per_frame);
     pthread_mutex_destroy(&c->lock);
     free(c);
@@ -66,6 +76,7 @@ static Series *add_series(FeatureCollector *c, const char *name)
     memset(s, 0, sizeof(*s));
     if (!(s->name = strdup(name))) return NULL;
     c->n++;
+    if (name[0] == COLLECTOR_INTERNAL) c->n_internal++;
     return s;
 }
 
@@ -137,6 +148,8 @@ int collector_get(const FeatureCollector *c, const char *name, unsigned frame, d
 static int by_first_write(const void *a, const void *b)
 {
     const Series *x = a, *y = b;
+    const int xi = x->name[0] == COLLECTOR_INTERNAL, yi = y->name[0] == COLLECTOR_INTERNAL;
+    if (xi != yi) return xi - yi;      /* internal values last, out of the reported range */
     if (x->first_frame != y->first_frame) return x->first_frame < y->first_frame ? -1 : 1;
     return x->first_seq < y->first_seq ? -1 : x->first_seq > y->first_seq;
 }
@@ -146,7 +159,7 @@ void collector_sort(FeatureCollector *c)
     qsort(c->s, c->n, sizeof(*c->s), by_first_write);
 }
 
-unsigned collector_count(const FeatureCollector *c) { return c->n; }
+unsigned collector_count(const FeatureCollector *c) { return c->n - c->n_internal; }
 
 const char *collector_name(const FeatureCollector *c, unsigned i)
 {
@@ -158,4 +171,39 @@ bool collector_at(const FeatureCollector *c, unsigned i, unsigned frame, double 
     if (i >= c->n || frame >= c->s[i].cap || !c->s[i].set[frame]) return false;
     *value = c->s[i].v[frame];
     return true;
+}
+
+int collector_set_aggregate(FeatureCollector *c, const char *name, double value)
+{
+    int err = 0;
+    pthread_mutex_lock(&c->lock);
+    unsigned i = 0;
+    while (i < c->n_agg && strcmp(c->agg[i].name, name)) i++;
+    if (i == c->n_agg) {
+        Aggregate *a = realloc(c->agg, (c->n_agg + 1) * sizeof(*a));
+        char *copy = strdup(name);
+        if (a) c->agg = a;
+        if (!a || !copy) {
+            free(copy);
+            err = -ENOMEM;
+            goto out;
+        }
+        c->agg[c->n_agg++].name = copy;
+    }
+    c->agg[i].value = value;
+out:
+    pthread_mutex_unlock(&c->lock);
+    return err;
+}
+
+unsigned collector_aggregate_count(const FeatureCollector *c) { return c->n_agg; }
+
+const char *collector_aggregate_name(const FeatureCollector *c, unsigned i)
+{
+    return i < c->n_agg ? c->agg[i].name : NULL;
+}
+
+double collector_aggregate_value(const FeatureCollector *c, unsigned i)
+{
+    return i < c->n_agg ? c->agg[i].value : 0.0;
 }

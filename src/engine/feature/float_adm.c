@@ -78,7 +78,7 @@ static int init(void *priv, const ExtractorParams *p)
     FloatAdm *s = priv;
     if (!float_bpc_supported(p->bpc)) return -EINVAL;
     /* Barten's CSF (mode 1) is not offered */
-    if ((int)p->opt[OPT_CSF] == 1) return -ENOTSUP;
+    if ((int)p->opt[OPT_CSF] == 1) return -EDOM;
     /* the smallest scale must keep a 3x3 masking neighbourhood inside the band */
     if (p->w < 32 || p->h < 32) return -ERANGE;
     s->w = p->w;

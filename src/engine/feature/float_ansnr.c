@@ -53,6 +53,15 @@ static void filter2d(const float *f, int taps, const float *src, float *dst, int
         }
 }
 
+static void close_ansnr(void *priv)
+{
+    FloatAnsnr *s = priv;
+    free(s->ref);
+    free(s->dis);
+    free(s->ref_f);
+    free(s->dis_f);
+}
+
 static int init(void *priv, const ExtractorParams *p)
 {
     FloatAnsnr *s = priv;
@@ -66,7 +75,9 @@ static int init(void *priv, const ExtractorParams *p)
     s->dis = malloc(n);
     s->ref_f = malloc(n);
     s->dis_f = malloc(n);
-    return s->ref && s->dis && s->ref_f && s->dis_f ? 0 : -ENOMEM;
+    if (s->ref && s->dis && s->ref_f && s->dis_f) return 0;
+    close_ansnr(s);   /* the context calls close() only after a successful init() */
+    return -ENOMEM;
 }
 
 static int extract(void *priv, const FrameInput *in, FeatureCollector *out)
@@ -96,14 +107,6 @@ static int extract(void *priv, const FrameInput *in, FeatureCollector *out)
     return err;
 }
 
-static void close_ansnr(void *priv)
-{
-    FloatAnsnr *s = priv;
-    free(s->ref);
-    free(s->dis);
-    free(s->ref_f);
-    free(s->dis_f);
-}
 
 const FeatureExtractor extractor_float_ansnr = {
     .name = "float_ansnr",

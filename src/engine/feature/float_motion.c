@@ -6,10 +6,11 @@
  * clipped. As in the integer motion extractor, extract() needs only FrameInput (prev_ref)
  * and motion2/motion3 are derived from the stored scores at flush.
  *
- * Not offered: motion_add_scale1 and motion_add_uv. The stored "motion" is clipped to
- * motion_max_val, so motion3 can differ from libvmaf's when a score exceeds that value. */
+ * The unclipped score of every frame is kept as an internal collector value for the flush.
+ * Not offered: motion_add_scale1 and motion_add_uv. */
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "extractor.h"
@@ -31,9 +32,9 @@ static const ExtractorOption options[N_OPT] = {
     [OPT_MAX_VAL]      = { "motion_max_val", "mmxv", 10000.0, 0.0, 10000.0, true, false },
 };
 
-enum { F_MOTION, F_MOTION2, F_MOTION3, N_FEATURES };
+enum { F_MOTION, F_MOTION2, F_MOTION3, F_RAW, N_FEATURES };
 
-static const char *const provides[N_FEATURES + 1] = {
+static const char *const provides[N_FEATURES] = {
     "VMAF_feature_motion_score", "VMAF_feature_motion2_score", "VMAF_feature_motion3_score",
     NULL
 };
@@ -46,7 +47,7 @@ static const float filter_noop[5] = { 0.0, 0.0, 1.0, 0.0, 0.0 };
 
 typedef struct FloatMotion {
     unsigned w, h;
-    bool force_zero;
+    bool force_zero, debug;
     double fps_weight, blend_factor, blend_offset, max_val;
     const float *filter;
     int taps;
@@ -56,6 +57,16 @@ typedef struct FloatMotion {
     char name[N_FEATURES][NAME_LEN];
 } FloatMotion;
 
+static void close_motion(void *priv)
+{
+    FloatMotion *s = priv;
+    free(s->luma);
+    free(s->blur[0]);
+    free(s->blur[1]);
+    float_rows_free(&s->rows);
+    s->luma = s->blur[0] = s->blur[1] = NULL;
+}
+
 static int init(void *priv, const ExtractorParams *p)
 {
     FloatMotion *s = priv;
@@ -64,6 +75,7 @@ static int init(void *priv, const ExtractorParams *p)
     s->w = p->w;
     s->h = p->h;
     s->force_zero = p->opt[OPT_FORCE_ZERO] != 0;
+    s->debug = p->opt[OPT_DEBUG] != 0;
     s->fps_weight = p->opt[OPT_FPS_WEIGHT];
     s->blend_factor = p->opt[OPT_BLEND_FACTOR];
     s->blend_offset = p->opt[OPT_BLEND_OFFSET];
@@ -72,15 +84,19 @@ static int init(void *priv, const ExtractorParams *p)
     s->filter = size == 1 ? filter_noop : size == 3 ? filter3 : filter5;
     s->taps = size == 3 ? 3 : 5;
     float_kernels_init(&s->k, p->kernels ? p->kernels->level : VMAFX_CPU_SCALAR);
-    for (int f = 0; f < N_FEATURES; f++)
+    for (int f = 0; f < F_RAW; f++)
         feature_name(s->name[f], NAME_LEN, provides[f], feature_output_name(provides[f]),
                      p->suffix);
+    snprintf(s->name[F_RAW], NAME_LEN, "%cfloat_motion_raw%s", COLLECTOR_INTERNAL,
+             p->suffix ? p->suffix : "");
     const size_t n = (size_t)p->w * p->h;
     s->luma = malloc(n * sizeof(float));
     s->blur[0] = malloc(n * sizeof(float));
     s->blur[1] = malloc(n * sizeof(float));
-    if (!s->luma || !s->blur[0] || !s->blur[1] || float_rows_init(&s->rows, p->w))
+    if (!s->luma || !s->blur[0] || !s->blur[1] || float_rows_init(&s->rows, p->w)) {
+        close_motion(s);   /* the context calls close() only after a successful init() */
         return -ENOMEM;
+    }
     return 0;
 }
 
@@ -102,6 +118,11 @@ static float mean_abs_diff(const float *a, const float *b, unsigned w, unsigned 
     return acc / (float)(w * h);
 }
 
+static double clip(const FloatMotion *s, double m)
+{
+    return m < s->max_val ? m : s->max_val;
+}
+
 static int extract(void *priv, const FrameInput *in, FeatureCollector *out)
 {
     FloatMotion *s = priv;
@@ -109,7 +130,7 @@ static int extract(void *priv, const FrameInput *in, FeatureCollector *out)
     if (s->force_zero) {
         int err = collector_put(out, s->name[F_MOTION2], in->index, 0.0);
         if (!err) err = collector_put(out, s->name[F_MOTION3], in->index, 0.0);
-        if (!err) err = collector_put(out, s->name[F_MOTION], in->index, 0.0);
+        if (!err && s->debug) err = collector_put(out, s->name[F_MOTION], in->index, 0.0);
         return err;
     }
     if (in->index == 0) {
@@ -120,51 +141,46 @@ static int extract(void *priv, const FrameInput *in, FeatureCollector *out)
         if (!in->prev_ref) return -EINVAL;
         blur_luma(s, in->prev_ref, s->blur[0]);
         blur_luma(s, in->ref, s->blur[1]);
-        const double sad = mean_abs_diff(s->blur[0], s->blur[1], s->w, s->h);
-        score = fmin(sad * s->fps_weight, s->max_val);
+        score = mean_abs_diff(s->blur[0], s->blur[1], s->w, s->h);
     }
-    return collector_put(out, s->name[F_MOTION], in->index, score);
+    int err = 0;
+    if (s->debug) err = collector_put(out, s->name[F_MOTION], in->index, clip(s, score * s->fps_weight));
+    if (!err) err = collector_put(out, s->name[F_RAW], in->index, score);
+    return err;
 }
 
-static double blend_clip(const FloatMotion *s, double m)
+/* libvmaf's motion3 of a score: weighted, blended towards blend_offset, clipped. */
+static double blend_clip(const FloatMotion *s, double raw)
 {
+    const double m = raw * s->fps_weight;
     const double lo = s->blend_offset < m ? s->blend_offset : m;
-    const double b = m * s->blend_factor + (1 - s->blend_factor) * lo;
-    return b < s->max_val ? b : s->max_val;
+    return clip(s, m * s->blend_factor + (1 - s->blend_factor) * lo);
 }
 
-/* motion2[n] = min(motion[n], motion[n+1]) (0 at frame 0, the own score at the last);
- * motion3 = motion2 blended and clipped, frame 0 taking frame 1's. */
+/* motion2[n] = min(score[n], score[n+1]) weighted and clipped (0 at frame 0, the own score
+ * at the last); motion3 = the same min blended and clipped, frame 0 taking frame 1's. */
 static int flush(void *priv, FeatureCollector *out, unsigned n_frames)
 {
     FloatMotion *s = priv;
     if (s->force_zero) return 0;
     double m[2];
     for (unsigned i = 0; i < n_frames; i++) {
-        if (collector_get(out, s->name[F_MOTION], i, &m[0])) return -EINVAL;
+        if (collector_get(out, s->name[F_RAW], i, &m[0])) return -EINVAL;
         double m2 = m[0];
-        if (i + 1 < n_frames && !collector_get(out, s->name[F_MOTION], i + 1, &m[1]))
+        if (i + 1 < n_frames && !collector_get(out, s->name[F_RAW], i + 1, &m[1]))
             m2 = m[0] < m[1] ? m[0] : m[1];
         double m3 = blend_clip(s, m2);
         if (i == 0) {
-            m3 = n_frames > 1 && !collector_get(out, s->name[F_MOTION], 1, &m[1])
+            m3 = n_frames > 1 && !collector_get(out, s->name[F_RAW], 1, &m[1])
                      ? blend_clip(s, m[1]) : 0.0;
         }
-        int err = i ? collector_put(out, s->name[F_MOTION2], i, m2) : 0;
+        int err = i ? collector_put(out, s->name[F_MOTION2], i, clip(s, m2 * s->fps_weight)) : 0;
         if (!err) err = collector_put(out, s->name[F_MOTION3], i, m3);
         if (err) return err;
     }
     return 0;
 }
 
-static void close_motion(void *priv)
-{
-    FloatMotion *s = priv;
-    free(s->luma);
-    free(s->blur[0]);
-    free(s->blur[1]);
-    float_rows_free(&s->rows);
-}
 
 const FeatureExtractor extractor_float_motion = {
     .name = "float_motion",

@@ -25,7 +25,10 @@ static int init(void *priv, const ExtractorParams *p)
     float_psnr_constants(p->bpc, &s->peak, &s->psnr_max);
     s->ref = malloc((size_t)p->w * p->h * sizeof(float));
     s->dis = malloc((size_t)p->w * p->h * sizeof(float));
-    return s->ref && s->dis ? 0 : -ENOMEM;
+    if (s->ref && s->dis) return 0;
+    free(s->ref);
+    free(s->dis);
+    return -ENOMEM;
 }
 
 static int extract(void *priv, const FrameInput *in, FeatureCollector *out)

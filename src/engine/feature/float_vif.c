@@ -178,7 +178,7 @@ static int init(void *priv, const ExtractorParams *p)
     FloatVif *s = priv;
     if (!float_bpc_supported(p->bpc)) return -EINVAL;
     const float ks = (float)p->opt[OPT_KS];
-    if (!kernelscale_valid(ks)) return -EINVAL;
+    if (!kernelscale_valid(ks)) return -EDOM;
     s->w = p->w;
     s->h = p->h;
     s->sw = (unsigned)(int)(p->w * p->opt[OPT_PRESCALE] + 0.5);

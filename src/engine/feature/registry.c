@@ -22,6 +22,7 @@ extern const FeatureExtractor extractor_float_ansnr;
 extern const FeatureExtractor extractor_float_psnr;
 extern const FeatureExtractor extractor_float_moment;
 extern const FeatureExtractor extractor_ciede;
+extern const FeatureExtractor extractor_psnr_hvs;
 
 static const FeatureExtractor *const registry[] = {
     &extractor_vif, &extractor_adm, &extractor_motion,
@@ -30,7 +31,7 @@ static const FeatureExtractor *const registry[] = {
     &extractor_speed_chroma, &extractor_speed_temporal,
     &extractor_float_vif, &extractor_float_adm, &extractor_float_motion,
     &extractor_float_ansnr, &extractor_float_psnr, &extractor_float_moment,
-    &extractor_ciede,
+    &extractor_ciede, &extractor_psnr_hvs,
 };
 
 #define N_REGISTRY (sizeof(registry) / sizeof(registry[0]))

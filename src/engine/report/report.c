@@ -222,8 +222,13 @@ static void write_json(const ReportData *d, FrameRow *row, TextBuf *b)
     json_header(d, b);
     json_frames(d, row, b);
     json_pooled(d, b);
-    /* vmafx computes no aggregate metrics: libvmaf's empty object layout */
-    textbuf_puts(b, "  \"aggregate_metrics\": {\n  }\n}\n");
+    textbuf_puts(b, "  \"aggregate_metrics\": {");
+    for (unsigned i = 0; i < d->n_aggregates; i++) {
+        textbuf_printf(b, "\n    \"%s\": ", d->aggregate_names[i]);
+        json_number(b, d->aggregate_values[i]);
+        if (i + 1 < d->n_aggregates) textbuf_puts(b, ",");
+    }
+    textbuf_puts(b, "\n  }\n}\n");
 }
 
 /* ---- XML ---- */
@@ -271,7 +276,13 @@ static void write_xml(const ReportData *d, FrameRow *row, TextBuf *b)
         }
         textbuf_puts(b, "/>\n");
     }
-    textbuf_puts(b, "  </pooled_metrics>\n  <aggregate_metrics />\n</VMAF>\n");
+    textbuf_puts(b, "  </pooled_metrics>\n  <aggregate_metrics ");
+    for (unsigned i = 0; i < d->n_aggregates; i++) {
+        textbuf_printf(b, "%s=\"", d->aggregate_names[i]);
+        report_number(b, d->aggregate_values[i]);
+        textbuf_puts(b, "\" ");
+    }
+    textbuf_puts(b, "/>\n</VMAF>\n");
 }
 
 /* ---- CSV and SUB ---- */

@@ -25,6 +25,9 @@ typedef struct ReportData {
     const void *src;
     const double (*pooled)[4];         /* per feature: min, max, mean, harmonic_mean */
     const VmafxReportInfo *info;
+    unsigned n_aggregates;             /* libvmaf's aggregate metrics (JSON and XML only) */
+    const char *const *aggregate_names;
+    const double *aggregate_values;
 } ReportData;
 
 int report_write(const ReportData *d, enum VmafxFormat fmt, TextBuf *out);
