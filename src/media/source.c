@@ -10,6 +10,7 @@
 #include <libavutil/avstring.h>
 
 #include "base/integrity.h"
+#include "bytestream.h"
 #include "source_impl.h"
 #include "url_io.h"
 
@@ -97,25 +98,23 @@ static int open_local(SourceBackend *b, const char *path, const char *name,
                       const MediaOptions *opt, char *why, size_t n)
 {
     int is_stdin = !strcmp(path, "-");
-    FILE *f = is_stdin ? stdin : fopen(path, "rb");
-    if (!f) {
-        int e = errno;
-        snprintf(why, n, "cannot open (%s)", strerror(e));
-        return -e;
+    FdStream *f;
+    int r = fd_stream_open(&f, path, name, opt->integrity);
+    if (r < 0) {
+        snprintf(why, n, "cannot open (%s)", strerror(-r));
+        return r;
     }
-    if (!is_stdin) setvbuf(f, NULL, _IOFBF, 1 << 20);
-    int c = fgetc(f);   /* y4m starts with its magic; ungetc works on pipes too */
-    if (c != EOF) ungetc(c, f);
+    int c = fd_stream_peek(f);   /* y4m starts with its magic; peeking works on pipes too */
     if (is_stdin || c == 'Y' || is_raw(path, opt))
-        return yuv_source_open(b, f, !is_stdin, NULL, is_stdin || c == 'Y', opt, why, n);
-    fclose(f);
+        return yuv_source_open(b, f, NULL, is_stdin || c == 'Y', opt, why, n);
+    fd_stream_close(f);
     /* "file:" keeps a colon in a local name from being read as a protocol */
     size_t len = strlen(path) + 6;
     char *url = malloc(len);
     if (!url) return -ENOMEM;
     snprintf(url, len, "file:%s", path);
     UrlIo *io;
-    int r = url_io_open(&io, url, name, opt, why, n);
+    r = url_io_open(&io, url, name, opt, why, n);
     free(url);
     return r < 0 ? r : libav_source_open(b, io, path, opt, why, n);
 }
@@ -134,8 +133,8 @@ static int open_url(SourceBackend *b, const char *url, const char *name,
         return got;
     }
     if (got == 9 && !memcmp(magic, "YUV4MPEG2", 9))
-        return yuv_source_open(b, NULL, 0, io, 1, opt, why, n);
-    if (is_raw(url, opt)) return yuv_source_open(b, NULL, 0, io, 0, opt, why, n);
+        return yuv_source_open(b, NULL, io, 1, opt, why, n);
+    if (is_raw(url, opt)) return yuv_source_open(b, NULL, io, 0, opt, why, n);
     return libav_source_open(b, io, url, opt, why, n);
 }
 

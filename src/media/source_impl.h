@@ -7,6 +7,7 @@
 #include "media.h"
 
 typedef struct UrlIo UrlIo;
+typedef struct FdStream FdStream;
 
 typedef struct SourceOps {
     /* 1 = a frame, 0 = clean end, <0 = error with the reason in why (without the name).
@@ -23,13 +24,13 @@ typedef struct SourceBackend {
     void *impl;
     MediaGeometry geo;
     const char *what;   /* "y4m", "raw yuv", "h264 in matroska,webm": for messages */
-    UrlIo *io;          /* the URL stream it reads (owned by the backend), NULL for stdio */
+    UrlIo *io;          /* the URL stream it reads (owned by the backend), NULL for a file */
     unsigned frames_hint;  /* frames the input is expected to have (0: unknown); progress only */
 } SourceBackend;
 
-/* y4m (is_y4m) or raw yuv (geometry opt->raw) from a stdio stream (f, closed at the end when
- * own_f) or from a URL stream (io, closed at the end). */
-int yuv_source_open(SourceBackend *b, FILE *f, int own_f, UrlIo *io, int is_y4m,
+/* y4m (is_y4m) or raw yuv (geometry opt->raw) from a local file or standard input (f) or from
+ * a URL stream (io); the one given is closed at the end, even on failure. */
+int yuv_source_open(SourceBackend *b, FdStream *f, UrlIo *io, int is_y4m,
                     const MediaOptions *opt, char *why, size_t n);
 
 /* Anything libavformat/libavcodec can demux and decode, read through io (closed at the end). */

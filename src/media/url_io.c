@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/vfs.h>
 
 #include <libavutil/dict.h>
 #include <libavutil/error.h>
@@ -16,7 +17,10 @@
 
 #include "avlog.h"
 #include "base/integrity.h"
+#include "io_stats.h"
 #include "url_io_impl.h"
+
+#define FUSE_SUPER_MAGIC 0x65735546
 
 static int interrupted(void *opaque)
 {
@@ -68,7 +72,9 @@ static int read_inner(UrlIo *io, unsigned char *buf, int size)
     if (atomic_load(&io->cancel)) return AVERROR_EXIT;
     if (io->at_end) return AVERROR_EOF;
     avlog_clear();
+    int64_t t0 = io_stats_begin(io->stats);
     int r = avio_read_partial(io->inner, buf, size);
+    io_stats_end(io->stats, t0, r);
     if (r > 0) {
         url_delivered(io, buf, r);
         return r;
@@ -150,6 +156,15 @@ static int setup_outer(UrlIo *io)
     return 0;
 }
 
+/* For the debug-io line: what the inner reads go to ("fuse" for a file on a FUSE mount). */
+static const char *via(const char *url, int is_http)
+{
+    struct statfs fs;
+    if (is_http) return "http";
+    if (strncmp(url, "file:", 5)) return "url";
+    return !statfs(url + 5, &fs) && (unsigned long)fs.f_type == FUSE_SUPER_MAGIC ? "fuse" : "file";
+}
+
 int url_io_open(UrlIo **out, const char *url, const char *name, const MediaOptions *opt,
                 char *why, size_t n)
 {
@@ -172,6 +187,7 @@ int url_io_open(UrlIo **out, const char *url, const char *name, const MediaOptio
     io->icb = (AVIOInterruptCB){ interrupted, io };
     io->size = -1;
     atomic_init(&io->cancel, 0);
+    io->stats = io_stats_new(name, via(url, io->is_http));
     int r = url_open_inner(io, 0);
     if (r < 0) {
         char cause[256];
@@ -200,6 +216,7 @@ int url_io_open(UrlIo **out, const char *url, const char *name, const MediaOptio
 void url_io_close(UrlIo *io)
 {
     if (!io) return;
+    io_stats_finish(io->stats, 1);
     avio_closep(&io->inner);
     if (io->outer) av_freep(&io->outer->buffer);
     avio_context_free(&io->outer);

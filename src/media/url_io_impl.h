@@ -9,6 +9,7 @@
 #include "url_io.h"
 
 struct IntegrityVerifier;
+struct IoStats;
 
 enum {
     IO_BUF = 1 << 18,          /* outer buffer: large reads keep the per-call overhead low */
@@ -37,6 +38,7 @@ struct UrlIo {
     char seek_why[320];        /* the last failed seek, if any */
     unsigned char tail[OVERLAP];
     size_t tail_len;
+    struct IoStats *stats;     /* VMAFX_DEBUG_IO figures of the inner reads, NULL when off */
 };
 
 /* Opens the inner connection at byte offset (a Range request for http). */

@@ -1,6 +1,7 @@
 /* YUV4MPEG2: "YUV4MPEG2 W<w> H<h> [F.. I.. A.. X..] [C<colourspace>]\n", then per frame
  * "FRAME[ params]\n" and the planar samples (>8-bit: 16-bit little-endian words). */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 

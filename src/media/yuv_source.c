@@ -1,7 +1,8 @@
-/* y4m and raw planar yuv over a ByteStream: stdio for local files and standard input (the
- * fast path: fread straight into the picture), libavformat protocols for URLs. */
+/* y4m and raw planar yuv over a ByteStream: a file descriptor for local files and standard
+ * input (the fast path: a whole plane read straight into the picture), libavformat protocols
+ * for URLs. */
 #include <errno.h>
-#include <sys/stat.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,9 +13,7 @@
 
 typedef struct YuvSource {
     ByteStream bs;
-    StdioStream stdio;
-    FILE *f;
-    int own_f;
+    FdStream *f;
     UrlIo *io;
     int is_y4m;
     MediaGeometry geo;
@@ -77,9 +76,7 @@ static int yuv_read(void *impl, VmafxPicture *pic, unsigned index, char *why, si
     size_t bps = s->geo.bpc > 8 ? 2 : 1, done = 0;
     for (int p = 0; p < 3; p++) {
         size_t row = pic->w[p] * bps;
-        if ((size_t)pic->stride[p] == row) {
-            /* unpadded rows: the plane in one read, which stdio passes straight to the file
-             * (row by row it would go through its 4 KiB buffer: a system call per 4 KiB) */
+        if ((size_t)pic->stride[p] == row) {   /* no padding: the plane in one read */
             r = read_bytes(s, pic->data[p], row * pic->h[p], done, index, why, n);
             if (r) return r > 0 ? 0 : r;
             done += row * pic->h[p];
@@ -118,7 +115,7 @@ static void yuv_cancel(void *impl)
 static void yuv_close(void *impl)
 {
     YuvSource *s = impl;
-    if (s->f && s->own_f) fclose(s->f);
+    fd_stream_close(s->f);
     url_io_close(s->io);
     free(s->skipbuf);
     free(s);
@@ -151,25 +148,23 @@ static int read_geometry(YuvSource *s, const MediaOptions *opt, char *why, size_
  * not a regular file. Only for the progress line: reading still decides. */
 static unsigned frames_in_file(const YuvSource *s)
 {
-    struct stat st;
-    long pos;
-    if (!s->f || fstat(fileno(s->f), &st) || !S_ISREG(st.st_mode) || (pos = ftell(s->f)) < 0) return 0;
+    int64_t left = s->f ? fd_stream_remaining(s->f) : -1;
     size_t per = s->frame_bytes + (s->is_y4m ? 6 : 0);
-    return st.st_size > pos ? (unsigned)((size_t)(st.st_size - pos) / per) : 0;
+    return left > 0 ? (unsigned)((size_t)left / per) : 0;
 }
 
-int yuv_source_open(SourceBackend *b, FILE *f, int own_f, UrlIo *io, int is_y4m,
+int yuv_source_open(SourceBackend *b, FdStream *f, UrlIo *io, int is_y4m,
                     const MediaOptions *opt, char *why, size_t n)
 {
     YuvSource *s = calloc(1, sizeof(*s));
     if (!s) {
-        if (f && own_f) fclose(f);
+        fd_stream_close(f);
         url_io_close(io);
         return -ENOMEM;
     }
-    *s = (YuvSource){ .f = f, .own_f = own_f, .io = io, .is_y4m = is_y4m };
+    *s = (YuvSource){ .f = f, .io = io, .is_y4m = is_y4m };
     if (io) url_io_bytestream(io, &s->bs);
-    else bytestream_stdio(&s->bs, &s->stdio, f, opt->integrity);
+    else fd_stream_bytestream(f, &s->bs);
     int r = read_geometry(s, opt, why, n);
     if (!r) {
         s->frame_bytes = vmafx_picture_frame_bytes(s->geo.fmt, s->geo.bpc, s->geo.w, s->geo.h);
