@@ -14,6 +14,7 @@
 #include <libavutil/error.h>
 #include <libavutil/log.h>
 
+#include "libav_api.h"
 #include "avlog.h"
 #include "base/redact.h"
 

@@ -14,6 +14,7 @@
 #include <libavutil/error.h>
 #include <libavutil/mem.h>
 
+#include "libav_api.h"
 #include "avlog.h"
 #include "base/integrity.h"
 #include "url_io_impl.h"
@@ -153,6 +154,7 @@ static int setup_outer(UrlIo *io)
 int url_io_open(UrlIo **out, const char *url, const char *name, const MediaOptions *opt,
                 char *why, size_t n)
 {
+    if (libav_load(why, n) < 0) return -ELIBACC;
     avlog_init();
     UrlIo *io = calloc(1, sizeof(*io));
     if (!io || !(io->url = strdup(url)) || !(io->name = strdup(name))) {
