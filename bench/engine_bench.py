@@ -6,6 +6,7 @@ the same run when LIBVMAF_VMAF names its `vmaf` binary.
 usage: bench/engine_bench.py [--build build] [--repeat 3] [--cases 576,1080,576p10]
                              [--no-callgrind] [--rss-only]
        bench/engine_bench.py --v1 [--cases 576,1080,576p10,1080p10]
+       bench/engine_bench.py --cpu [--repeat 5] [--cases ...] [--models default,v1] [--modes auto,avx2]
 Clips are generated with ffmpeg under build/bench-clips (testsrc2 → x264 CRF 35 → y4m).
 Whole-process wall time, best of --repeat runs; fps = frames / time.
 
@@ -13,6 +14,14 @@ Whole-process wall time, best of --repeat runs; fps = frames / time.
 (vmaf_v1.0.16_3d0h) in vmafx and libvmaf (LIBVMAF_VMAF), at 1 and 2 threads, with libvmaf's
 time split into its parts (CAMBI, SpEED chroma, and ADM3 + motion3 under the model's options,
 the last through a stand-in model with only those two features, which vmafx runs too).
+
+--cpu: vmafx against libvmaf (LIBVMAF_VMAF) side by side, every case x model (default
+vmaf_v0.6.1, default v1 vmaf_v1.0.16_3d0h) x mode (auto: each program's best kernels; avx2:
+VMAFX_CPU=avx2 against libvmaf --cpumask 48, i.e. AVX-512 masked off) x threads (1, 2). The two
+programs run alternately, --repeat times each; it prints CPU time (user + sys) per scored frame
+(median and minimum), median wall time, both ratios (libvmaf / vmafx), and the spread of the CPU
+times ((max - min) / median) so the noise of a shared machine shows. The header names the CPU,
+its SIMD flags and the kernel level vmafx picks there (cpu.c's rule, read from /proc/cpuinfo).
 """
 import argparse, os, re, shutil, subprocess, sys, tempfile
 
@@ -149,6 +158,83 @@ def bench_v1(args, clips):
     return 0
 
 
+def cpu_info():
+    """(model name, SIMD flags of interest, vmafx's auto level) from /proc/cpuinfo."""
+    model, flags = '?', set()
+    with open('/proc/cpuinfo') as f:
+        for line in f:
+            k, _, v = line.partition(':')
+            if k.strip() == 'model name' and model == '?':
+                model = v.strip()
+            elif k.strip() == 'flags' and not flags:
+                flags = set(v.split())
+    shown = [x for x in ('avx2', 'bmi2', 'fma', 'avx512f', 'avx512bw', 'avx512dq', 'avx512vl',
+                         'avx512_vnni', 'avx512_bf16', 'avx_vnni', 'vaes', 'gfni') if x in flags]
+    if {'avx512f', 'avx512bw', 'avx512dq', 'avx512vl'} <= flags:
+        level = 'avx512' + (' (VNNI)' if 'avx512_vnni' in flags else '')
+    elif {'avx2', 'bmi2'} <= flags:
+        level = 'avx2'
+    else:
+        level = 'scalar'
+    return model, shown, level
+
+
+def run_once(cmd, env=None):
+    """(wall s, user + sys s) of one run via GNU time; raises on failure."""
+    p = subprocess.run(['/usr/bin/time', '-f', '%e %U %S'] + cmd, capture_output=True, text=True, env=env)
+    if p.returncode:
+        raise RuntimeError(f'{" ".join(cmd)} failed: {p.stderr[-400:]}')
+    wall, user, sys_ = p.stderr.strip().splitlines()[-1].split()
+    return float(wall), float(user) + float(sys_)
+
+
+def median(xs):
+    xs = sorted(xs)
+    n = len(xs)
+    return xs[n // 2] if n % 2 else (xs[n // 2 - 1] + xs[n // 2]) / 2
+
+
+def bench_cpu(args, clips):
+    libvmaf = os.environ.get('LIBVMAF_VMAF')
+    if not libvmaf:
+        print('--cpu needs LIBVMAF_VMAF (libvmaf 3.2.0\'s vmaf)')
+        return 2
+    vx = os.path.join(args.build, 'src', 'cli', 'vmafx')
+    model, flags, level = cpu_info()
+    print(f'CPU: {model}, {os.cpu_count()} logical CPUs; flags: {" ".join(flags)}')
+    print(f'vmafx kernels: auto = {level}; avx2 mode = VMAFX_CPU=avx2 vs libvmaf --cpumask 48')
+    print(f'load average at start: {os.getloadavg()[0]:.1f}; {args.repeat} runs each, alternating')
+    print('case | model | mode | threads | libvmaf CPU ms/frame (med/min) | vmafx CPU ms/frame '
+          '(med/min) | CPU ratio (med/min) | libvmaf wall s | vmafx wall s | wall ratio | '
+          'CPU spread libvmaf/vmafx')
+    models = {'default': 'vmaf_v0.6.1', 'v1': V1_MODEL}
+    for key in args.cases.split(','):
+        ref, dis = make_clip(clips, key)
+        frames = CASES[key]['frames']
+        for mname in args.models.split(','):
+            for mode in args.modes.split(','):
+                for t in (1, 2):
+                    base = ['-q', '-r', ref, '-d', dis, '--threads', str(t), '-o', '/dev/null',
+                            '-m', 'version=' + models[mname]]
+                    lcmd = [libvmaf] + base + (['--cpumask', '48'] if mode == 'avx2' else [])
+                    xcmd = [vx, 'score'] + base
+                    xenv = dict(os.environ, VMAFX_CPU=mode)
+                    lr, xr = [], []
+                    for _ in range(args.repeat):
+                        lr.append(run_once(lcmd))
+                        xr.append(run_once(xcmd, xenv))
+                    lc = [c * 1e3 / frames for _, c in lr]
+                    xc = [c * 1e3 / frames for _, c in xr]
+                    lw, xw = median([w for w, _ in lr]), median([w for w, _ in xr])
+                    spread = lambda v: f'{(max(v) - min(v)) / median(v) * 100:.0f}%'
+                    print(f'{CASES[key]["label"]} | {mname} | {mode} | {t} | '
+                          f'{median(lc):.2f} / {min(lc):.2f} | {median(xc):.2f} / {min(xc):.2f} | '
+                          f'{median(lc) / median(xc):.2f}x / {min(lc) / min(xc):.2f}x | '
+                          f'{lw:.2f} | {xw:.2f} | {lw / xw:.2f}x | {spread(lc)} / {spread(xc)}',
+                          flush=True)
+    return 0
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--build', default=os.path.join(HERE, '..', 'build'))
@@ -156,11 +242,19 @@ def main():
     ap.add_argument('--cases', default='576,1080,576p10')
     ap.add_argument('--no-callgrind', action='store_true')
     ap.add_argument('--v1', action='store_true', help='CPU time of the VMAF v1 model and its parts')
+    ap.add_argument('--cpu', action='store_true',
+                    help='CPU time and wall time against libvmaf, every case, model, mode, thread count')
+    ap.add_argument('--models', default='default,v1', help='with --cpu: default, v1')
+    ap.add_argument('--modes', default='auto,avx2', help='with --cpu: auto, avx2')
     args = ap.parse_args()
     clips = os.path.join(args.build, 'bench-clips')
     os.makedirs(clips, exist_ok=True)
     if args.v1:
         return bench_v1(args, clips)
+    if args.cpu:
+        if args.cases == ap.get_default('cases'):
+            args.cases = ','.join(CASES)
+        return bench_cpu(args, clips)
     libvmaf = os.environ.get('LIBVMAF_VMAF')
     have_cg = shutil.which('valgrind') and not args.no_callgrind
     print('case | kernels | threads | fps | peak RSS MiB | libvmaf fps | ratio')

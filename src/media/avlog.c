@@ -17,6 +17,7 @@
 #include <libavutil/error.h>
 #include <libavutil/log.h>
 
+#include "libav_api.h"
 #include "avlog.h"
 #include "base/redact.h"
 

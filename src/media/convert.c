@@ -7,6 +7,7 @@
 
 #include <libavutil/pixdesc.h>
 
+#include "libav_api.h"
 #include "convert.h"
 
 static int chroma_layout(const AVPixFmtDescriptor *d, enum VmafxPixelFormat *fmt)
@@ -39,6 +40,7 @@ static const char *refusal(const AVPixFmtDescriptor *d)
 
 int convert_plan(ConvertPlan *p, enum AVPixelFormat fmt, int w, int h, char *why, size_t n)
 {
+    if (libav_load(why, n) < 0) return -ELIBACC;
     const AVPixFmtDescriptor *d = av_pix_fmt_desc_get(fmt);
     if (!d) {
         snprintf(why, n, "the decoder gave no pixel format");

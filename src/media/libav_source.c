@@ -12,6 +12,7 @@
 #include <libavformat/avformat.h>
 #include <libavutil/pixdesc.h>
 
+#include "libav_api.h"
 #include "avlog.h"
 #include "convert.h"
 #include "source_impl.h"

@@ -9,6 +9,7 @@
 
 #include <libswscale/swscale.h>
 
+#include "libav_api.h"
 #include "scale.h"
 
 struct Scaler {
@@ -100,6 +101,7 @@ static enum AVPixelFormat av_format(const MediaGeometry *g)
 int scaler_open(Scaler **out, const MediaGeometry *src, unsigned w, unsigned h,
                 enum MediaScaleAlgo algo, char *why, size_t n)
 {
+    if (libav_load(why, n) < 0) return -ELIBACC;
     enum AVPixelFormat f = av_format(src);
     if (f == AV_PIX_FMT_NONE) {
         snprintf(why, n, "cannot scale %u-bit pictures", src->bpc);

@@ -9,6 +9,7 @@
 #include <libavformat/avformat.h>
 #include <libavutil/avstring.h>
 
+#include "libav_api.h"
 #include "base/integrity.h"
 #include "bytestream.h"
 #include "source_impl.h"
@@ -78,6 +79,7 @@ static void extension(const char *path, char *ext, size_t n)
 
 static int demuxer_claims(const char *ext)
 {
+    if (libav_load(NULL, 0) < 0) return 0;
     void *it = NULL;
     const AVInputFormat *f;
     while ((f = av_demuxer_iterate(&it)))

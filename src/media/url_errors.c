@@ -7,6 +7,7 @@
 
 #include <libavutil/error.h>
 
+#include "libav_api.h"
 #include "avlog.h"
 #include "url_io_impl.h"
 

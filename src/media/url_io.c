@@ -15,6 +15,7 @@
 #include <libavutil/error.h>
 #include <libavutil/mem.h>
 
+#include "libav_api.h"
 #include "avlog.h"
 #include "base/integrity.h"
 #include "io_stats.h"
@@ -168,6 +169,7 @@ static const char *via(const char *url, int is_http)
 int url_io_open(UrlIo **out, const char *url, const char *name, const MediaOptions *opt,
                 char *why, size_t n)
 {
+    if (libav_load(why, n) < 0) return -ELIBACC;
     avlog_init();
     UrlIo *io = calloc(1, sizeof(*io));
     if (!io || !(io->url = strdup(url)) || !(io->name = strdup(name))) {

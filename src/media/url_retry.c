@@ -8,6 +8,7 @@
 
 #include <libavutil/error.h>
 
+#include "libav_api.h"
 #include "url_io_impl.h"
 
 /* Failures a new connection may cure; a stall is not one of them (it already cost
