@@ -103,9 +103,13 @@ def test_client_commands(env):
         assert listed.startswith(jid), listed
         # environment instead of flags; failures: exit 1 with the controller's reason
         e = dict(os.environ, VMAFX_CONTROLLER_ADDR=f'http://127.0.0.1:{c.port}')
+        bad = subprocess.run([env.vmafx, 'submit', '-r', ref, '-d', dis, '-m', 'version=vmaf_v9'], capture_output=True,
+                             text=True, env=e, timeout=30)
+        assert bad.returncode == 1 and 'models[0]' in bad.stderr and 'vmaf_v9' in bad.stderr, bad.stderr
+        # what no controller would take is refused before sending, by flag
         bad = subprocess.run([env.vmafx, 'submit', '-r', ref, '-d', dis, '--bitdepth', '9'], capture_output=True,
                              text=True, env=e, timeout=30)
-        assert bad.returncode == 1 and 'options.bitdepth' in bad.stderr, bad.stderr
+        assert bad.returncode == 2 and '--bitdepth' in bad.stderr, bad.stderr
         failed = run([env.vmafx, 'submit', *addr, '-r', '/no/such/ref.y4m', '-d', dis]).stdout.strip()
         w = subprocess.run([env.vmafx, 'wait', *addr, failed, '-q'], capture_output=True, text=True, timeout=60)
         assert w.returncode == 1 and '/no/such/ref.y4m' in w.stderr, (w.returncode, w.stderr)

@@ -1,7 +1,8 @@
 /* `vmafx submit`: the request from the flags `vmafx score` takes (cli_request_from_flags),
- * with a priority and labels, sent to the controller. The controller validates it
- * (jobspec_parse) and answers 400 naming the field; only what cannot be expressed in a job
- * (a non-number where a number goes) is refused here. */
+ * with a priority and labels, sent to the controller. It is checked here with the validator
+ * the controller runs (jobspec_validate as a job), so a request no controller would take is
+ * refused by flag before anything is sent; the controller checks it again (jobspec_parse,
+ * the inputs' storage rules, the engine's models) and answers 400 naming the field. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +29,8 @@ static int labels_and_priority(const ConfigValues *v, JobSpec *s)
 
 static int build(const ConfigValues *v, JobSpec *s)
 {
-    return cli_request_from_flags(v, s, "submit") ? -1 : labels_and_priority(v, s);
+    if (cli_request_from_flags(v, s, "submit") || cli_request_check(s, JOB_FROM_API)) return -1;
+    return labels_and_priority(v, s);
 }
 
 static int send(const ApiClient *api, const ConfigValues *v, const char *body, char *id, size_t idn)
