@@ -13,10 +13,10 @@
 
 static int parse_cpu(const char *s, enum VmafxCpu *out)
 {
-    static const char *const names[] = { "auto", "scalar", "avx2", "avx512" };
-    for (int i = 0; i < 4; i++)
+    static const char *const names[] = { "auto", "scalar", "avx2", "avx512", "avx512vnni" };
+    for (int i = 0; i < 5; i++)
         if (!strcmp(s, names[i])) return *out = (enum VmafxCpu)i, 0;
-    return cli_error("--cpu / VMAFX_CPU: unknown kernel level '%s' (auto, scalar, avx2, avx512)", s);
+    return cli_error("--cpu / VMAFX_CPU: unknown kernel level '%s' (auto, scalar, avx2, avx512, avx512vnni)", s);
 }
 
 static int node_settings(const ConfigValues *v, NodeConfig *c, char *err, size_t n)

@@ -48,10 +48,11 @@ static int parse_cpu(const char *s, enum VmafxCpu *out)
     static const struct { const char *name; enum VmafxCpu cpu; } levels[] = {
         { "auto", VMAFX_CPU_AUTO }, { "scalar", VMAFX_CPU_SCALAR },
         { "avx2", VMAFX_CPU_AVX2 }, { "avx512", VMAFX_CPU_AVX512 },
+        { "avx512vnni", VMAFX_CPU_AVX512VNNI },
     };
     for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]); i++)
         if (!strcmp(s, levels[i].name)) { *out = levels[i].cpu; return 0; }
-    return cli_error("--cpu / VMAFX_CPU: unknown kernel level '%s' (auto, scalar, avx2, avx512)", s);
+    return cli_error("--cpu / VMAFX_CPU: unknown kernel level '%s' (auto, scalar, avx2, avx512, avx512vnni)", s);
 }
 
 /* "auto" or "auto:N". */
