@@ -171,7 +171,7 @@ def cpu_info():
     shown = [x for x in ('avx2', 'bmi2', 'fma', 'avx512f', 'avx512bw', 'avx512dq', 'avx512vl',
                          'avx512_vnni', 'avx512_bf16', 'avx_vnni', 'vaes', 'gfni') if x in flags]
     if {'avx512f', 'avx512bw', 'avx512dq', 'avx512vl'} <= flags:
-        level = 'avx512' + (' (VNNI)' if 'avx512_vnni' in flags else '')
+        level = 'avx512vnni' if 'avx512_vnni' in flags else 'avx512'
     elif {'avx2', 'bmi2'} <= flags:
         level = 'avx2'
     else:

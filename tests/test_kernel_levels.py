@@ -28,6 +28,8 @@ def cpu_levels():
         levels.append('avx2')
         if {'avx512f', 'avx512bw', 'avx512dq', 'avx512vl'} <= set(flags):
             levels.append('avx512')
+            if 'avx512_vnni' in flags:
+                levels.append('avx512vnni')
     return levels
 
 

@@ -41,8 +41,10 @@ void vmafx_picture_free(VmafxPicture *pic);
 /* Bytes of one frame in the tightly packed planar layout of .yuv/.y4m files. */
 size_t vmafx_picture_frame_bytes(enum VmafxPixelFormat fmt, unsigned bpc, unsigned w, unsigned h);
 
-/* Kernel level; VMAFX_CPU_AUTO picks the best the CPU has (or $VMAFX_CPU is read by the CLI). */
-enum VmafxCpu { VMAFX_CPU_AUTO = 0, VMAFX_CPU_SCALAR, VMAFX_CPU_AVX2, VMAFX_CPU_AVX512 };
+/* Kernel level; VMAFX_CPU_AUTO picks the best the CPU has (or $VMAFX_CPU is read by the CLI).
+ * VMAFX_CPU_AVX512VNNI: AVX-512 plus its VNNI dot products (VIF's filters use them). */
+enum VmafxCpu { VMAFX_CPU_AUTO = 0, VMAFX_CPU_SCALAR, VMAFX_CPU_AVX2, VMAFX_CPU_AVX512,
+                VMAFX_CPU_AVX512VNNI };
 
 /* Where extractors put side files (CAMBI's heat maps, option heatmaps_path): the engine does
  * no file I/O itself, its caller does. Both return 0 or a negative errno. create() makes an

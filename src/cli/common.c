@@ -33,10 +33,11 @@ int cli_parse_cpu(const char *s, enum VmafxCpu *out)
     static const struct { const char *name; enum VmafxCpu cpu; } levels[] = {
         { "auto", VMAFX_CPU_AUTO }, { "scalar", VMAFX_CPU_SCALAR },
         { "avx2", VMAFX_CPU_AVX2 }, { "avx512", VMAFX_CPU_AVX512 },
+        { "avx512vnni", VMAFX_CPU_AVX512VNNI },
     };
     for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]); i++)
         if (!strcmp(s, levels[i].name)) { *out = levels[i].cpu; return 0; }
-    return cli_error("--cpu / VMAFX_CPU: unknown kernel level '%s' (auto, scalar, avx2, avx512)", s);
+    return cli_error("--cpu / VMAFX_CPU: unknown kernel level '%s' (auto, scalar, avx2, avx512, avx512vnni)", s);
 }
 
 void progress_start(Progress *p, int enabled, unsigned total)

@@ -30,7 +30,7 @@ static const ConfigOption score_option_rows[] = {
     { "stall-timeout", 0, "VMAFX_STALL_TIMEOUT", OPT_STRING, "30", "SECONDS", "URL inputs: fail when no data arrives for this long" },
     { "http-retries", 0, "VMAFX_HTTP_RETRIES", OPT_UINT, "3", "N", "URL inputs: resume a cut transfer with a range request at most N times (0: never)" },
     { "tls-ca-file", 0, "VMAFX_TLS_CA_FILE", OPT_STRING, NULL, "PATH", "https inputs: verify servers against this CA bundle instead of the system's" },
-    { "cpu", 0, "VMAFX_CPU", OPT_STRING, "auto", "LEVEL", "kernel level: auto, scalar, avx2, avx512" },
+    { "cpu", 0, "VMAFX_CPU", OPT_STRING, "auto", "LEVEL", "kernel level: auto, scalar, avx2, avx512, avx512vnni" },
     { "quiet", 'q', NULL, OPT_FLAG, NULL, NULL, "no progress line" },
     { "no_prediction", 'n', NULL, OPT_FLAG, NULL, NULL, "compute features only, no model score" },
     { "version", 'v', NULL, OPT_FLAG, NULL, NULL, "print the version and exit" },

@@ -11,8 +11,6 @@ typedef struct KernelTable {
 
 /* Best level the running CPU supports. */
 enum VmafxCpu cpu_detect(void);
-/* AVX512-VNNI, an optional extra within the AVX-512 level (variants chosen by the kernels). */
-int cpu_has_avx512vnni(void);
 /* Fills t for min(requested, detected); VMAFX_CPU_AUTO means detected. */
 void kernels_init(KernelTable *t, enum VmafxCpu requested);
 

@@ -26,7 +26,7 @@ static struct {
     int bench, quick;
     unsigned checks, failures;
     int n_levels;
-    enum VmafxCpu levels[3];
+    enum VmafxCpu levels[CHECKASM_MAX_LEVELS];
 } st = { .rng = 0x9e3779b97f4a7c15ull };
 
 /* ---- levels ---------------------------------------------------------------------------- */
@@ -40,6 +40,7 @@ const char *checkasm_level_name(enum VmafxCpu level)
     case VMAFX_CPU_SCALAR: return "scalar";
     case VMAFX_CPU_AVX2: return "avx2";
     case VMAFX_CPU_AVX512: return "avx512";
+    case VMAFX_CPU_AVX512VNNI: return "avx512vnni";
     default: return "auto";
     }
 }

@@ -535,7 +535,7 @@ void checkasm_check_adm(void)
         div_tab[32768 + i] = (int32_t)((1 << 30) / i);
         div_tab[32768 - i] = -div_tab[32768 + i];
     }
-    AdmKernels lv[3];
+    AdmKernels lv[CHECKASM_MAX_LEVELS];
     for (int l = 0; l < checkasm_level_count(); l++) adm_kernels_init(&lv[l], checkasm_level(l));
     static const unsigned depths[] = { 8, 10, 12, 16 };
     const int rounds = checkasm_quick() ? 1 : 3;

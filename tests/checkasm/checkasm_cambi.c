@@ -307,7 +307,7 @@ static void bench(void)
 
 void checkasm_check_cambi(void)
 {
-    CambiKernels lv[3];
+    CambiKernels lv[CHECKASM_MAX_LEVELS];
     for (int l = 0; l < checkasm_level_count(); l++) cambi_kernels_init(&lv[l], checkasm_level(l));
     const int rounds = checkasm_quick() ? 1 : 3;
     for (size_t i = 0; i < sizeof widths / sizeof widths[0]; i++)

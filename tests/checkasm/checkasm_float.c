@@ -321,7 +321,7 @@ static void bench(void)
 
 void checkasm_check_float(void)
 {
-    FloatKernels lv[3];
+    FloatKernels lv[CHECKASM_MAX_LEVELS];
     for (int l = 0; l < checkasm_level_count(); l++) float_kernels_init(&lv[l], checkasm_level(l));
     const FloatVifParams params[] = { vif_params(2.0, 100.0f), vif_params(2.0, 1.0f),
                                       vif_params(0.1, 1.2f), vif_params(0.0, 100.0f) };

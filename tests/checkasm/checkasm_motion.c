@@ -184,7 +184,7 @@ static void bench(const MotionKernels *lv)
 
 void checkasm_check_motion(void)
 {
-    MotionKernels lv[3];
+    MotionKernels lv[CHECKASM_MAX_LEVELS];
     for (int l = 0; l < checkasm_level_count(); l++) motion_kernels_init(&lv[l], checkasm_level(l));
     static const unsigned depths[] = { 8, 10, 12, 15, 16 };
     const int rounds = checkasm_quick() ? 1 : 3;

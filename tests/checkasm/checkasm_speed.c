@@ -274,7 +274,7 @@ static void bench(const SpeedKernels *lv)
 
 void checkasm_check_speed(void)
 {
-    SpeedKernels lv[3];
+    SpeedKernels lv[CHECKASM_MAX_LEVELS];
     for (int l = 0; l < checkasm_level_count(); l++) speed_kernels_init(&lv[l], checkasm_level(l));
     const int rounds = checkasm_quick() ? 1 : 3;
     for (int r = 0; r < rounds; r++)

@@ -20,7 +20,7 @@ typedef struct Variant {
     VifKernels k;
 } Variant;
 
-static Variant variants[4];
+static Variant variants[CHECKASM_MAX_LEVELS];
 static int n_variants;
 
 static void variants_init(void)
@@ -29,13 +29,9 @@ static void variants_init(void)
     for (int l = 0; l < checkasm_level_count(); l++) {
         Variant *v = &variants[n_variants++];
         v->level = checkasm_level(l);
-        v->tag = v->level == VMAFX_CPU_AVX512 && cpu_has_avx512vnni() ? " (vnni)" : "";
+        /* avx512 and avx512vnni are separate levels: each VIF path is checked */
+        v->tag = "";
         vif_kernels_init(&v->k, v->level);
-        if (v->level == VMAFX_CPU_AVX512 && cpu_has_avx512vnni()) {
-            Variant *plain = &variants[n_variants++];
-            *plain = (Variant){ VMAFX_CPU_AVX512, " (no vnni)", v->k };
-            vif_kernels_avx512(&plain->k);
-        }
     }
 }
 

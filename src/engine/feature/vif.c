@@ -325,7 +325,7 @@ void vif_kernels_init(VifKernels *k, enum VmafxCpu level)
 #if VMAFX_HAVE_X86
     if (level >= VMAFX_CPU_AVX2) vif_kernels_avx2(k);
     if (level >= VMAFX_CPU_AVX512) {
-        if (cpu_has_avx512vnni()) vif_kernels_avx512_vnni(k);
+        if (level >= VMAFX_CPU_AVX512VNNI) vif_kernels_avx512_vnni(k);
         else vif_kernels_avx512(k);
     }
 #else
