@@ -21,8 +21,9 @@ usage: bench/mount_trace.py [--build build] [--baseline OLD_BUILD] [--frames 240
                             [--threads 1] [--inputs y4m,h264] [--modes local,http-serve,mount]
                             [--no-ebpf] [--json results.json] [--sweep RUNS]
 --baseline adds every case once more with another build's vmafx (before/after in one run).
-Bounded: 240 frames and 3 runs take about 3 minutes on an idle 2-core machine, twice that with
---baseline. Prints markdown (docs/performance.md, "Mount mode under eBPF")."""
+Bounded: 240 frames and 3 runs are 24 runs of 5–15 s, about 4 minutes on an idle 2-core machine,
+twice that with --baseline (--frames and --runs shorten it). Prints markdown
+(docs/performance.md, "Mount mode under eBPF")."""
 import argparse, json, os, re, shutil, statistics, subprocess, sys, tempfile, threading, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
