@@ -195,7 +195,9 @@ static int url_allowed(const StorageConfig *cfg, const char *url)
 
 static int metadata_v4(struct in_addr a)
 {
-    return (ntohl(a.s_addr) & 0xffff0000u) == 0xa9fe0000u;   /* 169.254.0.0/16 */
+    uint32_t h = ntohl(a.s_addr);
+    return (h & 0xffff0000u) == 0xa9fe0000u   /* 169.254.0.0/16: link-local, AWS/GCP/Azure */
+        || h == 0x646464c8u;                  /* 100.100.100.200: Alibaba Cloud's metadata */
 }
 
 static int metadata_v6(const struct in6_addr *a)
@@ -226,6 +228,8 @@ static void url_host(const char *url, char *host, size_t n)
         const char *colon = memchr(a, ':', len);
         if (colon) len = (size_t)(colon - a);
     }
+    /* "h." is the same name as "h" to a resolver (a fully qualified name) */
+    while (len > 1 && a[len - 1] == '.') len--;
     snprintf(host, n, "%.*s", (int)len, a);
 }
 
@@ -254,6 +258,9 @@ int storage_allow_check_url(const StorageConfig *cfg, const char *url, const cha
     if (url_allowed(cfg, url)) return 0;
     char host[256];
     url_host(url, host, sizeof(host));
+    /* a '%' in a host is an escape or a zone that resolvers read in their own ways
+     * ("0251.0376.0251.0376%" was found by fuzzing): no spelling games, refuse it */
+    if (strchr(host, '%')) return refuse(what, "a host name may not hold '%'", err, n);
     if (is_metadata_host(host))
         return refuse(what, "link-local / cloud metadata addresses are refused (allow the URL explicitly to use it)", err, n);
     if (cfg->n_allow) return refuse(what, "not under an allowed scoring root", err, n);

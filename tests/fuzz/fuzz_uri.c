@@ -61,7 +61,7 @@ static int bad_host(const char *raw)
         if (v6.s6_addr[0] == 0xfe && (v6.s6_addr[1] & 0xc0) == 0x80) return 1;      /* fe80::/10 */
         static const uint8_t ec2[16] = { 0xfd, 0, 0, 0xec, 0x02 };
         if (!memcmp(v6.s6_addr, ec2, 15) && v6.s6_addr[15] == 0x54) return 1;       /* fd00:ec2::254 */
-        if (IN6_IS_ADDR_V4MAPPED(&v6) || IN6_IS_ADDR_V4COMPAT(&v6)) {
+        if (IN6_IS_ADDR_V4MAPPED(&v6)) {   /* ::ffff:a.b.c.d reaches a.b.c.d (::a.b.c.d does not) */
             memcpy(&v4.s_addr, v6.s6_addr + 12, 4);
             return bad_v4(v4);
         }

@@ -1,9 +1,10 @@
-/* The y4m and raw yuv parsers (media/yuv_source.c) on a stdio stream, as local files are
- * read: every frame until the end or an error. Properties: an error always has a reason; a
+/* The y4m and raw yuv parsers (media/yuv_source.c) on a file descriptor stream, as local
+ * files are read: every frame until the end or an error. Properties: an error always has a reason; a
  * frame is only ever returned whole (a truncated last frame is an error, never a frame);
  * geometry is sane. The first byte picks the mode: even = y4m, odd = raw yuv whose geometry
  * comes from the next two bytes (so raw frames of many layouts are tried). */
 #include "fuzz.h"
+#include "media/bytestream.h"
 #include "media/source_impl.h"
 
 static const enum VmafxPixelFormat FMTS[] = { VMAFX_PIX_FMT_YUV420P, VMAFX_PIX_FMT_YUV422P,
@@ -21,11 +22,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         opt.raw.fmt = FMTS[(data[0] >> 1) & 3];
         opt.raw.bpc = BPC[(data[0] >> 3) & 3];
     }
-    FILE *f = fmemopen((void *)(data + 3), size - 3, "rb");
-    if (!f) return 0;   /* fmemopen refuses empty buffers on some libcs */
+    char path[64];
+    int fd = fuzz_memfile(data + 3, size - 3, path, sizeof(path));
+    FdStream *f = NULL;
+    if (fd_stream_open(&f, path, "fuzz input", NULL) < 0) abort();
     SourceBackend b = { 0 };
     char why[512] = "";
-    if (yuv_source_open(&b, f, 1, NULL, !raw, &opt, why, sizeof(why)) < 0) {
+    int rc = yuv_source_open(&b, f, NULL, !raw, &opt, why, sizeof(why));   /* closes f */
+    close(fd);
+    if (rc < 0) {
         FUZZ_CHECK(why[0], "open failed without a reason");
         return 0;
     }
@@ -37,9 +42,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (vmafx_picture_alloc(&pic, b.geo.fmt, b.geo.bpc, b.geo.w, b.geo.h) == 0) {
         for (unsigned i = 0; i < 64; i++) {   /* bounded: parsing, not volume */
             why[0] = 0;
-            int rc = b.ops->read(b.impl, &pic, i, why, sizeof(why));
-            if (rc < 0) FUZZ_CHECK(why[0], "read failed without a reason");
-            if (rc <= 0) break;
+            int got = b.ops->read(b.impl, &pic, i, why, sizeof(why));
+            if (got < 0) FUZZ_CHECK(why[0], "read failed without a reason");
+            if (got <= 0) break;
             /* a whole frame needs its bytes: at most (input / frame) frames can exist */
             FUZZ_CHECK((size_t)(i + 1) * frame <= size, "frame %u returned from %zu bytes", i, size);
         }
