@@ -3,12 +3,22 @@
 # each for a bounded time on its corpus and dictionary, then replays the saved findings
 # (tests/fuzz/regressions/HARNESS/*). Prints one line per harness: executions, coverage,
 # corpus size, findings; exits 1 when anything was found or a regression input fails.
-#   scripts/fuzz.sh [-t SECONDS] [HARNESS...]     (default 30 s each, every harness)
+#   scripts/fuzz.sh [-t SECONDS] [-s SEED -r RUNS] [HARNESS...]   (default 30 s each, every harness)
+# -s/-r make a run repeatable (libFuzzer's -seed and -runs; -t still caps the time): the test
+# suite uses them, so that a run that passed here passes the same way elsewhere.
 # A long run: scripts/fuzz.sh -t 3600 uri. Findings land in build-fuzz/findings/HARNESS/.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 secs=30
-if [ "${1:-}" = "-t" ]; then secs=$2; shift 2; fi
+seed=; runs=
+while [ $# -gt 0 ]; do
+  case $1 in
+    -t) secs=$2; shift 2 ;;
+    -s) seed=$2; shift 2 ;;
+    -r) runs=$2; shift 2 ;;
+    *) break ;;
+  esac
+done
 all=(y4m model jobspec tokens rcconf uri http)
 harnesses=("${@:-${all[@]}}")
 [ $# -eq 0 ] && harnesses=("${all[@]}")
@@ -53,7 +63,7 @@ for h in "${harnesses[@]}"; do
   dict=tests/fuzz/dict/$h.dict
   log=$build/fuzz-$h.log
   "$bin" "$work" "tests/fuzz/corpus/$h" ${dict:+$( [ -f "$dict" ] && echo "-dict=$dict")} \
-    -max_total_time="$secs" -max_len=8192 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+    ${seed:+-seed=$seed} ${runs:+-runs=$runs} -max_total_time="$secs" -max_len=8192 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
     -artifact_prefix="$findings/" >"$log" 2>&1
   rc=$?
   execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$')

@@ -213,24 +213,43 @@ static int metadata_v6(const struct in6_addr *a)
     return 0;
 }
 
-static void url_host(const char *url, char *host, size_t n)
+/* The host of "scheme://[user@]host[:port]/..." (brackets of an IPv6 literal removed); -1
+ * when the authority is not well formed: no host, two '@', an unclosed bracket, or anything
+ * but a number after the host's colon ("@::ffff:a9fe:ae:a9]": readers would split it their own
+ * ways). */
+static int url_host(const char *url, char *host, size_t n)
 {
     const char *a = strstr(url, "://");
     a = a ? a + 3 : url;
     size_t len = strcspn(a, "/?#");
     const char *at = memchr(a, '@', len);
-    if (at) { len -= (size_t)(at + 1 - a); a = at + 1; }
+    int ok = 1;
+    if (at) {
+        ok = !memchr(at + 1, '@', len - (size_t)(at + 1 - a));   /* "u@@h", "u@v@h": which host? */
+        len -= (size_t)(at + 1 - a);
+        a = at + 1;
+    }
+    const char *end = a + len, *port;
     if (*a == '[') {
         const char *close = memchr(a, ']', len);
+        port = close ? close + 1 : end;
         len = close ? (size_t)(close - a - 1) : 0;
         a++;
+        if (!close) len = 0;
     } else {
         const char *colon = memchr(a, ':', len);
+        port = colon ? colon : end;
         if (colon) len = (size_t)(colon - a);
+    }
+    ok &= len > 0;
+    if (port < end) {   /* ":digits" and nothing else */
+        ok &= *port == ':';
+        for (const char *p = port + 1; p < end; p++) ok &= *p >= '0' && *p <= '9';
     }
     /* "h." is the same name as "h" to a resolver (a fully qualified name) */
     while (len > 1 && a[len - 1] == '.') len--;
     snprintf(host, n, "%.*s", (int)len, a);
+    return ok ? 0 : -1;
 }
 
 /* Literal addresses in every spelling inet_aton knows (decimal, hex, octal: all of them
@@ -257,7 +276,7 @@ int storage_allow_check_url(const StorageConfig *cfg, const char *url, const cha
 {
     if (url_allowed(cfg, url)) return 0;
     char host[256];
-    url_host(url, host, sizeof(host));
+    if (url_host(url, host, sizeof(host))) return refuse(what, "the URL's host is empty or malformed", err, n);
     /* a '%' in a host is an escape or a zone that resolvers read in their own ways
      * ("0251.0376.0251.0376%" was found by fuzzing): no spelling games, refuse it */
     if (strchr(host, '%')) return refuse(what, "a host name may not hold '%'", err, n);
