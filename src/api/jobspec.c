@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "jobspec.h"
 
@@ -367,10 +368,30 @@ static int get_labels(Errs *e, json_t *root, JobSpec *s)
     return 0;
 }
 
+int jobspec_webhook_url_ok(const char *url, char *err, size_t n)
+{
+    size_t skip = !strncasecmp(url, "http://", 7) ? 7 : !strncasecmp(url, "https://", 8) ? 8 : 0;
+    if (!skip) return snprintf(err, n, "must be an http:// or https:// URL"), -1;
+    if (!url[skip] || strchr("/?#", url[skip])) return snprintf(err, n, "the URL names no host"), -1;
+    for (const char *p = url; *p; p++)
+        if ((unsigned char)*p <= 0x20 || *p == 0x7f) return snprintf(err, n, "blanks and control characters are not allowed"), -1;
+    return 0;
+}
+
+static int get_webhook(Errs *e, json_t *root, JobSpec *s)
+{
+    json_t *v = json_object_get(root, "webhook_url");
+    char why[160];
+    if (!v) return 0;
+    if (get_string(e, v, "webhook_url", s->webhook_url, sizeof(s->webhook_url))) return -1;
+    if (jobspec_webhook_url_ok(s->webhook_url, why, sizeof(why))) return bad(e, "webhook_url", "%s", why);
+    return 0;
+}
+
 static int known_keys(Errs *e, json_t *root)
 {
     static const char *const keys[] = { "reference_uri", "distorted_uri", "models", "features",
-                                        "options", "priority", "labels", NULL };
+                                        "options", "priority", "labels", "webhook_url", NULL };
     const char *key;
     json_t *v;
     json_object_foreach(root, key, v) {
@@ -390,7 +411,7 @@ static int parse_root(Errs *e, json_t *root, JobSpec *s, JobUriCheck check, void
         get_uri(e, root, "distorted_uri", s->distorted_uri, check, user) ||
         get_list(e, root, "models", s->models, JOB_MAX_MODELS, &s->n_models, check_model) ||
         get_list(e, root, "features", s->features, JOB_MAX_FEATURES, &s->n_features, check_feature) ||
-        get_options(e, root, &s->opt) || get_priority(e, root, &s->priority))
+        get_options(e, root, &s->opt) || get_priority(e, root, &s->priority) || get_webhook(e, root, s))
         return -1;
     return get_labels(e, root, s);
 }
@@ -464,6 +485,9 @@ int jobspec_validate(const JobSpec *s, JobOrigin origin, char *field, size_t fn,
     }
     if (s->priority < -JOB_PRIORITY_LIMIT || s->priority > JOB_PRIORITY_LIMIT)
         return bad(&e, "priority", "must be an integer from %d to %d", -JOB_PRIORITY_LIMIT, JOB_PRIORITY_LIMIT);
+    char why[160];
+    if (*s->webhook_url && jobspec_webhook_url_ok(s->webhook_url, why, sizeof(why)))
+        return bad(&e, "webhook_url", "%s", why);
     return 0;
 }
 
@@ -511,6 +535,7 @@ static json_t *spec_json(const JobSpec *s)
             json_object_set_new(l, s->label_key[i], json_string(s->label_value[i]));
         json_object_set_new(j, "labels", l);
     }
+    if (*s->webhook_url) json_object_set_new(j, "webhook_url", json_string(s->webhook_url));
     return j;
 }
 

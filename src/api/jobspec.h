@@ -15,6 +15,7 @@
 #include <stddef.h>
 
 #define JOB_URI_MAX 4096
+#define JOB_WEBHOOK_URL_MAX 2048
 #define JOB_MAX_MODELS 8
 #define JOB_MAX_FEATURES 16
 #define JOB_MAX_LABELS 16
@@ -63,6 +64,7 @@ typedef struct JobSpec {
     char label_key[JOB_MAX_LABELS][JOB_LABEL_KEY_MAX];
     char label_value[JOB_MAX_LABELS][JOB_LABEL_VALUE_MAX];
     unsigned n_labels;
+    char webhook_url[JOB_WEBHOOK_URL_MAX];   /* "" or an http(s) URL told when the job ends */
 } JobSpec;
 
 /* Checks an input URI beyond its syntax (the controller plugs in the storage layer's parser
@@ -105,6 +107,10 @@ unsigned jobspec_model_count(const JobSpec *s);
  * file name) and name in the report (its name; "vmaf" when it is alone, as in libvmaf;
  * else its version or file stem). */
 void jobspec_model_names(const JobModel *m, unsigned count, char *label, char *name, size_t n);
+
+/* A webhook URL's syntax: http:// or https://, a host, no blanks or control characters; 0,
+ * or -1 with the reason in err (the controller checks its address against its allow-list). */
+int jobspec_webhook_url_ok(const char *url, char *err, size_t n);
 
 /* Adds a "key=value" label (as `vmafx submit --label` takes it); -1 if malformed or too many. */
 int jobspec_add_label(JobSpec *s, const char *kv, char *err, size_t n);

@@ -216,6 +216,12 @@ int http_do(const HttpRequest *rq, HttpResult *r, char *err, size_t n)
 
 int http_do_tls(const HttpRequest *rq, const HttpTls *tls, HttpResult *r, char *err, size_t n)
 {
+    return http_do_at(rq, NULL, tls, r, err, n);
+}
+
+int http_do_at(const HttpRequest *rq, const char *connect_addr, const HttpTls *tls, HttpResult *r, char *err,
+               size_t n)
+{
     memset(r, 0, sizeof(*r));
     long long deadline = mono_now_ms() + rq->timeout_ms;
     int head_only = !strcmp(rq->method, "HEAD");
@@ -223,7 +229,7 @@ int http_do_tls(const HttpRequest *rq, const HttpTls *tls, HttpResult *r, char *
     Conn c = { -1, NULL };
     char why[512] = "";
     int e = request_text(rq, &req);
-    if (!e) e = c.fd = connect_to(rq->host, rq->port, deadline);
+    if (!e) e = c.fd = connect_to(connect_addr ? connect_addr : rq->host, rq->port, deadline);
     if (c.fd >= 0) e = tls ? tls_client_start(&c.tls, c.fd, rq->host, tls->ca_file, deadline, why, sizeof(why)) : 0;
     if (!e) e = send_all(&c, req.p, req.len, deadline);
     if (!e) e = receive(&c, &resp, head_only, rq->max_body ? rq->max_body : (1u << 20), deadline);

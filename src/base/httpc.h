@@ -38,6 +38,11 @@ typedef struct HttpResult {
 int  http_do(const HttpRequest *rq, HttpResult *r, char *err, size_t n);
 /* The same over TLS when tls is not NULL. */
 int  http_do_tls(const HttpRequest *rq, const HttpTls *tls, HttpResult *r, char *err, size_t n);
+/* The same, connecting to connect_addr (an address the caller resolved and checked: no
+ * second lookup can lead elsewhere) while rq->host still names the server (Host header,
+ * TLS name); tls NULL: plain HTTP. */
+int  http_do_at(const HttpRequest *rq, const char *connect_addr, const HttpTls *tls, HttpResult *r, char *err,
+                size_t n);
 void http_result_free(HttpResult *r);
 /* 1 if a TCP connection to host:port succeeds within timeout_ms. */
 int  http_port_open(const char *host, int port, int timeout_ms);

@@ -37,6 +37,8 @@ static const ConfigOption submit_opts[] = {
     { "priority", 0, NULL, OPT_STRING, NULL, "N", "-1000 to 1000; higher runs first (default 0)" },
     { "label", 'l', NULL, OPT_LIST, NULL, "KEY=VALUE", "label the job (filter with vmafx jobs --label); repeatable" },
     { "idempotency-key", 0, NULL, OPT_STRING, NULL, "KEY", "makes a retried submit return the same job" },
+    { "webhook-url", 0, NULL, OPT_STRING, NULL, "URL", "the controller POSTs a signed event here when the job ends "
+      "(docs/webhooks.md)" },
     { "wait", 0, NULL, OPT_FLAG, NULL, NULL, "wait for the job to end and print its scores" },
     WAIT_ROWS,
 };

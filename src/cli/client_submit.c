@@ -27,10 +27,22 @@ static int labels_and_priority(const ConfigValues *v, JobSpec *s)
     return 0;
 }
 
+static int webhook(const ConfigValues *v, JobSpec *s)
+{
+    const char *url = config_str(v, "webhook-url");
+    char err[200];
+    if (!url) return 0;
+    if (strlen(url) >= sizeof(s->webhook_url)) return cli_error("submit: --webhook-url: longer than %zu characters",
+                                                                sizeof(s->webhook_url) - 1);
+    if (jobspec_webhook_url_ok(url, err, sizeof(err))) return cli_error("submit: --webhook-url: %s", err);
+    snprintf(s->webhook_url, sizeof(s->webhook_url), "%s", url);
+    return 0;
+}
+
 static int build(const ConfigValues *v, JobSpec *s)
 {
     if (cli_request_from_flags(v, s, "submit") || cli_request_check(s, JOB_FROM_API)) return -1;
-    return labels_and_priority(v, s);
+    return labels_and_priority(v, s) || webhook(v, s) ? -1 : 0;
 }
 
 static int send(const ApiClient *api, const ConfigValues *v, const char *body, char *id, size_t idn)

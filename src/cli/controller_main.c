@@ -18,6 +18,60 @@ static int loopback(const char *listen)
     return !strncmp(listen, "127.", 4) || !strncmp(listen, "[::1]:", 6) || !strncmp(listen, "localhost:", 10);
 }
 
+/* --webhook-allow's comma-separated prefixes, split in place in buf (kept for the run). */
+static int webhook_allow(const char *list, WebhookConfig *w, char *buf, size_t n)
+{
+    if (!list) return 0;
+    if (strlen(list) >= n) return cli_error("--webhook-allow: longer than %zu characters", n - 1);
+    snprintf(buf, n, "%s", list);
+    for (char *save = NULL, *p = strtok_r(buf, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
+        if (w->n_allow == WEBHOOK_MAX_ALLOW) return cli_error("--webhook-allow: at most %d prefixes", WEBHOOK_MAX_ALLOW);
+        if (strncmp(p, "http://", 7) && strncmp(p, "https://", 8))
+            return cli_error("--webhook-allow: '%s' is not an http:// or https:// URL prefix", p);
+        w->allow[w->n_allow++] = p;
+    }
+    return 0;
+}
+
+/* Event stream and webhook settings; the default URL must pass its own rules. */
+static int hooks_config(const ConfigValues *v, ControllerConfig *c)
+{
+    static char allow[8192];
+    char err[512];
+    EventConfig *e = &c->events;
+    WebhookConfig *w = &c->webhook;
+    *e = (EventConfig){ .progress_every_s = 0.5 };
+    *w = (WebhookConfig){ .senders = 4 };
+    w->default_url = config_str(v, "webhook-url");
+    w->secret_file = config_str(v, "webhook-secret-file");
+    w->ca_file = config_str(v, "webhook-ca-file");
+    w->public_url = config_str(v, "public-url");
+    if (config_uint(v, "events-max-streams", &e->max_streams, err, sizeof(err)) ||
+        config_uint(v, "events-buffer", &e->ring, err, sizeof(err)) ||
+        config_uint(v, "events-max-lag", &e->max_lag, err, sizeof(err)) ||
+        option_seconds(v, "events-keepalive", 0.1, 300, &e->keepalive_s, err, sizeof(err)) ||
+        option_seconds(v, "webhook-retry-backoff", 0.01, 86400, &w->backoff_base, err, sizeof(err)) ||
+        option_seconds(v, "webhook-retry-backoff-max", 0.01, 7 * 86400, &w->backoff_max, err, sizeof(err)) ||
+        option_seconds(v, "webhook-max-age", 1, 30 * 86400, &w->max_age, err, sizeof(err)) ||
+        option_seconds(v, "webhook-timeout", 0.1, 300, &w->timeout, err, sizeof(err)) ||
+        config_uint(v, "webhook-max-attempts", &w->max_attempts, err, sizeof(err)))
+        return cli_error("%s", err);
+    if (e->ring < 1 || e->ring > 1000000) return cli_error("--events-buffer: %u is not from 1 to 1000000", e->ring);
+    if (e->max_lag < 1 || e->max_lag > e->ring)
+        return cli_error("--events-max-lag: %u is not from 1 to --events-buffer (%u)", e->max_lag, e->ring);
+    if (e->max_streams >= c->max_connections)
+        return cli_error("--events-max-streams: %u must be below --max-connections (%u)", e->max_streams,
+                         c->max_connections);
+    if (w->max_attempts < 1) return cli_error("--webhook-max-attempts: must be at least 1");
+    if (webhook_allow(config_str(v, "webhook-allow"), w, allow, sizeof(allow))) return -1;
+    if (w->default_url) {
+        if (jobspec_webhook_url_ok(w->default_url, err, sizeof(err))) return cli_error("--webhook-url: %s", err);
+        if (webhook_check_target(w, w->default_url, 0, NULL, 0, err, sizeof(err)))
+            return cli_error("--webhook-url: refused: %s", err);
+    }
+    return 0;
+}
+
 static int build_config(const ConfigValues *v, ControllerConfig *c, StorageConfig *sc)
 {
     char err[512];
@@ -56,6 +110,7 @@ static int build_config(const ConfigValues *v, ControllerConfig *c, StorageConfi
     if (c->max_lost < 1) return cli_error("--max-lost-attempts: must be at least 1");
     if (c->connection_timeout < 1 || c->connection_timeout > 3600)
         return cli_error("--connection-timeout: %u is not from 1 to 3600 seconds", c->connection_timeout);
+    if (hooks_config(v, c)) return -1;
     if (!c->tokens_file && !loopback(c->listen) && !config_flag(v, "allow-no-auth"))
         return cli_error("refusing to serve an open API on %s: give --tokens-file (or --allow-no-auth on a "
                          "trusted network)", c->listen);

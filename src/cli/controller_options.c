@@ -42,6 +42,38 @@ static const ConfigOption base[] = {
     { "connection-timeout", 0, "VMAFX_CONNECTION_TIMEOUT", OPT_UINT, "10", "SECONDS",
       "a connection idle this long, or whose request does not arrive within it, is closed "
       "(a node's long poll for work is not idle)" },
+    { "events-max-streams", 0, "VMAFX_EVENTS_MAX_STREAMS", OPT_UINT, "64", "N",
+      "most GET /v1/events streams open at once (each holds a connection and its thread); more get 503" },
+    { "events-buffer", 0, "VMAFX_EVENTS_BUFFER", OPT_UINT, "1024", "N",
+      "job events kept in memory: a stream that reconnects with Last-Event-ID resumes if its "
+      "events are still there" },
+    { "events-max-lag", 0, "VMAFX_EVENTS_MAX_LAG", OPT_UINT, "512", "N",
+      "a stream whose client is this many events behind is ended (a slow client never holds the "
+      "controller back); at most --events-buffer" },
+    { "events-keepalive", 0, "VMAFX_EVENTS_KEEPALIVE", OPT_STRING, "15", "SECONDS",
+      "a comment line on a quiet event stream this often" },
+    { "webhook-url", 0, "VMAFX_WEBHOOK_URL", OPT_STRING, NULL, "URL",
+      "webhook for jobs that name none (webhook_url): told when each job ends" },
+    { "webhook-secret-file", 0, "VMAFX_WEBHOOK_SECRET_FILE", OPT_STRING, NULL, "PATH",
+      "key that signs webhook events (HMAC-SHA256, at least 16 bytes); without it jobs with a "
+      "webhook are refused" },
+    { "webhook-allow", 0, "VMAFX_WEBHOOK_ALLOW", OPT_STRING, NULL, "PREFIX,...",
+      "webhook URLs must lie under one of these URL prefixes; a prefix also admits loopback and "
+      "link-local targets, which are refused otherwise (default: any other address)" },
+    { "webhook-retry-backoff", 0, "VMAFX_WEBHOOK_RETRY_BACKOFF", OPT_STRING, "10", "SECONDS",
+      "delay before a failed webhook delivery is tried again; doubles with each attempt" },
+    { "webhook-retry-backoff-max", 0, "VMAFX_WEBHOOK_RETRY_BACKOFF_MAX", OPT_STRING, "3600", "SECONDS",
+      "cap on that delay" },
+    { "webhook-max-age", 0, "VMAFX_WEBHOOK_MAX_AGE", OPT_STRING, "86400", "SECONDS",
+      "a delivery is given up (state failed) when its next attempt would come this long after its first" },
+    { "webhook-max-attempts", 0, "VMAFX_WEBHOOK_MAX_ATTEMPTS", OPT_UINT, "50", "N",
+      "a delivery is given up after this many attempts" },
+    { "webhook-timeout", 0, "VMAFX_WEBHOOK_TIMEOUT", OPT_STRING, "10", "SECONDS",
+      "one delivery attempt, connect to answer" },
+    { "webhook-ca-file", 0, "VMAFX_WEBHOOK_CA_FILE", OPT_STRING, NULL, "PATH",
+      "CA bundle for https webhook targets (default: the system's)" },
+    { "public-url", 0, "VMAFX_PUBLIC_URL", OPT_STRING, NULL, "URL",
+      "this controller's URL as clients reach it: webhook events link to jobs with it (default: paths)" },
     { "log-level", 0, "VMAFX_LOG_LEVEL", OPT_STRING, "info", "LEVEL", "error, warning, info or debug" },
     { "version", 0, NULL, OPT_FLAG, NULL, NULL, "print the version and exit" },
 };

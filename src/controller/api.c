@@ -133,6 +133,7 @@ static const Route routes[] = {
     { "GET", "/v1/jobs/*/frames", PERM_READ, api_frames },
     { "POST", "/v1/jobs/*/cancel", PERM_WRITE, api_cancel },
     { "GET", "/v1/models", PERM_READ, api_models },
+    { "GET", "/v1/events", PERM_READ, api_events },
     { "POST", "/v1/nodes/*/register", PERM_NODE, api_register },
     { "POST", "/v1/nodes/*/heartbeat", PERM_NODE, api_heartbeat },
     { "POST", "/v1/nodes/*/lease", PERM_NODE, api_lease },

@@ -38,6 +38,12 @@ void api_frames(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArg
 void api_list(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArgs *args);
 void api_cancel(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArgs *args);
 void api_models(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArgs *args);
+void api_events(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArgs *args);
+
+/* api_events.c: the job's webhook delivery into rec->webhook (when it has one), and an event
+ * with the job as GET /v1/jobs/{id} shows it (progress: coalesced per job). */
+void api_job_webhook(Controller *c, JobRecord *rec);
+void api_publish_job(Controller *c, const char *id, int progress);
 
 void api_register(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArgs *args);
 void api_heartbeat(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArgs *args);

@@ -27,6 +27,21 @@ static int check_uri(void *user, const char *uri, char *err, size_t n)
     return r;
 }
 
+/* A job's own webhook URL must pass the target rules now (its host resolved when it can be),
+ * and needs the controller to have a signing secret. */
+static int check_webhook(Controller *c, const JobSpec *job, char *field, size_t fn, char *err, size_t n)
+{
+    char why[400];
+    if (!*job->webhook_url) return 0;
+    snprintf(field, fn, "webhook_url");
+    if (!webhooks_enabled(c->webhooks))
+        return snprintf(err, n, "webhook_url: this controller has no webhook signing secret "
+                        "(--webhook-secret-file)"), -1;
+    if (!webhook_check_target(&c->cfg.webhook, job->webhook_url, 0, NULL, 0, why, sizeof(why))) return 0;
+    snprintf(err, n, "webhook_url: refused: %s", why);
+    return -1;
+}
+
 static void sha256_hex(const char *text, char out[2 * SHA256_DIGEST_SIZE + 1])
 {
     unsigned char d[SHA256_DIGEST_SIZE];
@@ -71,7 +86,8 @@ static void store_submit(Controller *c, const HttpReq *rq, HttpResp *resp, const
         return;
     }
     sha256_hex(text, hash);
-    StoreSubmit in = { job, text, who, key, hash, controller_now() };
+    const char *hook = *job->webhook_url ? job->webhook_url : c->cfg.webhook.default_url;
+    StoreSubmit in = { job, text, who, key, hash, controller_now(), hook };
     int replayed = 0, e = c->store->ops->submit(c->store, &in, id, &replayed);
     free(text);
     if (e == -EEXIST)
@@ -84,6 +100,7 @@ static void store_submit(Controller *c, const HttpReq *rq, HttpResp *resp, const
     if (!e && !replayed) {
         metrics_submitted(&c->metrics);
         controller_wake(c);
+        api_publish_job(c, id, 0);
     }
 }
 
@@ -96,7 +113,8 @@ void api_submit(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArg
         return;
     }
     if (jobspec_parse(rq->body, rq->body_len, job, check_uri, c, field, sizeof(field), err, sizeof(err)) ||
-        (c->cfg.check_scoring && c->cfg.check_scoring(job, field, sizeof(field), err, sizeof(err))))
+        (c->cfg.check_scoring && c->cfg.check_scoring(job, field, sizeof(field), err, sizeof(err))) ||
+        check_webhook(c, job, field, sizeof(field), err, sizeof(err)))
         api_reply_error(resp, 400, field, "%s", err);
     else
         store_submit(c, rq, resp, job, args->who);
@@ -117,6 +135,7 @@ void api_get_job(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteAr
     JobRecord rec;
     (void)rq;
     if (load_job(c, args->a[0], &rec, resp)) return;
+    api_job_webhook(c, &rec);
     api_reply_json(resp, 200, api_job_view(&rec));
     job_record_free(&rec);
 }
@@ -204,6 +223,7 @@ void api_list(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArgs 
         api_reply_error(resp, 503, NULL, "database error");
         return;
     }
+    for (size_t i = 0; i < n; i++) api_job_webhook(c, &recs[i]);
     api_reply_json(resp, 200, list_json(recs, n, next));
     job_records_free(recs, n);
 }
@@ -226,8 +246,13 @@ void api_cancel(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArg
         api_reply_error(resp, 409, NULL, "job %s is already %s: it cannot be cancelled", rec.id,
                         job_state_name(rec.state));
     } else {
+        api_job_webhook(c, &rec);
         api_reply_json(resp, 200, api_job_view(&rec));   /* cancelling twice is fine */
         if (!e) metrics_finished(&c->metrics, JOB_CANCELLED, rec.started_at > 0 ? rec.finished_at - rec.started_at : -1);
+        if (!e) {
+            api_publish_job(c, rec.id, 0);
+            webhooks_wake(c->webhooks);
+        }
     }
     job_record_free(&rec);
 }

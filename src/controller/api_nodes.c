@@ -127,6 +127,7 @@ void api_lease(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArgs
         int e = c->store->ops->lease(c->store, args->a[0], now, c->cfg.lease_ttl, &g);
         if (!e) {
             grant(c, resp, &g, now);
+            api_publish_job(c, g.ref.id, 0);
             break;
         }
         if (e != -EAGAIN) {
@@ -161,7 +162,10 @@ void api_progress(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteA
                                     controller_now(), c->cfg.lease_ttl);
     if (e == -ESTALE) reply_stale(c, resp, args->a[0], &l);
     else if (e) api_reply_error(resp, 503, NULL, "database error");
-    else api_reply_empty(resp, 204);
+    else {
+        api_reply_empty(resp, 204);
+        api_publish_job(c, l.id, 1);
+    }
 out:
     json_decref(body);
 }
@@ -180,6 +184,7 @@ void api_release(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteAr
         log_msg(&c->cfg.log, VLOG_INFO, "controller", "node %s released job %s", args->a[0], l.id);
         controller_wake(c);
         api_reply_empty(resp, 204);
+        api_publish_job(c, l.id, 0);
     }
 out:
     json_decref(body);

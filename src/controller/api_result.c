@@ -100,6 +100,8 @@ void api_result(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArg
         finished(c, args->a[0], &l, &res, &fi, now);
         if (res.o.completed) record_scores(c, body, res.pooled);
         api_reply_empty(resp, 204);
+        api_publish_job(c, l.id, 0);
+        webhooks_wake(c->webhooks);
     }
 out:
     json_decref(res.pooled);

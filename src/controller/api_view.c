@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "api.h"
+#include "base/redact.h"
 
 /* RFC 3339 UTC with milliseconds, or JSON null for "not yet". */
 static json_t *time_json(double t)
@@ -36,6 +37,20 @@ static json_t *text_json(const char *text)
     return j ? j : json_null();
 }
 
+/* The webhook's delivery; its URL is shown with anything that looks like a credential hidden. */
+static json_t *webhook_json(const DeliveryView *w)
+{
+    char url[DELIVERY_URL_MAX];
+    redact_copy(url, sizeof(url), w->url);
+    json_t *j = json_object();
+    json_object_set_new(j, "url", json_string(url));
+    json_object_set_new(j, "state", json_string(delivery_state_name(w->state)));
+    json_object_set_new(j, "attempts", json_integer(w->attempts));
+    json_object_set_new(j, "last_error", *w->last_error ? json_string(w->last_error) : json_null());
+    json_object_set_new(j, "delivered_at", time_json(w->delivered_at));
+    return j;
+}
+
 json_t *api_job_view(const JobRecord *r)
 {
     json_t *j = json_object();
@@ -54,5 +69,7 @@ json_t *api_job_view(const JobRecord *r)
     json_object_set_new(j, "progress", progress_json(r));
     json_object_set_new(j, "pooled_metrics", text_json(r->pooled));
     json_object_set_new(j, "error", r->error ? json_string(r->error) : json_null());
+    json_object_del(j, "webhook_url");   /* shown, redacted, as webhook.url */
+    if (r->webhook) json_object_set_new(j, "webhook", webhook_json(r->webhook));
     return j;
 }

@@ -7,6 +7,7 @@
 
 #include "base/redact.h"
 #include "base/mono.h"
+#include "api.h"
 #include "controller.h"
 
 double controller_now(void)
@@ -46,6 +47,8 @@ static void *sweeper_main(void *arg)
             log_msg(&c->cfg.log, VLOG_INFO, "controller", "leases expired: %u jobs back to pending, %u failed",
                     res.requeued, res.failed);
             controller_wake(c);
+            for (unsigned i = 0; i < res.n_changed; i++) api_publish_job(c, res.changed[i], 0);
+            if (res.failed) webhooks_wake(c->webhooks);
         }
         controller_wait(c, every);
     }
@@ -117,6 +120,10 @@ static int open_parts(Controller *c, char *err, size_t n)
     if (e) return e;
     e = auth_open(&c->auth, c->cfg.tokens_file, &c->cfg.log, err, n);
     if (e) return e;
+    EventConfig ec = c->cfg.events;
+    ec.log = c->cfg.log;
+    if ((e = events_open(&c->events, &ec))) return snprintf(err, n, "out of memory"), e;
+    if ((e = webhooks_start(&c->webhooks, c, err, n))) return e;
     /* leases could not be renewed while the controller was down: give them a fresh TTL */
     e = c->store->ops->grace(c->store, controller_now(), c->cfg.lease_ttl);
     if (e) {
@@ -167,10 +174,13 @@ void controller_stop(Controller *c)
     atomic_store(&c->stopping, 1);
     if (c->http) http_quiesce(c->http);
     controller_wake(c);              /* long polls answer 204 and return */
+    events_stop(c->events);          /* event streams end */
     if (c->http) http_drain(c->http, 30);
     http_stop(c->http);
     http_stop(c->probe_http);
     if (c->sweeper_started) pthread_join(c->sweeper, NULL);
+    webhooks_stop(c->webhooks);
+    events_close(c->events);
     if (c->store) c->store->ops->close(c->store);
     auth_close(c->auth);
     metrics_destroy(&c->metrics);

@@ -8,11 +8,13 @@
 #include <stddef.h>
 
 #include "auth.h"
+#include "events.h"
 #include "http.h"
 #include "metrics.h"
 #include "store.h"
 #include "storage/storage_uri.h"
 #include "api/jobspec.h"
+#include "webhook.h"
 
 typedef struct ControllerConfig {
     const char *listen;          /* "127.0.0.1:8080" */
@@ -38,6 +40,8 @@ typedef struct ControllerConfig {
     const char *catalog;
     int (*check_scoring)(const JobSpec *job, char *field, size_t fn, char *err, size_t n);
     Log log;
+    EventConfig events;          /* GET /v1/events */
+    WebhookConfig webhook;       /* completion webhooks */
 } ControllerConfig;
 
 typedef struct Controller {
@@ -55,6 +59,8 @@ typedef struct Controller {
     pthread_mutex_t ready_lock;  /* with ready_at, ready_err: /readyz's write probe, at most one a second */
     double ready_at;
     int ready_err;
+    EventHub *events;
+    Webhooks *webhooks;
 } Controller;
 
 int  controller_start(Controller **out, const ControllerConfig *cfg, char *err, size_t n);

@@ -98,8 +98,51 @@ const char *http_arg(const HttpReq *rq, const char *name)
     return MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
+static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    HttpStream *st = cls;
+    (void)pos;
+    long n = st->read(st->cls, buf, max);
+    return n == HTTP_STREAM_END ? MHD_CONTENT_READER_END_OF_STREAM
+         : n < 0               ? MHD_CONTENT_READER_END_WITH_ERROR
+                               : (ssize_t)n;
+}
+
+static void stream_free(void *cls)
+{
+    HttpStream *st = cls;
+    st->done(st->cls);
+    free(st);
+}
+
+/* A chunked answer of unknown length whose parts come from the stream (see HttpStream). */
+static enum MHD_Result send_stream(struct MHD_Connection *c, HttpResp *r)
+{
+    HttpStream *st = malloc(sizeof(*st));
+    if (!st) {
+        r->stream.done(r->stream.cls);
+        return MHD_NO;
+    }
+    *st = r->stream;
+    struct MHD_Response *resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16 * 1024, stream_read, st,
+                                                                  stream_free);
+    if (!resp) {
+        stream_free(st);
+        return MHD_NO;
+    }
+    MHD_add_response_header(resp, "Content-Type", r->type ? r->type : "application/octet-stream");
+    MHD_add_response_header(resp, "Cache-Control", "no-cache");
+    MHD_add_response_header(resp, "X-Accel-Buffering", "no");   /* a proxy in front must not hold events back */
+    if (st->idle_timeout_s)
+        MHD_set_connection_option(c, MHD_CONNECTION_OPTION_TIMEOUT, st->idle_timeout_s);
+    enum MHD_Result ok = MHD_queue_response(c, (unsigned)r->status, resp);
+    MHD_destroy_response(resp);
+    return ok;
+}
+
 static enum MHD_Result send_resp(struct MHD_Connection *c, HttpResp *r)
 {
+    if (r->stream.read) return send_stream(c, r);
     struct MHD_Response *resp = MHD_create_response_from_buffer(r->len, r->body ? r->body : (void *)"",
                                                                  r->body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
     if (!resp) {

@@ -19,6 +19,19 @@ typedef struct HttpReq {
     const char *const *headers, *const *args;
 } HttpReq;
 
+/* A streamed answer (server-sent events): read() is called, on the connection's own thread,
+ * whenever the connection can take more; it may wait (that thread is the client's), and
+ * returns the bytes it put in buf, HTTP_STREAM_END to finish, or HTTP_STREAM_ERROR to drop
+ * the connection. done() is called once when the connection ends, however it ends. */
+#define HTTP_STREAM_END (-1)
+#define HTTP_STREAM_ERROR (-2)
+typedef struct HttpStream {
+    long (*read)(void *cls, char *buf, size_t max);
+    void (*done)(void *cls);
+    void *cls;
+    unsigned idle_timeout_s;   /* the connection's: longer than the stream's keep-alive period */
+} HttpStream;
+
 typedef struct HttpResp {
     int status;
     char *body;                /* malloc'ed, freed by the server; NULL for none */
@@ -26,6 +39,7 @@ typedef struct HttpResp {
     const char *type;          /* Content-Type; NULL: application/json */
     const char *header_name;   /* one extra header (a static string), or NULL */
     char header_value[256];
+    HttpStream stream;         /* read set: a streamed answer (body unused) */
 } HttpResp;
 
 const char *http_header(const HttpReq *rq, const char *name);

@@ -145,6 +145,7 @@ double lease_backoff(const ExpirePolicy *p, unsigned lost)
 
 static int expire_one(Store *s, const ExpiredLease *e, double now, const ExpirePolicy *p, ExpireResult *res)
 {
+    if (res->n_changed < EXPIRE_IDS_MAX) snprintf(res->changed[res->n_changed++], JOB_ID_LEN, "%s", e->id);
     if (e->lost >= p->max_lost) {
         char why[300];
         snprintf(why, sizeof(why), "lease lost %u time%s (the last on node %s): the job was given up",

@@ -27,6 +27,7 @@ typedef struct ExpiredLease {
     long long seq;
     unsigned lost;          /* counting this expiry */
     char node[NODE_ID_MAX]; /* "?" when none */
+    char id[JOB_ID_LEN];
 } ExpiredLease;
 
 /* A backend's row access. Each returns 0 or -EIO (the database's message logged) unless it

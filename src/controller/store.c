@@ -57,8 +57,17 @@ char *store_sql(const char *tmpl)
     return out;
 }
 
+static const char *const delivery_names[DELIVERY_N_STATES] = { "pending", "delivered", "failed", "refused" };
+
+const char *delivery_state_name(DeliveryState s)
+{
+    return (unsigned)s < DELIVERY_N_STATES ? delivery_names[s] : "unknown";
+}
+
 void job_record_free(JobRecord *r)
 {
+    free(r->webhook);
+    r->webhook = NULL;
     free(r->spec);
     free(r->pooled);
     free(r->error);

@@ -40,6 +40,8 @@ typedef struct JobRecord {
     double fps;
     char *pooled;                  /* pooled_metrics JSON text of a completed job, or NULL */
     char *error;                   /* why it failed, or NULL */
+    struct DeliveryView *webhook;  /* its webhook's delivery (malloc'ed), or NULL: none or not
+                                      read (the API reads it with DeliveryOps.view) */
 } JobRecord;
 
 void job_record_free(JobRecord *r);
@@ -55,6 +57,7 @@ typedef struct StoreSubmit {
     const char *idem_key;          /* or NULL */
     const char *body_hash;         /* hex SHA-256 of spec_text, compared on a replayed key */
     double now;
+    const char *webhook_url;       /* its completion webhook (a deliveries row), or NULL */
 } StoreSubmit;
 
 typedef struct ListQuery {
@@ -100,8 +103,11 @@ typedef struct ExpirePolicy {
     double backoff_base, backoff_max;   /* requeue delay: base * 2^(lost-1), capped */
 } ExpirePolicy;
 
+#define EXPIRE_IDS_MAX 64
 typedef struct ExpireResult {
     unsigned requeued, failed;
+    char changed[EXPIRE_IDS_MAX][JOB_ID_LEN];   /* the first jobs it changed (for events) */
+    unsigned n_changed;
 } ExpireResult;
 
 typedef struct StoreStats {
@@ -148,12 +154,54 @@ typedef struct StoreOps {
     void (*close)(Store *);
 } StoreOps;
 
+/* Completion webhooks (webhook.h): one deliveries row per job that has a webhook, written
+ * in the submit's transaction and sent once the job has reached a final state. */
+typedef enum { DELIVERY_PENDING, DELIVERY_DELIVERED, DELIVERY_FAILED, DELIVERY_REFUSED, DELIVERY_N_STATES } DeliveryState;
+
+const char *delivery_state_name(DeliveryState s);
+
+#define DELIVERY_URL_MAX 2048
+#define DELIVERY_ERROR_MAX 300
+
+typedef struct DeliveryView {
+    char url[DELIVERY_URL_MAX];
+    DeliveryState state;
+    unsigned attempts;
+    char last_error[DELIVERY_ERROR_MAX];   /* "" when none */
+    double delivered_at;                   /* 0: not yet */
+} DeliveryView;
+
+/* A delivery that is due, claimed for one sender. */
+typedef struct DeliveryTask {
+    long long seq;                 /* the job's */
+    char job_id[JOB_ID_LEN];
+    char event_id[JOB_ID_LEN];     /* the same for every attempt: receivers drop repeats by it */
+    char url[DELIVERY_URL_MAX];
+    unsigned attempts;             /* made before this one */
+    double first_at;               /* when the first attempt was claimed */
+} DeliveryTask;
+
+typedef struct DeliveryOps {
+    /* The pending delivery of a finished job (completed, failed, cancelled) due soonest with
+     * next_at <= now, claimed: its next_at moves to now + hold, so that no other sender (nor
+     * another controller) takes it meanwhile, and a sender that dies leaves it due again.
+     * 1 with out, 0 when none is due. */
+    int (*claim)(Store *, double now, double hold, DeliveryTask *out);
+    /* An attempt's outcome: state, attempts, last_error (NULL: none), next_at for a
+     * pending one, delivered_at = now for a delivered one. */
+    int (*record)(Store *, long long seq, DeliveryState state, unsigned attempts, const char *error,
+                  double next_at, double now);
+    /* 1 with out, 0 when the job has no webhook. */
+    int (*view)(Store *, long long seq, DeliveryView *out);
+} DeliveryOps;
+
 struct LeaseRows;
 
 struct Store {
     const StoreOps *ops;
     const struct LeaseRows *rows;  /* the backend's row access for the lease state machine
                                       (lease.h), whose functions fill ops' lease entries */
+    const DeliveryOps *deliveries;
 };
 
 /* Opens the store a DSN names: a file path or sqlite:PATH (created on first use), or a

@@ -219,6 +219,7 @@ static int setup(PgStore *s, char *why, size_t n)
     int r = pg_begin(s);
     if (!r && pg_exec(s, "schema lock", lock, NULL) < 0) r = -EIO;
     if (!r) r = run_script(s, schema);
+    if (!r) r = pg_deliveries_setup(s);
     int v = r ? 0 : schema_version(s);
     if (!r && v < 0) r = v;
     if (!r && v > SCHEMA_VERSION) {
@@ -252,6 +253,7 @@ int pg_store_open(Store **out, const char *dsn, const StoreOptions *opt, char *e
     if (!s) return -ENOMEM;
     s->base.ops = &pg_ops;
     s->base.rows = &pg_lease_rows;
+    s->base.deliveries = &pg_delivery_ops;
     s->log = opt->log;
     pthread_mutex_init(&s->lock, NULL);
     char why[512] = "", shown[512];

@@ -69,6 +69,11 @@ int  pg_report(Store *, const char *id, const char *format, char **text, size_t 
 /* store_pg_leases.c: the rows of the lease state machine (lease.h) */
 extern const struct LeaseRows pg_lease_rows;
 
+/* store_pg_hooks.c: webhook deliveries */
+extern const DeliveryOps pg_delivery_ops;
+int  pg_deliveries_setup(PgStore *s);   /* its table (in setup()'s transaction) */
+int  pg_delivery_insert(PgStore *s, long long seq, const char *url);   /* in the submit's transaction */
+
 /* dsn: postgres:// or postgresql://; errors name it with its password redacted. */
 int  pg_store_open(Store **out, const char *dsn, const StoreOptions *opt, char *err, size_t n);
 

@@ -61,6 +61,7 @@ static int insert_job(PgStore *s, const StoreSubmit *in, char id[JOB_ID_LEN])
     int raced = PQntuples(r) == 0;
     long long seq = raced ? 0 : pg_i64(r, 0, 0);
     PQclear(r);
+    if (!raced && in->webhook_url && pg_delivery_insert(s, seq, in->webhook_url)) return -EIO;
     return raced ? 1 : insert_labels(s, in->job, seq);
 }
 

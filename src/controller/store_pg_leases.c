@@ -191,7 +191,7 @@ static int pg_expired(Store *base, double now, ExpiredLease **out, size_t *n)
     PgParams q = { .n = 0 };
     pgp_dbl(&q, now);
     PGresult *rows = pg_query(PG(base), "find expired leases",
-                              "SELECT seq, lost, node FROM jobs"
+                              "SELECT seq, lost, node, id FROM jobs"
                               " WHERE state = {running} AND lease_expires < $1 FOR UPDATE SKIP LOCKED",
                               &q);
     if (!rows) return -EIO;
@@ -206,6 +206,7 @@ static int pg_expired(Store *base, double now, ExpiredLease **out, size_t *n)
         e->seq = pg_i64(rows, i, 0);
         e->lost = (unsigned)pg_i64(rows, i, 1) + 1;
         snprintf(e->node, sizeof(e->node), "%s", PQgetisnull(rows, i, 2) ? "?" : pg_str(rows, i, 2));
+        snprintf(e->id, sizeof(e->id), "%s", pg_str(rows, i, 3));
     }
     *n = (size_t)count;
     PQclear(rows);

@@ -76,7 +76,7 @@ static const char *const sql[ST_COUNT] = {
     [ST_INSERT_REPORT] = "INSERT INTO reports(seq, json, xml, csv) VALUES(?1, ?2, ?3, ?4)",
     [ST_RELEASE] = "UPDATE jobs SET state = {pending}, lease_expires = NULL, not_before = 0"
                    " WHERE id = ?1 AND state = {running} AND attempt = ?2 AND node = ?3",
-    [ST_EXPIRED] = "SELECT seq, lost, node FROM jobs WHERE state = {running} AND lease_expires < ?1",
+    [ST_EXPIRED] = "SELECT seq, lost, node, id FROM jobs WHERE state = {running} AND lease_expires < ?1",
     [ST_REQUEUE] = "UPDATE jobs SET state = {pending}, lost = lost + 1, lease_expires = NULL, not_before = ?2"
                    " WHERE seq = ?1",
     [ST_FAIL_LOST] = "UPDATE jobs SET state = {failed}, lost = lost + 1, lease_expires = NULL, finished_at = ?2,"
@@ -167,6 +167,7 @@ static void sq_close(Store *base)
     SqliteStore *s = (SqliteStore *)base;
     if (!s) return;
     for (int i = 0; i < ST_COUNT; i++) sqlite3_finalize(s->st[i]);
+    sq_deliveries_close(s);
     sqlite3_close(s->db);
     pthread_mutex_destroy(&s->lock);
     free(s);
@@ -199,7 +200,7 @@ static int setup(SqliteStore *s, int sync_full, char *err, size_t n)
             return -EIO;
         }
     }
-    return 0;
+    return sq_deliveries_setup(s, err, n);
 }
 
 static int check_version(SqliteStore *s, char *err, size_t n)
@@ -224,6 +225,7 @@ int sqlite_store_open(Store **out, const char *path, const StoreOptions *opt, ch
     if (!s) return -ENOMEM;
     s->base.ops = &sqlite_ops;
     s->base.rows = &sqlite_lease_rows;
+    s->base.deliveries = &sqlite_delivery_ops;
     s->log = opt->log;
     pthread_mutex_init(&s->lock, NULL);
     char why[512];

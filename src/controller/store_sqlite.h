@@ -27,6 +27,7 @@ typedef struct SqliteStore {
     pthread_mutex_t lock;
     sqlite3_stmt *st[ST_COUNT];
     Log log;
+    sqlite3_stmt *delivery_st[8];  /* store_sqlite_hooks.c's statements */
 } SqliteStore;
 
 /* Runs expr (an int) with the store's lock held (a GNU statement expression, as gcc and
@@ -61,6 +62,12 @@ int  sq_report(Store *, const char *id, const char *format, char **text, size_t 
 
 /* store_sqlite_leases.c: the rows of the lease state machine (lease.h) */
 extern const struct LeaseRows sqlite_lease_rows;
+
+/* store_sqlite_hooks.c: webhook deliveries */
+extern const DeliveryOps sqlite_delivery_ops;
+int  sq_deliveries_setup(SqliteStore *s, char *err, size_t n);   /* its table and statements */
+void sq_deliveries_close(SqliteStore *s);
+int  sq_delivery_insert(SqliteStore *s, long long seq, const char *url);   /* in the submit's transaction */
 
 int  sqlite_store_open(Store **out, const char *path, const StoreOptions *opt, char *err, size_t n);
 

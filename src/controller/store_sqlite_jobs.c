@@ -46,7 +46,9 @@ static int insert_job(SqliteStore *s, const StoreSubmit *in, char id[JOB_ID_LEN]
     sq_bind_text(st, 6, in->body_hash);
     sqlite3_bind_double(st, 7, in->now);
     if (sq_exec(s, ST_INSERT_JOB, "insert job")) return -EIO;
-    return insert_labels(s, in->job, sqlite3_last_insert_rowid(s->db));
+    long long seq = sqlite3_last_insert_rowid(s->db);
+    if (in->webhook_url && sq_delivery_insert(s, seq, in->webhook_url)) return -EIO;
+    return insert_labels(s, in->job, seq);
 }
 
 static int submit_locked(SqliteStore *s, const StoreSubmit *in, char id[JOB_ID_LEN], int *replayed)

@@ -172,6 +172,7 @@ static int sq_expired(Store *base, double now, ExpiredLease **out, size_t *n)
         e->lost = (unsigned)sqlite3_column_int(st, 1) + 1;
         const unsigned char *node = sqlite3_column_text(st, 2);
         snprintf(e->node, sizeof(e->node), "%s", node ? (const char *)node : "?");
+        snprintf(e->id, sizeof(e->id), "%s", (const char *)sqlite3_column_text(st, 3));
     }
     sqlite3_reset(st);
     return r == SQLITE_DONE ? 0 : sq_fail(s, "find expired leases");

@@ -380,3 +380,76 @@ int storage_check_url(const StorageConfig *cfg, const char *url, char *err, size
     free(t);
     return r;
 }
+
+int storage_url_host(const char *url, char *host, size_t n)
+{
+    return url_host(url, host, n);
+}
+
+int storage_url_under(const char *url, const char *prefix)
+{
+    return under_url(url, prefix);
+}
+
+static int loopback_v4(struct in_addr a)
+{
+    uint32_t h = ntohl(a.s_addr);
+    return (h >> 24) == 127 || (h >> 24) == 0;
+}
+
+static int loopback_v6(const struct in6_addr *a)
+{
+    if (IN6_IS_ADDR_LOOPBACK(a) || IN6_IS_ADDR_UNSPECIFIED(a)) return 1;
+    if (IN6_IS_ADDR_V4MAPPED(a)) {
+        struct in_addr v4;
+        memcpy(&v4, a->s6_addr + 12, 4);
+        return loopback_v4(v4);
+    }
+    return 0;
+}
+
+/* The class bits of one address (STORAGE_ADDR_*). */
+static unsigned addr_class(const struct sockaddr *sa)
+{
+    if (sa->sa_family == AF_INET) {
+        struct in_addr a = ((const struct sockaddr_in *)sa)->sin_addr;
+        return (metadata_v4(a) ? STORAGE_ADDR_METADATA : 0) | (loopback_v4(a) ? STORAGE_ADDR_LOOPBACK : 0);
+    }
+    const struct in6_addr *a = &((const struct sockaddr_in6 *)sa)->sin6_addr;
+    return (metadata_v6(a) ? STORAGE_ADDR_METADATA : 0) | (loopback_v6(a) ? STORAGE_ADDR_LOOPBACK : 0);
+}
+
+int storage_resolve_checked(const char *host, unsigned refuse, char *addr, size_t an, char *why, size_t wn)
+{
+    struct in_addr v4;
+    struct sockaddr_in sin = { .sin_family = AF_INET };
+    if (strchr(host, '%')) return snprintf(why, wn, "a host name may not hold '%%'"), -EPERM;
+    if ((refuse & STORAGE_ADDR_METADATA) && (!strcasecmp(host, "metadata.google.internal") || !strcasecmp(host, "metadata")))
+        return snprintf(why, wn, "cloud metadata addresses are refused"), -EPERM;
+    /* inet_aton's spellings ("0x7f.1", "2130706433") first: getaddrinfo may not take them all */
+    if (inet_aton(host, &v4)) {
+        sin.sin_addr = v4;
+        if (addr_class((struct sockaddr *)&sin) & refuse)
+            return snprintf(why, wn, "loopback, link-local and metadata addresses are refused"), -EPERM;
+        inet_ntop(AF_INET, &v4, addr, (socklen_t)an);
+        return 0;
+    }
+    struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res;
+    if (getaddrinfo(host, NULL, &hints, &res)) return snprintf(why, wn, "host name did not resolve"), -EHOSTUNREACH;
+    int r = 0;
+    *addr = 0;
+    for (struct addrinfo *ai = res; ai && !r; ai = ai->ai_next) {
+        if (ai->ai_family != AF_INET && ai->ai_family != AF_INET6) continue;
+        if (addr_class(ai->ai_addr) & refuse) {
+            snprintf(why, wn, "it resolves to a loopback, link-local or metadata address, which are refused");
+            r = -EPERM;
+        } else if (!*addr) {
+            const void *a = ai->ai_family == AF_INET ? (const void *)&((struct sockaddr_in *)ai->ai_addr)->sin_addr
+                                                     : (const void *)&((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr;
+            inet_ntop(ai->ai_family, a, addr, (socklen_t)an);
+        }
+    }
+    freeaddrinfo(res);
+    if (!r && !*addr) return snprintf(why, wn, "host name did not resolve"), -EHOSTUNREACH;
+    return r;
+}

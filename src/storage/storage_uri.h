@@ -90,6 +90,20 @@ int  storage_allow_check_url(const StorageConfig *cfg, const char *url, const ch
  * (before the file system is touched, so a missing and an existing file outside get the
  * same answer), then by where it really leads (realpath). 0 with real set, -EPERM, or the
  * error of resolving it ("file not found"). Without an allow-list, only resolves. */
+/* For other outgoing requests (the controller's webhooks), the same URL reading as above:
+ * the host of "scheme://[user@]host[:port]/..." (0, or -1 when the authority is malformed),
+ * and whether url lies under an allow-list prefix (scheme and host compared without case,
+ * the path on a segment boundary). */
+int  storage_url_host(const char *url, char *host, size_t n);
+int  storage_url_under(const char *url, const char *prefix);
+/* Address classes an outgoing request may not reach unless allowed explicitly. */
+#define STORAGE_ADDR_METADATA 1u   /* link-local and cloud metadata addresses */
+#define STORAGE_ADDR_LOOPBACK 2u   /* 127.0.0.0/8, ::1, and the unspecified 0.0.0.0/8 and :: */
+/* Resolves host (a literal in any spelling inet_aton takes, or a name) and checks every
+ * address it has: -EPERM with the reason when one is in a class of refuse, -EHOSTUNREACH when
+ * it does not resolve, else 0 with the first address in numeric form (connect to that one,
+ * so that a second lookup cannot lead elsewhere). */
+int  storage_resolve_checked(const char *host, unsigned refuse, char *addr, size_t an, char *why, size_t wn);
 int  storage_allow_resolve_local(const StorageConfig *cfg, const char *path, char real[PATH_MAX],
                                  const char *what, char *err, size_t n);
 
