@@ -28,9 +28,10 @@ void api_events(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArg
     }
     resp->status = 200;
     resp->type = "text/event-stream";
-    /* the connection is never idle longer than a keep-alive period while the client reads */
+    /* the connection is never idle longer than a keep-alive period while the client reads;
+     * a client that stops reading holds at most the socket's buffer and max_lag events */
     resp->stream = (HttpStream){ events_stream_read, events_stream_done, s,
-                                 (unsigned)(2 * c->cfg.events.keepalive_s) + 5 };
+                                 (unsigned)(2 * c->cfg.events.keepalive_s) + 5, 64 * 1024 };
 }
 
 void api_job_webhook(Controller *c, JobRecord *rec)

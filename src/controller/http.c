@@ -135,6 +135,9 @@ static enum MHD_Result send_stream(struct MHD_Connection *c, HttpResp *r)
     MHD_add_response_header(resp, "X-Accel-Buffering", "no");   /* a proxy in front must not hold events back */
     if (st->idle_timeout_s)
         MHD_set_connection_option(c, MHD_CONNECTION_OPTION_TIMEOUT, st->idle_timeout_s);
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+    if (ci && st->send_buffer > 0)
+        setsockopt(ci->connect_fd, SOL_SOCKET, SO_SNDBUF, &st->send_buffer, sizeof(st->send_buffer));
     enum MHD_Result ok = MHD_queue_response(c, (unsigned)r->status, resp);
     MHD_destroy_response(resp);
     return ok;

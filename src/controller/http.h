@@ -30,6 +30,9 @@ typedef struct HttpStream {
     void (*done)(void *cls);
     void *cls;
     unsigned idle_timeout_s;   /* the connection's: longer than the stream's keep-alive period */
+    int send_buffer;           /* the socket's send buffer in bytes (a fixed size, so that the
+                                  kernel cannot queue megabytes for a client that does not
+                                  read); 0: the system's */
 } HttpStream;
 
 typedef struct HttpResp {
