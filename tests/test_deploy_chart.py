@@ -28,6 +28,11 @@ NETPOL = ['--set', 'networkPolicy.enabled=true']
 INGRESS = ['--set', 'ingress.enabled=true', '--set', 'ingress.className=nginx', '--set', 'ingress.host=vmafx.example.org',
            '--set', 'ingress.tls.secretName=vmafx-example-org',
            '--set', 'ingress.annotations.nginx\\.ingress\\.kubernetes\\.io/proxy-body-size=16m']
+HOOK_KEY = 'whsec-chart-0123456789abcdef'
+HOOKS = ['--set', 'controller.webhooks.enabled=true', '--set', f'controller.webhooks.secret={HOOK_KEY}',
+         '--set', 'controller.webhooks.defaultUrl=https://hooks.example.com/vmafx/done',
+         '--set', r'controller.webhooks.allow={https://hooks.example.com/vmafx/,http://receiver.media.svc:8080/}',
+         '--set', 'controller.webhooks.publicUrl=https://vmafx.example.org']
 RULES = ['--set', 'monitoring.prometheusRule.enabled=true', '--set', 'monitoring.prometheusRule.labels.release=kps',
          '--set', 'monitoring.serviceMonitor.enabled=true']
 
@@ -104,9 +109,22 @@ def matrix(env):
         ('prometheus_rule', rc + RULES, dict(mode='http-serve', conf=True, fuse=False, store='sqlite', rules=True)),
         ('no_helm_test', ['--set', 'tests.enabled=false'], dict(mode='http-serve', conf=False, fuse=False,
                                                                 store='sqlite', hook=False)),
-        ('everything', rc + TLS + NETPOL + INGRESS + RULES + ['--set', 'node.autoscaling.keda.enabled=true'],
+        ('webhooks', rc + HOOKS, dict(mode='http-serve', conf=True, fuse=False, store='sqlite',
+                                      hooks=dict(secret=(f'{CONTROLLER}-webhook', 'secret'), key=HOOK_KEY,
+                                                 url='https://hooks.example.com/vmafx/done',
+                                                 allow='https://hooks.example.com/vmafx/,http://receiver.media.svc:8080/',
+                                                 public='https://vmafx.example.org'))),
+        ('webhooks_existing_secret', ['--set', 'controller.webhooks.enabled=true',
+                                      '--set', 'controller.webhooks.existingSecret=team-hooks',
+                                      '--set', 'controller.webhooks.secretKey=signing-key'],
+         dict(mode='http-serve', conf=False, fuse=False, store='sqlite', hooks=dict(secret=('team-hooks', 'signing-key')))),
+        ('everything', rc + TLS + NETPOL + INGRESS + RULES + HOOKS + ['--set', 'node.autoscaling.keda.enabled=true'],
          dict(mode='http-serve', conf=True, fuse=False, store='sqlite', keda=True, slots=1, netpol=True,
-              ingress=True, rules=True, tls=('vmafx-tls', 'vmafx-tls', 'ca.crt', 8081))),
+              ingress=True, rules=True, tls=('vmafx-tls', 'vmafx-tls', 'ca.crt', 8081),
+              hooks=dict(secret=(f'{CONTROLLER}-webhook', 'secret'), key=HOOK_KEY,
+                         url='https://hooks.example.com/vmafx/done',
+                         allow='https://hooks.example.com/vmafx/,http://receiver.media.svc:8080/',
+                         public='https://vmafx.example.org'))),
     ]
 
 
@@ -505,8 +523,72 @@ def check_test_hook(r, node, want):
     eq(t.meta['labels']['app.kubernetes.io/component'], 'test')
 
 
+def check_webhooks(r, want):
+    """controller.webhooks: the signing key's Secret (made from .secret, or .existingSecret)
+    projected read-only at the path VMAFX_WEBHOOK_SECRET_FILE names, the default URL, the
+    allow-list and the public URL as the variables the controller reads; the key appears in
+    its Secret only. Nothing of it when off."""
+    ctl = Pod(r, CONTROLLER, 'c')
+    env, files = ctl.env_spec(), ctl.files()
+    made = f'{CONTROLLER}-webhook'
+    hooks = want.get('hooks')
+    if not hooks:
+        assert not {n for n in env if n.startswith('VMAFX_WEBHOOK_') or n == 'VMAFX_PUBLIC_URL'}, env
+        assert not r.find('Secret', made) and '/etc/vmafx/webhook-secret' not in files, files
+        return
+    sec, key, text, read_only = files[env_value(env, 'VMAFX_WEBHOOK_SECRET_FILE')]
+    eq((sec, key, read_only), hooks['secret'] + (True,))
+    if hooks.get('key'):
+        eq(text, hooks['key'])
+        eq(r.get('Secret', made)['type'], 'Opaque')
+        for o in r.objects:
+            if o['kind'] != 'Secret':
+                assert hooks['key'] not in json.dumps(o), f'the webhook key in {o["kind"]} {o["metadata"]["name"]}'
+    else:
+        assert not r.find('Secret', made), 'existingSecret set, yet the chart made one'
+    for var, k in (('VMAFX_WEBHOOK_URL', 'url'), ('VMAFX_WEBHOOK_ALLOW', 'allow'), ('VMAFX_PUBLIC_URL', 'public')):
+        if k in hooks:
+            eq(env_value(env, var), hooks[k])
+        else:
+            assert var not in env, env
+
+
+def check_webhooks_run(env, r):
+    """The controller started with the pod's webhook variables and its Secret file takes them:
+    the key loads, the default URL passes the allow-list."""
+    from controller_testlib import Proc, free_port, wait_until, Api
+    ctl = Pod(r, CONTROLLER, 'c')
+    d = scratch(env, 'webhooks-controller')
+    root = os.path.join(d, 'root')
+    ctl.materialize(root)
+    e = {k: v for k, v in os.environ.items() if not k.startswith('VMAFX_')}
+    e.update({k: v for k, v in ctl.env().items() if k.startswith('VMAFX_WEBHOOK_') or k == 'VMAFX_PUBLIC_URL'})
+    e['VMAFX_WEBHOOK_SECRET_FILE'] = os.path.join(root, e['VMAFX_WEBHOOK_SECRET_FILE'].lstrip('/'))
+    port = free_port()
+    p = Proc('controller', [env.bin('src', 'cli', 'vmafx-controller'), '--listen', f'127.0.0.1:{port}',
+                            '--db', os.path.join(d, 'vmafx.db')], os.path.join(d, 'controller.log'), e)
+    try:
+        api = Api(port)
+        wait_until("the controller with the chart's webhook settings", lambda: _up(port) or not p.alive(), timeout=15)
+        assert p.alive(), p.tail()
+        jid = api.submit('/data/ref.y4m', '/data/dis.y4m')
+        eq(api.job(jid)['webhook']['url'], e['VMAFX_WEBHOOK_URL'])
+        st, obj, _ = api.call('POST', '/v1/jobs', {'reference_uri': '/data/ref.y4m', 'distorted_uri': '/data/dis.y4m',
+                                                   'webhook_url': 'https://elsewhere.example.net/x'})
+        assert st == 400 and 'webhook-allow' in obj['error'], (st, obj)
+    finally:
+        p.stop()
+
+
+def _up(port):
+    import socket
+    with socket.socket() as s:
+        return s.connect_ex(('127.0.0.1', port)) == 0
+
+
 def check_case(r, want, node_env_names, controller_env_names, exported=None):
     check_controller(r, want, controller_env_names)
+    check_webhooks(r, want)
     check_tokens(r, want)
     check_notes(r, want)
     check_ingress(r, want)
@@ -569,6 +651,8 @@ def cases(env):
             if want.get('rules') and not exported:
                 exported.append(exported_metrics(env))
             check_case(r, want, node_names, ctl_names, exported[0] if exported else None)
+            if name == 'webhooks':
+                check_webhooks_run(env, r)
         return run
 
     if not node_names or not ctl_names:
@@ -620,6 +704,11 @@ def test_schema_refuses_bad_values(env):
     refused(['--set', 'monitoring.prometheusRule.failedRatio=2'], 'failedRatio')
     refused(['--set', 'monitoring.prometheusRule.pendingAgeSeconds=0'], 'pendingAgeSeconds')
     refused(['--set', 'tests.servePort=0'], 'tests.servePort')
+    refused(['--set', 'controller.webhooks.secret=short'], 'controller.webhooks.secret')
+    refused(['--set', 'controller.webhooks.defaultUrl=ftp://hooks.example.com/x'], 'defaultUrl')
+    refused(['--set', 'controller.webhooks.allow={hooks.example.com}'], 'allow')
+    refused(['--set', 'controller.webhooks.existingSecret=Team_Hooks'], 'existingSecret')
+    refused(['--set', 'controller.webhooks.url=https://x/'], 'url')                       # a typo
     refused(['--set', 'monitoring.prometheusRule.webhookFailures=1'], 'webhookFailures')   # not a feature
 
 
@@ -632,6 +721,9 @@ def test_chart_refuses_contradictions(env):
     refused(['--kube-version', '1.24.0'], 'kubeVersion')
     refused(['--set', 'controller.tls.enabled=true'], 'controller.tls.secretName')
     refused(TLS + ['--set', 'controller.tls.probePort=8080'], 'probePort')
+    refused(['--set', 'controller.webhooks.enabled=true'], 'controller.webhooks.secret')
+    refused(HOOKS + ['--set', 'controller.webhooks.existingSecret=x'], 'not both')
+    refused(['--set', 'controller.webhooks.defaultUrl=https://hooks.example.com/x'], 'controller.webhooks.enabled')
 
 
 def test_values_reach_the_pods(env):

@@ -168,6 +168,16 @@ appArmorProfile:
 {{- if and .Values.controller.tls.enabled (eq (int .Values.controller.tls.probePort) (int .Values.controller.port)) -}}
 {{- fail "controller.tls.probePort must differ from controller.port" -}}
 {{- end -}}
+{{- $hooks := .Values.controller.webhooks -}}
+{{- if and $hooks.enabled (not (or $hooks.secret $hooks.existingSecret)) -}}
+{{- fail "controller.webhooks.enabled needs controller.webhooks.secret or .existingSecret (the signing key)" -}}
+{{- end -}}
+{{- if and $hooks.secret $hooks.existingSecret -}}
+{{- fail "controller.webhooks: set secret or existingSecret, not both" -}}
+{{- end -}}
+{{- if and (not $hooks.enabled) (or $hooks.defaultUrl $hooks.allow $hooks.publicUrl) -}}
+{{- fail "controller.webhooks: defaultUrl, allow and publicUrl need controller.webhooks.enabled" -}}
+{{- end -}}
 {{- if and .Values.node.autoscaling.keda.enabled (lt (int .Values.node.autoscaling.keda.maxReplicaCount) (int .Values.node.autoscaling.keda.minReplicaCount)) -}}
 {{- fail "node.autoscaling.keda.maxReplicaCount must not be below minReplicaCount" -}}
 {{- end -}}
