@@ -128,6 +128,9 @@ def test_every_terminal_job_delivered_with_good_signatures(env):
             # one event id per job, the same on every attempt
             assert len(rec.attempts()) == len(jobs), rec.attempts()
             assert SECRET not in c.ctl.text()
+            m = c.api().metrics()
+            assert f'vmafx_controller_webhook_attempts_total{{outcome="delivered"}} {len(jobs)}' in m, m[-600:]
+            assert f'vmafx_controller_webhook_attempts_total{{outcome="retry"}} {len(jobs)}' in m, m[-600:]
             print(f'      {len(jobs)} jobs, {sum(rec.attempts().values())} attempts, 0 bad signatures')
     finally:
         rec.close()

@@ -147,6 +147,23 @@ static void write_counters(FILE *f, const Metrics *m)
     for (int k = 1; k <= 5; k++) fprintf(f, "vmafx_controller_http_requests_total{code=\"%dxx\"} %llu\n", k, m->requests[k]);
 }
 
+void metrics_webhook(Metrics *m, DeliveryState outcome)
+{
+    pthread_mutex_lock(&m->lock);
+    if ((unsigned)outcome < DELIVERY_N_STATES) m->webhook[outcome]++;
+    pthread_mutex_unlock(&m->lock);
+}
+
+static void write_webhooks(FILE *f, const Metrics *m)
+{
+    static const char *const outcome[DELIVERY_N_STATES] = { "retry", "delivered", "failed", "refused" };
+    fputs("# HELP vmafx_controller_webhook_attempts_total Webhook deliveries by outcome: delivered, retry "
+          "(failed, tried again later), failed (given up), refused (the target broke the rules).\n"
+          "# TYPE vmafx_controller_webhook_attempts_total counter\n", f);
+    for (int s = 0; s < DELIVERY_N_STATES; s++)
+        fprintf(f, "vmafx_controller_webhook_attempts_total{outcome=\"%s\"} %llu\n", outcome[s], m->webhook[s]);
+}
+
 static void write_histograms(FILE *f, const Metrics *m)
 {
     fputs("# HELP vmafx_controller_job_duration_seconds From the first lease to the final state.\n"
@@ -178,6 +195,7 @@ char *metrics_render(Metrics *m, const StoreStats *st, double now, size_t *len)
     pthread_mutex_lock(&m->lock);
     write_counters(f, m);
     write_histograms(f, m);
+    write_webhooks(f, m);
     pthread_mutex_unlock(&m->lock);
     if (fclose(f)) {
         free(text);

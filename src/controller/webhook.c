@@ -126,6 +126,7 @@ static void deliver(Webhooks *w, const DeliveryTask *t)
     }
     double now = controller_now();
     c->store->deliveries->record(c->store, t->seq, st, attempts, st == DELIVERY_DELIVERED ? NULL : err, next_at, now);
+    metrics_webhook(&c->metrics, st);
     redact_copy(shown, sizeof(shown), t->url);
     if (st == DELIVERY_DELIVERED)
         log_msg(&c->cfg.log, VLOG_INFO, "webhook", "job %s: event delivered to %s (attempt %u)", t->job_id, shown,
