@@ -234,3 +234,10 @@ def test_default_url_and_submit_flag(env):
             assert p.returncode == 2 and '--webhook-url' in p.stderr, (p.returncode, p.stderr)
     finally:
         rec.close()
+
+
+def cases(env):
+    """The delivery cases again on the PostgreSQL store (tests/test_controller_pg.py's server)."""
+    import test_controller_pg as pg
+    for fn in (test_every_terminal_job_delivered_with_good_signatures, test_kill9_with_pending_deliveries_then_restart):
+        yield f'pg_{fn.__name__[5:]}', (lambda fn=fn: pg.on_postgres(env, fn))
