@@ -25,8 +25,8 @@ static const char *const sql[DS_COUNT] = {
                " WHERE d.state = ?2 AND d.next_at <= ?1 AND j.state IN ({completed}, {failed}, {cancelled})"
                " ORDER BY d.next_at LIMIT 1",
     [DS_HOLD] = "UPDATE deliveries SET next_at = ?2, first_at = coalesce(first_at, ?3) WHERE seq = ?1",
-    [DS_RECORD] = "UPDATE deliveries SET state = ?2, attempts = ?3, last_error = ?4, next_at = ?5,"
-                  " delivered_at = ?6 WHERE seq = ?1",
+    [DS_RECORD] = ("UPDATE deliveries SET state = ?2, attempts = ?3, last_error = ?4, next_at = ?5,"
+                   " delivered_at = ?6 WHERE seq = ?1"),
     [DS_VIEW] = "SELECT url, state, attempts, last_error, coalesce(delivered_at, 0) FROM deliveries WHERE seq = ?1",
 };
 
