@@ -41,3 +41,73 @@ def test_second_controller_on_same_database_refused(env):
         assert c.ctl.stop() == 0
         c.controller()
         assert c.ctl.stop() == 0
+
+
+# ---- item 5: token errors ------------------------------------------------------------------
+
+def test_wrong_token_named_as_such(env):
+    """A wrong token is 'token not recognised'; no token is 'a bearer token is required'."""
+    with Cluster(env, 'nu-tokens') as c:
+        c.controller('--tokens-file', write_tokens(os.path.join(c.dir, 'tokens')))
+        api = Api(c.port)
+        st, obj, hdr = api.call('GET', '/v1/jobs', token=None)
+        assert st == 401 and 'a bearer token is required' in obj['error'], (st, obj)
+        st, obj, hdr = api.call('GET', '/v1/jobs', token='wrong-token-0123456789')
+        assert st == 401 and 'token not recognised' in obj['error'], (st, obj)
+        assert 'invalid_token' in hdr['www-authenticate'], hdr
+        p = run([env.vmafx, 'jobs', '--controller', f'http://127.0.0.1:{c.port}', '--token',
+                 'wrong-token-0123456789'], check=False)
+        assert p.returncode == 1 and 'token not recognised' in p.stderr, p.stderr
+
+
+def _node_with_token(c, name, token):
+    tok = None
+    if token is not None:
+        tok = os.path.join(c.dir, f'{name}.token')
+        with open(tok, 'w') as f:
+            f.write(token + '\n')
+    return c.node(name, token_file=tok)
+
+
+def test_node_with_refused_token_exits(env):
+    """A node whose token is refused used to retry for ever; it stops with one clear error
+    (exit 1), and the controller's message reaches its log whole: redaction hides secrets,
+    not the words 'bearer token' ('a bearer *** is required (Authorization: ***')."""
+    with Cluster(env, 'nu-node-token') as c:
+        c.controller('--tokens-file', write_tokens(os.path.join(c.dir, 'tokens')))
+        for name, token, needle in (('wrong', 'wrong-token-0123456789', 'token not recognised'),
+                                    ('none', None, 'a bearer token is required (Authorization: Bearer TOKEN)')):
+            node = _node_with_token(c, name, token)
+            rc = node.wait(15)
+            text = node.text()
+            assert rc == 1, f'node {name} exited {rc}: {text}'
+            errors = [l for l in text.splitlines() if 'vmafx-node: error:' in l]
+            assert len(errors) == 1 and needle in errors[0] and 'token-file' in errors[0], text
+            assert '***' not in text and 'wrong-token-0123456789' not in text, text
+        # a node with the right token keeps working
+        node = _node_with_token(c, 'right', TOKENS['node'])
+        ref, dis = pair_files(env, ONE)
+        jid = c.api(TOKENS['admin']).submit(ref, dis)
+        assert c.api(TOKENS['admin']).wait_status(jid, 'completed', timeout=30)['node'] == 'right'
+        assert node.stop() == 0
+
+
+def test_redaction_keeps_words_hides_tokens(env):
+    """redact_copy() on log lines: the words of a message stay, token values go."""
+    tool = env.bin('tests', 'vmafx-redact')
+    lines = {
+        'register: controller: a bearer token is required (Authorization: Bearer TOKEN) (HTTP 401)':
+            'register: controller: a bearer token is required (Authorization: Bearer TOKEN) (HTTP 401)',
+        'token not recognised': 'token not recognised',
+        'Authorization: Bearer node-token-0123456789ab': 'Authorization: Bearer ***',
+        "curl -H 'Authorization: Bearer abcdefghijklmnopqrstuvwxyz' x": "curl -H 'Authorization: Bearer *** x",
+        'Authorization: Basic dXNlcjpwYXNz': 'Authorization: Basic ***',
+        'sent Bearer AbCdEf0123456789 to it': 'sent Bearer *** to it',
+        'Authorization: Digest username="u", response="r"': 'Authorization: ***',
+        'token=abc123': 'token=***',
+    }
+    p = run([tool], input='\n'.join(lines) + '\n')
+    got = p.stdout.splitlines()
+    for (line, want), out in zip(lines.items(), got):
+        assert out == want, f'{line!r} -> {out!r}, expected {want!r}'
+    assert len(got) == len(lines), got

@@ -7,6 +7,7 @@
 
 #include "node_impl.h"
 #include "base/mono.h"
+#include "base/redact.h"
 
 void node_wait_locked(Node *nd, double secs)
 {
@@ -21,6 +22,30 @@ int node_draining(Node *nd)
     int d = nd->draining;
     pthread_mutex_unlock(&nd->lock);
     return d;
+}
+
+void node_fatal(Node *nd, const char *why)
+{
+    pthread_mutex_lock(&nd->lock);
+    int first = !*nd->fatal;
+    if (first) {
+        char raw[sizeof(nd->fatal)];
+        if (!strncmp(why, "controller: ", 12)) why += 12;
+        snprintf(raw, sizeof(raw), "the controller refused this node's token (%s)", why);
+        redact_copy(nd->fatal, sizeof(nd->fatal), raw);
+    }
+    pthread_mutex_unlock(&nd->lock);
+    if (!first) return;
+    if (nd->cfg.on_fatal) nd->cfg.on_fatal(nd->cfg.fatal_user, nd->fatal);
+    else log_msg(&nd->cfg.log, VLOG_ERROR, "node", "%s", nd->fatal);
+}
+
+const char *node_fatal_error(Node *nd)
+{
+    pthread_mutex_lock(&nd->lock);
+    const char *m = *nd->fatal ? nd->fatal : NULL;
+    pthread_mutex_unlock(&nd->lock);
+    return m;
 }
 
 static int init_sync(Node *nd)
@@ -99,7 +124,8 @@ void node_drain(Node *nd)
 {
     pthread_mutex_lock(&nd->lock);
     nd->draining = 1;
-    nd->drain_deadline = mono_now() + nd->cfg.drain_timeout;
+    /* with its token refused, no result could be delivered: nothing is worth waiting for */
+    nd->drain_deadline = mono_now() + (*nd->fatal ? 0 : nd->cfg.drain_timeout);
     pthread_cond_broadcast(&nd->cond);
     if (busy_slots(nd))
         log_msg(&nd->cfg.log, VLOG_INFO, "node", "draining: %u running jobs may finish within %g s", busy_slots(nd),

@@ -21,6 +21,11 @@ typedef struct NodeConfig {
     double result_retry;         /* seconds a result is retried while the controller is away */
     ExecSettings exec;
     Log log;
+    /* Called once, from a worker thread, when the controller refuses the node's token (401,
+     * 403): nothing will work until someone fixes the token, so the program should say so
+     * and stop (node_drain then stops at once). NULL: the node only logs it. */
+    void (*on_fatal)(void *user, const char *msg);
+    void *fatal_user;
 } NodeConfig;
 
 typedef struct Node Node;
@@ -30,5 +35,7 @@ int  node_start(Node **out, const NodeConfig *cfg, char *err, size_t n);
  * them back to pending (not counted as lost); returns when every thread has ended. */
 void node_drain(Node *nd);
 void node_free(Node *nd);
+/* Why on_fatal was called (its message), or NULL. */
+const char *node_fatal_error(Node *nd);
 
 #endif

@@ -40,11 +40,15 @@ struct Node {
     NodeSlot *slots;
     pthread_t control;
     int control_started;
+    char fatal[1024];            /* why the node must stop (its token was refused); "" when fine */
 };
 
 /* Waits on the node's condition for at most secs; call with nd->lock held. */
 void node_wait_locked(Node *nd, double secs);
 int  node_draining(Node *nd);
+/* The controller refused the token: records why (the first time), stops leasing and tells
+ * the program (NodeConfig.on_fatal). */
+void node_fatal(Node *nd, const char *why);
 
 void *node_slot_main(void *arg);
 void *node_control_main(void *arg);

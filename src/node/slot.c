@@ -75,6 +75,11 @@ static void deliver(NodeSlot *s, const CtlLease *l, const ExecResult *res, const
             log_msg(&nd->cfg.log, VLOG_INFO, "node", "job %s %s%s", l->id, res ? "completed" : "failed: ", res ? "" : reason);
             return;
         }
+        if (e == -EACCES) {
+            node_fatal(nd, err);
+            log_msg(&nd->cfg.log, VLOG_ERROR, "node", "job %s: result not delivered; the lease will expire", l->id);
+            return;
+        }
         if (e == -ESTALE || e == -EINVAL) {
             log_msg(&nd->cfg.log, VLOG_WARN, "node", "job %s: result dropped: %s", l->id, err);
             return;
@@ -144,6 +149,11 @@ void *node_slot_main(void *arg)
         JobSpec *spec = NULL;
         char err[1600] = "";
         int e = ctl_lease(&nd->ctl, nd->cfg.poll_wait, &l, &spec, err, sizeof(err));
+        if (e == -EACCES) {
+            node_fatal(nd, err);
+            pause_for(nd, BACKOFF_MAX);   /* until the program drains the node */
+            continue;
+        }
         if (e < 0) {
             log_msg(&nd->cfg.log, VLOG_WARN, "node", "asking for work: %s; again in %g s", err, wait);
             pause_for(nd, wait);
