@@ -111,3 +111,51 @@ def test_redaction_keeps_words_hides_tokens(env):
     for (line, want), out in zip(lines.items(), got):
         assert out == want, f'{line!r} -> {out!r}, expected {want!r}'
     assert len(got) == len(lines), got
+
+
+# ---- item 13: log wording and timestamps ---------------------------------------------------------
+
+TIMESTAMP = re.compile(r'^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z (vmafx-controller|vmafx-node): ')
+
+
+def test_logs_timestamped_worded_and_cancel_named(env):
+    """Controller and node log lines start with the time; '1 slot' not '1 slots'; a job
+    cancelled while it runs is logged by the node as cancelled, not as 'the controller no
+    longer assigns it here'; a refused cancel says 'has failed', not 'is failed'."""
+    with Cluster(env, 'nu-logs') as c:
+        c.controller()
+        ref, dis = pair_files(env, 'testsrc2_320x240_2frames_crf35')
+        srv = c.clip_server({'ref.y4m': ref, 'dis.y4m': dis})
+        node = c.node('a', '--slots', '1')
+        api = c.api()
+        jid = api.submit(srv.url('ref.y4m', 600, 20), srv.url('dis.y4m', 600, 20))
+        wait_until('the job to run', lambda: (lambda j: j['status'] == 'running' and
+                                              j['progress']['frames_done'] > 0)(api.job(jid)), timeout=20)
+        api.ok('POST', f'/v1/jobs/{jid}/cancel', {})
+        wait_until('the node to stop the job', lambda: f'job {jid} stopped' in node.text(), timeout=10)
+        lines = [l for l in node.text().splitlines() if jid in l]
+        assert any('cancelled' in l for l in lines), lines
+        assert not any('no longer assigns' in l for l in lines), lines
+        # a failed job, then a cancel of it
+        bad = api.submit(os.path.join(c.dir, 'missing.y4m'), dis)
+        api.wait_status(bad, 'failed', timeout=20)
+        st, obj, _ = api.call('POST', f'/v1/jobs/{bad}/cancel', {})
+        assert st == 409 and f'job {bad} has failed' in obj['error'], (st, obj)
+        assert node.stop() == 0 and c.ctl.stop() == 0
+        for p in (c.ctl, node):
+            text = p.text()
+            assert '1 slots' not in text and re.search(r'\b1 slot\b', text), text
+            for line in text.splitlines():
+                assert TIMESTAMP.match(line), f'{p.name}: no timestamp or program name: {line!r}'
+
+
+# ---- item 9: the controller's own messages --------------------------------------------------------
+
+def test_controller_messages_prefixed(env):
+    """The controller's errors said 'vmafx: error: ...' like the scorer's."""
+    with Cluster(env, 'nu-prefix') as c:
+        p = run([c.bin('vmafx-controller'), '--listen', '0.0.0.0:1', '--db', c.db], check=False)
+        assert p.returncode == 2 and 'vmafx-controller: error: refusing to serve an open API' in p.stderr, p.stderr
+        p = run([c.bin('vmafx-controller'), '--bogus'], check=False)
+        assert p.returncode == 2 and 'vmafx-controller: error: unknown option --bogus' in p.stderr, p.stderr
+        assert 'vmafx: ' not in p.stderr, p.stderr

@@ -22,7 +22,7 @@ typedef struct NodeSlot {
     int busy;                    /* holds a lease */
     CtlLease lease;
     unsigned frames, reported;   /* frames scored, and the count last sent */
-    unsigned total;              /* frames the job will score, when it says (frame_cnt); 0: unknown */
+    unsigned total;              /* frames the job will score (frame_cnt, or what the inputs announce); 0: unknown */
     double fps;
     char reason[64];             /* why it was stopped (CANCEL_STOP) */
     atomic_int cancel;
