@@ -17,6 +17,7 @@ static int node_settings(const ConfigValues *v, NodeConfig *c, char *err, size_t
     if (option_seconds(v, "drain-timeout", 0, 86400, &c->drain_timeout, err, n) ||
         option_seconds(v, "poll-wait", 0, 300, &c->poll_wait, err, n) ||
         option_seconds(v, "result-retry", 0, 7 * 86400, &c->result_retry, err, n) ||
+        option_seconds(v, "refused-token-timeout", 0, 86400, &c->refused_timeout, err, n) ||
         option_seconds(v, "stall-timeout", 0.1, 86400, &stall, err, n) ||
         config_uint(v, "slots", &c->slots, err, n) || config_uint(v, "threads", &c->exec.run.threads, err, n) ||
         config_uint(v, "http-retries", &c->exec.run.http_retries, err, n))

@@ -72,7 +72,7 @@ static void send_progress(Node *nd, Running *buf)
         int e = ctl_progress(&nd->ctl, &buf[i].lease, buf[i].frames, buf[i].total, buf[i].fps, err, sizeof(err));
         if (!e) mark_reported(nd, &buf[i]);
         else if (e == -ESTALE && nstale < sizeof(stale) / sizeof(stale[0])) stale[nstale++] = buf[i].lease;
-        else if (e == -EACCES) node_fatal(nd, err);
+        else if (e == -EACCES) node_refused(nd, err);
         else log_msg(&nd->cfg.log, VLOG_DEBUG, "node", "progress of job %s: %s", buf[i].lease.id, err);
     }
     if (!nstale) return;
@@ -92,8 +92,9 @@ static void heartbeat(Node *nd, Running *buf)
     for (size_t i = 0; held && i < n; i++) held[i] = buf[i].lease;
     int e = held && stop ? ctl_heartbeat(&nd->ctl, held, n, stop, &nstop, err, sizeof(err)) : -ENOMEM;
     if (e == -ENOMEM) snprintf(err, sizeof(err), "out of memory");
-    if (e == -EACCES) node_fatal(nd, err);
+    if (e == -EACCES) node_refused(nd, err);
     else if (e) log_msg(&nd->cfg.log, VLOG_WARN, "node", "heartbeat: %s", err);
+    else node_accepted(nd);
     for (size_t i = 0; i < nstop; i++) stop_job(nd, &stop[i].lease, stop[i].reason);
     free(held);
     free(stop);
@@ -104,7 +105,7 @@ static int try_register(Node *nd)
     char err[1024];
     double every = nd->heartbeat_interval;
     int e = ctl_register(&nd->ctl, nd->cfg.slots, &every, err, sizeof(err));
-    if (e == -EACCES) node_fatal(nd, err);
+    if (e == -EACCES) node_refused(nd, err);
     if (e) {
         if (e != -EACCES) log_msg(&nd->cfg.log, VLOG_WARN, "node", "register: %s", err);
         return 0;

@@ -21,9 +21,12 @@ typedef struct NodeConfig {
     double result_retry;         /* seconds a result is retried while the controller is away */
     ExecSettings exec;
     Log log;
-    /* Called once, from a worker thread, when the controller refuses the node's token (401,
-     * 403): nothing will work until someone fixes the token, so the program should say so
-     * and stop (node_drain then stops at once). NULL: the node only logs it. */
+    /* The controller refusing the node's token (401, 403) for refused_timeout seconds in a row
+     * (0: at the first refusal): nothing will work until someone fixes the token. Until then
+     * the node says so every REFUSED_EVERY seconds and re-reads token_file on every call (a
+     * rotation may be under way); then on_fatal is called once, from a worker thread, and the
+     * program should stop (node_drain then stops at once). NULL: the node only logs it. */
+    double refused_timeout;
     void (*on_fatal)(void *user, const char *msg);
     void *fatal_user;
 } NodeConfig;
