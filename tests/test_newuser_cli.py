@@ -116,3 +116,66 @@ def test_format_from_extension(env):
     assert open(out).read().startswith('Frame,')            # a flag wins over the extension
     p = run([env.vmafx, 'score', '-q', '-r', ref, '-d', dis, '-o', out, '--json', '--csv'], check=False)
     assert '--json and --csv' in error_line(p)
+
+
+# ---- item 9: option syntax ---------------------------------------------------------------------
+
+def test_underscore_and_dash_spellings(env):
+    """libvmaf's names use '_' (--frame_cnt), vmafx's own '-' (--scale-to): both spellings of
+    every long option work, in score and in the client commands."""
+    d = scratch(env, 'spell')
+    ref, dis = pair_files(env, SMALL)
+    reports = []
+    for args in (['--frame_cnt', '1', '--frame_skip_ref', '0', '--scale-to', '320x240'],
+                 ['--frame-cnt', '1', '--frame-skip-ref', '0', '--scale_to', '320x240']):
+        out = os.path.join(d, f'r{len(reports)}.json')
+        run([env.vmafx, 'score', '-q', '-r', ref, '-d', dis, '-o', out] + args)
+        reports.append(json.load(open(out)))
+    assert len(reports[0]['frames']) == 1 and reports[0]['frames'] == reports[1]['frames']
+    # submit checks the request before sending: an option it did not know would be exit 2
+    for flag in ('--frame-cnt', '--frame_cnt', '--no-prediction', '--no_prediction', '--token_file'):
+        p = run([env.vmafx, 'submit', '-r', ref, '-d', dis, flag] + ([] if 'prediction' in flag else ['1']) +
+                ['--controller', 'http://127.0.0.1:9'], check=False)
+        assert 'unknown option' not in p.stderr, (flag, p.stderr)
+    p = run([env.bin('src', 'cli', 'vmafx-node'), '--drain_timeout', 'x'], check=False)
+    assert '--drain-timeout' in p.stderr and 'not a number' in p.stderr, p.stderr
+
+
+def test_h_alone_is_help(env):
+    """`vmafx score -h` said 'option -h needs a value'; -h followed by a number is a height."""
+    for cmd in (['score', '-h'], ['submit', '-h'], ['status', '-h'], ['score', '-r', 'x', '-h', '-d', 'y']):
+        p = run([env.vmafx] + cmd)
+        assert p.stdout.startswith('usage: vmafx ' + cmd[0]), (cmd, p.stdout[:200], p.stderr)
+    ref, dis = pair_files(env, SMALL)
+    p = run([env.vmafx, 'score', '-q', '-r', ref, '-d', dis, '-h', '240', '-w', '320'])
+    assert p.stdout.startswith('vmaf'), p.stdout       # a y4m's own size; -h taken as a height
+    p = run([env.vmafx, 'score', '-r', 'a.yuv', '-d', 'b.yuv', '-o', '-h', '-w', '3'], check=False)
+    assert 'usage' not in p.stdout, p.stdout           # "-h" as -o's value is a file name
+
+
+def test_help_columns_aligned(env):
+    """The help text starts in one column for every option (it used to shift with long
+    METAVARs such as SECONDS and auto[:N]), and lines stay within 100 columns."""
+    for cmd in (['score'], ['submit'], ['jobs']):
+        text = run([env.vmafx] + cmd + ['--help']).stdout
+        lines = text.split('\n\n')[1].splitlines()[1:] if cmd != ['score'] else \
+            text.split('\nFeatures')[0].split('\n\n')[1].splitlines()[1:]
+        starts = set()
+        for line in lines:
+            if line.startswith('  -'):
+                flag = line.split('  ')[1]
+                rest = line[len('  ' + flag):]
+                if rest.strip():
+                    starts.add(len(line) - len(rest.lstrip()))
+            assert len(line) <= 100, (cmd, line)
+        assert len(starts) == 1, (cmd, starts)
+    for prog in ('vmafx-controller', 'vmafx-node'):
+        text = run([env.bin('src', 'cli', prog), '--help']).stdout
+        assert all(len(l) <= 100 for l in text.splitlines()), prog
+
+
+def test_version_help(env):
+    """`vmafx version --help` printed the version."""
+    p = run([env.vmafx, 'version', '--help'])
+    assert p.stdout.startswith('usage: vmafx version'), p.stdout
+    assert run([env.vmafx, 'version']).stdout.startswith('vmafx ')
