@@ -194,7 +194,7 @@ int config_uint(const ConfigValues *v, const char *name, unsigned *out, char *er
 static int flag_text(char *out, size_t n, const ConfigOption *o)
 {
     int len = o->short_name ? snprintf(out, n, "-%c, --%s", o->short_name, o->name) : snprintf(out, n, "    --%s", o->name);
-    if (o->metavar) len += snprintf(out + len, n - (size_t)len, " %s", o->metavar);
+    if (o->metavar && len >= 0 && (size_t)len < n) len += snprintf(out + len, n - (size_t)len, " %s", o->metavar);
     return len;
 }
 
@@ -204,6 +204,7 @@ static void wrapped(FILE *f, const char *text, int col)
     int at = col;
     while (*text) {
         while (*text == ' ') text++;
+        if (!*text) break;
         int word = (int)strcspn(text, " ");
         if (at > col && at + 1 + word > HELP_WIDTH) {
             fprintf(f, "\n%*s", col, "");
