@@ -193,7 +193,8 @@ int config_uint(const ConfigValues *v, const char *name, unsigned *out, char *er
 /* "-r, --reference PATH" / "    --feature NAME". */
 static int flag_text(char *out, size_t n, const ConfigOption *o)
 {
-    int len = o->short_name ? snprintf(out, n, "-%c, --%s", o->short_name, o->name) : snprintf(out, n, "    --%s", o->name);
+    int len = o->short_name ? snprintf(out, n, "-%c, --%s", o->short_name, o->name)
+                            : snprintf(out, n, "    --%s", o->name);
     if (o->metavar && len >= 0 && (size_t)len < n) len += snprintf(out + len, n - (size_t)len, " %s", o->metavar);
     return len;
 }
@@ -228,7 +229,8 @@ void config_help(FILE *f, const char *usage, const ConfigOption *opts, size_t n)
     for (size_t i = 0; i < n; i++) {
         int len = flag_text(flag, sizeof(flag), &opts[i]);
         int k = snprintf(text, sizeof(text), "%s", opts[i].help);
-        if (opts[i].def && k < (int)sizeof(text)) k += snprintf(text + k, sizeof(text) - (size_t)k, " (default: %s)", opts[i].def);
+        if (opts[i].def && k < (int)sizeof(text))
+            k += snprintf(text + k, sizeof(text) - (size_t)k, " (default: %s)", opts[i].def);
         if (opts[i].env && k < (int)sizeof(text)) snprintf(text + k, sizeof(text) - (size_t)k, " [$%s]", opts[i].env);
         if (len > width) fprintf(f, "  %s\n%*s", flag, width + 4, "");
         else fprintf(f, "  %-*s  ", width, flag);
