@@ -29,5 +29,8 @@ int  auth_enabled(const Auth *a);
  * to. 400 when the value holds a control character (len: its length, NULs included). */
 int  auth_check(Auth *a, const char *authorization, size_t len, Permission need, const char *node, char *who,
                 size_t n);
+/* 1 when the Authorization header value holds a bearer token at all (recognised or not): what
+ * tells "a token is required" from "token not recognised" after a 401. */
+int  auth_token_given(const char *authorization);
 
 #endif
