@@ -19,6 +19,7 @@ typedef struct ConfigOption {
 } ConfigOption;
 
 #define CONFIG_MAX_OPTIONS 64
+#define CONFIG_NAME_MAX 64       /* longest long flag name, and one */
 
 typedef struct ConfigValues {
     const ConfigOption *opts;
@@ -32,7 +33,9 @@ typedef struct ConfigValues {
 } ConfigValues;
 
 /* Parses argv (argv[0] is the command name) then the environment for options not given.
- * Returns 0, or -1 with a one-line message in err. */
+ * Every long flag also answers to its other spelling ("--frame_cnt" and "--frame-cnt");
+ * "-h" is --help unless the table gives -h a value and a number follows ("-h 1080"); such a
+ * "-h" is rewritten in argv to "--help". Returns 0, or -1 with a one-line message in err. */
 int  config_parse(ConfigValues *v, const ConfigOption *opts, size_t n, int argc, char **argv,
                   char *err, size_t errlen);
 void config_free(ConfigValues *v);

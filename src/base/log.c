@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "log.h"
 #include "redact.h"
@@ -30,8 +31,27 @@ void log_msg(const Log *lg, LogLevel level, const char *module, const char *fmt,
         lg->sink(lg->user, level, line);
         return;
     }
+    const char *prog = lg && lg->program ? lg->program : "vmafx";
+    const char *dash = strrchr(prog, '-');
+    int named = dash && !strcmp(dash + 1, module);   /* "vmafx-node: node: ..." says it twice */
+    char ts[40] = "";
+    if (lg && lg->timestamps) {
+        log_timestamp(ts, sizeof(ts) - 1);
+        strcat(ts, " ");
+    }
     /* One fprintf per line: lines of concurrent jobs do not interleave mid-line. */
-    fprintf(stderr, "vmafx: %s: %s%s\n", module, level_name(level), line);
+    fprintf(stderr, "%s%s: %s%s%s%s\n", ts, prog, named ? "" : module, named ? "" : ": ", level_name(level), line);
+}
+
+void log_timestamp(char *buf, size_t n)
+{
+    struct timespec t;
+    struct tm tm;
+    clock_gettime(CLOCK_REALTIME, &t);
+    gmtime_r(&t.tv_sec, &tm);
+    char day[32];
+    strftime(day, sizeof(day), "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(buf, n, "%s.%03ldZ", day, t.tv_nsec / 1000000);
 }
 
 LogLevel log_level_parse(const char *s)

@@ -46,6 +46,8 @@ static size_t authority(Out *o, const char *s)
     return (size_t)(at - s);
 }
 
+static size_t authorization_value(Out *o, const char *s);
+
 /* After a sensitive identifier: separator kept, value replaced. Returns chars used. */
 static size_t value(Out *o, const char *s, int to_eol)
 {
@@ -59,6 +61,7 @@ static size_t value(Out *o, const char *s, int to_eol)
     char quote = (s[i] == '"' || s[i] == '\'') ? s[i] : 0;
     if (quote) i++;
     put(o, s, i);
+    if (to_eol && !quote) return i + authorization_value(o, s + i);
     size_t v = i;
     if (to_eol) while (s[i] && s[i] != '\n' && s[i] != '\r') i++;
     else if (quote) while (s[i] && s[i] != quote) i++;
@@ -67,15 +70,53 @@ static size_t value(Out *o, const char *s, int to_eol)
     return i;
 }
 
-/* "Basic xyz" / "Bearer xyz" outside of a key=value. */
+/* A word of prose or a placeholder ("token", "TOKEN") rather than a credential: a few letters
+ * of one case. Tokens are longer (vmafx's at least 16 characters) and Basic credentials are
+ * base64 (mixed case, digits). */
+static int plain_word(const char *s, size_t len)
+{
+    size_t lower = 0, upper = 0;
+    for (size_t i = 0; i < len; i++) {
+        lower += s[i] >= 'a' && s[i] <= 'z';
+        upper += s[i] >= 'A' && s[i] <= 'Z';
+    }
+    return len && len <= 12 && (lower == len || upper == len);
+}
+
+static int is_scheme(const char *id, size_t len)
+{
+    return (len == 5 && !strncasecmp(id, "basic", 5)) || (len == 6 && !strncasecmp(id, "bearer", 6));
+}
+
+/* "Basic xyz" / "Bearer xyz": the credential after the scheme hidden, a plain word kept ("a
+ * bearer token is required"). s is just past the scheme; returns chars used. */
 static size_t scheme_token(Out *o, const char *id, size_t len, const char *s)
 {
-    if (!((len == 5 && !strncasecmp(id, "basic", 5)) || (len == 6 && !strncasecmp(id, "bearer", 6))))
-        return 0;
+    if (!is_scheme(id, len)) return 0;
     if (s[0] != ' ' || !s[1] || isspace((unsigned char)s[1])) return 0;
     size_t i = 1;
     while (s[i] && !isspace((unsigned char)s[i]) && s[i] != '"') i++;
+    size_t w = i;
+    while (w > 1 && strchr(").,;]", s[w - 1])) w--;   /* "(Authorization: Bearer TOKEN)" */
+    if (plain_word(s + 1, w - 1)) return 0;
     put(o, " ***", 4);
+    return i;
+}
+
+/* An Authorization value: "Bearer xyz" / "Basic xyz" hide only the credential (the text after
+ * it is read on as usual); any other scheme hides the rest of the line. Returns chars used. */
+static size_t authorization_value(Out *o, const char *s)
+{
+    size_t len = 0;
+    while (isalpha((unsigned char)s[len])) len++;
+    if (is_scheme(s, len) && s[len] == ' ') {
+        put(o, s, len);
+        size_t k = scheme_token(o, s, len, s + len);
+        return len + k;
+    }
+    size_t i = 0;
+    while (s[i] && s[i] != '\n' && s[i] != '\r') i++;
+    if (i) put(o, "***", 3);
     return i;
 }
 

@@ -6,12 +6,19 @@
 #include "api/jobspec.h"
 #include "base/mono.h"
 #include "base/config.h"
+#include "base/log.h"
 #include "base/mono.h"
 #include "vmafx/vmafx.h"
 
-/* One line "vmafx: <message>" on stderr; returns -1. */
+/* One line "vmafx: error: <message>" on stderr; returns -1. The prefix is the program's name
+ * (vmafx, vmafx-controller, vmafx-node: CLI_PROGRAM, set per program in meson.build), after
+ * the UTC time in the services (CLI_TIMESTAMPS), whose lines are logs. */
 int  cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The same without a level: "vmafx-controller: listening on ...". */
+void cli_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Makes lg's lines look like the program's own (its name, timestamps in the services). */
+void cli_log_setup(Log *lg);
 
 /* Progress line on stderr (frames, fps, ETA when the frame count is known), only when
  * enabled (a terminal, not --quiet). */

@@ -2,9 +2,12 @@
 #include "service_options.h"
 
 #define CONNECTION_ROWS \
-    { "controller", 0, "VMAFX_CONTROLLER_ADDR", OPT_STRING, "http://127.0.0.1:8080", "URL", "the controller's address" }, \
-    { "token", 0, "VMAFX_TOKEN", OPT_STRING, NULL, "TOKEN", "bearer token (role reader; writer to submit and cancel)" }, \
-    { "token-file", 0, "VMAFX_TOKEN_FILE", OPT_STRING, NULL, "PATH", "read the token from this file instead" }, \
+    { "controller", 0, "VMAFX_CONTROLLER_ADDR", OPT_STRING, "http://127.0.0.1:8080", "URL", \
+      "the controller's address" }, \
+    { "token", 0, "VMAFX_TOKEN", OPT_STRING, NULL, "TOKEN", \
+      "bearer token (role reader; writer to submit and cancel)" }, \
+    { "token-file", 0, "VMAFX_TOKEN_FILE", OPT_STRING, NULL, "PATH", \
+      "read the token from this file instead" }, \
     { "controller-ca-file", 0, "VMAFX_CONTROLLER_CA_FILE", OPT_STRING, NULL, "PATH", \
       "https controller: verify its certificate against this CA bundle (PEM) instead of the system's" }
 

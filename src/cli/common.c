@@ -5,15 +5,33 @@
 #include <time.h>
 
 #include "cli.h"
+#include "base/log.h"
 #include "base/mono.h"
+
+#ifndef CLI_PROGRAM
+#define CLI_PROGRAM "vmafx"
+#endif
+#ifndef CLI_TIMESTAMPS
+#define CLI_TIMESTAMPS 0
+#endif
+
+/* The whole line in one write, so that it does not interleave with a log line of a thread. */
+static void say(const char *level, const char *fmt, va_list ap)
+{
+    char msg[4096], ts[40] = "";
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    if (CLI_TIMESTAMPS) {
+        log_timestamp(ts, sizeof(ts) - 1);
+        strcat(ts, " ");
+    }
+    fprintf(stderr, "%s%s: %s%s\n", ts, CLI_PROGRAM, level, msg);
+}
 
 int cli_error(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fputs("vmafx: error: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    say("error: ", fmt, ap);
     va_end(ap);
     return -1;
 }
@@ -22,10 +40,22 @@ void cli_warn(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fputs("vmafx: warning: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    say("warning: ", fmt, ap);
     va_end(ap);
+}
+
+void cli_note(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    say("", fmt, ap);
+    va_end(ap);
+}
+
+void cli_log_setup(Log *lg)
+{
+    lg->program = CLI_PROGRAM;
+    lg->timestamps = CLI_TIMESTAMPS;
 }
 
 int cli_parse_cpu(const char *s, enum VmafxCpu *out)

@@ -90,6 +90,7 @@ static int build_config(const ConfigValues *v, ControllerConfig *c, StorageConfi
     if (strcmp(sync, "normal") && strcmp(sync, "full")) return cli_error("--db-sync: '%s' is not normal or full", sync);
     c->db_sync_full = !strcmp(sync, "full");
     c->log.level = log_level_parse(config_str(v, "log-level"));
+    cli_log_setup(&c->log);
     storage_config_defaults(sc);
     c->storage = sc;
     /* the engine's models and features: served, and checked at submit (freed at exit) */
@@ -141,13 +142,13 @@ static int serve(const ControllerConfig *cfg)
     }
     char db[1024];
     redact_copy(db, sizeof(db), cfg->db);   /* a postgres:// DSN may carry a password */
-    fprintf(stderr, "vmafx-controller: listening on %s%s (port %d), database %s%s\n", cfg->tls_cert ? "https://" : "",
-            cfg->listen, controller_port(c), db, cfg->tokens_file ? "" : ", no authentication");
+    cli_note("listening on %s%s (port %d), database %s%s", cfg->tls_cert ? "https://" : "", cfg->listen,
+             controller_port(c), db, cfg->tokens_file ? "" : ", no authentication");
     int sig = 0;
     sigwait(&set, &sig);
-    fprintf(stderr, "vmafx-controller: %s: finishing requests in progress\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    cli_note("%s: finishing requests in progress", sig == SIGINT ? "SIGINT" : "SIGTERM");
     controller_stop(c);
-    fprintf(stderr, "vmafx-controller: stopped\n");
+    cli_note("stopped");
     return 0;
 }
 

@@ -17,6 +17,7 @@ static int node_settings(const ConfigValues *v, NodeConfig *c, char *err, size_t
     if (option_seconds(v, "drain-timeout", 0, 86400, &c->drain_timeout, err, n) ||
         option_seconds(v, "poll-wait", 0, 300, &c->poll_wait, err, n) ||
         option_seconds(v, "result-retry", 0, 7 * 86400, &c->result_retry, err, n) ||
+        option_seconds(v, "refused-token-timeout", 0, 86400, &c->refused_timeout, err, n) ||
         option_seconds(v, "stall-timeout", 0.1, 86400, &stall, err, n) ||
         config_uint(v, "slots", &c->slots, err, n) || config_uint(v, "threads", &c->exec.run.threads, err, n) ||
         config_uint(v, "http-retries", &c->exec.run.http_retries, err, n))
@@ -33,6 +34,7 @@ static int build_config(const ConfigValues *v, NodeConfig *c, StorageConfig *sc)
     c->token_file = config_str(v, "token-file");
     c->exec.run.tls_ca_file = config_str(v, "tls-ca-file");
     c->log.level = log_level_parse(config_str(v, "log-level"));
+    cli_log_setup(&c->log);
     const char *id = config_str(v, "node-id");
     if (id) snprintf(c->node_id, sizeof(c->node_id), "%s", id);
     else if (gethostname(c->node_id, sizeof(c->node_id) - 1)) snprintf(c->node_id, sizeof(c->node_id), "node");
@@ -47,12 +49,22 @@ static int build_config(const ConfigValues *v, NodeConfig *c, StorageConfig *sc)
     return cli_parse_cpu(config_str(v, "cpu"), &c->exec.run.cpu);
 }
 
+/* The node's token was refused: wakes the main thread's sigwait (SIGUSR1 is blocked in every
+ * thread, so only sigwait takes it). The message is kept by the node (node_fatal_error). */
+static void on_fatal(void *user, const char *msg)
+{
+    (void)user;
+    (void)msg;
+    kill(getpid(), SIGUSR1);
+}
+
 static int run(NodeConfig *cfg, const StorageConfig *sc)
 {
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGUSR1);
     pthread_sigmask(SIG_BLOCK, &set, NULL);   /* before any thread: all of them inherit it */
     signal(SIGPIPE, SIG_IGN);
     char err[1024];
@@ -63,6 +75,7 @@ static int run(NodeConfig *cfg, const StorageConfig *sc)
     ExecAbandoned abandoned;
     exec_abandoned_init(&abandoned);
     cfg->exec.abandoned = &abandoned;
+    cfg->on_fatal = on_fatal;
     Node *nd;
     if (node_start(&nd, cfg, err, sizeof(err))) {
         exec_wait_abandoned(&abandoned);
@@ -70,17 +83,19 @@ static int run(NodeConfig *cfg, const StorageConfig *sc)
         cli_error("%s", err);
         return 1;
     }
-    fprintf(stderr, "vmafx-node: %s working for %s:%d with %u slots\n", cfg->node_id, cfg->controller.host,
-            cfg->controller.port, cfg->slots);
+    cli_note("%s working for %s:%d with %u slot%s", cfg->node_id, cfg->controller.host, cfg->controller.port,
+             cfg->slots, cfg->slots == 1 ? "" : "s");
     int sig = 0;
     sigwait(&set, &sig);
-    fprintf(stderr, "vmafx-node: %s: draining\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    if (sig == SIGUSR1) cli_error("%s; check --token-file / VMAFX_NODE_TOKEN_FILE against the controller's "
+                                  "--tokens-file (role node); stopping", node_fatal_error(nd));
+    else cli_note("%s: draining", sig == SIGINT ? "SIGINT" : "SIGTERM");
     node_drain(nd);
     node_free(nd);
     exec_wait_abandoned(&abandoned);   /* cancelled jobs' preparations release their inputs first */
     storage_close(cfg->exec.storage);
-    fprintf(stderr, "vmafx-node: stopped\n");
-    return 0;
+    cli_note("stopped");
+    return sig == SIGUSR1 ? 1 : 0;
 }
 
 int main(int argc, char **argv)

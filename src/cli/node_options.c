@@ -11,6 +11,9 @@ static const ConfigOption base[] = {
       "https controller: verify its certificate against this CA bundle (PEM) instead of the system's" },
     { "token-file", 0, "VMAFX_NODE_TOKEN_FILE", OPT_STRING, NULL, "PATH",
       "file holding the node's bearer token (role node); read again on every call, so tokens rotate" },
+    { "refused-token-timeout", 0, "VMAFX_REFUSED_TOKEN_TIMEOUT", OPT_STRING, "120", "SECONDS",
+      "when the controller refuses the token this long (re-read meanwhile: a rotation may be under way; said "
+      "every 10 s), exit 1 with the reason (0: at the first refusal)" },
     { "slots", 0, "VMAFX_NODE_SLOTS", OPT_UINT, "1", "N", "jobs run at once (1 to 64)" },
     { "drain-timeout", 0, "VMAFX_DRAIN_TIMEOUT", OPT_STRING, "120", "SECONDS",
       "after SIGTERM, running jobs may finish for this long; then they are stopped and handed back" },

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -23,6 +24,18 @@ static int write_all(int fd, const char *s, size_t n)
     return 0;
 }
 
+/* What open(path, O_CREAT, 0666) would give a new file: the umask, read by setting it back
+ * at once (the scoring threads are done when a report is written; nothing else creates files
+ * meanwhile). */
+static mode_t new_file_mode(const char *path)
+{
+    struct stat st;
+    if (!stat(path, &st) && S_ISREG(st.st_mode)) return st.st_mode & 07777;
+    mode_t mask = umask(022);
+    umask(mask);
+    return 0666 & ~mask;
+}
+
 static int write_atomically(const char *path, const char *text, size_t len)
 {
     size_t n = strlen(path) + 16;
@@ -35,7 +48,7 @@ static int write_atomically(const char *path, const char *text, size_t len)
         free(tmp);
         return -1;
     }
-    int bad = write_all(fd, text, len) || fsync(fd);
+    int bad = fchmod(fd, new_file_mode(path)) || write_all(fd, text, len) || fsync(fd);   /* mkstemp: 0600 */
     int saved = errno;
     bad |= close(fd) != 0;
     if (!bad && rename(tmp, path) == 0) {
@@ -85,4 +98,52 @@ int output_write_report(const PipelineScore *sc, enum VmafxFormat fmt, const cha
     }
     free(text);
     return rc;
+}
+
+/* The folder a file at path lands in (a symbolic link's target's); malloc'ed. */
+static char *folder_of(const char *path)
+{
+    char *target = realpath(path, NULL);
+    const char *p = target ? target : path;
+    const char *slash = strrchr(p, '/');
+    char *dir = slash == p ? strdup("/") : slash ? strndup(p, (size_t)(slash - p)) : strdup(".");
+    free(target);
+    return dir;
+}
+
+int output_check(const char *path)
+{
+    struct stat st;
+    if (!strcmp(path, "-")) return 0;
+    if (!stat(path, &st) && S_ISDIR(st.st_mode)) return cli_error("output %s: is a folder", path);
+    if (!stat(path, &st) && !S_ISREG(st.st_mode)) return 0;   /* a device or a pipe: opened when written */
+    char *dir = folder_of(path);
+    if (!dir) return cli_error("out of memory");
+    int rc = 0;
+    if (access(dir, W_OK | X_OK))
+        rc = cli_error("output %s: cannot write in folder %s (%s)", path, dir, strerror(errno));
+    free(dir);
+    return rc;
+}
+
+int output_format(int xml, int json, int csv, int sub, const char *path, enum VmafxFormat *out)
+{
+    static const struct { const char *ext, *flag; enum VmafxFormat fmt; } kinds[] = {
+        { ".xml", "--xml", VMAFX_FORMAT_XML }, { ".json", "--json", VMAFX_FORMAT_JSON },
+        { ".csv", "--csv", VMAFX_FORMAT_CSV }, { ".sub", "--sub", VMAFX_FORMAT_SUB },
+    };
+    int given[4] = { xml, json, csv, sub }, n = 0;
+    const char *first = NULL;
+    for (int i = 0; i < 4; i++) {
+        if (!given[i]) continue;
+        if (n++) return cli_error("%s and %s: give one report format", first, kinds[i].flag);
+        first = kinds[i].flag;
+        *out = kinds[i].fmt;
+    }
+    if (n) return 0;
+    *out = VMAFX_FORMAT_XML;
+    const char *dot = path && strcmp(path, "-") ? strrchr(path, '.') : NULL;
+    for (int i = 0; dot && !strchr(dot, '/') && i < 4; i++)
+        if (!strcasecmp(dot, kinds[i].ext)) *out = kinds[i].fmt;
+    return 0;
 }

@@ -33,14 +33,6 @@ typedef struct Remote {
     int prepared[2];
 } Remote;
 
-static enum VmafxFormat pick_format(const ConfigValues *v)
-{
-    if (config_flag(v, "json")) return VMAFX_FORMAT_JSON;
-    if (config_flag(v, "csv")) return VMAFX_FORMAT_CSV;
-    if (config_flag(v, "sub")) return VMAFX_FORMAT_SUB;
-    return VMAFX_FORMAT_XML;
-}
-
 /* What belongs to this machine rather than to the request. */
 static int parse_settings(const ConfigValues *v, PipelineSettings *set)
 {
@@ -62,7 +54,10 @@ static int parse_args(const ConfigValues *v, ScoreArgs *a)
     a->in = (PipelineInputs){ .ref_path = a->req.reference_uri, .dis_path = a->req.distorted_uri,
                               .ref_label = "reference input", .dis_label = "distorted input" };
     a->out_path = config_str(v, "output");
-    a->format = pick_format(v);
+    if (output_format(config_flag(v, "xml"), config_flag(v, "json"), config_flag(v, "csv"), config_flag(v, "sub"),
+                      a->out_path, &a->format))
+        return -1;
+    if (a->out_path && output_check(a->out_path)) return -1;
     a->quiet = config_flag(v, "quiet");
     a->set.files = cli_file_sink();
     return parse_settings(v, &a->set);

@@ -15,7 +15,7 @@ static const ConfigOption score_option_rows[] = {
     { "model", 'm', NULL, OPT_LIST, NULL, "SPEC", "model: version=NAME or path=FILE, with :name=N :enable_transform :disable_clip; repeatable (default version=vmaf_v0.6.1)" },
     { "feature", 0, NULL, OPT_LIST, NULL, "NAME", "extra feature (NAME=opt=val:opt=val; the list is below); repeatable" },
     { "output", 'o', NULL, OPT_STRING, NULL, "PATH", "write the report here (- for standard output)" },
-    { "xml", 0, NULL, OPT_FLAG, NULL, NULL, "report as XML (the default)" },
+    { "xml", 0, NULL, OPT_FLAG, NULL, NULL, "report as XML (the default, unless -o ends in .json, .csv or .sub)" },
     { "json", 0, NULL, OPT_FLAG, NULL, NULL, "report as JSON" },
     { "csv", 0, NULL, OPT_FLAG, NULL, NULL, "report as CSV" },
     { "sub", 0, NULL, OPT_FLAG, NULL, NULL, "report as MicroDVD subtitles" },

@@ -19,6 +19,21 @@ static void usage(FILE *f)
                "Run `vmafx COMMAND --help` for the options of a command.\n");
 }
 
+/* `vmafx version [--help]`: argv[0] is the command. */
+static int cmd_version(int argc, char **argv)
+{
+    if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+        printf("usage: vmafx version\n\nPrints vmafx's version (also: vmafx --version, vmafx score --version).\n");
+        return 0;
+    }
+    if (argc > 1) {
+        cli_error("version: unexpected argument '%s' (see vmafx version --help)", argv[1]);
+        return 2;
+    }
+    printf("vmafx %s\n", VMAFX_VERSION);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -30,10 +45,7 @@ int main(int argc, char **argv)
         return cmd_score(argc, argv);   /* drop-in for libvmaf's `vmaf` */
     if (!strcmp(cmd, "score")) return cmd_score(argc - 1, argv + 1);
     if (client_command_known(cmd)) return cmd_client(argc - 1, argv + 1);
-    if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
-        printf("vmafx %s\n", VMAFX_VERSION);
-        return 0;
-    }
+    if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) return cmd_version(argc - 1, argv + 1);
     if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
         usage(stdout);
         return 0;

@@ -187,9 +187,12 @@ static void authorise_and_run(Controller *c, const Route *rt, const HttpReq *rq,
             return;
         }
         if (a == 401) {
-            api_reply_error(resp, 401, NULL, "a bearer token is required (Authorization: Bearer TOKEN)");
+            int given = auth_token_given(h);
+            if (given) api_reply_error(resp, 401, NULL, "token not recognised (not in the controller's tokens file)");
+            else api_reply_error(resp, 401, NULL, "a bearer token is required (Authorization: Bearer TOKEN)");
             resp->header_name = "WWW-Authenticate";
-            snprintf(resp->header_value, sizeof(resp->header_value), "Bearer realm=\"vmafx\"");
+            snprintf(resp->header_value, sizeof(resp->header_value), "Bearer realm=\"vmafx\"%s",
+                     given ? ", error=\"invalid_token\"" : "");   /* RFC 6750 3.1 */
             return;
         }
         if (a == 403) {

@@ -156,8 +156,8 @@ void api_frames(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArg
     }
     JobRecord rec;
     if (e == -EAGAIN && !load_job(c, args->a[0], &rec, resp)) {
-        api_reply_error(resp, 409, NULL, "job %s is %s: only a completed job has frames", rec.id,
-                        job_state_name(rec.state));
+        api_reply_error(resp, 409, NULL, "job %s %s: only a completed job has frames", rec.id,
+                        job_state_phrase(rec.state));
         job_record_free(&rec);
     } else if (e == -ENOENT) {
         api_reply_error(resp, 404, NULL, "no job %s", args->a[0]);
@@ -243,8 +243,8 @@ void api_cancel(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArg
         return;
     }
     if (e == -EALREADY && rec.state != JOB_CANCELLED) {
-        api_reply_error(resp, 409, NULL, "job %s is already %s: it cannot be cancelled", rec.id,
-                        job_state_name(rec.state));
+        api_reply_error(resp, 409, NULL, "job %s %s already: it cannot be cancelled", rec.id,
+                        job_state_phrase(rec.state));
     } else {
         api_job_webhook(c, &rec);
         api_reply_json(resp, 200, api_job_view(&rec));   /* cancelling twice is fine */

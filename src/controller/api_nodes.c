@@ -19,8 +19,8 @@ static void reply_stale(Controller *c, HttpResp *resp, const char *node, const L
         return;
     }
     api_reply_error(resp, 409, NULL,
-                    "stale lease: node %s does not hold attempt %u of job %s (the job is %s, attempt %u%s%s)", node,
-                    l->attempt, l->id, job_state_name(rec.state), rec.attempt, *rec.node ? " on " : "", rec.node);
+                    "stale lease: node %s does not hold attempt %u of job %s (the job %s, attempt %u%s%s)", node,
+                    l->attempt, l->id, job_state_phrase(rec.state), rec.attempt, *rec.node ? " on " : "", rec.node);
     job_record_free(&rec);
 }
 
@@ -44,7 +44,8 @@ void api_register(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteA
         api_reply_error(resp, 503, NULL, "database error");
         goto out;
     }
-    log_msg(&c->cfg.log, VLOG_INFO, "controller", "node %s registered (%lld slots)", args->a[0], slots);
+    log_msg(&c->cfg.log, VLOG_INFO, "controller", "node %s registered (%lld slot%s)", args->a[0], slots,
+            slots == 1 ? "" : "s");
     double every = c->cfg.lease_ttl / 4;
     api_reply_json(resp, 200, json_pack("{sssfsf}", "node_id", args->a[0], "lease_ttl", c->cfg.lease_ttl,
                                     "heartbeat_interval", every < 10 ? every : 10.0));

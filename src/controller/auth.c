@@ -210,6 +210,11 @@ static const char *bearer(const char *h)
     return *h ? h : NULL;
 }
 
+int auth_token_given(const char *authorization)
+{
+    return bearer(authorization) != NULL;
+}
+
 /* A NUL would cut the value short of what was sent, and no token holds a control
  * character: both are refused rather than read as something else. */
 static int has_control(const char *h, size_t len)

@@ -266,6 +266,30 @@ static int parse_listen(const char *listen, struct sockaddr_storage *ss, int *v6
     return -EINVAL;
 }
 
+/* The listening socket, made here rather than by libmicrohttpd so that a failure says why.
+ * SO_REUSEADDR only (a restart binds while old connections linger in TIME_WAIT), never
+ * SO_REUSEPORT: with it a second controller on the same address would start and take half
+ * of the connections. */
+static int listen_socket(const char *addr, const struct sockaddr_storage *ss, int v6, char *err, size_t n)
+{
+    int fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int one = 1, e = 0;
+    if (fd < 0) e = errno;
+    else if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+             (v6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one))) ||
+             bind(fd, (const struct sockaddr *)ss, v6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in)) ||
+             listen(fd, SOMAXCONN))
+        e = errno;
+    if (!e) return fd;
+    if (e == EADDRINUSE)
+        snprintf(err, n, "cannot listen on %s: the address is in use (another vmafx-controller, or another "
+                 "program, is listening there)", addr);
+    else
+        snprintf(err, n, "cannot listen on %s: %s", addr, strerror(e));
+    if (fd >= 0) close(fd);
+    return -e;
+}
+
 int http_start(HttpServer **out, const HttpConfig *cfg, char *err, size_t n)
 {
     struct sockaddr_storage ss;
@@ -279,6 +303,11 @@ int http_start(HttpServer **out, const HttpConfig *cfg, char *err, size_t n)
     }
     HttpServer *s = calloc(1, sizeof(*s));
     if (!s) return -ENOMEM;
+    int fd = listen_socket(cfg->listen, &ss, v6, err, n);
+    if (fd < 0) {
+        free(s);
+        return fd;
+    }
     s->cfg = *cfg;
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL | MHD_USE_ITC |
                      (v6 ? MHD_USE_IPv6 : 0) | (tls ? MHD_USE_TLS : 0);
@@ -289,23 +318,27 @@ int http_start(HttpServer **out, const HttpConfig *cfg, char *err, size_t n)
         { MHD_OPTION_END, 0, NULL },
     };
     s->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s,
-                            MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+                            MHD_OPTION_LISTEN_SOCKET, fd,
                             MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
                             MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections,
                             MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->max_per_client,
                             MHD_OPTION_CONNECTION_TIMEOUT, cfg->idle_timeout_s,
-                            MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
                             MHD_OPTION_ARRAY, tls_opts,
                             MHD_OPTION_END);
     if (!s->d) {
-        if (tls) snprintf(err, n, "cannot serve HTTPS on %s (address in use or not available, or the certificate "
-                          "and key do not load or do not match)", cfg->listen);
-        else snprintf(err, n, "cannot listen on %s (address in use or not available)", cfg->listen);
+        if (tls) snprintf(err, n, "cannot serve HTTPS on %s (the certificate and key do not load or do not match)",
+                          cfg->listen);
+        else snprintf(err, n, "cannot serve HTTP on %s", cfg->listen);
+        /* the socket is not closed here: whether libmicrohttpd already closed it on this path
+         * depends on its version, and a double close could hit a descriptor reused meanwhile
+         * (the program exits on this error anyway) */
         free(s);
-        return -EADDRINUSE;
+        return -EINVAL;
     }
-    const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
-    s->port = info ? info->port : 0;
+    struct sockaddr_storage bound;
+    socklen_t len = sizeof(bound);
+    if (!getsockname(fd, (struct sockaddr *)&bound, &len))
+        s->port = ntohs(v6 ? ((struct sockaddr_in6 *)&bound)->sin6_port : ((struct sockaddr_in *)&bound)->sin_port);
     *out = s;
     return 0;
 }

@@ -19,6 +19,13 @@ const char *job_state_name(JobState s)
     return (unsigned)s < JOB_N_STATES ? state_names[s] : "unknown";
 }
 
+const char *job_state_phrase(JobState s)
+{
+    static const char *const phrases[JOB_N_STATES] = { "is pending", "is running", "has completed", "has failed",
+                                                        "was cancelled" };
+    return (unsigned)s < JOB_N_STATES ? phrases[s] : "is in an unknown state";
+}
+
 int job_state_parse(const char *name)
 {
     for (int i = 0; i < JOB_N_STATES; i++)

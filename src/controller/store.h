@@ -24,6 +24,8 @@
 typedef enum { JOB_PENDING, JOB_RUNNING, JOB_COMPLETED, JOB_FAILED, JOB_CANCELLED, JOB_N_STATES } JobState;
 
 const char *job_state_name(JobState s);
+/* The state in a sentence, after "job ID ": "is pending", "has failed", "was cancelled". */
+const char *job_state_phrase(JobState s);
 /* -1 if the name is unknown. */
 int job_state_parse(const char *name);
 

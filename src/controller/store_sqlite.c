@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lease.h"
 #include "store_sqlite.h"
@@ -169,6 +170,7 @@ static void sq_close(Store *base)
     for (int i = 0; i < ST_COUNT; i++) sqlite3_finalize(s->st[i]);
     sq_deliveries_close(s);
     sqlite3_close(s->db);
+    if (s->lock_fd >= 0) close(s->lock_fd);   /* after SQLite's own descriptors: see store_sqlite_lock.c */
     pthread_mutex_destroy(&s->lock);
     free(s);
 }
@@ -228,8 +230,14 @@ int sqlite_store_open(Store **out, const char *path, const StoreOptions *opt, ch
     s->base.deliveries = &sqlite_delivery_ops;
     s->log = opt->log;
     pthread_mutex_init(&s->lock, NULL);
+    int r = sqlite_store_lock(path, &s->lock_fd, err, n);
+    if (r) {
+        pthread_mutex_destroy(&s->lock);
+        free(s);
+        return r;
+    }
     char why[512];
-    int r = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    r = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if (r != SQLITE_OK) {
         snprintf(why, sizeof(why), "%s", s->db ? sqlite3_errmsg(s->db) : "out of memory");
         r = -EIO;

@@ -27,8 +27,14 @@ typedef struct SqliteStore {
     pthread_mutex_t lock;
     sqlite3_stmt *st[ST_COUNT];
     Log log;
+    int lock_fd;                 /* holds the file's lock (store_sqlite_lock.c); -1: none */
     sqlite3_stmt *delivery_st[8];  /* store_sqlite_hooks.c's statements */
 } SqliteStore;
+
+/* Takes the exclusive lock that keeps a second controller off the database file path, held
+ * until *fd is closed (-1: nothing to lock, an in-memory database). 0, or -EBUSY when another
+ * controller holds it, or -errno, with the message (naming the path) in err. */
+int sqlite_store_lock(const char *path, int *fd, char *err, size_t n);
 
 /* Runs expr (an int) with the store's lock held (a GNU statement expression, as gcc and
  * clang both take). */

@@ -144,6 +144,18 @@ int fd_stream_peek(FdStream *s)
     return s->buf[s->pos];
 }
 
+ssize_t fd_stream_pread(FdStream *s, void *dst, size_t n, int64_t offset)
+{
+    size_t done = 0;
+    while (done < n) {
+        ssize_t r = pread(s->fd, (char *)dst + done, n - done, (off_t)offset + (off_t)done);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) return done ? (ssize_t)done : r;
+        done += (size_t)r;
+    }
+    return (ssize_t)done;
+}
+
 int64_t fd_stream_remaining(const FdStream *s)
 {
     return s->size >= 0 && s->size > s->consumed ? s->size - s->consumed : s->size >= 0 ? 0 : -1;

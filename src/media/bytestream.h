@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 typedef struct ByteStream {
     int    (*getc)(void *h);                         /* 0..255, or -1 at end or error */
@@ -34,6 +35,8 @@ void fd_stream_close(FdStream *s);
 void fd_stream_bytestream(FdStream *s, ByteStream *bs);
 /* The next byte without consuming it, -1 at the end or on error. */
 int  fd_stream_peek(FdStream *s);
+/* pread(2) of a regular file: does not move the stream, nor feed the verifier. */
+ssize_t fd_stream_pread(FdStream *s, void *dst, size_t n, int64_t offset);
 /* Bytes left to read in a regular file, -1 when unknown (a pipe). */
 int64_t fd_stream_remaining(const FdStream *s);
 

@@ -107,8 +107,12 @@ static int open_local(SourceBackend *b, const char *path, const char *name,
         return r;
     }
     int c = fd_stream_peek(f);   /* y4m starts with its magic; peeking works on pipes too */
-    if (is_stdin || c == 'Y' || is_raw(path, opt))
-        return yuv_source_open(b, f, NULL, is_stdin || c == 'Y', opt, why, n);
+    int y4m = is_stdin || c == 'Y';
+    if (!y4m && is_raw(path, opt) && (r = raw_check(f, opt, name, why, n)) < 0) {
+        fd_stream_close(f);
+        return r;
+    }
+    if (y4m || is_raw(path, opt)) return yuv_source_open(b, f, NULL, y4m, opt, why, n);
     fd_stream_close(f);
     /* "file:" keeps a colon in a local name from being read as a protocol */
     size_t len = strlen(path) + 6;

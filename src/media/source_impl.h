@@ -33,6 +33,12 @@ typedef struct SourceBackend {
 int yuv_source_open(SourceBackend *b, FdStream *f, UrlIo *io, int is_y4m,
                     const MediaOptions *opt, char *why, size_t n);
 
+/* Raw yuv from a local file (raw_check.c): -EINVAL (reason in why) when the file's size is not a
+ * whole number of frames of opt->raw; a warning through opt->log when the first frame's bytes
+ * look like another bit depth that the size also fits. name labels the warning. Nothing is
+ * consumed from f. */
+int raw_check(FdStream *f, const MediaOptions *opt, const char *name, char *why, size_t n);
+
 /* Anything libavformat/libavcodec can demux and decode, read through io (closed at the end). */
 int libav_source_open(SourceBackend *b, UrlIo *io, const char *url, const MediaOptions *opt,
                       char *why, size_t n);

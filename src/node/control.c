@@ -55,8 +55,15 @@ static void mark_reported(Node *nd, const Running *r)
     pthread_mutex_unlock(&nd->lock);
 }
 
+static void heartbeat(Node *nd, Running *buf);
+
+/* A 409 on progress says only that the lease is no longer this node's; the heartbeat's
+ * answer says why (cancelled, completed, failed, lease lost), so one is sent at once and the
+ * job is stopped with that reason, or with the vaguer one if the heartbeat does not tell. */
 static void send_progress(Node *nd, Running *buf)
 {
+    CtlLease stale[64];
+    size_t nstale = 0;
     pthread_mutex_lock(&nd->lock);
     size_t n = running(nd, buf, 1);
     pthread_mutex_unlock(&nd->lock);
@@ -64,9 +71,13 @@ static void send_progress(Node *nd, Running *buf)
         char err[1024];
         int e = ctl_progress(&nd->ctl, &buf[i].lease, buf[i].frames, buf[i].total, buf[i].fps, err, sizeof(err));
         if (!e) mark_reported(nd, &buf[i]);
-        else if (e == -ESTALE) stop_job(nd, &buf[i].lease, "the controller no longer assigns it here");
+        else if (e == -ESTALE && nstale < sizeof(stale) / sizeof(stale[0])) stale[nstale++] = buf[i].lease;
+        else if (e == -EACCES) node_refused(nd, err);
         else log_msg(&nd->cfg.log, VLOG_DEBUG, "node", "progress of job %s: %s", buf[i].lease.id, err);
     }
+    if (!nstale) return;
+    heartbeat(nd, buf);
+    for (size_t i = 0; i < nstale; i++) stop_job(nd, &stale[i], "the controller no longer assigns it here");
 }
 
 static void heartbeat(Node *nd, Running *buf)
@@ -81,7 +92,9 @@ static void heartbeat(Node *nd, Running *buf)
     for (size_t i = 0; held && i < n; i++) held[i] = buf[i].lease;
     int e = held && stop ? ctl_heartbeat(&nd->ctl, held, n, stop, &nstop, err, sizeof(err)) : -ENOMEM;
     if (e == -ENOMEM) snprintf(err, sizeof(err), "out of memory");
-    if (e) log_msg(&nd->cfg.log, VLOG_WARN, "node", "heartbeat: %s", err);
+    if (e == -EACCES) node_refused(nd, err);
+    else if (e) log_msg(&nd->cfg.log, VLOG_WARN, "node", "heartbeat: %s", err);
+    else node_accepted(nd);
     for (size_t i = 0; i < nstop; i++) stop_job(nd, &stop[i].lease, stop[i].reason);
     free(held);
     free(stop);
@@ -92,15 +105,16 @@ static int try_register(Node *nd)
     char err[1024];
     double every = nd->heartbeat_interval;
     int e = ctl_register(&nd->ctl, nd->cfg.slots, &every, err, sizeof(err));
+    if (e == -EACCES) node_refused(nd, err);
     if (e) {
-        log_msg(&nd->cfg.log, VLOG_WARN, "node", "register: %s", err);
+        if (e != -EACCES) log_msg(&nd->cfg.log, VLOG_WARN, "node", "register: %s", err);
         return 0;
     }
     pthread_mutex_lock(&nd->lock);
     nd->heartbeat_interval = every;
     pthread_mutex_unlock(&nd->lock);
-    log_msg(&nd->cfg.log, VLOG_INFO, "node", "registered as %s with %u slots (heartbeat every %g s)", nd->cfg.node_id,
-            nd->cfg.slots, every);
+    log_msg(&nd->cfg.log, VLOG_INFO, "node", "registered as %s with %u slot%s (heartbeat every %g s)", nd->cfg.node_id,
+            nd->cfg.slots, nd->cfg.slots == 1 ? "" : "s", every);
     return 1;
 }
 

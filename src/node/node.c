@@ -7,6 +7,7 @@
 
 #include "node_impl.h"
 #include "base/mono.h"
+#include "base/redact.h"
 
 void node_wait_locked(Node *nd, double secs)
 {
@@ -21,6 +22,54 @@ int node_draining(Node *nd)
     int d = nd->draining;
     pthread_mutex_unlock(&nd->lock);
     return d;
+}
+
+static void fatal(Node *nd, const char *why)
+{
+    pthread_mutex_lock(&nd->lock);
+    int first = !*nd->fatal;
+    if (first) {
+        char raw[sizeof(nd->fatal)];
+        snprintf(raw, sizeof(raw), "the controller refused this node's token (%s)", why);
+        redact_copy(nd->fatal, sizeof(nd->fatal), raw);
+    }
+    pthread_mutex_unlock(&nd->lock);
+    if (!first) return;
+    if (nd->cfg.on_fatal) nd->cfg.on_fatal(nd->cfg.fatal_user, nd->fatal);
+    else log_msg(&nd->cfg.log, VLOG_ERROR, "node", "%s", nd->fatal);
+}
+
+void node_refused(Node *nd, const char *why)
+{
+    if (!strncmp(why, "controller: ", 12)) why += 12;
+    pthread_mutex_lock(&nd->lock);
+    double now = mono_now();
+    if (!nd->refused_since) nd->refused_since = now;
+    double since = now - nd->refused_since;
+    int give_up = since >= nd->cfg.refused_timeout;
+    int say = !give_up && now - nd->refused_said >= REFUSED_EVERY;
+    if (say) nd->refused_said = now;
+    pthread_mutex_unlock(&nd->lock);
+    if (give_up) fatal(nd, why);
+    else if (say)
+        log_msg(&nd->cfg.log, VLOG_ERROR, "node", "the controller refuses this node's token (%s); re-reading the "
+                "token file; stopping if it is still refused after %g s (--refused-token-timeout)", why,
+                nd->cfg.refused_timeout);
+}
+
+void node_accepted(Node *nd)
+{
+    pthread_mutex_lock(&nd->lock);
+    nd->refused_since = nd->refused_said = 0;
+    pthread_mutex_unlock(&nd->lock);
+}
+
+const char *node_fatal_error(Node *nd)
+{
+    pthread_mutex_lock(&nd->lock);
+    const char *m = *nd->fatal ? nd->fatal : NULL;
+    pthread_mutex_unlock(&nd->lock);
+    return m;
 }
 
 static int init_sync(Node *nd)
@@ -99,7 +148,8 @@ void node_drain(Node *nd)
 {
     pthread_mutex_lock(&nd->lock);
     nd->draining = 1;
-    nd->drain_deadline = mono_now() + nd->cfg.drain_timeout;
+    /* with its token refused, no result could be delivered: nothing is worth waiting for */
+    nd->drain_deadline = mono_now() + (*nd->fatal ? 0 : nd->cfg.drain_timeout);
     pthread_cond_broadcast(&nd->cond);
     if (busy_slots(nd))
         log_msg(&nd->cfg.log, VLOG_INFO, "node", "draining: %u running jobs may finish within %g s", busy_slots(nd),

@@ -21,6 +21,14 @@ typedef struct NodeConfig {
     double result_retry;         /* seconds a result is retried while the controller is away */
     ExecSettings exec;
     Log log;
+    /* The controller refusing the node's token (401, 403) for refused_timeout seconds in a row
+     * (0: at the first refusal): nothing will work until someone fixes the token. Until then
+     * the node says so every REFUSED_EVERY seconds and re-reads token_file on every call (a
+     * rotation may be under way); then on_fatal is called once, from a worker thread, and the
+     * program should stop (node_drain then stops at once). NULL: the node only logs it. */
+    double refused_timeout;
+    void (*on_fatal)(void *user, const char *msg);
+    void *fatal_user;
 } NodeConfig;
 
 typedef struct Node Node;
@@ -30,5 +38,7 @@ int  node_start(Node **out, const NodeConfig *cfg, char *err, size_t n);
  * them back to pending (not counted as lost); returns when every thread has ended. */
 void node_drain(Node *nd);
 void node_free(Node *nd);
+/* Why on_fatal was called (its message), or NULL. */
+const char *node_fatal_error(Node *nd);
 
 #endif

@@ -22,7 +22,7 @@ typedef struct NodeSlot {
     int busy;                    /* holds a lease */
     CtlLease lease;
     unsigned frames, reported;   /* frames scored, and the count last sent */
-    unsigned total;              /* frames the job will score, when it says (frame_cnt); 0: unknown */
+    unsigned total;              /* frames the job will score (frame_cnt, or what the inputs announce); 0: unknown */
     double fps;
     char reason[64];             /* why it was stopped (CANCEL_STOP) */
     atomic_int cancel;
@@ -40,11 +40,21 @@ struct Node {
     NodeSlot *slots;
     pthread_t control;
     int control_started;
+    char fatal[1024];            /* why the node must stop (its token was refused); "" when fine */
+    double refused_since;        /* monotonic seconds of the first refusal in a row; 0: accepted */
+    double refused_said;         /* when the last complaint was logged */
 };
+
+#define REFUSED_EVERY 10.0   /* seconds between two complaints about a refused token */
 
 /* Waits on the node's condition for at most secs; call with nd->lock held. */
 void node_wait_locked(Node *nd, double secs);
 int  node_draining(Node *nd);
+/* The controller refused the token (why: the call's error): complains now and then, and
+ * after NodeConfig.refused_timeout seconds of refusals records why, stops leasing and tells
+ * the program (NodeConfig.on_fatal). node_accepted: a call went through. */
+void node_refused(Node *nd, const char *why);
+void node_accepted(Node *nd);
 
 void *node_slot_main(void *arg);
 void *node_control_main(void *arg);

@@ -75,6 +75,7 @@ static void deliver(NodeSlot *s, const CtlLease *l, const ExecResult *res, const
             log_msg(&nd->cfg.log, VLOG_INFO, "node", "job %s %s%s", l->id, res ? "completed" : "failed: ", res ? "" : reason);
             return;
         }
+        if (e == -EACCES) node_refused(nd, err);   /* retried below: a rotation may be under way */
         if (e == -ESTALE || e == -EINVAL) {
             log_msg(&nd->cfg.log, VLOG_WARN, "node", "job %s: result dropped: %s", l->id, err);
             return;
@@ -144,6 +145,12 @@ void *node_slot_main(void *arg)
         JobSpec *spec = NULL;
         char err[1600] = "";
         int e = ctl_lease(&nd->ctl, nd->cfg.poll_wait, &l, &spec, err, sizeof(err));
+        if (e == -EACCES) {
+            node_refused(nd, err);
+            pause_for(nd, wait);
+            wait = next_backoff(wait);
+            continue;
+        }
         if (e < 0) {
             log_msg(&nd->cfg.log, VLOG_WARN, "node", "asking for work: %s; again in %g s", err, wait);
             pause_for(nd, wait);
@@ -151,6 +158,7 @@ void *node_slot_main(void *arg)
             continue;
         }
         wait = BACKOFF_MIN;
+        node_accepted(nd);
         if (e == 0 && node_draining(nd)) release(nd, &l);   /* granted while the drain began */
         else if (e == 0) run_job(s, &l, spec, err);
         free(spec);

@@ -160,7 +160,11 @@ int storage_pool_acquire(StorageContext *ctx, ServerKind kind, const char *root,
         }
         if ((r = make_room_locked(ctx, err, n))) break;
         if (find_locked(ctx, kind, root)) continue;   /* someone started one meanwhile */
-        if (!(s = new_server_locked(ctx, kind, root))) { snprintf(err, n, "out of memory"); r = -ENOMEM; break; }
+        if (!(s = new_server_locked(ctx, kind, root))) {
+            snprintf(err, n, "out of memory");
+            r = -ENOMEM;
+            break;
+        }
         if ((r = start_locked(ctx, s, err, n))) { unref_locked(s); break; }
         *out = s;
         *cold = 1;

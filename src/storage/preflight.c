@@ -113,7 +113,10 @@ static int head_status(int status, long long len, ObjectInfo *info, char *err, s
 {
     if (status >= 200 && status < 300) { info->size = len; return 0; }
     if (status == 404 || status == 410) { snprintf(err, n, "object not found"); return -ENOENT; }
-    if (status == 401 || status == 403) { snprintf(err, n, "authentication failed (HTTP %d)", status); return -EACCES; }
+    if (status == 401 || status == 403) {
+        snprintf(err, n, "authentication failed (HTTP %d)", status);
+        return -EACCES;
+    }
     if (status == 405 || status == 501) return 0;   /* HEAD not supported: size unknown */
     snprintf(err, n, "server answered HTTP %d", status);
     return -EIO;
