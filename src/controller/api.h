@@ -39,6 +39,11 @@ void api_list(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArgs 
 void api_cancel(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArgs *args);
 void api_models(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArgs *args);
 
+/* The dashboard (api_ui.c): / redirects to /ui/, /ui/ is its page, /ui/NAME its files. */
+void api_ui_root(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArgs *args);
+void api_ui_index(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArgs *args);
+void api_ui_file(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArgs *args);
+
 void api_register(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArgs *args);
 void api_heartbeat(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArgs *args);
 void api_lease(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArgs *args);

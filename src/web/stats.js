@@ -1,0 +1,64 @@
+// Numbers the pages show, computed from per-frame values (plain arrays or typed arrays).
+
+export function mean(v) {
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s += v[i];
+  return v.length ? s / v.length : NaN;
+}
+
+// "1 % low": the mean of the lowest 1 % of the frames (at least one frame), as frame-time
+// statistics of games define it; it says how bad the worst moments are.
+export function lowPercentMean(v, pct = 1) {
+  if (!v.length) return NaN;
+  const sorted = Float64Array.from(v).sort();
+  const n = Math.max(1, Math.floor(v.length * pct / 100));
+  return mean(sorted.subarray(0, n));
+}
+
+// Indices of the n smallest values, smallest first (ties: the earlier frame first).
+export function worstFrames(v, n) {
+  const idx = Array.from({ length: v.length }, (_, i) => i);
+  idx.sort((a, b) => v[a] - v[b] || a - b);
+  return idx.slice(0, n);
+}
+
+// Runs [first, last] of consecutive frames whose value is below t.
+export function runsBelow(v, t) {
+  const runs = [];
+  for (let i = 0; i < v.length; i++) {
+    if (!(v[i] < t)) continue;
+    let j = i;
+    while (j + 1 < v.length && v[j + 1] < t) j++;
+    runs.push([i, j]);
+    i = j;
+  }
+  return runs;
+}
+
+export const fmt = (x, digits = 3) => (x === null || x === undefined || Number.isNaN(x)) ? '–'
+  : (typeof x === 'number' ? x.toFixed(digits) : String(x));
+
+// "1h 02m", "3m 05s", "12s"
+export function duration(s) {
+  if (!Number.isFinite(s) || s < 0) return '–';
+  s = Math.round(s);
+  const h = Math.floor(s / 3600), m = Math.floor(s % 3600 / 60), sec = s % 60;
+  if (h) return `${h}h ${String(m).padStart(2, '0')}m`;
+  if (m) return `${m}m ${String(sec).padStart(2, '0')}s`;
+  return `${sec}s`;
+}
+
+// A JSON report's frames as columns: { x: frame numbers, names: [...], values: { name: [...] } }
+// (metric order as in the first frame; a metric missing from a frame is null there).
+export function reportColumns(report) {
+  const frames = report.frames || [];
+  const names = frames.length ? Object.keys(frames[0].metrics || {}) : [];
+  const x = new Array(frames.length), values = {};
+  for (const n of names) values[n] = new Array(frames.length);
+  for (let i = 0; i < frames.length; i++) {
+    const f = frames[i], m = f.metrics || {};
+    x[i] = f.frameNum;
+    for (const n of names) values[n][i] = n in m ? m[n] : null;
+  }
+  return { x, names, values };
+}
