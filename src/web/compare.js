@@ -63,8 +63,8 @@ async function render(box, ids) {
     const diffs = al.series.slice(1).map(v => v.map((y, i) => y - al.series[0][i]));
     plots.replaceChildren(h('h2', {}, `${metric} per frame (${al.x.length} frames in common)`), over,
                           h('h2', {}, `Difference to A (${metric}: job − A)`), diff, summaryTable(jobs, al, X));
-    const p1 = framePlot(over, { x: al.x, series: al.series.map((v, k) => ({ label: label(k), values: v, color: COLORS[k % COLORS.length] })) });
-    const p2 = framePlot(diff, { x: al.x, height: 220, getThreshold: () => ({ value: -X, scale: 'left', runs: [] }),
+    const p1 = framePlot(over, { x: al.x, yLabel: metric, series: al.series.map((v, k) => ({ label: label(k), values: v, color: COLORS[k % COLORS.length] })) });
+    const p2 = framePlot(diff, { x: al.x, height: 220, yLabel: `${metric} − A`, getThreshold: () => ({ value: -X, scale: 'left', runs: [] }),
                                  series: diffs.map((v, k) => ({ label: `${label(k + 1)} − A`, values: v, color: COLORS[(k + 1) % COLORS.length] })) });
     made = [p1, p2];
     plots.querySelectorAll('td[data-worse]').forEach(td => td.addEventListener('click', () => {

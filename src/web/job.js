@@ -54,8 +54,9 @@ function downloads(id) {
 }
 
 // The plot, its series picker, the threshold and the worst frames.
-function framesView(job, cols, timing) {
+function framesView(job, cols, timing, pooled) {
   const models = modelKeys(job, cols.names);
+  const order = [...models, ...cols.names.filter(n => !models.includes(n))];   // colours: models first
   const primary = models[0] || cols.names[0];
   const chosen = new Set(models.length ? models : cols.names.slice(0, 1));
   const box = h('div', { class: 'plot', id: 'frames-plot' });
@@ -72,7 +73,7 @@ function framesView(job, cols, timing) {
     if (plot) plot.destroy();
     box.replaceChildren();
     const names = cols.names.filter(n => chosen.has(n));
-    const series = names.map(n => ({ label: n, values: cols.values[n], color: COLORS[cols.names.indexOf(n) % COLORS.length],
+    const series = names.map(n => ({ label: n, values: cols.values[n], color: COLORS[order.indexOf(n) % COLORS.length],
                                      scale: models.includes(n) ? 'left' : (names.some(m => models.includes(m)) ? 'right' : 'left') }));
     const t0 = performance.now();
     let first = true;
@@ -103,7 +104,8 @@ function framesView(job, cols, timing) {
     el: h('section', {}, h('h2', {}, `Per frame (${cols.x.length} frames)`), picker,
           h('div', { class: 'toolbar' }, h('label', {}, `Highlight frames with ${primary} below `, thrInput),
             h('span', { class: 'muted' }, 'drag: zoom · wheel: zoom · Shift+drag: pan · double-click: all')),
-          box, h('h2', {}, 'Worst frames'), h('label', {}, 'N ', nInput), worstBox),
+          box, h('div', { class: 'columns' }, pooled,
+                 h('section', {}, h('h2', {}, 'Worst frames'), h('label', {}, 'N ', nInput), worstBox))),
     destroy: () => plot && plot.destroy(),
   };
 }
@@ -117,11 +119,12 @@ export function jobPage(main, live, id) {
   const render = async job => {
     if (gone) return;
     last = job.status;
-    head.replaceChildren(summary(job),
-      job.error ? h('div', { class: 'errorbox', id: 'job-error' }, job.error) : null, chunksEl(job.chunks));
+    head.replaceChildren(...[summary(job), job.error ? h('div', { class: 'errorbox', id: 'job-error' }, job.error) : null,
+                             chunksEl(job.chunks)].filter(Boolean));
     if (job.status !== 'completed' || shown === 'completed') return;
     shown = 'completed';
-    body.replaceChildren(h('h2', {}, 'Pooled scores'), pooledTable(job), downloads(id), h('p', { class: 'muted' }, 'Loading frames…'));
+    const pooled = h('section', {}, h('h2', {}, 'Pooled scores'), pooledTable(job));
+    body.replaceChildren(downloads(id), h('p', { class: 'muted' }, 'Loading frames…'));
     const t = performance.now();
     const r = await api(`${jobPath(id)}/frames`);
     timing.fetch_ms = performance.now() - t;
@@ -129,7 +132,7 @@ export function jobPage(main, live, id) {
     const cols = reportColumns(r);
     timing.parse_ms = performance.now() - t2;
     if (gone) return;
-    frames = framesView(job, cols, timing);
+    frames = framesView(job, cols, timing, pooled);
     body.lastChild.replaceWith(frames.el);
   };
   const load = () => api(jobPath(id)).then(render).catch(e => head.replaceChildren(errorBox(e)));

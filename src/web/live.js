@@ -40,6 +40,7 @@ export class Live {
     if (this.abort) this.abort.abort();
     clearInterval(this.timer);
     this.timer = null;
+    this.mode = 'stopped';
   }
 
   poll(why) {

@@ -7,6 +7,10 @@ import uPlot from './uPlot.esm.js';
 export const COLORS = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2', '#be185d', '#4d7c0f',
                        '#7c2d12', '#1e40af'];
 
+// whole frames only on the frame axis
+const FRAME_STEPS = [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10000, 20000, 25000, 50000,
+                     100000, 200000, 500000, 1000000];
+
 function wheelZoomPan() {
   return {
     hooks: {
@@ -77,7 +81,7 @@ function thresholdBands(getThreshold) {
 }
 
 // series: [{ label, values, scale ('left' or 'right'), color }]
-export function framePlot(el, { x, series, height = 340, title, getThreshold = () => null, onDraw }) {
+export function framePlot(el, { x, series, height = 340, title, yLabel, getThreshold = () => null, onDraw }) {
   const hasRight = series.some(s => s.scale === 'right');
   const opts = {
     width: Math.max(400, el.clientWidth - 12),
@@ -92,8 +96,8 @@ export function framePlot(el, { x, series, height = 340, title, getThreshold = (
                                   value: (u, v) => v === null || v === undefined ? '–' : v.toFixed(4) })),
     ],
     axes: [
-      { label: 'frame' },
-      { scale: 'left', label: series.filter(s => (s.scale || 'left') === 'left').map(s => s.label).slice(0, 3).join(', ') },
+      { label: 'frame', incrs: FRAME_STEPS },
+      { scale: 'left', label: yLabel || series.filter(s => (s.scale || 'left') === 'left').map(s => s.label).slice(0, 3).join(', ') },
       ...(hasRight ? [{ scale: 'right', side: 1, grid: { show: false },
                         label: series.filter(s => s.scale === 'right').map(s => s.label).slice(0, 3).join(', ') }] : []),
     ],
