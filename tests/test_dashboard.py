@@ -202,6 +202,8 @@ def test_dashboard_in_browser(env):
         rows = {r['id']: r for r in res['jobs_rows']}
         assert set(rows) == {a, b} and all(r['state'] == 'completed' and 'vmaf' in r['pooled'] for r in rows.values()), rows
         check_compare(api, res, a, b)
+        st = res['stream']
+        assert st['authorization'] == f'Bearer {TOKENS["writer"]}' and st['eta'] == '9s' and st['received'] >= 1, st
         r = res['reader']
         assert r['refused_shown'] and not r['form_present'] and r['api_status'] == 403 and r['jobs_rows'] > 0, r
         assert res['open']['url'].endswith('/ui/') and not res['open']['login_visible'], res['open']

@@ -10,7 +10,7 @@ import { submitPage } from './submit.js';
 
 window.__vmafx = window.__vmafx || {};
 const main = document.getElementById('main');
-const live = new Live(document.getElementById('live'));
+const live = window.__vmafx.live = new Live(document.getElementById('live'));
 const login = document.getElementById('login'), forget = document.getElementById('forget');
 let cleanup = null;
 

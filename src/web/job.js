@@ -137,7 +137,7 @@ export function jobPage(main, live, id) {
   };
   const load = () => api(jobPath(id)).then(render).catch(e => head.replaceChildren(errorBox(e)));
   const offJob = live.onJob(j => { if (j.id === id) render(j).catch(e => body.replaceChildren(errorBox(e))); });
-  const offTick = live.onTick(() => { if (!TERMINAL.has(last)) load(); });
+  const offTick = live.onTick(() => TERMINAL.has(last) ? null : load());
   load();
   return () => { gone = true; offJob(); offTick(); if (frames) frames.destroy(); };
 }

@@ -105,7 +105,7 @@ export function jobsPage(main, live, params) {
       reloadSoon = setTimeout(() => { reloadSoon = null; load(); }, 1000);
     }
   });
-  const offTick = live.onTick(() => load());
+  const offTick = live.onTick(load);
   load();
   return () => { gone = true; offJob(); offTick(); clearTimeout(reloadSoon); if (loading) loading.abort(); };
 }

@@ -13,13 +13,15 @@ export class Live {
     this.jobFns = new Set();
     this.tickFns = new Set();
     this.mode = 'starting';
+    this.received = 0;   // job events applied (the browser tests read it)
     this.timer = null;
     this.abort = null;
   }
 
   // fn(job) for each job event; returns the unsubscribe function
   onJob(fn) { this.jobFns.add(fn); return () => this.jobFns.delete(fn); }
-  // fn() every POLL_MS while polling; returns the unsubscribe function
+  // fn() every POLL_MS while polling, and once when the stream (re)starts (a promise: the
+  // stream's events wait for it); returns the unsubscribe function
   onTick(fn) { this.tickFns.add(fn); return () => this.tickFns.delete(fn); }
 
   setMode(mode, why = '') {
@@ -74,7 +76,9 @@ export class Live {
     clearInterval(this.timer);
     this.timer = null;
     this.setMode('stream');
-    this.tickFns.forEach(fn => fn());   // catch up on what changed before the stream began
+    // catch up on what changed before the stream began, and only then apply its events, so
+    // that a page fetched before an event cannot overwrite it
+    await Promise.allSettled([...this.tickFns].map(fn => fn()));
     try {
       await this.read(r.body.getReader());
     } catch { /* aborted or broken: below */ }
@@ -116,6 +120,8 @@ export class Live {
     if (event !== 'job') return;
     let job;
     try { job = JSON.parse(data); } catch { return; }
-    if (job && job.id) this.jobFns.forEach(fn => fn(job));
+    if (!job || !job.id) return;
+    this.received++;
+    this.jobFns.forEach(fn => fn(job));
   }
 }

@@ -199,6 +199,33 @@ async function reader(browser) {
   await page.context().close();
 }
 
+// The event stream as the hooks work defines it (GET /v1/events: 'event: job', data the job's
+// JSON), played by the browser's network layer: a comment, CRLF line ends, a data field split
+// over two lines, an event of another type. The Jobs row must take the event's state and ETA.
+async function stream(browser, id) {
+  const page = await newPage(browser, 'stream');
+  const job = await (await page.request.get(`${cfg.base}/v1/jobs/${id}`,
+                                            { headers: { Authorization: `Bearer ${cfg.tokens.writer}` } })).json();
+  const ev = { ...job, status: 'running', finished_at: null, progress: { frames_done: 12, frames_total: 48, fps: 4 } };
+  const text = JSON.stringify(ev), cut = text.indexOf(',') + 1;
+  const body = `: hello\r\nevent: other\r\ndata: {}\r\n\r\nevent: job\r\ndata: ${text.slice(0, cut)}\r\ndata: ${text.slice(cut)}\r\n\r\n`;
+  let asked = null;
+  await page.route('**/v1/events', route => {
+    asked = route.request().headers().authorization || '';
+    route.fulfill({ status: 200, headers: { 'Content-Type': 'text/event-stream' }, body });
+  });
+  await page.goto(cfg.base + '/ui/#/jobs?label=test%3Ddashboard');
+  await login(page, cfg.tokens.writer);
+  await page.waitForFunction(i => {
+    const tr = document.querySelector(`#jobs tr[data-id="${i}"]`);
+    return tr && tr.dataset.state === 'running' && window.__vmafx.live.received >= 1;
+  }, id, { timeout: 10000 });
+  out.stream = { authorization: asked, eta: await page.textContent(`#jobs tr[data-id="${id}"] .eta`),
+                 received: await page.evaluate(() => window.__vmafx.live.received) };
+  log(`event stream: the row of ${id} shows running, ETA ${out.stream.eta}`);
+  await page.context().close();
+}
+
 async function openMode(browser) {
   const page = await newPage(browser, 'open');
   await page.goto(cfg.open_base + '/');
@@ -234,6 +261,7 @@ async function main() {
     await shot(page, 'submit');
     out.csp = await page.evaluate(() => window.__csp || []);
     await page.context().close();
+    await stream(browser, a);
     await reader(browser);
     if (cfg.open_base) await openMode(browser);
   } finally {
