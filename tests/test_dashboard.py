@@ -7,7 +7,7 @@ static files' headers (CSP, ETag, 304), paging through cancelled jobs, a reader 
 and the open mode on loopback asking no token."""
 import json, os, shutil, subprocess, time
 
-from controller_testlib import TOKENS, Cluster, write_tokens
+from controller_testlib import TOKENS, Api, Cluster, free_port, write_tokens
 from vmafx_testlib import Skip, pair_files, run
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -49,7 +49,7 @@ LINE_COLOURS = {'blue': lambda r, g, b: b - r >= 80 and b - g >= 50,
 PLOTS = {'job-plot.png': ['blue'], 'compare-plot.png': ['blue', 'red']}
 
 
-def check_static(api):
+def check_static(api, probe_port):
     st, body, h = api.call('GET', '/', token=None, raw=True)
     assert st == 302 and h.get('location') == '/ui/', (st, h)
     st, body, h = api.call('GET', '/ui/', token=None, raw=True)
@@ -66,6 +66,9 @@ def check_static(api):
         assert st == 200 and h['content-type'].startswith(ctype) and body, (name, st, h)
     st, _, _ = api.call('GET', '/ui/no-such.js', token=None, raw=True)
     assert st == 404, st
+    for path in ('/', '/ui/', '/ui/app.js'):   # the probe address serves the probes only
+        st, _, _ = Api(probe_port).call('GET', path, token=None, raw=True)
+        assert st == 404, f'the probe address answered {path} with {st}'
 
 
 def check_series(plot, frames, what):
@@ -178,10 +181,11 @@ def browser_run(env, c, pw, api, open_port):
 def test_dashboard_in_browser(env):
     pw = need_browser(env)
     with Cluster(env, 'dashboard') as c, Cluster(env, 'dashboard-open') as o:
-        c.controller('--tokens-file', write_tokens(os.path.join(c.dir, 'tokens')))
+        probe = free_port()
+        c.controller('--tokens-file', write_tokens(os.path.join(c.dir, 'tokens')), '--probe-listen', f'127.0.0.1:{probe}')
         o.controller()
         api = c.api(TOKENS['admin'])
-        check_static(api)
+        check_static(api, probe)
         for i in range(BULK):   # cancelled at once: only the paging check sees them
             jid = api.submit('/nonexistent/ref.y4m', '/nonexistent/dis.y4m', labels={'bulk': 'yes', 'n': str(i)})
             api.ok('POST', f'/v1/jobs/{jid}/cancel')

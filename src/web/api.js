@@ -60,3 +60,24 @@ export async function blob(path) {
 }
 
 export const jobPath = id => '/v1/jobs/' + encodeURIComponent(id);
+
+// A completed job's per-frame columns ({x, names, values}), fetched and parsed in a worker.
+export function frameColumns(id, timing = {}) {
+  return new Promise((resolve, reject) => {
+    const w = new Worker(new URL('./frames_worker.js', import.meta.url), { type: 'module' });
+    w.onmessage = e => {
+      w.terminate();
+      const m = e.data;
+      if (m.status === 200) {
+        timing.fetch_ms = m.fetch_ms;
+        timing.parse_ms = m.parse_ms;
+        resolve(m.cols);
+        return;
+      }
+      if (m.status === 401) window.dispatchEvent(new CustomEvent('vmafx-auth', { detail: 'the token was refused' }));
+      reject(new ApiError(m.status, m.error));
+    };
+    w.onerror = e => { w.terminate(); reject(new Error(`the report worker failed: ${e.message}`)); };
+    w.postMessage({ url: `${jobPath(id)}/frames`, token: token() });
+  });
+}

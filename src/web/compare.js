@@ -2,10 +2,10 @@
 // per-frame plot, the per-frame difference of each to the first (A), and a summary: mean,
 // 1 % low, and the frames where a job is worse than A by more than X. Frames are matched by
 // frame number. window.__vmafx.compare holds what is plotted (the browser tests read it).
-import { api, jobPath } from './api.js';
+import { api, frameColumns, jobPath } from './api.js';
 import { errorBox, h, modelKeys } from './dom.js';
 import { COLORS, framePlot, zoomTo } from './plot.js';
-import { fmt, lowPercentMean, mean, reportColumns } from './stats.js';
+import { fmt, lowPercentMean, mean, min } from './stats.js';
 
 function picker(ids) {
   const input = h('input', { type: 'text', id: 'compare-ids', size: 60, value: ids.join(','),
@@ -18,9 +18,9 @@ function picker(ids) {
 
 // Values of one metric on the frame numbers every job has, in frame order.
 function align(cols, metric) {
-  const sets = cols.map(c => new Map(c.x.map((f, i) => [f, c.values[metric] ? c.values[metric][i] : null])));
-  const x = cols[0].x.filter(f => sets.every(s => s.has(f) && s.get(f) !== null));
-  return { x, series: sets.map(s => x.map(f => s.get(f))) };
+  const sets = cols.map(c => new Map(Array.from(c.x, (f, i) => [f, c.values[metric] ? c.values[metric][i] : null])));
+  const x = Array.from(cols[0].x).filter(f => sets.every(s => s.has(f) && s.get(f) !== null));
+  return { x, series: sets.map(s => Float64Array.from(x, f => s.get(f))) };
 }
 
 function summaryTable(jobs, al, X) {
@@ -34,7 +34,7 @@ function summaryTable(jobs, al, X) {
       return h('tr', { dataset: { id: job.id } }, h('td', {}, String.fromCharCode(65 + k)), h('td', {}, h('code', {}, job.id)),
         h('td', {}, Object.entries(job.labels || {}).map(([kk, vv]) => `${kk}=${vv}`).join(' ')),
         h('td', { class: 'num' }, fmt(mean(v), 4)), h('td', { class: 'num' }, fmt(lowPercentMean(v), 4)),
-        h('td', { class: 'num' }, fmt(Math.min(...v), 4)),
+        h('td', { class: 'num' }, fmt(min(v), 4)),
         h('td', { class: 'num' }, k ? fmt(mean(v) - mean(a), 4) : '–'),
         h('td', { class: 'num', dataset: { worse: String(worse.length) } }, k ? String(worse.length) : '–'));
     }));
@@ -45,7 +45,7 @@ async function render(box, ids) {
   const jobs = await Promise.all(ids.map(id => api(jobPath(id))));
   const notDone = jobs.filter(j => j.status !== 'completed');
   if (notDone.length) throw new Error(`only completed jobs have frames: ${notDone.map(j => `${j.id} is ${j.status}`).join(', ')}`);
-  const cols = (await Promise.all(ids.map(id => api(`${jobPath(id)}/frames`)))).map(reportColumns);
+  const cols = await Promise.all(ids.map(id => frameColumns(id)));
   const common = cols[0].names.filter(n => cols.every(c => c.names.includes(n)));
   if (!common.length) throw new Error('the jobs have no metric in common');
   const models = modelKeys(jobs[0], common);
@@ -60,7 +60,7 @@ async function render(box, ids) {
     const al = align(cols, metric);
     const label = k => `${String.fromCharCode(65 + k)} ${jobs[k].id}`;
     const over = h('div', { class: 'plot', id: 'compare-plot' }), diff = h('div', { class: 'plot', id: 'diff-plot' });
-    const diffs = al.series.slice(1).map(v => v.map((y, i) => y - al.series[0][i]));
+    const diffs = al.series.slice(1).map(v => v.map((y, i) => y - al.series[0][i]));   // Float64Arrays
     plots.replaceChildren(h('h2', {}, `${metric} per frame (${al.x.length} frames in common)`), over,
                           h('h2', {}, `Difference to A (${metric}: job − A)`), diff, summaryTable(jobs, al, X));
     const p1 = framePlot(over, { x: al.x, yLabel: metric, series: al.series.map((v, k) => ({ label: label(k), values: v, color: COLORS[k % COLORS.length] })) });

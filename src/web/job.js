@@ -2,10 +2,10 @@
 // scores per model and feature, the per-frame plot with a threshold and the N worst frames,
 // and the report's downloads. What is plotted is also on window.__vmafx.plot (the browser
 // tests compare it with GET /v1/jobs/{id}/frames), with the timings of the first plot.
-import { api, blob, jobPath } from './api.js';
+import { api, blob, frameColumns, jobPath } from './api.js';
 import { TERMINAL, errorBox, etaEl, h, labelsEl, modelKeys, modelsText, progressEl, stateEl, when } from './dom.js';
 import { COLORS, framePlot, zoomTo } from './plot.js';
-import { fmt, reportColumns, runsBelow, worstFrames } from './stats.js';
+import { fmt, runsBelow, worstFrames } from './stats.js';
 
 function summary(job) {
   const row = (k, v) => [h('span', { class: 'muted' }, k), h('span', {}, v)];
@@ -125,12 +125,7 @@ export function jobPage(main, live, id) {
     shown = 'completed';
     const pooled = h('section', {}, h('h2', {}, 'Pooled scores'), pooledTable(job));
     body.replaceChildren(downloads(id), h('p', { class: 'muted' }, 'Loading frames…'));
-    const t = performance.now();
-    const r = await api(`${jobPath(id)}/frames`);
-    timing.fetch_ms = performance.now() - t;
-    const t2 = performance.now();
-    const cols = reportColumns(r);
-    timing.parse_ms = performance.now() - t2;
+    const cols = await frameColumns(id, timing);
     if (gone) return;
     frames = framesView(job, cols, timing, pooled);
     body.lastChild.replaceWith(frames.el);

@@ -6,6 +6,13 @@ export function mean(v) {
   return v.length ? s / v.length : NaN;
 }
 
+// (a loop: Math.min(...v) overflows the stack for long clips)
+export function min(v) {
+  let m = Infinity;
+  for (let i = 0; i < v.length; i++) if (v[i] < m) m = v[i];
+  return v.length ? m : NaN;
+}
+
 // "1 % low": the mean of the lowest 1 % of the frames (at least one frame), as frame-time
 // statistics of games define it; it says how bad the worst moments are.
 export function lowPercentMean(v, pct = 1) {
