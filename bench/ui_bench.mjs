@@ -29,6 +29,21 @@ const MEASURE = `(async () => {
   return out;
 })()`;
 
+// in the page: ms from a Jobs page action to its table drawn
+const JOBS = `(async () => {
+  const loaded = () => document.documentElement.dataset.jobsLoaded || '';
+  const until = async (b) => { while (loaded() === b) await new Promise(r => setTimeout(r, 1)); };
+  const time = async (op) => { const b = loaded(), t = performance.now(); op(); await until(b); return performance.now() - t; };
+  const out = { first_ms: Number(loaded()) - performance.timeOrigin, older_ms: [] };
+  for (let i = 0; i < 10; i++) out.older_ms.push(await time(() => document.getElementById('next').click()));
+  out.newer_ms = await time(() => document.getElementById('prev').click());
+  out.rows = document.querySelectorAll('#jobs tbody tr').length;
+  out.state_ms = await time(() => { location.hash = '#/jobs?status=completed&limit=100'; });
+  out.label_ms = await time(() => { location.hash = '#/jobs?label=bench%3Dui&limit=100'; });
+  out.label_rows = document.querySelectorAll('#jobs tbody tr').length;
+  return out;
+})()`;
+
 const browser = await chromium.launch({ executablePath: cfg.chromium, headless: true,
                                         args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
 const runs = [];
@@ -43,6 +58,18 @@ try {
     runs.push({ ...t, ...m });
     console.log(`[ui-bench] run ${i + 1}: ${JSON.stringify(runs[runs.length - 1])}`);
     await page.context().close();
+  }
+  if (cfg.jobs_url) {
+    for (let i = 0; i < cfg.repeat; i++) {
+      const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+      page.setDefaultTimeout(120000);
+      await page.goto(cfg.jobs_url);
+      await page.waitForFunction(() => document.documentElement.dataset.jobsLoaded);
+      const m = await page.evaluate(JOBS);
+      runs[i] = { ...runs[i], jobs: m };
+      console.log(`[ui-bench] jobs run ${i + 1}: ${JSON.stringify(m)}`);
+      await page.context().close();
+    }
   }
 } finally {
   await browser.close();

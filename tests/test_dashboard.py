@@ -153,7 +153,7 @@ def check_compare(api, res, a, b):
     assert int(rows[b][7]) == worse, f'frames where B is worse by > {COMPARE_X}: shown {rows[b][7]}, want {worse}'
 
 
-def browser_run(env, c, pw, api, open_port):
+def browser_run(env, c, pw, api, open_port, failed_id):
     art = os.path.join(c.dir, 'artefacts')
     os.makedirs(art, exist_ok=True)
     ref, _ = pair_files(env, PAIR_A)
@@ -161,7 +161,7 @@ def browser_run(env, c, pw, api, open_port):
                open_base=f'http://127.0.0.1:{open_port}', tokens=TOKENS, artefacts=art,
                result=os.path.join(art, 'result.json'), ref=ref,
                dis=[os.path.join(env.shared, 'conformance', p, 'dis.mkv') for p in (PAIR_A, PAIR_B)],
-               features=['psnr'], bulk_label='bulk=yes', compare_x=COMPARE_X,
+               features=['psnr'], bulk_label='bulk=yes', compare_x=COMPARE_X, failed_id=failed_id,
                timeout_ms=20000, job_timeout_ms=60000, total_ms=110000)
     cfg_path = os.path.join(art, 'config.json')
     with open(cfg_path, 'w') as f:
@@ -193,7 +193,9 @@ def test_dashboard_in_browser(env):
         with open(tok, 'w') as f:
             f.write(TOKENS['node'])
         c.node('n1', token_file=tok)
-        res = browser_run(env, c, pw, api, o.port)
+        failed = api.submit('/nonexistent/ref.y4m', '/nonexistent/dis.y4m', labels={'test': 'failed'})
+        failed_job = api.wait_status(failed, 'failed', timeout=30)
+        res = browser_run(env, c, pw, api, o.port, failed)
         assert res['root']['url'].endswith('/ui/') and res['root']['status'] == 200, res['root']
         assert res['live_mode'] in ('poll', 'stream'), res['live_mode']
         check_paging(api, res)
@@ -210,6 +212,9 @@ def test_dashboard_in_browser(env):
         assert st['authorization'] == f'Bearer {TOKENS["writer"]}' and st['eta'] == '9s' and st['received'] >= 1, st
         r = res['reader']
         assert r['refused_shown'] and not r['form_present'] and r['api_status'] == 403 and r['jobs_rows'] > 0, r
+        f = res['failed']
+        assert f['state'] == 'failed' and f['error'] == failed_job['error'] and not f['downloads'], f
+        assert [r[1] for r in f['chunk_rows']] == ['completed', 'failed'], f['chunk_rows']
         assert res['open']['url'].endswith('/ui/') and not res['open']['login_visible'], res['open']
         assert not res['csp'] and not r['csp'], f'Content-Security-Policy violations: {res["csp"] + r["csp"]}'
         bad = [m for m in res['console'] if 'Refused' in m or 'page error' in m]

@@ -61,7 +61,8 @@ export async function blob(path) {
 
 export const jobPath = id => '/v1/jobs/' + encodeURIComponent(id);
 
-// A completed job's per-frame columns ({x, names, values}), fetched and parsed in a worker.
+// A completed job's per-frame columns ({x, names, values}), fetched and parsed in a worker
+// (frames_worker.js).
 export function frameColumns(id, timing = {}) {
   return new Promise((resolve, reject) => {
     const w = new Worker(new URL('./frames_worker.js', import.meta.url), { type: 'module' });
@@ -78,6 +79,6 @@ export function frameColumns(id, timing = {}) {
       reject(new ApiError(m.status, m.error));
     };
     w.onerror = e => { w.terminate(); reject(new Error(`the report worker failed: ${e.message}`)); };
-    w.postMessage({ url: `${jobPath(id)}/frames`, token: token() });
+    w.postMessage({ url: `${jobPath(id)}/frames?format=csv`, token: token() });
   });
 }

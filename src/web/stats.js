@@ -55,17 +55,28 @@ export function duration(s) {
   return `${sec}s`;
 }
 
-// A JSON report's frames as columns: { x: frame numbers, names: [...], values: { name: [...] } }
-// (metric order as in the first frame; a metric missing from a frame is null there).
-export function reportColumns(report) {
-  const frames = report.frames || [];
-  const names = frames.length ? Object.keys(frames[0].metrics || {}) : [];
-  const x = new Array(frames.length), values = {};
-  for (const n of names) values[n] = new Array(frames.length);
-  for (let i = 0; i < frames.length; i++) {
-    const f = frames[i], m = f.metrics || {};
-    x[i] = f.frameNum;
-    for (const n of names) values[n][i] = n in m ? m[n] : null;
+// A CSV report (`Frame,metric,...,` then one line a frame, as the engine writes it) as columns:
+// { x: frame numbers, names: [...], values: { name: Float64Array or, where a frame lacks the
+// value, an array with null there } }. The CSV is a sixth of the JSON report's size, and its
+// numbers are the same decimal texts, so they parse to the same values.
+export function csvColumns(text) {
+  const lines = text.split('\n');
+  const head = lines[0].replace(/\r$/, '').split(',');
+  if (head[0] !== 'Frame') throw new Error('the CSV report has no Frame column');
+  const cols = head.map(() => []);
+  const width = head.length;
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i];
+    if (!line || line === '\r') continue;
+    const f = line.split(',');
+    for (let k = 0; k < width; k++) {
+      const v = f[k];
+      cols[k].push(v === undefined || v === '' || v === '\r' ? null : Number(v));
+    }
   }
-  return { x, names, values };
+  const typed = v => v.includes(null) ? v : Float64Array.from(v);
+  const names = head.slice(1).filter(n => n && n !== '\r');
+  const values = {};
+  names.forEach(n => { values[n] = typed(cols[head.indexOf(n)]); });
+  return { x: typed(cols[0]), names, values };
 }

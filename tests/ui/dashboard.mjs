@@ -226,6 +226,27 @@ async function stream(browser, id) {
   await page.context().close();
 }
 
+// A failed job's page shows its error; chunks (which the chunked-jobs work adds to the job's
+// JSON) are added here by the browser's network layer and must show as a table.
+async function failedJob(browser) {
+  const page = await newPage(browser, 'failed');
+  const chunks = [{ index: 0, status: 'completed', frames: '0-99' }, { index: 1, status: 'failed', error: 'x' }];
+  await page.route(`**/v1/jobs/${cfg.failed_id}`, async route => {
+    const r = await route.fetch();
+    route.fulfill({ response: r, json: { ...(await r.json()), chunks } });
+  });
+  await page.goto(`${cfg.base}/ui/#/job/${cfg.failed_id}`);
+  await login(page, cfg.tokens.reader);
+  await page.waitForSelector('#job-error');
+  await page.waitForSelector('#chunks table');
+  out.failed = { error: await page.textContent('#job-error'), state: await page.getAttribute('#job-summary [data-state]', 'data-state'),
+                 chunk_rows: await page.$$eval('#chunks tr', trs => trs.slice(1).map(t => [...t.cells].map(c => c.innerText))),
+                 downloads: !!(await page.$('#downloads')) };
+  await shot(page, 'failed');
+  log(`failed job: "${out.failed.error}", ${out.failed.chunk_rows.length} chunks shown`);
+  await page.context().close();
+}
+
 async function openMode(browser) {
   const page = await newPage(browser, 'open');
   await page.goto(cfg.open_base + '/');
@@ -263,6 +284,7 @@ async function main() {
     await page.context().close();
     await stream(browser, a);
     await reader(browser);
+    await failedJob(browser);
     if (cfg.open_base) await openMode(browser);
   } finally {
     await browser.close();
