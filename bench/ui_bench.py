@@ -53,7 +53,7 @@ wrk.headers["Content-Type"] = "application/json"
 
 
 def many_jobs(c, api, n):
-    """n jobs more, submitted by wrk (100 connections) in rounds until there are enough."""
+    """n jobs more, submitted by wrk (50 connections) in rounds until there are enough."""
     if not shutil.which('wrk'):
         sys.exit('ui_bench: --jobs needs wrk (scripts/setup.sh)')
     lua = os.path.join(c.dir, 'submit.lua')
@@ -61,7 +61,7 @@ def many_jobs(c, api, n):
         f.write(SUBMIT_LUA)
     t0 = time.monotonic()
     while int(metric(api.metrics(), 'vmafx_controller_jobs_submitted_total')) < n:
-        subprocess.run(['wrk', '-t2', '-c100', '-d3s', '-s', lua, f'http://127.0.0.1:{c.port}/v1/jobs'],
+        subprocess.run(['wrk', '-t2', '-c50', '-d3s', '-s', lua, f'http://127.0.0.1:{c.port}/v1/jobs'],
                        capture_output=True, timeout=60, check=True)
     total = int(metric(api.metrics(), 'vmafx_controller_jobs_submitted_total'))
     print(f'{total:,} jobs submitted in {time.monotonic() - t0:.0f} s', flush=True)
@@ -70,7 +70,7 @@ def many_jobs(c, api, n):
 
 def fake_node(api, frames):
     """Submits a job and completes it through the node API with the synthetic report."""
-    jid = api.submit('/bench/ref.y4m', '/bench/dis.y4m', labels={'bench': 'ui'})
+    jid = api.submit('/bench/ref.y4m', '/bench/dis.y4m', labels={'bench': 'ui'}, priority=1000)   # leased first
     api.ok('POST', '/v1/nodes/bench/register', {'slots': 1})
     lease = api.ok('POST', '/v1/nodes/bench/lease', {'wait': 5})
     assert lease and lease['id'] == jid, lease
@@ -111,7 +111,7 @@ def main():
     if not os.path.isdir(pw) or not os.access('/usr/bin/chromium', os.X_OK):
         sys.exit(f'ui_bench: needs {pw} and /usr/bin/chromium: run ./scripts/setup.sh')
     with Cluster(env, 'bench-ui') as c:
-        c.controller()
+        c.controller('--max-connections-per-client', '0')   # wrk's connections all come from 127.0.0.1
         api = c.api()
         njobs = many_jobs(c, api, args.jobs) if args.jobs else 0
         jid, size, made = fake_node(api, args.frames)

@@ -14,6 +14,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 CHROMIUM = '/usr/bin/chromium'
 PAIR_A, PAIR_B = 'bars_576x324_crf23', 'bars_576x324_crf35'
 BULK = 230            # cancelled jobs for the paging check: pages of 100, 100, 30
+THRESHOLD = 96.0   # A's (crf23) vmaf is 95.2 to 96.4: runs of frames below it, and above
 COMPARE_X = 7.5   # B (crf35) is about 7.6 below A (crf23): some frames are, some are not
 
 
@@ -131,6 +132,18 @@ def check_job_page(api, res):
     v = [f['metrics']['vmaf'] for f in frames['frames']]
     order = sorted(range(n), key=lambda i: (v[i], i))[:len(jp['worst'])]
     assert [int(r[1]) for r in jp['worst']] == [frames['frames'][i]['frameNum'] for i in order], jp['worst'][:3]
+    # the highlighted runs: consecutive frames below the threshold, as [first, last]
+    runs, i = [], 0
+    while i < n:
+        if v[i] < THRESHOLD:
+            j = i
+            while j + 1 < n and v[j + 1] < THRESHOLD:
+                j += 1
+            runs.append([frames['frames'][i]['frameNum'], frames['frames'][j]['frameNum']])
+            i = j
+        i += 1
+    assert 0 < len(runs) and sum(b - a + 1 for a, b in runs) < n, f'threshold {THRESHOLD} proves nothing: {runs}'
+    assert jp['threshold']['value'] == THRESHOLD and jp['threshold']['runs'] == runs, jp['threshold']
     job = api.job(jp['id'])
     pooled = {r[0]: r for r in jp['pooled']}
     assert abs(float(pooled['vmaf'][1]) - job['pooled_metrics']['vmaf']['mean']) < 1e-4, pooled['vmaf']
@@ -162,6 +175,7 @@ def browser_run(env, c, pw, api, open_port, failed_id):
                result=os.path.join(art, 'result.json'), ref=ref,
                dis=[os.path.join(env.shared, 'conformance', p, 'dis.mkv') for p in (PAIR_A, PAIR_B)],
                features=['psnr'], bulk_label='bulk=yes', compare_x=COMPARE_X, failed_id=failed_id,
+               threshold=THRESHOLD,
                timeout_ms=20000, job_timeout_ms=60000, total_ms=110000)
     cfg_path = os.path.join(art, 'config.json')
     with open(cfg_path, 'w') as f:

@@ -46,7 +46,15 @@ login.addEventListener('submit', e => {
   live.start();
   route();
 });
-forget.addEventListener('click', () => { setToken(''); forget.hidden = true; live.stop(); askToken(''); });
+forget.addEventListener('click', () => {
+  setToken('');
+  forget.hidden = true;
+  live.stop();
+  if (cleanup) cleanup();
+  cleanup = null;
+  main.replaceChildren();   // nothing read with the token stays on the page
+  askToken('');
+});
 window.addEventListener('vmafx-auth', e => askToken(e.detail));
 window.addEventListener('hashchange', route);
 forget.hidden = !token();

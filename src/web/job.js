@@ -67,7 +67,9 @@ function framesView(job, cols, timing, pooled) {
 
   const state = () => {
     const t = parseFloat(thrInput.value);
-    threshold = Number.isFinite(t) ? { value: t, scale: 'left', runs: runsBelow(cols.values[primary], t) } : null;
+    // runs of frame numbers (not indices: a subsampled job's frames are 0, 2, 4, ...)
+    const runs = Number.isFinite(t) ? runsBelow(cols.values[primary], t).map(([a, b]) => [cols.x[a], cols.x[b]]) : [];
+    threshold = Number.isFinite(t) ? { value: t, scale: 'left', runs } : null;
   };
   const draw = () => {
     if (plot) plot.destroy();

@@ -58,25 +58,38 @@ export function duration(s) {
 // A CSV report (`Frame,metric,...,` then one line a frame, as the engine writes it) as columns:
 // { x: frame numbers, names: [...], values: { name: Float64Array or, where a frame lacks the
 // value, an array with null there } }. The CSV is a sixth of the JSON report's size, and its
-// numbers are the same decimal texts, so they parse to the same values.
+// numbers are the same decimal texts, so they parse to the same values. The fast path turns
+// the rows into one JSON array for the browser's native parser (about twice as fast as
+// splitting 200,000 lines); a report it cannot take (an empty field, "nan") is split instead.
 export function csvColumns(text) {
-  const lines = text.split('\n');
-  const head = lines[0].replace(/\r$/, '').split(',');
+  const nl = text.indexOf('\n');
+  const head = (nl < 0 ? text : text.slice(0, nl)).replace(/\r$/, '').split(',');
+  if (head[head.length - 1] === '') head.pop();
   if (head[0] !== 'Frame') throw new Error('the CSV report has no Frame column');
+  const w = head.length, names = head.slice(1);
+  let flat = null;
+  try {
+    flat = JSON.parse('[' + (nl < 0 ? '' : text.slice(nl + 1)).replace(/,?\r?\n/g, ',').replace(/,$/, '') + ']');
+  } catch { /* below */ }
+  if (!flat || flat.length % w) return splitColumns(text, head, names);
+  const n = flat.length / w, cols = [];
+  for (let c = 0; c < w; c++) {
+    const a = new Float64Array(n);
+    for (let i = 0; i < n; i++) a[i] = flat[i * w + c];
+    cols.push(a);
+  }
+  return { x: cols[0], names, values: Object.fromEntries(names.map((m, k) => [m, cols[k + 1]])) };
+}
+
+function splitColumns(text, head, names) {
+  const lines = text.split('\n');
   const cols = head.map(() => []);
-  const width = head.length;
   for (let i = 1; i < lines.length; i++) {
-    const line = lines[i];
-    if (!line || line === '\r') continue;
+    const line = lines[i].replace(/\r$/, '');
+    if (!line) continue;
     const f = line.split(',');
-    for (let k = 0; k < width; k++) {
-      const v = f[k];
-      cols[k].push(v === undefined || v === '' || v === '\r' ? null : Number(v));
-    }
+    for (let k = 0; k < head.length; k++) cols[k].push(f[k] === undefined || f[k] === '' ? null : Number(f[k]));
   }
   const typed = v => v.includes(null) ? v : Float64Array.from(v);
-  const names = head.slice(1).filter(n => n && n !== '\r');
-  const values = {};
-  names.forEach(n => { values[n] = typed(cols[head.indexOf(n)]); });
-  return { x: typed(cols[0]), names, values };
+  return { x: typed(cols[0]), names, values: Object.fromEntries(names.map((m, k) => [m, typed(cols[k + 1])])) };
 }

@@ -144,6 +144,11 @@ async function jobPageChecks(page, id) {
   await page.mouse.move(bb.x + bb.width * 0.6, bb.y + bb.height * 0.5, { steps: 5 });
   await page.mouse.up();
   const zoomed = await page.evaluate(() => ({ ...window.__vmafx.plot.uplot.scales.x }));
+  // a threshold that some frames are below
+  await page.fill('#threshold', String(cfg.threshold));
+  await page.dispatchEvent('#threshold', 'change');
+  await page.waitForFunction(t => window.__vmafx.plot.threshold && window.__vmafx.plot.threshold.value === t, cfg.threshold);
+  const threshold = await page.evaluate(() => window.__vmafx.plot.threshold);
   const worst = await page.$$eval('#worst tr', trs => trs.slice(1).map(t => [...t.cells].map(c => c.innerText)));
   const pooled = await page.$$eval('#pooled tr', trs => trs.slice(1).map(t => [...t.cells].map(c => c.innerText)));
   await page.dblclick('#frames-plot .u-over');   // all frames again
@@ -155,7 +160,7 @@ async function jobPageChecks(page, id) {
   const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#downloads button[data-format=json]')]);
   const file = path.join(cfg.artefacts, `report-${id}.json`);
   await dl.saveAs(file);
-  out.job_page = { id, plot, all, legend, zoomed, worst, pooled, download: file };
+  out.job_page = { id, plot, all, legend, zoomed, worst, pooled, threshold, download: file };
   log(`job page: ${Object.keys(all).length} series of ${plot.x.length} frames; legend "${legend[0]}"; zoomed to ${zoomed.min}..${zoomed.max}`);
 }
 
