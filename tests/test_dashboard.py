@@ -176,13 +176,13 @@ def browser_run(env, c, pw, api, open_port, failed_id):
                dis=[os.path.join(env.shared, 'conformance', p, 'dis.mkv') for p in (PAIR_A, PAIR_B)],
                features=['psnr'], bulk_label='bulk=yes', compare_x=COMPARE_X, failed_id=failed_id,
                threshold=THRESHOLD,
-               timeout_ms=20000, job_timeout_ms=60000, total_ms=110000)
+               timeout_ms=20000, job_timeout_ms=60000, total_ms=140000)
     cfg_path = os.path.join(art, 'config.json')
     with open(cfg_path, 'w') as f:
         json.dump(cfg, f)
     t0 = time.monotonic()
     p = subprocess.run(['node', os.path.join(HERE, 'ui', 'dashboard.mjs'), cfg_path], capture_output=True, text=True,
-                       timeout=130, env=dict(os.environ, PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD='1'))
+                       timeout=160, env=dict(os.environ, PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD='1'))
     print('\n'.join('      ' + l for l in p.stdout.splitlines()), flush=True)
     print(f'      browser run: {time.monotonic() - t0:.1f} s', flush=True)
     res = json.load(open(cfg['result'])) if os.path.exists(cfg['result']) else {}
