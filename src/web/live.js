@@ -5,7 +5,7 @@
 // stream is tried again now and then.
 import { request } from './api.js';
 
-const POLL_MS = 3000, RETRY_STREAM_MS = 30000;
+const POLL_MS = 3000, RETRY_STREAM_MS = 30000, RECONNECT_AFTER_MS = 5000;
 
 export class Live {
   constructor(statusEl) {
@@ -79,13 +79,19 @@ export class Live {
     // catch up on what changed before the stream began, and only then apply its events, so
     // that a page fetched before an event cannot overwrite it
     await Promise.allSettled([...this.tickFns].map(fn => fn()));
+    const began = Date.now();
     try {
       await this.read(r.body.getReader());
     } catch { /* aborted or broken: below */ }
-    if (!ctl.signal.aborted) {
-      this.mode = 'broken';
-      this.poll('the event stream ended');
+    if (ctl.signal.aborted) return;
+    // a stream that ran a while (closed by a proxy's or the server's idle timeout, or a
+    // restart) is simply opened again; one that ends at once falls back to polling
+    if (Date.now() - began > RECONNECT_AFTER_MS) {
+      setTimeout(() => { if (this.abort === ctl && !ctl.signal.aborted) this.connect(); }, 1000);
+      return;
     }
+    this.mode = 'broken';
+    this.poll('the event stream ended');
   }
 
   // Server-sent events (the WHATWG format): fields up to a blank line make one event.
