@@ -234,3 +234,13 @@ def test_dashboard_in_browser(env):
         bad = [m for m in res['console'] if 'Refused' in m or 'page error' in m]
         assert not bad, f'browser errors: {bad}'
         check_screens(res)
+
+
+def test_dashboard_units(env):
+    """The pages' pure parts under node (tests/ui/units.mjs): the CSV parser's two paths, the
+    statistics, and the event-stream parser fed in every cut of its input."""
+    if not shutil.which('node'):
+        raise Skip('node is missing (scripts/setup.sh)')
+    out = run(['node', os.path.join(HERE, 'ui', 'units.mjs')], timeout=60).stdout
+    print('      ' + out.strip(), flush=True)
+    assert 'units:' in out and int(out.split('units:')[1].split()[0]) >= 300, out

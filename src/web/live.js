@@ -97,15 +97,20 @@ export class Live {
   // Server-sent events (the WHATWG format): fields up to a blank line make one event.
   async read(reader) {
     const dec = new TextDecoder();
-    let buf = '', event = 'message', data = [];
+    let buf = '', event = 'message', data = [], skipLF = false;
     for (;;) {
       const { value, done } = await reader.read();
       if (done) return;
       buf += dec.decode(value, { stream: true });
+      if (skipLF && buf.length) {   // the LF of a CR LF that the previous read cut after its CR
+        if (buf[0] === '\n') buf = buf.slice(1);
+        skipLF = false;
+      }
       let nl;
       while ((nl = buf.search(/\r\n|\r|\n/)) >= 0) {
-        const line = buf.slice(0, nl);
-        buf = buf.slice(nl + (buf.startsWith('\r\n', nl) ? 2 : 1));
+        const line = buf.slice(0, nl), crlf = buf.startsWith('\r\n', nl);
+        skipLF = !crlf && buf[nl] === '\r' && nl === buf.length - 1;
+        buf = buf.slice(nl + (crlf ? 2 : 1));
         if (line === '') {
           if (data.length) this.dispatch(event, data.join('\n'));
           event = 'message';
