@@ -193,6 +193,8 @@ def browser_run(env, c, pw, api, open_port, failed_id):
 
 
 def test_dashboard_in_browser(env):
+    if env.quick:
+        raise Skip('the browser test runs on the release build only (a minute of chromium)')
     pw = need_browser(env)
     with Cluster(env, 'dashboard') as c, Cluster(env, 'dashboard-open') as o:
         probe = free_port()
