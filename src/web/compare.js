@@ -36,7 +36,9 @@ function summaryTable(jobs, al, X) {
         h('td', { class: 'num' }, fmt(mean(v), 4)), h('td', { class: 'num' }, fmt(lowPercentMean(v), 4)),
         h('td', { class: 'num' }, fmt(min(v), 4)),
         h('td', { class: 'num' }, k ? fmt(mean(v) - mean(a), 4) : '–'),
-        h('td', { class: 'num', dataset: { worse: String(worse.length) } }, k ? String(worse.length) : '–'));
+        h('td', { class: 'num', dataset: { worse: String(worse.length) },
+                  title: worse.length ? `frames ${worse.slice(0, 20).join(', ')}${worse.length > 20 ? ', …' : ''} (click: zoom to the first)` : '' },
+          k ? String(worse.length) : '–'));
     }));
 }
 
@@ -85,6 +87,10 @@ async function render(box, ids) {
 
 export function comparePage(main, live, arg) {
   const ids = (arg || '').split(',').map(decodeURIComponent).filter(Boolean);
+  if (!ids.length) {   // the jobs ticked on the Jobs page, offered in the picker
+    const picked = JSON.parse(sessionStorage.getItem('vmafx.compare') || '[]');
+    if (picked.length >= 2) { location.replace('#/compare/' + picked.map(encodeURIComponent).join(',')); return () => {}; }
+  }
   const box = h('div', {});
   main.replaceChildren(h('h1', {}, 'Compare'), picker(ids), box);
   let cleanup = null;
