@@ -31,6 +31,10 @@ PACKAGES+=(libpq-dev postgresql)
 # the tests read helm's YAML with PyYAML
 PACKAGES+=(podman runc debootstrap python3-yaml)
 
+# the dashboard's browser tests (tests/test_dashboard.py): Debian's chromium, driven headless by
+# playwright-core (npm, below; it never downloads a browser of its own)
+PACKAGES+=(chromium)
+
 # libvmaf API tests (tests/test_compat_ffmpeg.py): FFmpeg 5.1's source package is unpacked
 # with dpkg-source and built with make (nasm for its x86 assembly)
 PACKAGES+=(dpkg-dev make nasm)
@@ -56,10 +60,27 @@ if [ ! -x "$NODE_DIR/node_modules/.bin/s3rver" ] || [ ! -x "$NODE_DIR/node_modul
     npm install --no-fund --no-audit --loglevel=error s3rver@3.7.1 azurite@3.35.0 )
 fi
 
+# The dashboard's charting library, bundled into vmafx-controller at build time (src/web/meson.build
+# reads it from build/node/node_modules/uplot), and the browser tests' driver; pinned versions
+UI_PACKAGES=(uplot@1.6.32 playwright-core@1.65.1)
+ui_missing=()
+for p in "${UI_PACKAGES[@]}"; do
+  name=${p%@*}
+  grep -qs "\"version\": \"${p##*@}\"" "$NODE_DIR/node_modules/$name/package.json" || ui_missing+=("$p")
+done
+if [ ${#ui_missing[@]} -gt 0 ]; then
+  echo "setup: npm install ${ui_missing[*]} into $NODE_DIR"
+  mkdir -p "$NODE_DIR"
+  ( cd "$NODE_DIR" && { [ -f package.json ] || npm init -y >/dev/null; } &&
+    PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm install --no-fund --no-audit --loglevel=error "${ui_missing[@]}" )
+fi
+
 MODELS_DIR=${VMAFX_MODELS_DIR:-$(cd .. && pwd)/shared/models}
 build_dir=${1:-build}
 shift || true
 if [ ! -f "$build_dir/build.ninja" ]; then
-  meson setup "$build_dir" -Dmodels_dir="$MODELS_DIR" "$@"
+  # meson finds uPlot in build/node by itself; another VMAFX_NODE_DIR is handed to it
+  uplot=(); [ -z "${VMAFX_NODE_DIR:-}" ] || uplot=(-Duplot_dir="$(cd "$NODE_DIR" && pwd)/node_modules/uplot")
+  meson setup "$build_dir" -Dmodels_dir="$MODELS_DIR" "${uplot[@]}" "$@"
 fi
 ninja -C "$build_dir"

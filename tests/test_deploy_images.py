@@ -53,8 +53,10 @@ def build_images(env):
     t0 = time.monotonic()
     timed('base image', lambda: run(['bash', os.path.join(ROOT, 'docker', 'make-base-image.sh'), BASE],
                                     env=dict(os.environ, PODMAN_FLAGS=' '.join(PODMAN[1:])), timeout=900))
+    uplot = os.path.join(ROOT, 'build', 'node', 'node_modules', 'uplot')   # the dashboard's (scripts/setup.sh)
+    assert os.path.exists(os.path.join(uplot, 'dist', 'uPlot.esm.js')), f'no uPlot in {uplot}: run ./scripts/setup.sh'
     common = ['build', '--network', 'host', *ULIMITS, '--build-arg', f'BASE_IMAGE={BASE}',
-              '--build-context', f'models={models}']
+              '--build-context', f'models={models}', '--build-context', f'uplot={uplot}']
     # the build stage is tagged, so that pruning old images keeps the compiler layers cached
     timed('build stage', lambda: podman(*common, '--target', 'build', '-f', 'docker/Dockerfile.node',
                                         '-t', BUILD_IMAGE, ROOT))

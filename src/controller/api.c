@@ -127,6 +127,10 @@ static const Route routes[] = {
     { "GET", "/healthz", 0, api_healthz },
     { "GET", "/readyz", 0, api_readyz },
     { "GET", "/metrics", 0, api_metrics },
+    { "GET", "/", 0, api_ui_root },
+    { "GET", "/ui", 0, api_ui_root },
+    { "GET", "/ui/", 0, api_ui_index },
+    { "GET", "/ui/*", 0, api_ui_file },
     { "POST", "/v1/jobs", PERM_WRITE, api_submit },
     { "GET", "/v1/jobs", PERM_READ, api_list },
     { "GET", "/v1/jobs/*", PERM_READ, api_get_job },
@@ -224,13 +228,20 @@ void api_handle(void *user, const HttpReq *rq, HttpResp *resp)
     metrics_request(&c->metrics, resp->status);
 }
 
+/* The probe address serves the operations endpoints only (not the dashboard, also open). */
+static int probe_route(const Route *rt)
+{
+    return rt->fn == api_healthz || rt->fn == api_readyz || rt->fn == api_metrics;
+}
+
 void api_handle_probe(void *user, const HttpReq *rq, HttpResp *resp)
 {
     Controller *c = user;
     RouteArgs args;
     for (size_t i = 0; i < N_ROUTES; i++) {
         memset(&args, 0, sizeof(args));
-        if (routes[i].need || strcmp(routes[i].method, rq->method) || !match(routes[i].pattern, rq->url, &args))
+        if (!probe_route(&routes[i]) || strcmp(routes[i].method, rq->method) ||
+            !match(routes[i].pattern, rq->url, &args))
             continue;
         args.who = "probe";
         routes[i].fn(c, rq, resp, &args);

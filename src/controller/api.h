@@ -45,6 +45,11 @@ void api_events(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArg
 void api_job_webhook(Controller *c, JobRecord *rec);
 void api_publish_job(Controller *c, const char *id, int progress);
 
+/* The dashboard (api_ui.c): / redirects to /ui/, /ui/ is its page, /ui/NAME its files. */
+void api_ui_root(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArgs *args);
+void api_ui_index(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArgs *args);
+void api_ui_file(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArgs *args);
+
 void api_register(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArgs *args);
 void api_heartbeat(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArgs *args);
 void api_lease(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArgs *args);

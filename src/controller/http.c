@@ -146,14 +146,19 @@ static enum MHD_Result send_stream(struct MHD_Connection *c, HttpResp *r)
 static enum MHD_Result send_resp(struct MHD_Connection *c, HttpResp *r)
 {
     if (r->stream.read) return send_stream(c, r);
+    int owned = r->body && !r->body_static;
     struct MHD_Response *resp = MHD_create_response_from_buffer(r->len, r->body ? r->body : (void *)"",
-                                                                 r->body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+                                                                 owned ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
     if (!resp) {
-        free(r->body);
+        if (owned) free(r->body);
         return MHD_NO;
     }
-    if (r->status != 204) MHD_add_response_header(resp, "Content-Type", r->type ? r->type : "application/json");
+    int empty_redirect = r->status >= 300 && r->status < 400 && !r->len;   /* 302 to /ui/, 304 */
+    if (r->status != 204 && !empty_redirect)
+        MHD_add_response_header(resp, "Content-Type", r->type ? r->type : "application/json");
     if (r->header_name) MHD_add_response_header(resp, r->header_name, r->header_value);
+    for (size_t i = 0; r->headers && r->headers[i] && r->headers[i + 1]; i += 2)
+        MHD_add_response_header(resp, r->headers[i], r->headers[i + 1]);
     enum MHD_Result ok = MHD_queue_response(c, (unsigned)r->status, resp);
     MHD_destroy_response(resp);
     return ok;

@@ -43,6 +43,8 @@ typedef struct HttpResp {
     const char *header_name;   /* one extra header (a static string), or NULL */
     char header_value[256];
     HttpStream stream;         /* read set: a streamed answer (body unused) */
+    const char *const *headers;   /* more headers: NULL-ended name, value, ... (static strings) */
+    int body_static;           /* 1: body is static data, never freed */
 } HttpResp;
 
 const char *http_header(const HttpReq *rq, const char *name);

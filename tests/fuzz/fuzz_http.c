@@ -104,7 +104,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!strncmp(url, "/v1/", 4) && !known)
         FUZZ_CHECK(resp.status >= 300, "%s %s answered %d without a token", method, url, resp.status);
     if (resp.stream.read) resp.stream.done(resp.stream.cls);   /* GET /v1/events: the stream is not read */
-    free(resp.body);
+    if (!resp.body_static) free(resp.body);
     free(text);
     return 0;
 }
