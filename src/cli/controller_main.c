@@ -59,6 +59,10 @@ static int hooks_config(const ConfigValues *v, ControllerConfig *c)
     if (e->ring < 1 || e->ring > 1000000) return cli_error("--events-buffer: %u is not from 1 to 1000000", e->ring);
     if (e->max_lag < 1 || e->max_lag > e->ring)
         return cli_error("--events-max-lag: %u is not from 1 to --events-buffer (%u)", e->max_lag, e->ring);
+    if (!e->max_streams) {   /* the default: a quarter of the connections, so streams never take them all */
+        unsigned quarter = c->max_connections / 4;
+        e->max_streams = quarter < 1 ? 1 : quarter > 64 ? 64 : quarter;
+    }
     if (e->max_streams >= c->max_connections)
         return cli_error("--events-max-streams: %u must be below --max-connections (%u)", e->max_streams,
                          c->max_connections);

@@ -42,8 +42,9 @@ static const ConfigOption base[] = {
     { "connection-timeout", 0, "VMAFX_CONNECTION_TIMEOUT", OPT_UINT, "10", "SECONDS",
       "a connection idle this long, or whose request does not arrive within it, is closed "
       "(a node's long poll for work is not idle)" },
-    { "events-max-streams", 0, "VMAFX_EVENTS_MAX_STREAMS", OPT_UINT, "64", "N",
-      "most GET /v1/events streams open at once (each holds a connection and its thread); more get 503" },
+    { "events-max-streams", 0, "VMAFX_EVENTS_MAX_STREAMS", OPT_UINT, "0", "N",
+      "most GET /v1/events streams open at once (each holds a connection and its thread); more get 503; "
+      "0: a quarter of --max-connections, at most 64" },
     { "events-buffer", 0, "VMAFX_EVENTS_BUFFER", OPT_UINT, "1024", "N",
       "job events kept in memory: a stream that reconnects with Last-Event-ID resumes if its "
       "events are still there" },
