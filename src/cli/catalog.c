@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "catalog.h"
+#include "pipeline/request.h"
 
 /* "  name  opt, opt, ..." wrapped at 100 columns. */
 static void print_feature(FILE *f, json_t *fx)
@@ -46,16 +47,8 @@ void cli_print_catalog(FILE *f)
     json_decref(root);
 }
 
-/* A job's feature string "name" or "name=k=v:k=v" split for vmafx_use_feature. */
-static int add_feature(VmafxContext *ctx, const char *spec)
-{
-    char name[JOB_SPEC_MAX];
-    snprintf(name, sizeof(name), "%s", spec);
-    char *opts = strchr(name, '=');
-    if (opts) *opts++ = 0;
-    return vmafx_use_feature(ctx, name, opts);
-}
-
+/* The setup a node makes before it scores (pipeline_setup_request), so that a job the
+ * controller accepts is one a node can run. */
 int cli_check_job(const JobSpec *job, char *field, size_t fn, char *err, size_t n)
 {
     VmafxContext *ctx;
@@ -64,27 +57,9 @@ int cli_check_job(const JobSpec *job, char *field, size_t fn, char *err, size_t 
         snprintf(err, n, "out of memory");
         return -1;
     }
-    int bad = 0;
-    for (unsigned i = 0; i < job->n_models && !bad; i++) {
-        JobModel m;
-        char why[256];
-        if (jobspec_model_parse(job->models[i], JOB_FROM_API, &m, why, sizeof(why))) continue;  /* checked before */
-        /* named as the node names them (src/node/executor.c), so that two models of one
-         * name are refused here too */
-        VmafxModelConfig cfg = { .name = *m.name ? m.name : job->n_models > 1 ? m.version : "vmaf",
-                                 .enable_transform = m.enable_transform,
-                                 .disable_clip = m.disable_clip };
-        if (vmafx_use_builtin_model(ctx, m.version, &cfg)) {
-            snprintf(field, fn, "models[%u]", i);
-            bad = 1;
-        }
-    }
-    for (unsigned i = 0; i < job->n_features && !bad; i++)
-        if (add_feature(ctx, job->features[i])) {
-            snprintf(field, fn, "features[%u]", i);
-            bad = 1;
-        }
-    if (bad) snprintf(err, n, "%s: %s", field, vmafx_last_error(ctx));
+    PipelineModel models[JOB_MAX_MODELS];
+    unsigned n_models;
+    int e = pipeline_setup_request(ctx, job, JOB_FROM_API, models, &n_models, field, fn, err, n);
     vmafx_close(ctx);
-    return bad ? -1 : 0;
+    return e ? -1 : 0;
 }

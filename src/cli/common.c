@@ -1,6 +1,8 @@
 /* Messages, clock and the progress line. */
 #include <stdarg.h>
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -38,6 +40,24 @@ int cli_parse_cpu(const char *s, enum VmafxCpu *out)
     for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]); i++)
         if (!strcmp(s, levels[i].name)) { *out = levels[i].cpu; return 0; }
     return cli_error("--cpu / VMAFX_CPU: unknown kernel level '%s' (auto, scalar, avx2, avx512, avx512vnni)", s);
+}
+
+/* libvmaf's --cpumask: a set bit forbids an instruction set (its x86 flags: 1 SSE2, 2 SSSE3,
+ * 4 SSE4.1, 8 AVX2, 16 AVX-512, 32 AVX-512 ICL). vmafx's kernels come in levels, so the mask
+ * maps to the highest level it leaves allowed: avx512vnni when neither AVX-512 bit is set,
+ * avx512 when only the ICL bit is, avx2 when AVX-512 is forbidden but AVX2 is not, scalar when
+ * both are (SSE bits alone change nothing: vmafx has no SSE kernels). */
+int cli_parse_cpumask(const char *s, enum VmafxCpu *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long m = strtoul(s, &end, 0);
+    if (!*s || *end || errno || m > 0xffffffffUL || *s == '-')
+        return cli_error("--cpumask: '%s' is not an unsigned integer (a bit mask)", s);
+    *out = !(m & 16) ? (!(m & 32) ? VMAFX_CPU_AVX512VNNI : VMAFX_CPU_AVX512)
+         : !(m & 8)  ? VMAFX_CPU_AVX2
+                     : VMAFX_CPU_SCALAR;
+    return 0;
 }
 
 void progress_start(Progress *p, int enabled, unsigned total)

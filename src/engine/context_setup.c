@@ -209,7 +209,8 @@ static int add_model(VmafxContext *ctx, Model *m, const VmafxModelConfig *cfg, c
     ModelSlot *slot = &ctx->models[ctx->n_models];
     memset(slot, 0, sizeof(*slot));
     snprintf(slot->name, sizeof(slot->name), "%s", name);
-    for (unsigned i = 0; i < ctx->n_models; i++)
+    const int features_only = cfg && cfg->features_only;
+    for (unsigned i = 0; i < ctx->n_models && !features_only; i++)
         if (!strcmp(ctx->models[i].name, slot->name)) {
             model_free(m);
             return ctx_fail(ctx, -EINVAL, "two models named '%s': give each a name=", slot->name);
@@ -240,6 +241,10 @@ static int add_model(VmafxContext *ctx, Model *m, const VmafxModelConfig *cfg, c
         if (!in) { model_free(m); return ctx_fail(ctx, -ENOSPC, "too many feature extractors"); }
         feature_name(slot->feature[f], NAME_LEN, fname, feature_output_name(fname), in->suffix);
     }
+    if (features_only) {   /* the slot is left unused */
+        model_free(m);
+        return 0;
+    }
     slot->model = m;
     ctx->n_models++;
     return 0;
@@ -266,7 +271,7 @@ int vmafx_use_model(VmafxContext *ctx, const char *json, size_t len, const Vmafx
             return err;
         }
     }
-    if (n > 1) {
+    if (n > 1 && !(cfg && cfg->features_only)) {
         ctx->models[first_sub].boot_n = n - 1;
         snprintf(ctx->models[first_sub].boot_name, NAME_LEN, "%s", base);
     }
