@@ -47,6 +47,45 @@ void cli_print_catalog(FILE *f)
     json_decref(root);
 }
 
+/* "--aom_ctc v7.0   vmaf_v0.6.1:name=vmaf, ... + psnr=..., ..." one preset a line. */
+static void print_presets(FILE *f)
+{
+    const char *kind, *version;
+    const char *const *models, *const *features;
+    int common;
+    fprintf(f, "\nPresets (libvmaf's --aom_ctc / --nflx_ctc VERSION) and what they add:\n");
+    for (unsigned i = 0; jobspec_preset_describe(i, &kind, &version, &models, &features, &common); i++) {
+        fprintf(f, "  --%s %s: models", kind, version);
+        for (unsigned k = 0; models[k]; k++) fprintf(f, " %s", models[k]);
+        fprintf(f, "; features");
+        for (unsigned k = 0; features[k]; k++) fprintf(f, " %s", features[k]);
+        fprintf(f, "%s\n", common ? "; common_bitdepth" : "");
+    }
+}
+
+char *cli_catalog_json(void)
+{
+    char *text = vmafx_catalog_json();
+    json_t *root = text ? json_loads(text, 0, NULL) : NULL;
+    free(text);
+    json_t *list = json_array();
+    const char *kind, *version;
+    const char *const *models, *const *features;
+    int common;
+    for (unsigned i = 0; root && list && jobspec_preset_describe(i, &kind, &version, &models, &features, &common); i++) {
+        json_t *m = json_array(), *f = json_array();
+        for (unsigned k = 0; models[k]; k++) json_array_append_new(m, json_string(models[k]));
+        for (unsigned k = 0; features[k]; k++) json_array_append_new(f, json_string(features[k]));
+        json_array_append_new(list, json_pack("{s:s,s:s,s:o,s:o,s:b}", "option", kind, "version", version,
+                                              "models", m, "features", f, "common_bitdepth", common));
+    }
+    char *out = NULL;
+    if (root && list && !json_object_set_new(root, "presets", list)) out = json_dumps(root, JSON_COMPACT);
+    else json_decref(list);
+    json_decref(root);
+    return out;
+}
+
 /* The setup a node makes before it scores (pipeline_setup_request), so that a job the
  * controller accepts is one a node can run. */
 int cli_check_job(const JobSpec *job, char *field, size_t fn, char *err, size_t n)
@@ -62,4 +101,29 @@ int cli_check_job(const JobSpec *job, char *field, size_t fn, char *err, size_t 
     int e = pipeline_setup_request(ctx, job, JOB_FROM_API, models, &n_models, field, fn, err, n);
     vmafx_close(ctx);
     return e ? -1 : 0;
+}
+
+/* `vmafx models [--json]`: what `score -m`, `--feature` and the presets accept. */
+int cmd_models(int argc, char **argv)
+{
+    int json = 0;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--json")) json = 1;
+        else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            printf("usage: vmafx models [--json]\n\nLists the built-in models, the features with their options "
+                   "and libvmaf's presets\n(--json: as GET /v1/models serves them).\n");
+            return 0;
+        } else {
+            fprintf(stderr, "vmafx: models: unknown option '%s' (see vmafx models --help)\n", argv[i]);
+            return 2;
+        }
+    }
+    char *text = cli_catalog_json();
+    if (!text) return fprintf(stderr, "vmafx: models: out of memory\n"), 1;
+    if (json) printf("%s\n", text);
+    free(text);
+    if (json) return 0;
+    cli_print_catalog(stdout);
+    print_presets(stdout);
+    return 0;
 }
