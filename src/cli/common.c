@@ -43,10 +43,11 @@ int cli_parse_cpu(const char *s, enum VmafxCpu *out)
 }
 
 /* libvmaf's --cpumask: a set bit forbids an instruction set (its x86 flags: 1 SSE2, 2 SSSE3,
- * 4 SSE4.1, 8 AVX2, 16 AVX-512, 32 AVX-512 ICL). vmafx's kernels come in levels, so the mask
- * maps to the highest level it leaves allowed: avx512vnni when neither AVX-512 bit is set,
- * avx512 when only the ICL bit is, avx2 when AVX-512 is forbidden but AVX2 is not, scalar when
- * both are (SSE bits alone change nothing: vmafx has no SSE kernels). */
+ * 4 SSE4.1, 8 AVX2, 16 AVX-512, 32 AVX-512 ICL). Mapped onto vmafx's kernel levels as the
+ * libvmaf API layer maps VmafConfiguration.cpumask (src/compat/context.c), so `vmaf` linked
+ * against vmafx and `vmafx score` agree: any of the bits up to AVX2 gives scalar (libvmaf's AVX2
+ * code needs the SSE sets too), an AVX-512 bit caps the level at avx2, 0 leaves the best the
+ * CPU has. */
 int cli_parse_cpumask(const char *s, enum VmafxCpu *out)
 {
     char *end;
@@ -54,9 +55,7 @@ int cli_parse_cpumask(const char *s, enum VmafxCpu *out)
     unsigned long m = strtoul(s, &end, 0);
     if (!*s || *end || errno || m > 0xffffffffUL || *s == '-')
         return cli_error("--cpumask: '%s' is not an unsigned integer (a bit mask)", s);
-    *out = !(m & 16) ? (!(m & 32) ? VMAFX_CPU_AVX512VNNI : VMAFX_CPU_AVX512)
-         : !(m & 8)  ? VMAFX_CPU_AVX2
-                     : VMAFX_CPU_SCALAR;
+    *out = m & (1 | 2 | 4 | 8) ? VMAFX_CPU_SCALAR : m & (16 | 32) ? VMAFX_CPU_AVX2 : VMAFX_CPU_AUTO;
     return 0;
 }
 

@@ -53,7 +53,7 @@ static int parse_settings(const ConfigValues *v, PipelineSettings *set)
     const char *mask = config_str(v, "cpumask"), *gpu = config_str(v, "gpumask");
     enum VmafxCpu allowed;
     if (mask && cli_parse_cpumask(mask, &allowed)) return -1;
-    if (mask && (set->cpu == VMAFX_CPU_AUTO || allowed < set->cpu)) set->cpu = allowed;
+    if (mask && allowed != VMAFX_CPU_AUTO && (set->cpu == VMAFX_CPU_AUTO || allowed < set->cpu)) set->cpu = allowed;
     /* libvmaf's GPU mask: vmafx computes on the CPU only, so any mask gives the same report */
     unsigned ignored;
     if (gpu && config_uint(v, "gpumask", &ignored, err, sizeof(err))) return cli_error("%s", err);

@@ -33,7 +33,7 @@ static const ConfigOption score_option_rows[] = {
     { "cpu", 0, "VMAFX_CPU", OPT_STRING, "auto", "LEVEL", "kernel level: auto, scalar, avx2, avx512, avx512vnni" },
     { "aom_ctc", 0, NULL, OPT_STRING, NULL, "VERSION", "libvmaf's AOM CTC preset v1.0 to v7.0: models vmaf and vmaf_neg with PSNR, APSNR, CIEDE2000, SSIM, MS-SSIM, PSNR-HVS (CAMBI from v3.0)" },
     { "nflx_ctc", 0, NULL, OPT_STRING, NULL, "VERSION", "libvmaf's Netflix CTC preset v1.0: the 4K models vmaf and vmaf_neg with PSNR, APSNR, SSIM, CAMBI" },
-    { "cpumask", 0, NULL, OPT_STRING, NULL, "MASK", "libvmaf's mask of forbidden instruction sets (8 AVX2, 16 AVX-512, 32 AVX-512 ICL), as the highest kernel level it allows: 0 avx512vnni, 32 avx512, 48 avx2, 56 scalar" },
+    { "cpumask", 0, NULL, OPT_STRING, NULL, "MASK", "libvmaf's mask of forbidden instruction sets (1 SSE2, 2 SSSE3, 4 SSE4.1, 8 AVX2, 16 AVX-512, 32 AVX-512 ICL) as a kernel level: any of 1-8 scalar, 16 or 32 avx2, 0 the best (as libvmaf's API here)" },
     { "gpumask", 0, NULL, OPT_UINT, NULL, "MASK", "libvmaf's GPU mask: accepted, no effect (vmafx scores on the CPU)" },
     { "quiet", 'q', NULL, OPT_FLAG, NULL, NULL, "no progress line" },
     { "no_prediction", 'n', NULL, OPT_FLAG, NULL, NULL, "compute features only, no model score" },
