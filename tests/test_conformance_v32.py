@@ -18,13 +18,8 @@ PENDING = {
 }
 
 # golden file -> why its values may differ within the README's float tolerance, 1e-5 * max(1,
-# |golden|), rather than match digit for digit. override_vif_egl: with a non-integer
-# adm_enhn_gain_limit (1.2) libvmaf's SIMD ADM rounds restored*egl to the nearest integer
-# (cvtpd_epi32) in its vector columns and truncates in its scalar tail, while its C code
-# truncates everywhere; the golden was made on its AVX-512 path. vmafx follows libvmaf's C code
-# exactly (tests/test_overrides.py compares with `vmaf --cpumask 255`).
+# |golden|), rather than match digit for digit (none at present).
 TOLERANT = {
-    'override_vif_egl.json': 1e-5,
 }
 
 REFUSED = '# refused by libvmaf:'

@@ -82,20 +82,32 @@ def test_common_bitdepth(env):
     assert mixed['frames'] == both['frames'] and mixed['pooled_metrics'] == both['pooled_metrics']
 
 
-def test_override_equals_libvmaf_c_path(env):
-    """With adm_enhn_gain_limit=1.2 libvmaf's SIMD ADM rounds where its C code truncates (see
-    test_conformance_v32.TOLERANT): vmafx equals libvmaf's C path (--cpumask 255) exactly."""
-    if not os.path.exists(LIBVMAF):
-        raise Skip(f'{LIBVMAF} not built')
-    d = scratch(env, 'cpath')
+def has_avx512():
+    flags = open('/proc/cpuinfo').read()
+    return all(f in flags for f in ('avx512f', 'avx512bw', 'avx512dq', 'avx512vl'))
+
+
+def test_fractional_gain_limit_as_libvmaf_goldens(env):
+    """With a non-integer adm_enhn_gain_limit libvmaf's AVX-512 ADM (which made the goldens)
+    rounds restored*limit where its C code truncates (adm_kernels.h): every vmafx level gives
+    the golden, and libvmaf's own AVX-512 path for other limits too."""
+    d = scratch(env, 'egl')
     for pair in ('testsrc2_576x324_crf35', 'clouds_176x144_p12_x265crf30', 'testsrc2_301x173_444_crf35'):
         ref, dis = pair_files(env, pair)
-        theirs = os.path.join(d, f'{pair}-libvmaf.json')
-        run([LIBVMAF, '-q', '-r', ref, '-d', dis, '-m', OVERRIDE, '--cpumask', '255', '--json', '-o', theirs])
-        ours = os.path.join(d, f'{pair}-vmafx.json')
-        for cpu in ('scalar', 'auto'):
+        gold = os.path.join(env.shared, 'conformance', pair, 'golden', 'override_vif_egl.json')
+        ours = os.path.join(d, f'{pair}.json')
+        for cpu in ('scalar', 'avx2', 'avx512', 'auto'):
             score(env, ours, '-r', ref, '-d', dis, '-m', OVERRIDE, '--cpu', cpu)
-            compare_json(theirs, ours, f'{pair} --cpu {cpu}')
+            compare_json(gold, ours, f'{pair} --cpu {cpu}')
+    if not os.path.exists(LIBVMAF) or not has_avx512():
+        raise Skip('libvmaf or AVX-512 missing: checked against the goldens only')
+    ref, dis = pair_files(env, 'testsrc2_576x324_crf35')
+    other = 'version=vmaf_v0.6.1:vif.vif_enhn_gain_limit=1.3:adm.adm_enhn_gain_limit=2.5'
+    theirs = os.path.join(d, 'libvmaf.json')
+    run([LIBVMAF, '-q', '-r', ref, '-d', dis, '-m', other, '--json', '-o', theirs])
+    for cpu in ('scalar', 'auto'):
+        score(env, ours, '-r', ref, '-d', dis, '-m', other, '--cpu', cpu)
+        compare_json(theirs, ours, f'libvmaf AVX-512, --cpu {cpu}')
 
 
 def test_override_semantics(env):
