@@ -178,8 +178,8 @@ static int check_model_names(Errs *e, const JobSpec *req, JobOrigin origin)
     for (unsigned i = 0; !r && i < s->n_models; i++) {
         JobModel m;
         char why[300], label[128], field[32];
-        snprintf(field, sizeof(field), "models[%u]", i < req->n_models ? i : req->n_models);
-        if (i >= req->n_models) snprintf(field, sizeof(field), "options.%s", *req->opt.aom_ctc ? "aom_ctc" : "nflx_ctc");
+        if (i < req->n_models) snprintf(field, sizeof(field), "models[%u]", i);
+        else snprintf(field, sizeof(field), "options.%s", *req->opt.aom_ctc ? "aom_ctc" : "nflx_ctc");
         if (jobspec_model_parse(s->models[i], origin, &m, why, sizeof(why))) {
             r = bad(e, field, "%s", why);
             break;

@@ -103,9 +103,9 @@ int jobspec_model_parse(const char *spec, JobOrigin origin, JobModel *m, char *e
  * last; jobspec_model_count() of them. */
 const char *jobspec_model(const JobSpec *s, unsigned i);
 unsigned jobspec_model_count(const JobSpec *s);
-/* How the i-th of count models is called: label in score summaries (its name, version or
- * file name) and name in the report (its name; "vmaf" when it is alone, as in libvmaf;
- * else its version or file stem). */
+/* How a model is called, as libvmaf calls it: its name=, else "vmaf" (so two models without
+ * name= clash and are refused). label (score summaries, the terminal) and name (the report,
+ * the controller's metrics) are the same, one name per model; count is not used. */
 void jobspec_model_names(const JobModel *m, unsigned count, char *label, char *name, size_t n);
 
 /* The request with its presets (options.aom_ctc, options.nflx_ctc) replaced by the models,
