@@ -99,3 +99,29 @@ def test_no_prediction(env):
         ours = os.path.join(d, 'ours.json')
         score(env, ours, *args)
         compare_json(theirs, ours, ' '.join(args))
+
+
+def test_unknown_names_list_the_valid_ones(env):
+    """Issue 16 item 9: an unknown model or feature is refused with the names that exist."""
+    ref, dis = pair_files(env, PAIR)
+    for args, needles in ((['-m', 'vmaf_v9'], ("'vmaf_v9'", 'vmaf_v0.6.1neg', 'vmaf_b_v0.6.3')),
+                          (['--feature', 'cambi_x'], ("'cambi_x'", 'cambi', 'psnr_hvs', 'float_vif'))):
+        p = run([env.vmafx, 'score', '-q', '-r', ref, '-d', dis, *args], check=False)
+        lines = [ln for ln in p.stderr.splitlines() if ln.strip()]
+        assert p.returncode != 0 and len(lines) == 1, p.stderr
+        for n in needles:
+            assert n in lines[0], (n, lines[0])
+
+
+def test_models_command(env):
+    """`vmafx models` lists what -m, --feature and the presets accept; --json is GET /v1/models."""
+    text = run([env.vmafx, 'models']).stdout
+    cat = json.loads(run([env.vmafx, 'models', '--json']).stdout)
+    for m in cat['models']:
+        assert m['name'] in text and m.get('available', True), m['name']
+    for f in cat['features']:
+        assert f'  {f["name"]} ' in text, f['name']
+    assert {(p['option'], p['version']) for p in cat['presets']} == \
+        {('aom_ctc', f'v{i}.0') for i in range(1, 8)} | {('nflx_ctc', 'v1.0')}
+    assert '--aom_ctc v7.0' in text and 'float_ssim=scale=1' in text
+    assert run([env.vmafx, 'models', '--bogus'], check=False).returncode == 2
