@@ -17,11 +17,6 @@ QUICK = {'testsrc2_576x324_crf35', 'testsrc2_576x324_p10_crf35', 'testsrc2_301x1
 PENDING = {
 }
 
-# golden file -> why its values may differ within the README's float tolerance, 1e-5 * max(1,
-# |golden|), rather than match digit for digit (none at present).
-TOLERANT = {
-}
-
 REFUSED = '# refused by libvmaf:'
 
 
@@ -66,8 +61,7 @@ def check_command(env, pair, name, argv):
     subst = {'ref.y4m': ref, 'dis.y4m': dis}
     args = [subst.get(a, ours if a.startswith('golden/') else a) for a in argv[1:]]
     run([env.vmafx] + args)
-    compare_json(os.path.join(env.shared, 'conformance', pair, 'golden', name), ours, f'{pair}/{name}',
-                 rel_tol=TOLERANT.get(name, 0))
+    compare_json(os.path.join(env.shared, 'conformance', pair, 'golden', name), ours, f'{pair}/{name}')
 
 
 def check_refused(env, pair, argv):

@@ -81,19 +81,16 @@ def compare_tsv(golden, ours, label):
 FLOAT_SSIM = ('float_ssim', 'float_ms_ssim')
 
 
-def _close(name, gv, ov, rel_tol=0):
+def _close(name, gv, ov):
     if gv == ov:
         return True
-    if rel_tol and gv is not None and ov is not None:
-        return abs(float(gv) - float(ov)) <= rel_tol * max(1.0, abs(float(gv)))
     if name.startswith(FLOAT_SSIM) and gv is not None and ov is not None:
         return abs(float(gv) - float(ov)) <= 1e-6 + 1e-12
     return False
 
 
-def compare_json(golden, ours, label, rel_tol=0):
-    """Per frame and pooled, by metric name, digit for digit (float SSIM: within 1e-6; every
-    value within rel_tol * max(1, |golden|) when rel_tol is given)."""
+def compare_json(golden, ours, label):
+    """Per frame and pooled, by metric name, digit for digit (float SSIM: within 1e-6)."""
     g = json.load(open(golden), parse_float=str)
     o = json.load(open(ours), parse_float=str)
     errors = []
@@ -106,7 +103,7 @@ def compare_json(golden, ours, label, rel_tol=0):
         if set(gm) != set(om):
             errors.append(f'frame {n}: metric names differ: {sorted(set(gm) ^ set(om))}')
         for k, gv in gm.items():
-            if not _close(k, gv, om.get(k), rel_tol):
+            if not _close(k, gv, om.get(k)):
                 errors.append(f'frame {n} {k}: golden {gv}, ours {om.get(k)}')
     gp, op = g['pooled_metrics'], o['pooled_metrics']
     if set(gp) != set(op):
@@ -114,7 +111,7 @@ def compare_json(golden, ours, label, rel_tol=0):
     for k, stats in gp.items():
         for s, gv in stats.items():
             ov = op.get(k, {}).get(s)
-            if not _close(k, gv, ov, rel_tol):
+            if not _close(k, gv, ov):
                 errors.append(f'pooled {k}.{s}: golden {gv}, ours {ov}')
     if g.get('aggregate_metrics') != o.get('aggregate_metrics'):
         errors.append('aggregate_metrics differ')
