@@ -15,10 +15,6 @@ QUICK = {'testsrc2_576x324_crf35', 'testsrc2_576x324_p10_crf35', 'testsrc2_301x1
 
 # golden file -> what is still missing (delete a line when its feature lands)
 PENDING = {
-    'aom_ctc_v7.0.json': 'CTC presets (issue 11)',
-    'aom_ctc_v1.0.json': 'CTC presets (issue 11)',
-    'nflx_ctc_v1.0.json': 'CTC presets (issue 11)',
-    'override_vif_egl.json': 'per-model overrides (issue 11)',
 }
 
 REFUSED = '# refused by libvmaf:'

@@ -357,7 +357,7 @@ def test_models_endpoint_and_submit_checks(env):
         for body, field, word in ((dict(base, models=['vmaf_v9']), 'models[0]', 'vmaf_v9'),
                                   (dict(base, features=['psnr', 'adm=adm_csf_mode=1']), 'features[1]', 'adm_csf_mode'),
                                   (dict(base, features=['cambi_x']), 'features[0]', 'cambi_x'),
-                                  (dict(base, models=['vmaf_v0.6.1', 'version=vmaf_v0.6.1neg:name=vmaf_v0.6.1']),
+                                  (dict(base, models=['vmaf_v0.6.1', 'version=vmaf_v0.6.1neg']),
                                    'models[1]', 'two models'),
                                   (dict(base, features=['motion=motion_max_val=-1']), 'features[0]', 'motion_max_val')):
             st, obj, _ = api.call('POST', '/v1/jobs', body)

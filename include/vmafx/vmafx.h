@@ -79,6 +79,9 @@ typedef struct VmafxModelConfig {
      * ("vif.vif_enhn_gain_limit=1.0:adm.adm_enhn_gain_limit=1.2"; libvmaf's per-model feature
      * overloads); entries for extractors the model does not use are ignored. May be NULL. */
     const char *feature_options;
+    /* Only the model's features are computed (with its options), not its score: libvmaf's
+     * `vmaf -n -m ...` (no prediction). The model gets no name and no output. */
+    int features_only;
 } VmafxModelConfig;
 
 /* Loads a model from libvmaf's JSON text, or a model collection (the bootstrap models: the

@@ -79,7 +79,24 @@ static int set_bool(const char *val, int *out)
     return -1;
 }
 
-const char *const job_no_prediction_features[] = { "adm", "motion", "vif", NULL };
+/* "vif.vif_enhn_gain_limit" = "1.0": one of libvmaf's per-model feature overrides, applied
+ * over the model's own options of that extractor (the engine checks the option and value). */
+static int model_override(JobModel *m, const char *key, const char *val, char *err, size_t n)
+{
+    const char *dot = strchr(key, '.');
+    if (dot == key || !dot[1] || strchr(dot + 1, '.') || !*val || !only_chars(key, "_.") ||
+        !only_chars(val, "_.-+")) {
+        snprintf(err, n, "'%s=%s' is not a feature override EXTRACTOR.OPTION=VALUE", key, val);
+        return -1;
+    }
+    size_t used = strlen(m->feature_options);
+    if (snprintf(m->feature_options + used, sizeof(m->feature_options) - used, "%s%s=%s", used ? ":" : "", key,
+                 val) >= (int)(sizeof(m->feature_options) - used)) {
+        snprintf(err, n, "feature overrides longer than %zu characters", sizeof(m->feature_options) - 1);
+        return -1;
+    }
+    return 0;
+}
 
 static int model_key(JobModel *m, char *kv, int first, JobOrigin origin, char *err, size_t n)
 {
@@ -98,8 +115,11 @@ static int model_key(JobModel *m, char *kv, int first, JobOrigin origin, char *e
         return -1;
     } else if (!strcmp(kv, "path") && val) {
         snprintf(m->path, sizeof(m->path), "%s", val);
+    } else if (strchr(kv, '.') && val) {
+        return model_override(m, kv, val, err, n);
     } else {
-        snprintf(err, n, "unknown key '%s' (version, path, name, enable_transform, disable_clip)", kv);
+        snprintf(err, n, "unknown key '%s' (version, path, name, enable_transform, disable_clip, "
+                 "or EXTRACTOR.OPTION=VALUE)", kv);
         return -1;
     }
     return 0;
@@ -139,19 +159,40 @@ const char *jobspec_model(const JobSpec *s, unsigned i)
     return i < s->n_models ? s->models[i] : NULL;
 }
 
+/* libvmaf's rule: a model is called by its name=, else "vmaf", in the report and (in vmafx)
+ * on the terminal and in the controller's metrics too, so that one model has one name. */
 void jobspec_model_names(const JobModel *m, unsigned count, char *label, char *name, size_t n)
 {
-    const char *base = m->version;
-    if (!*base) {
-        const char *slash = strrchr(m->path, '/');
-        base = slash ? slash + 1 : m->path;
+    (void)count;
+    snprintf(label, n, "%s", *m->name ? m->name : "vmaf");
+    snprintf(name, n, "%s", label);
+}
+
+/* After the presets are expanded: every model parses and has a name of its own (libvmaf
+ * refuses two models of one name, "vmaf" for each without name=). */
+static int check_model_names(Errs *e, const JobSpec *req, JobOrigin origin)
+{
+    JobSpec *s = malloc(sizeof(*s));
+    if (!s) return bad(e, "", "out of memory");
+    int r = jobspec_expand(req, s, e->field, e->fn, e->err, e->en);
+    char names[JOB_MAX_MODELS][128];
+    for (unsigned i = 0; !r && i < s->n_models; i++) {
+        JobModel m;
+        char why[300], label[128], field[32];
+        if (i < req->n_models) snprintf(field, sizeof(field), "models[%u]", i);
+        else snprintf(field, sizeof(field), "options.%s", *req->opt.aom_ctc ? "aom_ctc" : "nflx_ctc");
+        if (jobspec_model_parse(s->models[i], origin, &m, why, sizeof(why))) {
+            r = bad(e, field, "%s", why);
+            break;
+        }
+        jobspec_model_names(&m, s->n_models, label, names[i], sizeof(names[i]));
+        for (unsigned k = 0; k < i && !r; k++)
+            if (!strcmp(names[k], names[i]))
+                r = bad(e, field, "two models named '%s': each model needs its own name (name=...), as in libvmaf",
+                        names[i]);
     }
-    char stem[128];
-    snprintf(stem, sizeof(stem), "%.127s", base);
-    char *dot = strstr(stem, ".json");
-    if (dot) *dot = 0;
-    snprintf(label, n, "%s", *m->name ? m->name : base);
-    snprintf(name, n, "%s", *m->name ? m->name : count > 1 ? stem : "vmaf");
+    free(s);
+    return r;
 }
 
 static int check_model(const char *s, char *err, size_t n)
@@ -228,6 +269,8 @@ static const struct TextOption {
       (const char *const[]){ "bicubic", "bilinear", "lanczos", "none", NULL } },
     { "scale_to", offsetof(JobOptions, scale_to), 16, NULL, NULL },
     { "sync", offsetof(JobOptions, sync), 16, NULL, NULL },
+    { "aom_ctc", offsetof(JobOptions, aom_ctc), 16, "aom_ctc version", jobspec_aom_ctc_versions },
+    { "nflx_ctc", offsetof(JobOptions, nflx_ctc), 16, "nflx_ctc version", jobspec_nflx_ctc_versions },
 };
 #define N_TEXT_OPTIONS (sizeof(text_options) / sizeof(text_options[0]))
 
@@ -277,6 +320,8 @@ static int check_text(Errs *e, const struct TextOption *o, const char *val)
     char field[64];
     snprintf(field, sizeof(field), "options.%s", o->name);
     unsigned range;
+    if (!strcmp(o->name, "aom_ctc") && !strcmp(val, "proposed"))
+        return bad(e, field, "'proposed' is deprecated (as in libvmaf 3.2.0): give a version, v1.0 to v7.0");
     if (o->allowed) {
         for (const char *const *a = o->allowed; *a; a++)
             if (!strcmp(val, *a)) return 0;
@@ -411,7 +456,8 @@ static int parse_root(Errs *e, json_t *root, JobSpec *s, JobUriCheck check, void
         get_uri(e, root, "distorted_uri", s->distorted_uri, check, user) ||
         get_list(e, root, "models", s->models, JOB_MAX_MODELS, &s->n_models, check_model) ||
         get_list(e, root, "features", s->features, JOB_MAX_FEATURES, &s->n_features, check_feature) ||
-        get_options(e, root, &s->opt) || get_priority(e, root, &s->priority) || get_webhook(e, root, s))
+        get_options(e, root, &s->opt) || get_priority(e, root, &s->priority) || get_webhook(e, root, s) ||
+        check_model_names(e, s, JOB_FROM_API))
         return -1;
     return get_labels(e, root, s);
 }
@@ -488,7 +534,7 @@ int jobspec_validate(const JobSpec *s, JobOrigin origin, char *field, size_t fn,
     char why[160];
     if (*s->webhook_url && jobspec_webhook_url_ok(s->webhook_url, why, sizeof(why)))
         return bad(&e, "webhook_url", "%s", why);
-    return 0;
+    return check_model_names(&e, s, origin);
 }
 
 /* ---- canonical text ---- */

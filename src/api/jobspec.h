@@ -32,9 +32,6 @@
  * for an 8-bit 1080p pair and 6 GB for 4K; the 1000 jobs once allowed would need 24 GB
  * for 10-bit 4K. One limit for the command and for jobs. */
 #define JOB_SYNC_RANGE_MAX 250
-/* What "no_prediction" computes: the default model's features, without its score
- * (NULL-terminated). */
-extern const char *const job_no_prediction_features[];
 
 /* Where a request comes from. A job (submitted through the API, run on a node) may only
  * name built-in models; `vmafx score` may also load a model file (path=). */
@@ -51,6 +48,8 @@ typedef struct JobOptions {
     char sync[16];                      /* "auto" or "auto:N" (jobspec_sync) */
     unsigned threads;
     int no_prediction;
+    char aom_ctc[16], nflx_ctc[16];     /* libvmaf's presets: "v1.0".."v7.0"; "v1.0" */
+    int common_bitdepth;                /* set by a preset (jobspec_expand), never stored */
 } JobOptions;
 
 typedef struct JobSpec {
@@ -92,10 +91,13 @@ int jobspec_sync(const char *sync, unsigned *range);
 char *jobspec_canonical(const JobSpec *s);
 
 /* A model string: "vmaf_v0.6.1neg", or "version=NAME" or "path=FILE" (JOB_LOCAL only) with
- * ":name=N", ":enable_transform", ":disable_clip". err gets the reason alone. */
+ * ":name=N", ":enable_transform", ":disable_clip" and any number of libvmaf's per-model
+ * feature overrides ":EXTRACTOR.OPTION=VALUE" ("vif.vif_enhn_gain_limit=1.0"), kept in
+ * feature_options joined by ':' as VmafxModelConfig takes them. err gets the reason alone. */
 typedef struct JobModel {
     char version[128], path[1024], name[128];
     int enable_transform, disable_clip;
+    char feature_options[JOB_SPEC_MAX];
 } JobModel;
 
 int jobspec_model_parse(const char *spec, JobOrigin origin, JobModel *m, char *err, size_t n);
@@ -103,14 +105,25 @@ int jobspec_model_parse(const char *spec, JobOrigin origin, JobModel *m, char *e
  * last; jobspec_model_count() of them. */
 const char *jobspec_model(const JobSpec *s, unsigned i);
 unsigned jobspec_model_count(const JobSpec *s);
-/* How the i-th of count models is called: label in score summaries (its name, version or
- * file name) and name in the report (its name; "vmaf" when it is alone, as in libvmaf;
- * else its version or file stem). */
+/* How a model is called, as libvmaf calls it: its name=, else "vmaf" (so two models without
+ * name= clash and are refused). label (score summaries, the terminal) and name (the report,
+ * the controller's metrics) are the same, one name per model; count is not used. */
 void jobspec_model_names(const JobModel *m, unsigned count, char *label, char *name, size_t n);
 
 /* A webhook URL's syntax: http:// or https://, a host, no blanks or control characters; 0,
  * or -1 with the reason in err (the controller checks its address against its allow-list). */
 int jobspec_webhook_url_ok(const char *url, char *err, size_t n);
+/* The request with its presets (options.aom_ctc, options.nflx_ctc) replaced by the models,
+ * features and settings they stand for, as libvmaf 3.2.0's --aom_ctc / --nflx_ctc add them
+ * (jobspec_presets.c). in and out may be the same. Errors as jobspec_parse's. */
+int jobspec_expand(const JobSpec *in, JobSpec *out, char *field, size_t fn, char *err, size_t en);
+extern const char *const jobspec_aom_ctc_versions[];    /* NULL-terminated */
+extern const char *const jobspec_nflx_ctc_versions[];
+/* The i-th preset ("aom_ctc", "v7.0") with its NULL-terminated model and feature strings;
+ * NULL past the last. */
+const char *jobspec_preset_describe(unsigned i, const char **kind, const char **version,
+                                    const char *const **models, const char *const **features,
+                                    int *common_bitdepth);
 
 /* Adds a "key=value" label (as `vmafx submit --label` takes it); -1 if malformed or too many. */
 int jobspec_add_label(JobSpec *s, const char *kv, char *err, size_t n);

@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "catalog.h"
+#include "pipeline/request.h"
 
 /* "  name  opt, opt, ..." wrapped at 100 columns. */
 static void print_feature(FILE *f, json_t *fx)
@@ -46,16 +47,47 @@ void cli_print_catalog(FILE *f)
     json_decref(root);
 }
 
-/* A job's feature string "name" or "name=k=v:k=v" split for vmafx_use_feature. */
-static int add_feature(VmafxContext *ctx, const char *spec)
+/* "--aom_ctc v7.0   vmaf_v0.6.1:name=vmaf, ... + psnr=..., ..." one preset a line. */
+static void print_presets(FILE *f)
 {
-    char name[JOB_SPEC_MAX];
-    snprintf(name, sizeof(name), "%s", spec);
-    char *opts = strchr(name, '=');
-    if (opts) *opts++ = 0;
-    return vmafx_use_feature(ctx, name, opts);
+    const char *kind, *version;
+    const char *const *models, *const *features;
+    int common;
+    fprintf(f, "\nPresets (libvmaf's --aom_ctc / --nflx_ctc VERSION) and what they add:\n");
+    for (unsigned i = 0; jobspec_preset_describe(i, &kind, &version, &models, &features, &common); i++) {
+        fprintf(f, "  --%s %s: models", kind, version);
+        for (unsigned k = 0; models[k]; k++) fprintf(f, " %s", models[k]);
+        fprintf(f, "; features");
+        for (unsigned k = 0; features[k]; k++) fprintf(f, " %s", features[k]);
+        fprintf(f, "%s\n", common ? "; common_bitdepth" : "");
+    }
 }
 
+char *cli_catalog_json(void)
+{
+    char *text = vmafx_catalog_json();
+    json_t *root = text ? json_loads(text, 0, NULL) : NULL;
+    free(text);
+    json_t *list = json_array();
+    const char *kind, *version;
+    const char *const *models, *const *features;
+    int common;
+    for (unsigned i = 0; root && list && jobspec_preset_describe(i, &kind, &version, &models, &features, &common); i++) {
+        json_t *m = json_array(), *f = json_array();
+        for (unsigned k = 0; models[k]; k++) json_array_append_new(m, json_string(models[k]));
+        for (unsigned k = 0; features[k]; k++) json_array_append_new(f, json_string(features[k]));
+        json_array_append_new(list, json_pack("{s:s,s:s,s:o,s:o,s:b}", "option", kind, "version", version,
+                                              "models", m, "features", f, "common_bitdepth", common));
+    }
+    char *out = NULL;
+    if (root && list && !json_object_set_new(root, "presets", list)) out = json_dumps(root, JSON_COMPACT);
+    else json_decref(list);
+    json_decref(root);
+    return out;
+}
+
+/* The setup a node makes before it scores (pipeline_setup_request), so that a job the
+ * controller accepts is one a node can run. */
 int cli_check_job(const JobSpec *job, char *field, size_t fn, char *err, size_t n)
 {
     VmafxContext *ctx;
@@ -64,27 +96,34 @@ int cli_check_job(const JobSpec *job, char *field, size_t fn, char *err, size_t 
         snprintf(err, n, "out of memory");
         return -1;
     }
-    int bad = 0;
-    for (unsigned i = 0; i < job->n_models && !bad; i++) {
-        JobModel m;
-        char why[256];
-        if (jobspec_model_parse(job->models[i], JOB_FROM_API, &m, why, sizeof(why))) continue;  /* checked before */
-        /* named as the node names them (src/node/executor.c), so that two models of one
-         * name are refused here too */
-        VmafxModelConfig cfg = { .name = *m.name ? m.name : job->n_models > 1 ? m.version : "vmaf",
-                                 .enable_transform = m.enable_transform,
-                                 .disable_clip = m.disable_clip };
-        if (vmafx_use_builtin_model(ctx, m.version, &cfg)) {
-            snprintf(field, fn, "models[%u]", i);
-            bad = 1;
+    PipelineModel models[JOB_MAX_MODELS];
+    unsigned n_models;
+    int e = pipeline_setup_request(ctx, job, JOB_FROM_API, models, &n_models, field, fn, err, n);
+    vmafx_close(ctx);
+    return e ? -1 : 0;
+}
+
+/* `vmafx models [--json]`: what `score -m`, `--feature` and the presets accept. */
+int cmd_models(int argc, char **argv)
+{
+    int json = 0;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--json")) json = 1;
+        else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            printf("usage: vmafx models [--json]\n\nLists the built-in models, the features with their options "
+                   "and libvmaf's presets\n(--json: as GET /v1/models serves them).\n");
+            return 0;
+        } else {
+            fprintf(stderr, "vmafx: models: unknown option '%s' (see vmafx models --help)\n", argv[i]);
+            return 2;
         }
     }
-    for (unsigned i = 0; i < job->n_features && !bad; i++)
-        if (add_feature(ctx, job->features[i])) {
-            snprintf(field, fn, "features[%u]", i);
-            bad = 1;
-        }
-    if (bad) snprintf(err, n, "%s: %s", field, vmafx_last_error(ctx));
-    vmafx_close(ctx);
-    return bad ? -1 : 0;
+    char *text = cli_catalog_json();
+    if (!text) return fprintf(stderr, "vmafx: models: out of memory\n"), 1;
+    if (json) printf("%s\n", text);
+    free(text);
+    if (json) return 0;
+    cli_print_catalog(stdout);
+    print_presets(stdout);
+    return 0;
 }

@@ -33,6 +33,9 @@ void progress_end(Progress *p);
 
 /* "auto", "scalar", "avx2", "avx512" (--cpu / VMAFX_CPU); -1 after the message. */
 int  cli_parse_cpu(const char *s, enum VmafxCpu *out);
+/* libvmaf's --cpumask N as the highest kernel level it allows (common.c says how); -1 after
+ * the message. */
+int  cli_parse_cpumask(const char *s, enum VmafxCpu *out);
 
 /* The scoring request from the flags `vmafx score` and `vmafx submit` share (request_flags.c);
  * only what a request cannot hold (a non-number, a string too long) is refused here, with

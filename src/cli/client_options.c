@@ -37,6 +37,8 @@ static const ConfigOption submit_opts[] = {
     { "scale-to", 0, NULL, OPT_STRING, NULL, "WxH", "scale both inputs to this size" },
     { "threads", 't', NULL, OPT_UINT, NULL, "N", "engine threads on the node (default: the node's setting)" },
     { "no_prediction", 'n', NULL, OPT_FLAG, NULL, NULL, "compute features only, no model score" },
+    { "aom_ctc", 0, NULL, OPT_STRING, NULL, "VERSION", "libvmaf's AOM CTC preset v1.0 to v7.0 (see vmafx score --help)" },
+    { "nflx_ctc", 0, NULL, OPT_STRING, NULL, "VERSION", "libvmaf's Netflix CTC preset v1.0" },
     { "priority", 0, NULL, OPT_STRING, NULL, "N", "-1000 to 1000; higher runs first (default 0)" },
     { "label", 'l', NULL, OPT_LIST, NULL, "KEY=VALUE", "label the job (filter with vmafx jobs --label); repeatable" },
     { "idempotency-key", 0, NULL, OPT_STRING, NULL, "KEY", "makes a retried submit return the same job" },

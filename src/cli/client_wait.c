@@ -48,10 +48,17 @@ static int model_names(json_t *job, size_t i, char *label, char *name, size_t n)
         const char *spec = json_string_value(json_array_get(models, k));
         snprintf(s->models[k], JOB_SPEC_MAX, "%s", spec ? spec : "");
     }
-    const char *spec = jobspec_model(s, (unsigned)i);
+    /* a preset's models come after the named ones, as the node adds them */
+    json_t *opt = json_object_get(job, "options");
+    const char *aom = json_string_value(json_object_get(opt, "aom_ctc"));
+    const char *nflx = json_string_value(json_object_get(opt, "nflx_ctc"));
+    snprintf(s->opt.aom_ctc, sizeof(s->opt.aom_ctc), "%s", aom ? aom : "");
+    snprintf(s->opt.nflx_ctc, sizeof(s->opt.nflx_ctc), "%s", nflx ? nflx : "");
+    char field[64], err[300];
+    int e = jobspec_expand(s, s, field, sizeof(field), err, sizeof(err));
+    const char *spec = e ? NULL : jobspec_model(s, (unsigned)i);
     JobModel m;
-    char err[200];
-    int e = !spec || jobspec_model_parse(spec, JOB_FROM_API, &m, err, sizeof(err)) ? -1 : 0;
+    e = !spec || jobspec_model_parse(spec, JOB_FROM_API, &m, err, sizeof(err)) ? -1 : 0;
     if (!e) jobspec_model_names(&m, jobspec_model_count(s), label, name, n);
     free(s);
     return e;

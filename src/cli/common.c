@@ -1,6 +1,8 @@
 /* Messages, clock and the progress line. */
 #include <stdarg.h>
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -68,6 +70,23 @@ int cli_parse_cpu(const char *s, enum VmafxCpu *out)
     for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]); i++)
         if (!strcmp(s, levels[i].name)) { *out = levels[i].cpu; return 0; }
     return cli_error("--cpu / VMAFX_CPU: unknown kernel level '%s' (auto, scalar, avx2, avx512, avx512vnni)", s);
+}
+
+/* libvmaf's --cpumask: a set bit forbids an instruction set (its x86 flags: 1 SSE2, 2 SSSE3,
+ * 4 SSE4.1, 8 AVX2, 16 AVX-512, 32 AVX-512 ICL). Mapped onto vmafx's kernel levels as the
+ * libvmaf API layer maps VmafConfiguration.cpumask (src/compat/context.c), so `vmaf` linked
+ * against vmafx and `vmafx score` agree: any of the bits up to AVX2 gives scalar (libvmaf's AVX2
+ * code needs the SSE sets too), an AVX-512 bit caps the level at avx2, 0 leaves the best the
+ * CPU has. */
+int cli_parse_cpumask(const char *s, enum VmafxCpu *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long m = strtoul(s, &end, 0);
+    if (!*s || *end || errno || m > 0xffffffffUL || *s == '-')
+        return cli_error("--cpumask: '%s' is not an unsigned integer (a bit mask)", s);
+    *out = m & (1 | 2 | 4 | 8) ? VMAFX_CPU_SCALAR : m & (16 | 32) ? VMAFX_CPU_AVX2 : VMAFX_CPU_AUTO;
+    return 0;
 }
 
 void progress_start(Progress *p, int enabled, unsigned total)

@@ -98,7 +98,7 @@ static int build_config(const ConfigValues *v, ControllerConfig *c, StorageConfi
     storage_config_defaults(sc);
     c->storage = sc;
     /* the engine's models and features: served, and checked at submit (freed at exit) */
-    c->catalog = vmafx_catalog_json();
+    c->catalog = cli_catalog_json();
     c->check_scoring = cli_check_job;
     if (option_seconds(v, "lease-ttl", 0.5, 86400, &c->lease_ttl, err, sizeof(err)) ||
         option_seconds(v, "retry-backoff", 0, 86400, &c->backoff_base, err, sizeof(err)) ||

@@ -23,6 +23,8 @@ static const struct {
     { "scale", "options.scale" },
     { "scale-to", "options.scale_to" },
     { "sync", "options.sync" },
+    { "aom_ctc", "options.aom_ctc" },
+    { "nflx_ctc", "options.nflx_ctc" },
 };
 #define N_FIELDS (sizeof(fields) / sizeof(fields[0]))
 
@@ -76,6 +78,8 @@ static int texts(const ConfigValues *v, JobOptions *o, const char *cmd)
         { "scale", o->scale, sizeof(o->scale) },
         { "scale-to", o->scale_to, sizeof(o->scale_to) },
         { "sync", o->sync, sizeof(o->sync) },
+        { "aom_ctc", o->aom_ctc, sizeof(o->aom_ctc) },
+        { "nflx_ctc", o->nflx_ctc, sizeof(o->nflx_ctc) },
     };
     for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
         const char *val = config_str(v, t[i].flag);

@@ -41,7 +41,15 @@ static int parse_settings(const ConfigValues *v, PipelineSettings *set)
         config_uint(v, "http-retries", &set->http_retries, err, sizeof(err)))
         return cli_error("%s", err);
     set->tls_ca_file = config_str(v, "tls-ca-file");
-    return cli_parse_cpu(config_str(v, "cpu"), &set->cpu);
+    if (cli_parse_cpu(config_str(v, "cpu"), &set->cpu)) return -1;
+    const char *mask = config_str(v, "cpumask"), *gpu = config_str(v, "gpumask");
+    enum VmafxCpu allowed;
+    if (mask && cli_parse_cpumask(mask, &allowed)) return -1;
+    if (mask && allowed != VMAFX_CPU_AUTO && (set->cpu == VMAFX_CPU_AUTO || allowed < set->cpu)) set->cpu = allowed;
+    /* libvmaf's GPU mask: vmafx computes on the CPU only, so any mask gives the same report */
+    unsigned ignored;
+    if (gpu && config_uint(v, "gpumask", &ignored, err, sizeof(err))) return cli_error("%s", err);
+    return 0;
 }
 
 static int parse_args(const ConfigValues *v, ScoreArgs *a)

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "catalog.h"
 #include "client.h"
 
 static void usage(FILE *f)
@@ -14,6 +15,7 @@ static void usage(FILE *f)
                "  status    show a job            wait      wait for a job to end\n"
                "  cancel    cancel a job          results   a completed job's per-frame report\n"
                "  jobs      list jobs\n"
+               "  models    list the built-in models, features and presets\n"
                "  version   print the version\n\n"
                "`vmafx -r REF -d DIS ...` (options first) is the same as `vmafx score ...`.\n"
                "Run `vmafx COMMAND --help` for the options of a command.\n");
@@ -44,6 +46,7 @@ int main(int argc, char **argv)
     if (cmd[0] == '-' && strcmp(cmd, "--help") && strcmp(cmd, "-h") && strcmp(cmd, "-"))
         return cmd_score(argc, argv);   /* drop-in for libvmaf's `vmaf` */
     if (!strcmp(cmd, "score")) return cmd_score(argc - 1, argv + 1);
+    if (!strcmp(cmd, "models")) return cmd_models(argc - 1, argv + 1);
     if (client_command_known(cmd)) return cmd_client(argc - 1, argv + 1);
     if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) return cmd_version(argc - 1, argv + 1);
     if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {

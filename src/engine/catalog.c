@@ -60,11 +60,16 @@ static json_t *extractor_json(const FeatureExtractor *fx)
 static json_t *model_json(const char *name)
 {
     const char *text = builtin_model_json(name);
-    Model *m;
+    Model *mc[MODEL_MAX_COLLECTION], *m;
+    unsigned n_mc = 0;
     char err[256];
     json_t *j = json_object(), *features = json_array();
     json_object_set_new(j, "name", json_string(name));
-    if (!text || model_parse(text, strlen(text), 0, 0, &m, err, sizeof(err))) {
+    /* a bootstrap collection is listed by its main model (the submodels share its features) */
+    int bad = !text || model_parse_collection(text, strlen(text), 0, 0, mc, &n_mc, err, sizeof(err));
+    m = bad ? NULL : mc[0];
+    for (unsigned i = 1; i < n_mc; i++) model_free(mc[i]);
+    if (bad) {
         json_object_set_new(j, "error", json_string(text ? err : "missing"));
         json_decref(features);
         return j;

@@ -209,7 +209,8 @@ static int add_model(VmafxContext *ctx, Model *m, const VmafxModelConfig *cfg, c
     ModelSlot *slot = &ctx->models[ctx->n_models];
     memset(slot, 0, sizeof(*slot));
     snprintf(slot->name, sizeof(slot->name), "%s", name);
-    for (unsigned i = 0; i < ctx->n_models; i++)
+    const int features_only = cfg && cfg->features_only;
+    for (unsigned i = 0; i < ctx->n_models && !features_only; i++)
         if (!strcmp(ctx->models[i].name, slot->name)) {
             model_free(m);
             return ctx_fail(ctx, -EINVAL, "two models named '%s': give each a name=", slot->name);
@@ -240,6 +241,10 @@ static int add_model(VmafxContext *ctx, Model *m, const VmafxModelConfig *cfg, c
         if (!in) { model_free(m); return ctx_fail(ctx, -ENOSPC, "too many feature extractors"); }
         feature_name(slot->feature[f], NAME_LEN, fname, feature_output_name(fname), in->suffix);
     }
+    if (features_only) {   /* the slot is left unused */
+        model_free(m);
+        return 0;
+    }
     slot->model = m;
     ctx->n_models++;
     return 0;
@@ -266,17 +271,35 @@ int vmafx_use_model(VmafxContext *ctx, const char *json, size_t len, const Vmafx
             return err;
         }
     }
-    if (n > 1) {
+    if (n > 1 && !(cfg && cfg->features_only)) {
         ctx->models[first_sub].boot_n = n - 1;
         snprintf(ctx->models[first_sub].boot_name, NAME_LEN, "%s", base);
     }
     return 0;
 }
 
+/* "a, b, c" of a NULL-terminated list, cut with "..." where buf ends. */
+static void join_names(char *buf, size_t n, const char *(*name)(unsigned), const char *const *list)
+{
+    buf[0] = 0;
+    for (unsigned i = 0;; i++) {
+        const char *x = list ? list[i] : name(i);
+        if (!x) break;
+        size_t len = strlen(buf);
+        if (len + strlen(x) + 6 >= n) {
+            snprintf(buf + len, n - len, ", ...");
+            break;
+        }
+        snprintf(buf + len, n - len, "%s%s", i ? ", " : "", x);
+    }
+}
+
 int vmafx_use_builtin_model(VmafxContext *ctx, const char *version, const VmafxModelConfig *cfg)
 {
     const char *json = builtin_model_json(version);
-    if (!json) return ctx_fail(ctx, -ENOENT, "unknown model version '%s'", version);
+    char names[400];
+    if (!json) join_names(names, sizeof(names), NULL, builtin_model_names());
+    if (!json) return ctx_fail(ctx, -ENOENT, "unknown model version '%s' (built in: %s)", version, names);
     return vmafx_use_model(ctx, json, strlen(json), cfg);
 }
 
@@ -287,7 +310,9 @@ int vmafx_use_feature(VmafxContext *ctx, const char *name, const char *options)
     int err = check_not_started(ctx);
     if (err) return err;
     const FeatureExtractor *fx = extractor_find(name);
-    if (!fx) return ctx_fail(ctx, -ENOENT, "unknown feature '%s'", name);
+    char names[400];
+    if (!fx) join_names(names, sizeof(names), vmafx_feature_extractor, NULL);
+    if (!fx) return ctx_fail(ctx, -ENOENT, "unknown feature '%s' (known: %s)", name, names);
     double opt[EXTRACTOR_MAX_OPTIONS];
     default_options(fx, opt);
     char buf[2048];

@@ -10,6 +10,7 @@
 
 #include "pipeline.h"
 #include "base/mono.h"
+#include "depth.h"
 
 #define QUEUE_DEPTH 2   /* frames decoded ahead per input: enough to overlap decoding and scoring */
 
@@ -18,6 +19,8 @@ typedef struct Run {
     const PipelineHooks *h;
     MediaReader *ref, *dis;
     unsigned ref_dropped, dis_dropped, ref_frames, dis_frames;
+    unsigned depth;               /* common_bitdepth: the larger depth, 0 when both agree */
+    VmafxPicture wide;            /* the lower-depth input's frame, widened */
     char *err;
     size_t n;
 } Run;
@@ -62,6 +65,10 @@ static int open_sources(Run *r, FrameSource **ref, FrameSource **dis)
     if ((e = media_open(dis, s->dis_path, &o, r->err, r->n))) return e;
     const MediaGeometry *a = media_geometry(*ref), *b = media_geometry(*dis);
     if (a->bpc == b->bpc && a->fmt == b->fmt) return 0;
+    if (s->common_bitdepth && a->fmt == b->fmt) {
+        r->depth = a->bpc > b->bpc ? a->bpc : b->bpc;
+        return 0;
+    }
     snprintf(r->err, r->n, "inputs differ: %s is %ux%u %u-bit %s, %s is %ux%u %u-bit %s", media_name(*ref), a->w,
              a->h, a->bpc, fmt_name(a->fmt), media_name(*dis), b->w, b->h, b->bpc, fmt_name(b->fmt));
     return -EINVAL;
@@ -199,6 +206,23 @@ static unsigned expected_frames(const Run *r)
     return r->s->frame_cnt && (!t || r->s->frame_cnt < t) ? r->s->frame_cnt : t;
 }
 
+/* common_bitdepth: the input of the lower depth, widened into r->wide. */
+static int widen(Run *r, const VmafxPicture **rp, const VmafxPicture **dp)
+{
+    const VmafxPicture **low = (*rp)->bpc < r->depth ? rp : (*dp)->bpc < r->depth ? dp : NULL;
+    if (!low) return 0;
+    if (!r->wide.buf && vmafx_picture_alloc(&r->wide, (*low)->pix_fmt, r->depth, (*low)->w[0], (*low)->h[0])) {
+        snprintf(r->err, r->n, "out of memory");
+        return -ENOMEM;
+    }
+    if (pipeline_depth_widen(*low, &r->wide)) {
+        snprintf(r->err, r->n, "common bit depth: cannot widen a %u-bit picture to %u bits", (*low)->bpc, r->depth);
+        return -EINVAL;
+    }
+    *low = &r->wide;
+    return 0;
+}
+
 static int score_loop(Run *r, VmafxContext *ctx, PipelineResult *res, double t0)
 {
     unsigned k = 0;
@@ -208,6 +232,7 @@ static int score_loop(Run *r, VmafxContext *ctx, PipelineResult *res, double t0)
         int e = next_pair(r, &rp, &dp);
         if (e < 0) return e;
         if (e == 0) break;
+        if (r->depth && (e = widen(r, &rp, &dp))) return e;
         if ((e = vmafx_score_pictures(ctx, rp, dp))) {
             snprintf(r->err, r->n, "scoring: %s", vmafx_last_error(ctx));
             return e;
@@ -269,6 +294,7 @@ int pipeline_run(VmafxContext *ctx, const PipelineSpec *s, const PipelineHooks *
     if (!e) fill_info(&r, res, secs);
     media_reader_stop(r.ref);
     media_reader_stop(r.dis);
+    if (r.wide.buf) vmafx_picture_free(&r.wide);
     if (e == -ECANCELED) snprintf(err, n, "cancelled");
     return e;
 }

@@ -23,6 +23,7 @@ typedef struct PipelineSpec {
     unsigned sync_range;
     unsigned skip_ref, skip_dis;
     unsigned frame_cnt;                  /* 0: all frames */
+    int common_bitdepth;                 /* inputs of different bit depths scored at the larger */
     double stall_timeout;                /* URL inputs (0: the media layer's default) */
     unsigned http_retries;
     const char *tls_ca_file;             /* https inputs: CA bundle (NULL: the system's) */

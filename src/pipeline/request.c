@@ -7,7 +7,15 @@
 
 #include "request.h"
 
-#define MODEL_FILE_MAX (16u << 20)
+/* Whether the request's presets compare inputs at a common bit depth. */
+static int common_bitdepth(const JobSpec *req)
+{
+    JobSpec *x = malloc(sizeof(*x));
+    char field[64], err[256];
+    int r = x && !jobspec_expand(req, x, field, sizeof(field), err, sizeof(err)) && x->opt.common_bitdepth;
+    free(x);
+    return r;
+}
 
 int pipeline_spec_from_request(const JobSpec *req, const PipelineSettings *set, const PipelineInputs *in,
                                PipelineSpec *p, char *err, size_t n)
@@ -22,6 +30,7 @@ int pipeline_spec_from_request(const JobSpec *req, const PipelineSettings *set, 
                          .skip_ref = o->frame_skip_ref,
                          .skip_dis = o->frame_skip_dist,
                          .frame_cnt = o->frame_cnt,
+                         .common_bitdepth = o->common_bitdepth || common_bitdepth(req),
                          .stall_timeout = set->stall_timeout,
                          .http_retries = set->http_retries,
                          .tls_ca_file = set->tls_ca_file };
@@ -40,96 +49,6 @@ int pipeline_spec_from_request(const JobSpec *req, const PipelineSettings *set, 
     return 0;
 }
 
-static char *read_model_file(const char *path, size_t *len, char *err, size_t n)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, n, "model file %s: cannot open (%s)", path, strerror(errno));
-        return NULL;
-    }
-    char *buf = malloc(MODEL_FILE_MAX + 1);
-    size_t got = buf ? fread(buf, 1, MODEL_FILE_MAX + 1, f) : 0;
-    int bad = !buf || ferror(f) || got > MODEL_FILE_MAX;
-    fclose(f);
-    if (bad) {
-        snprintf(err, n, "model file %s: cannot read (missing, unreadable or larger than 16 MiB)", path);
-        free(buf);
-        return NULL;
-    }
-    buf[got] = 0;
-    *len = got;
-    return buf;
-}
-
-static int use_model(VmafxContext *ctx, const JobModel *m, const VmafxModelConfig *cfg, unsigned i, char *err,
-                     size_t n)
-{
-    if (*m->version) {
-        int e = vmafx_use_builtin_model(ctx, m->version, cfg);
-        if (e) snprintf(err, n, "models[%u] %s: %s", i, m->version, vmafx_last_error(ctx));
-        return e;
-    }
-    size_t len;
-    char *json = read_model_file(m->path, &len, err, n);
-    if (!json) return -EINVAL;
-    int e = vmafx_use_model(ctx, json, len, cfg);
-    free(json);
-    if (e) snprintf(err, n, "model file %s: %s", m->path, vmafx_last_error(ctx));
-    return e;
-}
-
-static int add_models(const JobSpec *req, PipelineScore *out, char *err, size_t n)
-{
-    unsigned count = jobspec_model_count(req);
-    for (unsigned i = 0; i < count; i++) {
-        JobModel m;
-        char why[300];
-        if (jobspec_model_parse(jobspec_model(req, i), JOB_LOCAL, &m, why, sizeof(why))) {
-            snprintf(err, n, "models[%u]: %s", i, why);
-            return -EINVAL;
-        }
-        PipelineModel *pm = &out->models[out->n_models];
-        jobspec_model_names(&m, count, pm->label, pm->name, sizeof(pm->name));
-        VmafxModelConfig cfg = { .name = pm->name,
-                                 .enable_transform = m.enable_transform,
-                                 .disable_clip = m.disable_clip };
-        int e = use_model(out->ctx, &m, &cfg, i, err, n);
-        if (e) return e;
-        out->n_models++;
-    }
-    return 0;
-}
-
-static int add_features(VmafxContext *ctx, const JobSpec *req, char *err, size_t n)
-{
-    for (unsigned i = 0; i < req->n_features; i++) {
-        char name[JOB_SPEC_MAX];
-        snprintf(name, sizeof(name), "%s", req->features[i]);
-        char *opts = strchr(name, '=');
-        if (opts) *opts++ = 0;
-        int e = vmafx_use_feature(ctx, name, opts);
-        if (e) {
-            snprintf(err, n, "features[%u] %s: %s", i, req->features[i], vmafx_last_error(ctx));
-            return e;
-        }
-    }
-    return 0;
-}
-
-static int setup_models(const JobSpec *req, PipelineScore *out, char *err, size_t n)
-{
-    if (!req->opt.no_prediction) {
-        int e = add_models(req, out, err, n);
-        return e ? e : add_features(out->ctx, req, err, n);
-    }
-    for (const char *const *f = job_no_prediction_features; *f; f++)
-        if (vmafx_use_feature(out->ctx, *f, NULL)) {
-            snprintf(err, n, "%s", vmafx_last_error(out->ctx));
-            return -EINVAL;
-        }
-    return add_features(out->ctx, req, err, n);
-}
-
 int pipeline_score_request(const JobSpec *req, const PipelineSettings *set, const PipelineInputs *in,
                            const PipelineHooks *hooks, PipelineScore *out, char *err, size_t n)
 {
@@ -145,7 +64,10 @@ int pipeline_score_request(const JobSpec *req, const PipelineSettings *set, cons
                  out->ctx ? vmafx_last_error(out->ctx) : "out of memory");
         return e;
     }
-    if ((e = setup_models(req, out, err, n))) return e;
+    char field[64];
+    if ((e = pipeline_setup_request(out->ctx, req, JOB_LOCAL, out->models, &out->n_models, field, sizeof(field), err,
+                                    n)))
+        return e;
     return pipeline_run(out->ctx, &p, hooks, &out->run, err, n);
 }
 

@@ -44,6 +44,14 @@ typedef struct PipelineScore {
 int pipeline_spec_from_request(const JobSpec *req, const PipelineSettings *set, const PipelineInputs *in,
                                PipelineSpec *p, char *err, size_t n);
 
+/* Adds the request's models (presets expanded, overrides applied, named as in libvmaf) and
+ * features to ctx, as a run does, the models' names into models[] (none with no_prediction).
+ * On failure: a negative code, the request field at fault in field ("models[1]",
+ * "features[0]", "options.aom_ctc") and a message starting with it in err. The controller
+ * runs it to check a job before accepting it. */
+int pipeline_setup_request(VmafxContext *ctx, const JobSpec *req, JobOrigin origin, PipelineModel *models,
+                           unsigned *n_models, char *field, size_t fn, char *err, size_t n);
+
 /* 0 with out filled (free it with pipeline_score_free, also after a failure), -ECANCELED,
  * or another negative code with a message naming the input, model or feature. */
 int pipeline_score_request(const JobSpec *req, const PipelineSettings *set, const PipelineInputs *in,

@@ -597,6 +597,10 @@ static int adm_init(void *priv, const ExtractorParams *p)
     s->h = (int)p->h;
     s->bpc = (int)p->bpc;
     s->egl = p->opt[OPT_EGL];
+    if (s->egl != floor(s->egl)) {   /* libvmaf's rounding of a fractional limit: adm_kernels.h */
+        s->k.decouple0_row = adm_decouple0_row_libvmaf;
+        s->k.decouple32_row = adm_decouple32_row_libvmaf;
+    }
     s->debug = p->opt[OPT_DEBUG] != 0.0;
     s->dlm_weight = p->opt[OPT_DLMW];
     s->min_val = p->opt[OPT_MIN];

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <math.h>
 #include <stdint.h>
 
 #include "vmafx/vmafx.h"
@@ -206,6 +207,39 @@ static inline int32_t adm_clamp_q15(int64_t k)
     return (int32_t)(k < 0 ? 0 : (k > 32768 ? 32768 : k));
 }
 
+/* The same limit where libvmaf's SIMD code applies it: restored * egl rounded to the nearest
+ * integer (ties to even, its cvtpd_epi32/epi64), then bounded by the distorted value. It
+ * differs from adm_enhance only when egl is not an integer. */
+static inline int64_t adm_enhance_rounded(int32_t rst, int32_t o, int32_t t, double egl)
+{
+    const int64_t g = (int64_t)nearbyint(rst * egl);
+    if (o > 0) return g < t ? g : t;
+    return g > t ? g : t;
+}
+
+/* Columns [0, round_below) take adm_enhance_rounded, the rest adm_enhance (see
+ * adm_decouple0_row_libvmaf). */
+static inline void adm_decouple0_row_split(const int16_t *const o[3], const int16_t *const t[3],
+                                           int n, double egl, float cos1sq, const int32_t *div,
+                                           int16_t *const r[3], int16_t *const a[3], int round_below)
+{
+    for (int j = 0; j < n; j++) {
+        const bool flag = adm_angle_flag(o[ADM_H][j], o[ADM_V][j], t[ADM_H][j], t[ADM_V][j],
+                                         cos1sq);
+        for (int b = 0; b < ADM_BANDS; b++) {
+            const int32_t ob = o[b][j], tb = t[b][j];
+            const int32_t k = ob == 0 ? 32768
+                : adm_clamp_q15(((int64_t)div[ob + 32768] * tb + 16384) >> 15);
+            int16_t rst = adm_wrap16((k * ob + 16384) >> 15);
+            if (flag && k > 0 && ob != 0)
+                rst = j < round_below ? (int16_t)adm_enhance_rounded(rst, ob, tb, egl)
+                                      : (int16_t)adm_enhance(rst, ob, tb, egl);
+            r[b][j] = rst;
+            a[b][j] = adm_wrap16(tb - rst);
+        }
+    }
+}
+
 static inline void adm_decouple0_row_c(const int16_t *const o[3], const int16_t *const t[3],
                                        int n, double egl, float cos1sq, const int32_t *div,
                                        int16_t *const r[3], int16_t *const a[3])
@@ -240,6 +274,46 @@ static inline int32_t adm_ratio_q15_32(int32_t o, int32_t t, const int32_t *div)
     const int64_t round = (int32_t)(1u << (14 + s));   /* int in libvmaf: 2^31 wraps */
     const int64_t q = (int64_t)div[m + 32768] * t * (o < 0 ? -1 : 1);
     return adm_clamp_q15((q + round) >> (15 + s));
+}
+
+static inline void adm_decouple32_row_split(const int32_t *const o[3], const int32_t *const t[3],
+                                            int n, double egl, float cos1sq, const int32_t *div,
+                                            int32_t *const r[3], int32_t *const a[3], int round_below)
+{
+    for (int j = 0; j < n; j++) {
+        const bool flag = adm_angle_flag(o[ADM_H][j], o[ADM_V][j], t[ADM_H][j], t[ADM_V][j],
+                                         cos1sq);
+        for (int b = 0; b < ADM_BANDS; b++) {
+            const int32_t ob = o[b][j], tb = t[b][j];
+            const int32_t k = adm_ratio_q15_32(ob, tb, div);
+            int32_t rst = adm_wrap32(((int64_t)k * ob + 16384) >> 15);
+            if (flag && k > 0 && ob != 0)
+                rst = j < round_below ? (int32_t)adm_enhance_rounded(rst, ob, tb, egl)
+                                      : (int32_t)adm_enhance(rst, ob, tb, egl);
+            r[b][j] = rst;
+            a[b][j] = (int32_t)((uint32_t)tb - (uint32_t)rst);
+        }
+    }
+}
+
+/* Decoupling with a non-integer enhancement gain limit, as libvmaf 3.2.0's reference outputs
+ * have it: its AVX-512 code (which made the goldens) rounds restored * egl in the columns it
+ * takes 16 at a time from the left edge of the working area and truncates in the remaining
+ * n % 16, where its C code truncates everywhere. With an integer egl (1, 100: every built-in
+ * model) both are adm_decouple*_row_c; vmafx uses these at every kernel level, so every level
+ * gives the same numbers. */
+static inline void adm_decouple0_row_libvmaf(const int16_t *const o[3], const int16_t *const t[3],
+                                             int n, double egl, float cos1sq, const int32_t *div,
+                                             int16_t *const r[3], int16_t *const a[3])
+{
+    adm_decouple0_row_split(o, t, n, egl, cos1sq, div, r, a, n - n % 16);
+}
+
+static inline void adm_decouple32_row_libvmaf(const int32_t *const o[3], const int32_t *const t[3],
+                                              int n, double egl, float cos1sq, const int32_t *div,
+                                              int32_t *const r[3], int32_t *const a[3])
+{
+    adm_decouple32_row_split(o, t, n, egl, cos1sq, div, r, a, n - n % 16);
 }
 
 static inline void adm_decouple32_row_c(const int32_t *const o[3], const int32_t *const t[3],

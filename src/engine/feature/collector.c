@@ -156,7 +156,7 @@ static int by_first_write(const void *a, const void *b)
 
 void collector_sort(FeatureCollector *c)
 {
-    qsort(c->s, c->n, sizeof(*c->s), by_first_write);
+    if (c->n > 1) qsort(c->s, c->n, sizeof(*c->s), by_first_write);   /* no features (-n alone): no array */
 }
 
 unsigned collector_count(const FeatureCollector *c) { return c->n - c->n_internal; }
