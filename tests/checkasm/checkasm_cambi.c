@@ -294,7 +294,8 @@ static void check_c_values(const CambiKernels *lv, int w, int mode)
 /* ---- pooling --------------------------------------------------------------------------- */
 
 /* n c-value-like floats: mostly zeros or few distinct values (ties), c-value sized quotients,
- * or a wide range of magnitudes (sums that round: the quick-select fallback) */
+ * a wide range of magnitudes (sums that round: the quick-select fallback), or (never
+ * c-values) negative values and -0 */
 static void fill_c(float *c, int n, int kind)
 {
     for (int i = 0; i < n; i++) {
@@ -306,7 +307,8 @@ static void fill_c(float *c, int n, int kind)
         case 1: c[i] = (float)(r % 5) * 0.75f; break;                    /* ties */
         case 2: c[i] = r % 3 ? q : 0.0f; break;
         case 3: c[i] = ldexpf((float)(r & 0xffffff), (int)((r >> 24) % 60) - 90); break; /* wide */
-        default: c[i] = (float)(r >> 8) * 1e6f; break;                  /* large */
+        case 4: c[i] = (float)(r >> 8) * 1e6f; break;                   /* large */
+        default: c[i] = r % 7 ? q : r % 5 ? 0.0f : r % 3 ? -q : -0.0f;   /* signs */
         }
     }
 }
@@ -320,7 +322,11 @@ static void check_pool(int n, int kind)
         memcpy(d, c, (size_t)n * sizeof(float));
         const double want = cambi_top_k_mean_select(d, topks[t], n);
         memcpy(d, c, (size_t)n * sizeof(float));
-        const double got = cambi_top_k_mean(d, topks[t], n);
+        CambiPoolScan scan;
+        cambi_pool_reset(&scan);
+        for (int i = 0, piece = 1 + (int)checkasm_rand_below(700); i < n; i += piece)
+            cambi_pool_scan(&scan, d + i, n - i < piece ? n - i : piece);
+        const double got = cambi_top_k_mean(d, topks[t], n, &scan);
         checkasm_check(!memcmp(&want, &got, sizeof want), "cambi_top_k_mean", VMAFX_CPU_SCALAR,
                        "n=%d kind=%d topk=%g: %.17g, quick-select %.17g", n, kind, topks[t], got,
                        want);
@@ -362,7 +368,7 @@ void checkasm_check_cambi(void)
             }
     static const int pool_sizes[] = { 1, 2, 3, 7, 8, 9, 100, 4097, 46656, 186624 };
     for (size_t i = 0; i < sizeof pool_sizes / sizeof pool_sizes[0]; i++)
-        for (int kind = 0; kind < 5; kind++)
+        for (int kind = 0; kind < 6; kind++)
             for (int r = 0; r < rounds; r++) check_pool(pool_sizes[i], kind);
     checkasm_check_feature("cambi", NULL);
     checkasm_check_feature("cambi", "full_ref=true:max_log_contrast=4:cambi_vis_lum_threshold=1");

@@ -203,8 +203,10 @@ static void mode_filter(CambiWork *wk, unsigned stride, int w, int h)
 /* The histogram starts all zero (calloc) and is left all zero: the rows still in the window
  * after the last picture row leave it again, which costs less than clearing every value row
  * (and leaves the rows of values that never occur untouched). */
-static void c_values(CambiWork *wk, unsigned stride, int w, int h, int window)
+static void c_values(CambiWork *wk, unsigned stride, int w, int h, int window,
+                     CambiPoolScan *pool)
 {
+    cambi_pool_reset(pool);
     const int pad = window >> 1, base = wk->cp.base, size = wk->cp.size;
     const uint16_t *img = wk->img, *mask = wk->mask;
     for (int r = 0; r < pad; r++)
@@ -219,6 +221,7 @@ static void c_values(CambiWork *wk, unsigned stride, int w, int h, int window)
                              old >= 0 ? mask + ro : NULL);
         wk->k.c_values_row(wk->c + (size_t)i * w, wk->hist, img + (size_t)i * stride,
                            mask + (size_t)i * stride, w, &wk->cp);
+        cambi_pool_scan(pool, wk->c + (size_t)i * w, w);   /* while the row is in cache */
     }
     for (int r = h - pad - 1; r < h; r++)
         if (r >= 0)
@@ -246,12 +249,13 @@ int cambi_score_picture(CambiWork *wk, const VmafxPicture *pic, const CambiPictu
             decimate(&wk->k, wk->mask, stride, w, h);
         }
         mode_filter(wk, stride, w, h);
-        c_values(wk, stride, w, h, job->window);
+        CambiPoolScan pool;
+        c_values(wk, stride, w, h, job->window, &pool);
         if (job->map) {
             int err = job->map(job->map_user, s, wk->c, w, h);
             if (err) return err;
         }
-        sum += cambi_top_k_mean(wk->c, job->topk, w * h) * scale_weight[s];
+        sum += cambi_top_k_mean(wk->c, job->topk, w * h, &pool) * scale_weight[s];
     }
     *score = sum / ((double)job->window * job->window);
     return 0;

@@ -101,12 +101,14 @@ static void histogram(uint32_t h[4][1 << 12], const uint32_t *b, int n, int shif
 
 #define HIGH_INF 0x7f8u          /* the high 12 bits of +inf */
 
-/* The bits of the k-th largest of b[0..n) (all finite and >= +0), and in *above the count
- * of larger values. */
-static void select_kth(const uint32_t *b, int n, int k, uint32_t *kth, int *above,
-                       uint32_t h[4][1 << 12])
+/* The bits of the k-th largest of b[0..n) (all >= +0), and in *above the count of larger
+ * values; -1 when a value is +inf or NaN. */
+static int select_kth(const uint32_t *b, int n, int k, uint32_t *kth, int *above,
+                      uint32_t h[4][1 << 12])
 {
     histogram(h, b, n, 20, 0xfff, 32, 0, HIGH_INF);
+    for (uint32_t d = HIGH_INF; d < 1u << 12; d++)
+        if (h[0][d] | h[1][d] | h[2][d] | h[3][d]) return -1;
     int rank = k;
     *above = 0;
     uint32_t t = pick_digit(h[0], HIGH_INF - 1, &rank, above);
@@ -114,41 +116,52 @@ static void select_kth(const uint32_t *b, int n, int k, uint32_t *kth, int *abov
     t = t << 12 | pick_digit(h[0], 0xfff, &rank, above);
     histogram(h, b, n, 0, 0xff, 8, t, 1u << 8);
     *kth = t << 8 | pick_digit(h[0], 0xff, &rank, above);
+    return 0;
 }
 
-/* What the bits of c[0..n) hold: the count of +0s, the smallest value above +0 (as bits;
- * UINT32_MAX when none) and the largest bits (from +inf up: inf, NaN or a sign bit set). */
-typedef struct Scan {
-    int zeros;
-    uint32_t lo, hi;
-} Scan;
-
-static Scan scan(const uint32_t *b, int n)
+void cambi_pool_reset(CambiPoolScan *p)
 {
-    int zeros = 0;
-    uint32_t lo = UINT32_MAX, hi = 0;
-    for (int i = 0; i < n; i++) {
-        const uint32_t v = b[i], below = v - 1;          /* +0 wraps to UINT32_MAX */
-        zeros += v == 0;
-        lo = below < lo ? below : lo;
-        hi = v > hi ? v : hi;
+    for (int j = 0; j < CAMBI_POOL_LANES; j++) {
+        p->lo[j] = UINT32_MAX;
+        p->zeros[j] = p->bits[j] = 0;
+        p->sum[j] = 0;
     }
-    return (Scan){ zeros, lo == UINT32_MAX ? lo : lo + 1, hi };
 }
 
-/* The sum of c[0..n), in blocks that pass over runs of zeros. */
-static double sum_all(const float *c, int n)
+/* Sixteen lanes, so that the compiler vectorises the loop with any instruction set and keeps
+ * several vectors of running minima and sums. The minimum is of the keys (bits - 1) ^ sign
+ * compared as signed, i.e. of bits - 1 unsigned: the smallest bits other than +0's. The
+ * bits are or-ed to see a sign bit. The sums are in no particular order: they are kept only
+ * when no addition rounded (see above). */
+void cambi_pool_scan(CambiPoolScan *p, const float *c, int n)
 {
-    double s[4] = { 0, 0, 0, 0 };
+    const uint32_t *b = (const uint32_t *)(const void *)c;
+    uint32_t lo[CAMBI_POOL_LANES], zeros[CAMBI_POOL_LANES], bits[CAMBI_POOL_LANES];
+    double sum[CAMBI_POOL_LANES];
+    memcpy(bits, p->bits, sizeof(bits));
+    memcpy(lo, p->lo, sizeof(lo));
+    memcpy(zeros, p->zeros, sizeof(zeros));
+    memcpy(sum, p->sum, sizeof(sum));
     int i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t bits[4];
-        memcpy(bits, c + i, sizeof(bits));
-        if (!(bits[0] | bits[1] | bits[2] | bits[3])) continue;
-        for (int j = 0; j < 8; j++) s[j & 3] += c[i + j];
+    for (; i + CAMBI_POOL_LANES <= n; i += CAMBI_POOL_LANES)
+        for (int j = 0; j < CAMBI_POOL_LANES; j++) {
+            const uint32_t key = (b[i + j] - 1) ^ 0x80000000u;
+            zeros[j] += b[i + j] == 0;
+            bits[j] |= b[i + j];
+            lo[j] = (int32_t)key < (int32_t)lo[j] ? key : lo[j];
+            sum[j] += c[i + j];
+        }
+    for (; i < n; i++) {
+        const uint32_t key = (b[i] - 1) ^ 0x80000000u;
+        zeros[0] += b[i] == 0;
+        bits[0] |= b[i];
+        lo[0] = (int32_t)key < (int32_t)lo[0] ? key : lo[0];
+        sum[0] += c[i];
     }
-    for (; i < n; i++) s[0] += c[i];
-    return (s[0] + s[1]) + (s[2] + s[3]);
+    memcpy(p->bits, bits, sizeof(bits));
+    memcpy(p->lo, lo, sizeof(lo));
+    memcpy(p->zeros, zeros, sizeof(zeros));
+    memcpy(p->sum, sum, sizeof(sum));
 }
 
 /* The sum of the values of c[0..n) whose bits are above t. */
@@ -162,23 +175,32 @@ static double sum_above(const float *c, const uint32_t *b, int n, uint32_t t)
     return (s[0] + s[1]) + (s[2] + s[3]);
 }
 
-double cambi_top_k_mean(float *c, double topk, int n)
+double cambi_top_k_mean(float *c, double topk, int n, const CambiPoolScan *p)
 {
     static_assert(sizeof(float) == sizeof(uint32_t), "float is binary32");
     const int k = top_k_count(topk, n);
-    const uint32_t *b = (const uint32_t *)(const void *)c;
-    const Scan sc = scan(b, n);
-    if (sc.hi >= 0x7f800000u) return cambi_top_k_mean_select(c, topk, n);
-    if (sc.lo == UINT32_MAX) return 0.0;                /* all +0 */
+    int zeros = 0;
+    uint32_t key = UINT32_MAX, bits = 0;
+    double all = 0;
+    for (int j = 0; j < CAMBI_POOL_LANES; j++) {
+        zeros += (int)p->zeros[j];
+        bits |= p->bits[j];
+        key = (int32_t)p->lo[j] < (int32_t)key ? p->lo[j] : key;
+        all += p->sum[j];
+    }
+    if (bits >> 31) return cambi_top_k_mean_select(c, topk, n); /* a sign bit set */
+    if (!bits) return 0.0;                                      /* all +0 */
+    const uint32_t lo = (key ^ 0x80000000u) + 1;  /* the smallest value above +0 */
     double sum;
     float smallest;              /* the smallest value above +0 that the sum holds */
-    if (k >= n - sc.zeros) {     /* the top k: every value above +0, and zeros */
-        sum = sum_all(c, n);
-        memcpy(&smallest, &sc.lo, sizeof(smallest));
+    if (k >= n - zeros) {        /* the top k: every value above +0, and zeros */
+        sum = all;                                      /* NaN or inf if one is */
+        memcpy(&smallest, &lo, sizeof(smallest));
     } else {
+        const uint32_t *b = (const uint32_t *)(const void *)c;
         uint32_t h[4][1 << 12], t;
         int above;
-        select_kth(b, n, k, &t, &above, h);
+        if (select_kth(b, n, k, &t, &above, h)) return cambi_top_k_mean_select(c, topk, n);
         memcpy(&smallest, &t, sizeof(smallest));
         /* the values above t, and k - above copies of t */
         sum = sum_above(c, b, n, t) + (double)(k - above) * smallest;
