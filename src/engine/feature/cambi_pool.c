@@ -44,6 +44,14 @@ static void quick_select(float *arr, int n, int k)
     }
 }
 
+/* The bits of a float, read without breaking the aliasing rules (a plain load once compiled). */
+static inline uint32_t bits_at(const float *p)
+{
+    uint32_t v;
+    memcpy(&v, p, sizeof(v));
+    return v;
+}
+
 static int top_k_count(double topk, int n)
 {
     double want = topk * n;
@@ -85,7 +93,7 @@ static uint32_t pick_digit(const uint32_t *hist, uint32_t top, int *k, int *abov
 /* Histogram of the digit (the bits at shift, under mask) of the values whose bits above
  * `top` equal `prefix` (all values when top is 32), in four parts so that runs of equal
  * values do not wait on one counter; summed into h[0] up to `bins`. */
-static void histogram(uint32_t h[4][1 << 12], const uint32_t *b, int n, int shift, uint32_t mask,
+static void histogram(uint32_t h[4][1 << 12], const float *c, int n, int shift, uint32_t mask,
                       int top, uint32_t prefix, uint32_t bins)
 {
     memset(h, 0, sizeof(uint32_t[4][1 << 12]));
@@ -94,27 +102,27 @@ static void histogram(uint32_t h[4][1 << 12], const uint32_t *b, int n, int shif
     int i = 0;
     for (; i + 4 <= n; i += 4)
         for (int j = 0; j < 4; j++)
-            h[j][(b[i + j] >> shift) & mask] += (b[i + j] & pm) == prefix;
-    for (; i < n; i++) h[0][(b[i] >> shift) & mask] += (b[i] & pm) == prefix;
+            h[j][(bits_at(c + i + j) >> shift) & mask] += (bits_at(c + i + j) & pm) == prefix;
+    for (; i < n; i++) h[0][(bits_at(c + i) >> shift) & mask] += (bits_at(c + i) & pm) == prefix;
     for (uint32_t d = 0; d < bins; d++) h[0][d] += h[1][d] + h[2][d] + h[3][d];
 }
 
 #define HIGH_INF 0x7f8u          /* the high 12 bits of +inf */
 
-/* The bits of the k-th largest of b[0..n) (all >= +0), and in *above the count of larger
+/* The bits of the k-th largest of c[0..n) (all >= +0), and in *above the count of larger
  * values; -1 when a value is +inf or NaN. */
-static int select_kth(const uint32_t *b, int n, int k, uint32_t *kth, int *above,
+static int select_kth(const float *c, int n, int k, uint32_t *kth, int *above,
                       uint32_t h[4][1 << 12])
 {
-    histogram(h, b, n, 20, 0xfff, 32, 0, HIGH_INF);
+    histogram(h, c, n, 20, 0xfff, 32, 0, HIGH_INF);
     for (uint32_t d = HIGH_INF; d < 1u << 12; d++)
         if (h[0][d] | h[1][d] | h[2][d] | h[3][d]) return -1;
     int rank = k;
     *above = 0;
     uint32_t t = pick_digit(h[0], HIGH_INF - 1, &rank, above);
-    histogram(h, b, n, 8, 0xfff, 20, t, 1u << 12);
+    histogram(h, c, n, 8, 0xfff, 20, t, 1u << 12);
     t = t << 12 | pick_digit(h[0], 0xfff, &rank, above);
-    histogram(h, b, n, 0, 0xff, 8, t, 1u << 8);
+    histogram(h, c, n, 0, 0xff, 8, t, 1u << 8);
     *kth = t << 8 | pick_digit(h[0], 0xff, &rank, above);
     return 0;
 }
@@ -135,7 +143,6 @@ void cambi_pool_reset(CambiPoolScan *p)
  * when no addition rounded (see above). */
 void cambi_pool_scan(CambiPoolScan *p, const float *c, int n)
 {
-    const uint32_t *b = (const uint32_t *)(const void *)c;
     uint32_t lo[CAMBI_POOL_LANES], zeros[CAMBI_POOL_LANES], bits[CAMBI_POOL_LANES];
     double sum[CAMBI_POOL_LANES];
     memcpy(bits, p->bits, sizeof(bits));
@@ -145,16 +152,16 @@ void cambi_pool_scan(CambiPoolScan *p, const float *c, int n)
     int i = 0;
     for (; i + CAMBI_POOL_LANES <= n; i += CAMBI_POOL_LANES)
         for (int j = 0; j < CAMBI_POOL_LANES; j++) {
-            const uint32_t key = (b[i + j] - 1) ^ 0x80000000u;
-            zeros[j] += b[i + j] == 0;
-            bits[j] |= b[i + j];
+            const uint32_t v = bits_at(c + i + j), key = (v - 1) ^ 0x80000000u;
+            zeros[j] += v == 0;
+            bits[j] |= v;
             lo[j] = (int32_t)key < (int32_t)lo[j] ? key : lo[j];
             sum[j] += c[i + j];
         }
     for (; i < n; i++) {
-        const uint32_t key = (b[i] - 1) ^ 0x80000000u;
-        zeros[0] += b[i] == 0;
-        bits[0] |= b[i];
+        const uint32_t v = bits_at(c + i), key = (v - 1) ^ 0x80000000u;
+        zeros[0] += v == 0;
+        bits[0] |= v;
         lo[0] = (int32_t)key < (int32_t)lo[0] ? key : lo[0];
         sum[0] += c[i];
     }
@@ -165,13 +172,13 @@ void cambi_pool_scan(CambiPoolScan *p, const float *c, int n)
 }
 
 /* The sum of the values of c[0..n) whose bits are above t. */
-static double sum_above(const float *c, const uint32_t *b, int n, uint32_t t)
+static double sum_above(const float *c, int n, uint32_t t)
 {
     double s[4] = { 0, 0, 0, 0 };
     int i = 0;
     for (; i + 4 <= n; i += 4)
-        for (int j = 0; j < 4; j++) s[j] += b[i + j] > t ? c[i + j] : 0.0f;
-    for (; i < n; i++) s[0] += b[i] > t ? c[i] : 0.0f;
+        for (int j = 0; j < 4; j++) s[j] += bits_at(c + i + j) > t ? c[i + j] : 0.0f;
+    for (; i < n; i++) s[0] += bits_at(c + i) > t ? c[i] : 0.0f;
     return (s[0] + s[1]) + (s[2] + s[3]);
 }
 
@@ -197,13 +204,12 @@ double cambi_top_k_mean(float *c, double topk, int n, const CambiPoolScan *p)
         sum = all;                                      /* NaN or inf if one is */
         memcpy(&smallest, &lo, sizeof(smallest));
     } else {
-        const uint32_t *b = (const uint32_t *)(const void *)c;
         uint32_t h[4][1 << 12], t;
         int above;
-        if (select_kth(b, n, k, &t, &above, h)) return cambi_top_k_mean_select(c, topk, n);
+        if (select_kth(c, n, k, &t, &above, h)) return cambi_top_k_mean_select(c, topk, n);
         memcpy(&smallest, &t, sizeof(smallest));
         /* the values above t, and k - above copies of t */
-        sum = sum_above(c, b, n, t) + (double)(k - above) * smallest;
+        sum = sum_above(c, n, t) + (double)(k - above) * smallest;
     }
     /* every summed value is a multiple of the smallest one's ulp */
     int e;
