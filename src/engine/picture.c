@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "vmafx/vmafx.h"
 
@@ -31,6 +32,28 @@ size_t vmafx_picture_frame_bytes(enum VmafxPixelFormat fmt, unsigned bpc, unsign
     return bps * ((size_t)w * h + 2 * cw * ch);
 }
 
+#define HUGE_PAGE ((size_t)2 << 20)
+
+/* A cleared block aligned to 64 bytes. Blocks of 2 MiB and more are aligned to 2 MiB and
+ * offered to the kernel for transparent huge pages (where it is set to "madvise", the usual
+ * default): clearing a 1080p picture then takes 2-3 page faults instead of 1,500, which in a
+ * virtual machine cost more than the clearing itself. */
+static void *alloc_cleared(size_t bytes)
+{
+    void *p = NULL;
+#ifdef MADV_HUGEPAGE
+    if (bytes >= HUGE_PAGE) {
+        /* only the whole 2 MiB ranges get huge pages: the tail is not rounded up, so the
+         * resident memory does not grow */
+        if (posix_memalign(&p, HUGE_PAGE, bytes)) return NULL;
+        madvise(p, bytes & ~(HUGE_PAGE - 1), MADV_HUGEPAGE);   /* advice: failure is harmless */
+    }
+#endif
+    if (!p && !(p = aligned_alloc(64, bytes))) return NULL;
+    memset(p, 0, bytes);
+    return p;
+}
+
 int vmafx_picture_alloc(VmafxPicture *pic, enum VmafxPixelFormat fmt, unsigned bpc,
                         unsigned w, unsigned h)
 {
@@ -49,9 +72,8 @@ int vmafx_picture_alloc(VmafxPicture *pic, enum VmafxPixelFormat fmt, unsigned b
         off[p] = total;
         total += (size_t)pic->stride[p] * pic->h[p] + 64;
     }
-    uint8_t *buf = aligned_alloc(64, (total + 63) & ~(size_t)63);
+    uint8_t *buf = alloc_cleared((total + 63) & ~(size_t)63);
     if (!buf) return -ENOMEM;
-    memset(buf, 0, (total + 63) & ~(size_t)63);
     for (int p = 0; p < 3; p++) pic->data[p] = buf + off[p];
     pic->buf = buf;
     pic->pix_fmt = fmt;

@@ -3,6 +3,7 @@
  * rows of awkward widths with random, extreme and banded (few distinct values) samples, every
  * output compared with guard elements around it; and the whole extractor through the public
  * API (no-reference and full-reference). */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -290,6 +291,50 @@ static void check_c_values(const CambiKernels *lv, int w, int mode)
     free(mask.mem);
 }
 
+/* ---- pooling --------------------------------------------------------------------------- */
+
+/* n c-value-like floats: mostly zeros or few distinct values (ties), c-value sized quotients,
+ * a wide range of magnitudes (sums that round: the quick-select fallback), or (never
+ * c-values) negative values and -0 */
+static void fill_c(float *c, int n, int kind)
+{
+    for (int i = 0; i < n; i++) {
+        const uint32_t r = checkasm_rand();
+        const float q = (float)(1 + r % 4) * (float)(1 + (r >> 2) % 900) * (float)(1 + (r >> 12) % 60) /
+                        (float)(3 + (r >> 18) % 2000);
+        switch (kind) {
+        case 0: c[i] = r % 8 ? 0.0f : q; break;                          /* mostly zeros */
+        case 1: c[i] = (float)(r % 5) * 0.75f; break;                    /* ties */
+        case 2: c[i] = r % 3 ? q : 0.0f; break;
+        case 3: c[i] = ldexpf((float)(r & 0xffffff), (int)((r >> 24) % 60) - 90); break; /* wide */
+        case 4: c[i] = (float)(r >> 8) * 1e6f; break;                   /* large */
+        default: c[i] = r % 7 ? q : r % 5 ? 0.0f : r % 3 ? -q : -0.0f;   /* signs */
+        }
+    }
+}
+
+static void check_pool(int n, int kind)
+{
+    static const double topks[] = { 0.6, 0.0001, 0.05, 0.5, 0.999, 1.0 };
+    float *c = malloc((size_t)n * sizeof(float)), *d = malloc((size_t)n * sizeof(float));
+    fill_c(c, n, kind);
+    for (size_t t = 0; t < sizeof topks / sizeof topks[0]; t++) {
+        memcpy(d, c, (size_t)n * sizeof(float));
+        const double want = cambi_top_k_mean_select(d, topks[t], n);
+        memcpy(d, c, (size_t)n * sizeof(float));
+        CambiPoolScan scan;
+        cambi_pool_reset(&scan);
+        for (int i = 0, piece = 1 + (int)checkasm_rand_below(700); i < n; i += piece)
+            cambi_pool_scan(&scan, d + i, n - i < piece ? n - i : piece);
+        const double got = cambi_top_k_mean(d, topks[t], n, &scan);
+        checkasm_check(!memcmp(&want, &got, sizeof want), "cambi_top_k_mean", VMAFX_CPU_SCALAR,
+                       "n=%d kind=%d topk=%g: %.17g, quick-select %.17g", n, kind, topks[t], got,
+                       want);
+    }
+    free(c);
+    free(d);
+}
+
 /* ---- benchmarks ------------------------------------------------------------------------ */
 
 static void bench(void)
@@ -321,6 +366,10 @@ void checkasm_check_cambi(void)
                 check_hist(lv, w, m);
                 check_c_values(lv, w, m);
             }
+    static const int pool_sizes[] = { 1, 2, 3, 7, 8, 9, 100, 4097, 46656, 186624 };
+    for (size_t i = 0; i < sizeof pool_sizes / sizeof pool_sizes[0]; i++)
+        for (int kind = 0; kind < 6; kind++)
+            for (int r = 0; r < rounds; r++) check_pool(pool_sizes[i], kind);
     checkasm_check_feature("cambi", NULL);
     checkasm_check_feature("cambi", "full_ref=true:max_log_contrast=4:cambi_vis_lum_threshold=1");
     if (checkasm_bench()) bench();

@@ -1,6 +1,6 @@
 /* CAMBI (banding), shared by its files: cambi.c (the extractor: options, names, full-reference
  * mode, heat maps), cambi_setup.c (per-stream constants), cambi_frame.c (the score of one
- * picture: preprocessing, spatial mask, five scales, pooling). */
+ * picture: preprocessing, spatial mask, five scales), cambi_pool.c (the top-k mean). */
 #ifndef VMAFX_ENGINE_CAMBI_H
 #define VMAFX_ENGINE_CAMBI_H
 
@@ -52,5 +52,21 @@ typedef struct CambiPictureJob {
 /* The CAMBI score of one picture's luma plane; -EINVAL when a sample is out of its range. */
 int cambi_score_picture(CambiWork *wk, const VmafxPicture *pic, const CambiPictureJob *job,
                         double *score);
+
+/* The mean of the k = clip(topk * n, 1, n) largest of c[0..n), as libvmaf computes it:
+ * _select is libvmaf's quick-select and ordered sum (the definition; it reorders c);
+ * cambi_top_k_mean gives the same bits, without the quick-select whenever no addition can
+ * round (then c is left as it was), from a scan of the same values (cambi_pool_scan over
+ * c[0..n) in any pieces, after cambi_pool_reset). */
+#define CAMBI_POOL_LANES 16
+typedef struct CambiPoolScan {
+    uint32_t lo[CAMBI_POOL_LANES], zeros[CAMBI_POOL_LANES], bits[CAMBI_POOL_LANES];
+    double sum[CAMBI_POOL_LANES];
+} CambiPoolScan;
+
+void cambi_pool_reset(CambiPoolScan *p);
+void cambi_pool_scan(CambiPoolScan *p, const float *c, int n);
+double cambi_top_k_mean_select(float *c, double topk, int n);
+double cambi_top_k_mean(float *c, double topk, int n, const CambiPoolScan *p);
 
 #endif

@@ -6,7 +6,7 @@
  * Then, at five scales (each a 2:1 decimation of the last), a 3x3 mode filter, the c-value of
  * every masked pixel from the histogram of its window, and the mean of the top-k c-values;
  * the score is the weighted sum of the five means. The per-row work is in the kernels
- * (cambi_kernels.h); this file walks the picture. */
+ * (cambi_kernels.h), the pooling in cambi_pool.c; this file walks the picture. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -203,8 +203,10 @@ static void mode_filter(CambiWork *wk, unsigned stride, int w, int h)
 /* The histogram starts all zero (calloc) and is left all zero: the rows still in the window
  * after the last picture row leave it again, which costs less than clearing every value row
  * (and leaves the rows of values that never occur untouched). */
-static void c_values(CambiWork *wk, unsigned stride, int w, int h, int window)
+static void c_values(CambiWork *wk, unsigned stride, int w, int h, int window,
+                     CambiPoolScan *pool)
 {
+    cambi_pool_reset(pool);
     const int pad = window >> 1, base = wk->cp.base, size = wk->cp.size;
     const uint16_t *img = wk->img, *mask = wk->mask;
     for (int r = 0; r < pad; r++)
@@ -219,60 +221,12 @@ static void c_values(CambiWork *wk, unsigned stride, int w, int h, int window)
                              old >= 0 ? mask + ro : NULL);
         wk->k.c_values_row(wk->c + (size_t)i * w, wk->hist, img + (size_t)i * stride,
                            mask + (size_t)i * stride, w, &wk->cp);
+        cambi_pool_scan(pool, wk->c + (size_t)i * w, w);   /* while the row is in cache */
     }
     for (int r = h - pad - 1; r < h; r++)
         if (r >= 0)
             wk->k.hist_slide(wk->hist, w, pad, base, size, NULL, NULL, img + (size_t)r * stride,
                              mask + (size_t)r * stride);
-}
-
-/* ---- pooling --------------------------------------------------------------------------- */
-
-/* libvmaf's partition, kept exactly: the order it leaves the top k in is the order they are
- * summed in, and a double sum of floats depends on it. Afterwards arr[0..k) hold the k
- * largest values. */
-static void quick_select(float *arr, int n, int k)
-{
-    if (n == k) return;
-    int left = 0, right = n - 1;
-    while (left < right) {
-        const float pivot = arr[k];
-        int i = left, j = right;
-        do {
-            while (arr[i] > pivot) i++;
-            while (arr[j] < pivot) j--;
-            if (i <= j) {
-                float t = arr[i];
-                arr[i] = arr[j];
-                arr[j] = t;
-                i++;
-                j--;
-            }
-        } while (i <= j);
-        if (j < k) left = i;
-        if (k < i) right = j;
-    }
-}
-
-static double top_k_mean(float *c, double topk, int n)
-{
-    double want = topk * n;
-    int k = want < 1 ? 1 : want > n ? n : (int)want;
-    quick_select(c, n, k);
-    /* adding +0 changes nothing, and most c-values are 0: blocks of 8 zeros (all bits 0, as
-     * c-values are never -0) are passed over */
-    double sum = 0;
-    int i = 0;
-    for (; i + 8 <= k; i += 8) {
-        uint64_t bits[4];
-        memcpy(bits, c + i, sizeof(bits));
-        if (!(bits[0] | bits[1] | bits[2] | bits[3])) continue;
-        for (int j = i; j < i + 8; j++)
-            if (c[j] != 0.0f) sum += c[j];
-    }
-    for (; i < k; i++)
-        if (c[i] != 0.0f) sum += c[i];
-    return sum / k;
 }
 
 /* ---- the picture ----------------------------------------------------------------------- */
@@ -295,12 +249,13 @@ int cambi_score_picture(CambiWork *wk, const VmafxPicture *pic, const CambiPictu
             decimate(&wk->k, wk->mask, stride, w, h);
         }
         mode_filter(wk, stride, w, h);
-        c_values(wk, stride, w, h, job->window);
+        CambiPoolScan pool;
+        c_values(wk, stride, w, h, job->window, &pool);
         if (job->map) {
             int err = job->map(job->map_user, s, wk->c, w, h);
             if (err) return err;
         }
-        sum += top_k_mean(wk->c, job->topk, w * h) * scale_weight[s];
+        sum += cambi_top_k_mean(wk->c, job->topk, w * h, &pool) * scale_weight[s];
     }
     *score = sum / ((double)job->window * job->window);
     return 0;
