@@ -227,6 +227,8 @@ static const struct TextOption {
       (const char *const[]){ "bicubic", "bilinear", "lanczos", "none", NULL } },
     { "scale_to", offsetof(JobOptions, scale_to), 16, NULL, NULL },
     { "sync", offsetof(JobOptions, sync), 16, NULL, NULL },
+    { "fps_mismatch", offsetof(JobOptions, fps_mismatch), 12, "mode",
+      (const char *const[]){ "warn", "error", "resample", NULL } },
 };
 #define N_TEXT_OPTIONS (sizeof(text_options) / sizeof(text_options[0]))
 

@@ -48,6 +48,7 @@ typedef struct JobOptions {
     char scale[12];                     /* bicubic, bilinear, lanczos, none */
     char scale_to[16];                  /* "WxH" */
     char sync[16];                      /* "auto" or "auto:N" (jobspec_sync) */
+    char fps_mismatch[12];              /* "warn" (default), "error", "resample" */
     unsigned threads;
     int no_prediction;
 } JobOptions;

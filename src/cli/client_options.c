@@ -32,6 +32,7 @@ static const ConfigOption submit_opts[] = {
     { "scale", 0, NULL, OPT_STRING, NULL, "METHOD", "scaling of a distorted input of another size: bicubic, bilinear, "
       "lanczos, none" },
     { "scale-to", 0, NULL, OPT_STRING, NULL, "WxH", "scale both inputs to this size" },
+    { "fps-mismatch", 0, NULL, OPT_STRING, NULL, "MODE", "inputs of different frame rates: warn (default), error, resample" },
     { "threads", 't', NULL, OPT_UINT, NULL, "N", "engine threads on the node (default: the node's setting)" },
     { "no_prediction", 'n', NULL, OPT_FLAG, NULL, NULL, "compute features only, no model score" },
     { "priority", 0, NULL, OPT_STRING, NULL, "N", "-1000 to 1000; higher runs first (default 0)" },

@@ -23,6 +23,7 @@ static const struct {
     { "scale", "options.scale" },
     { "scale-to", "options.scale_to" },
     { "sync", "options.sync" },
+    { "fps-mismatch", "options.fps_mismatch" },
 };
 #define N_FIELDS (sizeof(fields) / sizeof(fields[0]))
 
@@ -76,6 +77,7 @@ static int texts(const ConfigValues *v, JobOptions *o, const char *cmd)
         { "scale", o->scale, sizeof(o->scale) },
         { "scale-to", o->scale_to, sizeof(o->scale_to) },
         { "sync", o->sync, sizeof(o->sync) },
+        { "fps-mismatch", o->fps_mismatch, sizeof(o->fps_mismatch) },
     };
     for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
         const char *val = config_str(v, t[i].flag);

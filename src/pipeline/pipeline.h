@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "media/media.h"
+#include "pipeline/alignment.h"
 #include "vmafx/vmafx.h"
 
 typedef struct PipelineSpec {
@@ -23,6 +24,7 @@ typedef struct PipelineSpec {
     unsigned sync_range;
     unsigned skip_ref, skip_dis;
     unsigned frame_cnt;                  /* 0: all frames */
+    AlignFpsMode fps_mismatch;           /* inputs of different frame rates: warn, refuse, resample */
     double stall_timeout;                /* URL inputs (0: the media layer's default) */
     unsigned http_retries;
     const char *tls_ca_file;             /* https inputs: CA bundle (NULL: the system's) */
