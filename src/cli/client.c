@@ -68,7 +68,11 @@ static int cmd_status(const ApiClient *api, const ConfigValues *v, const char *i
         const char *err = json_string_value(json_object_get(j, "error"));
         if (err) printf("error: %s\n", err);
         client_print_scores(j, stdout);
+        client_print_warnings(j, stdout);
     }
+    /* a script can tell a job that went wrong from the exit status, as with vmafx wait */
+    const char *st = rc ? NULL : json_string_value(json_object_get(j, "status"));
+    if (st && (!strcmp(st, "failed") || !strcmp(st, "cancelled"))) rc = 1;
     json_decref(j);
     return rc;
 }
@@ -95,6 +99,17 @@ static int write_text(const char *path, const char *text, size_t len)
     return bad ? cli_error("%s: write failed", path ? path : "standard output") : 0;
 }
 
+/* The job's warnings on stderr beside its report (the report keeps only its note). */
+static void results_warnings(const ApiClient *api, const char *id)
+{
+    char path[128];
+    int status;
+    json_t *j;
+    if (job_path(path, sizeof(path), id, "") || client_call(api, "GET", path, NULL, NULL, &status, &j)) return;
+    if (status == 200) client_print_warnings(j, stderr);
+    json_decref(j);
+}
+
 static int cmd_results(const ApiClient *api, const ConfigValues *v, const char *id)
 {
     const char *fmt = config_flag(v, "xml") ? "xml" : config_flag(v, "csv") ? "csv" : "json";
@@ -111,6 +126,7 @@ static int cmd_results(const ApiClient *api, const ConfigValues *v, const char *
     int rc;
     if (r.status == 200) {
         rc = write_text(config_str(v, "output"), r.body ? r.body : "", r.len) ? 1 : 0;
+        if (!rc) results_warnings(api, id);
     } else {
         api_error_text(&r, err, sizeof(err));
         cli_error("controller: %s", err);

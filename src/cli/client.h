@@ -27,5 +27,8 @@ int client_wait(const ApiClient *api, const char *id, const ConfigValues *v);
 /* "vmaf: 73.997941" for each model of a completed job, like `vmafx score`. */
 void client_print_scores(json_t *job, FILE *f);
 int client_submit(const ApiClient *api, const ConfigValues *v);
+/* The job's warnings (scaling, sync, frame counts and rates), one "warning: ..." line each
+ * ("vmafx: warning: ..." on stderr). */
+void client_print_warnings(json_t *job, FILE *f);
 
 #endif

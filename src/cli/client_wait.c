@@ -67,6 +67,14 @@ void client_print_scores(json_t *job, FILE *f)
     }
 }
 
+void client_print_warnings(json_t *job, FILE *f)
+{
+    size_t i;
+    json_t *w;
+    json_array_foreach(json_object_get(job, "warnings"), i, w)
+        if (json_is_string(w)) fprintf(f, "%swarning: %s\n", f == stderr ? "vmafx: " : "", json_string_value(w));
+}
+
 static int is_final(json_t *job)
 {
     const char *st = json_string_value(json_object_get(job, "status"));
@@ -77,6 +85,7 @@ static int is_final(json_t *job)
 static int final_report(json_t *job)
 {
     const char *st = json_string_value(json_object_get(job, "status"));
+    client_print_warnings(job, stderr);
     if (!strcmp(st, "completed")) {
         client_print_scores(job, stdout);
         return 0;

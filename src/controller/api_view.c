@@ -54,5 +54,7 @@ json_t *api_job_view(const JobRecord *r)
     json_object_set_new(j, "progress", progress_json(r));
     json_object_set_new(j, "pooled_metrics", text_json(r->pooled));
     json_object_set_new(j, "error", r->error ? json_string(r->error) : json_null());
+    json_t *w = text_json(r->warnings);
+    json_object_set_new(j, "warnings", json_is_array(w) ? w : (json_decref(w), json_array()));
     return j;
 }

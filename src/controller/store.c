@@ -62,7 +62,8 @@ void job_record_free(JobRecord *r)
     free(r->spec);
     free(r->pooled);
     free(r->error);
-    r->spec = r->pooled = r->error = NULL;
+    free(r->warnings);
+    r->spec = r->pooled = r->error = r->warnings = NULL;
 }
 
 void job_records_free(JobRecord *r, size_t n)

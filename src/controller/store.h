@@ -40,6 +40,8 @@ typedef struct JobRecord {
     double fps;
     char *pooled;                  /* pooled_metrics JSON text of a completed job, or NULL */
     char *error;                   /* why it failed, or NULL */
+    char *warnings;                /* JSON array of the run's warnings (scaling, sync, frame counts and
+                                      rates), or NULL when there were none */
 } JobRecord;
 
 void job_record_free(JobRecord *r);
@@ -89,6 +91,7 @@ typedef struct Outcome {
     const char *pooled;            /* pooled_metrics JSON text */
     long long frames;              /* frames scored; < 0: keep the last progress report's */
     double fps;                    /* < 0: keep the last progress report's */
+    const char *warnings;          /* JSON array text, or NULL */
 } Outcome;
 
 typedef struct FinishInfo {

@@ -52,7 +52,7 @@ char *pg_dup(const PGresult *r, int row, int col);
 int pg_row_to_record(const PGresult *r, int row, JobRecord *out);
 
 #define PG_JOB_COLUMNS "seq, id, state, spec, created_at, started_at, finished_at, attempt, lost, node, " \
-                       "frames_done, frames_total, fps, pooled, error"
+                       "frames_done, frames_total, fps, pooled, error, warnings"
 
 #define PG_LOCKED(s, expr) ({ pthread_mutex_lock(&(s)->lock); pg_ensure(s); int r_ = (expr); \
                               pthread_mutex_unlock(&(s)->lock); r_; })

@@ -48,7 +48,7 @@ char *sq_strdup_col(sqlite3_stmt *st, int col);              /* NULL for NULL */
 int  sq_row_to_record(sqlite3_stmt *st, JobRecord *r);
 
 #define JOB_COLUMNS "seq, id, state, spec, created_at, started_at, finished_at, attempt, lost, node, " \
-                    "frames_done, frames_total, fps, pooled, error"
+                    "frames_done, frames_total, fps, pooled, error, warnings"
 
 /* store_sqlite_jobs.c */
 int  sq_submit(Store *, const StoreSubmit *, char id[JOB_ID_LEN], int *replayed);

@@ -167,11 +167,18 @@ static json_t *result_json(const CtlLease *l, const ExecResult *res, const char 
 
 int ctl_result(const Ctl *c, const CtlLease *l, const ExecResult *res, const char *reason, char *err, size_t n)
 {
+    return ctl_result_warned(c, l, res, reason, NULL, err, n);
+}
+
+int ctl_result_warned(const Ctl *c, const CtlLease *l, const ExecResult *res, const char *reason, json_t *warnings,
+                      char *err, size_t n)
+{
     char path[128];
     ApiResponse r;
     job_path(path, sizeof(path), l, "result");
     json_t *body = result_json(l, res, reason);
     if (!body) return snprintf(err, n, "the report is not valid text (UTF-8)"), -EINVAL;
+    if (warnings && json_array_size(warnings)) json_object_set(body, "warnings", warnings);
     int e = call(c, path, body, RESULT_TIMEOUT_MS, &r, err, n);
     if (!e) api_response_free(&r);
     return e;

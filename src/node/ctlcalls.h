@@ -40,6 +40,10 @@ int ctl_lease(const Ctl *c, double wait, CtlLease *l, JobSpec **spec, char *err,
 int ctl_progress(const Ctl *c, const CtlLease *l, unsigned frames, unsigned total, double fps, char *err, size_t n);
 /* res NULL: the job failed with reason. */
 int ctl_result(const Ctl *c, const CtlLease *l, const ExecResult *res, const char *reason, char *err, size_t n);
+/* The job's warnings (an array of strings, or NULL) go with the result of ctl_result_warned. */
+struct json_t;
+int ctl_result_warned(const Ctl *c, const CtlLease *l, const ExecResult *res, const char *reason,
+                      struct json_t *warnings, char *err, size_t n);
 int ctl_release(const Ctl *c, const CtlLease *l, char *err, size_t n);
 
 #endif
