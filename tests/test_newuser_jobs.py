@@ -55,3 +55,45 @@ def test_warnings_kept_and_shown(env):
         clean = vmafx(env, c, 'submit', '-r', a, '-d', b, '--wait', '-q')
         assert clean.returncode == 0 and 'warning' not in clean.stderr, clean.stderr
         assert c.api().job(clean.stdout.split()[0])['warnings'] == []
+
+
+# ---- item 4: submit checks ---------------------------------------------------------------
+
+def test_submit_refuses_unknown_model_and_feature(env):
+    a, b = pair_files(env, SMALL)
+    with cluster(env, 'nu-submit-check') as c:
+        for args, needle in ((['-m', 'vmaf_v9'], "--model vmaf_v9: unknown model version 'vmaf_v9'"),
+                             (['--feature', 'cambi_nope'], "--feature cambi_nope: unknown feature 'cambi_nope'"),
+                             (['--feature', 'cambi=nope=1'], "unknown option 'nope'")):
+            p = vmafx(env, c, 'submit', '-r', a, '-d', b, *args)
+            assert p.returncode == 2, (args, p.returncode, p.stdout, p.stderr)
+            assert needle in p.stderr and not p.stdout.strip(), (args, p.stderr)
+        # the controller refuses the same on its own, with a 400 naming the field
+        api = c.api()
+        st, body = api.call('POST', '/v1/jobs', dict(reference_uri=a, distorted_uri=b, models=['vmaf_v9']))[:2]
+        assert st == 400 and body['field'] == 'models[0]' and 'vmaf_v9' in body['error'], (st, body)
+        st, body = api.call('POST', '/v1/jobs', dict(reference_uri=a, distorted_uri=b, features=['cambi_nope']))[:2]
+        assert st == 400 and body['field'] == 'features[0]', (st, body)
+        assert api.ok('GET', '/v1/jobs')['jobs'] == []
+
+
+def test_submit_controller_refusal_exits_2(env):
+    """A 400 from the controller (an input outside its allow-list) is a usage error too."""
+    a, b = pair_files(env, SMALL)
+    with Cluster(env, 'nu-submit-400') as c:
+        c.controller('--storage-allow', os.path.dirname(a))
+        p = vmafx(env, c, 'submit', '-r', a, '-d', 'http://169.254.169.254/x.mp4')
+        assert p.returncode == 2, (p.returncode, p.stderr)
+        assert 'HTTP 400' in p.stderr, p.stderr
+
+
+def test_submit_relative_path_made_absolute(env):
+    a, b = pair_files(env, SMALL)
+    with cluster(env, 'nu-relative') as c:
+        d = os.path.dirname(a)
+        p = vmafx(env, c, 'submit', '-r', os.path.basename(a), '-d', './' + os.path.basename(b), '--wait', '-q', cwd=d)
+        assert p.returncode == 0, p.stderr
+        assert f'--reference {os.path.basename(a)} is a relative path: sent as {a}' in p.stderr, p.stderr
+        assert 'must exist on the nodes' in p.stderr, p.stderr
+        job = c.api().job(p.stdout.split()[0])
+        assert job['reference_uri'] == a and job['distorted_uri'] == b, job

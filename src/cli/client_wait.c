@@ -57,6 +57,22 @@ static int model_names(json_t *job, size_t i, char *label, char *name, size_t n)
     return e;
 }
 
+int client_model_key(json_t *job, size_t i, char *name, size_t n)
+{
+    char label[160];
+    return model_names(job, i, label, name, n);
+}
+
+int client_model_score(json_t *job, size_t i, char *label, size_t n, double *mean)
+{
+    char name[160];
+    if (model_names(job, i, label, name, n < sizeof(name) ? n : sizeof(name))) return -1;
+    json_t *m = json_object_get(json_object_get(json_object_get(job, "pooled_metrics"), name), "mean");
+    if (!json_is_number(m)) return 1;
+    *mean = json_number_value(m);
+    return 0;
+}
+
 void client_print_scores(json_t *job, FILE *f)
 {
     json_t *pooled = json_object_get(job, "pooled_metrics");

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "catalog.h"
 #include "cli.h"
 
 /* Flag and request field, for the messages. */
@@ -120,4 +121,10 @@ int cli_request_check(const JobSpec *s, JobOrigin origin)
 {
     char field[64], err[600];
     return jobspec_validate(s, origin, field, sizeof(field), err, sizeof(err)) ? flag_error(s, field, err) : 0;
+}
+
+int cli_request_check_engine(const JobSpec *s)
+{
+    char field[64], err[600];
+    return cli_check_job(s, field, sizeof(field), err, sizeof(err)) ? flag_error(s, field, err) : 0;
 }

@@ -49,6 +49,9 @@ void job_record_free(JobRecord *r);
 void job_records_free(JobRecord *r, size_t n);
 /* A new random job id (UUID version 4 text). */
 void store_new_id(char id[JOB_ID_LEN]);
+/* 1 if s can be the start of a job id (1 to 36 of [0-9a-f-]): nothing a LIKE pattern would
+ * read as a wildcard. */
+int store_id_prefix_ok(const char *s);
 
 typedef struct StoreSubmit {
     const JobSpec *job;
@@ -149,6 +152,9 @@ typedef struct StoreOps {
      * database shows here (a read would still succeed). */
     int (*ping)(Store *);
     void (*close)(Store *);
+    /* The job whose id starts with prefix (lowercase hex and '-', as store_id_prefix_ok
+     * checks): 0 with id, -ENOENT if none, -EEXIST when several (id and other name two). */
+    int (*resolve)(Store *, const char *prefix, char id[JOB_ID_LEN], char other[JOB_ID_LEN]);
 } StoreOps;
 
 struct LeaseRows;

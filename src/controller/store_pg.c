@@ -188,6 +188,7 @@ static void pg_close(Store *base)
 static const StoreOps pg_ops = {
     pg_submit, pg_get, pg_list, lease_cancel, lease_next, lease_heartbeat, lease_progress, lease_finish,
     lease_release, lease_expire, lease_grace, lease_node_seen, pg_stats, pg_report, pg_ping, pg_close,
+    pg_resolve,
 };
 
 /* "relation already exists, skipping" and the like: not worth a line on stderr. */

@@ -65,6 +65,7 @@ int  pg_read_job(Store *, const char *id, int lock, JobRecord *out);
 int  pg_set_cancelled(Store *, long long seq, double now);
 int  pg_stats(Store *, double now, double live_window, StoreStats *);
 int  pg_report(Store *, const char *id, const char *format, char **text, size_t *len);
+int  pg_resolve(Store *, const char *prefix, char id[JOB_ID_LEN], char other[JOB_ID_LEN]);
 
 /* store_pg_leases.c: the rows of the lease state machine (lease.h) */
 extern const struct LeaseRows pg_lease_rows;

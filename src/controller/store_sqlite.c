@@ -176,6 +176,7 @@ static void sq_close(Store *base)
 static const StoreOps sqlite_ops = {
     sq_submit, sq_get, sq_list, lease_cancel, lease_next, lease_heartbeat, lease_progress, lease_finish,
     lease_release, lease_expire, lease_grace, lease_node_seen, sq_stats, sq_report, sq_ping, sq_close,
+    sq_resolve,
 };
 
 /* jobs.warnings (a job's warnings as a JSON array), added to a database made before it. */

@@ -58,6 +58,7 @@ int  sq_read_job(Store *, const char *id, int lock, JobRecord *out);
 int  sq_set_cancelled(Store *, long long seq, double now);
 int  sq_stats(Store *, double now, double live_window, StoreStats *);
 int  sq_report(Store *, const char *id, const char *format, char **text, size_t *len);
+int  sq_resolve(Store *, const char *prefix, char id[JOB_ID_LEN], char other[JOB_ID_LEN]);
 
 /* store_sqlite_leases.c: the rows of the lease state machine (lease.h) */
 extern const struct LeaseRows sqlite_lease_rows;
