@@ -97,3 +97,125 @@ def test_submit_relative_path_made_absolute(env):
         assert 'must exist on the nodes' in p.stderr, p.stderr
         job = c.api().job(p.stdout.split()[0])
         assert job['reference_uri'] == a and job['distorted_uri'] == b, job
+
+
+# ---- item 12: many jobs ------------------------------------------------------------------
+
+def submit_wait(env, c, ref, dis, *args):
+    p = vmafx(env, c, 'submit', '-r', ref, '-d', dis, '--wait', '-q', *args)
+    return p.stdout.split()[0], p
+
+
+def three_jobs(env, c):
+    """Two completed jobs labelled codec=x264 / codec=x265 and one that fails."""
+    a, b = pair_files(env, SMALL)
+    good, _ = submit_wait(env, c, a, b, '-l', 'codec=x264', '-l', 'set=A')
+    other, _ = submit_wait(env, c, a, a, '-l', 'codec=x265', '-l', 'set=A')
+    bad, p = submit_wait(env, c, a, os.path.join(c.dir, 'missing.y4m'), '-l', 'codec=x265')
+    assert p.returncode == 1, p.stderr
+    return good, other, bad
+
+
+def test_jobs_columns_formats_summary(env):
+    with cluster(env, 'nu-jobs') as c:
+        good, other, bad = three_jobs(env, c)
+        api = c.api()
+        score = api.job(good)['pooled_metrics']['vmaf']['mean']
+        t = vmafx(env, c, 'jobs', check=True).stdout
+        row = next(l for l in t.splitlines() if l.startswith(good[:8]))
+        assert f'vmaf_v0.6.1={score:.2f}' in row and 'codec=x264' in row and 'set=A' in row, row
+        assert f'{os.path.basename(pair_files(env, SMALL)[0])} -> ' in row, row
+        bad_row = next(l for l in t.splitlines() if l.startswith(bad[:8]))
+        assert 'failed' in bad_row and 'error:' in bad_row and 'missing.y4m' in bad_row, bad_row
+        rows = list(csv.DictReader(io.StringIO(vmafx(env, c, 'jobs', '--format', 'csv', check=True).stdout)))
+        byid = {r['id']: r for r in rows}
+        assert set(byid) == {good, other, bad}, rows
+        assert byid[good]['scores'] == f'vmaf_v0.6.1={score:.6f}', byid[good]
+        assert byid[good]['reference_uri'] == pair_files(env, SMALL)[0] and 'codec=x264' in byid[good]['labels']
+        assert 'missing.y4m' in byid[bad]['error'] and byid[bad]['scores'] == ''
+        js = json.loads(vmafx(env, c, 'jobs', '--format', 'json', check=True).stdout)
+        assert {j['id'] for j in js['jobs']} == {good, other, bad}
+        s = vmafx(env, c, 'jobs', '--summary', 'codec', check=True).stdout
+        x265 = next(l for l in s.splitlines() if l.startswith('x265'))
+        assert x265.split()[1:4] == ['2', '1', '1'], x265     # jobs, completed, failed
+        sj = json.loads(vmafx(env, c, 'jobs', '--summary', 'codec', '--format', 'json', check=True).stdout)
+        g = {x['codec']: x for x in sj['groups']}
+        assert abs(g['x264']['score']['mean'] - score) < 1e-9 and g['x264']['score']['model'] == 'vmaf_v0.6.1', g
+        bad_fmt = vmafx(env, c, 'jobs', '--format', 'yaml')
+        assert bad_fmt.returncode == 2 and "'yaml' is not table, csv or json" in bad_fmt.stderr, bad_fmt.stderr
+
+
+def test_more_hint_keeps_filters(env):
+    with cluster(env, 'nu-more') as c:
+        three_jobs(env, c)
+        out = vmafx(env, c, 'jobs', '--status', 'completed', '--limit', '1', check=True).stdout
+        more = [l for l in out.splitlines() if l.startswith('more: ')]
+        assert len(more) == 1 and '--status completed' in more[0] and '--limit 1' in more[0], out
+        # the hint, run, lists the next completed job and no other state
+        argv = more[0].split()[3:]
+        nxt = vmafx(env, c, 'jobs', *argv, check=True).stdout
+        listed = [l for l in nxt.splitlines() if l and not l.startswith(('ID ', 'more:'))]
+        assert len(listed) == 1 and 'completed' in listed[0], nxt
+
+
+def test_status_of_failed_job_exits_1(env):
+    with cluster(env, 'nu-status') as c:
+        good, _, bad = three_jobs(env, c)
+        assert vmafx(env, c, 'status', good).returncode == 0
+        p = vmafx(env, c, 'status', bad)
+        assert p.returncode == 1 and 'failed' in p.stdout and 'error:' in p.stdout, (p.returncode, p.stdout)
+
+
+def test_short_id_prefixes(env):
+    with cluster(env, 'nu-prefix') as c:
+        good, other, bad = three_jobs(env, c)
+        for cmd in ('status', 'results'):
+            p = vmafx(env, c, cmd, good[:8])
+            assert p.returncode == 0 and (good in p.stdout or cmd == 'results'), (cmd, p.stderr)
+        assert c.api().job(good[:6].upper())['id'] == good
+        st, body, _ = c.api().call('GET', f'/v1/jobs/{good[:8]}/frames')
+        assert st == 200 and body['frames'], st
+        nomatch = next(h for h in '0123456789abcdef' if not any(i.startswith(h) for i in (good, other, bad)))
+        st, body, _ = c.api().call('GET', f'/v1/jobs/{nomatch}')
+        assert st == 404 and f'no job {nomatch}' in body['error'], (st, body)
+        # a prefix two ids share is ambiguous, said naming both (ids are random: make one pair)
+        ids = [good, other, bad]
+        while not any(os.path.commonprefix([x, y]) for x in ids for y in ids if x != y):
+            ids.append(c.api().submit('/nonexistent/a.y4m', '/nonexistent/b.y4m'))
+        x, y = next((x, y) for x in ids for y in ids if x != y and os.path.commonprefix([x, y]))
+        st, body, _ = c.api().call('GET', f'/v1/jobs/{os.path.commonprefix([x, y])}')
+        assert st == 400 and 'ambiguous' in body['error'], (st, body)
+        assert sum(i in body['error'] for i in ids) == 2, body
+        p = vmafx(env, c, 'cancel', bad[:8])
+        assert p.returncode == 1 and 'already failed' in p.stderr, p.stderr
+
+
+def test_compare(env):
+    with cluster(env, 'nu-compare') as c:
+        a, b = pair_files(env, SMALL)
+        ja, _ = submit_wait(env, c, a, b)
+        jb, _ = submit_wait(env, c, a, a)
+        ra = json.loads(vmafx(env, c, 'results', ja, check=True).stdout)
+        rb = json.loads(vmafx(env, c, 'results', jb, check=True).stdout)
+        va = [f['metrics']['vmaf'] for f in ra['frames']]
+        vb = [f['metrics']['vmaf'] for f in rb['frames']]
+        out = json.loads(vmafx(env, c, 'compare', ja[:8], jb[:8], '--json', check=True).stdout)
+        assert out['frames_compared'] == len(va) and out['metric'] == 'vmaf', out
+        assert abs(out['mean']['a'] - sum(va) / len(va)) < 1e-9 and abs(out['mean']['b'] - sum(vb) / len(vb)) < 1e-9
+        assert abs(out['low_1pct']['a'] - min(va)) < 1e-9, out      # 1 % of 2 frames is the worst one
+        diffs = [y - x for x, y in zip(va, vb)]
+        assert [round(f['diff'], 9) for f in out['per_frame']] == [round(d, 9) for d in diffs]
+        assert out['worst'][0]['frame'] == diffs.index(min(diffs)), out['worst']
+        text = vmafx(env, c, 'compare', ja, jb, check=True).stdout
+        assert 'mean' in text and '1% low' in text and 'worst frames' in text, text
+        p = vmafx(env, c, 'compare', ja, jb, '--metric', 'nosuch')
+        assert p.returncode == 2 and 'no frame has nosuch' in p.stderr, p.stderr
+
+
+def test_results_sub_equals_score_sub(env):
+    a, b = pair_files(env, SMALL)
+    with cluster(env, 'nu-sub') as c:
+        jid, _ = submit_wait(env, c, a, b)
+        got = vmafx(env, c, 'results', jid, '--sub', check=True).stdout
+        want = run([env.vmafx, 'score', '-q', '-r', a, '-d', b, '--sub', '-o', '-']).stdout
+        assert got == want and got.startswith('{0}{1}frame: 0|'), (got[:200], want[:200])
