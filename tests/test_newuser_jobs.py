@@ -219,3 +219,29 @@ def test_results_sub_equals_score_sub(env):
         got = vmafx(env, c, 'results', jid, '--sub', check=True).stdout
         want = run([env.vmafx, 'score', '-q', '-r', a, '-d', b, '--sub', '-o', '-']).stdout
         assert got == want and got.startswith('{0}{1}frame: 0|'), (got[:200], want[:200])
+
+
+def test_submit_refuses_remote_no_node_has(env):
+    """Nodes report the rclone remotes their rclone.conf (and RCLONE_CONFIG_*_TYPE) defines;
+    a job naming another remote is refused at submit, naming the remotes there are."""
+    a, _ = pair_files(env, SMALL)
+    with Cluster(env, 'nu-remotes') as c:
+        conf = os.path.join(c.dir, 'rclone.conf')
+        with open(conf, 'w') as f:
+            f.write('[media-s3]\ntype = s3\nprovider = Minio\n\n[backup]\ntype = sftp\n')
+        c.controller()
+        api = c.api()
+        # before any node registered the controller cannot tell: accepted (the node will say)
+        early = api.call('POST', '/v1/jobs', dict(reference_uri='elsewhere:bucket/r.y4m', distorted_uri=a))[0]
+        assert early == 201, early
+        c.node('a', '--rclone-config', conf, env={'RCLONE_CONFIG_ENVREMOTE_TYPE': 'local'})
+        wait_until('node a to register', lambda: 'node a registered' in c.ctl.text())
+        p = vmafx(env, c, 'submit', '-r', 'elsewhere:bucket/r.y4m', '-d', a)
+        assert p.returncode == 2, (p.returncode, p.stderr)
+        assert "no live node has the rclone remote 'elsewhere'" in p.stderr, p.stderr
+        assert 'media-s3' in p.stderr and 'backup' in p.stderr and 'envremote' in p.stderr, p.stderr
+        st, body, _ = api.call('POST', '/v1/jobs', dict(reference_uri=a, distorted_uri='s3://bucket/d.y4m'))
+        assert st == 400 and body['field'] == 'distorted_uri' and "remote 's3'" in body['error'], (st, body)
+        for ok in ('media-s3:bucket/r.y4m', 'backup:dir/r.y4m', 'envremote:/tmp/r.y4m'):
+            st, body, _ = api.call('POST', '/v1/jobs', dict(reference_uri=ok, distorted_uri=a))
+            assert st == 201, (ok, st, body)

@@ -12,17 +12,27 @@
 #define LIST_MAX 1000
 #define IDEM_KEY_MAX 255
 
+/* A remote named in rclone.conf must be one some live node has (node_remotes.h). */
+static int remote_known(Controller *c, const char *remote, char *err, size_t n)
+{
+    StoreStats st;
+    double now = controller_now();
+    if (c->store->ops->stats(c->store, now, c->cfg.lease_ttl, &st)) return 0;   /* undecided: the node will say */
+    return node_remotes_check(&c->remotes, remote, now - c->cfg.lease_ttl, st.nodes_live, err, n);
+}
+
 /* Inputs are checked with the storage layer's parser and allow-list, as the node will check
  * them again. Local paths are only checked for syntax here: their allow-list test needs the
  * node's file system (symbolic links are resolved there). */
 static int check_uri(void *user, const char *uri, char *err, size_t n)
 {
-    const Controller *c = user;
+    Controller *c = user;
     StorageTarget *t = malloc(sizeof(*t));
     if (!t) return snprintf(err, n, "out of memory"), -ENOMEM;
     int r = storage_parse_uri(uri, c->cfg.storage, t, err, n);
     if (!r && t->kind != STORAGE_LOCAL)
         r = storage_allow_check(c->cfg.storage, t, t->location, "input", err, n);
+    if (!r && t->kind == STORAGE_REMOTE && *t->config_name) r = remote_known(c, t->config_name, err, n);
     free(t);
     return r;
 }

@@ -44,6 +44,9 @@ void api_register(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteA
         api_reply_error(resp, 503, NULL, "database error");
         goto out;
     }
+    json_t *remotes = json_object_get(body, "remotes");   /* optional: names of its rclone remotes */
+    node_remotes_set(&c->remotes, args->a[0], json_is_array(remotes) && json_array_size(remotes) <= 1024 ? remotes : NULL,
+                     controller_now());
     log_msg(&c->cfg.log, VLOG_INFO, "controller", "node %s registered (%lld slots)", args->a[0], slots);
     double every = c->cfg.lease_ttl / 4;
     api_reply_json(resp, 200, json_pack("{sssfsf}", "node_id", args->a[0], "lease_ttl", c->cfg.lease_ttl,
@@ -83,6 +86,7 @@ void api_heartbeat(Controller *c, const HttpReq *rq, HttpResp *resp, const Route
         api_reply_error(resp, 503, NULL, "database error");
         goto out;
     }
+    node_remotes_seen(&c->remotes, args->a[0], controller_now());
     json_t *cancel = json_array();
     for (size_t i = 0; i < nstop; i++)
         json_array_append_new(cancel, json_pack("{sssiss}", "id", stop[i].ref.id, "attempt", (int)stop[i].ref.attempt,

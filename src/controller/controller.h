@@ -10,6 +10,7 @@
 #include "auth.h"
 #include "http.h"
 #include "metrics.h"
+#include "node_remotes.h"
 #include "store.h"
 #include "storage/storage_uri.h"
 #include "api/jobspec.h"
@@ -55,6 +56,7 @@ typedef struct Controller {
     pthread_mutex_t ready_lock;  /* with ready_at, ready_err: /readyz's write probe, at most one a second */
     double ready_at;
     int ready_err;
+    NodeRemotes remotes;         /* the rclone remotes each node reported */
 } Controller;
 
 int  controller_start(Controller **out, const ControllerConfig *cfg, char *err, size_t n);

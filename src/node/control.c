@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "node_impl.h"
 
 #define TICK 1.0   /* seconds between progress reports */
@@ -87,11 +89,27 @@ static void heartbeat(Node *nd, Running *buf)
     free(stop);
 }
 
+/* The rclone remotes this node's inputs may name, for the controller to refuse a job whose
+ * remote no node has; NULL when it cannot tell (then nothing is refused on its account). */
+#define MAX_REMOTES 256
+static json_t *remote_names(Node *nd)
+{
+    if (!nd->cfg.exec.storage) return json_array();   /* no storage: local paths and URLs only */
+    char (*names)[128] = malloc(MAX_REMOTES * sizeof(*names));
+    int n = names ? storage_remote_names(nd->cfg.exec.storage, names, MAX_REMOTES) : -1;
+    json_t *a = n >= 0 ? json_array() : NULL;
+    for (int i = 0; a && i < n; i++) json_array_append_new(a, json_string(names[i]));
+    free(names);
+    return a;
+}
+
 static int try_register(Node *nd)
 {
     char err[1024];
     double every = nd->heartbeat_interval;
-    int e = ctl_register(&nd->ctl, nd->cfg.slots, &every, err, sizeof(err));
+    json_t *remotes = remote_names(nd);
+    int e = ctl_register(&nd->ctl, nd->cfg.slots, &every, remotes, err, sizeof(err));
+    json_decref(remotes);
     if (e) {
         log_msg(&nd->cfg.log, VLOG_WARN, "node", "register: %s", err);
         return 0;

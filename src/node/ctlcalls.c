@@ -38,11 +38,12 @@ static json_t *answer_json(ApiResponse *r)
     return j;
 }
 
-int ctl_register(const Ctl *c, unsigned slots, double *heartbeat_interval, char *err, size_t n)
+int ctl_register(const Ctl *c, unsigned slots, double *heartbeat_interval, json_t *remotes, char *err, size_t n)
 {
     ApiResponse r;
-    int e = call(c, "/register", json_pack("{siss}", "slots", (int)slots, "version", VMAFX_VERSION), c->timeout_ms,
-                 &r, err, n);
+    json_t *body = json_pack("{siss}", "slots", (int)slots, "version", VMAFX_VERSION);
+    if (body && remotes) json_object_set(body, "remotes", remotes);
+    int e = call(c, "/register", body, c->timeout_ms, &r, err, n);
     if (e) return e;
     json_t *j = answer_json(&r);
     double hb = json_number_value(json_object_get(j, "heartbeat_interval"));

@@ -29,7 +29,10 @@ typedef struct CtlStop {
     char reason[48];
 } CtlStop;
 
-int ctl_register(const Ctl *c, unsigned slots, double *heartbeat_interval, char *err, size_t n);
+struct json_t;
+/* remotes: the names of the rclone remotes this node can read (an array), or NULL when it
+ * cannot tell. */
+int ctl_register(const Ctl *c, unsigned slots, double *heartbeat_interval, struct json_t *remotes, char *err, size_t n);
 /* stop gets room for n entries. */
 int ctl_heartbeat(const Ctl *c, const CtlLease *held, size_t n, CtlStop *stop, size_t *nstop, char *err, size_t en);
 /* 0 with the job (spec malloc'ed into *spec), 1 when none came within wait seconds.
