@@ -245,3 +245,19 @@ def test_submit_refuses_remote_no_node_has(env):
         for ok in ('media-s3:bucket/r.y4m', 'backup:dir/r.y4m', 'envremote:/tmp/r.y4m'):
             st, body, _ = api.call('POST', '/v1/jobs', dict(reference_uri=ok, distorted_uri=a))
             assert st == 201, (ok, st, body)
+
+
+def test_job_fps_mismatch_modes(env):
+    """--fps-mismatch travels in the job (options.fps_mismatch) and the node applies it."""
+    ref, dis = rate_pair(env)
+    with cluster(env, 'nu-fps-job') as c:
+        jid, p = submit_wait(env, c, ref, dis, '--fps-mismatch', 'error')
+        assert p.returncode == 1 and 'frame rates differ' in p.stderr and 'refused' in p.stderr, p.stderr
+        assert c.api().job(jid)['options'] == {'fps_mismatch': 'error'}
+        jid, p = submit_wait(env, c, ref, dis, '--fps-mismatch', 'resample')
+        assert p.returncode == 0 and 'resampled to 25 fps' in p.stderr, p.stderr
+        same, _ = submit_wait(env, c, ref, ref)
+        a, b = c.api().job(jid), c.api().job(same)
+        assert a['pooled_metrics'] == b['pooled_metrics'], (a['pooled_metrics'], b['pooled_metrics'])
+        bad = vmafx(env, c, 'submit', '-r', ref, '-d', dis, '--fps-mismatch', 'drop')
+        assert bad.returncode == 2 and "--fps-mismatch: unknown mode 'drop'" in bad.stderr, bad.stderr

@@ -21,9 +21,10 @@ static void scores_text(json_t *job, char *out, size_t n, const char *sep, int d
 {
     char label[160];
     double mean;
+    int r;
     *out = 0;
-    for (size_t i = 0; client_model_score(job, i, label, sizeof(label), &mean) >= 0; i++) {
-        if (client_model_score(job, i, label, sizeof(label), &mean)) continue;
+    for (size_t i = 0; (r = client_model_score(job, i, label, sizeof(label), &mean)) >= 0; i++) {
+        if (r) continue;   /* no score (yet) */
         size_t used = strlen(out);
         snprintf(out + used, n - used, "%s%s=%.*f", used ? sep : "", label, digits, mean);
     }
@@ -136,8 +137,10 @@ static void print_groups(const Group *g, size_t n, const char *key, const char *
                                                           "jobs", (int)g[i].scored));
             json_array_append_new(arr, o);
         }
-        json_dumpf(json_pack("{so}", "groups", arr), stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(15));
+        json_t *doc = json_pack("{so}", "groups", arr);
+        json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(15));
         putchar('\n');
+        json_decref(doc);
         return;
     }
     int csv = !strcmp(format, "csv");
