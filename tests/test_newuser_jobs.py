@@ -229,7 +229,7 @@ def test_submit_refuses_remote_no_node_has(env):
         conf = os.path.join(c.dir, 'rclone.conf')
         with open(conf, 'w') as f:
             f.write('[media-s3]\ntype = s3\nprovider = Minio\n\n[backup]\ntype = sftp\n')
-        c.controller()
+        c.controller('--lease-ttl', '4')   # heartbeats every second
         api = c.api()
         # before any node registered the controller cannot tell: accepted (the node will say)
         early = api.call('POST', '/v1/jobs', dict(reference_uri='elsewhere:bucket/r.y4m', distorted_uri=a))[0]
@@ -245,6 +245,12 @@ def test_submit_refuses_remote_no_node_has(env):
         for ok in ('media-s3:bucket/r.y4m', 'backup:dir/r.y4m', 'envremote:/tmp/r.y4m'):
             st, body, _ = api.call('POST', '/v1/jobs', dict(reference_uri=ok, distorted_uri=a))
             assert st == 201, (ok, st, body)
+        # a restarted controller asks the node (on its next heartbeat) to register again
+        c.ctl.stop()
+        c.controller()
+        wait_until('node a to register again', lambda: c.ctl.text().count('node a registered') == 2)
+        st, body, _ = api.call('POST', '/v1/jobs', dict(reference_uri='elsewhere:b/r.y4m', distorted_uri=a))
+        assert st == 400 and "remote 'elsewhere'" in body['error'], (st, body)
 
 
 def test_job_fps_mismatch_modes(env):

@@ -56,12 +56,13 @@ void node_remotes_set(NodeRemotes *r, const char *node, json_t *remotes, double 
     pthread_mutex_unlock(&r->lock);
 }
 
-void node_remotes_seen(NodeRemotes *r, const char *node, double now)
+int node_remotes_seen(NodeRemotes *r, const char *node, double now)
 {
     pthread_mutex_lock(&r->lock);
     NodeRemotesEntry *x = find(r, node, 0);
     if (x) x->seen = now;
     pthread_mutex_unlock(&r->lock);
+    return x ? 0 : -1;
 }
 
 static int has(json_t *remotes, const char *name)

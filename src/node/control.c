@@ -71,7 +71,8 @@ static void send_progress(Node *nd, Running *buf)
     }
 }
 
-static void heartbeat(Node *nd, Running *buf)
+/* 1 when the controller asked the node to register again. */
+static int heartbeat(Node *nd, Running *buf)
 {
     pthread_mutex_lock(&nd->lock);
     size_t n = running(nd, buf, 0);
@@ -80,13 +81,15 @@ static void heartbeat(Node *nd, Running *buf)
     CtlStop *stop = calloc(n ? n : 1, sizeof(*stop));
     size_t nstop = 0;
     char err[1024];
+    int again = 0;
     for (size_t i = 0; held && i < n; i++) held[i] = buf[i].lease;
-    int e = held && stop ? ctl_heartbeat(&nd->ctl, held, n, stop, &nstop, err, sizeof(err)) : -ENOMEM;
+    int e = held && stop ? ctl_heartbeat(&nd->ctl, held, n, stop, &nstop, &again, err, sizeof(err)) : -ENOMEM;
     if (e == -ENOMEM) snprintf(err, sizeof(err), "out of memory");
     if (e) log_msg(&nd->cfg.log, VLOG_WARN, "node", "heartbeat: %s", err);
     for (size_t i = 0; i < nstop; i++) stop_job(nd, &stop[i].lease, stop[i].reason);
     free(held);
     free(stop);
+    return again;
 }
 
 /* The rclone remotes this node's inputs may name, for the controller to refuse a job whose
@@ -134,7 +137,7 @@ void *node_control_main(void *arg)
         double now = mono_now();
         if (now >= next_beat) {
             if (!registered) registered = try_register(nd);
-            if (buf) heartbeat(nd, buf);
+            if (buf && heartbeat(nd, buf)) registered = 0;   /* again at the next beat */
             next_beat = now + nd->heartbeat_interval;
         }
         if (buf) send_progress(nd, buf);

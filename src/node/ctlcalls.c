@@ -60,13 +60,16 @@ static json_t *leases_json(const CtlLease *held, size_t n)
     return json_pack("{so}", "jobs", a);
 }
 
-int ctl_heartbeat(const Ctl *c, const CtlLease *held, size_t n, CtlStop *stop, size_t *nstop, char *err, size_t en)
+int ctl_heartbeat(const Ctl *c, const CtlLease *held, size_t n, CtlStop *stop, size_t *nstop, int *again,
+                        char *err, size_t en)
 {
     ApiResponse r;
     *nstop = 0;
+    *again = 0;
     int e = call(c, "/heartbeat", leases_json(held, n), c->timeout_ms, &r, err, en);
     if (e) return e;
     json_t *j = answer_json(&r), *v;
+    *again = json_is_true(json_object_get(j, "register"));
     size_t i;
     json_array_foreach(json_object_get(j, "cancel"), i, v) {
         const char *id = json_string_value(json_object_get(v, "id"));

@@ -33,8 +33,10 @@ struct json_t;
 /* remotes: the names of the rclone remotes this node can read (an array), or NULL when it
  * cannot tell. */
 int ctl_register(const Ctl *c, unsigned slots, double *heartbeat_interval, struct json_t *remotes, char *err, size_t n);
-/* stop gets room for n entries. */
-int ctl_heartbeat(const Ctl *c, const CtlLease *held, size_t n, CtlStop *stop, size_t *nstop, char *err, size_t en);
+/* stop gets room for n entries; *again: the controller asks the node to register again (it
+ * was restarted and no longer knows the node's remotes). */
+int ctl_heartbeat(const Ctl *c, const CtlLease *held, size_t n, CtlStop *stop, size_t *nstop, int *again, char *err,
+                  size_t en);
 /* 0 with the job (spec malloc'ed into *spec), 1 when none came within wait seconds.
  * A job whose description does not parse is still returned, with *spec NULL and the reason
  * in err, so that it can be failed with that reason. */
