@@ -187,7 +187,7 @@ def test_short_id_prefixes(env):
         assert st == 400 and 'ambiguous' in body['error'], (st, body)
         assert sum(i in body['error'] for i in ids) == 2, body
         p = vmafx(env, c, 'cancel', bad[:8])
-        assert p.returncode == 1 and 'already failed' in p.stderr, p.stderr
+        assert p.returncode == 1 and 'cannot be cancelled' in p.stderr and bad in p.stderr, p.stderr   # resolved
 
 
 def test_compare(env):

@@ -100,7 +100,6 @@ static int start_readers(Run *r, FrameSource *ref, FrameSource *dis, PipelineRes
     return media_reader_start(&r->dis, dis, plan.dis_w, plan.dis_h, plan.algo, depth, r->err, r->n);
 }
 
-
 /* Different frame rates: refused, resampled (said as a notice) or warned about; said in the
  * report's note either way. */
 static int check_rates(Run *r, const FrameSource *ref, const FrameSource *dis, PipelineResult *res)
