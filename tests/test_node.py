@@ -100,12 +100,17 @@ def test_client_commands(env):
         run([env.vmafx, 'results', *addr, jid, '--xml', '-o', out])
         same_report(open(out).read(), cli_report(env, ref, dis, 'xml'), 'vmafx results --xml')
         listed = run([env.vmafx, 'jobs', *addr, '--status', 'completed', '--label', 'suite=client']).stdout
-        assert listed.startswith(jid), listed
+        assert listed.splitlines()[1].startswith(jid[:8]), listed      # a header, then short ids
         # environment instead of flags; failures: exit 1 with the controller's reason
         e = dict(os.environ, VMAFX_CONTROLLER_ADDR=f'http://127.0.0.1:{c.port}')
+        for model in ('vmaf_v0.6.1', 'vmaf_v0.6.1neg'):
+            bad = subprocess.run([env.vmafx, 'submit', '-r', ref, '-d', dis, '-m', model, '--idempotency-key', 'k-env'],
+                                 capture_output=True, text=True, env=e, timeout=30)
+        assert bad.returncode == 1 and 'k-env' in bad.stderr and 'HTTP 409' in bad.stderr, bad.stderr
+        # an unknown model is refused before sending, by flag, as the controller would (exit 2)
         bad = subprocess.run([env.vmafx, 'submit', '-r', ref, '-d', dis, '-m', 'version=vmaf_v9'], capture_output=True,
                              text=True, env=e, timeout=30)
-        assert bad.returncode == 1 and 'models[0]' in bad.stderr and 'vmaf_v9' in bad.stderr, bad.stderr
+        assert bad.returncode == 2 and '--model version=vmaf_v9' in bad.stderr, bad.stderr
         # what no controller would take is refused before sending, by flag
         bad = subprocess.run([env.vmafx, 'submit', '-r', ref, '-d', dis, '--bitdepth', '9'], capture_output=True,
                              text=True, env=e, timeout=30)

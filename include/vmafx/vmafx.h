@@ -127,6 +127,10 @@ enum VmafxPool { VMAFX_POOL_MEAN, VMAFX_POOL_HARMONIC_MEAN, VMAFX_POOL_MIN, VMAF
 /* Pools a feature over the scored frames (all, or every subsample-th). */
 int vmafx_feature_pooled(const VmafxContext *ctx, const char *name, enum VmafxPool how,
                          double *out);
+/* A clip-level value an extractor set after the last frame (the report's aggregate_metrics,
+ * e.g. "apsnr_y": PSNR of the error summed over the clip, FFmpeg's psnr summary); 0, or
+ * -ENOENT when there is none of that name (known only after vmafx_flush). */
+int vmafx_aggregate(const VmafxContext *ctx, const char *name, double *out);
 /* Output name of the i-th model (in the order they were added; a collection adds its main
  * model and then each submodel), or NULL. */
 const char *vmafx_model_name(const VmafxContext *ctx, unsigned i);

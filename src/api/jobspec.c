@@ -271,6 +271,8 @@ static const struct TextOption {
     { "sync", offsetof(JobOptions, sync), 16, NULL, NULL },
     { "aom_ctc", offsetof(JobOptions, aom_ctc), 16, "aom_ctc version", jobspec_aom_ctc_versions },
     { "nflx_ctc", offsetof(JobOptions, nflx_ctc), 16, "nflx_ctc version", jobspec_nflx_ctc_versions },
+    { "fps_mismatch", offsetof(JobOptions, fps_mismatch), 12, "mode",
+      (const char *const[]){ "warn", "error", "resample", NULL } },
 };
 #define N_TEXT_OPTIONS (sizeof(text_options) / sizeof(text_options[0]))
 

@@ -46,6 +46,7 @@ typedef struct JobOptions {
     char scale[12];                     /* bicubic, bilinear, lanczos, none */
     char scale_to[16];                  /* "WxH" */
     char sync[16];                      /* "auto" or "auto:N" (jobspec_sync) */
+    char fps_mismatch[12];              /* "warn" (default), "error", "resample" */
     unsigned threads;
     int no_prediction;
     char aom_ctc[16], nflx_ctc[16];     /* libvmaf's presets: "v1.0".."v7.0"; "v1.0" */

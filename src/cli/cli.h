@@ -43,6 +43,10 @@ int  cli_parse_cpumask(const char *s, enum VmafxCpu *out);
 int  cli_request_from_flags(const ConfigValues *v, JobSpec *s, const char *cmd);
 /* jobspec_validate, its message told by flag ("--scale: unknown method 'x' (...)"). */
 int  cli_request_check(const JobSpec *s, JobOrigin origin);
+/* The engine's check of a job's models and features (the controller's check_scoring), told
+ * by flag ("--model vmaf_v9: unknown model version 'vmaf_v9'"): a client refuses what the
+ * controller would. */
+int  cli_request_check_engine(const JobSpec *s);
 
 int cmd_score(int argc, char **argv);
 

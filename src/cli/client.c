@@ -68,7 +68,11 @@ static int cmd_status(const ApiClient *api, const ConfigValues *v, const char *i
         const char *err = json_string_value(json_object_get(j, "error"));
         if (err) printf("error: %s\n", err);
         client_print_scores(j, stdout);
+        client_print_warnings(j, stdout);
     }
+    /* a script can tell a job that went wrong from the exit status, as with vmafx wait */
+    const char *st = rc ? NULL : json_string_value(json_object_get(j, "status"));
+    if (st && (!strcmp(st, "failed") || !strcmp(st, "cancelled"))) rc = 1;
     json_decref(j);
     return rc;
 }
@@ -80,7 +84,8 @@ static int cmd_cancel(const ApiClient *api, const char *id)
     json_t *j;
     if (job_path(path, sizeof(path), id, "/cancel") || client_call(api, "POST", path, "{}", NULL, &status, &j)) return 1;
     int rc = status == 200 ? 0 : client_refused(status, j);
-    if (!rc) printf("%s cancelled\n", id);
+    const char *full = json_string_value(json_object_get(j, "id"));   /* id may be a prefix */
+    if (!rc) printf("%s cancelled\n", full ? full : id);
     json_decref(j);
     return rc;
 }
@@ -95,9 +100,22 @@ static int write_text(const char *path, const char *text, size_t len)
     return bad ? cli_error("%s: write failed", path ? path : "standard output") : 0;
 }
 
+/* The job's warnings on stderr beside its report (the report keeps only its note). */
+static void results_warnings(const ApiClient *api, const char *id)
+{
+    char path[128];
+    int status;
+    json_t *j;
+    if (job_path(path, sizeof(path), id, "") || client_call(api, "GET", path, NULL, NULL, &status, &j)) return;
+    if (status == 200) client_print_warnings(j, stderr);
+    json_decref(j);
+}
+
 static int cmd_results(const ApiClient *api, const ConfigValues *v, const char *id)
 {
-    const char *fmt = config_flag(v, "xml") ? "xml" : config_flag(v, "csv") ? "csv" : "json";
+    int sub = config_flag(v, "sub");
+    /* the controller keeps JSON, XML and CSV; subtitles are the CSV's rows rewritten */
+    const char *fmt = config_flag(v, "xml") ? "xml" : config_flag(v, "csv") || sub ? "csv" : "json";
     char path[160];
     if (job_path(path, sizeof(path), id, "/frames")) return 1;
     snprintf(path + strlen(path), sizeof(path) - strlen(path), "?format=%s", fmt);
@@ -110,7 +128,11 @@ static int cmd_results(const ApiClient *api, const ConfigValues *v, const char *
     }
     int rc;
     if (r.status == 200) {
-        rc = write_text(config_str(v, "output"), r.body ? r.body : "", r.len) ? 1 : 0;
+        size_t len = r.len;
+        char *text = sub ? client_csv_to_sub(r.body ? r.body : "", r.len, &len) : NULL;
+        rc = sub && !text ? 1 : write_text(config_str(v, "output"), sub ? text : r.body ? r.body : "", len) ? 1 : 0;
+        free(text);
+        if (!rc) results_warnings(api, id);
     } else {
         api_error_text(&r, err, sizeof(err));
         cli_error("controller: %s", err);
@@ -120,60 +142,23 @@ static int cmd_results(const ApiClient *api, const ConfigValues *v, const char *
     return rc;
 }
 
-static int print_page(json_t *j, const ConfigValues *v)
-{
-    if (config_flag(v, "json")) {
-        json_dumpf(j, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(15));
-        fputc('\n', stdout);
-        return 0;
-    }
-    size_t i;
-    json_t *job;
-    json_array_foreach(json_object_get(j, "jobs"), i, job) print_job_line(job, stdout);
-    const char *next = json_string_value(json_object_get(j, "next_cursor"));
-    if (next) printf("more: vmafx jobs --cursor %s\n", next);
-    return 0;
-}
-
-/* Appends "&key=value" with the value percent-encoded. */
-static void add_arg(char *q, size_t n, const char *key, const char *val)
-{
-    size_t len = strlen(q);
-    len += (size_t)snprintf(q + len, n - len, "%s%s=", len ? "&" : "?", key);
-    for (const unsigned char *p = (const unsigned char *)val; *p && len + 4 < n; p++) {
-        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || strchr("-._~", *p))
-            q[len++] = (char)*p;
-        else
-            len += (size_t)snprintf(q + len, n - len, "%%%02X", *p);
-    }
-    q[len] = 0;
-}
-
-static int cmd_jobs(const ApiClient *api, const ConfigValues *v)
-{
-    char q[1024] = "", path[1100];
-    static const char *const keys[] = { "status", "label", "limit", "cursor" };
-    for (size_t i = 0; i < 4; i++)
-        if (config_str(v, keys[i])) add_arg(q, sizeof(q), keys[i], config_str(v, keys[i]));
-    snprintf(path, sizeof(path), "/v1/jobs%s", q);
-    int status;
-    json_t *j;
-    if (client_call(api, "GET", path, NULL, NULL, &status, &j)) return 1;
-    int rc = status == 200 ? print_page(j, v) : client_refused(status, j);
-    json_decref(j);
-    return rc;
-}
-
 static int run(const ClientCommand *cmd, const ConfigValues *v)
 {
     ApiClient api = { .token = config_str(v, "token"), .token_file = config_str(v, "token-file") };
     char err[512];
-    int wants_id = strcmp(cmd->name, "submit") && strcmp(cmd->name, "jobs");
+    int wants_id = strcmp(cmd->name, "submit") && strcmp(cmd->name, "jobs") && strcmp(cmd->name, "compare");
     if (api_parse_addr(config_str(v, "controller"), &api.ep, err, sizeof(err))) {
         cli_error("%s", err);
         return 2;
     }
     api.ep.ca_file = config_str(v, "controller-ca-file");
+    if (!strcmp(cmd->name, "compare")) {
+        if (v->n_positional != 2) {
+            cli_error("compare: give two job ids");
+            return 2;
+        }
+        return client_compare(&api, v, v->positional[0], v->positional[1]);
+    }
     if (wants_id != (v->n_positional == 1) || v->n_positional > 1) {
         cli_error("%s: %s", cmd->name, wants_id ? "give one job id" : "unexpected argument");
         return 2;
@@ -184,7 +169,7 @@ static int run(const ClientCommand *cmd, const ConfigValues *v)
     if (!strcmp(cmd->name, "wait")) return client_wait(&api, id, v);
     if (!strcmp(cmd->name, "cancel")) return cmd_cancel(&api, id);
     if (!strcmp(cmd->name, "results")) return cmd_results(&api, v, id);
-    return cmd_jobs(&api, v);
+    return client_jobs(&api, v);
 }
 
 static const ClientCommand *find(const char *name)

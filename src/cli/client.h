@@ -27,5 +27,19 @@ int client_wait(const ApiClient *api, const char *id, const ConfigValues *v);
 /* "vmaf: 73.997941" for each model of a completed job, like `vmafx score`. */
 void client_print_scores(json_t *job, FILE *f);
 int client_submit(const ApiClient *api, const ConfigValues *v);
+/* The job's warnings (scaling, sync, frame counts and rates), one "warning: ..." line each
+ * ("vmafx: warning: ..." on stderr). */
+void client_print_warnings(json_t *job, FILE *f);
+/* The i-th model's label ("vmaf_v0.6.1") and pooled mean: 0, 1 when the job has no score
+ * for it (not completed), -1 past the last model. */
+int client_model_score(json_t *job, size_t i, char *label, size_t n, double *mean);
+/* The i-th model's key in the report ("vmaf"); 0, or -1 past the last model. */
+int client_model_key(json_t *job, size_t i, char *name, size_t n);
+/* vmafx jobs (client_jobs.c) and vmafx compare (client_compare.c). */
+int client_jobs(const ApiClient *api, const ConfigValues *v);
+int client_compare(const ApiClient *api, const ConfigValues *v, const char *a, const char *b);
+/* A job's CSV report rewritten as libvmaf's MicroDVD subtitles (what `vmafx score --sub`
+ * writes); malloc'ed, or NULL with the reason printed. */
+char *client_csv_to_sub(const char *csv, size_t len, size_t *out_len);
 
 #endif

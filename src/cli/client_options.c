@@ -35,6 +35,7 @@ static const ConfigOption submit_opts[] = {
     { "scale", 0, NULL, OPT_STRING, NULL, "METHOD", "scaling of a distorted input of another size: bicubic, bilinear, "
       "lanczos, none" },
     { "scale-to", 0, NULL, OPT_STRING, NULL, "WxH", "scale both inputs to this size" },
+    { "fps-mismatch", 0, NULL, OPT_STRING, NULL, "MODE", "inputs of different frame rates: warn (default), error, resample" },
     { "threads", 't', NULL, OPT_UINT, NULL, "N", "engine threads on the node (default: the node's setting)" },
     { "no_prediction", 'n', NULL, OPT_FLAG, NULL, NULL, "compute features only, no model score" },
     { "aom_ctc", 0, NULL, OPT_STRING, NULL, "VERSION", "libvmaf's AOM CTC preset v1.0 to v7.0 (see vmafx score --help)" },
@@ -62,6 +63,7 @@ static const ConfigOption results_opts[] = {
     { "json", 0, NULL, OPT_FLAG, NULL, NULL, "libvmaf's JSON layout (the default)" },
     { "xml", 0, NULL, OPT_FLAG, NULL, NULL, "libvmaf's XML layout" },
     { "csv", 0, NULL, OPT_FLAG, NULL, NULL, "libvmaf's CSV layout" },
+    { "sub", 0, NULL, OPT_FLAG, NULL, NULL, "libvmaf's MicroDVD subtitles (as vmafx score --sub)" },
     { "output", 'o', NULL, OPT_STRING, NULL, "PATH", "write here instead of standard output" },
 };
 
@@ -71,7 +73,19 @@ static const ConfigOption jobs_opts[] = {
     { "label", 'l', NULL, OPT_STRING, NULL, "KEY[=VALUE]", "only jobs with this label" },
     { "limit", 0, NULL, OPT_UINT, "50", "N", "jobs per page (1 to 1000)" },
     { "cursor", 0, NULL, OPT_STRING, NULL, "CURSOR", "start at this page (printed after a full page)" },
-    { "json", 0, NULL, OPT_FLAG, NULL, NULL, "print the page as the API returns it" },
+    { "json", 0, NULL, OPT_FLAG, NULL, NULL, "print the page as the API returns it (--format json)" },
+    { "format", 0, NULL, OPT_STRING, "table", "FMT", "table (short ids, scores, labels, inputs, errors), csv (full ids "
+      "and URIs) or json (the API's page)" },
+    { "summary", 0, NULL, OPT_STRING, NULL, "KEY", "instead of the jobs, one line per value of label KEY: jobs, "
+      "completed, failed, mean/min/max of the first model's score (over the jobs of this page)" },
+};
+
+static const ConfigOption compare_opts[] = {
+    CONNECTION_ROWS,
+    { "metric", 0, NULL, OPT_STRING, NULL, "NAME", "the per-frame value compared (default: job A's first model, e.g. vmaf)" },
+    { "worst", 0, NULL, OPT_UINT, "5", "N", "list the N frames where B falls furthest below A" },
+    { "per-frame", 0, NULL, OPT_FLAG, NULL, NULL, "also print every frame's values and difference" },
+    { "json", 0, NULL, OPT_FLAG, NULL, NULL, "everything as JSON (per_frame included)" },
 };
 
 #define CMD(name, usage, summary, t) { name, usage, summary, t, sizeof(t) / sizeof((t)[0]) }
@@ -81,9 +95,12 @@ static const ClientCommand commands[] = {
     CMD("status", "usage: vmafx status ID [--json]", "show a job", status_opts),
     CMD("wait", "usage: vmafx wait ID", "wait for a job to end (progress, fps and ETA on a terminal)", wait_opts),
     CMD("cancel", "usage: vmafx cancel ID", "cancel a pending or running job", cancel_opts),
-    CMD("results", "usage: vmafx results ID [--json|--csv|--xml] [-o PATH]", "a completed job's per-frame report",
+    CMD("results", "usage: vmafx results ID [--json|--csv|--xml|--sub] [-o PATH]", "a completed job's per-frame report",
         results_opts),
-    CMD("jobs", "usage: vmafx jobs [--status S] [--label K=V]", "list jobs, newest first", jobs_opts),
+    CMD("jobs", "usage: vmafx jobs [--status S] [--label K=V] [--format table|csv|json] [--summary KEY]",
+        "list jobs, newest first", jobs_opts),
+    CMD("compare", "usage: vmafx compare JOB_A JOB_B [--metric NAME] [--json]",
+        "two completed jobs frame by frame: means, 1% lows, worst frames", compare_opts),
 };
 
 const ClientCommand *client_commands(size_t *n)

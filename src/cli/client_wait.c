@@ -64,6 +64,22 @@ static int model_names(json_t *job, size_t i, char *label, char *name, size_t n)
     return e;
 }
 
+int client_model_key(json_t *job, size_t i, char *name, size_t n)
+{
+    char label[160];
+    return model_names(job, i, label, name, n);
+}
+
+int client_model_score(json_t *job, size_t i, char *label, size_t n, double *mean)
+{
+    char name[160];
+    if (model_names(job, i, label, name, n < sizeof(name) ? n : sizeof(name))) return -1;
+    json_t *m = json_object_get(json_object_get(json_object_get(job, "pooled_metrics"), name), "mean");
+    if (!json_is_number(m)) return 1;
+    *mean = json_number_value(m);
+    return 0;
+}
+
 void client_print_scores(json_t *job, FILE *f)
 {
     json_t *pooled = json_object_get(job, "pooled_metrics");
@@ -72,6 +88,14 @@ void client_print_scores(json_t *job, FILE *f)
         json_t *mean = json_object_get(json_object_get(pooled, name), "mean");
         if (json_is_number(mean)) fprintf(f, "%s: %f\n", label, json_number_value(mean));
     }
+}
+
+void client_print_warnings(json_t *job, FILE *f)
+{
+    size_t i;
+    json_t *w;
+    json_array_foreach(json_object_get(job, "warnings"), i, w)
+        if (json_is_string(w)) fprintf(f, "%swarning: %s\n", f == stderr ? "vmafx: " : "", json_string_value(w));
 }
 
 static int is_final(json_t *job)
@@ -84,6 +108,7 @@ static int is_final(json_t *job)
 static int final_report(json_t *job)
 {
     const char *st = json_string_value(json_object_get(job, "status"));
+    client_print_warnings(job, stderr);
     if (!strcmp(st, "completed")) {
         client_print_scores(job, stdout);
         return 0;

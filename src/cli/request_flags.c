@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "catalog.h"
 #include "cli.h"
 
 /* Flag and request field, for the messages. */
@@ -25,6 +26,7 @@ static const struct {
     { "sync", "options.sync" },
     { "aom_ctc", "options.aom_ctc" },
     { "nflx_ctc", "options.nflx_ctc" },
+    { "fps-mismatch", "options.fps_mismatch" },
 };
 #define N_FIELDS (sizeof(fields) / sizeof(fields[0]))
 
@@ -80,6 +82,7 @@ static int texts(const ConfigValues *v, JobOptions *o, const char *cmd)
         { "sync", o->sync, sizeof(o->sync) },
         { "aom_ctc", o->aom_ctc, sizeof(o->aom_ctc) },
         { "nflx_ctc", o->nflx_ctc, sizeof(o->nflx_ctc) },
+        { "fps-mismatch", o->fps_mismatch, sizeof(o->fps_mismatch) },
     };
     for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
         const char *val = config_str(v, t[i].flag);
@@ -122,4 +125,10 @@ int cli_request_check(const JobSpec *s, JobOrigin origin)
 {
     char field[64], err[600];
     return jobspec_validate(s, origin, field, sizeof(field), err, sizeof(err)) ? flag_error(s, field, err) : 0;
+}
+
+int cli_request_check_engine(const JobSpec *s)
+{
+    char field[64], err[600];
+    return cli_check_job(s, field, sizeof(field), err, sizeof(err)) ? flag_error(s, field, err) : 0;
 }

@@ -149,6 +149,21 @@ static int score(const ScoreArgs *a, PipelineScore *sc)
     return e ? cli_error("%s", err) : 0;
 }
 
+/* With psnr=enable_apsnr=true, each plane's two poolings side by side: the report's mean of
+ * per-frame dB (libvmaf's) and the clip's summed error in dB (FFmpeg's psnr summary), which
+ * is lower whenever quality varies (docs/media.md, "PSNR pooling"). */
+static void print_psnr_pooling(const PipelineScore *sc, FILE *f)
+{
+    static const char *const planes[][2] = { { "psnr_y", "apsnr_y" }, { "psnr_cb", "apsnr_cb" }, { "psnr_cr", "apsnr_cr" } };
+    for (size_t p = 0; p < 3; p++) {
+        double mean, pooled;
+        if (!vmafx_feature_pooled(sc->ctx, planes[p][0], VMAFX_POOL_MEAN, &mean) &&
+            !vmafx_aggregate(sc->ctx, planes[p][1], &pooled))
+            fprintf(f, "%s: %f (mean of frames), %s: %f (MSE-pooled, as FFmpeg's psnr)\n", planes[p][0], mean,
+                    planes[p][1], pooled);
+    }
+}
+
 /* "vmaf_v0.6.1: 80.196020" per model (pooled mean). */
 static void print_scores(const PipelineScore *sc, FILE *f)
 {
@@ -157,6 +172,7 @@ static void print_scores(const PipelineScore *sc, FILE *f)
         if (!vmafx_feature_pooled(sc->ctx, sc->models[i].name, VMAFX_POOL_MEAN, &mean))
             fprintf(f, "%s: %f\n", sc->models[i].label, mean);
     }
+    print_psnr_pooling(sc, f);
 }
 
 static int run(const ConfigValues *v)

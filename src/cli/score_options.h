@@ -27,6 +27,7 @@ static const ConfigOption score_option_rows[] = {
     { "sync", 0, NULL, OPT_STRING, NULL, "auto[:N]", "find the frame offset within +-N (default 10) that maximises luma PSNR over the first frames, apply it and report it" },
     { "scale", 0, NULL, OPT_STRING, "bicubic", "METHOD", "when the sizes differ, scale the distorted to the reference size with bicubic, bilinear or lanczos; none: refuse" },
     { "scale-to", 0, NULL, OPT_STRING, NULL, "WxH", "scale both inputs to this size (e.g. 1920x1080, the size the model was trained for)" },
+    { "fps-mismatch", 0, NULL, OPT_STRING, NULL, "MODE", "inputs of different frame rates: warn (default: score frame by frame and say so), error (refuse), resample (pick the distorted frame nearest each reference frame's time; said in the report)" },
     { "stall-timeout", 0, "VMAFX_STALL_TIMEOUT", OPT_STRING, "30", "SECONDS", "URL inputs: fail when no data arrives for this long" },
     { "http-retries", 0, "VMAFX_HTTP_RETRIES", OPT_UINT, "3", "N", "URL inputs: resume a cut transfer with a range request at most N times (0: never)" },
     { "tls-ca-file", 0, "VMAFX_TLS_CA_FILE", OPT_STRING, NULL, "PATH", "https inputs: verify servers against this CA bundle instead of the system's" },

@@ -14,7 +14,7 @@ static void usage(FILE *f)
                "  submit    submit a scoring job to a controller (vmafx-controller)\n"
                "  status    show a job            wait      wait for a job to end\n"
                "  cancel    cancel a job          results   a completed job's per-frame report\n"
-               "  jobs      list jobs\n"
+               "  jobs      list jobs            compare   two jobs frame by frame\n"
                "  models    list the built-in models, features and presets\n"
                "  version   print the version\n\n"
                "`vmafx -r REF -d DIS ...` (options first) is the same as `vmafx score ...`.\n"

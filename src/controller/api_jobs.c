@@ -12,17 +12,27 @@
 #define LIST_MAX 1000
 #define IDEM_KEY_MAX 255
 
+/* A remote named in rclone.conf must be one some live node has (node_remotes.h). */
+static int remote_known(Controller *c, const char *remote, char *err, size_t n)
+{
+    StoreStats st;
+    double now = controller_now();
+    if (c->store->ops->stats(c->store, now, c->cfg.lease_ttl, &st)) return 0;   /* undecided: the node will say */
+    return node_remotes_check(&c->remotes, remote, now - c->cfg.lease_ttl, st.nodes_live, err, n);
+}
+
 /* Inputs are checked with the storage layer's parser and allow-list, as the node will check
  * them again. Local paths are only checked for syntax here: their allow-list test needs the
  * node's file system (symbolic links are resolved there). */
 static int check_uri(void *user, const char *uri, char *err, size_t n)
 {
-    const Controller *c = user;
+    Controller *c = user;
     StorageTarget *t = malloc(sizeof(*t));
     if (!t) return snprintf(err, n, "out of memory"), -ENOMEM;
     int r = storage_parse_uri(uri, c->cfg.storage, t, err, n);
     if (!r && t->kind != STORAGE_LOCAL)
         r = storage_allow_check(c->cfg.storage, t, t->location, "input", err, n);
+    if (!r && t->kind == STORAGE_REMOTE && *t->config_name) r = remote_known(c, t->config_name, err, n);
     free(t);
     return r;
 }
@@ -121,6 +131,26 @@ void api_submit(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArg
     free(job);
 }
 
+/* A full id as given, or the one job whose id starts with what was given (the short ids
+ * `vmafx jobs` shows, any case): 0 with id, or -1 with 404, 400 (ambiguous) or 503 answered. */
+static int resolve_id(Controller *c, const char *given, char id[JOB_ID_LEN], HttpResp *resp)
+{
+    char prefix[JOB_ID_LEN], other[JOB_ID_LEN];
+    size_t n = strlen(given);
+    if (n >= JOB_ID_LEN - 1 || !n) {
+        snprintf(id, JOB_ID_LEN, "%s", given);
+        return 0;
+    }
+    for (size_t i = 0; i <= n; i++) prefix[i] = given[i] >= 'A' && given[i] <= 'F' ? (char)(given[i] + 32) : given[i];
+    int e = store_id_prefix_ok(prefix) ? c->store->ops->resolve(c->store, prefix, id, other) : -ENOENT;
+    if (e == -ENOENT) api_reply_error(resp, 404, NULL, "no job %s", given);
+    else if (e == -EEXIST)
+        api_reply_error(resp, 400, NULL, "job id prefix '%s' is ambiguous (%s, %s, ...): give more of the id", given, id,
+                        other);
+    else if (e) api_reply_error(resp, 503, NULL, "database error");
+    return e ? -1 : 0;
+}
+
 /* 0 with rec, or -1 with 404/503 answered. */
 static int load_job(Controller *c, const char *id, JobRecord *rec, HttpResp *resp)
 {
@@ -133,8 +163,9 @@ static int load_job(Controller *c, const char *id, JobRecord *rec, HttpResp *res
 void api_get_job(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArgs *args)
 {
     JobRecord rec;
+    char id[JOB_ID_LEN];
     (void)rq;
-    if (load_job(c, args->a[0], &rec, resp)) return;
+    if (resolve_id(c, args->a[0], id, resp) || load_job(c, id, &rec, resp)) return;
     api_job_webhook(c, &rec);
     api_reply_json(resp, 200, api_job_view(&rec));
     job_record_free(&rec);
@@ -148,14 +179,16 @@ void api_frames(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArg
         api_reply_error(resp, 400, "format", "format: '%s' is not json, xml or csv", fmt);
         return;
     }
-    int e = c->store->ops->report(c->store, args->a[0], fmt, &resp->body, &resp->len);
+    char id[JOB_ID_LEN];
+    if (resolve_id(c, args->a[0], id, resp)) return;
+    int e = c->store->ops->report(c->store, id, fmt, &resp->body, &resp->len);
     if (!e) {
         resp->status = 200;
         resp->type = !strcmp(fmt, "json") ? "application/json" : !strcmp(fmt, "xml") ? "application/xml" : "text/csv";
         return;
     }
     JobRecord rec;
-    if (e == -EAGAIN && !load_job(c, args->a[0], &rec, resp)) {
+    if (e == -EAGAIN && !load_job(c, id, &rec, resp)) {
         api_reply_error(resp, 409, NULL, "job %s %s: only a completed job has frames", rec.id,
                         job_state_phrase(rec.state));
         job_record_free(&rec);
@@ -231,9 +264,11 @@ void api_list(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArgs 
 void api_cancel(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArgs *args)
 {
     JobRecord rec;
+    char id[JOB_ID_LEN];
     (void)rq;
+    if (resolve_id(c, args->a[0], id, resp)) return;
     memset(&rec, 0, sizeof(rec));   /* an unknown id leaves it as it is, and the store frees it */
-    int e = c->store->ops->cancel(c->store, args->a[0], controller_now(), &rec);
+    int e = c->store->ops->cancel(c->store, id, controller_now(), &rec);
     if (e == -ENOENT) {
         api_reply_error(resp, 404, NULL, "no job %s", args->a[0]);
         return;

@@ -44,6 +44,9 @@ void api_register(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteA
         api_reply_error(resp, 503, NULL, "database error");
         goto out;
     }
+    json_t *remotes = json_object_get(body, "remotes");   /* optional: names of its rclone remotes */
+    node_remotes_set(&c->remotes, args->a[0], json_is_array(remotes) && json_array_size(remotes) <= 1024 ? remotes : NULL,
+                     controller_now());
     log_msg(&c->cfg.log, VLOG_INFO, "controller", "node %s registered (%lld slot%s)", args->a[0], slots,
             slots == 1 ? "" : "s");
     double every = c->cfg.lease_ttl / 4;
@@ -84,11 +87,15 @@ void api_heartbeat(Controller *c, const HttpReq *rq, HttpResp *resp, const Route
         api_reply_error(resp, 503, NULL, "database error");
         goto out;
     }
+    int unknown = node_remotes_seen(&c->remotes, args->a[0], controller_now()) != 0;
     json_t *cancel = json_array();
     for (size_t i = 0; i < nstop; i++)
         json_array_append_new(cancel, json_pack("{sssiss}", "id", stop[i].ref.id, "attempt", (int)stop[i].ref.attempt,
                                                 "reason", stop[i].reason));
-    api_reply_json(resp, 200, json_pack("{sosf}", "cancel", cancel, "lease_ttl", c->cfg.lease_ttl));
+    json_t *answer = json_pack("{sosf}", "cancel", cancel, "lease_ttl", c->cfg.lease_ttl);
+    /* a restarted controller does not know the node's remotes: it registers again */
+    if (answer && unknown) json_object_set_new(answer, "register", json_true());
+    api_reply_json(resp, 200, answer);
 out:
     json_decref(body);
 }

@@ -12,7 +12,30 @@ typedef struct Result {
     Outcome o;
     json_t *pooled;              /* pooled_metrics of the JSON report */
     char *pooled_text;
+    char *warnings_text;
 } Result;
+
+#define WARNINGS_MAX 32
+#define WARNING_CHARS 1000
+
+/* "warnings": what the run said about its inputs (scaling, sync, frame counts, rates); kept
+ * with the job so that status, wait and results show them. Optional. */
+static int warnings(json_t *body, Result *res, HttpResp *resp)
+{
+    json_t *w = json_object_get(body, "warnings"), *v;
+    if (!w) return 0;
+    if (!json_is_array(w) || json_array_size(w) > WARNINGS_MAX)
+        return api_reply_error(resp, 400, "warnings", "warnings: an array of at most %d strings", WARNINGS_MAX), -1;
+    size_t i;
+    json_array_foreach(w, i, v)
+        if (!json_is_string(v) || json_string_length(v) > WARNING_CHARS * 4)
+            return api_reply_error(resp, 400, "warnings", "warnings[%zu]: a string of at most %d characters", i,
+                                   WARNING_CHARS), -1;
+    if (!json_array_size(w)) return 0;
+    res->warnings_text = json_dumps(w, JSON_COMPACT);
+    res->o.warnings = res->warnings_text;
+    return res->warnings_text ? 0 : (api_reply_error(resp, 500, NULL, "out of memory"), -1);
+}
 
 static int report_texts(json_t *body, Result *res, HttpResp *resp)
 {
@@ -48,6 +71,7 @@ static int parse_result(json_t *body, Result *res, HttpResp *resp)
         return api_reply_error(resp, 400, "fps", "fps: a number from 0"), -1;
     res->o.fps = fps ? json_number_value(fps) : -1;
     res->o.completed = !strcmp(status, "completed");
+    if (warnings(body, res, resp)) return -1;
     if (res->o.completed) return report_texts(body, res, resp);
     res->o.error = json_string_value(json_object_get(body, "error"));
     if (!res->o.error || !*res->o.error)
@@ -106,5 +130,6 @@ void api_result(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArg
 out:
     json_decref(res.pooled);
     free(res.pooled_text);
+    free(res.warnings_text);
     json_decref(body);
 }

@@ -71,5 +71,7 @@ json_t *api_job_view(const JobRecord *r)
     json_object_set_new(j, "error", r->error ? json_string(r->error) : json_null());
     json_object_del(j, "webhook_url");   /* shown, redacted, as webhook.url */
     if (r->webhook) json_object_set_new(j, "webhook", webhook_json(r->webhook));
+    json_t *w = text_json(r->warnings);
+    json_object_set_new(j, "warnings", json_is_array(w) ? w : (json_decref(w), json_array()));
     return j;
 }

@@ -65,6 +65,7 @@ static int init_sync(Controller *c)
     pthread_mutex_init(&c->wake_lock, NULL);
     pthread_mutex_init(&c->ready_lock, NULL);
     metrics_init(&c->metrics);
+    node_remotes_init(&c->remotes);
     return -e;
 }
 
@@ -184,6 +185,7 @@ void controller_stop(Controller *c)
     if (c->store) c->store->ops->close(c->store);
     auth_close(c->auth);
     metrics_destroy(&c->metrics);
+    node_remotes_free(&c->remotes);
     pthread_cond_destroy(&c->wake);
     pthread_mutex_destroy(&c->wake_lock);
     pthread_mutex_destroy(&c->ready_lock);

@@ -11,6 +11,7 @@
 #include "events.h"
 #include "http.h"
 #include "metrics.h"
+#include "node_remotes.h"
 #include "store.h"
 #include "storage/storage_uri.h"
 #include "api/jobspec.h"
@@ -61,6 +62,7 @@ typedef struct Controller {
     int ready_err;
     EventHub *events;
     Webhooks *webhooks;
+    NodeRemotes remotes;         /* the rclone remotes each node reported */
 } Controller;
 
 int  controller_start(Controller **out, const ControllerConfig *cfg, char *err, size_t n);

@@ -78,7 +78,8 @@ void job_record_free(JobRecord *r)
     free(r->spec);
     free(r->pooled);
     free(r->error);
-    r->spec = r->pooled = r->error = NULL;
+    free(r->warnings);
+    r->spec = r->pooled = r->error = r->warnings = NULL;
 }
 
 void job_records_free(JobRecord *r, size_t n)
@@ -115,4 +116,10 @@ void store_new_id(char id[JOB_ID_LEN])
     b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);   /* RFC 4122 variant */
     snprintf(id, JOB_ID_LEN, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
              b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+}
+
+int store_id_prefix_ok(const char *s)
+{
+    size_t n = strlen(s);
+    return n && n < JOB_ID_LEN && strspn(s, "0123456789abcdef-") == n;
 }

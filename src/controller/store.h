@@ -44,6 +44,8 @@ typedef struct JobRecord {
     char *error;                   /* why it failed, or NULL */
     struct DeliveryView *webhook;  /* its webhook's delivery (malloc'ed), or NULL: none or not
                                       read (the API reads it with DeliveryOps.view) */
+    char *warnings;                /* JSON array of the run's warnings (scaling, sync, frame counts and
+                                      rates), or NULL when there were none */
 } JobRecord;
 
 void job_record_free(JobRecord *r);
@@ -51,6 +53,9 @@ void job_record_free(JobRecord *r);
 void job_records_free(JobRecord *r, size_t n);
 /* A new random job id (UUID version 4 text). */
 void store_new_id(char id[JOB_ID_LEN]);
+/* 1 if s can be the start of a job id (1 to 36 of [0-9a-f-]): nothing a LIKE pattern would
+ * read as a wildcard. */
+int store_id_prefix_ok(const char *s);
 
 typedef struct StoreSubmit {
     const JobSpec *job;
@@ -94,6 +99,7 @@ typedef struct Outcome {
     const char *pooled;            /* pooled_metrics JSON text */
     long long frames;              /* frames scored; < 0: keep the last progress report's */
     double fps;                    /* < 0: keep the last progress report's */
+    const char *warnings;          /* JSON array text, or NULL */
 } Outcome;
 
 typedef struct FinishInfo {
@@ -154,6 +160,9 @@ typedef struct StoreOps {
      * database shows here (a read would still succeed). */
     int (*ping)(Store *);
     void (*close)(Store *);
+    /* The job whose id starts with prefix (lowercase hex and '-', as store_id_prefix_ok
+     * checks): 0 with id, -ENOENT if none, -EEXIST when several (id and other name two). */
+    int (*resolve)(Store *, const char *prefix, char id[JOB_ID_LEN], char other[JOB_ID_LEN]);
 } StoreOps;
 
 /* Completion webhooks (webhook.h): one deliveries row per job that has a webhook, written

@@ -46,6 +46,9 @@ static const char schema[] =
     "CREATE TABLE IF NOT EXISTS vmafx_schema(version INTEGER NOT NULL);"
     "INSERT INTO vmafx_schema(version) SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM vmafx_schema);";
 
+/* jobs.warnings (a job's warnings as a JSON array), added to a database made before it. */
+static const char schema_job_warnings[] = "ALTER TABLE jobs ADD COLUMN IF NOT EXISTS warnings TEXT;";
+
 void pgp_text(PgParams *p, const char *v)
 {
     p->v[p->n++] = v;
@@ -162,6 +165,7 @@ int pg_row_to_record(const PGresult *r, int row, JobRecord *out)
     out->fps = pg_dbl(r, row, 12);
     out->pooled = pg_dup(r, row, 13);
     out->error = pg_dup(r, row, 14);
+    out->warnings = pg_dup(r, row, 15);
     return out->spec ? 0 : -ENOMEM;
 }
 
@@ -184,6 +188,7 @@ static void pg_close(Store *base)
 static const StoreOps pg_ops = {
     pg_submit, pg_get, pg_list, lease_cancel, lease_next, lease_heartbeat, lease_progress, lease_finish,
     lease_release, lease_expire, lease_grace, lease_node_seen, pg_stats, pg_report, pg_ping, pg_close,
+    pg_resolve,
 };
 
 /* "relation already exists, skipping" and the like: not worth a line on stderr. */
@@ -220,6 +225,7 @@ static int setup(PgStore *s, char *why, size_t n)
     if (!r && pg_exec(s, "schema lock", lock, NULL) < 0) r = -EIO;
     if (!r) r = run_script(s, schema);
     if (!r) r = pg_deliveries_setup(s);
+    if (!r) r = run_script(s, schema_job_warnings);
     int v = r ? 0 : schema_version(s);
     if (!r && v < 0) r = v;
     if (!r && v > SCHEMA_VERSION) {

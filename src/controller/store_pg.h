@@ -52,7 +52,7 @@ char *pg_dup(const PGresult *r, int row, int col);
 int pg_row_to_record(const PGresult *r, int row, JobRecord *out);
 
 #define PG_JOB_COLUMNS "seq, id, state, spec, created_at, started_at, finished_at, attempt, lost, node, " \
-                       "frames_done, frames_total, fps, pooled, error"
+                       "frames_done, frames_total, fps, pooled, error, warnings"
 
 #define PG_LOCKED(s, expr) ({ pthread_mutex_lock(&(s)->lock); pg_ensure(s); int r_ = (expr); \
                               pthread_mutex_unlock(&(s)->lock); r_; })
@@ -65,6 +65,7 @@ int  pg_read_job(Store *, const char *id, int lock, JobRecord *out);
 int  pg_set_cancelled(Store *, long long seq, double now);
 int  pg_stats(Store *, double now, double live_window, StoreStats *);
 int  pg_report(Store *, const char *id, const char *format, char **text, size_t *len);
+int  pg_resolve(Store *, const char *prefix, char id[JOB_ID_LEN], char other[JOB_ID_LEN]);
 
 /* store_pg_leases.c: the rows of the lease state machine (lease.h) */
 extern const struct LeaseRows pg_lease_rows;

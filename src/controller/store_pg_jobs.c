@@ -254,3 +254,24 @@ int pg_report(Store *base, const char *id, const char *format, char **text, size
     *len = 0;
     return PG_LOCKED(s, report_locked(s, sql, id, text, len));
 }
+
+/* LIKE, not a range: a database's collation may order '-' apart from the bytes. The prefix
+ * holds no wildcard (store_id_prefix_ok). */
+static int resolve_locked(PgStore *s, const char *prefix, char id[JOB_ID_LEN], char other[JOB_ID_LEN])
+{
+    PgParams p = { .n = 0 };
+    pgp_text(&p, prefix);
+    PGresult *r = pg_query(s, "resolve job id", "SELECT id FROM jobs WHERE id LIKE $1 || '%' ORDER BY id LIMIT 2", &p);
+    if (!r) return -EIO;
+    int n = PQntuples(r);
+    for (int i = 0; i < n && i < 2; i++) snprintf(i ? other : id, JOB_ID_LEN, "%s", pg_str(r, i, 0));
+    PQclear(r);
+    return n == 0 ? -ENOENT : n >= 2 ? -EEXIST : 0;
+}
+
+int pg_resolve(Store *base, const char *prefix, char id[JOB_ID_LEN], char other[JOB_ID_LEN])
+{
+    PgStore *s = (PgStore *)base;
+    if (!store_id_prefix_ok(prefix)) return -ENOENT;
+    return PG_LOCKED(s, resolve_locked(s, prefix, id, other));
+}

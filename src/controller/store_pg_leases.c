@@ -177,10 +177,11 @@ static int pg_finish_row(Store *base, long long seq, JobState state, const Outco
     else pgp_text(&p, NULL);
     if (o->fps >= 0) pgp_dbl(&p, o->fps);
     else pgp_text(&p, NULL);
+    pgp_text(&p, o->warnings);
     if (pg_exec(PG(base), "finish job",
                 "UPDATE jobs SET state = $2, finished_at = $3, pooled = $4, error = $5,"
                 " lease_expires = NULL, frames_done = coalesce($6::bigint, frames_done),"
-                " fps = coalesce($7::double precision, fps) WHERE seq = $1",
+                " fps = coalesce($7::double precision, fps), warnings = $8 WHERE seq = $1",
                 &p) < 0)
         return -EIO;
     return o->completed ? store_report(PG(base), seq, o) : 0;

@@ -73,7 +73,7 @@ static const char *const sql[ST_COUNT] = {
                     " lease_expires = max(lease_expires, ?7)"
                     " WHERE id = ?1 AND state = {running} AND attempt = ?2 AND node = ?3",
     [ST_FINISH] = "UPDATE jobs SET state = ?2, finished_at = ?3, pooled = ?4, error = ?5, lease_expires = NULL,"
-                  " frames_done = coalesce(?6, frames_done), fps = coalesce(?7, fps) WHERE seq = ?1",
+                  " frames_done = coalesce(?6, frames_done), fps = coalesce(?7, fps), warnings = ?8 WHERE seq = ?1",
     [ST_INSERT_REPORT] = "INSERT INTO reports(seq, json, xml, csv) VALUES(?1, ?2, ?3, ?4)",
     [ST_RELEASE] = "UPDATE jobs SET state = {pending}, lease_expires = NULL, not_before = 0"
                    " WHERE id = ?1 AND state = {running} AND attempt = ?2 AND node = ?3",
@@ -150,6 +150,7 @@ int sq_row_to_record(sqlite3_stmt *st, JobRecord *r)
     r->fps = sqlite3_column_double(st, 12);
     r->pooled = sq_strdup_col(st, 13);
     r->error = sq_strdup_col(st, 14);
+    r->warnings = sq_strdup_col(st, 15);
     return r->spec ? 0 : -ENOMEM;
 }
 
@@ -178,7 +179,21 @@ static void sq_close(Store *base)
 static const StoreOps sqlite_ops = {
     sq_submit, sq_get, sq_list, lease_cancel, lease_next, lease_heartbeat, lease_progress, lease_finish,
     lease_release, lease_expire, lease_grace, lease_node_seen, sq_stats, sq_report, sq_ping, sq_close,
+    sq_resolve,
 };
+
+/* jobs.warnings (a job's warnings as a JSON array), added to a database made before it. */
+static int add_warnings_column(SqliteStore *s, char **msg)
+{
+    sqlite3_stmt *st;
+    int have = 0;
+    if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM pragma_table_info('jobs') WHERE name = 'warnings'", -1, &st,
+                           NULL) != SQLITE_OK)
+        return SQLITE_ERROR;
+    have = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    return have ? SQLITE_OK : sqlite3_exec(s->db, "ALTER TABLE jobs ADD COLUMN warnings TEXT", NULL, NULL, msg);
+}
 
 static int setup(SqliteStore *s, int sync_full, char *err, size_t n)
 {
@@ -187,7 +202,7 @@ static int setup(SqliteStore *s, int sync_full, char *err, size_t n)
              sync_full ? "FULL" : "NORMAL");
     char *msg = NULL;
     if (sqlite3_exec(s->db, pragmas, NULL, NULL, &msg) != SQLITE_OK ||
-        sqlite3_exec(s->db, schema, NULL, NULL, &msg) != SQLITE_OK ||
+        sqlite3_exec(s->db, schema, NULL, NULL, &msg) != SQLITE_OK || add_warnings_column(s, &msg) != SQLITE_OK ||
         sqlite3_exec(s->db, "PRAGMA user_version=" "1", NULL, NULL, &msg) != SQLITE_OK) {
         snprintf(err, n, "%s", msg ? msg : sqlite3_errmsg(s->db));
         sqlite3_free(msg);

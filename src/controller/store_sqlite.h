@@ -55,7 +55,7 @@ char *sq_strdup_col(sqlite3_stmt *st, int col);              /* NULL for NULL */
 int  sq_row_to_record(sqlite3_stmt *st, JobRecord *r);
 
 #define JOB_COLUMNS "seq, id, state, spec, created_at, started_at, finished_at, attempt, lost, node, " \
-                    "frames_done, frames_total, fps, pooled, error"
+                    "frames_done, frames_total, fps, pooled, error, warnings"
 
 /* store_sqlite_jobs.c */
 int  sq_submit(Store *, const StoreSubmit *, char id[JOB_ID_LEN], int *replayed);
@@ -65,6 +65,7 @@ int  sq_read_job(Store *, const char *id, int lock, JobRecord *out);
 int  sq_set_cancelled(Store *, long long seq, double now);
 int  sq_stats(Store *, double now, double live_window, StoreStats *);
 int  sq_report(Store *, const char *id, const char *format, char **text, size_t *len);
+int  sq_resolve(Store *, const char *prefix, char id[JOB_ID_LEN], char other[JOB_ID_LEN]);
 
 /* store_sqlite_leases.c: the rows of the lease state machine (lease.h) */
 extern const struct LeaseRows sqlite_lease_rows;

@@ -224,3 +224,27 @@ int sq_report(Store *base, const char *id, const char *format, char **text, size
     *len = 0;
     return LOCKED(s, report_locked(s, id, which, text, len));
 }
+
+/* ids are [0-9a-f-], all below '~' in the byte order SQLite compares TEXT by, so the range
+ * [prefix, prefix + "~") holds exactly the ids that start with prefix: a walk of the unique
+ * index. */
+static int resolve_locked(SqliteStore *s, const char *prefix, char id[JOB_ID_LEN], char other[JOB_ID_LEN])
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, "SELECT id FROM jobs WHERE id >= ?1 AND id < ?1 || '~' ORDER BY id LIMIT 2", -1,
+                           &st, NULL) != SQLITE_OK)
+        return sq_fail(s, "resolve job id");
+    sq_bind_text(st, 1, prefix);
+    int n = 0;
+    while (n < 2 && sqlite3_step(st) == SQLITE_ROW)
+        snprintf(n++ ? other : id, JOB_ID_LEN, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    return n == 0 ? -ENOENT : n == 2 ? -EEXIST : 0;
+}
+
+int sq_resolve(Store *base, const char *prefix, char id[JOB_ID_LEN], char other[JOB_ID_LEN])
+{
+    SqliteStore *s = (SqliteStore *)base;
+    if (!store_id_prefix_ok(prefix)) return -ENOENT;
+    return LOCKED(s, resolve_locked(s, prefix, id, other));
+}

@@ -139,6 +139,7 @@ static int sq_finish_row(Store *base, long long seq, JobState state, const Outco
     sq_bind_text(st, 5, o->completed ? NULL : o->error);
     if (o->frames >= 0) sqlite3_bind_int64(st, 6, o->frames);
     if (o->fps >= 0) sqlite3_bind_double(st, 7, o->fps);
+    sq_bind_text(st, 8, o->warnings);
     if (sq_exec(s, ST_FINISH, "finish job")) return -EIO;
     if (!o->completed) return 0;
     st = sq_stmt(s, ST_INSERT_REPORT);

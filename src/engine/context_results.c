@@ -133,3 +133,14 @@ out:
     free(idx);
     return err;
 }
+
+int vmafx_aggregate(const VmafxContext *ctx, const char *name, double *out)
+{
+    if (!ctx || !name || !out) return -EINVAL;
+    for (unsigned i = 0; i < collector_aggregate_count(ctx->fc); i++)
+        if (!strcmp(collector_aggregate_name(ctx->fc, i), name)) {
+            *out = collector_aggregate_value(ctx->fc, i);
+            return 0;
+        }
+    return -ENOENT;
+}

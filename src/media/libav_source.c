@@ -216,6 +216,16 @@ static unsigned frames_expected(const LibavSource *s)
     return secs > 0 && fps > 0 ? (unsigned)(secs * fps + 0.5) : 0;
 }
 
+/* The stream's frame rate: the average the container states, else its base rate; 0 when
+ * it states neither. */
+static double stream_fps(const LibavSource *s)
+{
+    const AVStream *st = s->fmt->streams[s->stream];
+    double fps = av_q2d(st->avg_frame_rate);
+    if (!(fps > 0) || fps > 1000) fps = av_q2d(st->r_frame_rate);
+    return fps > 0 && fps <= 1000 ? fps : 0;
+}
+
 static int open_decoder(LibavSource *s, char *why, size_t n)
 {
     const AVCodec *codec = NULL;
@@ -299,5 +309,6 @@ int libav_source_open(SourceBackend *b, UrlIo *io, const char *url, const MediaO
         return r;
     }
     *b = (SourceBackend){ &libav_ops, s, s->plan.geo, s->what, io, frames_expected(s) };
+    b->geo.fps = stream_fps(s);
     return 0;
 }

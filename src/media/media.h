@@ -12,6 +12,7 @@
 typedef struct MediaGeometry {
     unsigned w, h, bpc;
     enum VmafxPixelFormat fmt;
+    double fps;   /* frame rate the y4m header or the container states; 0: unknown (raw yuv) */
 } MediaGeometry;
 
 struct IntegrityVerifier;   /* base/integrity.h */
@@ -119,6 +120,9 @@ typedef struct MediaSyncResult {
     double psnr;         /* mean luma PSNR (dB) of the compared frames at that offset */
     unsigned compared;   /* frame pairs compared at that offset */
 } MediaSyncResult;
+
+/* Luma PSNR (dB) of two pictures of one geometry, capped at 100 (identical frames). */
+double media_luma_psnr(const VmafxPicture *a, const VmafxPicture *b);
 
 #define MEDIA_SYNC_WINDOW 5   /* frame pairs compared per candidate offset */
 

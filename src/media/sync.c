@@ -13,7 +13,7 @@
 
 #define PSNR_CAP 100.0   /* identical frames: a finite value keeps the mean meaningful */
 
-static double luma_psnr(const VmafxPicture *a, const VmafxPicture *b)
+double media_luma_psnr(const VmafxPicture *a, const VmafxPicture *b)
 {
     double sse = 0;
     for (unsigned y = 0; y < a->h[0]; y++) {
@@ -55,7 +55,7 @@ static double mean_psnr(MediaReader *ref, MediaReader *dis, unsigned ro, unsigne
         const VmafxPicture *a, *b;
         media_reader_peek(ref, ro + i, &a, err, sizeof(err));   /* known to be there */
         media_reader_peek(dis, d0 + i, &b, err, sizeof(err));
-        sum += luma_psnr(a, b);
+        sum += media_luma_psnr(a, b);
     }
     return sum / pairs;
 }

@@ -56,6 +56,18 @@ static int parse_dim(const char *tok, unsigned *out)
     return 0;
 }
 
+/* "F30000:1001": the frame rate as a ratio; "F0:0" (unknown) leaves it 0. */
+static int parse_rate(const char *tok, double *fps)
+{
+    char *end;
+    long num = strtol(tok + 1, &end, 10);
+    if (*end != ':' || num < 0) return -EINVAL;
+    long den = strtol(end + 1, &end, 10);
+    if (*end || den < 0) return -EINVAL;
+    *fps = num > 0 && den > 0 ? (double)num / (double)den : 0;
+    return 0;
+}
+
 int y4m_read_header(const ByteStream *bs, MediaGeometry *geo, char *why, size_t n)
 {
     char line[Y4M_LINE_MAX];
@@ -73,6 +85,7 @@ int y4m_read_header(const ByteStream *bs, MediaGeometry *geo, char *why, size_t 
         if (*t == 'W') bad = parse_dim(t, &geo->w);
         else if (*t == 'H') bad = parse_dim(t, &geo->h);
         else if (*t == 'C') bad = parse_colourspace(t + 1, geo);
+        else if (*t == 'F') bad = parse_rate(t, &geo->fps);
         if (bad) {
             snprintf(why, n, "corrupt y4m header: bad value '%.40s'", t);
             return -EINVAL;

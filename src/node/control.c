@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "node_impl.h"
 
 #define TICK 1.0   /* seconds between progress reports */
@@ -55,7 +57,7 @@ static void mark_reported(Node *nd, const Running *r)
     pthread_mutex_unlock(&nd->lock);
 }
 
-static void heartbeat(Node *nd, Running *buf);
+static int heartbeat(Node *nd, Running *buf);
 
 /* A 409 on progress says only that the lease is no longer this node's; the heartbeat's
  * answer says why (cancelled, completed, failed, lease lost), so one is sent at once and the
@@ -80,7 +82,8 @@ static void send_progress(Node *nd, Running *buf)
     for (size_t i = 0; i < nstale; i++) stop_job(nd, &stale[i], "the controller no longer assigns it here");
 }
 
-static void heartbeat(Node *nd, Running *buf)
+/* 1 when the controller asked the node to register again. */
+static int heartbeat(Node *nd, Running *buf)
 {
     pthread_mutex_lock(&nd->lock);
     size_t n = running(nd, buf, 0);
@@ -89,8 +92,9 @@ static void heartbeat(Node *nd, Running *buf)
     CtlStop *stop = calloc(n ? n : 1, sizeof(*stop));
     size_t nstop = 0;
     char err[1024];
+    int again = 0;
     for (size_t i = 0; held && i < n; i++) held[i] = buf[i].lease;
-    int e = held && stop ? ctl_heartbeat(&nd->ctl, held, n, stop, &nstop, err, sizeof(err)) : -ENOMEM;
+    int e = held && stop ? ctl_heartbeat(&nd->ctl, held, n, stop, &nstop, &again, err, sizeof(err)) : -ENOMEM;
     if (e == -ENOMEM) snprintf(err, sizeof(err), "out of memory");
     if (e == -EACCES) node_refused(nd, err);
     else if (e) log_msg(&nd->cfg.log, VLOG_WARN, "node", "heartbeat: %s", err);
@@ -98,13 +102,30 @@ static void heartbeat(Node *nd, Running *buf)
     for (size_t i = 0; i < nstop; i++) stop_job(nd, &stop[i].lease, stop[i].reason);
     free(held);
     free(stop);
+    return again;
+}
+
+/* The rclone remotes this node's inputs may name, for the controller to refuse a job whose
+ * remote no node has; NULL when it cannot tell (then nothing is refused on its account). */
+#define MAX_REMOTES 256
+static json_t *remote_names(Node *nd)
+{
+    if (!nd->cfg.exec.storage) return json_array();   /* no storage: local paths and URLs only */
+    char (*names)[128] = malloc(MAX_REMOTES * sizeof(*names));
+    int n = names ? storage_remote_names(nd->cfg.exec.storage, names, MAX_REMOTES) : -1;
+    json_t *a = n >= 0 ? json_array() : NULL;
+    for (int i = 0; a && i < n; i++) json_array_append_new(a, json_string(names[i]));
+    free(names);
+    return a;
 }
 
 static int try_register(Node *nd)
 {
     char err[1024];
     double every = nd->heartbeat_interval;
-    int e = ctl_register(&nd->ctl, nd->cfg.slots, &every, err, sizeof(err));
+    json_t *remotes = remote_names(nd);
+    int e = ctl_register(&nd->ctl, nd->cfg.slots, &every, remotes, err, sizeof(err));
+    json_decref(remotes);
     if (e == -EACCES) node_refused(nd, err);
     if (e) {
         if (e != -EACCES) log_msg(&nd->cfg.log, VLOG_WARN, "node", "register: %s", err);
@@ -130,7 +151,7 @@ void *node_control_main(void *arg)
         double now = mono_now();
         if (now >= next_beat) {
             if (!registered) registered = try_register(nd);
-            if (buf) heartbeat(nd, buf);
+            if (buf && heartbeat(nd, buf)) registered = 0;   /* again at the next beat */
             next_beat = now + nd->heartbeat_interval;
         }
         if (buf) send_progress(nd, buf);

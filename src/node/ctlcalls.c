@@ -38,11 +38,12 @@ static json_t *answer_json(ApiResponse *r)
     return j;
 }
 
-int ctl_register(const Ctl *c, unsigned slots, double *heartbeat_interval, char *err, size_t n)
+int ctl_register(const Ctl *c, unsigned slots, double *heartbeat_interval, json_t *remotes, char *err, size_t n)
 {
     ApiResponse r;
-    int e = call(c, "/register", json_pack("{siss}", "slots", (int)slots, "version", VMAFX_VERSION), c->timeout_ms,
-                 &r, err, n);
+    json_t *body = json_pack("{siss}", "slots", (int)slots, "version", VMAFX_VERSION);
+    if (body && remotes) json_object_set(body, "remotes", remotes);
+    int e = call(c, "/register", body, c->timeout_ms, &r, err, n);
     if (e) return e;
     json_t *j = answer_json(&r);
     double hb = json_number_value(json_object_get(j, "heartbeat_interval"));
@@ -59,13 +60,16 @@ static json_t *leases_json(const CtlLease *held, size_t n)
     return json_pack("{so}", "jobs", a);
 }
 
-int ctl_heartbeat(const Ctl *c, const CtlLease *held, size_t n, CtlStop *stop, size_t *nstop, char *err, size_t en)
+int ctl_heartbeat(const Ctl *c, const CtlLease *held, size_t n, CtlStop *stop, size_t *nstop, int *again,
+                        char *err, size_t en)
 {
     ApiResponse r;
     *nstop = 0;
+    *again = 0;
     int e = call(c, "/heartbeat", leases_json(held, n), c->timeout_ms, &r, err, en);
     if (e) return e;
     json_t *j = answer_json(&r), *v;
+    *again = json_is_true(json_object_get(j, "register"));
     size_t i;
     json_array_foreach(json_object_get(j, "cancel"), i, v) {
         const char *id = json_string_value(json_object_get(v, "id"));
@@ -167,11 +171,18 @@ static json_t *result_json(const CtlLease *l, const ExecResult *res, const char 
 
 int ctl_result(const Ctl *c, const CtlLease *l, const ExecResult *res, const char *reason, char *err, size_t n)
 {
+    return ctl_result_warned(c, l, res, reason, NULL, err, n);
+}
+
+int ctl_result_warned(const Ctl *c, const CtlLease *l, const ExecResult *res, const char *reason, json_t *warnings,
+                      char *err, size_t n)
+{
     char path[128];
     ApiResponse r;
     job_path(path, sizeof(path), l, "result");
     json_t *body = result_json(l, res, reason);
     if (!body) return snprintf(err, n, "the report is not valid text (UTF-8)"), -EINVAL;
+    if (warnings && json_array_size(warnings)) json_object_set(body, "warnings", warnings);
     int e = call(c, path, body, RESULT_TIMEOUT_MS, &r, err, n);
     if (!e) api_response_free(&r);
     return e;

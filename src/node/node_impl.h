@@ -25,6 +25,7 @@ typedef struct NodeSlot {
     unsigned total;              /* frames the job will score (frame_cnt, or what the inputs announce); 0: unknown */
     double fps;
     char reason[64];             /* why it was stopped (CANCEL_STOP) */
+    struct json_t *warnings;     /* the running job's notices and warnings (strings), sent with its result */
     atomic_int cancel;
 } NodeSlot;
 

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <jansson.h>
+
 #include "node_impl.h"
 
 #define BACKOFF_MIN 0.5
@@ -35,10 +37,38 @@ static void on_progress(void *user, unsigned frames, unsigned total, double secs
     pthread_mutex_unlock(&s->node->lock);
 }
 
+/* Scaling, sync, frame counts, frame rates: logged, and kept for the job's record (only the
+ * first ones: a flaky URL's retries must not grow a result without bound). */
+#define WARNINGS_MAX 32
+#define WARNING_CHARS 1000
+
+static void keep_warning(NodeSlot *s, const char *msg)
+{
+    char clean[WARNING_CHARS + 1];
+    size_t len = strlen(msg);
+    snprintf(clean, sizeof(clean), "%s", msg);
+    if (len > WARNING_CHARS) memcpy(clean + WARNING_CHARS - 3, "...", 3);
+    pthread_mutex_lock(&s->node->lock);
+    if (!s->warnings) s->warnings = json_array();
+    if (s->warnings && json_array_size(s->warnings) < WARNINGS_MAX) {
+        json_t *str = json_string(clean);   /* NULL for text that is not UTF-8: left out */
+        if (str) json_array_append_new(s->warnings, str);
+    }
+    pthread_mutex_unlock(&s->node->lock);
+}
+
 static void on_notice(void *user, const char *msg)
 {
     NodeSlot *s = user;
     log_msg(&s->node->cfg.log, VLOG_INFO, "node", "job %s: %s", s->lease.id, msg);
+    keep_warning(s, msg);
+}
+
+static void on_warning(void *user, const char *msg)
+{
+    NodeSlot *s = user;
+    log_msg(&s->node->cfg.log, VLOG_WARN, "node", "job %s: %s", s->lease.id, msg);
+    keep_warning(s, msg);
 }
 
 static void slot_set(NodeSlot *s, const CtlLease *l, unsigned total)
@@ -50,6 +80,8 @@ static void slot_set(NodeSlot *s, const CtlLease *l, unsigned total)
     s->frames = s->reported = 0;
     s->fps = 0;
     s->reason[0] = 0;
+    json_decref(s->warnings);
+    s->warnings = NULL;
     atomic_store(&s->cancel, CANCEL_NONE);
     pthread_cond_broadcast(&s->node->cond);
     pthread_mutex_unlock(&s->node->lock);
@@ -70,7 +102,7 @@ static void deliver(NodeSlot *s, const CtlLease *l, const ExecResult *res, const
     double since = mono_now(), wait = BACKOFF_MIN;
     for (;;) {
         char err[1024];
-        int e = ctl_result(&nd->ctl, l, res, reason, err, sizeof(err));
+        int e = ctl_result_warned(&nd->ctl, l, res, reason, s->warnings, err, sizeof(err));
         if (!e) {
             log_msg(&nd->cfg.log, VLOG_INFO, "node", "job %s %s%s", l->id, res ? "completed" : "failed: ", res ? "" : reason);
             return;
@@ -127,7 +159,8 @@ static void run_job(NodeSlot *s, const CtlLease *l, const JobSpec *spec, const c
     int e = -EINVAL;
     snprintf(err, sizeof(err), "%s", spec_err);
     if (spec) {
-        PipelineHooks h = { .cancel = &s->cancel, .progress = on_progress, .notice = on_notice, .user = s };
+        PipelineHooks h = { .cancel = &s->cancel, .progress = on_progress, .notice = on_notice,
+                            .warning = on_warning, .user = s };
         e = executor_run(spec, &nd->cfg.exec, &h, &res, err, sizeof(err));
     }
     finish(s, l, e, &res, err);

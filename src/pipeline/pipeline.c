@@ -21,6 +21,9 @@ typedef struct Run {
     unsigned ref_dropped, dis_dropped, ref_frames, dis_frames;
     unsigned depth;               /* common_bitdepth: the larger depth, 0 when both agree */
     VmafxPicture wide;            /* the lower-depth input's frame, widened */
+    double resample;          /* distorted frames per reference frame; 0: paired one by one */
+    unsigned dis_pos;         /* distorted frames popped while resampling */
+    AlignHint hint;
     char *err;
     size_t n;
 } Run;
@@ -74,19 +77,27 @@ static int open_sources(Run *r, FrameSource **ref, FrameSource **dis)
     return -EINVAL;
 }
 
+static void add_note(PipelineResult *res, const char *msg)
+{
+    size_t used = strlen(res->note);
+    snprintf(res->note + used, sizeof(res->note) - used, "%s%s", used ? "; " : "", msg);
+}
+
 /* Hands the sources to reader threads, which own them from then on (even on failure). */
 static int start_readers(Run *r, FrameSource *ref, FrameSource *dis, PipelineResult *res)
 {
     const PipelineSpec *s = r->s;
     MediaScalePlan plan;
+    char scaled[sizeof(res->note)];
     int e = media_plan_scale(media_geometry(ref), media_geometry(dis), s->scale, s->scale_w, s->scale_h, &plan,
-                             res->note, sizeof(res->note), r->err, r->n);
+                             scaled, sizeof(scaled), r->err, r->n);
     if (e) {
         media_close(ref);
         media_close(dis);
         return e;
     }
-    if (*res->note) notice(r, res->note);
+    if (*scaled) notice(r, scaled);
+    if (*scaled) add_note(res, scaled);
     unsigned depth = s->sync ? s->sync_range + MEDIA_SYNC_WINDOW : QUEUE_DEPTH;
     if (depth < QUEUE_DEPTH) depth = QUEUE_DEPTH;
     if ((e = media_reader_start(&r->ref, ref, plan.ref_w, plan.ref_h, plan.algo, depth, r->err, r->n))) {
@@ -96,10 +107,29 @@ static int start_readers(Run *r, FrameSource *ref, FrameSource *dis, PipelineRes
     return media_reader_start(&r->dis, dis, plan.dis_w, plan.dis_h, plan.algo, depth, r->err, r->n);
 }
 
+/* Different frame rates: refused, resampled (said as a notice) or warned about; said in the
+ * report's note either way. */
+static int check_rates(Run *r, const FrameSource *ref, const FrameSource *dis, PipelineResult *res)
+{
+    char msg[400];
+    int e = align_rates(media_name(ref), media_geometry(ref)->fps, media_name(dis), media_geometry(dis)->fps,
+                        r->s->fps_mismatch, &r->resample, msg, sizeof(msg));
+    if (e) {
+        snprintf(r->err, r->n, "%s", msg);
+        return e;
+    }
+    if (!*msg) return 0;
+    if (r->resample) notice(r, msg);
+    else warning(r, msg);
+    add_note(res, msg);
+    return 0;
+}
+
 static int open_inputs(Run *r, PipelineResult *res)
 {
     FrameSource *ref = NULL, *dis = NULL;
     int e = open_sources(r, &ref, &dis);
+    if (!e) e = check_rates(r, ref, dis, res);
     if (e) {
         media_close(ref);
         media_close(dis);
@@ -136,8 +166,7 @@ static int apply_sync(Run *r, PipelineResult *res)
              "searched +-%u)", y.offset, (unsigned)abs(y.offset), y.offset >= 0 ? "reference" : "distorted", y.psnr,
              y.compared, r->s->sync_range);
     notice(r, msg);
-    size_t used = strlen(res->note);
-    snprintf(res->note + used, sizeof(res->note) - used, "%s%s", used ? "; " : "", msg);
+    add_note(res, msg);
     return 0;
 }
 
@@ -200,6 +229,7 @@ static int next_pair(Run *r, const VmafxPicture **rp, const VmafxPicture **dp)
 static unsigned expected_frames(const Run *r)
 {
     unsigned a = media_reader_frames_hint(r->ref), b = media_reader_frames_hint(r->dis);
+    if (r->resample) b = (unsigned)(b / r->resample);
     a = a > r->ref_dropped ? a - r->ref_dropped : 0;
     b = b > r->dis_dropped ? b - r->dis_dropped : 0;
     unsigned t = !a ? b : !b ? a : a < b ? a : b;
@@ -223,13 +253,36 @@ static int widen(Run *r, const VmafxPicture **rp, const VmafxPicture **dp)
     return 0;
 }
 
+/* Resampling: drops the distorted frames before the one shown at reference frame k's time
+ * (a frame stays for several reference frames when the distorted rate is lower).
+ * 1, 0 when the distorted has ended (the reference's rest counted), < 0 on error. */
+static int resample_to(Run *r, unsigned k)
+{
+    const VmafxPicture *p;
+    for (; align_resampled_slot(r->dis_pos + 1, r->resample) <= k; r->dis_pos++) {
+        if (cancelled(r)) return -ECANCELED;
+        int e = media_reader_peek(r->dis, 0, &p, r->err, r->n);
+        if (e < 0) return e;
+        if (e == 0) return count_rest(r, r->ref, &r->ref_frames);
+        media_reader_pop(r->dis);
+    }
+    return 1;
+}
+
+/* Nothing was skipped or searched: the pairs feed the out-of-step hint. */
+static int hint_wanted(const Run *r)
+{
+    return !r->s->sync && !r->s->skip_ref && !r->s->skip_dis && !r->resample;
+}
+
 static int score_loop(Run *r, VmafxContext *ctx, PipelineResult *res, double t0)
 {
     unsigned k = 0;
     for (; !r->s->frame_cnt || k < r->s->frame_cnt; k++) {
         if (cancelled(r)) return -ECANCELED;
         const VmafxPicture *rp, *dp;
-        int e = next_pair(r, &rp, &dp);
+        int e = r->resample ? resample_to(r, k) : 1;
+        if (e > 0) e = next_pair(r, &rp, &dp);
         if (e < 0) return e;
         if (e == 0) break;
         if (r->depth && (e = widen(r, &rp, &dp))) return e;
@@ -237,8 +290,9 @@ static int score_loop(Run *r, VmafxContext *ctx, PipelineResult *res, double t0)
             snprintf(r->err, r->n, "scoring: %s", vmafx_last_error(ctx));
             return e;
         }
+        if (hint_wanted(r)) align_hint_add(&r->hint, k, r->ref, r->dis);
         media_reader_pop(r->ref);
-        media_reader_pop(r->dis);
+        if (!r->resample) media_reader_pop(r->dis);
         if (r->h->progress) r->h->progress(r->h->user, k + 1, expected_frames(r), mono_now() - t0);
     }
     res->scored = k;
@@ -253,9 +307,15 @@ static int score_loop(Run *r, VmafxContext *ctx, PipelineResult *res, double t0)
 static void fill_info(Run *r, PipelineResult *res, double secs)
 {
     unsigned ref_n = r->ref_frames - r->ref_dropped, dis_n = r->dis_frames - r->dis_dropped;
-    int differ = !r->s->frame_cnt && ref_n != dis_n;
+    /* resampled: the distorted's length at the reference's rate decides */
+    double dis_at_ref = r->resample ? dis_n / r->resample : dis_n;
+    int differ = !r->s->frame_cnt && fabs(dis_at_ref - ref_n) >= (r->resample ? 1.5 : 0.5);
+    char msg[400];
+    if (hint_wanted(r) && align_hint_text(&r->hint, msg, sizeof(msg))) {
+        warning(r, msg);
+        add_note(res, msg);
+    }
     if (differ) {
-        char msg[200];
         snprintf(msg, sizeof(msg), "reference has %u frames, distorted has %u: scored the %u common frames", ref_n,
                  dis_n, res->scored);
         warning(r, msg);

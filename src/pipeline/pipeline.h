@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "media/media.h"
+#include "pipeline/alignment.h"
 #include "vmafx/vmafx.h"
 
 typedef struct PipelineSpec {
@@ -24,6 +25,7 @@ typedef struct PipelineSpec {
     unsigned skip_ref, skip_dis;
     unsigned frame_cnt;                  /* 0: all frames */
     int common_bitdepth;                 /* inputs of different bit depths scored at the larger */
+    AlignFpsMode fps_mismatch;           /* inputs of different frame rates: warn, refuse, resample */
     double stall_timeout;                /* URL inputs (0: the media layer's default) */
     unsigned http_retries;
     const char *tls_ca_file;             /* https inputs: CA bundle (NULL: the system's) */

@@ -35,15 +35,16 @@ int pipeline_spec_from_request(const JobSpec *req, const PipelineSettings *set, 
                          .http_retries = set->http_retries,
                          .tls_ca_file = set->tls_ca_file };
     p->raw = (MediaGeometry){ o->width, o->height, o->bitdepth,
-                              *o->pixel_format ? media_parse_pix_fmt(o->pixel_format) : 0 };
+                              *o->pixel_format ? media_parse_pix_fmt(o->pixel_format) : 0, 0 };
     int sync = jobspec_sync(o->sync, &p->sync_range);
     p->sync = sync > 0;
     /* validated already (jobspec_parse / jobspec_validate): these refuse only a caller that
      * skipped validation */
     if (media_parse_scale(*o->scale ? o->scale : "bicubic", &p->scale) || sync < 0 ||
-        (*o->scale_to && media_parse_size(o->scale_to, &p->scale_w, &p->scale_h))) {
-        snprintf(err, n, "options: not validated (scale '%s', scale_to '%s', sync '%s')", o->scale,
-                 o->scale_to, o->sync);
+        (*o->scale_to && media_parse_size(o->scale_to, &p->scale_w, &p->scale_h)) ||
+        align_fps_mode(o->fps_mismatch, &p->fps_mismatch)) {
+        snprintf(err, n, "options: not validated (scale '%s', scale_to '%s', sync '%s', fps_mismatch '%s')", o->scale,
+                 o->scale_to, o->sync, o->fps_mismatch);
         return -EINVAL;
     }
     return 0;

@@ -239,3 +239,8 @@ int storage_process_count(StorageContext *ctx)
     pthread_mutex_unlock(&ctx->lock);
     return k;
 }
+
+int storage_remote_names(StorageContext *ctx, char (*out)[128], int max)
+{
+    return rcconf_names(&ctx->rcconf, out, max);
+}

@@ -140,3 +140,37 @@ void rcconf_close(RcloneConf *c)
     c->remotes = NULL;
     pthread_mutex_destroy(&c->lock);
 }
+
+extern char **environ;
+
+/* RCLONE_CONFIG_MY_S3_TYPE=s3 defines a remote rclone finds as my_s3 (and, spelled with '-'
+ * for '_', my-s3): both are listed. */
+static int env_names(char (*out)[128], int n, int max)
+{
+    static const char pre[] = "RCLONE_CONFIG_", post[] = "_TYPE=";
+    for (char **e = environ; e && *e && n < max; e++) {
+        const char *end = strstr(*e, post);
+        if (strncmp(*e, pre, sizeof(pre) - 1) || !end || end <= *e + sizeof(pre) - 1) continue;
+        int len = (int)(end - *e - (int)(sizeof(pre) - 1));
+        if (len >= 128) continue;
+        for (int i = 0; i < len; i++) out[n][i] = (char)tolower((unsigned char)(*e)[sizeof(pre) - 1 + i]);
+        out[n][len] = 0;
+        if (strchr(out[n], '_') && n + 1 < max) {
+            memcpy(out[n + 1], out[n], (size_t)len + 1);
+            for (char *p = out[n + 1]; *p; p++) *p = *p == '_' ? '-' : *p;
+            n++;
+        }
+        n++;
+    }
+    return n;
+}
+
+int rcconf_names(RcloneConf *c, char (*out)[128], int max)
+{
+    pthread_mutex_lock(&c->lock);
+    int r = reload(c), n = 0;
+    if (!r && c->encrypted) n = -1;
+    for (int i = 0; n >= 0 && i < c->n && n < max; i++) snprintf(out[n++], 128, "%s", c->remotes[i].name);
+    pthread_mutex_unlock(&c->lock);
+    return n < 0 ? n : env_names(out, n, max);
+}

@@ -27,5 +27,9 @@ int  rcconf_open(RcloneConf *c, const char *configured, char *err, size_t n);
  * encrypted config). Re-reads the file when it changed, so a running node sees new remotes. */
 int  rcconf_type(RcloneConf *c, const char *name, char *type, size_t tn);
 void rcconf_close(RcloneConf *c);
+/* The remotes it defines by name (the file's sections, then rclone's RCLONE_CONFIG_<NAME>_TYPE
+ * variables, named in lower case), up to max: the count, or -1 when it cannot tell (an
+ * encrypted config). */
+int  rcconf_names(RcloneConf *c, char (*out)[128], int max);
 
 #endif

@@ -57,6 +57,8 @@ void storage_release(StorageContext *ctx, StorageReadable *r);
 void storage_release_stop_unused(StorageContext *ctx, StorageReadable *r);
 void storage_cancel(StorageContext *ctx);
 void storage_close(StorageContext *ctx);
+/* The rclone remotes inputs may name (rcconf_names): what a node reports to the controller. */
+int  storage_remote_names(StorageContext *ctx, char (*out)[128], int max);
 
 /* Sets up v to check r's bytes (size and hash as prepared). */
 int  storage_integrity_init(IntegrityVerifier *v, const StorageReadable *r, char *err, size_t n);
