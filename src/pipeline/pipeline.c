@@ -199,36 +199,66 @@ static unsigned expected_frames(const Run *r)
     return r->s->frame_cnt && (!t || r->s->frame_cnt < t) ? r->s->frame_cnt : t;
 }
 
+static unsigned chunk_first(const PipelineSpec *s)
+{
+    return s->chunk ? s->chunk->first : 0;
+}
+
+/* The first picture a chunk feeds the engine: its history frames, scored by nothing. */
+static unsigned warm_start(const PipelineSpec *s)
+{
+    unsigned first = chunk_first(s);
+    return first > PIPELINE_CHUNK_HISTORY ? first - PIPELINE_CHUNK_HISTORY : 0;
+}
+
+static int more_frames(const PipelineSpec *s, unsigned k)
+{
+    return (!s->frame_cnt || k < s->frame_cnt) && (!s->chunk || !s->chunk->end || k < s->chunk->end);
+}
+
+static void chunk_progress(Run *r, unsigned k, double secs)
+{
+    unsigned first = chunk_first(r->s), total = expected_frames(r);
+    if (r->s->chunk && r->s->chunk->end && (!total || r->s->chunk->end < total)) total = r->s->chunk->end;
+    if (k + 1 > first) r->h->progress(r->h->user, k + 1 - first, total > first ? total - first : 0, secs);
+}
+
 static int score_loop(Run *r, VmafxContext *ctx, PipelineResult *res, double t0)
 {
-    unsigned k = 0;
-    for (; !r->s->frame_cnt || k < r->s->frame_cnt; k++) {
+    unsigned k = 0, warm = warm_start(r->s), first = chunk_first(r->s);
+    for (; more_frames(r->s, k); k++) {
         if (cancelled(r)) return -ECANCELED;
         const VmafxPicture *rp, *dp;
         int e = next_pair(r, &rp, &dp);
         if (e < 0) return e;
         if (e == 0) break;
-        if ((e = vmafx_score_pictures(ctx, rp, dp))) {
+        if (k >= warm && (e = vmafx_score_pictures(ctx, rp, dp))) {
             snprintf(r->err, r->n, "scoring: %s", vmafx_last_error(ctx));
             return e;
         }
         media_reader_pop(r->ref);
         media_reader_pop(r->dis);
-        if (r->h->progress) r->h->progress(r->h->user, k + 1, expected_frames(r), mono_now() - t0);
+        if (r->h->progress) chunk_progress(r, k, mono_now() - t0);
     }
-    res->scored = k;
+    res->scored = k > first ? k - first : 0;
     if (!r->ref_frames) r->ref_frames = media_reader_frames(r->ref);
     if (!r->dis_frames) r->dis_frames = media_reader_frames(r->dis);
-    if (k) return 0;
-    snprintf(r->err, r->n, "no frames to score: %s has %u, %s has %u after skipping", media_reader_name(r->ref),
-             r->ref_frames, media_reader_name(r->dis), r->dis_frames);
+    if (res->scored) return 0;
+    if (r->s->chunk)
+        snprintf(r->err, r->n, "no frames to score from frame %u: %s has %u, %s has %u after skipping", first,
+                 media_reader_name(r->ref), r->ref_frames, media_reader_name(r->dis), r->dis_frames);
+    else
+        snprintf(r->err, r->n, "no frames to score: %s has %u, %s has %u after skipping", media_reader_name(r->ref),
+                 r->ref_frames, media_reader_name(r->dis), r->dis_frames);
     return -EINVAL;
 }
 
 static void fill_info(Run *r, PipelineResult *res, double secs)
 {
     unsigned ref_n = r->ref_frames - r->ref_dropped, dis_n = r->dis_frames - r->dis_dropped;
-    int differ = !r->s->frame_cnt && ref_n != dis_n;
+    /* a chunk that stops before the end has not seen where the inputs end */
+    int open_end = !r->s->chunk || !r->s->chunk->end;
+    int differ = open_end && !r->s->frame_cnt && ref_n != dis_n;
     if (differ) {
         char msg[200];
         snprintf(msg, sizeof(msg), "reference has %u frames, distorted has %u: scored the %u common frames", ref_n,
