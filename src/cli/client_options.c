@@ -35,6 +35,7 @@ static const ConfigOption submit_opts[] = {
     { "threads", 't', NULL, OPT_UINT, NULL, "N", "engine threads on the node (default: the node's setting)" },
     { "no_prediction", 'n', NULL, OPT_FLAG, NULL, NULL, "compute features only, no model score" },
     { "priority", 0, NULL, OPT_STRING, NULL, "N", "-1000 to 1000; higher runs first (default 0)" },
+    { "chunk-frames", 0, NULL, OPT_UINT, NULL, "N", "score the job as chunks of N frames on any free nodes, merged into one report (0: one piece; default: the controller's VMAFX_CHUNK_FRAMES)" },
     { "label", 'l', NULL, OPT_LIST, NULL, "KEY=VALUE", "label the job (filter with vmafx jobs --label); repeatable" },
     { "idempotency-key", 0, NULL, OPT_STRING, NULL, "KEY", "makes a retried submit return the same job" },
     { "wait", 0, NULL, OPT_FLAG, NULL, NULL, "wait for the job to end and print its scores" },

@@ -27,10 +27,19 @@ static int labels_and_priority(const ConfigValues *v, JobSpec *s)
     return 0;
 }
 
+static int chunk_frames(const ConfigValues *v, JobSpec *s)
+{
+    char err[256];
+    if (!config_str(v, "chunk-frames")) return 0;
+    if (config_uint(v, "chunk-frames", &s->chunk_frames, err, sizeof(err))) return cli_error("submit: %s", err);
+    s->chunk_given = 1;
+    return 0;
+}
+
 static int build(const ConfigValues *v, JobSpec *s)
 {
     if (cli_request_from_flags(v, s, "submit") || cli_request_check(s, JOB_FROM_API)) return -1;
-    return labels_and_priority(v, s);
+    return labels_and_priority(v, s) || chunk_frames(v, s);
 }
 
 static int send(const ApiClient *api, const ConfigValues *v, const char *body, char *id, size_t idn)

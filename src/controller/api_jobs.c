@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "chunks.h"
 #include "storage/storage_uri.h"
 
 #define LIST_DEFAULT 50
@@ -83,6 +84,7 @@ static void store_submit(Controller *c, const HttpReq *rq, HttpResp *resp, const
         answer_submit(c, resp, id, replayed);
     if (!e && !replayed) {
         metrics_submitted(&c->metrics);
+        chunks_plan(c, job, id);
         controller_wake(c);
     }
 }
@@ -98,6 +100,8 @@ void api_submit(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArg
     if (jobspec_parse(rq->body, rq->body_len, job, check_uri, c, field, sizeof(field), err, sizeof(err)) ||
         (c->cfg.check_scoring && c->cfg.check_scoring(job, field, sizeof(field), err, sizeof(err))))
         api_reply_error(resp, 400, field, "%s", err);
+    else if (job->chunk_set)
+        api_reply_error(resp, 400, "chunk", "chunk: set by the controller for the chunks of a job (use chunk_frames)");
     else
         store_submit(c, rq, resp, job, args->who);
     free(job);
@@ -117,7 +121,9 @@ void api_get_job(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteAr
     JobRecord rec;
     (void)rq;
     if (load_job(c, args->a[0], &rec, resp)) return;
-    api_reply_json(resp, 200, api_job_view(&rec));
+    json_t *view = api_job_view(&rec);
+    if (view) chunks_view(c, rec.id, view);
+    api_reply_json(resp, 200, view);
     job_record_free(&rec);
 }
 
@@ -227,6 +233,7 @@ void api_cancel(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArg
                         job_state_name(rec.state));
     } else {
         api_reply_json(resp, 200, api_job_view(&rec));   /* cancelling twice is fine */
+        if (!e) chunks_settle(c);                         /* its chunks stop too */
         if (!e) metrics_finished(&c->metrics, JOB_CANCELLED, rec.started_at > 0 ? rec.finished_at - rec.started_at : -1);
     }
     job_record_free(&rec);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "chunks.h"
 
 typedef struct Result {
     Outcome o;
@@ -17,6 +18,12 @@ typedef struct Result {
 static int report_texts(json_t *body, Result *res, HttpResp *resp)
 {
     json_t *rep = json_object_get(body, "report");
+    const char *chunk = json_string_value(json_object_get(rep, "chunk"));
+    if (chunk) {     /* a chunk's raw values: kept until its job's chunks are merged */
+        res->o.report_json = chunk;
+        res->o.report_xml = res->o.report_csv = "";
+        return 0;
+    }
     res->o.report_json = json_string_value(json_object_get(rep, "json"));
     res->o.report_xml = json_string_value(json_object_get(rep, "xml"));
     res->o.report_csv = json_string_value(json_object_get(rep, "csv"));
@@ -100,6 +107,7 @@ void api_result(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArg
         finished(c, args->a[0], &l, &res, &fi, now);
         if (res.o.completed) record_scores(c, body, res.pooled);
         api_reply_empty(resp, 204);
+        chunks_settle(c);    /* the last chunk of a job: merged now */
     }
 out:
     json_decref(res.pooled);

@@ -8,6 +8,7 @@
 #include "base/redact.h"
 #include "base/mono.h"
 #include "controller.h"
+#include "chunks.h"
 
 double controller_now(void)
 {
@@ -47,6 +48,7 @@ static void *sweeper_main(void *arg)
                     res.requeued, res.failed);
             controller_wake(c);
         }
+        chunks_settle(c);   /* a chunk that failed there fails its job; a merge left undone is done */
         controller_wait(c, every);
     }
     return NULL;

@@ -29,6 +29,7 @@ typedef struct Metrics {
     char model[METRICS_MAX_MODELS + 1][64];
     Histogram score[METRICS_MAX_MODELS + 1];
     unsigned n_models;
+    unsigned long long chunks_created, chunked_merged, chunked_merge_failed;
 } Metrics;
 
 void metrics_init(Metrics *m);
@@ -39,6 +40,8 @@ void metrics_finished(Metrics *m, JobState outcome, double duration);   /* durat
 void metrics_score(Metrics *m, const char *model, double score);
 void metrics_expired(Metrics *m, unsigned requeued, unsigned failed);
 void metrics_request(Metrics *m, int status);
+/* Chunked jobs: chunks created, and a chunked job merged (or its merge failed). */
+void metrics_chunks(Metrics *m, unsigned created, int merged, int merge_failed);
 /* The text exposition; malloc'ed, NULL when out of memory. */
 char *metrics_render(Metrics *m, const StoreStats *st, double now, size_t *len);
 

@@ -100,3 +100,15 @@ void store_new_id(char id[JOB_ID_LEN])
     snprintf(id, JOB_ID_LEN, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
              b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
 }
+
+void chunk_rows_free(ChunkRow *r, size_t n)
+{
+    for (size_t i = 0; r && i < n; i++) free(r[i].error);
+    free(r);
+}
+
+void chunk_ready_free(ChunkReady *r, size_t n)
+{
+    for (size_t i = 0; r && i < n; i++) free(r[i].spec);
+    free(r);
+}

@@ -184,6 +184,8 @@ static void pg_close(Store *base)
 static const StoreOps pg_ops = {
     pg_submit, pg_get, pg_list, lease_cancel, lease_next, lease_heartbeat, lease_progress, lease_finish,
     lease_release, lease_expire, lease_grace, lease_node_seen, pg_stats, pg_report, pg_ping, pg_close,
+    /* chunked jobs: not on PostgreSQL yet (such jobs run whole) */
+    .chunk_split = NULL, .chunk_sweep = NULL, .chunk_texts = NULL, .chunk_complete = NULL, .chunk_list = NULL,
 };
 
 /* "relation already exists, skipping" and the like: not worth a line on stderr. */
