@@ -229,3 +229,56 @@ def test_cancel_reaches_chunks(env):
             ch['status'] == 'cancelled' for ch in j['chunks']) else None)(api.job(jid)), timeout=30)
         if job['status'] != 'cancelled':
             raise AssertionError(job)
+
+
+# ---- PostgreSQL: the same store operations, and several controllers on one database ------
+
+def _pg():
+    try:
+        from test_controller_pg import PgServer, PG_BIN
+    except ImportError as e:
+        raise Skip(f'no PostgreSQL test server: {e}')
+    if not os.path.exists(os.path.join(PG_BIN, 'initdb')):
+        raise Skip('postgresql-15 is not installed')
+    return PgServer
+
+
+def test_pg_chunked_job(env):
+    PgServer = _pg()
+    ref, dis = pair_files(env, PAIR)
+    with PgServer() as pg:
+        with Cluster(env, 'chunks-pg', db=pg.dsn(pg.new_db())) as c:
+            c.controller()
+            api = c.api()
+            c.node('a')
+            c.node('b')
+            job = check_job(env, c, api, ref, dis, [], 5, fmts=('json', 'xml', 'csv'))
+            expect_chunks(job, y4m_frames(ref), 5)
+
+
+def test_pg_two_controllers_lease_each_chunk_once(env):
+    """Two controllers on one database, nodes on both: every chunk completes on its first
+    attempt (leased once), the job is merged once, the report is the one-process report."""
+    PgServer = _pg()
+    with PgServer() as pg:
+        dsn = pg.dsn(pg.new_db())
+        with Cluster(env, 'chunks-pg-a', db=dsn) as a, Cluster(env, 'chunks-pg-b', db=dsn) as b:
+            ref, dis = slow_pair(env, a, 96)
+            a.controller()
+            b.controller()
+            for k in range(2):
+                a.node(f'a{k}', '--threads', '1')
+                b.node(f'b{k}', '--threads', '1')
+            jid = a.api().submit(ref, dis, chunk_frames=4)
+            job = b.api().wait_status(jid, ('completed', 'failed'), timeout=240)
+            assert job['status'] == 'completed', job
+            if len(job['chunks']) != 24 or any(ch['attempt'] != 1 for ch in job['chunks']):
+                raise AssertionError(f'a chunk was leased twice: {job["chunks"]}')
+            if len({ch['node'] for ch in job['chunks']}) < 3:
+                raise AssertionError(f'chunks did not spread over the nodes: {job["chunks"]}')
+            logs = ''.join(open(os.path.join(x.dir, 'controller.log')).read() for x in (a, b))
+            if logs.count(f'job {jid} completed') != 1:
+                raise AssertionError('the job was merged more than once')
+            want = whole_report(env, ref, dis, [], 'json', os.path.join(a.dir, 'w.json'))
+            if without_timing(want) != without_timing(frames(a.api(), jid, 'json')):
+                raise AssertionError('two controllers: report differs')

@@ -44,7 +44,7 @@ static const ConfigOption base[] = {
       "(a node's long poll for work is not idle)" },
     { "chunk-frames", 0, "VMAFX_CHUNK_FRAMES", OPT_UINT, "0", "N",
       "cut jobs that do not say (chunk_frames) into chunks of N frames, scored on any free nodes and merged "
-      "into one report (0: jobs run whole); SQLite store only for now" },
+      "into one report (0: jobs run whole)" },
     { "log-level", 0, "VMAFX_LOG_LEVEL", OPT_STRING, "info", "LEVEL", "error, warning, info or debug" },
     { "version", 0, NULL, OPT_FLAG, NULL, NULL, "print the version and exit" },
 };
