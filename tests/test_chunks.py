@@ -7,6 +7,9 @@ process gives for the whole job, byte for byte except the timing field (fps).
           chunk sizes {1, 2, 5, 7, 16} on two pairs for the default model, NEG, --subsample 3,
           PSNR/SSIM features, a v1 HFR model (motion's five-frame window and moving average,
           CAMBI, SpEED) and SpEED temporal; XML and CSV too; chunks merged in any order.
+  inputs:  --frame_skip_ref/--frame_skip_dist (the inputs' frame counts then differ and the
+          report says so), --frame_cnt, --sync, a dis.mkv (chunks decode to their frame), a
+          y4m served over HTTP (chunks read past their start) and local files (chunks seek).
   refusals: a gap, an overlap or a chunk that ended the job early is refused at merge.
   service: see test_chunks_service.py (controller and nodes)."""
 import os, re, tempfile
@@ -89,6 +92,55 @@ def check_pair(env, pair, args, size, fmt='json', order=1):
                              f'{a[i] if i < len(a) else "<end>"!r} vs {b[i] if i < len(b) else "<end>"!r}')
 
 
+INPUT_SETS = {
+    'skip': ['--frame_skip_ref', '2', '--frame_skip_dist', '3'],
+    'frame_cnt': ['--frame_cnt', '17'],
+    'sync': ['--sync', 'auto:3'],
+}
+
+
+def check_inputs(env, pair, ref=None, dis=None, args=(), size=5):
+    r, d = pair_files(env, pair)
+    ref, dis = ref or r, dis or d
+    total = y4m_frames(r)
+    if '--frame_cnt' in args:
+        total = int(args[args.index('--frame_cnt') + 1]) + 4
+    with tempfile.TemporaryDirectory() as tmp:
+        whole = score_whole(env, ref, dis, list(args), 'json', os.path.join(tmp, 'whole.json'))
+        files = []
+        for a, b in ranges(total - 4, size):   # 4: what skip and frame_cnt take away, at most
+            path = os.path.join(tmp, f'chunk{a}')
+            run([env.bin('src/cli/vmafx'), 'score', '-q', '-r', ref, '-d', dis, *args, '--chunk',
+                 f'{a}:{"" if b is None else b}', '-o', path])
+            files += ['--merge', path]
+        out = os.path.join(tmp, 'merged.json')
+        run([env.bin('src/cli/vmafx'), 'score', '-q', '-r', ref, '-d', dis, *args, *files, '--json', '-o', out])
+        merged = open(out).read()
+    if without_timing(whole) != without_timing(merged):
+        raise AssertionError(f'{pair} {ref} {dis} {" ".join(args)}: the merged report differs')
+
+
+def serve_dir(root):
+    import functools, http.server, threading
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *a):
+            pass
+    handler = functools.partial(Quiet, directory=root)
+    srv = http.server.ThreadingHTTPServer(('127.0.0.1', 0), handler)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    return srv
+
+
+def check_http(env, pair):
+    ref, dis = pair_files(env, pair)
+    srv = serve_dir(os.path.dirname(ref))
+    try:
+        base = f'http://127.0.0.1:{srv.server_address[1]}/'
+        check_inputs(env, pair, base + 'ref.y4m', base + 'dis.y4m', size=7)
+    finally:
+        srv.shutdown()
+
+
 def check_refusal(env, pair, cut, expect):
     ref, dis = pair_files(env, pair)
     with tempfile.TemporaryDirectory() as tmp:
@@ -117,6 +169,11 @@ def cases(env):
         for fmt in ('xml', 'csv'):
             yield f'format[{pair},{fmt}]', lambda pair=pair, fmt=fmt: check_pair(env, pair, [], 5, fmt)
         yield f'reverse_order[{pair}]', lambda pair=pair: check_pair(env, pair, [], 7, order=-1)
+    for name, args in INPUT_SETS.items():
+        yield f'inputs[{name}]', lambda args=args: check_inputs(env, TWO_PAIRS[1], args=args)
+    mkv = os.path.join(env.shared, 'conformance', TWO_PAIRS[1], 'dis.mkv')
+    yield 'inputs[dis.mkv]', lambda: check_inputs(env, TWO_PAIRS[1], dis=mkv, size=7)
+    yield 'inputs[http]', lambda: check_http(env, TWO_PAIRS[1])
     p = TWO_PAIRS[0]
     yield 'refuse_gap', lambda: check_refusal(env, p, [(0, 4), (5, None)], 'missing or scored twice')
     yield 'refuse_overlap', lambda: check_refusal(env, p, [(0, 5), (4, None)], 'missing or scored twice')

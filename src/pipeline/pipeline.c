@@ -18,6 +18,7 @@ typedef struct Run {
     const PipelineHooks *h;
     MediaReader *ref, *dis;
     unsigned ref_dropped, dis_dropped, ref_frames, dis_frames;
+    unsigned seek_ref, seek_dis;   /* frames each source passed over at open (a chunk's start) */
     char *err;
     size_t n;
 } Run;
@@ -48,17 +49,34 @@ static void media_notice(void *user, const char *msg)
     warning(user, msg);
 }
 
+static unsigned warm_start(const PipelineSpec *s);
+
+/* A chunk starts each input at its first frame (after skip) by seeking or skipping in the
+ * source, without converting or queueing the frames before; with sync the offset is found
+ * from the start, so then every frame goes through the reader. */
+static void plan_seek(Run *r)
+{
+    const PipelineSpec *s = r->s;
+    unsigned warm = warm_start(s);
+    if (!s->chunk || s->sync || !warm) return;
+    r->seek_ref = s->skip_ref + warm;
+    r->seek_dis = s->skip_dis + warm;
+}
+
 static int open_sources(Run *r, FrameSource **ref, FrameSource **dis)
 {
     const PipelineSpec *s = r->s;
     MediaOptions o = { .raw = s->raw, .stall_timeout = s->stall_timeout, .http_retries = s->http_retries,
                        .tls_ca_file = s->tls_ca_file, .log = media_notice, .log_user = r };
+    plan_seek(r);
     o.label = s->ref_label;
     o.integrity = s->ref_integrity;
+    o.skip_frames = r->seek_ref;
     int e = media_open(ref, s->ref_path, &o, r->err, r->n);
     if (e) return e;
     o.label = s->dis_label;
     o.integrity = s->dis_integrity;
+    o.skip_frames = r->seek_dis;
     if ((e = media_open(dis, s->dis_path, &o, r->err, r->n))) return e;
     const MediaGeometry *a = media_geometry(*ref), *b = media_geometry(*dis);
     if (a->bpc == b->bpc && a->fmt == b->fmt) return 0;
@@ -136,8 +154,9 @@ static int apply_sync(Run *r, PipelineResult *res)
 
 static int prepare_inputs(Run *r, PipelineResult *res)
 {
-    int e = skip_frames(r, r->ref, r->s->skip_ref);
-    if (!e) e = skip_frames(r, r->dis, r->s->skip_dis);
+    int seeked = r->seek_ref || r->seek_dis;   /* the sources start past the skipped frames */
+    int e = seeked ? 0 : skip_frames(r, r->ref, r->s->skip_ref);
+    if (!e && !seeked) e = skip_frames(r, r->dis, r->s->skip_dis);
     if (e) return e;
     r->ref_dropped = r->s->skip_ref;
     r->dis_dropped = r->s->skip_dis;
@@ -153,7 +172,7 @@ static int count_rest(Run *r, MediaReader *m, unsigned *total)
     while (!cancelled(r) && (k = media_reader_peek(m, 0, &p, r->err, r->n)) == 1) media_reader_pop(m);
     if (cancelled(r)) return -ECANCELED;
     if (k < 0) return k;
-    *total = media_reader_frames(m);
+    *total = media_reader_frames(m) + (m == r->ref ? r->seek_ref : r->seek_dis);
     return 0;
 }
 
@@ -225,7 +244,8 @@ static void chunk_progress(Run *r, unsigned k, double secs)
 
 static int score_loop(Run *r, VmafxContext *ctx, PipelineResult *res, double t0)
 {
-    unsigned k = 0, warm = warm_start(r->s), first = chunk_first(r->s);
+    unsigned warm = warm_start(r->s), first = chunk_first(r->s);
+    unsigned k = r->seek_ref ? warm : 0;   /* the job frame the inputs start at */
     for (; more_frames(r->s, k); k++) {
         if (cancelled(r)) return -ECANCELED;
         const VmafxPicture *rp, *dp;
@@ -241,8 +261,8 @@ static int score_loop(Run *r, VmafxContext *ctx, PipelineResult *res, double t0)
         if (r->h->progress) chunk_progress(r, k, mono_now() - t0);
     }
     res->scored = k > first ? k - first : 0;
-    if (!r->ref_frames) r->ref_frames = media_reader_frames(r->ref);
-    if (!r->dis_frames) r->dis_frames = media_reader_frames(r->dis);
+    if (!r->ref_frames) r->ref_frames = media_reader_frames(r->ref) + r->seek_ref;
+    if (!r->dis_frames) r->dis_frames = media_reader_frames(r->dis) + r->seek_dis;
     if (res->scored) return 0;
     if (r->s->chunk)
         snprintf(r->err, r->n, "no frames to score from frame %u: %s has %u, %s has %u after skipping", first,
