@@ -140,6 +140,8 @@ static json_t *chunk_json(const ChunkRow *r)
     if (j && *r->node) json_object_set_new(j, "node", json_string(r->node));
     if (j && r->fps > 0 && r->state == JOB_RUNNING) json_object_set_new(j, "fps", json_real(r->fps));
     if (j && r->error) json_object_set_new(j, "error", json_string(r->error));
+    if (j && r->state == JOB_COMPLETED && r->started_at > 0 && r->finished_at >= r->started_at)
+        json_object_set_new(j, "seconds", json_real(r->finished_at - r->started_at));   /* first lease to done */
     return j;
 }
 

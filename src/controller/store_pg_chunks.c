@@ -19,7 +19,8 @@ const char pg_schema_chunks[] =
     "ALTER TABLE jobs ADD COLUMN IF NOT EXISTS chunk_end BIGINT;"
     "ALTER TABLE jobs ADD COLUMN IF NOT EXISTS chunks INTEGER NOT NULL DEFAULT 0;"
     "ALTER TABLE jobs ADD COLUMN IF NOT EXISTS chunk_note TEXT;"
-    "CREATE INDEX IF NOT EXISTS jobs_parent ON jobs(parent_seq, chunk_first) WHERE parent_seq IS NOT NULL;";
+    "CREATE INDEX IF NOT EXISTS jobs_parent ON jobs(parent_seq, chunk_first) WHERE parent_seq IS NOT NULL;"
+    "CREATE INDEX IF NOT EXISTS jobs_chunked ON jobs(state) WHERE chunks > 0;";
 
 static int insert_child(PgStore *s, long long parent, int priority, const char *spec, const ChunkRange *r, double now)
 {
@@ -83,8 +84,8 @@ static const char *const sweep_sql[] = {
     " WHERE p.chunks > 0 AND p.state IN ({pending}, {running})"
     " AND EXISTS(SELECT 1 FROM jobs c WHERE c.parent_seq = p.seq AND c.state = {failed})",
     "UPDATE jobs SET state = {cancelled}, finished_at = $1, lease_expires = NULL"
-    " WHERE parent_seq IN (SELECT seq FROM jobs WHERE chunks > 0 AND state IN ({completed}, {failed}, {cancelled}))"
-    " AND state IN ({pending}, {running})",
+    " WHERE state IN ({pending}, {running}) AND parent_seq IS NOT NULL"
+    " AND parent_seq IN (SELECT seq FROM jobs WHERE chunks > 0 AND state IN ({completed}, {failed}, {cancelled}))",
     "UPDATE jobs AS p SET state = {running},"
     " started_at = coalesce(p.started_at, (SELECT min(c.started_at) FROM jobs c WHERE c.parent_seq = p.seq))"
     " WHERE p.chunks > 0 AND p.state = {pending} AND $1::float8 > 0"

@@ -18,7 +18,9 @@ static const char *const chunk_columns[][2] = {
 };
 
 static const char schema_chunks[] =
-    "CREATE INDEX IF NOT EXISTS jobs_parent ON jobs(parent_seq, chunk_first) WHERE parent_seq IS NOT NULL;";
+    "CREATE INDEX IF NOT EXISTS jobs_parent ON jobs(parent_seq, chunk_first) WHERE parent_seq IS NOT NULL;"
+    /* the sweep after every result looks at open chunked jobs only: cheap without any */
+    "CREATE INDEX IF NOT EXISTS jobs_chunked ON jobs(state) WHERE chunks > 0;";
 
 static int has_column(sqlite3 *db, const char *name)
 {
@@ -133,8 +135,8 @@ static const char *const sweep_sql[] = {
     " AND EXISTS(SELECT 1 FROM jobs c WHERE c.parent_seq = p.seq AND c.state = {failed})",
     /* children of a final parent (cancelled, failed, or completed) stop */
     "UPDATE jobs SET state = {cancelled}, finished_at = ?1, lease_expires = NULL"
-    " WHERE parent_seq IN (SELECT seq FROM jobs WHERE chunks > 0 AND state IN ({completed}, {failed}, {cancelled}))"
-    " AND state IN ({pending}, {running})",
+    " WHERE state IN ({pending}, {running}) AND parent_seq IS NOT NULL"
+    " AND parent_seq IN (SELECT seq FROM jobs WHERE chunks > 0 AND state IN ({completed}, {failed}, {cancelled}))",
     /* a parent runs from its first leased child; its progress is its children's */
     "UPDATE jobs AS p SET state = {running},"
     " started_at = coalesce(p.started_at, (SELECT min(c.started_at) FROM jobs c WHERE c.parent_seq = p.seq))"
