@@ -114,6 +114,12 @@ def test_controller_default(env):
         c.node('a')
         job = check_job(env, c, api, ref, dis, [], None)
         expect_chunks(job, y4m_frames(ref), 7)
+        # `vmafx results` gives the merged report as `vmafx score` writes it
+        got = run([env.bin('src/cli/vmafx'), 'results', job['id'], '--csv', '--controller',
+                   f'http://127.0.0.1:{c.port}']).stdout
+        want = whole_report(env, ref, dis, [], 'csv', os.path.join(c.dir, 'w.csv'))
+        if got != want:
+            raise AssertionError('vmafx results --csv differs from vmafx score --csv')
         m = api.metrics()
         created = metric(m, 'vmafx_controller_chunks_created_total')
         if created != 4 or metric(m, 'vmafx_controller_chunked_jobs_merged_total') != 1:
@@ -282,3 +288,44 @@ def test_pg_two_controllers_lease_each_chunk_once(env):
             want = whole_report(env, ref, dis, [], 'json', os.path.join(a.dir, 'w.json'))
             if without_timing(want) != without_timing(frames(a.api(), jid, 'json')):
                 raise AssertionError('two controllers: report differs')
+
+
+def test_chunk_results_checked(env):
+    """A chunk's raw values are refused for a job that is not a chunk; a failed chunk fails
+    its job, naming the chunk's frames, and cancels the other chunks; chunks whose values do
+    not parse fail the job at the merge."""
+    import test_controller as tc
+    ref, dis = pair_files(env, PAIR)
+    with Cluster(env, 'chunks-checked') as c:
+        c.controller()
+        api = c.api()
+        plain = api.submit(ref, dis, chunk_frames=0)
+        g = tc.lease(api, 'fake')
+        assert g and g['id'] == plain, g
+        st, body, _ = tc.complete(api, 'fake', g, {'chunk': 'vmafx-chunk 1\n'})
+        if st != 400 or 'not a chunk' not in str(body):
+            raise AssertionError(f'a chunk result for a plain job: {st} {body}')
+        api.ok('POST', f'/v1/jobs/{plain}/cancel')
+        failing = api.submit(ref, dis, chunk_frames=8)
+        g = tc.lease(api, 'fake')
+        st, body, _ = api.call('POST', f'/v1/nodes/fake/jobs/{g["id"]}/result',
+                               {'attempt': g['attempt'], 'status': 'failed', 'error': 'boom'})
+        assert st == 204, (st, body)
+        job = api.job(failing)
+        if job['status'] != 'failed' or not job.get('error', '').startswith('chunk of frames 0-7: boom') or \
+                any(ch['status'] != 'cancelled' for ch in job['chunks'][1:]):
+            raise AssertionError(f'a failed chunk: {job}')
+        jid = api.submit(ref, dis, chunk_frames=8)
+        g = tc.lease(api, 'fake')
+        assert g and g['id'] != jid, g          # a chunk, not the job itself
+        st, body, _ = tc.complete(api, 'fake', g, {'chunk': 'not a chunk'})
+        assert st == 204, (st, body)
+        # the other chunks complete with garbage too: the merge then fails the job
+        while True:
+            g = tc.lease(api, 'fake')
+            if not g:
+                break
+            tc.complete(api, 'fake', g, {'chunk': 'not a chunk'})
+        job = api.wait_status(jid, ('completed', 'failed'), timeout=30)
+        if job['status'] != 'failed' or 'not a chunk result' not in job.get('error', ''):
+            raise AssertionError(f'garbage chunks: {job}')

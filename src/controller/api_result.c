@@ -88,12 +88,25 @@ static void finished(Controller *c, const char *node, const LeaseRef *l, const R
                 l->attempt, res->o.error);
 }
 
+/* A chunk's raw values are taken only for a chunk of a chunked job (0), else 400 (-1). */
+static int chunk_allowed(Controller *c, const LeaseRef *l, HttpResp *resp)
+{
+    JobRecord rec;
+    int e = c->store->ops->get(c->store, l->id, &rec);
+    int ok = !e && rec.spec && strstr(rec.spec, "\"chunk\":{");
+    if (!e) job_record_free(&rec);
+    if (e && e != -ENOENT) return api_reply_error(resp, 503, NULL, "database error"), -1;
+    if (!ok && !e) return api_reply_error(resp, 400, "report.chunk", "report.chunk: job %s is not a chunk", l->id), -1;
+    return 0;    /* an unknown job: the store's fencing answers */
+}
+
 void api_result(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArgs *args)
 {
     json_t *body = api_body_object(rq, resp);
     Result res = { .o = { .frames = -1, .fps = -1 } };
     LeaseRef l;
     if (!body || api_lease_ref(body, args->a[1], &l, resp) || parse_result(body, &res, resp)) goto out;
+    if (res.o.completed && !res.pooled && chunk_allowed(c, &l, resp)) goto out;
     FinishInfo fi;
     double now = controller_now();
     int e = c->store->ops->finish(c->store, args->a[0], &l, &res.o, now, &fi);
