@@ -67,6 +67,9 @@ def expect_chunks(job, total, size):
     chunks = job.get('chunks', [])
     if len(chunks) != n or (n and job.get('chunks_completed') != n):
         raise AssertionError(f'expected {n} chunks, got {len(chunks)}: {job}')
+    prog = job.get('progress') or {}
+    if n and (prog.get('frames_total'), prog.get('frames_done')) != (total, total):
+        raise AssertionError(f'progress of a chunked job: {prog}')
     for i, ch in enumerate(chunks):
         if ch['first'] != i * size or ch['end'] != (None if i == n - 1 else (i + 1) * size):
             raise AssertionError(f'chunk {i}: {ch}')

@@ -11,7 +11,7 @@
 
 static void note_only(Controller *c, const char *id, const char *note)
 {
-    if (c->store->ops->chunk_split) c->store->ops->chunk_split(c->store, id, NULL, NULL, 0, note, controller_now());
+    if (c->store->ops->chunk_split) c->store->ops->chunk_split(c->store, id, NULL, NULL, 0, 0, note, controller_now());
 }
 
 /* One child job text per range: the job's own, with its range. */
@@ -44,7 +44,7 @@ static void split(Controller *c, const JobSpec *job, const char *id, long long f
     char note[200];
     snprintf(note, sizeof(note), "%u chunks of %u frames (%lld frames known before scoring; the last chunk runs "
              "to the end)", n, size, frames);
-    int e = specs ? c->store->ops->chunk_split(c->store, id, (const char *const *)specs, r, n, note,
+    int e = specs ? c->store->ops->chunk_split(c->store, id, (const char *const *)specs, r, n, frames, note,
                                                controller_now()) : -ENOMEM;
     if (!e) metrics_chunks(&c->metrics, n, 0, 0);
     else if (e != -EALREADY)

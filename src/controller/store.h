@@ -175,9 +175,10 @@ typedef struct StoreOps {
     void (*close)(Store *);
     /* Chunked jobs; NULL where the backend does not chunk (jobs then run whole). */
     /* Makes a pending, never leased job the parent of n children (specs[i] is child i's job
-     * text, with its range); n 0 records only the note. -EALREADY: leased already. */
+     * text, with its range) expecting frames frames (its frames_total; <= 0: unknown); n 0
+     * records only the note. -EALREADY: leased already. */
     int (*chunk_split)(Store *, const char *id, const char *const *specs, const ChunkRange *r, unsigned n,
-                       const char *note, double now);
+                       long long frames, const char *note, double now);
     /* Children of final parents cancelled; parents with a failed child failed (the others
      * cancelled); parents with a started child running, their progress the children's sum;
      * *ready: parents whose children all completed (malloc'ed). */

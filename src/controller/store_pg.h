@@ -69,7 +69,7 @@ int  pg_report(Store *, const char *id, const char *format, char **text, size_t 
 /* store_pg_chunks.c: chunked jobs (the columns, added in the schema's transaction; the ops) */
 extern const char pg_schema_chunks[];
 int  pg_chunk_split(Store *, const char *id, const char *const *specs, const ChunkRange *r, unsigned n,
-                    const char *note, double now);
+                    long long frames, const char *note, double now);
 int  pg_chunk_sweep(Store *, double now, ChunkReady **ready, size_t *n);
 int  pg_chunk_texts(Store *, long long parent_seq, char ***texts, size_t **lens, unsigned *n);
 int  pg_chunk_complete(Store *, long long parent_seq, const Outcome *, double now);

@@ -41,7 +41,7 @@ static int insert_child(PgStore *s, long long parent, int priority, const char *
 }
 
 static int split_locked(PgStore *s, const char *id, const char *const *specs, const ChunkRange *r, unsigned n,
-                        const char *note, double now)
+                        long long frames, const char *note, double now)
 {
     int rc = pg_begin(s);
     if (rc) return rc;
@@ -49,8 +49,10 @@ static int split_locked(PgStore *s, const char *id, const char *const *specs, co
     pgp_text(&p, id);
     pgp_i64(&p, n);
     pgp_text(&p, note);
+    if (frames > 0) pgp_i64(&p, frames);
+    else pgp_text(&p, NULL);
     PGresult *res = pg_query(s, "chunk a job",
-                             "UPDATE jobs SET chunks = $2, chunk_note = $3,"
+                             "UPDATE jobs SET chunks = $2, chunk_note = $3, frames_total = $4,"
                              " not_before = CASE WHEN $2::int > 0 THEN " NEVER " ELSE not_before END"
                              " WHERE id = $1 AND state = {pending} AND attempt = 0 AND parent_seq IS NULL"
                              " RETURNING seq, priority", &p);
@@ -68,10 +70,10 @@ static int split_locked(PgStore *s, const char *id, const char *const *specs, co
 }
 
 int pg_chunk_split(Store *base, const char *id, const char *const *specs, const ChunkRange *r, unsigned n,
-                   const char *note, double now)
+                   long long frames, const char *note, double now)
 {
     PgStore *s = (PgStore *)base;
-    return PG_LOCKED(s, split_locked(s, id, specs, r, n, note, now));
+    return PG_LOCKED(s, split_locked(s, id, specs, r, n, frames, note, now));
 }
 
 /* ---- the sweep (the same steps as the SQLite store's) -------------------------------- */

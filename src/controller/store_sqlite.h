@@ -62,7 +62,7 @@ int  sq_report(Store *, const char *id, const char *format, char **text, size_t 
 /* store_sqlite_chunks.c: chunked jobs (the columns added to an old database; the ops) */
 int  sq_chunks_upgrade(sqlite3 *db, char **msg);
 int  sq_chunk_split(Store *, const char *id, const char *const *specs, const ChunkRange *r, unsigned n,
-                    const char *note, double now);
+                    long long frames, const char *note, double now);
 int  sq_chunk_sweep(Store *, double now, ChunkReady **ready, size_t *n);
 int  sq_chunk_texts(Store *, long long parent_seq, char ***texts, size_t **lens, unsigned *n);
 int  sq_chunk_complete(Store *, long long parent_seq, const Outcome *, double now);

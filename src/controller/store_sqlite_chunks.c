@@ -88,11 +88,11 @@ static int insert_child(SqliteStore *s, long long parent, int priority, const ch
 }
 
 static int split_locked(SqliteStore *s, const char *id, const char *const *specs, const ChunkRange *r, unsigned n,
-                        const char *note, double now)
+                        long long frames, const char *note, double now)
 {
     int rc = sq_begin(s);
     if (rc) return rc;
-    sqlite3_stmt *st = prep(s, "UPDATE jobs SET chunks = ?2, chunk_note = ?3,"
+    sqlite3_stmt *st = prep(s, "UPDATE jobs SET chunks = ?2, chunk_note = ?3, frames_total = ?5,"
                                " not_before = CASE WHEN ?2 > 0 THEN ?4 ELSE not_before END"
                                " WHERE id = ?1 AND state = {pending} AND attempt = 0 AND parent_seq IS NULL"
                                " RETURNING seq, priority");
@@ -104,6 +104,7 @@ static int split_locked(SqliteStore *s, const char *id, const char *const *specs
         sqlite3_bind_int(st, 2, (int)n);
         sq_bind_text(st, 3, note);
         sqlite3_bind_double(st, 4, NEVER);
+        if (frames > 0) sqlite3_bind_int64(st, 5, frames);
         int k = sqlite3_step(st);
         if (k == SQLITE_ROW) {
             seq = sqlite3_column_int64(st, 0);
@@ -117,10 +118,10 @@ static int split_locked(SqliteStore *s, const char *id, const char *const *specs
 }
 
 int sq_chunk_split(Store *base, const char *id, const char *const *specs, const ChunkRange *r, unsigned n,
-                          const char *note, double now)
+                   long long frames, const char *note, double now)
 {
     SqliteStore *s = (SqliteStore *)base;
-    return LOCKED(s, split_locked(s, id, specs, r, n, note, now));
+    return LOCKED(s, split_locked(s, id, specs, r, n, frames, note, now));
 }
 
 /* ---- the sweep ------------------------------------------------------------------------- */
