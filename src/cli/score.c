@@ -71,6 +71,7 @@ static int parse_args(const ConfigValues *v, ScoreArgs *a)
     if (chunk && score_chunk_parse(chunk, &a->chunk)) return -1;
     if (chunk) a->set.chunk = &a->chunk;
     if (chunk && !a->out_path) return cli_error("--chunk: give the file for the chunk's values with --output");
+    if (chunk && v->list_n[config_index(v, "merge")]) return cli_error("--chunk and --merge: one or the other");
     return parse_settings(v, &a->set);
 }
 
