@@ -27,6 +27,7 @@ typedef struct Buf {
 } Buf;
 
 static void put(Buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Appends; the second try always fits (the first one measured), else oom is set. */
 static void put(Buf *b, const char *fmt, ...)
 {
     for (int tries = 0; tries < 2 && !b->oom; tries++) {
@@ -34,15 +35,19 @@ static void put(Buf *b, const char *fmt, ...)
         va_start(ap, fmt);
         int k = vsnprintf(b->p ? b->p + b->len : NULL, b->p ? b->cap - b->len : 0, fmt, ap);
         va_end(ap);
-        if (k < 0) { b->oom = 1; return; }
-        if (b->p && b->len + (size_t)k < b->cap) { b->len += (size_t)k; return; }
+        if (k < 0) break;
+        if (b->p && b->len + (size_t)k < b->cap) {
+            b->len += (size_t)k;
+            return;
+        }
         size_t cap = b->cap ? b->cap : 1 << 16;
         while (cap <= b->len + (size_t)k) cap *= 2;
         char *p = realloc(b->p, cap);
-        if (!p) { b->oom = 1; return; }
+        if (!p) break;
         b->p = p;
         b->cap = cap;
     }
+    b->oom = 1;
 }
 
 static void put_frame(Buf *b, const VmafxContext *ctx, unsigned frame, unsigned n_series)
