@@ -168,6 +168,7 @@ def check_controller(r, want, known_env):
     eq(env_value(env, 'VMAFX_LISTEN'), '0.0.0.0:8080')
     eq(env_value(env, 'VMAFX_TOKENS_FILE'), '/etc/vmafx/tokens')
     eq((env_value(env, 'VMAFX_LEASE_TTL'), env_value(env, 'VMAFX_MAX_LOST_ATTEMPTS')), ('60', '3'))
+    eq(env_value(env, 'VMAFX_CHUNK_FRAMES'), want.get('chunk_frames', '0'))
     probe_port = want['tls'][3] if want.get('tls') else 8080     # TLS: the plain-HTTP probe port
     eq(ctl.probe('livenessProbe'), ('/healthz', probe_port))
     eq(ctl.probe('readinessProbe'), ('/readyz', probe_port))
@@ -710,6 +711,9 @@ def test_schema_refuses_bad_values(env):
     refused(['--set', 'controller.webhooks.existingSecret=Team_Hooks'], 'existingSecret')
     refused(['--set', 'controller.webhooks.url=https://x/'], 'url')                       # a typo
     refused(['--set', 'monitoring.prometheusRule.webhookFailures=1'], 'webhookFailures')   # not a feature
+    refused(['--set', 'controller.chunkFrames=-1'], 'controller.chunkFrames')
+    refused(['--set', 'controller.chunkFrames=many'], 'controller.chunkFrames')
+    refused(['--set', 'controller.chunkFrames=2.5'], 'controller.chunkFrames')
 
 
 def test_chart_refuses_contradictions(env):
@@ -738,6 +742,7 @@ def test_values_reach_the_pods(env):
                '--set', 'node.image.repository=registry.example/vmafx-node,node.image.tag=1.2.3',
                '--set', 'node.resources.limits.memory=8Gi', '--set', 'node.resources.requests=null',
                '--set', 'node.slots=3,node.threads=2,node.replicaCount=5',
+               '--set', 'controller.chunkFrames=1500',
                '--set-string', 'node.podAnnotations.team=video\\,qa',
                '--set', 'node.nodeSelector.pool=vmaf', '--set', 'node.tolerations[0].key=dedicated,'
                         'node.tolerations[0].operator=Exists,node.tolerations[0].effect=NoSchedule',
@@ -750,6 +755,7 @@ def test_values_reach_the_pods(env):
         assert e['VMAFX_STORAGE_ALLOW'] == 's3:media/ok,/data/in' and e['VMAFX_STORAGE_REMOTES'] == 's3=s3-prod', e
     e = node.env()
     assert (e['VMAFX_NODE_SLOTS'], e['VMAFX_THREADS']) == ('3', '2'), e
+    eq(ctl.env()['VMAFX_CHUNK_FRAMES'], '1500')
     eq(node.c['image'], 'registry.example/vmafx-node:1.2.3')
     eq(ctl.c['image'], 'vmafx/vmafx-controller:0.1.0')  # appVersion by default
     assert node.c['resources'] == {'limits': {'memory': '8Gi'}}, node.c['resources']

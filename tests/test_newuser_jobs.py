@@ -123,14 +123,14 @@ def test_jobs_columns_formats_summary(env):
         score = api.job(good)['pooled_metrics']['vmaf']['mean']
         t = vmafx(env, c, 'jobs', check=True).stdout
         row = next(l for l in t.splitlines() if l.startswith(good[:8]))
-        assert f'vmaf_v0.6.1={score:.2f}' in row and 'codec=x264' in row and 'set=A' in row, row
+        assert f'vmaf={score:.2f}' in row and 'codec=x264' in row and 'set=A' in row, row
         assert f'{os.path.basename(pair_files(env, SMALL)[0])} -> ' in row, row
         bad_row = next(l for l in t.splitlines() if l.startswith(bad[:8]))
         assert 'failed' in bad_row and 'error:' in bad_row and 'missing.y4m' in bad_row, bad_row
         rows = list(csv.DictReader(io.StringIO(vmafx(env, c, 'jobs', '--format', 'csv', check=True).stdout)))
         byid = {r['id']: r for r in rows}
         assert set(byid) == {good, other, bad}, rows
-        assert byid[good]['scores'] == f'vmaf_v0.6.1={score:.6f}', byid[good]
+        assert byid[good]['scores'] == f'vmaf={score:.6f}', byid[good]
         assert byid[good]['reference_uri'] == pair_files(env, SMALL)[0] and 'codec=x264' in byid[good]['labels']
         assert 'missing.y4m' in byid[bad]['error'] and byid[bad]['scores'] == ''
         js = json.loads(vmafx(env, c, 'jobs', '--format', 'json', check=True).stdout)
@@ -140,7 +140,7 @@ def test_jobs_columns_formats_summary(env):
         assert x265.split()[1:4] == ['2', '1', '1'], x265     # jobs, completed, failed
         sj = json.loads(vmafx(env, c, 'jobs', '--summary', 'codec', '--format', 'json', check=True).stdout)
         g = {x['codec']: x for x in sj['groups']}
-        assert abs(g['x264']['score']['mean'] - score) < 1e-9 and g['x264']['score']['model'] == 'vmaf_v0.6.1', g
+        assert abs(g['x264']['score']['mean'] - score) < 1e-9 and g['x264']['score']['model'] == 'vmaf', g
         bad_fmt = vmafx(env, c, 'jobs', '--format', 'yaml')
         assert bad_fmt.returncode == 2 and "'yaml' is not table, csv or json" in bad_fmt.stderr, bad_fmt.stderr
 

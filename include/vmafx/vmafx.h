@@ -62,6 +62,14 @@ typedef struct VmafxConfig {
     unsigned subsample;     /* score every n-th frame (0 or 1: all) */
     enum VmafxCpu cpu;
     const VmafxFileSink *files;   /* NULL: options that write files are refused */
+    /* A frame-range chunk of a longer stream (one job scored in pieces, then merged with
+     * vmafx_merge_begin/end): the first picture fed has index start_index; pictures below
+     * score_from only serve as the previous pictures temporal features read (nothing is
+     * extracted from them); with partial set vmafx_flush only finishes the frames (no
+     * look-ahead features, models or pooling), and the raw values are read back with
+     * vmafx_raw_*. All 0: a whole stream. */
+    unsigned start_index, score_from;
+    int partial;
 } VmafxConfig;
 
 typedef struct VmafxContext VmafxContext;
@@ -115,6 +123,22 @@ int vmafx_import_feature_score(VmafxContext *ctx, const char *name, unsigned fra
 int vmafx_score_pictures(VmafxContext *ctx, const VmafxPicture *ref, const VmafxPicture *dis);
 /* Ends the stream: computes look-ahead features (motion2) and the model scores. */
 int vmafx_flush(VmafxContext *ctx);
+
+/* A chunk's raw values (config.partial), after vmafx_flush(): every stored series, internal
+ * working values included, in report order (internal ones last). */
+unsigned vmafx_raw_count(const VmafxContext *ctx);
+/* The geometry of the pictures scored (0, or -EINVAL before the first picture). */
+int vmafx_geometry(const VmafxContext *ctx, enum VmafxPixelFormat *fmt, unsigned *bpc, unsigned *w, unsigned *h);
+const char *vmafx_raw_name(const VmafxContext *ctx, unsigned i);
+int vmafx_raw_value(const VmafxContext *ctx, unsigned i, unsigned frame, double *out); /* -ENOENT */
+
+/* Merging chunks: begin with the stream's picture geometry (instead of feeding pictures),
+ * import every chunk's raw values frame by frame in increasing frame order (each frame's
+ * series in the chunk's raw order) with vmafx_import_feature_score, then end with the
+ * number of frames: look-ahead features, models and pooling run as vmafx_flush does, so
+ * the results equal those of one context fed the whole stream. */
+int vmafx_merge_begin(VmafxContext *ctx, enum VmafxPixelFormat fmt, unsigned bpc, unsigned w, unsigned h);
+int vmafx_merge_end(VmafxContext *ctx, unsigned n_frames);
 
 /* Results, after vmafx_flush(). Output names are libvmaf's ("integer_adm2", "vmaf", ...). */
 unsigned vmafx_frame_count(const VmafxContext *ctx);   /* frames fed in */

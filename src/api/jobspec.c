@@ -389,6 +389,36 @@ static int get_priority(Errs *e, json_t *root, int *out)
     return 0;
 }
 
+#define CHUNK_FRAMES_MAX 2000000000
+
+static int get_chunk_frames(Errs *e, json_t *root, JobSpec *s)
+{
+    json_t *v = json_object_get(root, "chunk_frames");
+    s->chunk_frames = 0;
+    s->chunk_given = v != NULL;
+    if (!v) return 0;
+    json_int_t x = json_is_integer(v) ? json_integer_value(v) : -1;
+    if (x < 0 || x > CHUNK_FRAMES_MAX)
+        return bad(e, "chunk_frames", "must be an integer from 0 (not chunked) to %d", CHUNK_FRAMES_MAX);
+    s->chunk_frames = (unsigned)x;
+    return 0;
+}
+
+static int get_chunk(Errs *e, json_t *root, JobSpec *s)
+{
+    json_t *v = json_object_get(root, "chunk");
+    s->chunk_set = v != NULL;
+    s->chunk_first = s->chunk_end = 0;
+    if (!v) return 0;
+    json_t *a = json_object_get(v, "first"), *b = json_object_get(v, "end");
+    json_int_t x = json_is_integer(a) ? json_integer_value(a) : -1, y = json_is_integer(b) ? json_integer_value(b) : 0;
+    if (!json_is_object(v) || x < 0 || x > CHUNK_FRAMES_MAX || (b && (!json_is_integer(b) || y <= x || y > CHUNK_FRAMES_MAX)))
+        return bad(e, "chunk", "must be {\"first\": N, \"end\": M} with 0 <= N < M (end optional)");
+    s->chunk_first = (unsigned)x;
+    s->chunk_end = (unsigned)y;
+    return 0;
+}
+
 static int label_key_ok(const char *k)
 {
     size_t n = strlen(k);
@@ -438,7 +468,7 @@ static int get_webhook(Errs *e, json_t *root, JobSpec *s)
 static int known_keys(Errs *e, json_t *root)
 {
     static const char *const keys[] = { "reference_uri", "distorted_uri", "models", "features",
-                                        "options", "priority", "labels", "webhook_url", NULL };
+                                        "options", "priority", "labels", "webhook_url", "chunk_frames", "chunk", NULL };
     const char *key;
     json_t *v;
     json_object_foreach(root, key, v) {
@@ -459,6 +489,7 @@ static int parse_root(Errs *e, json_t *root, JobSpec *s, JobUriCheck check, void
         get_list(e, root, "models", s->models, JOB_MAX_MODELS, &s->n_models, check_model) ||
         get_list(e, root, "features", s->features, JOB_MAX_FEATURES, &s->n_features, check_feature) ||
         get_options(e, root, &s->opt) || get_priority(e, root, &s->priority) || get_webhook(e, root, s) ||
+        get_chunk_frames(e, root, s) || get_chunk(e, root, s) ||
         check_model_names(e, s, JOB_FROM_API))
         return -1;
     return get_labels(e, root, s);
@@ -533,6 +564,8 @@ int jobspec_validate(const JobSpec *s, JobOrigin origin, char *field, size_t fn,
     }
     if (s->priority < -JOB_PRIORITY_LIMIT || s->priority > JOB_PRIORITY_LIMIT)
         return bad(&e, "priority", "must be an integer from %d to %d", -JOB_PRIORITY_LIMIT, JOB_PRIORITY_LIMIT);
+    if (s->chunk_frames > CHUNK_FRAMES_MAX)
+        return bad(&e, "chunk_frames", "must be an integer from 0 (not chunked) to %d", CHUNK_FRAMES_MAX);
     char why[160];
     if (*s->webhook_url && jobspec_webhook_url_ok(s->webhook_url, why, sizeof(why)))
         return bad(&e, "webhook_url", "%s", why);
@@ -577,6 +610,12 @@ static json_t *spec_json(const JobSpec *s)
     if (o && json_object_size(o)) json_object_set(j, "options", o);
     json_decref(o);
     if (s->priority) json_object_set_new(j, "priority", json_integer(s->priority));
+    if (s->chunk_given) json_object_set_new(j, "chunk_frames", json_integer(s->chunk_frames));
+    if (s->chunk_set) {
+        json_t *c = json_pack("{sI}", "first", (json_int_t)s->chunk_first);
+        if (c && s->chunk_end) json_object_set_new(c, "end", json_integer(s->chunk_end));
+        json_object_set_new(j, "chunk", c);
+    }
     if (s->n_labels) {
         json_t *l = json_object();
         for (unsigned i = 0; l && i < s->n_labels; i++)

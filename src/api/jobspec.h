@@ -61,6 +61,13 @@ typedef struct JobSpec {
     unsigned n_features;
     JobOptions opt;
     int priority;
+    /* chunked jobs: frames per chunk; chunk_given 0: not given (the controller's default) */
+    unsigned chunk_frames;
+    int chunk_given;
+    /* a chunk the controller leases: job frames [chunk_first, chunk_end) (chunk_end 0: to
+     * the end); clients never set it */
+    int chunk_set;
+    unsigned chunk_first, chunk_end;
     char label_key[JOB_MAX_LABELS][JOB_LABEL_KEY_MAX];
     char label_value[JOB_MAX_LABELS][JOB_LABEL_VALUE_MAX];
     unsigned n_labels;

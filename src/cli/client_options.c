@@ -41,6 +41,7 @@ static const ConfigOption submit_opts[] = {
     { "aom_ctc", 0, NULL, OPT_STRING, NULL, "VERSION", "libvmaf's AOM CTC preset v1.0 to v7.0 (see vmafx score --help)" },
     { "nflx_ctc", 0, NULL, OPT_STRING, NULL, "VERSION", "libvmaf's Netflix CTC preset v1.0" },
     { "priority", 0, NULL, OPT_STRING, NULL, "N", "-1000 to 1000; higher runs first (default 0)" },
+    { "chunk-frames", 0, NULL, OPT_UINT, NULL, "N", "score the job as chunks of N frames on any free nodes, merged into one report (0: one piece; default: the controller's VMAFX_CHUNK_FRAMES)" },
     { "label", 'l', NULL, OPT_LIST, NULL, "KEY=VALUE", "label the job (filter with vmafx jobs --label); repeatable" },
     { "idempotency-key", 0, NULL, OPT_STRING, NULL, "KEY", "makes a retried submit return the same job" },
     { "webhook-url", 0, NULL, OPT_STRING, NULL, "URL", "the controller POSTs a signed event here when the job ends "

@@ -70,13 +70,22 @@ static int absolute_input(char *uri, const char *flag)
     return 0;
 }
 
+static int chunk_frames(const ConfigValues *v, JobSpec *s)
+{
+    char err[256];
+    if (!config_str(v, "chunk-frames")) return 0;
+    if (config_uint(v, "chunk-frames", &s->chunk_frames, err, sizeof(err))) return cli_error("submit: %s", err);
+    s->chunk_given = 1;
+    return 0;
+}
+
 static int build(const ConfigValues *v, JobSpec *s)
 {
     if (cli_request_from_flags(v, s, "submit") || cli_request_check(s, JOB_FROM_API) ||
         cli_request_check_engine(s) || absolute_input(s->reference_uri, "reference") ||
         absolute_input(s->distorted_uri, "distorted"))
         return -1;
-    return labels_and_priority(v, s) || webhook(v, s) ? -1 : 0;
+    return labels_and_priority(v, s) || webhook(v, s) || chunk_frames(v, s) ? -1 : 0;
 }
 
 static int send(const ApiClient *api, const ConfigValues *v, const char *body, char *id, size_t idn)

@@ -9,6 +9,7 @@
 
 #include "base/redact.h"
 #include "catalog.h"
+#include "controller_merge.h"
 #include "cli.h"
 #include "controller/controller.h"
 #include "service_options.h"
@@ -100,6 +101,7 @@ static int build_config(const ConfigValues *v, ControllerConfig *c, StorageConfi
     /* the engine's models and features: served, and checked at submit (freed at exit) */
     c->catalog = cli_catalog_json();
     c->check_scoring = cli_check_job;
+    c->merge = cli_merge_chunks;
     if (option_seconds(v, "lease-ttl", 0.5, 86400, &c->lease_ttl, err, sizeof(err)) ||
         option_seconds(v, "retry-backoff", 0, 86400, &c->backoff_base, err, sizeof(err)) ||
         option_seconds(v, "retry-backoff-max", 0, 86400, &c->backoff_max, err, sizeof(err)) ||
@@ -110,6 +112,7 @@ static int build_config(const ConfigValues *v, ControllerConfig *c, StorageConfi
         config_uint(v, "max-connections", &c->max_connections, err, sizeof(err)) ||
         config_uint(v, "max-connections-per-client", &c->max_per_client, err, sizeof(err)) ||
         config_uint(v, "connection-timeout", &c->connection_timeout, err, sizeof(err)) ||
+        config_uint(v, "chunk-frames", &c->chunk_frames, err, sizeof(err)) ||
         apply_storage_options(v, sc, err, sizeof(err)))
         return cli_error("%s", err);
     if (c->max_lost < 1) return cli_error("--max-lost-attempts: must be at least 1");

@@ -75,6 +75,9 @@ static const ConfigOption base[] = {
       "CA bundle for https webhook targets (default: the system's)" },
     { "public-url", 0, "VMAFX_PUBLIC_URL", OPT_STRING, NULL, "URL",
       "this controller's URL as clients reach it: webhook events link to jobs with it (default: paths)" },
+    { "chunk-frames", 0, "VMAFX_CHUNK_FRAMES", OPT_UINT, "0", "N",
+      "cut jobs that do not say (chunk_frames) into chunks of N frames, scored on any free nodes and merged "
+      "into one report (0: jobs run whole)" },
     { "log-level", 0, "VMAFX_LOG_LEVEL", OPT_STRING, "info", "LEVEL", "error, warning, info or debug" },
     { "version", 0, NULL, OPT_FLAG, NULL, NULL, "print the version and exit" },
 };

@@ -85,6 +85,12 @@ static int write_to_path(const char *path, const char *text, size_t len)
     return rc;
 }
 
+int output_write_text(const char *text, size_t len, const char *path)
+{
+    if (strcmp(path, "-")) return write_to_path(path, text, len);
+    return write_all(1, text, len) ? cli_error("standard output: write failed (%s)", strerror(errno)) : 0;
+}
+
 int output_write_report(const PipelineScore *sc, enum VmafxFormat fmt, const char *path)
 {
     char *text = NULL, err[600];

@@ -7,6 +7,8 @@
 /* Writes to a temporary file beside path and renames it into place; "-" = stdout. A new file
  * gets the mode the umask leaves of 0666 (as files made with open(2) or by shells do), a
  * replaced one keeps its mode. */
+/* Text to a path as output_write_report writes a report ("-": standard output). */
+int output_write_text(const char *text, size_t len, const char *path);
 int output_write_report(const PipelineScore *sc, enum VmafxFormat fmt, const char *path);
 
 /* Before any scoring: -1 after the message when the report could not be written to path (its

@@ -110,7 +110,14 @@ int cli_request_from_flags(const ConfigValues *v, JobSpec *s, const char *cmd)
  * "--model SPEC: ...". */
 static int flag_error(const JobSpec *s, const char *field, const char *err)
 {
-    const char *why = err + strlen(field) + (*field ? 2 : 0);
+    /* the reason without its "field: " or "field NAME: " prefix (the flag says which) */
+    const char *why = err;
+    size_t fl = strlen(field);
+    if (fl && !strncmp(err, field, fl)) {
+        const char *colon = strstr(err + fl, ": ");
+        if (colon && (err[fl] == ':' || (err[fl] == ' ' && !memchr(err + fl + 1, ' ', (size_t)(colon - err - fl - 1)))))
+            why = colon + 2;
+    }
     for (size_t i = 0; i < N_FIELDS; i++)
         if (!strcmp(field, fields[i].field)) return cli_error("--%s: %s", fields[i].flag, why);
     unsigned k;

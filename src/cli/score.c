@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "file_sink.h"
 #include "output.h"
+#include "score_chunk.h"
 #include "service_options.h"
 
 typedef struct ScoreArgs {
@@ -23,6 +24,7 @@ typedef struct ScoreArgs {
     const char *out_path;
     enum VmafxFormat format;
     int quiet;
+    PipelineChunk chunk;   /* --chunk: set.chunk points here */
 } ScoreArgs;
 
 /* Remote inputs, prepared by the storage layer for the time of the run. */
@@ -68,6 +70,11 @@ static int parse_args(const ConfigValues *v, ScoreArgs *a)
     if (a->out_path && output_check(a->out_path)) return -1;
     a->quiet = config_flag(v, "quiet");
     a->set.files = cli_file_sink();
+    const char *chunk = config_str(v, "chunk");
+    if (chunk && score_chunk_parse(chunk, &a->chunk)) return -1;
+    if (chunk) a->set.chunk = &a->chunk;
+    if (chunk && !a->out_path) return cli_error("--chunk: give the file for the chunk's values with --output");
+    if (chunk && v->list_n[config_index(v, "merge")]) return cli_error("--chunk and --merge: one or the other");
     return parse_settings(v, &a->set);
 }
 
@@ -182,7 +189,15 @@ static int run(const ConfigValues *v)
     Remote remote = { 0 };
     PipelineScore sc = { 0 };
     int rc = 1;
-    if (prepare_remote(v, &a, &remote) || score(&a, &sc)) goto out;
+    if (v->list_n[config_index(v, "merge")]) {
+        if (score_merge_files(v, &a.req, &a.set, &sc)) goto out;
+    } else if (prepare_remote(v, &a, &remote) || score(&a, &sc)) {
+        goto out;
+    }
+    if (a.set.chunk) {
+        rc = score_chunk_write(&sc, a.set.chunk, a.out_path) ? 1 : 0;
+        goto out;
+    }
     if (a.out_path && output_write_report(&sc, a.format, a.out_path)) goto out;
     print_scores(&sc, a.out_path && !strcmp(a.out_path, "-") ? stderr : stdout);
     rc = 0;

@@ -39,6 +39,8 @@ static const ConfigOption score_option_rows[] = {
     { "quiet", 'q', NULL, OPT_FLAG, NULL, NULL, "no progress line" },
     { "no_prediction", 'n', NULL, OPT_FLAG, NULL, NULL, "compute features only, no model score" },
     { "version", 'v', NULL, OPT_FLAG, NULL, NULL, "print the version and exit" },
+    { "chunk", 0, NULL, OPT_STRING, NULL, "FIRST:END", "score only the job's frames FIRST to END-1 (END empty: to the end) and write the chunk's raw values (for --merge) instead of a report" },
+    { "merge", 0, NULL, OPT_LIST, NULL, "FILE", "merge chunk files written with --chunk into the report of the whole job (the inputs are not read); repeatable" },
 };
 
 #define N_SCORE_OPTIONS (sizeof(score_option_rows) / sizeof(score_option_rows[0]))

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "chunks.h"
 #include "storage/storage_uri.h"
 
 #define LIST_DEFAULT 50
@@ -109,6 +110,7 @@ static void store_submit(Controller *c, const HttpReq *rq, HttpResp *resp, const
         answer_submit(c, resp, id, replayed);
     if (!e && !replayed) {
         metrics_submitted(&c->metrics);
+        chunks_plan(c, job, id);
         controller_wake(c);
         api_publish_job(c, id, 0);
     }
@@ -126,6 +128,8 @@ void api_submit(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArg
         (c->cfg.check_scoring && c->cfg.check_scoring(job, field, sizeof(field), err, sizeof(err))) ||
         check_webhook(c, job, field, sizeof(field), err, sizeof(err)))
         api_reply_error(resp, 400, field, "%s", err);
+    else if (job->chunk_set)
+        api_reply_error(resp, 400, "chunk", "chunk: set by the controller for the chunks of a job (use chunk_frames)");
     else
         store_submit(c, rq, resp, job, args->who);
     free(job);
@@ -167,7 +171,9 @@ void api_get_job(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteAr
     (void)rq;
     if (resolve_id(c, args->a[0], id, resp) || load_job(c, id, &rec, resp)) return;
     api_job_webhook(c, &rec);
-    api_reply_json(resp, 200, api_job_view(&rec));
+    json_t *view = api_job_view(&rec);
+    if (view) chunks_view(c, rec.id, view);
+    api_reply_json(resp, 200, view);
     job_record_free(&rec);
 }
 
@@ -283,6 +289,7 @@ void api_cancel(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArg
     } else {
         api_job_webhook(c, &rec);
         api_reply_json(resp, 200, api_job_view(&rec));   /* cancelling twice is fine */
+        if (!e) chunks_settle(c);                         /* its chunks stop too */
         if (!e) metrics_finished(&c->metrics, JOB_CANCELLED, rec.started_at > 0 ? rec.finished_at - rec.started_at : -1);
         if (!e) {
             api_publish_job(c, rec.id, 0);

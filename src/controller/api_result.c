@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "chunks.h"
 
 typedef struct Result {
     Outcome o;
@@ -40,6 +41,12 @@ static int warnings(json_t *body, Result *res, HttpResp *resp)
 static int report_texts(json_t *body, Result *res, HttpResp *resp)
 {
     json_t *rep = json_object_get(body, "report");
+    const char *chunk = json_string_value(json_object_get(rep, "chunk"));
+    if (chunk) {     /* a chunk's raw values: kept until its job's chunks are merged */
+        res->o.report_json = chunk;
+        res->o.report_xml = res->o.report_csv = "";
+        return 0;
+    }
     res->o.report_json = json_string_value(json_object_get(rep, "json"));
     res->o.report_xml = json_string_value(json_object_get(rep, "xml"));
     res->o.report_csv = json_string_value(json_object_get(rep, "csv"));
@@ -105,12 +112,25 @@ static void finished(Controller *c, const char *node, const LeaseRef *l, const R
                 l->attempt, res->o.error);
 }
 
+/* A chunk's raw values are taken only for a chunk of a chunked job (0), else 400 (-1). */
+static int chunk_allowed(Controller *c, const LeaseRef *l, HttpResp *resp)
+{
+    JobRecord rec;
+    int e = c->store->ops->get(c->store, l->id, &rec);
+    int ok = !e && rec.spec && strstr(rec.spec, "\"chunk\":{");
+    if (!e) job_record_free(&rec);
+    if (e && e != -ENOENT) return api_reply_error(resp, 503, NULL, "database error"), -1;
+    if (!ok && !e) return api_reply_error(resp, 400, "report.chunk", "report.chunk: job %s is not a chunk", l->id), -1;
+    return 0;    /* an unknown job: the store's fencing answers */
+}
+
 void api_result(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArgs *args)
 {
     json_t *body = api_body_object(rq, resp);
     Result res = { .o = { .frames = -1, .fps = -1 } };
     LeaseRef l;
     if (!body || api_lease_ref(body, args->a[1], &l, resp) || parse_result(body, &res, resp)) goto out;
+    if (res.o.completed && !res.pooled && chunk_allowed(c, &l, resp)) goto out;
     FinishInfo fi;
     double now = controller_now();
     int e = c->store->ops->finish(c->store, args->a[0], &l, &res.o, now, &fi);
@@ -124,6 +144,7 @@ void api_result(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArg
         finished(c, args->a[0], &l, &res, &fi, now);
         if (res.o.completed) record_scores(c, body, res.pooled);
         api_reply_empty(resp, 204);
+        chunks_settle(c);    /* the last chunk of a job: merged now */
         api_publish_job(c, l.id, 0);
         webhooks_wake(c->webhooks);
     }

@@ -9,6 +9,7 @@
 #include "base/mono.h"
 #include "api.h"
 #include "controller.h"
+#include "chunks.h"
 
 double controller_now(void)
 {
@@ -50,6 +51,7 @@ static void *sweeper_main(void *arg)
             for (unsigned i = 0; i < res.n_changed; i++) api_publish_job(c, res.changed[i], 0);
             if (res.failed) webhooks_wake(c->webhooks);
         }
+        chunks_settle(c);   /* a chunk that failed there fails its job; a merge left undone is done */
         controller_wait(c, every);
     }
     return NULL;

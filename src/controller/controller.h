@@ -40,6 +40,12 @@ typedef struct ControllerConfig {
      * NULL: not served / only the syntax is checked. */
     const char *catalog;
     int (*check_scoring)(const JobSpec *job, char *field, size_t fn, char *err, size_t n);
+    /* Chunked jobs: frames per chunk when a job does not say (0: jobs are not chunked), and
+     * the merge of the chunks' results into the job's reports (malloc'ed texts), given by
+     * the program that links the engine; NULL: jobs are never chunked. 0 or -1 with err. */
+    unsigned chunk_frames;
+    int (*merge)(const char *spec, const char *const *texts, const size_t *lens, unsigned n, char **json,
+                 char **xml, char **csv, char *err, size_t en);
     Log log;
     EventConfig events;          /* GET /v1/events */
     WebhookConfig webhook;       /* completion webhooks */

@@ -39,6 +39,15 @@ void metrics_destroy(Metrics *m)
     pthread_mutex_destroy(&m->lock);
 }
 
+void metrics_chunks(Metrics *m, unsigned created, int merged, int merge_failed)
+{
+    pthread_mutex_lock(&m->lock);
+    m->chunks_created += created;
+    m->chunked_merged += merged != 0;
+    m->chunked_merge_failed += merge_failed != 0;
+    pthread_mutex_unlock(&m->lock);
+}
+
 void metrics_submitted(Metrics *m)
 {
     pthread_mutex_lock(&m->lock);
@@ -130,6 +139,13 @@ static void write_counters(FILE *f, const Metrics *m)
     fprintf(f, "# HELP vmafx_controller_jobs_submitted_total Jobs accepted (201).\n"
                "# TYPE vmafx_controller_jobs_submitted_total counter\nvmafx_controller_jobs_submitted_total %llu\n",
             m->submitted);
+    fprintf(f, "# HELP vmafx_controller_chunks_created_total Chunks that chunked jobs were cut into.\n"
+               "# TYPE vmafx_controller_chunks_created_total counter\nvmafx_controller_chunks_created_total %llu\n"
+               "# HELP vmafx_controller_chunked_jobs_merged_total Chunked jobs whose chunks were merged into one report.\n"
+               "# TYPE vmafx_controller_chunked_jobs_merged_total counter\nvmafx_controller_chunked_jobs_merged_total %llu\n"
+               "# HELP vmafx_controller_chunk_merges_failed_total Chunked jobs failed at the merge.\n"
+               "# TYPE vmafx_controller_chunk_merges_failed_total counter\nvmafx_controller_chunk_merges_failed_total %llu\n",
+            m->chunks_created, m->chunked_merged, m->chunked_merge_failed);
     fputs("# HELP vmafx_controller_jobs_finished_total Jobs that reached a final state.\n"
           "# TYPE vmafx_controller_jobs_finished_total counter\n", f);
     for (int s = JOB_COMPLETED; s < JOB_N_STATES; s++)

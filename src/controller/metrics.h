@@ -30,6 +30,7 @@ typedef struct Metrics {
     Histogram score[METRICS_MAX_MODELS + 1];
     unsigned n_models;
     unsigned long long webhook[DELIVERY_N_STATES];   /* webhook attempts by what followed */
+    unsigned long long chunks_created, chunked_merged, chunked_merge_failed;
 } Metrics;
 
 void metrics_init(Metrics *m);
@@ -42,6 +43,8 @@ void metrics_expired(Metrics *m, unsigned requeued, unsigned failed);
 void metrics_request(Metrics *m, int status);
 /* A webhook attempt's outcome: delivered, pending (retried later), failed (given up), refused. */
 void metrics_webhook(Metrics *m, DeliveryState outcome);
+/* Chunked jobs: chunks created, and a chunked job merged (or its merge failed). */
+void metrics_chunks(Metrics *m, unsigned created, int merged, int merge_failed);
 /* The text exposition; malloc'ed, NULL when out of memory. */
 char *metrics_render(Metrics *m, const StoreStats *st, double now, size_t *len);
 

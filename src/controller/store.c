@@ -123,3 +123,15 @@ int store_id_prefix_ok(const char *s)
     size_t n = strlen(s);
     return n && n < JOB_ID_LEN && strspn(s, "0123456789abcdef-") == n;
 }
+
+void chunk_rows_free(ChunkRow *r, size_t n)
+{
+    for (size_t i = 0; r && i < n; i++) free(r[i].error);
+    free(r);
+}
+
+void chunk_ready_free(ChunkReady *r, size_t n)
+{
+    for (size_t i = 0; r && i < n; i++) free(r[i].spec);
+    free(r);
+}

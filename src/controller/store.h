@@ -126,6 +126,33 @@ typedef struct StoreStats {
 
 typedef struct Store Store;
 
+/* Chunked jobs (chunks.h): the job a client submitted is the parent of one child job per
+ * frame range; children are leased, fenced, retried and expired as jobs are (lease.c), and
+ * never listed or counted as jobs. */
+typedef struct ChunkRange {
+    unsigned first, end;           /* job frames [first, end); end 0: to the end of the job */
+} ChunkRange;
+
+typedef struct ChunkRow {          /* one child, for the parent's view */
+    char id[JOB_ID_LEN];
+    unsigned first, end;
+    JobState state;
+    unsigned attempt, lost;
+    char node[NODE_ID_MAX];
+    long long frames_done, frames_total;
+    double fps, started_at, finished_at;
+    char *error;                   /* malloc'ed or NULL */
+} ChunkRow;
+
+typedef struct ChunkReady {        /* a parent whose children all completed: merge it */
+    long long seq;
+    char id[JOB_ID_LEN];
+    char *spec;                    /* malloc'ed */
+} ChunkReady;
+
+void chunk_rows_free(ChunkRow *r, size_t n);
+void chunk_ready_free(ChunkReady *r, size_t n);
+
 typedef struct StoreOps {
     /* 0 with id and replayed (an earlier submit with the same owner, key and body), or
      * -EEXIST when the key was used with another body (id then names that job). */
@@ -163,6 +190,22 @@ typedef struct StoreOps {
     /* The job whose id starts with prefix (lowercase hex and '-', as store_id_prefix_ok
      * checks): 0 with id, -ENOENT if none, -EEXIST when several (id and other name two). */
     int (*resolve)(Store *, const char *prefix, char id[JOB_ID_LEN], char other[JOB_ID_LEN]);
+    /* Chunked jobs; NULL where the backend does not chunk (jobs then run whole). */
+    /* Makes a pending, never leased job the parent of n children (specs[i] is child i's job
+     * text, with its range) expecting frames frames (its frames_total; <= 0: unknown); n 0
+     * records only the note. -EALREADY: leased already. */
+    int (*chunk_split)(Store *, const char *id, const char *const *specs, const ChunkRange *r, unsigned n,
+                       long long frames, const char *note, double now);
+    /* Children of final parents cancelled; parents with a failed child failed (the others
+     * cancelled); parents with a started child running, their progress the children's sum;
+     * *ready: parents whose children all completed (malloc'ed). */
+    int (*chunk_sweep)(Store *, double now, ChunkReady **ready, size_t *n);
+    /* The children's results of a parent in frame order (malloc'ed texts and lengths). */
+    int (*chunk_texts)(Store *, long long parent_seq, char ***texts, size_t **lens, unsigned *n);
+    /* The parent's final state and report; -EALREADY when it is final already. */
+    int (*chunk_complete)(Store *, long long parent_seq, const Outcome *, double now);
+    /* A parent's children in frame order and its note (both malloc'ed; n 0: not chunked). */
+    int (*chunk_list)(Store *, const char *parent_id, ChunkRow **out, size_t *n, char **note);
 } StoreOps;
 
 /* Completion webhooks (webhook.h): one deliveries row per job that has a webhook, written

@@ -189,6 +189,8 @@ static const StoreOps pg_ops = {
     pg_submit, pg_get, pg_list, lease_cancel, lease_next, lease_heartbeat, lease_progress, lease_finish,
     lease_release, lease_expire, lease_grace, lease_node_seen, pg_stats, pg_report, pg_ping, pg_close,
     pg_resolve,
+    .chunk_split = pg_chunk_split, .chunk_sweep = pg_chunk_sweep, .chunk_texts = pg_chunk_texts,
+    .chunk_complete = pg_chunk_complete, .chunk_list = pg_chunk_list,
 };
 
 /* "relation already exists, skipping" and the like: not worth a line on stderr. */
@@ -226,6 +228,7 @@ static int setup(PgStore *s, char *why, size_t n)
     if (!r) r = run_script(s, schema);
     if (!r) r = pg_deliveries_setup(s);
     if (!r) r = run_script(s, schema_job_warnings);
+    if (!r) r = run_script(s, pg_schema_chunks);
     int v = r ? 0 : schema_version(s);
     if (!r && v < 0) r = v;
     if (!r && v > SCHEMA_VERSION) {

@@ -67,6 +67,15 @@ int  pg_stats(Store *, double now, double live_window, StoreStats *);
 int  pg_report(Store *, const char *id, const char *format, char **text, size_t *len);
 int  pg_resolve(Store *, const char *prefix, char id[JOB_ID_LEN], char other[JOB_ID_LEN]);
 
+/* store_pg_chunks.c: chunked jobs (the columns, added in the schema's transaction; the ops) */
+extern const char pg_schema_chunks[];
+int  pg_chunk_split(Store *, const char *id, const char *const *specs, const ChunkRange *r, unsigned n,
+                    long long frames, const char *note, double now);
+int  pg_chunk_sweep(Store *, double now, ChunkReady **ready, size_t *n);
+int  pg_chunk_texts(Store *, long long parent_seq, char ***texts, size_t **lens, unsigned *n);
+int  pg_chunk_complete(Store *, long long parent_seq, const Outcome *, double now);
+int  pg_chunk_list(Store *, const char *parent_id, ChunkRow **out, size_t *n, char **note);
+
 /* store_pg_leases.c: the rows of the lease state machine (lease.h) */
 extern const struct LeaseRows pg_lease_rows;
 

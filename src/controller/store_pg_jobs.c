@@ -132,7 +132,7 @@ static void list_sql(const ListQuery *q, PgParams *p, char *sql, size_t n)
         strncat(where, ")", sizeof(where) - strlen(where) - 1);
     }
     pgp_i64(p, (long long)q->limit + 1);
-    snprintf(sql, n, "SELECT " PG_JOB_COLUMNS " FROM jobs WHERE true%s ORDER BY seq DESC LIMIT $%d", where, p->n);
+    snprintf(sql, n, "SELECT " PG_JOB_COLUMNS " FROM jobs WHERE parent_seq IS NULL%s ORDER BY seq DESC LIMIT $%d", where, p->n);
 }
 
 static int list_locked(PgStore *s, const ListQuery *q, JobRecord *out, size_t *n, long long *next)
@@ -189,7 +189,7 @@ int pg_set_cancelled(Store *base, long long seq, double now)
 
 static int count_states(PgStore *s, StoreStats *out)
 {
-    PGresult *r = pg_query(s, "count jobs", "SELECT state, count(*) FROM jobs GROUP BY state", NULL);
+    PGresult *r = pg_query(s, "count jobs", "SELECT state, count(*) FROM jobs WHERE parent_seq IS NULL GROUP BY state", NULL);
     if (!r) return -EIO;
     for (int i = 0; i < PQntuples(r); i++) {
         long long k = pg_i64(r, i, 0);

@@ -56,7 +56,7 @@ static const char *const sql[ST_COUNT] = {
     [ST_REPORT_JSON] = "SELECT j.state, r.json FROM jobs j LEFT JOIN reports r ON r.seq = j.seq WHERE j.id = ?1",
     [ST_REPORT_XML] = "SELECT j.state, r.xml FROM jobs j LEFT JOIN reports r ON r.seq = j.seq WHERE j.id = ?1",
     [ST_REPORT_CSV] = "SELECT j.state, r.csv FROM jobs j LEFT JOIN reports r ON r.seq = j.seq WHERE j.id = ?1",
-    [ST_COUNT_STATES] = "SELECT state, count(*) FROM jobs GROUP BY state",
+    [ST_COUNT_STATES] = "SELECT state, count(*) FROM jobs WHERE parent_seq IS NULL GROUP BY state",
     [ST_OLDEST_PENDING] = "SELECT created_at FROM jobs WHERE state = {pending} ORDER BY seq LIMIT 1",
     [ST_NODES_LIVE] = "SELECT count(*) FROM nodes WHERE last_seen >= ?1",
     [ST_NEXT_PENDING] = "SELECT seq, id, spec, created_at, started_at FROM jobs"
@@ -180,6 +180,8 @@ static const StoreOps sqlite_ops = {
     sq_submit, sq_get, sq_list, lease_cancel, lease_next, lease_heartbeat, lease_progress, lease_finish,
     lease_release, lease_expire, lease_grace, lease_node_seen, sq_stats, sq_report, sq_ping, sq_close,
     sq_resolve,
+    .chunk_split = sq_chunk_split, .chunk_sweep = sq_chunk_sweep, .chunk_texts = sq_chunk_texts,
+    .chunk_complete = sq_chunk_complete, .chunk_list = sq_chunk_list,
 };
 
 /* jobs.warnings (a job's warnings as a JSON array), added to a database made before it. */
@@ -203,6 +205,7 @@ static int setup(SqliteStore *s, int sync_full, char *err, size_t n)
     char *msg = NULL;
     if (sqlite3_exec(s->db, pragmas, NULL, NULL, &msg) != SQLITE_OK ||
         sqlite3_exec(s->db, schema, NULL, NULL, &msg) != SQLITE_OK || add_warnings_column(s, &msg) != SQLITE_OK ||
+        sq_chunks_upgrade(s->db, &msg) ||
         sqlite3_exec(s->db, "PRAGMA user_version=" "1", NULL, NULL, &msg) != SQLITE_OK) {
         snprintf(err, n, "%s", msg ? msg : sqlite3_errmsg(s->db));
         sqlite3_free(msg);

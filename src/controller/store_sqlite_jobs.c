@@ -93,7 +93,7 @@ int sq_get(Store *base, const char *id, JobRecord *out)
 /* Only the filters that are set appear in the query, so each combination uses its index. */
 static void list_sql(const ListQuery *q, char *sql, size_t n)
 {
-    snprintf(sql, n, "SELECT " JOB_COLUMNS " FROM jobs WHERE 1%s%s%s ORDER BY seq DESC LIMIT :l",
+    snprintf(sql, n, "SELECT " JOB_COLUMNS " FROM jobs WHERE parent_seq IS NULL%s%s%s ORDER BY seq DESC LIMIT :l",
              q->state >= 0 ? " AND state = :s" : "", q->before > 0 ? " AND seq < :b" : "",
              !q->label_key ? "" : q->label_value ? " AND seq IN (SELECT seq FROM labels WHERE key = :k AND value = :v)"
                                                  : " AND seq IN (SELECT seq FROM labels WHERE key = :k)");

@@ -96,6 +96,7 @@ static int init_instance(VmafxContext *ctx, Instance *in, unsigned *history)
 static int score_frame(void *arg, unsigned worker, const FrameInput *in)
 {
     VmafxContext *ctx = arg;
+    if (in->index < ctx->cfg.score_from) return 0;   /* a chunk's warm-up: history only */
     int scored = in->index % ctx->cfg.subsample == 0;
     for (unsigned i = 0; i < ctx->n_inst; i++) {
         const FeatureExtractor *fx = ctx->inst[i].fx;
@@ -113,21 +114,32 @@ static int score_frame(void *arg, unsigned worker, const FrameInput *in)
     return 0;
 }
 
-static int start(VmafxContext *ctx, const VmafxPicture *ref)
+static int init_instances(VmafxContext *ctx, enum VmafxPixelFormat fmt, unsigned bpc, unsigned w, unsigned h,
+                          unsigned *history)
 {
-    ctx->w = ref->w[0];
-    ctx->h = ref->h[0];
-    ctx->bpc = ref->bpc;
-    ctx->pix_fmt = ref->pix_fmt;
+    ctx->w = w;
+    ctx->h = h;
+    ctx->bpc = bpc;
+    ctx->pix_fmt = fmt;
     ctx->n_workers = ctx->cfg.n_threads > 1 ? ctx->cfg.n_threads : 1;
-    unsigned history = 1;
+    *history = 1;
     for (unsigned i = 0; i < ctx->n_inst; i++) {
-        int err = init_instance(ctx, &ctx->inst[i], &history);
+        int err = init_instance(ctx, &ctx->inst[i], history);
         if (err) return err;
     }
-    int err = runner_new(&ctx->runner, ctx->n_workers > 1 ? ctx->n_workers : 0, history, ref,
+    return 0;
+}
+
+static int start(VmafxContext *ctx, const VmafxPicture *ref)
+{
+    unsigned history;
+    int err = init_instances(ctx, ref->pix_fmt, ref->bpc, ref->w[0], ref->h[0], &history);
+    if (err) return err;
+    err = runner_new(&ctx->runner, ctx->n_workers > 1 ? ctx->n_workers : 0, history, ref,
                          score_frame, ctx);
     if (err) return ctx_fail(ctx, err, "cannot start %u worker threads", ctx->n_workers);
+    runner_start_at(ctx->runner, ctx->cfg.start_index);
+    ctx->n_frames = ctx->cfg.start_index;
     for (unsigned i = 0; i < ctx->n_inst; i++)
         if ((ctx->inst[i].fx->flags & EXTRACTOR_PREV_DIS) && (err = runner_want_prev_dis(ctx->runner)))
             return ctx_fail(ctx, err, "out of memory");
@@ -158,6 +170,8 @@ int vmafx_score_pictures(VmafxContext *ctx, const VmafxPicture *ref, const Vmafx
     if (!ctx->started) {
         int err = start(ctx, ref);
         if (err) return err;
+    } else if (!ctx->runner) {
+        return ctx_fail(ctx, -EINVAL, "a merging context scores no pictures");
     } else if (!same_geometry(ctx, ref)) {
         return ctx_fail(ctx, -EINVAL, "frame %u: picture geometry changed mid-stream", ctx->n_frames);
     }
@@ -193,9 +207,14 @@ int vmafx_flush(VmafxContext *ctx)
 {
     if (!ctx) return -EINVAL;
     if (ctx->flushed) return 0;
-    if (!ctx->n_frames) return ctx_fail(ctx, -ENODATA, "no frames were scored");
+    if (ctx->n_frames <= ctx->cfg.score_from) return ctx_fail(ctx, -ENODATA, "no frames were scored");
     int err = runner_finish(ctx->runner);
     if (err) return worker_failed(ctx, err);
+    if (ctx->cfg.partial) {      /* a chunk: its raw values are merged with the others' */
+        collector_sort(ctx->fc);
+        ctx->flushed = 1;
+        return 0;
+    }
     for (int early = 1; early >= 0; early--)
         for (unsigned i = 0; i < ctx->n_inst; i++) {
             Instance *in = &ctx->inst[i];
@@ -208,4 +227,23 @@ int vmafx_flush(VmafxContext *ctx)
     collector_sort(ctx->fc);
     ctx->flushed = 1;
     return 0;
+}
+
+int vmafx_merge_begin(VmafxContext *ctx, enum VmafxPixelFormat fmt, unsigned bpc, unsigned w, unsigned h)
+{
+    if (!ctx) return -EINVAL;
+    if (ctx->started) return ctx_fail(ctx, -EINVAL, "a merge must begin before anything is scored");
+    ctx->cfg.n_threads = 1;    /* flush reads the first worker's extractor states only */
+    unsigned history;
+    int err = init_instances(ctx, fmt, bpc, w, h, &history);
+    if (err) return err;
+    ctx->started = 1;          /* no runner: vmafx_score_pictures is refused below */
+    return 0;
+}
+
+int vmafx_merge_end(VmafxContext *ctx, unsigned n_frames)
+{
+    if (!ctx || !ctx->started || ctx->runner) return -EINVAL;
+    ctx->n_frames = n_frames;
+    return vmafx_flush(ctx);
 }

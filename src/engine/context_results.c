@@ -31,6 +31,31 @@ int vmafx_import_feature_score(VmafxContext *ctx, const char *name, unsigned fra
     return 0;
 }
 
+unsigned vmafx_raw_count(const VmafxContext *ctx)
+{
+    return ctx && ctx->flushed ? collector_all_count(ctx->fc) : 0;
+}
+
+int vmafx_geometry(const VmafxContext *ctx, enum VmafxPixelFormat *fmt, unsigned *bpc, unsigned *w, unsigned *h)
+{
+    if (!ctx || !ctx->started) return -EINVAL;
+    *fmt = ctx->pix_fmt;
+    *bpc = ctx->bpc;
+    *w = ctx->w;
+    *h = ctx->h;
+    return 0;
+}
+
+const char *vmafx_raw_name(const VmafxContext *ctx, unsigned i)
+{
+    return i < vmafx_raw_count(ctx) ? collector_name(ctx->fc, i) : NULL;
+}
+
+int vmafx_raw_value(const VmafxContext *ctx, unsigned i, unsigned frame, double *out)
+{
+    return i < vmafx_raw_count(ctx) && collector_at(ctx->fc, i, frame, out) ? 0 : -ENOENT;
+}
+
 static int feature_index(const VmafxContext *ctx, const char *name)
 {
     for (unsigned i = 0; i < collector_count(ctx->fc); i++) {

@@ -34,6 +34,7 @@ struct Runner {
     VmafxPicture prev, prev2;     /* single-threaded mode: copies of the last references */
     VmafxPicture prev_dis;        /* ... and of the last distorted picture, if wanted */
     int want_prev_dis;
+    unsigned first;               /* index of the first picture (a chunk's warm-up start) */
 };
 
 static void copy_picture(VmafxPicture *dst, const VmafxPicture *src)
@@ -171,6 +172,12 @@ int runner_new(Runner **out, unsigned n_workers, unsigned history, const VmafxPi
     return 0;
 }
 
+void runner_start_at(Runner *r, unsigned first)
+{
+    r->first = first;
+    r->next_index = first;
+}
+
 int runner_want_prev_dis(Runner *r)
 {
     r->want_prev_dis = 1;
@@ -180,10 +187,11 @@ int runner_want_prev_dis(Runner *r)
 
 static int submit_inline(Runner *r, const VmafxPicture *ref, const VmafxPicture *dis, unsigned index)
 {
+    const unsigned seen = index - r->first;   /* pictures before this one */
     FrameInput in = { .ref = ref, .dis = dis, .index = index,
-                      .prev_ref = index ? &r->prev : NULL,
-                      .prev_prev_ref = index > 1 && r->history > 1 ? &r->prev2 : NULL,
-                      .prev_dis = index && r->want_prev_dis ? &r->prev_dis : NULL };
+                      .prev_ref = seen ? &r->prev : NULL,
+                      .prev_prev_ref = seen > 1 && r->history > 1 ? &r->prev2 : NULL,
+                      .prev_dis = seen && r->want_prev_dis ? &r->prev_dis : NULL };
     int err = r->fn(r->arg, 0, &in);
     if (err) return err;
     if (r->history > 1) {
@@ -225,7 +233,7 @@ int runner_submit(Runner *r, const VmafxPicture *ref, const VmafxPicture *dis, u
 
 int runner_finish(Runner *r)
 {
-    if (!r->n_workers) return 0;
+    if (!r || !r->n_workers) return 0;   /* none: a merge, which feeds no pictures */
     pthread_mutex_lock(&r->lock);
     for (;;) {
         int busy = 0;

@@ -17,6 +17,9 @@ typedef struct Runner Runner;
  * which costs one more picture). */
 int  runner_new(Runner **out, unsigned n_workers, unsigned history, const VmafxPicture *like,
                 FrameFn fn, void *arg);
+/* The first picture submitted will have this index (a chunk of a longer stream): frames
+ * before it have no previous pictures. Call before the first runner_submit. */
+void runner_start_at(Runner *r, unsigned first);
 /* Also hands each frame the previous frame's distorted picture (FrameInput.prev_dis); call
  * before the first runner_submit. 0 or -ENOMEM. */
 int  runner_want_prev_dis(Runner *r);

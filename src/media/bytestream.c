@@ -156,6 +156,21 @@ ssize_t fd_stream_pread(FdStream *s, void *dst, size_t n, int64_t offset)
     return (ssize_t)done;
 }
 
+int fd_stream_seek_forward(FdStream *s, int64_t bytes)
+{
+    if (s->size < 0 || s->iv) return -ENOTSUP;
+    if (s->size - s->consumed < bytes) return -ENODATA;
+    int64_t buffered = (int64_t)(s->len - s->pos);
+    if (bytes <= buffered) {
+        s->pos += (size_t)bytes;
+    } else {
+        if (lseek(s->fd, bytes - buffered, SEEK_CUR) < 0) return -errno;
+        s->pos = s->len = 0;
+    }
+    s->consumed += bytes;
+    return 0;
+}
+
 int64_t fd_stream_remaining(const FdStream *s)
 {
     return s->size >= 0 && s->size > s->consumed ? s->size - s->consumed : s->size >= 0 ? 0 : -1;

@@ -39,5 +39,9 @@ int  fd_stream_peek(FdStream *s);
 ssize_t fd_stream_pread(FdStream *s, void *dst, size_t n, int64_t offset);
 /* Bytes left to read in a regular file, -1 when unknown (a pipe). */
 int64_t fd_stream_remaining(const FdStream *s);
+/* Passes over bytes of a regular file without reading them (a chunk of a job starting at
+ * its frame); -ENOTSUP for a pipe or with an integrity check (which must see every byte),
+ * -ENODATA when the file has fewer bytes left: the caller then reads, and reports that. */
+int fd_stream_seek_forward(FdStream *s, int64_t bytes);
 
 #endif

@@ -30,6 +30,10 @@ typedef struct MediaOptions {
     /* warnings worth logging (a resumed transfer); NULL: none */
     void (*log)(void *user, const char *msg);
     void *log_user;
+    /* frames passed over at open (counted as read): a chunk of a job starts at its frame.
+     * y4m and raw yuv in local files seek, other inputs read or decode them (verified by
+     * the count of frames, never by timestamps); fewer frames fail the open */
+    unsigned skip_frames;
 } MediaOptions;
 
 typedef struct FrameSource FrameSource;

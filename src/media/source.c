@@ -161,6 +161,12 @@ int media_open(FrameSource **out, const char *path, const MediaOptions *opt, cha
         return r;
     }
     s->iv = opt->integrity;
+    for (unsigned i = 0; i < opt->skip_frames; i++) {
+        if ((r = media_skip(s, err, n)) == 1) continue;
+        if (r == 0) snprintf(err, n, "%s: has only %u frames, cannot start at frame %u", s->name, i, opt->skip_frames);
+        media_close(s);
+        return r < 0 ? r : -EINVAL;
+    }
     *out = s;
     return 0;
 }

@@ -96,6 +96,7 @@ static int yuv_skip(void *impl, unsigned index, char *why, size_t n)
     YuvSource *s = impl;
     int r = frame_start(s, index, why, n);
     if (r <= 0) return r;
+    if (s->f && !fd_stream_seek_forward(s->f, (int64_t)s->frame_bytes)) return 1;   /* a local file */
     if (!s->skipbuf && !(s->skipbuf = malloc(SKIP_CHUNK))) return -ENOMEM;
     for (size_t done = 0; done < s->frame_bytes;) {
         size_t chunk = s->frame_bytes - done < SKIP_CHUNK ? s->frame_bytes - done : SKIP_CHUNK;

@@ -164,7 +164,8 @@ static json_t *result_json(const CtlLease *l, const ExecResult *res, const char 
     }
     json_t *models = json_array();
     for (unsigned i = 0; i < res->n_models; i++) json_array_append_new(models, json_string(res->models[i]));
-    json_t *report = json_pack("{ssssss}", "json", res->json, "xml", res->xml, "csv", res->csv);
+    json_t *report = res->chunk ? json_pack("{ss}", "chunk", res->chunk)
+                                : json_pack("{ssssss}", "json", res->json, "xml", res->xml, "csv", res->csv);
     return json_pack("{sisssIsfsoso}", "attempt", (int)l->attempt, "status", "completed", "frames",
                      (json_int_t)res->frames, "fps", res->fps, "report", report, "models", models);
 }

@@ -8,6 +8,7 @@
 
 #include "executor.h"
 #include "prepare.h"
+#include "pipeline/chunk.h"
 
 static int write_reports(const PipelineScore *sc, ExecResult *res, char *err, size_t n)
 {
@@ -18,12 +19,27 @@ static int write_reports(const PipelineScore *sc, ExecResult *res, char *err, si
     return e ? -ENOMEM : 0;
 }
 
+/* A chunk's raw values, merged by the controller with the other chunks' into the report. */
+static int write_chunk(const PipelineScore *sc, const PipelineChunk *c, ExecResult *res, char *err, size_t n)
+{
+    size_t len;
+    double secs = sc->run.info.fps > 0 ? sc->run.scored / sc->run.info.fps : 0;
+    return pipeline_chunk_write(sc, c, secs, &res->chunk, &len, err, n);
+}
+
 static int score(const JobSpec *job, const ExecSettings *set, const PipelineInputs *in, const PipelineHooks *hooks,
                  ExecResult *res, char *err, size_t n)
 {
     PipelineScore sc;
-    int e = pipeline_score_request(job, &set->run, in, hooks, &sc, err, n);
-    if (!e) {
+    PipelineSettings run = set->run;
+    PipelineChunk chunk = { job->chunk_first, job->chunk_end };
+    if (job->chunk_set) run.chunk = &chunk;
+    int e = pipeline_score_request(job, &run, in, hooks, &sc, err, n);
+    if (!e && job->chunk_set) {
+        res->frames = sc.run.scored;
+        res->fps = sc.run.info.fps;
+        e = write_chunk(&sc, &chunk, res, err, n);
+    } else if (!e) {
         res->frames = sc.run.scored;
         res->fps = sc.run.info.fps;
         for (unsigned i = 0; i < sc.n_models; i++)
@@ -78,5 +94,6 @@ void exec_result_free(ExecResult *r)
     free(r->json);
     free(r->xml);
     free(r->csv);
-    r->json = r->xml = r->csv = NULL;
+    free(r->chunk);
+    r->json = r->xml = r->csv = r->chunk = NULL;
 }

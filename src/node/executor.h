@@ -27,6 +27,7 @@ typedef struct ExecSettings {
 
 typedef struct ExecResult {
     char *json, *xml, *csv;      /* the report, as `vmafx score --json/--xml/--csv` writes it */
+    char *chunk;                 /* instead, for a chunk of a job: its raw values (pipeline/chunk.h) */
     unsigned frames;
     double fps;                  /* frames scored per second */
     char models[JOB_MAX_MODELS][160];   /* output names of the models (their pooled mean is the score) */

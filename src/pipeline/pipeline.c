@@ -24,6 +24,7 @@ typedef struct Run {
     double resample;          /* distorted frames per reference frame; 0: paired one by one */
     unsigned dis_pos;         /* distorted frames popped while resampling */
     AlignHint hint;
+    unsigned seek_ref, seek_dis;   /* frames each source passed over at open (a chunk's start) */
     char *err;
     size_t n;
 } Run;
@@ -54,17 +55,34 @@ static void media_notice(void *user, const char *msg)
     warning(user, msg);
 }
 
+static unsigned warm_start(const PipelineSpec *s);
+
+/* A chunk starts each input at its first frame (after skip) by seeking or skipping in the
+ * source, without converting or queueing the frames before; with sync the offset is found
+ * from the start, so then every frame goes through the reader. */
+static void plan_seek(Run *r)
+{
+    const PipelineSpec *s = r->s;
+    unsigned warm = warm_start(s);
+    if (!s->chunk || s->sync || !warm) return;
+    r->seek_ref = s->skip_ref + warm;
+    r->seek_dis = s->skip_dis + warm;
+}
+
 static int open_sources(Run *r, FrameSource **ref, FrameSource **dis)
 {
     const PipelineSpec *s = r->s;
     MediaOptions o = { .raw = s->raw, .stall_timeout = s->stall_timeout, .http_retries = s->http_retries,
                        .tls_ca_file = s->tls_ca_file, .log = media_notice, .log_user = r };
+    plan_seek(r);
     o.label = s->ref_label;
     o.integrity = s->ref_integrity;
+    o.skip_frames = r->seek_ref;
     int e = media_open(ref, s->ref_path, &o, r->err, r->n);
     if (e) return e;
     o.label = s->dis_label;
     o.integrity = s->dis_integrity;
+    o.skip_frames = r->seek_dis;
     if ((e = media_open(dis, s->dis_path, &o, r->err, r->n))) return e;
     const MediaGeometry *a = media_geometry(*ref), *b = media_geometry(*dis);
     if (a->bpc == b->bpc && a->fmt == b->fmt) return 0;
@@ -172,8 +190,9 @@ static int apply_sync(Run *r, PipelineResult *res)
 
 static int prepare_inputs(Run *r, PipelineResult *res)
 {
-    int e = skip_frames(r, r->ref, r->s->skip_ref);
-    if (!e) e = skip_frames(r, r->dis, r->s->skip_dis);
+    int seeked = r->seek_ref || r->seek_dis;   /* the sources start past the skipped frames */
+    int e = seeked ? 0 : skip_frames(r, r->ref, r->s->skip_ref);
+    if (!e && !seeked) e = skip_frames(r, r->dis, r->s->skip_dis);
     if (e) return e;
     r->ref_dropped = r->s->skip_ref;
     r->dis_dropped = r->s->skip_dis;
@@ -189,7 +208,7 @@ static int count_rest(Run *r, MediaReader *m, unsigned *total)
     while (!cancelled(r) && (k = media_reader_peek(m, 0, &p, r->err, r->n)) == 1) media_reader_pop(m);
     if (cancelled(r)) return -ECANCELED;
     if (k < 0) return k;
-    *total = media_reader_frames(m);
+    *total = media_reader_frames(m) + (m == r->ref ? r->seek_ref : r->seek_dis);
     return 0;
 }
 
@@ -272,13 +291,38 @@ static int resample_to(Run *r, unsigned k)
 /* Nothing was skipped or searched: the pairs feed the out-of-step hint. */
 static int hint_wanted(const Run *r)
 {
-    return !r->s->sync && !r->s->skip_ref && !r->s->skip_dis && !r->resample;
+    return !r->s->sync && !r->s->skip_ref && !r->s->skip_dis && !r->resample && !r->s->chunk;
+}
+
+static unsigned chunk_first(const PipelineSpec *s)
+{
+    return s->chunk ? s->chunk->first : 0;
+}
+
+/* The first picture a chunk feeds the engine: its history frames, scored by nothing. */
+static unsigned warm_start(const PipelineSpec *s)
+{
+    unsigned first = chunk_first(s);
+    return first > PIPELINE_CHUNK_HISTORY ? first - PIPELINE_CHUNK_HISTORY : 0;
+}
+
+static int more_frames(const PipelineSpec *s, unsigned k)
+{
+    return (!s->frame_cnt || k < s->frame_cnt) && (!s->chunk || !s->chunk->end || k < s->chunk->end);
+}
+
+static void chunk_progress(Run *r, unsigned k, double secs)
+{
+    unsigned first = chunk_first(r->s), total = expected_frames(r);
+    if (r->s->chunk && r->s->chunk->end && (!total || r->s->chunk->end < total)) total = r->s->chunk->end;
+    if (k + 1 > first) r->h->progress(r->h->user, k + 1 - first, total > first ? total - first : 0, secs);
 }
 
 static int score_loop(Run *r, VmafxContext *ctx, PipelineResult *res, double t0)
 {
-    unsigned k = 0;
-    for (; !r->s->frame_cnt || k < r->s->frame_cnt; k++) {
+    unsigned warm = warm_start(r->s), first = chunk_first(r->s);
+    unsigned k = r->seek_ref ? warm : 0;   /* the job frame the inputs start at */
+    for (; more_frames(r->s, k); k++) {
         if (cancelled(r)) return -ECANCELED;
         const VmafxPicture *rp, *dp;
         int e = r->resample ? resample_to(r, k) : 1;
@@ -286,21 +330,25 @@ static int score_loop(Run *r, VmafxContext *ctx, PipelineResult *res, double t0)
         if (e < 0) return e;
         if (e == 0) break;
         if (r->depth && (e = widen(r, &rp, &dp))) return e;
-        if ((e = vmafx_score_pictures(ctx, rp, dp))) {
+        if (k >= warm && (e = vmafx_score_pictures(ctx, rp, dp))) {
             snprintf(r->err, r->n, "scoring: %s", vmafx_last_error(ctx));
             return e;
         }
         if (hint_wanted(r)) align_hint_add(&r->hint, k, r->ref, r->dis);
         media_reader_pop(r->ref);
         if (!r->resample) media_reader_pop(r->dis);
-        if (r->h->progress) r->h->progress(r->h->user, k + 1, expected_frames(r), mono_now() - t0);
+        if (r->h->progress) chunk_progress(r, k, mono_now() - t0);
     }
-    res->scored = k;
-    if (!r->ref_frames) r->ref_frames = media_reader_frames(r->ref);
-    if (!r->dis_frames) r->dis_frames = media_reader_frames(r->dis);
-    if (k) return 0;
-    snprintf(r->err, r->n, "no frames to score: %s has %u, %s has %u after skipping", media_reader_name(r->ref),
-             r->ref_frames, media_reader_name(r->dis), r->dis_frames);
+    res->scored = k > first ? k - first : 0;
+    if (!r->ref_frames) r->ref_frames = media_reader_frames(r->ref) + r->seek_ref;
+    if (!r->dis_frames) r->dis_frames = media_reader_frames(r->dis) + r->seek_dis;
+    if (res->scored) return 0;
+    if (r->s->chunk)
+        snprintf(r->err, r->n, "no frames to score from frame %u: %s has %u, %s has %u after skipping", first,
+                 media_reader_name(r->ref), r->ref_frames, media_reader_name(r->dis), r->dis_frames);
+    else
+        snprintf(r->err, r->n, "no frames to score: %s has %u, %s has %u after skipping", media_reader_name(r->ref),
+                 r->ref_frames, media_reader_name(r->dis), r->dis_frames);
     return -EINVAL;
 }
 
@@ -309,7 +357,9 @@ static void fill_info(Run *r, PipelineResult *res, double secs)
     unsigned ref_n = r->ref_frames - r->ref_dropped, dis_n = r->dis_frames - r->dis_dropped;
     /* resampled: the distorted's length at the reference's rate decides */
     double dis_at_ref = r->resample ? dis_n / r->resample : dis_n;
-    int differ = !r->s->frame_cnt && fabs(dis_at_ref - ref_n) >= (r->resample ? 1.5 : 0.5);
+    /* a chunk that stops before the end has not seen where the inputs end */
+    int open_end = !r->s->chunk || !r->s->chunk->end;
+    int differ = open_end && !r->s->frame_cnt && fabs(dis_at_ref - ref_n) >= (r->resample ? 1.5 : 0.5);
     char msg[400];
     if (hint_wanted(r) && align_hint_text(&r->hint, msg, sizeof(msg))) {
         warning(r, msg);

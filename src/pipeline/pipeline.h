@@ -14,6 +14,16 @@
 #include "pipeline/alignment.h"
 #include "vmafx/vmafx.h"
 
+/* A frame range of a job (chunked jobs): job-frame indices, counted after skip and sync, as
+ * frame_cnt and subsampling count them. */
+typedef struct PipelineChunk {
+    unsigned first, end;                 /* [first, end); end 0: to the end of the job */
+} PipelineChunk;
+
+/* Pictures decoded before a chunk's first frame for the features that read earlier pictures
+ * (motion's five-frame window reads two back). */
+#define PIPELINE_CHUNK_HISTORY 2
+
 typedef struct PipelineSpec {
     const char *ref_path, *dis_path;     /* what the media layer opens */
     const char *ref_label, *dis_label;   /* "reference input", for messages */
@@ -32,6 +42,7 @@ typedef struct PipelineSpec {
     /* checks of the bytes of each input against what the storage reported (NULL: none);
      * they must outlive pipeline_run */
     struct IntegrityVerifier *ref_integrity, *dis_integrity;
+    const PipelineChunk *chunk;          /* NULL: the whole job */
 } PipelineSpec;
 
 typedef struct PipelineHooks {
@@ -44,7 +55,7 @@ typedef struct PipelineHooks {
 } PipelineHooks;
 
 typedef struct PipelineResult {
-    unsigned scored;
+    unsigned scored;                     /* a chunk: frames of its range */
     VmafxReportInfo info;                /* fps, frame counts when they differ, note */
     char note[768];                      /* what info.note points at */
 } PipelineResult;

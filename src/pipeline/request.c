@@ -33,7 +33,8 @@ int pipeline_spec_from_request(const JobSpec *req, const PipelineSettings *set, 
                          .common_bitdepth = o->common_bitdepth || common_bitdepth(req),
                          .stall_timeout = set->stall_timeout,
                          .http_retries = set->http_retries,
-                         .tls_ca_file = set->tls_ca_file };
+                         .tls_ca_file = set->tls_ca_file,
+                         .chunk = set->chunk };
     p->raw = (MediaGeometry){ o->width, o->height, o->bitdepth,
                               *o->pixel_format ? media_parse_pix_fmt(o->pixel_format) : 0, 0 };
     int sync = jobspec_sync(o->sync, &p->sync_range);
@@ -50,25 +51,34 @@ int pipeline_spec_from_request(const JobSpec *req, const PipelineSettings *set, 
     return 0;
 }
 
-int pipeline_score_request(const JobSpec *req, const PipelineSettings *set, const PipelineInputs *in,
-                           const PipelineHooks *hooks, PipelineScore *out, char *err, size_t n)
+int pipeline_engine_for_request(const JobSpec *req, const PipelineSettings *set, PipelineScore *out, char *err,
+                                size_t n)
 {
     memset(out, 0, sizeof(*out));
-    PipelineSpec p;
-    int e = pipeline_spec_from_request(req, set, in, &p, err, n);
-    if (e) return e;
+    const PipelineChunk *c = set->chunk;
+    unsigned warm = c && c->first > PIPELINE_CHUNK_HISTORY ? c->first - PIPELINE_CHUNK_HISTORY : 0;
     VmafxConfig cfg = { .n_threads = req->opt.threads ? req->opt.threads : set->threads,
                         .subsample = req->opt.subsample,
-                        .cpu = set->cpu, .files = set->files };
-    if ((e = vmafx_init(&out->ctx, &cfg))) {
+                        .cpu = set->cpu, .files = set->files,
+                        .start_index = warm, .score_from = c ? c->first : 0, .partial = c != NULL };
+    int e = vmafx_init(&out->ctx, &cfg);
+    if (e) {
         snprintf(err, n, "scoring: cannot start the engine (%s)",
                  out->ctx ? vmafx_last_error(out->ctx) : "out of memory");
         return e;
     }
     char field[64];
-    if ((e = pipeline_setup_request(out->ctx, req, JOB_LOCAL, out->models, &out->n_models, field, sizeof(field), err,
-                                    n)))
-        return e;
+    return pipeline_setup_request(out->ctx, req, JOB_LOCAL, out->models, &out->n_models, field, sizeof(field), err,
+                                  n);
+}
+
+int pipeline_score_request(const JobSpec *req, const PipelineSettings *set, const PipelineInputs *in,
+                           const PipelineHooks *hooks, PipelineScore *out, char *err, size_t n)
+{
+    PipelineSpec p;
+    int e = pipeline_engine_for_request(req, set, out, err, n);
+    if (!e) e = pipeline_spec_from_request(req, set, in, &p, err, n);
+    if (e) return e;
     return pipeline_run(out->ctx, &p, hooks, &out->run, err, n);
 }
 

@@ -161,6 +161,8 @@ void collector_sort(FeatureCollector *c)
 
 unsigned collector_count(const FeatureCollector *c) { return c->n - c->n_internal; }
 
+unsigned collector_all_count(const FeatureCollector *c) { return c->n; }
+
 const char *collector_name(const FeatureCollector *c, unsigned i)
 {
     return i < c->n ? c->s[i].name : NULL;

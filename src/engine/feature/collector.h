@@ -28,6 +28,8 @@ int collector_get(const FeatureCollector *c, const char *name, unsigned frame, d
  * Call once all writes are done. */
 void collector_sort(FeatureCollector *c);
 
+/* Every series, internal ones included (collector_name/collector_at take 0 .. this - 1). */
+unsigned    collector_all_count(const FeatureCollector *c);
 /* Features reported (internal ones excluded). */
 unsigned    collector_count(const FeatureCollector *c);
 const char *collector_name(const FeatureCollector *c, unsigned i);

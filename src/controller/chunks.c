@@ -1,0 +1,182 @@
+/* Chunked jobs in the controller (see chunks.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chunk_plan.h"
+#include "chunks.h"
+
+#define MAX_CHUNKS 100000
+
+static void note_only(Controller *c, const char *id, const char *note)
+{
+    if (c->store->ops->chunk_split) c->store->ops->chunk_split(c->store, id, NULL, NULL, 0, 0, note, controller_now());
+}
+
+/* One child job text per range: the job's own, with its range. */
+static char **child_specs(const JobSpec *job, const ChunkRange *r, unsigned n)
+{
+    JobSpec *s = malloc(sizeof(*s));
+    char **specs = calloc(n, sizeof(*specs));
+    int ok = s && specs;
+    if (ok) *s = *job;
+    for (unsigned i = 0; ok && i < n; i++) {
+        s->chunk_set = 1;
+        s->chunk_first = r[i].first;
+        s->chunk_end = r[i].end;
+        ok = (specs[i] = jobspec_canonical(s)) != NULL;
+    }
+    free(s);
+    if (ok) return specs;
+    for (unsigned i = 0; specs && i < n; i++) free(specs[i]);
+    free(specs);
+    return NULL;
+}
+
+static void split(Controller *c, const JobSpec *job, const char *id, long long frames, unsigned size)
+{
+    unsigned n = (unsigned)((frames + size - 1) / size);
+    ChunkRange *r = calloc(n, sizeof(*r));
+    for (unsigned i = 0; r && i < n; i++)
+        r[i] = (ChunkRange){ i * size, i + 1 < n ? (i + 1) * size : 0 };   /* the last runs to the end */
+    char **specs = r ? child_specs(job, r, n) : NULL;
+    char note[200];
+    snprintf(note, sizeof(note), "%u chunks of %u frames (%lld frames known before scoring; the last chunk runs "
+             "to the end)", n, size, frames);
+    int e = specs ? c->store->ops->chunk_split(c->store, id, (const char *const *)specs, r, n, frames, note,
+                                               controller_now()) : -ENOMEM;
+    if (!e) metrics_chunks(&c->metrics, n, 0, 0);
+    else if (e != -EALREADY)
+        log_msg(&c->cfg.log, VLOG_WARN, "controller", "job %s: not chunked (%s): it runs whole", id, strerror(-e));
+    for (unsigned i = 0; specs && i < n; i++) free(specs[i]);
+    free(specs);
+    free(r);
+}
+
+void chunks_plan(Controller *c, const JobSpec *job, const char *id)
+{
+    unsigned size = job->chunk_given ? job->chunk_frames : c->cfg.chunk_frames;
+    if (!size) return;
+    if (!c->store->ops->chunk_split) return;   /* this store does not chunk (yet): jobs run whole */
+    if (!c->cfg.merge) {
+        note_only(c, id, "this controller cannot merge chunks: scored as one chunk");
+        return;
+    }
+    char why[400];
+    long long frames = chunk_plan_frames(job, c->cfg.storage, why, sizeof(why));
+    if (frames > size && (frames + size - 1) / size <= MAX_CHUNKS) {
+        split(c, job, id, frames, size);
+        return;
+    }
+    if (frames > 0)
+        snprintf(why, sizeof(why), "%lld frames known: %s", frames,
+                 frames <= size ? "one chunk" : "more than 100000 chunks; scored as one chunk");
+    note_only(c, id, why);
+}
+
+/* ---- merging ----------------------------------------------------------------------------- */
+
+static char *pooled_of(const char *report_json)
+{
+    json_t *doc = json_loads(report_json, 0, NULL);
+    json_t *pooled = json_object_get(doc, "pooled_metrics");
+    char *text = json_is_object(pooled) ? json_dumps(pooled, JSON_COMPACT | JSON_REAL_PRECISION(15)) : NULL;
+    json_decref(doc);
+    return text;
+}
+
+static void merge_one(Controller *c, const ChunkReady *job)
+{
+    const StoreOps *ops = c->store->ops;
+    char **texts = NULL, *json = NULL, *xml = NULL, *csv = NULL, *pooled = NULL, err[1024] = "";
+    size_t *lens = NULL;
+    unsigned n = 0;
+    if (ops->chunk_texts(c->store, job->seq, &texts, &lens, &n)) goto out;   /* the next settle retries */
+    Outcome o = { .frames = -1, .fps = -1 };
+    if (c->cfg.merge(job->spec, (const char *const *)texts, lens, n, &json, &xml, &csv, err, sizeof(err)) ||
+        !(pooled = pooled_of(json))) {
+        o.error = *err ? err : "merging the chunks: out of memory";
+    } else {
+        o = (Outcome){ .completed = 1, .report_json = json, .report_xml = xml, .report_csv = csv, .pooled = pooled,
+                       .frames = -1, .fps = -1 };
+    }
+    double now = controller_now();
+    if (ops->chunk_complete(c->store, job->seq, &o, now)) goto out;        /* done elsewhere, or -EIO */
+    metrics_finished(&c->metrics, o.completed ? JOB_COMPLETED : JOB_FAILED, -1);
+    metrics_chunks(&c->metrics, 0, o.completed, !o.completed);
+    if (o.completed)
+        log_msg(&c->cfg.log, VLOG_INFO, "controller", "job %s completed: %u chunks merged", job->id, n);
+    else
+        log_msg(&c->cfg.log, VLOG_WARN, "controller", "job %s failed: %s", job->id, o.error);
+out:
+    for (unsigned i = 0; texts && i < n; i++) free(texts[i]);
+    free(texts);
+    free(lens);
+    free(json);
+    free(xml);
+    free(csv);
+    free(pooled);
+}
+
+void chunks_settle(Controller *c)
+{
+    const StoreOps *ops = c->store->ops;
+    ChunkReady *ready;
+    size_t n;
+    if (!ops->chunk_sweep || !c->cfg.merge || ops->chunk_sweep(c->store, controller_now(), &ready, &n)) return;
+    for (size_t i = 0; i < n; i++) merge_one(c, &ready[i]);
+    chunk_ready_free(ready, n);
+}
+
+/* ---- the job's view ---------------------------------------------------------------------- */
+
+static json_t *chunk_json(const ChunkRow *r)
+{
+    json_t *j = json_pack("{sIsosssIsIsI}", "first", (json_int_t)r->first, "end",
+                          r->end ? json_integer(r->end) : json_null(), "status", job_state_name(r->state),
+                          "attempt", (json_int_t)r->attempt, "lost_leases", (json_int_t)r->lost, "frames_done",
+                          (json_int_t)r->frames_done);
+    if (j && *r->node) json_object_set_new(j, "node", json_string(r->node));
+    if (j && r->fps > 0 && r->state == JOB_RUNNING) json_object_set_new(j, "fps", json_real(r->fps));
+    if (j && r->error) json_object_set_new(j, "error", json_string(r->error));
+    if (j && r->state == JOB_COMPLETED && r->started_at > 0 && r->finished_at >= r->started_at)
+        json_object_set_new(j, "seconds", json_real(r->finished_at - r->started_at));   /* first lease to done */
+    return j;
+}
+
+/* Frames left over the summed speed of the running chunks (known once a chunk reported). */
+static void add_eta(json_t *view, const ChunkRow *r, size_t n)
+{
+    double fps = 0;
+    long long left = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (r[i].state == JOB_RUNNING) fps += r[i].fps;
+        if (r[i].state == JOB_COMPLETED || !r[i].end) continue;
+        long long size = (long long)r[i].end - r[i].first;
+        left += size - (r[i].state == JOB_RUNNING ? r[i].frames_done : 0);
+    }
+    if (fps > 0) json_object_set_new(view, "eta_seconds", json_real(left / fps));
+}
+
+void chunks_view(Controller *c, const char *id, json_t *view)
+{
+    ChunkRow *rows;
+    size_t n;
+    char *note;
+    if (!c->store->ops->chunk_list || c->store->ops->chunk_list(c->store, id, &rows, &n, &note)) return;
+    if (note) json_object_set_new(view, "chunk_note", json_string(note));
+    if (n) {
+        json_t *a = json_array();
+        size_t done = 0;
+        for (size_t i = 0; i < n; i++) {
+            json_array_append_new(a, chunk_json(&rows[i]));
+            done += rows[i].state == JOB_COMPLETED;
+        }
+        json_object_set_new(view, "chunks", a);
+        json_object_set_new(view, "chunks_completed", json_integer((json_int_t)done));
+        add_eta(view, rows, n);
+    }
+    chunk_rows_free(rows, n);
+    free(note);
+}
