@@ -4,8 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api.h"
 #include "chunk_plan.h"
 #include "chunks.h"
+#include "webhook.h"
 
 #define MAX_CHUNKS 100000
 
@@ -105,6 +107,8 @@ static void merge_one(Controller *c, const ChunkReady *job)
     if (ops->chunk_complete(c->store, job->seq, &o, now)) goto out;        /* done elsewhere, or -EIO */
     metrics_finished(&c->metrics, o.completed ? JOB_COMPLETED : JOB_FAILED, -1);
     metrics_chunks(&c->metrics, 0, o.completed, !o.completed);
+    api_publish_job(c, job->id, 0);   /* the parent's end: event stream and webhook */
+    webhooks_wake(c->webhooks);
     if (o.completed)
         log_msg(&c->cfg.log, VLOG_INFO, "controller", "job %s completed: %u chunks merged", job->id, n);
     else
