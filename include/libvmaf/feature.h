@@ -11,8 +11,7 @@ extern "C" {
 typedef struct VmafFeatureDictionary VmafFeatureDictionary;
 
 /* Adds (or replaces) an option; *dict is created on first use. 0 or -EINVAL/-ENOMEM. */
-int vmaf_feature_dictionary_set(VmafFeatureDictionary **dict, const char *key,
-                                const char *val);
+int vmaf_feature_dictionary_set(VmafFeatureDictionary **dict, const char *key, const char *val);
 
 /* Frees the dictionary and sets *dict to NULL. */
 int vmaf_feature_dictionary_free(VmafFeatureDictionary **dict);

@@ -63,43 +63,31 @@ int vmaf_close(VmafContext *vmaf);
 
 /* Registers the extractors a model needs (a set: shared features are computed once). */
 int vmaf_use_features_from_model(VmafContext *vmaf, VmafModel *model);
-int vmaf_use_features_from_model_collection(VmafContext *vmaf,
-                                            VmafModelCollection *model_collection);
+int vmaf_use_features_from_model_collection(VmafContext *vmaf, VmafModelCollection *model_collection);
 /* Registers one extractor by libvmaf's name ("psnr", "float_ssim", ...). On success the
  * context owns opts_dict; on failure the caller still does. */
-int vmaf_use_feature(VmafContext *vmaf, const char *feature_name,
-                     VmafFeatureDictionary *opts_dict);
+int vmaf_use_feature(VmafContext *vmaf, const char *feature_name, VmafFeatureDictionary *opts_dict);
 
 /* Records a score computed elsewhere, as if an extractor had produced it. */
-int vmaf_import_feature_score(VmafContext *vmaf, const char *feature_name,
-                              double value, unsigned index);
+int vmaf_import_feature_score(VmafContext *vmaf, const char *feature_name, double value, unsigned index);
 
 /* Scores a picture pair; the context takes both references (they are unref'ed for the
  * caller). Call with ref and dist NULL to flush once all pictures are in. */
-int vmaf_read_pictures(VmafContext *vmaf, VmafPicture *ref, VmafPicture *dist,
-                       unsigned index);
+int vmaf_read_pictures(VmafContext *vmaf, VmafPicture *ref, VmafPicture *dist, unsigned index);
 
-int vmaf_score_at_index(VmafContext *vmaf, VmafModel *model, double *score,
-                        unsigned index);
-int vmaf_score_at_index_model_collection(VmafContext *vmaf,
-                                         VmafModelCollection *model_collection,
-                                         VmafModelCollectionScore *score,
-                                         unsigned index);
-int vmaf_feature_score_at_index(VmafContext *vmaf, const char *feature_name,
-                                double *score, unsigned index);
+int vmaf_score_at_index(VmafContext *vmaf, VmafModel *model, double *score, unsigned index);
+int vmaf_score_at_index_model_collection(VmafContext *vmaf, VmafModelCollection *model_collection,
+                                         VmafModelCollectionScore *score, unsigned index);
+int vmaf_feature_score_at_index(VmafContext *vmaf, const char *feature_name, double *score, unsigned index);
 
 /* Pooled over pictures index_low..index_high inclusive (every n_subsample-th). */
-int vmaf_score_pooled(VmafContext *vmaf, VmafModel *model,
-                      enum VmafPoolingMethod pool_method, double *score,
+int vmaf_score_pooled(VmafContext *vmaf, VmafModel *model, enum VmafPoolingMethod pool_method, double *score,
                       unsigned index_low, unsigned index_high);
-int vmaf_score_pooled_model_collection(VmafContext *vmaf,
-                                       VmafModelCollection *model_collection,
-                                       enum VmafPoolingMethod pool_method,
-                                       VmafModelCollectionScore *score,
+int vmaf_score_pooled_model_collection(VmafContext *vmaf, VmafModelCollection *model_collection,
+                                       enum VmafPoolingMethod pool_method, VmafModelCollectionScore *score,
                                        unsigned index_low, unsigned index_high);
-int vmaf_feature_score_pooled(VmafContext *vmaf, const char *feature_name,
-                              enum VmafPoolingMethod pool_method, double *score,
-                              unsigned index_low, unsigned index_high);
+int vmaf_feature_score_pooled(VmafContext *vmaf, const char *feature_name, enum VmafPoolingMethod pool_method,
+                              double *score, unsigned index_low, unsigned index_high);
 
 typedef struct VmafPictureConfiguration {
     struct {
@@ -115,8 +103,7 @@ typedef struct VmafPictureConfiguration {
 int vmaf_preallocate_pictures(VmafContext *vmaf, VmafPictureConfiguration cfg);
 int vmaf_fetch_preallocated_picture(VmafContext *vmaf, VmafPicture *pic);
 
-int vmaf_write_output(VmafContext *vmaf, const char *output_path,
-                      enum VmafOutputFormat fmt);
+int vmaf_write_output(VmafContext *vmaf, const char *output_path, enum VmafOutputFormat fmt);
 
 const char *vmaf_version(void);
 

@@ -21,8 +21,8 @@ enum VmafModelFlags {
 };
 
 typedef struct VmafModelConfig {
-    const char *name;   /* name of the score in the output; NULL: "vmaf" */
-    uint64_t flags;     /* enum VmafModelFlags */
+    const char *name; /* name of the score in the output; NULL: "vmaf" */
+    uint64_t flags;   /* enum VmafModelFlags */
 } VmafModelConfig;
 
 /* A built-in model by version ("vmaf_v0.6.1", "vmaf_v0.6.1neg", ...). */
@@ -30,8 +30,7 @@ int vmaf_model_load(VmafModel **model, VmafModelConfig *cfg, const char *version
 /* A model from a JSON file. */
 int vmaf_model_load_from_path(VmafModel **model, VmafModelConfig *cfg, const char *path);
 /* Passes options to the extractor computing one of the model's features. */
-int vmaf_model_feature_overload(VmafModel *model, const char *feature_name,
-                                VmafFeatureDictionary *opts_dict);
+int vmaf_model_feature_overload(VmafModel *model, const char *feature_name, VmafFeatureDictionary *opts_dict);
 void vmaf_model_destroy(VmafModel *model);
 
 typedef struct VmafModelCollection VmafModelCollection;
@@ -47,20 +46,19 @@ typedef struct VmafModelCollectionScore {
         double bagging_score;
         double stddev;
         struct {
-            struct { double lo, hi; } p95;
+            struct {
+                double lo, hi;
+            } p95;
         } ci;
     } bootstrap;
 } VmafModelCollectionScore;
 
 int vmaf_model_collection_load(VmafModel **model, VmafModelCollection **model_collection,
                                VmafModelConfig *cfg, const char *version);
-int vmaf_model_collection_load_from_path(VmafModel **model,
-                                         VmafModelCollection **model_collection,
+int vmaf_model_collection_load_from_path(VmafModel **model, VmafModelCollection **model_collection,
                                          VmafModelConfig *cfg, const char *path);
-int vmaf_model_collection_feature_overload(VmafModel *model,
-                                           VmafModelCollection **model_collection,
-                                           const char *feature_name,
-                                           VmafFeatureDictionary *opts_dict);
+int vmaf_model_collection_feature_overload(VmafModel *model, VmafModelCollection **model_collection,
+                                           const char *feature_name, VmafFeatureDictionary *opts_dict);
 void vmaf_model_collection_destroy(VmafModelCollection *model_collection);
 
 #ifdef __cplusplus

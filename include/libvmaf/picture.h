@@ -33,8 +33,7 @@ typedef struct VmafPicture {
 } VmafPicture;
 
 /* Allocates the planes of a w x h picture with one reference. 0 or -EINVAL/-ENOMEM. */
-int vmaf_picture_alloc(VmafPicture *pic, enum VmafPixelFormat pix_fmt,
-                       unsigned bpc, unsigned w, unsigned h);
+int vmaf_picture_alloc(VmafPicture *pic, enum VmafPixelFormat pix_fmt, unsigned bpc, unsigned w, unsigned h);
 
 /* Drops one reference; the buffer is freed (or returned to its pool) with the last. */
 int vmaf_picture_unref(VmafPicture *pic);

@@ -28,23 +28,27 @@ enum VmafxPixelFormat {
  * value in the low bits. Chroma planes are ceil(w/2) (4:2:0, 4:2:2) by ceil(h/2) (4:2:0). */
 typedef struct VmafxPicture {
     enum VmafxPixelFormat pix_fmt;
-    unsigned bpc;          /* bits per component: 8, 10, 12 or 16 */
-    unsigned w[3], h[3];   /* plane sizes in samples */
-    ptrdiff_t stride[3];   /* bytes between rows */
+    unsigned bpc;        /* bits per component: 8, 10, 12 or 16 */
+    unsigned w[3], h[3]; /* plane sizes in samples */
+    ptrdiff_t stride[3]; /* bytes between rows */
     void *data[3];
-    void *buf;             /* owning allocation (vmafx_picture_alloc) */
+    void *buf; /* owning allocation (vmafx_picture_alloc) */
 } VmafxPicture;
 
-int  vmafx_picture_alloc(VmafxPicture *pic, enum VmafxPixelFormat fmt, unsigned bpc,
-                         unsigned w, unsigned h);
+int vmafx_picture_alloc(VmafxPicture *pic, enum VmafxPixelFormat fmt, unsigned bpc, unsigned w, unsigned h);
 void vmafx_picture_free(VmafxPicture *pic);
 /* Bytes of one frame in the tightly packed planar layout of .yuv/.y4m files. */
 size_t vmafx_picture_frame_bytes(enum VmafxPixelFormat fmt, unsigned bpc, unsigned w, unsigned h);
 
 /* Kernel level; VMAFX_CPU_AUTO picks the best the CPU has (or $VMAFX_CPU is read by the CLI).
  * VMAFX_CPU_AVX512VNNI: AVX-512 plus its VNNI dot products (VIF's filters use them). */
-enum VmafxCpu { VMAFX_CPU_AUTO = 0, VMAFX_CPU_SCALAR, VMAFX_CPU_AVX2, VMAFX_CPU_AVX512,
-                VMAFX_CPU_AVX512VNNI };
+enum VmafxCpu {
+    VMAFX_CPU_AUTO = 0,
+    VMAFX_CPU_SCALAR,
+    VMAFX_CPU_AVX2,
+    VMAFX_CPU_AVX512,
+    VMAFX_CPU_AVX512VNNI
+};
 
 /* Where extractors put side files (CAMBI's heat maps, option heatmaps_path): the engine does
  * no file I/O itself, its caller does. Both return 0 or a negative errno. create() makes an
@@ -52,16 +56,16 @@ enum VmafxCpu { VMAFX_CPU_AUTO = 0, VMAFX_CPU_SCALAR, VMAFX_CPU_AVX2, VMAFX_CPU_
  * before, and may be called from several scoring threads at once (different offsets). */
 typedef struct VmafxFileSink {
     int (*create)(void *user, const char *dir, const char *name);
-    int (*write_at)(void *user, const char *dir, const char *name, uint64_t offset,
-                    const void *data, size_t len);
+    int (*write_at)(void *user, const char *dir, const char *name, uint64_t offset, const void *data,
+                    size_t len);
     void *user;
 } VmafxFileSink;
 
 typedef struct VmafxConfig {
-    unsigned n_threads;     /* 0 or 1: score in the calling thread */
-    unsigned subsample;     /* score every n-th frame (0 or 1: all) */
+    unsigned n_threads; /* 0 or 1: score in the calling thread */
+    unsigned subsample; /* score every n-th frame (0 or 1: all) */
     enum VmafxCpu cpu;
-    const VmafxFileSink *files;   /* NULL: options that write files are refused */
+    const VmafxFileSink *files; /* NULL: options that write files are refused */
     /* A frame-range chunk of a longer stream (one job scored in pieces, then merged with
      * vmafx_merge_begin/end): the first picture fed has index start_index; pictures below
      * score_from only serve as the previous pictures temporal features read (nothing is
@@ -74,15 +78,15 @@ typedef struct VmafxConfig {
 
 typedef struct VmafxContext VmafxContext;
 
-int  vmafx_init(VmafxContext **ctx, const VmafxConfig *cfg);
+int vmafx_init(VmafxContext **ctx, const VmafxConfig *cfg);
 void vmafx_close(VmafxContext *ctx);
 const char *vmafx_last_error(const VmafxContext *ctx);
 
 typedef struct VmafxModelConfig {
-    const char *name;        /* output name of the score; NULL: "vmaf" */
-    int enable_transform;    /* apply the model's score_transform ("phone" model) */
-    int disable_clip;        /* do not clip to the model's score_clip */
-    int debug;               /* extractors also emit debug features (per-scale num/den) */
+    const char *name;     /* output name of the score; NULL: "vmaf" */
+    int enable_transform; /* apply the model's score_transform ("phone" model) */
+    int disable_clip;     /* do not clip to the model's score_clip */
+    int debug;            /* extractors also emit debug features (per-scale num/den) */
     /* Extractor options overriding the model's own, "EXTRACTOR.KEY=VALUE" joined by ':'
      * ("vif.vif_enhn_gain_limit=1.0:adm.adm_enhn_gain_limit=1.2"; libvmaf's per-model feature
      * overloads); entries for extractors the model does not use are ignored. May be NULL. */
@@ -128,7 +132,8 @@ int vmafx_flush(VmafxContext *ctx);
  * working values included, in report order (internal ones last). */
 unsigned vmafx_raw_count(const VmafxContext *ctx);
 /* The geometry of the pictures scored (0, or -EINVAL before the first picture). */
-int vmafx_geometry(const VmafxContext *ctx, enum VmafxPixelFormat *fmt, unsigned *bpc, unsigned *w, unsigned *h);
+int vmafx_geometry(const VmafxContext *ctx, enum VmafxPixelFormat *fmt, unsigned *bpc, unsigned *w,
+                   unsigned *h);
 const char *vmafx_raw_name(const VmafxContext *ctx, unsigned i);
 int vmafx_raw_value(const VmafxContext *ctx, unsigned i, unsigned frame, double *out); /* -ENOENT */
 
@@ -141,7 +146,7 @@ int vmafx_merge_begin(VmafxContext *ctx, enum VmafxPixelFormat fmt, unsigned bpc
 int vmafx_merge_end(VmafxContext *ctx, unsigned n_frames);
 
 /* Results, after vmafx_flush(). Output names are libvmaf's ("integer_adm2", "vmaf", ...). */
-unsigned vmafx_frame_count(const VmafxContext *ctx);   /* frames fed in */
+unsigned vmafx_frame_count(const VmafxContext *ctx); /* frames fed in */
 unsigned vmafx_feature_count(const VmafxContext *ctx);
 const char *vmafx_feature_name(const VmafxContext *ctx, unsigned i);
 /* Value of a feature (by output or internal name) at a frame; -ENOENT if absent. */
@@ -149,8 +154,7 @@ int vmafx_feature_value(const VmafxContext *ctx, const char *name, unsigned fram
 
 enum VmafxPool { VMAFX_POOL_MEAN, VMAFX_POOL_HARMONIC_MEAN, VMAFX_POOL_MIN, VMAFX_POOL_MAX };
 /* Pools a feature over the scored frames (all, or every subsample-th). */
-int vmafx_feature_pooled(const VmafxContext *ctx, const char *name, enum VmafxPool how,
-                         double *out);
+int vmafx_feature_pooled(const VmafxContext *ctx, const char *name, enum VmafxPool how, double *out);
 /* A clip-level value an extractor set after the last frame (the report's aggregate_metrics,
  * e.g. "apsnr_y": PSNR of the error summed over the clip, FFmpeg's psnr summary); 0, or
  * -ENOENT when there is none of that name (known only after vmafx_flush). */
@@ -162,15 +166,15 @@ const char *vmafx_model_name(const VmafxContext *ctx, unsigned i);
 enum VmafxFormat { VMAFX_FORMAT_XML, VMAFX_FORMAT_JSON, VMAFX_FORMAT_CSV, VMAFX_FORMAT_SUB };
 
 typedef struct VmafxReportInfo {
-    double fps;              /* printed in the "fps" field; not a result */
-    unsigned frames_ref;     /* frame counts of the inputs, reported when they differ */
-    unsigned frames_dis;     /* (0 and 0: not reported) */
-    const char *note;        /* free text recorded in the report (e.g. scaling); may be NULL */
+    double fps;          /* printed in the "fps" field; not a result */
+    unsigned frames_ref; /* frame counts of the inputs, reported when they differ */
+    unsigned frames_dis; /* (0 and 0: not reported) */
+    const char *note;    /* free text recorded in the report (e.g. scaling); may be NULL */
 } VmafxReportInfo;
 
 /* Writes the report in libvmaf's layouts into a malloc'ed, NUL-terminated string. */
-int vmafx_write_report(const VmafxContext *ctx, enum VmafxFormat fmt,
-                       const VmafxReportInfo *info, char **text, size_t *len);
+int vmafx_write_report(const VmafxContext *ctx, enum VmafxFormat fmt, const VmafxReportInfo *info,
+                       char **text, size_t *len);
 
 #ifdef __cplusplus
 }

@@ -110,9 +110,15 @@ int api_call(const ApiClient *c, const ApiRequest *rq, ApiResponse *r, char *err
     int e = auth_header(c, rq->headers, headers, sizeof(headers), err, n);
     if (e) return e;
     snprintf(path, sizeof(path), "%s%s", c->ep.prefix, rq->path);
-    HttpRequest hr = { .host = c->ep.host, .port = c->ep.port, .method = rq->method, .path = path,
-                       .headers = headers, .body = rq->body, .body_len = rq->body_len,
-                       .timeout_ms = rq->timeout_ms, .max_body = rq->max_body };
+    HttpRequest hr = { .host = c->ep.host,
+                       .port = c->ep.port,
+                       .method = rq->method,
+                       .path = path,
+                       .headers = headers,
+                       .body = rq->body,
+                       .body_len = rq->body_len,
+                       .timeout_ms = rq->timeout_ms,
+                       .max_body = rq->max_body };
     HttpResult res;
     HttpTls tls = { c->ep.ca_file };
     char why[512];

@@ -9,9 +9,9 @@
 typedef struct ApiEndpoint {
     char host[256];
     int port;
-    char prefix[256];   /* path the API is mounted under ("" or "/vmafx"), no trailing '/' */
-    int tls;            /* https:// */
-    const char *ca_file;   /* https: CA bundle the controller's certificate must chain to (NULL:
+    char prefix[256];    /* path the API is mounted under ("" or "/vmafx"), no trailing '/' */
+    int tls;             /* https:// */
+    const char *ca_file; /* https: CA bundle the controller's certificate must chain to (NULL:
                               the system's); set after api_parse_addr */
 } ApiEndpoint;
 
@@ -20,28 +20,28 @@ int api_parse_addr(const char *addr, ApiEndpoint *ep, char *err, size_t n);
 
 typedef struct ApiClient {
     ApiEndpoint ep;
-    const char *token;        /* bearer token, or NULL */
-    const char *token_file;   /* file whose first line is the token; read on each call */
+    const char *token;      /* bearer token, or NULL */
+    const char *token_file; /* file whose first line is the token; read on each call */
 } ApiClient;
 
 typedef struct ApiResponse {
     int status;
-    char *body;               /* NUL-terminated; NULL when empty */
+    char *body; /* NUL-terminated; NULL when empty */
     size_t len;
 } ApiResponse;
 
 typedef struct ApiRequest {
-    const char *method, *path;   /* path below the prefix, starting with '/' */
-    const char *body;            /* JSON text or NULL */
+    const char *method, *path; /* path below the prefix, starting with '/' */
+    const char *body;          /* JSON text or NULL */
     size_t body_len;
-    const char *headers;         /* extra header lines ending in "\r\n", or NULL */
+    const char *headers; /* extra header lines ending in "\r\n", or NULL */
     int timeout_ms;
-    size_t max_body;             /* largest answer accepted; 0: 1 MiB */
+    size_t max_body; /* largest answer accepted; 0: 1 MiB */
 } ApiRequest;
 
 /* 0 with r filled (any HTTP status), or a negative errno when no answer came (connection
  * refused, timeout, unreadable token file) with err saying why. */
-int  api_call(const ApiClient *c, const ApiRequest *rq, ApiResponse *r, char *err, size_t n);
+int api_call(const ApiClient *c, const ApiRequest *rq, ApiResponse *r, char *err, size_t n);
 void api_response_free(ApiResponse *r);
 /* The controller's {"error": "..."} message, or "HTTP <status>". */
 void api_error_text(const ApiResponse *r, char *out, size_t n);

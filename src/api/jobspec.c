@@ -74,8 +74,14 @@ static int get_uri(Errs *e, json_t *root, const char *key, char *dst, JobUriChec
 
 static int set_bool(const char *val, int *out)
 {
-    if (!val || !strcmp(val, "true") || !strcmp(val, "1")) { *out = 1; return 0; }
-    if (!strcmp(val, "false") || !strcmp(val, "0")) { *out = 0; return 0; }
+    if (!val || !strcmp(val, "true") || !strcmp(val, "1")) {
+        *out = 1;
+        return 0;
+    }
+    if (!strcmp(val, "false") || !strcmp(val, "0")) {
+        *out = 0;
+        return 0;
+    }
     return -1;
 }
 
@@ -90,8 +96,8 @@ static int model_override(JobModel *m, const char *key, const char *val, char *e
         return -1;
     }
     size_t used = strlen(m->feature_options);
-    if (snprintf(m->feature_options + used, sizeof(m->feature_options) - used, "%s%s=%s", used ? ":" : "", key,
-                 val) >= (int)(sizeof(m->feature_options) - used)) {
+    if (snprintf(m->feature_options + used, sizeof(m->feature_options) - used, "%s%s=%s", used ? ":" : "",
+                 key, val) >= (int)(sizeof(m->feature_options) - used)) {
         snprintf(err, n, "feature overrides longer than %zu characters", sizeof(m->feature_options) - 1);
         return -1;
     }
@@ -102,7 +108,7 @@ static int model_key(JobModel *m, char *kv, int first, JobOrigin origin, char *e
 {
     char *val = strchr(kv, '=');
     if (val) *val++ = 0;
-    if (first && !val) val = kv, kv = "version";   /* "vmaf_v0.6.1neg" alone names a version */
+    if (first && !val) val = kv, kv = "version"; /* "vmaf_v0.6.1neg" alone names a version */
     if (!strcmp(kv, "version") && val) snprintf(m->version, sizeof(m->version), "%s", val);
     else if (!strcmp(kv, "name") && val) snprintf(m->name, sizeof(m->name), "%s", val);
     else if (!strcmp(kv, "enable_transform") || !strcmp(kv, "disable_clip")) {
@@ -118,8 +124,10 @@ static int model_key(JobModel *m, char *kv, int first, JobOrigin origin, char *e
     } else if (strchr(kv, '.') && val) {
         return model_override(m, kv, val, err, n);
     } else {
-        snprintf(err, n, "unknown key '%s' (version, path, name, enable_transform, disable_clip, "
-                 "or EXTRACTOR.OPTION=VALUE)", kv);
+        snprintf(err, n,
+                 "unknown key '%s' (version, path, name, enable_transform, disable_clip, "
+                 "or EXTRACTOR.OPTION=VALUE)",
+                 kv);
         return -1;
     }
     return 0;
@@ -135,8 +143,9 @@ int jobspec_model_parse(const char *spec, JobOrigin origin, JobModel *m, char *e
     for (char *kv = strtok_r(buf, ":", &save); kv; kv = strtok_r(NULL, ":", &save), first = 0)
         if (model_key(m, kv, first, origin, err, n)) return -1;
     if (!*m->version == !*m->path) {
-        snprintf(err, n, origin == JOB_FROM_API ? "no model version given (e.g. vmaf_v0.6.1 or version=vmaf_v0.6.1)"
-                                                : "give exactly one of version=NAME or path=FILE");
+        snprintf(err, n,
+                 origin == JOB_FROM_API ? "no model version given (e.g. vmaf_v0.6.1 or version=vmaf_v0.6.1)"
+                                        : "give exactly one of version=NAME or path=FILE");
         return -1;
     }
     /* a job's names end up in stored JSON and in labels of the dashboard; a local name is
@@ -188,7 +197,8 @@ static int check_model_names(Errs *e, const JobSpec *req, JobOrigin origin)
         jobspec_model_names(&m, s->n_models, label, names[i], sizeof(names[i]));
         for (unsigned k = 0; k < i && !r; k++)
             if (!strcmp(names[k], names[i]))
-                r = bad(e, field, "two models named '%s': each model needs its own name (name=...), as in libvmaf",
+                r = bad(e, field,
+                        "two models named '%s': each model needs its own name (name=...), as in libvmaf",
                         names[i]);
     }
     free(s);
@@ -229,7 +239,8 @@ static int get_list(Errs *e, json_t *root, const char *key, char (*dst)[JOB_SPEC
     if (json_array_size(arr) > max) return bad(e, key, "at most %u entries", max);
     size_t i;
     json_t *v;
-    json_array_foreach(arr, i, v) {
+    json_array_foreach(arr, i, v)
+    {
         char field[64], why[300];
         snprintf(field, sizeof(field), "%s[%zu]", key, i);
         if (get_string(e, v, field, dst[i], JOB_SPEC_MAX)) return -1;
@@ -260,8 +271,8 @@ static const struct UintOption {
 static const struct TextOption {
     const char *name;
     size_t off, cap;
-    const char *what;             /* "unknown <what> 'x' (allowed, ...)" */
-    const char *const *allowed;   /* NULL: checked by a dedicated rule */
+    const char *what;           /* "unknown <what> 'x' (allowed, ...)" */
+    const char *const *allowed; /* NULL: checked by a dedicated rule */
 } text_options[] = {
     { "pixel_format", offsetof(JobOptions, pixel_format), 4, "format",
       (const char *const[]){ "420", "422", "444", NULL } },
@@ -308,10 +319,11 @@ int jobspec_sync(const char *s, unsigned *range)
     *range = JOB_SYNC_RANGE_DEFAULT;
     if (!strcmp(s, "auto")) return 1;
     const char *digits = s + 5;
-    if (strncmp(s, "auto:", 5) || !*digits || strlen(digits) > 3 || strspn(digits, "0123456789") != strlen(digits))
+    if (strncmp(s, "auto:", 5) || !*digits || strlen(digits) > 3 ||
+        strspn(digits, "0123456789") != strlen(digits))
         return -1;
     unsigned n = 0;
-    for (const char *d = digits; *d; d++) n = n * 10 + (unsigned)(*d - '0');   /* 1 to 3 digits */
+    for (const char *d = digits; *d; d++) n = n * 10 + (unsigned)(*d - '0'); /* 1 to 3 digits */
     if (n > JOB_SYNC_RANGE_MAX) return -1;
     *range = n;
     return 1;
@@ -329,10 +341,12 @@ static int check_text(Errs *e, const struct TextOption *o, const char *val)
             if (!strcmp(val, *a)) return 0;
         char list[128] = "";
         for (const char *const *a = o->allowed; *a; a++)
-            snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", a == o->allowed ? "" : ", ", *a);
+            snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", a == o->allowed ? "" : ", ",
+                     *a);
         return bad(e, field, "unknown %s '%s' (%s)", o->what, val, list);
     }
-    if (!strcmp(o->name, "scale_to") && !size_ok(val)) return bad(e, field, "'%s' is not a size like 1920x1080", val);
+    if (!strcmp(o->name, "scale_to") && !size_ok(val))
+        return bad(e, field, "'%s' is not a size like 1920x1080", val);
     if (!strcmp(o->name, "sync") && jobspec_sync(val, &range) < 0)
         return bad(e, field, "'%s' is not auto or auto:N (N up to %d)", val, JOB_SYNC_RANGE_MAX);
     return 0;
@@ -370,8 +384,7 @@ static int get_options(Errs *e, json_t *root, JobOptions *opt)
     if (!json_is_object(o)) return bad(e, "options", "must be an object");
     const char *key;
     json_t *v;
-    json_object_foreach(o, key, v)
-        if (get_option(e, key, v, opt)) return -1;
+    json_object_foreach(o, key, v) if (get_option(e, key, v, opt)) return -1;
     return 0;
 }
 
@@ -384,7 +397,8 @@ static int get_priority(Errs *e, json_t *root, int *out)
     if (!v) return 0;
     json_int_t x = json_is_integer(v) ? json_integer_value(v) : 0;
     if (!json_is_integer(v) || x < -JOB_PRIORITY_LIMIT || x > JOB_PRIORITY_LIMIT)
-        return bad(e, "priority", "must be an integer from %d to %d", -JOB_PRIORITY_LIMIT, JOB_PRIORITY_LIMIT);
+        return bad(e, "priority", "must be an integer from %d to %d", -JOB_PRIORITY_LIMIT,
+                   JOB_PRIORITY_LIMIT);
     *out = (int)x;
     return 0;
 }
@@ -411,8 +425,10 @@ static int get_chunk(Errs *e, json_t *root, JobSpec *s)
     s->chunk_first = s->chunk_end = 0;
     if (!v) return 0;
     json_t *a = json_object_get(v, "first"), *b = json_object_get(v, "end");
-    json_int_t x = json_is_integer(a) ? json_integer_value(a) : -1, y = json_is_integer(b) ? json_integer_value(b) : 0;
-    if (!json_is_object(v) || x < 0 || x > CHUNK_FRAMES_MAX || (b && (!json_is_integer(b) || y <= x || y > CHUNK_FRAMES_MAX)))
+    json_int_t x = json_is_integer(a) ? json_integer_value(a) : -1,
+               y = json_is_integer(b) ? json_integer_value(b) : 0;
+    if (!json_is_object(v) || x < 0 || x > CHUNK_FRAMES_MAX ||
+        (b && (!json_is_integer(b) || y <= x || y > CHUNK_FRAMES_MAX)))
         return bad(e, "chunk", "must be {\"first\": N, \"end\": M} with 0 <= N < M (end optional)");
     s->chunk_first = (unsigned)x;
     s->chunk_end = (unsigned)y;
@@ -434,11 +450,13 @@ static int get_labels(Errs *e, json_t *root, JobSpec *s)
     if (json_object_size(o) > JOB_MAX_LABELS) return bad(e, "labels", "at most %d labels", JOB_MAX_LABELS);
     const char *key;
     json_t *v;
-    json_object_foreach(o, key, v) {
+    json_object_foreach(o, key, v)
+    {
         char field[128];
         snprintf(field, sizeof(field), "labels.%.100s", key);
         if (!label_key_ok(key))
-            return bad(e, field, "label names have 1 to %d letters, digits, '_', '.', '-' or '/'", JOB_LABEL_KEY_MAX - 1);
+            return bad(e, field, "label names have 1 to %d letters, digits, '_', '.', '-' or '/'",
+                       JOB_LABEL_KEY_MAX - 1);
         if (get_string(e, v, field, s->label_value[s->n_labels], JOB_LABEL_VALUE_MAX)) return -1;
         snprintf(s->label_key[s->n_labels++], JOB_LABEL_KEY_MAX, "%s", key);
     }
@@ -451,7 +469,8 @@ int jobspec_webhook_url_ok(const char *url, char *err, size_t n)
     if (!skip) return snprintf(err, n, "must be an http:// or https:// URL"), -1;
     if (!url[skip] || strchr("/?#", url[skip])) return snprintf(err, n, "the URL names no host"), -1;
     for (const char *p = url; *p; p++)
-        if ((unsigned char)*p <= 0x20 || *p == 0x7f) return snprintf(err, n, "blanks and control characters are not allowed"), -1;
+        if ((unsigned char)*p <= 0x20 || *p == 0x7f)
+            return snprintf(err, n, "blanks and control characters are not allowed"), -1;
     return 0;
 }
 
@@ -468,10 +487,12 @@ static int get_webhook(Errs *e, json_t *root, JobSpec *s)
 static int known_keys(Errs *e, json_t *root)
 {
     static const char *const keys[] = { "reference_uri", "distorted_uri", "models", "features",
-                                        "options", "priority", "labels", "webhook_url", "chunk_frames", "chunk", NULL };
+                                        "options",       "priority",      "labels", "webhook_url",
+                                        "chunk_frames",  "chunk",         NULL };
     const char *key;
     json_t *v;
-    json_object_foreach(root, key, v) {
+    json_object_foreach(root, key, v)
+    {
         const char *const *k = keys;
         while (*k && strcmp(*k, key)) k++;
         if (!*k) return bad(e, key, "unknown field");
@@ -483,20 +504,18 @@ static int known_keys(Errs *e, json_t *root)
 static int parse_root(Errs *e, json_t *root, JobSpec *s, JobUriCheck check, void *user)
 {
     if (!json_is_object(root)) return bad(e, "", "the body must be a JSON object");
-    if (known_keys(e, root) ||
-        get_uri(e, root, "reference_uri", s->reference_uri, check, user) ||
+    if (known_keys(e, root) || get_uri(e, root, "reference_uri", s->reference_uri, check, user) ||
         get_uri(e, root, "distorted_uri", s->distorted_uri, check, user) ||
         get_list(e, root, "models", s->models, JOB_MAX_MODELS, &s->n_models, check_model) ||
         get_list(e, root, "features", s->features, JOB_MAX_FEATURES, &s->n_features, check_feature) ||
         get_options(e, root, &s->opt) || get_priority(e, root, &s->priority) || get_webhook(e, root, s) ||
-        get_chunk_frames(e, root, s) || get_chunk(e, root, s) ||
-        check_model_names(e, s, JOB_FROM_API))
+        get_chunk_frames(e, root, s) || get_chunk(e, root, s) || check_model_names(e, s, JOB_FROM_API))
         return -1;
     return get_labels(e, root, s);
 }
 
-int jobspec_parse(const char *text, size_t len, JobSpec *s, JobUriCheck check, void *user,
-                  char *field, size_t fn, char *err, size_t en)
+int jobspec_parse(const char *text, size_t len, JobSpec *s, JobUriCheck check, void *user, char *field,
+                  size_t fn, char *err, size_t en)
 {
     Errs e = { field, err, fn, en };
     memset(s, 0, sizeof(*s));
@@ -537,7 +556,7 @@ static int feature_ok(const char *s, JobOrigin origin, char *err, size_t n)
         snprintf(rest, sizeof(rest), "%s", s);
         char *p = strstr(rest, "heatmaps_path=") + strlen("heatmaps_path=");
         size_t len = strcspn(p, ":");
-        memmove(p, p + len, strlen(p + len) + 1);   /* the path may hold any character but ':' */
+        memmove(p, p + len, strlen(p + len) + 1); /* the path may hold any character but ':' */
         return check_feature(rest, err, n) ? -1 : (len ? 0 : (snprintf(err, n, "heatmaps_path: empty"), -1));
     }
     if (opts && strstr(opts, "heatmaps_path=")) {
@@ -551,8 +570,9 @@ int jobspec_validate(const JobSpec *s, JobOrigin origin, char *field, size_t fn,
 {
     Errs e = { field, err, fn, en };
     *field = *err = 0;
-    if (check_list(&e, "models", (const char (*)[JOB_SPEC_MAX])s->models, s->n_models, model_ok, origin) ||
-        check_list(&e, "features", (const char (*)[JOB_SPEC_MAX])s->features, s->n_features, feature_ok, origin))
+    if (check_list(&e, "models", (const char(*)[JOB_SPEC_MAX])s->models, s->n_models, model_ok, origin) ||
+        check_list(&e, "features", (const char(*)[JOB_SPEC_MAX])s->features, s->n_features, feature_ok,
+                   origin))
         return -1;
     for (size_t i = 0; i < N_UINT_OPTIONS; i++) {
         unsigned x = *(const unsigned *)((const char *)&s->opt + uint_options[i].off);
@@ -563,7 +583,8 @@ int jobspec_validate(const JobSpec *s, JobOrigin origin, char *field, size_t fn,
         if (*t && check_text(&e, &text_options[i], t)) return -1;
     }
     if (s->priority < -JOB_PRIORITY_LIMIT || s->priority > JOB_PRIORITY_LIMIT)
-        return bad(&e, "priority", "must be an integer from %d to %d", -JOB_PRIORITY_LIMIT, JOB_PRIORITY_LIMIT);
+        return bad(&e, "priority", "must be an integer from %d to %d", -JOB_PRIORITY_LIMIT,
+                   JOB_PRIORITY_LIMIT);
     if (s->chunk_frames > CHUNK_FRAMES_MAX)
         return bad(&e, "chunk_frames", "must be an integer from 0 (not chunked) to %d", CHUNK_FRAMES_MAX);
     char why[160];
@@ -603,9 +624,11 @@ static json_t *spec_json(const JobSpec *s)
     if (!j) return NULL;
     json_object_set_new(j, "reference_uri", json_string(s->reference_uri));
     json_object_set_new(j, "distorted_uri", json_string(s->distorted_uri));
-    if (s->n_models) json_object_set_new(j, "models", list_json((const char (*)[JOB_SPEC_MAX])s->models, s->n_models));
+    if (s->n_models)
+        json_object_set_new(j, "models", list_json((const char(*)[JOB_SPEC_MAX])s->models, s->n_models));
     if (s->n_features)
-        json_object_set_new(j, "features", list_json((const char (*)[JOB_SPEC_MAX])s->features, s->n_features));
+        json_object_set_new(j, "features",
+                            list_json((const char(*)[JOB_SPEC_MAX])s->features, s->n_features));
     json_t *o = options_json(&s->opt);
     if (o && json_object_size(o)) json_object_set(j, "options", o);
     json_decref(o);

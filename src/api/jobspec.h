@@ -19,14 +19,14 @@
 #define JOB_MAX_MODELS 8
 #define JOB_MAX_FEATURES 16
 #define JOB_MAX_LABELS 16
-#define JOB_SPEC_MAX 256          /* one model or feature string */
+#define JOB_SPEC_MAX 256 /* one model or feature string */
 #define JOB_LABEL_KEY_MAX 64
 #define JOB_LABEL_VALUE_MAX 256
-#define JOB_PRIORITY_LIMIT 1000   /* priorities are -1000 .. 1000, higher first */
+#define JOB_PRIORITY_LIMIT 1000 /* priorities are -1000 .. 1000, higher first */
 
 /* The defaults a request falls back on, defined once. */
 #define JOB_MODEL_DEFAULT "version=vmaf_v0.6.1"
-#define JOB_SYNC_RANGE_DEFAULT 10  /* "sync": "auto" searches +-10 frames */
+#define JOB_SYNC_RANGE_DEFAULT 10 /* "sync": "auto" searches +-10 frames */
 /* "auto:N" searches +-N frames. While it searches, each input's reader holds N plus the
  * comparison window of decoded frames in memory: 250 (+-10 s at 25 fps) is about 1.5 GB
  * for an 8-bit 1080p pair and 6 GB for 4K; the 1000 jobs once allowed would need 24 GB
@@ -39,18 +39,18 @@ typedef enum { JOB_FROM_API, JOB_LOCAL } JobOrigin;
 
 /* The options of `vmafx score` that make sense for a job; 0 / "" means "not given". */
 typedef struct JobOptions {
-    unsigned width, height, bitdepth;   /* raw .yuv geometry */
-    char pixel_format[4];               /* "420", "422", "444" */
+    unsigned width, height, bitdepth; /* raw .yuv geometry */
+    char pixel_format[4];             /* "420", "422", "444" */
     unsigned subsample;
     unsigned frame_cnt, frame_skip_ref, frame_skip_dist;
-    char scale[12];                     /* bicubic, bilinear, lanczos, none */
-    char scale_to[16];                  /* "WxH" */
-    char sync[16];                      /* "auto" or "auto:N" (jobspec_sync) */
-    char fps_mismatch[12];              /* "warn" (default), "error", "resample" */
+    char scale[12];        /* bicubic, bilinear, lanczos, none */
+    char scale_to[16];     /* "WxH" */
+    char sync[16];         /* "auto" or "auto:N" (jobspec_sync) */
+    char fps_mismatch[12]; /* "warn" (default), "error", "resample" */
     unsigned threads;
     int no_prediction;
-    char aom_ctc[16], nflx_ctc[16];     /* libvmaf's presets: "v1.0".."v7.0"; "v1.0" */
-    int common_bitdepth;                /* set by a preset (jobspec_expand), never stored */
+    char aom_ctc[16], nflx_ctc[16]; /* libvmaf's presets: "v1.0".."v7.0"; "v1.0" */
+    int common_bitdepth;            /* set by a preset (jobspec_expand), never stored */
 } JobOptions;
 
 typedef struct JobSpec {
@@ -71,7 +71,7 @@ typedef struct JobSpec {
     char label_key[JOB_MAX_LABELS][JOB_LABEL_KEY_MAX];
     char label_value[JOB_MAX_LABELS][JOB_LABEL_VALUE_MAX];
     unsigned n_labels;
-    char webhook_url[JOB_WEBHOOK_URL_MAX];   /* "" or an http(s) URL told when the job ends */
+    char webhook_url[JOB_WEBHOOK_URL_MAX]; /* "" or an http(s) URL told when the job ends */
 } JobSpec;
 
 /* Checks an input URI beyond its syntax (the controller plugs in the storage layer's parser
@@ -81,8 +81,8 @@ typedef int (*JobUriCheck)(void *user, const char *uri, char *err, size_t n);
 /* Parses and validates a job's JSON text (as JOB_FROM_API). On failure returns -1 with the
  * offending field in field ("options.width", "models[1]", "" for the body itself) and a
  * message that starts with that field in err. check may be NULL. */
-int jobspec_parse(const char *text, size_t len, JobSpec *s, JobUriCheck check, void *user,
-                  char *field, size_t fn, char *err, size_t en);
+int jobspec_parse(const char *text, size_t len, JobSpec *s, JobUriCheck check, void *user, char *field,
+                  size_t fn, char *err, size_t en);
 
 /* Validates a request built from something else than JSON (flags) by the rules
  * jobspec_parse applies, for the fields given (0 and "" mean not given). Errors as
@@ -125,7 +125,7 @@ int jobspec_webhook_url_ok(const char *url, char *err, size_t n);
  * features and settings they stand for, as libvmaf 3.2.0's --aom_ctc / --nflx_ctc add them
  * (jobspec_presets.c). in and out may be the same. Errors as jobspec_parse's. */
 int jobspec_expand(const JobSpec *in, JobSpec *out, char *field, size_t fn, char *err, size_t en);
-extern const char *const jobspec_aom_ctc_versions[];    /* NULL-terminated */
+extern const char *const jobspec_aom_ctc_versions[]; /* NULL-terminated */
 extern const char *const jobspec_nflx_ctc_versions[];
 /* The i-th preset ("aom_ctc", "v7.0") with its NULL-terminated model and feature strings;
  * NULL past the last. */

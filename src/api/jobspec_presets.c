@@ -11,21 +11,27 @@
 
 typedef struct Preset {
     const char *kind, *version;
-    const char *models[3];                            /* NULL-terminated */
-    const char *features[PRESET_MAX_FEATURES + 1];    /* NULL-terminated */
-    int common_bitdepth;   /* inputs of different bit depths compared at the larger one */
+    const char *models[3];                         /* NULL-terminated */
+    const char *features[PRESET_MAX_FEATURES + 1]; /* NULL-terminated */
+    int common_bitdepth; /* inputs of different bit depths compared at the larger one */
 } Preset;
 
 /* AOM CTC v1.0 (and v2.0): VMAF and VMAF NEG, PSNR with libvmaf's reduced peak and a floor on
  * the error, aggregate PSNR, CIEDE2000, SSIM and MS-SSIM in dB, PSNR-HVS. v3.0 adds CAMBI,
  * v6.0 common_bitdepth, v7.0 computes SSIM at full scale (scale=1). */
-#define AOM_MODELS { "version=vmaf_v0.6.1:name=vmaf", "version=vmaf_v0.6.1neg:name=vmaf_neg" }
+#define AOM_MODELS                                                              \
+    {                                                                           \
+        "version=vmaf_v0.6.1:name=vmaf", "version=vmaf_v0.6.1neg:name=vmaf_neg" \
+    }
 #define AOM_PSNR "psnr=reduced_hbd_peak=true:enable_apsnr=true:min_sse=0.5"
 #define AOM_SSIM "float_ssim=enable_db=true:clip_db=true"
 #define AOM_MS_SSIM "float_ms_ssim=enable_db=true:clip_db=true"
+/* clang-format off */
 #define AOM_V1 { AOM_PSNR, "ciede", AOM_SSIM, AOM_MS_SSIM, "psnr_hvs", NULL }
 #define AOM_V3 { AOM_PSNR, "ciede", AOM_SSIM, AOM_MS_SSIM, "psnr_hvs", "cambi" }
-#define AOM_V7 { AOM_PSNR, "ciede", "float_ssim=scale=1:enable_db=true:clip_db=true", AOM_MS_SSIM, "psnr_hvs", "cambi" }
+#define AOM_V7_SSIM "float_ssim=scale=1:enable_db=true:clip_db=true"
+#define AOM_V7 { AOM_PSNR, "ciede", AOM_V7_SSIM, AOM_MS_SSIM, "psnr_hvs", "cambi" }
+/* clang-format on */
 
 static const Preset presets[] = {
     { "aom_ctc", "v1.0", AOM_MODELS, AOM_V1, 0 },
@@ -35,12 +41,17 @@ static const Preset presets[] = {
     { "aom_ctc", "v5.0", AOM_MODELS, AOM_V3, 0 },
     { "aom_ctc", "v6.0", AOM_MODELS, AOM_V3, 1 },
     { "aom_ctc", "v7.0", AOM_MODELS, AOM_V7, 1 },
-    { "nflx_ctc", "v1.0", { "version=vmaf_4k_v0.6.1:name=vmaf", "version=vmaf_4k_v0.6.1neg:name=vmaf_neg" },
-      { "psnr=enable_chroma=true:enable_apsnr=true", "float_ssim=enable_db=true:clip_db=true", "cambi" }, 0 },
+    { "nflx_ctc",
+      "v1.0",
+      { "version=vmaf_4k_v0.6.1:name=vmaf", "version=vmaf_4k_v0.6.1neg:name=vmaf_neg" },
+      { "psnr=enable_chroma=true:enable_apsnr=true", "float_ssim=enable_db=true:clip_db=true", "cambi" },
+      0 },
 };
 #define N_PRESETS (sizeof(presets) / sizeof(presets[0]))
 
-const char *const jobspec_aom_ctc_versions[] = { "v1.0", "v2.0", "v3.0", "v4.0", "v5.0", "v6.0", "v7.0", NULL };
+const char *const jobspec_aom_ctc_versions[] = {
+    "v1.0", "v2.0", "v3.0", "v4.0", "v5.0", "v6.0", "v7.0", NULL
+};
 const char *const jobspec_nflx_ctc_versions[] = { "v1.0", NULL };
 
 static const Preset *find(const char *kind, const char *version)
@@ -102,7 +113,7 @@ int jobspec_expand(const JobSpec *in, JobSpec *out, char *field, size_t fn, char
             snprintf(err, en, "options.%s: %s '%s'", kinds[k], why, versions[k]);
             return -1;
         }
-        *versions[k] = 0;   /* expanded: running it again adds nothing */
+        *versions[k] = 0; /* expanded: running it again adds nothing */
     }
     return 0;
 }

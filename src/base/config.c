@@ -31,7 +31,7 @@ static void build_getopt(const ConfigOption *opts, size_t n, struct option *lo, 
                          char (*aliases)[CONFIG_NAME_MAX])
 {
     size_t k = 0, m = 0;
-    *so++ = ':';   /* report missing arguments distinctly */
+    *so++ = ':'; /* report missing arguments distinctly */
     for (size_t i = 0; i < n; i++) {
         int arg = opts[i].type == OPT_FLAG ? no_argument : required_argument;
         lo[m++] = (struct option){ opts[i].name, arg, NULL, 256 + (int)i };
@@ -75,7 +75,8 @@ static void help_for_h(const ConfigOption *opts, size_t n, int argc, char **argv
         const char *a = argv[i];
         if (!strcmp(a, "--")) return;
         if (!strcmp(a, "-h")) {
-            if (!h || h->type == OPT_FLAG || !is_number(i + 1 < argc ? argv[i + 1] : NULL)) argv[i] = (char *)"--help";
+            if (!h || h->type == OPT_FLAG || !is_number(i + 1 < argc ? argv[i + 1] : NULL))
+                argv[i] = (char *)"--help";
             else i++;
             continue;
         }
@@ -84,7 +85,7 @@ static void help_for_h(const ConfigOption *opts, size_t n, int argc, char **argv
         else if (a[0] == '-' && a[1] && !a[2])
             for (size_t k = 0; k < n && !o; k++)
                 if (opts[k].short_name == a[1]) o = &opts[k];
-        if (o && o->type != OPT_FLAG) i++;   /* its value */
+        if (o && o->type != OPT_FLAG) i++; /* its value */
     }
 }
 
@@ -110,13 +111,16 @@ static void apply_env_and_defaults(ConfigValues *v)
     }
 }
 
-int config_parse(ConfigValues *v, const ConfigOption *opts, size_t n, int argc, char **argv,
-                 char *err, size_t errlen)
+int config_parse(ConfigValues *v, const ConfigOption *opts, size_t n, int argc, char **argv, char *err,
+                 size_t errlen)
 {
     memset(v, 0, sizeof(*v));
     v->opts = opts;
     v->n = n;
-    if (n > CONFIG_MAX_OPTIONS) { snprintf(err, errlen, "too many options"); return -1; }
+    if (n > CONFIG_MAX_OPTIONS) {
+        snprintf(err, errlen, "too many options");
+        return -1;
+    }
     struct option lo[2 * CONFIG_MAX_OPTIONS + 2];
     char so[3 * CONFIG_MAX_OPTIONS + 2];
     char aliases[CONFIG_MAX_OPTIONS][CONFIG_NAME_MAX];
@@ -126,14 +130,20 @@ int config_parse(ConfigValues *v, const ConfigOption *opts, size_t n, int argc, 
     opterr = 0;
     int c;
     while ((c = getopt_long(argc, argv, so, lo, NULL)) != -1) {
-        if (c == 255) { v->help = 1; continue; }
+        if (c == 255) {
+            v->help = 1;
+            continue;
+        }
         if (c == '?' || c == ':') {
             const char *bad = argv[optind - 1];
             snprintf(err, errlen, c == ':' ? "option %s needs a value" : "unknown option %s", bad);
             return -1;
         }
         int i = option_of(opts, n, c);
-        if (i < 0) { snprintf(err, errlen, "unknown option"); return -1; }
+        if (i < 0) {
+            snprintf(err, errlen, "unknown option");
+            return -1;
+        }
         const char *val = opts[i].type == OPT_FLAG ? "1" : optarg;
         if (opts[i].type == OPT_LIST && list_append(v, (size_t)i, val)) {
             snprintf(err, errlen, "out of memory");
@@ -187,15 +197,16 @@ int config_uint(const ConfigValues *v, const char *name, unsigned *out, char *er
     return 0;
 }
 
-#define HELP_WIDTH 100      /* columns of --help */
-#define HELP_FLAGS_MAX 32   /* a flag column wider than this puts its text on the next line */
+#define HELP_WIDTH 100    /* columns of --help */
+#define HELP_FLAGS_MAX 32 /* a flag column wider than this puts its text on the next line */
 
 /* "-r, --reference PATH" / "    --feature NAME". */
 static int flag_text(char *out, size_t n, const ConfigOption *o)
 {
     int len = o->short_name ? snprintf(out, n, "-%c, --%s", o->short_name, o->name)
                             : snprintf(out, n, "    --%s", o->name);
-    if (o->metavar && len >= 0 && (size_t)len < n) len += snprintf(out + len, n - (size_t)len, " %s", o->metavar);
+    if (o->metavar && len >= 0 && (size_t)len < n)
+        len += snprintf(out + len, n - (size_t)len, " %s", o->metavar);
     return len;
 }
 
@@ -231,7 +242,8 @@ void config_help(FILE *f, const char *usage, const ConfigOption *opts, size_t n)
         int k = snprintf(text, sizeof(text), "%s", opts[i].help);
         if (opts[i].def && k < (int)sizeof(text))
             k += snprintf(text + k, sizeof(text) - (size_t)k, " (default: %s)", opts[i].def);
-        if (opts[i].env && k < (int)sizeof(text)) snprintf(text + k, sizeof(text) - (size_t)k, " [$%s]", opts[i].env);
+        if (opts[i].env && k < (int)sizeof(text))
+            snprintf(text + k, sizeof(text) - (size_t)k, " [$%s]", opts[i].env);
         if (len > width) fprintf(f, "  %s\n%*s", flag, width + 4, "");
         else fprintf(f, "  %-*s  ", width, flag);
         wrapped(f, text, width + 4);

@@ -57,8 +57,10 @@ static int connect_to(const char *host, int port, long long deadline)
 {
     char ps[16];
     snprintf(ps, sizeof(ps), "%d", port);
-    struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
-                              .ai_flags = AI_NUMERICSERV }, *res;
+    struct addrinfo hints = { .ai_family = AF_UNSPEC,
+                              .ai_socktype = SOCK_STREAM,
+                              .ai_flags = AI_NUMERICSERV },
+                    *res;
     if (getaddrinfo(host, ps, &hints, &res)) return -EHOSTUNREACH;
     int fd = -ECONNREFUSED;
     for (struct addrinfo *ai = res; ai && fd < 0 && left_ms(deadline); ai = ai->ai_next)
@@ -68,7 +70,10 @@ static int connect_to(const char *host, int port, long long deadline)
 }
 
 /* One connection, plain or TLS. */
-typedef struct Conn { int fd; TlsConn *tls; } Conn;
+typedef struct Conn {
+    int fd;
+    TlsConn *tls;
+} Conn;
 
 static int send_all(const Conn *c, const char *p, size_t len, long long deadline)
 {
@@ -76,7 +81,11 @@ static int send_all(const Conn *c, const char *p, size_t len, long long deadline
     if (c->tls) return tls_send_all(c->tls, p, len, deadline);
     while (len) {
         ssize_t w = send(fd, p, len, MSG_NOSIGNAL);
-        if (w > 0) { p += w; len -= (size_t)w; continue; }
+        if (w > 0) {
+            p += w;
+            len -= (size_t)w;
+            continue;
+        }
         if (w < 0 && errno != EAGAIN && errno != EINTR) return -errno;
         int e = wait_fd(fd, POLLOUT, deadline);
         if (e) return e;
@@ -84,7 +93,10 @@ static int send_all(const Conn *c, const char *p, size_t len, long long deadline
     return 0;
 }
 
-typedef struct Buf { char *p; size_t len, cap; } Buf;
+typedef struct Buf {
+    char *p;
+    size_t len, cap;
+} Buf;
 
 static int buf_grow(Buf *b, size_t need)
 {
@@ -142,7 +154,11 @@ static int receive(const Conn *c, Buf *b, int head_only, size_t max, long long d
         }
         if (buf_grow(b, 16384)) return -ENOMEM;
         ssize_t r = recv_some(c, b->p + b->len, 16384, deadline);
-        if (r > 0) { b->len += (size_t)r; b->p[b->len] = 0; continue; }
+        if (r > 0) {
+            b->len += (size_t)r;
+            b->p[b->len] = 0;
+            continue;
+        }
         if (r == 0) return end || b->len ? 0 : -EPROTO;
         return (int)r;
     }
@@ -171,7 +187,7 @@ static int parse(Buf *b, int head_only, HttpResult *r)
     if (!b->p || sscanf(b->p, "HTTP/%*d.%*d %d", &r->status) != 1) return -EPROTO;
     char *end = strstr(b->p, "\r\n\r\n");
     if (!end) return -EPROTO;
-    end[2] = 0;   /* headers end here for header(); the body starts at end + 4 */
+    end[2] = 0; /* headers end here for header(); the body starts at end + 4 */
     char v[64];
     r->content_length = header(b->p, "Content-Length", v, sizeof(v)) ? atoll(v) : -1;
     if (!header(b->p, "Location", r->location, sizeof(r->location))) r->location[0] = 0;
@@ -204,8 +220,11 @@ static int request_text(const HttpRequest *rq, Buf *out)
 
 static void describe(int e, const HttpRequest *rq, char *err, size_t n)
 {
-    const char *what = e == -ETIMEDOUT ? "no answer in time" : e == -EHOSTUNREACH ? "host name did not resolve"
-                     : e == -EPROTO ? "not an HTTP answer" : e == -EMSGSIZE ? "answer too large" : strerror(-e);
+    const char *what = e == -ETIMEDOUT      ? "no answer in time"
+                       : e == -EHOSTUNREACH ? "host name did not resolve"
+                       : e == -EPROTO       ? "not an HTTP answer"
+                       : e == -EMSGSIZE     ? "answer too large"
+                                            : strerror(-e);
     snprintf(err, n, "%s %s:%d: %s", rq->method, rq->host, rq->port, what);
 }
 
@@ -230,7 +249,8 @@ int http_do_at(const HttpRequest *rq, const char *connect_addr, const HttpTls *t
     char why[512] = "";
     int e = request_text(rq, &req);
     if (!e) e = c.fd = connect_to(connect_addr ? connect_addr : rq->host, rq->port, deadline);
-    if (c.fd >= 0) e = tls ? tls_client_start(&c.tls, c.fd, rq->host, tls->ca_file, deadline, why, sizeof(why)) : 0;
+    if (c.fd >= 0)
+        e = tls ? tls_client_start(&c.tls, c.fd, rq->host, tls->ca_file, deadline, why, sizeof(why)) : 0;
     if (!e) e = send_all(&c, req.p, req.len, deadline);
     if (!e) e = receive(&c, &resp, head_only, rq->max_body ? rq->max_body : (1u << 20), deadline);
     if (!e) e = parse(&resp, head_only, r);

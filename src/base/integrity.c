@@ -63,8 +63,10 @@ static int check_hash(IntegrityVerifier *v, char *err, size_t n)
     md5_digest(&v->md5, sizeof(d), d);
     hex(d, sizeof(d), got);
     if (!strcmp(got, v->expected_hex)) return 0;
-    snprintf(err, n, "content does not match the stored MD5 (expected %s, got %s): the data was "
-             "altered or the object changed while it was read", v->expected_hex, got);
+    snprintf(err, n,
+             "content does not match the stored MD5 (expected %s, got %s): the data was "
+             "altered or the object changed while it was read",
+             v->expected_hex, got);
     return -EIO;
 }
 
@@ -80,8 +82,10 @@ int integrity_finish(IntegrityVerifier *v, char *err, size_t n)
     }
     if (v->type == HASH_NONE) return 0;
     if (v->next < v->end) {
-        snprintf(err, n, "%s not verified: only the first %" PRId64 " of %" PRId64 " bytes were read in "
-                 "order (read the rest from integrity_resume_offset())", hash_type_name(v->type), v->next, v->end);
+        snprintf(err, n,
+                 "%s not verified: only the first %" PRId64 " of %" PRId64 " bytes were read in "
+                 "order (read the rest from integrity_resume_offset())",
+                 hash_type_name(v->type), v->next, v->end);
         return -EIO;
     }
     return check_hash(v, err, n);

@@ -19,22 +19,22 @@
 typedef enum { HASH_NONE = 0, HASH_MD5 } HashType;
 
 typedef struct IntegrityVerifier {
-    int64_t expected;        /* -1: unknown */
-    int64_t next;            /* bytes [0, next) were hashed in order */
-    int64_t end;             /* furthest byte offset seen */
-    int past_end;            /* a byte beyond the expected size arrived */
+    int64_t expected; /* -1: unknown */
+    int64_t next;     /* bytes [0, next) were hashed in order */
+    int64_t end;      /* furthest byte offset seen */
+    int past_end;     /* a byte beyond the expected size arrived */
     HashType type;
     char expected_hex[65];
     struct md5_ctx md5;
 } IntegrityVerifier;
 
 /* expected_size -1: unknown. type HASH_NONE: size only. -EINVAL if the hex is malformed. */
-int  integrity_init(IntegrityVerifier *v, int64_t expected_size, HashType type, const char *expected_hex);
+int integrity_init(IntegrityVerifier *v, int64_t expected_size, HashType type, const char *expected_hex);
 void integrity_update(IntegrityVerifier *v, const void *buf, size_t n);
 void integrity_update_at(IntegrityVerifier *v, int64_t offset, const void *buf, size_t n);
 int64_t integrity_resume_offset(const IntegrityVerifier *v);
 /* 0 when every check passed; -EIO with a message (no input name: the caller adds it). */
-int  integrity_finish(IntegrityVerifier *v, char *err, size_t n);
+int integrity_finish(IntegrityVerifier *v, char *err, size_t n);
 const char *hash_type_name(HashType t);
 
 #endif

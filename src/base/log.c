@@ -33,14 +33,15 @@ void log_msg(const Log *lg, LogLevel level, const char *module, const char *fmt,
     }
     const char *prog = lg && lg->program ? lg->program : "vmafx";
     const char *dash = strrchr(prog, '-');
-    int named = dash && !strcmp(dash + 1, module);   /* "vmafx-node: node: ..." says it twice */
+    int named = dash && !strcmp(dash + 1, module); /* "vmafx-node: node: ..." says it twice */
     char ts[40] = "";
     if (lg && lg->timestamps) {
         log_timestamp(ts, sizeof(ts) - 1);
         strcat(ts, " ");
     }
     /* One fprintf per line: lines of concurrent jobs do not interleave mid-line. */
-    fprintf(stderr, "%s%s: %s%s%s%s\n", ts, prog, named ? "" : module, named ? "" : ": ", level_name(level), line);
+    fprintf(stderr, "%s%s: %s%s%s%s\n", ts, prog, named ? "" : module, named ? "" : ": ", level_name(level),
+            line);
 }
 
 void log_timestamp(char *buf, size_t n)

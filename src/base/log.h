@@ -11,12 +11,12 @@ typedef enum { VLOG_DEFAULT = 0, VLOG_ERROR, VLOG_WARN, VLOG_INFO, VLOG_DEBUG } 
 typedef void (*LogSink)(void *user, LogLevel level, const char *line);
 
 typedef struct Log {
-    LogSink sink;      /* NULL: "[TIME ]PROGRAM: <module>: <message>" on stderr */
+    LogSink sink; /* NULL: "[TIME ]PROGRAM: <module>: <message>" on stderr */
     void *user;
-    LogLevel level;    /* most verbose level written; VLOG_DEFAULT means VLOG_INFO */
-    const char *program;   /* the line's prefix; NULL: "vmafx". The module is left out when
+    LogLevel level;      /* most verbose level written; VLOG_DEFAULT means VLOG_INFO */
+    const char *program; /* the line's prefix; NULL: "vmafx". The module is left out when
                             * the program is named after it ("vmafx-node", "node") */
-    int timestamps;    /* lines start with the UTC time (log_timestamp): the services' logs */
+    int timestamps;      /* lines start with the UTC time (log_timestamp): the services' logs */
 } Log;
 
 void log_msg(const Log *lg, LogLevel level, const char *module, const char *fmt, ...)

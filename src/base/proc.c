@@ -37,8 +37,7 @@ int proc_find(const char *prog, char *out, size_t n)
     if (!path || !*path) path = "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin";
     for (const char *p = path; *p;) {
         size_t len = strcspn(p, ":");
-        if (len && (size_t)snprintf(out, n, "%.*s/%s", (int)len, p, prog) < n && !access(out, X_OK))
-            return 0;
+        if (len && (size_t)snprintf(out, n, "%.*s/%s", (int)len, p, prog) < n && !access(out, X_OK)) return 0;
         p += len + (p[len] == ':');
     }
     return -ENOENT;
@@ -50,7 +49,7 @@ static void child_exec(const char *path, const ProcSpec *s, pid_t parent, int er
     setpgid(0, 0);
     if (s->death_signal) {
         prctl(PR_SET_PDEATHSIG, s->death_signal);
-        if (getppid() != parent) _exit(127);   /* the parent died before prctl took effect */
+        if (getppid() != parent) _exit(127); /* the parent died before prctl took effect */
     }
     int devnull = open("/dev/null", O_RDWR);
     dup2(devnull, 0);
@@ -58,14 +57,16 @@ static void child_exec(const char *path, const ProcSpec *s, pid_t parent, int er
     dup2(s->stderr_fd >= 0 ? s->stderr_fd : devnull, 2);
     /* Leak no descriptor of the parent (sockets, other children's pipes) into the child. */
     if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC)) {
-        for (int fd = 3; fd < 1024; fd++) if (fd != errfd) fcntl(fd, F_SETFD, FD_CLOEXEC);
+        for (int fd = 3; fd < 1024; fd++)
+            if (fd != errfd) fcntl(fd, F_SETFD, FD_CLOEXEC);
     }
     /* The parent may ignore or block signals (a CLI blocks SIGTERM for sigwait); a child
      * must start with default dispositions so that our SIGTERM stops it. */
     struct sigaction dfl;
     memset(&dfl, 0, sizeof(dfl));
     dfl.sa_handler = SIG_DFL;
-    for (int sig = 1; sig < NSIG; sig++) if (sig != SIGKILL && sig != SIGSTOP) sigaction(sig, &dfl, NULL);
+    for (int sig = 1; sig < NSIG; sig++)
+        if (sig != SIGKILL && sig != SIGSTOP) sigaction(sig, &dfl, NULL);
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
@@ -80,7 +81,8 @@ static int exec_result(int rfd)
 {
     int e = 0;
     ssize_t r;
-    do r = read(rfd, &e, sizeof(e)); while (r < 0 && errno == EINTR);
+    do r = read(rfd, &e, sizeof(e));
+    while (r < 0 && errno == EINTR);
     return r == (ssize_t)sizeof(e) ? e : 0;
 }
 
@@ -93,7 +95,10 @@ int proc_spawn(Proc *p, const ProcSpec *s, char *err, size_t n)
         return -ENOENT;
     }
     int fds[2];
-    if (pipe2(fds, O_CLOEXEC)) { snprintf(err, n, "pipe: %s", strerror(errno)); return -errno; }
+    if (pipe2(fds, O_CLOEXEC)) {
+        snprintf(err, n, "pipe: %s", strerror(errno));
+        return -errno;
+    }
     /* Signals stay blocked across fork so no handler of ours runs in the child. */
     sigset_t all, old;
     sigfillset(&all);
@@ -109,7 +114,7 @@ int proc_spawn(Proc *p, const ProcSpec *s, char *err, size_t n)
         snprintf(err, n, "fork: %s", strerror(fork_errno));
         return -fork_errno;
     }
-    setpgid(pid, pid);   /* also here: no window in which a group kill would miss it */
+    setpgid(pid, pid); /* also here: no window in which a group kill would miss it */
     p->pid = pid;
     int e = exec_result(fds[0]);
     close(fds[0]);
@@ -128,7 +133,7 @@ int proc_exited(Proc *p)
     memset(&si, 0, sizeof(si));
     if (waitid(P_PID, (id_t)p->pid, &si, WEXITED | WNOHANG | WNOWAIT) < 0) {
         if (errno == EINTR) return 0;
-        p->reaped = 1;   /* someone else reaped it (see proc.h): it is gone */
+        p->reaped = 1; /* someone else reaped it (see proc.h): it is gone */
         return 1;
     }
     return si.si_pid != 0;
@@ -155,7 +160,10 @@ int proc_stop(Proc *p, int grace_ms)
     kill(-p->pid, SIGKILL);
     int st = 0;
     while (!p->reaped && waitpid(p->pid, &st, 0) < 0) {
-        if (errno != EINTR) { st = 0; break; }
+        if (errno != EINTR) {
+            st = 0;
+            break;
+        }
     }
     p->status = st;
     p->reaped = 1;

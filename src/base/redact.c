@@ -5,27 +5,36 @@
 
 #include "redact.h"
 
-typedef struct Out { char *p; size_t left; } Out;
+typedef struct Out {
+    char *p;
+    size_t left;
+} Out;
 
 static void put(Out *o, const char *s, size_t len)
 {
     for (size_t i = 0; i < len && o->left > 1; i++, o->left--) *o->p++ = s[i];
 }
 
-static int ident_char(char c) { return isalnum((unsigned char)c) || c == '_' || c == '-' || c == '.'; }
+static int ident_char(char c)
+{
+    return isalnum((unsigned char)c) || c == '_' || c == '-' || c == '.';
+}
 
 static int sensitive(const char *id, size_t len)
 {
-    static const char *contains[] = { "pass", "secret", "token", "credential", "authorization",
-                                      "cookie", "signature", "apikey", "api_key", "access_key",
-                                      "account_key", "private_key", "client_secret", NULL };
+    static const char *contains[] = { "pass",          "secret",     "token",       "credential",
+                                      "authorization", "cookie",     "signature",   "apikey",
+                                      "api_key",       "access_key", "account_key", "private_key",
+                                      "client_secret", NULL };
     static const char *exact[] = { "key", "sig", "sas", "sas_url", "pwd", "auth", NULL };
     char low[64];
     if (len >= sizeof(low)) return 0;
     for (size_t i = 0; i < len; i++) low[i] = (char)tolower((unsigned char)id[i]);
     low[len] = 0;
-    for (int i = 0; contains[i]; i++) if (strstr(low, contains[i])) return 1;
-    for (int i = 0; exact[i]; i++) if (!strcmp(low, exact[i])) return 1;
+    for (int i = 0; contains[i]; i++)
+        if (strstr(low, contains[i])) return 1;
+    for (int i = 0; exact[i]; i++)
+        if (!strcmp(low, exact[i])) return 1;
     return 0;
 }
 
@@ -35,7 +44,7 @@ static size_t authority(Out *o, const char *s)
     size_t end = strcspn(s, "/?# \t\r\n\"'<>");
     const char *at = memchr(s, '@', end);
     if (!at) return 0;
-    for (const char *q = at; q && q < s + end;) {   /* the last '@' ends the user info */
+    for (const char *q = at; q && q < s + end;) { /* the last '@' ends the user info */
         at = q;
         q = memchr(q + 1, '@', (size_t)(s + end - q - 1));
     }
@@ -63,9 +72,12 @@ static size_t value(Out *o, const char *s, int to_eol)
     put(o, s, i);
     if (to_eol && !quote) return i + authorization_value(o, s + i);
     size_t v = i;
-    if (to_eol) while (s[i] && s[i] != '\n' && s[i] != '\r') i++;
-    else if (quote) while (s[i] && s[i] != quote) i++;
-    else while (s[i] && !strchr("&,; \t\r\n\"'})]>", s[i])) i++;
+    if (to_eol)
+        while (s[i] && s[i] != '\n' && s[i] != '\r') i++;
+    else if (quote)
+        while (s[i] && s[i] != quote) i++;
+    else
+        while (s[i] && !strchr("&,; \t\r\n\"'})]>", s[i])) i++;
     if (i > v) put(o, "***", 3);
     return i;
 }
@@ -97,7 +109,7 @@ static size_t scheme_token(Out *o, const char *id, size_t len, const char *s)
     size_t i = 1;
     while (s[i] && !isspace((unsigned char)s[i]) && s[i] != '"') i++;
     size_t w = i;
-    while (w > 1 && strchr(").,;]", s[w - 1])) w--;   /* "(Authorization: Bearer TOKEN)" */
+    while (w > 1 && strchr(").,;]", s[w - 1])) w--; /* "(Authorization: Bearer TOKEN)" */
     if (plain_word(s + 1, w - 1)) return 0;
     put(o, " ***", 4);
     return i;

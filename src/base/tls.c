@@ -48,8 +48,11 @@ static int load_trust(TlsConn *t, const char *ca_file, char *err, size_t n)
     r = ca_file ? gnutls_certificate_set_x509_trust_file(t->cred, ca_file, GNUTLS_X509_FMT_PEM)
                 : gnutls_certificate_set_x509_system_trust(t->cred);
     if (r > 0) return 0;
-    if (ca_file) snprintf(err, n, "CA file %s: %s", ca_file, r < 0 ? gnutls_strerror(r) : "no certificate in it");
-    else snprintf(err, n, "TLS: no system trust store (%s); give a CA file", r < 0 ? gnutls_strerror(r) : "empty");
+    if (ca_file)
+        snprintf(err, n, "CA file %s: %s", ca_file, r < 0 ? gnutls_strerror(r) : "no certificate in it");
+    else
+        snprintf(err, n, "TLS: no system trust store (%s); give a CA file",
+                 r < 0 ? gnutls_strerror(r) : "empty");
     return -EINVAL;
 }
 
@@ -59,7 +62,7 @@ static int verify_error(TlsConn *t, const char *host, char *err, size_t n)
     unsigned status = gnutls_session_get_verify_cert_status(t->s);
     if (gnutls_certificate_verification_status_print(status, GNUTLS_CRT_X509, &out, 0) < 0) out.data = NULL;
     int len = out.data ? (int)strlen((const char *)out.data) : 0;
-    while (len && (out.data[len - 1] == ' ' || out.data[len - 1] == '.')) len--;   /* "...unknown. " */
+    while (len && (out.data[len - 1] == ' ' || out.data[len - 1] == '.')) len--; /* "...unknown. " */
     snprintf(err, n, "TLS: the certificate of %s failed verification: %.*s", host, len,
              out.data ? (const char *)out.data : "");
     gnutls_free(out.data);
@@ -78,7 +81,8 @@ static int handshake(TlsConn *t, const char *host, long long deadline, char *err
         }
         int e = wait_io(t, deadline);
         if (e) {
-            snprintf(err, n, "TLS handshake with %s: %s", host, e == -ETIMEDOUT ? "no answer in time" : strerror(-e));
+            snprintf(err, n, "TLS handshake with %s: %s", host,
+                     e == -ETIMEDOUT ? "no answer in time" : strerror(-e));
             return e;
         }
     }

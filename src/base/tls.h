@@ -12,12 +12,12 @@ typedef struct TlsConn TlsConn;
 /* Handshakes on fd (which stays the caller's to close). ca_file NULL: the system's trust
  * store. 0, or a negative errno with err saying why ("certificate verification failed: ...",
  * "CA file /x: ..."). deadline: CLOCK_MONOTONIC milliseconds. */
-int     tls_client_start(TlsConn **out, int fd, const char *host, const char *ca_file, long long deadline,
-                         char *err, size_t n);
+int tls_client_start(TlsConn **out, int fd, const char *host, const char *ca_file, long long deadline,
+                     char *err, size_t n);
 /* Bytes written (all of len), or a negative errno. */
-int     tls_send_all(TlsConn *t, const char *p, size_t len, long long deadline);
+int tls_send_all(TlsConn *t, const char *p, size_t len, long long deadline);
 /* Bytes read (> 0), 0 at the end of the stream, or a negative errno. */
 ssize_t tls_recv(TlsConn *t, char *p, size_t len, long long deadline);
-void    tls_close(TlsConn *t);
+void tls_close(TlsConn *t);
 
 #endif

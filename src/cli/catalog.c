@@ -17,7 +17,8 @@ static void print_feature(FILE *f, json_t *fx)
     int col = fprintf(f, "  %-16s", json_string_value(json_object_get(fx, "name")));
     size_t i;
     json_t *o;
-    json_array_foreach(json_object_get(fx, "options"), i, o) {
+    json_array_foreach(json_object_get(fx, "options"), i, o)
+    {
         const char *on = json_string_value(json_object_get(o, "name"));
         if (i) col += fprintf(f, ",");
         if (i && col + (int)strlen(on) + 1 > 100) col = fprintf(f, "\n  %-16s", "") - 1;
@@ -39,7 +40,8 @@ void cli_print_catalog(FILE *f)
     json_array_foreach(json_object_get(root, "features"), i, v) print_feature(f, v);
     fprintf(f, "\nBuilt-in models (-m version=NAME; default %s):\n",
             json_string_value(json_object_get(root, "default_model")));
-    json_array_foreach(json_object_get(root, "models"), i, v) {
+    json_array_foreach(json_object_get(root, "models"), i, v)
+    {
         int ok = json_is_true(json_object_get(v, "available"));
         fprintf(f, "  %s%s\n", json_string_value(json_object_get(v, "name")),
                 ok ? "" : " (needs features this build does not compute)");
@@ -72,7 +74,8 @@ char *cli_catalog_json(void)
     const char *kind, *version;
     const char *const *models, *const *features;
     int common;
-    for (unsigned i = 0; root && list && jobspec_preset_describe(i, &kind, &version, &models, &features, &common); i++) {
+    for (unsigned i = 0;
+         root && list && jobspec_preset_describe(i, &kind, &version, &models, &features, &common); i++) {
         json_t *m = json_array(), *f = json_array();
         for (unsigned k = 0; models[k]; k++) json_array_append_new(m, json_string(models[k]));
         for (unsigned k = 0; features[k]; k++) json_array_append_new(f, json_string(features[k]));
@@ -110,8 +113,9 @@ int cmd_models(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--json")) json = 1;
         else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            printf("usage: vmafx models [--json]\n\nLists the built-in models, the features with their options "
-                   "and libvmaf's presets\n(--json: as GET /v1/models serves them).\n");
+            printf(
+                "usage: vmafx models [--json]\n\nLists the built-in models, the features with their options "
+                "and libvmaf's presets\n(--json: as GET /v1/models serves them).\n");
             return 0;
         } else {
             fprintf(stderr, "vmafx: models: unknown option '%s' (see vmafx models --help)\n", argv[i]);

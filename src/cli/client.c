@@ -8,7 +8,7 @@
 #include "client.h"
 #include "service_options.h"
 
-#define MAX_ANSWER (1u << 30)   /* a long job's per-frame report */
+#define MAX_ANSWER (1u << 30) /* a long job's per-frame report */
 
 int client_call(const ApiClient *api, const char *method, const char *path, const char *body,
                 const char *headers, int *status, json_t **answer)
@@ -45,7 +45,9 @@ static void print_job_line(json_t *j, FILE *f)
     json_t *p = json_object_get(j, "progress");
     fprintf(f, "%s  %-9s  %s  attempts %lld  frames %lld", json_string_value(json_object_get(j, "id")),
             json_string_value(json_object_get(j, "status")),
-            json_string_value(json_object_get(j, "created_at")) ? json_string_value(json_object_get(j, "created_at")) : "",
+            json_string_value(json_object_get(j, "created_at"))
+                ? json_string_value(json_object_get(j, "created_at"))
+                : "",
             (long long)json_integer_value(json_object_get(j, "attempts")),
             (long long)json_integer_value(json_object_get(p, "frames_done")));
     const char *node = json_string_value(json_object_get(j, "node"));
@@ -58,7 +60,8 @@ static int cmd_status(const ApiClient *api, const ConfigValues *v, const char *i
     char path[128];
     int status;
     json_t *j;
-    if (job_path(path, sizeof(path), id, "") || client_call(api, "GET", path, NULL, NULL, &status, &j)) return 1;
+    if (job_path(path, sizeof(path), id, "") || client_call(api, "GET", path, NULL, NULL, &status, &j))
+        return 1;
     int rc = status == 200 ? 0 : client_refused(status, j);
     if (!rc && config_flag(v, "json")) {
         json_dumpf(j, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(15));
@@ -82,9 +85,11 @@ static int cmd_cancel(const ApiClient *api, const char *id)
     char path[128];
     int status;
     json_t *j;
-    if (job_path(path, sizeof(path), id, "/cancel") || client_call(api, "POST", path, "{}", NULL, &status, &j)) return 1;
+    if (job_path(path, sizeof(path), id, "/cancel") ||
+        client_call(api, "POST", path, "{}", NULL, &status, &j))
+        return 1;
     int rc = status == 200 ? 0 : client_refused(status, j);
-    const char *full = json_string_value(json_object_get(j, "id"));   /* id may be a prefix */
+    const char *full = json_string_value(json_object_get(j, "id")); /* id may be a prefix */
     if (!rc) printf("%s cancelled\n", full ? full : id);
     json_decref(j);
     return rc;
@@ -106,7 +111,8 @@ static void results_warnings(const ApiClient *api, const char *id)
     char path[128];
     int status;
     json_t *j;
-    if (job_path(path, sizeof(path), id, "") || client_call(api, "GET", path, NULL, NULL, &status, &j)) return;
+    if (job_path(path, sizeof(path), id, "") || client_call(api, "GET", path, NULL, NULL, &status, &j))
+        return;
     if (status == 200) client_print_warnings(j, stderr);
     json_decref(j);
 }
@@ -130,7 +136,14 @@ static int cmd_results(const ApiClient *api, const ConfigValues *v, const char *
     if (r.status == 200) {
         size_t len = r.len;
         char *text = sub ? client_csv_to_sub(r.body ? r.body : "", r.len, &len) : NULL;
-        rc = sub && !text ? 1 : write_text(config_str(v, "output"), sub ? text : r.body ? r.body : "", len) ? 1 : 0;
+        rc = sub && !text ? 1
+             : write_text(config_str(v, "output"),
+                          sub      ? text
+                          : r.body ? r.body
+                                   : "",
+                          len)
+                 ? 1
+                 : 0;
         free(text);
         if (!rc) results_warnings(api, id);
     } else {

@@ -35,14 +35,16 @@ static double *per_frame(json_t *report, const char *metric, size_t *count)
 {
     json_t *frames = json_object_get(report, "frames"), *f;
     size_t i, n = 0;
-    json_array_foreach(frames, i, f) {
+    json_array_foreach(frames, i, f)
+    {
         json_int_t k = json_integer_value(json_object_get(f, "frameNum"));
         if (k >= 0 && (size_t)k + 1 > n) n = (size_t)k + 1;
     }
     double *v = malloc((n ? n : 1) * sizeof(*v));
     if (!v) return NULL;
     for (i = 0; i < n; i++) v[i] = NAN;
-    json_array_foreach(frames, i, f) {
+    json_array_foreach(frames, i, f)
+    {
         json_int_t k = json_integer_value(json_object_get(f, "frameNum"));
         json_t *x = json_object_get(json_object_get(f, "metrics"), metric);
         if (k >= 0 && json_is_number(x)) v[k] = json_number_value(x);
@@ -101,8 +103,8 @@ static int stats(const Pair *p, size_t n, Stats *st)
     return 0;
 }
 
-static void print_text(const char *ida, const char *idb, const char *metric, Pair *p, size_t n, const Stats *st,
-                       unsigned worst, int all)
+static void print_text(const char *ida, const char *idb, const char *metric, Pair *p, size_t n,
+                       const Stats *st, unsigned worst, int all)
 {
     printf("%s: A %s, B %s, %zu frames\n", metric, ida, idb, n);
     printf("%-8s  %12s  %12s  %12s\n", "", "A", "B", "B - A");
@@ -118,21 +120,21 @@ static void print_text(const char *ida, const char *idb, const char *metric, Pai
         printf("  frame %u  A %f  B %f  %+f\n", p[i].frame, p[i].a, p[i].b, p[i].b - p[i].a);
 }
 
-static void print_json(const char *ida, const char *idb, const char *metric, Pair *p, size_t n, const Stats *st,
-                       unsigned worst)
+static void print_json(const char *ida, const char *idb, const char *metric, Pair *p, size_t n,
+                       const Stats *st, unsigned worst)
 {
     json_t *frames = json_array(), *w = json_array();
     for (size_t i = 0; i < n; i++)
-        json_array_append_new(frames, json_pack("{sisfsfsf}", "frame", (int)p[i].frame, "a", p[i].a, "b", p[i].b,
-                                                "diff", p[i].b - p[i].a));
+        json_array_append_new(frames, json_pack("{sisfsfsf}", "frame", (int)p[i].frame, "a", p[i].a, "b",
+                                                p[i].b, "diff", p[i].b - p[i].a));
     qsort(p, n, sizeof(*p), by_diff);
     for (size_t i = 0; i < n && i < worst; i++)
-        json_array_append_new(w, json_pack("{sisfsfsf}", "frame", (int)p[i].frame, "a", p[i].a, "b", p[i].b, "diff",
-                                           p[i].b - p[i].a));
-    json_t *j = json_pack("{sssssssIs{sfsf}s{sfsf}s{sfsfsf}soso}", "metric", metric, "a", ida, "b", idb, "frames_compared",
-                          (json_int_t)n, "mean", "a", st->mean_a, "b", st->mean_b, "low_1pct", "a", st->low_a, "b",
-                          st->low_b, "diff", "mean", st->mean_b - st->mean_a, "min", st->min_diff, "max", st->max_diff,
-                          "worst", w, "per_frame", frames);
+        json_array_append_new(w, json_pack("{sisfsfsf}", "frame", (int)p[i].frame, "a", p[i].a, "b", p[i].b,
+                                           "diff", p[i].b - p[i].a));
+    json_t *j = json_pack("{sssssssIs{sfsf}s{sfsf}s{sfsfsf}soso}", "metric", metric, "a", ida, "b", idb,
+                          "frames_compared", (json_int_t)n, "mean", "a", st->mean_a, "b", st->mean_b,
+                          "low_1pct", "a", st->low_a, "b", st->low_b, "diff", "mean", st->mean_b - st->mean_a,
+                          "min", st->min_diff, "max", st->max_diff, "worst", w, "per_frame", frames);
     json_dumpf(j, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(15));
     putchar('\n');
     json_decref(j);
@@ -167,7 +169,8 @@ static int compare(const ConfigValues *v, json_t *ja, json_t *jb, json_t *ra, js
     if (!n) rc = 2, cli_error("compare: no frame has %s in both reports (see --metric)", metric);
     else if (config_uint(v, "worst", &worst, err, sizeof(err))) rc = 2, cli_error("compare: %s", err);
     else if (stats(p, n, &st)) rc = 1;
-    const char *ida = json_string_value(json_object_get(ja, "id")), *idb = json_string_value(json_object_get(jb, "id"));
+    const char *ida = json_string_value(json_object_get(ja, "id")),
+               *idb = json_string_value(json_object_get(jb, "id"));
     if (!rc && config_flag(v, "json")) print_json(ida, idb, metric, p, n, &st, worst);
     else if (!rc) print_text(ida, idb, metric, p, n, &st, worst, config_flag(v, "per-frame"));
     free(p);
@@ -177,14 +180,14 @@ static int compare(const ConfigValues *v, json_t *ja, json_t *jb, json_t *ra, js
 int client_compare(const ApiClient *api, const ConfigValues *v, const char *a, const char *b)
 {
     json_t *ja = get(api, a, ""), *jb = ja ? get(api, b, "") : NULL;
-    json_t *ra = jb ? get(api, a, "/frames?format=json") : NULL, *rb = ra ? get(api, b, "/frames?format=json") : NULL;
+    json_t *ra = jb ? get(api, a, "/frames?format=json") : NULL,
+           *rb = ra ? get(api, b, "/frames?format=json") : NULL;
     int rc = 1;
     char metric[160];
     const char *given = config_str(v, "metric");
     if (rb && !given && client_model_key(ja, 0, metric, sizeof(metric)))
         cli_error("compare: job %s names no model: give --metric", a);
-    else if (rb)
-        rc = compare(v, ja, jb, ra, rb, given ? given : metric);
+    else if (rb) rc = compare(v, ja, jb, ra, rb, given ? given : metric);
     json_decref(ja);
     json_decref(jb);
     json_decref(ra);

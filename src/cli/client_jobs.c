@@ -8,7 +8,7 @@
 #include "cli.h"
 #include "client.h"
 
-#define SHORT_ID 8   /* shown in the table; any unique prefix is accepted back */
+#define SHORT_ID 8 /* shown in the table; any unique prefix is accepted back */
 
 static const char *str(json_t *j, const char *key)
 {
@@ -24,7 +24,7 @@ static void scores_text(json_t *job, char *out, size_t n, const char *sep, int d
     int r;
     *out = 0;
     for (size_t i = 0; (r = client_model_score(job, i, label, sizeof(label), &mean)) >= 0; i++) {
-        if (r) continue;   /* no score (yet) */
+        if (r) continue; /* no score (yet) */
         size_t used = strlen(out);
         snprintf(out + used, n - used, "%s%s=%.*f", used ? sep : "", label, digits, mean);
     }
@@ -35,7 +35,8 @@ static void labels_text(json_t *job, char *out, size_t n, const char *sep)
     const char *k;
     json_t *v;
     *out = 0;
-    json_object_foreach(json_object_get(job, "labels"), k, v) {
+    json_object_foreach(json_object_get(job, "labels"), k, v)
+    {
         size_t used = strlen(out);
         snprintf(out + used, n - used, "%s%s=%s", used ? sep : "", k, json_string_value(v));
     }
@@ -84,8 +85,15 @@ static void csv_row(json_t *job)
     scores_text(job, scores, sizeof(scores), ";", 6);
     labels_text(job, labels, sizeof(labels), ";");
     const char *err = json_string_value(json_object_get(job, "error"));
-    const char *f[] = { str(job, "id"), str(job, "status"), str(job, "created_at"), str(job, "finished_at"),
-                        str(job, "reference_uri"), str(job, "distorted_uri"), labels, scores, err ? err : "" };
+    const char *f[] = { str(job, "id"),
+                        str(job, "status"),
+                        str(job, "created_at"),
+                        str(job, "finished_at"),
+                        str(job, "reference_uri"),
+                        str(job, "distorted_uri"),
+                        labels,
+                        scores,
+                        err ? err : "" };
     for (size_t i = 0; i < 9; i++) csv_field(f[i], i == 8);
 }
 
@@ -116,7 +124,7 @@ static void add_to_group(Group *x, json_t *job)
     x->failed += !strcmp(st, "failed");
     char label[160];
     double mean;
-    if (client_model_score(job, 0, label, sizeof(label), &mean)) return;   /* the first model's score */
+    if (client_model_score(job, 0, label, sizeof(label), &mean)) return; /* the first model's score */
     if (!x->scored) snprintf(x->model, sizeof(x->model), "%s", label);
     x->min = !x->scored || mean < x->min ? mean : x->min;
     x->max = !x->scored || mean > x->max ? mean : x->max;
@@ -132,9 +140,10 @@ static void print_groups(const Group *g, size_t n, const char *key, const char *
             json_t *o = json_pack("{sssisisi}", key, g[i].value, "jobs", (int)g[i].jobs, "completed",
                                   (int)g[i].completed, "failed", (int)g[i].failed);
             if (g[i].scored)
-                json_object_set_new(o, "score", json_pack("{sssfsfsfsi}", "model", g[i].model, "mean",
-                                                          g[i].sum / g[i].scored, "min", g[i].min, "max", g[i].max,
-                                                          "jobs", (int)g[i].scored));
+                json_object_set_new(o, "score",
+                                    json_pack("{sssfsfsfsi}", "model", g[i].model, "mean",
+                                              g[i].sum / g[i].scored, "min", g[i].min, "max", g[i].max,
+                                              "jobs", (int)g[i].scored));
             json_array_append_new(arr, o);
         }
         json_t *doc = json_pack("{so}", "groups", arr);
@@ -144,7 +153,8 @@ static void print_groups(const Group *g, size_t n, const char *key, const char *
         return;
     }
     int csv = !strcmp(format, "csv");
-    printf(csv ? "%s,jobs,completed,failed,model,mean,min,max\n" : "%-20s  jobs  completed  failed  score (first model)\n",
+    printf(csv ? "%s,jobs,completed,failed,model,mean,min,max\n"
+               : "%-20s  jobs  completed  failed  score (first model)\n",
            key);
     for (size_t i = 0; i < n; i++) {
         const Group *x = &g[i];
@@ -168,7 +178,8 @@ static int summary(json_t *page, const char *key, const char *format)
     Group *g = calloc(json_array_size(jobs) + 1, sizeof(*g));
     if (!g) return cli_error("out of memory");
     size_t n = 0, i;
-    json_array_foreach(jobs, i, job) {
+    json_array_foreach(jobs, i, job)
+    {
         const char *value = json_string_value(json_object_get(json_object_get(job, "labels"), key));
         add_to_group(group_of(g, &n, value ? value : "(none)"), job);
     }
@@ -186,7 +197,8 @@ static void more_hint(FILE *f, const ConfigValues *v, const char *next)
     fprintf(f, "%smore: vmafx jobs", f == stderr ? "vmafx: " : "");
     for (size_t i = 0; i < sizeof(keep) / sizeof(keep[0]); i++) {
         const char *val = config_str(v, keep[i]);
-        if (val && (strcmp(keep[i], "limit") || strcmp(val, "50")) && (strcmp(keep[i], "format") || strcmp(val, "table")))
+        if (val && (strcmp(keep[i], "limit") || strcmp(val, "50")) &&
+            (strcmp(keep[i], "format") || strcmp(val, "table")))
             fprintf(f, " --%s %s", keep[i], val);
     }
     fprintf(f, " --cursor %s\n", next);
@@ -201,14 +213,17 @@ static int print_page(json_t *page, const ConfigValues *v, const char *format)
     } else if (!strcmp(format, "json")) {
         json_dumpf(page, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(15));
         fputc('\n', stdout);
-        return 0;   /* next_cursor is in it */
+        return 0; /* next_cursor is in it */
     } else {
         size_t i;
         json_t *job;
-        if (!strcmp(format, "csv")) printf("id,status,created_at,finished_at,reference_uri,distorted_uri,labels,scores,error\n");
+        if (!strcmp(format, "csv"))
+            printf("id,status,created_at,finished_at,reference_uri,distorted_uri,labels,scores,error\n");
         else if (json_array_size(json_object_get(page, "jobs")))
-            printf("%-8s  %-9s  %-19s  %-24s  %-20s  %s\n", "ID", "STATUS", "CREATED (UTC)", "SCORES", "LABELS", "INPUTS");
-        json_array_foreach(json_object_get(page, "jobs"), i, job) {
+            printf("%-8s  %-9s  %-19s  %-24s  %-20s  %s\n", "ID", "STATUS", "CREATED (UTC)", "SCORES",
+                   "LABELS", "INPUTS");
+        json_array_foreach(json_object_get(page, "jobs"), i, job)
+        {
             if (!strcmp(format, "csv")) csv_row(job);
             else table_row(job);
         }
@@ -224,10 +239,10 @@ static void add_arg(char *q, size_t n, const char *key, const char *val)
     size_t len = strlen(q);
     len += (size_t)snprintf(q + len, n - len, "%s%s=", len ? "&" : "?", key);
     for (const unsigned char *p = (const unsigned char *)val; *p && len + 4 < n; p++) {
-        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || strchr("-._~", *p))
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+            strchr("-._~", *p))
             q[len++] = (char)*p;
-        else
-            len += (size_t)snprintf(q + len, n - len, "%%%02X", *p);
+        else len += (size_t)snprintf(q + len, n - len, "%%%02X", *p);
     }
     q[len] = 0;
 }

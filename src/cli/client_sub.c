@@ -46,13 +46,16 @@ static int row(Out *o, char *line, char **names, size_t nn)
 {
     char *f[MAX_COLUMNS + 1], head[64];
     size_t n = split(line, f, MAX_COLUMNS + 1);
-    if (n != nn + 1) return cli_error("results --sub: a frame of this report lacks some features: ask for --csv or "
-                                      "--json"), -1;
+    if (n != nn + 1)
+        return cli_error("results --sub: a frame of this report lacks some features: ask for --csv or "
+                         "--json"),
+               -1;
     unsigned frame = (unsigned)strtoul(f[0], NULL, 10);
     int len = snprintf(head, sizeof(head), "{%u}{%u}frame: %u|", frame, frame + 1, frame);
     if (put(o, head, (size_t)len)) return -1;
     for (size_t i = 0; i < nn; i++)
-        if (put(o, names[i], strlen(names[i])) || put(o, ": ", 2) || put(o, f[i + 1], strlen(f[i + 1])) || put(o, "|", 1))
+        if (put(o, names[i], strlen(names[i])) || put(o, ": ", 2) || put(o, f[i + 1], strlen(f[i + 1])) ||
+            put(o, "|", 1))
             return -1;
     return put(o, "\n", 1);
 }
@@ -68,7 +71,8 @@ char *client_csv_to_sub(const char *csv, size_t len, size_t *out_len)
     size_t nn = header ? split(header, names, MAX_COLUMNS + 1) : 0;
     int bad = !nn || strcmp(names[0], "Frame") || nn > MAX_COLUMNS || put(&o, "", 0);
     if (!header || bad) cli_error("results --sub: the report is not libvmaf's CSV layout");
-    for (char *line = bad ? NULL : strtok_r(NULL, "\n", &save); line && !bad; line = strtok_r(NULL, "\n", &save))
+    for (char *line = bad ? NULL : strtok_r(NULL, "\n", &save); line && !bad;
+         line = strtok_r(NULL, "\n", &save))
         bad = row(&o, line, names + 1, nn - 1) != 0;
     free(text);
     if (bad) {

@@ -19,13 +19,15 @@ static int labels_and_priority(const ConfigValues *v, JobSpec *s)
     int i = config_index(v, "label");
     char err[256];
     for (size_t k = 0; k < v->list_n[i]; k++)
-        if (jobspec_add_label(s, v->list[i][k], err, sizeof(err))) return cli_error("submit: --label: %s", err);
+        if (jobspec_add_label(s, v->list[i][k], err, sizeof(err)))
+            return cli_error("submit: --label: %s", err);
     const char *p = config_str(v, "priority");
     if (!p) return 0;
     char *end;
     long x = strtol(p, &end, 10);
     if (end == p || *end || x < -JOB_PRIORITY_LIMIT || x > JOB_PRIORITY_LIMIT)
-        return cli_error("submit: --priority: '%s' is not an integer from %d to %d", p, -JOB_PRIORITY_LIMIT, JOB_PRIORITY_LIMIT);
+        return cli_error("submit: --priority: '%s' is not an integer from %d to %d", p, -JOB_PRIORITY_LIMIT,
+                         JOB_PRIORITY_LIMIT);
     s->priority = (int)x;
     return 0;
 }
@@ -35,8 +37,8 @@ static int webhook(const ConfigValues *v, JobSpec *s)
     const char *url = config_str(v, "webhook-url");
     char err[200];
     if (!url) return 0;
-    if (strlen(url) >= sizeof(s->webhook_url)) return cli_error("submit: --webhook-url: longer than %zu characters",
-                                                                sizeof(s->webhook_url) - 1);
+    if (strlen(url) >= sizeof(s->webhook_url))
+        return cli_error("submit: --webhook-url: longer than %zu characters", sizeof(s->webhook_url) - 1);
     if (jobspec_webhook_url_ok(url, err, sizeof(err))) return cli_error("submit: --webhook-url: %s", err);
     snprintf(s->webhook_url, sizeof(s->webhook_url), "%s", url);
     return 0;
@@ -54,13 +56,15 @@ static int absolute_input(char *uri, const char *flag)
     if (local) {
         storage_config_defaults(cfg);
         local = !storage_parse_uri(uri, cfg, t, err, sizeof(err)) && t->kind == STORAGE_LOCAL &&
-                t->location[0] != '/';   /* file:///x is absolute too */
+                t->location[0] != '/'; /* file:///x is absolute too */
     }
     free(cfg);
     free(t);
     if (!local || !strcmp(uri, "-")) return 0;
-    if (!getcwd(cwd, sizeof(cwd))) return cli_error("submit: --%s %s: a relative path, and the current directory "
-                                                    "is unknown: give an absolute path", flag, uri);
+    if (!getcwd(cwd, sizeof(cwd)))
+        return cli_error("submit: --%s %s: a relative path, and the current directory "
+                         "is unknown: give an absolute path",
+                         flag, uri);
     char abs[JOB_URI_MAX];
     const char *rel = !strncmp(uri, "./", 2) ? uri + 2 : uri;
     if ((size_t)snprintf(abs, sizeof(abs), "%s/%s", cwd, rel) >= sizeof(abs))
@@ -74,7 +78,8 @@ static int chunk_frames(const ConfigValues *v, JobSpec *s)
 {
     char err[256];
     if (!config_str(v, "chunk-frames")) return 0;
-    if (config_uint(v, "chunk-frames", &s->chunk_frames, err, sizeof(err))) return cli_error("submit: %s", err);
+    if (config_uint(v, "chunk-frames", &s->chunk_frames, err, sizeof(err)))
+        return cli_error("submit: %s", err);
     s->chunk_given = 1;
     return 0;
 }
@@ -92,15 +97,17 @@ static int send(const ApiClient *api, const ConfigValues *v, const char *body, c
 {
     char headers[400] = "";
     const char *key = config_str(v, "idempotency-key");
-    if (key && (strlen(key) > 255 || strpbrk(key, "\r\n"))) return cli_error("submit: --idempotency-key: at most 255 characters");
+    if (key && (strlen(key) > 255 || strpbrk(key, "\r\n")))
+        return cli_error("submit: --idempotency-key: at most 255 characters");
     if (key) snprintf(headers, sizeof(headers), "Idempotency-Key: %s\r\n", key);
     int status;
     json_t *j;
     if (client_call(api, "POST", "/v1/jobs", body, *headers ? headers : NULL, &status, &j)) return -1;
     const char *got = json_string_value(json_object_get(j, "id"));
     /* a request the controller finds bad is a usage error (exit 2), as when refused here */
-    int rc = (status == 201 || status == 200) && got ? 0 : status == 400 ? -2 * client_refused(status, j)
-                                                                        : -client_refused(status, j);
+    int rc = (status == 201 || status == 200) && got ? 0
+             : status == 400                         ? -2 * client_refused(status, j)
+                                                     : -client_refused(status, j);
     if (!rc) snprintf(id, idn, "%s", got);
     json_decref(j);
     return rc;

@@ -94,8 +94,8 @@ void client_print_warnings(json_t *job, FILE *f)
 {
     size_t i;
     json_t *w;
-    json_array_foreach(json_object_get(job, "warnings"), i, w)
-        if (json_is_string(w)) fprintf(f, "%swarning: %s\n", f == stderr ? "vmafx: " : "", json_string_value(w));
+    json_array_foreach(json_object_get(job, "warnings"), i, w) if (json_is_string(w))
+        fprintf(f, "%swarning: %s\n", f == stderr ? "vmafx: " : "", json_string_value(w));
 }
 
 static int is_final(json_t *job)
@@ -114,7 +114,8 @@ static int final_report(json_t *job)
         return 0;
     }
     const char *err = json_string_value(json_object_get(job, "error"));
-    cli_error("job %s %s%s%s", json_string_value(json_object_get(job, "id")), st, err ? ": " : "", err ? err : "");
+    cli_error("job %s %s%s%s", json_string_value(json_object_get(job, "id")), st, err ? ": " : "",
+              err ? err : "");
     return 1;
 }
 

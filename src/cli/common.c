@@ -62,14 +62,20 @@ void cli_log_setup(Log *lg)
 
 int cli_parse_cpu(const char *s, enum VmafxCpu *out)
 {
-    static const struct { const char *name; enum VmafxCpu cpu; } levels[] = {
-        { "auto", VMAFX_CPU_AUTO }, { "scalar", VMAFX_CPU_SCALAR },
-        { "avx2", VMAFX_CPU_AVX2 }, { "avx512", VMAFX_CPU_AVX512 },
-        { "avx512vnni", VMAFX_CPU_AVX512VNNI },
+    static const struct {
+        const char *name;
+        enum VmafxCpu cpu;
+    } levels[] = {
+        { "auto", VMAFX_CPU_AUTO },     { "scalar", VMAFX_CPU_SCALAR },         { "avx2", VMAFX_CPU_AVX2 },
+        { "avx512", VMAFX_CPU_AVX512 }, { "avx512vnni", VMAFX_CPU_AVX512VNNI },
     };
     for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]); i++)
-        if (!strcmp(s, levels[i].name)) { *out = levels[i].cpu; return 0; }
-    return cli_error("--cpu / VMAFX_CPU: unknown kernel level '%s' (auto, scalar, avx2, avx512, avx512vnni)", s);
+        if (!strcmp(s, levels[i].name)) {
+            *out = levels[i].cpu;
+            return 0;
+        }
+    return cli_error("--cpu / VMAFX_CPU: unknown kernel level '%s' (auto, scalar, avx2, avx512, avx512vnni)",
+                     s);
 }
 
 /* libvmaf's --cpumask: a set bit forbids an instruction set (its x86 flags: 1 SSE2, 2 SSSE3,
@@ -100,7 +106,7 @@ void progress_update(Progress *p, unsigned frames)
 {
     if (!p->enabled) return;
     double now = mono_now();
-    if (now - p->last < 0.25) return;   /* a few updates a second are enough */
+    if (now - p->last < 0.25) return; /* a few updates a second are enough */
     p->last = now;
     double fps = frames / (now - p->t0);
     fprintf(stderr, "\r\033[Kframe %u", frames);

@@ -32,13 +32,16 @@ int main(void)
            "options with (`build/src/cli/vmafx-config-doc > docs/configuration.md`; a test fails when\n"
            "this file and the tables disagree). A flag wins over its environment variable, which wins\n"
            "over the default. Durations are seconds (decimals allowed); sizes take K, M or G.\n");
-    section("vmafx score", "`vmafx score -r REF -d DIS [options]`: scores locally (libvmaf's `vmaf` flags); "
-            "the storage rows apply to remote inputs (s3://, sftp://, remote:path, ...).", opts,
-            score_options(opts, CONFIG_MAX_OPTIONS));
+    section("vmafx score",
+            "`vmafx score -r REF -d DIS [options]`: scores locally (libvmaf's `vmaf` flags); "
+            "the storage rows apply to remote inputs (s3://, sftp://, remote:path, ...).",
+            opts, score_options(opts, CONFIG_MAX_OPTIONS));
     section("vmafx-controller", "The job queue's HTTP API and store (see docs/controller.md).", opts,
             controller_options(opts, CONFIG_MAX_OPTIONS));
-    section("vmafx-node", "Leases jobs from the controller and scores them in process; the storage rows are the "
-            "storage layer's (see docs/storage.md).", opts, node_options(opts, CONFIG_MAX_OPTIONS));
+    section("vmafx-node",
+            "Leases jobs from the controller and scores them in process; the storage rows are the "
+            "storage layer's (see docs/storage.md).",
+            opts, node_options(opts, CONFIG_MAX_OPTIONS));
     client_sections();
     return 0;
 }

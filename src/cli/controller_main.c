@@ -26,7 +26,8 @@ static int webhook_allow(const char *list, WebhookConfig *w, char *buf, size_t n
     if (strlen(list) >= n) return cli_error("--webhook-allow: longer than %zu characters", n - 1);
     snprintf(buf, n, "%s", list);
     for (char *save = NULL, *p = strtok_r(buf, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
-        if (w->n_allow == WEBHOOK_MAX_ALLOW) return cli_error("--webhook-allow: at most %d prefixes", WEBHOOK_MAX_ALLOW);
+        if (w->n_allow == WEBHOOK_MAX_ALLOW)
+            return cli_error("--webhook-allow: at most %d prefixes", WEBHOOK_MAX_ALLOW);
         if (strncmp(p, "http://", 7) && strncmp(p, "https://", 8))
             return cli_error("--webhook-allow: '%s' is not an http:// or https:// URL prefix", p);
         w->allow[w->n_allow++] = p;
@@ -57,10 +58,11 @@ static int hooks_config(const ConfigValues *v, ControllerConfig *c)
         option_seconds(v, "webhook-timeout", 0.1, 300, &w->timeout, err, sizeof(err)) ||
         config_uint(v, "webhook-max-attempts", &w->max_attempts, err, sizeof(err)))
         return cli_error("%s", err);
-    if (e->ring < 1 || e->ring > 1000000) return cli_error("--events-buffer: %u is not from 1 to 1000000", e->ring);
+    if (e->ring < 1 || e->ring > 1000000)
+        return cli_error("--events-buffer: %u is not from 1 to 1000000", e->ring);
     if (e->max_lag < 1 || e->max_lag > e->ring)
         return cli_error("--events-max-lag: %u is not from 1 to --events-buffer (%u)", e->max_lag, e->ring);
-    if (!e->max_streams) {   /* the default: a quarter of the connections, so streams never take them all */
+    if (!e->max_streams) { /* the default: a quarter of the connections, so streams never take them all */
         unsigned quarter = c->max_connections / 4;
         e->max_streams = quarter < 1 ? 1 : quarter > 64 ? 64 : quarter;
     }
@@ -70,7 +72,8 @@ static int hooks_config(const ConfigValues *v, ControllerConfig *c)
     if (w->max_attempts < 1) return cli_error("--webhook-max-attempts: must be at least 1");
     if (webhook_allow(config_str(v, "webhook-allow"), w, allow, sizeof(allow))) return -1;
     if (w->default_url) {
-        if (jobspec_webhook_url_ok(w->default_url, err, sizeof(err))) return cli_error("--webhook-url: %s", err);
+        if (jobspec_webhook_url_ok(w->default_url, err, sizeof(err)))
+            return cli_error("--webhook-url: %s", err);
         if (webhook_check_target(w, w->default_url, 0, NULL, 0, err, sizeof(err)))
             return cli_error("--webhook-url: refused: %s", err);
     }
@@ -81,8 +84,13 @@ static int build_config(const ConfigValues *v, ControllerConfig *c, StorageConfi
 {
     char err[512];
     memset(c, 0, sizeof(*c));
-    *c = (ControllerConfig){ .lease_ttl = 60, .max_lost = 3, .backoff_base = 5, .backoff_max = 300,
-                             .long_poll_max = 30, .max_connections = 1024, .max_per_client = 64,
+    *c = (ControllerConfig){ .lease_ttl = 60,
+                             .max_lost = 3,
+                             .backoff_base = 5,
+                             .backoff_max = 300,
+                             .long_poll_max = 30,
+                             .max_connections = 1024,
+                             .max_per_client = 64,
                              .connection_timeout = 10 };
     c->listen = config_str(v, "listen");
     c->probe_listen = config_str(v, "probe-listen");
@@ -92,7 +100,8 @@ static int build_config(const ConfigValues *v, ControllerConfig *c, StorageConfi
     c->db = config_str(v, "db");
     c->tokens_file = config_str(v, "tokens-file");
     const char *sync = config_str(v, "db-sync");
-    if (strcmp(sync, "normal") && strcmp(sync, "full")) return cli_error("--db-sync: '%s' is not normal or full", sync);
+    if (strcmp(sync, "normal") && strcmp(sync, "full"))
+        return cli_error("--db-sync: '%s' is not normal or full", sync);
     c->db_sync_full = !strcmp(sync, "full");
     c->log.level = log_level_parse(config_str(v, "log-level"));
     cli_log_setup(&c->log);
@@ -121,7 +130,8 @@ static int build_config(const ConfigValues *v, ControllerConfig *c, StorageConfi
     if (hooks_config(v, c)) return -1;
     if (!c->tokens_file && !loopback(c->listen) && !config_flag(v, "allow-no-auth"))
         return cli_error("refusing to serve an open API on %s: give --tokens-file (or --allow-no-auth on a "
-                         "trusted network)", c->listen);
+                         "trusted network)",
+                         c->listen);
     return 0;
 }
 
@@ -133,8 +143,8 @@ static void block_signals(sigset_t *set)
     sigaddset(set, SIGTERM);
     sigaddset(set, SIGINT);
     pthread_sigmask(SIG_BLOCK, set, NULL);
-    signal(SIGPIPE, SIG_IGN);   /* a client that hangs up must not end the controller */
-    signal(SIGXFSZ, SIG_IGN);   /* a file size limit fails the write (answered 503), not the process */
+    signal(SIGPIPE, SIG_IGN); /* a client that hangs up must not end the controller */
+    signal(SIGXFSZ, SIG_IGN); /* a file size limit fails the write (answered 503), not the process */
 }
 
 static int serve(const ControllerConfig *cfg)
@@ -148,7 +158,7 @@ static int serve(const ControllerConfig *cfg)
         return 1;
     }
     char db[1024];
-    redact_copy(db, sizeof(db), cfg->db);   /* a postgres:// DSN may carry a password */
+    redact_copy(db, sizeof(db), cfg->db); /* a postgres:// DSN may carry a password */
     cli_note("listening on %s%s (port %d), database %s%s", cfg->tls_cert ? "https://" : "", cfg->listen,
              controller_port(c), db, cfg->tokens_file ? "" : ", no authentication");
     int sig = 0;

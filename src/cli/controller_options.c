@@ -35,7 +35,8 @@ static const ConfigOption base[] = {
       "largest request body (submits, node calls); larger ones get 413" },
     { "max-result-body", 0, "VMAFX_MAX_RESULT_BODY", OPT_STRING, "1G", "BYTES",
       "largest result a node may upload (the per-frame reports of one job)" },
-    { "max-connections", 0, "VMAFX_MAX_CONNECTIONS", OPT_UINT, "1024", "N", "most simultaneous HTTP connections" },
+    { "max-connections", 0, "VMAFX_MAX_CONNECTIONS", OPT_UINT, "1024", "N",
+      "most simultaneous HTTP connections" },
     { "max-connections-per-client", 0, "VMAFX_MAX_CONNECTIONS_PER_CLIENT", OPT_UINT, "64", "N",
       "most simultaneous HTTP connections from one client address (0: no cap), so that one client "
       "cannot take every connection; behind a proxy every client has the proxy's address" },
@@ -83,7 +84,8 @@ static const ConfigOption base[] = {
 };
 
 /* Submitted inputs are checked against the same URI rules and allow-list as the nodes use. */
-static const char *const storage_rows[] = { "storage-allow", "storage-remotes", "storage-connection-strings", NULL };
+static const char *const storage_rows[] = { "storage-allow", "storage-remotes", "storage-connection-strings",
+                                            NULL };
 
 size_t controller_options(ConfigOption *out, size_t cap)
 {

@@ -16,7 +16,7 @@ static int make_dirs(const char *dir)
 {
     char buf[PATH_MAX];
     if (snprintf(buf, sizeof(buf), "%s", dir) >= (int)sizeof(buf)) return -ENAMETOOLONG;
-    for (char *p = buf + 1; ; p++) {
+    for (char *p = buf + 1;; p++) {
         if (*p && *p != '/') continue;
         char c = *p;
         *p = 0;
@@ -45,8 +45,8 @@ static int create(void *user, const char *dir, const char *name)
     return 0;
 }
 
-static int write_at(void *user, const char *dir, const char *name, uint64_t offset,
-                    const void *data, size_t len)
+static int write_at(void *user, const char *dir, const char *name, uint64_t offset, const void *data,
+                    size_t len)
 {
     (void)user;
     int fd = open_file(dir, name, O_WRONLY);
@@ -56,7 +56,10 @@ static int write_at(void *user, const char *dir, const char *name, uint64_t offs
     while (len && !err) {
         ssize_t n = pwrite(fd, p, len, (off_t)offset);
         if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) { err = n < 0 ? -errno : -EIO; break; }
+        if (n <= 0) {
+            err = n < 0 ? -errno : -EIO;
+            break;
+        }
         p += n;
         len -= (size_t)n;
         offset += (uint64_t)n;

@@ -19,7 +19,8 @@ static int node_settings(const ConfigValues *v, NodeConfig *c, char *err, size_t
         option_seconds(v, "result-retry", 0, 7 * 86400, &c->result_retry, err, n) ||
         option_seconds(v, "refused-token-timeout", 0, 86400, &c->refused_timeout, err, n) ||
         option_seconds(v, "stall-timeout", 0.1, 86400, &stall, err, n) ||
-        config_uint(v, "slots", &c->slots, err, n) || config_uint(v, "threads", &c->exec.run.threads, err, n) ||
+        config_uint(v, "slots", &c->slots, err, n) ||
+        config_uint(v, "threads", &c->exec.run.threads, err, n) ||
         config_uint(v, "http-retries", &c->exec.run.http_retries, err, n))
         return -1;
     c->exec.run.stall_timeout = stall;
@@ -37,9 +38,12 @@ static int build_config(const ConfigValues *v, NodeConfig *c, StorageConfig *sc)
     cli_log_setup(&c->log);
     const char *id = config_str(v, "node-id");
     if (id) snprintf(c->node_id, sizeof(c->node_id), "%s", id);
-    else if (gethostname(c->node_id, sizeof(c->node_id) - 1)) snprintf(c->node_id, sizeof(c->node_id), "node");
-    if (strspn(c->node_id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") != strlen(c->node_id))
-        return cli_error("--node-id / VMAFX_NODE_ID: '%s' may only have letters, digits, '.', '_' and '-'", c->node_id);
+    else if (gethostname(c->node_id, sizeof(c->node_id) - 1))
+        snprintf(c->node_id, sizeof(c->node_id), "node");
+    if (strspn(c->node_id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") !=
+        strlen(c->node_id))
+        return cli_error("--node-id / VMAFX_NODE_ID: '%s' may only have letters, digits, '.', '_' and '-'",
+                         c->node_id);
     storage_config_defaults(sc);
     if (api_parse_addr(config_str(v, "controller"), &c->controller, err, sizeof(err)) ||
         node_settings(v, c, err, sizeof(err)) || apply_storage_options(v, sc, err, sizeof(err)))
@@ -65,7 +69,7 @@ static int run(NodeConfig *cfg, const StorageConfig *sc)
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGUSR1);
-    pthread_sigmask(SIG_BLOCK, &set, NULL);   /* before any thread: all of them inherit it */
+    pthread_sigmask(SIG_BLOCK, &set, NULL); /* before any thread: all of them inherit it */
     signal(SIGPIPE, SIG_IGN);
     char err[1024];
     if (storage_open(&cfg->exec.storage, sc, err, sizeof(err))) {
@@ -87,12 +91,14 @@ static int run(NodeConfig *cfg, const StorageConfig *sc)
              cfg->slots, cfg->slots == 1 ? "" : "s");
     int sig = 0;
     sigwait(&set, &sig);
-    if (sig == SIGUSR1) cli_error("%s; check --token-file / VMAFX_NODE_TOKEN_FILE against the controller's "
-                                  "--tokens-file (role node); stopping", node_fatal_error(nd));
+    if (sig == SIGUSR1)
+        cli_error("%s; check --token-file / VMAFX_NODE_TOKEN_FILE against the controller's "
+                  "--tokens-file (role node); stopping",
+                  node_fatal_error(nd));
     else cli_note("%s: draining", sig == SIGINT ? "SIGINT" : "SIGTERM");
     node_drain(nd);
     node_free(nd);
-    exec_wait_abandoned(&abandoned);   /* cancelled jobs' preparations release their inputs first */
+    exec_wait_abandoned(&abandoned); /* cancelled jobs' preparations release their inputs first */
     storage_close(cfg->exec.storage);
     cli_note("stopped");
     return sig == SIGUSR1 ? 1 : 0;

@@ -4,7 +4,8 @@
 #include "service_options.h"
 
 static const ConfigOption base[] = {
-    { "controller", 0, "VMAFX_CONTROLLER_ADDR", OPT_STRING, "http://127.0.0.1:8080", "URL", "the controller's address" },
+    { "controller", 0, "VMAFX_CONTROLLER_ADDR", OPT_STRING, "http://127.0.0.1:8080", "URL",
+      "the controller's address" },
     { "node-id", 0, "VMAFX_NODE_ID", OPT_STRING, NULL, "NAME",
       "this node's name in the controller (default: the host name; the pod name on Kubernetes)" },
     { "controller-ca-file", 0, "VMAFX_CONTROLLER_CA_FILE", OPT_STRING, NULL, "PATH",
@@ -21,8 +22,10 @@ static const ConfigOption base[] = {
       "how long one request for work waits at the controller (a new job is handed out at once)" },
     { "result-retry", 0, "VMAFX_RESULT_RETRY", OPT_STRING, "3600", "SECONDS",
       "how long a finished job's result is retried while the controller is unreachable" },
-    { "threads", 0, "VMAFX_THREADS", OPT_UINT, "1", "N", "engine threads per job, when the job does not say" },
-    { "cpu", 0, "VMAFX_CPU", OPT_STRING, "auto", "LEVEL", "kernel level: auto, scalar, avx2, avx512, avx512vnni" },
+    { "threads", 0, "VMAFX_THREADS", OPT_UINT, "1", "N",
+      "engine threads per job, when the job does not say" },
+    { "cpu", 0, "VMAFX_CPU", OPT_STRING, "auto", "LEVEL",
+      "kernel level: auto, scalar, avx2, avx512, avx512vnni" },
     { "stall-timeout", 0, "VMAFX_STALL_TIMEOUT", OPT_STRING, "30", "SECONDS",
       "URL inputs: fail when no data arrives for this long" },
     { "http-retries", 0, "VMAFX_HTTP_RETRIES", OPT_UINT, "3", "N",

@@ -48,7 +48,7 @@ static int write_atomically(const char *path, const char *text, size_t len)
         free(tmp);
         return -1;
     }
-    int bad = fchmod(fd, new_file_mode(path)) || write_all(fd, text, len) || fsync(fd);   /* mkstemp: 0600 */
+    int bad = fchmod(fd, new_file_mode(path)) || write_all(fd, text, len) || fsync(fd); /* mkstemp: 0600 */
     int saved = errno;
     bad |= close(fd) != 0;
     if (!bad && rename(tmp, path) == 0) {
@@ -79,7 +79,7 @@ static int write_to_path(const char *path, const char *text, size_t len)
 {
     struct stat st;
     if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) return write_special(path, text, len);
-    char *target = realpath(path, NULL);   /* NULL for a new file: write it where named */
+    char *target = realpath(path, NULL); /* NULL for a new file: write it where named */
     int rc = write_atomically(target ? target : path, text, len);
     free(target);
     return rc;
@@ -122,7 +122,7 @@ int output_check(const char *path)
     struct stat st;
     if (!strcmp(path, "-")) return 0;
     if (!stat(path, &st) && S_ISDIR(st.st_mode)) return cli_error("output %s: is a folder", path);
-    if (!stat(path, &st) && !S_ISREG(st.st_mode)) return 0;   /* a device or a pipe: opened when written */
+    if (!stat(path, &st) && !S_ISREG(st.st_mode)) return 0; /* a device or a pipe: opened when written */
     char *dir = folder_of(path);
     if (!dir) return cli_error("out of memory");
     int rc = 0;
@@ -134,9 +134,14 @@ int output_check(const char *path)
 
 int output_format(int xml, int json, int csv, int sub, const char *path, enum VmafxFormat *out)
 {
-    static const struct { const char *ext, *flag; enum VmafxFormat fmt; } kinds[] = {
-        { ".xml", "--xml", VMAFX_FORMAT_XML }, { ".json", "--json", VMAFX_FORMAT_JSON },
-        { ".csv", "--csv", VMAFX_FORMAT_CSV }, { ".sub", "--sub", VMAFX_FORMAT_SUB },
+    static const struct {
+        const char *ext, *flag;
+        enum VmafxFormat fmt;
+    } kinds[] = {
+        { ".xml", "--xml", VMAFX_FORMAT_XML },
+        { ".json", "--json", VMAFX_FORMAT_JSON },
+        { ".csv", "--csv", VMAFX_FORMAT_CSV },
+        { ".sub", "--sub", VMAFX_FORMAT_SUB },
     };
     int given[4] = { xml, json, csv, sub }, n = 0;
     const char *first = NULL;

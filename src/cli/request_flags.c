@@ -115,7 +115,8 @@ static int flag_error(const JobSpec *s, const char *field, const char *err)
     size_t fl = strlen(field);
     if (fl && !strncmp(err, field, fl)) {
         const char *colon = strstr(err + fl, ": ");
-        if (colon && (err[fl] == ':' || (err[fl] == ' ' && !memchr(err + fl + 1, ' ', (size_t)(colon - err - fl - 1)))))
+        if (colon && (err[fl] == ':' ||
+                      (err[fl] == ' ' && !memchr(err + fl + 1, ' ', (size_t)(colon - err - fl - 1)))))
             why = colon + 2;
     }
     for (size_t i = 0; i < N_FIELDS; i++)
@@ -131,7 +132,8 @@ static int flag_error(const JobSpec *s, const char *field, const char *err)
 int cli_request_check(const JobSpec *s, JobOrigin origin)
 {
     char field[64], err[600];
-    return jobspec_validate(s, origin, field, sizeof(field), err, sizeof(err)) ? flag_error(s, field, err) : 0;
+    return jobspec_validate(s, origin, field, sizeof(field), err, sizeof(err)) ? flag_error(s, field, err)
+                                                                               : 0;
 }
 
 int cli_request_check_engine(const JobSpec *s)

@@ -24,7 +24,7 @@ typedef struct ScoreArgs {
     const char *out_path;
     enum VmafxFormat format;
     int quiet;
-    PipelineChunk chunk;   /* --chunk: set.chunk points here */
+    PipelineChunk chunk; /* --chunk: set.chunk points here */
 } ScoreArgs;
 
 /* Remote inputs, prepared by the storage layer for the time of the run. */
@@ -47,7 +47,8 @@ static int parse_settings(const ConfigValues *v, PipelineSettings *set)
     const char *mask = config_str(v, "cpumask"), *gpu = config_str(v, "gpumask");
     enum VmafxCpu allowed;
     if (mask && cli_parse_cpumask(mask, &allowed)) return -1;
-    if (mask && allowed != VMAFX_CPU_AUTO && (set->cpu == VMAFX_CPU_AUTO || allowed < set->cpu)) set->cpu = allowed;
+    if (mask && allowed != VMAFX_CPU_AUTO && (set->cpu == VMAFX_CPU_AUTO || allowed < set->cpu))
+        set->cpu = allowed;
     /* libvmaf's GPU mask: vmafx computes on the CPU only, so any mask gives the same report */
     unsigned ignored;
     if (gpu && config_uint(v, "gpumask", &ignored, err, sizeof(err))) return cli_error("%s", err);
@@ -59,13 +60,16 @@ static int parse_args(const ConfigValues *v, ScoreArgs *a)
     memset(a, 0, sizeof(*a));
     if (cli_request_from_flags(v, &a->req, "score")) return -1;
     /* 0 means "not given" in a request; given as a flag it is an error, as in libvmaf */
-    if (config_str(v, "subsample") && a->req.opt.subsample == 0) return cli_error("--subsample: must be at least 1");
+    if (config_str(v, "subsample") && a->req.opt.subsample == 0)
+        return cli_error("--subsample: must be at least 1");
     if (cli_request_check(&a->req, JOB_LOCAL)) return -1;
-    a->in = (PipelineInputs){ .ref_path = a->req.reference_uri, .dis_path = a->req.distorted_uri,
-                              .ref_label = "reference input", .dis_label = "distorted input" };
+    a->in = (PipelineInputs){ .ref_path = a->req.reference_uri,
+                              .dis_path = a->req.distorted_uri,
+                              .ref_label = "reference input",
+                              .dis_label = "distorted input" };
     a->out_path = config_str(v, "output");
-    if (output_format(config_flag(v, "xml"), config_flag(v, "json"), config_flag(v, "csv"), config_flag(v, "sub"),
-                      a->out_path, &a->format))
+    if (output_format(config_flag(v, "xml"), config_flag(v, "json"), config_flag(v, "csv"),
+                      config_flag(v, "sub"), a->out_path, &a->format))
         return -1;
     if (a->out_path && output_check(a->out_path)) return -1;
     a->quiet = config_flag(v, "quiet");
@@ -73,8 +77,10 @@ static int parse_args(const ConfigValues *v, ScoreArgs *a)
     const char *chunk = config_str(v, "chunk");
     if (chunk && score_chunk_parse(chunk, &a->chunk)) return -1;
     if (chunk) a->set.chunk = &a->chunk;
-    if (chunk && !a->out_path) return cli_error("--chunk: give the file for the chunk's values with --output");
-    if (chunk && v->list_n[config_index(v, "merge")]) return cli_error("--chunk and --merge: one or the other");
+    if (chunk && !a->out_path)
+        return cli_error("--chunk: give the file for the chunk's values with --output");
+    if (chunk && v->list_n[config_index(v, "merge")])
+        return cli_error("--chunk and --merge: one or the other");
     return parse_settings(v, &a->set);
 }
 
@@ -149,8 +155,9 @@ static int score(const ScoreArgs *a, PipelineScore *sc)
     char err[1024];
     Progress prog;
     progress_start(&prog, !a->quiet && isatty(2), 0);
-    PipelineHooks hooks = { .progress = on_progress, .notice = on_notice, .warning = on_warning,
-                            .user = &prog };
+    PipelineHooks hooks = {
+        .progress = on_progress, .notice = on_notice, .warning = on_warning, .user = &prog
+    };
     int e = pipeline_score_request(&a->req, &a->set, &a->in, &hooks, sc, err, sizeof(err));
     progress_end(&prog);
     return e ? cli_error("%s", err) : 0;
@@ -161,7 +168,9 @@ static int score(const ScoreArgs *a, PipelineScore *sc)
  * is lower whenever quality varies (docs/media.md, "PSNR pooling"). */
 static void print_psnr_pooling(const PipelineScore *sc, FILE *f)
 {
-    static const char *const planes[][2] = { { "psnr_y", "apsnr_y" }, { "psnr_cb", "apsnr_cb" }, { "psnr_cr", "apsnr_cr" } };
+    static const char *const planes[][2] = { { "psnr_y", "apsnr_y" },
+                                             { "psnr_cb", "apsnr_cb" },
+                                             { "psnr_cr", "apsnr_cr" } };
     for (size_t p = 0; p < 3; p++) {
         double mean, pooled;
         if (!vmafx_feature_pooled(sc->ctx, planes[p][0], VMAFX_POOL_MEAN, &mean) &&
@@ -221,12 +230,9 @@ int cmd_score(int argc, char **argv)
     if (v.help) {
         config_help(stdout, "usage: vmafx score -r REF -d DIS [options]", opts, n);
         cli_print_catalog(stdout);
-    } else if (config_flag(&v, "version"))
-        printf("vmafx %s\n", VMAFX_VERSION);
-    else if (v.n_positional)
-        rc = (cli_error("score: unexpected argument '%s'", v.positional[0]), 2);
-    else
-        rc = run(&v);
+    } else if (config_flag(&v, "version")) printf("vmafx %s\n", VMAFX_VERSION);
+    else if (v.n_positional) rc = (cli_error("score: unexpected argument '%s'", v.positional[0]), 2);
+    else rc = run(&v);
     config_free(&v);
     return rc;
 }

@@ -32,8 +32,8 @@ int score_chunk_write(const PipelineScore *sc, const PipelineChunk *c, const cha
 {
     char *text, err[300];
     size_t len;
-    if (pipeline_chunk_write(sc, c, 1.0 / (sc->run.info.fps > 0 ? sc->run.info.fps : 1) * sc->run.scored, &text,
-                             &len, err, sizeof(err)))
+    if (pipeline_chunk_write(sc, c, 1.0 / (sc->run.info.fps > 0 ? sc->run.info.fps : 1) * sc->run.scored,
+                             &text, &len, err, sizeof(err)))
         return cli_error("%s", err);
     int rc = output_write_text(text, len, path);
     free(text);
@@ -70,7 +70,8 @@ static char *slurp(const char *path, size_t *len)
     return buf;
 }
 
-int score_merge_files(const ConfigValues *v, const JobSpec *req, const PipelineSettings *set, PipelineScore *sc)
+int score_merge_files(const ConfigValues *v, const JobSpec *req, const PipelineSettings *set,
+                      PipelineScore *sc)
 {
     int i = config_index(v, "merge");
     size_t count = v->list_n[i];
@@ -80,7 +81,8 @@ int score_merge_files(const ConfigValues *v, const JobSpec *req, const PipelineS
     for (size_t k = 0; k < count && !rc; k++)
         if (!(texts[k] = slurp(v->list[i][k], &lens[k]))) rc = -1;
     char err[600];
-    if (!rc && pipeline_merge(req, set, (const char *const *)texts, lens, (unsigned)count, sc, err, sizeof(err)))
+    if (!rc &&
+        pipeline_merge(req, set, (const char *const *)texts, lens, (unsigned)count, sc, err, sizeof(err)))
         rc = cli_error("%s", err);
     for (size_t k = 0; texts && k < count; k++) free(texts[k]);
     free(texts);

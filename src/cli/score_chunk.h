@@ -11,6 +11,7 @@ int score_chunk_parse(const char *spec, PipelineChunk *c);
 /* The chunk's raw values to path; -1 after the message. */
 int score_chunk_write(const PipelineScore *sc, const PipelineChunk *c, const char *path);
 /* Merges the --merge files into sc (pipeline_score_free it after); -1 after the message. */
-int score_merge_files(const ConfigValues *v, const JobSpec *req, const PipelineSettings *set, PipelineScore *sc);
+int score_merge_files(const ConfigValues *v, const JobSpec *req, const PipelineSettings *set,
+                      PipelineScore *sc);
 
 #endif

@@ -29,7 +29,8 @@ size_t storage_option_rows(ConfigOption *out, size_t cap, const char *const *onl
     const StorageSetting *s = storage_settings(&count);
     for (size_t i = 0; i < count && k < cap; i++)
         if (wanted(s[i].flag, only))
-            out[k++] = (ConfigOption){ s[i].flag, 0, s[i].env, OPT_STRING, s[i].def, s[i].metavar, s[i].help };
+            out[k++] =
+                (ConfigOption){ s[i].flag, 0, s[i].env, OPT_STRING, s[i].def, s[i].metavar, s[i].help };
     return k;
 }
 
@@ -46,7 +47,8 @@ int apply_storage_options(const ConfigValues *v, StorageConfig *cfg, char *err, 
     return 0;
 }
 
-int option_seconds(const ConfigValues *v, const char *name, double min, double max, double *out, char *err, size_t n)
+int option_seconds(const ConfigValues *v, const char *name, double min, double max, double *out, char *err,
+                   size_t n)
 {
     const char *s = config_str(v, name);
     if (!s) return 0;
@@ -69,7 +71,8 @@ int option_bytes(const ConfigValues *v, const char *name, size_t min, size_t *ou
     unsigned long long x = strtoull(s, &end, 10);
     int shift = !*end ? 0 : !strcmp(end, "K") ? 10 : !strcmp(end, "M") ? 20 : !strcmp(end, "G") ? 30 : -1;
     if (errno || end == s || *s == '-' || shift < 0 || x > (1ULL << 40) >> shift || (x << shift) < min) {
-        snprintf(err, n, "--%s: '%s' is not a size of at least %zu bytes (suffix K, M or G allowed)", name, s, min);
+        snprintf(err, n, "--%s: '%s' is not a size of at least %zu bytes (suffix K, M or G allowed)", name, s,
+                 min);
         return -1;
     }
     *out = (size_t)(x << shift);

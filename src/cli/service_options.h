@@ -29,8 +29,8 @@ size_t storage_option_rows(ConfigOption *out, size_t cap, const char *const *onl
 int apply_storage_options(const ConfigValues *v, StorageConfig *cfg, char *err, size_t n);
 
 /* Seconds in [min, max] (decimals allowed); -1 with a message naming the flag. */
-int option_seconds(const ConfigValues *v, const char *name, double min, double max, double *out,
-                   char *err, size_t n);
+int option_seconds(const ConfigValues *v, const char *name, double min, double max, double *out, char *err,
+                   size_t n);
 /* Byte counts with an optional K, M or G suffix (powers of 1024). */
 int option_bytes(const ConfigValues *v, const char *name, size_t min, size_t *out, char *err, size_t n);
 

@@ -25,7 +25,8 @@ static void usage(FILE *f)
 static int cmd_version(int argc, char **argv)
 {
     if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-        printf("usage: vmafx version\n\nPrints vmafx's version (also: vmafx --version, vmafx score --version).\n");
+        printf("usage: vmafx version\n\nPrints vmafx's version (also: vmafx --version, vmafx score "
+               "--version).\n");
         return 0;
     }
     if (argc > 1) {
@@ -44,7 +45,7 @@ int main(int argc, char **argv)
     }
     const char *cmd = argv[1];
     if (cmd[0] == '-' && strcmp(cmd, "--help") && strcmp(cmd, "-h") && strcmp(cmd, "-"))
-        return cmd_score(argc, argv);   /* drop-in for libvmaf's `vmaf` */
+        return cmd_score(argc, argv); /* drop-in for libvmaf's `vmaf` */
     if (!strcmp(cmd, "score")) return cmd_score(argc - 1, argv + 1);
     if (!strcmp(cmd, "models")) return cmd_models(argc - 1, argv + 1);
     if (client_command_known(cmd)) return cmd_client(argc - 1, argv + 1);

@@ -47,8 +47,7 @@ EXPORT int vmaf_model_collection_load(VmafModel **model, VmafModelCollection **m
     return err ? err : collection_new(model, model_collection, m);
 }
 
-EXPORT int vmaf_model_collection_load_from_path(VmafModel **model,
-                                                VmafModelCollection **model_collection,
+EXPORT int vmaf_model_collection_load_from_path(VmafModel **model, VmafModelCollection **model_collection,
                                                 VmafModelConfig *cfg, const char *path)
 {
     if (!model || !model_collection || !path) return -EINVAL;
@@ -57,13 +56,10 @@ EXPORT int vmaf_model_collection_load_from_path(VmafModel **model,
     return err ? err : collection_new(model, model_collection, m);
 }
 
-EXPORT int vmaf_model_collection_feature_overload(VmafModel *model,
-                                                  VmafModelCollection **model_collection,
-                                                  const char *feature_name,
-                                                  VmafFeatureDictionary *opts_dict)
+EXPORT int vmaf_model_collection_feature_overload(VmafModel *model, VmafModelCollection **model_collection,
+                                                  const char *feature_name, VmafFeatureDictionary *opts_dict)
 {
-    if (!model || !model_collection || !*model_collection || !feature_name || !opts_dict)
-        return -EINVAL;
+    if (!model || !model_collection || !*model_collection || !feature_name || !opts_dict) return -EINVAL;
     VmafFeatureDictionary *copy = NULL;
     for (unsigned i = 0; i < opts_dict->n; i++)
         if (vmaf_feature_dictionary_set(&copy, opts_dict->e[i].key, opts_dict->e[i].val)) {
@@ -85,8 +81,7 @@ EXPORT void vmaf_model_collection_destroy(VmafModelCollection *model_collection)
     free(model_collection);
 }
 
-EXPORT int vmaf_use_features_from_model_collection(VmafContext *vmaf,
-                                                   VmafModelCollection *model_collection)
+EXPORT int vmaf_use_features_from_model_collection(VmafContext *vmaf, VmafModelCollection *model_collection)
 {
     if (!vmaf || !model_collection) return -EINVAL;
     return vmaf_use_features_from_model(vmaf, model_collection->model);
@@ -94,13 +89,12 @@ EXPORT int vmaf_use_features_from_model_collection(VmafContext *vmaf,
 
 /* The four statistics of a collection, each pooled by `pool` (UNKNOWN: the value at index
  * lo). */
-static int collection_score(VmafContext *v, const VmafModelCollection *mc,
-                            enum VmafPoolingMethod pool, VmafModelCollectionScore *score,
-                            unsigned lo, unsigned hi)
+static int collection_score(VmafContext *v, const VmafModelCollection *mc, enum VmafPoolingMethod pool,
+                            VmafModelCollectionScore *score, unsigned lo, unsigned hi)
 {
     static const char *const suffix[] = { "_bagging", "_stddev", "_ci_p95_lo", "_ci_p95_hi" };
-    double *dst[] = { &score->bootstrap.bagging_score, &score->bootstrap.stddev,
-                      &score->bootstrap.ci.p95.lo, &score->bootstrap.ci.p95.hi };
+    double *dst[] = { &score->bootstrap.bagging_score, &score->bootstrap.stddev, &score->bootstrap.ci.p95.lo,
+                      &score->bootstrap.ci.p95.hi };
     for (int k = 0; k < 4; k++) {
         char name[256];
         snprintf(name, sizeof(name), "%s%s", mc->model->name, suffix[k]);
@@ -112,22 +106,19 @@ static int collection_score(VmafContext *v, const VmafModelCollection *mc,
     return 0;
 }
 
-EXPORT int vmaf_score_at_index_model_collection(VmafContext *vmaf,
-                                                VmafModelCollection *model_collection,
+EXPORT int vmaf_score_at_index_model_collection(VmafContext *vmaf, VmafModelCollection *model_collection,
                                                 VmafModelCollectionScore *score, unsigned index)
 {
     if (!vmaf || !model_collection || !score) return -EINVAL;
     return collection_score(vmaf, model_collection, VMAF_POOL_METHOD_UNKNOWN, score, index, index);
 }
 
-EXPORT int vmaf_score_pooled_model_collection(VmafContext *vmaf,
-                                              VmafModelCollection *model_collection,
+EXPORT int vmaf_score_pooled_model_collection(VmafContext *vmaf, VmafModelCollection *model_collection,
                                               enum VmafPoolingMethod pool_method,
-                                              VmafModelCollectionScore *score,
-                                              unsigned index_low, unsigned index_high)
+                                              VmafModelCollectionScore *score, unsigned index_low,
+                                              unsigned index_high)
 {
     if (!vmaf || !model_collection || !score || index_low > index_high) return -EINVAL;
-    if (pool_method <= VMAF_POOL_METHOD_UNKNOWN || pool_method >= VMAF_POOL_METHOD_NB)
-        return -EINVAL;
+    if (pool_method <= VMAF_POOL_METHOD_UNKNOWN || pool_method >= VMAF_POOL_METHOD_NB) return -EINVAL;
     return collection_score(vmaf, model_collection, pool_method, score, index_low, index_high);
 }

@@ -15,7 +15,9 @@
 
 struct VmafFeatureDictionary {
     unsigned n, cap;
-    struct { char *key, *val; } *e;
+    struct {
+        char *key, *val;
+    } * e;
 };
 
 struct VmafRef {
@@ -29,18 +31,18 @@ typedef struct PicturePool PicturePool;
 typedef struct PicturePriv {
     uint32_t magic;
     VmafxPicture eng;
-    PicturePool *pool;   /* NULL: freed with the last reference */
+    PicturePool *pool; /* NULL: freed with the last reference */
 } PicturePriv;
 
-#define PICTURE_MAGIC 0x766d6178u   /* tells our pictures from uninitialised memory */
+#define PICTURE_MAGIC 0x766d6178u /* tells our pictures from uninitialised memory */
 
 struct VmafModel {
-    char *version;       /* built-in model, or NULL */
-    char *json;          /* model file text, or NULL */
+    char *version; /* built-in model, or NULL */
+    char *json;    /* model file text, or NULL */
     size_t json_len;
-    char *name;          /* output name: cfg->name or "vmaf" */
+    char *name; /* output name: cfg->name or "vmaf" */
     uint64_t flags;
-    char *overloads;     /* "extractor.key=value:..." from vmaf_model_feature_overload */
+    char *overloads; /* "extractor.key=value:..." from vmaf_model_feature_overload */
 };
 
 #define MAX_MOUNTED 8
@@ -49,17 +51,17 @@ struct VmafModel {
 struct VmafContext {
     VmafxContext *eng;
     VmafConfiguration cfg;
-    unsigned n_read;                /* pictures pairs read = next expected index */
+    unsigned n_read; /* pictures pairs read = next expected index */
     unsigned w, h, bpc;
     enum VmafPixelFormat pix_fmt;
     int flushed;
-    double t_begin, t_end;          /* processor time of the first read and of the flush */
+    double t_begin, t_end; /* processor time of the first read and of the flush */
     const VmafModel *mounted[MAX_MOUNTED];
     unsigned n_mounted;
     VmafMetadataConfiguration handler[MAX_HANDLERS];
     unsigned n_handlers;
     PicturePool *pool;
-    VmafContext *live_next;         /* list of live contexts (context.c) */
+    VmafContext *live_next; /* list of live contexts (context.c) */
 };
 
 /* One line "libvmaf LEVEL: message" on stderr when level <= the context's log level
@@ -79,8 +81,8 @@ int dictionary_join(const VmafFeatureDictionary *d, const char *prefix, char *bu
 int picture_engine_view(const VmafPicture *pic, VmafxPicture *view);
 
 void picture_pool_release(PicturePool *pool);
-int  picture_pool_new(PicturePool **out, const VmafPictureConfiguration *cfg);
-int  picture_pool_fetch(PicturePool *pool, VmafPicture *pic);
+int picture_pool_new(PicturePool **out, const VmafPictureConfiguration *cfg);
+int picture_pool_fetch(PicturePool *pool, VmafPicture *pic);
 
 /* Mounts a model into the engine context (vmaf_use_features_from_model). */
 int model_mount(VmafContext *ctx, const VmafModel *model);

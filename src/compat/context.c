@@ -52,7 +52,8 @@ EXPORT int vmaf_init(VmafContext **vmaf, VmafConfiguration cfg)
     VmafContext *ctx = calloc(1, sizeof(*ctx));
     if (!ctx) return -ENOMEM;
     ctx->cfg = cfg;
-    VmafxConfig ec = { .n_threads = cfg.n_threads, .subsample = cfg.n_subsample,
+    VmafxConfig ec = { .n_threads = cfg.n_threads,
+                       .subsample = cfg.n_subsample,
                        .cpu = cpu_from_mask(cfg.cpumask) };
     int err = vmafx_init(&ctx->eng, &ec);
     if (err) {
@@ -76,13 +77,11 @@ EXPORT int vmaf_close(VmafContext *vmaf)
 static int check_registering(VmafContext *ctx, const char *what)
 {
     if (!ctx->n_read && !ctx->flushed) return 0;
-    compat_log(ctx, VMAF_LOG_LEVEL_ERROR, "%s: extractors must be registered before the first picture",
-               what);
+    compat_log(ctx, VMAF_LOG_LEVEL_ERROR, "%s: extractors must be registered before the first picture", what);
     return -EINVAL;
 }
 
-EXPORT int vmaf_use_feature(VmafContext *vmaf, const char *feature_name,
-                            VmafFeatureDictionary *opts_dict)
+EXPORT int vmaf_use_feature(VmafContext *vmaf, const char *feature_name, VmafFeatureDictionary *opts_dict)
 {
     if (!vmaf || !feature_name) return -EINVAL;
     int err = check_registering(vmaf, feature_name);
@@ -94,8 +93,7 @@ EXPORT int vmaf_use_feature(VmafContext *vmaf, const char *feature_name,
     }
     err = vmafx_use_feature(vmaf->eng, feature_name, opts);
     if (err) {
-        compat_log(vmaf, VMAF_LOG_LEVEL_ERROR, "could not initialize feature extractor \"%s\"",
-                   feature_name);
+        compat_log(vmaf, VMAF_LOG_LEVEL_ERROR, "could not initialize feature extractor \"%s\"", feature_name);
         return compat_engine_error(vmaf, feature_name, err);
     }
     /* the context owns the options from here on (libvmaf frees them on success only) */
@@ -110,34 +108,34 @@ EXPORT int vmaf_use_features_from_model(VmafContext *vmaf, VmafModel *model)
     return err ? err : model_mount(vmaf, model);
 }
 
-EXPORT int vmaf_import_feature_score(VmafContext *vmaf, const char *feature_name,
-                                     double value, unsigned index)
+EXPORT int vmaf_import_feature_score(VmafContext *vmaf, const char *feature_name, double value,
+                                     unsigned index)
 {
     if (!vmaf || !feature_name) return -EINVAL;
     int err = vmafx_import_feature_score(vmaf->eng, feature_name, index, value);
     return err ? compat_engine_error(vmaf, "vmaf_import_feature_score", err) : 0;
 }
 
-static int check_picture(VmafContext *ctx, const VmafPicture *pic, VmafxPicture *view,
-                         const char *which)
+static int check_picture(VmafContext *ctx, const VmafPicture *pic, VmafxPicture *view, const char *which)
 {
     if (picture_engine_view(pic, view)) {
         compat_log(ctx, VMAF_LOG_LEVEL_ERROR,
                    "%s picture was not made by vmaf_picture_alloc (or was already unref'ed)", which);
         return -EINVAL;
     }
-    if (pic->w[0] != ctx->w || pic->h[0] != ctx->h || pic->bpc != ctx->bpc ||
-        pic->pix_fmt != ctx->pix_fmt) {
+    if (pic->w[0] != ctx->w || pic->h[0] != ctx->h || pic->bpc != ctx->bpc || pic->pix_fmt != ctx->pix_fmt) {
         compat_log(ctx, VMAF_LOG_LEVEL_ERROR,
-                   "%s picture is %ux%u %u-bit format %d, the stream is %ux%u %u-bit format %d",
-                   which, pic->w[0], pic->h[0], pic->bpc, pic->pix_fmt, ctx->w, ctx->h, ctx->bpc,
-                   ctx->pix_fmt);
+                   "%s picture is %ux%u %u-bit format %d, the stream is %ux%u %u-bit format %d", which,
+                   pic->w[0], pic->h[0], pic->bpc, pic->pix_fmt, ctx->w, ctx->h, ctx->bpc, ctx->pix_fmt);
         return -EINVAL;
     }
     return 0;
 }
 
-static double cpu_seconds(void) { return (double)clock() / CLOCKS_PER_SEC; }
+static double cpu_seconds(void)
+{
+    return (double)clock() / CLOCKS_PER_SEC;
+}
 
 static void deliver_metadata(VmafContext *ctx)
 {
@@ -145,8 +143,7 @@ static void deliver_metadata(VmafContext *ctx)
         VmafMetadataConfiguration *m = &ctx->handler[h];
         for (unsigned i = 0; i < ctx->n_read; i++) {
             VmafMetadata md = { .feature_name = m->feature_name, .picture_index = i };
-            if (!vmafx_feature_value(ctx->eng, m->feature_name, i, &md.score))
-                m->callback(m->data, &md);
+            if (!vmafx_feature_value(ctx->eng, m->feature_name, i, &md.score)) m->callback(m->data, &md);
         }
     }
 }
@@ -155,7 +152,7 @@ static int flush(VmafContext *ctx)
 {
     ctx->flushed = 1;
     ctx->t_end = cpu_seconds();
-    if (!ctx->n_read) return 0;   /* nothing to flush; queries will find no scores */
+    if (!ctx->n_read) return 0; /* nothing to flush; queries will find no scores */
     int err = vmafx_flush(ctx->eng);
     if (err) return compat_engine_error(ctx, "flush", err);
     deliver_metadata(ctx);
@@ -166,8 +163,8 @@ static int read_pair(VmafContext *ctx, VmafPicture *ref, VmafPicture *dist, unsi
 {
     if (index != ctx->n_read) {
         compat_log(ctx, VMAF_LOG_LEVEL_ERROR,
-                   "picture index %u out of order: vmafx scores pictures in order, expected %u",
-                   index, ctx->n_read);
+                   "picture index %u out of order: vmafx scores pictures in order, expected %u", index,
+                   ctx->n_read);
         return -EINVAL;
     }
     if (!ctx->n_read) {
@@ -190,8 +187,7 @@ static int read_pair(VmafContext *ctx, VmafPicture *ref, VmafPicture *dist, unsi
     return 0;
 }
 
-EXPORT int vmaf_read_pictures(VmafContext *vmaf, VmafPicture *ref, VmafPicture *dist,
-                              unsigned index)
+EXPORT int vmaf_read_pictures(VmafContext *vmaf, VmafPicture *ref, VmafPicture *dist, unsigned index)
 {
     if (!vmaf) return -EINVAL;
     if (vmaf->flushed) {

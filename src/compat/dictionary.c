@@ -14,8 +14,7 @@ static int find(const VmafFeatureDictionary *d, const char *key)
     return -1;
 }
 
-EXPORT int vmaf_feature_dictionary_set(VmafFeatureDictionary **dict, const char *key,
-                                       const char *val)
+EXPORT int vmaf_feature_dictionary_set(VmafFeatureDictionary **dict, const char *key, const char *val)
 {
     if (!dict || !key || !val || !*key) return -EINVAL;
     /* ':' and '=' would split the engine's option string in the wrong places */
@@ -28,7 +27,7 @@ EXPORT int vmaf_feature_dictionary_set(VmafFeatureDictionary **dict, const char 
     char *v = strdup(val);
     if (!v) return -ENOMEM;
     int i = find(d, key);
-    if (i >= 0) {   /* a later value replaces an earlier one */
+    if (i >= 0) { /* a later value replaces an earlier one */
         free(d->e[i].val);
         d->e[i].val = v;
         return 0;
@@ -36,11 +35,17 @@ EXPORT int vmaf_feature_dictionary_set(VmafFeatureDictionary **dict, const char 
     if (d->n == d->cap) {
         unsigned cap = d->cap ? d->cap * 2 : 8;
         void *e = realloc(d->e, cap * sizeof(*d->e));
-        if (!e) { free(v); return -ENOMEM; }
+        if (!e) {
+            free(v);
+            return -ENOMEM;
+        }
         d->e = e;
         d->cap = cap;
     }
-    if (!(d->e[d->n].key = strdup(key))) { free(v); return -ENOMEM; }
+    if (!(d->e[d->n].key = strdup(key))) {
+        free(v);
+        return -ENOMEM;
+    }
     d->e[d->n++].val = v;
     return 0;
 }
@@ -65,8 +70,8 @@ int dictionary_join(const VmafFeatureDictionary *d, const char *prefix, char *bu
     size_t len = 0;
     buf[0] = 0;
     for (unsigned i = 0; d && i < d->n; i++) {
-        int k = snprintf(buf + len, n - len, "%s%s%s=%s", len ? ":" : "", prefix ? prefix : "",
-                         d->e[i].key, d->e[i].val);
+        int k = snprintf(buf + len, n - len, "%s%s%s=%s", len ? ":" : "", prefix ? prefix : "", d->e[i].key,
+                         d->e[i].val);
         if (k < 0 || (size_t)k >= n - len) return -EINVAL;
         len += (size_t)k;
     }

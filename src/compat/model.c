@@ -35,8 +35,7 @@ static int check_model(const VmafModel *m, const char *what)
     int err = vmafx_init(&eng, NULL);
     if (err) return -ENOMEM;
     err = load_into(eng, m);
-    if (err)
-        compat_log(NULL, VMAF_LOG_LEVEL_ERROR, "model %s: %s", what, vmafx_last_error(eng));
+    if (err) compat_log(NULL, VMAF_LOG_LEVEL_ERROR, "model %s: %s", what, vmafx_last_error(eng));
     vmafx_close(eng);
     return err == -ENOMEM ? -ENOMEM : err ? -EINVAL : 0;
 }
@@ -87,7 +86,11 @@ static int read_file(const char *path, char **text, size_t *len)
     for (;;) {
         if (n + 4096 > cap) {
             char *b = realloc(buf, cap = cap * 2 + 8192);
-            if (!b) { free(buf); fclose(f); return -ENOMEM; }
+            if (!b) {
+                free(buf);
+                fclose(f);
+                return -ENOMEM;
+            }
             buf = b;
         }
         size_t k = fread(buf + n, 1, cap - n - 1, f);
@@ -96,7 +99,10 @@ static int read_file(const char *path, char **text, size_t *len)
     }
     int bad = ferror(f);
     fclose(f);
-    if (bad) { free(buf); return -EIO; }
+    if (bad) {
+        free(buf);
+        return -EIO;
+    }
     buf[n] = 0;
     *text = buf;
     *len = n;
@@ -139,7 +145,7 @@ EXPORT int vmaf_model_feature_overload(VmafModel *model, const char *feature_nam
         return err;
     }
     free(prev);
-    vmaf_feature_dictionary_free(&opts_dict);   /* consumed, as libvmaf does */
+    vmaf_feature_dictionary_free(&opts_dict); /* consumed, as libvmaf does */
     return 0;
 }
 
@@ -161,15 +167,15 @@ static int same_text(const char *a, const char *b)
 /* The same model under the same name (a collection's main model and the collection). */
 static int same_model(const VmafModel *a, const VmafModel *b)
 {
-    return a == b || (same_text(a->name, b->name) && same_text(a->version, b->version) &&
-                      same_text(a->json, b->json) && same_text(a->overloads, b->overloads) &&
-                      a->flags == b->flags);
+    return a == b ||
+           (same_text(a->name, b->name) && same_text(a->version, b->version) && same_text(a->json, b->json) &&
+            same_text(a->overloads, b->overloads) && a->flags == b->flags);
 }
 
 int model_mount(VmafContext *ctx, const VmafModel *model)
 {
     for (unsigned i = 0; i < ctx->n_mounted; i++)
-        if (same_model(ctx->mounted[i], model)) return 0;   /* a set: once is enough */
+        if (same_model(ctx->mounted[i], model)) return 0; /* a set: once is enough */
     if (ctx->n_mounted == MAX_MOUNTED) {
         compat_log(ctx, VMAF_LOG_LEVEL_ERROR, "at most %d models per context", MAX_MOUNTED);
         return -EINVAL;

@@ -18,9 +18,9 @@
 struct PicturePool {
     pthread_mutex_t lock;
     pthread_cond_t returned;
-    VmafPicture *free;       /* pictures not handed out: their priv and ref are kept */
+    VmafPicture *free; /* pictures not handed out: their priv and ref are kept */
     unsigned n_free, n_total;
-    unsigned users;          /* the context, plus each picture handed out */
+    unsigned users; /* the context, plus each picture handed out */
 };
 
 #define CACHE_SIZE 8
@@ -34,8 +34,8 @@ static PicturePriv *cache_take(enum VmafPixelFormat fmt, unsigned bpc, unsigned 
     pthread_mutex_lock(&cache_lock);
     for (unsigned i = 0; i < CACHE_SIZE && !found; i++) {
         PicturePriv *p = cache[i];
-        if (p && p->eng.pix_fmt == (enum VmafxPixelFormat)fmt && p->eng.bpc == bpc &&
-            p->eng.w[0] == w && p->eng.h[0] == h) {
+        if (p && p->eng.pix_fmt == (enum VmafxPixelFormat)fmt && p->eng.bpc == bpc && p->eng.w[0] == w &&
+            p->eng.h[0] == h) {
             found = p;
             cache[i] = NULL;
         }
@@ -58,8 +58,8 @@ static bool cache_put(PicturePriv *priv)
     return kept;
 }
 
-static void set_libvmaf_planes(VmafPicture *pic, const VmafxPicture *e,
-                               enum VmafPixelFormat fmt, unsigned bpc, unsigned w, unsigned h)
+static void set_libvmaf_planes(VmafPicture *pic, const VmafxPicture *e, enum VmafPixelFormat fmt,
+                               unsigned bpc, unsigned w, unsigned h)
 {
     memset(pic, 0, sizeof(*pic));
     pic->pix_fmt = fmt;
@@ -73,22 +73,21 @@ static void set_libvmaf_planes(VmafPicture *pic, const VmafxPicture *e,
     }
 }
 
-static int picture_new(VmafPicture *pic, enum VmafPixelFormat fmt, unsigned bpc,
-                       unsigned w, unsigned h)
+static int picture_new(VmafPicture *pic, enum VmafPixelFormat fmt, unsigned bpc, unsigned w, unsigned h)
 {
     if (fmt == VMAF_PIX_FMT_YUV400P) {
         compat_log(NULL, VMAF_LOG_LEVEL_ERROR, "YUV400P pictures are not supported by vmafx");
         return -EINVAL;
     }
-    if (fmt < VMAF_PIX_FMT_YUV420P || fmt > VMAF_PIX_FMT_YUV444P || bpc < 8 || bpc > 16 ||
-        !w || !h)
+    if (fmt < VMAF_PIX_FMT_YUV420P || fmt > VMAF_PIX_FMT_YUV444P || bpc < 8 || bpc > 16 || !w || !h)
         return -EINVAL;
     PicturePriv *priv = cache_take(fmt, bpc, w, h);
     int cached = priv != NULL;
     if (!priv) priv = calloc(1, sizeof(*priv));
     VmafRef *ref = calloc(1, sizeof(*ref));
     int err = !priv || !ref ? -ENOMEM
-            : cached ? 0 : vmafx_picture_alloc(&priv->eng, (enum VmafxPixelFormat)fmt, bpc, w, h);
+              : cached      ? 0
+                            : vmafx_picture_alloc(&priv->eng, (enum VmafxPixelFormat)fmt, bpc, w, h);
     if (err) {
         if (cached) vmafx_picture_free(&priv->eng);
         free(priv);
@@ -103,8 +102,8 @@ static int picture_new(VmafPicture *pic, enum VmafPixelFormat fmt, unsigned bpc,
     return 0;
 }
 
-EXPORT int vmaf_picture_alloc(VmafPicture *pic, enum VmafPixelFormat pix_fmt,
-                              unsigned bpc, unsigned w, unsigned h)
+EXPORT int vmaf_picture_alloc(VmafPicture *pic, enum VmafPixelFormat pix_fmt, unsigned bpc, unsigned w,
+                              unsigned h)
 {
     if (!pic) return -EINVAL;
     return picture_new(pic, pix_fmt, bpc, w, h);
@@ -137,10 +136,8 @@ EXPORT int vmaf_picture_unref(VmafPicture *pic)
     PicturePriv *priv = pic->priv;
     if (priv->magic != PICTURE_MAGIC) return -EINVAL;
     if (atomic_fetch_sub(&pic->ref->cnt, 1) == 1) {
-        if (priv->pool)
-            pool_put(priv->pool, pic);
-        else
-            picture_destroy(pic);
+        if (priv->pool) pool_put(priv->pool, pic);
+        else picture_destroy(pic);
     }
     memset(pic, 0, sizeof(*pic));
     return 0;
@@ -178,8 +175,8 @@ int picture_pool_new(PicturePool **out, const VmafPictureConfiguration *cfg)
     pthread_cond_init(&pool->returned, NULL);
     pool->users = 1;
     for (unsigned i = 0; i < cfg->pic_cnt; i++) {
-        int err = picture_new(&pool->free[i], cfg->pic_params.pix_fmt, cfg->pic_params.bpc,
-                              cfg->pic_params.w, cfg->pic_params.h);
+        int err = picture_new(&pool->free[i], cfg->pic_params.pix_fmt, cfg->pic_params.bpc, cfg->pic_params.w,
+                              cfg->pic_params.h);
         if (err) {
             picture_pool_release(pool);
             return err;

@@ -16,27 +16,25 @@ static int value_at(VmafContext *ctx, const char *name, unsigned index, double *
     return -EINVAL;
 }
 
-EXPORT int vmaf_feature_score_at_index(VmafContext *vmaf, const char *feature_name,
-                                       double *score, unsigned index)
+EXPORT int vmaf_feature_score_at_index(VmafContext *vmaf, const char *feature_name, double *score,
+                                       unsigned index)
 {
     if (!vmaf || !feature_name || !score) return -EINVAL;
     return value_at(vmaf, feature_name, index, score);
 }
 
-EXPORT int vmaf_score_at_index(VmafContext *vmaf, VmafModel *model, double *score,
-                               unsigned index)
+EXPORT int vmaf_score_at_index(VmafContext *vmaf, VmafModel *model, double *score, unsigned index)
 {
     if (!vmaf || !model || !score) return -EINVAL;
     return value_at(vmaf, model->name, index, score);
 }
 
 EXPORT int vmaf_feature_score_pooled(VmafContext *vmaf, const char *feature_name,
-                                     enum VmafPoolingMethod pool_method, double *score,
-                                     unsigned index_low, unsigned index_high)
+                                     enum VmafPoolingMethod pool_method, double *score, unsigned index_low,
+                                     unsigned index_high)
 {
     if (!vmaf || !feature_name || !score || index_low > index_high) return -EINVAL;
-    if (pool_method <= VMAF_POOL_METHOD_UNKNOWN || pool_method >= VMAF_POOL_METHOD_NB)
-        return -EINVAL;
+    if (pool_method <= VMAF_POOL_METHOD_UNKNOWN || pool_method >= VMAF_POOL_METHOD_NB) return -EINVAL;
     unsigned step = vmaf->cfg.n_subsample > 1 ? vmaf->cfg.n_subsample : 1;
     unsigned n = 0;
     double mn = 0, mx = 0, sum = 0, inv = 0;
@@ -50,25 +48,23 @@ EXPORT int vmaf_feature_score_pooled(VmafContext *vmaf, const char *feature_name
         sum += s;
         inv += 1.0 / (s + 1.0);
         n++;
-        if (i == index_high) break;   /* index_high may be UINT_MAX */
+        if (i == index_high) break; /* index_high may be UINT_MAX */
     }
     if (!n) return -EINVAL;
     switch (pool_method) {
     case VMAF_POOL_METHOD_MIN: *score = mn; break;
     case VMAF_POOL_METHOD_MAX: *score = mx; break;
     case VMAF_POOL_METHOD_MEAN: *score = sum / n; break;
-    default: *score = n / inv - 1.0; break;   /* harmonic mean of (s + 1), minus 1 */
+    default: *score = n / inv - 1.0; break; /* harmonic mean of (s + 1), minus 1 */
     }
     return 0;
 }
 
-EXPORT int vmaf_score_pooled(VmafContext *vmaf, VmafModel *model,
-                             enum VmafPoolingMethod pool_method, double *score,
-                             unsigned index_low, unsigned index_high)
+EXPORT int vmaf_score_pooled(VmafContext *vmaf, VmafModel *model, enum VmafPoolingMethod pool_method,
+                             double *score, unsigned index_low, unsigned index_high)
 {
     if (!vmaf || !model) return -EINVAL;
-    return vmaf_feature_score_pooled(vmaf, model->name, pool_method, score, index_low,
-                                     index_high);
+    return vmaf_feature_score_pooled(vmaf, model->name, pool_method, score, index_low, index_high);
 }
 
 static int write_all(const char *path, const char *text, size_t len)
@@ -80,13 +76,14 @@ static int write_all(const char *path, const char *text, size_t len)
     return fclose(f) || err ? -EIO : 0;
 }
 
-EXPORT int vmaf_write_output(VmafContext *vmaf, const char *output_path,
-                             enum VmafOutputFormat fmt)
+EXPORT int vmaf_write_output(VmafContext *vmaf, const char *output_path, enum VmafOutputFormat fmt)
 {
     if (!vmaf || !output_path) return -EINVAL;
     static const int to_engine[] = {
-        [VMAF_OUTPUT_FORMAT_XML] = VMAFX_FORMAT_XML, [VMAF_OUTPUT_FORMAT_JSON] = VMAFX_FORMAT_JSON,
-        [VMAF_OUTPUT_FORMAT_CSV] = VMAFX_FORMAT_CSV, [VMAF_OUTPUT_FORMAT_SUB] = VMAFX_FORMAT_SUB,
+        [VMAF_OUTPUT_FORMAT_XML] = VMAFX_FORMAT_XML,
+        [VMAF_OUTPUT_FORMAT_JSON] = VMAFX_FORMAT_JSON,
+        [VMAF_OUTPUT_FORMAT_CSV] = VMAFX_FORMAT_CSV,
+        [VMAF_OUTPUT_FORMAT_SUB] = VMAFX_FORMAT_SUB,
     };
     if (fmt <= VMAF_OUTPUT_FORMAT_NONE || fmt > VMAF_OUTPUT_FORMAT_SUB) {
         compat_log(vmaf, VMAF_LOG_LEVEL_ERROR, "vmaf_write_output: unknown format %d", (int)fmt);

@@ -43,7 +43,8 @@ json_t *api_body_object(const HttpReq *rq, HttpResp *r)
     json_error_t je;
     json_t *j = json_loadb(rq->body, rq->body_len, JSON_REJECT_DUPLICATES, &je);
     if (!j) {
-        api_reply_error(r, 400, "", "the body is not valid JSON: %s (line %d, column %d)", je.text, je.line, je.column);
+        api_reply_error(r, 400, "", "the body is not valid JSON: %s (line %d, column %d)", je.text, je.line,
+                        je.column);
         return NULL;
     }
     if (!json_is_object(j)) {
@@ -119,7 +120,7 @@ static void api_metrics(Controller *c, const HttpReq *rq, HttpResp *resp, const 
 
 typedef struct Route {
     const char *method, *pattern;
-    unsigned need;               /* Permission bits; 0: open */
+    unsigned need; /* Permission bits; 0: open */
     RouteFn fn;
 } Route;
 
@@ -153,8 +154,8 @@ static int segment_ok(const char *s, size_t len)
     if (!len || len >= NODE_ID_MAX) return 0;
     for (size_t i = 0; i < len; i++) {
         char c = s[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-              c == '-'))
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+              c == '_' || c == '-'))
             return 0;
     }
     return !(len <= 2 && s[0] == '.');
@@ -178,7 +179,8 @@ static int match(const char *pattern, const char *url, RouteArgs *args)
     return !*pattern && !*url;
 }
 
-static void authorise_and_run(Controller *c, const Route *rt, const HttpReq *rq, HttpResp *resp, RouteArgs *args)
+static void authorise_and_run(Controller *c, const Route *rt, const HttpReq *rq, HttpResp *resp,
+                              RouteArgs *args)
 {
     char who[AUTH_NAME_MAX] = "";
     if (rt->need) {
@@ -192,16 +194,18 @@ static void authorise_and_run(Controller *c, const Route *rt, const HttpReq *rq,
         }
         if (a == 401) {
             int given = auth_token_given(h);
-            if (given) api_reply_error(resp, 401, NULL, "token not recognised (not in the controller's tokens file)");
+            if (given)
+                api_reply_error(resp, 401, NULL,
+                                "token not recognised (not in the controller's tokens file)");
             else api_reply_error(resp, 401, NULL, "a bearer token is required (Authorization: Bearer TOKEN)");
             resp->header_name = "WWW-Authenticate";
             snprintf(resp->header_value, sizeof(resp->header_value), "Bearer realm=\"vmafx\"%s",
-                     given ? ", error=\"invalid_token\"" : "");   /* RFC 6750 3.1 */
+                     given ? ", error=\"invalid_token\"" : ""); /* RFC 6750 3.1 */
             return;
         }
         if (a == 403) {
-            api_reply_error(resp, 403, NULL, "token '%s' lacks the role for %s %s%s", who, rq->method, rq->url,
-                        node ? " (or is bound to another node)" : "");
+            api_reply_error(resp, 403, NULL, "token '%s' lacks the role for %s %s%s", who, rq->method,
+                            rq->url, node ? " (or is bound to another node)" : "");
             return;
         }
     }

@@ -10,13 +10,13 @@
 /* Path parts matched by a route's '*' segments (ids and node names). */
 typedef struct RouteArgs {
     char a[2][NODE_ID_MAX];
-    const char *who;             /* the token's name (owner of idempotency keys) */
+    const char *who; /* the token's name (owner of idempotency keys) */
 } RouteArgs;
 
 typedef void (*RouteFn)(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArgs *args);
 
 /* Answers. Every error body is {"error": "...", "field": "..."} (field only for 400s). */
-void api_reply_json(HttpResp *r, int status, json_t *j);   /* takes j */
+void api_reply_json(HttpResp *r, int status, json_t *j); /* takes j */
 void api_reply_error(HttpResp *r, int status, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 void api_reply_empty(HttpResp *r, int status);

@@ -18,7 +18,8 @@ static int remote_known(Controller *c, const char *remote, char *err, size_t n)
 {
     StoreStats st;
     double now = controller_now();
-    if (c->store->ops->stats(c->store, now, c->cfg.lease_ttl, &st)) return 0;   /* undecided: the node will say */
+    if (c->store->ops->stats(c->store, now, c->cfg.lease_ttl, &st))
+        return 0; /* undecided: the node will say */
     return node_remotes_check(&c->remotes, remote, now - c->cfg.lease_ttl, st.nodes_live, err, n);
 }
 
@@ -46,8 +47,10 @@ static int check_webhook(Controller *c, const JobSpec *job, char *field, size_t 
     if (!*job->webhook_url) return 0;
     snprintf(field, fn, "webhook_url");
     if (!webhooks_enabled(c->webhooks))
-        return snprintf(err, n, "webhook_url: this controller has no webhook signing secret "
-                        "(--webhook-secret-file)"), -1;
+        return snprintf(err, n,
+                        "webhook_url: this controller has no webhook signing secret "
+                        "(--webhook-secret-file)"),
+               -1;
     if (!webhook_check_target(&c->cfg.webhook, job->webhook_url, 0, NULL, 0, why, sizeof(why))) return 0;
     snprintf(err, n, "webhook_url: refused: %s", why);
     return -1;
@@ -84,11 +87,13 @@ static void answer_submit(Controller *c, HttpResp *resp, const char *id, int rep
              replayed ? "" : id);
 }
 
-static void store_submit(Controller *c, const HttpReq *rq, HttpResp *resp, const JobSpec *job, const char *who)
+static void store_submit(Controller *c, const HttpReq *rq, HttpResp *resp, const JobSpec *job,
+                         const char *who)
 {
     const char *key = http_header(rq, "Idempotency-Key");
     if (key && !idem_key_ok(key)) {
-        api_reply_error(resp, 400, "Idempotency-Key", "Idempotency-Key: 1 to %d printable characters", IDEM_KEY_MAX);
+        api_reply_error(resp, 400, "Idempotency-Key", "Idempotency-Key: 1 to %d printable characters",
+                        IDEM_KEY_MAX);
         return;
     }
     char *text = jobspec_canonical(job), hash[2 * SHA256_DIGEST_SIZE + 1], id[JOB_ID_LEN];
@@ -102,12 +107,10 @@ static void store_submit(Controller *c, const HttpReq *rq, HttpResp *resp, const
     int replayed = 0, e = c->store->ops->submit(c->store, &in, id, &replayed);
     free(text);
     if (e == -EEXIST)
-        api_reply_error(resp, 409, NULL, "Idempotency-Key '%s' was already used for job %s with a different body",
-                        key, id);
-    else if (e)
-        api_reply_error(resp, 503, NULL, "the job could not be stored (database error)");
-    else
-        answer_submit(c, resp, id, replayed);
+        api_reply_error(resp, 409, NULL,
+                        "Idempotency-Key '%s' was already used for job %s with a different body", key, id);
+    else if (e) api_reply_error(resp, 503, NULL, "the job could not be stored (database error)");
+    else answer_submit(c, resp, id, replayed);
     if (!e && !replayed) {
         metrics_submitted(&c->metrics);
         chunks_plan(c, job, id);
@@ -129,9 +132,9 @@ void api_submit(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArg
         check_webhook(c, job, field, sizeof(field), err, sizeof(err)))
         api_reply_error(resp, 400, field, "%s", err);
     else if (job->chunk_set)
-        api_reply_error(resp, 400, "chunk", "chunk: set by the controller for the chunks of a job (use chunk_frames)");
-    else
-        store_submit(c, rq, resp, job, args->who);
+        api_reply_error(resp, 400, "chunk",
+                        "chunk: set by the controller for the chunks of a job (use chunk_frames)");
+    else store_submit(c, rq, resp, job, args->who);
     free(job);
 }
 
@@ -145,12 +148,13 @@ static int resolve_id(Controller *c, const char *given, char id[JOB_ID_LEN], Htt
         snprintf(id, JOB_ID_LEN, "%s", given);
         return 0;
     }
-    for (size_t i = 0; i <= n; i++) prefix[i] = given[i] >= 'A' && given[i] <= 'F' ? (char)(given[i] + 32) : given[i];
+    for (size_t i = 0; i <= n; i++)
+        prefix[i] = given[i] >= 'A' && given[i] <= 'F' ? (char)(given[i] + 32) : given[i];
     int e = store_id_prefix_ok(prefix) ? c->store->ops->resolve(c->store, prefix, id, other) : -ENOENT;
     if (e == -ENOENT) api_reply_error(resp, 404, NULL, "no job %s", given);
     else if (e == -EEXIST)
-        api_reply_error(resp, 400, NULL, "job id prefix '%s' is ambiguous (%s, %s, ...): give more of the id", given, id,
-                        other);
+        api_reply_error(resp, 400, NULL, "job id prefix '%s' is ambiguous (%s, %s, ...): give more of the id",
+                        given, id, other);
     else if (e) api_reply_error(resp, 503, NULL, "database error");
     return e ? -1 : 0;
 }
@@ -190,7 +194,9 @@ void api_frames(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArg
     int e = c->store->ops->report(c->store, id, fmt, &resp->body, &resp->len);
     if (!e) {
         resp->status = 200;
-        resp->type = !strcmp(fmt, "json") ? "application/json" : !strcmp(fmt, "xml") ? "application/xml" : "text/csv";
+        resp->type = !strcmp(fmt, "json")  ? "application/json"
+                     : !strcmp(fmt, "xml") ? "application/xml"
+                                           : "text/csv";
         return;
     }
     JobRecord rec;
@@ -215,7 +221,8 @@ static int list_query(const HttpReq *rq, ListQuery *q, char *label, size_t ln, H
     q->state = s ? job_state_parse(s) : -1;
     if (s && q->state < 0)
         return api_reply_error(resp, 400, "status",
-                               "status: '%s' is not pending, running, completed, failed or cancelled", s), -1;
+                               "status: '%s' is not pending, running, completed, failed or cancelled", s),
+               -1;
     q->limit = LIST_DEFAULT;
     if (lim) {
         unsigned long v = strtoul(lim, &end, 10);
@@ -273,7 +280,7 @@ void api_cancel(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArg
     char id[JOB_ID_LEN];
     (void)rq;
     if (resolve_id(c, args->a[0], id, resp)) return;
-    memset(&rec, 0, sizeof(rec));   /* an unknown id leaves it as it is, and the store frees it */
+    memset(&rec, 0, sizeof(rec)); /* an unknown id leaves it as it is, and the store frees it */
     int e = c->store->ops->cancel(c->store, id, controller_now(), &rec);
     if (e == -ENOENT) {
         api_reply_error(resp, 404, NULL, "no job %s", args->a[0]);
@@ -288,9 +295,11 @@ void api_cancel(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArg
                         job_state_phrase(rec.state));
     } else {
         api_job_webhook(c, &rec);
-        api_reply_json(resp, 200, api_job_view(&rec));   /* cancelling twice is fine */
-        if (!e) chunks_settle(c);                         /* its chunks stop too */
-        if (!e) metrics_finished(&c->metrics, JOB_CANCELLED, rec.started_at > 0 ? rec.finished_at - rec.started_at : -1);
+        api_reply_json(resp, 200, api_job_view(&rec)); /* cancelling twice is fine */
+        if (!e) chunks_settle(c);                      /* its chunks stop too */
+        if (!e)
+            metrics_finished(&c->metrics, JOB_CANCELLED,
+                             rec.started_at > 0 ? rec.finished_at - rec.started_at : -1);
         if (!e) {
             api_publish_job(c, rec.id, 0);
             webhooks_wake(c->webhooks);

@@ -9,7 +9,7 @@
 
 #include "api.h"
 
-#define MAX_HELD 256   /* leases one heartbeat may list */
+#define MAX_HELD 256 /* leases one heartbeat may list */
 
 static void reply_stale(Controller *c, HttpResp *resp, const char *node, const LeaseRef *l)
 {
@@ -19,8 +19,9 @@ static void reply_stale(Controller *c, HttpResp *resp, const char *node, const L
         return;
     }
     api_reply_error(resp, 409, NULL,
-                    "stale lease: node %s does not hold attempt %u of job %s (the job %s, attempt %u%s%s)", node,
-                    l->attempt, l->id, job_state_phrase(rec.state), rec.attempt, *rec.node ? " on " : "", rec.node);
+                    "stale lease: node %s does not hold attempt %u of job %s (the job %s, attempt %u%s%s)",
+                    node, l->attempt, l->id, job_state_phrase(rec.state), rec.attempt,
+                    *rec.node ? " on " : "", rec.node);
     job_record_free(&rec);
 }
 
@@ -44,14 +45,16 @@ void api_register(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteA
         api_reply_error(resp, 503, NULL, "database error");
         goto out;
     }
-    json_t *remotes = json_object_get(body, "remotes");   /* optional: names of its rclone remotes */
-    node_remotes_set(&c->remotes, args->a[0], json_is_array(remotes) && json_array_size(remotes) <= 1024 ? remotes : NULL,
+    json_t *remotes = json_object_get(body, "remotes"); /* optional: names of its rclone remotes */
+    node_remotes_set(&c->remotes, args->a[0],
+                     json_is_array(remotes) && json_array_size(remotes) <= 1024 ? remotes : NULL,
                      controller_now());
     log_msg(&c->cfg.log, VLOG_INFO, "controller", "node %s registered (%lld slot%s)", args->a[0], slots,
             slots == 1 ? "" : "s");
     double every = c->cfg.lease_ttl / 4;
-    api_reply_json(resp, 200, json_pack("{sssfsf}", "node_id", args->a[0], "lease_ttl", c->cfg.lease_ttl,
-                                    "heartbeat_interval", every < 10 ? every : 10.0));
+    api_reply_json(resp, 200,
+                   json_pack("{sssfsf}", "node_id", args->a[0], "lease_ttl", c->cfg.lease_ttl,
+                             "heartbeat_interval", every < 10 ? every : 10.0));
 out:
     json_decref(body);
 }
@@ -64,7 +67,8 @@ static int held_leases(json_t *body, LeaseRef *held, size_t *n, HttpResp *resp)
     if (!jobs) return 0;
     if (!json_is_array(jobs) || json_array_size(jobs) > MAX_HELD)
         return api_reply_error(resp, 400, "jobs", "jobs: an array of at most %d {id, attempt}", MAX_HELD), -1;
-    json_array_foreach(jobs, i, v) {
+    json_array_foreach(jobs, i, v)
+    {
         const char *id = json_string_value(json_object_get(v, "id"));
         json_t *a = json_object_get(v, "attempt");
         if (!id || strlen(id) >= JOB_ID_LEN || !json_is_integer(a) || json_integer_value(a) < 0)
@@ -83,15 +87,16 @@ void api_heartbeat(Controller *c, const HttpReq *rq, HttpResp *resp, const Route
     LeaseStop stop[MAX_HELD];
     size_t n = 0, nstop = 0;
     if (!body || held_leases(body, held, &n, resp)) goto out;
-    if (c->store->ops->heartbeat(c->store, args->a[0], held, n, controller_now(), c->cfg.lease_ttl, stop, &nstop)) {
+    if (c->store->ops->heartbeat(c->store, args->a[0], held, n, controller_now(), c->cfg.lease_ttl, stop,
+                                 &nstop)) {
         api_reply_error(resp, 503, NULL, "database error");
         goto out;
     }
     int unknown = node_remotes_seen(&c->remotes, args->a[0], controller_now()) != 0;
     json_t *cancel = json_array();
     for (size_t i = 0; i < nstop; i++)
-        json_array_append_new(cancel, json_pack("{sssiss}", "id", stop[i].ref.id, "attempt", (int)stop[i].ref.attempt,
-                                                "reason", stop[i].reason));
+        json_array_append_new(cancel, json_pack("{sssiss}", "id", stop[i].ref.id, "attempt",
+                                                (int)stop[i].ref.attempt, "reason", stop[i].reason));
     json_t *answer = json_pack("{sosf}", "cancel", cancel, "lease_ttl", c->cfg.lease_ttl);
     /* a restarted controller does not know the node's remotes: it registers again */
     if (answer && unknown) json_object_set_new(answer, "register", json_true());
@@ -115,8 +120,9 @@ static void grant(Controller *c, HttpResp *resp, LeaseGrant *g, double now)
 {
     json_t *spec = json_loads(g->spec, 0, NULL);
     metrics_leased(&c->metrics, g->first ? now - g->created_at : -1);
-    api_reply_json(resp, 200, json_pack("{sssisosf}", "id", g->ref.id, "attempt", (int)g->ref.attempt, "spec",
-                                    spec ? spec : json_null(), "lease_ttl", c->cfg.lease_ttl));
+    api_reply_json(resp, 200,
+                   json_pack("{sssisosf}", "id", g->ref.id, "attempt", (int)g->ref.attempt, "spec",
+                             spec ? spec : json_null(), "lease_ttl", c->cfg.lease_ttl));
     free(g->spec);
 }
 

@@ -11,7 +11,7 @@
 
 typedef struct Result {
     Outcome o;
-    json_t *pooled;              /* pooled_metrics of the JSON report */
+    json_t *pooled; /* pooled_metrics of the JSON report */
     char *pooled_text;
     char *warnings_text;
 } Result;
@@ -26,12 +26,17 @@ static int warnings(json_t *body, Result *res, HttpResp *resp)
     json_t *w = json_object_get(body, "warnings"), *v;
     if (!w) return 0;
     if (!json_is_array(w) || json_array_size(w) > WARNINGS_MAX)
-        return api_reply_error(resp, 400, "warnings", "warnings: an array of at most %d strings", WARNINGS_MAX), -1;
+        return api_reply_error(resp, 400, "warnings", "warnings: an array of at most %d strings",
+                               WARNINGS_MAX),
+               -1;
     size_t i;
-    json_array_foreach(w, i, v)
-        if (!json_is_string(v) || json_string_length(v) > WARNING_CHARS * 4)
-            return api_reply_error(resp, 400, "warnings", "warnings[%zu]: a string of at most %d characters", i,
-                                   WARNING_CHARS), -1;
+    json_array_foreach(w, i, v) if (!json_is_string(v) ||
+                                    json_string_length(v) >
+                                        WARNING_CHARS * 4) return api_reply_error(resp, 400, "warnings",
+                                                                                  "warnings[%zu]: a string "
+                                                                                  "of at most %d characters",
+                                                                                  i, WARNING_CHARS),
+        -1;
     if (!json_array_size(w)) return 0;
     res->warnings_text = json_dumps(w, JSON_COMPACT);
     res->o.warnings = res->warnings_text;
@@ -42,7 +47,7 @@ static int report_texts(json_t *body, Result *res, HttpResp *resp)
 {
     json_t *rep = json_object_get(body, "report");
     const char *chunk = json_string_value(json_object_get(rep, "chunk"));
-    if (chunk) {     /* a chunk's raw values: kept until its job's chunks are merged */
+    if (chunk) { /* a chunk's raw values: kept until its job's chunks are merged */
         res->o.report_json = chunk;
         res->o.report_xml = res->o.report_csv = "";
         return 0;
@@ -51,7 +56,8 @@ static int report_texts(json_t *body, Result *res, HttpResp *resp)
     res->o.report_xml = json_string_value(json_object_get(rep, "xml"));
     res->o.report_csv = json_string_value(json_object_get(rep, "csv"));
     if (!res->o.report_json || !res->o.report_xml || !res->o.report_csv)
-        return api_reply_error(resp, 400, "report", "report: a completed job needs json, xml and csv texts"), -1;
+        return api_reply_error(resp, 400, "report", "report: a completed job needs json, xml and csv texts"),
+               -1;
     json_t *doc = json_loads(res->o.report_json, 0, NULL);
     json_t *pooled = json_object_get(doc, "pooled_metrics");
     if (!json_is_object(pooled)) {
@@ -91,25 +97,29 @@ static void record_scores(Controller *c, json_t *body, json_t *pooled)
 {
     json_t *models = json_object_get(body, "models"), *m;
     size_t i;
-    json_array_foreach(models, i, m) {
+    json_array_foreach(models, i, m)
+    {
         const char *name = json_string_value(m);
         json_t *mean = json_object_get(json_object_get(pooled, name ? name : ""), "mean");
-        if (name && strlen(name) < 64 && strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") ==
-                                             strlen(name) && json_is_number(mean))
+        if (name && strlen(name) < 64 &&
+            strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") ==
+                strlen(name) &&
+            json_is_number(mean))
             metrics_score(&c->metrics, name, json_number_value(mean));
     }
 }
 
-static void finished(Controller *c, const char *node, const LeaseRef *l, const Result *res, const FinishInfo *fi,
-                     double now)
+static void finished(Controller *c, const char *node, const LeaseRef *l, const Result *res,
+                     const FinishInfo *fi, double now)
 {
     metrics_finished(&c->metrics, res->o.completed ? JOB_COMPLETED : JOB_FAILED,
                      fi->started_at > 0 ? now - fi->started_at : -1);
     if (res->o.completed)
-        log_msg(&c->cfg.log, VLOG_INFO, "controller", "job %s completed on node %s (attempt %u)", l->id, node, l->attempt);
+        log_msg(&c->cfg.log, VLOG_INFO, "controller", "job %s completed on node %s (attempt %u)", l->id, node,
+                l->attempt);
     else
-        log_msg(&c->cfg.log, VLOG_INFO, "controller", "job %s failed on node %s (attempt %u): %s", l->id, node,
-                l->attempt, res->o.error);
+        log_msg(&c->cfg.log, VLOG_INFO, "controller", "job %s failed on node %s (attempt %u): %s", l->id,
+                node, l->attempt, res->o.error);
 }
 
 /* A chunk's raw values are taken only for a chunk of a chunked job (0), else 400 (-1). */
@@ -120,8 +130,9 @@ static int chunk_allowed(Controller *c, const LeaseRef *l, HttpResp *resp)
     int ok = !e && rec.spec && strstr(rec.spec, "\"chunk\":{");
     if (!e) job_record_free(&rec);
     if (e && e != -ENOENT) return api_reply_error(resp, 503, NULL, "database error"), -1;
-    if (!ok && !e) return api_reply_error(resp, 400, "report.chunk", "report.chunk: job %s is not a chunk", l->id), -1;
-    return 0;    /* an unknown job: the store's fencing answers */
+    if (!ok && !e)
+        return api_reply_error(resp, 400, "report.chunk", "report.chunk: job %s is not a chunk", l->id), -1;
+    return 0; /* an unknown job: the store's fencing answers */
 }
 
 void api_result(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArgs *args)
@@ -136,15 +147,15 @@ void api_result(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArg
     int e = c->store->ops->finish(c->store, args->a[0], &l, &res.o, now, &fi);
     if (e == -ESTALE) {
         api_reply_error(resp, 409, NULL,
-                        "stale lease: node %s does not hold attempt %u of job %s; the result was dropped", args->a[0],
-                        l.attempt, l.id);
+                        "stale lease: node %s does not hold attempt %u of job %s; the result was dropped",
+                        args->a[0], l.attempt, l.id);
     } else if (e) {
         api_reply_error(resp, 503, NULL, "database error");
     } else {
         finished(c, args->a[0], &l, &res, &fi, now);
         if (res.o.completed) record_scores(c, body, res.pooled);
         api_reply_empty(resp, 204);
-        chunks_settle(c);    /* the last chunk of a job: merged now */
+        chunks_settle(c); /* the last chunk of a job: merged now */
         api_publish_job(c, l.id, 0);
         webhooks_wake(c->webhooks);
     }

@@ -10,17 +10,24 @@
 #include "web/web_assets.h"
 
 /* 'self' only (connect-src: the API); the report downloads are blob: links, which need none. */
-#define UI_CSP "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " \
-               "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+#define UI_CSP                                                                        \
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " \
+    "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
-static const char *const ui_headers[] = {
-    "Content-Security-Policy", UI_CSP,
-    "Cache-Control", "no-cache",   /* always revalidated (ETag): a new binary's files at once */
-    "X-Content-Type-Options", "nosniff",
-    "Referrer-Policy", "no-referrer",
-    "X-Frame-Options", "DENY",
-    NULL,
-};
+static const char
+    *const ui_headers[] = {
+        "Content-Security-Policy",
+        UI_CSP,
+        "Cache-Control",
+        "no-cache", /* always revalidated (ETag): a new binary's files at once */
+        "X-Content-Type-Options",
+        "nosniff",
+        "Referrer-Policy",
+        "no-referrer",
+        "X-Frame-Options",
+        "DENY",
+        NULL,
+    };
 
 static const WebAsset *find_asset(const char *name)
 {
@@ -37,7 +44,8 @@ static int not_modified(const HttpReq *rq, const char *etag)
     if (!strcmp(inm, "*")) return 1;
     size_t n = strlen(etag);
     for (const char *p = strstr(inm, etag); p; p = strstr(p + 1, etag))
-        if ((p == inm || p[-1] == ' ' || p[-1] == ',' || p[-1] == '/') && (!p[n] || p[n] == ',' || p[n] == ' '))
+        if ((p == inm || p[-1] == ' ' || p[-1] == ',' || p[-1] == '/') &&
+            (!p[n] || p[n] == ',' || p[n] == ' '))
             return 1;
     return 0;
 }

@@ -26,7 +26,8 @@ static json_t *progress_json(const JobRecord *r)
 {
     json_t *p = json_object();
     json_object_set_new(p, "frames_done", json_integer(r->frames_done));
-    json_object_set_new(p, "frames_total", r->frames_total >= 0 ? json_integer(r->frames_total) : json_null());
+    json_object_set_new(p, "frames_total",
+                        r->frames_total >= 0 ? json_integer(r->frames_total) : json_null());
     json_object_set_new(p, "fps", json_real(isfinite(r->fps) ? r->fps : 0));
     return p;
 }
@@ -69,7 +70,7 @@ json_t *api_job_view(const JobRecord *r)
     json_object_set_new(j, "progress", progress_json(r));
     json_object_set_new(j, "pooled_metrics", text_json(r->pooled));
     json_object_set_new(j, "error", r->error ? json_string(r->error) : json_null());
-    json_object_del(j, "webhook_url");   /* shown, redacted, as webhook.url */
+    json_object_del(j, "webhook_url"); /* shown, redacted, as webhook.url */
     if (r->webhook) json_object_set_new(j, "webhook", webhook_json(r->webhook));
     json_t *w = text_json(r->warnings);
     json_object_set_new(j, "warnings", json_is_array(w) ? w : (json_decref(w), json_array()));

@@ -15,7 +15,7 @@
 typedef struct Token {
     unsigned char digest[SHA256_DIGEST_SIZE];
     unsigned perms;
-    int bound;                   /* a node token given a name: it acts as that node only */
+    int bound; /* a node token given a name: it acts as that node only */
     char name[AUTH_NAME_MAX];
 } Token;
 
@@ -27,7 +27,7 @@ typedef struct TokenSet {
 struct Auth {
     char *path;
     Log log;
-    pthread_rwlock_t lock;      /* guards set */
+    pthread_rwlock_t lock; /* guards set */
     TokenSet set;
     struct timespec mtime;
     off_t size;
@@ -46,9 +46,14 @@ static void digest(const char *tok, size_t len, unsigned char out[SHA256_DIGEST_
 
 static int role_perms(const char *role)
 {
-    static const struct { const char *name; unsigned perms; } roles[] = {
-        { "reader", PERM_READ }, { "writer", PERM_READ | PERM_WRITE },
-        { "admin", PERM_READ | PERM_WRITE | PERM_NODE }, { "node", PERM_NODE },
+    static const struct {
+        const char *name;
+        unsigned perms;
+    } roles[] = {
+        { "reader", PERM_READ },
+        { "writer", PERM_READ | PERM_WRITE },
+        { "admin", PERM_READ | PERM_WRITE | PERM_NODE },
+        { "node", PERM_NODE },
     };
     for (size_t i = 0; i < sizeof(roles) / sizeof(roles[0]); i++)
         if (!strcmp(role, roles[i].name)) return (int)roles[i].perms;
@@ -169,7 +174,7 @@ static void reload(Auth *a, struct stat *st)
         free(a->set.t);
         a->set = fresh;
     }
-    remember_identity(a, st);   /* a broken file is not retried on every request */
+    remember_identity(a, st); /* a broken file is not retried on every request */
     pthread_rwlock_unlock(&a->lock);
     if (bad) log_msg(&a->log, VLOG_ERROR, "auth", "%s; keeping the previous tokens", err);
     else log_msg(&a->log, VLOG_INFO, "auth", "token file %s reloaded: %zu tokens", a->path, fresh.n);
@@ -196,7 +201,7 @@ static long find(const TokenSet *set, const unsigned char d[SHA256_DIGEST_SIZE])
     for (size_t i = 0; i < set->n; i++) {
         unsigned diff = 0;
         for (size_t k = 0; k < SHA256_DIGEST_SIZE; k++) diff |= set->t[i].digest[k] ^ d[k];
-        long is = (long)((diff - 1) >> 8 & 1);   /* 1 when diff == 0, without a branch */
+        long is = (long)((diff - 1) >> 8 & 1); /* 1 when diff == 0, without a branch */
         found = is ? (long)i : found;
     }
     return found;
@@ -245,7 +250,7 @@ int auth_check(Auth *a, const char *authorization, size_t len, Permission need, 
     maybe_reload(a);
     unsigned char d[SHA256_DIGEST_SIZE];
     size_t toklen = strlen(tok);
-    while (toklen && (tok[toklen - 1] == ' ' || tok[toklen - 1] == '\t')) toklen--;   /* optional whitespace */
+    while (toklen && (tok[toklen - 1] == ' ' || tok[toklen - 1] == '\t')) toklen--; /* optional whitespace */
     digest(tok, toklen, d);
     pthread_rwlock_rdlock(&a->lock);
     long i = find(&a->set, d);

@@ -33,8 +33,8 @@ static long long y4m_frames(const char *path, long long size)
     FILE *f = fopen(path, "rb");
     if (!f) return -1;
     char head[512], frame[256];
-    int ok = fgets(head, sizeof(head), f) && fgets(frame, sizeof(frame), f) && !strncmp(head, "YUV4MPEG2 ", 10) &&
-             !strncmp(frame, "FRAME", 5);
+    int ok = fgets(head, sizeof(head), f) && fgets(frame, sizeof(frame), f) &&
+             !strncmp(head, "YUV4MPEG2 ", 10) && !strncmp(frame, "FRAME", 5);
     fclose(f);
     if (!ok) return -1;
     const long long head_len = (long long)strlen(head), frame_head = (long long)strlen(frame);
@@ -64,7 +64,8 @@ static long long input_frames(const char *uri, const JobSpec *job, const Storage
             frames = y4m_frames(t->location, st.st_size);
         } else if (ends_with(t->location, ".yuv") && job->opt.width && job->opt.height) {
             const char *fmt = *job->opt.pixel_format ? job->opt.pixel_format : "420";
-            long long fb = frame_bytes(job->opt.width, job->opt.height, fmt, job->opt.bitdepth ? job->opt.bitdepth : 8);
+            long long fb = frame_bytes(job->opt.width, job->opt.height, fmt,
+                                       job->opt.bitdepth ? job->opt.bitdepth : 8);
             if (fb > 0) frames = st.st_size / fb;
         }
     }
@@ -76,21 +77,24 @@ long long chunk_plan_frames(const JobSpec *job, const StorageConfig *storage, ch
 {
     if (!strcmp(job->opt.fps_mismatch, "resample")) {
         /* which distorted frame a reference frame meets is found while reading from the start */
-        snprintf(why, n, "fps_mismatch resample pairs frames from the start of both inputs: scored as one chunk");
+        snprintf(why, n,
+                 "fps_mismatch resample pairs frames from the start of both inputs: scored as one chunk");
         return 0;
     }
     long long ref = input_frames(job->reference_uri, job, storage);
     long long dis = input_frames(job->distorted_uri, job, storage);
     if (ref < 0 || dis < 0) {
-        snprintf(why, n, "the frame count of %s is not known to the controller (only local .y4m and .yuv inputs "
-                 "are counted): scored as one chunk", ref < 0 ? "the reference" : "the distorted input");
+        snprintf(why, n,
+                 "the frame count of %s is not known to the controller (only local .y4m and .yuv inputs "
+                 "are counted): scored as one chunk",
+                 ref < 0 ? "the reference" : "the distorted input");
         return 0;
     }
     ref -= job->opt.frame_skip_ref;
     dis -= job->opt.frame_skip_dist;
     long long frames = ref < dis ? ref : dis;
     unsigned range = 0;
-    if (jobspec_sync(job->opt.sync, &range) > 0) frames -= range;   /* the offset drops at most range frames */
+    if (jobspec_sync(job->opt.sync, &range) > 0) frames -= range; /* the offset drops at most range frames */
     if (job->opt.frame_cnt && frames > job->opt.frame_cnt) frames = job->opt.frame_cnt;
     if (frames <= 0) {
         snprintf(why, n, "no frames to score are known: scored as one chunk");

@@ -13,7 +13,8 @@
 
 static void note_only(Controller *c, const char *id, const char *note)
 {
-    if (c->store->ops->chunk_split) c->store->ops->chunk_split(c->store, id, NULL, NULL, 0, 0, note, controller_now());
+    if (c->store->ops->chunk_split)
+        c->store->ops->chunk_split(c->store, id, NULL, NULL, 0, 0, note, controller_now());
 }
 
 /* One child job text per range: the job's own, with its range. */
@@ -41,16 +42,20 @@ static void split(Controller *c, const JobSpec *job, const char *id, long long f
     unsigned n = (unsigned)((frames + size - 1) / size);
     ChunkRange *r = calloc(n, sizeof(*r));
     for (unsigned i = 0; r && i < n; i++)
-        r[i] = (ChunkRange){ i * size, i + 1 < n ? (i + 1) * size : 0 };   /* the last runs to the end */
+        r[i] = (ChunkRange){ i * size, i + 1 < n ? (i + 1) * size : 0 }; /* the last runs to the end */
     char **specs = r ? child_specs(job, r, n) : NULL;
     char note[200];
-    snprintf(note, sizeof(note), "%u chunks of %u frames (%lld frames known before scoring; the last chunk runs "
-             "to the end)", n, size, frames);
+    snprintf(note, sizeof(note),
+             "%u chunks of %u frames (%lld frames known before scoring; the last chunk runs "
+             "to the end)",
+             n, size, frames);
     int e = specs ? c->store->ops->chunk_split(c->store, id, (const char *const *)specs, r, n, frames, note,
-                                               controller_now()) : -ENOMEM;
+                                               controller_now())
+                  : -ENOMEM;
     if (!e) metrics_chunks(&c->metrics, n, 0, 0);
     else if (e != -EALREADY)
-        log_msg(&c->cfg.log, VLOG_WARN, "controller", "job %s: not chunked (%s): it runs whole", id, strerror(-e));
+        log_msg(&c->cfg.log, VLOG_WARN, "controller", "job %s: not chunked (%s): it runs whole", id,
+                strerror(-e));
     for (unsigned i = 0; specs && i < n; i++) free(specs[i]);
     free(specs);
     free(r);
@@ -60,7 +65,7 @@ void chunks_plan(Controller *c, const JobSpec *job, const char *id)
 {
     unsigned size = job->chunk_given ? job->chunk_frames : c->cfg.chunk_frames;
     if (!size) return;
-    if (!c->store->ops->chunk_split) return;   /* this store does not chunk (yet): jobs run whole */
+    if (!c->store->ops->chunk_split) return; /* this store does not chunk (yet): jobs run whole */
     if (!c->cfg.merge) {
         note_only(c, id, "this controller cannot merge chunks: scored as one chunk");
         return;
@@ -94,25 +99,29 @@ static void merge_one(Controller *c, const ChunkReady *job)
     char **texts = NULL, *json = NULL, *xml = NULL, *csv = NULL, *pooled = NULL, err[1024] = "";
     size_t *lens = NULL;
     unsigned n = 0;
-    if (ops->chunk_texts(c->store, job->seq, &texts, &lens, &n)) goto out;   /* the next settle retries */
+    if (ops->chunk_texts(c->store, job->seq, &texts, &lens, &n)) goto out; /* the next settle retries */
     Outcome o = { .frames = -1, .fps = -1 };
     if (c->cfg.merge(job->spec, (const char *const *)texts, lens, n, &json, &xml, &csv, err, sizeof(err)) ||
         !(pooled = pooled_of(json))) {
         o.error = *err ? err : "merging the chunks: out of memory";
     } else {
-        o = (Outcome){ .completed = 1, .report_json = json, .report_xml = xml, .report_csv = csv, .pooled = pooled,
-                       .frames = -1, .fps = -1 };
+        o = (Outcome){ .completed = 1,
+                       .report_json = json,
+                       .report_xml = xml,
+                       .report_csv = csv,
+                       .pooled = pooled,
+                       .frames = -1,
+                       .fps = -1 };
     }
     double now = controller_now();
-    if (ops->chunk_complete(c->store, job->seq, &o, now)) goto out;        /* done elsewhere, or -EIO */
+    if (ops->chunk_complete(c->store, job->seq, &o, now)) goto out; /* done elsewhere, or -EIO */
     metrics_finished(&c->metrics, o.completed ? JOB_COMPLETED : JOB_FAILED, -1);
     metrics_chunks(&c->metrics, 0, o.completed, !o.completed);
-    api_publish_job(c, job->id, 0);   /* the parent's end: event stream and webhook */
+    api_publish_job(c, job->id, 0); /* the parent's end: event stream and webhook */
     webhooks_wake(c->webhooks);
     if (o.completed)
         log_msg(&c->cfg.log, VLOG_INFO, "controller", "job %s completed: %u chunks merged", job->id, n);
-    else
-        log_msg(&c->cfg.log, VLOG_WARN, "controller", "job %s failed: %s", job->id, o.error);
+    else log_msg(&c->cfg.log, VLOG_WARN, "controller", "job %s failed: %s", job->id, o.error);
 out:
     for (unsigned i = 0; texts && i < n; i++) free(texts[i]);
     free(texts);
@@ -128,7 +137,8 @@ void chunks_settle(Controller *c)
     const StoreOps *ops = c->store->ops;
     ChunkReady *ready;
     size_t n;
-    if (!ops->chunk_sweep || !c->cfg.merge || ops->chunk_sweep(c->store, controller_now(), &ready, &n)) return;
+    if (!ops->chunk_sweep || !c->cfg.merge || ops->chunk_sweep(c->store, controller_now(), &ready, &n))
+        return;
     for (size_t i = 0; i < n; i++) merge_one(c, &ready[i]);
     chunk_ready_free(ready, n);
 }
@@ -139,13 +149,14 @@ static json_t *chunk_json(const ChunkRow *r)
 {
     json_t *j = json_pack("{sIsosssIsIsI}", "first", (json_int_t)r->first, "end",
                           r->end ? json_integer(r->end) : json_null(), "status", job_state_name(r->state),
-                          "attempt", (json_int_t)r->attempt, "lost_leases", (json_int_t)r->lost, "frames_done",
-                          (json_int_t)r->frames_done);
+                          "attempt", (json_int_t)r->attempt, "lost_leases", (json_int_t)r->lost,
+                          "frames_done", (json_int_t)r->frames_done);
     if (j && *r->node) json_object_set_new(j, "node", json_string(r->node));
     if (j && r->fps > 0 && r->state == JOB_RUNNING) json_object_set_new(j, "fps", json_real(r->fps));
     if (j && r->error) json_object_set_new(j, "error", json_string(r->error));
     if (j && r->state == JOB_COMPLETED && r->started_at > 0 && r->finished_at >= r->started_at)
-        json_object_set_new(j, "seconds", json_real(r->finished_at - r->started_at));   /* first lease to done */
+        json_object_set_new(j, "seconds",
+                            json_real(r->finished_at - r->started_at)); /* first lease to done */
     return j;
 }
 

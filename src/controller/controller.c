@@ -45,13 +45,13 @@ static void *sweeper_main(void *arg)
         ExpireResult res;
         if (!c->store->ops->expire(c->store, controller_now(), &p, &res) && (res.requeued || res.failed)) {
             metrics_expired(&c->metrics, res.requeued, res.failed);
-            log_msg(&c->cfg.log, VLOG_INFO, "controller", "leases expired: %u jobs back to pending, %u failed",
-                    res.requeued, res.failed);
+            log_msg(&c->cfg.log, VLOG_INFO, "controller",
+                    "leases expired: %u jobs back to pending, %u failed", res.requeued, res.failed);
             controller_wake(c);
             for (unsigned i = 0; i < res.n_changed; i++) api_publish_job(c, res.changed[i], 0);
             if (res.failed) webhooks_wake(c->webhooks);
         }
-        chunks_settle(c);   /* a chunk that failed there fails its job; a merge left undone is done */
+        chunks_settle(c); /* a chunk that failed there fails its job; a merge left undone is done */
         controller_wait(c, every);
     }
     return NULL;
@@ -88,8 +88,8 @@ static char *read_pem(const char *path, const char *what, char *err, size_t n)
         fclose(f);
     }
     if (!buf) {
-        snprintf(err, n, "%s %s: %s", what, path, errno == EINVAL ? "empty, unreadable or larger than 1 MiB"
-                 : strerror(errno));
+        snprintf(err, n, "%s %s: %s", what, path,
+                 errno == EINVAL ? "empty, unreadable or larger than 1 MiB" : strerror(errno));
         return NULL;
     }
     buf[len] = 0;
@@ -106,12 +106,18 @@ static int start_http(Controller *c, char *err, size_t n)
             return -EINVAL;
         }
     }
-    HttpConfig hc = { .listen = c->cfg.listen, .max_connections = c->cfg.max_connections,
-                      .max_per_client = c->cfg.max_per_client, .idle_timeout_s = c->cfg.connection_timeout,
-                      .tls_cert = cert, .tls_key = key, .handler = api_handle, .cap = api_body_cap, .user = c };
+    HttpConfig hc = { .listen = c->cfg.listen,
+                      .max_connections = c->cfg.max_connections,
+                      .max_per_client = c->cfg.max_per_client,
+                      .idle_timeout_s = c->cfg.connection_timeout,
+                      .tls_cert = cert,
+                      .tls_key = key,
+                      .handler = api_handle,
+                      .cap = api_body_cap,
+                      .user = c };
     int e = http_start(&c->http, &hc, err, n);
     free(cert);
-    if (key) explicit_bzero(key, strlen(key));   /* the key stays only in libmicrohttpd's copy */
+    if (key) explicit_bzero(key, strlen(key)); /* the key stays only in libmicrohttpd's copy */
     free(key);
     return e;
 }
@@ -131,7 +137,7 @@ static int open_parts(Controller *c, char *err, size_t n)
     e = c->store->ops->grace(c->store, controller_now(), c->cfg.lease_ttl);
     if (e) {
         char db[512];
-        redact_copy(db, sizeof(db), c->cfg.db);   /* a postgres:// DSN may carry a password */
+        redact_copy(db, sizeof(db), c->cfg.db); /* a postgres:// DSN may carry a password */
         snprintf(err, n, "database %s: cannot update leases", db);
         return e;
     }
@@ -145,8 +151,12 @@ static int open_parts(Controller *c, char *err, size_t n)
     if (e || !c->cfg.probe_listen) return e;
     /* Its own few connections: the orchestrator's probes are answered even while clients
      * hold every connection of the API address. */
-    HttpConfig pc = { .listen = c->cfg.probe_listen, .max_connections = 16, .idle_timeout_s = c->cfg.connection_timeout,
-                      .handler = api_handle_probe, .cap = api_body_cap, .user = c };
+    HttpConfig pc = { .listen = c->cfg.probe_listen,
+                      .max_connections = 16,
+                      .idle_timeout_s = c->cfg.connection_timeout,
+                      .handler = api_handle_probe,
+                      .cap = api_body_cap,
+                      .user = c };
     return http_start(&c->probe_http, &pc, err, n);
 }
 
@@ -176,8 +186,8 @@ void controller_stop(Controller *c)
     if (!c) return;
     atomic_store(&c->stopping, 1);
     if (c->http) http_quiesce(c->http);
-    controller_wake(c);              /* long polls answer 204 and return */
-    events_stop(c->events);          /* event streams end */
+    controller_wake(c);     /* long polls answer 204 and return */
+    events_stop(c->events); /* event streams end */
     if (c->http) http_drain(c->http, 30);
     http_stop(c->http);
     http_stop(c->probe_http);

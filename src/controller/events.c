@@ -12,7 +12,7 @@
 #include "http.h"
 #include "store.h"
 
-#define RECENT 256   /* jobs whose last progress event is remembered for coalescing */
+#define RECENT 256 /* jobs whose last progress event is remembered for coalescing */
 
 typedef struct Recent {
     char id[JOB_ID_LEN];
@@ -23,7 +23,7 @@ struct EventHub {
     EventConfig cfg;
     pthread_mutex_t lock;
     pthread_cond_t more;
-    char **text;                 /* ring: the event with id i is at i % cfg.ring */
+    char **text; /* ring: the event with id i is at i % cfg.ring */
     size_t *len;
     long long first_id, next_id;
     int stopping;
@@ -34,8 +34,8 @@ struct EventHub {
 
 struct EventStream {
     EventHub *h;
-    long long next;              /* id of the next event to send */
-    char *out;                   /* what read() still has to hand over, from off */
+    long long next; /* id of the next event to send */
+    char *out;      /* what read() still has to hand over, from off */
     size_t len, off;
 };
 
@@ -113,7 +113,7 @@ int events_progress_due(EventHub *h, const char *job_id, double now)
         due = 1;
     }
     pthread_mutex_unlock(&h->lock);
-    return due;   /* every slot busy with a job seen just now: dropped too */
+    return due; /* every slot busy with a job seen just now: dropped too */
 }
 
 long long events_publish(EventHub *h, const char *data)
@@ -193,8 +193,10 @@ long events_stream_read(void *stream, char *buf, size_t max)
             h->lagged++;
             long long behind = h->next_id - s->next;
             pthread_mutex_unlock(&h->lock);
-            log_msg(&h->cfg.log, VLOG_WARN, "events", "an event stream fell %lld events behind: its client reads "
-                    "too slowly, the stream is ended", behind);
+            log_msg(&h->cfg.log, VLOG_WARN, "events",
+                    "an event stream fell %lld events behind: its client reads "
+                    "too slowly, the stream is ended",
+                    behind);
             return HTTP_STREAM_ERROR;
         }
         if (s->next < h->next_id) {

@@ -27,14 +27,14 @@ typedef struct EventConfig {
     Log log;
 } EventConfig;
 
-int  events_open(EventHub **out, const EventConfig *cfg);
+int events_open(EventHub **out, const EventConfig *cfg);
 /* Ends every stream (they return HTTP_STREAM_END); the hub itself stays until events_close. */
 void events_stop(EventHub *h);
 void events_close(EventHub *h);
 
 /* 1 when a progress event for job_id is due now (and counted as sent), 0 when one was sent
  * less than progress_every_s ago: the caller then drops it. */
-int  events_progress_due(EventHub *h, const char *job_id, double now);
+int events_progress_due(EventHub *h, const char *job_id, double now);
 /* Appends one event with data (one line of JSON); its id is returned (0 when out of memory). */
 long long events_publish(EventHub *h, const char *data);
 

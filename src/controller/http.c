@@ -18,16 +18,16 @@ struct HttpServer {
     struct MHD_Daemon *d;
     HttpConfig cfg;
     int port;
-    atomic_int inflight;   /* requests begun and not yet completed (answer sent or dropped) */
+    atomic_int inflight; /* requests begun and not yet completed (answer sent or dropped) */
 };
 
-#define DROP_MAX (16u << 20)   /* bytes of an oversized chunked body read before hanging up */
+#define DROP_MAX (16u << 20) /* bytes of an oversized chunked body read before hanging up */
 
 typedef struct Pending {
     char *body;
     size_t len, cap, limit;
     size_t dropped;
-    int too_big;               /* 1: answered 413 at once; 2: dropping the body, 413 at its end */
+    int too_big; /* 1: answered 413 at once; 2: dropping the body, 413 at its end */
 } Pending;
 
 static const char *lookup(const char *const *list, const char *name, int nocase)
@@ -43,7 +43,10 @@ const char *http_header(const HttpReq *rq, const char *name)
     return MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, name);
 }
 
-typedef struct HeaderScan { const char *name, *value, *next_key; int found; } HeaderScan;
+typedef struct HeaderScan {
+    const char *name, *value, *next_key;
+    int found;
+} HeaderScan;
 
 static enum MHD_Result scan_header(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size,
                                    const char *value, size_t value_size)
@@ -73,14 +76,14 @@ static int hidden_after_nul(const HeaderScan *h, size_t len)
             if (*p && !strchr(" \t\r\n", *p)) return 1;
         return 0;
     }
-    return p[1] && !strchr(" \t\r\n", p[1]);   /* the last header: its CR LF, or LF and the blank line */
+    return p[1] && !strchr(" \t\r\n", p[1]); /* the last header: its CR LF, or LF and the blank line */
 }
 
 const char *http_header_n(const HttpReq *rq, const char *name, size_t *len)
 {
     HeaderScan h = { name, NULL, NULL, 0 };
     *len = 0;
-    if (!rq->conn) {   /* a request made in memory: its header list */
+    if (!rq->conn) { /* a request made in memory: its header list */
         const char *v = lookup(rq->headers, name, 1);
         *len = v ? strlen(v) : 0;
         return v;
@@ -88,7 +91,7 @@ const char *http_header_n(const HttpReq *rq, const char *name, size_t *len)
     MHD_get_connection_values_n(rq->conn, MHD_HEADER_KIND, scan_header, &h);
     if (!h.value) return NULL;
     *len = strlen(h.value);
-    if (hidden_after_nul(&h, *len)) (*len)++;   /* the NUL counts: the caller sees it */
+    if (hidden_after_nul(&h, *len)) (*len)++; /* the NUL counts: the caller sees it */
     return h.value;
 }
 
@@ -103,9 +106,11 @@ static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
     HttpStream *st = cls;
     (void)pos;
     long n = st->read(st->cls, buf, max);
+    /* clang-format off */
     return n == HTTP_STREAM_END ? MHD_CONTENT_READER_END_OF_STREAM
          : n < 0               ? MHD_CONTENT_READER_END_WITH_ERROR
                                : (ssize_t)n;
+    /* clang-format on */
 }
 
 static void stream_free(void *cls)
@@ -124,17 +129,16 @@ static enum MHD_Result send_stream(struct MHD_Connection *c, HttpResp *r)
         return MHD_NO;
     }
     *st = r->stream;
-    struct MHD_Response *resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16 * 1024, stream_read, st,
-                                                                  stream_free);
+    struct MHD_Response *resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16 * 1024, stream_read,
+                                                                  st, stream_free);
     if (!resp) {
         stream_free(st);
         return MHD_NO;
     }
     MHD_add_response_header(resp, "Content-Type", r->type ? r->type : "application/octet-stream");
     MHD_add_response_header(resp, "Cache-Control", "no-cache");
-    MHD_add_response_header(resp, "X-Accel-Buffering", "no");   /* a proxy in front must not hold events back */
-    if (st->idle_timeout_s)
-        MHD_set_connection_option(c, MHD_CONNECTION_OPTION_TIMEOUT, st->idle_timeout_s);
+    MHD_add_response_header(resp, "X-Accel-Buffering", "no"); /* a proxy in front must not hold events back */
+    if (st->idle_timeout_s) MHD_set_connection_option(c, MHD_CONNECTION_OPTION_TIMEOUT, st->idle_timeout_s);
     const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
     if (ci && st->send_buffer > 0)
         setsockopt(ci->connect_fd, SOL_SOCKET, SO_SNDBUF, &st->send_buffer, sizeof(st->send_buffer));
@@ -148,12 +152,13 @@ static enum MHD_Result send_resp(struct MHD_Connection *c, HttpResp *r)
     if (r->stream.read) return send_stream(c, r);
     int owned = r->body && !r->body_static;
     struct MHD_Response *resp = MHD_create_response_from_buffer(r->len, r->body ? r->body : (void *)"",
-                                                                 owned ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+                                                                owned ? MHD_RESPMEM_MUST_FREE
+                                                                      : MHD_RESPMEM_PERSISTENT);
     if (!resp) {
         if (owned) free(r->body);
         return MHD_NO;
     }
-    int empty_redirect = r->status >= 300 && r->status < 400 && !r->len;   /* 302 to /ui/, 304 */
+    int empty_redirect = r->status >= 300 && r->status < 400 && !r->len; /* 302 to /ui/, 304 */
     if (r->status != 204 && !empty_redirect)
         MHD_add_response_header(resp, "Content-Type", r->type ? r->type : "application/json");
     if (r->header_name) MHD_add_response_header(resp, r->header_name, r->header_value);
@@ -206,7 +211,8 @@ static enum MHD_Result begin(HttpServer *s, struct MHD_Connection *c, const char
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
-                                  const char *version, const char *upload, size_t *upload_size, void **con_cls)
+                                  const char *version, const char *upload, size_t *upload_size,
+                                  void **con_cls)
 {
     HttpServer *s = cls;
     Pending *p = *con_cls;
@@ -216,20 +222,24 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         /* libmicrohttpd cannot answer in the middle of a body: an unannounced (chunked) body
          * that outgrows the cap is dropped as it comes and answered 413 at its end; one that
          * goes on far beyond the cap has the connection closed instead */
-        if (!p->too_big && (p->len + *upload_size > p->limit || append(p, upload, *upload_size))) p->too_big = 2;
+        if (!p->too_big && (p->len + *upload_size > p->limit || append(p, upload, *upload_size)))
+            p->too_big = 2;
         if (p->too_big == 2 && (p->dropped += *upload_size) > p->limit + DROP_MAX) return MHD_NO;
         *upload_size = 0;
         return MHD_YES;
     }
-    if (p->too_big == 1) return MHD_YES;   /* the 413 is already queued */
+    if (p->too_big == 1) return MHD_YES; /* the 413 is already queued */
     if (p->too_big) return too_large(c, p->limit);
-    HttpReq rq = { .method = method, .url = url, .body = p->body ? p->body : "", .body_len = p->len, .conn = c };
+    HttpReq rq = {
+        .method = method, .url = url, .body = p->body ? p->body : "", .body_len = p->len, .conn = c
+    };
     HttpResp resp = { .status = 500 };
     s->cfg.handler(s->cfg.user, &rq, &resp);
     return send_resp(c, &resp);
 }
 
-static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode t)
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                         enum MHD_RequestTerminationCode t)
 {
     HttpServer *s = cls;
     Pending *p = *con_cls;
@@ -282,15 +292,17 @@ static int listen_socket(const char *addr, const struct sockaddr_storage *ss, in
     if (fd < 0) e = errno;
     else if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
              (v6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one))) ||
-             bind(fd, (const struct sockaddr *)ss, v6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in)) ||
+             bind(fd, (const struct sockaddr *)ss,
+                  v6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in)) ||
              listen(fd, SOMAXCONN))
         e = errno;
     if (!e) return fd;
     if (e == EADDRINUSE)
-        snprintf(err, n, "cannot listen on %s: the address is in use (another vmafx-controller, or another "
-                 "program, is listening there)", addr);
-    else
-        snprintf(err, n, "cannot listen on %s: %s", addr, strerror(e));
+        snprintf(err, n,
+                 "cannot listen on %s: the address is in use (another vmafx-controller, or another "
+                 "program, is listening there)",
+                 addr);
+    else snprintf(err, n, "cannot listen on %s: %s", addr, strerror(e));
     if (fd >= 0) close(fd);
     return -e;
 }
@@ -314,25 +326,23 @@ int http_start(HttpServer **out, const HttpConfig *cfg, char *err, size_t n)
         return fd;
     }
     s->cfg = *cfg;
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL | MHD_USE_ITC |
-                     (v6 ? MHD_USE_IPv6 : 0) | (tls ? MHD_USE_TLS : 0);
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL |
+                     MHD_USE_ITC | (v6 ? MHD_USE_IPv6 : 0) | (tls ? MHD_USE_TLS : 0);
     /* the certificate options only when serving TLS: libmicrohttpd refuses them otherwise */
     struct MHD_OptionItem tls_opts[] = {
         { tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, (void *)cfg->tls_cert },
         { MHD_OPTION_HTTPS_MEM_KEY, 0, (void *)cfg->tls_key },
         { MHD_OPTION_END, 0, NULL },
     };
-    s->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s,
-                            MHD_OPTION_LISTEN_SOCKET, fd,
-                            MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-                            MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections,
-                            MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->max_per_client,
-                            MHD_OPTION_CONNECTION_TIMEOUT, cfg->idle_timeout_s,
-                            MHD_OPTION_ARRAY, tls_opts,
+    s->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_LISTEN_SOCKET, fd,
+                            MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_CONNECTION_LIMIT,
+                            cfg->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->max_per_client,
+                            MHD_OPTION_CONNECTION_TIMEOUT, cfg->idle_timeout_s, MHD_OPTION_ARRAY, tls_opts,
                             MHD_OPTION_END);
     if (!s->d) {
-        if (tls) snprintf(err, n, "cannot serve HTTPS on %s (the certificate and key do not load or do not match)",
-                          cfg->listen);
+        if (tls)
+            snprintf(err, n, "cannot serve HTTPS on %s (the certificate and key do not load or do not match)",
+                     cfg->listen);
         else snprintf(err, n, "cannot serve HTTP on %s", cfg->listen);
         /* the socket is not closed here: whether libmicrohttpd already closed it on this path
          * depends on its version, and a double close could hit a descriptor reused meanwhile
@@ -343,7 +353,8 @@ int http_start(HttpServer **out, const HttpConfig *cfg, char *err, size_t n)
     struct sockaddr_storage bound;
     socklen_t len = sizeof(bound);
     if (!getsockname(fd, (struct sockaddr *)&bound, &len))
-        s->port = ntohs(v6 ? ((struct sockaddr_in6 *)&bound)->sin6_port : ((struct sockaddr_in *)&bound)->sin_port);
+        s->port = ntohs(v6 ? ((struct sockaddr_in6 *)&bound)->sin6_port
+                           : ((struct sockaddr_in *)&bound)->sin_port);
     *out = s;
     return 0;
 }
@@ -362,7 +373,8 @@ void http_quiesce(HttpServer *s)
 void http_drain(HttpServer *s, double max_s)
 {
     struct timespec pause = { 0, 10 * 1000000 };
-    for (double waited = 0; atomic_load(&s->inflight) > 0 && waited < max_s; waited += 0.01) nanosleep(&pause, NULL);
+    for (double waited = 0; atomic_load(&s->inflight) > 0 && waited < max_s; waited += 0.01)
+        nanosleep(&pause, NULL);
 }
 
 void http_stop(HttpServer *s)

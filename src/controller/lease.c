@@ -126,7 +126,8 @@ static int finish_locked(Store *s, const char *node, const LeaseRef *l, const Ou
     return db->end(s, r);
 }
 
-int lease_finish(Store *s, const char *node, const LeaseRef *l, const Outcome *o, double now, FinishInfo *info)
+int lease_finish(Store *s, const char *node, const LeaseRef *l, const Outcome *o, double now,
+                 FinishInfo *info)
 {
     return WITH_LOCK(s, finish_locked(s, node, l, o, now, info));
 }

@@ -21,7 +21,7 @@ static void hist_add(Histogram *h, double v)
 {
     size_t i = 0;
     while (i < h->n && v > h->bounds[i]) i++;
-    h->buckets[i]++;   /* index n is the +Inf bucket */
+    h->buckets[i]++; /* index n is the +Inf bucket */
     h->count++;
     h->sum += v;
 }
@@ -30,7 +30,8 @@ void metrics_init(Metrics *m)
 {
     memset(m, 0, sizeof(*m));
     pthread_mutex_init(&m->lock, NULL);
-    for (int s = 0; s < JOB_N_STATES; s++) hist_init(&m->duration[s], duration_bounds, COUNT(duration_bounds));
+    for (int s = 0; s < JOB_N_STATES; s++)
+        hist_init(&m->duration[s], duration_bounds, COUNT(duration_bounds));
     hist_init(&m->queue_wait, wait_bounds, COUNT(wait_bounds));
 }
 
@@ -125,42 +126,58 @@ static void write_gauges(FILE *f, const StoreStats *st, double now)
 {
     fputs("# HELP vmafx_controller_jobs Jobs in each state.\n# TYPE vmafx_controller_jobs gauge\n", f);
     for (int s = 0; s < JOB_N_STATES; s++)
-        fprintf(f, "vmafx_controller_jobs{state=\"%s\"} %lld\n", job_state_name((JobState)s), st->by_state[s]);
-    fprintf(f, "# HELP vmafx_controller_oldest_pending_age_seconds Age of the oldest pending job (0: none).\n"
-               "# TYPE vmafx_controller_oldest_pending_age_seconds gauge\n"
-               "vmafx_controller_oldest_pending_age_seconds %.3f\n",
+        fprintf(f, "vmafx_controller_jobs{state=\"%s\"} %lld\n", job_state_name((JobState)s),
+                st->by_state[s]);
+    fprintf(f,
+            "# HELP vmafx_controller_oldest_pending_age_seconds Age of the oldest pending job (0: none).\n"
+            "# TYPE vmafx_controller_oldest_pending_age_seconds gauge\n"
+            "vmafx_controller_oldest_pending_age_seconds %.3f\n",
             st->oldest_pending > 0 && now > st->oldest_pending ? now - st->oldest_pending : 0.0);
-    fprintf(f, "# HELP vmafx_controller_nodes_live Nodes heard from within one lease TTL.\n"
-               "# TYPE vmafx_controller_nodes_live gauge\nvmafx_controller_nodes_live %lld\n", st->nodes_live);
+    fprintf(f,
+            "# HELP vmafx_controller_nodes_live Nodes heard from within one lease TTL.\n"
+            "# TYPE vmafx_controller_nodes_live gauge\nvmafx_controller_nodes_live %lld\n",
+            st->nodes_live);
 }
 
 static void write_counters(FILE *f, const Metrics *m)
 {
-    fprintf(f, "# HELP vmafx_controller_jobs_submitted_total Jobs accepted (201).\n"
-               "# TYPE vmafx_controller_jobs_submitted_total counter\nvmafx_controller_jobs_submitted_total %llu\n",
+    fprintf(f,
+            "# HELP vmafx_controller_jobs_submitted_total Jobs accepted (201).\n"
+            "# TYPE vmafx_controller_jobs_submitted_total counter\nvmafx_controller_jobs_submitted_total "
+            "%llu\n",
             m->submitted);
-    fprintf(f, "# HELP vmafx_controller_chunks_created_total Chunks that chunked jobs were cut into.\n"
-               "# TYPE vmafx_controller_chunks_created_total counter\nvmafx_controller_chunks_created_total %llu\n"
-               "# HELP vmafx_controller_chunked_jobs_merged_total Chunked jobs whose chunks were merged into one report.\n"
-               "# TYPE vmafx_controller_chunked_jobs_merged_total counter\nvmafx_controller_chunked_jobs_merged_total %llu\n"
-               "# HELP vmafx_controller_chunk_merges_failed_total Chunked jobs failed at the merge.\n"
-               "# TYPE vmafx_controller_chunk_merges_failed_total counter\nvmafx_controller_chunk_merges_failed_total %llu\n",
+    fprintf(f,
+            "# HELP vmafx_controller_chunks_created_total Chunks that chunked jobs were cut into.\n"
+            "# TYPE vmafx_controller_chunks_created_total counter\nvmafx_controller_chunks_created_total "
+            "%llu\n"
+            "# HELP vmafx_controller_chunked_jobs_merged_total Chunked jobs whose chunks were merged into "
+            "one report.\n"
+            "# TYPE vmafx_controller_chunked_jobs_merged_total "
+            "counter\nvmafx_controller_chunked_jobs_merged_total %llu\n"
+            "# HELP vmafx_controller_chunk_merges_failed_total Chunked jobs failed at the merge.\n"
+            "# TYPE vmafx_controller_chunk_merges_failed_total "
+            "counter\nvmafx_controller_chunk_merges_failed_total %llu\n",
             m->chunks_created, m->chunked_merged, m->chunked_merge_failed);
     fputs("# HELP vmafx_controller_jobs_finished_total Jobs that reached a final state.\n"
-          "# TYPE vmafx_controller_jobs_finished_total counter\n", f);
+          "# TYPE vmafx_controller_jobs_finished_total counter\n",
+          f);
     for (int s = JOB_COMPLETED; s < JOB_N_STATES; s++)
         fprintf(f, "vmafx_controller_jobs_finished_total{state=\"%s\"} %llu\n", job_state_name((JobState)s),
                 m->finished[s]);
-    fprintf(f, "# HELP vmafx_controller_leases_granted_total Leases handed to nodes.\n"
-               "# TYPE vmafx_controller_leases_granted_total counter\nvmafx_controller_leases_granted_total %llu\n"
-               "# HELP vmafx_controller_leases_expired_total Leases that expired without a heartbeat.\n"
-               "# TYPE vmafx_controller_leases_expired_total counter\nvmafx_controller_leases_expired_total %llu\n"
-               "# HELP vmafx_controller_jobs_given_up_total Jobs failed after too many lost leases.\n"
-               "# TYPE vmafx_controller_jobs_given_up_total counter\nvmafx_controller_jobs_given_up_total %llu\n",
-            m->leases_granted, m->leases_expired, m->jobs_given_up);
+    fprintf(
+        f,
+        "# HELP vmafx_controller_leases_granted_total Leases handed to nodes.\n"
+        "# TYPE vmafx_controller_leases_granted_total counter\nvmafx_controller_leases_granted_total %llu\n"
+        "# HELP vmafx_controller_leases_expired_total Leases that expired without a heartbeat.\n"
+        "# TYPE vmafx_controller_leases_expired_total counter\nvmafx_controller_leases_expired_total %llu\n"
+        "# HELP vmafx_controller_jobs_given_up_total Jobs failed after too many lost leases.\n"
+        "# TYPE vmafx_controller_jobs_given_up_total counter\nvmafx_controller_jobs_given_up_total %llu\n",
+        m->leases_granted, m->leases_expired, m->jobs_given_up);
     fputs("# HELP vmafx_controller_http_requests_total HTTP answers by status class.\n"
-          "# TYPE vmafx_controller_http_requests_total counter\n", f);
-    for (int k = 1; k <= 5; k++) fprintf(f, "vmafx_controller_http_requests_total{code=\"%dxx\"} %llu\n", k, m->requests[k]);
+          "# TYPE vmafx_controller_http_requests_total counter\n",
+          f);
+    for (int k = 1; k <= 5; k++)
+        fprintf(f, "vmafx_controller_http_requests_total{code=\"%dxx\"} %llu\n", k, m->requests[k]);
 }
 
 void metrics_webhook(Metrics *m, DeliveryState outcome)
@@ -175,25 +192,30 @@ static void write_webhooks(FILE *f, const Metrics *m)
     static const char *const outcome[DELIVERY_N_STATES] = { "retry", "delivered", "failed", "refused" };
     fputs("# HELP vmafx_controller_webhook_attempts_total Webhook deliveries by outcome: delivered, retry "
           "(failed, tried again later), failed (given up), refused (the target broke the rules).\n"
-          "# TYPE vmafx_controller_webhook_attempts_total counter\n", f);
+          "# TYPE vmafx_controller_webhook_attempts_total counter\n",
+          f);
     for (int s = 0; s < DELIVERY_N_STATES; s++)
-        fprintf(f, "vmafx_controller_webhook_attempts_total{outcome=\"%s\"} %llu\n", outcome[s], m->webhook[s]);
+        fprintf(f, "vmafx_controller_webhook_attempts_total{outcome=\"%s\"} %llu\n", outcome[s],
+                m->webhook[s]);
 }
 
 static void write_histograms(FILE *f, const Metrics *m)
 {
     fputs("# HELP vmafx_controller_job_duration_seconds From the first lease to the final state.\n"
-          "# TYPE vmafx_controller_job_duration_seconds histogram\n", f);
+          "# TYPE vmafx_controller_job_duration_seconds histogram\n",
+          f);
     for (int s = JOB_COMPLETED; s < JOB_N_STATES; s++) {
         char labels[64];
         snprintf(labels, sizeof(labels), "state=\"%s\"", job_state_name((JobState)s));
         write_hist(f, "vmafx_controller_job_duration_seconds", labels, &m->duration[s]);
     }
     fputs("# HELP vmafx_controller_queue_wait_seconds From submission to the first lease.\n"
-          "# TYPE vmafx_controller_queue_wait_seconds histogram\n", f);
+          "# TYPE vmafx_controller_queue_wait_seconds histogram\n",
+          f);
     write_hist(f, "vmafx_controller_queue_wait_seconds", "", &m->queue_wait);
     fputs("# HELP vmafx_controller_score Pooled mean score of completed jobs, by model.\n"
-          "# TYPE vmafx_controller_score histogram\n", f);
+          "# TYPE vmafx_controller_score histogram\n",
+          f);
     for (unsigned i = 0; i <= METRICS_MAX_MODELS; i++) {
         if (!m->score[i].bounds) continue;
         char labels[96];

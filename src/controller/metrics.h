@@ -10,12 +10,12 @@
 #include "store.h"
 
 #define METRICS_MAX_BUCKETS 16
-#define METRICS_MAX_MODELS 8      /* score histograms kept; more model names go to "other" */
+#define METRICS_MAX_MODELS 8 /* score histograms kept; more model names go to "other" */
 
 typedef struct Histogram {
     const double *bounds;
     size_t n;
-    unsigned long long buckets[METRICS_MAX_BUCKETS];   /* not cumulative; summed when written */
+    unsigned long long buckets[METRICS_MAX_BUCKETS]; /* not cumulative; summed when written */
     unsigned long long count;
     double sum;
 } Histogram;
@@ -24,20 +24,20 @@ typedef struct Metrics {
     pthread_mutex_t lock;
     unsigned long long submitted, leases_granted, leases_expired, jobs_given_up, requests[6];
     unsigned long long finished[JOB_N_STATES];
-    Histogram duration[JOB_N_STATES];   /* completed, failed, cancelled are used */
+    Histogram duration[JOB_N_STATES]; /* completed, failed, cancelled are used */
     Histogram queue_wait;
     char model[METRICS_MAX_MODELS + 1][64];
     Histogram score[METRICS_MAX_MODELS + 1];
     unsigned n_models;
-    unsigned long long webhook[DELIVERY_N_STATES];   /* webhook attempts by what followed */
+    unsigned long long webhook[DELIVERY_N_STATES]; /* webhook attempts by what followed */
     unsigned long long chunks_created, chunked_merged, chunked_merge_failed;
 } Metrics;
 
 void metrics_init(Metrics *m);
 void metrics_destroy(Metrics *m);
 void metrics_submitted(Metrics *m);
-void metrics_leased(Metrics *m, double queue_wait);      /* queue_wait < 0: not the first lease */
-void metrics_finished(Metrics *m, JobState outcome, double duration);   /* duration < 0: unknown */
+void metrics_leased(Metrics *m, double queue_wait); /* queue_wait < 0: not the first lease */
+void metrics_finished(Metrics *m, JobState outcome, double duration); /* duration < 0: unknown */
 void metrics_score(Metrics *m, const char *model, double score);
 void metrics_expired(Metrics *m, unsigned requeued, unsigned failed);
 void metrics_request(Metrics *m, int status);

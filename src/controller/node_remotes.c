@@ -9,7 +9,7 @@
 
 struct NodeRemotesEntry {
     char node[NODE_ID_MAX];
-    json_t *remotes;     /* array of names, or NULL: unknown */
+    json_t *remotes; /* array of names, or NULL: unknown */
     double seen;
 };
 
@@ -69,8 +69,8 @@ static int has(json_t *remotes, const char *name)
 {
     size_t i;
     json_t *v;
-    json_array_foreach(remotes, i, v)
-        if (json_is_string(v) && !strcasecmp(json_string_value(v), name)) return 1;
+    json_array_foreach(remotes, i,
+                       v) if (json_is_string(v) && !strcasecmp(json_string_value(v), name)) return 1;
     return 0;
 }
 
@@ -82,7 +82,8 @@ static void names(NodeRemotes *r, double since, char *out, size_t n)
         if (r->e[k].seen < since) continue;
         size_t i;
         json_t *v;
-        json_array_foreach(r->e[k].remotes, i, v) {
+        json_array_foreach(r->e[k].remotes, i, v)
+        {
             const char *s = json_string_value(v);
             char quoted[160];
             snprintf(quoted, sizeof(quoted), "%s, ", s);
@@ -94,7 +95,8 @@ static void names(NodeRemotes *r, double since, char *out, size_t n)
     if (len >= 2) out[len - 2] = 0;
 }
 
-int node_remotes_check(NodeRemotes *r, const char *remote, double since, long long live_in_store, char *err, size_t n)
+int node_remotes_check(NodeRemotes *r, const char *remote, double since, long long live_in_store, char *err,
+                       size_t n)
 {
     pthread_mutex_lock(&r->lock);
     long long live = 0;

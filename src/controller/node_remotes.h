@@ -1,8 +1,9 @@
 /* The rclone remotes each node can read, as the nodes said when they registered, so that a
  * job naming a remote no live node has is refused at submit instead of failing on a node.
  * Kept in memory: a restarted controller answers a heartbeat from a node it does not know
- * with "register": true, and learns them again from that register; where it cannot be sure (no node reported yet, or some live node - in the store's view -
- * never reported to this controller, as behind a load balancer) it accepts the job. */
+ * with "register": true, and learns them again from that register; where it cannot be sure
+ * (no node reported yet, or some live node - in the store's view - never reported to this
+ * controller, as behind a load balancer) it accepts the job. */
 #ifndef VMAFX_CONTROLLER_NODE_REMOTES_H
 #define VMAFX_CONTROLLER_NODE_REMOTES_H
 

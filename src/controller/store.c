@@ -12,7 +12,8 @@
 #include "store_pg.h"
 #include "store_sqlite.h"
 
-static const char *const state_names[JOB_N_STATES] = { "pending", "running", "completed", "failed", "cancelled" };
+static const char *const state_names[JOB_N_STATES] = { "pending", "running", "completed", "failed",
+                                                       "cancelled" };
 
 const char *job_state_name(JobState s)
 {
@@ -21,8 +22,8 @@ const char *job_state_name(JobState s)
 
 const char *job_state_phrase(JobState s)
 {
-    static const char *const phrases[JOB_N_STATES] = { "is pending", "is running", "has completed", "has failed",
-                                                        "was cancelled" };
+    static const char *const phrases[JOB_N_STATES] = { "is pending", "is running", "has completed",
+                                                       "has failed", "was cancelled" };
     return (unsigned)s < JOB_N_STATES ? phrases[s] : "is in an unknown state";
 }
 
@@ -46,7 +47,7 @@ static int put_state(char **o, const char *name, size_t n)
 
 char *store_sql(const char *tmpl)
 {
-    char *out = malloc(strlen(tmpl) + 1);   /* "{pending}" is longer than any state number */
+    char *out = malloc(strlen(tmpl) + 1); /* "{pending}" is longer than any state number */
     char *o = out;
     for (const char *t = tmpl; out && *t;) {
         const char *close = *t == '{' ? strchr(t, '}') : NULL;
@@ -109,13 +110,14 @@ void store_new_id(char id[JOB_ID_LEN])
          * make a collision practically impossible for a job id (it is not a secret) */
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
-        unsigned long long x = (unsigned long long)ts.tv_nsec ^ ((unsigned long long)ts.tv_sec << 30) ^ (uintptr_t)id;
+        unsigned long long x = (unsigned long long)ts.tv_nsec ^ ((unsigned long long)ts.tv_sec << 30) ^
+                               (uintptr_t)id;
         for (int i = 0; i < 16; i++) b[i] = (unsigned char)(x >> ((i % 8) * 8)) ^ (unsigned char)(i * 37);
     }
-    b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);   /* version 4 */
-    b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);   /* RFC 4122 variant */
-    snprintf(id, JOB_ID_LEN, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-             b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+    b[6] = (unsigned char)((b[6] & 0x0f) | 0x40); /* version 4 */
+    b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
+    snprintf(id, JOB_ID_LEN, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
+             b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
 }
 
 int store_id_prefix_ok(const char *s)

@@ -18,7 +18,7 @@
 #include "api/jobspec.h"
 #include "base/log.h"
 
-#define JOB_ID_LEN 37      /* UUID text + NUL */
+#define JOB_ID_LEN 37 /* UUID text + NUL */
 #define NODE_ID_MAX 128
 
 typedef enum { JOB_PENDING, JOB_RUNNING, JOB_COMPLETED, JOB_FAILED, JOB_CANCELLED, JOB_N_STATES } JobState;
@@ -31,20 +31,20 @@ int job_state_parse(const char *name);
 
 typedef struct JobRecord {
     char id[JOB_ID_LEN];
-    long long seq;                 /* submission order; what list cursors point at */
+    long long seq; /* submission order; what list cursors point at */
     JobState state;
-    char *spec;                    /* canonical job JSON */
-    double created_at, started_at, finished_at;   /* 0: not yet */
-    unsigned attempt;              /* leases handed out so far */
-    unsigned lost;                 /* leases that expired */
-    char node[NODE_ID_MAX];        /* node of the last lease, "" if none */
-    long long frames_done, frames_total;          /* frames_total < 0: unknown */
+    char *spec;                                 /* canonical job JSON */
+    double created_at, started_at, finished_at; /* 0: not yet */
+    unsigned attempt;                           /* leases handed out so far */
+    unsigned lost;                              /* leases that expired */
+    char node[NODE_ID_MAX];                     /* node of the last lease, "" if none */
+    long long frames_done, frames_total;        /* frames_total < 0: unknown */
     double fps;
-    char *pooled;                  /* pooled_metrics JSON text of a completed job, or NULL */
-    char *error;                   /* why it failed, or NULL */
-    struct DeliveryView *webhook;  /* its webhook's delivery (malloc'ed), or NULL: none or not
+    char *pooled;                 /* pooled_metrics JSON text of a completed job, or NULL */
+    char *error;                  /* why it failed, or NULL */
+    struct DeliveryView *webhook; /* its webhook's delivery (malloc'ed), or NULL: none or not
                                       read (the API reads it with DeliveryOps.view) */
-    char *warnings;                /* JSON array of the run's warnings (scaling, sync, frame counts and
+    char *warnings;               /* JSON array of the run's warnings (scaling, sync, frame counts and
                                       rates), or NULL when there were none */
 } JobRecord;
 
@@ -59,20 +59,20 @@ int store_id_prefix_ok(const char *s);
 
 typedef struct StoreSubmit {
     const JobSpec *job;
-    const char *spec_text;         /* jobspec_canonical(job) */
-    const char *owner;             /* who submits (token name): idempotency keys are per owner */
-    const char *idem_key;          /* or NULL */
-    const char *body_hash;         /* hex SHA-256 of spec_text, compared on a replayed key */
+    const char *spec_text; /* jobspec_canonical(job) */
+    const char *owner;     /* who submits (token name): idempotency keys are per owner */
+    const char *idem_key;  /* or NULL */
+    const char *body_hash; /* hex SHA-256 of spec_text, compared on a replayed key */
     double now;
-    const char *webhook_url;       /* its completion webhook (a deliveries row), or NULL */
+    const char *webhook_url; /* its completion webhook (a deliveries row), or NULL */
 } StoreSubmit;
 
 typedef struct ListQuery {
-    int state;                     /* JobState, or -1 for any */
-    const char *label_key;         /* or NULL */
-    const char *label_value;       /* or NULL: any value of label_key */
+    int state;               /* JobState, or -1 for any */
+    const char *label_key;   /* or NULL */
+    const char *label_value; /* or NULL: any value of label_key */
     unsigned limit;
-    long long before;              /* only jobs with seq < before; 0: from the newest */
+    long long before; /* only jobs with seq < before; 0: from the newest */
 } ListQuery;
 
 typedef struct LeaseRef {
@@ -82,24 +82,24 @@ typedef struct LeaseRef {
 
 typedef struct LeaseGrant {
     LeaseRef ref;
-    char *spec;                    /* malloc'ed */
+    char *spec; /* malloc'ed */
     double created_at;
-    int first;                     /* the job's first lease: its queue wait ends now */
+    int first; /* the job's first lease: its queue wait ends now */
 } LeaseGrant;
 
 typedef struct LeaseStop {
     LeaseRef ref;
-    char reason[48];               /* "cancelled", "lease lost", "completed", "unknown job" */
+    char reason[48]; /* "cancelled", "lease lost", "completed", "unknown job" */
 } LeaseStop;
 
 typedef struct Outcome {
-    int completed;                 /* 1: completed with reports; 0: failed with error */
+    int completed; /* 1: completed with reports; 0: failed with error */
     const char *error;
     const char *report_json, *report_xml, *report_csv;
-    const char *pooled;            /* pooled_metrics JSON text */
-    long long frames;              /* frames scored; < 0: keep the last progress report's */
-    double fps;                    /* < 0: keep the last progress report's */
-    const char *warnings;          /* JSON array text, or NULL */
+    const char *pooled;   /* pooled_metrics JSON text */
+    long long frames;     /* frames scored; < 0: keep the last progress report's */
+    double fps;           /* < 0: keep the last progress report's */
+    const char *warnings; /* JSON array text, or NULL */
 } Outcome;
 
 typedef struct FinishInfo {
@@ -107,20 +107,20 @@ typedef struct FinishInfo {
 } FinishInfo;
 
 typedef struct ExpirePolicy {
-    unsigned max_lost;             /* the lease that is lost this many times fails the job */
-    double backoff_base, backoff_max;   /* requeue delay: base * 2^(lost-1), capped */
+    unsigned max_lost;                /* the lease that is lost this many times fails the job */
+    double backoff_base, backoff_max; /* requeue delay: base * 2^(lost-1), capped */
 } ExpirePolicy;
 
 #define EXPIRE_IDS_MAX 64
 typedef struct ExpireResult {
     unsigned requeued, failed;
-    char changed[EXPIRE_IDS_MAX][JOB_ID_LEN];   /* the first jobs it changed (for events) */
+    char changed[EXPIRE_IDS_MAX][JOB_ID_LEN]; /* the first jobs it changed (for events) */
     unsigned n_changed;
 } ExpireResult;
 
 typedef struct StoreStats {
     long long by_state[JOB_N_STATES];
-    double oldest_pending;         /* created_at of the oldest pending job; 0: none */
+    double oldest_pending; /* created_at of the oldest pending job; 0: none */
     long long nodes_live;
 } StoreStats;
 
@@ -130,10 +130,10 @@ typedef struct Store Store;
  * frame range; children are leased, fenced, retried and expired as jobs are (lease.c), and
  * never listed or counted as jobs. */
 typedef struct ChunkRange {
-    unsigned first, end;           /* job frames [first, end); end 0: to the end of the job */
+    unsigned first, end; /* job frames [first, end); end 0: to the end of the job */
 } ChunkRange;
 
-typedef struct ChunkRow {          /* one child, for the parent's view */
+typedef struct ChunkRow { /* one child, for the parent's view */
     char id[JOB_ID_LEN];
     unsigned first, end;
     JobState state;
@@ -141,13 +141,13 @@ typedef struct ChunkRow {          /* one child, for the parent's view */
     char node[NODE_ID_MAX];
     long long frames_done, frames_total;
     double fps, started_at, finished_at;
-    char *error;                   /* malloc'ed or NULL */
+    char *error; /* malloc'ed or NULL */
 } ChunkRow;
 
-typedef struct ChunkReady {        /* a parent whose children all completed: merge it */
+typedef struct ChunkReady { /* a parent whose children all completed: merge it */
     long long seq;
     char id[JOB_ID_LEN];
-    char *spec;                    /* malloc'ed */
+    char *spec; /* malloc'ed */
 } ChunkReady;
 
 void chunk_rows_free(ChunkRow *r, size_t n);
@@ -157,7 +157,7 @@ typedef struct StoreOps {
     /* 0 with id and replayed (an earlier submit with the same owner, key and body), or
      * -EEXIST when the key was used with another body (id then names that job). */
     int (*submit)(Store *, const StoreSubmit *, char id[JOB_ID_LEN], int *replayed);
-    int (*get)(Store *, const char *id, JobRecord *out);                    /* -ENOENT */
+    int (*get)(Store *, const char *id, JobRecord *out); /* -ENOENT */
     /* Newest first; *next is the cursor of the following page, 0 when this is the last. */
     int (*list)(Store *, const ListQuery *, JobRecord **out, size_t *n, long long *next);
     /* Cancels a pending or running job; -EALREADY with out filled when it had already
@@ -169,12 +169,12 @@ typedef struct StoreOps {
      * for n entries). Also records that the node is alive. */
     int (*heartbeat)(Store *, const char *node, const LeaseRef *held, size_t n, double now, double ttl,
                      LeaseStop *stop, size_t *nstop);
-    int (*progress)(Store *, const char *node, const LeaseRef *, long long done, long long total,
-                    double fps, double now, double ttl);                          /* -ESTALE */
+    int (*progress)(Store *, const char *node, const LeaseRef *, long long done, long long total, double fps,
+                    double now, double ttl); /* -ESTALE */
     int (*finish)(Store *, const char *node, const LeaseRef *, const Outcome *, double now,
-                  FinishInfo *info);                                              /* -ESTALE */
+                  FinishInfo *info); /* -ESTALE */
     /* Back to pending without counting a lost lease (a node that is shutting down). */
-    int (*release)(Store *, const char *node, const LeaseRef *, double now);     /* -ESTALE */
+    int (*release)(Store *, const char *node, const LeaseRef *, double now); /* -ESTALE */
     int (*expire)(Store *, double now, const ExpirePolicy *, ExpireResult *);
     /* After a controller restart: running leases get ttl from now, since their nodes could
      * not renew them while the controller was away. */
@@ -210,7 +210,13 @@ typedef struct StoreOps {
 
 /* Completion webhooks (webhook.h): one deliveries row per job that has a webhook, written
  * in the submit's transaction and sent once the job has reached a final state. */
-typedef enum { DELIVERY_PENDING, DELIVERY_DELIVERED, DELIVERY_FAILED, DELIVERY_REFUSED, DELIVERY_N_STATES } DeliveryState;
+typedef enum {
+    DELIVERY_PENDING,
+    DELIVERY_DELIVERED,
+    DELIVERY_FAILED,
+    DELIVERY_REFUSED,
+    DELIVERY_N_STATES
+} DeliveryState;
 
 const char *delivery_state_name(DeliveryState s);
 
@@ -221,18 +227,18 @@ typedef struct DeliveryView {
     char url[DELIVERY_URL_MAX];
     DeliveryState state;
     unsigned attempts;
-    char last_error[DELIVERY_ERROR_MAX];   /* "" when none */
-    double delivered_at;                   /* 0: not yet */
+    char last_error[DELIVERY_ERROR_MAX]; /* "" when none */
+    double delivered_at;                 /* 0: not yet */
 } DeliveryView;
 
 /* A delivery that is due, claimed for one sender. */
 typedef struct DeliveryTask {
-    long long seq;                 /* the job's */
+    long long seq; /* the job's */
     char job_id[JOB_ID_LEN];
-    char event_id[JOB_ID_LEN];     /* the same for every attempt: receivers drop repeats by it */
+    char event_id[JOB_ID_LEN]; /* the same for every attempt: receivers drop repeats by it */
     char url[DELIVERY_URL_MAX];
-    unsigned attempts;             /* made before this one */
-    double first_at;               /* when the first attempt was claimed */
+    unsigned attempts; /* made before this one */
+    double first_at;   /* when the first attempt was claimed */
 } DeliveryTask;
 
 typedef struct DeliveryOps {
@@ -253,7 +259,7 @@ struct LeaseRows;
 
 struct Store {
     const StoreOps *ops;
-    const struct LeaseRows *rows;  /* the backend's row access for the lease state machine
+    const struct LeaseRows *rows; /* the backend's row access for the lease state machine
                                       (lease.h), whose functions fill ops' lease entries */
     const DeliveryOps *deliveries;
 };
@@ -261,7 +267,7 @@ struct Store {
 /* Opens the store a DSN names: a file path or sqlite:PATH (created on first use), or a
  * postgres:// or postgresql:// URI (libpq's; the tables are created on first use). */
 typedef struct StoreOptions {
-    int sync_full;                 /* fsync every commit (power-loss safe) instead of relying
+    int sync_full; /* fsync every commit (power-loss safe) instead of relying
                                       on the WAL, which survives a killed process */
     Log log;
 } StoreOptions;

@@ -13,7 +13,7 @@
 #define SCHEMA_VERSION 1
 /* Serialises schema creation when several controllers start at once: concurrent
  * CREATE ... IF NOT EXISTS can still collide in PostgreSQL's catalogs. */
-#define SCHEMA_LOCK_KEY 0x766d6166   /* "vmaf" */
+#define SCHEMA_LOCK_KEY 0x766d6166 /* "vmaf" */
 
 /* The same tables and indexes as the SQLite store's; jobs_queue is what the lease query
  * (pending by priority, then age) walks in order, jobs_leases what the sweep walks. */
@@ -84,7 +84,7 @@ static void log_error(PgStore *s, const char *what)
 
 PGresult *pg_query(PgStore *s, const char *what, const char *sql, const PgParams *p)
 {
-    char *text = store_sql(sql);   /* states by name */
+    char *text = store_sql(sql); /* states by name */
     if (!text) {
         log_msg(&s->log, VLOG_ERROR, "store", "%s: out of memory", what);
         return NULL;
@@ -172,8 +172,12 @@ int pg_row_to_record(const PGresult *r, int row, JobRecord *out)
 static int pg_ping(Store *base)
 {
     PgStore *s = (PgStore *)base;
-    return PG_LOCKED(s, pg_exec(s, "ping", "INSERT INTO health(id, at) VALUES(1, now()) ON CONFLICT (id) DO UPDATE "
-                                "SET at = excluded.at", NULL) < 0 ? -EIO : 0);
+    return PG_LOCKED(s, pg_exec(s, "ping",
+                                "INSERT INTO health(id, at) VALUES(1, now()) ON CONFLICT (id) DO UPDATE "
+                                "SET at = excluded.at",
+                                NULL) < 0
+                            ? -EIO
+                            : 0);
 }
 
 static void pg_close(Store *base)
@@ -186,12 +190,14 @@ static void pg_close(Store *base)
 }
 
 static const StoreOps pg_ops = {
+    /* clang-format off */
     pg_submit, pg_get, pg_list, lease_cancel, lease_next, lease_heartbeat, lease_progress, lease_finish,
     lease_release, lease_expire, lease_grace, lease_node_seen, pg_stats, pg_report, pg_ping, pg_close,
     pg_resolve,
     .chunk_split = pg_chunk_split, .chunk_sweep = pg_chunk_sweep, .chunk_texts = pg_chunk_texts,
     .chunk_complete = pg_chunk_complete, .chunk_list = pg_chunk_list,
 };
+/* clang-format on */
 
 /* "relation already exists, skipping" and the like: not worth a line on stderr. */
 static void quiet_notice(void *arg, const char *msg)
@@ -232,7 +238,8 @@ static int setup(PgStore *s, char *why, size_t n)
     int v = r ? 0 : schema_version(s);
     if (!r && v < 0) r = v;
     if (!r && v > SCHEMA_VERSION) {
-        snprintf(why, n, "database schema version %d is newer than this controller's (%d)", v, SCHEMA_VERSION);
+        snprintf(why, n, "database schema version %d is newer than this controller's (%d)", v,
+                 SCHEMA_VERSION);
         r = -EPROTO;
     } else if (r) {
         redact_copy(why, n, PQerrorMessage(s->conn));

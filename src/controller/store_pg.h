@@ -29,7 +29,7 @@ typedef struct PgParams {
     int n;
 } PgParams;
 
-void pgp_text(PgParams *p, const char *v);     /* NULL: SQL NULL */
+void pgp_text(PgParams *p, const char *v); /* NULL: SQL NULL */
 void pgp_i64(PgParams *p, long long v);
 void pgp_dbl(PgParams *p, double v);
 
@@ -38,9 +38,9 @@ void pgp_dbl(PgParams *p, double v);
 PGresult *pg_query(PgStore *s, const char *what, const char *sql, const PgParams *p);
 /* A statement whose rows are not needed: rows changed (>= 0) or -EIO. */
 long long pg_exec(PgStore *s, const char *what, const char *sql, const PgParams *p);
-int  pg_begin(PgStore *s);
+int pg_begin(PgStore *s);
 /* Commits when rc is 0, rolls back otherwise; returns rc (or -EIO if the commit failed). */
-int  pg_end(PgStore *s, int rc);
+int pg_end(PgStore *s, int rc);
 /* Reconnects a connection that broke (a restarted server); called before each operation. */
 void pg_ensure(PgStore *s);
 
@@ -51,40 +51,47 @@ const char *pg_str(const PGresult *r, int row, int col);
 char *pg_dup(const PGresult *r, int row, int col);
 int pg_row_to_record(const PGresult *r, int row, JobRecord *out);
 
-#define PG_JOB_COLUMNS "seq, id, state, spec, created_at, started_at, finished_at, attempt, lost, node, " \
-                       "frames_done, frames_total, fps, pooled, error, warnings"
+#define PG_JOB_COLUMNS                                                                 \
+    "seq, id, state, spec, created_at, started_at, finished_at, attempt, lost, node, " \
+    "frames_done, frames_total, fps, pooled, error, warnings"
 
-#define PG_LOCKED(s, expr) ({ pthread_mutex_lock(&(s)->lock); pg_ensure(s); int r_ = (expr); \
-                              pthread_mutex_unlock(&(s)->lock); r_; })
+#define PG_LOCKED(s, expr)                \
+    ({                                    \
+        pthread_mutex_lock(&(s)->lock);   \
+        pg_ensure(s);                     \
+        int r_ = (expr);                  \
+        pthread_mutex_unlock(&(s)->lock); \
+        r_;                               \
+    })
 
 /* store_pg_jobs.c */
-int  pg_submit(Store *, const StoreSubmit *, char id[JOB_ID_LEN], int *replayed);
-int  pg_get(Store *, const char *id, JobRecord *out);
-int  pg_list(Store *, const ListQuery *, JobRecord **out, size_t *n, long long *next);
-int  pg_read_job(Store *, const char *id, int lock, JobRecord *out);
-int  pg_set_cancelled(Store *, long long seq, double now);
-int  pg_stats(Store *, double now, double live_window, StoreStats *);
-int  pg_report(Store *, const char *id, const char *format, char **text, size_t *len);
-int  pg_resolve(Store *, const char *prefix, char id[JOB_ID_LEN], char other[JOB_ID_LEN]);
+int pg_submit(Store *, const StoreSubmit *, char id[JOB_ID_LEN], int *replayed);
+int pg_get(Store *, const char *id, JobRecord *out);
+int pg_list(Store *, const ListQuery *, JobRecord **out, size_t *n, long long *next);
+int pg_read_job(Store *, const char *id, int lock, JobRecord *out);
+int pg_set_cancelled(Store *, long long seq, double now);
+int pg_stats(Store *, double now, double live_window, StoreStats *);
+int pg_report(Store *, const char *id, const char *format, char **text, size_t *len);
+int pg_resolve(Store *, const char *prefix, char id[JOB_ID_LEN], char other[JOB_ID_LEN]);
 
 /* store_pg_chunks.c: chunked jobs (the columns, added in the schema's transaction; the ops) */
 extern const char pg_schema_chunks[];
-int  pg_chunk_split(Store *, const char *id, const char *const *specs, const ChunkRange *r, unsigned n,
-                    long long frames, const char *note, double now);
-int  pg_chunk_sweep(Store *, double now, ChunkReady **ready, size_t *n);
-int  pg_chunk_texts(Store *, long long parent_seq, char ***texts, size_t **lens, unsigned *n);
-int  pg_chunk_complete(Store *, long long parent_seq, const Outcome *, double now);
-int  pg_chunk_list(Store *, const char *parent_id, ChunkRow **out, size_t *n, char **note);
+int pg_chunk_split(Store *, const char *id, const char *const *specs, const ChunkRange *r, unsigned n,
+                   long long frames, const char *note, double now);
+int pg_chunk_sweep(Store *, double now, ChunkReady **ready, size_t *n);
+int pg_chunk_texts(Store *, long long parent_seq, char ***texts, size_t **lens, unsigned *n);
+int pg_chunk_complete(Store *, long long parent_seq, const Outcome *, double now);
+int pg_chunk_list(Store *, const char *parent_id, ChunkRow **out, size_t *n, char **note);
 
 /* store_pg_leases.c: the rows of the lease state machine (lease.h) */
 extern const struct LeaseRows pg_lease_rows;
 
 /* store_pg_hooks.c: webhook deliveries */
 extern const DeliveryOps pg_delivery_ops;
-int  pg_deliveries_setup(PgStore *s);   /* its table (in setup()'s transaction) */
-int  pg_delivery_insert(PgStore *s, long long seq, const char *url);   /* in the submit's transaction */
+int pg_deliveries_setup(PgStore *s);                                /* its table (in setup()'s transaction) */
+int pg_delivery_insert(PgStore *s, long long seq, const char *url); /* in the submit's transaction */
 
 /* dsn: postgres:// or postgresql://; errors name it with its password redacted. */
-int  pg_store_open(Store **out, const char *dsn, const StoreOptions *opt, char *err, size_t n);
+int pg_store_open(Store **out, const char *dsn, const StoreOptions *opt, char *err, size_t n);
 
 #endif

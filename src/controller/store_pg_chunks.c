@@ -10,7 +10,7 @@
 #include "lease.h"
 #include "store_pg.h"
 
-#define NEVER "1e300"   /* a parent's not_before */
+#define NEVER "1e300" /* a parent's not_before */
 
 /* Run in the schema's transaction (under its advisory lock); every step is idempotent. */
 const char pg_schema_chunks[] =
@@ -22,7 +22,8 @@ const char pg_schema_chunks[] =
     "CREATE INDEX IF NOT EXISTS jobs_parent ON jobs(parent_seq, chunk_first) WHERE parent_seq IS NOT NULL;"
     "CREATE INDEX IF NOT EXISTS jobs_chunked ON jobs(state) WHERE chunks > 0;";
 
-static int insert_child(PgStore *s, long long parent, int priority, const char *spec, const ChunkRange *r, double now)
+static int insert_child(PgStore *s, long long parent, int priority, const char *spec, const ChunkRange *r,
+                        double now)
 {
     char id[JOB_ID_LEN];
     store_new_id(id);
@@ -36,8 +37,12 @@ static int insert_child(PgStore *s, long long parent, int priority, const char *
     if (r->end) pgp_i64(&p, r->end);
     else pgp_text(&p, NULL);
     return pg_exec(s, "insert chunk",
-                   "INSERT INTO jobs(id, state, spec, priority, created_at, parent_seq, chunk_first, chunk_end)"
-                   " VALUES($1, {pending}, $2, $3, $4, $5, $6, $7)", &p) == 1 ? 0 : -EIO;
+                   "INSERT INTO jobs(id, state, spec, priority, created_at, parent_seq, chunk_first, "
+                   "chunk_end)"
+                   " VALUES($1, {pending}, $2, $3, $4, $5, $6, $7)",
+                   &p) == 1
+               ? 0
+               : -EIO;
 }
 
 static int split_locked(PgStore *s, const char *id, const char *const *specs, const ChunkRange *r, unsigned n,
@@ -55,7 +60,8 @@ static int split_locked(PgStore *s, const char *id, const char *const *specs, co
                              "UPDATE jobs SET chunks = $2, chunk_note = $3, frames_total = $4,"
                              " not_before = CASE WHEN $2::int > 0 THEN " NEVER " ELSE not_before END"
                              " WHERE id = $1 AND state = {pending} AND attempt = 0 AND parent_seq IS NULL"
-                             " RETURNING seq, priority", &p);
+                             " RETURNING seq, priority",
+                             &p);
     long long seq = 0;
     int priority = 0;
     if (!res) rc = -EIO;
@@ -80,19 +86,22 @@ int pg_chunk_split(Store *base, const char *id, const char *const *specs, const 
 
 static const char *const sweep_sql[] = {
     "UPDATE jobs AS p SET state = {failed}, finished_at = $1,"
-    " error = (SELECT 'chunk of frames ' || c.chunk_first || '-' || coalesce((c.chunk_end - 1)::text, 'end') || ': '"
+    " error = (SELECT 'chunk of frames ' || c.chunk_first || '-' || coalesce((c.chunk_end - 1)::text, 'end') "
+    "|| ': '"
     "          || coalesce(c.error, 'failed') FROM jobs c WHERE c.parent_seq = p.seq AND c.state = {failed}"
     "          ORDER BY c.chunk_first LIMIT 1)"
     " WHERE p.chunks > 0 AND p.state IN ({pending}, {running})"
     " AND EXISTS(SELECT 1 FROM jobs c WHERE c.parent_seq = p.seq AND c.state = {failed})",
     "UPDATE jobs SET state = {cancelled}, finished_at = $1, lease_expires = NULL"
     " WHERE state IN ({pending}, {running}) AND parent_seq IS NOT NULL"
-    " AND parent_seq IN (SELECT seq FROM jobs WHERE chunks > 0 AND state IN ({completed}, {failed}, {cancelled}))",
+    " AND parent_seq IN (SELECT seq FROM jobs WHERE chunks > 0 AND state IN ({completed}, {failed}, "
+    "{cancelled}))",
     "UPDATE jobs AS p SET state = {running},"
     " started_at = coalesce(p.started_at, (SELECT min(c.started_at) FROM jobs c WHERE c.parent_seq = p.seq))"
     " WHERE p.chunks > 0 AND p.state = {pending} AND $1::float8 > 0"
     " AND EXISTS(SELECT 1 FROM jobs c WHERE c.parent_seq = p.seq AND c.attempt > 0)",
-    "UPDATE jobs AS p SET frames_done = (SELECT coalesce(sum(c.frames_done), 0) FROM jobs c WHERE c.parent_seq = p.seq),"
+    "UPDATE jobs AS p SET frames_done = (SELECT coalesce(sum(c.frames_done), 0) FROM jobs c WHERE "
+    "c.parent_seq = p.seq),"
     " fps = (SELECT sum(c.fps) FROM jobs c WHERE c.parent_seq = p.seq AND c.state = {running})"
     " WHERE p.chunks > 0 AND p.state = {running} AND $1::float8 > 0",
 };
@@ -102,7 +111,8 @@ static int ready_rows(PgStore *s, ChunkReady **out, size_t *n)
     PGresult *r = pg_query(s, "chunked jobs to merge",
                            "SELECT p.seq, p.id, p.spec FROM jobs p WHERE p.chunks > 0"
                            " AND p.state IN ({pending}, {running}) AND NOT EXISTS(SELECT 1 FROM jobs c"
-                           " WHERE c.parent_seq = p.seq AND c.state != {completed})", NULL);
+                           " WHERE c.parent_seq = p.seq AND c.state != {completed})",
+                           NULL);
     if (!r) return -EIO;
     int rows = PQntuples(r), rc = 0;
     if (rows && !(*out = calloc((size_t)rows, sizeof(**out)))) rc = -ENOMEM;
@@ -150,10 +160,12 @@ static int texts_locked(PgStore *s, long long parent, char ***texts, size_t **le
     pgp_i64(&p, parent);
     PGresult *r = pg_query(s, "chunk results",
                            "SELECT r.json FROM jobs c JOIN reports r ON r.seq = c.seq"
-                           " WHERE c.parent_seq = $1 AND c.state = {completed} ORDER BY c.chunk_first", &p);
+                           " WHERE c.parent_seq = $1 AND c.state = {completed} ORDER BY c.chunk_first",
+                           &p);
     if (!r) return -EIO;
     int rows = PQntuples(r), rc = 0;
-    if (rows && (!(*texts = calloc((size_t)rows, sizeof(**texts))) || !(*lens = calloc((size_t)rows, sizeof(**lens)))))
+    if (rows && (!(*texts = calloc((size_t)rows, sizeof(**texts))) ||
+                 !(*lens = calloc((size_t)rows, sizeof(**lens)))))
         rc = -ENOMEM;
     for (int i = 0; !rc && i < rows; i++) {
         if (!((*texts)[i] = pg_dup(r, i, 0))) rc = -ENOMEM;
@@ -200,7 +212,7 @@ static void child_row(const PGresult *r, int i, ChunkRow *c)
     memset(c, 0, sizeof(*c));
     snprintf(c->id, sizeof(c->id), "%s", pg_str(r, i, 0));
     c->first = (unsigned)pg_i64(r, i, 1);
-    c->end = (unsigned)pg_i64(r, i, 2);   /* NULL (open) reads as 0 */
+    c->end = (unsigned)pg_i64(r, i, 2); /* NULL (open) reads as 0 */
     c->state = (JobState)pg_i64(r, i, 3);
     c->attempt = (unsigned)pg_i64(r, i, 4);
     c->lost = (unsigned)pg_i64(r, i, 5);
@@ -224,7 +236,8 @@ static int list_locked(PgStore *s, const char *parent_id, ChunkRow **out, size_t
     r = pg_query(s, "chunks of a job",
                  "SELECT c.id, c.chunk_first, c.chunk_end, c.state, c.attempt, c.lost, c.node, c.frames_done,"
                  " c.frames_total, c.fps, c.started_at, c.finished_at, c.error FROM jobs c JOIN jobs p"
-                 " ON c.parent_seq = p.seq WHERE p.id = $1 ORDER BY c.chunk_first", &p);
+                 " ON c.parent_seq = p.seq WHERE p.id = $1 ORDER BY c.chunk_first",
+                 &p);
     if (!r) return -EIO;
     int rows = PQntuples(r), rc = 0;
     if (rows && !(*out = calloc((size_t)rows, sizeof(**out)))) rc = -ENOMEM;

@@ -31,8 +31,10 @@ int pg_delivery_insert(PgStore *s, long long seq, const char *url)
     pgp_i64(&p, seq);
     pgp_text(&p, event);
     pgp_text(&p, url);
-    return pg_exec(s, "insert delivery", "INSERT INTO deliveries(seq, event_id, url) VALUES($1, $2, $3)", &p) < 0
-           ? -EIO : 0;
+    return pg_exec(s, "insert delivery", "INSERT INTO deliveries(seq, event_id, url) VALUES($1, $2, $3)",
+                   &p) < 0
+               ? -EIO
+               : 0;
 }
 
 static int claim_locked(PgStore *s, double now, double hold, DeliveryTask *out)
@@ -47,7 +49,8 @@ static int claim_locked(PgStore *s, double now, double hold, DeliveryTask *out)
                            " FROM deliveries d JOIN jobs j ON j.seq = d.seq"
                            " WHERE d.state = $2 AND d.next_at <= $1"
                            " AND j.state IN ({completed}, {failed}, {cancelled})"
-                           " ORDER BY d.next_at LIMIT 1 FOR UPDATE OF d SKIP LOCKED", &p);
+                           " ORDER BY d.next_at LIMIT 1 FOR UPDATE OF d SKIP LOCKED",
+                           &p);
     if (!q) return pg_end(s, -EIO);
     if (!PQntuples(q)) {
         PQclear(q);
@@ -65,8 +68,10 @@ static int claim_locked(PgStore *s, double now, double hold, DeliveryTask *out)
     pgp_dbl(&u, now + hold);
     pgp_dbl(&u, now);
     r = pg_exec(s, "claim delivery",
-                "UPDATE deliveries SET next_at = $2, first_at = coalesce(first_at, $3) WHERE seq = $1", &u) < 0
-        ? -EIO : 0;
+                "UPDATE deliveries SET next_at = $2, first_at = coalesce(first_at, $3) WHERE seq = $1",
+                &u) < 0
+            ? -EIO
+            : 0;
     r = pg_end(s, r);
     return r ? r : 1;
 }
@@ -91,7 +96,10 @@ static int record_locked(PgStore *s, long long seq, DeliveryState state, unsigne
     else pgp_text(&p, NULL);
     return pg_exec(s, "record delivery",
                    "UPDATE deliveries SET state = $2, attempts = $3, last_error = $4, next_at = $5,"
-                   " delivered_at = $6 WHERE seq = $1", &p) < 0 ? -EIO : 0;
+                   " delivered_at = $6 WHERE seq = $1",
+                   &p) < 0
+               ? -EIO
+               : 0;
 }
 
 static int pg_record(Store *base, long long seq, DeliveryState state, unsigned attempts, const char *error,
@@ -105,9 +113,11 @@ static int view_locked(PgStore *s, long long seq, DeliveryView *out)
 {
     PgParams p = { .n = 0 };
     pgp_i64(&p, seq);
-    PGresult *q = pg_query(s, "read delivery",
-                           "SELECT url, state, attempts, last_error, coalesce(delivered_at, 0) FROM deliveries"
-                           " WHERE seq = $1", &p);
+    PGresult *q =
+        pg_query(s, "read delivery",
+                 "SELECT url, state, attempts, last_error, coalesce(delivered_at, 0) FROM deliveries"
+                 " WHERE seq = $1",
+                 &p);
     if (!q) return -EIO;
     int found = PQntuples(q) > 0;
     if (found) {

@@ -33,8 +33,10 @@ static int insert_labels(PgStore *s, const JobSpec *job, long long seq)
         pgp_text(&p, job->label_key[i]);
         pgp_text(&p, job->label_value[i]);
         pgp_i64(&p, seq);
-        if (pg_exec(s, "insert label", "INSERT INTO labels(key, value, seq) VALUES($1, $2, $3)"
-                    " ON CONFLICT DO NOTHING", &p) < 0)
+        if (pg_exec(s, "insert label",
+                    "INSERT INTO labels(key, value, seq) VALUES($1, $2, $3)"
+                    " ON CONFLICT DO NOTHING",
+                    &p) < 0)
             return -EIO;
     }
     return 0;
@@ -53,10 +55,12 @@ static int insert_job(PgStore *s, const StoreSubmit *in, char id[JOB_ID_LEN])
     pgp_text(&p, in->idem_key);
     pgp_text(&p, in->body_hash);
     pgp_dbl(&p, in->now);
-    PGresult *r = pg_query(s, "insert job",
-                           "INSERT INTO jobs(id, state, spec, priority, owner, idem_key, body_hash, created_at)"
-                           " VALUES($1, {pending}, $2, $3, $4, $5, $6, $7)"
-                           " ON CONFLICT (owner, idem_key) WHERE idem_key IS NOT NULL DO NOTHING RETURNING seq", &p);
+    PGresult *r =
+        pg_query(s, "insert job",
+                 "INSERT INTO jobs(id, state, spec, priority, owner, idem_key, body_hash, created_at)"
+                 " VALUES($1, {pending}, $2, $3, $4, $5, $6, $7)"
+                 " ON CONFLICT (owner, idem_key) WHERE idem_key IS NOT NULL DO NOTHING RETURNING seq",
+                 &p);
     if (!r) return -EIO;
     int raced = PQntuples(r) == 0;
     long long seq = raced ? 0 : pg_i64(r, 0, 0);
@@ -132,7 +136,9 @@ static void list_sql(const ListQuery *q, PgParams *p, char *sql, size_t n)
         strncat(where, ")", sizeof(where) - strlen(where) - 1);
     }
     pgp_i64(p, (long long)q->limit + 1);
-    snprintf(sql, n, "SELECT " PG_JOB_COLUMNS " FROM jobs WHERE parent_seq IS NULL%s ORDER BY seq DESC LIMIT $%d", where, p->n);
+    snprintf(sql, n,
+             "SELECT " PG_JOB_COLUMNS " FROM jobs WHERE parent_seq IS NULL%s ORDER BY seq DESC LIMIT $%d",
+             where, p->n);
 }
 
 static int list_locked(PgStore *s, const ListQuery *q, JobRecord *out, size_t *n, long long *next)
@@ -144,7 +150,7 @@ static int list_locked(PgStore *s, const ListQuery *q, JobRecord *out, size_t *n
     if (!r) return -EIO;
     int rows = PQntuples(r), rc = 0;
     for (int i = 0; !rc && i < rows; i++) {
-        if (*n == q->limit) {   /* one more row exists: the next page starts after the last one */
+        if (*n == q->limit) { /* one more row exists: the next page starts after the last one */
             *next = out[*n - 1].seq;
             break;
         }
@@ -183,13 +189,17 @@ int pg_set_cancelled(Store *base, long long seq, double now)
     pgp_i64(&p, seq);
     pgp_dbl(&p, now);
     return pg_exec((PgStore *)base, "cancel job",
-                   "UPDATE jobs SET state = {cancelled}, finished_at = $2, lease_expires = NULL WHERE seq = $1", &p) < 0
-        ? -EIO : 0;
+                   "UPDATE jobs SET state = {cancelled}, finished_at = $2, lease_expires = NULL WHERE seq = "
+                   "$1",
+                   &p) < 0
+               ? -EIO
+               : 0;
 }
 
 static int count_states(PgStore *s, StoreStats *out)
 {
-    PGresult *r = pg_query(s, "count jobs", "SELECT state, count(*) FROM jobs WHERE parent_seq IS NULL GROUP BY state", NULL);
+    PGresult *r = pg_query(s, "count jobs",
+                           "SELECT state, count(*) FROM jobs WHERE parent_seq IS NULL GROUP BY state", NULL);
     if (!r) return -EIO;
     for (int i = 0; i < PQntuples(r); i++) {
         long long k = pg_i64(r, i, 0);
@@ -245,11 +255,12 @@ static int report_locked(PgStore *s, const char *sql, const char *id, char **tex
 int pg_report(Store *base, const char *id, const char *format, char **text, size_t *len)
 {
     PgStore *s = (PgStore *)base;
-    const char *sql = !strcmp(format, "xml")
-        ? "SELECT j.state, r.xml FROM jobs j LEFT JOIN reports r ON r.seq = j.seq WHERE j.id = $1"
+    const char *sql =
+        !strcmp(format, "xml")
+            ? "SELECT j.state, r.xml FROM jobs j LEFT JOIN reports r ON r.seq = j.seq WHERE j.id = $1"
         : !strcmp(format, "csv")
-        ? "SELECT j.state, r.csv FROM jobs j LEFT JOIN reports r ON r.seq = j.seq WHERE j.id = $1"
-        : "SELECT j.state, r.json FROM jobs j LEFT JOIN reports r ON r.seq = j.seq WHERE j.id = $1";
+            ? "SELECT j.state, r.csv FROM jobs j LEFT JOIN reports r ON r.seq = j.seq WHERE j.id = $1"
+            : "SELECT j.state, r.json FROM jobs j LEFT JOIN reports r ON r.seq = j.seq WHERE j.id = $1";
     *text = NULL;
     *len = 0;
     return PG_LOCKED(s, report_locked(s, sql, id, text, len));
@@ -261,7 +272,8 @@ static int resolve_locked(PgStore *s, const char *prefix, char id[JOB_ID_LEN], c
 {
     PgParams p = { .n = 0 };
     pgp_text(&p, prefix);
-    PGresult *r = pg_query(s, "resolve job id", "SELECT id FROM jobs WHERE id LIKE $1 || '%' ORDER BY id LIMIT 2", &p);
+    PGresult *r = pg_query(s, "resolve job id",
+                           "SELECT id FROM jobs WHERE id LIKE $1 || '%' ORDER BY id LIMIT 2", &p);
     if (!r) return -EIO;
     int n = PQntuples(r);
     for (int i = 0; i < n && i < 2; i++) snprintf(i ? other : id, JOB_ID_LEN, "%s", pg_str(r, i, 0));

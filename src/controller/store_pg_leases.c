@@ -79,11 +79,12 @@ static int pg_take(Store *base, long long seq, const char *node, double until, d
     pgp_text(&p, node);
     pgp_dbl(&p, until);
     pgp_dbl(&p, now);
-    PGresult *r = pg_query(PG(base), "take job",
-                           "UPDATE jobs SET state = {running}, attempt = attempt + 1,"
-                           " node = $2, lease_expires = $3, started_at = coalesce(started_at, $4), frames_done = 0,"
-                           " frames_total = NULL, fps = NULL WHERE seq = $1 RETURNING attempt",
-                           &p);
+    PGresult *r =
+        pg_query(PG(base), "take job",
+                 "UPDATE jobs SET state = {running}, attempt = attempt + 1,"
+                 " node = $2, lease_expires = $3, started_at = coalesce(started_at, $4), frames_done = 0,"
+                 " frames_total = NULL, fps = NULL WHERE seq = $1 RETURNING attempt",
+                 &p);
     if (!r) return -EIO;
     int ok = PQntuples(r) == 1;
     if (ok) *attempt = (unsigned)pg_i64(r, 0, 0);
@@ -115,7 +116,8 @@ static int pg_read(Store *base, const char *id, int lock, LeaseRow *row)
 }
 
 /* Runs a fenced update ($1 id, $2 attempt, $3 node, then the caller's extra parameters). */
-static long long fenced(Store *base, const char *sql, const char *node, const LeaseRef *l, const PgParams *extra)
+static long long fenced(Store *base, const char *sql, const char *node, const LeaseRef *l,
+                        const PgParams *extra)
 {
     PgParams p = { .n = 0 };
     pgp_text(&p, l->id);
@@ -160,7 +162,8 @@ static int store_report(PgStore *s, long long seq, const Outcome *o)
     pgp_text(&p, o->report_json ? o->report_json : "");
     pgp_text(&p, o->report_xml ? o->report_xml : "");
     pgp_text(&p, o->report_csv ? o->report_csv : "");
-    return pg_exec(s, "store report", "INSERT INTO reports(seq, json, xml, csv) VALUES($1, $2, $3, $4)", &p) < 0
+    return pg_exec(s, "store report", "INSERT INTO reports(seq, json, xml, csv) VALUES($1, $2, $3, $4)", &p) <
+                   0
                ? -EIO
                : 0;
 }

@@ -52,10 +52,14 @@ static const char *const sql[ST_COUNT] = {
     [ST_INSERT_LABEL] = "INSERT OR IGNORE INTO labels(key, value, seq) VALUES(?1, ?2, ?3)",
     [ST_GET] = "SELECT " JOB_COLUMNS " FROM jobs WHERE id = ?1",
     [ST_GET_REF] = "SELECT seq, state, attempt, node, created_at, started_at FROM jobs WHERE id = ?1",
-    [ST_SET_CANCELLED] = "UPDATE jobs SET state = {cancelled}, finished_at = ?2, lease_expires = NULL WHERE seq = ?1",
-    [ST_REPORT_JSON] = "SELECT j.state, r.json FROM jobs j LEFT JOIN reports r ON r.seq = j.seq WHERE j.id = ?1",
-    [ST_REPORT_XML] = "SELECT j.state, r.xml FROM jobs j LEFT JOIN reports r ON r.seq = j.seq WHERE j.id = ?1",
-    [ST_REPORT_CSV] = "SELECT j.state, r.csv FROM jobs j LEFT JOIN reports r ON r.seq = j.seq WHERE j.id = ?1",
+    [ST_SET_CANCELLED] = "UPDATE jobs SET state = {cancelled}, finished_at = ?2, lease_expires = NULL WHERE "
+                         "seq = ?1",
+    [ST_REPORT_JSON] = "SELECT j.state, r.json FROM jobs j LEFT JOIN reports r ON r.seq = j.seq WHERE j.id = "
+                       "?1",
+    [ST_REPORT_XML] = "SELECT j.state, r.xml FROM jobs j LEFT JOIN reports r ON r.seq = j.seq WHERE j.id = "
+                      "?1",
+    [ST_REPORT_CSV] = "SELECT j.state, r.csv FROM jobs j LEFT JOIN reports r ON r.seq = j.seq WHERE j.id = "
+                      "?1",
     [ST_COUNT_STATES] = "SELECT state, count(*) FROM jobs WHERE parent_seq IS NULL GROUP BY state",
     [ST_OLDEST_PENDING] = "SELECT created_at FROM jobs WHERE state = {pending} ORDER BY seq LIMIT 1",
     [ST_NODES_LIVE] = "SELECT count(*) FROM nodes WHERE last_seen >= ?1",
@@ -72,16 +76,18 @@ static const char *const sql[ST_COUNT] = {
     [ST_PROGRESS] = "UPDATE jobs SET frames_done = ?4, frames_total = ?5, fps = ?6,"
                     " lease_expires = max(lease_expires, ?7)"
                     " WHERE id = ?1 AND state = {running} AND attempt = ?2 AND node = ?3",
-    [ST_FINISH] = "UPDATE jobs SET state = ?2, finished_at = ?3, pooled = ?4, error = ?5, lease_expires = NULL,"
-                  " frames_done = coalesce(?6, frames_done), fps = coalesce(?7, fps), warnings = ?8 WHERE seq = ?1",
+    [ST_FINISH] =
+        "UPDATE jobs SET state = ?2, finished_at = ?3, pooled = ?4, error = ?5, lease_expires = NULL,"
+        " frames_done = coalesce(?6, frames_done), fps = coalesce(?7, fps), warnings = ?8 WHERE seq = ?1",
     [ST_INSERT_REPORT] = "INSERT INTO reports(seq, json, xml, csv) VALUES(?1, ?2, ?3, ?4)",
     [ST_RELEASE] = "UPDATE jobs SET state = {pending}, lease_expires = NULL, not_before = 0"
                    " WHERE id = ?1 AND state = {running} AND attempt = ?2 AND node = ?3",
     [ST_EXPIRED] = "SELECT seq, lost, node, id FROM jobs WHERE state = {running} AND lease_expires < ?1",
     [ST_REQUEUE] = "UPDATE jobs SET state = {pending}, lost = lost + 1, lease_expires = NULL, not_before = ?2"
                    " WHERE seq = ?1",
-    [ST_FAIL_LOST] = "UPDATE jobs SET state = {failed}, lost = lost + 1, lease_expires = NULL, finished_at = ?2,"
-                     " error = ?3 WHERE seq = ?1",
+    [ST_FAIL_LOST] =
+        "UPDATE jobs SET state = {failed}, lost = lost + 1, lease_expires = NULL, finished_at = ?2,"
+        " error = ?3 WHERE seq = ?1",
     [ST_GRACE] = "UPDATE jobs SET lease_expires = max(lease_expires, ?1) WHERE state = {running}",
 };
 
@@ -158,8 +164,10 @@ static int sq_ping(Store *base)
 {
     SqliteStore *s = (SqliteStore *)base;
     pthread_mutex_lock(&s->lock);
-    int r = sqlite3_exec(s->db, "INSERT OR REPLACE INTO health(id, at) VALUES(1, julianday('now'))", NULL, NULL,
-                         NULL) == SQLITE_OK ? 0 : sq_fail(s, "ping");
+    int r = sqlite3_exec(s->db, "INSERT OR REPLACE INTO health(id, at) VALUES(1, julianday('now'))", NULL,
+                         NULL, NULL) == SQLITE_OK
+                ? 0
+                : sq_fail(s, "ping");
     pthread_mutex_unlock(&s->lock);
     return r;
 }
@@ -171,18 +179,20 @@ static void sq_close(Store *base)
     for (int i = 0; i < ST_COUNT; i++) sqlite3_finalize(s->st[i]);
     sq_deliveries_close(s);
     sqlite3_close(s->db);
-    if (s->lock_fd >= 0) close(s->lock_fd);   /* after SQLite's own descriptors: see store_sqlite_lock.c */
+    if (s->lock_fd >= 0) close(s->lock_fd); /* after SQLite's own descriptors: see store_sqlite_lock.c */
     pthread_mutex_destroy(&s->lock);
     free(s);
 }
 
 static const StoreOps sqlite_ops = {
+    /* clang-format off */
     sq_submit, sq_get, sq_list, lease_cancel, lease_next, lease_heartbeat, lease_progress, lease_finish,
     lease_release, lease_expire, lease_grace, lease_node_seen, sq_stats, sq_report, sq_ping, sq_close,
     sq_resolve,
     .chunk_split = sq_chunk_split, .chunk_sweep = sq_chunk_sweep, .chunk_texts = sq_chunk_texts,
     .chunk_complete = sq_chunk_complete, .chunk_list = sq_chunk_list,
 };
+/* clang-format on */
 
 /* jobs.warnings (a job's warnings as a JSON array), added to a database made before it. */
 static int add_warnings_column(SqliteStore *s, char **msg)
@@ -194,26 +204,32 @@ static int add_warnings_column(SqliteStore *s, char **msg)
         return SQLITE_ERROR;
     have = sqlite3_step(st) == SQLITE_ROW;
     sqlite3_finalize(st);
-    return have ? SQLITE_OK : sqlite3_exec(s->db, "ALTER TABLE jobs ADD COLUMN warnings TEXT", NULL, NULL, msg);
+    return have ? SQLITE_OK
+                : sqlite3_exec(s->db, "ALTER TABLE jobs ADD COLUMN warnings TEXT", NULL, NULL, msg);
 }
 
 static int setup(SqliteStore *s, int sync_full, char *err, size_t n)
 {
     char pragmas[160];
-    snprintf(pragmas, sizeof(pragmas), "PRAGMA journal_mode=WAL; PRAGMA synchronous=%s; PRAGMA busy_timeout=10000;",
+    snprintf(pragmas, sizeof(pragmas),
+             "PRAGMA journal_mode=WAL; PRAGMA synchronous=%s; PRAGMA busy_timeout=10000;",
              sync_full ? "FULL" : "NORMAL");
     char *msg = NULL;
     if (sqlite3_exec(s->db, pragmas, NULL, NULL, &msg) != SQLITE_OK ||
-        sqlite3_exec(s->db, schema, NULL, NULL, &msg) != SQLITE_OK || add_warnings_column(s, &msg) != SQLITE_OK ||
-        sq_chunks_upgrade(s->db, &msg) ||
-        sqlite3_exec(s->db, "PRAGMA user_version=" "1", NULL, NULL, &msg) != SQLITE_OK) {
+        sqlite3_exec(s->db, schema, NULL, NULL, &msg) != SQLITE_OK ||
+        add_warnings_column(s, &msg) != SQLITE_OK || sq_chunks_upgrade(s->db, &msg) ||
+        sqlite3_exec(s->db,
+                     "PRAGMA user_version="
+                     "1",
+                     NULL, NULL, &msg) != SQLITE_OK) {
         snprintf(err, n, "%s", msg ? msg : sqlite3_errmsg(s->db));
         sqlite3_free(msg);
         return -EIO;
     }
     for (int i = 0; i < ST_COUNT; i++) {
         char *text = store_sql(sql[i]);
-        int r = text ? sqlite3_prepare_v3(s->db, text, -1, SQLITE_PREPARE_PERSISTENT, &s->st[i], NULL) : SQLITE_NOMEM;
+        int r = text ? sqlite3_prepare_v3(s->db, text, -1, SQLITE_PREPARE_PERSISTENT, &s->st[i], NULL)
+                     : SQLITE_NOMEM;
         free(text);
         if (r != SQLITE_OK) {
             snprintf(err, n, "statement %d: %s", i, sqlite3_errmsg(s->db));
@@ -232,7 +248,8 @@ static int check_version(SqliteStore *s, char *err, size_t n)
         v = sqlite3_column_int(st, 0);
     sqlite3_finalize(st);
     if (v > SCHEMA_VERSION) {
-        snprintf(err, n, "database schema version %d is newer than this controller's (%d)", v, SCHEMA_VERSION);
+        snprintf(err, n, "database schema version %d is newer than this controller's (%d)", v,
+                 SCHEMA_VERSION);
         return -EPROTO;
     }
     return 0;

@@ -12,6 +12,7 @@
 #include "store.h"
 
 enum {
+    /* clang-format off */
     ST_BEGIN, ST_COMMIT, ST_ROLLBACK,
     ST_FIND_IDEM, ST_INSERT_JOB, ST_INSERT_LABEL, ST_GET, ST_GET_REF, ST_SET_CANCELLED,
     ST_REPORT_JSON, ST_REPORT_XML, ST_REPORT_CSV,
@@ -20,6 +21,7 @@ enum {
     ST_RELEASE, ST_EXPIRED, ST_REQUEUE, ST_FAIL_LOST, ST_GRACE,
     ST_COUNT
 };
+/* clang-format on */
 
 typedef struct SqliteStore {
     Store base;
@@ -27,8 +29,8 @@ typedef struct SqliteStore {
     pthread_mutex_t lock;
     sqlite3_stmt *st[ST_COUNT];
     Log log;
-    int lock_fd;                 /* holds the file's lock (store_sqlite_lock.c); -1: none */
-    sqlite3_stmt *delivery_st[8];  /* store_sqlite_hooks.c's statements */
+    int lock_fd;                  /* holds the file's lock (store_sqlite_lock.c); -1: none */
+    sqlite3_stmt *delivery_st[8]; /* store_sqlite_hooks.c's statements */
 } SqliteStore;
 
 /* Takes the exclusive lock that keeps a second controller off the database file path, held
@@ -38,53 +40,60 @@ int sqlite_store_lock(const char *path, int *fd, char *err, size_t n);
 
 /* Runs expr (an int) with the store's lock held (a GNU statement expression, as gcc and
  * clang both take). */
-#define LOCKED(s, expr) ({ pthread_mutex_lock(&(s)->lock); int r_ = (expr); pthread_mutex_unlock(&(s)->lock); r_; })
+#define LOCKED(s, expr)                   \
+    ({                                    \
+        pthread_mutex_lock(&(s)->lock);   \
+        int r_ = (expr);                  \
+        pthread_mutex_unlock(&(s)->lock); \
+        r_;                               \
+    })
 
 /* The statement, reset and unbound, ready for binding. */
 sqlite3_stmt *sq_stmt(SqliteStore *s, int which);
 /* Logs the database's message for what failed; returns -EIO. */
-int  sq_fail(SqliteStore *s, const char *what);
+int sq_fail(SqliteStore *s, const char *what);
 /* Steps a statement that returns no row (or ignores it); 0 or -EIO. */
-int  sq_exec(SqliteStore *s, int which, const char *what);
-int  sq_begin(SqliteStore *s);
+int sq_exec(SqliteStore *s, int which, const char *what);
+int sq_begin(SqliteStore *s);
 /* Commits when rc is 0, rolls back otherwise; returns rc (or -EIO if the commit failed). */
-int  sq_end(SqliteStore *s, int rc);
-void sq_bind_text(sqlite3_stmt *st, int i, const char *v);   /* NULL binds NULL */
-char *sq_strdup_col(sqlite3_stmt *st, int col);              /* NULL for NULL */
+int sq_end(SqliteStore *s, int rc);
+void sq_bind_text(sqlite3_stmt *st, int i, const char *v); /* NULL binds NULL */
+char *sq_strdup_col(sqlite3_stmt *st, int col);            /* NULL for NULL */
 /* Columns of JOB_COLUMNS, starting at col 0, into a record. */
-int  sq_row_to_record(sqlite3_stmt *st, JobRecord *r);
+int sq_row_to_record(sqlite3_stmt *st, JobRecord *r);
 
-#define JOB_COLUMNS "seq, id, state, spec, created_at, started_at, finished_at, attempt, lost, node, " \
-                    "frames_done, frames_total, fps, pooled, error, warnings"
+#define JOB_COLUMNS                                                                    \
+    "seq, id, state, spec, created_at, started_at, finished_at, attempt, lost, node, " \
+    "frames_done, frames_total, fps, pooled, error, warnings"
 
 /* store_sqlite_jobs.c */
-int  sq_submit(Store *, const StoreSubmit *, char id[JOB_ID_LEN], int *replayed);
-int  sq_get(Store *, const char *id, JobRecord *out);
-int  sq_list(Store *, const ListQuery *, JobRecord **out, size_t *n, long long *next);
-int  sq_read_job(Store *, const char *id, int lock, JobRecord *out);
-int  sq_set_cancelled(Store *, long long seq, double now);
-int  sq_stats(Store *, double now, double live_window, StoreStats *);
-int  sq_report(Store *, const char *id, const char *format, char **text, size_t *len);
-int  sq_resolve(Store *, const char *prefix, char id[JOB_ID_LEN], char other[JOB_ID_LEN]);
+int sq_submit(Store *, const StoreSubmit *, char id[JOB_ID_LEN], int *replayed);
+int sq_get(Store *, const char *id, JobRecord *out);
+int sq_list(Store *, const ListQuery *, JobRecord **out, size_t *n, long long *next);
+int sq_read_job(Store *, const char *id, int lock, JobRecord *out);
+int sq_set_cancelled(Store *, long long seq, double now);
+int sq_stats(Store *, double now, double live_window, StoreStats *);
+int sq_report(Store *, const char *id, const char *format, char **text, size_t *len);
+int sq_resolve(Store *, const char *prefix, char id[JOB_ID_LEN], char other[JOB_ID_LEN]);
 
 /* store_sqlite_chunks.c: chunked jobs (the columns added to an old database; the ops) */
-int  sq_chunks_upgrade(sqlite3 *db, char **msg);
-int  sq_chunk_split(Store *, const char *id, const char *const *specs, const ChunkRange *r, unsigned n,
-                    long long frames, const char *note, double now);
-int  sq_chunk_sweep(Store *, double now, ChunkReady **ready, size_t *n);
-int  sq_chunk_texts(Store *, long long parent_seq, char ***texts, size_t **lens, unsigned *n);
-int  sq_chunk_complete(Store *, long long parent_seq, const Outcome *, double now);
-int  sq_chunk_list(Store *, const char *parent_id, ChunkRow **out, size_t *n, char **note);
+int sq_chunks_upgrade(sqlite3 *db, char **msg);
+int sq_chunk_split(Store *, const char *id, const char *const *specs, const ChunkRange *r, unsigned n,
+                   long long frames, const char *note, double now);
+int sq_chunk_sweep(Store *, double now, ChunkReady **ready, size_t *n);
+int sq_chunk_texts(Store *, long long parent_seq, char ***texts, size_t **lens, unsigned *n);
+int sq_chunk_complete(Store *, long long parent_seq, const Outcome *, double now);
+int sq_chunk_list(Store *, const char *parent_id, ChunkRow **out, size_t *n, char **note);
 
 /* store_sqlite_leases.c: the rows of the lease state machine (lease.h) */
 extern const struct LeaseRows sqlite_lease_rows;
 
 /* store_sqlite_hooks.c: webhook deliveries */
 extern const DeliveryOps sqlite_delivery_ops;
-int  sq_deliveries_setup(SqliteStore *s, char *err, size_t n);   /* its table and statements */
+int sq_deliveries_setup(SqliteStore *s, char *err, size_t n); /* its table and statements */
 void sq_deliveries_close(SqliteStore *s);
-int  sq_delivery_insert(SqliteStore *s, long long seq, const char *url);   /* in the submit's transaction */
+int sq_delivery_insert(SqliteStore *s, long long seq, const char *url); /* in the submit's transaction */
 
-int  sqlite_store_open(Store **out, const char *path, const StoreOptions *opt, char *err, size_t n);
+int sqlite_store_open(Store **out, const char *path, const StoreOptions *opt, char *err, size_t n);
 
 #endif

@@ -9,12 +9,13 @@
 #include "lease.h"
 #include "store_sqlite.h"
 
-#define NEVER 1e300     /* a parent's not_before */
+#define NEVER 1e300 /* a parent's not_before */
 
 /* The columns chunking adds to jobs, each added once (old databases upgrade in place). */
 static const char *const chunk_columns[][2] = {
-    { "parent_seq", "INTEGER" }, { "chunk_first", "INTEGER" }, { "chunk_end", "INTEGER" },
-    { "chunks", "INTEGER NOT NULL DEFAULT 0" }, { "chunk_note", "TEXT" },
+    { "parent_seq", "INTEGER" }, { "chunk_first", "INTEGER" },
+    { "chunk_end", "INTEGER" },  { "chunks", "INTEGER NOT NULL DEFAULT 0" },
+    { "chunk_note", "TEXT" },
 };
 
 static const char schema_chunks[] =
@@ -26,7 +27,8 @@ static int has_column(sqlite3 *db, const char *name)
 {
     sqlite3_stmt *st;
     int found = 0;
-    if (sqlite3_prepare_v2(db, "SELECT 1 FROM pragma_table_info('jobs') WHERE name = ?1", -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(db, "SELECT 1 FROM pragma_table_info('jobs') WHERE name = ?1", -1, &st, NULL) !=
+        SQLITE_OK)
         return -1;
     sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
     found = sqlite3_step(st) == SQLITE_ROW;
@@ -41,7 +43,8 @@ int sq_chunks_upgrade(sqlite3 *db, char **msg)
         if (h < 0) return -1;
         if (h) continue;
         char sql[200];
-        snprintf(sql, sizeof(sql), "ALTER TABLE jobs ADD COLUMN %s %s", chunk_columns[i][0], chunk_columns[i][1]);
+        snprintf(sql, sizeof(sql), "ALTER TABLE jobs ADD COLUMN %s %s", chunk_columns[i][0],
+                 chunk_columns[i][1]);
         if (sqlite3_exec(db, sql, NULL, NULL, msg) != SQLITE_OK) return -1;
     }
     return sqlite3_exec(db, schema_chunks, NULL, NULL, msg) == SQLITE_OK ? 0 : -1;
@@ -72,8 +75,9 @@ static int run(SqliteStore *s, sqlite3_stmt *st, const char *what)
 static int insert_child(SqliteStore *s, long long parent, int priority, const char *spec, const ChunkRange *r,
                         double now)
 {
-    sqlite3_stmt *st = prep(s, "INSERT INTO jobs(id, state, spec, priority, created_at, parent_seq, chunk_first,"
-                               " chunk_end) VALUES(?1, {pending}, ?2, ?3, ?4, ?5, ?6, ?7)");
+    sqlite3_stmt *st = prep(s,
+                            "INSERT INTO jobs(id, state, spec, priority, created_at, parent_seq, chunk_first,"
+                            " chunk_end) VALUES(?1, {pending}, ?2, ?3, ?4, ?5, ?6, ?7)");
     if (!st) return -EIO;
     char id[JOB_ID_LEN];
     store_new_id(id);
@@ -87,8 +91,8 @@ static int insert_child(SqliteStore *s, long long parent, int priority, const ch
     return run(s, st, "insert chunk");
 }
 
-static int split_locked(SqliteStore *s, const char *id, const char *const *specs, const ChunkRange *r, unsigned n,
-                        long long frames, const char *note, double now)
+static int split_locked(SqliteStore *s, const char *id, const char *const *specs, const ChunkRange *r,
+                        unsigned n, long long frames, const char *note, double now)
 {
     int rc = sq_begin(s);
     if (rc) return rc;
@@ -137,13 +141,15 @@ static const char *const sweep_sql[] = {
     /* children of a final parent (cancelled, failed, or completed) stop */
     "UPDATE jobs SET state = {cancelled}, finished_at = ?1, lease_expires = NULL"
     " WHERE state IN ({pending}, {running}) AND parent_seq IS NOT NULL"
-    " AND parent_seq IN (SELECT seq FROM jobs WHERE chunks > 0 AND state IN ({completed}, {failed}, {cancelled}))",
+    " AND parent_seq IN (SELECT seq FROM jobs WHERE chunks > 0 AND state IN ({completed}, {failed}, "
+    "{cancelled}))",
     /* a parent runs from its first leased child; its progress is its children's */
     "UPDATE jobs AS p SET state = {running},"
     " started_at = coalesce(p.started_at, (SELECT min(c.started_at) FROM jobs c WHERE c.parent_seq = p.seq))"
     " WHERE p.chunks > 0 AND p.state = {pending}"
     " AND EXISTS(SELECT 1 FROM jobs c WHERE c.parent_seq = p.seq AND c.attempt > 0)",
-    "UPDATE jobs AS p SET frames_done = (SELECT coalesce(sum(c.frames_done), 0) FROM jobs c WHERE c.parent_seq = p.seq),"
+    "UPDATE jobs AS p SET frames_done = (SELECT coalesce(sum(c.frames_done), 0) FROM jobs c WHERE "
+    "c.parent_seq = p.seq),"
     " fps = (SELECT sum(c.fps) FROM jobs c WHERE c.parent_seq = p.seq AND c.state = {running})"
     " WHERE p.chunks > 0 AND p.state = {running}",
 };

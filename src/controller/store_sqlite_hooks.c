@@ -11,7 +11,8 @@
 /* seq is the job's: one webhook per job. next_at orders the due ones; a pending delivery of
  * a job that has not finished waits with next_at 0 until the job does. */
 static const char schema_deliveries[] =
-    "CREATE TABLE IF NOT EXISTS deliveries(seq INTEGER PRIMARY KEY, event_id TEXT NOT NULL, url TEXT NOT NULL,"
+    "CREATE TABLE IF NOT EXISTS deliveries(seq INTEGER PRIMARY KEY, event_id TEXT NOT NULL, url TEXT NOT "
+    "NULL,"
     " state INTEGER NOT NULL DEFAULT 0, attempts INTEGER NOT NULL DEFAULT 0, next_at REAL NOT NULL DEFAULT 0,"
     " first_at REAL, last_error TEXT, delivered_at REAL);"
     "CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries(state, next_at);";
@@ -27,7 +28,8 @@ static const char *const sql[DS_COUNT] = {
     [DS_HOLD] = "UPDATE deliveries SET next_at = ?2, first_at = coalesce(first_at, ?3) WHERE seq = ?1",
     [DS_RECORD] = ("UPDATE deliveries SET state = ?2, attempts = ?3, last_error = ?4, next_at = ?5,"
                    " delivered_at = ?6 WHERE seq = ?1"),
-    [DS_VIEW] = "SELECT url, state, attempts, last_error, coalesce(delivered_at, 0) FROM deliveries WHERE seq = ?1",
+    [DS_VIEW] = "SELECT url, state, attempts, last_error, coalesce(delivered_at, 0) FROM deliveries WHERE "
+                "seq = ?1",
 };
 
 static sqlite3_stmt *stmt(SqliteStore *s, int which)
@@ -96,8 +98,8 @@ static int sq_claim(Store *base, double now, double hold, DeliveryTask *out)
     return LOCKED(s, claim_locked(s, now, hold, out));
 }
 
-static int record_locked(SqliteStore *s, long long seq, DeliveryState state, unsigned attempts, const char *error,
-                         double next_at, double now)
+static int record_locked(SqliteStore *s, long long seq, DeliveryState state, unsigned attempts,
+                         const char *error, double next_at, double now)
 {
     sqlite3_stmt *st = stmt(s, DS_RECORD);
     sqlite3_bind_int64(st, 1, seq);
@@ -152,8 +154,9 @@ int sq_deliveries_setup(SqliteStore *s, char *err, size_t n)
     }
     for (int i = 0; i < DS_COUNT; i++) {
         char *text = store_sql(sql[i]);
-        int r = text ? sqlite3_prepare_v3(s->db, text, -1, SQLITE_PREPARE_PERSISTENT, &s->delivery_st[i], NULL)
-                     : SQLITE_NOMEM;
+        int r = text
+                    ? sqlite3_prepare_v3(s->db, text, -1, SQLITE_PREPARE_PERSISTENT, &s->delivery_st[i], NULL)
+                    : SQLITE_NOMEM;
         free(text);
         if (r != SQLITE_OK) {
             snprintf(err, n, "delivery statement %d: %s", i, sqlite3_errmsg(s->db));

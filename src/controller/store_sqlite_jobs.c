@@ -93,10 +93,12 @@ int sq_get(Store *base, const char *id, JobRecord *out)
 /* Only the filters that are set appear in the query, so each combination uses its index. */
 static void list_sql(const ListQuery *q, char *sql, size_t n)
 {
-    snprintf(sql, n, "SELECT " JOB_COLUMNS " FROM jobs WHERE parent_seq IS NULL%s%s%s ORDER BY seq DESC LIMIT :l",
+    snprintf(sql, n,
+             "SELECT " JOB_COLUMNS " FROM jobs WHERE parent_seq IS NULL%s%s%s ORDER BY seq DESC LIMIT :l",
              q->state >= 0 ? " AND state = :s" : "", q->before > 0 ? " AND seq < :b" : "",
-             !q->label_key ? "" : q->label_value ? " AND seq IN (SELECT seq FROM labels WHERE key = :k AND value = :v)"
-                                                 : " AND seq IN (SELECT seq FROM labels WHERE key = :k)");
+             !q->label_key    ? ""
+             : q->label_value ? " AND seq IN (SELECT seq FROM labels WHERE key = :k AND value = :v)"
+                              : " AND seq IN (SELECT seq FROM labels WHERE key = :k)");
 }
 
 static void list_bind(sqlite3_stmt *st, const ListQuery *q)
@@ -114,7 +116,7 @@ static int list_rows(SqliteStore *s, sqlite3_stmt *st, const ListQuery *q, JobRe
 {
     int r;
     while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-        if (*n == q->limit) {   /* one more row exists: the next page starts after the last one */
+        if (*n == q->limit) { /* one more row exists: the next page starts after the last one */
             *next = out[*n - 1].seq;
             return 0;
         }
@@ -154,7 +156,7 @@ int sq_list(Store *base, const ListQuery *q, JobRecord **out, size_t *n, long lo
 /* The rows of a cancel (lease.c decides): the job, read in the transaction, and its new state. */
 int sq_read_job(Store *base, const char *id, int lock, JobRecord *out)
 {
-    (void)lock;   /* the transaction holds the database's write lock already */
+    (void)lock; /* the transaction holds the database's write lock already */
     return get_locked((SqliteStore *)base, id, out);
 }
 
@@ -219,7 +221,9 @@ static int report_locked(SqliteStore *s, const char *id, int which, char **text,
 int sq_report(Store *base, const char *id, const char *format, char **text, size_t *len)
 {
     SqliteStore *s = (SqliteStore *)base;
-    int which = !strcmp(format, "xml") ? ST_REPORT_XML : !strcmp(format, "csv") ? ST_REPORT_CSV : ST_REPORT_JSON;
+    int which = !strcmp(format, "xml")   ? ST_REPORT_XML
+                : !strcmp(format, "csv") ? ST_REPORT_CSV
+                                         : ST_REPORT_JSON;
     *text = NULL;
     *len = 0;
     return LOCKED(s, report_locked(s, id, which, text, len));
@@ -231,8 +235,8 @@ int sq_report(Store *base, const char *id, const char *format, char **text, size
 static int resolve_locked(SqliteStore *s, const char *prefix, char id[JOB_ID_LEN], char other[JOB_ID_LEN])
 {
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->db, "SELECT id FROM jobs WHERE id >= ?1 AND id < ?1 || '~' ORDER BY id LIMIT 2", -1,
-                           &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(s->db, "SELECT id FROM jobs WHERE id >= ?1 AND id < ?1 || '~' ORDER BY id LIMIT 2",
+                           -1, &st, NULL) != SQLITE_OK)
         return sq_fail(s, "resolve job id");
     sq_bind_text(st, 1, prefix);
     int n = 0;

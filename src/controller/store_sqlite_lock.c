@@ -16,7 +16,7 @@
 int sqlite_store_lock(const char *path, int *fd, char *err, size_t n)
 {
     *fd = -1;
-    if (!*path || !strcmp(path, ":memory:") || !strncmp(path, "file:", 5)) return 0;   /* nothing to share */
+    if (!*path || !strcmp(path, ":memory:") || !strncmp(path, "file:", 5)) return 0; /* nothing to share */
     /* created as SQLite creates its files, so that it finds it (empty: a new database) */
     int f = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (f < 0) {
@@ -30,10 +30,11 @@ int sqlite_store_lock(const char *path, int *fd, char *err, size_t n)
     }
     int e = errno;
     if (e == EWOULDBLOCK)
-        snprintf(err, n, "database %s is in use by another vmafx-controller (one controller per SQLite file; "
-                 "several need the PostgreSQL store)", path);
-    else
-        snprintf(err, n, "database %s: cannot lock (%s)", path, strerror(e));
+        snprintf(err, n,
+                 "database %s is in use by another vmafx-controller (one controller per SQLite file; "
+                 "several need the PostgreSQL store)",
+                 path);
+    else snprintf(err, n, "database %s: cannot lock (%s)", path, strerror(e));
     close(f);
     return -(e == EWOULDBLOCK ? EBUSY : e);
 }

@@ -16,7 +16,7 @@
 #define MAX_SENDERS 16
 #define SECRET_MAX 4096
 #define SECRET_MIN 16
-#define POLL_S 1.0    /* due deliveries are looked for this often (and when a job ends) */
+#define POLL_S 1.0 /* due deliveries are looked for this often (and when a job ends) */
 
 struct Webhooks {
     Controller *c;
@@ -42,8 +42,10 @@ static int read_secret(Webhooks *w, const char *path, char *err, size_t n)
     w->secret_len = len;
     if (bad || big || len < SECRET_MIN) {
         explicit_bzero(w->secret, sizeof(w->secret));
-        snprintf(err, n, "webhook secret file %s: %s", path, bad ? "unreadable" : big ? "larger than 4 KiB"
-                 : "shorter than 16 bytes (use e.g. 32 random bytes: openssl rand -hex 32)");
+        snprintf(err, n, "webhook secret file %s: %s", path,
+                 bad   ? "unreadable"
+                 : big ? "larger than 4 KiB"
+                       : "shorter than 16 bytes (use e.g. 32 random bytes: openssl rand -hex 32)");
         return -EINVAL;
     }
     return 0;
@@ -68,8 +70,8 @@ static char *event_body(Webhooks *w, const DeliveryTask *t, const JobRecord *rec
     const char *state = job_state_name(rec->state);
     char type[32];
     snprintf(type, sizeof(type), "job.%s", state);
-    json_t *e = json_pack("{sssssssssOsOso}", "id", t->event_id, "type", type, "job_id", rec->id, "state", state,
-                          "pooled_metrics", json_object_get(job, "pooled_metrics"), "error",
+    json_t *e = json_pack("{sssssssssOsOso}", "id", t->event_id, "type", type, "job_id", rec->id, "state",
+                          state, "pooled_metrics", json_object_get(job, "pooled_metrics"), "error",
                           json_object_get(job, "error"), "links", links(&w->c->cfg.webhook, rec->id));
     if (e) json_object_set(e, "job", job);
     json_decref(job);
@@ -81,7 +83,8 @@ static char *event_body(Webhooks *w, const DeliveryTask *t, const JobRecord *rec
 static int attempt(Webhooks *w, const DeliveryTask *t, const char *addr, char *err, size_t n)
 {
     JobRecord rec;
-    if (w->c->store->ops->get(w->c->store, t->job_id, &rec)) return snprintf(err, n, "the job could not be read"), -1;
+    if (w->c->store->ops->get(w->c->store, t->job_id, &rec))
+        return snprintf(err, n, "the job could not be read"), -1;
     char *body = event_body(w, t, &rec);
     job_record_free(&rec);
     if (!body) return snprintf(err, n, "out of memory"), -1;
@@ -90,7 +93,8 @@ static int attempt(Webhooks *w, const DeliveryTask *t, const char *addr, char *e
     int r = webhook_sign(w->secret, w->secret_len, ts, body, strlen(body), sig);
     snprintf(headers, sizeof(headers),
              "Content-Type: application/json\r\nX-Vmafx-Event: %s\r\nX-Vmafx-Timestamp: %s\r\n"
-             "X-Vmafx-Signature: %s\r\n", t->event_id, ts, sig);
+             "X-Vmafx-Signature: %s\r\n",
+             t->event_id, ts, sig);
     if (r) snprintf(err, n, "cannot sign the event");
     else r = webhook_post(&w->c->cfg.webhook, t->url, addr, headers, body, err, n);
     free(body);
@@ -98,8 +102,8 @@ static int attempt(Webhooks *w, const DeliveryTask *t, const char *addr, char *e
 }
 
 /* What the next state is after a failed attempt (the attempts-th). */
-static DeliveryState after_failure(const WebhookConfig *cfg, const DeliveryTask *t, unsigned attempts, double now,
-                                   double *next_at)
+static DeliveryState after_failure(const WebhookConfig *cfg, const DeliveryTask *t, unsigned attempts,
+                                   double now, double *next_at)
 {
     double d = cfg->backoff_base * pow(2.0, attempts > 40 ? 40 : (double)attempts - 1);
     if (d > cfg->backoff_max) d = cfg->backoff_max;
@@ -118,22 +122,26 @@ static void deliver(Webhooks *w, const DeliveryTask *t)
     DeliveryState st;
     int r = webhook_check_target(cfg, t->url, 1, addr, sizeof(addr), err, sizeof(err));
     if (r == -EPERM || r == -EINVAL) {
-        st = DELIVERY_REFUSED;   /* no attempt is made: retrying would not change the rules */
+        st = DELIVERY_REFUSED; /* no attempt is made: retrying would not change the rules */
     } else {
         attempts++;
         if (!r) r = attempt(w, t, addr, err, sizeof(err));
         st = r ? after_failure(cfg, t, attempts, controller_now(), &next_at) : DELIVERY_DELIVERED;
     }
     double now = controller_now();
-    c->store->deliveries->record(c->store, t->seq, st, attempts, st == DELIVERY_DELIVERED ? NULL : err, next_at, now);
+    c->store->deliveries->record(c->store, t->seq, st, attempts, st == DELIVERY_DELIVERED ? NULL : err,
+                                 next_at, now);
     metrics_webhook(&c->metrics, st);
     redact_copy(shown, sizeof(shown), t->url);
     if (st == DELIVERY_DELIVERED)
-        log_msg(&c->cfg.log, VLOG_INFO, "webhook", "job %s: event delivered to %s (attempt %u)", t->job_id, shown,
-                attempts);
+        log_msg(&c->cfg.log, VLOG_INFO, "webhook", "job %s: event delivered to %s (attempt %u)", t->job_id,
+                shown, attempts);
     else
-        log_msg(&c->cfg.log, VLOG_WARN, "webhook", "job %s: delivery to %s %s (attempt %u): %s", t->job_id, shown,
-                st == DELIVERY_PENDING ? "failed, will be retried" : st == DELIVERY_REFUSED ? "refused" : "given up",
+        log_msg(&c->cfg.log, VLOG_WARN, "webhook", "job %s: delivery to %s %s (attempt %u): %s", t->job_id,
+                shown,
+                st == DELIVERY_PENDING   ? "failed, will be retried"
+                : st == DELIVERY_REFUSED ? "refused"
+                                         : "given up",
                 attempts, err);
     api_publish_job(c, t->job_id, 0);
 }
@@ -178,8 +186,11 @@ int webhooks_start(Webhooks **out, Controller *c, char *err, size_t n)
     *out = w;
     const WebhookConfig *cfg = &c->cfg.webhook;
     if (!cfg->secret_file) {
-        if (cfg->default_url) return snprintf(err, n, "a default webhook URL needs a signing secret "
-                                              "(--webhook-secret-file)"), -EINVAL;
+        if (cfg->default_url)
+            return snprintf(err, n,
+                            "a default webhook URL needs a signing secret "
+                            "(--webhook-secret-file)"),
+                   -EINVAL;
         return 0;
     }
     int e = read_secret(w, cfg->secret_file, err, n);

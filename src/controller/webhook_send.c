@@ -19,16 +19,18 @@ static int allowed_explicitly(const WebhookConfig *cfg, const char *url)
     return 0;
 }
 
-int webhook_check_target(const WebhookConfig *cfg, const char *url, int resolve, char *addr, size_t an, char *err,
-                         size_t n)
+int webhook_check_target(const WebhookConfig *cfg, const char *url, int resolve, char *addr, size_t an,
+                         char *err, size_t n)
 {
     char host[256], why[200];
     int https = !strncasecmp(url, "https://", 8);
-    if (!https && strncasecmp(url, "http://", 7)) return snprintf(err, n, "not an http:// or https:// URL"), -EINVAL;
+    if (!https && strncasecmp(url, "http://", 7))
+        return snprintf(err, n, "not an http:// or https:// URL"), -EINVAL;
     const char *auth = url + (https ? 8 : 7);
     if (memchr(auth, '@', strcspn(auth, "/?#")))
         return snprintf(err, n, "credentials in the URL are not supported (events are signed)"), -EINVAL;
-    if (storage_url_host(url, host, sizeof(host))) return snprintf(err, n, "the URL's host is empty or malformed"), -EINVAL;
+    if (storage_url_host(url, host, sizeof(host)))
+        return snprintf(err, n, "the URL's host is empty or malformed"), -EINVAL;
     unsigned refuse = STORAGE_ADDR_METADATA | STORAGE_ADDR_LOOPBACK;
     if (allowed_explicitly(cfg, url)) refuse = 0;
     else if (cfg->n_allow) return snprintf(err, n, "not under any --webhook-allow prefix"), -EPERM;
@@ -70,15 +72,21 @@ static void port_and_path(const char *url, int https, int *port, char *path, siz
     snprintf(path, pn, "%s%.*s", *end == '/' ? "" : "/", (int)plen, end);
 }
 
-int webhook_post(const WebhookConfig *cfg, const char *url, const char *addr, const char *headers, const char *body,
-                 char *err, size_t n)
+int webhook_post(const WebhookConfig *cfg, const char *url, const char *addr, const char *headers,
+                 const char *body, char *err, size_t n)
 {
     char host[256], path[2048];
     int https = !strncasecmp(url, "https://", 8), port;
     if (storage_url_host(url, host, sizeof(host))) return snprintf(err, n, "malformed URL"), -1;
     port_and_path(url, https, &port, path, sizeof(path));
-    HttpRequest rq = { .host = host, .port = port, .method = "POST", .path = path, .headers = headers,
-                       .body = body, .body_len = strlen(body), .timeout_ms = (int)(cfg->timeout * 1000),
+    HttpRequest rq = { .host = host,
+                       .port = port,
+                       .method = "POST",
+                       .path = path,
+                       .headers = headers,
+                       .body = body,
+                       .body_len = strlen(body),
+                       .timeout_ms = (int)(cfg->timeout * 1000),
                        .max_body = 64 * 1024 };
     HttpTls tls = { .ca_file = cfg->ca_file };
     HttpResult res;

@@ -47,8 +47,7 @@ static json_t *extractor_json(const FeatureExtractor *fx)
 {
     json_t *j = json_object(), *provides = json_array(), *opts = json_array();
     json_object_set_new(j, "name", json_string(fx->name));
-    for (const char *const *p = fx->provides; p && *p; p++)
-        json_array_append_new(provides, json_string(*p));
+    for (const char *const *p = fx->provides; p && *p; p++) json_array_append_new(provides, json_string(*p));
     for (unsigned i = 0; i < fx->n_options; i++) json_array_append_new(opts, option_json(&fx->options[i]));
     json_object_set_new(j, "provides", provides);
     json_object_set_new(j, "options", opts);
@@ -84,8 +83,8 @@ static json_t *model_json(const char *name)
         const ModelFeatureOpt *mo;
         unsigned n = model_feature_opts(m, f, &mo);
         for (unsigned k = 0; k < n; k++)
-            json_object_set_new(opts, mo[k].key, mo[k].is_text ? json_string(mo[k].text)
-                                                               : num_json(mo[k].value));
+            json_object_set_new(opts, mo[k].key,
+                                mo[k].is_text ? json_string(mo[k].text) : num_json(mo[k].value));
         json_object_set_new(e, "options", opts);
         json_array_append_new(features, e);
     }
@@ -105,7 +104,8 @@ char *vmafx_catalog_json(void)
         return NULL;
     }
     for (const char *const *n = builtin_model_names(); *n; n++) json_array_append_new(models, model_json(*n));
-    for (unsigned i = 0; extractor_at(i); i++) json_array_append_new(features, extractor_json(extractor_at(i)));
+    for (unsigned i = 0; extractor_at(i); i++)
+        json_array_append_new(features, extractor_json(extractor_at(i)));
     json_object_set_new(root, "default_model", json_string(BUILTIN_DEFAULT_MODEL));
     json_object_set_new(root, "models", models);
     json_object_set_new(root, "features", features);

@@ -28,7 +28,10 @@ int vmafx_init(VmafxContext **out, const VmafxConfig *cfg)
     kernels_init(&ctx->kernels, ctx->cfg.cpu);
     pthread_mutex_init(&ctx->err_lock, NULL);
     int err = collector_new(&ctx->fc);
-    if (err) { free(ctx); return err; }
+    if (err) {
+        free(ctx);
+        return err;
+    }
     *out = ctx;
     return 0;
 }
@@ -66,13 +69,21 @@ static int init_instance(VmafxContext *ctx, Instance *in, unsigned *history)
 {
     char why[256] = "";
     ExtractorParams p = {
-        .w = ctx->w, .h = ctx->h, .bpc = ctx->bpc, .pix_fmt = ctx->pix_fmt,
-        .suffix = in->suffix, .kernels = &ctx->kernels,
-        .text = (const char *const *)in->text, .files = ctx->cfg.files,
-        .why = why, .why_len = sizeof(why), .history = history,
+        .w = ctx->w,
+        .h = ctx->h,
+        .bpc = ctx->bpc,
+        .pix_fmt = ctx->pix_fmt,
+        .suffix = in->suffix,
+        .kernels = &ctx->kernels,
+        .text = (const char *const *)in->text,
+        .files = ctx->cfg.files,
+        .why = why,
+        .why_len = sizeof(why),
+        .history = history,
     };
     memcpy(p.opt, in->opt, sizeof(p.opt));
-    if (!(in->priv = calloc(ctx->n_workers, sizeof(*in->priv)))) return ctx_fail(ctx, -ENOMEM, "out of memory");
+    if (!(in->priv = calloc(ctx->n_workers, sizeof(*in->priv))))
+        return ctx_fail(ctx, -ENOMEM, "out of memory");
     for (unsigned w = 0; w < ctx->n_workers; w++) {
         if (!(in->priv[w] = calloc(1, in->fx->priv_size ? in->fx->priv_size : 1)))
             return ctx_fail(ctx, -ENOMEM, "out of memory");
@@ -81,12 +92,13 @@ static int init_instance(VmafxContext *ctx, Instance *in, unsigned *history)
             free(in->priv[w]);
             in->priv[w] = NULL;
             if (why[0])
-                return ctx_fail(ctx, err, "feature %s cannot score %ux%u %u-bit pictures: %s",
-                                in->fx->name, ctx->w, ctx->h, ctx->bpc, why);
-            return ctx_fail(ctx, err, "feature %s cannot score %ux%u %u-bit pictures%s", in->fx->name,
-                        ctx->w, ctx->h, ctx->bpc,
-                        err == -ERANGE ? ": the picture is too small for it"
-                        : err == -EDOM ? ": an option value it does not support" : "");
+                return ctx_fail(ctx, err, "feature %s cannot score %ux%u %u-bit pictures: %s", in->fx->name,
+                                ctx->w, ctx->h, ctx->bpc, why);
+            return ctx_fail(ctx, err, "feature %s cannot score %ux%u %u-bit pictures%s", in->fx->name, ctx->w,
+                            ctx->h, ctx->bpc,
+                            err == -ERANGE ? ": the picture is too small for it"
+                            : err == -EDOM ? ": an option value it does not support"
+                                           : "");
         }
     }
     return 0;
@@ -96,7 +108,7 @@ static int init_instance(VmafxContext *ctx, Instance *in, unsigned *history)
 static int score_frame(void *arg, unsigned worker, const FrameInput *in)
 {
     VmafxContext *ctx = arg;
-    if (in->index < ctx->cfg.score_from) return 0;   /* a chunk's warm-up: history only */
+    if (in->index < ctx->cfg.score_from) return 0; /* a chunk's warm-up: history only */
     int scored = in->index % ctx->cfg.subsample == 0;
     for (unsigned i = 0; i < ctx->n_inst; i++) {
         const FeatureExtractor *fx = ctx->inst[i].fx;
@@ -135,8 +147,7 @@ static int start(VmafxContext *ctx, const VmafxPicture *ref)
     unsigned history;
     int err = init_instances(ctx, ref->pix_fmt, ref->bpc, ref->w[0], ref->h[0], &history);
     if (err) return err;
-    err = runner_new(&ctx->runner, ctx->n_workers > 1 ? ctx->n_workers : 0, history, ref,
-                         score_frame, ctx);
+    err = runner_new(&ctx->runner, ctx->n_workers > 1 ? ctx->n_workers : 0, history, ref, score_frame, ctx);
     if (err) return ctx_fail(ctx, err, "cannot start %u worker threads", ctx->n_workers);
     runner_start_at(ctx->runner, ctx->cfg.start_index);
     ctx->n_frames = ctx->cfg.start_index;
@@ -185,7 +196,7 @@ static int predict_models(VmafxContext *ctx)
 {
     for (unsigned m = 0; m < ctx->n_models; m++) {
         ModelSlot *slot = &ctx->models[m];
-        if (slot->boot_n) {         /* a bootstrap collection: scored by bootstrap.c */
+        if (slot->boot_n) { /* a bootstrap collection: scored by bootstrap.c */
             m += slot->boot_n - 1;
             continue;
         }
@@ -194,8 +205,8 @@ static int predict_models(VmafxContext *ctx)
             double x[MODEL_MAX_FEATURES];
             for (unsigned f = 0; f < nf; f++)
                 if (collector_get(ctx->fc, slot->feature[f], i, &x[f]))
-                    return ctx_fail(ctx, -EINVAL, "model %s: feature %s missing at frame %u",
-                                slot->name, slot->feature[f], i);
+                    return ctx_fail(ctx, -EINVAL, "model %s: feature %s missing at frame %u", slot->name,
+                                    slot->feature[f], i);
             int err = collector_put(ctx->fc, slot->name, i, model_predict(slot->model, x));
             if (err) return ctx_fail(ctx, err, "model %s: cannot store score of frame %u", slot->name, i);
         }
@@ -210,7 +221,7 @@ int vmafx_flush(VmafxContext *ctx)
     if (ctx->n_frames <= ctx->cfg.score_from) return ctx_fail(ctx, -ENODATA, "no frames were scored");
     int err = runner_finish(ctx->runner);
     if (err) return worker_failed(ctx, err);
-    if (ctx->cfg.partial) {      /* a chunk: its raw values are merged with the others' */
+    if (ctx->cfg.partial) { /* a chunk: its raw values are merged with the others' */
         collector_sort(ctx->fc);
         ctx->flushed = 1;
         return 0;
@@ -233,11 +244,11 @@ int vmafx_merge_begin(VmafxContext *ctx, enum VmafxPixelFormat fmt, unsigned bpc
 {
     if (!ctx) return -EINVAL;
     if (ctx->started) return ctx_fail(ctx, -EINVAL, "a merge must begin before anything is scored");
-    ctx->cfg.n_threads = 1;    /* flush reads the first worker's extractor states only */
+    ctx->cfg.n_threads = 1; /* flush reads the first worker's extractor states only */
     unsigned history;
     int err = init_instances(ctx, fmt, bpc, w, h, &history);
     if (err) return err;
-    ctx->started = 1;          /* no runner: vmafx_score_pictures is refused below */
+    ctx->started = 1; /* no runner: vmafx_score_pictures is refused below */
     return 0;
 }
 

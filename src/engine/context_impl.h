@@ -14,23 +14,23 @@
 #include "runner.h"
 
 #define MAX_INSTANCES 16
-#define MAX_MODELS 48            /* a bootstrap collection takes one slot per submodel */
+#define MAX_MODELS 48 /* a bootstrap collection takes one slot per submodel */
 #define NAME_LEN 128
 
 typedef struct Instance {
     const FeatureExtractor *fx;
     double opt[EXTRACTOR_MAX_OPTIONS];
-    char *text[EXTRACTOR_MAX_OPTIONS];   /* text options (owned), NULL when not given */
+    char *text[EXTRACTOR_MAX_OPTIONS]; /* text options (owned), NULL when not given */
     char suffix[NAME_LEN];
-    void **priv;                /* one state per worker; NULL until the first picture */
+    void **priv; /* one state per worker; NULL until the first picture */
 } Instance;
 
 typedef struct ModelSlot {
     Model *model;
     char name[NAME_LEN];
-    char feature[MODEL_MAX_FEATURES][NAME_LEN];   /* collector names of its inputs */
-    unsigned boot_n;           /* first submodel of a bootstrap collection: how many there are */
-    char boot_name[NAME_LEN];  /* and the collection's name (the main model's) */
+    char feature[MODEL_MAX_FEATURES][NAME_LEN]; /* collector names of its inputs */
+    unsigned boot_n;          /* first submodel of a bootstrap collection: how many there are */
+    char boot_name[NAME_LEN]; /* and the collection's name (the main model's) */
 } ModelSlot;
 
 struct VmafxContext {
@@ -41,14 +41,14 @@ struct VmafxContext {
     unsigned n_inst;
     ModelSlot models[MAX_MODELS];
     unsigned n_models;
-    Runner *runner;            /* created with the first picture */
+    Runner *runner; /* created with the first picture */
     unsigned n_workers;
     unsigned n_frames;
     unsigned w, h, bpc;
     enum VmafxPixelFormat pix_fmt;
     int started, flushed;
     char err[512];
-    pthread_mutex_t err_lock;  /* guards worker_err, written by worker threads */
+    pthread_mutex_t err_lock; /* guards worker_err, written by worker threads */
     char worker_err[256];
 };
 

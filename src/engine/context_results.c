@@ -7,9 +7,15 @@
 #include "context_impl.h"
 #include "report/report.h"
 
-unsigned vmafx_frame_count(const VmafxContext *ctx) { return ctx->n_frames; }
+unsigned vmafx_frame_count(const VmafxContext *ctx)
+{
+    return ctx->n_frames;
+}
 
-unsigned vmafx_feature_count(const VmafxContext *ctx) { return collector_count(ctx->fc); }
+unsigned vmafx_feature_count(const VmafxContext *ctx)
+{
+    return collector_count(ctx->fc);
+}
 
 const char *vmafx_feature_name(const VmafxContext *ctx, unsigned i)
 {
@@ -26,8 +32,9 @@ int vmafx_import_feature_score(VmafxContext *ctx, const char *name, unsigned fra
 {
     if (!ctx || !name || !*name) return -EINVAL;
     int err = collector_put(ctx->fc, name, frame, value);
-    if (err) return ctx_fail(ctx, err, "feature %s: frame %u %s", name, frame,
-                             err == -EEXIST ? "already has a value" : "cannot be stored");
+    if (err)
+        return ctx_fail(ctx, err, "feature %s: frame %u %s", name, frame,
+                        err == -EEXIST ? "already has a value" : "cannot be stored");
     return 0;
 }
 
@@ -36,7 +43,8 @@ unsigned vmafx_raw_count(const VmafxContext *ctx)
     return ctx && ctx->flushed ? collector_all_count(ctx->fc) : 0;
 }
 
-int vmafx_geometry(const VmafxContext *ctx, enum VmafxPixelFormat *fmt, unsigned *bpc, unsigned *w, unsigned *h)
+int vmafx_geometry(const VmafxContext *ctx, enum VmafxPixelFormat *fmt, unsigned *bpc, unsigned *w,
+                   unsigned *h)
 {
     if (!ctx || !ctx->started) return -EINVAL;
     *fmt = ctx->pix_fmt;
@@ -89,7 +97,7 @@ static int pool_index(const VmafxContext *ctx, unsigned f, double out[4])
     out[0] = mn;
     out[1] = mx;
     out[2] = sum / n;
-    out[3] = n / inv - 1.0;   /* libvmaf's harmonic mean of (s + 1), minus 1 */
+    out[3] = n / inv - 1.0; /* libvmaf's harmonic mean of (s + 1), minus 1 */
     return 0;
 }
 
@@ -98,8 +106,9 @@ int vmafx_feature_pooled(const VmafxContext *ctx, const char *name, enum VmafxPo
     int i = feature_index(ctx, name);
     double p[4];
     if (i < 0 || pool_index(ctx, (unsigned)i, p)) return -ENOENT;
-    static const int slot[] = { [VMAFX_POOL_MEAN] = 2, [VMAFX_POOL_HARMONIC_MEAN] = 3,
-                                [VMAFX_POOL_MIN] = 0, [VMAFX_POOL_MAX] = 1 };
+    static const int slot[] = {
+        [VMAFX_POOL_MEAN] = 2, [VMAFX_POOL_HARMONIC_MEAN] = 3, [VMAFX_POOL_MIN] = 0, [VMAFX_POOL_MAX] = 1
+    };
     if ((unsigned)how > VMAFX_POOL_MAX) return -EINVAL;
     *out = p[slot[how]];
     return 0;
@@ -111,15 +120,15 @@ static int report_value(const void *src, unsigned f, unsigned frame, double *v)
     return collector_at(ctx->fc, f, frame, v) ? 1 : 0;
 }
 
-int vmafx_write_report(const VmafxContext *ctx, enum VmafxFormat fmt,
-                       const VmafxReportInfo *info, char **text, size_t *len)
+int vmafx_write_report(const VmafxContext *ctx, enum VmafxFormat fmt, const VmafxReportInfo *info,
+                       char **text, size_t *len)
 {
     if (!ctx || !text) return -EINVAL;
     if (!ctx->flushed) return -EINVAL;
     unsigned nf = collector_count(ctx->fc);
     unsigned nk = (ctx->n_frames + ctx->cfg.subsample - 1) / ctx->cfg.subsample;
     const char **names = calloc(nf ? nf : 1, sizeof(*names));
-    double (*pooled)[4] = calloc(nf ? nf : 1, sizeof(*pooled));
+    double(*pooled)[4] = calloc(nf ? nf : 1, sizeof(*pooled));
     unsigned *idx = calloc(nk ? nk : 1, sizeof(*idx));
     int err = -ENOMEM;
     if (!names || !pooled || !idx) goto out;
@@ -137,10 +146,18 @@ int vmafx_write_report(const VmafxContext *ctx, enum VmafxFormat fmt,
         agg_values[i] = collector_aggregate_value(ctx->fc, i);
     }
     ReportData d = {
-        .width = ctx->w, .height = ctx->h, .n_features = nf, .names = names,
-        .n_frames = nk, .frame_index = idx, .value = report_value, .src = ctx,
-        .pooled = (const double (*)[4])pooled, .info = info ? info : &none,
-        .n_aggregates = na < 16 ? na : 16, .aggregate_names = agg_names,
+        .width = ctx->w,
+        .height = ctx->h,
+        .n_features = nf,
+        .names = names,
+        .n_frames = nk,
+        .frame_index = idx,
+        .value = report_value,
+        .src = ctx,
+        .pooled = (const double(*)[4])pooled,
+        .info = info ? info : &none,
+        .n_aggregates = na < 16 ? na : 16,
+        .aggregate_names = agg_names,
         .aggregate_values = agg_values,
     };
     TextBuf b = { 0 };

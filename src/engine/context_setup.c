@@ -29,13 +29,11 @@ static void build_suffix(const FeatureExtractor *fx, const double *opt, char *bu
     for (unsigned k = 0; k < m; k++) {
         size_t len = strlen(buf);
         const char *key = sorted[k]->alias ? sorted[k]->alias : sorted[k]->name;
-        if (sorted[k]->boolean)
-            snprintf(buf + len, n - len, "_%s", key);
+        if (sorted[k]->boolean) snprintf(buf + len, n - len, "_%s", key);
         else if (extractor_option_kind(fx, sorted[k]) && extractor_option_kind(fx, sorted[k])->choices)
             snprintf(buf + len, n - len, "_%s_%s", key,
                      extractor_option_kind(fx, sorted[k])->choices[(int)opt[idx[k]]]);
-        else
-            snprintf(buf + len, n - len, "_%s_%g", key, opt[idx[k]]);
+        else snprintf(buf + len, n - len, "_%s_%g", key, opt[idx[k]]);
     }
 }
 
@@ -48,8 +46,7 @@ static const ExtractorOption *find_option(const FeatureExtractor *fx, const char
     return NULL;
 }
 
-static int bad_choice(VmafxContext *ctx, const FeatureExtractor *fx, const ExtractorOption *o,
-                      const char *v)
+static int bad_choice(VmafxContext *ctx, const FeatureExtractor *fx, const ExtractorOption *o, const char *v)
 {
     const char *const *words = extractor_option_kind(fx, o)->choices;
     char list[256] = "";
@@ -57,23 +54,22 @@ static int bad_choice(VmafxContext *ctx, const FeatureExtractor *fx, const Extra
         size_t len = strlen(list);
         snprintf(list + len, sizeof(list) - len, "%s%s", i ? ", " : "", words[i]);
     }
-    return ctx_fail(ctx, -EINVAL, "feature %s: option %s: '%s' is not one of %s", fx->name,
-                    o->name, v, list);
+    return ctx_fail(ctx, -EINVAL, "feature %s: option %s: '%s' is not one of %s", fx->name, o->name, v, list);
 }
 
-static int set_option(VmafxContext *ctx, const FeatureExtractor *fx, double *opt,
-                      const char *key, double value)
+static int set_option(VmafxContext *ctx, const FeatureExtractor *fx, double *opt, const char *key,
+                      double value)
 {
     for (unsigned i = 0; i < fx->n_options; i++) {
         const ExtractorOption *o = &fx->options[i];
         if (strcmp(o->name, key) && !(o->alias && !strcmp(o->alias, key))) continue;
         if (!(value >= o->min && value <= o->max))
-            return ctx_fail(ctx, -EINVAL, "feature %s: option %s=%g out of range [%g, %g]",
-                        fx->name, key, value, o->min, o->max);
+            return ctx_fail(ctx, -EINVAL, "feature %s: option %s=%g out of range [%g, %g]", fx->name, key,
+                            value, o->min, o->max);
         const ExtractorOptionKind *kind = extractor_option_kind(fx, o);
         if (kind && kind->integer && value != (double)(long)value)
-            return ctx_fail(ctx, -EINVAL, "feature %s: option %s=%g must be an integer",
-                        fx->name, key, value);
+            return ctx_fail(ctx, -EINVAL, "feature %s: option %s=%g must be an integer", fx->name, key,
+                            value);
         opt[i] = value;
         return 0;
     }
@@ -83,8 +79,8 @@ static int set_option(VmafxContext *ctx, const FeatureExtractor *fx, double *opt
 /* Sets an option from its text (a number, true/false, one of the option's words, or free
  * text for a text option), as --feature and model feature_opts_dicts give them. Free text is
  * kept in text[] (NULL: not accepted here, as in a model). */
-static int set_option_text(VmafxContext *ctx, const FeatureExtractor *fx, double *opt,
-                           char **text, const char *key, const char *v)
+static int set_option_text(VmafxContext *ctx, const FeatureExtractor *fx, double *opt, char **text,
+                           const char *key, const char *v)
 {
     const ExtractorOption *o = find_option(fx, key);
     const ExtractorOptionKind *kind = o ? extractor_option_kind(fx, o) : NULL;
@@ -97,7 +93,7 @@ static int set_option_text(VmafxContext *ctx, const FeatureExtractor *fx, double
         if (!(text[i] = strdup(v))) return ctx_fail(ctx, -ENOMEM, "out of memory");
         return 0;
     }
-    double value = 0;     /* an unknown key is named by set_option */
+    double value = 0; /* an unknown key is named by set_option */
     if (o && extractor_option_parse(fx, o, v, &value)) {
         if (kind && kind->choices) return bad_choice(ctx, fx, o, v);
         return ctx_fail(ctx, -EINVAL, "feature %s: option %s: '%s' is not a number", fx->name, key, v);
@@ -121,7 +117,8 @@ static int apply_overloads(VmafxContext *ctx, const FeatureExtractor *fx, double
         if (strcmp(e, fx->name)) continue;
         char *eq = strchr(dot + 1, '=');
         if (!eq)
-            return ctx_fail(ctx, -EINVAL, "feature %s: option '%s' needs a value (key=value)", fx->name, dot + 1);
+            return ctx_fail(ctx, -EINVAL, "feature %s: option '%s' needs a value (key=value)", fx->name,
+                            dot + 1);
         *eq = 0;
         int err = set_option_text(ctx, fx, opt, NULL, dot + 1, eq + 1);
         if (err) return err;
@@ -164,8 +161,7 @@ static void take_text(Instance *in, char **text)
 }
 
 /* The instance of fx with these feature-naming option values, created if new. */
-static Instance *instance_for(VmafxContext *ctx, const FeatureExtractor *fx, const double *opt,
-                              char **text)
+static Instance *instance_for(VmafxContext *ctx, const FeatureExtractor *fx, const double *opt, char **text)
 {
     for (unsigned i = 0; i < ctx->n_inst; i++) {
         Instance *in = &ctx->inst[i];
@@ -219,8 +215,10 @@ static int add_model(VmafxContext *ctx, Model *m, const VmafxModelConfig *cfg, c
         const char *fname = model_feature_name(m, f);
         const FeatureExtractor *fx = extractor_providing(fname);
         if (!fx) {
-            ctx_fail(ctx, -ENOTSUP, "feature '%s' is not supported: no vmafx extractor "
-                     "computes it", fname);
+            ctx_fail(ctx, -ENOTSUP,
+                     "feature '%s' is not supported: no vmafx extractor "
+                     "computes it",
+                     fname);
             model_free(m);
             return -ENOTSUP;
         }
@@ -231,17 +229,29 @@ static int add_model(VmafxContext *ctx, Model *m, const VmafxModelConfig *cfg, c
         for (unsigned k = 0; k < n; k++) {
             int err = mo[k].is_text ? set_option_text(ctx, fx, opt, NULL, mo[k].key, mo[k].text)
                                     : set_option(ctx, fx, opt, mo[k].key, mo[k].value);
-            if (err) { model_free(m); return err; }
+            if (err) {
+                model_free(m);
+                return err;
+            }
         }
         int err = apply_overloads(ctx, fx, opt, cfg ? cfg->feature_options : NULL);
-        if (err) { model_free(m); return err; }
+        if (err) {
+            model_free(m);
+            return err;
+        }
         if (cfg && cfg->debug) set_option_if_present(fx, opt, "debug", 1.0);
-        if ((err = check_options(ctx, fx, opt))) { model_free(m); return err; }
+        if ((err = check_options(ctx, fx, opt))) {
+            model_free(m);
+            return err;
+        }
         Instance *in = instance_for(ctx, fx, opt, NULL);
-        if (!in) { model_free(m); return ctx_fail(ctx, -ENOSPC, "too many feature extractors"); }
+        if (!in) {
+            model_free(m);
+            return ctx_fail(ctx, -ENOSPC, "too many feature extractors");
+        }
         feature_name(slot->feature[f], NAME_LEN, fname, feature_output_name(fname), in->suffix);
     }
-    if (features_only) {   /* the slot is left unused */
+    if (features_only) { /* the slot is left unused */
         model_free(m);
         return 0;
     }
@@ -257,8 +267,8 @@ int vmafx_use_model(VmafxContext *ctx, const char *json, size_t len, const Vmafx
     Model *m[MODEL_MAX_COLLECTION];
     unsigned n;
     char why[256];
-    err = model_parse_collection(json, len, cfg && cfg->enable_transform, cfg && cfg->disable_clip,
-                                 m, &n, why, sizeof(why));
+    err = model_parse_collection(json, len, cfg && cfg->enable_transform, cfg && cfg->disable_clip, m, &n,
+                                 why, sizeof(why));
     if (err) return ctx_fail(ctx, err, "%s", why);
     /* libvmaf's names: the main model "vmaf" (or name=), its bootstrap submodels "vmaf_0001"... */
     const char *base = cfg && cfg->name ? cfg->name : "vmaf";
@@ -303,7 +313,10 @@ int vmafx_use_builtin_model(VmafxContext *ctx, const char *version, const VmafxM
     return vmafx_use_model(ctx, json, strlen(json), cfg);
 }
 
-const char *const *vmafx_builtin_models(void) { return builtin_model_names(); }
+const char *const *vmafx_builtin_models(void)
+{
+    return builtin_model_names();
+}
 
 int vmafx_use_feature(VmafxContext *ctx, const char *name, const char *options)
 {
@@ -324,8 +337,7 @@ int vmafx_use_feature(VmafxContext *ctx, const char *name, const char *options)
     for (char *kv = strtok_r(buf, ":", &save); kv && !err; kv = strtok_r(NULL, ":", &save)) {
         char *eq = strchr(kv, '=');
         if (!eq) {
-            err = ctx_fail(ctx, -EINVAL, "feature %s: option '%s' needs a value (key=value)",
-                           name, kv);
+            err = ctx_fail(ctx, -EINVAL, "feature %s: option '%s' needs a value (key=value)", name, kv);
             break;
         }
         *eq = 0;

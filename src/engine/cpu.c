@@ -8,8 +8,7 @@ enum VmafxCpu cpu_detect(void)
     if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
         __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl"))
         return __builtin_cpu_supports("avx512vnni") ? VMAFX_CPU_AVX512VNNI : VMAFX_CPU_AVX512;
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi2"))
-        return VMAFX_CPU_AVX2;
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi2")) return VMAFX_CPU_AVX2;
 #endif
     return VMAFX_CPU_SCALAR;
 }

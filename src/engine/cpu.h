@@ -6,7 +6,7 @@
 #include "vmafx/vmafx.h"
 
 typedef struct KernelTable {
-    enum VmafxCpu level;          /* the level the table was built for */
+    enum VmafxCpu level; /* the level the table was built for */
 } KernelTable;
 
 /* Best level the running CPU supports. */

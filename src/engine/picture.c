@@ -14,8 +14,7 @@ static void chroma_shift(enum VmafxPixelFormat fmt, unsigned *sx, unsigned *sy)
 
 static int format_valid(enum VmafxPixelFormat fmt, unsigned bpc, unsigned w, unsigned h)
 {
-    if (fmt != VMAFX_PIX_FMT_YUV420P && fmt != VMAFX_PIX_FMT_YUV422P &&
-        fmt != VMAFX_PIX_FMT_YUV444P)
+    if (fmt != VMAFX_PIX_FMT_YUV420P && fmt != VMAFX_PIX_FMT_YUV422P && fmt != VMAFX_PIX_FMT_YUV444P)
         return 0;
     if (bpc < 8 || bpc > 16) return 0;
     /* 1x1 is the smallest picture; the cap keeps every size computation in range */
@@ -46,7 +45,7 @@ static void *alloc_cleared(size_t bytes)
         /* only the whole 2 MiB ranges get huge pages: the tail is not rounded up, so the
          * resident memory does not grow */
         if (posix_memalign(&p, HUGE_PAGE, bytes)) return NULL;
-        madvise(p, bytes & ~(HUGE_PAGE - 1), MADV_HUGEPAGE);   /* advice: failure is harmless */
+        madvise(p, bytes & ~(HUGE_PAGE - 1), MADV_HUGEPAGE); /* advice: failure is harmless */
     }
 #endif
     if (!p && !(p = aligned_alloc(64, bytes))) return NULL;
@@ -54,8 +53,7 @@ static void *alloc_cleared(size_t bytes)
     return p;
 }
 
-int vmafx_picture_alloc(VmafxPicture *pic, enum VmafxPixelFormat fmt, unsigned bpc,
-                        unsigned w, unsigned h)
+int vmafx_picture_alloc(VmafxPicture *pic, enum VmafxPixelFormat fmt, unsigned bpc, unsigned w, unsigned h)
 {
     if (!pic) return -EINVAL;
     memset(pic, 0, sizeof(*pic));

@@ -27,14 +27,14 @@ struct Runner {
     Slot *slots;
     pthread_t *threads;
     pthread_mutex_t lock;
-    pthread_cond_t work, space;   /* a slot was queued / a slot was freed or finished */
-    unsigned next_index;          /* frames submitted so far */
+    pthread_cond_t work, space; /* a slot was queued / a slot was freed or finished */
+    unsigned next_index;        /* frames submitted so far */
     int error, stop;
-    unsigned history;             /* references a frame reads: 1 (index-1) or 2 (and index-2) */
-    VmafxPicture prev, prev2;     /* single-threaded mode: copies of the last references */
-    VmafxPicture prev_dis;        /* ... and of the last distorted picture, if wanted */
+    unsigned history;         /* references a frame reads: 1 (index-1) or 2 (and index-2) */
+    VmafxPicture prev, prev2; /* single-threaded mode: copies of the last references */
+    VmafxPicture prev_dis;    /* ... and of the last distorted picture, if wanted */
     int want_prev_dis;
-    unsigned first;               /* index of the first picture (a chunk's warm-up start) */
+    unsigned first; /* index of the first picture (a chunk's warm-up start) */
 };
 
 static void copy_picture(VmafxPicture *dst, const VmafxPicture *src)
@@ -42,8 +42,8 @@ static void copy_picture(VmafxPicture *dst, const VmafxPicture *src)
     size_t bps = src->bpc > 8 ? 2 : 1;
     for (int p = 0; p < 3; p++)
         for (unsigned y = 0; y < src->h[p]; y++)
-            memcpy((char *)dst->data[p] + y * dst->stride[p],
-                   (const char *)src->data[p] + y * src->stride[p], src->w[p] * bps);
+            memcpy((char *)dst->data[p] + y * dst->stride[p], (const char *)src->data[p] + y * src->stride[p],
+                   src->w[p] * bps);
 }
 
 static Slot *slot_of(Runner *r, unsigned index)
@@ -63,10 +63,8 @@ static void recycle(Runner *r, int stream_ended)
         int readers_done = 1;
         for (unsigned k = 1; k <= r->history && readers_done; k++) {
             Slot *next = slot_of(r, s->index + k);
-            if (next)
-                readers_done = next->state == SLOT_DONE;
-            else
-                readers_done = s->index + k < r->next_index || stream_ended;
+            if (next) readers_done = next->state == SLOT_DONE;
+            else readers_done = s->index + k < r->next_index || stream_ended;
         }
         if (readers_done) s->state = SLOT_FREE;
     }
@@ -95,11 +93,13 @@ static void *worker_main(void *p)
         s->state = SLOT_RUNNING;
         Slot *prev = s->index ? slot_of(r, s->index - 1) : NULL;
         Slot *prev2 = s->index > 1 && r->history > 1 ? slot_of(r, s->index - 2) : NULL;
-        FrameInput in = { .ref = &s->ref, .dis = &s->dis, .index = s->index,
+        FrameInput in = { .ref = &s->ref,
+                          .dis = &s->dis,
+                          .index = s->index,
                           .prev_ref = prev ? &prev->ref : NULL,
                           .prev_prev_ref = prev2 ? &prev2->ref : NULL,
                           .prev_dis = prev && r->want_prev_dis ? &prev->dis : NULL };
-        int failed = r->error;   /* after an error the remaining frames are not scored */
+        int failed = r->error; /* after an error the remaining frames are not scored */
         pthread_mutex_unlock(&r->lock);
         int err = failed ? 0 : r->fn(r->arg, worker, &in);
         pthread_mutex_lock(&r->lock);
@@ -133,15 +133,15 @@ static int start_workers(Runner *r)
         arg[1] = (void *)(size_t)i;
         if (pthread_create(&r->threads[i], NULL, worker_main, arg)) {
             free(arg);
-            r->n_workers = i;   /* only these are joined */
+            r->n_workers = i; /* only these are joined */
             return -EAGAIN;
         }
     }
     return 0;
 }
 
-int runner_new(Runner **out, unsigned n_workers, unsigned history, const VmafxPicture *like,
-               FrameFn fn, void *arg)
+int runner_new(Runner **out, unsigned n_workers, unsigned history, const VmafxPicture *like, FrameFn fn,
+               void *arg)
 {
     Runner *r = calloc(1, sizeof(*r));
     if (!r) return -ENOMEM;
@@ -181,21 +181,23 @@ void runner_start_at(Runner *r, unsigned first)
 int runner_want_prev_dis(Runner *r)
 {
     r->want_prev_dis = 1;
-    if (r->n_workers || r->prev_dis.buf) return 0;     /* slots keep their distorted picture */
+    if (r->n_workers || r->prev_dis.buf) return 0; /* slots keep their distorted picture */
     return vmafx_picture_alloc(&r->prev_dis, r->prev.pix_fmt, r->prev.bpc, r->prev.w[0], r->prev.h[0]);
 }
 
 static int submit_inline(Runner *r, const VmafxPicture *ref, const VmafxPicture *dis, unsigned index)
 {
-    const unsigned seen = index - r->first;   /* pictures before this one */
-    FrameInput in = { .ref = ref, .dis = dis, .index = index,
+    const unsigned seen = index - r->first; /* pictures before this one */
+    FrameInput in = { .ref = ref,
+                      .dis = dis,
+                      .index = index,
                       .prev_ref = seen ? &r->prev : NULL,
                       .prev_prev_ref = seen > 1 && r->history > 1 ? &r->prev2 : NULL,
                       .prev_dis = seen && r->want_prev_dis ? &r->prev_dis : NULL };
     int err = r->fn(r->arg, 0, &in);
     if (err) return err;
     if (r->history > 1) {
-        VmafxPicture oldest = r->prev2;   /* reused for the new reference */
+        VmafxPicture oldest = r->prev2; /* reused for the new reference */
         r->prev2 = r->prev;
         r->prev = oldest;
     }
@@ -217,7 +219,7 @@ int runner_submit(Runner *r, const VmafxPicture *ref, const VmafxPicture *dis, u
     }
     int err = r->error;
     if (!err) {
-        s->state = SLOT_RUNNING;   /* reserved while we copy without the lock */
+        s->state = SLOT_RUNNING; /* reserved while we copy without the lock */
         pthread_mutex_unlock(&r->lock);
         copy_picture(&s->ref, ref);
         copy_picture(&s->dis, dis);
@@ -233,7 +235,7 @@ int runner_submit(Runner *r, const VmafxPicture *ref, const VmafxPicture *dis, u
 
 int runner_finish(Runner *r)
 {
-    if (!r || !r->n_workers) return 0;   /* none: a merge, which feeds no pictures */
+    if (!r || !r->n_workers) return 0; /* none: a merge, which feeds no pictures */
     pthread_mutex_lock(&r->lock);
     for (;;) {
         int busy = 0;

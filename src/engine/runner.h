@@ -15,19 +15,19 @@ typedef struct Runner Runner;
 
 /* history: how many previous references frames read (1: prev_ref; 2: also prev_prev_ref,
  * which costs one more picture). */
-int  runner_new(Runner **out, unsigned n_workers, unsigned history, const VmafxPicture *like,
-                FrameFn fn, void *arg);
+int runner_new(Runner **out, unsigned n_workers, unsigned history, const VmafxPicture *like, FrameFn fn,
+               void *arg);
 /* The first picture submitted will have this index (a chunk of a longer stream): frames
  * before it have no previous pictures. Call before the first runner_submit. */
 void runner_start_at(Runner *r, unsigned first);
 /* Also hands each frame the previous frame's distorted picture (FrameInput.prev_dis); call
  * before the first runner_submit. 0 or -ENOMEM. */
-int  runner_want_prev_dis(Runner *r);
+int runner_want_prev_dis(Runner *r);
 /* Queues frame `index` (frames come in order); blocks while the pool is full. Returns the
  * first error a worker hit so far, if any. */
-int  runner_submit(Runner *r, const VmafxPicture *ref, const VmafxPicture *dis, unsigned index);
+int runner_submit(Runner *r, const VmafxPicture *ref, const VmafxPicture *dis, unsigned index);
 /* Waits until every queued frame is done; returns the first error. */
-int  runner_finish(Runner *r);
+int runner_finish(Runner *r);
 void runner_free(Runner *r);
 
 #endif

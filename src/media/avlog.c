@@ -27,12 +27,12 @@ static _Thread_local char damage_line[256];
 /* Demuxers that meet a cut-short input log one of these and then report a clean end (or a
  * partial packet): the run must fail instead of scoring fewer frames. */
 static const char *const damage_marks[] = {
-    "File ended prematurely",      /* matroska / webm: an element runs past the end */
-    "partial file",                /* mov / mp4: a sample lies beyond the end */
-    "Stream ends prematurely",     /* http: fewer bytes than Content-Length */
+    "File ended prematurely",  /* matroska / webm: an element runs past the end */
+    "partial file",            /* mov / mp4: a sample lies beyond the end */
+    "Stream ends prematurely", /* http: fewer bytes than Content-Length */
 };
 static pthread_once_t once = PTHREAD_ONCE_INIT;
-static int passthrough;   /* written once under pthread_once, then only read */
+static int passthrough; /* written once under pthread_once, then only read */
 
 static void strip_newline(char *s)
 {
@@ -40,7 +40,7 @@ static void strip_newline(char *s)
     while (n && (s[n - 1] == '\n' || s[n - 1] == '\r')) s[--n] = 0;
 }
 
-#define SINK_MAGIC 0x61766c6fu   /* "avlo" */
+#define SINK_MAGIC 0x61766c6fu /* "avlo" */
 
 /* The sink attached to the logging context, or NULL. */
 static AvlogSink *sink_of(void *avcl)
@@ -80,7 +80,7 @@ static void hook(void *avcl, int level, const char *fmt, va_list ap)
     strip_newline(line);
     if (!*line) return;
     char clean[sizeof(last_line)];
-    redact_copy(clean, sizeof(clean), line);   /* it may end up in a job's report */
+    redact_copy(clean, sizeof(clean), line); /* it may end up in a job's report */
     keep(last_line, damage_line, clean, sizeof(last_line));
     AvlogSink *k = sink_of(avcl);
     if (!k) return;
@@ -96,11 +96,26 @@ static void install(void)
     av_log_set_callback(hook);
 }
 
-void avlog_init(void) { pthread_once(&once, install); }
-void avlog_clear(void) { last_line[0] = 0; }
-void avlog_damage_reset(void) { damage_line[0] = 0; }
-const char *avlog_last(void) { return last_line; }
-const char *avlog_damage(void) { return *damage_line ? damage_line : NULL; }
+void avlog_init(void)
+{
+    pthread_once(&once, install);
+}
+void avlog_clear(void)
+{
+    last_line[0] = 0;
+}
+void avlog_damage_reset(void)
+{
+    damage_line[0] = 0;
+}
+const char *avlog_last(void)
+{
+    return last_line;
+}
+const char *avlog_damage(void)
+{
+    return *damage_line ? damage_line : NULL;
+}
 
 void avlog_sink_init(AvlogSink *k)
 {

@@ -18,10 +18,10 @@
 struct FdStream {
     int fd, own;
     unsigned char *buf;
-    size_t pos, len;          /* buf[pos..len) is read but not yet delivered */
-    int64_t consumed;         /* bytes delivered so far */
-    int64_t size;             /* regular file: its size at open; -1 otherwise */
-    int err;                  /* errno of a failed read(2), sticky */
+    size_t pos, len;  /* buf[pos..len) is read but not yet delivered */
+    int64_t consumed; /* bytes delivered so far */
+    int64_t size;     /* regular file: its size at open; -1 otherwise */
+    int err;          /* errno of a failed read(2), sticky */
     struct IntegrityVerifier *iv;
     IoStats *stats;
 };
@@ -127,7 +127,7 @@ int fd_stream_open(FdStream **out, const char *path, const char *name, struct In
 void fd_stream_close(FdStream *s)
 {
     if (!s) return;
-    io_stats_finish(s->stats, s->consumed > 0);   /* a file only sniffed is not an input */
+    io_stats_finish(s->stats, s->consumed > 0); /* a file only sniffed is not an input */
     if (s->own) close(s->fd);
     free(s->buf);
     free(s);

@@ -9,10 +9,10 @@
 #include <sys/types.h>
 
 typedef struct ByteStream {
-    int    (*getc)(void *h);                         /* 0..255, or -1 at end or error */
-    size_t (*read)(void *h, void *buf, size_t n);    /* fewer than n only at end or error */
+    int (*getc)(void *h);                         /* 0..255, or -1 at end or error */
+    size_t (*read)(void *h, void *buf, size_t n); /* fewer than n only at end or error */
     /* After a short read: 0 at a clean end, or a negative code with the reason in why. */
-    int    (*status)(void *h, char *why, size_t n);
+    int (*status)(void *h, char *why, size_t n);
     void *h;
 } ByteStream;
 
@@ -30,11 +30,11 @@ typedef struct FdStream FdStream;
 
 /* Opens path ("-": standard input, not closed at the end). Every byte delivered is also fed
  * to iv when it is not NULL; name labels the debug-io line. -errno on failure. */
-int  fd_stream_open(FdStream **out, const char *path, const char *name, struct IntegrityVerifier *iv);
+int fd_stream_open(FdStream **out, const char *path, const char *name, struct IntegrityVerifier *iv);
 void fd_stream_close(FdStream *s);
 void fd_stream_bytestream(FdStream *s, ByteStream *bs);
 /* The next byte without consuming it, -1 at the end or on error. */
-int  fd_stream_peek(FdStream *s);
+int fd_stream_peek(FdStream *s);
 /* pread(2) of a regular file: does not move the stream, nor feed the verifier. */
 ssize_t fd_stream_pread(FdStream *s, void *dst, size_t n, int64_t offset);
 /* Bytes left to read in a regular file, -1 when unknown (a pipe). */

@@ -31,8 +31,7 @@ static const char *refusal(const AVPixFmtDescriptor *d)
     if (d->nb_components < 3) return "has no chroma (grey)";
     int depth = d->comp[0].depth;
     if (depth < 8 || depth > 16) return "has a bit depth outside 8..16";
-    if (d->comp[1].depth != depth || d->comp[2].depth != depth)
-        return "mixes bit depths between planes";
+    if (d->comp[1].depth != depth || d->comp[2].depth != depth) return "mixes bit depths between planes";
     enum VmafxPixelFormat f;
     if (chroma_layout(d, &f)) return "has a chroma subsampling other than 4:2:0, 4:2:2, 4:4:4";
     return NULL;
@@ -61,7 +60,10 @@ int convert_plan(ConvertPlan *p, enum AVPixelFormat fmt, int w, int h, char *why
     for (int c = 0; c < 3; c++) {
         const AVComponentDescriptor *cd = &d->comp[c];
         p->comp[c] = (ConvertComp){
-            .plane = cd->plane, .step = cd->step, .offset = cd->offset, .shift = cd->shift,
+            .plane = cd->plane,
+            .step = cd->step,
+            .offset = cd->offset,
+            .shift = cd->shift,
             .word = cd->depth + cd->shift > 8 ? 2 : 1,
             .big_endian = (d->flags & AV_PIX_FMT_FLAG_BE) != 0,
         };

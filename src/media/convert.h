@@ -18,13 +18,13 @@ typedef struct ConvertComp {
 
 typedef struct ConvertPlan {
     enum AVPixelFormat src;
-    MediaGeometry geo;       /* the engine layout: 4:2:0 / 4:2:2 / 4:4:4, bit depth, size */
-    ConvertComp comp[3];     /* Y, Cb, Cr */
+    MediaGeometry geo;   /* the engine layout: 4:2:0 / 4:2:2 / 4:4:4, bit depth, size */
+    ConvertComp comp[3]; /* Y, Cb, Cr */
     unsigned mask;
 } ConvertPlan;
 
 /* 0, or negative with the reason in why ("pixel format rgb24 is not YUV ..."). */
-int  convert_plan(ConvertPlan *p, enum AVPixelFormat fmt, int w, int h, char *why, size_t n);
+int convert_plan(ConvertPlan *p, enum AVPixelFormat fmt, int w, int h, char *why, size_t n);
 /* pic has the plan's geometry (vmafx_picture_alloc). */
 void convert_frame(const ConvertPlan *p, const AVFrame *f, VmafxPicture *pic);
 

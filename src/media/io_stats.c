@@ -39,14 +39,17 @@ IoStats *io_stats_new(const char *name, const char *via)
     const char *e = getenv("VMAFX_DEBUG_IO");
     if (!e || !*e || !strcmp(e, "0")) return NULL;
     IoStats *st = calloc(1, sizeof(*st));
-    if (!st) return NULL;   /* a debug aid: without memory, no figures, but the read goes on */
+    if (!st) return NULL; /* a debug aid: without memory, no figures, but the read goes on */
     snprintf(st->name, sizeof(st->name), "%s", name);
     snprintf(st->via, sizeof(st->via), "%s", via);
     st->opened_ns = now_ns();
     return st;
 }
 
-int64_t io_stats_begin(const IoStats *st) { return st ? now_ns() : 0; }
+int64_t io_stats_begin(const IoStats *st)
+{
+    return st ? now_ns() : 0;
+}
 
 void io_stats_end(IoStats *st, int64_t t0, long long got)
 {
@@ -82,11 +85,12 @@ void io_stats_finish(IoStats *st, int report)
         return;
     }
     double open_s = (double)(now_ns() - st->opened_ns) / 1e9;
-    for (char *p = st->name; *p; p++)   /* keep the line valid JSON */
+    for (char *p = st->name; *p; p++) /* keep the line valid JSON */
         if (*p == '"' || *p == '\\' || (unsigned char)*p < 0x20) *p = '?';
     /* one write per line: two inputs closing at once do not interleave */
     flockfile(stderr);
-    fprintf(stderr, "vmafx debug-io: {\"input\": \"%s\", \"via\": \"%s\", \"reads\": %llu, \"bytes\": %llu, "
+    fprintf(stderr,
+            "vmafx debug-io: {\"input\": \"%s\", \"via\": \"%s\", \"reads\": %llu, \"bytes\": %llu, "
             "\"blocked_s\": %.6f, \"max_read_ms\": %.3f, \"open_s\": %.6f",
             st->name, st->via, (unsigned long long)st->reads, (unsigned long long)st->bytes,
             (double)st->blocked_ns / 1e9, (double)st->max_ns / 1e6, open_s);

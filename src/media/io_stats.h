@@ -13,10 +13,10 @@ typedef struct IoStats IoStats;
  * report line ("distorted input x.y4m"). */
 IoStats *io_stats_new(const char *name, const char *via);
 /* Around one read: t0 = io_stats_begin(st); ...read...; io_stats_end(st, t0, got). */
-int64_t  io_stats_begin(const IoStats *st);
-void     io_stats_end(IoStats *st, int64_t t0, long long got);
+int64_t io_stats_begin(const IoStats *st);
+void io_stats_end(IoStats *st, int64_t t0, long long got);
 /* Prints the report line when report is non-zero (see docs/media.md, "Debugging reads") and
  * frees st. NULL is fine. */
-void     io_stats_finish(IoStats *st, int report);
+void io_stats_finish(IoStats *st, int report);
 
 #endif

@@ -44,6 +44,7 @@ static void load(void)
             snprintf(failure, sizeof(failure), "cannot load FFmpeg (%s)", e ? e : libraries[i]);
             return;
         }
+        /* clang-format off */
     /* the handles stay open for the life of the process: the table points into them */
 #define LIBAV_RESOLVE(name)                                                              \
     if (!(*(void **)&api.name = find(handles, #name))) {                                 \
@@ -51,6 +52,7 @@ static void load(void)
                  libraries[NLIB - 2]);                                                   \
         return;                                                                          \
     }
+    /* clang-format on */
     LIBAV_FUNCTIONS(LIBAV_RESOLVE)
 #undef LIBAV_RESOLVE
 }
@@ -63,4 +65,7 @@ int libav_load(char *why, size_t n)
     return -1;
 }
 
-const LibavApi *libav(void) { return &api; }
+const LibavApi *libav(void)
+{
+    return &api;
+}

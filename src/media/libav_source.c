@@ -25,11 +25,11 @@ typedef struct LibavSource {
     AVPacket *pkt;
     AVFrame *frame;
     int stream;
-    int pending;      /* frame holds the frame decoded at open time, not yet delivered */
-    int draining;     /* the demuxer has ended: the decoder gives out what it still holds */
+    int pending;  /* frame holds the frame decoded at open time, not yet delivered */
+    int draining; /* the demuxer has ended: the decoder gives out what it still holds */
     ConvertPlan plan;
     char what[128];
-    AvlogSink log;    /* libav's lines about this input, from whichever thread logs them */
+    AvlogSink log; /* libav's lines about this input, from whichever thread logs them */
 } LibavSource;
 
 /* "what went wrong (libav's detail line)" */
@@ -75,8 +75,7 @@ static int feed_packet(LibavSource *s, unsigned index, char *why, size_t n)
                 char cause[300];
                 const char *seek = url_io_seek_error(s->io);
                 describe(s, r, cause, sizeof(cause));
-                snprintf(why, n, "reading frame %u failed: %s%s%s", index, cause,
-                         *seek ? "; " : "", seek);
+                snprintf(why, n, "reading frame %u failed: %s%s%s", index, cause, *seek ? "; " : "", seek);
                 return -EIO;
             }
             s->draining = 1;
@@ -90,8 +89,10 @@ static int feed_packet(LibavSource *s, unsigned index, char *why, size_t n)
         r = corrupt ? 0 : avcodec_send_packet(s->dec, s->pkt);
         av_packet_unref(s->pkt);
         if (corrupt) {
-            snprintf(why, n, "frame %u: damaged or incomplete packet (the input is cut short or "
-                     "corrupt)", index);
+            snprintf(why, n,
+                     "frame %u: damaged or incomplete packet (the input is cut short or "
+                     "corrupt)",
+                     index);
             return -EIO;
         }
         if (r < 0 && r != AVERROR(EAGAIN)) {
@@ -112,12 +113,12 @@ static int check_frame(LibavSource *s, unsigned index, char *why, size_t n)
                  (unsigned)f->decode_error_flags);
         return -EIO;
     }
-    if (s->plan.src != AV_PIX_FMT_NONE &&
-        (f->format != s->plan.src || (unsigned)f->width != s->plan.geo.w ||
-         (unsigned)f->height != s->plan.geo.h)) {
-        snprintf(why, n, "frame %u changes from %ux%u %s to %dx%d %s; vmafx needs one size and "
-                 "format per input", index, s->plan.geo.w, s->plan.geo.h,
-                 av_get_pix_fmt_name(s->plan.src), f->width, f->height,
+    if (s->plan.src != AV_PIX_FMT_NONE && (f->format != s->plan.src || (unsigned)f->width != s->plan.geo.w ||
+                                           (unsigned)f->height != s->plan.geo.h)) {
+        snprintf(why, n,
+                 "frame %u changes from %ux%u %s to %dx%d %s; vmafx needs one size and "
+                 "format per input",
+                 index, s->plan.geo.w, s->plan.geo.h, av_get_pix_fmt_name(s->plan.src), f->width, f->height,
                  av_get_pix_fmt_name(f->format));
         return -EINVAL;
     }
@@ -168,7 +169,10 @@ static int libav_skip(void *impl, unsigned index, char *why, size_t n)
     return 1;
 }
 
-static void libav_cancel(void *impl) { url_io_cancel(((LibavSource *)impl)->io); }
+static void libav_cancel(void *impl)
+{
+    url_io_cancel(((LibavSource *)impl)->io);
+}
 
 static void libav_close(void *impl)
 {
@@ -210,8 +214,9 @@ static unsigned frames_expected(const LibavSource *s)
 {
     const AVStream *st = s->fmt->streams[s->stream];
     if (st->nb_frames > 0) return (unsigned)st->nb_frames;
-    double secs = st->duration > 0 ? st->duration * av_q2d(st->time_base)
-                : s->fmt->duration > 0 ? s->fmt->duration / (double)AV_TIME_BASE : 0;
+    double secs = st->duration > 0       ? st->duration * av_q2d(st->time_base)
+                  : s->fmt->duration > 0 ? s->fmt->duration / (double)AV_TIME_BASE
+                                         : 0;
     double fps = av_q2d(st->avg_frame_rate);
     return secs > 0 && fps > 0 ? (unsigned)(secs * fps + 0.5) : 0;
 }
@@ -258,7 +263,7 @@ static int open_decoder(LibavSource *s, char *why, size_t n)
     avlog_attach(s->dec, &s->log);
     int r = avcodec_parameters_to_context(s->dec, par);
     s->dec->pkt_timebase = s->fmt->streams[st]->time_base;
-    s->dec->thread_count = 0;   /* as many as the decoder finds useful */
+    s->dec->thread_count = 0; /* as many as the decoder finds useful */
     /* fail on damage instead of concealing it: a concealed frame would be scored as if the
      * encoder had produced it */
     s->dec->err_recognition |= AV_EF_EXPLODE | AV_EF_CRCCHECK;
@@ -287,8 +292,8 @@ static int first_frame(LibavSource *s, char *why, size_t n)
     return convert_plan(&s->plan, s->frame->format, s->frame->width, s->frame->height, why, n);
 }
 
-int libav_source_open(SourceBackend *b, UrlIo *io, const char *url, const MediaOptions *opt,
-                      char *why, size_t n)
+int libav_source_open(SourceBackend *b, UrlIo *io, const char *url, const MediaOptions *opt, char *why,
+                      size_t n)
 {
     (void)opt;
     avlog_init();

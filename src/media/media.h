@@ -12,17 +12,17 @@
 typedef struct MediaGeometry {
     unsigned w, h, bpc;
     enum VmafxPixelFormat fmt;
-    double fps;   /* frame rate the y4m header or the container states; 0: unknown (raw yuv) */
+    double fps; /* frame rate the y4m header or the container states; 0: unknown (raw yuv) */
 } MediaGeometry;
 
-struct IntegrityVerifier;   /* base/integrity.h */
+struct IntegrityVerifier; /* base/integrity.h */
 
 typedef struct MediaOptions {
-    const char *label;        /* "reference input", used in error messages */
-    MediaGeometry raw;        /* geometry of raw .yuv input (w == 0: not given) */
-    double stall_timeout;     /* URL: seconds without a byte before failing (<= 0: 30) */
-    unsigned http_retries;    /* URL: resumes of a cut transfer (range requests), 0: none */
-    const char *tls_ca_file;  /* https: CA bundle to verify servers against (NULL: system's) */
+    const char *label;       /* "reference input", used in error messages */
+    MediaGeometry raw;       /* geometry of raw .yuv input (w == 0: not given) */
+    double stall_timeout;    /* URL: seconds without a byte before failing (<= 0: 30) */
+    unsigned http_retries;   /* URL: resumes of a cut transfer (range requests), 0: none */
+    const char *tls_ca_file; /* https: CA bundle to verify servers against (NULL: system's) */
     /* optional: every byte read is fed to it, and at the clean end of the stream the bytes
      * not read in order are read too and the check must pass, or the read fails (storage's
      * size / MD5 of the object; see base/integrity.h). Owned by the caller. */
@@ -42,8 +42,7 @@ typedef struct FrameSource FrameSource;
  * local file named .yuv/.raw, or of an extension no demuxer claims while raw geometry is
  * given, is raw yuv; everything else, and every URL ("scheme://..."), goes to libavformat,
  * except y4m and raw yuv behind a URL, which are parsed like local files. */
-int  media_open(FrameSource **out, const char *path, const MediaOptions *opt,
-                char *err, size_t errlen);
+int media_open(FrameSource **out, const char *path, const MediaOptions *opt, char *err, size_t errlen);
 void media_close(FrameSource *s);
 const MediaGeometry *media_geometry(const FrameSource *s);
 /* The input's name as it appears in messages ("distorted input x.mp4"; URL credentials and
@@ -70,8 +69,7 @@ void media_cancel(FrameSource *s);
 enum VmafxPixelFormat media_parse_pix_fmt(const char *s);
 
 /* ---- scaling (scale.c) ---- */
-enum MediaScaleAlgo { MEDIA_SCALE_BICUBIC, MEDIA_SCALE_BILINEAR, MEDIA_SCALE_LANCZOS,
-                      MEDIA_SCALE_NONE };
+enum MediaScaleAlgo { MEDIA_SCALE_BICUBIC, MEDIA_SCALE_BILINEAR, MEDIA_SCALE_LANCZOS, MEDIA_SCALE_NONE };
 
 int media_parse_scale(const char *s, enum MediaScaleAlgo *out);
 /* "1920x1080" → w, h; 0 or -1. */
@@ -79,7 +77,7 @@ int media_parse_size(const char *s, unsigned *w, unsigned *h);
 const char *media_scale_name(enum MediaScaleAlgo a);
 
 typedef struct MediaScalePlan {
-    unsigned ref_w, ref_h, dis_w, dis_h;    /* sizes the inputs are scaled to */
+    unsigned ref_w, ref_h, dis_w, dis_h; /* sizes the inputs are scaled to */
     enum MediaScaleAlgo algo;
 } MediaScalePlan;
 
@@ -87,8 +85,8 @@ typedef struct MediaScalePlan {
  * distorted goes to the reference's size when they differ. Error if a size would change with
  * algo NONE. note gets what was done ("" if nothing), for the report. */
 int media_plan_scale(const MediaGeometry *ref, const MediaGeometry *dis, enum MediaScaleAlgo algo,
-                     unsigned to_w, unsigned to_h, MediaScalePlan *plan, char *note, size_t nn,
-                     char *err, size_t errlen);
+                     unsigned to_w, unsigned to_h, MediaScalePlan *plan, char *note, size_t nn, char *err,
+                     size_t errlen);
 
 /* ---- threaded reading (reader.c) ---- */
 typedef struct MediaReader MediaReader;
@@ -96,18 +94,17 @@ typedef struct MediaReader MediaReader;
 /* Starts a thread that reads src (the reader owns it from now on, even on failure), scales
  * each frame to out_w x out_h with algo when that differs from the source, and keeps up to
  * depth frames ready (memory: depth + 2 pictures). */
-int  media_reader_start(MediaReader **out, FrameSource *src, unsigned out_w, unsigned out_h,
-                        enum MediaScaleAlgo algo, unsigned depth, char *err, size_t errlen);
+int media_reader_start(MediaReader **out, FrameSource *src, unsigned out_w, unsigned out_h,
+                       enum MediaScaleAlgo algo, unsigned depth, char *err, size_t errlen);
 /* The i-th frame ahead (0 = next), waiting for it: 1, 0 at the clean end, <0 on error (as
  * soon as the reader failed, even with frames still queued: the run fails anyway). The
  * picture stays valid until it is popped. i < depth. */
-int  media_reader_peek(MediaReader *r, unsigned i, const VmafxPicture **pic,
-                       char *err, size_t errlen);
+int media_reader_peek(MediaReader *r, unsigned i, const VmafxPicture **pic, char *err, size_t errlen);
 /* Like media_reader_peek, but returns MEDIA_PENDING after timeout_ms without a frame: lets
  * a caller watch two readers, so that one failing is seen while the other is still stalled. */
 #define MEDIA_PENDING 2
-int  media_reader_poll(MediaReader *r, unsigned i, const VmafxPicture **pic, int timeout_ms,
-                       char *err, size_t errlen);
+int media_reader_poll(MediaReader *r, unsigned i, const VmafxPicture **pic, int timeout_ms, char *err,
+                      size_t errlen);
 /* Drops the next frame (it must have been peeked). */
 void media_reader_pop(MediaReader *r);
 /* Frames popped so far. */
@@ -120,20 +117,20 @@ void media_reader_stop(MediaReader *r);
 
 /* ---- offset search (sync.c) ---- */
 typedef struct MediaSyncResult {
-    int offset;          /* > 0: that many reference frames dropped; < 0: distorted frames */
-    double psnr;         /* mean luma PSNR (dB) of the compared frames at that offset */
-    unsigned compared;   /* frame pairs compared at that offset */
+    int offset;        /* > 0: that many reference frames dropped; < 0: distorted frames */
+    double psnr;       /* mean luma PSNR (dB) of the compared frames at that offset */
+    unsigned compared; /* frame pairs compared at that offset */
 } MediaSyncResult;
 
 /* Luma PSNR (dB) of two pictures of one geometry, capped at 100 (identical frames). */
 double media_luma_psnr(const VmafxPicture *a, const VmafxPicture *b);
 
-#define MEDIA_SYNC_WINDOW 5   /* frame pairs compared per candidate offset */
+#define MEDIA_SYNC_WINDOW 5 /* frame pairs compared per candidate offset */
 
 /* Finds the offset within ±max_offset that maximises luma PSNR over the first
  * MEDIA_SYNC_WINDOW frame pairs, and drops the leading frames accordingly. Both readers
  * need depth >= max_offset + MEDIA_SYNC_WINDOW. */
-int media_sync(MediaReader *ref, MediaReader *dis, unsigned max_offset, MediaSyncResult *res,
-               char *err, size_t errlen);
+int media_sync(MediaReader *ref, MediaReader *dis, unsigned max_offset, MediaSyncResult *res, char *err,
+               size_t errlen);
 
 #endif

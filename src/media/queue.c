@@ -87,8 +87,7 @@ static struct timespec deadline_after(int ms)
     return t;
 }
 
-int media_queue_peek(FrameQueue *q, unsigned i, const VmafxPicture **pic, char *err, size_t n,
-               int timeout_ms)
+int media_queue_peek(FrameQueue *q, unsigned i, const VmafxPicture **pic, char *err, size_t n, int timeout_ms)
 {
     if (i >= q->depth) return -EINVAL;
     struct timespec until = deadline_after(timeout_ms > 0 ? timeout_ms : 0);

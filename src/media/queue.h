@@ -9,7 +9,7 @@
 
 typedef struct FrameQueue FrameQueue;
 
-int  media_queue_init(FrameQueue **out, unsigned depth, const MediaGeometry *geo);
+int media_queue_init(FrameQueue **out, unsigned depth, const MediaGeometry *geo);
 void media_queue_free(FrameQueue *q);
 
 /* Producer: a free picture to fill (waits for one), or NULL once cancelled. */
@@ -22,8 +22,8 @@ void media_queue_end(FrameQueue *q, int code, const char *msg);
 /* Consumer: the i-th queued frame: 1, 0 after the clean end, or the producer's error (as
  * soon as it happened, even with frames still queued); waits at most timeout_ms (< 0: for
  * ever), then returns MEDIA_PENDING. */
-int  media_queue_peek(FrameQueue *q, unsigned i, const VmafxPicture **pic, char *err, size_t n,
-                int timeout_ms);
+int media_queue_peek(FrameQueue *q, unsigned i, const VmafxPicture **pic, char *err, size_t n,
+                     int timeout_ms);
 /* Consumer: frees the oldest frame. */
 void media_queue_pop(FrameQueue *q);
 /* Either side: wakes everyone; the producer's media_queue_slot returns NULL from now on. */

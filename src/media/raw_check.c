@@ -12,7 +12,7 @@
 #include "bytestream.h"
 #include "source_impl.h"
 
-#define SAMPLE_MAX (4u << 20)   /* bytes looked at: enough for any picture's statistics */
+#define SAMPLE_MAX (4u << 20) /* bytes looked at: enough for any picture's statistics */
 
 static const char *fmt_name(enum VmafxPixelFormat f)
 {
@@ -52,8 +52,10 @@ static void check_wide(const unsigned char *b, size_t len, const MediaGeometry *
     }
     if (top <= max) return;
     char msg[320];
-    snprintf(msg, sizeof(msg), "read as %u-bit, the first frame has values up to %u (above %u): the file looks "
-             "8-bit (-b 8 / bitdepth 8?)", g->bpc, top, max);
+    snprintf(msg, sizeof(msg),
+             "read as %u-bit, the first frame has values up to %u (above %u): the file looks "
+             "8-bit (-b 8 / bitdepth 8?)",
+             g->bpc, top, max);
     warn(opt, name, msg);
 }
 
@@ -69,9 +71,10 @@ static void check_narrow(const unsigned char *b, size_t len, const MediaOptions 
     }
     if (odd > 15 || even <= 15) return;
     char msg[320];
-    snprintf(msg, sizeof(msg), "read as 8-bit, every second byte of the first frame is at most %u, as in %u-bit "
-             "little-endian samples: the file looks %u-bit (-b %u / bitdepth %u?)", odd, odd <= 3 ? 10 : 12,
-             odd <= 3 ? 10 : 12, odd <= 3 ? 10 : 12, odd <= 3 ? 10 : 12);
+    snprintf(msg, sizeof(msg),
+             "read as 8-bit, every second byte of the first frame is at most %u, as in %u-bit "
+             "little-endian samples: the file looks %u-bit (-b %u / bitdepth %u?)",
+             odd, odd <= 3 ? 10 : 12, odd <= 3 ? 10 : 12, odd <= 3 ? 10 : 12, odd <= 3 ? 10 : 12);
     warn(opt, name, msg);
 }
 
@@ -96,13 +99,14 @@ int raw_check(FdStream *f, const MediaOptions *opt, const char *name, char *why,
     const MediaGeometry *g = &opt->raw;
     int64_t size = fd_stream_remaining(f);
     size_t frame = g->w && g->h && g->fmt ? vmafx_picture_frame_bytes(g->fmt, g->bpc, g->w, g->h) : 0;
-    if (size < 0 || !frame) return 0;   /* a pipe; or no geometry, which the parser reports */
+    if (size < 0 || !frame) return 0; /* a pipe; or no geometry, which the parser reports */
     if (size % (int64_t)frame) {
         char sz[40], fb[40];
         grouped(sz, sizeof(sz), (unsigned long long)size);
         grouped(fb, sizeof(fb), frame);
-        snprintf(why, n, "size %s is not a multiple of the %s-byte frame of %ux%u %s %u-bit: wrong -w/-h/-p/-b?", sz, fb,
-                 g->w, g->h, fmt_name(g->fmt), g->bpc);
+        snprintf(why, n,
+                 "size %s is not a multiple of the %s-byte frame of %ux%u %s %u-bit: wrong -w/-h/-p/-b?", sz,
+                 fb, g->w, g->h, fmt_name(g->fmt), g->bpc);
         return -EINVAL;
     }
     check_depth(f, size, frame, opt, name);

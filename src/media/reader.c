@@ -12,8 +12,8 @@
 
 struct MediaReader {
     FrameSource *src;
-    Scaler *scaler;          /* NULL when the source already has the output size */
-    VmafxPicture native;     /* a frame at the source's size, before scaling */
+    Scaler *scaler;      /* NULL when the source already has the output size */
+    VmafxPicture native; /* a frame at the source's size, before scaling */
     MediaGeometry out;
     FrameQueue *q;
     pthread_t thread;
@@ -85,8 +85,8 @@ int media_reader_peek(MediaReader *r, unsigned i, const VmafxPicture **pic, char
     return media_queue_peek(r->q, i, pic, err, n, -1);
 }
 
-int media_reader_poll(MediaReader *r, unsigned i, const VmafxPicture **pic, int timeout_ms,
-                      char *err, size_t n)
+int media_reader_poll(MediaReader *r, unsigned i, const VmafxPicture **pic, int timeout_ms, char *err,
+                      size_t n)
 {
     return media_queue_peek(r->q, i, pic, err, n, timeout_ms);
 }
@@ -102,9 +102,18 @@ unsigned media_reader_frames_hint(const MediaReader *r)
     return media_frames_hint(r->src);
 }
 
-unsigned media_reader_frames(const MediaReader *r) { return r->popped; }
-const MediaGeometry *media_reader_geometry(const MediaReader *r) { return &r->out; }
-const char *media_reader_name(const MediaReader *r) { return media_name(r->src); }
+unsigned media_reader_frames(const MediaReader *r)
+{
+    return r->popped;
+}
+const MediaGeometry *media_reader_geometry(const MediaReader *r)
+{
+    return &r->out;
+}
+const char *media_reader_name(const MediaReader *r)
+{
+    return media_name(r->src);
+}
 
 void media_reader_stop(MediaReader *r)
 {

@@ -17,7 +17,11 @@ struct Scaler {
     unsigned src_h;
 };
 
-static const struct { const char *name; enum MediaScaleAlgo algo; int flag; } algos[] = {
+static const struct {
+    const char *name;
+    enum MediaScaleAlgo algo;
+    int flag;
+} algos[] = {
     { "bicubic", MEDIA_SCALE_BICUBIC, SWS_BICUBIC },
     { "bilinear", MEDIA_SCALE_BILINEAR, SWS_BILINEAR },
     { "lanczos", MEDIA_SCALE_LANCZOS, SWS_LANCZOS },
@@ -27,7 +31,10 @@ static const struct { const char *name; enum MediaScaleAlgo algo; int flag; } al
 int media_parse_scale(const char *s, enum MediaScaleAlgo *out)
 {
     for (size_t i = 0; i < sizeof(algos) / sizeof(algos[0]); i++)
-        if (!strcmp(s, algos[i].name)) { *out = algos[i].algo; return 0; }
+        if (!strcmp(s, algos[i].name)) {
+            *out = algos[i].algo;
+            return 0;
+        }
     return -1;
 }
 
@@ -51,27 +58,30 @@ int media_parse_size(const char *s, unsigned *w, unsigned *h)
     return 0;
 }
 
-static void note_one(char *note, size_t nn, const char *who, unsigned fw, unsigned fh,
-                     unsigned tw, unsigned th, enum MediaScaleAlgo algo)
+static void note_one(char *note, size_t nn, const char *who, unsigned fw, unsigned fh, unsigned tw,
+                     unsigned th, enum MediaScaleAlgo algo)
 {
     if (fw == tw && fh == th) return;
     size_t used = strlen(note);
-    snprintf(note + used, nn - used, "%s%s scaled from %ux%u to %ux%u (%s)", used ? "; " : "",
-             who, fw, fh, tw, th, media_scale_name(algo));
+    snprintf(note + used, nn - used, "%s%s scaled from %ux%u to %ux%u (%s)", used ? "; " : "", who, fw, fh,
+             tw, th, media_scale_name(algo));
 }
 
 int media_plan_scale(const MediaGeometry *ref, const MediaGeometry *dis, enum MediaScaleAlgo algo,
-                     unsigned to_w, unsigned to_h, MediaScalePlan *plan, char *note, size_t nn,
-                     char *err, size_t n)
+                     unsigned to_w, unsigned to_h, MediaScalePlan *plan, char *note, size_t nn, char *err,
+                     size_t n)
 {
     *plan = (MediaScalePlan){ ref->w, ref->h, ref->w, ref->h, algo };
     if (to_w) *plan = (MediaScalePlan){ to_w, to_h, to_w, to_h, algo };
-    int changes = plan->ref_w != ref->w || plan->ref_h != ref->h ||
-                  plan->dis_w != dis->w || plan->dis_h != dis->h;
+    int changes = plan->ref_w != ref->w || plan->ref_h != ref->h || plan->dis_w != dis->w ||
+                  plan->dis_h != dis->h;
     if (changes && algo == MEDIA_SCALE_NONE) {
         if (to_w) snprintf(err, n, "--scale-to needs a scaling method, not --scale none");
-        else snprintf(err, n, "inputs differ in size: reference %ux%u, distorted %ux%u, and "
-                              "--scale none forbids scaling", ref->w, ref->h, dis->w, dis->h);
+        else
+            snprintf(err, n,
+                     "inputs differ in size: reference %ux%u, distorted %ux%u, and "
+                     "--scale none forbids scaling",
+                     ref->w, ref->h, dis->w, dis->h);
         return -EINVAL;
     }
     note[0] = 0;
@@ -85,12 +95,12 @@ static enum AVPixelFormat av_format(const MediaGeometry *g)
 {
     static const int depths[] = { 8, 9, 10, 12, 14, 16 };
     static const enum AVPixelFormat table[3][6] = {
-        { AV_PIX_FMT_YUV420P, AV_PIX_FMT_YUV420P9LE, AV_PIX_FMT_YUV420P10LE,
-          AV_PIX_FMT_YUV420P12LE, AV_PIX_FMT_YUV420P14LE, AV_PIX_FMT_YUV420P16LE },
-        { AV_PIX_FMT_YUV422P, AV_PIX_FMT_YUV422P9LE, AV_PIX_FMT_YUV422P10LE,
-          AV_PIX_FMT_YUV422P12LE, AV_PIX_FMT_YUV422P14LE, AV_PIX_FMT_YUV422P16LE },
-        { AV_PIX_FMT_YUV444P, AV_PIX_FMT_YUV444P9LE, AV_PIX_FMT_YUV444P10LE,
-          AV_PIX_FMT_YUV444P12LE, AV_PIX_FMT_YUV444P14LE, AV_PIX_FMT_YUV444P16LE },
+        { AV_PIX_FMT_YUV420P, AV_PIX_FMT_YUV420P9LE, AV_PIX_FMT_YUV420P10LE, AV_PIX_FMT_YUV420P12LE,
+          AV_PIX_FMT_YUV420P14LE, AV_PIX_FMT_YUV420P16LE },
+        { AV_PIX_FMT_YUV422P, AV_PIX_FMT_YUV422P9LE, AV_PIX_FMT_YUV422P10LE, AV_PIX_FMT_YUV422P12LE,
+          AV_PIX_FMT_YUV422P14LE, AV_PIX_FMT_YUV422P16LE },
+        { AV_PIX_FMT_YUV444P, AV_PIX_FMT_YUV444P9LE, AV_PIX_FMT_YUV444P10LE, AV_PIX_FMT_YUV444P12LE,
+          AV_PIX_FMT_YUV444P14LE, AV_PIX_FMT_YUV444P16LE },
     };
     int row = g->fmt == VMAFX_PIX_FMT_YUV420P ? 0 : g->fmt == VMAFX_PIX_FMT_YUV422P ? 1 : 2;
     for (int i = 0; i < 6; i++)
@@ -98,8 +108,8 @@ static enum AVPixelFormat av_format(const MediaGeometry *g)
     return AV_PIX_FMT_NONE;
 }
 
-int scaler_open(Scaler **out, const MediaGeometry *src, unsigned w, unsigned h,
-                enum MediaScaleAlgo algo, char *why, size_t n)
+int scaler_open(Scaler **out, const MediaGeometry *src, unsigned w, unsigned h, enum MediaScaleAlgo algo,
+                char *why, size_t n)
 {
     if (libav_load(why, n) < 0) return -ELIBACC;
     enum AVPixelFormat f = av_format(src);

@@ -6,8 +6,8 @@
 
 typedef struct Scaler Scaler;
 
-int  scaler_open(Scaler **out, const MediaGeometry *src, unsigned w, unsigned h,
-                 enum MediaScaleAlgo algo, char *why, size_t n);
+int scaler_open(Scaler **out, const MediaGeometry *src, unsigned w, unsigned h, enum MediaScaleAlgo algo,
+                char *why, size_t n);
 void scaler_run(Scaler *s, const VmafxPicture *src, VmafxPicture *dst);
 void scaler_close(Scaler *s);
 

@@ -17,10 +17,10 @@
 
 struct FrameSource {
     SourceBackend b;
-    char *name;              /* label + path, for messages */
+    char *name; /* label + path, for messages */
     unsigned frames;
-    IntegrityVerifier *iv;   /* the caller's, or NULL */
-    int checked;             /* iv was finished */
+    IntegrityVerifier *iv; /* the caller's, or NULL */
+    int checked;           /* iv was finished */
 };
 
 enum VmafxPixelFormat media_parse_pix_fmt(const char *s)
@@ -56,8 +56,8 @@ static char *display_name(const char *label, const char *path)
     const char *at = memchr(host, '@', (size_t)(end - host));
     if (at) host = at + 1;
     size_t rest = strcspn(host, "?#");
-    snprintf(s, len, "%s %.*s%.*s%s", label, (int)(strstr(path, "://") + 3 - path), path,
-             (int)rest, host, host[rest] == '?' ? "?..." : "");
+    snprintf(s, len, "%s %.*s%.*s%s", label, (int)(strstr(path, "://") + 3 - path), path, (int)rest, host,
+             host[rest] == '?' ? "?..." : "");
     return s;
 }
 
@@ -83,8 +83,7 @@ static int demuxer_claims(const char *ext)
     void *it = NULL;
     const AVInputFormat *f;
     while ((f = av_demuxer_iterate(&it)))
-        if (f->extensions && strcmp(f->name, "rawvideo") && av_match_name(ext, f->extensions))
-            return 1;
+        if (f->extensions && strcmp(f->name, "rawvideo") && av_match_name(ext, f->extensions)) return 1;
     return 0;
 }
 
@@ -96,8 +95,8 @@ static int is_raw(const char *path, const MediaOptions *opt)
     return opt->raw.w && (!*ext || !demuxer_claims(ext));
 }
 
-static int open_local(SourceBackend *b, const char *path, const char *name,
-                      const MediaOptions *opt, char *why, size_t n)
+static int open_local(SourceBackend *b, const char *path, const char *name, const MediaOptions *opt,
+                      char *why, size_t n)
 {
     int is_stdin = !strcmp(path, "-");
     FdStream *f;
@@ -106,7 +105,7 @@ static int open_local(SourceBackend *b, const char *path, const char *name,
         snprintf(why, n, "cannot open (%s)", strerror(-r));
         return r;
     }
-    int c = fd_stream_peek(f);   /* y4m starts with its magic; peeking works on pipes too */
+    int c = fd_stream_peek(f); /* y4m starts with its magic; peeking works on pipes too */
     int y4m = is_stdin || c == 'Y';
     if (!y4m && is_raw(path, opt) && (r = raw_check(f, opt, name, why, n)) < 0) {
         fd_stream_close(f);
@@ -125,8 +124,8 @@ static int open_local(SourceBackend *b, const char *path, const char *name,
     return r < 0 ? r : libav_source_open(b, io, path, opt, why, n);
 }
 
-static int open_url(SourceBackend *b, const char *url, const char *name,
-                    const MediaOptions *opt, char *why, size_t n)
+static int open_url(SourceBackend *b, const char *url, const char *name, const MediaOptions *opt, char *why,
+                    size_t n)
 {
     UrlIo *io;
     int r = url_io_open(&io, url, name, opt, why, n);
@@ -138,8 +137,7 @@ static int open_url(SourceBackend *b, const char *url, const char *name,
         url_io_close(io);
         return got;
     }
-    if (got == 9 && !memcmp(magic, "YUV4MPEG2", 9))
-        return yuv_source_open(b, NULL, io, 1, opt, why, n);
+    if (got == 9 && !memcmp(magic, "YUV4MPEG2", 9)) return yuv_source_open(b, NULL, io, 1, opt, why, n);
     if (is_raw(url, opt)) return yuv_source_open(b, NULL, io, 0, opt, why, n);
     return libav_source_open(b, io, url, opt, why, n);
 }
@@ -163,7 +161,9 @@ int media_open(FrameSource **out, const char *path, const MediaOptions *opt, cha
     s->iv = opt->integrity;
     for (unsigned i = 0; i < opt->skip_frames; i++) {
         if ((r = media_skip(s, err, n)) == 1) continue;
-        if (r == 0) snprintf(err, n, "%s: has only %u frames, cannot start at frame %u", s->name, i, opt->skip_frames);
+        if (r == 0)
+            snprintf(err, n, "%s: has only %u frames, cannot start at frame %u", s->name, i,
+                     opt->skip_frames);
         media_close(s);
         return r < 0 ? r : -EINVAL;
     }
@@ -179,12 +179,30 @@ void media_close(FrameSource *s)
     free(s);
 }
 
-const MediaGeometry *media_geometry(const FrameSource *s) { return &s->b.geo; }
-unsigned media_frames_hint(const FrameSource *s) { return s->b.frames_hint; }
-const char *media_name(const FrameSource *s) { return s->name; }
-const char *media_kind(const FrameSource *s) { return s->b.what; }
-unsigned media_frames(const FrameSource *s) { return s->frames; }
-void media_cancel(FrameSource *s) { s->b.ops->cancel(s->b.impl); }
+const MediaGeometry *media_geometry(const FrameSource *s)
+{
+    return &s->b.geo;
+}
+unsigned media_frames_hint(const FrameSource *s)
+{
+    return s->b.frames_hint;
+}
+const char *media_name(const FrameSource *s)
+{
+    return s->name;
+}
+const char *media_kind(const FrameSource *s)
+{
+    return s->b.what;
+}
+unsigned media_frames(const FrameSource *s)
+{
+    return s->frames;
+}
+void media_cancel(FrameSource *s)
+{
+    s->b.ops->cancel(s->b.impl);
+}
 
 /* At the clean end: every byte must have reached the verifier, and the check must pass. */
 static int verify(FrameSource *s, char *why, size_t n)

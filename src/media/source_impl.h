@@ -12,8 +12,8 @@ typedef struct FdStream FdStream;
 typedef struct SourceOps {
     /* 1 = a frame, 0 = clean end, <0 = error with the reason in why (without the name).
      * index is the number of the frame being read, for messages. */
-    int  (*read)(void *impl, VmafxPicture *pic, unsigned index, char *why, size_t n);
-    int  (*skip)(void *impl, unsigned index, char *why, size_t n);
+    int (*read)(void *impl, VmafxPicture *pic, unsigned index, char *why, size_t n);
+    int (*skip)(void *impl, unsigned index, char *why, size_t n);
     /* Called from another thread: a read blocked on the network returns soon with an error. */
     void (*cancel)(void *impl);
     void (*close)(void *impl);
@@ -23,15 +23,15 @@ typedef struct SourceBackend {
     const SourceOps *ops;
     void *impl;
     MediaGeometry geo;
-    const char *what;   /* "y4m", "raw yuv", "h264 in matroska,webm": for messages */
-    UrlIo *io;          /* the URL stream it reads (owned by the backend), NULL for a file */
-    unsigned frames_hint;  /* frames the input is expected to have (0: unknown); progress only */
+    const char *what;     /* "y4m", "raw yuv", "h264 in matroska,webm": for messages */
+    UrlIo *io;            /* the URL stream it reads (owned by the backend), NULL for a file */
+    unsigned frames_hint; /* frames the input is expected to have (0: unknown); progress only */
 } SourceBackend;
 
 /* y4m (is_y4m) or raw yuv (geometry opt->raw) from a local file or standard input (f) or from
  * a URL stream (io); the one given is closed at the end, even on failure. */
-int yuv_source_open(SourceBackend *b, FdStream *f, UrlIo *io, int is_y4m,
-                    const MediaOptions *opt, char *why, size_t n);
+int yuv_source_open(SourceBackend *b, FdStream *f, UrlIo *io, int is_y4m, const MediaOptions *opt, char *why,
+                    size_t n);
 
 /* Raw yuv from a local file (raw_check.c): -EINVAL (reason in why) when the file's size is not a
  * whole number of frames of opt->raw; a warning through opt->log when the first frame's bytes
@@ -40,7 +40,7 @@ int yuv_source_open(SourceBackend *b, FdStream *f, UrlIo *io, int is_y4m,
 int raw_check(FdStream *f, const MediaOptions *opt, const char *name, char *why, size_t n);
 
 /* Anything libavformat/libavcodec can demux and decode, read through io (closed at the end). */
-int libav_source_open(SourceBackend *b, UrlIo *io, const char *url, const MediaOptions *opt,
-                      char *why, size_t n);
+int libav_source_open(SourceBackend *b, UrlIo *io, const char *url, const MediaOptions *opt, char *why,
+                      size_t n);
 
 #endif

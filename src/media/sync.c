@@ -11,7 +11,7 @@
 
 #include "media.h"
 
-#define PSNR_CAP 100.0   /* identical frames: a finite value keeps the mean meaningful */
+#define PSNR_CAP 100.0 /* identical frames: a finite value keeps the mean meaningful */
 
 double media_luma_psnr(const VmafxPicture *a, const VmafxPicture *b)
 {
@@ -46,27 +46,25 @@ static int available(MediaReader *r, unsigned want, unsigned *have, char *err, s
     return 0;
 }
 
-static double mean_psnr(MediaReader *ref, MediaReader *dis, unsigned ro, unsigned d0,
-                        unsigned pairs)
+static double mean_psnr(MediaReader *ref, MediaReader *dis, unsigned ro, unsigned d0, unsigned pairs)
 {
     double sum = 0;
     char err[8];
     for (unsigned i = 0; i < pairs; i++) {
         const VmafxPicture *a, *b;
-        media_reader_peek(ref, ro + i, &a, err, sizeof(err));   /* known to be there */
+        media_reader_peek(ref, ro + i, &a, err, sizeof(err)); /* known to be there */
         media_reader_peek(dis, d0 + i, &b, err, sizeof(err));
         sum += media_luma_psnr(a, b);
     }
     return sum / pairs;
 }
 
-int media_sync(MediaReader *ref, MediaReader *dis, unsigned max_offset, MediaSyncResult *res,
-               char *err, size_t n)
+int media_sync(MediaReader *ref, MediaReader *dis, unsigned max_offset, MediaSyncResult *res, char *err,
+               size_t n)
 {
     unsigned want = max_offset + MEDIA_SYNC_WINDOW, nr, nd;
     int r;
-    if ((r = available(ref, want, &nr, err, n)) < 0 || (r = available(dis, want, &nd, err, n)) < 0)
-        return r;
+    if ((r = available(ref, want, &nr, err, n)) < 0 || (r = available(dis, want, &nd, err, n)) < 0) return r;
     *res = (MediaSyncResult){ 0, -1, 0 };
     for (unsigned k = 0; k <= 2 * max_offset; k++) {
         int off = k % 2 ? (int)(k + 1) / 2 : -(int)(k / 2);

@@ -47,8 +47,7 @@ static void retry_note(const UrlIo *io, int code, char *buf, size_t n)
         snprintf(buf, n, " (gave up after %u %s)", io->total, io->total == 1 ? "retry" : "retries");
     else if (io->is_http && !io->resumable && url_transient(code))
         snprintf(buf, n, " (not retried: the server takes no range requests)");
-    else
-        *buf = 0;
+    else *buf = 0;
 }
 
 /* Records why the transfer failed, in terms of what the user can act on. */
@@ -62,16 +61,17 @@ int url_fail(UrlIo *io, int code)
     } else if (code == AVERROR_EXIT) {
         snprintf(msg, sizeof(msg), "cancelled");
     } else if (code == AVERROR(EIO) && url_premature(io)) {
-        snprintf(msg, sizeof(msg), "connection closed after %lld of %lld bytes%s",
-                 (long long)io->pos, (long long)io->size, note);
+        snprintf(msg, sizeof(msg), "connection closed after %lld of %lld bytes%s", (long long)io->pos,
+                 (long long)io->size, note);
     } else if (code == AVERROR(EPERM) && io->total) {
         /* libav's http refuses a 200 answer to a Range request with this code */
-        snprintf(msg, sizeof(msg), "cut at byte %lld, and the server ignored the range request "
-                 "to resume it (answered from the start)", (long long)io->pos);
+        snprintf(msg, sizeof(msg),
+                 "cut at byte %lld, and the server ignored the range request "
+                 "to resume it (answered from the start)",
+                 (long long)io->pos);
     } else {
         url_cause_text(code, cause, sizeof(cause));
         snprintf(msg, sizeof(msg), "read failed at byte %lld: %s%s", (long long)io->pos, cause, note);
     }
     return url_fail_msg(io, code, msg);
 }
-

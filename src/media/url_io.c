@@ -80,7 +80,7 @@ static int read_inner(UrlIo *io, unsigned char *buf, int size)
         url_delivered(io, buf, r);
         return r;
     }
-    if (r == 0 || r == AVERROR_EOF)   /* libav's http already reports a short body as EIO */
+    if (r == 0 || r == AVERROR_EOF) /* libav's http already reports a short body as EIO */
         return url_premature(io) ? AVERROR(EIO) : AVERROR_EOF;
     return r;
 }
@@ -101,7 +101,7 @@ static int read_cb(void *opaque, uint8_t *buf, int size)
  * up, so a failed seek leaves the transfer where it was. */
 static int reopen_at(UrlIo *io, int64_t target)
 {
-    if (io->size >= 0 && target >= io->size) {   /* a Range at the very end is answered 416 */
+    if (io->size >= 0 && target >= io->size) { /* a Range at the very end is answered 416 */
         avio_closep(&io->inner);
         io->at_end = 1;
         return 0;
@@ -127,16 +127,18 @@ static int64_t seek_cb(void *opaque, int64_t offset, int whence)
     if (whence & AVSEEK_SIZE) return io->size >= 0 ? io->size : AVERROR(ENOSYS);
     whence &= ~AVSEEK_FORCE;
     if (io->err) return io->err;
-    int64_t target = whence == SEEK_SET ? offset : whence == SEEK_CUR ? io->pos + offset
-                   : whence == SEEK_END && io->size >= 0 ? io->size + offset : -1;
+    int64_t target = whence == SEEK_SET                    ? offset
+                     : whence == SEEK_CUR                  ? io->pos + offset
+                     : whence == SEEK_END && io->size >= 0 ? io->size + offset
+                                                           : -1;
     if (target < 0) return AVERROR(EINVAL);
     if (!io->seekable) return AVERROR(ESPIPE);
     int64_t r = io->is_http ? reopen_at(io, target) : avio_seek(io->inner, target, SEEK_SET);
     if (r < 0) {
         char cause[256];
         url_cause_text((int)r, cause, sizeof(cause));
-        snprintf(io->seek_why, sizeof(io->seek_why), "seek to byte %lld failed: %s",
-                 (long long)target, cause);
+        snprintf(io->seek_why, sizeof(io->seek_why), "seek to byte %lld failed: %s", (long long)target,
+                 cause);
         return r;
     }
     io->pos = target;
@@ -166,8 +168,7 @@ static const char *via(const char *url, int is_http)
     return !statfs(url + 5, &fs) && (unsigned long)fs.f_type == FUSE_SUPER_MAGIC ? "fuse" : "file";
 }
 
-int url_io_open(UrlIo **out, const char *url, const char *name, const MediaOptions *opt,
-                char *why, size_t n)
+int url_io_open(UrlIo **out, const char *url, const char *name, const MediaOptions *opt, char *why, size_t n)
 {
     if (libav_load(why, n) < 0) return -ELIBACC;
     avlog_init();
@@ -196,8 +197,7 @@ int url_io_open(UrlIo **out, const char *url, const char *name, const MediaOptio
         if (r == AVERROR(ETIMEDOUT))
             snprintf(cause, sizeof(cause), "stalled: no answer for %.3g s (limit: --stall-timeout)",
                      io->stall_us / 1e6);
-        else
-            url_cause_text(r, cause, sizeof(cause));
+        else url_cause_text(r, cause, sizeof(cause));
         snprintf(why, n, "cannot open: %s%s", cause,
                  strstr(cause, "certificate") ? " (to trust its CA: --tls-ca-file)" : "");
         url_io_close(io);
@@ -228,9 +228,18 @@ void url_io_close(UrlIo *io)
     free(io);
 }
 
-void url_io_cancel(UrlIo *io) { atomic_store(&io->cancel, 1); }
-AVIOContext *url_io_avio(UrlIo *io) { return io->outer; }
-const AVIOInterruptCB *url_io_interrupt(UrlIo *io) { return &io->icb; }
+void url_io_cancel(UrlIo *io)
+{
+    atomic_store(&io->cancel, 1);
+}
+AVIOContext *url_io_avio(UrlIo *io)
+{
+    return io->outer;
+}
+const AVIOInterruptCB *url_io_interrupt(UrlIo *io)
+{
+    return &io->icb;
+}
 
 int url_io_error(const UrlIo *io, char *why, size_t n)
 {
@@ -246,7 +255,10 @@ int url_io_error(const UrlIo *io, char *why, size_t n)
     return 0;
 }
 
-const char *url_io_seek_error(const UrlIo *io) { return io->seek_why; }
+const char *url_io_seek_error(const UrlIo *io)
+{
+    return io->seek_why;
+}
 
 int url_io_complete(UrlIo *io, char *why, size_t n)
 {
@@ -296,7 +308,10 @@ static size_t bs_read(void *h, void *buf, size_t n)
     return done;
 }
 
-static int bs_status(void *h, char *why, size_t n) { return url_io_error(h, why, n); }
+static int bs_status(void *h, char *why, size_t n)
+{
+    return url_io_error(h, why, n);
+}
 
 void url_io_bytestream(UrlIo *io, ByteStream *bs)
 {

@@ -16,8 +16,7 @@ typedef struct UrlIo UrlIo;
 
 /* Opens url for reading (the connection is made here, so 404/403/5xx are reported here).
  * opt gives the stall timeout, retries and the log hook; name prefixes log lines. */
-int  url_io_open(UrlIo **out, const char *url, const char *name, const MediaOptions *opt,
-                 char *why, size_t n);
+int url_io_open(UrlIo **out, const char *url, const char *name, const MediaOptions *opt, char *why, size_t n);
 void url_io_close(UrlIo *io);
 /* Asks a blocked read to give up (thread-safe). */
 void url_io_cancel(UrlIo *io);
@@ -27,14 +26,14 @@ void url_io_bytestream(UrlIo *io, ByteStream *bs);
 /* The interrupt callback the demuxer should use (honours url_io_cancel). */
 const AVIOInterruptCB *url_io_interrupt(UrlIo *io);
 /* 0 if no read failed yet, else the failure's code with its description in why. */
-int  url_io_error(const UrlIo *io, char *why, size_t n);
+int url_io_error(const UrlIo *io, char *why, size_t n);
 /* The last seek that failed ("seek to byte N failed: ..."), "" if none: a demuxer may recover
  * from it, so it is only worth showing when demuxing then fails. */
 const char *url_io_seek_error(const UrlIo *io);
 /* At the clean end of the stream, with opt->integrity given: reads what was not read in order
  * (e.g. an mp4 index at the end, read first) so the verifier has seen every byte. */
-int  url_io_complete(UrlIo *io, char *why, size_t n);
+int url_io_complete(UrlIo *io, char *why, size_t n);
 /* Reads up to n bytes from the start without consuming them (for sniffing the format). */
-int  url_io_peek(UrlIo *io, unsigned char *buf, int n);
+int url_io_peek(UrlIo *io, unsigned char *buf, int n);
 
 #endif

@@ -16,9 +16,8 @@
 int url_transient(int code)
 {
     return code == AVERROR(EIO) || code == AVERROR(ECONNRESET) || code == AVERROR(EPIPE) ||
-           code == AVERROR(ECONNREFUSED) || code == AVERROR(ECONNABORTED) ||
-           code == AVERROR(ENETUNREACH) || code == AVERROR(EHOSTUNREACH) ||
-           code == AVERROR_HTTP_SERVER_ERROR;
+           code == AVERROR(ECONNREFUSED) || code == AVERROR(ECONNABORTED) || code == AVERROR(ENETUNREACH) ||
+           code == AVERROR(EHOSTUNREACH) || code == AVERROR_HTTP_SERVER_ERROR;
 }
 
 static int sleep_ms(UrlIo *io, unsigned ms)
@@ -35,13 +34,13 @@ static void log_retry(UrlIo *io, int cause, unsigned ms)
     if (!io->log) return;
     char what[256], msg[600];
     if (cause == AVERROR(EIO) && url_premature(io))
-        snprintf(what, sizeof(what), "connection closed after %lld of %lld bytes",
-                 (long long)io->pos, (long long)io->size);
-    else
-        url_cause_text(cause, what, sizeof(what));
-    snprintf(msg, sizeof(msg), "%s: %s; resuming at byte %lld with a range request in %.2f s "
-             "(retry %u of %u)", io->name, what, (long long)io->pos, ms / 1000.0,
-             io->total, io->retries);
+        snprintf(what, sizeof(what), "connection closed after %lld of %lld bytes", (long long)io->pos,
+                 (long long)io->size);
+    else url_cause_text(cause, what, sizeof(what));
+    snprintf(msg, sizeof(msg),
+             "%s: %s; resuming at byte %lld with a range request in %.2f s "
+             "(retry %u of %u)",
+             io->name, what, (long long)io->pos, ms / 1000.0, io->total, io->retries);
     io->log(io->log_user, msg);
 }
 
@@ -71,8 +70,9 @@ static int check_resumed(UrlIo *io)
     int r = read_exactly(io->inner, again, (int)io->tail_len);
     if (r < 0) return r;
     if (memcmp(again, io->tail, io->tail_len))
-        return url_fail_msg(io, AVERROR(EINVAL), "the server did not resume the transfer at the asked "
-                                             "byte (the overlapping bytes differ)");
+        return url_fail_msg(io, AVERROR(EINVAL),
+                            "the server did not resume the transfer at the asked "
+                            "byte (the overlapping bytes differ)");
     return 0;
 }
 
@@ -94,4 +94,3 @@ int url_resume(UrlIo *io, int cause)
         cause = r;
     }
 }
-

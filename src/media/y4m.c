@@ -18,15 +18,19 @@ static int read_line(const ByteStream *bs, char *buf, size_t n)
         buf[i++] = (char)c;
     }
     buf[i] = 0;
-    if (c == -1) return i ? -EIO : 0;   /* EOF inside a line: cut short */
+    if (c == -1) return i ? -EIO : 0; /* EOF inside a line: cut short */
     return 1;
 }
 
 /* Colourspace tag → format and bit depth ("420jpeg", "422p10", "444p12", ...). */
 static int parse_colourspace(const char *tag, MediaGeometry *geo)
 {
-    static const struct { const char *prefix; enum VmafxPixelFormat fmt; } fmts[] = {
-        { "420", VMAFX_PIX_FMT_YUV420P }, { "422", VMAFX_PIX_FMT_YUV422P },
+    static const struct {
+        const char *prefix;
+        enum VmafxPixelFormat fmt;
+    } fmts[] = {
+        { "420", VMAFX_PIX_FMT_YUV420P },
+        { "422", VMAFX_PIX_FMT_YUV422P },
         { "444", VMAFX_PIX_FMT_YUV444P },
     };
     for (size_t i = 0; i < sizeof(fmts) / sizeof(fmts[0]); i++) {

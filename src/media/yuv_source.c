@@ -31,8 +31,8 @@ static int short_read(YuvSource *s, unsigned index, size_t got, char *why, size_
         snprintf(why, n, "frame %u: %s", index, reason);
         return -EIO;
     }
-    snprintf(why, n, "truncated frame %u (%zu of %zu bytes): the %s is cut short",
-             index, got, s->frame_bytes, s->io ? "stream" : "file");
+    snprintf(why, n, "truncated frame %u (%zu of %zu bytes): the %s is cut short", index, got, s->frame_bytes,
+             s->io ? "stream" : "file");
     return -EIO;
 }
 
@@ -56,8 +56,7 @@ static int frame_start(YuvSource *s, unsigned index, char *why, size_t n)
 
 /* Reads len bytes at offset done of the frame; 0 = all read, 1 = clean end before the
  * frame's first byte (raw yuv), <0 = error. */
-static int read_bytes(YuvSource *s, void *dst, size_t len, size_t done, unsigned index,
-                      char *why, size_t n)
+static int read_bytes(YuvSource *s, void *dst, size_t len, size_t done, unsigned index, char *why, size_t n)
 {
     size_t k = s->bs.read(s->bs.h, dst, len);
     if (k == len) return 0;
@@ -76,7 +75,7 @@ static int yuv_read(void *impl, VmafxPicture *pic, unsigned index, char *why, si
     size_t bps = s->geo.bpc > 8 ? 2 : 1, done = 0;
     for (int p = 0; p < 3; p++) {
         size_t row = pic->w[p] * bps;
-        if ((size_t)pic->stride[p] == row) {   /* no padding: the plane in one read */
+        if ((size_t)pic->stride[p] == row) { /* no padding: the plane in one read */
             r = read_bytes(s, pic->data[p], row * pic->h[p], done, index, why, n);
             if (r) return r > 0 ? 0 : r;
             done += row * pic->h[p];
@@ -96,7 +95,7 @@ static int yuv_skip(void *impl, unsigned index, char *why, size_t n)
     YuvSource *s = impl;
     int r = frame_start(s, index, why, n);
     if (r <= 0) return r;
-    if (s->f && !fd_stream_seek_forward(s->f, (int64_t)s->frame_bytes)) return 1;   /* a local file */
+    if (s->f && !fd_stream_seek_forward(s->f, (int64_t)s->frame_bytes)) return 1; /* a local file */
     if (!s->skipbuf && !(s->skipbuf = malloc(SKIP_CHUNK))) return -ENOMEM;
     for (size_t done = 0; done < s->frame_bytes;) {
         size_t chunk = s->frame_bytes - done < SKIP_CHUNK ? s->frame_bytes - done : SKIP_CHUNK;
@@ -132,12 +131,12 @@ static int read_geometry(YuvSource *s, const MediaOptions *opt, char *why, size_
         char stream_err[320];
         if (r && s->bs.status(s->bs.h, stream_err, sizeof(stream_err)) < 0)
             snprintf(why, n, "%s", stream_err);
-        else if (r)
-            snprintf(why, n, "%s", reason);
+        else if (r) snprintf(why, n, "%s", reason);
         return r;
     }
     if (!opt->raw.w || !opt->raw.h || !opt->raw.bpc || !opt->raw.fmt) {
-        snprintf(why, n, "not a .y4m file, and raw .yuv input needs --width, --height, "
+        snprintf(why, n,
+                 "not a .y4m file, and raw .yuv input needs --width, --height, "
                  "--pixel_format and --bitdepth");
         return -EINVAL;
     }
@@ -154,8 +153,8 @@ static unsigned frames_in_file(const YuvSource *s)
     return left > 0 ? (unsigned)((size_t)left / per) : 0;
 }
 
-int yuv_source_open(SourceBackend *b, FdStream *f, UrlIo *io, int is_y4m,
-                    const MediaOptions *opt, char *why, size_t n)
+int yuv_source_open(SourceBackend *b, FdStream *f, UrlIo *io, int is_y4m, const MediaOptions *opt, char *why,
+                    size_t n)
 {
     YuvSource *s = calloc(1, sizeof(*s));
     if (!s) {

@@ -11,7 +11,7 @@
 
 #include "node_impl.h"
 
-#define TICK 1.0   /* seconds between progress reports */
+#define TICK 1.0 /* seconds between progress reports */
 
 typedef struct Running {
     CtlLease lease;
@@ -71,7 +71,8 @@ static void send_progress(Node *nd, Running *buf)
     pthread_mutex_unlock(&nd->lock);
     for (size_t i = 0; i < n; i++) {
         char err[1024];
-        int e = ctl_progress(&nd->ctl, &buf[i].lease, buf[i].frames, buf[i].total, buf[i].fps, err, sizeof(err));
+        int e = ctl_progress(&nd->ctl, &buf[i].lease, buf[i].frames, buf[i].total, buf[i].fps, err,
+                             sizeof(err));
         if (!e) mark_reported(nd, &buf[i]);
         else if (e == -ESTALE && nstale < sizeof(stale) / sizeof(stale[0])) stale[nstale++] = buf[i].lease;
         else if (e == -EACCES) node_refused(nd, err);
@@ -110,8 +111,8 @@ static int heartbeat(Node *nd, Running *buf)
 #define MAX_REMOTES 256
 static json_t *remote_names(Node *nd)
 {
-    if (!nd->cfg.exec.storage) return json_array();   /* no storage: local paths and URLs only */
-    char (*names)[128] = malloc(MAX_REMOTES * sizeof(*names));
+    if (!nd->cfg.exec.storage) return json_array(); /* no storage: local paths and URLs only */
+    char(*names)[128] = malloc(MAX_REMOTES * sizeof(*names));
     int n = names ? storage_remote_names(nd->cfg.exec.storage, names, MAX_REMOTES) : -1;
     json_t *a = n >= 0 ? json_array() : NULL;
     for (int i = 0; a && i < n; i++) json_array_append_new(a, json_string(names[i]));
@@ -134,8 +135,8 @@ static int try_register(Node *nd)
     pthread_mutex_lock(&nd->lock);
     nd->heartbeat_interval = every;
     pthread_mutex_unlock(&nd->lock);
-    log_msg(&nd->cfg.log, VLOG_INFO, "node", "registered as %s with %u slot%s (heartbeat every %g s)", nd->cfg.node_id,
-            nd->cfg.slots, nd->cfg.slots == 1 ? "" : "s", every);
+    log_msg(&nd->cfg.log, VLOG_INFO, "node", "registered as %s with %u slot%s (heartbeat every %g s)",
+            nd->cfg.node_id, nd->cfg.slots, nd->cfg.slots == 1 ? "" : "s", every);
     return 1;
 }
 
@@ -151,7 +152,7 @@ void *node_control_main(void *arg)
         double now = mono_now();
         if (now >= next_beat) {
             if (!registered) registered = try_register(nd);
-            if (buf && heartbeat(nd, buf)) registered = 0;   /* again at the next beat */
+            if (buf && heartbeat(nd, buf)) registered = 0; /* again at the next beat */
             next_beat = now + nd->heartbeat_interval;
         }
         if (buf) send_progress(nd, buf);

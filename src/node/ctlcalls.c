@@ -7,10 +7,11 @@
 
 #include "ctlcalls.h"
 
-#define RESULT_TIMEOUT_MS 120000   /* a long job's reports are tens of megabytes */
+#define RESULT_TIMEOUT_MS 120000 /* a long job's reports are tens of megabytes */
 
 /* Sends body (taken) to path below /v1/nodes/NODE; maps the status as ctlcalls.h says. */
-static int call(const Ctl *c, const char *path, json_t *body, int timeout_ms, ApiResponse *r, char *err, size_t n)
+static int call(const Ctl *c, const char *path, json_t *body, int timeout_ms, ApiResponse *r, char *err,
+                size_t n)
 {
     char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
     json_decref(body);
@@ -38,7 +39,8 @@ static json_t *answer_json(ApiResponse *r)
     return j;
 }
 
-int ctl_register(const Ctl *c, unsigned slots, double *heartbeat_interval, json_t *remotes, char *err, size_t n)
+int ctl_register(const Ctl *c, unsigned slots, double *heartbeat_interval, json_t *remotes, char *err,
+                 size_t n)
 {
     ApiResponse r;
     json_t *body = json_pack("{siss}", "slots", (int)slots, "version", VMAFX_VERSION);
@@ -61,7 +63,7 @@ static json_t *leases_json(const CtlLease *held, size_t n)
 }
 
 int ctl_heartbeat(const Ctl *c, const CtlLease *held, size_t n, CtlStop *stop, size_t *nstop, int *again,
-                        char *err, size_t en)
+                  char *err, size_t en)
 {
     ApiResponse r;
     *nstop = 0;
@@ -71,7 +73,8 @@ int ctl_heartbeat(const Ctl *c, const CtlLease *held, size_t n, CtlStop *stop, s
     json_t *j = answer_json(&r), *v;
     *again = json_is_true(json_object_get(j, "register"));
     size_t i;
-    json_array_foreach(json_object_get(j, "cancel"), i, v) {
+    json_array_foreach(json_object_get(j, "cancel"), i, v)
+    {
         const char *id = json_string_value(json_object_get(v, "id"));
         const char *why = json_string_value(json_object_get(v, "reason"));
         if (!id || *nstop == n) continue;
@@ -89,10 +92,13 @@ static int parse_spec(json_t *spec, JobSpec **out, char *err, size_t n)
     char *text = json_dumps(spec, JSON_COMPACT);
     JobSpec *s = malloc(sizeof(*s));
     char field[128], why[1400];
-    int e = !text || !s ? -ENOMEM : jobspec_parse(text, strlen(text), s, NULL, NULL, field, sizeof(field), why, sizeof(why));
+    int e = !text || !s
+                ? -ENOMEM
+                : jobspec_parse(text, strlen(text), s, NULL, NULL, field, sizeof(field), why, sizeof(why));
     free(text);
     if (e) {
-        snprintf(err, n, "the job's description is not understood by this node: %s", e == -ENOMEM ? "out of memory" : why);
+        snprintf(err, n, "the job's description is not understood by this node: %s",
+                 e == -ENOMEM ? "out of memory" : why);
         free(s);
         return -EINVAL;
     }
@@ -104,7 +110,8 @@ int ctl_lease(const Ctl *c, double wait, CtlLease *l, JobSpec **spec, char *err,
 {
     ApiResponse r;
     *spec = NULL;
-    int e = call(c, "/lease", json_pack("{sf}", "wait", wait), (int)(wait * 1000) + c->timeout_ms, &r, err, n);
+    int e = call(c, "/lease", json_pack("{sf}", "wait", wait), (int)(wait * 1000) + c->timeout_ms, &r, err,
+                 n);
     if (e) return e;
     if (r.status == 204) return api_response_free(&r), 1;
     json_t *j = answer_json(&r);
@@ -126,7 +133,8 @@ static void job_path(char *out, size_t n, const CtlLease *l, const char *what)
     snprintf(out, n, "/jobs/%s/%s", l->id, what);
 }
 
-int ctl_progress(const Ctl *c, const CtlLease *l, unsigned frames, unsigned total, double fps, char *err, size_t n)
+int ctl_progress(const Ctl *c, const CtlLease *l, unsigned frames, unsigned total, double fps, char *err,
+                 size_t n)
 {
     char path[128];
     ApiResponse r;
@@ -143,7 +151,11 @@ static void utf8_clean(const char *in, char *out, size_t n)
 {
     size_t k = 0;
     for (const unsigned char *p = (const unsigned char *)in; *p && k + 4 < n;) {
-        int len = *p < 0x80 ? 1 : (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3 : (*p & 0xf8) == 0xf0 ? 4 : 0;
+        int len = *p < 0x80             ? 1
+                  : (*p & 0xe0) == 0xc0 ? 2
+                  : (*p & 0xf0) == 0xe0 ? 3
+                  : (*p & 0xf8) == 0xf0 ? 4
+                                        : 0;
         int ok = len > 0;
         for (int i = 1; ok && i < len; i++) ok = (p[i] & 0xc0) == 0x80;
         if (!ok) len = 1;
@@ -170,13 +182,14 @@ static json_t *result_json(const CtlLease *l, const ExecResult *res, const char 
                      (json_int_t)res->frames, "fps", res->fps, "report", report, "models", models);
 }
 
-int ctl_result(const Ctl *c, const CtlLease *l, const ExecResult *res, const char *reason, char *err, size_t n)
+int ctl_result(const Ctl *c, const CtlLease *l, const ExecResult *res, const char *reason, char *err,
+               size_t n)
 {
     return ctl_result_warned(c, l, res, reason, NULL, err, n);
 }
 
-int ctl_result_warned(const Ctl *c, const CtlLease *l, const ExecResult *res, const char *reason, json_t *warnings,
-                      char *err, size_t n)
+int ctl_result_warned(const Ctl *c, const CtlLease *l, const ExecResult *res, const char *reason,
+                      json_t *warnings, char *err, size_t n)
 {
     char path[128];
     ApiResponse r;

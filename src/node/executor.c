@@ -27,8 +27,8 @@ static int write_chunk(const PipelineScore *sc, const PipelineChunk *c, ExecResu
     return pipeline_chunk_write(sc, c, secs, &res->chunk, &len, err, n);
 }
 
-static int score(const JobSpec *job, const ExecSettings *set, const PipelineInputs *in, const PipelineHooks *hooks,
-                 ExecResult *res, char *err, size_t n)
+static int score(const JobSpec *job, const ExecSettings *set, const PipelineInputs *in,
+                 const PipelineHooks *hooks, ExecResult *res, char *err, size_t n)
 {
     PipelineScore sc;
     PipelineSettings run = set->run;
@@ -73,14 +73,16 @@ int executor_run(const JobSpec *job, const ExecSettings *set, const PipelineHook
     input_label(dis_label, sizeof(dis_label), "distorted", pr ? &pr->rd[1] : NULL, job->distorted_uri);
     PipelineInputs in = { .ref_path = pr ? pr->rd[0].location : job->reference_uri,
                           .dis_path = pr ? pr->rd[1].location : job->distorted_uri,
-                          .ref_label = ref_label, .dis_label = dis_label,
-                          .ref_integrity = pr ? &pr->check[0] : NULL, .dis_integrity = pr ? &pr->check[1] : NULL };
+                          .ref_label = ref_label,
+                          .dis_label = dis_label,
+                          .ref_integrity = pr ? &pr->check[0] : NULL,
+                          .dis_integrity = pr ? &pr->check[1] : NULL };
     e = score(job, set, &in, hooks, res, err, n);
     if (task) {
         /* a cancelled job stops its rclone processes (unless another job reads through
          * them); otherwise they stay warm for the next job */
-        void (*release)(StorageContext *, StorageReadable *) =
-            e == -ECANCELED ? storage_release_stop_unused : storage_release;
+        void (*release)(StorageContext *, StorageReadable *) = e == -ECANCELED ? storage_release_stop_unused
+                                                                               : storage_release;
         release(set->storage, &pr->rd[0]);
         release(set->storage, &pr->rd[1]);
         prep_task_free(task);

@@ -20,24 +20,24 @@ typedef struct ExecAbandoned {
 } ExecAbandoned;
 
 typedef struct ExecSettings {
-    StorageContext *storage;     /* NULL: inputs are opened as given (local paths, URLs) */
-    ExecAbandoned *abandoned;    /* with storage: where cancelled preparations are counted */
-    PipelineSettings run;        /* engine threads, CPU level, URL timeouts of this node */
+    StorageContext *storage;  /* NULL: inputs are opened as given (local paths, URLs) */
+    ExecAbandoned *abandoned; /* with storage: where cancelled preparations are counted */
+    PipelineSettings run;     /* engine threads, CPU level, URL timeouts of this node */
 } ExecSettings;
 
 typedef struct ExecResult {
-    char *json, *xml, *csv;      /* the report, as `vmafx score --json/--xml/--csv` writes it */
-    char *chunk;                 /* instead, for a chunk of a job: its raw values (pipeline/chunk.h) */
+    char *json, *xml, *csv; /* the report, as `vmafx score --json/--xml/--csv` writes it */
+    char *chunk;            /* instead, for a chunk of a job: its raw values (pipeline/chunk.h) */
     unsigned frames;
-    double fps;                  /* frames scored per second */
-    char models[JOB_MAX_MODELS][160];   /* output names of the models (their pooled mean is the score) */
+    double fps;                       /* frames scored per second */
+    char models[JOB_MAX_MODELS][160]; /* output names of the models (their pooled mean is the score) */
     unsigned n_models;
 } ExecResult;
 
 /* 0, -ECANCELED when hooks->cancel was set, or another negative code with the error of the
  * layer that failed (storage, media, engine), naming the input. */
-int  executor_run(const JobSpec *job, const ExecSettings *set, const PipelineHooks *hooks, ExecResult *res,
-                  char *err, size_t n);
+int executor_run(const JobSpec *job, const ExecSettings *set, const PipelineHooks *hooks, ExecResult *res,
+                 char *err, size_t n);
 void exec_result_free(ExecResult *r);
 
 void exec_abandoned_init(ExecAbandoned *a);

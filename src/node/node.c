@@ -52,9 +52,10 @@ void node_refused(Node *nd, const char *why)
     pthread_mutex_unlock(&nd->lock);
     if (give_up) fatal(nd, why);
     else if (say)
-        log_msg(&nd->cfg.log, VLOG_ERROR, "node", "the controller refuses this node's token (%s); re-reading the "
-                "token file; stopping if it is still refused after %g s (--refused-token-timeout)", why,
-                nd->cfg.refused_timeout);
+        log_msg(&nd->cfg.log, VLOG_ERROR, "node",
+                "the controller refuses this node's token (%s); re-reading the "
+                "token file; stopping if it is still refused after %g s (--refused-token-timeout)",
+                why, nd->cfg.refused_timeout);
 }
 
 void node_accepted(Node *nd)
@@ -152,9 +153,10 @@ void node_drain(Node *nd)
     nd->drain_deadline = mono_now() + (*nd->fatal ? 0 : nd->cfg.drain_timeout);
     pthread_cond_broadcast(&nd->cond);
     if (busy_slots(nd))
-        log_msg(&nd->cfg.log, VLOG_INFO, "node", "draining: %u running jobs may finish within %g s", busy_slots(nd),
-                nd->cfg.drain_timeout);
-    while (busy_slots(nd) && mono_now() < nd->drain_deadline) node_wait_locked(nd, nd->drain_deadline - mono_now());
+        log_msg(&nd->cfg.log, VLOG_INFO, "node", "draining: %u running jobs may finish within %g s",
+                busy_slots(nd), nd->cfg.drain_timeout);
+    while (busy_slots(nd) && mono_now() < nd->drain_deadline)
+        node_wait_locked(nd, nd->drain_deadline - mono_now());
     unsigned stopped = stop_running(nd);
     pthread_mutex_unlock(&nd->lock);
     /* stopping every rclone process makes reads blocked on a remote input fail at once */

@@ -13,12 +13,12 @@
 
 typedef struct NodeConfig {
     ApiEndpoint controller;
-    const char *token_file;      /* re-read on every call; NULL: no token */
+    const char *token_file; /* re-read on every call; NULL: no token */
     char node_id[128];
     unsigned slots;
-    double poll_wait;            /* seconds one request for work may wait (long-poll) */
-    double drain_timeout;        /* seconds running jobs may go on after SIGTERM */
-    double result_retry;         /* seconds a result is retried while the controller is away */
+    double poll_wait;     /* seconds one request for work may wait (long-poll) */
+    double drain_timeout; /* seconds running jobs may go on after SIGTERM */
+    double result_retry;  /* seconds a result is retried while the controller is away */
     ExecSettings exec;
     Log log;
     /* The controller refusing the node's token (401, 403) for refused_timeout seconds in a row
@@ -33,7 +33,7 @@ typedef struct NodeConfig {
 
 typedef struct Node Node;
 
-int  node_start(Node **out, const NodeConfig *cfg, char *err, size_t n);
+int node_start(Node **out, const NodeConfig *cfg, char *err, size_t n);
 /* Stops leasing; waits for running jobs up to the drain timeout; stops the rest and releases
  * them back to pending (not counted as lost); returns when every thread has ended. */
 void node_drain(Node *nd);

@@ -11,7 +11,7 @@
 #include "base/mono.h"
 #include "node.h"
 
-enum { CANCEL_NONE, CANCEL_STOP, CANCEL_DRAIN };   /* values of NodeSlot.cancel */
+enum { CANCEL_NONE, CANCEL_STOP, CANCEL_DRAIN }; /* values of NodeSlot.cancel */
 
 typedef struct NodeSlot {
     struct Node *node;
@@ -19,38 +19,38 @@ typedef struct NodeSlot {
     int started;
     unsigned index;
     /* with node->lock held: */
-    int busy;                    /* holds a lease */
+    int busy; /* holds a lease */
     CtlLease lease;
-    unsigned frames, reported;   /* frames scored, and the count last sent */
-    unsigned total;              /* frames the job will score (frame_cnt, or what the inputs announce); 0: unknown */
+    unsigned frames, reported; /* frames scored, and the count last sent */
+    unsigned total; /* frames the job will score (frame_cnt, or what the inputs announce); 0: unknown */
     double fps;
-    char reason[64];             /* why it was stopped (CANCEL_STOP) */
-    struct json_t *warnings;     /* the running job's notices and warnings (strings), sent with its result */
+    char reason[64];         /* why it was stopped (CANCEL_STOP) */
+    struct json_t *warnings; /* the running job's notices and warnings (strings), sent with its result */
     atomic_int cancel;
 } NodeSlot;
 
 struct Node {
     NodeConfig cfg;
     Ctl ctl;
-    pthread_mutex_t lock;        /* with cond: slot table, flags below, waits */
-    pthread_cond_t cond;         /* a slot went idle, or draining / stopping was set */
-    int draining;                /* no new leases */
-    int stopping;                /* the control thread ends */
-    double drain_deadline;       /* monotonic seconds; results are not retried past it */
+    pthread_mutex_t lock;  /* with cond: slot table, flags below, waits */
+    pthread_cond_t cond;   /* a slot went idle, or draining / stopping was set */
+    int draining;          /* no new leases */
+    int stopping;          /* the control thread ends */
+    double drain_deadline; /* monotonic seconds; results are not retried past it */
     double heartbeat_interval;
     NodeSlot *slots;
     pthread_t control;
     int control_started;
-    char fatal[1024];            /* why the node must stop (its token was refused); "" when fine */
-    double refused_since;        /* monotonic seconds of the first refusal in a row; 0: accepted */
-    double refused_said;         /* when the last complaint was logged */
+    char fatal[1024];     /* why the node must stop (its token was refused); "" when fine */
+    double refused_since; /* monotonic seconds of the first refusal in a row; 0: accepted */
+    double refused_said;  /* when the last complaint was logged */
 };
 
-#define REFUSED_EVERY 10.0   /* seconds between two complaints about a refused token */
+#define REFUSED_EVERY 10.0 /* seconds between two complaints about a refused token */
 
 /* Waits on the node's condition for at most secs; call with nd->lock held. */
 void node_wait_locked(Node *nd, double secs);
-int  node_draining(Node *nd);
+int node_draining(Node *nd);
 /* The controller refused the token (why: the call's error): complains now and then, and
  * after NodeConfig.refused_timeout seconds of refusals records why, stops leasing and tells
  * the program (NodeConfig.on_fatal). node_accepted: a call went through. */

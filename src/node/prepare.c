@@ -8,11 +8,12 @@
 
 #include "prepare.h"
 
-static int prepare_inputs(StorageContext *storage, const char *const uris[2], Prepared *p, char *err, size_t n)
+static int prepare_inputs(StorageContext *storage, const char *const uris[2], Prepared *p, char *err,
+                          size_t n)
 {
     static const char *const labels[2] = { "reference", "distorted" };
     int e = storage_prepare_many(storage, 2, uris, labels, p->rd, err, n);
-    if (e) return e;   /* then none stays prepared */
+    if (e) return e; /* then none stays prepared */
     for (int i = 0; !e && i < 2; i++) e = storage_integrity_init(&p->check[i], &p->rd[i], err, n);
     if (e) {
         storage_release(storage, &p->rd[0]);
@@ -40,7 +41,7 @@ static void *prep_thread(void *arg)
     pthread_cond_signal(&t->cond);
     pthread_mutex_unlock(&t->lock);
     if (!alone) return NULL;
-    if (!e) {   /* the job was cancelled meanwhile: leave no rclone process behind */
+    if (!e) { /* the job was cancelled meanwhile: leave no rclone process behind */
         storage_release_stop_unused(t->storage, &t->p.rd[0]);
         storage_release_stop_unused(t->storage, &t->p.rd[1]);
     }
@@ -63,7 +64,10 @@ static int wait_prepared(PrepTask *t, const PipelineHooks *hooks, char *err, siz
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
         ts.tv_nsec += CANCEL_POLL_MS * 1000000L;
-        if (ts.tv_nsec >= 1000000000L) { ts.tv_sec++; ts.tv_nsec -= 1000000000L; }
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
         pthread_cond_timedwait(&t->cond, &t->lock, &ts);
     }
     if (!t->done) {
@@ -77,7 +81,7 @@ static int wait_prepared(PrepTask *t, const PipelineHooks *hooks, char *err, siz
 }
 
 int prep_start(const JobSpec *job, const ExecSettings *set, const PipelineHooks *hooks, PrepTask **out,
-                         char *err, size_t n)
+               char *err, size_t n)
 {
     PrepTask *t = calloc(1, sizeof(*t));
     if (!t) return snprintf(err, n, "out of memory"), -ENOMEM;
@@ -88,12 +92,12 @@ int prep_start(const JobSpec *job, const ExecSettings *set, const PipelineHooks 
     pthread_mutex_init(&t->lock, NULL);
     pthread_cond_init(&t->cond, NULL);
     pthread_mutex_lock(&set->abandoned->lock);
-    set->abandoned->live++;   /* counted while it may outlive the job */
+    set->abandoned->live++; /* counted while it may outlive the job */
     pthread_mutex_unlock(&set->abandoned->lock);
     pthread_t th;
     if (pthread_create(&th, NULL, prep_thread, t)) {
         t->walked_away = 0;
-        prep_thread(t);       /* no thread: prepare here; nothing can cancel it meanwhile */
+        prep_thread(t); /* no thread: prepare here; nothing can cancel it meanwhile */
     } else {
         pthread_detach(th);
     }

@@ -31,8 +31,8 @@ typedef struct PrepTask {
 
 /* 0 with (*out)->p prepared (free with prep_task_free after releasing the inputs),
  * -ECANCELED when hooks->cancel was set meanwhile, or the storage error. */
-int  prep_start(const JobSpec *job, const ExecSettings *set, const PipelineHooks *hooks, PrepTask **out,
-                char *err, size_t n);
+int prep_start(const JobSpec *job, const ExecSettings *set, const PipelineHooks *hooks, PrepTask **out,
+               char *err, size_t n);
 void prep_task_free(PrepTask *t);
 
 #endif

@@ -51,7 +51,7 @@ static void keep_warning(NodeSlot *s, const char *msg)
     pthread_mutex_lock(&s->node->lock);
     if (!s->warnings) s->warnings = json_array();
     if (s->warnings && json_array_size(s->warnings) < WARNINGS_MAX) {
-        json_t *str = json_string(clean);   /* NULL for text that is not UTF-8: left out */
+        json_t *str = json_string(clean); /* NULL for text that is not UTF-8: left out */
         if (str) json_array_append_new(s->warnings, str);
     }
     pthread_mutex_unlock(&s->node->lock);
@@ -104,16 +104,18 @@ static void deliver(NodeSlot *s, const CtlLease *l, const ExecResult *res, const
         char err[1024];
         int e = ctl_result_warned(&nd->ctl, l, res, reason, s->warnings, err, sizeof(err));
         if (!e) {
-            log_msg(&nd->cfg.log, VLOG_INFO, "node", "job %s %s%s", l->id, res ? "completed" : "failed: ", res ? "" : reason);
+            log_msg(&nd->cfg.log, VLOG_INFO, "node", "job %s %s%s", l->id,
+                    res ? "completed" : "failed: ", res ? "" : reason);
             return;
         }
-        if (e == -EACCES) node_refused(nd, err);   /* retried below: a rotation may be under way */
+        if (e == -EACCES) node_refused(nd, err); /* retried below: a rotation may be under way */
         if (e == -ESTALE || e == -EINVAL) {
             log_msg(&nd->cfg.log, VLOG_WARN, "node", "job %s: result dropped: %s", l->id, err);
             return;
         }
         if (give_up(nd, since)) {
-            log_msg(&nd->cfg.log, VLOG_ERROR, "node", "job %s: result not delivered (%s); the lease will expire", l->id, err);
+            log_msg(&nd->cfg.log, VLOG_ERROR, "node",
+                    "job %s: result not delivered (%s); the lease will expire", l->id, err);
             return;
         }
         log_msg(&nd->cfg.log, VLOG_WARN, "node", "job %s: %s; retrying the result in %g s", l->id, err, wait);
@@ -143,9 +145,10 @@ static void finish(NodeSlot *s, const CtlLease *l, int e, ExecResult *res, const
 {
     Node *nd = s->node;
     int why = atomic_load(&s->cancel);
-    if (!e) deliver(s, l, res, NULL);          /* finished: delivered even if a stop came late */
+    if (!e) deliver(s, l, res, NULL); /* finished: delivered even if a stop came late */
     else if (why == CANCEL_DRAIN) release(nd, l);
-    else if (why == CANCEL_STOP) log_msg(&nd->cfg.log, VLOG_INFO, "node", "job %s stopped: %s", l->id, s->reason);
+    else if (why == CANCEL_STOP)
+        log_msg(&nd->cfg.log, VLOG_INFO, "node", "job %s stopped: %s", l->id, s->reason);
     else deliver(s, l, NULL, err);
 }
 
@@ -153,14 +156,18 @@ static void run_job(NodeSlot *s, const CtlLease *l, const JobSpec *spec, const c
 {
     Node *nd = s->node;
     slot_set(s, l, spec ? spec->opt.frame_cnt : 0);
-    log_msg(&nd->cfg.log, VLOG_INFO, "node", "job %s (attempt %u) started in slot %u", l->id, l->attempt, s->index);
+    log_msg(&nd->cfg.log, VLOG_INFO, "node", "job %s (attempt %u) started in slot %u", l->id, l->attempt,
+            s->index);
     ExecResult res;
     char err[2048];
     int e = -EINVAL;
     snprintf(err, sizeof(err), "%s", spec_err);
     if (spec) {
-        PipelineHooks h = { .cancel = &s->cancel, .progress = on_progress, .notice = on_notice,
-                            .warning = on_warning, .user = s };
+        PipelineHooks h = { .cancel = &s->cancel,
+                            .progress = on_progress,
+                            .notice = on_notice,
+                            .warning = on_warning,
+                            .user = s };
         e = executor_run(spec, &nd->cfg.exec, &h, &res, err, sizeof(err));
     }
     finish(s, l, e, &res, err);
@@ -192,7 +199,7 @@ void *node_slot_main(void *arg)
         }
         wait = BACKOFF_MIN;
         node_accepted(nd);
-        if (e == 0 && node_draining(nd)) release(nd, &l);   /* granted while the drain began */
+        if (e == 0 && node_draining(nd)) release(nd, &l); /* granted while the drain began */
         else if (e == 0) run_job(s, &l, spec, err);
         free(spec);
     }

@@ -33,8 +33,8 @@ int align_rates(const char *ref_name, double ref_fps, const char *dis_name, doub
     *ratio = 0;
     *msg = 0;
     if (!(ref_fps > 0) || !(dis_fps > 0) || fabs(ref_fps - dis_fps) <= RATE_TOLERANCE * ref_fps) return 0;
-    int len = snprintf(msg, n, "frame rates differ: %s is %.4g fps, %s is %.4g fps", ref_name, ref_fps, dis_name,
-                       dis_fps);
+    int len = snprintf(msg, n, "frame rates differ: %s is %.4g fps, %s is %.4g fps", ref_name, ref_fps,
+                       dis_name, dis_fps);
     size_t used = len < 0 ? 0 : (size_t)len < n ? (size_t)len : n;
     if (mode == ALIGN_FPS_ERROR) {
         snprintf(msg + used, n - used, " (refused: --fps-mismatch error)");
@@ -42,11 +42,14 @@ int align_rates(const char *ref_name, double ref_fps, const char *dis_name, doub
     }
     if (mode == ALIGN_FPS_RESAMPLE) {
         *ratio = dis_fps / ref_fps;
-        snprintf(msg + used, n - used, "; distorted resampled to %.4g fps (the frame nearest each reference "
-                 "frame's time)", ref_fps);
+        snprintf(msg + used, n - used,
+                 "; distorted resampled to %.4g fps (the frame nearest each reference "
+                 "frame's time)",
+                 ref_fps);
         return 0;
     }
-    snprintf(msg + used, n - used, "; frames were paired one by one, so most pairs show different moments and "
+    snprintf(msg + used, n - used,
+             "; frames were paired one by one, so most pairs show different moments and "
              "the scores mean little: use --fps-mismatch resample (or error)");
     return 0;
 }
@@ -60,7 +63,8 @@ static void add_pair(AlignHint *h, int which, MediaReader *ref, unsigned ri, Med
 {
     const VmafxPicture *a, *b;
     char err[8];
-    if (media_reader_peek(ref, ri, &a, err, sizeof(err)) != 1 || media_reader_peek(dis, di, &b, err, sizeof(err)) != 1)
+    if (media_reader_peek(ref, ri, &a, err, sizeof(err)) != 1 ||
+        media_reader_peek(dis, di, &b, err, sizeof(err)) != 1)
         return;
     h->first[which] += media_luma_psnr(a, b);
     h->n_first[which]++;
@@ -75,7 +79,8 @@ void align_hint_add(AlignHint *h, unsigned k, MediaReader *ref, MediaReader *dis
     } else if (k % ALIGN_HINT_EVERY == 0) {
         const VmafxPicture *a, *b;
         char err[8];
-        if (media_reader_peek(ref, 0, &a, err, sizeof(err)) != 1 || media_reader_peek(dis, 0, &b, err, sizeof(err)) != 1)
+        if (media_reader_peek(ref, 0, &a, err, sizeof(err)) != 1 ||
+            media_reader_peek(dis, 0, &b, err, sizeof(err)) != 1)
             return;
         h->rest += media_luma_psnr(a, b);
         h->n_rest++;
@@ -93,15 +98,17 @@ int align_hint_text(const AlignHint *h, char *msg, size_t n)
     double as_paired = mean(h->first[0], h->n_first[0]);
     for (int w = 1; w <= 2; w++) {
         if (h->n_first[w] < 3 || mean(h->first[w], h->n_first[w]) < as_paired + NEIGHBOUR_DB) continue;
-        snprintf(msg, n, "the first frames match better one frame apart (luma PSNR %.2f dB with the %s one frame "
+        snprintf(msg, n,
+                 "the first frames match better one frame apart (luma PSNR %.2f dB with the %s one frame "
                  "later, %.2f dB as paired): the inputs may be out of step; try --sync auto",
                  mean(h->first[w], h->n_first[w]), w == 1 ? "distorted" : "reference", as_paired);
         return 1;
     }
     if (h->n_rest >= 3 && as_paired < mean(h->rest, h->n_rest) - FIRST_DROP_DB) {
-        snprintf(msg, n, "the first %u frames' luma PSNR (%.2f dB) is far below the later frames' (%.2f dB): the "
-                 "inputs may be out of step at the start; try --sync auto", h->n_first[0], as_paired,
-                 mean(h->rest, h->n_rest));
+        snprintf(msg, n,
+                 "the first %u frames' luma PSNR (%.2f dB) is far below the later frames' (%.2f dB): the "
+                 "inputs may be out of step at the start; try --sync auto",
+                 h->n_first[0], as_paired, mean(h->rest, h->n_rest));
         return 1;
     }
     return 0;

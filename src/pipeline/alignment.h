@@ -30,9 +30,9 @@ unsigned align_resampled_slot(unsigned m, double ratio);
  * sample of later frames, collected as the pairs are scored. */
 #define ALIGN_HINT_FIRST 5
 typedef struct AlignHint {
-    double first[3];         /* sums over the first frames: as paired, distorted +1, reference +1 */
+    double first[3]; /* sums over the first frames: as paired, distorted +1, reference +1 */
     unsigned n_first[3];
-    double rest;             /* sum over every ALIGN_HINT_EVERY-th later frame */
+    double rest; /* sum over every ALIGN_HINT_EVERY-th later frame */
     unsigned n_rest;
 } AlignHint;
 

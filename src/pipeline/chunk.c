@@ -70,7 +70,7 @@ int pipeline_chunk_write(const PipelineScore *sc, const PipelineChunk *chunk, do
         return -EINVAL;
     }
     const unsigned end = chunk->first + sc->run.scored;
-    const int open = !chunk->end || end < chunk->end;   /* the inputs (or frame_cnt) ended it */
+    const int open = !chunk->end || end < chunk->end; /* the inputs (or frame_cnt) ended it */
     const char *note = sc->run.info.note ? sc->run.info.note : "";
     Buf b = { 0 };
     put(&b, "%s\ngeometry %d %u %u %u\nrange %u %u %d\ncounts %u %u\ntime %a\nnote %zu\n%s\n", CHUNK_MAGIC,
@@ -94,7 +94,7 @@ int pipeline_chunk_write(const PipelineScore *sc, const PipelineChunk *chunk, do
 /* ---- reading ----------------------------------------------------------------------------- */
 
 typedef struct Chunk {
-    char *copy;                 /* the text, NUL-terminated, cut into lines in place */
+    char *copy; /* the text, NUL-terminated, cut into lines in place */
     char *cur, *stop;
     unsigned first, end;
     int open, fmt;
@@ -131,7 +131,8 @@ static int read_head(Chunk *c)
     char *l[5];
     for (int i = 0; i < 5; i++)
         if (!(l[i] = next_line(c))) return -1;
-    if (strcmp(l[0], CHUNK_MAGIC) || sscanf(l[1], "geometry %d %u %u %u", &c->fmt, &c->bpc, &c->w, &c->h) != 4 ||
+    if (strcmp(l[0], CHUNK_MAGIC) ||
+        sscanf(l[1], "geometry %d %u %u %u", &c->fmt, &c->bpc, &c->w, &c->h) != 4 ||
         sscanf(l[2], "range %u %u %d", &c->first, &c->end, &c->open) != 3 ||
         sscanf(l[3], "counts %u %u", &c->ref_n, &c->dis_n) != 2 || strncmp(l[4], "time ", 5))
         return -1;
@@ -211,8 +212,8 @@ static int check_cover(const Chunk *c, unsigned count, char *err, size_t n)
     for (unsigned i = 0; i < count; i++) {
         unsigned want = i ? c[i - 1].end : 0;
         if (c[i].first != want) {
-            snprintf(err, n, "chunks: frames %u-%u missing or scored twice", want < c[i].first ? want : c[i].first,
-                     want < c[i].first ? c[i].first : want);
+            snprintf(err, n, "chunks: frames %u-%u missing or scored twice",
+                     want < c[i].first ? want : c[i].first, want < c[i].first ? c[i].first : want);
             return -EINVAL;
         }
         if (c[i].open != (i + 1 == count)) {
@@ -252,13 +253,15 @@ static int merge_chunks(const JobSpec *req, const PipelineSettings *set, Chunk *
     PipelineResult *r = &out->run;
     r->scored = last->end;
     snprintf(r->note, sizeof(r->note), "%s", last->note);
-    r->info = (VmafxReportInfo){ .fps = secs > 0 ? last->end / secs : 0, .frames_ref = last->ref_n,
-                                 .frames_dis = last->dis_n, .note = *r->note ? r->note : NULL };
+    r->info = (VmafxReportInfo){ .fps = secs > 0 ? last->end / secs : 0,
+                                 .frames_ref = last->ref_n,
+                                 .frames_dis = last->dis_n,
+                                 .note = *r->note ? r->note : NULL };
     return 0;
 }
 
-int pipeline_merge(const JobSpec *req, const PipelineSettings *set, const char *const *texts, const size_t *lens,
-                   unsigned count, PipelineScore *out, char *err, size_t n)
+int pipeline_merge(const JobSpec *req, const PipelineSettings *set, const char *const *texts,
+                   const size_t *lens, unsigned count, PipelineScore *out, char *err, size_t n)
 {
     memset(out, 0, sizeof(*out));
     Chunk *c = count ? calloc(count, sizeof(*c)) : NULL;

@@ -22,8 +22,8 @@ int pipeline_chunk_write(const PipelineScore *sc, const PipelineChunk *chunk, do
 /* Merges the texts of every chunk of a request (any order; together they must cover frames
  * 0 .. the end without gap or overlap, the last one run to the end) into out, as
  * pipeline_score_request would have filled it; pipeline_report writes its report. */
-int pipeline_merge(const JobSpec *req, const PipelineSettings *set, const char *const *texts, const size_t *lens,
-                   unsigned count, PipelineScore *out, char *err, size_t n);
+int pipeline_merge(const JobSpec *req, const PipelineSettings *set, const char *const *texts,
+                   const size_t *lens, unsigned count, PipelineScore *out, char *err, size_t n);
 
 /* The frame range a chunk text covers ([first, end), open: it ran to the end of the job);
  * 0 or -EINVAL. */

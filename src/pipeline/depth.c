@@ -22,7 +22,8 @@ int pipeline_depth_widen(const VmafxPicture *src, VmafxPicture *dst)
             if (src->bpc == 8)
                 for (unsigned x = 0; x < src->w[p]; x++) out[x] = (uint16_t)(s[x] << shift);
             else
-                for (unsigned x = 0; x < src->w[p]; x++) out[x] = (uint16_t)(((const uint16_t *)s)[x] << shift);
+                for (unsigned x = 0; x < src->w[p]; x++)
+                    out[x] = (uint16_t)(((const uint16_t *)s)[x] << shift);
         }
     }
     return 0;

@@ -12,19 +12,19 @@
 #include "base/mono.h"
 #include "depth.h"
 
-#define QUEUE_DEPTH 2   /* frames decoded ahead per input: enough to overlap decoding and scoring */
+#define QUEUE_DEPTH 2 /* frames decoded ahead per input: enough to overlap decoding and scoring */
 
 typedef struct Run {
     const PipelineSpec *s;
     const PipelineHooks *h;
     MediaReader *ref, *dis;
     unsigned ref_dropped, dis_dropped, ref_frames, dis_frames;
-    unsigned depth;               /* common_bitdepth: the larger depth, 0 when both agree */
-    VmafxPicture wide;            /* the lower-depth input's frame, widened */
-    double resample;          /* distorted frames per reference frame; 0: paired one by one */
-    unsigned dis_pos;         /* distorted frames popped while resampling */
+    unsigned depth;    /* common_bitdepth: the larger depth, 0 when both agree */
+    VmafxPicture wide; /* the lower-depth input's frame, widened */
+    double resample;   /* distorted frames per reference frame; 0: paired one by one */
+    unsigned dis_pos;  /* distorted frames popped while resampling */
     AlignHint hint;
-    unsigned seek_ref, seek_dis;   /* frames each source passed over at open (a chunk's start) */
+    unsigned seek_ref, seek_dis; /* frames each source passed over at open (a chunk's start) */
     char *err;
     size_t n;
 } Run;
@@ -72,8 +72,12 @@ static void plan_seek(Run *r)
 static int open_sources(Run *r, FrameSource **ref, FrameSource **dis)
 {
     const PipelineSpec *s = r->s;
-    MediaOptions o = { .raw = s->raw, .stall_timeout = s->stall_timeout, .http_retries = s->http_retries,
-                       .tls_ca_file = s->tls_ca_file, .log = media_notice, .log_user = r };
+    MediaOptions o = { .raw = s->raw,
+                       .stall_timeout = s->stall_timeout,
+                       .http_retries = s->http_retries,
+                       .tls_ca_file = s->tls_ca_file,
+                       .log = media_notice,
+                       .log_user = r };
     plan_seek(r);
     o.label = s->ref_label;
     o.integrity = s->ref_integrity;
@@ -90,8 +94,8 @@ static int open_sources(Run *r, FrameSource **ref, FrameSource **dis)
         r->depth = a->bpc > b->bpc ? a->bpc : b->bpc;
         return 0;
     }
-    snprintf(r->err, r->n, "inputs differ: %s is %ux%u %u-bit %s, %s is %ux%u %u-bit %s", media_name(*ref), a->w,
-             a->h, a->bpc, fmt_name(a->fmt), media_name(*dis), b->w, b->h, b->bpc, fmt_name(b->fmt));
+    snprintf(r->err, r->n, "inputs differ: %s is %ux%u %u-bit %s, %s is %ux%u %u-bit %s", media_name(*ref),
+             a->w, a->h, a->bpc, fmt_name(a->fmt), media_name(*dis), b->w, b->h, b->bpc, fmt_name(b->fmt));
     return -EINVAL;
 }
 
@@ -107,8 +111,8 @@ static int start_readers(Run *r, FrameSource *ref, FrameSource *dis, PipelineRes
     const PipelineSpec *s = r->s;
     MediaScalePlan plan;
     char scaled[sizeof(res->note)];
-    int e = media_plan_scale(media_geometry(ref), media_geometry(dis), s->scale, s->scale_w, s->scale_h, &plan,
-                             scaled, sizeof(scaled), r->err, r->n);
+    int e = media_plan_scale(media_geometry(ref), media_geometry(dis), s->scale, s->scale_w, s->scale_h,
+                             &plan, scaled, sizeof(scaled), r->err, r->n);
     if (e) {
         media_close(ref);
         media_close(dis);
@@ -180,9 +184,11 @@ static int apply_sync(Run *r, PipelineResult *res)
     if (y.offset > 0) r->ref_dropped += (unsigned)y.offset;
     else r->dis_dropped += (unsigned)-y.offset;
     char msg[300];
-    snprintf(msg, sizeof(msg), "sync: offset %+d (%u %s frames dropped; mean luma PSNR %.2f dB over %u frames; "
-             "searched +-%u)", y.offset, (unsigned)abs(y.offset), y.offset >= 0 ? "reference" : "distorted", y.psnr,
-             y.compared, r->s->sync_range);
+    snprintf(msg, sizeof(msg),
+             "sync: offset %+d (%u %s frames dropped; mean luma PSNR %.2f dB over %u frames; "
+             "searched +-%u)",
+             y.offset, (unsigned)abs(y.offset), y.offset >= 0 ? "reference" : "distorted", y.psnr, y.compared,
+             r->s->sync_range);
     notice(r, msg);
     add_note(res, msg);
     return 0;
@@ -190,7 +196,7 @@ static int apply_sync(Run *r, PipelineResult *res)
 
 static int prepare_inputs(Run *r, PipelineResult *res)
 {
-    int seeked = r->seek_ref || r->seek_dis;   /* the sources start past the skipped frames */
+    int seeked = r->seek_ref || r->seek_dis; /* the sources start past the skipped frames */
     int e = seeked ? 0 : skip_frames(r, r->ref, r->s->skip_ref);
     if (!e && !seeked) e = skip_frames(r, r->dis, r->s->skip_dis);
     if (e) return e;
@@ -260,12 +266,14 @@ static int widen(Run *r, const VmafxPicture **rp, const VmafxPicture **dp)
 {
     const VmafxPicture **low = (*rp)->bpc < r->depth ? rp : (*dp)->bpc < r->depth ? dp : NULL;
     if (!low) return 0;
-    if (!r->wide.buf && vmafx_picture_alloc(&r->wide, (*low)->pix_fmt, r->depth, (*low)->w[0], (*low)->h[0])) {
+    if (!r->wide.buf &&
+        vmafx_picture_alloc(&r->wide, (*low)->pix_fmt, r->depth, (*low)->w[0], (*low)->h[0])) {
         snprintf(r->err, r->n, "out of memory");
         return -ENOMEM;
     }
     if (pipeline_depth_widen(*low, &r->wide)) {
-        snprintf(r->err, r->n, "common bit depth: cannot widen a %u-bit picture to %u bits", (*low)->bpc, r->depth);
+        snprintf(r->err, r->n, "common bit depth: cannot widen a %u-bit picture to %u bits", (*low)->bpc,
+                 r->depth);
         return -EINVAL;
     }
     *low = &r->wide;
@@ -321,7 +329,7 @@ static void chunk_progress(Run *r, unsigned k, double secs)
 static int score_loop(Run *r, VmafxContext *ctx, PipelineResult *res, double t0)
 {
     unsigned warm = warm_start(r->s), first = chunk_first(r->s);
-    unsigned k = r->seek_ref ? warm : 0;   /* the job frame the inputs start at */
+    unsigned k = r->seek_ref ? warm : 0; /* the job frame the inputs start at */
     for (; more_frames(r->s, k); k++) {
         if (cancelled(r)) return -ECANCELED;
         const VmafxPicture *rp, *dp;
@@ -347,8 +355,8 @@ static int score_loop(Run *r, VmafxContext *ctx, PipelineResult *res, double t0)
         snprintf(r->err, r->n, "no frames to score from frame %u: %s has %u, %s has %u after skipping", first,
                  media_reader_name(r->ref), r->ref_frames, media_reader_name(r->dis), r->dis_frames);
     else
-        snprintf(r->err, r->n, "no frames to score: %s has %u, %s has %u after skipping", media_reader_name(r->ref),
-                 r->ref_frames, media_reader_name(r->dis), r->dis_frames);
+        snprintf(r->err, r->n, "no frames to score: %s has %u, %s has %u after skipping",
+                 media_reader_name(r->ref), r->ref_frames, media_reader_name(r->dis), r->dis_frames);
     return -EINVAL;
 }
 
@@ -366,12 +374,14 @@ static void fill_info(Run *r, PipelineResult *res, double secs)
         add_note(res, msg);
     }
     if (differ) {
-        snprintf(msg, sizeof(msg), "reference has %u frames, distorted has %u: scored the %u common frames", ref_n,
-                 dis_n, res->scored);
+        snprintf(msg, sizeof(msg), "reference has %u frames, distorted has %u: scored the %u common frames",
+                 ref_n, dis_n, res->scored);
         warning(r, msg);
     }
-    res->info = (VmafxReportInfo){ .fps = secs > 0 ? res->scored / secs : 0, .frames_ref = differ ? ref_n : 0,
-                                   .frames_dis = differ ? dis_n : 0, .note = *res->note ? res->note : NULL };
+    res->info = (VmafxReportInfo){ .fps = secs > 0 ? res->scored / secs : 0,
+                                   .frames_ref = differ ? ref_n : 0,
+                                   .frames_dis = differ ? dis_n : 0,
+                                   .note = *res->note ? res->note : NULL };
 }
 
 /* A finite model can still overflow (a tiny score slope): a NaN or infinite score fails
@@ -380,7 +390,8 @@ static int scores_finite(const VmafxContext *ctx, char *err, size_t n)
 {
     for (unsigned i = 0; vmafx_model_name(ctx, i); i++) {
         double mean;
-        if (vmafx_feature_pooled(ctx, vmafx_model_name(ctx, i), VMAFX_POOL_MEAN, &mean) || isfinite(mean)) continue;
+        if (vmafx_feature_pooled(ctx, vmafx_model_name(ctx, i), VMAFX_POOL_MEAN, &mean) || isfinite(mean))
+            continue;
         snprintf(err, n, "model %s: the score is not a finite number (%f)", vmafx_model_name(ctx, i), mean);
         return -ERANGE;
     }

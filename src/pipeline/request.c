@@ -44,23 +44,26 @@ int pipeline_spec_from_request(const JobSpec *req, const PipelineSettings *set, 
     if (media_parse_scale(*o->scale ? o->scale : "bicubic", &p->scale) || sync < 0 ||
         (*o->scale_to && media_parse_size(o->scale_to, &p->scale_w, &p->scale_h)) ||
         align_fps_mode(o->fps_mismatch, &p->fps_mismatch)) {
-        snprintf(err, n, "options: not validated (scale '%s', scale_to '%s', sync '%s', fps_mismatch '%s')", o->scale,
-                 o->scale_to, o->sync, o->fps_mismatch);
+        snprintf(err, n, "options: not validated (scale '%s', scale_to '%s', sync '%s', fps_mismatch '%s')",
+                 o->scale, o->scale_to, o->sync, o->fps_mismatch);
         return -EINVAL;
     }
     return 0;
 }
 
-int pipeline_engine_for_request(const JobSpec *req, const PipelineSettings *set, PipelineScore *out, char *err,
-                                size_t n)
+int pipeline_engine_for_request(const JobSpec *req, const PipelineSettings *set, PipelineScore *out,
+                                char *err, size_t n)
 {
     memset(out, 0, sizeof(*out));
     const PipelineChunk *c = set->chunk;
     unsigned warm = c && c->first > PIPELINE_CHUNK_HISTORY ? c->first - PIPELINE_CHUNK_HISTORY : 0;
     VmafxConfig cfg = { .n_threads = req->opt.threads ? req->opt.threads : set->threads,
                         .subsample = req->opt.subsample,
-                        .cpu = set->cpu, .files = set->files,
-                        .start_index = warm, .score_from = c ? c->first : 0, .partial = c != NULL };
+                        .cpu = set->cpu,
+                        .files = set->files,
+                        .start_index = warm,
+                        .score_from = c ? c->first : 0,
+                        .partial = c != NULL };
     int e = vmafx_init(&out->ctx, &cfg);
     if (e) {
         snprintf(err, n, "scoring: cannot start the engine (%s)",
@@ -68,8 +71,8 @@ int pipeline_engine_for_request(const JobSpec *req, const PipelineSettings *set,
         return e;
     }
     char field[64];
-    return pipeline_setup_request(out->ctx, req, JOB_LOCAL, out->models, &out->n_models, field, sizeof(field), err,
-                                  n);
+    return pipeline_setup_request(out->ctx, req, JOB_LOCAL, out->models, &out->n_models, field, sizeof(field),
+                                  err, n);
 }
 
 int pipeline_score_request(const JobSpec *req, const PipelineSettings *set, const PipelineInputs *in,
@@ -82,7 +85,8 @@ int pipeline_score_request(const JobSpec *req, const PipelineSettings *set, cons
     return pipeline_run(out->ctx, &p, hooks, &out->run, err, n);
 }
 
-int pipeline_report(const PipelineScore *sc, enum VmafxFormat fmt, char **text, size_t *len, char *err, size_t n)
+int pipeline_report(const PipelineScore *sc, enum VmafxFormat fmt, char **text, size_t *len, char *err,
+                    size_t n)
 {
     int e = vmafx_write_report(sc->ctx, fmt, &sc->run.info, text, len);
     if (e) snprintf(err, n, "writing the report: %s", vmafx_last_error(sc->ctx));

@@ -17,7 +17,7 @@ typedef struct PipelineSettings {
     enum VmafxCpu cpu;
     double stall_timeout; /* URL inputs (0: the media layer's default) */
     unsigned http_retries;
-    const char *tls_ca_file; /* https inputs: CA bundle (NULL: the system's) */
+    const char *tls_ca_file;    /* https inputs: CA bundle (NULL: the system's) */
     const VmafxFileSink *files; /* where extractors' side files go (CAMBI heat maps); NULL: none */
     const PipelineChunk *chunk; /* score only this frame range, for a merge (chunk.h); NULL: all */
 } PipelineSettings;
@@ -58,8 +58,8 @@ int pipeline_setup_request(VmafxContext *ctx, const JobSpec *req, JobOrigin orig
 int pipeline_score_request(const JobSpec *req, const PipelineSettings *set, const PipelineInputs *in,
                            const PipelineHooks *hooks, PipelineScore *out, char *err, size_t n);
 /* The engine set up with the request's models and features (no pictures fed yet). */
-int pipeline_engine_for_request(const JobSpec *req, const PipelineSettings *set, PipelineScore *out, char *err,
-                                size_t n);
+int pipeline_engine_for_request(const JobSpec *req, const PipelineSettings *set, PipelineScore *out,
+                                char *err, size_t n);
 /* The report in one layout, malloc'ed. */
 int pipeline_report(const PipelineScore *sc, enum VmafxFormat fmt, char **text, size_t *len, char *err,
                     size_t n);

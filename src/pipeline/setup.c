@@ -107,4 +107,3 @@ int pipeline_setup_request(VmafxContext *ctx, const JobSpec *request, JobOrigin 
     free(req);
     return e;
 }
-

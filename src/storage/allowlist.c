@@ -94,7 +94,10 @@ static int lexical_abs(const char *path, char *out, size_t n)
     for (const char *p = buf; *p;) {
         while (*p == '/') p++;
         size_t len = strcspn(p, "/");
-        if (!len || (len == 1 && p[0] == '.')) { p += len; continue; }
+        if (!len || (len == 1 && p[0] == '.')) {
+            p += len;
+            continue;
+        }
         if (len == 2 && p[0] == '.' && p[1] == '.') {
             while (o > 0 && out[--o] != '/') {}
             p += len;
@@ -152,8 +155,8 @@ static int ancestor_allowed(const StorageConfig *cfg, const char *abs, int depth
     return 0;
 }
 
-int storage_allow_resolve_local(const StorageConfig *cfg, const char *path, char real[PATH_MAX], const char *what,
-                        char *err, size_t n)
+int storage_allow_resolve_local(const StorageConfig *cfg, const char *path, char real[PATH_MAX],
+                                const char *what, char *err, size_t n)
 {
     static const char outside[] = "not under an allowed scoring root";
     char abs[PATH_MAX];
@@ -174,7 +177,8 @@ static int remote_allowed(const StorageConfig *cfg, const char *location)
     for (int i = 0; i < cfg->n_allow; i++) {
         char prefix[1100];
         const char *e = cfg->allow[i];
-        if (*e == '/' || !strncasecmp(e, "file://", 7) || !strncasecmp(e, "http://", 7) || !strncasecmp(e, "https://", 8))
+        if (*e == '/' || !strncasecmp(e, "file://", 7) || !strncasecmp(e, "http://", 7) ||
+            !strncasecmp(e, "https://", 8))
             continue;
         if (strstr(e, "://")) {
             if (entry_as_remote(e, cfg, prefix, sizeof(prefix))) continue;
@@ -196,15 +200,15 @@ static int url_allowed(const StorageConfig *cfg, const char *url)
 static int metadata_v4(struct in_addr a)
 {
     uint32_t h = ntohl(a.s_addr);
-    return (h & 0xffff0000u) == 0xa9fe0000u   /* 169.254.0.0/16: link-local, AWS/GCP/Azure */
-        || h == 0x646464c8u;                  /* 100.100.100.200: Alibaba Cloud's metadata */
+    return (h & 0xffff0000u) == 0xa9fe0000u /* 169.254.0.0/16: link-local, AWS/GCP/Azure */
+           || h == 0x646464c8u;             /* 100.100.100.200: Alibaba Cloud's metadata */
 }
 
 static int metadata_v6(const struct in6_addr *a)
 {
     static const unsigned char ec2[16] = { 0xfd, 0x00, 0x0e, 0xc2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x02, 0x54 };
     if (!memcmp(a->s6_addr, ec2, 16)) return 1;
-    if (a->s6_addr[0] == 0xfe && (a->s6_addr[1] & 0xc0) == 0x80) return 1;   /* fe80::/10 */
+    if (a->s6_addr[0] == 0xfe && (a->s6_addr[1] & 0xc0) == 0x80) return 1; /* fe80::/10 */
     if (IN6_IS_ADDR_V4MAPPED(a)) {
         struct in_addr v4;
         memcpy(&v4, a->s6_addr + 12, 4);
@@ -225,7 +229,7 @@ static int url_host(const char *url, char *host, size_t n)
     const char *at = memchr(a, '@', len);
     int ok = 1;
     if (at) {
-        ok = !memchr(at + 1, '@', len - (size_t)(at + 1 - a));   /* "u@@h", "u@v@h": which host? */
+        ok = !memchr(at + 1, '@', len - (size_t)(at + 1 - a)); /* "u@@h", "u@v@h": which host? */
         len -= (size_t)(at + 1 - a);
         a = at + 1;
     }
@@ -242,7 +246,7 @@ static int url_host(const char *url, char *host, size_t n)
         if (colon) len = (size_t)(colon - a);
     }
     ok &= len > 0;
-    if (port < end) {   /* ":digits" and nothing else */
+    if (port < end) { /* ":digits" and nothing else */
         ok &= *port == ':';
         for (const char *p = port + 1; p < end; p++) ok &= *p >= '0' && *p <= '9';
     }
@@ -262,11 +266,12 @@ static int is_metadata_host(const char *host)
     if (inet_pton(AF_INET6, host, &v6) == 1) return metadata_v6(&v6);
     if (!strcasecmp(host, "metadata.google.internal") || !strcasecmp(host, "metadata")) return 1;
     struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res;
-    if (getaddrinfo(host, NULL, &hints, &res)) return 0;   /* unresolvable: nothing to reach */
+    if (getaddrinfo(host, NULL, &hints, &res)) return 0; /* unresolvable: nothing to reach */
     int bad = 0;
     for (struct addrinfo *ai = res; ai && !bad; ai = ai->ai_next) {
         if (ai->ai_family == AF_INET) bad = metadata_v4(((struct sockaddr_in *)ai->ai_addr)->sin_addr);
-        else if (ai->ai_family == AF_INET6) bad = metadata_v6(&((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr);
+        else if (ai->ai_family == AF_INET6)
+            bad = metadata_v6(&((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr);
     }
     freeaddrinfo(res);
     return bad;
@@ -276,12 +281,16 @@ int storage_allow_check_url(const StorageConfig *cfg, const char *url, const cha
 {
     if (url_allowed(cfg, url)) return 0;
     char host[256];
-    if (url_host(url, host, sizeof(host))) return refuse(what, "the URL's host is empty or malformed", err, n);
+    if (url_host(url, host, sizeof(host)))
+        return refuse(what, "the URL's host is empty or malformed", err, n);
     /* a '%' in a host is an escape or a zone that resolvers read in their own ways
      * ("0251.0376.0251.0376%" was found by fuzzing): no spelling games, refuse it */
     if (strchr(host, '%')) return refuse(what, "a host name may not hold '%'", err, n);
     if (is_metadata_host(host))
-        return refuse(what, "link-local / cloud metadata addresses are refused (allow the URL explicitly to use it)", err, n);
+        return refuse(what,
+                      "link-local / cloud metadata addresses are refused (allow the URL explicitly to use "
+                      "it)",
+                      err, n);
     if (cfg->n_allow) return refuse(what, "not under an allowed scoring root", err, n);
     return 0;
 }
@@ -302,7 +311,10 @@ static const char *next_param(const char *s, char *key, size_t kn, char *val, si
         char q = (*s == '\'' || *s == '"') ? *s++ : 0;
         for (; *s && (q || *s != ','); s++) {
             if (q && *s == q) {
-                if (s[1] != q) { s++; break; }
+                if (s[1] != q) {
+                    s++;
+                    break;
+                }
                 s++;
             }
             if (o + 1 < vn) val[o++] = *s;
@@ -317,13 +329,15 @@ static const char *next_param(const char *s, char *key, size_t kn, char *val, si
 static int address_param(const char *key)
 {
     static const char *words[] = { "url", "host", "endpoint", "server", "address", "auth", "namenode", NULL };
-    for (int i = 0; words[i]; i++) if (strstr(key, words[i])) return 1;
+    for (int i = 0; words[i]; i++)
+        if (strstr(key, words[i])) return 1;
     return 0;
 }
 
 /* Each URL or host parameter of a connection string (the sftp:// mapping's host included)
  * must pass the same address rules as an http input. */
-static int check_params(const StorageConfig *cfg, const StorageTarget *t, const char *what, char *err, size_t n)
+static int check_params(const StorageConfig *cfg, const StorageTarget *t, const char *what, char *err,
+                        size_t n)
 {
     char key[64], val[1024], host[256];
     const char *p = t->remote + strcspn(t->remote, ",");
@@ -335,20 +349,24 @@ static int check_params(const StorageConfig *cfg, const StorageTarget *t, const 
         /* an unquoted "url=http://h/" ends at its first colon: rclone would read "http" */
         if (strstr(key, "url") && !strstr(val, "://")) {
             char why[160];
-            snprintf(why, sizeof(why), "connection-string parameter '%s' is not an absolute URL (quote it)", key);
+            snprintf(why, sizeof(why), "connection-string parameter '%s' is not an absolute URL (quote it)",
+                     key);
             return refuse(what, why, err, n);
         }
         if (strstr(val, "://")) {
             if (url_allowed(cfg, val)) continue;
             url_host(val, host, sizeof(host));
         } else {
-            url_host(val, host, sizeof(host));   /* "h", "h:port", "[v6]:port" */
-            if (!strchr(val, '[') && strchr(val, ':') != strrchr(val, ':')) snprintf(host, sizeof(host), "%.255s", val);
+            url_host(val, host, sizeof(host)); /* "h", "h:port", "[v6]:port" */
+            if (!strchr(val, '[') && strchr(val, ':') != strrchr(val, ':'))
+                snprintf(host, sizeof(host), "%.255s", val);
         }
         if (is_metadata_host(host)) {
             char why[160];
-            snprintf(why, sizeof(why), "connection-string parameter '%s': link-local / cloud metadata addresses "
-                     "are refused", key);
+            snprintf(why, sizeof(why),
+                     "connection-string parameter '%s': link-local / cloud metadata addresses "
+                     "are refused",
+                     key);
             return refuse(what, why, err, n);
         }
     }
@@ -356,7 +374,7 @@ static int check_params(const StorageConfig *cfg, const StorageTarget *t, const 
 }
 
 int storage_allow_check(const StorageConfig *cfg, const StorageTarget *t, const char *real, const char *what,
-                char *err, size_t n)
+                        char *err, size_t n)
 {
     if (t->kind == STORAGE_HTTP) return storage_allow_check_url(cfg, t->location, what, err, n);
     if (t->kind == STORAGE_REMOTE && !(cfg->n_allow && remote_allowed(cfg, t->location))) {
@@ -375,7 +393,8 @@ int storage_check_url(const StorageConfig *cfg, const char *url, char *err, size
     char shown[1100];
     uri_display(url, shown, sizeof(shown));
     int r = storage_parse_uri(url, cfg, t, err, n);
-    if (!r && t->kind != STORAGE_HTTP) r = refuse(shown, "a redirect may only lead to an http(s) URL", err, n);
+    if (!r && t->kind != STORAGE_HTTP)
+        r = refuse(shown, "a redirect may only lead to an http(s) URL", err, n);
     if (!r) r = storage_allow_check_url(cfg, url, shown, err, n);
     free(t);
     return r;
@@ -424,7 +443,8 @@ int storage_resolve_checked(const char *host, unsigned refuse, char *addr, size_
     struct in_addr v4;
     struct sockaddr_in sin = { .sin_family = AF_INET };
     if (strchr(host, '%')) return snprintf(why, wn, "a host name may not hold '%%'"), -EPERM;
-    if ((refuse & STORAGE_ADDR_METADATA) && (!strcasecmp(host, "metadata.google.internal") || !strcasecmp(host, "metadata")))
+    if ((refuse & STORAGE_ADDR_METADATA) &&
+        (!strcasecmp(host, "metadata.google.internal") || !strcasecmp(host, "metadata")))
         return snprintf(why, wn, "cloud metadata addresses are refused"), -EPERM;
     /* inet_aton's spellings ("0x7f.1", "2130706433") first: getaddrinfo may not take them all */
     if (inet_aton(host, &v4)) {
@@ -435,7 +455,8 @@ int storage_resolve_checked(const char *host, unsigned refuse, char *addr, size_
         return 0;
     }
     struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res;
-    if (getaddrinfo(host, NULL, &hints, &res)) return snprintf(why, wn, "host name did not resolve"), -EHOSTUNREACH;
+    if (getaddrinfo(host, NULL, &hints, &res))
+        return snprintf(why, wn, "host name did not resolve"), -EHOSTUNREACH;
     int r = 0;
     *addr = 0;
     for (struct addrinfo *ai = res; ai && !r; ai = ai->ai_next) {
@@ -444,8 +465,9 @@ int storage_resolve_checked(const char *host, unsigned refuse, char *addr, size_
             snprintf(why, wn, "it resolves to a loopback, link-local or metadata address, which are refused");
             r = -EPERM;
         } else if (!*addr) {
-            const void *a = ai->ai_family == AF_INET ? (const void *)&((struct sockaddr_in *)ai->ai_addr)->sin_addr
-                                                     : (const void *)&((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr;
+            const void *a = ai->ai_family == AF_INET
+                                ? (const void *)&((struct sockaddr_in *)ai->ai_addr)->sin_addr
+                                : (const void *)&((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr;
             inet_ntop(ai->ai_family, a, addr, (socklen_t)an);
         }
     }

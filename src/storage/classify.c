@@ -8,7 +8,11 @@
 #include "base/redact.h"
 #include "storage/storage_impl.h"
 
-typedef struct Rule { const char *needle; int code; const char *reason; } Rule;
+typedef struct Rule {
+    const char *needle;
+    int code;
+    const char *reason;
+} Rule;
 
 /* First match wins: configuration, then credentials, then absence, then the network. */
 static const Rule rules[] = {

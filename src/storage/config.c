@@ -7,8 +7,22 @@
 
 #include "storage/storage_uri.h"
 
-enum { S_MODE, S_VERIFY, S_RCLONE, S_CONFIG, S_MOUNT_ROOT, S_SERVE_TO, S_MOUNT_TO, S_CHECK_TO,
-       S_IDLE_TO, S_MAX_PROCS, S_REMOTES, S_ALLOW, S_CONNSTR, S_COUNT };
+enum {
+    S_MODE,
+    S_VERIFY,
+    S_RCLONE,
+    S_CONFIG,
+    S_MOUNT_ROOT,
+    S_SERVE_TO,
+    S_MOUNT_TO,
+    S_CHECK_TO,
+    S_IDLE_TO,
+    S_MAX_PROCS,
+    S_REMOTES,
+    S_ALLOW,
+    S_CONNSTR,
+    S_COUNT
+};
 
 static const StorageSetting settings[S_COUNT] = {
     [S_MODE] = { "storage-mode", "VMAFX_STORAGE_MODE", "http-serve", "MODE",
@@ -39,7 +53,8 @@ static const StorageSetting settings[S_COUNT] = {
     [S_ALLOW] = { "storage-allow", "VMAFX_STORAGE_ALLOW", NULL, "ROOT,...",
                   "only score inputs under these roots: local directories, URL prefixes, "
                   "remote:path prefixes or URIs (default: any)" },
-    [S_CONNSTR] = { "storage-connection-strings", "VMAFX_STORAGE_CONNECTION_STRINGS", "refuse", "refuse|allow",
+    [S_CONNSTR] = { "storage-connection-strings", "VMAFX_STORAGE_CONNECTION_STRINGS", "refuse",
+                    "refuse|allow",
                     "whether an input may define its own rclone remote: an on-the-fly backend "
                     "(:backend,param=value:path) or parameters on a configured remote "
                     "(remote,param=value:path). Even when allowed, every URL and host parameter "
@@ -67,7 +82,11 @@ static int parse_seconds(const char *v, int *ms, const char *name, char *err, si
 static int parse_mode(StorageConfig *c, const char *v, char *err, size_t n)
 {
     static const char *names[] = { "http-serve", "mount", "auto" };
-    for (int i = 0; i < 3; i++) if (!strcmp(v, names[i])) { c->mode = (StorageMode)i; return 0; }
+    for (int i = 0; i < 3; i++)
+        if (!strcmp(v, names[i])) {
+            c->mode = (StorageMode)i;
+            return 0;
+        }
     snprintf(err, n, "unknown storage mode '%s' (expected http-serve, mount or auto)", v);
     return -EINVAL;
 }
@@ -75,21 +94,31 @@ static int parse_mode(StorageConfig *c, const char *v, char *err, size_t n)
 static int parse_verify(StorageConfig *c, const char *v, char *err, size_t n)
 {
     static const char *names[] = { "off", "size", "auto", "full" };
-    for (int i = 0; i < 4; i++) if (!strcmp(v, names[i])) { c->verify = (StorageVerify)i; return 0; }
+    for (int i = 0; i < 4; i++)
+        if (!strcmp(v, names[i])) {
+            c->verify = (StorageVerify)i;
+            return 0;
+        }
     snprintf(err, n, "unknown storage verify level '%s' (expected off, size, auto or full)", v);
     return -EINVAL;
 }
 
 static int parse_connstr(StorageConfig *c, const char *v, char *err, size_t n)
 {
-    if (!strcmp(v, "refuse") || !strcmp(v, "allow")) { c->connection_strings = !strcmp(v, "allow"); return 0; }
+    if (!strcmp(v, "refuse") || !strcmp(v, "allow")) {
+        c->connection_strings = !strcmp(v, "allow");
+        return 0;
+    }
     snprintf(err, n, "storage connection strings: expected refuse or allow, got '%s'", v);
     return -EINVAL;
 }
 
 static int copy_path(char *dst, const char *v, const char *name, char *err, size_t n)
 {
-    if (strlen(v) >= STORAGE_PATH_MAX) { snprintf(err, n, "%s: too long", name); return -EINVAL; }
+    if (strlen(v) >= STORAGE_PATH_MAX) {
+        snprintf(err, n, "%s: too long", name);
+        return -EINVAL;
+    }
     strcpy(dst, v);
     return 0;
 }
@@ -105,8 +134,8 @@ static int parse_remotes(StorageConfig *c, const char *v, char *err, size_t n)
             return -EINVAL;
         }
         snprintf(c->remotes[c->n_remotes].scheme, sizeof(c->remotes[0].scheme), "%.*s", (int)eq, p);
-        snprintf(c->remotes[c->n_remotes].remote, sizeof(c->remotes[0].remote), "%.*s",
-                 (int)(len - eq - 1), p + eq + 1);
+        snprintf(c->remotes[c->n_remotes].remote, sizeof(c->remotes[0].remote), "%.*s", (int)(len - eq - 1),
+                 p + eq + 1);
         c->n_remotes++;
         p += len + (p[len] == ',');
     }
@@ -145,7 +174,10 @@ static int apply(StorageConfig *c, int id, const char *v, char *err, size_t n)
     case S_IDLE_TO: return parse_seconds(v, &c->idle_timeout_ms, name, err, n);
     case S_MAX_PROCS:
         procs = atoi(v);
-        if (procs < 1 || procs > 1024) { snprintf(err, n, "%s: expected 1..1024, got %s", name, v); return -EINVAL; }
+        if (procs < 1 || procs > 1024) {
+            snprintf(err, n, "%s: expected 1..1024, got %s", name, v);
+            return -EINVAL;
+        }
         c->max_procs = procs;
         return 0;
     case S_REMOTES: return parse_remotes(c, v, err, n);

@@ -102,7 +102,8 @@ static int make_dirs(StorageContext *ctx, char *err, size_t n)
     const char *tmp = getenv("TMPDIR");
     snprintf(ctx->rundir, sizeof(ctx->rundir), "%s/vmafx-storage-XXXXXX", tmp && *tmp ? tmp : "/tmp");
     if (!mkdtemp(ctx->rundir)) {
-        snprintf(err, n, "cannot create a private directory under %s: %s", tmp && *tmp ? tmp : "/tmp", strerror(errno));
+        snprintf(err, n, "cannot create a private directory under %s: %s", tmp && *tmp ? tmp : "/tmp",
+                 strerror(errno));
         ctx->rundir[0] = 0;
         return -errno;
     }
@@ -116,7 +117,7 @@ static int make_dirs(StorageContext *ctx, char *err, size_t n)
     }
     if (ctx->cfg.mount_root[0]) {
         snprintf(ctx->mount_root, sizeof(ctx->mount_root), "%s", ctx->cfg.mount_root);
-        if (mkdir(ctx->mount_root, 0711) && errno != EEXIST) {   /* see the rundir above */
+        if (mkdir(ctx->mount_root, 0711) && errno != EEXIST) { /* see the rundir above */
             snprintf(err, n, "mount root %s: %s", ctx->mount_root, strerror(errno));
             return -errno;
         }
@@ -151,9 +152,15 @@ static void fill_defaults(StorageConfig *c)
 int storage_open(StorageContext **out, const StorageConfig *cfg, char *err, size_t n)
 {
     *out = NULL;
-    if ((unsigned)cfg->mode > STORAGE_MODE_AUTO) { snprintf(err, n, "unknown storage mode"); return -EINVAL; }
+    if ((unsigned)cfg->mode > STORAGE_MODE_AUTO) {
+        snprintf(err, n, "unknown storage mode");
+        return -EINVAL;
+    }
     StorageContext *ctx = calloc(1, sizeof(*ctx));
-    if (!ctx) { snprintf(err, n, "out of memory"); return -ENOMEM; }
+    if (!ctx) {
+        snprintf(err, n, "out of memory");
+        return -ENOMEM;
+    }
     ctx->cfg = *cfg;
     fill_defaults(&ctx->cfg);
     check_fuse(ctx);
@@ -173,7 +180,8 @@ int storage_open(StorageContext **out, const StorageConfig *cfg, char *err, size
     pthread_cond_init(&ctx->mgr_cond, &ca);
     pthread_condattr_destroy(&ca);
     pthread_create(&ctx->manager, NULL, manager_main, ctx);
-    log_msg(&ctx->cfg.log, VLOG_DEBUG, "storage", "rclone config: %s", ctx->rcconf.path[0] ? ctx->rcconf.path : "(rclone default)");
+    log_msg(&ctx->cfg.log, VLOG_DEBUG, "storage", "rclone config: %s",
+            ctx->rcconf.path[0] ? ctx->rcconf.path : "(rclone default)");
     *out = ctx;
     return 0;
 }

@@ -17,7 +17,10 @@
 static void unlink_locked(StorageContext *ctx, StorageServer *s)
 {
     for (StorageServer **pp = &ctx->servers; *pp; pp = &(*pp)->next)
-        if (*pp == s) { *pp = s->next; break; }
+        if (*pp == s) {
+            *pp = s->next;
+            break;
+        }
     s->linked = 0;
     ctx->n_linked--;
 }
@@ -60,7 +63,7 @@ static StorageServer *new_server_locked(StorageContext *ctx, ServerKind kind, co
     s->kind = kind;
     s->state = SRV_STARTING;
     s->id = ++ctx->next_id;
-    s->refs = 2;   /* the list and the starter */
+    s->refs = 2; /* the list and the starter */
     s->linked = 1;
     snprintf(s->root, sizeof(s->root), "%s", root);
     s->next = ctx->servers;
@@ -114,8 +117,9 @@ static int check_alive_locked(StorageContext *ctx, StorageServer *s)
     if (!proc_exited(&s->proc)) return 1;
     char st[64];
     proc_describe(s->proc.status, st, sizeof(st));
-    log_msg(&ctx->cfg.log, VLOG_WARN, "storage", "rclone for %s (pid %d) exited unexpectedly (%s); starting a new one",
-            s->root, (int)s->proc.pid, st);
+    log_msg(&ctx->cfg.log, VLOG_WARN, "storage",
+            "rclone for %s (pid %d) exited unexpectedly (%s); starting a new one", s->root, (int)s->proc.pid,
+            st);
     unlink_locked(ctx, s);
     pthread_mutex_unlock(&ctx->lock);
     retire(ctx, s);
@@ -139,14 +143,18 @@ static int make_room_locked(StorageContext *ctx, char *err, size_t n)
     return 0;
 }
 
-int storage_pool_acquire(StorageContext *ctx, ServerKind kind, const char *root, StorageServer **out, int *cold,
-                 char *err, size_t n)
+int storage_pool_acquire(StorageContext *ctx, ServerKind kind, const char *root, StorageServer **out,
+                         int *cold, char *err, size_t n)
 {
     int r = 0;
     *cold = 0;
     pthread_mutex_lock(&ctx->lock);
     for (;;) {
-        if (atomic_load(&ctx->closing)) { snprintf(err, n, "cancelled"); r = -ECANCELED; break; }
+        if (atomic_load(&ctx->closing)) {
+            snprintf(err, n, "cancelled");
+            r = -ECANCELED;
+            break;
+        }
         StorageServer *s = find_locked(ctx, kind, root);
         if (s && s->state == SRV_READY) {
             if (!check_alive_locked(ctx, s)) continue;
@@ -159,13 +167,16 @@ int storage_pool_acquire(StorageContext *ctx, ServerKind kind, const char *root,
             continue;
         }
         if ((r = make_room_locked(ctx, err, n))) break;
-        if (find_locked(ctx, kind, root)) continue;   /* someone started one meanwhile */
+        if (find_locked(ctx, kind, root)) continue; /* someone started one meanwhile */
         if (!(s = new_server_locked(ctx, kind, root))) {
             snprintf(err, n, "out of memory");
             r = -ENOMEM;
             break;
         }
-        if ((r = start_locked(ctx, s, err, n))) { unref_locked(s); break; }
+        if ((r = start_locked(ctx, s, err, n))) {
+            unref_locked(s);
+            break;
+        }
         *out = s;
         *cold = 1;
         break;
@@ -188,7 +199,7 @@ void storage_pool_discard(StorageContext *ctx, StorageServer *s)
     pthread_mutex_lock(&ctx->lock);
     int mine = s->linked;
     if (mine) unlink_locked(ctx, s);
-    unref_locked(s);   /* s stays valid: the list reference is still held when mine */
+    unref_locked(s); /* s stays valid: the list reference is still held when mine */
     pthread_mutex_unlock(&ctx->lock);
     if (mine) retire(ctx, s);
 }

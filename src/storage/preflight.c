@@ -26,8 +26,14 @@ static int rc_transport_error(StorageContext *ctx, int r, char *err, size_t n)
 
 static int parse_item(json_t *item, int want_hash, ObjectInfo *info, char *err, size_t n)
 {
-    if (!item || json_is_null(item)) { snprintf(err, n, "object not found"); return -ENOENT; }
-    if (json_is_true(json_object_get(item, "IsDir"))) { snprintf(err, n, "is a directory, not a file"); return -EISDIR; }
+    if (!item || json_is_null(item)) {
+        snprintf(err, n, "object not found");
+        return -ENOENT;
+    }
+    if (json_is_true(json_object_get(item, "IsDir"))) {
+        snprintf(err, n, "is a directory, not a file");
+        return -EISDIR;
+    }
     json_t *size = json_object_get(item, "Size");
     info->size = json_is_integer(size) && json_integer_value(size) >= 0 ? json_integer_value(size) : -1;
     const char *md5 = json_string_value(json_object_get(json_object_get(item, "Hashes"), "md5"));
@@ -64,10 +70,15 @@ int preflight_remote(StorageContext *ctx, StorageServer *s, const StorageTarget 
                             "hashTypes", "MD5");
     char *body = req ? json_dumps(req, JSON_COMPACT) : NULL, *out = NULL, why[256];
     json_decref(req);
-    if (!body) { snprintf(err, n, "out of memory"); return -ENOMEM; }
-    int status = storage_server_rc(ctx, s, "operations/stat", body, ctx->cfg.check_timeout_ms, &out, why, sizeof(why));
+    if (!body) {
+        snprintf(err, n, "out of memory");
+        return -ENOMEM;
+    }
+    int status = storage_server_rc(ctx, s, "operations/stat", body, ctx->cfg.check_timeout_ms, &out, why,
+                                   sizeof(why));
     free(body);
-    int r = status < 0 ? rc_transport_error(ctx, status, err, n) : parse_stat(status, out, want_hash, info, err, n);
+    int r = status < 0 ? rc_transport_error(ctx, status, err, n)
+                       : parse_stat(status, out, want_hash, info, err, n);
     free(out);
     return r;
 }
@@ -81,8 +92,11 @@ int preflight_local(const char *path, ObjectInfo *info, char *err, size_t n)
         snprintf(err, n, "%s", errno == ENOENT ? "file not found" : strerror(errno));
         return errno == ENOENT ? -ENOENT : -errno;
     }
-    if (S_ISDIR(st.st_mode)) { snprintf(err, n, "is a directory, not a file"); return -EISDIR; }
-    if (S_ISREG(st.st_mode)) info->size = st.st_size;   /* pipes and devices: unknown */
+    if (S_ISDIR(st.st_mode)) {
+        snprintf(err, n, "is a directory, not a file");
+        return -EISDIR;
+    }
+    if (S_ISREG(st.st_mode)) info->size = st.st_size; /* pipes and devices: unknown */
     return 0;
 }
 
@@ -111,13 +125,19 @@ static int split_url(const char *url, char *host, size_t hn, int *port, char *pa
 
 static int head_status(int status, long long len, ObjectInfo *info, char *err, size_t n)
 {
-    if (status >= 200 && status < 300) { info->size = len; return 0; }
-    if (status == 404 || status == 410) { snprintf(err, n, "object not found"); return -ENOENT; }
+    if (status >= 200 && status < 300) {
+        info->size = len;
+        return 0;
+    }
+    if (status == 404 || status == 410) {
+        snprintf(err, n, "object not found");
+        return -ENOENT;
+    }
     if (status == 401 || status == 403) {
         snprintf(err, n, "authentication failed (HTTP %d)", status);
         return -EACCES;
     }
-    if (status == 405 || status == 501) return 0;   /* HEAD not supported: size unknown */
+    if (status == 405 || status == 501) return 0; /* HEAD not supported: size unknown */
     snprintf(err, n, "server answered HTTP %d", status);
     return -EIO;
 }
@@ -131,21 +151,30 @@ int preflight_http(StorageContext *ctx, const char *url, ObjectInfo *info, char 
     for (int hop = 0; hop < 6; hop++) {
         int port;
         /* https is left to the media layer (no TLS here): size unknown, checked as it streams */
-        if (strncasecmp(cur, "http://", 7) || split_url(cur, host, sizeof(host), &port, path, sizeof(path))) return 0;
+        if (strncasecmp(cur, "http://", 7) || split_url(cur, host, sizeof(host), &port, path, sizeof(path)))
+            return 0;
         HttpRequest rq = { host, port, "HEAD", path, NULL, NULL, 0, ctx->cfg.check_timeout_ms, 0 };
         HttpResult res;
         char why[256];
         int r = http_do(&rq, &res, why, sizeof(why));
         if (r) {
-            snprintf(err, n, "remote unreachable (%s)", r == -ETIMEDOUT ? "no answer in time" : r == -EHOSTUNREACH
-                     ? "host name does not resolve" : strerror(-r));
+            snprintf(err, n, "remote unreachable (%s)",
+                     r == -ETIMEDOUT      ? "no answer in time"
+                     : r == -EHOSTUNREACH ? "host name does not resolve"
+                                          : strerror(-r));
             return -EHOSTUNREACH;
         }
-        if (res.status < 300 || res.status >= 400 || !res.location[0]) return head_status(res.status, res.content_length, info, err, n);
+        if (res.status < 300 || res.status >= 400 || !res.location[0])
+            return head_status(res.status, res.content_length, info, err, n);
         /* A redirect must pass the same checks as the input itself. */
-        if (res.location[0] == '/') snprintf(cur + strcspn(cur + 7, "/") + 7, sizeof(cur) - strcspn(cur + 7, "/") - 7, "%s", res.location);
+        if (res.location[0] == '/')
+            snprintf(cur + strcspn(cur + 7, "/") + 7, sizeof(cur) - strcspn(cur + 7, "/") - 7, "%s",
+                     res.location);
         else snprintf(cur, sizeof(cur), "%s", res.location);
-        if ((r = storage_check_url(&ctx->cfg, cur, why, sizeof(why)))) { snprintf(err, n, "redirect refused: %s", why); return r; }
+        if ((r = storage_check_url(&ctx->cfg, cur, why, sizeof(why)))) {
+            snprintf(err, n, "redirect refused: %s", why);
+            return r;
+        }
     }
     snprintf(err, n, "too many redirects");
     return -ELOOP;

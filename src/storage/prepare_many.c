@@ -23,14 +23,16 @@ static void *run(void *arg)
     return NULL;
 }
 
-int storage_prepare_many(StorageContext *ctx, size_t count, const char *const uris[], const char *const labels[],
-                         StorageReadable out[], char *err, size_t n)
+int storage_prepare_many(StorageContext *ctx, size_t count, const char *const uris[],
+                         const char *const labels[], StorageReadable out[], char *err, size_t n)
 {
     Job *jobs = calloc(count ? count : 1, sizeof(*jobs));
     pthread_t *th = calloc(count ? count : 1, sizeof(*th));
     int *started = calloc(count ? count : 1, sizeof(*started));
     if (!jobs || !th || !started) {
-        free(jobs); free(th); free(started);
+        free(jobs);
+        free(th);
+        free(started);
         snprintf(err, n, "out of memory");
         return -ENOMEM;
     }
@@ -43,10 +45,15 @@ int storage_prepare_many(StorageContext *ctx, size_t count, const char *const ur
     int r = 0;
     for (size_t i = 0; i < count; i++) {
         if (started[i]) pthread_join(th[i], NULL);
-        if (jobs[i].r && !r) { r = jobs[i].r; snprintf(err, n, "%s", jobs[i].err); }
+        if (jobs[i].r && !r) {
+            r = jobs[i].r;
+            snprintf(err, n, "%s", jobs[i].err);
+        }
     }
     for (size_t i = 0; r && i < count; i++)
         if (!jobs[i].r) storage_release(ctx, &out[i]);
-    free(jobs); free(th); free(started);
+    free(jobs);
+    free(th);
+    free(started);
     return r;
 }

@@ -25,8 +25,15 @@ static void default_path(char *out, size_t n)
         snprintf(cand[2], sizeof(cand[2]), "%s/.rclone.conf", home);
     }
     out[0] = 0;
-    if (exists(env)) { str_copy(out, n, env); return; }
-    for (int i = 0; i < 3; i++) if (exists(cand[i])) { str_copy(out, n, cand[i]); return; }
+    if (exists(env)) {
+        str_copy(out, n, env);
+        return;
+    }
+    for (int i = 0; i < 3; i++)
+        if (exists(cand[i])) {
+            str_copy(out, n, cand[i]);
+            return;
+        }
 }
 
 static char *trim(char *s)
@@ -56,7 +63,10 @@ static int parse(RcloneConf *c, FILE *f)
     c->encrypted = 0;
     while (fgets(line, sizeof(line), f)) {
         char *s = trim(line);
-        if (!strncmp(s, "# Encrypted rclone configuration File", 37)) { c->encrypted = 1; return 0; }
+        if (!strncmp(s, "# Encrypted rclone configuration File", 37)) {
+            c->encrypted = 1;
+            return 0;
+        }
         if (*s == '[' && s[strlen(s) - 1] == ']') {
             s[strlen(s) - 1] = 0;
             if (add_section(c, trim(s + 1))) return -ENOMEM;
@@ -75,7 +85,8 @@ static int reload(RcloneConf *c)
     struct stat st;
     if (!c->path[0]) return 0;
     if (stat(c->path, &st)) return -errno;
-    if (st.st_mtim.tv_sec == c->mtime.tv_sec && st.st_mtim.tv_nsec == c->mtime.tv_nsec && st.st_size == c->size)
+    if (st.st_mtim.tv_sec == c->mtime.tv_sec && st.st_mtim.tv_nsec == c->mtime.tv_nsec &&
+        st.st_size == c->size)
         return 0;
     FILE *f = fopen(c->path, "r");
     if (!f) return -errno;

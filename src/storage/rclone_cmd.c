@@ -26,10 +26,12 @@ int storage_random_hex(char *out, size_t bytes)
 static int dropped(const char *kv)
 {
     static const char *names[] = {
+        /* clang-format off */
         "AWS_CA_BUNDLE=",      /* rclone 1.60's s3 backend fails at once when it is set */
         "RCLONE_ADDR=", "RCLONE_USER=", "RCLONE_PASS=", "RCLONE_HTPASSWD=", "RCLONE_BASEURL=",
         "RCLONE_RC", "RCLONE_CONFIG=", "RCLONE_READ_ONLY=", "RCLONE_VFS_", "RCLONE_DIR_CACHE_TIME=",
         "RCLONE_ALLOW_OTHER=", "RCLONE_DAEMON", NULL };
+    /* clang-format on */
     for (int i = 0; names[i]; i++)
         if (!strncmp(kv, names[i], strlen(names[i]))) return 1;
     return 0;
@@ -74,12 +76,17 @@ static void arg(RcloneCmd *c, const char *a)
  * 2 s to connect, 10 s without data. */
 static void common_flags(RcloneCmd *c, const StorageContext *ctx)
 {
+    /* clang-format off */
     static const char *flags[] = { "--low-level-retries", "2", "--retries", "1", "--contimeout", "2s",
                                    "--timeout", "10s", "--log-level", "NOTICE", "--ask-password=false",
                                    "--no-checksum", "--no-modtime", "--read-only", "--poll-interval", "0",
                                    "--rc", "--rc-addr", "127.0.0.1:0", NULL };
+    /* clang-format on */
     for (int i = 0; flags[i]; i++) arg(c, flags[i]);
-    if (ctx->rcconf.path[0]) { arg(c, "--config"); arg(c, ctx->rcconf.path); }
+    if (ctx->rcconf.path[0]) {
+        arg(c, "--config");
+        arg(c, ctx->rcconf.path);
+    }
     snprintf(c->cache_dir, sizeof(c->cache_dir), "%s/cache", ctx->rundir);
     arg(c, "--cache-dir");
     arg(c, c->cache_dir);
@@ -91,7 +98,11 @@ int rclone_cmd_build(RcloneCmd *c, const StorageContext *ctx, const StorageServe
     arg(c, ctx->rclone);
     if (s->kind == SRV_SERVE) {
         snprintf(c->addr, sizeof(c->addr), "127.0.0.1:%d", s->data_port);
-        arg(c, "serve"); arg(c, "http"); arg(c, s->root); arg(c, "--addr"); arg(c, c->addr);
+        arg(c, "serve");
+        arg(c, "http");
+        arg(c, s->root);
+        arg(c, "--addr");
+        arg(c, c->addr);
     } else {
         /* Foreground (no --daemon) so the process is ours to reap; no VFS cache: nothing
          * of the content is written to disk. mount2 (go-fuse) rather than mount (bazil):
@@ -99,8 +110,11 @@ int rclone_cmd_build(RcloneCmd *c, const StorageContext *ctx, const StorageServe
          * (docs/performance.md, "Mount mode"). The kernel's default 128 KiB read-ahead is
          * kept: a larger one sends reads out of order, and rclone's sequential VFS reader
          * then waits and seeks (3-4x slower, measured). */
-        arg(c, "mount2"); arg(c, s->root); arg(c, s->mountdir);
-        arg(c, "--vfs-cache-mode"); arg(c, "off");
+        arg(c, "mount2");
+        arg(c, s->root);
+        arg(c, s->mountdir);
+        arg(c, "--vfs-cache-mode");
+        arg(c, "off");
     }
     common_flags(c, ctx);
     return build_env(c, s, rc_pass);

@@ -12,7 +12,7 @@
 typedef struct RcloneCmd {
     char *argv[RCLONE_MAX_ARGV];
     int n_argv;
-    char **envp;          /* malloc'd; entries point into environ or owned[] */
+    char **envp; /* malloc'd; entries point into environ or owned[] */
     int n_env, cap_env;
     char *owned[4];
     int n_owned;
@@ -20,9 +20,9 @@ typedef struct RcloneCmd {
     char cache_dir[PATH_MAX + 16];
 } RcloneCmd;
 
-int  rclone_cmd_build(RcloneCmd *c, const StorageContext *ctx, const StorageServer *s, const char *rc_pass);
+int rclone_cmd_build(RcloneCmd *c, const StorageContext *ctx, const StorageServer *s, const char *rc_pass);
 void rclone_cmd_free(RcloneCmd *c);
 /* bytes random bytes as lowercase hex into out (2 * bytes + 1 chars). */
-int  storage_random_hex(char *out, size_t bytes);
+int storage_random_hex(char *out, size_t bytes);
 
 #endif

@@ -36,7 +36,8 @@ static int free_port(void)
     struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
     socklen_t len = sizeof(a);
     int port = -1;
-    if (fd >= 0 && !bind(fd, (struct sockaddr *)&a, sizeof(a)) && !getsockname(fd, (struct sockaddr *)&a, &len))
+    if (fd >= 0 && !bind(fd, (struct sockaddr *)&a, sizeof(a)) &&
+        !getsockname(fd, (struct sockaddr *)&a, &len))
         port = ntohs(a.sin_port);
     if (fd >= 0) close(fd);
     return port;
@@ -91,7 +92,10 @@ static int spawn(StorageContext *ctx, StorageServer *s, char *err, size_t n)
     base64(cred, b64, sizeof(b64));
     snprintf(s->rc_auth, sizeof(s->rc_auth), "Authorization: Basic %s\r\n", b64);
     int logfd = open(s->logpath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (logfd < 0) { snprintf(err, n, "%s: %s", s->logpath, strerror(errno)); return -errno; }
+    if (logfd < 0) {
+        snprintf(err, n, "%s: %s", s->logpath, strerror(errno));
+        return -errno;
+    }
     RcloneCmd cmd;
     int r = rclone_cmd_build(&cmd, ctx, s, pass);
     memset(pass, 0, sizeof(pass));
@@ -103,7 +107,7 @@ static int spawn(StorageContext *ctx, StorageServer *s, char *err, size_t n)
     rclone_cmd_free(&cmd);
     close(logfd);
     if (r) return r;
-    pthread_mutex_lock(&ctx->lock);   /* storage_cancel reads the pid under the lock */
+    pthread_mutex_lock(&ctx->lock); /* storage_cancel reads the pid under the lock */
     s->proc = p;
     pthread_mutex_unlock(&ctx->lock);
     return 0;
@@ -119,11 +123,15 @@ static int exited_error(StorageContext *ctx, StorageServer *s, char *err, size_t
 {
     char log[4096], st[64];
     read_log(s, log, sizeof(log));
-    if (atomic_load(&ctx->closing)) { snprintf(err, n, "cancelled"); return -ECANCELED; }
+    if (atomic_load(&ctx->closing)) {
+        snprintf(err, n, "cancelled");
+        return -ECANCELED;
+    }
     if (strstr(log, "address already in use")) return -EADDRINUSE;
     proc_describe(s->proc.status, st, sizeof(st));
     int code = classify_rclone_error(log, err, n);
-    log_msg(&ctx->cfg.log, VLOG_DEBUG, "storage", "rclone for %s exited at start-up (%s): %s", s->root, st, err);
+    log_msg(&ctx->cfg.log, VLOG_DEBUG, "storage", "rclone for %s exited at start-up (%s): %s", s->root, st,
+            err);
     return code;
 }
 
@@ -134,11 +142,14 @@ static int wait_ready(StorageContext *ctx, StorageServer *s, char *err, size_t n
     int timeout = s->kind == SRV_SERVE ? ctx->cfg.serve_timeout_ms : ctx->cfg.mount_timeout_ms;
     long long deadline = mono_now_ms() + timeout;
     while (mono_now_ms() < deadline) {
-        if (atomic_load(&ctx->closing)) { snprintf(err, n, "cancelled"); return -ECANCELED; }
+        if (atomic_load(&ctx->closing)) {
+            snprintf(err, n, "cancelled");
+            return -ECANCELED;
+        }
         if (proc_exited(&s->proc)) return exited_error(ctx, s, err, n);
         if (!s->rc_port) s->rc_port = rc_port_from_log(s);
         if (s->rc_port && (s->kind == SRV_SERVE ? http_port_open("127.0.0.1", s->data_port, 200)
-                                                 : is_fuse_mounted(s->mountdir)))
+                                                : is_fuse_mounted(s->mountdir)))
             return 0;
         sleep_ms(3);
     }
@@ -152,7 +163,7 @@ int storage_server_start(StorageContext *ctx, StorageServer *s, char *err, size_
     snprintf(s->logpath, sizeof(s->logpath), "%s/rclone-%d.log", ctx->rundir, s->id);
     if (s->kind == SRV_MOUNT) {
         snprintf(s->mountdir, sizeof(s->mountdir), "%s/vmafx-rclone-%d", ctx->mount_root, s->id);
-        if (mkdir(s->mountdir, 0711) && errno != EEXIST) {   /* fusermount3 must enter it (context.c) */
+        if (mkdir(s->mountdir, 0711) && errno != EEXIST) { /* fusermount3 must enter it (context.c) */
             snprintf(err, n, "mount point %s: %s", s->mountdir, strerror(errno));
             return -errno;
         }
@@ -180,7 +191,7 @@ static int mount_listed(const char *dir)
     size_t o = 0;
     for (const char *p = dir; *p && o + 5 < sizeof(want); p++)
         o += strchr(" \t\n\\", *p) ? (size_t)snprintf(want + o, 5, "\\%03o", (unsigned char)*p)
-                                     : (size_t)snprintf(want + o, 2, "%c", *p);
+                                   : (size_t)snprintf(want + o, 2, "%c", *p);
     FILE *f = fopen("/proc/self/mountinfo", "re");
     int found = 0;
     while (f && !found && fgets(line, sizeof(line), f)) {
@@ -202,8 +213,9 @@ static void unmount(StorageContext *ctx, StorageServer *s)
      * the mount point disappears now and the kernel lets go when the reader does. */
     int r = proc_run(normal, 5000, err, sizeof(err));
     if (r) r = proc_run(lazy, 5000, err, sizeof(err));
-    if (r && mount_listed(s->mountdir)) log_msg(&ctx->cfg.log, VLOG_WARN, "storage", "could not unmount %s: %s", s->mountdir,
-                   r > 0 ? "fusermount failed" : err);
+    if (r && mount_listed(s->mountdir))
+        log_msg(&ctx->cfg.log, VLOG_WARN, "storage", "could not unmount %s: %s", s->mountdir,
+                r > 0 ? "fusermount failed" : err);
 }
 
 void storage_server_stop(StorageContext *ctx, StorageServer *s)
@@ -216,8 +228,8 @@ void storage_server_stop(StorageContext *ctx, StorageServer *s)
     if (s->logpath[0]) unlink(s->logpath);
 }
 
-int storage_server_rc(StorageContext *ctx, StorageServer *s, const char *call, const char *json, int timeout_ms,
-              char **out, char *err, size_t n)
+int storage_server_rc(StorageContext *ctx, StorageServer *s, const char *call, const char *json,
+                      int timeout_ms, char **out, char *err, size_t n)
 {
     (void)ctx;
     char path[128], headers[256];

@@ -31,26 +31,26 @@
 #include "storage/storage_uri.h"
 
 typedef struct StorageContext StorageContext;
-typedef struct StorageServer StorageServer;   /* a pooled rclone process (opaque) */
+typedef struct StorageServer StorageServer; /* a pooled rclone process (opaque) */
 
 typedef struct StorageReadable {
-    char location[STORAGE_PATH_MAX + 128];  /* path or URL for the media layer */
-    char what[STORAGE_PATH_MAX + 64];       /* "distorted input s3://media/a.mkv", redacted */
-    const char *via;                        /* "local", "http", "http-serve", "mount" */
-    int64_t size;                           /* bytes the stream must have; -1 unknown */
-    HashType hash_type;                     /* HASH_NONE when no hash is checked */
-    char hash[65];                          /* lowercase hex */
-    StorageServer *server;                  /* internal */
+    char location[STORAGE_PATH_MAX + 128]; /* path or URL for the media layer */
+    char what[STORAGE_PATH_MAX + 64];      /* "distorted input s3://media/a.mkv", redacted */
+    const char *via;                       /* "local", "http", "http-serve", "mount" */
+    int64_t size;                          /* bytes the stream must have; -1 unknown */
+    HashType hash_type;                    /* HASH_NONE when no hash is checked */
+    char hash[65];                         /* lowercase hex */
+    StorageServer *server;                 /* internal */
 } StorageReadable;
 
-int  storage_open(StorageContext **out, const StorageConfig *cfg, char *err, size_t n);
+int storage_open(StorageContext **out, const StorageConfig *cfg, char *err, size_t n);
 /* label: "reference", "distorted" (NULL: "input"); used in every message about it. */
-int  storage_prepare(StorageContext *ctx, const char *uri, const char *label, StorageReadable *out,
-                     char *err, size_t n);
+int storage_prepare(StorageContext *ctx, const char *uri, const char *label, StorageReadable *out, char *err,
+                    size_t n);
 /* Prepares count inputs in parallel; on failure none stays prepared and err names the first
  * input that failed. */
-int  storage_prepare_many(StorageContext *ctx, size_t count, const char *const uris[],
-                          const char *const labels[], StorageReadable out[], char *err, size_t n);
+int storage_prepare_many(StorageContext *ctx, size_t count, const char *const uris[],
+                         const char *const labels[], StorageReadable out[], char *err, size_t n);
 void storage_release(StorageContext *ctx, StorageReadable *r);
 /* Releases r and stops its rclone process (serve or mount) at once unless another input is
  * reading through it: what a cancelled job does, so that it leaves no process of its own. */
@@ -58,14 +58,14 @@ void storage_release_stop_unused(StorageContext *ctx, StorageReadable *r);
 void storage_cancel(StorageContext *ctx);
 void storage_close(StorageContext *ctx);
 /* The rclone remotes inputs may name (rcconf_names): what a node reports to the controller. */
-int  storage_remote_names(StorageContext *ctx, char (*out)[128], int max);
+int storage_remote_names(StorageContext *ctx, char (*out)[128], int max);
 
 /* Sets up v to check r's bytes (size and hash as prepared). */
-int  storage_integrity_init(IntegrityVerifier *v, const StorageReadable *r, char *err, size_t n);
+int storage_integrity_init(IntegrityVerifier *v, const StorageReadable *r, char *err, size_t n);
 
 /* Diagnostics for tests and benchmarks: the rclone process behind r (0 when none), and the
  * number of rclone processes the context holds. */
-int  storage_readable_pid(const StorageReadable *r);
-int  storage_process_count(StorageContext *ctx);
+int storage_readable_pid(const StorageReadable *r);
+int storage_process_count(StorageContext *ctx);
 
 #endif

@@ -44,7 +44,10 @@ static const char *remote_colon(const char *spec)
     if (*p != ',') return NULL;
     char quote = 0;
     for (; *p; p++) {
-        if (quote) { if (*p == quote) quote = 0; continue; }
+        if (quote) {
+            if (*p == quote) quote = 0;
+            continue;
+        }
         if (*p == '"' || *p == '\'') quote = *p;
         else if (*p == ':') return p;
     }
@@ -64,7 +67,10 @@ static int split_root(StorageTarget *t)
 {
     const char *body = t->path;
     const char *prefix = "";
-    if (*body == '/') { body++; prefix = "/"; }
+    if (*body == '/') {
+        body++;
+        prefix = "/";
+    }
     const char *slash = strchr(body, '/');
     if (slash) {
         /* The trailing slash says "directory" to backends that would otherwise probe: the
@@ -87,11 +93,10 @@ int uri_root_at_parent(StorageTarget *t)
     return 0;
 }
 
-static int set_remote(StorageTarget *t, const char *remote, size_t rlen, const char *path,
-                      const char *uri, char *err, size_t n)
+static int set_remote(StorageTarget *t, const char *remote, size_t rlen, const char *path, const char *uri,
+                      char *err, size_t n)
 {
-    if (rlen >= sizeof(t->remote) || strlen(path) >= sizeof(t->path))
-        return fail(err, n, uri, "too long");
+    if (rlen >= sizeof(t->remote) || strlen(path) >= sizeof(t->path)) return fail(err, n, uri, "too long");
     t->kind = STORAGE_REMOTE;
     snprintf(t->remote, sizeof(t->remote), "%.*s", (int)rlen, remote);
     size_t cn = remote[0] == ':' ? 0 : strcspn(t->remote, ",");
@@ -109,14 +114,16 @@ static int set_remote(StorageTarget *t, const char *remote, size_t rlen, const c
 static int secret_param(const char *remote, size_t len)
 {
     static const char *words[] = { "secret", "pass", "token", "sas", "key", NULL };
-    for (const char *p = memchr(remote, ',', len); p && p < remote + len; p = memchr(p + 1, ',', (size_t)(remote + len - p - 1))) {
+    for (const char *p = memchr(remote, ',', len); p && p < remote + len;
+         p = memchr(p + 1, ',', (size_t)(remote + len - p - 1))) {
         char name[64];
         size_t nl = strcspn(p + 1, "=,:");
         snprintf(name, sizeof(name), "%.*s", (int)(nl < sizeof(name) ? nl : sizeof(name) - 1), p + 1);
         for (char *q = name; *q; q++) *q = (char)tolower((unsigned char)*q);
         size_t l = strlen(name);
-        int file = l > 5 && !strcmp(name + l - 5, "_file");   /* key_file is a path, not a key */
-        for (int i = 0; words[i] && !file; i++) if (strstr(name, words[i])) return 1;
+        int file = l > 5 && !strcmp(name + l - 5, "_file"); /* key_file is a path, not a key */
+        for (int i = 0; words[i] && !file; i++)
+            if (strstr(name, words[i])) return 1;
     }
     return 0;
 }
@@ -130,9 +137,11 @@ static int parse_remote_spec(const char *spec, const char *uri, const StorageCon
     const char *c = remote_colon(spec);
     if (!c || c == spec) return fail(err, n, uri, "expected remote:path");
     if (secret_param(spec, (size_t)(c - spec)))
-        return fail(err, n, uri, "credentials in a connection string are not accepted; put them in rclone.conf");
+        return fail(err, n, uri,
+                    "credentials in a connection string are not accepted; put them in rclone.conf");
     if ((spec[0] == ':' || memchr(spec, ',', (size_t)(c - spec))) && !(cfg && cfg->connection_strings))
-        return fail(err, n, uri, "on-the-fly remotes and connection-string parameters are refused (name a "
+        return fail(err, n, uri,
+                    "on-the-fly remotes and connection-string parameters are refused (name a "
                     "remote of rclone.conf, or see --storage-connection-strings)");
     return set_remote(t, spec, (size_t)(c - spec), c + 1, uri, err, n);
 }
@@ -141,12 +150,14 @@ static int parse_bucket(const char *scheme, const char *rest, const StorageConfi
                         StorageTarget *t, char *err, size_t n)
 {
     size_t alen = strcspn(rest, "/?#");
-    if (rest[alen] == '?' || rest[alen] == '#') return fail(err, n, uri, "query and fragment are not supported");
+    if (rest[alen] == '?' || rest[alen] == '#')
+        return fail(err, n, uri, "query and fragment are not supported");
     char bucket[256], key[STORAGE_PATH_MAX], path[STORAGE_PATH_MAX + 260];
     if (!alen || alen >= sizeof(bucket) || memchr(rest, '@', alen) || memchr(rest, ':', alen))
         return fail(err, n, uri, "expected scheme://bucket/key");
-    if (uri_decode(rest, alen, bucket, sizeof(bucket)) || uri_decode(rest + alen + (rest[alen] == '/'),
-                   strlen(rest + alen + (rest[alen] == '/')), key, sizeof(key)))
+    if (uri_decode(rest, alen, bucket, sizeof(bucket)) ||
+        uri_decode(rest + alen + (rest[alen] == '/'), strlen(rest + alen + (rest[alen] == '/')), key,
+                   sizeof(key)))
         return fail(err, n, uri, "bad percent-encoding or control character");
     if (!key[0]) return fail(err, n, uri, "names a bucket, not an object");
     const char *remote = remote_for_scheme(cfg, scheme);
@@ -158,7 +169,8 @@ static int parse_bucket(const char *scheme, const char *rest, const StorageConfi
 static int valid_sftp_part(const char *s, int host)
 {
     if (!*s) return !host;
-    if (host && s[0] == '[') return s[strlen(s) - 1] == ']' && strspn(s + 1, "0123456789abcdefABCDEF:.") == strlen(s) - 2;
+    if (host && s[0] == '[')
+        return s[strlen(s) - 1] == ']' && strspn(s + 1, "0123456789abcdefABCDEF:.") == strlen(s) - 2;
     return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_") == strlen(s);
 }
 
@@ -170,18 +182,25 @@ static int parse_sftp(const char *rest, const StorageConfig *cfg, const char *ur
 {
     size_t alen = strcspn(rest, "/?#");
     char auth[512], user[512] = "", host[512], port[16] = "", path[STORAGE_PATH_MAX];
-    if (rest[alen] != '/' || !alen || alen >= sizeof(auth)) return fail(err, n, uri, "expected sftp://[user@]host[:port]/path");
-    if (uri_decode(rest, alen, auth, sizeof(auth)) || uri_decode(rest + alen + 1, strlen(rest + alen + 1), path, sizeof(path)))
+    if (rest[alen] != '/' || !alen || alen >= sizeof(auth))
+        return fail(err, n, uri, "expected sftp://[user@]host[:port]/path");
+    if (uri_decode(rest, alen, auth, sizeof(auth)) ||
+        uri_decode(rest + alen + 1, strlen(rest + alen + 1), path, sizeof(path)))
         return fail(err, n, uri, "bad percent-encoding or control character");
     char *hp = auth, *at = strrchr(auth, '@');
     if (at) {
         *at = 0;
-        if (strchr(auth, ':')) return fail(err, n, uri, "passwords in URIs are not accepted; put credentials in rclone.conf");
+        if (strchr(auth, ':'))
+            return fail(err, n, uri, "passwords in URIs are not accepted; put credentials in rclone.conf");
         snprintf(user, sizeof(user), "%s", auth);
         hp = at + 1;
     }
     char *pc = hp[0] == '[' ? strstr(hp, "]:") : strrchr(hp, ':');
-    if (pc) { pc += hp[0] == '[' ? 1 : 0; *pc = 0; snprintf(port, sizeof(port), "%s", pc + 1); }
+    if (pc) {
+        pc += hp[0] == '[' ? 1 : 0;
+        *pc = 0;
+        snprintf(port, sizeof(port), "%s", pc + 1);
+    }
     snprintf(host, sizeof(host), "%s", hp);
     int portnum = port[0] ? atoi(port) : 1;
     if (!host[0] || !valid_sftp_part(host, 1) || !valid_sftp_part(user, 0) || portnum < 1 ||
@@ -190,7 +209,7 @@ static int parse_sftp(const char *rest, const StorageConfig *cfg, const char *ur
     const char *name = remote_for_scheme(cfg, "sftp");
     char remote[1200], hostval[520];
     if (host[0] == '[') snprintf(hostval, sizeof(hostval), "\"%.*s\"", (int)strlen(host) - 2, host + 1);
-    else snprintf(hostval, sizeof(hostval), "%s", host);   /* an IPv6 literal goes in quotes */
+    else snprintf(hostval, sizeof(hostval), "%s", host); /* an IPv6 literal goes in quotes */
     size_t len = (size_t)snprintf(remote, sizeof(remote), "%s,host=%s", name ? name : "sftp", hostval);
     if (user[0]) len += (size_t)snprintf(remote + len, sizeof(remote) - len, ",user=%s", user);
     if (port[0]) snprintf(remote + len, sizeof(remote) - len, ",port=%s", port);
@@ -205,7 +224,8 @@ static int parse_http(const char *uri, StorageTarget *t, char *err, size_t n)
     const char *path = auth + alen;
     char dec[STORAGE_PATH_MAX];
     size_t plen = strcspn(path, "?#");
-    if (uri_decode(path, plen, dec, sizeof(dec))) return fail(err, n, uri, "bad percent-encoding or control character");
+    if (uri_decode(path, plen, dec, sizeof(dec)))
+        return fail(err, n, uri, "bad percent-encoding or control character");
     if (uri_has_dotdot(dec)) return fail(err, n, uri, "'..' in the path is not allowed");
     if (strlen(uri) >= sizeof(t->location)) return fail(err, n, uri, "too long");
     t->kind = STORAGE_HTTP;
@@ -239,13 +259,19 @@ static int parse_file_uri(const char *uri, StorageTarget *t, char *err, size_t n
 int storage_parse_uri(const char *uri, const StorageConfig *cfg, StorageTarget *t, char *err, size_t n)
 {
     memset(t, 0, sizeof(*t));
-    if (!uri || !*uri) { snprintf(err, n, "empty input"); return -EINVAL; }
+    if (!uri || !*uri) {
+        snprintf(err, n, "empty input");
+        return -EINVAL;
+    }
     for (const char *p = uri; *p; p++)
-        if ((unsigned char)*p < 0x20 || *p == 0x7f) return fail(err, n, uri, "control character in the input");
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            return fail(err, n, uri, "control character in the input");
     const char *sep = strstr(uri, "://");
     char scheme[32] = "";
-    if (sep && (size_t)(sep - uri) < sizeof(scheme) && strspn(uri, "abcdefghijklmnopqrstuvwxyz"
-            "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-") == (size_t)(sep - uri) && sep > uri) {
+    if (sep && (size_t)(sep - uri) < sizeof(scheme) &&
+        strspn(uri, "abcdefghijklmnopqrstuvwxyz"
+                    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-") == (size_t)(sep - uri) &&
+        sep > uri) {
         for (size_t i = 0; i < (size_t)(sep - uri); i++) scheme[i] = (char)tolower((unsigned char)uri[i]);
     }
     if (!scheme[0]) {

@@ -6,11 +6,11 @@
 #include <stddef.h>
 
 typedef struct WebAsset {
-    const char *name;              /* under /ui/; NULL ends the table */
-    const unsigned char *data;     /* followed by a NUL that len does not count */
+    const char *name;          /* under /ui/; NULL ends the table */
+    const unsigned char *data; /* followed by a NUL that len does not count */
     size_t len;
-    const char *type;              /* Content-Type */
-    const char *etag;              /* quoted, a digest of the content */
+    const char *type; /* Content-Type */
+    const char *etag; /* quoted, a digest of the content */
 } WebAsset;
 
 extern const WebAsset web_assets[];

@@ -13,12 +13,8 @@ static const struct {
     const char *name;
     void (*run)(void);
 } families[] = {
-    { "vif", checkasm_check_vif },
-    { "adm", checkasm_check_adm },
-    { "motion", checkasm_check_motion },
-    { "cambi", checkasm_check_cambi },
-    { "speed", checkasm_check_speed },
-    { "float", checkasm_check_float },
+    { "vif", checkasm_check_vif },     { "adm", checkasm_check_adm },     { "motion", checkasm_check_motion },
+    { "cambi", checkasm_check_cambi }, { "speed", checkasm_check_speed }, { "float", checkasm_check_float },
 };
 
 static struct {
@@ -31,8 +27,14 @@ static struct {
 
 /* ---- levels ---------------------------------------------------------------------------- */
 
-int checkasm_level_count(void) { return st.n_levels; }
-enum VmafxCpu checkasm_level(int i) { return st.levels[i]; }
+int checkasm_level_count(void)
+{
+    return st.n_levels;
+}
+enum VmafxCpu checkasm_level(int i)
+{
+    return st.levels[i];
+}
 
 const char *checkasm_level_name(enum VmafxCpu level)
 {
@@ -114,8 +116,8 @@ void checkasm_fill16(uint16_t *p, size_t n, unsigned bpc, enum CheckasmFill mode
 static uint32_t distort(uint32_t v, uint32_t max)
 {
     uint32_t r = checkasm_rand_below(16);
-    if (r == 0) return checkasm_rand_below(max + 1);          /* unrelated */
-    if (r < 4) return v;                                      /* untouched */
+    if (r == 0) return checkasm_rand_below(max + 1); /* unrelated */
+    if (r < 4) return v;                             /* untouched */
     int64_t amp = max / 32 + 1;
     return clampu((int64_t)v + (int64_t)checkasm_rand_below((uint32_t)(2 * amp + 1)) - amp, max);
 }
@@ -137,7 +139,7 @@ int checkasm_check(int ok, const char *kernel, enum VmafxCpu level, const char *
     st.checks++;
     if (ok) return 1;
     st.failures++;
-    if (st.failures > 50) return 0;      /* enough to see the pattern */
+    if (st.failures > 50) return 0; /* enough to see the pattern */
     printf("FAIL  %s [%s]: ", kernel, checkasm_level_name(level));
     va_list ap;
     va_start(ap, fmt);
@@ -147,8 +149,14 @@ int checkasm_check(int ok, const char *kernel, enum VmafxCpu level, const char *
     return 0;
 }
 
-int checkasm_bench(void) { return st.bench; }
-int checkasm_quick(void) { return st.quick; }
+int checkasm_bench(void)
+{
+    return st.bench;
+}
+int checkasm_quick(void)
+{
+    return st.quick;
+}
 
 /* CPU time of this thread: time spent descheduled (a busy machine) does not count. */
 static double now_ns(void)
@@ -160,7 +168,7 @@ static double now_ns(void)
 
 double checkasm_time(void (*fn)(void *ctx), void *ctx)
 {
-    fn(ctx);                                  /* warm caches and branch predictors */
+    fn(ctx); /* warm caches and branch predictors */
     const double budget = st.quick ? 5e6 : 40e6;
     double best = 0;
     for (unsigned n = 1;; n *= 2) {
@@ -199,8 +207,8 @@ static void fill_picture(VmafxPicture *p, const VmafxPicture *like, unsigned fra
     for (int pl = 0; pl < 3; pl++) {
         for (unsigned y = 0; y < p->h[pl]; y++) {
             uint8_t *row = (uint8_t *)p->data[pl] + (ptrdiff_t)y * p->stride[pl];
-            const uint8_t *lrow = like ? (const uint8_t *)like->data[pl] +
-                                             (ptrdiff_t)y * like->stride[pl] : NULL;
+            const uint8_t *lrow = like ? (const uint8_t *)like->data[pl] + (ptrdiff_t)y * like->stride[pl]
+                                       : NULL;
             for (unsigned x0 = 0; x0 < p->w[pl]; x0 += 16) {
                 unsigned n = p->w[pl] - x0 < 16 ? p->w[pl] - x0 : 16;
                 enum CheckasmFill mode = (enum CheckasmFill)(((x0 / 16) * 7 + (y / 16) * 3 + frame) %
@@ -241,8 +249,7 @@ static void clip_free(Clip *c)
 }
 
 /* Scores a clip; returns the context (NULL when the extractor refused it). */
-static VmafxContext *score_clip(const char *feature, const char *options, enum VmafxCpu level,
-                                const Clip *c)
+static VmafxContext *score_clip(const char *feature, const char *options, enum VmafxCpu level, const Clip *c)
 {
     VmafxConfig cfg = { .n_threads = 1, .cpu = level };
     VmafxContext *ctx;
@@ -262,8 +269,8 @@ static void compare_contexts(const VmafxContext *a, const VmafxContext *b, const
                              enum VmafxCpu level, const char *what)
 {
     unsigned n = vmafx_feature_count(a);
-    if (!checkasm_check(n == vmafx_feature_count(b), kernel, level, "%s: %u features, scalar %u",
-                        what, vmafx_feature_count(b), n))
+    if (!checkasm_check(n == vmafx_feature_count(b), kernel, level, "%s: %u features, scalar %u", what,
+                        vmafx_feature_count(b), n))
         return;
     for (unsigned i = 0; i < n; i++) {
         const char *name = vmafx_feature_name(a, i);
@@ -280,8 +287,8 @@ static void compare_contexts(const VmafxContext *a, const VmafxContext *b, const
 void checkasm_check_feature(const char *feature, const char *options)
 {
     static const unsigned sizes[][2] = {
-        { 16, 16 }, { 17, 240 }, { 240, 17 }, { 33, 65 }, { 65, 33 }, { 63, 31 },
-        { 176, 144 }, { 301, 173 }, { 576, 324 },
+        { 16, 16 }, { 17, 240 },  { 240, 17 },  { 33, 65 },   { 65, 33 },
+        { 63, 31 }, { 176, 144 }, { 301, 173 }, { 576, 324 },
     };
     static const unsigned depths[] = { 8, 10, 12, 16 };
     char kernel[64];
@@ -324,8 +331,8 @@ static void run_frame(void *p)
     if (!r->err) r->err = vmafx_score_pictures(r->ctx, &r->clip->ref[f], &r->clip->dis[f]);
 }
 
-double checkasm_time_feature(const char *feature, const char *options, enum VmafxCpu level,
-                             unsigned w, unsigned h, unsigned bpc)
+double checkasm_time_feature(const char *feature, const char *options, enum VmafxCpu level, unsigned w,
+                             unsigned h, unsigned bpc)
 {
     Clip c = { .n = 0 };
     VmafxConfig cfg = { .n_threads = 1, .cpu = level };

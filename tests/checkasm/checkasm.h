@@ -36,15 +36,15 @@ const char *checkasm_level_name(enum VmafxCpu level);
 
 /* Deterministic pseudo-random numbers (seeded by --seed). */
 uint32_t checkasm_rand(void);
-uint32_t checkasm_rand_below(uint32_t n);   /* [0, n) */
+uint32_t checkasm_rand_below(uint32_t n); /* [0, n) */
 
 /* Sample patterns: every kernel is fed each of them. */
 enum CheckasmFill {
-    FILL_RANDOM,    /* uniform over [0, max] */
-    FILL_ZERO,      /* all 0 */
-    FILL_MAX,       /* all max */
-    FILL_EXTREME,   /* random mix of 0 and max */
-    FILL_SMOOTH,    /* flat areas, gentle ramps and small noise (natural-picture-like) */
+    FILL_RANDOM,  /* uniform over [0, max] */
+    FILL_ZERO,    /* all 0 */
+    FILL_MAX,     /* all max */
+    FILL_EXTREME, /* random mix of 0 and max */
+    FILL_SMOOTH,  /* flat areas, gentle ramps and small noise (natural-picture-like) */
     FILL_COUNT
 };
 const char *checkasm_fill_name(enum CheckasmFill mode);
@@ -72,7 +72,7 @@ void checkasm_bench_report(const char *kernel, const char *what, enum VmafxCpu l
  * level. Sizes the extractor rejects at the scalar level are skipped. */
 void checkasm_check_feature(const char *feature, const char *options);
 /* ns per frame of one extractor at one level on a w x h picture pair of bit depth bpc. */
-double checkasm_time_feature(const char *feature, const char *options, enum VmafxCpu level,
-                             unsigned w, unsigned h, unsigned bpc);
+double checkasm_time_feature(const char *feature, const char *options, enum VmafxCpu level, unsigned w,
+                             unsigned h, unsigned bpc);
 
 #endif

@@ -9,11 +9,11 @@
 #include "checkasm.h"
 #include "engine/feature/adm_kernels.h"
 
-#define PAD 32          /* spare elements on both sides of every row; must stay untouched */
-#define GUARD 0x5a      /* byte pattern of the spare elements and of unwritten outputs */
+#define PAD 32     /* spare elements on both sides of every row; must stay untouched */
+#define GUARD 0x5a /* byte pattern of the spare elements and of unwritten outputs */
 
-static const int widths[] = { 1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 47, 63, 64, 65,
-                              100, 127, 129, 288, 961 };
+static const int widths[] = { 1,  2,  3,  4,  5,  7,  8,   9,   15,  16,  17, 31,
+                              32, 33, 47, 63, 64, 65, 100, 127, 129, 288, 961 };
 
 static int32_t *div_tab;
 
@@ -32,8 +32,14 @@ static Row row_new(size_t n, size_t size)
     return r;
 }
 
-static void *row_at(const Row *r) { return r->mem + PAD * r->size; }
-static void row_free(Row *r) { free(r->mem); }
+static void *row_at(const Row *r)
+{
+    return r->mem + PAD * r->size;
+}
+static void row_free(Row *r)
+{
+    free(r->mem);
+}
 static int row_equal(const Row *a, const Row *b)
 {
     return memcmp(a->mem, b->mem, (a->n + 2 * PAD) * a->size) == 0;
@@ -60,7 +66,8 @@ static int64_t value(int mode, int bits, int64_t *state)
 {
     const int64_t max = ((int64_t)1 << (bits - 1)) - 1, min = -max - 1;
     switch (mode) {
-    case FILL_RANDOM: return min + (int64_t)(((uint64_t)checkasm_rand() << 32 | checkasm_rand()) >> (64 - bits));
+    case FILL_RANDOM:
+        return min + (int64_t)(((uint64_t)checkasm_rand() << 32 | checkasm_rand()) >> (64 - bits));
     case FILL_ZERO: return 0;
     case FILL_MAX: return checkasm_rand() & 1 ? max : min;
     case FILL_EXTREME: {
@@ -73,8 +80,9 @@ static int64_t value(int mode, int bits, int64_t *state)
         return *state + (int64_t)checkasm_rand_below(5) - 2;
     default: {
         const int64_t span = (int64_t)1 << (bits > 20 ? bits - 10 : bits - 6);
-        return (int64_t)(checkasm_rand_below((uint32_t)(2 * span + 1 > 0xFFFFFFFFu ? 0xFFFFFFFFu
-                                                                                 : 2 * span + 1))) - span;
+        return (int64_t)(checkasm_rand_below(
+                   (uint32_t)(2 * span + 1 > 0xFFFFFFFFu ? 0xFFFFFFFFu : 2 * span + 1))) -
+               span;
     }
     }
 }
@@ -129,12 +137,14 @@ static void random_fix(uint16_t fix0[3], uint32_t fix32[3])
     fix0[0] = fix0[1] = dflt ? 36453 : (uint16_t)checkasm_rand();
     fix0[2] = dflt ? 49417 : (uint16_t)checkasm_rand();
     for (int b = 0; b < 3; b++)
-        fix32[b] = dflt ? (b == 2 ? 61414028u : 137373792u) : checkasm_rand() >> 1;   /* < 2^31 */
+        fix32[b] = dflt ? (b == 2 ? 61414028u : 137373792u) : checkasm_rand() >> 1; /* < 2^31 */
 }
 
+/* clang-format off */
 #define FAIL_AT(name, lvl, w, mode, a, b)                                                     \
     checkasm_check(row_equal(a, b), name, lvl, "w=%d %s: first difference at %ld",           \
                    w, val_name(mode), row_diff(a, b))
+/* clang-format on */
 
 /* ---- DWT ------------------------------------------------------------------------------- */
 
@@ -188,8 +198,8 @@ static void check_dwt_horz(const AdmKernels *lv, int n, int wide, int mode)
         for (int b = 0; b < 4; b++) out[s][b] = row_new(m, sz);
         if (wide) {
             int32_t *const band[3] = { row_at(&out[s][1]), row_at(&out[s][2]), row_at(&out[s][3]) };
-            lv[l].dwt_horz_32(row_at(&lo), row_at(&hi), m, rounds[lvl], shifts[lvl],
-                              row_at(&out[s][0]), band);
+            lv[l].dwt_horz_32(row_at(&lo), row_at(&hi), m, rounds[lvl], shifts[lvl], row_at(&out[s][0]),
+                              band);
         } else {
             int16_t *const band[3] = { row_at(&out[s][1]), row_at(&out[s][2]), row_at(&out[s][3]) };
             lv[l].dwt0_horz(row_at(&lo), row_at(&hi), m, row_at(&out[s][0]), band);
@@ -267,7 +277,7 @@ static void check_decouple(const AdmKernels *lv, int n, int wide, int mode)
     const int bits = wide ? 32 : 16;
     const size_t sz = wide ? 4 : 2;
     const double egl = random_gain();
-    const float cos1sq = (float)(0.99969541350954794);   /* (float)(cos(1 deg)^2) */
+    const float cos1sq = (float)(0.99969541350954794); /* (float)(cos(1 deg)^2) */
     Row o[3], t[3], r[2][3], a[2][3];
     for (int b = 0; b < 3; b++) {
         o[b] = row_new(n, sz);
@@ -297,10 +307,12 @@ static void check_decouple(const AdmKernels *lv, int n, int wide, int mode)
         }
         if (l) {
             for (int b = 0; b < 3; b++) {
-                if (!checkasm_check(row_equal(&r[1][b], &r[0][b]) && row_equal(&a[1][b], &a[0][b]),
-                                    name, checkasm_level(l), "w=%d %s egl=%g band %d: r differs at "
-                                    "%ld, a at %ld", n, val_name(mode), egl, b,
-                                    row_diff(&r[1][b], &r[0][b]), row_diff(&a[1][b], &a[0][b])))
+                if (!checkasm_check(row_equal(&r[1][b], &r[0][b]) && row_equal(&a[1][b], &a[0][b]), name,
+                                    checkasm_level(l),
+                                    "w=%d %s egl=%g band %d: r differs at "
+                                    "%ld, a at %ld",
+                                    n, val_name(mode), egl, b, row_diff(&r[1][b], &r[0][b]),
+                                    row_diff(&a[1][b], &a[0][b])))
                     break;
             }
             for (int b = 0; b < 3; b++) {
@@ -389,8 +401,8 @@ static void check_cm(const AdmKernels *lv, int n, int wide, int mode)
         if (l)
             checkasm_check(memcmp(got, want, sizeof got) == 0, name, checkasm_level(l),
                            "w=%d %s: %lld %lld %lld, scalar %lld %lld %lld", n, val_name(mode),
-                           (long long)got[0], (long long)got[1], (long long)got[2],
-                           (long long)want[0], (long long)want[1], (long long)want[2]);
+                           (long long)got[0], (long long)got[1], (long long)got[2], (long long)want[0],
+                           (long long)want[1], (long long)want[2]);
     }
     for (int b = 0; b < 3; b++) {
         row_free(&x[b]);
@@ -422,9 +434,9 @@ static void check_den(const AdmKernels *lv, int n, int wide, int mode)
         if (l)
             checkasm_check(memcmp(got, want, sizeof got) == 0, name, checkasm_level(l),
                            "w=%d %s: %llu %llu %llu, scalar %llu %llu %llu", n, val_name(mode),
-                           (unsigned long long)got[0], (unsigned long long)got[1],
-                           (unsigned long long)got[2], (unsigned long long)want[0],
-                           (unsigned long long)want[1], (unsigned long long)want[2]);
+                           (unsigned long long)got[0], (unsigned long long)got[1], (unsigned long long)got[2],
+                           (unsigned long long)want[0], (unsigned long long)want[1],
+                           (unsigned long long)want[2]);
     }
     for (int b = 0; b < 3; b++) row_free(&x[b]);
 }

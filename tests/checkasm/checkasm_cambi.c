@@ -11,12 +11,12 @@
 #include "checkasm.h"
 #include "engine/feature/cambi.h"
 
-#define GUARD 64        /* elements checked on both sides of every output row */
+#define GUARD 64 /* elements checked on both sides of every output row */
 
-static const int widths[] = { 1, 2, 3, 4, 7, 8, 9, 15, 16, 17, 31, 32, 33, 47, 63, 64, 65, 100,
-                              127, 129, 216, 576, 961 };
+static const int widths[] = { 1,  2,  3,  4,  7,  8,   9,   15,  16,  17,  31, 32,
+                              33, 47, 63, 64, 65, 100, 127, 129, 216, 576, 961 };
 
-enum { BANDED = FILL_COUNT, N_MODES };   /* values from a handful: equal neighbours, ties */
+enum { BANDED = FILL_COUNT, N_MODES }; /* values from a handful: equal neighbours, ties */
 
 static const char *mode_name(int m)
 {
@@ -31,10 +31,9 @@ static void fill(uint16_t *p, size_t n, unsigned bpc, int mode)
         return;
     }
     uint16_t v = (uint16_t)checkasm_rand_below(1u << bpc);
-    const unsigned run = checkasm_rand() & 1 ? 6 : 40;    /* short runs, or whole vectors */
+    const unsigned run = checkasm_rand() & 1 ? 6 : 40; /* short runs, or whole vectors */
     for (size_t i = 0; i < n; i++) {
-        if (checkasm_rand_below(run) == 0)
-            v = (uint16_t)((v + checkasm_rand_below(5)) & ((1u << bpc) - 1));
+        if (checkasm_rand_below(run) == 0) v = (uint16_t)((v + checkasm_rand_below(5)) & ((1u << bpc) - 1));
         p[i] = v;
     }
 }
@@ -61,8 +60,8 @@ static long first_diff16(const uint16_t *a, const uint16_t *b, size_t n)
     return -1;
 }
 
-static void report16(const Row *want, const Row *got, const char *kernel, enum VmafxCpu level,
-                     int w, int mode)
+static void report16(const Row *want, const Row *got, const char *kernel, enum VmafxCpu level, int w,
+                     int mode)
 {
     long d = first_diff16(want->mem, got->mem, want->n);
     checkasm_check(d < 0, kernel, level, "w=%d %s: first difference at %ld (%u, scalar %u)", w,
@@ -76,15 +75,16 @@ static void check_flat(const CambiKernels *lv, int w, int mode)
     Row row = row_new(w + 1), below = row_new(w);
     fill(row.p, (size_t)w + 1, 10, mode);
     fill(below.p, (size_t)w, 10, mode);
-    for (int i = 0; i < w; i++) if (checkasm_rand_below(3) == 0) below.p[i] = row.p[i];
+    for (int i = 0; i < w; i++)
+        if (checkasm_rand_below(3) == 0) below.p[i] = row.p[i];
     for (int last = 0; last < 2; last++) {
         Row want = row_new(w);
         lv[0].flat_row(row.p, last ? NULL : below.p, want.p, w);
         for (int l = 1; l < checkasm_level_count(); l++) {
             Row got = row_new(w);
             lv[l].flat_row(row.p, last ? NULL : below.p, got.p, w);
-            report16(&want, &got, last ? "cambi_flat_row (last row)" : "cambi_flat_row",
-                     checkasm_level(l), w, mode);
+            report16(&want, &got, last ? "cambi_flat_row (last row)" : "cambi_flat_row", checkasm_level(l), w,
+                     mode);
             free(got.mem);
         }
         free(want.mem);
@@ -98,8 +98,9 @@ static void check_box(const CambiKernels *lv, int w, int mode)
     Row colsum = row_new(w + 2 * CAMBI_MASK_HALF), add = row_new(w), sub = row_new(w);
     for (int i = 0; i < w; i++) {
         /* column counts of 7 rows: 0..7 (all 7 at the extreme) */
-        colsum.p[i + CAMBI_MASK_HALF] =
-            (uint16_t)(mode == FILL_MAX ? 7 : mode == FILL_ZERO ? 0 : checkasm_rand_below(8));
+        colsum.p[i + CAMBI_MASK_HALF] = (uint16_t)(mode == FILL_MAX    ? 7
+                                                   : mode == FILL_ZERO ? 0
+                                                                       : checkasm_rand_below(8));
         add.p[i] = (uint16_t)checkasm_rand_below(2);
         sub.p[i] = (uint16_t)checkasm_rand_below(2);
     }
@@ -129,7 +130,7 @@ static void check_box(const CambiKernels *lv, int w, int mode)
 
 static void check_mode(const CambiKernels *lv, int w, int mode)
 {
-    const unsigned bpc = checkasm_rand() & 1 ? 16 : 10;   /* mode3 compares unsigned 16 bits */
+    const unsigned bpc = checkasm_rand() & 1 ? 16 : 10; /* mode3 compares unsigned 16 bits */
     Row a = row_new(w), b = row_new(w), c = row_new(w);
     fill(a.p, (size_t)w, bpc, mode);
     fill(b.p, (size_t)w, bpc, mode);
@@ -197,7 +198,7 @@ static void random_params(CambiCParams *p, float *lut)
 static void band_row(uint16_t *img, uint16_t *mask, int w, const CambiCParams *p, int mode)
 {
     fill(img, (size_t)w, 10, mode);
-    if (mode == BANDED) {                      /* runs of one value, in and around the band */
+    if (mode == BANDED) { /* runs of one value, in and around the band */
         int v = p->base - 3 + (int)checkasm_rand_below((unsigned)p->size + 6);
         for (int i = 0; i < w; i++) {
             if (checkasm_rand_below(24) == 0)
@@ -233,7 +234,7 @@ static void check_hist(const CambiKernels *lv, int w, int mode)
     Row img[2] = { row_new(w), row_new(w) }, mask[2] = { row_new(w), row_new(w) };
     for (int k = 0; k < 2; k++) band_row(img[k].p, mask[k].p, w, &p, mode);
     if (mode == BANDED) memcpy(img[1].p, img[0].p, (size_t)w * sizeof(uint16_t)); /* same values */
-    for (int which = 0; which < 3; which++) {            /* add and sub, add only, sub only */
+    for (int which = 0; which < 3; which++) { /* add and sub, add only, sub only */
         const uint16_t *a = which == 2 ? NULL : img[0].p, *am = which == 2 ? NULL : mask[0].p;
         const uint16_t *s = which == 1 ? NULL : img[1].p, *sm = which == 1 ? NULL : mask[1].p;
         memcpy(want, start, n * sizeof(uint16_t));
@@ -243,8 +244,8 @@ static void check_hist(const CambiKernels *lv, int w, int mode)
             lv[l].hist_slide(got, w, pad, p.base, p.size, a, am, s, sm);
             long d = first_diff16(want, got, n);
             checkasm_check(d < 0, "cambi_hist_slide", checkasm_level(l),
-                           "w=%d pad=%d %s rows %d: first difference at value row %ld col %ld", w,
-                           pad, mode_name(mode), which, d / w, d % w);
+                           "w=%d pad=%d %s rows %d: first difference at value row %ld col %ld", w, pad,
+                           mode_name(mode), which, d / w, d % w);
         }
     }
     free(start);
@@ -265,8 +266,7 @@ static void check_c_values(const CambiKernels *lv, int w, int mode)
     uint16_t *hist = malloc(n * sizeof(uint16_t));
     /* counts of one window (at most 65 x 65 pixels in all): p0 + pmax stays in the table */
     for (size_t i = 0; i < n; i++)
-        hist[i] = (uint16_t)(mode == FILL_MAX ? 2112
-                             : mode == FILL_ZERO ? 0 : checkasm_rand_below(2113));
+        hist[i] = (uint16_t)(mode == FILL_MAX ? 2112 : mode == FILL_ZERO ? 0 : checkasm_rand_below(2113));
     Row img = row_new(w), mask = row_new(w);
     band_row(img.p, mask.p, w, &p, mode);
     float *want = malloc(((size_t)w + 2 * GUARD) * sizeof(float));
@@ -280,9 +280,8 @@ static void check_c_values(const CambiKernels *lv, int w, int mode)
         for (size_t i = 0; i < (size_t)w + 2 * GUARD && d < 0; i++)
             if (memcmp(&want[i], &got[i], sizeof(float))) d = (long)i;
         checkasm_check(d < 0, "cambi_c_values_row", checkasm_level(l),
-                       "w=%d %s diffs=%d: first difference at %ld (%g, scalar %g)", w,
-                       mode_name(mode), p.num_diffs, d - GUARD, d < 0 ? 0 : got[d],
-                       d < 0 ? 0 : want[d]);
+                       "w=%d %s diffs=%d: first difference at %ld (%g, scalar %g)", w, mode_name(mode),
+                       p.num_diffs, d - GUARD, d < 0 ? 0 : got[d], d < 0 ? 0 : want[d]);
     }
     free(want);
     free(got);
@@ -303,12 +302,12 @@ static void fill_c(float *c, int n, int kind)
         const float q = (float)(1 + r % 4) * (float)(1 + (r >> 2) % 900) * (float)(1 + (r >> 12) % 60) /
                         (float)(3 + (r >> 18) % 2000);
         switch (kind) {
-        case 0: c[i] = r % 8 ? 0.0f : q; break;                          /* mostly zeros */
-        case 1: c[i] = (float)(r % 5) * 0.75f; break;                    /* ties */
+        case 0: c[i] = r % 8 ? 0.0f : q; break;       /* mostly zeros */
+        case 1: c[i] = (float)(r % 5) * 0.75f; break; /* ties */
         case 2: c[i] = r % 3 ? q : 0.0f; break;
         case 3: c[i] = ldexpf((float)(r & 0xffffff), (int)((r >> 24) % 60) - 90); break; /* wide */
-        case 4: c[i] = (float)(r >> 8) * 1e6f; break;                   /* large */
-        default: c[i] = r % 7 ? q : r % 5 ? 0.0f : r % 3 ? -q : -0.0f;   /* signs */
+        case 4: c[i] = (float)(r >> 8) * 1e6f; break;                                    /* large */
+        default: c[i] = r % 7 ? q : r % 5 ? 0.0f : r % 3 ? -q : -0.0f;                   /* signs */
         }
     }
 }
@@ -328,8 +327,7 @@ static void check_pool(int n, int kind)
             cambi_pool_scan(&scan, d + i, n - i < piece ? n - i : piece);
         const double got = cambi_top_k_mean(d, topks[t], n, &scan);
         checkasm_check(!memcmp(&want, &got, sizeof want), "cambi_top_k_mean", VMAFX_CPU_SCALAR,
-                       "n=%d kind=%d topk=%g: %.17g, quick-select %.17g", n, kind, topks[t], got,
-                       want);
+                       "n=%d kind=%d topk=%g: %.17g, quick-select %.17g", n, kind, topks[t], got, want);
     }
     free(c);
     free(d);
@@ -345,8 +343,8 @@ static void bench(void)
         snprintf(what, sizeof what, "frame %ux%u %u-bit", frames[i][0], frames[i][1], frames[i][2]);
         for (int l = 0; l < checkasm_level_count(); l++)
             checkasm_bench_report("cambi (extractor)", what, checkasm_level(l),
-                                  checkasm_time_feature("cambi", NULL, checkasm_level(l),
-                                                        frames[i][0], frames[i][1], frames[i][2]));
+                                  checkasm_time_feature("cambi", NULL, checkasm_level(l), frames[i][0],
+                                                        frames[i][1], frames[i][2]));
     }
 }
 

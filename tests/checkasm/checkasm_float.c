@@ -11,7 +11,7 @@
 #include "checkasm.h"
 #include "engine/feature/float_kernels.h"
 
-#define PAD 40          /* readable elements on both sides of a horizontal-pass input */
+#define PAD 40 /* readable elements on both sides of a horizontal-pass input */
 
 static const unsigned widths[] = { 1, 2, 3, 7, 8, 9, 15, 16, 17, 31, 33, 63, 65, 100, 576, 961 };
 static const int tap_counts[] = { 3, 5, 9, 17, 33, 65 };
@@ -73,15 +73,13 @@ static void check_vert(const FloatKernels *lv, unsigned w, int taps, enum Checka
         unsigned at;
         lv[l].vert(f, taps, cx, w, got[5]);
         const int ok = same(got[5], want[5], w, &at);
-        checkasm_check(ok, "float_vert", checkasm_level(l),
-                       "w=%u taps=%d %s: first difference at %u", w, taps,
-                       checkasm_fill_name(mode), at);
+        checkasm_check(ok, "float_vert", checkasm_level(l), "w=%u taps=%d %s: first difference at %u", w,
+                       taps, checkasm_fill_name(mode), at);
         lv[l].vert5(f, taps, cx, cy, w, got);
         for (int q = 0; q < 5; q++) {
             const int ok5 = same(got[q], want[q], w, &at);
-            checkasm_check(ok5, "float_vert5", checkasm_level(l),
-                           "w=%u taps=%d %s: output %d differs at %u", w, taps,
-                           checkasm_fill_name(mode), q, at);
+            checkasm_check(ok5, "float_vert5", checkasm_level(l), "w=%u taps=%d %s: output %d differs at %u",
+                           w, taps, checkasm_fill_name(mode), q, at);
         }
     }
     for (int q = 0; q < 6; q++) {
@@ -106,9 +104,8 @@ static void check_horz(const FloatKernels *lv, unsigned w, int taps, enum Checka
         unsigned at;
         lv[l].horz(f, taps, in, w, got);
         const int ok = same(got, want, w, &at);
-        checkasm_check(ok, "float_horz", checkasm_level(l),
-                       "w=%u taps=%d %s: first difference at %u", w, taps,
-                       checkasm_fill_name(mode), at);
+        checkasm_check(ok, "float_horz", checkasm_level(l), "w=%u taps=%d %s: first difference at %u", w,
+                       taps, checkasm_fill_name(mode), at);
     }
     free(mem);
     free(want);
@@ -157,8 +154,8 @@ static void check_vif_terms(const FloatKernels *lv, unsigned w, enum CheckasmFil
         lv[l].vif_terms(cm, w, p, gn, gd);
         const int ok_n = same(gn, wn, w, &at), ok_d = same(gd, wd, w, &at2);
         checkasm_check(ok_n && ok_d, "float_vif_terms", checkasm_level(l),
-                       "w=%u %s nsq=%g egl=%g: num differs at %u, den at %u", w,
-                       checkasm_fill_name(mode), p->sigma_nsq, p->gain_limit, at, at2);
+                       "w=%u %s nsq=%g egl=%g: num differs at %u, den at %u", w, checkasm_fill_name(mode),
+                       p->sigma_nsq, p->gain_limit, at, at2);
     }
     for (int q = 0; q < 5; q++) free(m[q]);
     free(wn);
@@ -171,7 +168,8 @@ static FloatVifParams vif_params(double nsq, float egl)
 {
     float up = (float)nsq;
     if ((double)up < nsq) up = nextafterf(up, INFINITY);
-    return (FloatVifParams){ .sigma_nsq_up = up, .sigma_nsq = nsq,
+    return (FloatVifParams){ .sigma_nsq_up = up,
+                             .sigma_nsq = nsq,
                              .sigma_max_inv = (float)(powf((float)nsq, 2.0f) / (255.0 * 255.0)),
                              .gain_limit = egl };
 }
@@ -205,7 +203,7 @@ static void check_dwt(const FloatKernels *lv, unsigned w, enum CheckasmFill mode
     const float *const *r = (const float *const *)rows;
     lv[0].dwt_vert(r, w, lo, hi, wl, wh);
     const unsigned half = w / 2 + 1;
-    float *ev = rows[0], *od = rows[1];   /* any rows serve as split inputs */
+    float *ev = rows[0], *od = rows[1]; /* any rows serve as split inputs */
     float *hw = malloc(half * 4), *hg = malloc(half * 4);
     const unsigned j1 = w / 2 > 1 ? w / 2 - 1 : 1;
     lv[0].dwt_horz(hi, ev, od, 1, j1, hw);
@@ -247,9 +245,9 @@ static void check_decouple(const FloatKernels *lv, unsigned n, enum CheckasmFill
         const unsigned kind = checkasm_rand_below(3);
         const float g = (float)checkasm_rand_below(300) / 100.0f - 0.5f;
         for (int b = 0; b < 3; b++)
-            dis[b][j] = kind == 0 ? ref[b][j] * g
-                      : kind == 1 ? ref[(b + 1) % 3][j]
-                                  : ((float)checkasm_rand_below(2001) - 1000.0f) / 10.0f;
+            dis[b][j] = kind == 0   ? ref[b][j] * g
+                        : kind == 1 ? ref[(b + 1) % 3][j]
+                                    : ((float)checkasm_rand_below(2001) - 1000.0f) / 10.0f;
     }
     const float *const *cr = (const float *const *)ref, *const *cd = (const float *const *)dis;
     lv[0].decouple(cr, cd, r[0], a[0], n, egl);
@@ -259,8 +257,8 @@ static void check_decouple(const FloatKernels *lv, unsigned n, enum CheckasmFill
         unsigned at = 0;
         for (int b = 0; b < 3 && ok; b++)
             ok = same(r[1][b], r[0][b], n, &at) && same(a[1][b], a[0][b], n, &at);
-        checkasm_check(ok, "float_decouple", checkasm_level(l), "n=%u %s egl=%g: differs at %u",
-                       n, checkasm_fill_name(mode), egl, at);
+        checkasm_check(ok, "float_decouple", checkasm_level(l), "n=%u %s egl=%g: differs at %u", n,
+                       checkasm_fill_name(mode), egl, at);
     }
     free(mem);
 }
@@ -308,14 +306,12 @@ static void bench(void)
     for (size_t i = 0; i < sizeof frames / sizeof frames[0]; i++)
         for (size_t f = 0; f < sizeof features / sizeof features[0]; f++) {
             char what[32], name[40];
-            snprintf(what, sizeof what, "frame %ux%u %u-bit", frames[i][0], frames[i][1],
-                     frames[i][2]);
+            snprintf(what, sizeof what, "frame %ux%u %u-bit", frames[i][0], frames[i][1], frames[i][2]);
             snprintf(name, sizeof name, "%s (extractor)", features[f]);
             for (int l = 0; l < checkasm_level_count(); l++)
                 checkasm_bench_report(name, what, checkasm_level(l),
                                       checkasm_time_feature(features[f], NULL, checkasm_level(l),
-                                                            frames[i][0], frames[i][1],
-                                                            frames[i][2]));
+                                                            frames[i][0], frames[i][1], frames[i][2]));
         }
 }
 
@@ -323,8 +319,8 @@ void checkasm_check_float(void)
 {
     FloatKernels lv[CHECKASM_MAX_LEVELS];
     for (int l = 0; l < checkasm_level_count(); l++) float_kernels_init(&lv[l], checkasm_level(l));
-    const FloatVifParams params[] = { vif_params(2.0, 100.0f), vif_params(2.0, 1.0f),
-                                      vif_params(0.1, 1.2f), vif_params(0.0, 100.0f) };
+    const FloatVifParams params[] = { vif_params(2.0, 100.0f), vif_params(2.0, 1.0f), vif_params(0.1, 1.2f),
+                                      vif_params(0.0, 100.0f) };
     const int rounds = checkasm_quick() ? 1 : 2;
     for (size_t w = 0; w < sizeof widths / sizeof widths[0]; w++)
         for (int m = 0; m < FILL_COUNT; m++)

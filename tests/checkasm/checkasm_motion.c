@@ -8,10 +8,10 @@
 #include "checkasm.h"
 #include "engine/feature/motion_kernels.h"
 
-#define PAD 32          /* guard elements on both sides of every output row (>= MOTION_HALF) */
+#define PAD 32 /* guard elements on both sides of every output row (>= MOTION_HALF) */
 
-static const unsigned widths[] = { 1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 47, 63, 64,
-                                   65, 100, 127, 129, 576, 961 };
+static const unsigned widths[] = { 1,  2,  3,  4,  5,  7,  8,   9,   15,  16,  17, 31,
+                                   32, 33, 47, 63, 64, 65, 100, 127, 129, 576, 961 };
 
 /* Five tap rows of prev and cur (tall pictures repeat rows at their edges: sometimes the
  * same row twice), exactly w samples each. */
@@ -53,8 +53,7 @@ static void taps_free(Taps *t)
     }
 }
 
-static int32_t call_vrow(const MotionKernels *k, const Taps *t, unsigned w, unsigned bpc,
-                         const MotionRow *y)
+static int32_t call_vrow(const MotionKernels *k, const Taps *t, unsigned w, unsigned bpc, const MotionRow *y)
 {
     if (bpc == 8) return k->vrow_8((const uint8_t *const *)t->tp, (const uint8_t *const *)t->tc, w, y);
     return k->vrow_16((const uint16_t *const *)t->tp, (const uint16_t *const *)t->tc, w, (int)bpc, y);
@@ -91,9 +90,9 @@ static void check_vrow(const MotionKernels *lv, unsigned w, unsigned bpc, enum C
         while (bad < 2 * want.n && got.mem[bad] == want.mem[bad]) bad++;
         checkasm_check(bad == 2 * want.n && !any == !any_want, name, checkasm_level(l),
                        "w=%u %s: first difference at %s %ld (%d, scalar %d), any %d/%d", w,
-                       checkasm_fill_name(mode), bad < want.n ? "hi" : "lo",
-                       (long)(bad % want.n) - PAD, bad < 2 * want.n ? got.mem[bad] : 0,
-                       bad < 2 * want.n ? want.mem[bad] : 0, any != 0, any_want != 0);
+                       checkasm_fill_name(mode), bad < want.n ? "hi" : "lo", (long)(bad % want.n) - PAD,
+                       bad < 2 * want.n ? got.mem[bad] : 0, bad < 2 * want.n ? want.mem[bad] : 0, any != 0,
+                       any_want != 0);
         free(got.mem);
     }
     free(want.mem);
@@ -104,7 +103,7 @@ static void check_vrow(const MotionKernels *lv, unsigned w, unsigned bpc, enum C
  * each side, as the extractor does. */
 static void check_hrow(const MotionKernels *lv, unsigned w, enum CheckasmFill mode)
 {
-    if (w <= MOTION_HALF) return;               /* the mirror needs w > 2 */
+    if (w <= MOTION_HALF) return; /* the mirror needs w > 2 */
     int32_t *mem = malloc((w + 2 * MOTION_HALF) * 4), *y = mem + MOTION_HALF;
     int32_t level = 0;
     for (unsigned j = 0; j < w; j++) {
@@ -177,8 +176,8 @@ static void bench(const MotionKernels *lv)
         snprintf(what, sizeof what, "frame %ux%u %u-bit", frames[i][0], frames[i][1], frames[i][2]);
         for (int l = 0; l < checkasm_level_count(); l++)
             checkasm_bench_report("motion (extractor)", what, checkasm_level(l),
-                                  checkasm_time_feature("motion", NULL, checkasm_level(l),
-                                                        frames[i][0], frames[i][1], frames[i][2]));
+                                  checkasm_time_feature("motion", NULL, checkasm_level(l), frames[i][0],
+                                                        frames[i][1], frames[i][2]));
     }
 }
 

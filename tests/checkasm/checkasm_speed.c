@@ -11,8 +11,8 @@
 #include "checkasm.h"
 #include "engine/feature/speed.h"
 
-static const unsigned widths[] = { 1, 2, 3, 7, 8, 9, 15, 16, 17, 23, 24, 25, 31, 32, 33, 47, 64,
-                                   65, 100, 127, 288, 577 };
+static const unsigned widths[] = { 1,  2,  3,  7,  8,  9,  15, 16,  17,  23,  24,
+                                   25, 31, 32, 33, 47, 64, 65, 100, 127, 288, 577 };
 
 /* A float of the kind the kernels see, or an extreme one. */
 static float rand_float(enum CheckasmFill mode)
@@ -21,8 +21,9 @@ static float rand_float(enum CheckasmFill mode)
     case FILL_ZERO: return checkasm_rand() & 1 ? 0.0f : -0.0f;
     case FILL_MAX: return checkasm_rand() & 1 ? 3.0e38f : -3.0e38f;
     case FILL_EXTREME: {
-        static const float v[] = { 0.0f, -0.0f, 1e-40f, -1e-40f, 1e-30f, 1e30f, -128.0f, 127.75f,
-                                   1.0f, -1.0f };
+        static const float v[] = {
+            0.0f, -0.0f, 1e-40f, -1e-40f, 1e-30f, 1e30f, -128.0f, 127.75f, 1.0f, -1.0f
+        };
         return v[checkasm_rand_below(sizeof v / sizeof v[0])];
     }
     case FILL_SMOOTH: return (float)((int)checkasm_rand_below(2001) - 1000) / 64.0f;
@@ -71,8 +72,8 @@ static void check_rows(const SpeedKernels *lv, unsigned w, enum CheckasmFill mod
             if (bpc == 8) lv[l].load_8(got, src, w);
             else lv[l].load_16(got, src, w, scale);
             checkasm_check(same_floats(want, got, w, &at), bpc == 8 ? "speed_load_8" : "speed_load_16",
-                           checkasm_level(l), "w=%u %u-bit %s: element %zu", w, bpc,
-                           checkasm_fill_name(mode), at);
+                           checkasm_level(l), "w=%u %u-bit %s: element %zu", w, bpc, checkasm_fill_name(mode),
+                           at);
         }
     }
     /* a -= b and acc += f * row on random or extreme floats */
@@ -89,8 +90,8 @@ static void check_rows(const SpeedKernels *lv, unsigned w, enum CheckasmFill mod
             memcpy(got, base, w * sizeof(float));
             if (op) lv[l].vtap(got, row, f, w);
             else lv[l].sub(got, row, w);
-            checkasm_check(same_floats(want, got, w, &at), op ? "speed_vtap" : "speed_sub",
-                           checkasm_level(l), "w=%u %s: element %zu", w, checkasm_fill_name(mode), at);
+            checkasm_check(same_floats(want, got, w, &at), op ? "speed_vtap" : "speed_sub", checkasm_level(l),
+                           "w=%u %s: element %zu", w, checkasm_fill_name(mode), at);
         }
     }
     free(base);
@@ -110,7 +111,8 @@ static void check_cov(const SpeedKernels *lv, unsigned w, unsigned h, enum Check
     fill_floats(p, (size_t)stride * (h + 4), mode == FILL_MAX ? FILL_EXTREME : mode);
     for (size_t i = 0; i < (size_t)stride * (h + 4); i++)
         if (fabsf(p[i]) > 1e20f) p[i] = p[i] > 0 ? 255.0f : -255.0f;
-    const float *x = p + checkasm_rand_below(3), *y = p + checkasm_rand_below(3) * stride + checkasm_rand_below(3);
+    const float *x = p + checkasm_rand_below(3),
+                *y = p + checkasm_rand_below(3) * stride + checkasm_rand_below(3);
     const double mx = rand_float(FILL_SMOOTH), my = rand_float(FILL_SMOOTH);
     const double want = lv[0].cov(x, y, stride, h, w, mx, my);
     for (int l = 1; l < checkasm_level_count(); l++) {
@@ -121,8 +123,7 @@ static void check_cov(const SpeedKernels *lv, unsigned w, unsigned h, enum Check
     free(p);
 }
 
-static void check_matmul(const SpeedKernels *lv, unsigned n, unsigned kk, unsigned m,
-                         enum CheckasmFill mode)
+static void check_matmul(const SpeedKernels *lv, unsigned n, unsigned kk, unsigned m, enum CheckasmFill mode)
 {
     float *a = malloc(sizeof(float) * n * kk), *b = malloc(sizeof(float) * kk * m);
     float *want = malloc(sizeof(float) * n * m), *got = malloc(sizeof(float) * n * m);
@@ -140,8 +141,8 @@ static void check_matmul(const SpeedKernels *lv, unsigned n, unsigned kk, unsign
         memset(got, 0x5a, sizeof(float) * n * m);
         lv[l].matmul(got, a, b, n, kk, m);
         checkasm_check(same_floats(want, got, (size_t)n * m, &at), "speed_matmul", checkasm_level(l),
-                       "%ux%ux%u %s: element %zu (%.9g, scalar %.9g)", n, kk, m,
-                       checkasm_fill_name(mode), at, got[at], want[at]);
+                       "%ux%ux%u %s: element %zu (%.9g, scalar %.9g)", n, kk, m, checkasm_fill_name(mode), at,
+                       got[at], want[at]);
     }
     free(got);
     free(want);
@@ -161,9 +162,11 @@ static void check_plane(unsigned w, unsigned h, unsigned bpc, const SpeedOptions
         for (unsigned y = 0; y < h; y++) {
             uint8_t *row = pl[i] + y * stride;
             const enum CheckasmFill mode = (enum CheckasmFill)((y / 8 + i) % FILL_COUNT);
-            if (i && checkasm_rand_below(4)) {     /* mostly a distorted copy */
+            if (i && checkasm_rand_below(4)) { /* mostly a distorted copy */
                 if (bpc == 8) checkasm_distort8(row, pl[0] + y * stride, w);
-                else checkasm_distort16((uint16_t *)(void *)row, (uint16_t *)(void *)(pl[0] + y * stride), w, bpc);
+                else
+                    checkasm_distort16((uint16_t *)(void *)row, (uint16_t *)(void *)(pl[0] + y * stride), w,
+                                       bpc);
             } else if (bpc == 8) {
                 checkasm_fill8(row, w, mode == FILL_ZERO ? FILL_SMOOTH : mode);
             } else {
@@ -193,16 +196,15 @@ static void check_plane(unsigned w, unsigned h, unsigned bpc, const SpeedOptions
             continue;
         }
         checkasm_check(memcmp(&got, &want, sizeof got) == 0 && bad == bad_want, "speed (plane)",
-                       checkasm_level(l), "%s: %.9g (singular %d), scalar %.9g (%d)", what, got,
-                       bad, want, bad_want);
+                       checkasm_level(l), "%s: %.9g (singular %d), scalar %.9g (%d)", what, got, bad, want,
+                       bad_want);
     }
     for (int i = 0; i < 4; i++) free(pl[i]);
 }
 
 static void check_planes(void)
 {
-    static const unsigned sizes[][2] = { { 80, 80 }, { 83, 97 }, { 161, 95 }, { 300, 170 },
-                                         { 577, 325 } };
+    static const unsigned sizes[][2] = { { 80, 80 }, { 83, 97 }, { 161, 95 }, { 300, 170 }, { 577, 325 } };
     static const double prescales[] = { 1.0, 0.6, 1.3 };
     static const double kscales[] = { 1.0, 0.5, 2.0, 360.0 / 97.0 };
     const unsigned n_sizes = checkasm_quick() ? 3 : sizeof sizes / sizeof sizes[0];
@@ -251,7 +253,8 @@ static void bench(const SpeedKernels *lv)
         if (b.which == 1) b.w = 120;
         for (int l = 0; l < checkasm_level_count(); l++) {
             b.k = &lv[l];
-            checkasm_bench_report(names[b.which], what[b.which], checkasm_level(l), checkasm_time(bench_call, &b));
+            checkasm_bench_report(names[b.which], what[b.which], checkasm_level(l),
+                                  checkasm_time(bench_call, &b));
         }
     }
     free(b.a);
@@ -263,8 +266,8 @@ static void bench(const SpeedKernels *lv)
         snprintf(w, sizeof w, "frame %ux%u %u-bit", frames[i][0], frames[i][1], frames[i][2]);
         for (int l = 0; l < checkasm_level_count(); l++) {
             checkasm_bench_report("speed_chroma (extr.)", w, checkasm_level(l),
-                                  checkasm_time_feature("speed_chroma", NULL, checkasm_level(l),
-                                                        frames[i][0], frames[i][1], frames[i][2]));
+                                  checkasm_time_feature("speed_chroma", NULL, checkasm_level(l), frames[i][0],
+                                                        frames[i][1], frames[i][2]));
             checkasm_bench_report("speed_temporal (extr.)", w, checkasm_level(l),
                                   checkasm_time_feature("speed_temporal", NULL, checkasm_level(l),
                                                         frames[i][0], frames[i][1], frames[i][2]));
@@ -292,6 +295,6 @@ void checkasm_check_speed(void)
     checkasm_check_feature("speed_chroma", NULL);
     checkasm_check_feature("speed_temporal", "speed_use_ref_diff=true");
     checkasm_check_feature("speed_chroma", "speed_prescale=0.9:speed_prescale_method=bilinear:"
-                           "speed_weight_var_mode=5:speed_nn_floor=0.1");
+                                           "speed_weight_var_mode=5:speed_nn_floor=0.1");
     if (checkasm_bench()) bench(lv);
 }

@@ -8,7 +8,7 @@
 #include "engine/cpu.h"
 #include "engine/feature/vif_kernels.h"
 
-#define POOL 24          /* rows to draw the tap windows from (repeats model mirroring) */
+#define POOL 24 /* rows to draw the tap windows from (repeats model mirroring) */
 
 static uint16_t log_tab[VIF_LOG_ENTRIES + VIF_LOG_SLACK];
 
@@ -113,19 +113,19 @@ static void call_stats(const VifKernels *k, const RowPool *p, unsigned bpc, cons
         k->stats_8((const uint8_t *const *)p->tap_ref, (const uint8_t *const *)p->tap_dis, p->w, f,
                    p->scratch, tp, s);
     else
-        k->stats_16((const uint16_t *const *)p->tap_ref, (const uint16_t *const *)p->tap_dis, p->w,
-                    f, p->scratch, tp, s);
+        k->stats_16((const uint16_t *const *)p->tap_ref, (const uint16_t *const *)p->tap_dis, p->w, f,
+                    p->scratch, tp, s);
 }
 
 static void call_down(const VifKernels *k, const RowPool *p, unsigned bpc, const VifFilter *f,
                       uint16_t *out_r, uint16_t *out_d)
 {
     if (bpc == 8)
-        k->down_8((const uint8_t *const *)p->tap_ref, (const uint8_t *const *)p->tap_dis, p->w, f,
-                  p->scratch, out_r, out_d);
+        k->down_8((const uint8_t *const *)p->tap_ref, (const uint8_t *const *)p->tap_dis, p->w, f, p->scratch,
+                  out_r, out_d);
     else
-        k->down_16((const uint16_t *const *)p->tap_ref, (const uint16_t *const *)p->tap_dis, p->w,
-                   f, p->scratch, out_r, out_d);
+        k->down_16((const uint16_t *const *)p->tap_ref, (const uint16_t *const *)p->tap_dis, p->w, f,
+                   p->scratch, out_r, out_d);
 }
 
 /* The (scale, bit depth) cases of each kernel: 8-bit exists at scale 0 only; 16-bit samples
@@ -135,29 +135,29 @@ typedef struct Case {
     unsigned bpc;
 } Case;
 
-static const Case stats_cases[] = { { 0, 8 }, { 0, 10 }, { 0, 12 }, { 0, 16 },
-                                    { 1, 16 }, { 2, 16 }, { 3, 16 } };
+static const Case stats_cases[] = {
+    { 0, 8 }, { 0, 10 }, { 0, 12 }, { 0, 16 }, { 1, 16 }, { 2, 16 }, { 3, 16 }
+};
 static const Case down_cases[] = { { 0, 8 }, { 0, 10 }, { 0, 12 }, { 0, 16 }, { 1, 16 }, { 2, 16 } };
 
-static const unsigned widths[] = { 1, 2, 3, 4, 5, 6, 7, 9, 10, 15, 16, 17, 31, 32, 33, 47, 63,
-                                   64, 65, 95, 127, 129, 300, 576, 1023 };
+static const unsigned widths[] = { 1,  2,  3,  4,  5,  6,  7,  9,   10,  15,  16,  17,  31,
+                                   32, 33, 47, 63, 64, 65, 95, 127, 129, 300, 576, 1023 };
 
 static const char *case_name(const char *what, const Case *c, const char *tag, char *buf, size_t n)
 {
-    snprintf(buf, n, "vif_%s_%s s%d %u-bit%s", what, c->bpc == 8 ? "8" : "16", c->scale, c->bpc,
-             tag);
+    snprintf(buf, n, "vif_%s_%s s%d %u-bit%s", what, c->bpc == 8 ? "8" : "16", c->scale, c->bpc, tag);
     return buf;
 }
 
 static void check_stats(const Case *c, unsigned w, enum CheckasmFill mode)
 {
     const VifFilter f = filter_for(c->scale, c->bpc, 0);
-    if ((int)w <= f.taps / 2) return;               /* mirroring needs w > taps/2 */
+    if ((int)w <= f.taps / 2) return; /* mirroring needs w > taps/2 */
     RowPool p;
     pool_fill(&p, w, c->bpc, mode, f.taps);
     const VifTermParams tp = { log_tab, random_gain_limit() };
-    const VifSums init = { checkasm_rand_below(1000), checkasm_rand_below(1000),
-                           checkasm_rand_below(1000), checkasm_rand_below(1000) };
+    const VifSums init = { checkasm_rand_below(1000), checkasm_rand_below(1000), checkasm_rand_below(1000),
+                           checkasm_rand_below(1000) };
     VifSums want = init;
     scratch_garbage(&p);
     call_stats(&variants[0].k, &p, c->bpc, &f, &tp, &want);
@@ -169,10 +169,10 @@ static void check_stats(const Case *c, unsigned w, enum CheckasmFill mode)
         case_name("stats", c, variants[l].tag, name, sizeof name);
         checkasm_check(memcmp(&got, &want, sizeof got) == 0, name, variants[l].level,
                        "w=%u %s egl=%g: num_log %lld/%lld den_log %lld/%lld num_non_log %lld/%lld "
-                       "den_non_log %lld/%lld (got/scalar)", w, checkasm_fill_name(mode), tp.gain_limit,
-                       (long long)got.num_log, (long long)want.num_log, (long long)got.den_log,
-                       (long long)want.den_log, (long long)got.num_non_log,
-                       (long long)want.num_non_log, (long long)got.den_non_log,
+                       "den_non_log %lld/%lld (got/scalar)",
+                       w, checkasm_fill_name(mode), tp.gain_limit, (long long)got.num_log,
+                       (long long)want.num_log, (long long)got.den_log, (long long)want.den_log,
+                       (long long)got.num_non_log, (long long)want.num_non_log, (long long)got.den_non_log,
                        (long long)want.den_non_log);
     }
     pool_free(&p);
@@ -187,8 +187,7 @@ static void check_down(const Case *c, unsigned w, enum CheckasmFill mode)
     RowPool p;
     pool_fill(&p, w, c->bpc, mode, f.taps);
     const unsigned n = w / 2 + GUARD;
-    uint16_t *want_r = malloc(n * 2), *want_d = malloc(n * 2), *got_r = malloc(n * 2),
-             *got_d = malloc(n * 2);
+    uint16_t *want_r = malloc(n * 2), *want_d = malloc(n * 2), *got_r = malloc(n * 2), *got_d = malloc(n * 2);
     for (unsigned i = 0; i < n; i++) want_r[i] = want_d[i] = 0xa5a5;
     scratch_garbage(&p);
     call_down(&variants[0].k, &p, c->bpc, &f, want_r, want_d);
@@ -202,9 +201,9 @@ static void check_down(const Case *c, unsigned w, enum CheckasmFill mode)
         while (bad < n && got_r[bad] == want_r[bad] && got_d[bad] == want_d[bad]) bad++;
         checkasm_check(bad == n, name, variants[l].level,
                        "w=%u %s: first difference at column %u (of %u; >= %u is past the row): "
-                       "ref %u/%u dis %u/%u (got/scalar)", w, checkasm_fill_name(mode), bad, w / 2,
-                       w / 2, bad < n ? got_r[bad] : 0, bad < n ? want_r[bad] : 0,
-                       bad < n ? got_d[bad] : 0, bad < n ? want_d[bad] : 0);
+                       "ref %u/%u dis %u/%u (got/scalar)",
+                       w, checkasm_fill_name(mode), bad, w / 2, w / 2, bad < n ? got_r[bad] : 0,
+                       bad < n ? want_r[bad] : 0, bad < n ? got_d[bad] : 0, bad < n ? want_d[bad] : 0);
     }
     free(want_r);
     free(want_d);
@@ -235,10 +234,14 @@ static void bench_call(void *ctx)
 
 static void bench_rows(void)
 {
-    static const struct { Case c; int down; unsigned w; } rows[] = {
-        { { 0, 8 }, 0, 576 }, { { 0, 8 }, 0, 1920 }, { { 0, 10 }, 0, 576 }, { { 1, 16 }, 0, 288 },
-        { { 1, 16 }, 0, 960 }, { { 2, 16 }, 0, 144 }, { { 3, 16 }, 0, 72 },
-        { { 0, 8 }, 1, 576 }, { { 0, 8 }, 1, 1920 }, { { 0, 10 }, 1, 576 }, { { 1, 16 }, 1, 288 },
+    static const struct {
+        Case c;
+        int down;
+        unsigned w;
+    } rows[] = {
+        { { 0, 8 }, 0, 576 },  { { 0, 8 }, 0, 1920 }, { { 0, 10 }, 0, 576 }, { { 1, 16 }, 0, 288 },
+        { { 1, 16 }, 0, 960 }, { { 2, 16 }, 0, 144 }, { { 3, 16 }, 0, 72 },  { { 0, 8 }, 1, 576 },
+        { { 0, 8 }, 1, 1920 }, { { 0, 10 }, 1, 576 }, { { 1, 16 }, 1, 288 },
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         BenchRow b = { .c = rows[i].c, .down = rows[i].down };

@@ -15,10 +15,20 @@
 #define H 64
 #define N 10
 
-#define CHECK(cond, ...) do { if (!(cond)) { printf("FAIL %s:%d: ", __FILE__, __LINE__); \
-    printf(__VA_ARGS__); printf("\n"); exit(1); } } while (0)
+#define CHECK(cond, ...)                                \
+    do {                                                \
+        if (!(cond)) {                                  \
+            printf("FAIL %s:%d: ", __FILE__, __LINE__); \
+            printf(__VA_ARGS__);                        \
+            printf("\n");                               \
+            exit(1);                                    \
+        }                                               \
+    } while (0)
 
-typedef struct Seen { unsigned calls, last_index; double score[N]; } Seen;
+typedef struct Seen {
+    unsigned calls, last_index;
+    double score[N];
+} Seen;
 
 static void on_score(void *data, VmafMetadata *m)
 {
@@ -62,14 +72,19 @@ static void check_pooling(VmafContext *v, const char *name, unsigned lo, unsigne
         inv += 1.0 / (s + 1.0);
     }
     unsigned n = hi - lo + 1;
-    const struct { enum VmafPoolingMethod m; double want; } t[] = {
-        { VMAF_POOL_METHOD_MIN, mn }, { VMAF_POOL_METHOD_MAX, mx },
-        { VMAF_POOL_METHOD_MEAN, sum / n }, { VMAF_POOL_METHOD_HARMONIC_MEAN, n / inv - 1.0 },
+    const struct {
+        enum VmafPoolingMethod m;
+        double want;
+    } t[] = {
+        { VMAF_POOL_METHOD_MIN, mn },
+        { VMAF_POOL_METHOD_MAX, mx },
+        { VMAF_POOL_METHOD_MEAN, sum / n },
+        { VMAF_POOL_METHOD_HARMONIC_MEAN, n / inv - 1.0 },
     };
     for (unsigned k = 0; k < 4; k++) {
         CHECK(!vmaf_feature_score_pooled(v, name, t[k].m, &got, lo, hi), "pool %s", name);
-        CHECK(got == t[k].want, "%s pooled method %d over %u..%u: %.17g, want %.17g", name,
-              t[k].m, lo, hi, got, t[k].want);
+        CHECK(got == t[k].want, "%s pooled method %d over %u..%u: %.17g, want %.17g", name, t[k].m, lo, hi,
+              got, t[k].want);
     }
 }
 
@@ -93,10 +108,14 @@ int main(int argc, char **argv)
     CHECK(!vmaf_use_feature(v, "psnr", d), "psnr");
 
     Seen seen_vmaf = { 0 }, seen_psnr = { 0 };
-    CHECK(!vmaf_register_metadata_handler(v, (VmafMetadataConfiguration){
-              .feature_name = "vmaf", .callback = on_score, .data = &seen_vmaf }), "handler");
-    CHECK(!vmaf_register_metadata_handler(v, (VmafMetadataConfiguration){
-              .feature_name = "psnr_y", .callback = on_score, .data = &seen_psnr }), "handler");
+    CHECK(!vmaf_register_metadata_handler(v, (VmafMetadataConfiguration){ .feature_name = "vmaf",
+                                                                          .callback = on_score,
+                                                                          .data = &seen_vmaf }),
+          "handler");
+    CHECK(!vmaf_register_metadata_handler(v, (VmafMetadataConfiguration){ .feature_name = "psnr_y",
+                                                                          .callback = on_score,
+                                                                          .data = &seen_psnr }),
+          "handler");
 
     /* a collection's statistics are read from NAME_bagging, NAME_stddev, NAME_ci_p95_lo/hi;
      * imported here, since the engine computes no bootstrap model yet */
@@ -131,7 +150,8 @@ int main(int argc, char **argv)
         CHECK(!vmaf_score_at_index(v, plain, &s, i) && s == seen_vmaf.score[i],
               "metadata vmaf[%u] %.17g != score %.17g", i, seen_vmaf.score[i], s);
         CHECK(!vmaf_feature_score_at_index(v, "imported", &s, i) && s == 1.5 * i, "imported[%u]", i);
-        CHECK(!vmaf_feature_score_at_index(v, "integer_adm2_egl_1", &s, i), "overloaded ADM feature at %u", i);
+        CHECK(!vmaf_feature_score_at_index(v, "integer_adm2_egl_1", &s, i), "overloaded ADM feature at %u",
+              i);
         CHECK(!vmaf_score_at_index(v, neg, &s, i), "second model at %u", i);
     }
     double cb;
@@ -142,12 +162,13 @@ int main(int argc, char **argv)
     check_pooling(v, "psnr_y", 3, 3);
     double a, b;
     CHECK(!vmaf_score_pooled(v, plain, VMAF_POOL_METHOD_MEAN, &a, 0, N - 1) &&
-          !vmaf_feature_score_pooled(v, "vmaf", VMAF_POOL_METHOD_MEAN, &b, 0, N - 1) && a == b, "score_pooled");
+              !vmaf_feature_score_pooled(v, "vmaf", VMAF_POOL_METHOD_MEAN, &b, 0, N - 1) && a == b,
+          "score_pooled");
 
     VmafModelCollectionScore cs;
     CHECK(!vmaf_score_pooled_model_collection(v, coll, VMAF_POOL_METHOD_MEAN, &cs, 0, N - 1) &&
-          cs.type == VMAF_MODEL_COLLECTION_SCORE_BOOTSTRAP && cs.bootstrap.bagging_score == 4.5 &&
-          cs.bootstrap.stddev == 14.5 && cs.bootstrap.ci.p95.lo == 24.5 && cs.bootstrap.ci.p95.hi == 34.5,
+              cs.type == VMAF_MODEL_COLLECTION_SCORE_BOOTSTRAP && cs.bootstrap.bagging_score == 4.5 &&
+              cs.bootstrap.stddev == 14.5 && cs.bootstrap.ci.p95.lo == 24.5 && cs.bootstrap.ci.p95.hi == 34.5,
           "pooled collection %g %g %g %g", cs.bootstrap.bagging_score, cs.bootstrap.stddev,
           cs.bootstrap.ci.p95.lo, cs.bootstrap.ci.p95.hi);
     CHECK(!vmaf_score_at_index_model_collection(v, coll, &cs, 3) && cs.bootstrap.ci.p95.hi == 33,

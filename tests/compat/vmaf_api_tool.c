@@ -16,14 +16,17 @@
 
 typedef struct Y4m {
     FILE *f;
-    unsigned w, h, bpc, cw, ch;   /* luma and (file) chroma plane sizes */
+    unsigned w, h, bpc, cw, ch; /* luma and (file) chroma plane sizes */
     enum VmafPixelFormat fmt;
 } Y4m;
 
 static int y4m_open(Y4m *y, const char *path)
 {
     memset(y, 0, sizeof(*y));
-    if (!(y->f = fopen(path, "rb"))) { fprintf(stderr, "%s: %s\n", path, strerror(errno)); return -1; }
+    if (!(y->f = fopen(path, "rb"))) {
+        fprintf(stderr, "%s: %s\n", path, strerror(errno));
+        return -1;
+    }
     char line[512];
     if (!fgets(line, sizeof(line), y->f) || strncmp(line, "YUV4MPEG2 ", 10)) {
         fprintf(stderr, "%s: not a y4m file\n", path);
@@ -36,7 +39,7 @@ static int y4m_open(Y4m *y, const char *path)
         if (t[0] == 'H') y->h = (unsigned)atoi(t + 1);
         if (t[0] == 'C') {
             c = t + 1;
-            char *p = strstr(t, "p1");   /* C420p10, C444p12, ...; not C420jpeg */
+            char *p = strstr(t, "p1"); /* C420p10, C444p12, ...; not C420jpeg */
             if (p) y->bpc = (unsigned)atoi(p + 1);
         }
     }
@@ -111,10 +114,16 @@ static int parse_args(int argc, char **argv, Args *a)
                 return -1;
             }
         }
-        if (takes && !v) { fprintf(stderr, "%s needs a value\n", k); return -1; }
+        if (takes && !v) {
+            fprintf(stderr, "%s needs a value\n", k);
+            return -1;
+        }
         i += takes;
     }
-    if (!a->ref || !a->dis) { fprintf(stderr, "-r and -d are required\n"); return -1; }
+    if (!a->ref || !a->dis) {
+        fprintf(stderr, "-r and -d are required\n");
+        return -1;
+    }
     if (!a->n_model) a->model[a->n_model++] = "version=vmaf_v0.6.1";
     return 0;
 }
@@ -140,8 +149,7 @@ static int load_model(const char *spec, VmafModel **model, char *name_buf, size_
     snprintf(buf, sizeof(buf), "%s", spec);
     for (char *kv = strtok_r(buf, ":", &save); kv; kv = strtok_r(NULL, ":", &save)) {
         char *dot = strchr(kv, '.'), *eq = strchr(kv, '=');
-        if (!dot || !eq || dot > eq || !strncmp(kv, "path", 4) || !strncmp(kv, "version", 7))
-            continue;
+        if (!dot || !eq || dot > eq || !strncmp(kv, "path", 4) || !strncmp(kv, "version", 7)) continue;
         *dot = *eq = 0;
         VmafFeatureDictionary *d = NULL;
         if ((err = vmaf_feature_dictionary_set(&d, dot + 1, eq + 1)) ||
@@ -208,11 +216,16 @@ int main(int argc, char **argv)
     if (parse_args(argc, argv, &a)) return 2;
     Y4m ref, dis;
     if (y4m_open(&ref, a.ref) || y4m_open(&dis, a.dis)) return 1;
-    VmafConfiguration cfg = { .log_level = VMAF_LOG_LEVEL_INFO, .n_threads = a.threads,
-                              .n_subsample = a.subsample, .cpumask = a.cpumask };
+    VmafConfiguration cfg = { .log_level = VMAF_LOG_LEVEL_INFO,
+                              .n_threads = a.threads,
+                              .n_subsample = a.subsample,
+                              .cpumask = a.cpumask };
     VmafContext *vmaf;
     int err = vmaf_init(&vmaf, cfg);
-    if (err) { fprintf(stderr, "vmaf_init: %d\n", err); return 1; }
+    if (err) {
+        fprintf(stderr, "vmaf_init: %d\n", err);
+        return 1;
+    }
     VmafModel *model[8] = { 0 };
     char names[8][128];
     for (unsigned i = 0; i < a.n_model && !err; i++) {
@@ -222,7 +235,8 @@ int main(int argc, char **argv)
             fprintf(stderr, "problem using model %s\n", a.model[i]);
     }
     for (unsigned i = 0; i < a.n_feature && !err; i++)
-        if ((err = use_feature(vmaf, a.feature[i]))) fprintf(stderr, "problem with feature %s\n", a.feature[i]);
+        if ((err = use_feature(vmaf, a.feature[i])))
+            fprintf(stderr, "problem with feature %s\n", a.feature[i]);
     unsigned n = 0;
     if (!err && (err = run(&a, vmaf, &ref, &dis, &n))) fprintf(stderr, "problem reading pictures: %d\n", err);
     for (unsigned i = 0; i < a.n_model && !err; i++) {

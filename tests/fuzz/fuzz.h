@@ -36,6 +36,7 @@ static inline char *fuzz_string(const uint8_t *data, size_t size)
     return s;
 }
 
+/* clang-format off */
 #define FUZZ_CHECK(cond, ...)                                                                 \
     do {                                                                                      \
         if (!(cond)) {                                                                        \
@@ -44,5 +45,6 @@ static inline char *fuzz_string(const uint8_t *data, size_t size)
             abort();                                                                          \
         }                                                                                     \
     } while (0)
+/* clang-format on */
 
 #endif

@@ -24,7 +24,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         const Permission perms[] = { PERM_READ, PERM_WRITE, PERM_NODE };
         for (int i = 0; i < 3; i++) {
             char who[AUTH_NAME_MAX + 8];
-            int rc = auth_check(a, hdr, hlen, perms[i], perms[i] == PERM_NODE ? "n1" : NULL, who, sizeof(who));
+            int rc = auth_check(a, hdr, hlen, perms[i], perms[i] == PERM_NODE ? "n1" : NULL, who,
+                                sizeof(who));
             FUZZ_CHECK(rc == 0 || rc == 400 || rc == 401 || rc == 403, "auth_check answered %d", rc);
             FUZZ_CHECK(!(rc == 0 && ctl && auth_enabled(a)), "a header with a control character was granted");
         }

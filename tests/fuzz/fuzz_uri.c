@@ -17,7 +17,10 @@
 /* Numeric hosts only; every name is unknown. Interposes libc's. */
 int getaddrinfo(const char *node, const char *service, const struct addrinfo *hints, struct addrinfo **res)
 {
-    (void)node; (void)service; (void)hints; (void)res;
+    (void)node;
+    (void)service;
+    (void)hints;
+    (void)res;
     return EAI_NONAME;
 }
 
@@ -47,21 +50,21 @@ static int bad_host(const char *raw)
     char host[512];
     percent_decode(raw, host, sizeof(host));
     size_t l = strlen(host);
-    while (l && host[l - 1] == '.') host[--l] = 0;           /* trailing dot of an FQDN */
+    while (l && host[l - 1] == '.') host[--l] = 0; /* trailing dot of an FQDN */
     if (host[0] == '[' && l > 1 && host[l - 1] == ']') {
         memmove(host, host + 1, l - 2);
         host[l - 2] = 0;
     }
-    char *pct = strchr(host, '%');                            /* IPv6 zone */
+    char *pct = strchr(host, '%'); /* IPv6 zone */
     if (pct) *pct = 0;
     struct in_addr v4;
     struct in6_addr v6;
     if (inet_aton(host, &v4)) return bad_v4(v4);
     if (inet_pton(AF_INET6, host, &v6) == 1) {
-        if (v6.s6_addr[0] == 0xfe && (v6.s6_addr[1] & 0xc0) == 0x80) return 1;      /* fe80::/10 */
+        if (v6.s6_addr[0] == 0xfe && (v6.s6_addr[1] & 0xc0) == 0x80) return 1; /* fe80::/10 */
         static const uint8_t ec2[16] = { 0xfd, 0, 0, 0xec, 0x02 };
-        if (!memcmp(v6.s6_addr, ec2, 15) && v6.s6_addr[15] == 0x54) return 1;       /* fd00:ec2::254 */
-        if (IN6_IS_ADDR_V4MAPPED(&v6)) {   /* ::ffff:a.b.c.d reaches a.b.c.d (::a.b.c.d does not) */
+        if (!memcmp(v6.s6_addr, ec2, 15) && v6.s6_addr[15] == 0x54) return 1; /* fd00:ec2::254 */
+        if (IN6_IS_ADDR_V4MAPPED(&v6)) { /* ::ffff:a.b.c.d reaches a.b.c.d (::a.b.c.d does not) */
             memcpy(&v4.s_addr, v6.s6_addr + 12, 4);
             return bad_v4(v4);
         }
@@ -109,7 +112,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!ready) {
         char err[256];
         storage_config_defaults(&cfg);
-        if (storage_config_set(&cfg, "VMAFX_STORAGE_REMOTES", "s3=s3prod,sftp=box", err, sizeof(err))) abort();
+        if (storage_config_set(&cfg, "VMAFX_STORAGE_REMOTES", "s3=s3prod,sftp=box", err, sizeof(err)))
+            abort();
         ready = 1;
     }
     char *uri = fuzz_string(data, size);
@@ -117,14 +121,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char err[1400] = "";
     if (!t) abort();
     int rc = storage_parse_uri(uri, &cfg, t, err, sizeof(err));
-    if (!rc && t->kind != STORAGE_LOCAL) rc = storage_allow_check(&cfg, t, t->location, "input", err, sizeof(err));
+    if (!rc && t->kind != STORAGE_LOCAL)
+        rc = storage_allow_check(&cfg, t, t->location, "input", err, sizeof(err));
     if (rc) {
         FUZZ_CHECK(err[0], "refused without a reason");
     } else if (t->kind == STORAGE_HTTP) {
         FUZZ_CHECK(!bad_url(t->location), "accepted a metadata address: %s -> %s", uri, t->location);
     } else if (t->kind == STORAGE_REMOTE) {
-        FUZZ_CHECK(!bad_params(t->remote),
-                   "accepted a metadata address in a connection string: %s -> %s", uri, t->remote);
+        FUZZ_CHECK(!bad_params(t->remote), "accepted a metadata address in a connection string: %s -> %s",
+                   uri, t->remote);
     }
     free(t);
     free(uri);

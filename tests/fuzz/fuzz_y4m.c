@@ -28,7 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (fd_stream_open(&f, path, "fuzz input", NULL) < 0) abort();
     SourceBackend b = { 0 };
     char why[512] = "";
-    int rc = yuv_source_open(&b, f, NULL, !raw, &opt, why, sizeof(why));   /* closes f */
+    int rc = yuv_source_open(&b, f, NULL, !raw, &opt, why, sizeof(why)); /* closes f */
     close(fd);
     if (rc < 0) {
         FUZZ_CHECK(why[0], "open failed without a reason");
@@ -40,7 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(frame > 0, "zero-byte frames");
     VmafxPicture pic;
     if (vmafx_picture_alloc(&pic, b.geo.fmt, b.geo.bpc, b.geo.w, b.geo.h) == 0) {
-        for (unsigned i = 0; i < 64; i++) {   /* bounded: parsing, not volume */
+        for (unsigned i = 0; i < 64; i++) { /* bounded: parsing, not volume */
             why[0] = 0;
             int got = b.ops->read(b.impl, &pic, i, why, sizeof(why));
             if (got < 0) FUZZ_CHECK(why[0], "read failed without a reason");

@@ -15,17 +15,17 @@
 #include "media/convert.h"
 
 static const char *const accepted[] = {
-    "yuv420p", "yuvj420p", "yuv422p", "yuvj422p", "yuv444p", "yuvj444p",
-    "nv12", "nv21", "nv16", "nv24", "nv42", "nv20le", "nv20be",
-    "p010le", "p010be", "p012le", "p016le", "p016be", "p210le", "p210be", "p410le",
-    "p216le", "p416be", "yuv420p9le", "yuv420p10le", "yuv420p10be", "yuv422p12be",
-    "yuv444p14le", "yuv444p16le", "yuv444p16be", "yuyv422", "uyvy422", "yvyu422",
-    "y210le", "y210be", "yuva420p", "yuva422p10le", "yuva444p16be", "ayuv64le", "vuya", "vuyx",
+    "yuv420p",     "yuvj420p",     "yuv422p",      "yuvj422p",    "yuv444p",     "yuvj444p",    "nv12",
+    "nv21",        "nv16",         "nv24",         "nv42",        "nv20le",      "nv20be",      "p010le",
+    "p010be",      "p012le",       "p016le",       "p016be",      "p210le",      "p210be",      "p410le",
+    "p216le",      "p416be",       "yuv420p9le",   "yuv420p10le", "yuv420p10be", "yuv422p12be", "yuv444p14le",
+    "yuv444p16le", "yuv444p16be",  "yuyv422",      "uyvy422",     "yvyu422",     "y210le",      "y210be",
+    "yuva420p",    "yuva422p10le", "yuva444p16be", "ayuv64le",    "vuya",        "vuyx",
 };
 
 static const char *const refused[] = {
-    "rgb24", "bgra", "gbrp", "gbrp10le", "gray", "gray10le", "ya8", "yuv410p", "yuv411p",
-    "yuv440p", "pal8", "monow", "xyz12le", "vaapi", "grayf32le", "uyyvyy411", "bayer_rggb8",
+    "rgb24",   "bgra", "gbrp",  "gbrp10le", "gray",  "gray10le",  "ya8",       "yuv410p",     "yuv411p",
+    "yuv440p", "pal8", "monow", "xyz12le",  "vaapi", "grayf32le", "uyyvyy411", "bayer_rggb8",
 };
 
 static uint32_t sample(int c, int x, int y, unsigned mask)
@@ -52,7 +52,7 @@ static void garbage_low_bits(AVFrame *f, const AVPixFmtDescriptor *d)
     if (!shift || d->comp[0].depth + shift != 16) return;
     unsigned low = (1u << shift) - 1;
     int be = (d->flags & AV_PIX_FMT_FLAG_BE) != 0;
-    for (int p = 0; p < 4 && f->buf[p]; p++)   /* planes start at even offsets */
+    for (int p = 0; p < 4 && f->buf[p]; p++) /* planes start at even offsets */
         for (size_t i = 0; i + 1 < f->buf[p]->size; i += 2)
             f->buf[p]->data[i + (size_t)be] |= (uint8_t)((i * 37 + 11) & low);
 }
@@ -113,8 +113,7 @@ static int check_accepted(const char *name, int w, int h)
     char why[200];
     VmafxPicture pic;
     int bad = 1;
-    if (convert_plan(&plan, fmt, w, h, why, sizeof(why)))
-        printf("FAIL %s: refused: %s\n", name, why);
+    if (convert_plan(&plan, fmt, w, h, why, sizeof(why))) printf("FAIL %s: refused: %s\n", name, why);
     else if (plan.geo.bpc != (unsigned)d->comp[0].depth)
         printf("FAIL %s: bit depth %u, want %d\n", name, plan.geo.bpc, d->comp[0].depth);
     else if (vmafx_picture_alloc(&pic, plan.geo.fmt, plan.geo.bpc, plan.geo.w, plan.geo.h))
@@ -155,8 +154,7 @@ int main(void)
     /* odd sizes: chroma planes round up, as the engine's pictures do */
     for (size_t i = 0; i < sizeof(accepted) / sizeof(accepted[0]); i++)
         bad += check_accepted(accepted[i], 37, 23) + check_accepted(accepted[i], 64, 2);
-    for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
-        bad += check_refused(refused[i]);
+    for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) bad += check_refused(refused[i]);
     printf("%d failed\n", bad);
     return bad ? 1 : 0;
 }

@@ -32,7 +32,8 @@ int main(int argc, char **argv)
     VmafxPicture pic;
     int r = vmafx_picture_alloc(&pic, g->fmt, g->bpc, g->w, g->h);
     if (r) snprintf(err, sizeof(err), "out of memory");
-    else while ((r = media_read(s, &pic, err, sizeof(err))) == 1) {}
+    else
+        while ((r = media_read(s, &pic, err, sizeof(err))) == 1) {}
     printf("%s\n", r == 0 ? "ok" : err);
     vmafx_picture_free(&pic);
     media_close(s);

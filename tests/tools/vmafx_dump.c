@@ -58,7 +58,8 @@ int main(int argc, char **argv)
         return die(err);
     const MediaGeometry *g = media_geometry(ref);
     VmafxPicture rp, dp;
-    if (vmafx_picture_alloc(&rp, g->fmt, g->bpc, g->w, g->h) || vmafx_picture_alloc(&dp, g->fmt, g->bpc, g->w, g->h))
+    if (vmafx_picture_alloc(&rp, g->fmt, g->bpc, g->w, g->h) ||
+        vmafx_picture_alloc(&dp, g->fmt, g->bpc, g->w, g->h))
         return die("out of memory");
     VmafxContext *ctx;
     VmafxConfig cfg = { .n_threads = 1 };
@@ -69,7 +70,8 @@ int main(int argc, char **argv)
     if (cpu && !strcmp(cpu, "avx512vnni")) cfg.cpu = VMAFX_CPU_AVX512VNNI;
     if (vmafx_init(&ctx, &cfg) || add_model(ctx, argv[3], debug)) return die(vmafx_last_error(ctx));
     int r1, r2;
-    while ((r1 = media_read(ref, &rp, err, sizeof(err))) == 1 && (r2 = media_read(dis, &dp, err, sizeof(err))) == 1)
+    while ((r1 = media_read(ref, &rp, err, sizeof(err))) == 1 &&
+           (r2 = media_read(dis, &dp, err, sizeof(err))) == 1)
         if (vmafx_score_pictures(ctx, &rp, &dp)) return die(vmafx_last_error(ctx));
     if (r1 < 0) return die(err);
     if (vmafx_flush(ctx)) return die(vmafx_last_error(ctx));

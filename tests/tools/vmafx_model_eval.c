@@ -28,8 +28,10 @@ static char *read_file(const char *path, size_t *len)
         n += k;
         if (n == cap) {
             char *b = realloc(buf, cap *= 2);
-            if (!b) { free(buf); buf = NULL; }
-            else buf = b;
+            if (!b) {
+                free(buf);
+                buf = NULL;
+            } else buf = b;
         }
     }
     fclose(f);

@@ -39,9 +39,9 @@
 typedef struct Tool {
     StorageConfig cfg;
     StorageContext *ctx;
-    pthread_mutex_t mu;     /* guards ctx against the signal thread during close */
+    pthread_mutex_t mu; /* guards ctx against the signal thread during close */
     volatile sig_atomic_t signo;
-    int wake[2];            /* the signal thread writes here to wake a poll() in main */
+    int wake[2]; /* the signal thread writes here to wake a poll() in main */
     sigset_t sigs;
     StorageReadable r[MAX_IDS];
     int used[MAX_IDS];
@@ -84,10 +84,15 @@ static int interrupted(void *arg)
     return ((Tool *)arg)->signo != 0;
 }
 
-typedef struct CatOpts { int64_t pause_at; double stall_s; const char *out; } CatOpts;
+typedef struct CatOpts {
+    int64_t pause_at;
+    double stall_s;
+    const char *out;
+} CatOpts;
 
 /* Streams r through libavformat's protocols, as the media layer reads inputs. */
-static int cat_readable(Tool *t, const StorageReadable *r, const CatOpts *o, int64_t *total, char *err, size_t n)
+static int cat_readable(Tool *t, const StorageReadable *r, const CatOpts *o, int64_t *total, char *err,
+                        size_t n)
 {
     IntegrityVerifier v;
     if (storage_integrity_init(&v, r, err, n)) return 1;
@@ -113,7 +118,10 @@ static int cat_readable(Tool *t, const StorageReadable *r, const CatOpts *o, int
     for (;;) {
         int got = avio_read(io, buf, sizeof(buf));
         if (got == AVERROR_EOF || got == 0) break;
-        if (got < 0) { av_strerror(got, readerr, sizeof(readerr)); break; }
+        if (got < 0) {
+            av_strerror(got, readerr, sizeof(readerr));
+            break;
+        }
         integrity_update(&v, buf, (size_t)got);
         if (out) fwrite(buf, 1, (size_t)got, out);
         *total += got;
@@ -169,9 +177,13 @@ static int cmd_prepare(Tool *t, int argc, char **argv, int wait)
     if (argc > MAX_IDS) argc = MAX_IDS;
     for (int i = 0; i < argc; i++) labels[i] = i == 0 ? "reference" : "distorted";
     double t0 = now_us();
-    int r = storage_prepare_many(t->ctx, (size_t)argc, (const char *const *)argv, labels, t->r, err, sizeof(err));
+    int r = storage_prepare_many(t->ctx, (size_t)argc, (const char *const *)argv, labels, t->r, err,
+                                 sizeof(err));
     double us = now_us() - t0;
-    if (r) { fprintf(stderr, "vmafx-storage: %s\n", err); return 1; }
+    if (r) {
+        fprintf(stderr, "vmafx-storage: %s\n", err);
+        return 1;
+    }
     for (int i = 0; i < argc; i++) print_readable(i, &t->r[i], us);
     fflush(stdout);
     if (wait) read_line(t, line, sizeof(line));
@@ -189,10 +201,16 @@ static int cmd_cat(Tool *t, int argc, char **argv)
         else if (!strcmp(argv[i], "--out")) o.out = argv[i + 1];
         else break;
     }
-    if (i + 1 != argc) { fprintf(stderr, "usage: cat [--pause-at N] [--stall S] [--out FILE] URI\n"); return 2; }
+    if (i + 1 != argc) {
+        fprintf(stderr, "usage: cat [--pause-at N] [--stall S] [--out FILE] URI\n");
+        return 2;
+    }
     StorageReadable r;
     char err[8192];
-    if (storage_prepare(t->ctx, argv[i], NULL, &r, err, sizeof(err))) { fprintf(stderr, "vmafx-storage: %s\n", err); return 1; }
+    if (storage_prepare(t->ctx, argv[i], NULL, &r, err, sizeof(err))) {
+        fprintf(stderr, "vmafx-storage: %s\n", err);
+        return 1;
+    }
     int64_t total = 0;
     int rc = cat_readable(t, &r, &o, &total, err, sizeof(err));
     storage_release(t->ctx, &r);
@@ -208,8 +226,14 @@ static int shell_line(Tool *t, char *line)
     line[strcspn(line, "\n")] = 0;
     if (sscanf(line, "%15s %d %8191[^\n]", cmd, &id, arg) < 1) return 0;
     if (!strcmp(cmd, "quit")) return 1;
-    if (!strcmp(cmd, "procs")) { printf("ok %d\n", storage_process_count(t->ctx)); return 0; }
-    if (id < 0 || id >= MAX_IDS) { printf("err bad id\n"); return 0; }
+    if (!strcmp(cmd, "procs")) {
+        printf("ok %d\n", storage_process_count(t->ctx));
+        return 0;
+    }
+    if (id < 0 || id >= MAX_IDS) {
+        printf("err bad id\n");
+        return 0;
+    }
     StorageReadable *r = &t->r[id];
     if (!strcmp(cmd, "prepare")) {
         if (t->used[id]) storage_release(t->ctx, r);
@@ -243,7 +267,8 @@ static int cmd_shell(Tool *t)
         fflush(stdout);
         if (quit) break;
     }
-    for (int i = 0; i < MAX_IDS; i++) if (t->used[i]) storage_release(t->ctx, &t->r[i]);
+    for (int i = 0; i < MAX_IDS; i++)
+        if (t->used[i]) storage_release(t->ctx, &t->r[i]);
     return 0;
 }
 
@@ -265,7 +290,10 @@ static int cmd_integrity(int argc, char **argv)
     IntegrityVerifier v;
     char err[512];
     FILE *f = argc == 4 ? fopen(argv[0], "rb") : NULL;
-    if (!f) { fprintf(stderr, "usage: integrity FILE SIZE MD5|- seq|seek|seek-resume\n"); return 2; }
+    if (!f) {
+        fprintf(stderr, "usage: integrity FILE SIZE MD5|- seq|seek|seek-resume\n");
+        return 2;
+    }
     fseeko(f, 0, SEEK_END);
     int64_t len = ftello(f), a = len / 10, m = len * 2 / 3;
     int hashed = strcmp(argv[2], "-") != 0;
@@ -276,9 +304,9 @@ static int cmd_integrity(int argc, char **argv)
     if (!strcmp(argv[3], "seq")) {
         feed(&v, f, 0, len);
     } else {
-        feed(&v, f, 0, a);          /* header */
-        feed(&v, f, m, len);        /* index at the end */
-        feed(&v, f, a / 2, m);      /* back to the data, overlapping what was read */
+        feed(&v, f, 0, a);     /* header */
+        feed(&v, f, m, len);   /* index at the end */
+        feed(&v, f, a / 2, m); /* back to the data, overlapping what was read */
         if (!strcmp(argv[3], "seek-resume")) feed(&v, f, integrity_resume_offset(&v), len);
     }
     fclose(f);
@@ -290,19 +318,34 @@ static int cmd_integrity(int argc, char **argv)
 static void quiet_sink(void *user, LogLevel level, const char *line)
 {
     (void)user;
-    fprintf(stderr, "vmafx-storage: %s%s\n", level == VLOG_WARN ? "warning: " : level == VLOG_ERROR ? "error: " : "", line);
+    fprintf(stderr, "vmafx-storage: %s%s\n",
+            level == VLOG_WARN    ? "warning: "
+            : level == VLOG_ERROR ? "error: "
+                                  : "",
+            line);
 }
 
 static int parse_options(Tool *t, int *argc, char ***argv)
 {
     char err[512];
     storage_config_defaults(&t->cfg);
-    if (storage_config_from_env(&t->cfg, err, sizeof(err))) { fprintf(stderr, "vmafx-storage: %s\n", err); return 2; }
+    if (storage_config_from_env(&t->cfg, err, sizeof(err))) {
+        fprintf(stderr, "vmafx-storage: %s\n", err);
+        return 2;
+    }
     t->cfg.log.sink = quiet_sink;
     while (*argc > 0 && (*argv)[0][0] == '-') {
-        if (!strcmp((*argv)[0], "-v")) { t->cfg.log.level = VLOG_DEBUG; (*argc)--; (*argv)++; continue; }
+        if (!strcmp((*argv)[0], "-v")) {
+            t->cfg.log.level = VLOG_DEBUG;
+            (*argc)--;
+            (*argv)++;
+            continue;
+        }
         char *eq = *argc > 1 && !strcmp((*argv)[0], "--set") ? strchr((*argv)[1], '=') : NULL;
-        if (!eq) { fprintf(stderr, "vmafx-storage: unknown option %s\n", (*argv)[0]); return 2; }
+        if (!eq) {
+            fprintf(stderr, "vmafx-storage: unknown option %s\n", (*argv)[0]);
+            return 2;
+        }
         *eq = 0;
         if (storage_config_set(&t->cfg, (*argv)[1], eq + 1, err, sizeof(err))) {
             fprintf(stderr, "vmafx-storage: %s\n", err);
@@ -327,11 +370,17 @@ static int run(Tool *t, const char *cmd, int argc, char **argv)
 int main(int argc, char **argv)
 {
     static Tool t;
-    argc--; argv++;
+    argc--;
+    argv++;
     setvbuf(stdout, NULL, _IOLBF, 0);
-    if (parse_options(&t, &argc, &argv)) { fprintf(stderr, "usage: vmafx-storage [--set NAME=VALUE] [-v] map|check|prepare|cat|shell|check-url ...\n"); return 2; }
+    if (parse_options(&t, &argc, &argv)) {
+        fprintf(stderr,
+                "usage: vmafx-storage [--set NAME=VALUE] [-v] map|check|prepare|cat|shell|check-url ...\n");
+        return 2;
+    }
     const char *cmd = argv[0];
-    argc--; argv++;
+    argc--;
+    argv++;
     char err[1024];
     if (!strcmp(cmd, "map")) return cmd_map(&t, argc, argv);
     if (!strcmp(cmd, "integrity")) return cmd_integrity(argc, argv);
@@ -347,7 +396,10 @@ int main(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &t.sigs, NULL);
     if (pipe(t.wake)) return 1;
     pthread_mutex_init(&t.mu, NULL);
-    if (storage_open(&t.ctx, &t.cfg, err, sizeof(err))) { fprintf(stderr, "vmafx-storage: %s\n", err); return 1; }
+    if (storage_open(&t.ctx, &t.cfg, err, sizeof(err))) {
+        fprintf(stderr, "vmafx-storage: %s\n", err);
+        return 1;
+    }
     pthread_t sth;
     pthread_create(&sth, NULL, signal_thread, &t);
     int rc = run(&t, cmd, argc, argv);

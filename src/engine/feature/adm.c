@@ -32,19 +32,22 @@
 #define N_LEVELS 4
 #define N_BANDS ADM_BANDS
 #define NAME_LEN 96
-#define MIN_SIZE 33  /* below this libvmaf's DWT reads outside its level-3 input (see init) */
-#define ROW_PAD 16   /* int32 elements kept free in front of and behind every row buffer */
-#define RING 3       /* rows of decoupled bands and CSF weights kept for the 3x3 masking */
+#define MIN_SIZE 33 /* below this libvmaf's DWT reads outside its level-3 input (see init) */
+#define ROW_PAD 16  /* int32 elements kept free in front of and behind every row buffer */
+#define RING 3      /* rows of decoupled bands and CSF weights kept for the 3x3 masking */
 
 enum { SIDE_REF, SIDE_DIS };
 
 /* ---- option table (order = index into p->opt) ---- */
 enum {
+    /* clang-format off */
     OPT_EGL, OPT_NVD, OPT_RDH, OPT_CSF_MODE, OPT_DEBUG, OPT_NW, OPT_DLMW, OPT_MIN,
     OPT_CSF_SCALE, OPT_CSF_DIAG, OPT_SKIP_AIM, OPT_SKIP_S0, N_OPTS
 };
+/* clang-format on */
 
 static const ExtractorOption adm_options[N_OPTS] = {
+    /* clang-format off */
     [OPT_EGL]      = { "adm_enhn_gain_limit", "egl", 100.0, 1.0, 100.0, true, false },
     [OPT_NVD]      = { "adm_norm_view_dist", "nvd", 3.0, 0.75, 24.0, true, false },
     [OPT_RDH]      = { "adm_ref_display_height", "rdh", 1080.0, 1.0, 4320.0, true, false },
@@ -59,37 +62,56 @@ static const ExtractorOption adm_options[N_OPTS] = {
     [OPT_SKIP_AIM] = { "adm_skip_aim", NULL, 0.0, 0.0, 1.0, false, true },
     [OPT_SKIP_S0]  = { "adm_skip_scale0", "ssz", 0.0, 0.0, 1.0, true, true },
 };
+/* clang-format on */
 
 /* ---- output features, in libvmaf's order of writing (the report order follows it) ---- */
 enum {
+    /* clang-format off */
     F_ADM2, F_AIM, F_ADM3, F_SCALE0,
     F_DBG_ADM = F_SCALE0 + N_LEVELS, F_DBG_NUM, F_DBG_DEN, F_DBG_NUM_SCALE0,
     N_FEATURES = F_DBG_NUM_SCALE0 + 2 * N_LEVELS
 };
+/* clang-format on */
 
-static const char *const adm_provides[] = {
-    "VMAF_integer_feature_adm2_score", "VMAF_integer_feature_aim_score",
-    "VMAF_integer_feature_adm3_score",
-    "integer_adm_scale0", "integer_adm_scale1", "integer_adm_scale2", "integer_adm_scale3",
-    "integer_adm", "integer_adm_num", "integer_adm_den",
-    "integer_adm_num_scale0", "integer_adm_den_scale0", "integer_adm_num_scale1",
-    "integer_adm_den_scale1", "integer_adm_num_scale2", "integer_adm_den_scale2",
-    "integer_adm_num_scale3", "integer_adm_den_scale3",
-    NULL
-};
+static const char *const adm_provides[] = { "VMAF_integer_feature_adm2_score",
+                                            "VMAF_integer_feature_aim_score",
+                                            "VMAF_integer_feature_adm3_score",
+                                            "integer_adm_scale0",
+                                            "integer_adm_scale1",
+                                            "integer_adm_scale2",
+                                            "integer_adm_scale3",
+                                            "integer_adm",
+                                            "integer_adm_num",
+                                            "integer_adm_den",
+                                            "integer_adm_num_scale0",
+                                            "integer_adm_den_scale0",
+                                            "integer_adm_num_scale1",
+                                            "integer_adm_den_scale1",
+                                            "integer_adm_num_scale2",
+                                            "integer_adm_den_scale2",
+                                            "integer_adm_num_scale3",
+                                            "integer_adm_den_scale3",
+                                            NULL };
 
 /* ---- kernel table ---- */
 
 void adm_kernels_init(AdmKernels *k, enum VmafxCpu level)
 {
     *k = (AdmKernels){
-        .dwt0_vert_8 = adm_dwt0_vert_8_c, .dwt0_vert_16 = adm_dwt0_vert_16_c,
-        .dwt0_horz = adm_dwt0_horz_c, .dwt1_vert = adm_dwt1_vert_c,
-        .dwt_vert_32 = adm_dwt_vert_32_c, .dwt_horz_32 = adm_dwt_horz_32_c,
-        .decouple0_row = adm_decouple0_row_c, .decouple32_row = adm_decouple32_row_c,
-        .csf0_row = adm_csf0_row_c, .csf32_row = adm_csf32_row_c,
-        .cm0_row = adm_cm0_row_c, .cm32_row = adm_cm32_row_c,
-        .den0_row = adm_den0_row_c, .den32_row = adm_den32_row_c,
+        .dwt0_vert_8 = adm_dwt0_vert_8_c,
+        .dwt0_vert_16 = adm_dwt0_vert_16_c,
+        .dwt0_horz = adm_dwt0_horz_c,
+        .dwt1_vert = adm_dwt1_vert_c,
+        .dwt_vert_32 = adm_dwt_vert_32_c,
+        .dwt_horz_32 = adm_dwt_horz_32_c,
+        .decouple0_row = adm_decouple0_row_c,
+        .decouple32_row = adm_decouple32_row_c,
+        .csf0_row = adm_csf0_row_c,
+        .csf32_row = adm_csf32_row_c,
+        .cm0_row = adm_cm0_row_c,
+        .cm32_row = adm_cm32_row_c,
+        .den0_row = adm_den0_row_c,
+        .den32_row = adm_den32_row_c,
     };
 #if VMAFX_HAVE_X86
     if (level >= VMAFX_CPU_AVX2) adm_kernels_init_avx2(k);
@@ -101,23 +123,25 @@ void adm_kernels_init(AdmKernels *k, enum VmafxCpu level)
 
 /* ---- per-level constants ---- */
 
-typedef struct Region { int top, bottom, left, right; } Region;
+typedef struct Region {
+    int top, bottom, left, right;
+} Region;
 
 typedef struct AdmLevel {
-    int w, h;                 /* band size */
-    Region work;              /* decoupling and CSF (scoring region grown for the 3x3) */
-    Region score;             /* numerator and denominator */
-    uint16_t fix0[3];         /* level 0 CSF factors, Q21 (H,V) and Q23 (D) */
-    uint32_t fix32[3];        /* levels 1-3 CSF factors, Q32 */
-    int cm_shift[3];          /* per-sample cube shift of the masking sums */
-    int cm_row_shift;         /* per-row shift of the masking sums */
-    double cm_scale0[3];      /* level 0: 2^(remaining fraction bits) of the masking sums */
-    float cm_scale32;         /* levels 1-3: the same, kept in float as libvmaf does */
-    int den_row_shift;        /* per-row shift of the denominator sums */
-    int den_cub_shift;        /* levels 1-3 per-sample cube shift */
-    double den_scale;         /* 2^(remaining fraction bits) of the denominator sums */
-    double rf_cube[3];        /* rfactor^3 (double) for the denominator */
-    float noise;              /* (area * noise_weight)^(1/3) */
+    int w, h;            /* band size */
+    Region work;         /* decoupling and CSF (scoring region grown for the 3x3) */
+    Region score;        /* numerator and denominator */
+    uint16_t fix0[3];    /* level 0 CSF factors, Q21 (H,V) and Q23 (D) */
+    uint32_t fix32[3];   /* levels 1-3 CSF factors, Q32 */
+    int cm_shift[3];     /* per-sample cube shift of the masking sums */
+    int cm_row_shift;    /* per-row shift of the masking sums */
+    double cm_scale0[3]; /* level 0: 2^(remaining fraction bits) of the masking sums */
+    float cm_scale32;    /* levels 1-3: the same, kept in float as libvmaf does */
+    int den_row_shift;   /* per-row shift of the denominator sums */
+    int den_cub_shift;   /* levels 1-3 per-sample cube shift */
+    double den_scale;    /* 2^(remaining fraction bits) of the denominator sums */
+    double rf_cube[3];   /* rfactor^3 (double) for the denominator */
+    float noise;         /* (area * noise_weight)^(1/3) */
 } AdmLevel;
 
 /* Rows of one band triple: level 0 stores int16 samples, levels 1-3 int32, in the same
@@ -136,23 +160,29 @@ typedef struct AdmState {
     AdmLevel lv[N_LEVELS];
 
     void *mem;
-    int32_t *div;                /* Q30 reciprocals, index 32768 + o, o in [-32768, 32768] */
-    int16_t *ll0[2];             /* level 0 approximation band [side] */
-    int32_t *ll[2][2];           /* levels 1-3 approximation bands [side][level parity]; [0]
+    int32_t *div;                 /* Q30 reciprocals, index 32768 + o, o in [-32768, 32768] */
+    int16_t *ll0[2];              /* level 0 approximation band [side] */
+    int32_t *ll[2][2];            /* levels 1-3 approximation bands [side][level parity]; [0]
                                   * (level 2) shares the memory of ll0 */
-    int32_t *a_last;             /* level 3 approximation row (not used further) */
-    void *lo, *hi;               /* DWT vertical-pass rows (padded for the horizontal taps) */
-    BandRows band[2];            /* current row of the detail bands [side] */
-    BandRows r[RING], a[RING];   /* decoupled rows, slot = row % RING */
-    int32_t *fr[RING], *cr[RING];/* CSF weights of r: off-centre (padded) and centre */
-    int32_t *fa[RING], *ca[RING];/* the same for a */
+    int32_t *a_last;              /* level 3 approximation row (not used further) */
+    void *lo, *hi;                /* DWT vertical-pass rows (padded for the horizontal taps) */
+    BandRows band[2];             /* current row of the detail bands [side] */
+    BandRows r[RING], a[RING];    /* decoupled rows, slot = row % RING */
+    int32_t *fr[RING], *cr[RING]; /* CSF weights of r: off-centre (padded) and centre */
+    int32_t *fa[RING], *ca[RING]; /* the same for a */
 
     char names[N_FEATURES][NAME_LEN];
 } AdmState;
 
-static inline double pow2(int e) { return pow(2.0, e); }
+static inline double pow2(int e)
+{
+    return pow(2.0, e);
+}
 
-static inline int ceil_log2(double x) { return (int)ceil(log2(x)); }
+static inline int ceil_log2(double x)
+{
+    return (int)ceil(log2(x));
+}
 
 static void region_setup(AdmLevel *L)
 {
@@ -161,8 +191,7 @@ static void region_setup(AdmLevel *L)
     L->score = (Region){ top, L->h - top, left, L->w - left };
     int wl = (int)(L->w * 0.1 - 0.5 - 1), wt = (int)(L->h * 0.1 - 0.5 - 1);
     int wr = L->w - wl + 2, wb = L->h - wt + 2;
-    L->work = (Region){ wt < 0 ? 0 : wt, wb > L->h ? L->h : wb,
-                        wl < 0 ? 0 : wl, wr > L->w ? L->w : wr };
+    L->work = (Region){ wt < 0 ? 0 : wt, wb > L->h ? L->h : wb, wl < 0 ? 0 : wl, wr > L->w ? L->w : wr };
 }
 
 static void level_setup(AdmLevel *L, int level, const AdmCsfParams *csf, double nw)
@@ -249,8 +278,7 @@ static void dwt_row0(AdmState *s, const VmafxPicture *pic, int side, int i)
         s->k.dwt0_vert_8(row, W, lo, hi);
     } else {
         const uint16_t *row[4];
-        for (int k = 0; k < 4; k++)
-            row[k] = (const uint16_t *)(base + dwt_tap(2 * i - 1 + k, H) * stride);
+        for (int k = 0; k < 4; k++) row[k] = (const uint16_t *)(base + dwt_tap(2 * i - 1 + k, H) * stride);
         s->k.dwt0_vert_16(row, W, s->bpc, lo, hi);
     }
     pad_dwt16(lo, W);
@@ -270,8 +298,7 @@ static void dwt_row32(AdmState *s, int level, int side, int i)
     int32_t *lo = s->lo, *hi = s->hi;
     if (level == 1) {
         const int16_t *row[4];
-        for (int k = 0; k < 4; k++)
-            row[k] = s->ll0[side] + (size_t)dwt_tap(2 * i - 1 + k, nh) * n;
+        for (int k = 0; k < 4; k++) row[k] = s->ll0[side] + (size_t)dwt_tap(2 * i - 1 + k, nh) * n;
         s->k.dwt1_vert(row, n, lo, hi);
     } else {
         const int32_t *src = s->ll[side][(level - 1) & 1];
@@ -354,8 +381,8 @@ static void decouple_row(AdmState *s, int level, int i)
 }
 
 /* Masked cube sums of one band triple of row q with the weights of the other part (4.7). */
-static void cm_one(AdmState *s, int level, const BandRows *x, int32_t *const f_ring[RING],
-                   const int32_t *c, const int rows[3], int64_t out[N_BANDS])
+static void cm_one(AdmState *s, int level, const BandRows *x, int32_t *const f_ring[RING], const int32_t *c,
+                   const int rows[3], int64_t out[N_BANDS])
 {
     const AdmLevel *L = &s->lv[level];
     const int left = L->score.left, n = L->score.right - left;
@@ -372,8 +399,7 @@ static void cm_one(AdmState *s, int level, const BandRows *x, int32_t *const f_r
         s->k.cm32_row(xs, f, c + left, n, L->fix32, L->cm_shift[0], row);
     }
     const int64_t round = (int64_t)1 << (L->cm_row_shift - 1);
-    for (int b = 0; b < N_BANDS; b++)
-        out[b] = adm_add64(out[b], adm_add64(row[b], round) >> L->cm_row_shift);
+    for (int b = 0; b < N_BANDS; b++) out[b] = adm_add64(out[b], adm_add64(row[b], round) >> L->cm_row_shift);
 }
 
 /* Numerator (r masked by the weights of a) and AIM (a masked by those of r) of row q. Rows
@@ -392,8 +418,8 @@ static void cm_rows(AdmState *s, int level, int q, LevelSums *sums)
  * working rows are decoupled; the masking of row q runs once row q+1 is there. With
  * adm_skip_scale0, level 0 is only transformed (libvmaf then low-passes it alone, which
  * gives the same approximation band). */
-static void level_sweep(AdmState *s, int level, const VmafxPicture *ref,
-                        const VmafxPicture *dis, LevelSums *sums)
+static void level_sweep(AdmState *s, int level, const VmafxPicture *ref, const VmafxPicture *dis,
+                        LevelSums *sums)
 {
     const AdmLevel *L = &s->lv[level];
     const bool dwt_only = level == 0 && s->skip_scale0;
@@ -427,8 +453,7 @@ static float band_total(const double v[3], float noise)
 static float den_score(const AdmLevel *L, const LevelSums *sums)
 {
     double csf[3];
-    for (int b = 0; b < N_BANDS; b++)
-        csf[b] = ((double)sums->den[b] / L->den_scale) * L->rf_cube[b];
+    for (int b = 0; b < N_BANDS; b++) csf[b] = ((double)sums->den[b] / L->den_scale) * L->rf_cube[b];
     return band_total(csf, L->noise);
 }
 
@@ -437,8 +462,7 @@ static float cm_score(const AdmLevel *L, int level, const int64_t acc[N_BANDS], 
     double v[3];
     for (int b = 0; b < N_BANDS; b++) {
         /* level 0 scales in double, levels 1-3 convert the sum to float first (libvmaf) */
-        v[b] = level == 0 ? (float)((double)acc[b] / L->cm_scale0[b])
-                          : (float)acc[b] / L->cm_scale32;
+        v[b] = level == 0 ? (float)((double)acc[b] / L->cm_scale0[b]) : (float)acc[b] / L->cm_scale32;
     }
     return band_total(v, noise);
 }
@@ -448,8 +472,7 @@ typedef struct AdmScores {
     float num_s[N_LEVELS], den_s[N_LEVELS];
 } AdmScores;
 
-static void adm_compute(AdmState *s, const VmafxPicture *ref, const VmafxPicture *dis,
-                        AdmScores *out)
+static void adm_compute(AdmState *s, const VmafxPicture *ref, const VmafxPicture *dis, AdmScores *out)
 {
     double num = 0, den = 0, aim_num = 0;
     for (int level = 0; level < N_LEVELS; level++) {
@@ -458,7 +481,7 @@ static void adm_compute(AdmState *s, const VmafxPicture *ref, const VmafxPicture
         level_sweep(s, level, ref, dis, &sums);
         float d, n, a;
         if (level == 0 && s->skip_scale0) {
-            d = 1e-10f;     /* libvmaf's stand-in denominator of the skipped level */
+            d = 1e-10f; /* libvmaf's stand-in denominator of the skipped level */
             n = a = 0.0f;
         } else {
             d = den_score(L, &sums);
@@ -485,7 +508,10 @@ static void adm_compute(AdmState *s, const VmafxPicture *ref, const VmafxPicture
 
 /* ---- extractor interface ---- */
 
-static size_t align64(size_t n) { return (n + 63) & ~(size_t)63; }
+static size_t align64(size_t n)
+{
+    return (n + 63) & ~(size_t)63;
+}
 
 /* Carves the approximation planes and the row buffers out of one allocation; with base NULL
  * only sizes it. Every row has ROW_PAD int32 of slack on both sides. */
@@ -496,11 +522,13 @@ static size_t layout(AdmState *s, uint8_t *base)
      * width (levels 1-3); other rows: at most a level-0 band width of int32 */
     const size_t dwt_row = (size_t)s->w + 2 * ROW_PAD, band_row = (size_t)s->lv[0].w + 2 * ROW_PAD;
     size_t off = 0;
+/* clang-format off */
 #define CARVE(ptr, type, count, skip)                                          \
     do {                                                                       \
         if (base) (ptr) = (type *)(void *)(base + off) + (skip);               \
         off += align64(sizeof(type) * (count));                                \
     } while (0)
+/* clang-format on */
 #define CARVE_ROW(ptr) CARVE(ptr, int32_t, band_row, ROW_PAD)
     CARVE(s->div, int32_t, 65537, 0);
     const size_t n2 = (size_t)s->lv[2].w * s->lv[2].h;
@@ -508,7 +536,7 @@ static size_t layout(AdmState *s, uint8_t *base)
         /* level 0 (int16) and, once level 1 has read it, level 2 (int32) */
         CARVE(s->ll0[side], int16_t, n0 > 2 * n2 ? n0 : 2 * n2, 0);
         if (base) s->ll[side][0] = (int32_t *)(void *)s->ll0[side];
-        CARVE(s->ll[side][1], int32_t, n1, 0);   /* levels 1 and 3 */
+        CARVE(s->ll[side][1], int32_t, n1, 0); /* levels 1 and 3 */
     }
     CARVE(s->lo, int32_t, dwt_row, ROW_PAD);
     CARVE(s->hi, int32_t, dwt_row, ROW_PAD);
@@ -538,7 +566,10 @@ static size_t layout(AdmState *s, uint8_t *base)
 
 static void build_names(AdmState *s, const char *suffix)
 {
-    static const struct { int id; const char *base, *alias; } fixed[] = {
+    static const struct {
+        int id;
+        const char *base, *alias;
+    } fixed[] = {
         { F_ADM2, "VMAF_integer_feature_adm2_score", "integer_adm2" },
         { F_AIM, "VMAF_integer_feature_aim_score", "integer_aim" },
         { F_ADM3, "VMAF_integer_feature_adm3_score", "integer_adm3" },
@@ -561,8 +592,10 @@ static void build_names(AdmState *s, const char *suffix)
 
 static AdmCsfParams csf_params(const double *opt)
 {
-    return (AdmCsfParams){ .mode = (int)opt[OPT_CSF_MODE], .nvd = opt[OPT_NVD],
-                           .rdh = (int)opt[OPT_RDH], .scale = opt[OPT_CSF_SCALE],
+    return (AdmCsfParams){ .mode = (int)opt[OPT_CSF_MODE],
+                           .nvd = opt[OPT_NVD],
+                           .rdh = (int)opt[OPT_RDH],
+                           .scale = opt[OPT_CSF_SCALE],
                            .diag_scale = opt[OPT_CSF_DIAG] };
 }
 
@@ -587,8 +620,10 @@ static int adm_init(void *priv, const ExtractorParams *p)
      * the level-0 cube shift ceil(log2(w) - 4) must be positive */
     if (p->w < MIN_SIZE || p->h < MIN_SIZE) {
         if (p->why_len)
-            snprintf(p->why, p->why_len, "the %ux%u picture is too small (the integer ADM needs "
-                     "at least %dx%d)", p->w, p->h, MIN_SIZE, MIN_SIZE);
+            snprintf(p->why, p->why_len,
+                     "the %ux%u picture is too small (the integer ADM needs "
+                     "at least %dx%d)",
+                     p->w, p->h, MIN_SIZE, MIN_SIZE);
         return -ERANGE;
     }
 
@@ -597,7 +632,7 @@ static int adm_init(void *priv, const ExtractorParams *p)
     s->h = (int)p->h;
     s->bpc = (int)p->bpc;
     s->egl = p->opt[OPT_EGL];
-    if (s->egl != floor(s->egl)) {   /* libvmaf's rounding of a fractional limit: adm_kernels.h */
+    if (s->egl != floor(s->egl)) { /* libvmaf's rounding of a fractional limit: adm_kernels.h */
         s->k.decouple0_row = adm_decouple0_row_libvmaf;
         s->k.decouple32_row = adm_decouple32_row_libvmaf;
     }

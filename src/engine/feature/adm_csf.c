@@ -32,17 +32,14 @@ static float watson_step(int lambda, int theta, double nvd, int rdh)
 
 /* ---- Barten (mode 1), HDR-VDP-2's simplified form at a fixed luminance ---- */
 
-#define BARTEN_LUM 100.0   /* cd/m2, libvmaf's fixed adaptation luminance */
+#define BARTEN_LUM 100.0 /* cd/m2, libvmaf's fixed adaptation luminance */
 
 /* Neural CSF parameters p0..p3 measured at six luminances (HDR-VDP 2.2.1). */
 static const float barten_lum[6] = { 0.002, 0.02, 0.2, 2, 20, 150 };
 static const float barten_par[6][4] = {
-    { 0.991265, 3.74038, 0.50722, 4.46044 },
-    { 0.800889, 3.54104, 0.682505, 4.94958 },
-    { 0.476505, 4.37453, 0.750315, 5.28678 },
-    { 0.405782, 4.40602, 0.935314, 5.61425 },
-    { 0.334278, 3.79542, 1.07327, 6.4635 },
-    { 0.394533, 2.7755, 1.16577, 7.45665 },
+    { 0.991265, 3.74038, 0.50722, 4.46044 },  { 0.800889, 3.54104, 0.682505, 4.94958 },
+    { 0.476505, 4.37453, 0.750315, 5.28678 }, { 0.405782, 4.40602, 0.935314, 5.61425 },
+    { 0.334278, 3.79542, 1.07327, 6.4635 },   { 0.394533, 2.7755, 1.16577, 7.45665 },
 };
 
 /* Optical MTF: sum of four exponentials. */
@@ -81,8 +78,8 @@ static void barten_params(double lum, float p[4])
 
 static float barten_weight(int lambda, double nvd, int rdh, double scale)
 {
-    const float r = (float)(nvd * rdh * M_PI / 180.0);     /* pixels per degree */
-    const float rho = (float)(r / pow(2, lambda + 1));     /* cycles per degree of the level */
+    const float r = (float)(nvd * rdh * M_PI / 180.0); /* pixels per degree */
+    const float rho = (float)(r / pow(2, lambda + 1)); /* cycles per degree of the level */
     float p[4];
     barten_params(BARTEN_LUM, p);
     const float a = (float)(1.0f + pow(p[0] * rho, p[1]));
@@ -97,50 +94,32 @@ static float barten_weight(int lambda, double nvd, int rdh, double scale)
 typedef struct BlendTable {
     int rdh;
     double nvd;
-    float w[2][N_LEVELS];       /* [horizontal/vertical, diagonal][level] */
+    float w[2][N_LEVELS]; /* [horizontal/vertical, diagonal][level] */
 } BlendTable;
 
 static const BlendTable blend[] = {
-    { 1080, 3.0, { { 0.01183, 0.025026, 0.04295, 0.058621 },
-                   { 0.004302, 0.011778, 0.023918, 0.035901 } } },
-    { 1080, 5.0, { { 0.004212, 0.014809, 0.029642, 0.047464 },
-                   { 0.000984, 0.005852, 0.0146, 0.027574 } } },
+    { 1080, 3.0, { { 0.01183, 0.025026, 0.04295, 0.058621 }, { 0.004302, 0.011778, 0.023918, 0.035901 } } },
+    { 1080, 5.0, { { 0.004212, 0.014809, 0.029642, 0.047464 }, { 0.000984, 0.005852, 0.0146, 0.027574 } } },
     /* 2160 at 1.5 H has the pixels per degree of 1080 at 3 H */
-    { 2160, 1.5, { { 0.01183, 0.025026, 0.04295, 0.058621 },
-                   { 0.004302, 0.011778, 0.023918, 0.035901 } } },
-    { 2160, 3.0, { { 0.00226, 0.01183, 0.025026, 0.04295 },
-                   { 0.000479, 0.004302, 0.011778, 0.023918 } } },
-    { 2160, 5.0, { { 0.000092, 0.004212, 0.014809, 0.029642 },
-                   { 0.000050, 0.000984, 0.005852, 0.0146 } } },
-    { 720, 3.0, { { 0.018715, 0.035637, 0.052798, 0.061509 },
-                  { 0.007999, 0.018396, 0.031851, 0.037718 } } },
-    { 720, 5.0, { { 0.010144, 0.022561, 0.040309, 0.05672 },
-                  { 0.003463, 0.010282, 0.021839, 0.034641 } } },
-    { 480, 3.0, { { 0.027961, 0.045875, 0.060275, 0.056234 },
-                  { 0.013572, 0.026277, 0.036959, 0.034511 } } },
-    { 480, 5.0, { { 0.016781, 0.032822, 0.05032, 0.061594 },
-                  { 0.00691, 0.016545, 0.029917, 0.037777 } } },
+    { 2160, 1.5, { { 0.01183, 0.025026, 0.04295, 0.058621 }, { 0.004302, 0.011778, 0.023918, 0.035901 } } },
+    { 2160, 3.0, { { 0.00226, 0.01183, 0.025026, 0.04295 }, { 0.000479, 0.004302, 0.011778, 0.023918 } } },
+    { 2160, 5.0, { { 0.000092, 0.004212, 0.014809, 0.029642 }, { 0.000050, 0.000984, 0.005852, 0.0146 } } },
+    { 720, 3.0, { { 0.018715, 0.035637, 0.052798, 0.061509 }, { 0.007999, 0.018396, 0.031851, 0.037718 } } },
+    { 720, 5.0, { { 0.010144, 0.022561, 0.040309, 0.05672 }, { 0.003463, 0.010282, 0.021839, 0.034641 } } },
+    { 480, 3.0, { { 0.027961, 0.045875, 0.060275, 0.056234 }, { 0.013572, 0.026277, 0.036959, 0.034511 } } },
+    { 480, 5.0, { { 0.016781, 0.032822, 0.05032, 0.061594 }, { 0.00691, 0.016545, 0.029917, 0.037777 } } },
 };
 
 static const BlendTable blend_mae[] = {
-    { 1080, 3.0, { { 0.011249, 0.022606, 0.035930, 0.045673 },
-                   { 0.004097, 0.010921, 0.021430, 0.031313 } } },
-    { 1080, 5.0, { { 0.004052, 0.013939, 0.026298, 0.038833 },
-                   { 0.000927, 0.005544, 0.013415, 0.024515 } } },
-    { 2160, 1.5, { { 0.011249, 0.022606, 0.035930, 0.045673 },
-                   { 0.004097, 0.010921, 0.021430, 0.031313 } } },
-    { 2160, 3.0, { { 0.002166, 0.011249, 0.022606, 0.035930 },
-                   { 0.000447, 0.004097, 0.010921, 0.021430 } } },
-    { 2160, 5.0, { { 0.000077, 0.004052, 0.013939, 0.026298 },
-                   { 0.000045, 0.000927, 0.005544, 0.013415 } } },
-    { 720, 3.0, { { 0.017329, 0.030870, 0.042134, 0.047410 },
-                  { 0.007509, 0.016707, 0.028072, 0.032722 } } },
-    { 720, 5.0, { { 0.009689, 0.020577, 0.034162, 0.044523 },
-                  { 0.003302, 0.009579, 0.019661, 0.030318 } } },
-    { 480, 3.0, { { 0.024969, 0.037825, 0.046676, 0.043974 },
-                  { 0.012511, 0.023424, 0.032139, 0.030166 } } },
-    { 480, 5.0, { { 0.015665, 0.028766, 0.040612, 0.047483 },
-                  { 0.006514, 0.015107, 0.026476, 0.032776 } } },
+    { 1080, 3.0, { { 0.011249, 0.022606, 0.035930, 0.045673 }, { 0.004097, 0.010921, 0.021430, 0.031313 } } },
+    { 1080, 5.0, { { 0.004052, 0.013939, 0.026298, 0.038833 }, { 0.000927, 0.005544, 0.013415, 0.024515 } } },
+    { 2160, 1.5, { { 0.011249, 0.022606, 0.035930, 0.045673 }, { 0.004097, 0.010921, 0.021430, 0.031313 } } },
+    { 2160, 3.0, { { 0.002166, 0.011249, 0.022606, 0.035930 }, { 0.000447, 0.004097, 0.010921, 0.021430 } } },
+    { 2160, 5.0, { { 0.000077, 0.004052, 0.013939, 0.026298 }, { 0.000045, 0.000927, 0.005544, 0.013415 } } },
+    { 720, 3.0, { { 0.017329, 0.030870, 0.042134, 0.047410 }, { 0.007509, 0.016707, 0.028072, 0.032722 } } },
+    { 720, 5.0, { { 0.009689, 0.020577, 0.034162, 0.044523 }, { 0.003302, 0.009579, 0.019661, 0.030318 } } },
+    { 480, 3.0, { { 0.024969, 0.037825, 0.046676, 0.043974 }, { 0.012511, 0.023424, 0.032139, 0.030166 } } },
+    { 480, 5.0, { { 0.015665, 0.028766, 0.040612, 0.047483 }, { 0.006514, 0.015107, 0.026476, 0.032776 } } },
 };
 
 #define N_BLEND (sizeof(blend) / sizeof(blend[0]))
@@ -166,7 +145,7 @@ void adm_csf_weights(const AdmCsfParams *p, int level, float w[2])
     case ADM_CSF_BLEND:
     case ADM_CSF_BLEND_MAE: {
         const BlendTable *t = blend_find(p);
-        w[0] = t ? t->w[0][level] : 0.0f;   /* adm_csf_check() refuses a missing table */
+        w[0] = t ? t->w[0][level] : 0.0f; /* adm_csf_check() refuses a missing table */
         w[1] = t ? t->w[1][level] : 0.0f;
         break;
     }
@@ -185,14 +164,18 @@ int adm_csf_check(const AdmCsfParams *p, char *why, size_t n)
     }
     /* libvmaf: the 16-bit data path cannot represent a coarser angular frequency */
     if (p->nvd * p->rdh < 3.0 * 1080) {
-        snprintf(why, n, "adm_norm_view_dist * adm_ref_display_height = %g is below 3 * 1080, "
-                 "which the integer ADM cannot represent", p->nvd * p->rdh);
+        snprintf(why, n,
+                 "adm_norm_view_dist * adm_ref_display_height = %g is below 3 * 1080, "
+                 "which the integer ADM cannot represent",
+                 p->nvd * p->rdh);
         return -EINVAL;
     }
     if ((p->mode == ADM_CSF_BLEND || p->mode == ADM_CSF_BLEND_MAE) && !blend_find(p)) {
-        snprintf(why, n, "adm_csf_mode=%d has weights only for adm_ref_display_height/"
+        snprintf(why, n,
+                 "adm_csf_mode=%d has weights only for adm_ref_display_height/"
                  "adm_norm_view_dist 1080/3, 1080/5, 2160/1.5, 2160/3, 2160/5, 720/3, 720/5, "
-                 "480/3 and 480/5, not %d/%g", p->mode, p->rdh, p->nvd);
+                 "480/3 and 480/5, not %d/%g",
+                 p->mode, p->rdh, p->nvd);
         return -EINVAL;
     }
     /* fixed-point factors: level 0 as uint16 in Q21 (H, V) and Q23 (D), levels 1-3 in Q32,
@@ -205,12 +188,14 @@ int adm_csf_check(const AdmCsfParams *p, char *why, size_t n)
             const double fix = level == 0 ? w[k] * pow(2, k ? 23 : 21) : w[k] * pow(2, 32);
             const double lim = level == 0 ? 65536.0 : 2147483648.0;
             if (!(fix >= 0 && fix < lim)) {
-                snprintf(why, n, "adm_csf_mode=%d: the %s CSF weight of level %d is %g, beyond "
-                         "the integer ADM's fixed-point range (below %g)%s", p->mode,
-                         k ? "diagonal" : "horizontal/vertical", level, (double)w[k],
-                         lim / pow(2, level == 0 ? (k ? 23 : 21) : 32),  /* as a weight */
-                         p->mode != ADM_CSF_BARTEN ? "" :
-                         k ? "; lower adm_csf_diag_scale" : "; lower adm_csf_scale");
+                snprintf(why, n,
+                         "adm_csf_mode=%d: the %s CSF weight of level %d is %g, beyond "
+                         "the integer ADM's fixed-point range (below %g)%s",
+                         p->mode, k ? "diagonal" : "horizontal/vertical", level, (double)w[k],
+                         lim / pow(2, level == 0 ? (k ? 23 : 21) : 32), /* as a weight */
+                         p->mode != ADM_CSF_BARTEN ? ""
+                         : k                       ? "; lower adm_csf_diag_scale"
+                                                   : "; lower adm_csf_scale");
                 return -EINVAL;
             }
         }

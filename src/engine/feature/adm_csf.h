@@ -7,17 +7,17 @@
 #include <stddef.h>
 
 enum AdmCsfMode {
-    ADM_CSF_WATSON = 0,      /* Watson et al. 1997 quantisation steps (the default) */
-    ADM_CSF_BARTEN = 1,      /* Barten's CSF as simplified in HDR-VDP-2, times adm_csf_scale */
-    ADM_CSF_BLEND = 2,       /* fixed Barten/Watson blend per viewing condition (VMAF v1) */
-    ADM_CSF_BLEND_MAE = 3,   /* the same, refitted (libvmaf's "v1.0.17+" tables) */
+    ADM_CSF_WATSON = 0,    /* Watson et al. 1997 quantisation steps (the default) */
+    ADM_CSF_BARTEN = 1,    /* Barten's CSF as simplified in HDR-VDP-2, times adm_csf_scale */
+    ADM_CSF_BLEND = 2,     /* fixed Barten/Watson blend per viewing condition (VMAF v1) */
+    ADM_CSF_BLEND_MAE = 3, /* the same, refitted (libvmaf's "v1.0.17+" tables) */
 };
 
 typedef struct AdmCsfParams {
     int mode;
-    double nvd;              /* adm_norm_view_dist */
-    int rdh;                 /* adm_ref_display_height */
-    double scale, diag_scale;/* adm_csf_scale, adm_csf_diag_scale (Barten only) */
+    double nvd;               /* adm_norm_view_dist */
+    int rdh;                  /* adm_ref_display_height */
+    double scale, diag_scale; /* adm_csf_scale, adm_csf_diag_scale (Barten only) */
 } AdmCsfParams;
 
 /* Weights of DWT level 0..3: w[0] for the horizontal and vertical bands, w[1] diagonal. */

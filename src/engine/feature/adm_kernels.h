@@ -39,41 +39,34 @@ typedef struct AdmKernels {
     void (*dwt0_vert_16)(const uint16_t *const s[4], int n, int bpc, int16_t *lo, int16_t *hi);
     /* Level 0 horizontal pass: padded lo/hi rows of (n) samples -> m = (n+1)/2 outputs of the
      * approximation band a and of the three detail bands. */
-    void (*dwt0_horz)(const int16_t *lo, const int16_t *hi, int m, int16_t *a,
-                      int16_t *const band[3]);
+    void (*dwt0_horz)(const int16_t *lo, const int16_t *hi, int m, int16_t *a, int16_t *const band[3]);
     /* Level 1 vertical pass from the int16 level-0 approximation band: no rounding, no shift,
      * and the sums are exact in int32 (|sum| <= 54822 * 2^15), so 64 bits are not needed. */
     void (*dwt1_vert)(const int16_t *const s[4], int n, int32_t *lo, int32_t *hi);
     /* Levels 1-3 (4.2): 64-bit accumulation, a rounding constant and a shift per pass. */
-    void (*dwt_vert_32)(const int32_t *const s[4], int n, int64_t round, int shift,
-                        int32_t *lo, int32_t *hi);
-    void (*dwt_horz_32)(const int32_t *lo, const int32_t *hi, int m, int64_t round, int shift,
-                        int32_t *a, int32_t *const band[3]);
+    void (*dwt_vert_32)(const int32_t *const s[4], int n, int64_t round, int shift, int32_t *lo, int32_t *hi);
+    void (*dwt_horz_32)(const int32_t *lo, const int32_t *hi, int m, int64_t round, int shift, int32_t *a,
+                        int32_t *const band[3]);
     /* Decoupling of n samples (4.4): o/t = reference/distorted bands, r/a = restored and
      * additive parts. */
-    void (*decouple0_row)(const int16_t *const o[3], const int16_t *const t[3], int n,
-                          double egl, float cos1sq, const int32_t *div,
-                          int16_t *const r[3], int16_t *const a[3]);
-    void (*decouple32_row)(const int32_t *const o[3], const int32_t *const t[3], int n,
-                           double egl, float cos1sq, const int32_t *div,
-                           int32_t *const r[3], int32_t *const a[3]);
+    void (*decouple0_row)(const int16_t *const o[3], const int16_t *const t[3], int n, double egl,
+                          float cos1sq, const int32_t *div, int16_t *const r[3], int16_t *const a[3]);
+    void (*decouple32_row)(const int32_t *const o[3], const int32_t *const t[3], int n, double egl,
+                           float cos1sq, const int32_t *div, int32_t *const r[3], int32_t *const a[3]);
     /* CSF of n samples of the three bands (4.6, 4.7): per sample, the sum over the bands of
      * the off-centre masking weight f (|c|/30) and of the centre weight (|c|/15). */
-    void (*csf0_row)(const int16_t *const x[3], int n, const uint16_t fix[3],
-                     int32_t *fsum, int32_t *csum);
-    void (*csf32_row)(const int32_t *const x[3], int n, const uint32_t fix[3],
-                      int32_t *fsum, int32_t *csum);
+    void (*csf0_row)(const int16_t *const x[3], int n, const uint16_t fix[3], int32_t *fsum, int32_t *csum);
+    void (*csf32_row)(const int32_t *const x[3], int n, const uint32_t fix[3], int32_t *fsum, int32_t *csum);
     /* Masked cube sums of n samples (4.7) -> one sum per band. f[0..2] are the off-centre
      * weight rows above, at and below the row (readable at index -1 and n), c the centre
      * weights of the row. */
-    void (*cm0_row)(const int16_t *const x[3], const int32_t *const f[3], const int32_t *c,
-                    int n, const uint16_t fix[3], const int shift[3], int64_t sum[3]);
-    void (*cm32_row)(const int32_t *const x[3], const int32_t *const f[3], const int32_t *c,
-                     int n, const uint32_t fix[3], int shift, int64_t sum[3]);
+    void (*cm0_row)(const int16_t *const x[3], const int32_t *const f[3], const int32_t *c, int n,
+                    const uint16_t fix[3], const int shift[3], int64_t sum[3]);
+    void (*cm32_row)(const int32_t *const x[3], const int32_t *const f[3], const int32_t *c, int n,
+                     const uint32_t fix[3], int shift, int64_t sum[3]);
     /* Reference cube sums of n samples (4.8) -> one sum per band. */
     void (*den0_row)(const int16_t *const x[3], int n, uint64_t sum[3]);
-    void (*den32_row)(const int32_t *const x[3], int n, int sq_shift, int shift,
-                      uint64_t sum[3]);
+    void (*den32_row)(const int32_t *const x[3], int n, int sq_shift, int shift, uint64_t sum[3]);
 } AdmKernels;
 
 /* Fills k for the given level (never above what the CPU has: the caller's KernelTable). */
@@ -85,13 +78,20 @@ void adm_kernels_init_avx512(AdmKernels *k);
 
 /* Two's-complement narrowing and |x| as libvmaf's C code does them on gcc/x86 (where
  * abs(INT32_MIN) stays INT32_MIN). */
-static inline int16_t adm_wrap16(int32_t x) { return (int16_t)(uint16_t)(uint32_t)x; }
-static inline int32_t adm_wrap32(int64_t x) { return (int32_t)(uint32_t)(uint64_t)x; }
+static inline int16_t adm_wrap16(int32_t x)
+{
+    return (int16_t)(uint16_t)(uint32_t)x;
+}
+static inline int32_t adm_wrap32(int64_t x)
+{
+    return (int32_t)(uint32_t)(uint64_t)x;
+}
 static inline int32_t adm_abs32(int32_t x)
 {
     return (int32_t)(x < 0 ? 0u - (uint32_t)x : (uint32_t)x);
 }
 
+/* clang-format off */
 #define ADM_DEFINE_DWT0_VERT(NAME, PIX)                                                       \
     static inline void NAME(const PIX *const s[4], int n, int bpc, int16_t *lo, int16_t *hi)  \
     {                                                                                         \
@@ -108,6 +108,7 @@ static inline int32_t adm_abs32(int32_t x)
             hi[j] = adm_wrap16((h + half) >> bpc);                                            \
         }                                                                                     \
     }
+/* clang-format on */
 
 ADM_DEFINE_DWT0_VERT(adm_dwt0_vert_8_c_bpc, uint8_t)
 ADM_DEFINE_DWT0_VERT(adm_dwt0_vert_16_c, uint16_t)
@@ -136,20 +137,20 @@ static inline void adm_dwt0_horz_c(const int16_t *lo, const int16_t *hi, int m, 
     }
 }
 
-static inline int32_t adm_fir32(int64_t c0, int64_t c1, int64_t c2, int64_t c3, int32_t x0,
-                                int32_t x1, int32_t x2, int32_t x3, int64_t round, int shift)
+static inline int32_t adm_fir32(int64_t c0, int64_t c1, int64_t c2, int64_t c3, int32_t x0, int32_t x1,
+                                int32_t x2, int32_t x3, int64_t round, int shift)
 {
     return adm_wrap32((c0 * x0 + c1 * x1 + c2 * x2 + c3 * x3 + round) >> shift);
 }
 
-static inline void adm_dwt_vert_32_c(const int32_t *const s[4], int n, int64_t round,
-                                     int shift, int32_t *lo, int32_t *hi)
+static inline void adm_dwt_vert_32_c(const int32_t *const s[4], int n, int64_t round, int shift, int32_t *lo,
+                                     int32_t *hi)
 {
     for (int j = 0; j < n; j++) {
-        lo[j] = adm_fir32(ADM_LO0, ADM_LO1, ADM_LO2, ADM_LO3, s[0][j], s[1][j], s[2][j],
-                          s[3][j], round, shift);
-        hi[j] = adm_fir32(ADM_HI0, ADM_HI1, ADM_HI2, ADM_HI3, s[0][j], s[1][j], s[2][j],
-                          s[3][j], round, shift);
+        lo[j] = adm_fir32(ADM_LO0, ADM_LO1, ADM_LO2, ADM_LO3, s[0][j], s[1][j], s[2][j], s[3][j], round,
+                          shift);
+        hi[j] = adm_fir32(ADM_HI0, ADM_HI1, ADM_HI2, ADM_HI3, s[0][j], s[1][j], s[2][j], s[3][j], round,
+                          shift);
     }
 }
 
@@ -157,27 +158,20 @@ static inline void adm_dwt_vert_32_c(const int32_t *const s[4], int n, int64_t r
 static inline void adm_dwt1_vert_c(const int16_t *const s[4], int n, int32_t *lo, int32_t *hi)
 {
     for (int j = 0; j < n; j++) {
-        lo[j] = adm_fir32(ADM_LO0, ADM_LO1, ADM_LO2, ADM_LO3, s[0][j], s[1][j], s[2][j],
-                          s[3][j], 0, 0);
-        hi[j] = adm_fir32(ADM_HI0, ADM_HI1, ADM_HI2, ADM_HI3, s[0][j], s[1][j], s[2][j],
-                          s[3][j], 0, 0);
+        lo[j] = adm_fir32(ADM_LO0, ADM_LO1, ADM_LO2, ADM_LO3, s[0][j], s[1][j], s[2][j], s[3][j], 0, 0);
+        hi[j] = adm_fir32(ADM_HI0, ADM_HI1, ADM_HI2, ADM_HI3, s[0][j], s[1][j], s[2][j], s[3][j], 0, 0);
     }
 }
 
-static inline void adm_dwt_horz_32_c(const int32_t *lo, const int32_t *hi, int m,
-                                     int64_t round, int shift, int32_t *a,
-                                     int32_t *const band[3])
+static inline void adm_dwt_horz_32_c(const int32_t *lo, const int32_t *hi, int m, int64_t round, int shift,
+                                     int32_t *a, int32_t *const band[3])
 {
     for (int j = 0; j < m; j++) {
         const int32_t *l = lo + 2 * j - 1, *h = hi + 2 * j - 1;
-        a[j] = adm_fir32(ADM_LO0, ADM_LO1, ADM_LO2, ADM_LO3, l[0], l[1], l[2], l[3], round,
-                         shift);
-        band[ADM_V][j] = adm_fir32(ADM_HI0, ADM_HI1, ADM_HI2, ADM_HI3, l[0], l[1], l[2], l[3],
-                                   round, shift);
-        band[ADM_H][j] = adm_fir32(ADM_LO0, ADM_LO1, ADM_LO2, ADM_LO3, h[0], h[1], h[2], h[3],
-                                   round, shift);
-        band[ADM_D][j] = adm_fir32(ADM_HI0, ADM_HI1, ADM_HI2, ADM_HI3, h[0], h[1], h[2], h[3],
-                                   round, shift);
+        a[j] = adm_fir32(ADM_LO0, ADM_LO1, ADM_LO2, ADM_LO3, l[0], l[1], l[2], l[3], round, shift);
+        band[ADM_V][j] = adm_fir32(ADM_HI0, ADM_HI1, ADM_HI2, ADM_HI3, l[0], l[1], l[2], l[3], round, shift);
+        band[ADM_H][j] = adm_fir32(ADM_LO0, ADM_LO1, ADM_LO2, ADM_LO3, h[0], h[1], h[2], h[3], round, shift);
+        band[ADM_D][j] = adm_fir32(ADM_HI0, ADM_HI1, ADM_HI2, ADM_HI3, h[0], h[1], h[2], h[3], round, shift);
     }
 }
 
@@ -219,17 +213,15 @@ static inline int64_t adm_enhance_rounded(int32_t rst, int32_t o, int32_t t, dou
 
 /* Columns [0, round_below) take adm_enhance_rounded, the rest adm_enhance (see
  * adm_decouple0_row_libvmaf). */
-static inline void adm_decouple0_row_split(const int16_t *const o[3], const int16_t *const t[3],
-                                           int n, double egl, float cos1sq, const int32_t *div,
-                                           int16_t *const r[3], int16_t *const a[3], int round_below)
+static inline void adm_decouple0_row_split(const int16_t *const o[3], const int16_t *const t[3], int n,
+                                           double egl, float cos1sq, const int32_t *div, int16_t *const r[3],
+                                           int16_t *const a[3], int round_below)
 {
     for (int j = 0; j < n; j++) {
-        const bool flag = adm_angle_flag(o[ADM_H][j], o[ADM_V][j], t[ADM_H][j], t[ADM_V][j],
-                                         cos1sq);
+        const bool flag = adm_angle_flag(o[ADM_H][j], o[ADM_V][j], t[ADM_H][j], t[ADM_V][j], cos1sq);
         for (int b = 0; b < ADM_BANDS; b++) {
             const int32_t ob = o[b][j], tb = t[b][j];
-            const int32_t k = ob == 0 ? 32768
-                : adm_clamp_q15(((int64_t)div[ob + 32768] * tb + 16384) >> 15);
+            const int32_t k = ob == 0 ? 32768 : adm_clamp_q15(((int64_t)div[ob + 32768] * tb + 16384) >> 15);
             int16_t rst = adm_wrap16((k * ob + 16384) >> 15);
             if (flag && k > 0 && ob != 0)
                 rst = j < round_below ? (int16_t)adm_enhance_rounded(rst, ob, tb, egl)
@@ -240,18 +232,16 @@ static inline void adm_decouple0_row_split(const int16_t *const o[3], const int1
     }
 }
 
-static inline void adm_decouple0_row_c(const int16_t *const o[3], const int16_t *const t[3],
-                                       int n, double egl, float cos1sq, const int32_t *div,
-                                       int16_t *const r[3], int16_t *const a[3])
+static inline void adm_decouple0_row_c(const int16_t *const o[3], const int16_t *const t[3], int n,
+                                       double egl, float cos1sq, const int32_t *div, int16_t *const r[3],
+                                       int16_t *const a[3])
 {
     for (int j = 0; j < n; j++) {
-        const bool flag = adm_angle_flag(o[ADM_H][j], o[ADM_V][j], t[ADM_H][j], t[ADM_V][j],
-                                         cos1sq);
+        const bool flag = adm_angle_flag(o[ADM_H][j], o[ADM_V][j], t[ADM_H][j], t[ADM_V][j], cos1sq);
         for (int b = 0; b < ADM_BANDS; b++) {
             const int32_t ob = o[b][j], tb = t[b][j];
             /* k = t/o in Q15 through the Q30 reciprocal table */
-            const int32_t k = ob == 0 ? 32768
-                : adm_clamp_q15(((int64_t)div[ob + 32768] * tb + 16384) >> 15);
+            const int32_t k = ob == 0 ? 32768 : adm_clamp_q15(((int64_t)div[ob + 32768] * tb + 16384) >> 15);
             int16_t rst = adm_wrap16((k * ob + 16384) >> 15);
             if (flag && k > 0 && ob != 0) rst = (int16_t)adm_enhance(rst, ob, tb, egl);
             r[b][j] = rst;
@@ -271,18 +261,17 @@ static inline int32_t adm_ratio_q15_32(int32_t o, int32_t t, const int32_t *div)
         s = 17 - __builtin_clz(m);
         m = (m + (1u << (s - 1))) >> s;
     }
-    const int64_t round = (int32_t)(1u << (14 + s));   /* int in libvmaf: 2^31 wraps */
+    const int64_t round = (int32_t)(1u << (14 + s)); /* int in libvmaf: 2^31 wraps */
     const int64_t q = (int64_t)div[m + 32768] * t * (o < 0 ? -1 : 1);
     return adm_clamp_q15((q + round) >> (15 + s));
 }
 
-static inline void adm_decouple32_row_split(const int32_t *const o[3], const int32_t *const t[3],
-                                            int n, double egl, float cos1sq, const int32_t *div,
-                                            int32_t *const r[3], int32_t *const a[3], int round_below)
+static inline void adm_decouple32_row_split(const int32_t *const o[3], const int32_t *const t[3], int n,
+                                            double egl, float cos1sq, const int32_t *div, int32_t *const r[3],
+                                            int32_t *const a[3], int round_below)
 {
     for (int j = 0; j < n; j++) {
-        const bool flag = adm_angle_flag(o[ADM_H][j], o[ADM_V][j], t[ADM_H][j], t[ADM_V][j],
-                                         cos1sq);
+        const bool flag = adm_angle_flag(o[ADM_H][j], o[ADM_V][j], t[ADM_H][j], t[ADM_V][j], cos1sq);
         for (int b = 0; b < ADM_BANDS; b++) {
             const int32_t ob = o[b][j], tb = t[b][j];
             const int32_t k = adm_ratio_q15_32(ob, tb, div);
@@ -302,27 +291,26 @@ static inline void adm_decouple32_row_split(const int32_t *const o[3], const int
  * n % 16, where its C code truncates everywhere. With an integer egl (1, 100: every built-in
  * model) both are adm_decouple*_row_c; vmafx uses these at every kernel level, so every level
  * gives the same numbers. */
-static inline void adm_decouple0_row_libvmaf(const int16_t *const o[3], const int16_t *const t[3],
-                                             int n, double egl, float cos1sq, const int32_t *div,
+static inline void adm_decouple0_row_libvmaf(const int16_t *const o[3], const int16_t *const t[3], int n,
+                                             double egl, float cos1sq, const int32_t *div,
                                              int16_t *const r[3], int16_t *const a[3])
 {
     adm_decouple0_row_split(o, t, n, egl, cos1sq, div, r, a, n - n % 16);
 }
 
-static inline void adm_decouple32_row_libvmaf(const int32_t *const o[3], const int32_t *const t[3],
-                                              int n, double egl, float cos1sq, const int32_t *div,
+static inline void adm_decouple32_row_libvmaf(const int32_t *const o[3], const int32_t *const t[3], int n,
+                                              double egl, float cos1sq, const int32_t *div,
                                               int32_t *const r[3], int32_t *const a[3])
 {
     adm_decouple32_row_split(o, t, n, egl, cos1sq, div, r, a, n - n % 16);
 }
 
-static inline void adm_decouple32_row_c(const int32_t *const o[3], const int32_t *const t[3],
-                                        int n, double egl, float cos1sq, const int32_t *div,
-                                        int32_t *const r[3], int32_t *const a[3])
+static inline void adm_decouple32_row_c(const int32_t *const o[3], const int32_t *const t[3], int n,
+                                        double egl, float cos1sq, const int32_t *div, int32_t *const r[3],
+                                        int32_t *const a[3])
 {
     for (int j = 0; j < n; j++) {
-        const bool flag = adm_angle_flag(o[ADM_H][j], o[ADM_V][j], t[ADM_H][j], t[ADM_V][j],
-                                         cos1sq);
+        const bool flag = adm_angle_flag(o[ADM_H][j], o[ADM_V][j], t[ADM_H][j], t[ADM_V][j], cos1sq);
         for (int b = 0; b < ADM_BANDS; b++) {
             const int32_t ob = o[b][j], tb = t[b][j];
             const int32_t k = adm_ratio_q15_32(ob, tb, div);
@@ -337,8 +325,8 @@ static inline void adm_decouple32_row_c(const int32_t *const o[3], const int32_t
 /* Level 0 CSF (4.6): c = x * rfactor in Q(21|23) brought to Q12 (the D band rounds with
  * 65535, as libvmaf does); off-centre weight |c|/30 and centre weight |c|/15 in Q17, each
  * stored as int16 before being summed. */
-static inline void adm_csf0_row_c(const int16_t *const x[3], int n, const uint16_t fix[3],
-                                  int32_t *fsum, int32_t *csum)
+static inline void adm_csf0_row_c(const int16_t *const x[3], int n, const uint16_t fix[3], int32_t *fsum,
+                                  int32_t *csum)
 {
     static const int shift[3] = { 15, 15, 17 };
     static const int32_t round[3] = { 16384, 16384, 65535 };
@@ -358,8 +346,8 @@ static inline void adm_csf0_row_c(const int16_t *const x[3], int n, const uint16
 /* Levels 1-3 CSF: c = x * rfactor(Q32) >> 28; the weights 2^32/30 and 2^32/15 are applied with
  * a rounding constant of -2^31 (libvmaf keeps 1u<<31 in an int32), i.e. floor(v - 0.5). The
  * factors are below 2^31 (the largest CSF factor is about 2^28). */
-static inline void adm_csf32_row_c(const int32_t *const x[3], int n, const uint32_t fix[3],
-                                   int32_t *fsum, int32_t *csum)
+static inline void adm_csf32_row_c(const int32_t *const x[3], int n, const uint32_t fix[3], int32_t *fsum,
+                                   int32_t *csum)
 {
     for (int j = 0; j < n; j++) {
         uint32_t fs = 0, cs = 0;
@@ -393,9 +381,8 @@ static inline int32_t adm_thr(const int32_t *const f[3], const int32_t *c, int j
 
 /* Level 0 masking (4.7): x = |r * rfactor| (Q27 for H,V, Q29 for D) minus the threshold
  * brought to the same Q, clipped at 0, then x^3 with intermediate rounding shifts. */
-static inline void adm_cm0_row_c(const int16_t *const x[3], const int32_t *const f[3],
-                                 const int32_t *c, int n, const uint16_t fix[3],
-                                 const int shift[3], int64_t sum[3])
+static inline void adm_cm0_row_c(const int16_t *const x[3], const int32_t *const f[3], const int32_t *c,
+                                 int n, const uint16_t fix[3], const int shift[3], int64_t sum[3])
 {
     static const int sub[3] = { 10, 10, 12 };
     static const int sq[3] = { 29, 29, 30 };
@@ -414,9 +401,8 @@ static inline void adm_cm0_row_c(const int16_t *const x[3], const int32_t *const
 }
 
 /* Levels 1-3 masking: x = r * rfactor(Q32) >> 28, then as level 0 with fixed shifts. */
-static inline void adm_cm32_row_c(const int32_t *const x[3], const int32_t *const f[3],
-                                  const int32_t *c, int n, const uint32_t fix[3], int shift,
-                                  int64_t sum[3])
+static inline void adm_cm32_row_c(const int32_t *const x[3], const int32_t *const f[3], const int32_t *c,
+                                  int n, const uint32_t fix[3], int shift, int64_t sum[3])
 {
     const int64_t round = (int64_t)1 << (shift - 1);
     for (int b = 0; b < ADM_BANDS; b++) sum[b] = 0;
@@ -445,8 +431,7 @@ static inline void adm_den0_row_c(const int16_t *const x[3], int n, uint64_t sum
 }
 
 /* Levels 1-3 denominator (4.8): the square is rounded with 2^q, not 2^(q-1), as in libvmaf. */
-static inline void adm_den32_row_c(const int32_t *const x[3], int n, int sq_shift, int shift,
-                                   uint64_t sum[3])
+static inline void adm_den32_row_c(const int32_t *const x[3], int n, int sq_shift, int shift, uint64_t sum[3])
 {
     const uint64_t round = (uint64_t)1 << (shift - 1);
     for (int b = 0; b < ADM_BANDS; b++) {

@@ -20,10 +20,12 @@ static const char *const eotf_names[] = { "bt1886", "pq", NULL };
 
 /* libvmaf's options table, in its order. */
 enum {
+    /* clang-format off */
     OPT_MAX_VAL, OPT_ENC_W, OPT_ENC_H, OPT_ENC_BD, OPT_SRC_W, OPT_SRC_H, OPT_WINDOW, OPT_TOPK,
     OPT_CAMBI_TOPK, OPT_TVI, OPT_VLT, OPT_MLC, OPT_HEATMAPS, OPT_FULL_REF, OPT_EOTF,
     OPT_CAMBI_EOTF, OPT_HRS, N_OPTIONS
 };
+/* clang-format on */
 
 static const ExtractorOption options[N_OPTIONS] = {
     { "cambi_max_val", "cmxv", 1000.0, 0.0, 1000.0, true, false },
@@ -55,16 +57,15 @@ static const ExtractorOptionKind kinds[] = {
 enum { F_CAMBI, F_SOURCE, F_FULL_REF, N_FEATURES };
 
 static const char *const provides[] = { "Cambi_feature_cambi_score", NULL };
-static const char *const feature_base[N_FEATURES] = {
-    "Cambi_feature_cambi_score", "cambi_source", "cambi_full_reference"
-};
+static const char *const feature_base[N_FEATURES] = { "Cambi_feature_cambi_score", "cambi_source",
+                                                      "cambi_full_reference" };
 
 typedef struct CambiState {
     unsigned enc_w, enc_h, src_w, src_h;
     int enc_bitdepth, window, src_window, high_res_speedup;
     double topk, max_val;
     bool full_ref;
-    const char *heatmaps;                 /* directory, or NULL */
+    const char *heatmaps; /* directory, or NULL */
     const VmafxFileSink *files;
     CambiWork work;
     char name[N_FEATURES][NAME_LEN];
@@ -79,8 +80,8 @@ typedef struct MapWriter {
 
 static void map_file_name(const CambiState *s, int scale, char *buf, size_t n)
 {
-    unsigned w = s->enc_w, h = s->enc_h;   /* named by the encode size halved per scale, as */
-    for (int k = 0; k < scale; k++) {      /* libvmaf does, also with high_res_speedup      */
+    unsigned w = s->enc_w, h = s->enc_h; /* named by the encode size halved per scale, as */
+    for (int k = 0; k < scale; k++) {    /* libvmaf does, also with high_res_speedup      */
         w = (w + 1) >> 1;
         h = (h + 1) >> 1;
     }
@@ -126,10 +127,14 @@ static int score(CambiState *s, const VmafxPicture *pic, bool source, unsigned f
 {
     MapWriter mw = { s, frame };
     CambiPictureJob job = {
-        .w = source ? s->src_w : s->enc_w, .h = source ? s->src_h : s->enc_h,
-        .enc_bitdepth = s->enc_bitdepth, .window = source ? s->src_window : s->window,
-        .high_res_speedup = s->high_res_speedup, .topk = s->topk,
-        .map = s->heatmaps && !source ? write_map : NULL, .map_user = &mw,
+        .w = source ? s->src_w : s->enc_w,
+        .h = source ? s->src_h : s->enc_h,
+        .enc_bitdepth = s->enc_bitdepth,
+        .window = source ? s->src_window : s->window,
+        .high_res_speedup = s->high_res_speedup,
+        .topk = s->topk,
+        .map = s->heatmaps && !source ? write_map : NULL,
+        .map_user = &mw,
     };
     return cambi_score_picture(&s->work, pic, &job, out);
 }
@@ -139,8 +144,7 @@ static int extract(void *priv, const FrameInput *in, FeatureCollector *out)
     CambiState *s = priv;
     double dis, src;
     int err = score(s, in->dis, false, in->index, &dis);
-    if (!err)
-        err = collector_put(out, s->name[F_CAMBI], in->index, dis < s->max_val ? dis : s->max_val);
+    if (!err) err = collector_put(out, s->name[F_CAMBI], in->index, dis < s->max_val ? dis : s->max_val);
     if (err || !s->full_ref) return err;
     if ((err = score(s, in->ref, true, in->index, &src))) return err;
     double combined = dis - src > 0 ? dis - src : 0;
@@ -173,14 +177,16 @@ static int resolutions(CambiState *s, const ExtractorParams *p)
     }
     if (s->enc_w < CAMBI_MIN_SIZE && s->enc_h < CAMBI_MIN_SIZE)
         return REFUSE("the encode resolution %ux%u is below CAMBI's minimum (%d in width or "
-                      "height)", s->enc_w, s->enc_h, CAMBI_MIN_SIZE);
+                      "height)",
+                      s->enc_w, s->enc_h, CAMBI_MIN_SIZE);
     if (s->src_w < CAMBI_MIN_SIZE && s->src_h < CAMBI_MIN_SIZE)
         return REFUSE("the source resolution %ux%u is below CAMBI's minimum (%d in width or "
-                      "height)", s->src_w, s->src_h, CAMBI_MIN_SIZE);
-    if ((s->src_w > s->enc_w && s->src_h < s->enc_h) ||
-        (s->src_w < s->enc_w && s->src_h > s->enc_h))
+                      "height)",
+                      s->src_w, s->src_h, CAMBI_MIN_SIZE);
+    if ((s->src_w > s->enc_w && s->src_h < s->enc_h) || (s->src_w < s->enc_w && s->src_h > s->enc_h))
         return REFUSE("source %ux%u and encode %ux%u resolutions must not be larger in one "
-                      "dimension and smaller in the other", s->src_w, s->src_h, s->enc_w, s->enc_h);
+                      "dimension and smaller in the other",
+                      s->src_w, s->src_h, s->enc_w, s->enc_h);
     return 0;
 }
 
@@ -196,7 +202,8 @@ static int window_fits(const ExtractorParams *p, unsigned w, unsigned h, int win
     }
     if ((int)sw < window || (int)sh < window)
         return REFUSE("the %s resolution %ux%u is too narrow for CAMBI's window of %d at its "
-                      "coarsest scale (%ux%u)", which, w, h, window, sw, sh);
+                      "coarsest scale (%ux%u)",
+                      which, w, h, window, sw, sh);
     return 0;
 }
 
@@ -223,9 +230,9 @@ static int init_state(CambiState *s, const ExtractorParams *p)
     const int max_window = s->window > s->src_window ? s->window : s->src_window;
     if (max_window * max_window >= CAMBI_LUT_SIZE)
         return REFUSE("window_size %d is too large for this resolution (adjusted window %d, "
-                      "at most 65)", (int)p->opt[OPT_WINDOW], max_window);
-    if ((err = window_fits(p, s->enc_w, s->enc_h, s->window, s->high_res_speedup, "encode")))
-        return err;
+                      "at most 65)",
+                      (int)p->opt[OPT_WINDOW], max_window);
+    if ((err = window_fits(p, s->enc_w, s->enc_h, s->window, s->high_res_speedup, "encode"))) return err;
     if (s->full_ref &&
         (err = window_fits(p, s->src_w, s->src_h, s->src_window, s->high_res_speedup, "source")))
         return err;

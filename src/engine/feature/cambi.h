@@ -8,7 +8,7 @@
 #include "cambi_kernels.h"
 
 #define CAMBI_SCALES 5
-#define CAMBI_MIN_SIZE 216       /* libvmaf refuses encodes smaller in both dimensions */
+#define CAMBI_MIN_SIZE 216 /* libvmaf refuses encodes smaller in both dimensions */
 
 enum { CAMBI_EOTF_BT1886, CAMBI_EOTF_PQ };
 
@@ -16,8 +16,7 @@ enum { CAMBI_EOTF_BT1886, CAMBI_EOTF_PQ };
  * the high-resolution speed-up, odd). */
 int cambi_window(int window, unsigned w, unsigned h, int high_res_speedup);
 /* Fills p (thresholds, weights, band) and lut; -1 when no sample is as bright as vis_lum. */
-int cambi_c_params(CambiCParams *p, int max_log_contrast, double tvi, double vis_lum, int eotf,
-                   float *lut);
+int cambi_c_params(CambiCParams *p, int max_log_contrast, double tvi, double vis_lum, int eotf, float *lut);
 
 /* Receives the c-values of each scale (w x h floats) of a scored picture. */
 typedef int (*CambiMapFn)(void *user, int scale, const float *c, int w, int h);
@@ -25,12 +24,12 @@ typedef int (*CambiMapFn)(void *user, int scale, const float *c, int w, int h);
 /* Working memory of one picture's score, for pictures up to w x h. */
 typedef struct CambiWork {
     unsigned alloc_w, alloc_h;
-    uint16_t *img, *mask;        /* alloc_w x alloc_h, stride alloc_w */
-    uint16_t *flat;              /* 8 rows of flat-pixel flags (a ring) and a zero row */
-    uint16_t *colsum;            /* 7x7 box column sums, 3 zeros on each side */
-    uint16_t *mode;              /* 3 rows of the mode filter's horizontal pass */
-    uint16_t *hist;              /* window histogram, a row of alloc_w per value */
-    float *c;                    /* c-values of one scale */
+    uint16_t *img, *mask; /* alloc_w x alloc_h, stride alloc_w */
+    uint16_t *flat;       /* 8 rows of flat-pixel flags (a ring) and a zero row */
+    uint16_t *colsum;     /* 7x7 box column sums, 3 zeros on each side */
+    uint16_t *mode;       /* 3 rows of the mode filter's horizontal pass */
+    uint16_t *hist;       /* window histogram, a row of alloc_w per value */
+    float *c;             /* c-values of one scale */
     CambiCParams cp;
     CambiKernels k;
     float lut[CAMBI_LUT_SIZE];
@@ -40,18 +39,17 @@ int cambi_work_alloc(CambiWork *wk, unsigned w, unsigned h);
 void cambi_work_free(CambiWork *wk);
 
 typedef struct CambiPictureJob {
-    unsigned w, h;               /* picture converted (nearest sample) to this size */
-    int enc_bitdepth;            /* < 10: anti-dithering filter */
-    int window;                  /* adjusted window size */
-    int high_res_speedup;        /* scale 0 at half resolution */
+    unsigned w, h;        /* picture converted (nearest sample) to this size */
+    int enc_bitdepth;     /* < 10: anti-dithering filter */
+    int window;           /* adjusted window size */
+    int high_res_speedup; /* scale 0 at half resolution */
     double topk;
-    CambiMapFn map;              /* NULL: no heat maps */
+    CambiMapFn map; /* NULL: no heat maps */
     void *map_user;
 } CambiPictureJob;
 
 /* The CAMBI score of one picture's luma plane; -EINVAL when a sample is out of its range. */
-int cambi_score_picture(CambiWork *wk, const VmafxPicture *pic, const CambiPictureJob *job,
-                        double *score);
+int cambi_score_picture(CambiWork *wk, const VmafxPicture *pic, const CambiPictureJob *job, double *score);
 
 /* The mean of the k = clip(topk * n, 1, n) largest of c[0..n), as libvmaf computes it:
  * _select is libvmaf's quick-select and ordered sum (the definition; it reorders c);

@@ -13,7 +13,7 @@
 
 #include "cambi.h"
 
-#define FLAT_RING 8              /* rows i-4 .. i+3 of flat flags are alive at once */
+#define FLAT_RING 8 /* rows i-4 .. i+3 of flat flags are alive at once */
 
 static const int scale_weight[CAMBI_SCALES] = { 16, 8, 4, 2, 1 };
 
@@ -37,8 +37,7 @@ int cambi_work_alloc(CambiWork *wk, unsigned w, unsigned h)
     wk->c = alloc16(plane, sizeof(float));
     /* value rows of the band, plus the rows that look-ups above the band may reach */
     wk->hist = alloc16((size_t)(wk->cp.size + CAMBI_MAX_DIFFS + 1) * w, sizeof(uint16_t));
-    if (!wk->img || !wk->mask || !wk->flat || !wk->colsum || !wk->mode || !wk->c || !wk->hist)
-        return -ENOMEM;
+    if (!wk->img || !wk->mask || !wk->flat || !wk->colsum || !wk->mode || !wk->c || !wk->hist) return -ENOMEM;
     return 0;
 }
 
@@ -61,8 +60,8 @@ static int samples_in_range(const VmafxPicture *pic)
     if (pic->bpc <= 8 || pic->bpc >= 16) return 1;
     const unsigned max = (1u << pic->bpc) - 1;
     for (unsigned i = 0; i < pic->h[0]; i++) {
-        const uint16_t *row = (const uint16_t *)(const void *)
-            ((const uint8_t *)pic->data[0] + (size_t)i * pic->stride[0]);
+        const uint16_t *row = (const uint16_t *)(const void *)((const uint8_t *)pic->data[0] +
+                                                               (size_t)i * pic->stride[0]);
         for (unsigned j = 0; j < pic->w[0]; j++)
             if (row[j] > max) return 0;
     }
@@ -127,8 +126,7 @@ static void anti_dither(uint16_t *p, unsigned w, unsigned h)
 {
     for (unsigned i = 0; i + 1 < h; i++) {
         uint16_t *r = p + (size_t)i * w, *n = r + w;
-        for (unsigned j = 0; j + 1 < w; j++)
-            r[j] = (uint16_t)((r[j] + r[j + 1] + n[j] + n[j + 1]) >> 2);
+        for (unsigned j = 0; j + 1 < w; j++) r[j] = (uint16_t)((r[j] + r[j + 1] + n[j] + n[j + 1]) >> 2);
         r[w - 1] = (uint16_t)((r[w - 1] + n[w - 1]) >> 1);
     }
     uint16_t *r = p + (size_t)(h - 1) * w;
@@ -185,8 +183,7 @@ static void spatial_mask(CambiWork *wk, int w, int h)
 /* Keeps every other row and column of a plane (stride of the unscaled picture: its rows). */
 static void decimate(const CambiKernels *k, uint16_t *p, unsigned stride, int w, int h)
 {
-    for (int i = 0; i < h; i++)
-        k->decimate_row(p + (size_t)2 * i * stride, p + (size_t)i * stride, w);
+    for (int i = 0; i < h; i++) k->decimate_row(p + (size_t)2 * i * stride, p + (size_t)i * stride, w);
 }
 
 /* 3x3 mode filter in place; the first and last rows are left as they are. */
@@ -195,33 +192,31 @@ static void mode_filter(CambiWork *wk, unsigned stride, int w, int h)
     for (int i = 0; i < h; i++) {
         wk->k.mode_h(wk->img + (size_t)i * stride, wk->mode + (size_t)(i % 3) * w, w);
         if (i >= 2)
-            wk->k.mode_v(wk->mode, wk->mode + w, wk->mode + 2 * (size_t)w,
-                         wk->img + (size_t)(i - 1) * stride, w);
+            wk->k.mode_v(wk->mode, wk->mode + w, wk->mode + 2 * (size_t)w, wk->img + (size_t)(i - 1) * stride,
+                         w);
     }
 }
 
 /* The histogram starts all zero (calloc) and is left all zero: the rows still in the window
  * after the last picture row leave it again, which costs less than clearing every value row
  * (and leaves the rows of values that never occur untouched). */
-static void c_values(CambiWork *wk, unsigned stride, int w, int h, int window,
-                     CambiPoolScan *pool)
+static void c_values(CambiWork *wk, unsigned stride, int w, int h, int window, CambiPoolScan *pool)
 {
     cambi_pool_reset(pool);
     const int pad = window >> 1, base = wk->cp.base, size = wk->cp.size;
     const uint16_t *img = wk->img, *mask = wk->mask;
     for (int r = 0; r < pad; r++)
-        wk->k.hist_slide(wk->hist, w, pad, base, size, img + (size_t)r * stride,
-                         mask + (size_t)r * stride, NULL, NULL);
+        wk->k.hist_slide(wk->hist, w, pad, base, size, img + (size_t)r * stride, mask + (size_t)r * stride,
+                         NULL, NULL);
     for (int i = 0; i < h; i++) {
         const int r = i + pad, old = i - pad - 1;
         const size_t ra = (size_t)r * stride, ro = (size_t)old * stride;
         if (r < h || old >= 0)
-            wk->k.hist_slide(wk->hist, w, pad, base, size, r < h ? img + ra : NULL,
-                             r < h ? mask + ra : NULL, old >= 0 ? img + ro : NULL,
-                             old >= 0 ? mask + ro : NULL);
+            wk->k.hist_slide(wk->hist, w, pad, base, size, r < h ? img + ra : NULL, r < h ? mask + ra : NULL,
+                             old >= 0 ? img + ro : NULL, old >= 0 ? mask + ro : NULL);
         wk->k.c_values_row(wk->c + (size_t)i * w, wk->hist, img + (size_t)i * stride,
                            mask + (size_t)i * stride, w, &wk->cp);
-        cambi_pool_scan(pool, wk->c + (size_t)i * w, w);   /* while the row is in cache */
+        cambi_pool_scan(pool, wk->c + (size_t)i * w, w); /* while the row is in cache */
     }
     for (int r = h - pad - 1; r < h; r++)
         if (r >= 0)
@@ -231,8 +226,7 @@ static void c_values(CambiWork *wk, unsigned stride, int w, int h, int window,
 
 /* ---- the picture ----------------------------------------------------------------------- */
 
-int cambi_score_picture(CambiWork *wk, const VmafxPicture *pic, const CambiPictureJob *job,
-                        double *score)
+int cambi_score_picture(CambiWork *wk, const VmafxPicture *pic, const CambiPictureJob *job, double *score)
 {
     if (!samples_in_range(pic)) return -EINVAL;
     int w = (int)job->w, h = (int)job->h;
@@ -266,8 +260,8 @@ int cambi_score_picture(CambiWork *wk, const VmafxPicture *pic, const CambiPictu
 void cambi_kernels_init(CambiKernels *k, enum VmafxCpu level)
 {
     *k = (CambiKernels){
-        cambi_flat_row_c, cambi_box_update_c, cambi_mask_row_c, cambi_mode_h_c, cambi_mode_v_c,
-        cambi_decimate_row_c, cambi_hist_slide_c, cambi_c_values_row_c,
+        cambi_flat_row_c, cambi_box_update_c,   cambi_mask_row_c,   cambi_mode_h_c,
+        cambi_mode_v_c,   cambi_decimate_row_c, cambi_hist_slide_c, cambi_c_values_row_c,
     };
 #if VMAFX_HAVE_X86
     if (level >= VMAFX_CPU_AVX2) cambi_kernels_init_avx2(k);

@@ -12,21 +12,21 @@
 
 #include "vmafx/vmafx.h"
 
-#define CAMBI_MAX_DIFFS 32       /* 1 << max_log_contrast, max_log_contrast <= 5 */
-#define CAMBI_LUT_SIZE 4226      /* reciprocals 1/n for n <= 65 * 65 (window_size^2 bound) */
-#define CAMBI_MASK_HALF 3        /* the spatial mask counts flat pixels in a 7x7 box */
-#define CAMBI_SLACK 64           /* elements a kernel may touch past a row's end */
+#define CAMBI_MAX_DIFFS 32  /* 1 << max_log_contrast, max_log_contrast <= 5 */
+#define CAMBI_LUT_SIZE 4226 /* reciprocals 1/n for n <= 65 * 65 (window_size^2 bound) */
+#define CAMBI_MASK_HALF 3   /* the spatial mask counts flat pixels in a 7x7 box */
+#define CAMBI_SLACK 64      /* elements a kernel may touch past a row's end */
 
 /* What the contrast measure of a pixel needs (libvmaf's c_value_pixel). Samples v are kept in
  * histogram row v - base when base <= v < base + size: only such pixels can ever make a
  * c-value non-zero (the gating below bounds the values that are looked up). */
 typedef struct CambiCParams {
-    int num_diffs;                        /* 1 << max_log_contrast */
-    uint16_t tvi[CAMBI_MAX_DIFFS];        /* tvi threshold of contrast d+1, + num_diffs */
-    int weight[CAMBI_MAX_DIFFS];          /* suprathreshold contrast weight of contrast d+1 */
-    int vlt_luma;                         /* darkest visible sample value (0: all) */
-    int base, size;                       /* histogram value band */
-    const float *lut;                     /* [n] = reciprocal of n, libvmaf's rounding */
+    int num_diffs;                 /* 1 << max_log_contrast */
+    uint16_t tvi[CAMBI_MAX_DIFFS]; /* tvi threshold of contrast d+1, + num_diffs */
+    int weight[CAMBI_MAX_DIFFS];   /* suprathreshold contrast weight of contrast d+1 */
+    int vlt_luma;                  /* darkest visible sample value (0: all) */
+    int base, size;                /* histogram value band */
+    const float *lut;              /* [n] = reciprocal of n, libvmaf's rounding */
 } CambiCParams;
 
 typedef struct CambiKernels {
@@ -48,13 +48,12 @@ typedef struct CambiKernels {
     /* Slides the window histogram down one picture row: each in-band pixel of row sub (with
      * its mask set) leaves, each of row add enters, the columns [c-pad, c+pad] of its value's
      * histogram row (clipped to [0, w)); either row may be NULL. */
-    void (*hist_slide)(uint16_t *hist, int w, int pad, int base, int size,
-                       const uint16_t *add, const uint16_t *add_mask,
-                       const uint16_t *sub, const uint16_t *sub_mask);
+    void (*hist_slide)(uint16_t *hist, int w, int pad, int base, int size, const uint16_t *add,
+                       const uint16_t *add_mask, const uint16_t *sub, const uint16_t *sub_mask);
     /* c-values of one row (0 where the mask is not set); hist is the window histogram at
      * that row, w columns per value. */
-    void (*c_values_row)(float *out, const uint16_t *hist, const uint16_t *img,
-                         const uint16_t *mask, int w, const CambiCParams *p);
+    void (*c_values_row)(float *out, const uint16_t *hist, const uint16_t *img, const uint16_t *mask, int w,
+                         const CambiCParams *p);
 } CambiKernels;
 
 void cambi_kernels_init(CambiKernels *k, enum VmafxCpu level);
@@ -63,8 +62,7 @@ void cambi_kernels_init_avx512(CambiKernels *k);
 
 /* ---- scalar definitions ---------------------------------------------------------------- */
 
-static inline void cambi_flat_row_c(const uint16_t *row, const uint16_t *below, uint16_t *d,
-                                    int w)
+static inline void cambi_flat_row_c(const uint16_t *row, const uint16_t *below, uint16_t *d, int w)
 {
     for (int c = 0; c < w; c++) {
         int flat = c == w - 1 || row[c] == row[c + 1];
@@ -73,8 +71,7 @@ static inline void cambi_flat_row_c(const uint16_t *row, const uint16_t *below, 
     }
 }
 
-static inline void cambi_box_update_c(uint16_t *colsum, const uint16_t *add,
-                                      const uint16_t *sub, int w)
+static inline void cambi_box_update_c(uint16_t *colsum, const uint16_t *add, const uint16_t *sub, int w)
 {
     for (int c = 0; c < w; c++) colsum[c] = (uint16_t)(colsum[c] + add[c] - sub[c]);
 }
@@ -103,8 +100,8 @@ static inline void cambi_mode_h_c(const uint16_t *in, uint16_t *out, int w)
     out[w - 1] = in[w - 1];
 }
 
-static inline void cambi_mode_v_c(const uint16_t *a, const uint16_t *b, const uint16_t *c,
-                                  uint16_t *out, int w)
+static inline void cambi_mode_v_c(const uint16_t *a, const uint16_t *b, const uint16_t *c, uint16_t *out,
+                                  int w)
 {
     for (int j = 0; j < w; j++) out[j] = cambi_mode3(a[j], b[j], c[j]);
 }
@@ -121,22 +118,20 @@ static inline void cambi_range_add_c(uint16_t *h, int lo, int hi, int delta)
 }
 
 /* Histogram row of a sample, or -1 when it is masked out or out of the band. */
-static inline int cambi_hist_row(const uint16_t *img, const uint16_t *mask, int c, int base,
-                                 int size)
+static inline int cambi_hist_row(const uint16_t *img, const uint16_t *mask, int c, int base, int size)
 {
     if (!img || !mask[c]) return -1;
     int r = img[c] - base;
     return r >= 0 && r < size ? r : -1;
 }
 
-static inline void cambi_hist_slide_c(uint16_t *hist, int w, int pad, int base, int size,
-                                      const uint16_t *add, const uint16_t *add_mask,
-                                      const uint16_t *sub, const uint16_t *sub_mask)
+static inline void cambi_hist_slide_c(uint16_t *hist, int w, int pad, int base, int size, const uint16_t *add,
+                                      const uint16_t *add_mask, const uint16_t *sub, const uint16_t *sub_mask)
 {
     for (int c = 0; c < w; c++) {
         int ra = cambi_hist_row(add, add_mask, c, base, size);
         int rs = cambi_hist_row(sub, sub_mask, c, base, size);
-        if (ra == rs) continue;              /* same value leaves and enters: no change */
+        if (ra == rs) continue; /* same value leaves and enters: no change */
         int lo = c - pad < 0 ? 0 : c - pad, hi = c + pad + 1 > w ? w : c + pad + 1;
         if (rs >= 0) cambi_range_add_c(hist + (size_t)rs * w, lo, hi, -1);
         if (ra >= 0) cambi_range_add_c(hist + (size_t)ra * w, lo, hi, 1);
@@ -145,8 +140,7 @@ static inline void cambi_hist_slide_c(uint16_t *hist, int w, int pad, int base, 
 
 /* libvmaf's c_value_pixel: the strongest weighted contrast between the pixel's value and a
  * value d+1 above or below it in the window, where that contrast is visible. */
-static inline float cambi_c_value(const uint16_t *hist, int w, int c, int v,
-                                  const CambiCParams *p)
+static inline float cambi_c_value(const uint16_t *hist, int w, int c, int v, const CambiCParams *p)
 {
     const int r = v - p->base;
     if (r < 0 || r >= p->size) return 0.0f;

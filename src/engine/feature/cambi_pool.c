@@ -93,8 +93,8 @@ static uint32_t pick_digit(const uint32_t *hist, uint32_t top, int *k, int *abov
 /* Histogram of the digit (the bits at shift, under mask) of the values whose bits above
  * `top` equal `prefix` (all values when top is 32), in four parts so that runs of equal
  * values do not wait on one counter; summed into h[0] up to `bins`. */
-static void histogram(uint32_t h[4][1 << 12], const float *c, int n, int shift, uint32_t mask,
-                      int top, uint32_t prefix, uint32_t bins)
+static void histogram(uint32_t h[4][1 << 12], const float *c, int n, int shift, uint32_t mask, int top,
+                      uint32_t prefix, uint32_t bins)
 {
     memset(h, 0, sizeof(uint32_t[4][1 << 12]));
     const uint32_t pm = top >= 32 ? 0 : ~0u << top;
@@ -107,12 +107,11 @@ static void histogram(uint32_t h[4][1 << 12], const float *c, int n, int shift, 
     for (uint32_t d = 0; d < bins; d++) h[0][d] += h[1][d] + h[2][d] + h[3][d];
 }
 
-#define HIGH_INF 0x7f8u          /* the high 12 bits of +inf */
+#define HIGH_INF 0x7f8u /* the high 12 bits of +inf */
 
 /* The bits of the k-th largest of c[0..n) (all >= +0), and in *above the count of larger
  * values; -1 when a value is +inf or NaN. */
-static int select_kth(const float *c, int n, int k, uint32_t *kth, int *above,
-                      uint32_t h[4][1 << 12])
+static int select_kth(const float *c, int n, int k, uint32_t *kth, int *above, uint32_t h[4][1 << 12])
 {
     histogram(h, c, n, 20, 0xfff, 32, 0, HIGH_INF);
     for (uint32_t d = HIGH_INF; d < 1u << 12; d++)
@@ -197,11 +196,11 @@ double cambi_top_k_mean(float *c, double topk, int n, const CambiPoolScan *p)
     }
     if (bits >> 31) return cambi_top_k_mean_select(c, topk, n); /* a sign bit set */
     if (!bits) return 0.0;                                      /* all +0 */
-    const uint32_t lo = (key ^ 0x80000000u) + 1;  /* the smallest value above +0 */
+    const uint32_t lo = (key ^ 0x80000000u) + 1;                /* the smallest value above +0 */
     double sum;
-    float smallest;              /* the smallest value above +0 that the sum holds */
-    if (k >= n - zeros) {        /* the top k: every value above +0, and zeros */
-        sum = all;                                      /* NaN or inf if one is */
+    float smallest;       /* the smallest value above +0 that the sum holds */
+    if (k >= n - zeros) { /* the top k: every value above +0, and zeros */
+        sum = all;        /* NaN or inf if one is */
         memcpy(&smallest, &lo, sizeof(smallest));
     } else {
         uint32_t h[4][1 << 12], t;

@@ -7,7 +7,7 @@
 
 #include "cambi.h"
 
-#define FOOT 64                   /* 10-bit limited range [64, 940] */
+#define FOOT 64 /* 10-bit limited range [64, 940] */
 #define HEAD 940
 
 static double bt1886(double v)
@@ -78,24 +78,22 @@ static int vlt_luma(double threshold, int eotf)
 {
     int s = FOOT;
     while (luminance(s, eotf) < threshold) {
-        if (++s > HEAD) return -1;   /* clipped above the head: never brighter */
+        if (++s > HEAD) return -1; /* clipped above the head: never brighter */
     }
     return s == FOOT ? 0 : s;
 }
 
 int cambi_window(int window, unsigned w, unsigned h, int high_res_speedup)
 {
-    int ws = (int)(((unsigned)window * (w + h)) / 375) >> 4;   /* ~ window at 4K */
+    int ws = (int)(((unsigned)window * (w + h)) / 375) >> 4; /* ~ window at 4K */
     if (high_res_speedup) ws = (ws + 1) >> 1;
     return ws | 1;
 }
 
-static const int contrast_weight[CAMBI_MAX_DIFFS] = {
-    1, 2, 3, 4, 4, 5, 5, 6, 6, 6, 6, 7, 7, 7, 7, 8, 8, 8, 8, 8, 8, 8, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9
-};
+static const int contrast_weight[CAMBI_MAX_DIFFS] = { 1, 2, 3, 4, 4, 5, 5, 6, 6, 6, 6, 7, 7, 7, 7, 8,
+                                                      8, 8, 8, 8, 8, 8, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9 };
 
-int cambi_c_params(CambiCParams *p, int max_log_contrast, double tvi, double vis_lum, int eotf,
-                   float *lut)
+int cambi_c_params(CambiCParams *p, int max_log_contrast, double tvi, double vis_lum, int eotf, float *lut)
 {
     p->num_diffs = 1 << max_log_contrast;
     for (int d = 0; d < p->num_diffs; d++) {

@@ -48,14 +48,12 @@ static Lab to_lab(double y, double u, double v, unsigned bpc)
     const double g = srgb_to_linear(y - 0.21482 * u - 0.38059 * v);
     const double b = srgb_to_linear(y + 2.12798 * u);
     /* the maps return float: the L*a*b* arithmetic below starts from floats */
-    const double fx = lab_f((r * 0.4124564390896921 + g * 0.357576077643909 +
-                             b * 0.18043748326639894) * (1.0 / 0.95047));
-    const double fy = lab_f(r * 0.21267285140562248 + g * 0.715152155287818 +
-                            b * 0.07217499330655958);
-    const double fz = lab_f((r * 0.019333895582329317 + g * 0.119192025881303 +
-                             b * 0.9503040785363677) * (1.0 / 1.08883));
-    return (Lab){ (float)((116.0 * fy) - 16.0), (float)(500.0 * (fx - fy)),
-                  (float)(200.0 * (fy - fz)) };
+    const double fx = lab_f((r * 0.4124564390896921 + g * 0.357576077643909 + b * 0.18043748326639894) *
+                            (1.0 / 0.95047));
+    const double fy = lab_f(r * 0.21267285140562248 + g * 0.715152155287818 + b * 0.07217499330655958);
+    const double fz = lab_f((r * 0.019333895582329317 + g * 0.119192025881303 + b * 0.9503040785363677) *
+                            (1.0 / 1.08883));
+    return (Lab){ (float)((116.0 * fy) - 16.0), (float)(500.0 * (fx - fy)), (float)(200.0 * (fy - fz)) };
 }
 
 /* ---- CIEDE2000 ---- */

@@ -12,7 +12,7 @@ typedef struct Series {
     double *v;
     unsigned char *set;
     unsigned cap;
-    unsigned first_frame, first_seq;   /* earliest frame written, and the write's rank in it */
+    unsigned first_frame, first_seq; /* earliest frame written, and the write's rank in it */
 } Series;
 
 typedef struct Aggregate {
@@ -23,10 +23,10 @@ typedef struct Aggregate {
 struct FeatureCollector {
     Series *s;
     unsigned n, cap;
-    unsigned n_internal;               /* series whose name starts with COLLECTOR_INTERNAL */
+    unsigned n_internal; /* series whose name starts with COLLECTOR_INTERNAL */
     Aggregate *agg;
     unsigned n_agg;
-    unsigned *puts_per_frame;          /* writes so far per frame: ranks writes within a frame */
+    unsigned *puts_per_frame; /* writes so far per frame: ranks writes within a frame */
     unsigned frames_cap;
     pthread_mutex_t lock;
 };
@@ -119,9 +119,15 @@ int collector_put(FeatureCollector *c, const char *name, unsigned frame, double 
     int i = find(c, name);
     int fresh = i < 0;
     Series *s = fresh ? add_series(c, name) : &c->s[i];
-    if (!s) { err = -ENOMEM; goto out; }
+    if (!s) {
+        err = -ENOMEM;
+        goto out;
+    }
     if ((err = grow(s, frame)) || (err = count_put(c, frame, &rank))) goto out;
-    if (s->set[frame]) { err = -EEXIST; goto out; }
+    if (s->set[frame]) {
+        err = -EEXIST;
+        goto out;
+    }
     s->v[frame] = value;
     s->set[frame] = 1;
     if (fresh || frame < s->first_frame || (frame == s->first_frame && rank < s->first_seq)) {
@@ -149,19 +155,25 @@ static int by_first_write(const void *a, const void *b)
 {
     const Series *x = a, *y = b;
     const int xi = x->name[0] == COLLECTOR_INTERNAL, yi = y->name[0] == COLLECTOR_INTERNAL;
-    if (xi != yi) return xi - yi;      /* internal values last, out of the reported range */
+    if (xi != yi) return xi - yi; /* internal values last, out of the reported range */
     if (x->first_frame != y->first_frame) return x->first_frame < y->first_frame ? -1 : 1;
     return x->first_seq < y->first_seq ? -1 : x->first_seq > y->first_seq;
 }
 
 void collector_sort(FeatureCollector *c)
 {
-    if (c->n > 1) qsort(c->s, c->n, sizeof(*c->s), by_first_write);   /* no features (-n alone): no array */
+    if (c->n > 1) qsort(c->s, c->n, sizeof(*c->s), by_first_write); /* no features (-n alone): no array */
 }
 
-unsigned collector_count(const FeatureCollector *c) { return c->n - c->n_internal; }
+unsigned collector_count(const FeatureCollector *c)
+{
+    return c->n - c->n_internal;
+}
 
-unsigned collector_all_count(const FeatureCollector *c) { return c->n; }
+unsigned collector_all_count(const FeatureCollector *c)
+{
+    return c->n;
+}
 
 const char *collector_name(const FeatureCollector *c, unsigned i)
 {
@@ -198,7 +210,10 @@ out:
     return err;
 }
 
-unsigned collector_aggregate_count(const FeatureCollector *c) { return c->n_agg; }
+unsigned collector_aggregate_count(const FeatureCollector *c)
+{
+    return c->n_agg;
+}
 
 const char *collector_aggregate_name(const FeatureCollector *c, unsigned i)
 {

@@ -15,7 +15,7 @@ typedef struct FeatureCollector FeatureCollector;
 
 #define COLLECTOR_INTERNAL '.'
 
-int  collector_new(FeatureCollector **out);
+int collector_new(FeatureCollector **out);
 void collector_free(FeatureCollector *c);
 
 /* Stores value for (name, frame); -EEXIST if already written. */
@@ -29,17 +29,17 @@ int collector_get(const FeatureCollector *c, const char *name, unsigned frame, d
 void collector_sort(FeatureCollector *c);
 
 /* Every series, internal ones included (collector_name/collector_at take 0 .. this - 1). */
-unsigned    collector_all_count(const FeatureCollector *c);
+unsigned collector_all_count(const FeatureCollector *c);
 /* Features reported (internal ones excluded). */
-unsigned    collector_count(const FeatureCollector *c);
+unsigned collector_count(const FeatureCollector *c);
 const char *collector_name(const FeatureCollector *c, unsigned i);
 /* Value i-th feature at frame; false if not written. */
 bool collector_at(const FeatureCollector *c, unsigned i, unsigned frame, double *value);
 
 /* Aggregate metrics, in the order first set (a second set of a name replaces its value). */
-int         collector_set_aggregate(FeatureCollector *c, const char *name, double value);
-unsigned    collector_aggregate_count(const FeatureCollector *c);
+int collector_set_aggregate(FeatureCollector *c, const char *name, double value);
+unsigned collector_aggregate_count(const FeatureCollector *c);
 const char *collector_aggregate_name(const FeatureCollector *c, unsigned i);
-double      collector_aggregate_value(const FeatureCollector *c, unsigned i);
+double collector_aggregate_value(const FeatureCollector *c, unsigned i);
 
 #endif

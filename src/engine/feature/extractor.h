@@ -40,56 +40,56 @@ typedef struct ExtractorOptionKind {
 } ExtractorOptionKind;
 
 typedef struct ExtractorParams {
-    unsigned w, h, bpc;                        /* luma geometry and bit depth */
+    unsigned w, h, bpc; /* luma geometry and bit depth */
     enum VmafxPixelFormat pix_fmt;
-    double opt[EXTRACTOR_MAX_OPTIONS];         /* option values, in the extractor's table order */
-    const char *suffix;                        /* "" or e.g. "_egl_1" (see feature_name()) */
-    const KernelTable *kernels;                /* SIMD-or-scalar kernels chosen at start-up */
-    const char *const *text;                   /* text options' values, table order (or NULL) */
-    const VmafxFileSink *files;                /* the caller's side-file writer, or NULL */
-    char *why;                                 /* init may say here why it refuses */
+    double opt[EXTRACTOR_MAX_OPTIONS]; /* option values, in the extractor's table order */
+    const char *suffix;                /* "" or e.g. "_egl_1" (see feature_name()) */
+    const KernelTable *kernels;        /* SIMD-or-scalar kernels chosen at start-up */
+    const char *const *text;           /* text options' values, table order (or NULL) */
+    const VmafxFileSink *files;        /* the caller's side-file writer, or NULL */
+    char *why;                         /* init may say here why it refuses */
     size_t why_len;
-    unsigned *history;                         /* init() raises it to 2 if it reads
+    unsigned *history; /* init() raises it to 2 if it reads
                                                 * prev_prev_ref (may be NULL) */
 } ExtractorParams;
 
 typedef struct FrameInput {
     const VmafxPicture *ref, *dis;
-    const VmafxPicture *prev_ref;              /* reference of frame index-1, NULL at index 0 */
-    const VmafxPicture *prev_prev_ref;         /* reference of frame index-2, NULL below 2 or
+    const VmafxPicture *prev_ref;      /* reference of frame index-1, NULL at index 0 */
+    const VmafxPicture *prev_prev_ref; /* reference of frame index-2, NULL below 2 or
                                                 * unless init() asked for it (history) */
     unsigned index;
-    const VmafxPicture *prev_dis;              /* distorted of frame index-1 (EXTRACTOR_PREV_DIS) */
+    const VmafxPicture *prev_dis; /* distorted of frame index-1 (EXTRACTOR_PREV_DIS) */
 } FrameInput;
 
 enum {
-    EXTRACTOR_TEMPORAL    = 1 << 0,  /* needs prev_ref (and prev_prev_ref) */
-    EXTRACTOR_EVERY_FRAME = 1 << 1,  /* runs on frames skipped by subsampling too */
-    EXTRACTOR_PREV_DIS    = 1 << 2,  /* needs prev_dis as well (with EXTRACTOR_TEMPORAL) */
-    EXTRACTOR_EARLY_FLUSH = 1 << 3,  /* flush() replays writes libvmaf makes while extracting:
+    EXTRACTOR_TEMPORAL = 1 << 0,    /* needs prev_ref (and prev_prev_ref) */
+    EXTRACTOR_EVERY_FRAME = 1 << 1, /* runs on frames skipped by subsampling too */
+    EXTRACTOR_PREV_DIS = 1 << 2,    /* needs prev_dis as well (with EXTRACTOR_TEMPORAL) */
+    EXTRACTOR_EARLY_FLUSH = 1 << 3, /* flush() replays writes libvmaf makes while extracting:
                                         it runs before other flushes (report order) */
 };
 
 typedef struct FeatureExtractor {
-    const char *name;                          /* "vif", "adm", "motion", "psnr", ... */
-    const char *const *provides;               /* model feature names it computes, NULL-ended */
+    const char *name;            /* "vif", "adm", "motion", "psnr", ... */
+    const char *const *provides; /* model feature names it computes, NULL-ended */
     const ExtractorOption *options;
     unsigned n_options;
-    const ExtractorOptionKind *option_kinds;   /* may be NULL; ended by a NULL name */
+    const ExtractorOptionKind *option_kinds; /* may be NULL; ended by a NULL name */
     unsigned flags;
     size_t priv_size;
-    int  (*init)(void *priv, const ExtractorParams *p);
-    int  (*extract)(void *priv, const FrameInput *in, FeatureCollector *out);
-    int  (*flush)(void *priv, FeatureCollector *out, unsigned n_frames);  /* may be NULL */
+    int (*init)(void *priv, const ExtractorParams *p);
+    int (*extract)(void *priv, const FrameInput *in, FeatureCollector *out);
+    int (*flush)(void *priv, FeatureCollector *out, unsigned n_frames); /* may be NULL */
     void (*close)(void *priv);                                          /* may be NULL */
     /* Refuses option values the extractor cannot compute, before any picture: 0, or a
      * negative code with a one-line reason naming the option in why. May be NULL. */
-    int  (*check)(const double *opt, char *why, size_t n);
+    int (*check)(const double *opt, char *why, size_t n);
 } FeatureExtractor;
 
 /* Registry. */
 const FeatureExtractor *extractor_find(const char *name);
-const FeatureExtractor *extractor_at(unsigned i);          /* NULL past the last one */
+const FeatureExtractor *extractor_at(unsigned i); /* NULL past the last one */
 const FeatureExtractor *extractor_providing(const char *model_feature_name);
 
 /* The kind of option o of fx (NULL: any number in range). */

@@ -15,10 +15,13 @@ static inline float divs(float n, float d)
     return n * (xi + xi * (1.0f - d * xi));
 }
 #else
-static inline float divs(float n, float d) { return n / d; }
+static inline float divs(float n, float d)
+{
+    return n / d;
+}
 #endif
 
-#define ONE_BY_15 0.0666666701   /* a double literal, as libvmaf's FLOAT_ONE_BY_15 */
+#define ONE_BY_15 0.0666666701 /* a double literal, as libvmaf's FLOAT_ONE_BY_15 */
 
 static inline float tap4(const float *c, float s0, float s1, float s2, float s3)
 {
@@ -30,8 +33,8 @@ static inline float tap4(const float *c, float s0, float s1, float s2, float s3)
     return acc;
 }
 
-static void dwt_vert_c(const float *const r[4], unsigned w, const float c_lo[4],
-                       const float c_hi[4], float *lo, float *hi)
+static void dwt_vert_c(const float *const r[4], unsigned w, const float c_lo[4], const float c_hi[4],
+                       float *lo, float *hi)
 {
     for (unsigned j = 0; j < w; j++) {
         lo[j] = tap4(c_lo, r[0][j], r[1][j], r[2][j], r[3][j]);
@@ -39,8 +42,8 @@ static void dwt_vert_c(const float *const r[4], unsigned w, const float c_lo[4],
     }
 }
 
-static void dwt_horz_c(const float c[4], const float *ev, const float *od, unsigned j0,
-                       unsigned j1, float *out)
+static void dwt_horz_c(const float c[4], const float *ev, const float *od, unsigned j0, unsigned j1,
+                       float *out)
 {
     for (unsigned j = j0; j < j1; j++) out[j] = tap4(c, od[j - 1], ev[j], od[j], ev[j + 1]);
 }
@@ -93,9 +96,8 @@ static void decouple_c(const float *const ref[3], const float *const dis[3], flo
     }
 }
 
-static void cm_row_c(const float *const fl[3][3], const float *const an[3],
-                     const float *const src[3], const float rf[3], unsigned j0, unsigned j1,
-                     float *const x[3])
+static void cm_row_c(const float *const fl[3][3], const float *const an[3], const float *const src[3],
+                     const float rf[3], unsigned j0, unsigned j1, float *const x[3])
 {
     for (unsigned j = j0; j < j1; j++) {
         float thr = 0;

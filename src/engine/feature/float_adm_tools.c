@@ -8,9 +8,9 @@
 #include "float_adm_tools.h"
 #include "float_kernels.h"
 
-#define ONE_BY_30 0.0333333351   /* double literals, as libvmaf's FLOAT_ONE_BY_30 / _15 */
+#define ONE_BY_30 0.0333333351 /* double literals, as libvmaf's FLOAT_ONE_BY_30 / _15 */
 #define ONE_BY_15 0.0666666701
-#define BORDER 0.1               /* ADM_BORDER_FACTOR */
+#define BORDER 0.1 /* ADM_BORDER_FACTOR */
 
 static const float lo_coef[4] = { 0.482962913144690, 0.836516303737469, 0.224143868041857,
                                   -0.129409522550921 };
@@ -39,19 +39,17 @@ static inline float tap4(const float *c, float s0, float s1, float s2, float s3)
 }
 
 /* One horizontal output band: mirrored edge columns here, the rest by the kernel. */
-static void dwt_horz(const FloatKernels *k, const float *c, const float *t, const float *ev,
-                     const float *od, int w, int *const ix[4], float *out)
+static void dwt_horz(const FloatKernels *k, const float *c, const float *t, const float *ev, const float *od,
+                     int w, int *const ix[4], float *out)
 {
     const int bw = (w + 1) / 2, j1 = (w - 1) / 2 > 1 ? (w - 1) / 2 : 1;
     out[0] = tap4(c, t[ix[0][0]], t[ix[1][0]], t[ix[2][0]], t[ix[3][0]]);
     k->dwt_horz(c, ev, od, 1, (unsigned)j1, out);
-    for (int j = j1; j < bw; j++)
-        out[j] = tap4(c, t[ix[0][j]], t[ix[1][j]], t[ix[2][j]], t[ix[3][j]]);
+    for (int j = j1; j < bw; j++) out[j] = tap4(c, t[ix[0][j]], t[ix[1][j]], t[ix[2][j]], t[ix[3][j]]);
 }
 
-void float_adm_dwt(const FloatKernels *k, const float *src, ptrdiff_t stride, int w, int h,
-                   int *const iy[4], int *const ix[4], const FloatBands *b, int approx_only,
-                   float *tmp)
+void float_adm_dwt(const FloatKernels *k, const float *src, ptrdiff_t stride, int w, int h, int *const iy[4],
+                   int *const ix[4], const FloatBands *b, int approx_only, float *tmp)
 {
     float *tlo = tmp, *thi = tlo + w, *ev = thi + w, *od = ev + (w + 1) / 2 + 1;
     const int bw = (w + 1) / 2;
@@ -74,8 +72,7 @@ void float_adm_dwt(const FloatKernels *k, const float *src, ptrdiff_t stride, in
 /* ---- decoupling ---- */
 
 void float_adm_decouple(const FloatKernels *k, const FloatBands *ref, const FloatBands *dis,
-                        const FloatBands *r, const FloatBands *a, int bw, int bh,
-                        double gain_limit)
+                        const FloatBands *r, const FloatBands *a, int bw, int bh, double gain_limit)
 {
     const float *const rb[3] = { ref->h, ref->v, ref->d }, *const db[3] = { dis->h, dis->v, dis->d };
     float *const ro[3] = { r->h, r->v, r->d }, *const ao[3] = { a->h, a->v, a->d };
@@ -84,8 +81,8 @@ void float_adm_decouple(const FloatKernels *k, const FloatBands *ref, const Floa
 
 /* ---- CSF ---- */
 
-void float_adm_csf(const FloatBands *src, const FloatBands *dst, const FloatBands *flt,
-                   int bw, int bh, const FloatAdmCsf *csf)
+void float_adm_csf(const FloatBands *src, const FloatBands *dst, const FloatBands *flt, int bw, int bh,
+                   const FloatAdmCsf *csf)
 {
     const float *s[3] = { src->h, src->v, src->d };
     float *d[3] = { dst->h, dst->v, dst->d };
@@ -161,8 +158,7 @@ static float band_total(const float acc[3], const Region *g, double weight, doub
     return t0 + t1 + t2;
 }
 
-float float_adm_den(const FloatBands *ref, int bw, int bh, const FloatAdmCsf *csf,
-                    const FloatAdmSums *p)
+float float_adm_den(const FloatBands *ref, int bw, int bh, const FloatAdmCsf *csf, const FloatAdmSums *p)
 {
     const Region g = score_region(bw, bh);
     const float *b[3] = { ref->h, ref->v, ref->d };
@@ -180,8 +176,7 @@ float float_adm_den(const FloatBands *ref, int bw, int bh, const FloatAdmCsf *cs
 /* Masking threshold at (i, j): per band, the 3x3 neighbourhood of flt with its centre
  * replaced by |angles| / 15, in libvmaf's order; neighbours mirror at the top and left
  * (-1 -> 1) and repeat at the bottom and right (n -> n - 1). */
-static float threshold(const FloatBands *flt, const FloatBands *angles, int bw, int bh,
-                       int i, int j)
+static float threshold(const FloatBands *flt, const FloatBands *angles, int bw, int bh, int i, int j)
 {
     const float *fl[3] = { flt->h, flt->v, flt->d };
     const float *an[3] = { angles->h, angles->v, angles->d };
@@ -193,10 +188,8 @@ static float threshold(const FloatBands *flt, const FloatBands *angles, int bw, 
         for (int y = 0; y < 3; y++)
             for (int x = 0; x < 3; x++) {
                 const size_t o = (size_t)rows[y] * bw + cols[x];
-                if (y == 1 && x == 1)
-                    sum = (float)(sum + ONE_BY_15 * fabsf(an[t][o]));
-                else
-                    sum += fl[t][o];
+                if (y == 1 && x == 1) sum = (float)(sum + ONE_BY_15 * fabsf(an[t][o]));
+                else sum += fl[t][o];
             }
         thr += sum;
     }
@@ -204,8 +197,8 @@ static float threshold(const FloatBands *flt, const FloatBands *angles, int bw, 
 }
 
 float float_adm_cm(const FloatKernels *k, const FloatBands *src, const FloatBands *flt,
-                   const FloatBands *angles, int bw, int bh, const FloatAdmCsf *csf,
-                   const FloatAdmSums *p, double noise_weight, float *tmp)
+                   const FloatBands *angles, int bw, int bh, const FloatAdmCsf *csf, const FloatAdmSums *p,
+                   double noise_weight, float *tmp)
 {
     const Region g = score_region(bw, bh);
     const float *b[3] = { src->h, src->v, src->d };
@@ -223,8 +216,7 @@ float float_adm_cm(const FloatKernels *k, const FloatBands *src, const FloatBand
             an[t] = ab[t] + o;
             sr[t] = b[t] + o;
         }
-        if (j1 > j0 && !p->bypass_cm)
-            k->cm_row(fl, an, sr, csf->rfactor, (unsigned)j0, (unsigned)j1, x);
+        if (j1 > j0 && !p->bypass_cm) k->cm_row(fl, an, sr, csf->rfactor, (unsigned)j0, (unsigned)j1, x);
         for (int j = g.left; j < g.right && !p->bypass_cm; j++) {
             if (j >= j0 && j < j1) continue;
             const float thr = threshold(flt, angles, bw, bh, i, j);

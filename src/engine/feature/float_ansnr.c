@@ -19,17 +19,18 @@ typedef struct FloatAnsnr {
 
 /* The kernels, as libvmaf's float tables of double quotients. */
 static const float filter_ref[3 * 3] = {
-    1.0 / 16.0, 2.0 / 16.0, 1.0 / 16.0,
-    2.0 / 16.0, 4.0 / 16.0, 2.0 / 16.0,
-    1.0 / 16.0, 2.0 / 16.0, 1.0 / 16.0,
+    1.0 / 16.0, 2.0 / 16.0, 1.0 / 16.0, 2.0 / 16.0, 4.0 / 16.0,
+    2.0 / 16.0, 1.0 / 16.0, 2.0 / 16.0, 1.0 / 16.0,
 };
 static const float filter_dis[5 * 5] = {
+    /* clang-format off */
     2.0 / 571.0,  7.0 / 571.0,  12.0 / 571.0,  7.0 / 571.0,  2.0 / 571.0,
     7.0 / 571.0,  31.0 / 571.0, 52.0 / 571.0,  31.0 / 571.0, 7.0 / 571.0,
     12.0 / 571.0, 52.0 / 571.0, 127.0 / 571.0, 52.0 / 571.0, 12.0 / 571.0,
     7.0 / 571.0,  31.0 / 571.0, 52.0 / 571.0,  31.0 / 571.0, 7.0 / 571.0,
     2.0 / 571.0,  7.0 / 571.0,  12.0 / 571.0,  7.0 / 571.0,  2.0 / 571.0,
 };
+/* clang-format on */
 
 static inline int mirror(int i, int n)
 {
@@ -66,7 +67,7 @@ static int init(void *priv, const ExtractorParams *p)
 {
     FloatAnsnr *s = priv;
     if (!float_bpc_supported(p->bpc)) return -EINVAL;
-    if (p->w < 3 || p->h < 3) return -ERANGE;   /* the mirrored 5x5 window */
+    if (p->w < 3 || p->h < 3) return -ERANGE; /* the mirrored 5x5 window */
     s->w = p->w;
     s->h = p->h;
     float_psnr_constants(p->bpc, &s->peak, &s->psnr_max);
@@ -76,7 +77,7 @@ static int init(void *priv, const ExtractorParams *p)
     s->ref_f = malloc(n);
     s->dis_f = malloc(n);
     if (s->ref && s->dis && s->ref_f && s->dis_f) return 0;
-    close_ansnr(s);   /* the context calls close() only after a successful init() */
+    close_ansnr(s); /* the context calls close() only after a successful init() */
     return -ENOMEM;
 }
 
@@ -106,7 +107,6 @@ static int extract(void *priv, const FrameInput *in, FeatureCollector *out)
     if (!err) err = collector_put(out, "float_anpsnr", in->index, psnr);
     return err;
 }
-
 
 const FeatureExtractor extractor_float_ansnr = {
     .name = "float_ansnr",

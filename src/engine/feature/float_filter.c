@@ -4,7 +4,7 @@
 
 #include "float_filter.h"
 
-#define PAD (FLOAT_MAX_TAPS / 2 + 16)   /* mirrored border plus slack, in floats */
+#define PAD (FLOAT_MAX_TAPS / 2 + 16) /* mirrored border plus slack, in floats */
 
 int float_rows_init(FloatRows *r, unsigned max_w)
 {
@@ -26,11 +26,9 @@ void float_rows_free(FloatRows *r)
     r->mem = NULL;
 }
 
-void float_window(const float *src, ptrdiff_t stride, int i, unsigned h, int taps,
-                  const float **rows)
+void float_window(const float *src, ptrdiff_t stride, int i, unsigned h, int taps, const float **rows)
 {
-    for (int k = 0; k < taps; k++)
-        rows[k] = src + float_mirror(i - taps / 2 + k, (int)h) * stride;
+    for (int k = 0; k < taps; k++) rows[k] = src + float_mirror(i - taps / 2 + k, (int)h) * stride;
 }
 
 void float_pad_row(float *row, unsigned w, int taps)
@@ -42,9 +40,8 @@ void float_pad_row(float *row, unsigned w, int taps)
     }
 }
 
-void float_blur(const FloatKernels *k, const float *f, int taps, const float *src,
-                ptrdiff_t stride, unsigned w, unsigned h, float *dst, ptrdiff_t dst_stride,
-                FloatRows *r)
+void float_blur(const FloatKernels *k, const float *f, int taps, const float *src, ptrdiff_t stride,
+                unsigned w, unsigned h, float *dst, ptrdiff_t dst_stride, FloatRows *r)
 {
     const float *rows[FLOAT_MAX_TAPS];
     for (unsigned i = 0; i < h; i++) {
@@ -55,9 +52,8 @@ void float_blur(const FloatKernels *k, const float *f, int taps, const float *sr
     }
 }
 
-void float_blur_dec2(const FloatKernels *k, const float *f, int taps, const float *src,
-                     ptrdiff_t stride, unsigned w, unsigned h, float *dst, ptrdiff_t dst_stride,
-                     FloatRows *r)
+void float_blur_dec2(const FloatKernels *k, const float *f, int taps, const float *src, ptrdiff_t stride,
+                     unsigned w, unsigned h, float *dst, ptrdiff_t dst_stride, FloatRows *r)
 {
     const float *rows[FLOAT_MAX_TAPS];
     for (unsigned i = 0; i < h / 2; i++) {

@@ -7,8 +7,9 @@
 #include "float_kernels.h"
 
 const float float_log2_poly[9] = {
-    -0.012671635276421, 0.064841182402670, -0.157048836463065, 0.257167726303123,
-    -0.353800560300520, 0.480131410397451, -0.721314327952201, 1.442694803896991, 0,
+    -0.012671635276421, 0.064841182402670,  -0.157048836463065,
+    0.257167726303123,  -0.353800560300520, 0.480131410397451,
+    -0.721314327952201, 1.442694803896991,  0,
 };
 
 float float_log2_approx(float x)
@@ -34,8 +35,8 @@ static void vert_c(const float *f, int taps, const float *const *x, unsigned w, 
     }
 }
 
-static void vert5_c(const float *f, int taps, const float *const *x, const float *const *y,
-                    unsigned w, float *const out[5])
+static void vert5_c(const float *f, int taps, const float *const *x, const float *const *y, unsigned w,
+                    float *const out[5])
 {
     for (unsigned j = 0; j < w; j++) {
         float mx = 0, my = 0, xx = 0, yy = 0, xy = 0;
@@ -67,8 +68,7 @@ static void horz_c(const float *f, int taps, const float *in, unsigned w, float 
 
 /* libvmaf's 'matching_matlab' statistic: the gain g of the distorted on the reference and
  * the variance sv_sq of what it does not explain. */
-static void vif_terms_c(const float *const m[5], unsigned w, const FloatVifParams *p,
-                        float *num, float *den)
+static void vif_terms_c(const float *const m[5], unsigned w, const FloatVifParams *p, float *num, float *den)
 {
     const float eps = 1.0e-10f;
     for (unsigned j = 0; j < w; j++) {
@@ -109,8 +109,7 @@ static void vif_terms_c(const float *const m[5], unsigned w, const FloatVifParam
 
 void float_kernels_init(FloatKernels *k, enum VmafxCpu level)
 {
-    *k = (FloatKernels){ .vert = vert_c, .vert5 = vert5_c, .horz = horz_c,
-                         .vif_terms = vif_terms_c };
+    *k = (FloatKernels){ .vert = vert_c, .vert5 = vert5_c, .horz = horz_c, .vif_terms = vif_terms_c };
     float_adm_kernels_c(k);
 #ifdef VMAFX_HAVE_X86
     if (level >= VMAFX_CPU_AVX2) float_kernels_avx2(k);

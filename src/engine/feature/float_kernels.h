@@ -11,32 +11,30 @@
 
 #include "vmafx/vmafx.h"
 
-#define FLOAT_MAX_TAPS 65    /* VIF's scale-0 Gaussian at vif_kernelscale 4 */
+#define FLOAT_MAX_TAPS 65 /* VIF's scale-0 Gaussian at vif_kernelscale 4 */
 
 /* Constants of VIF's per-pixel information terms (libvmaf vif_statistic_s). */
 typedef struct FloatVifParams {
-    float sigma_nsq_up;      /* smallest float >= sigma_nsq: "sigma1_sq < sigma_nsq" in float */
-    double sigma_nsq;        /* neural noise variance (the divisions are in double) */
-    float sigma_max_inv;     /* sigma_nsq^2 / 255^2 */
-    float gain_limit;        /* vif_enhn_gain_limit */
+    float sigma_nsq_up;  /* smallest float >= sigma_nsq: "sigma1_sq < sigma_nsq" in float */
+    double sigma_nsq;    /* neural noise variance (the divisions are in double) */
+    float sigma_max_inv; /* sigma_nsq^2 / 255^2 */
+    float gain_limit;    /* vif_enhn_gain_limit */
 } FloatVifParams;
 
 /* Vertical pass of a separable filter at one output row: x[k] are the taps-many source rows
  * (already mirrored), out[j] = sum_k f[k] * x[k][j] for j < w, summed from 0 in k order. */
-typedef void (*float_vert_fn)(const float *f, int taps, const float *const *x, unsigned w,
-                              float *out);
+typedef void (*float_vert_fn)(const float *f, int taps, const float *const *x, unsigned w, float *out);
 /* The five vertical passes VIF needs at once: of x, of y, of x*x, of y*y and of x*y
  * (products formed before the weight: f[k] * (x * y), as libvmaf). */
-typedef void (*float_vert5_fn)(const float *f, int taps, const float *const *x,
-                               const float *const *y, unsigned w, float *const out[5]);
+typedef void (*float_vert5_fn)(const float *f, int taps, const float *const *x, const float *const *y,
+                               unsigned w, float *const out[5]);
 /* Horizontal pass: out[j] = sum_k f[k] * in[j - taps/2 + k] for j < w; in[] is readable (and
  * mirrored by the caller) from -taps/2 to w - 1 + taps/2. */
-typedef void (*float_horz_fn)(const float *f, int taps, const float *in, unsigned w,
-                              float *out);
+typedef void (*float_horz_fn)(const float *f, int taps, const float *in, unsigned w, float *out);
 /* VIF's per-pixel numerator and denominator terms from the filtered moments
  * m[0..4] = mu1, mu2, xx, yy, xy of one row. */
-typedef void (*float_vif_terms_fn)(const float *const m[5], unsigned w, const FloatVifParams *p,
-                                   float *num, float *den);
+typedef void (*float_vif_terms_fn)(const float *const m[5], unsigned w, const FloatVifParams *p, float *num,
+                                   float *den);
 
 /* ADM (float_adm_tools.c). The 4-tap DWT, vertical: lo[j] and hi[j] (hi may be NULL) from
  * the four source rows r[0..3], j < w. */
@@ -44,18 +42,17 @@ typedef void (*float_dwt_vert_fn)(const float *const r[4], unsigned w, const flo
                                   const float c_hi[4], float *lo, float *hi);
 /* Horizontal, on a row split into even (ev[m] = t[2m]) and odd (od[m] = t[2m+1]) samples,
  * for the outputs j0 <= j < j1 whose taps t[2j-1 .. 2j+2] need no mirroring (j0 >= 1). */
-typedef void (*float_dwt_horz_fn)(const float c[4], const float *ev, const float *od,
-                                  unsigned j0, unsigned j1, float *out);
+typedef void (*float_dwt_horz_fn)(const float c[4], const float *ev, const float *od, unsigned j0,
+                                  unsigned j1, float *out);
 /* Decoupling of n elements of the h, v, d bands into restored r and additive a parts. */
-typedef void (*float_decouple_fn)(const float *const ref[3], const float *const dis[3],
-                                  float *const r[3], float *const a[3], size_t n,
-                                  double gain_limit);
+typedef void (*float_decouple_fn)(const float *const ref[3], const float *const dis[3], float *const r[3],
+                                  float *const a[3], size_t n, double gain_limit);
 /* Contrast masking of a row's columns j0 <= j < j1 (0 < j0, j1 < band width): per band t,
  * x[t][j] = max(|src[t][j] * rf[t]| - thr, 0), thr the 3x3 masking threshold from
  * fl[t][0..2] (the rows above, at and below) and an[t] (this row's CSF values). */
 typedef void (*float_cm_row_fn)(const float *const fl[3][3], const float *const an[3],
-                                const float *const src[3], const float rf[3], unsigned j0,
-                                unsigned j1, float *const x[3]);
+                                const float *const src[3], const float rf[3], unsigned j0, unsigned j1,
+                                float *const x[3]);
 
 typedef struct FloatKernels {
     float_vert_fn vert;

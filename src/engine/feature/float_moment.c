@@ -6,10 +6,8 @@
 #include "extractor.h"
 #include "float_picture.h"
 
-static const char *const provides[] = {
-    "float_moment_ref1st", "float_moment_dis1st", "float_moment_ref2nd", "float_moment_dis2nd",
-    NULL
-};
+static const char *const provides[] = { "float_moment_ref1st", "float_moment_dis1st", "float_moment_ref2nd",
+                                        "float_moment_dis2nd", NULL };
 
 typedef struct FloatMoment {
     unsigned w, h;

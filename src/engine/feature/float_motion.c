@@ -19,10 +19,19 @@
 
 #define NAME_LEN 96
 
-enum { OPT_DEBUG, OPT_FORCE_ZERO, OPT_FPS_WEIGHT, OPT_BLEND_FACTOR, OPT_BLEND_OFFSET,
-       OPT_FILTER_SIZE, OPT_MAX_VAL, N_OPT };
+enum {
+    OPT_DEBUG,
+    OPT_FORCE_ZERO,
+    OPT_FPS_WEIGHT,
+    OPT_BLEND_FACTOR,
+    OPT_BLEND_OFFSET,
+    OPT_FILTER_SIZE,
+    OPT_MAX_VAL,
+    N_OPT
+};
 
 static const ExtractorOption options[N_OPT] = {
+    /* clang-format off */
     [OPT_DEBUG]        = { "debug", NULL, 1, 0, 1, false, true },
     [OPT_FORCE_ZERO]   = { "motion_force_zero", "force_0", 0, 0, 1, true, true },
     [OPT_FPS_WEIGHT]   = { "motion_fps_weight", "mfw", 1.0, 0.0, 5.0, true, false },
@@ -31,17 +40,15 @@ static const ExtractorOption options[N_OPT] = {
     [OPT_FILTER_SIZE]  = { "motion_filter_size", "mfs", 5, 0, 9, true, false },
     [OPT_MAX_VAL]      = { "motion_max_val", "mmxv", 10000.0, 0.0, 10000.0, true, false },
 };
+/* clang-format on */
 
 enum { F_MOTION, F_MOTION2, F_MOTION3, F_RAW, N_FEATURES };
 
-static const char *const provides[N_FEATURES] = {
-    "VMAF_feature_motion_score", "VMAF_feature_motion2_score", "VMAF_feature_motion3_score",
-    NULL
-};
+static const char *const provides[N_FEATURES] = { "VMAF_feature_motion_score", "VMAF_feature_motion2_score",
+                                                  "VMAF_feature_motion3_score", NULL };
 
 /* libvmaf's motion filters (motion_tools.h); size 1 is its "no-op" 5-tap filter. */
-static const float filter5[5] = { 0.054488685, 0.244201342, 0.402619947, 0.244201342,
-                                  0.054488685 };
+static const float filter5[5] = { 0.054488685, 0.244201342, 0.402619947, 0.244201342, 0.054488685 };
 static const float filter3[3] = { 0.166378498, 0.667243004, 0.166378498 };
 static const float filter_noop[5] = { 0.0, 0.0, 1.0, 0.0, 0.0 };
 
@@ -71,7 +78,7 @@ static int init(void *priv, const ExtractorParams *p)
 {
     FloatMotion *s = priv;
     if (!float_bpc_supported(p->bpc)) return -EINVAL;
-    if (p->w < 3 || p->h < 3) return -ERANGE;   /* the mirrored 5-tap window */
+    if (p->w < 3 || p->h < 3) return -ERANGE; /* the mirrored 5-tap window */
     s->w = p->w;
     s->h = p->h;
     s->force_zero = p->opt[OPT_FORCE_ZERO] != 0;
@@ -85,8 +92,7 @@ static int init(void *priv, const ExtractorParams *p)
     s->taps = size == 3 ? 3 : 5;
     float_kernels_init(&s->k, p->kernels ? p->kernels->level : VMAFX_CPU_SCALAR);
     for (int f = 0; f < F_RAW; f++)
-        feature_name(s->name[f], NAME_LEN, provides[f], feature_output_name(provides[f]),
-                     p->suffix);
+        feature_name(s->name[f], NAME_LEN, provides[f], feature_output_name(provides[f]), p->suffix);
     snprintf(s->name[F_RAW], NAME_LEN, "%cfloat_motion_raw%s", COLLECTOR_INTERNAL,
              p->suffix ? p->suffix : "");
     const size_t n = (size_t)p->w * p->h;
@@ -94,7 +100,7 @@ static int init(void *priv, const ExtractorParams *p)
     s->blur[0] = malloc(n * sizeof(float));
     s->blur[1] = malloc(n * sizeof(float));
     if (!s->luma || !s->blur[0] || !s->blur[1] || float_rows_init(&s->rows, p->w)) {
-        close_motion(s);   /* the context calls close() only after a successful init() */
+        close_motion(s); /* the context calls close() only after a successful init() */
         return -ENOMEM;
     }
     return 0;
@@ -171,8 +177,7 @@ static int flush(void *priv, FeatureCollector *out, unsigned n_frames)
             m2 = m[0] < m[1] ? m[0] : m[1];
         double m3 = blend_clip(s, m2);
         if (i == 0) {
-            m3 = n_frames > 1 && !collector_get(out, s->name[F_RAW], 1, &m[1])
-                     ? blend_clip(s, m[1]) : 0.0;
+            m3 = n_frames > 1 && !collector_get(out, s->name[F_RAW], 1, &m[1]) ? blend_clip(s, m[1]) : 0.0;
         }
         int err = i ? collector_put(out, s->name[F_MOTION2], i, clip(s, m2 * s->fps_weight)) : 0;
         if (!err) err = collector_put(out, s->name[F_MOTION3], i, m3);
@@ -180,7 +185,6 @@ static int flush(void *priv, FeatureCollector *out, unsigned n_frames)
     }
     return 0;
 }
-
 
 const FeatureExtractor extractor_float_motion = {
     .name = "float_motion",

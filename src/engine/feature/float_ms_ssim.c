@@ -18,17 +18,19 @@
 
 /* Exponents of the five scales, finest first (Wang et al. 2003, as tabulated in IQA). */
 static const float alphas[SCALES] = { 0.0000f, 0.0000f, 0.0000f, 0.0000f, 0.1333f };
-static const float betas[SCALES]  = { 0.0448f, 0.2856f, 0.3001f, 0.2363f, 0.1333f };
+static const float betas[SCALES] = { 0.0448f, 0.2856f, 0.3001f, 0.2363f, 0.1333f };
 static const float gammas[SCALES] = { 0.0448f, 0.2856f, 0.3001f, 0.2363f, 0.1333f };
 
 enum { OPT_ENABLE_LCS, OPT_ENABLE_DB, OPT_CLIP_DB, N_OPT };
 
 /* None of libvmaf's options of this extractor changes the feature names. */
 static const ExtractorOption options[N_OPT] = {
+    /* clang-format off */
     [OPT_ENABLE_LCS] = { "enable_lcs", NULL, 0, 0, 1, false, true },
     [OPT_ENABLE_DB]  = { "enable_db", NULL, 0, 0, 1, false, true },
     [OPT_CLIP_DB]    = { "clip_db", NULL, 0, 0, 1, false, true },
 };
+/* clang-format on */
 
 typedef struct FloatMsSsim {
     unsigned w[SCALES], h[SCALES];
@@ -106,8 +108,7 @@ static int init(void *priv, const ExtractorParams *p)
     return 0;
 }
 
-static int put_lcs(const FloatMsSsim *s, const SsimMeans m[SCALES], unsigned index,
-                   FeatureCollector *out)
+static int put_lcs(const FloatMsSsim *s, const SsimMeans m[SCALES], unsigned index, FeatureCollector *out)
 {
     int err = 0;
     for (int i = 0; i < SCALES && !err; i++) err = collector_put(out, s->lcs_name[0][i], index, m[i].l);

@@ -22,9 +22,21 @@ void float_psnr_constants(unsigned bpc, double *peak, double *psnr_max)
 {
     /* the peak is (2^bpc - 1) on the 8-bit scale; the cap grows 6 dB per extra bit */
     switch (bpc) {
-    case 10: *peak = 255.75; *psnr_max = 72.0; break;
-    case 12: *peak = 255.9375; *psnr_max = 84.0; break;
-    case 16: *peak = 255.99609375; *psnr_max = 108.0; break;
-    default: *peak = 255.0; *psnr_max = 60.0; break;
+    case 10:
+        *peak = 255.75;
+        *psnr_max = 72.0;
+        break;
+    case 12:
+        *peak = 255.9375;
+        *psnr_max = 84.0;
+        break;
+    case 16:
+        *peak = 255.99609375;
+        *psnr_max = 108.0;
+        break;
+    default:
+        *peak = 255.0;
+        *psnr_max = 60.0;
+        break;
     }
 }

@@ -16,23 +16,25 @@ enum { OPT_ENABLE_LCS, OPT_ENABLE_DB, OPT_CLIP_DB, OPT_SCALE, N_OPT };
 
 /* None of libvmaf's options of this extractor changes the feature names. */
 static const ExtractorOption options[N_OPT] = {
+    /* clang-format off */
     [OPT_ENABLE_LCS] = { "enable_lcs", NULL, 0, 0, 1, false, true },
     [OPT_ENABLE_DB]  = { "enable_db", NULL, 0, 0, 1, false, true },
     [OPT_CLIP_DB]    = { "clip_db", NULL, 0, 0, 1, false, true },
     [OPT_SCALE]      = { "scale", NULL, 0, 0, SSIM_DECIMATE_MAX, false, false }, /* 0: automatic */
 };
+/* clang-format on */
 
 #define NAME_LEN 64
 
 typedef struct FloatSsim {
-    unsigned w, h;          /* luma size */
-    unsigned factor;        /* decimation factor, 1 = none */
-    unsigned sw, sh;        /* size SSIM runs at */
+    unsigned w, h;   /* luma size */
+    unsigned factor; /* decimation factor, 1 = none */
+    unsigned sw, sh; /* size SSIM runs at */
     int enable_lcs, enable_db;
     double max_db;
     float box[SSIM_DECIMATE_MAX * SSIM_DECIMATE_MAX];
-    float *ref, *dis;       /* w x h luma */
-    float *ref_s, *dis_s;   /* decimated copies (factor > 1) */
+    float *ref, *dis;     /* w x h luma */
+    float *ref_s, *dis_s; /* decimated copies (factor > 1) */
     SsimScratch scratch;
     char name[4][NAME_LEN]; /* float_ssim, _l, _c, _s */
 } FloatSsim;
@@ -62,7 +64,10 @@ static double db_cap(unsigned bpc, unsigned w, unsigned h, int clip)
 static void build_names(FloatSsim *s, const char *suffix)
 {
     static const char *const base[4] = {
-        "float_ssim", "float_ssim_l", "float_ssim_c", "float_ssim_s",
+        "float_ssim",
+        "float_ssim_l",
+        "float_ssim_c",
+        "float_ssim_s",
     };
     for (int i = 0; i < 4; i++) feature_name(s->name[i], NAME_LEN, base[i], base[i], suffix);
 }
@@ -131,8 +136,7 @@ static int extract(void *priv, const FrameInput *in, FeatureCollector *out)
     int err = collector_put(out, s->name[0], in->index, score);
     if (s->enable_lcs) {
         const float lcs[3] = { m.l, m.c, m.s };
-        for (int i = 0; i < 3 && !err; i++)
-            err = collector_put(out, s->name[i + 1], in->index, lcs[i]);
+        for (int i = 0; i < 3 && !err; i++) err = collector_put(out, s->name[i + 1], in->index, lcs[i]);
     }
     return err;
 }

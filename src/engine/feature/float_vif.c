@@ -18,12 +18,15 @@
 #define NAME_LEN 96
 
 enum {
+    /* clang-format off */
     OPT_DEBUG, OPT_EGL, OPT_KS, OPT_PRESCALE, OPT_S1MIN, OPT_S2MIN, OPT_S3MIN, OPT_SNSQ,
     OPT_SKIP0, N_OPT
 };
+/* clang-format on */
 
 /* libvmaf's options, less vif_prescale_method (a string; prescaling is nearest-neighbour). */
 static const ExtractorOption options[N_OPT] = {
+    /* clang-format off */
     [OPT_DEBUG]    = { "debug", NULL, 0, 0, 1, false, true },
     [OPT_EGL]      = { "vif_enhn_gain_limit", "egl", 100.0, 1.0, 100.0, true, false },
     [OPT_KS]       = { "vif_kernelscale", "ks", 1.0, 0.1, 4.0, true, false },
@@ -34,28 +37,37 @@ static const ExtractorOption options[N_OPT] = {
     [OPT_SNSQ]     = { "vif_sigma_nsq", "snsq", 2.0, 0.0, 5.0, true, false },
     [OPT_SKIP0]    = { "vif_skip_scale0", "ssclz", 0, 0, 1, true, true },
 };
+/* clang-format on */
 
 enum { F_SCALE0, F_VIF = F_SCALE0 + N_SCALES, F_NUM, F_DEN, F_NUM0, N_FEATURES = F_NUM0 + 8 };
 
-static const char *const provides[] = {
-    "VMAF_feature_vif_scale0_score", "VMAF_feature_vif_scale1_score",
-    "VMAF_feature_vif_scale2_score", "VMAF_feature_vif_scale3_score",
-    "vif", "vif_num", "vif_den",
-    "vif_num_scale0", "vif_den_scale0", "vif_num_scale1", "vif_den_scale1",
-    "vif_num_scale2", "vif_den_scale2", "vif_num_scale3", "vif_den_scale3",
-    NULL
-};
+static const char *const provides[] = { "VMAF_feature_vif_scale0_score",
+                                        "VMAF_feature_vif_scale1_score",
+                                        "VMAF_feature_vif_scale2_score",
+                                        "VMAF_feature_vif_scale3_score",
+                                        "vif",
+                                        "vif_num",
+                                        "vif_den",
+                                        "vif_num_scale0",
+                                        "vif_den_scale0",
+                                        "vif_num_scale1",
+                                        "vif_den_scale1",
+                                        "vif_num_scale2",
+                                        "vif_den_scale2",
+                                        "vif_num_scale3",
+                                        "vif_den_scale3",
+                                        NULL };
 
 /* The kernel scales libvmaf accepts (vif_tools.h), compared as it does, within 1e-3. */
 static const float valid_kernelscales[] = {
-    1.0f, 1.0f / 2.0f, 3.0f / 2.0f, 2.0f, 2.0f / 3.0f, 24.0f / 10.0f, 360.0f / 97.0f,
-    4.0f / 3.0f, 3.5f / 3.0f, 3.75f / 3.0f, 4.25f / 3.0f, 5.0f / 3.0f, 3.0f, 1.0f / 2.25f,
-    1.4746f, 1.54f, 1.6f, 1.06667f, 0.711111f, 0.740740f, 1.111111f,
+    1.0f,        1.0f / 2.0f, 3.0f / 2.0f,  2.0f,         2.0f / 3.0f, 24.0f / 10.0f, 360.0f / 97.0f,
+    4.0f / 3.0f, 3.5f / 3.0f, 3.75f / 3.0f, 4.25f / 3.0f, 5.0f / 3.0f, 3.0f,          1.0f / 2.25f,
+    1.4746f,     1.54f,       1.6f,         1.06667f,     0.711111f,   0.740740f,     1.111111f,
 };
 
 typedef struct FloatVif {
-    unsigned w, h;                  /* input luma */
-    unsigned sw, sh;                /* after prescaling */
+    unsigned w, h;   /* input luma */
+    unsigned sw, sh; /* after prescaling */
     bool debug, skip0;
     double min_val[N_SCALES];
     float filter[N_SCALES][FLOAT_MAX_TAPS];
@@ -63,9 +75,9 @@ typedef struct FloatVif {
     FloatVifParams tp;
     FloatKernels k;
     FloatRows rows;
-    float *ref, *dis;               /* w x h */
-    float *pre_ref, *pre_dis;       /* sw x sh, when prescaled */
-    float *half[2], *quarter[2];    /* decimated scales, ping-pong (see extract) */
+    float *ref, *dis;            /* w x h */
+    float *pre_ref, *pre_dis;    /* sw x sh, when prescaled */
+    float *half[2], *quarter[2]; /* decimated scales, ping-pong (see extract) */
     char name[N_FEATURES][NAME_LEN];
 } FloatVif;
 
@@ -104,14 +116,13 @@ static bool kernelscale_valid(float ks)
 /* ---- one scale ---- */
 
 /* Sums of the information terms over a w x h picture pair (rows in float, as libvmaf). */
-static void scale_sums(FloatVif *s, int scale, const float *ref, const float *dis,
-                       ptrdiff_t stride, unsigned w, unsigned h, float *num, float *den)
+static void scale_sums(FloatVif *s, int scale, const float *ref, const float *dis, ptrdiff_t stride,
+                       unsigned w, unsigned h, float *num, float *den)
 {
     const float *f = s->filter[scale];
     const int taps = s->taps[scale];
     const float *rx[FLOAT_MAX_TAPS], *ry[FLOAT_MAX_TAPS];
-    const float *m[5] = { s->rows.out[0], s->rows.out[1], s->rows.out[2], s->rows.out[3],
-                          s->rows.out[4] };
+    const float *m[5] = { s->rows.out[0], s->rows.out[1], s->rows.out[2], s->rows.out[3], s->rows.out[4] };
     float acc_num = 0, acc_den = 0;
     for (unsigned i = 0; i < h; i++) {
         float_window(ref, stride, (int)i, h, taps, rx);
@@ -135,13 +146,11 @@ static void scale_sums(FloatVif *s, int scale, const float *ref, const float *di
 }
 
 /* libvmaf's nearest-neighbour prescaling (vif_scale_frame_nearest_s). */
-static void prescale(const float *src, unsigned w, unsigned h, float *dst, unsigned dw,
-                     unsigned dh)
+static void prescale(const float *src, unsigned w, unsigned h, float *dst, unsigned dw, unsigned dh)
 {
     const float rx = (float)w / dw, ry = (float)h / dh;
     for (unsigned y = 0; y < dh; y++)
-        for (unsigned x = 0; x < dw; x++)
-            dst[y * dw + x] = src[(int)(y * ry) * (size_t)w + (int)(x * rx)];
+        for (unsigned x = 0; x < dw; x++) dst[y * dw + x] = src[(int)(y * ry) * (size_t)w + (int)(x * rx)];
 }
 
 /* ---- life cycle ---- */
@@ -200,14 +209,14 @@ static int init(void *priv, const ExtractorParams *p)
     float up = (float)nsq;
     if ((double)up < nsq) up = nextafterf(up, INFINITY);
     s->tp = (FloatVifParams){
-        .sigma_nsq_up = up, .sigma_nsq = nsq,
+        .sigma_nsq_up = up,
+        .sigma_nsq = nsq,
         .sigma_max_inv = (float)(powf((float)nsq, 2.0f) / (255.0 * 255.0)),
         .gain_limit = (float)p->opt[OPT_EGL],
     };
     float_kernels_init(&s->k, p->kernels ? p->kernels->level : VMAFX_CPU_SCALAR);
     for (int f = 0; f < N_FEATURES; f++)
-        feature_name(s->name[f], NAME_LEN, provides[f], feature_output_name(provides[f]),
-                     p->suffix);
+        feature_name(s->name[f], NAME_LEN, provides[f], feature_output_name(provides[f]), p->suffix);
 
     const size_t n = (size_t)p->w * p->h, ns = (size_t)s->sw * s->sh;
     const size_t n1 = (size_t)(s->sw / 2) * (s->sh / 2) + 1, n2 = n1 / 4 + 1;
@@ -274,10 +283,8 @@ static int extract(void *priv, const FrameInput *in, FeatureCollector *out)
         if (scale > 0) {
             /* scale 1 and 3 land in half[], scale 2 in quarter[] (sizes only shrink) */
             float *const *next = scale == 2 ? s->quarter : s->half;
-            float_blur_dec2(&s->k, s->filter[scale], s->taps[scale], ref, w, w, h, next[0],
-                            w / 2, &s->rows);
-            float_blur_dec2(&s->k, s->filter[scale], s->taps[scale], dis, w, w, h, next[1],
-                            w / 2, &s->rows);
+            float_blur_dec2(&s->k, s->filter[scale], s->taps[scale], ref, w, w, h, next[0], w / 2, &s->rows);
+            float_blur_dec2(&s->k, s->filter[scale], s->taps[scale], dis, w, w, h, next[1], w / 2, &s->rows);
             ref = next[0];
             dis = next[1];
             w /= 2;

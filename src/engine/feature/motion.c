@@ -25,15 +25,17 @@
 
 enum { F_SAD, F_MOTION, F_MOTION2, F_MOTION3, N_FEATURES };
 
-static const char *const provides[N_FEATURES + 1] = {
-    "VMAF_integer_feature_motion_sad_score", "VMAF_integer_feature_motion_score",
-    "VMAF_integer_feature_motion2_score", "VMAF_integer_feature_motion3_score", NULL
-};
+static const char *const provides[N_FEATURES + 1] = { "VMAF_integer_feature_motion_sad_score",
+                                                      "VMAF_integer_feature_motion_score",
+                                                      "VMAF_integer_feature_motion2_score",
+                                                      "VMAF_integer_feature_motion3_score", NULL };
 
 enum {
+    /* clang-format off */
     OPT_FORCE_ZERO, OPT_BLEND_FACTOR, OPT_BLEND_OFFSET, OPT_FPS_WEIGHT, OPT_MAX_VAL,
     OPT_MOVING_AVERAGE, OPT_DEBUG, OPT_FIVE_FRAME, N_OPTIONS
 };
+/* clang-format on */
 
 static const ExtractorOption options[N_OPTIONS] = {
     { "motion_force_zero", "force_0", 0, 0, 1, true, true },
@@ -50,9 +52,9 @@ typedef struct MotionState {
     unsigned w, h, bpc;
     double blend_factor, blend_offset, fps_weight, max_val;
     bool force_zero, moving_average, debug;
-    unsigned first;                /* first frame with a SAD: 1, or 2 with the five-frame window */
+    unsigned first; /* first frame with a SAD: 1, or 2 with the five-frame window */
     MotionKernels k;
-    int16_t *y_mem;                /* the two halves of the vertical-pass row, padded */
+    int16_t *y_mem; /* the two halves of the vertical-pass row, padded */
     MotionRow y;
     char name[N_FEATURES][NAME_LEN];
 } MotionState;
@@ -177,11 +179,10 @@ static int flush(void *priv, FeatureCollector *out, unsigned n_frames)
     unsigned n = 0;
     double v;
     while (n < n_frames && !collector_get(out, s->name[F_SAD], n, &v)) n++;
-    if (n < n_frames) return -EINVAL;      /* every frame must have its SAD (EVERY_FRAME) */
+    if (n < n_frames) return -EINVAL; /* every frame must have its SAD (EVERY_FRAME) */
 
     double stamp = 0.0, prev_processed = 0.0;
-    if (n > s->first && !collector_get(out, s->name[F_SAD], s->first, &v))
-        stamp = clip_max(s, blend(s, v));
+    if (n > s->first && !collector_get(out, s->name[F_SAD], s->first, &v)) stamp = clip_max(s, blend(s, v));
     for (unsigned i = 0; i < n; i++) {
         const double m2 = motion2_at(s, out, i);
         double m3;
@@ -221,8 +222,7 @@ static int init(void *priv, const ExtractorParams *p)
     if (s->first == 2 && p->history && *p->history < 2) *p->history = 2;
     motion_kernels_init(&s->k, p->kernels ? p->kernels->level : VMAFX_CPU_SCALAR);
     for (int f = 0; f < N_FEATURES; f++)
-        feature_name(s->name[f], NAME_LEN, provides[f], feature_output_name(provides[f]),
-                     p->suffix);
+        feature_name(s->name[f], NAME_LEN, provides[f], feature_output_name(provides[f]), p->suffix);
     s->y_mem = calloc(2 * ((size_t)p->w + 2 * HALF), sizeof(*s->y_mem));
     if (!s->y_mem) return -ENOMEM;
     s->y.hi = s->y_mem + HALF;

@@ -13,7 +13,7 @@
 #include "vmafx/vmafx.h"
 
 #define MOTION_TAPS 5
-#define MOTION_HALF 2   /* the horizontal pass reads y[-2] .. y[w + 1] (mirrored by the caller) */
+#define MOTION_HALF 2 /* the horizontal pass reads y[-2] .. y[w + 1] (mirrored by the caller) */
 
 /* Q16 low-pass (the VIF scale-2 kernel), symmetric: taps 0/4, 1/3 and the centre. */
 #define MOTION_K0 3571
@@ -31,11 +31,10 @@ typedef struct MotionKernels {
     /* Vertical pass of one row: y[j] = (sum_k K[k] * (prev[k][j] - cur[k][j]) + 2^(bpc-1))
      * >> bpc over the five tap rows, stored split; returns non-zero if any y[j] is (a zero row
      * adds nothing to the SAD). */
-    int32_t (*vrow_8)(const uint8_t *const prev[MOTION_TAPS],
-                      const uint8_t *const cur[MOTION_TAPS], unsigned w, const MotionRow *y);
-    int32_t (*vrow_16)(const uint16_t *const prev[MOTION_TAPS],
-                       const uint16_t *const cur[MOTION_TAPS], unsigned w, int bpc,
-                       const MotionRow *y);
+    int32_t (*vrow_8)(const uint8_t *const prev[MOTION_TAPS], const uint8_t *const cur[MOTION_TAPS],
+                      unsigned w, const MotionRow *y);
+    int32_t (*vrow_16)(const uint16_t *const prev[MOTION_TAPS], const uint16_t *const cur[MOTION_TAPS],
+                       unsigned w, int bpc, const MotionRow *y);
     /* Horizontal pass over such a row, padded by MOTION_HALF on both sides; returns the row's
      * sum of |(sum_k K[k] * y[j-2+k] + 2^15) >> 16|, in 32 bits. */
     uint32_t (*hrow)(const MotionRow *y, unsigned w);
@@ -64,14 +63,13 @@ static inline int32_t motion_load(const MotionRow *y, ptrdiff_t j)
 }
 
 static inline int32_t motion_vrow_8_c(const uint8_t *const prev[MOTION_TAPS],
-                                      const uint8_t *const cur[MOTION_TAPS], unsigned w,
-                                      const MotionRow *y)
+                                      const uint8_t *const cur[MOTION_TAPS], unsigned w, const MotionRow *y)
 {
     int32_t any = 0;
     for (unsigned j = 0; j < w; j++) {
         int32_t acc = 0;
         for (int k = 0; k < MOTION_TAPS; k++) acc += motion_tap(k) * (prev[k][j] - cur[k][j]);
-        const int32_t v = (acc + 128) >> 8;      /* arithmetic shift: floor (spec 0) */
+        const int32_t v = (acc + 128) >> 8; /* arithmetic shift: floor (spec 0) */
         motion_store(y, j, v);
         any |= v;
     }
@@ -79,8 +77,8 @@ static inline int32_t motion_vrow_8_c(const uint8_t *const prev[MOTION_TAPS],
 }
 
 static inline int32_t motion_vrow_16_c(const uint16_t *const prev[MOTION_TAPS],
-                                       const uint16_t *const cur[MOTION_TAPS], unsigned w,
-                                       int bpc, const MotionRow *y)
+                                       const uint16_t *const cur[MOTION_TAPS], unsigned w, int bpc,
+                                       const MotionRow *y)
 {
     const int64_t rnd = (int64_t)1 << (bpc - 1);
     int32_t any = 0;
@@ -97,7 +95,7 @@ static inline int32_t motion_vrow_16_c(const uint16_t *const prev[MOTION_TAPS],
 
 static inline uint32_t motion_hrow_c(const MotionRow *y, unsigned w)
 {
-    uint32_t sad = 0;             /* 32-bit per row, as libvmaf sums it */
+    uint32_t sad = 0; /* 32-bit per row, as libvmaf sums it */
     for (unsigned j = 0; j < w; j++) {
         int64_t acc = 0;
         for (int k = 0; k < MOTION_TAPS; k++)

@@ -17,17 +17,18 @@
 
 #include "extractor.h"
 
-enum { OPT_ENABLE_CHROMA, OPT_ENABLE_MSE, OPT_REDUCED_HBD_PEAK, OPT_MIN_SSE, OPT_ENABLE_APSNR,
-       N_OPT };
+enum { OPT_ENABLE_CHROMA, OPT_ENABLE_MSE, OPT_REDUCED_HBD_PEAK, OPT_MIN_SSE, OPT_ENABLE_APSNR, N_OPT };
 
 /* None of libvmaf's options of this extractor changes the feature names. */
 static const ExtractorOption options[N_OPT] = {
+    /* clang-format off */
     [OPT_ENABLE_CHROMA]    = { "enable_chroma", NULL, 1, 0, 1, false, true },
     [OPT_ENABLE_MSE]       = { "enable_mse", NULL, 0, 0, 1, false, true },
     [OPT_REDUCED_HBD_PEAK] = { "reduced_hbd_peak", NULL, 0, 0, 1, false, true },
     [OPT_MIN_SSE]          = { "min_sse", NULL, 0, 0, DBL_MAX, false, false },
     [OPT_ENABLE_APSNR]     = { "enable_apsnr", NULL, 0, 0, 1, false, true },
 };
+/* clang-format on */
 
 #define NAME_LEN 64
 
@@ -36,17 +37,16 @@ typedef struct Psnr {
     int enable_mse, enable_apsnr;
     uint32_t peak;
     unsigned plane_pixels[3];
-    double peak_sq;            /* peak^2, computed in 32-bit unsigned as libvmaf does */
+    double peak_sq; /* peak^2, computed in 32-bit unsigned as libvmaf does */
     double psnr_max[3];
     char psnr_name[3][NAME_LEN];
     char mse_name[3][NAME_LEN];
-    char sse_name[3][NAME_LEN];    /* internal: the frame's error sum, for apsnr */
+    char sse_name[3][NAME_LEN]; /* internal: the frame's error sum, for apsnr */
 } Psnr;
 
 /* Sum of squared differences of a w x h plane of 8-bit samples. A row's sum fits in 32 bits
  * for any width the engine accepts (32768 * 255^2 < 2^32). */
-static uint64_t sse_8(const uint8_t *a, ptrdiff_t as, const uint8_t *b, ptrdiff_t bs,
-                      unsigned w, unsigned h)
+static uint64_t sse_8(const uint8_t *a, ptrdiff_t as, const uint8_t *b, ptrdiff_t bs, unsigned w, unsigned h)
 {
     uint64_t sse = 0;
     for (unsigned y = 0; y < h; y++, a += as, b += bs) {
@@ -61,8 +61,8 @@ static uint64_t sse_8(const uint8_t *a, ptrdiff_t as, const uint8_t *b, ptrdiff_
 }
 
 /* Same for 9..16-bit samples; one squared error fits in 32 bits, the row sum may not. */
-static uint64_t sse_16(const uint16_t *a, ptrdiff_t as, const uint16_t *b, ptrdiff_t bs,
-                       unsigned w, unsigned h)
+static uint64_t sse_16(const uint16_t *a, ptrdiff_t as, const uint16_t *b, ptrdiff_t bs, unsigned w,
+                       unsigned h)
 {
     uint64_t sse = 0;
     for (unsigned y = 0; y < h; y++, a += as, b += bs)
@@ -76,10 +76,8 @@ static uint64_t sse_16(const uint16_t *a, ptrdiff_t as, const uint16_t *b, ptrdi
 static uint64_t plane_sse(const VmafxPicture *ref, const VmafxPicture *dis, unsigned p)
 {
     if (ref->bpc == 8)
-        return sse_8(ref->data[p], ref->stride[p], dis->data[p], dis->stride[p],
-                     ref->w[p], ref->h[p]);
-    return sse_16(ref->data[p], ref->stride[p] / 2, dis->data[p], dis->stride[p] / 2,
-                  ref->w[p], ref->h[p]);
+        return sse_8(ref->data[p], ref->stride[p], dis->data[p], dis->stride[p], ref->w[p], ref->h[p]);
+    return sse_16(ref->data[p], ref->stride[p] / 2, dis->data[p], dis->stride[p] / 2, ref->w[p], ref->h[p]);
 }
 
 /* Plane sizes as VmafxPicture lays them out (chroma rounded up). */
@@ -101,8 +99,7 @@ static int init(void *priv, const ExtractorParams *p)
     s->enable_mse = p->opt[OPT_ENABLE_MSE] != 0;
     s->enable_apsnr = p->opt[OPT_ENABLE_APSNR] != 0;
     /* the reduced peak keeps high-bit-depth PSNR on the scale of 8-bit content */
-    const uint32_t peak = p->opt[OPT_REDUCED_HBD_PEAK] != 0 ? 255u << (p->bpc - 8)
-                                                          : (1u << p->bpc) - 1;
+    const uint32_t peak = p->opt[OPT_REDUCED_HBD_PEAK] != 0 ? 255u << (p->bpc - 8) : (1u << p->bpc) - 1;
     s->peak = peak;
     s->peak_sq = (double)(peak * peak);
     const double min_sse = p->opt[OPT_MIN_SSE];

@@ -25,13 +25,12 @@ extern const FeatureExtractor extractor_ciede;
 extern const FeatureExtractor extractor_psnr_hvs;
 
 static const FeatureExtractor *const registry[] = {
-    &extractor_vif, &extractor_adm, &extractor_motion,
-    &extractor_psnr, &extractor_float_ssim, &extractor_float_ms_ssim,
-    &extractor_cambi,
-    &extractor_speed_chroma, &extractor_speed_temporal,
-    &extractor_float_vif, &extractor_float_adm, &extractor_float_motion,
-    &extractor_float_ansnr, &extractor_float_psnr, &extractor_float_moment,
-    &extractor_ciede, &extractor_psnr_hvs,
+    &extractor_vif,         &extractor_adm,          &extractor_motion,
+    &extractor_psnr,        &extractor_float_ssim,   &extractor_float_ms_ssim,
+    &extractor_cambi,       &extractor_speed_chroma, &extractor_speed_temporal,
+    &extractor_float_vif,   &extractor_float_adm,    &extractor_float_motion,
+    &extractor_float_ansnr, &extractor_float_psnr,   &extractor_float_moment,
+    &extractor_ciede,       &extractor_psnr_hvs,
 };
 
 #define N_REGISTRY (sizeof(registry) / sizeof(registry[0]))
@@ -86,14 +85,14 @@ int extractor_option_parse(const FeatureExtractor *fx, const ExtractorOption *o,
 
 void feature_name(char *buf, size_t n, const char *base, const char *alias, const char *suffix)
 {
-    if (!suffix || !*suffix)
-        snprintf(buf, n, "%s", base);
-    else
-        snprintf(buf, n, "%s%s", alias, suffix);
+    if (!suffix || !*suffix) snprintf(buf, n, "%s", base);
+    else snprintf(buf, n, "%s%s", alias, suffix);
 }
 
 /* libvmaf prints these internal names under shorter aliases; every other name as it is. */
-static const struct { const char *name, *alias; } aliases[] = {
+static const struct {
+    const char *name, *alias;
+} aliases[] = {
     { "VMAF_integer_feature_adm2_score", "integer_adm2" },
     { "VMAF_integer_feature_aim_score", "integer_aim" },
     { "VMAF_integer_feature_adm3_score", "integer_adm3" },

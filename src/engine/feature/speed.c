@@ -9,13 +9,15 @@
 
 /* ---- kernel table ---------------------------------------------------------------------- */
 
+/* clang-format off */
 static void load_8(float *d, const uint8_t *s, unsigned n) { speed_load_8_c(d, s, n); }
 static void load_16(float *d, const uint16_t *s, unsigned n, float sc) { speed_load_16_c(d, s, n, sc); }
 static void sub(float *a, const float *b, unsigned n) { speed_sub_c(a, b, n); }
 static void vtap(float *acc, const float *row, float f, unsigned n) { speed_vtap_c(acc, row, f, n); }
+/* clang-format on */
 
-static double cov(const float *x, const float *y, ptrdiff_t stride, unsigned h, unsigned w,
-                  double mx, double my)
+static double cov(const float *x, const float *y, ptrdiff_t stride, unsigned h, unsigned w, double mx,
+                  double my)
 {
     return speed_cov_c(x, y, stride, h, w, mx, my);
 }
@@ -42,17 +44,17 @@ int speed_kernelscale_valid(double kernelscale)
 {
     /* libvmaf's list of kernel scales (vif_tools.h), compared in float */
     static const float valid[] = {
-        1.0f, 1.0f / 2.0f, 3.0f / 2.0f, 2.0f, 2.0f / 3.0f, 24.0f / 10.0f, 360.0f / 97.0f,
-        4.0f / 3.0f, 3.5f / 3.0f, 3.75f / 3.0f, 4.25f / 3.0f, 5.0f / 3.0f, 3.0f, 1.0f / 2.25f,
-        1.4746f, 1.54f, 1.6f, 1.06667f, 0.711111f, 0.740740f, 1.111111f,
+        1.0f,        1.0f / 2.0f, 3.0f / 2.0f,  2.0f,         2.0f / 3.0f, 24.0f / 10.0f, 360.0f / 97.0f,
+        4.0f / 3.0f, 3.5f / 3.0f, 3.75f / 3.0f, 4.25f / 3.0f, 5.0f / 3.0f, 3.0f,          1.0f / 2.25f,
+        1.4746f,     1.54f,       1.6f,         1.06667f,     0.711111f,   0.740740f,     1.111111f,
     };
     for (size_t i = 0; i < sizeof(valid) / sizeof(valid[0]); i++)
         if (fabsf((float)kernelscale - valid[i]) < 1e-3) return 1;
     return 0;
 }
 
-int speed_geometry(SpeedGeometry *g, unsigned w, unsigned h, double prescale, const char *what,
-                   char *why, size_t why_len)
+int speed_geometry(SpeedGeometry *g, unsigned w, unsigned h, double prescale, const char *what, char *why,
+                   size_t why_len)
 {
     memset(g, 0, sizeof(*g));
     g->w = w;
@@ -68,16 +70,20 @@ int speed_geometry(SpeedGeometry *g, unsigned w, unsigned h, double prescale, co
     if (!g->nb) {
         /* the smallest plane: 80 samples after prescale (16:1 decimation, one 5-sample block) */
         const unsigned need = 16 * SPEED_BLOCK;
-        snprintf(why, why_len, "image too small: %s of %ux%u%s give %ux%u after the 16:1 "
+        snprintf(why, why_len,
+                 "image too small: %s of %ux%u%s give %ux%u after the 16:1 "
                  "decimation, and SpEED needs at least %ux%u there (planes of at least %ux%u "
-                 "samples)", what, g->sw, g->sh, g->resize ? " after speed_prescale" : "", g->ow, g->oh,
-                 SPEED_BLOCK, SPEED_BLOCK, need, need);
+                 "samples)",
+                 what, g->sw, g->sh, g->resize ? " after speed_prescale" : "", g->ow, g->oh, SPEED_BLOCK,
+                 SPEED_BLOCK, need, need);
         return -ERANGE;
     }
     if (!g->resize && (g->sw != w || g->sh != h)) {
         /* libvmaf skips the resize but works on the rounded size (reading unset samples) */
-        snprintf(why, why_len, "speed_prescale=%g is within 1e-3 of 1 but changes the %ux%u "
-                 "plane's size, which libvmaf does not support", prescale, w, h);
+        snprintf(why, why_len,
+                 "speed_prescale=%g is within 1e-3 of 1 but changes the %ux%u "
+                 "plane's size, which libvmaf does not support",
+                 prescale, w, h);
         return -EINVAL;
     }
     g->cw = g->bw * SPEED_BLOCK - SPEED_BLOCK + 1;
@@ -87,19 +93,24 @@ int speed_geometry(SpeedGeometry *g, unsigned w, unsigned h, double prescale, co
 
 /* ---- life cycle ------------------------------------------------------------------------ */
 
-static void *alloc_floats(size_t n) { return aligned_alloc(64, ((n * sizeof(float)) + 63) & ~(size_t)63); }
+static void *alloc_floats(size_t n)
+{
+    return aligned_alloc(64, ((n * sizeof(float)) + 63) & ~(size_t)63);
+}
 
 static int alloc_buffers(Speed *s);
 
-int speed_init(Speed *s, const SpeedOptions *o, unsigned w, unsigned h, enum VmafxCpu level,
-               const char *what, char *why, size_t why_len)
+int speed_init(Speed *s, const SpeedOptions *o, unsigned w, unsigned h, enum VmafxCpu level, const char *what,
+               char *why, size_t why_len)
 {
     memset(s, 0, sizeof(*s));
     s->o = *o;
     if (!speed_kernelscale_valid(o->kernelscale)) {
-        snprintf(why, why_len, "speed_kernelscale=%g is not one of the kernel scales libvmaf "
+        snprintf(why, why_len,
+                 "speed_kernelscale=%g is not one of the kernel scales libvmaf "
                  "accepts (1, 0.5, 1.5, 2, 2/3, 2.4, 360/97, 4/3, 3.5/3, 3.75/3, 4.25/3, 5/3, 3, "
-                 "1/2.25, 1.4746, 1.54, 1.6, 1.06667, 0.711111, 0.74074, 1.111111)", o->kernelscale);
+                 "1/2.25, 1.4746, 1.54, 1.6, 1.06667, 0.711111, 0.74074, 1.111111)",
+                 o->kernelscale);
         return -EINVAL;
     }
     int err = speed_geometry(&s->g, w, h, o->prescale, what, why, why_len);
@@ -142,9 +153,9 @@ static int alloc_buffers(Speed *s)
 
 void speed_close(Speed *s)
 {
-    void *bufs[] = { s->full, s->col0, s->col1, s->colw, s->row, s->row2, s->acc, s->dec,
-                     s->tmp, s->indep, s->sol, s->linalg, s->ref.entropy, s->ref.variance,
-                     s->dis.entropy, s->dis.variance };
+    void *bufs[] = { s->full,        s->col0,         s->col1,        s->colw,        s->row, s->row2,
+                     s->acc,         s->dec,          s->tmp,         s->indep,       s->sol, s->linalg,
+                     s->ref.entropy, s->ref.variance, s->dis.entropy, s->dis.variance };
     for (size_t i = 0; i < sizeof(bufs) / sizeof(bufs[0]); i++) free(bufs[i]);
     memset(s, 0, sizeof(*s));
 }

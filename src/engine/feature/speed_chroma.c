@@ -10,10 +10,9 @@
 
 enum { F_U, F_V, F_UV, N_FEATURES };
 
-static const char *const provides[N_FEATURES + 1] = {
-    "Speed_chroma_feature_speed_chroma_u_score", "Speed_chroma_feature_speed_chroma_v_score",
-    "Speed_chroma_feature_speed_chroma_uv_score", NULL
-};
+static const char *const provides[N_FEATURES + 1] = { "Speed_chroma_feature_speed_chroma_u_score",
+                                                      "Speed_chroma_feature_speed_chroma_v_score",
+                                                      "Speed_chroma_feature_speed_chroma_uv_score", NULL };
 
 enum { OPT_WEIGHT_VAR_MODE = SPEED_N_COMMON_OPTIONS, N_OPTIONS };
 
@@ -44,8 +43,8 @@ static int init(void *priv, const ExtractorParams *p)
     for (int f = 0; f < N_FEATURES; f++)
         feature_name(s->name[f], NAME_LEN, provides[f], feature_output_name(provides[f]), p->suffix);
     const SpeedOptions o = speed_options_from(p->opt, (int)p->opt[OPT_WEIGHT_VAR_MODE]);
-    return speed_init(&s->sp, &o, w, h, p->kernels ? p->kernels->level : VMAFX_CPU_SCALAR,
-                      "chroma planes", p->why, p->why_len);
+    return speed_init(&s->sp, &o, w, h, p->kernels ? p->kernels->level : VMAFX_CPU_SCALAR, "chroma planes",
+                      p->why, p->why_len);
 }
 
 static int plane_score(ChromaState *s, const FrameInput *in, int c, float *score)

@@ -61,8 +61,8 @@ static inline int mirror(int i, int n)
     return i < 0 ? -i : i >= n ? 2 * n - i - 2 : i;
 }
 
-static void load_row(const Speed *s, const void *plane, ptrdiff_t stride, unsigned bpc,
-                     unsigned y, float *dst)
+static void load_row(const Speed *s, const void *plane, ptrdiff_t stride, unsigned bpc, unsigned y,
+                     float *dst)
 {
     const uint8_t *row = (const uint8_t *)plane + (ptrdiff_t)y * stride;
     if (bpc == 8) s->k.load_8(dst, row, s->g.w);
@@ -128,7 +128,8 @@ static void remove_local_mean(Speed *s)
         float *d = s->dec + i * st;
         for (unsigned j = 0; j < g->ow; j++) {
             float m = 0;
-            for (int l = 0; l < s->taps_mean; l++) m += s->filt_mean[l] * t[mirror((int)j - r + l, (int)g->ow)];
+            for (int l = 0; l < s->taps_mean; l++)
+                m += s->filt_mean[l] * t[mirror((int)j - r + l, (int)g->ow)];
             d[j] -= m;
         }
     }

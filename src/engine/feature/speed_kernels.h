@@ -24,15 +24,14 @@ typedef struct SpeedKernels {
     /* acc[x] += f * row[x]: one tap of a vertical filter pass */
     void (*vtap)(float *acc, const float *row, float f, unsigned n);
     /* sum over an h x w window of (x - mx) * (y - my), in double (see speed_cov_c) */
-    double (*cov)(const float *x, const float *y, ptrdiff_t stride, unsigned h, unsigned w,
-                  double mx, double my);
+    double (*cov)(const float *x, const float *y, ptrdiff_t stride, unsigned h, unsigned w, double mx,
+                  double my);
     /* dst (n x m) = a (n x kk) * b (kk x m), all row-major; each dst element summed from 0
      * over k in increasing order, skipping the k where a[i][k] == 0: such a term is +-0 for
      * finite b, and adding +-0 to a sum that starts at +0 (and so is never -0) changes
      * nothing, so the result is the full product's, bit for bit, at a fraction of the work on
      * the Householder reflectors' identity rows and zero columns */
-    void (*matmul)(float *dst, const float *a, const float *b, unsigned n, unsigned kk,
-                   unsigned m);
+    void (*matmul)(float *dst, const float *a, const float *b, unsigned n, unsigned kk, unsigned m);
 } SpeedKernels;
 
 void speed_kernels_init(SpeedKernels *k, enum VmafxCpu level);
@@ -65,8 +64,8 @@ static inline void speed_vtap_c(float *acc, const float *row, float f, unsigned 
 /* Element j of a row goes to accumulator j % 16 while 16 remain in the row, then to j % 8
  * while 8 remain, then to a plain (unfused) tail sum; the accumulators are folded as
  * (a[l] + a[l + 8]), then halves of four, then of two, then the tail is added. */
-static inline double speed_cov_c(const float *x, const float *y, ptrdiff_t stride, unsigned h,
-                                 unsigned w, double mx, double my)
+static inline double speed_cov_c(const float *x, const float *y, ptrdiff_t stride, unsigned h, unsigned w,
+                                 double mx, double my)
 {
     double a[16] = { 0 }, tail = 0;
     for (unsigned i = 0; i < h; i++) {
@@ -76,8 +75,7 @@ static inline double speed_cov_c(const float *x, const float *y, ptrdiff_t strid
             for (unsigned l = 0; l < 16; l++)
                 a[l] = fma((double)rx[j + l] - mx, (double)ry[j + l] - my, a[l]);
         for (; j + 8 <= w; j += 8)
-            for (unsigned l = 0; l < 8; l++)
-                a[l] = fma((double)rx[j + l] - mx, (double)ry[j + l] - my, a[l]);
+            for (unsigned l = 0; l < 8; l++) a[l] = fma((double)rx[j + l] - mx, (double)ry[j + l] - my, a[l]);
         for (; j < w; j++) tail += ((double)rx[j] - mx) * ((double)ry[j] - my);
     }
     double s[8], q[4];
@@ -86,8 +84,8 @@ static inline double speed_cov_c(const float *x, const float *y, ptrdiff_t strid
     return ((q[2] + q[0]) + (q[3] + q[1])) + tail;
 }
 
-static inline void speed_matmul_c(float *dst, const float *a, const float *b, unsigned n,
-                                  unsigned kk, unsigned m)
+static inline void speed_matmul_c(float *dst, const float *a, const float *b, unsigned n, unsigned kk,
+                                  unsigned m)
 {
     for (unsigned i = 0; i < n; i++) {
         float *d = dst + (size_t)i * m;

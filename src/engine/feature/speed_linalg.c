@@ -14,10 +14,16 @@
 #define EPS 1e-6
 #define MAX_QR_ITERS 500
 
-static inline float sign_of(float x) { return x >= 0 ? 1.0f : -1.0f; }
+static inline float sign_of(float x)
+{
+    return x >= 0 ? 1.0f : -1.0f;
+}
 
 /* sqrt(x^2 + y^2), the square root taken in double */
-static inline float hyp(float x, float y) { return (float)sqrt(x * x + y * y); }
+static inline float hyp(float x, float y)
+{
+    return (float)sqrt(x * x + y * y);
+}
 
 /* ---- eigenvalues ----------------------------------------------------------------------- */
 
@@ -107,7 +113,9 @@ static void givens(float a, float b, float *c, float *s)
 }
 
 /* The rotated 2x2 block (ap bp; bp aq): its new diagonal p, off-diagonal b, diagonal q. */
-typedef struct Rot { float p, b, q; } Rot;
+typedef struct Rot {
+    float p, b, q;
+} Rot;
 
 static inline Rot rotate(float c, float s, float ap, float bp, float aq)
 {
@@ -196,11 +204,11 @@ static float norm2(const float *v, int n)
 
 /* q = H_{n-2} ... H_0 with H_k the reflector that clears column k of (the running product
  * times a) below the diagonal; the products are full n x n matrix products. r = q a. */
-static void householder_qr(const SpeedKernels *k, const float *a, int n, float *q, float *r,
-                           float *h, float *z)
+static void householder_qr(const SpeedKernels *k, const float *a, int n, float *q, float *r, float *h,
+                           float *z)
 {
     const unsigned un = (unsigned)n;
-    float *v = r;               /* r is free scratch until the end */
+    float *v = r; /* r is free scratch until the end */
     memcpy(z, a, sizeof(float) * n * n);
     for (int i = 0; i < n * n; i++) q[i] = i % (n + 1) == 0 ? 1.0f : 0.0f;
     for (int c = 0; c + 1 < n; c++) {
@@ -223,8 +231,8 @@ static void householder_qr(const SpeedKernels *k, const float *a, int n, float *
     k->matmul(r, q, a, un, un, un);
 }
 
-int speed_solve(const SpeedKernels *k, const float *a, int n, const float *b, int m, float *x,
-                float *scratch, float *rect)
+int speed_solve(const SpeedKernels *k, const float *a, int n, const float *b, int m, float *x, float *scratch,
+                float *rect)
 {
     float *q = scratch, *r = q + n * n, *h = r + n * n, *z = h + n * n;
     householder_qr(k, a, n, q, r, h, z);

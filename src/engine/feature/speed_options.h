@@ -6,18 +6,27 @@
 #include "extractor.h"
 #include "speed.h"
 
-enum { SPEED_OPT_KERNELSCALE, SPEED_OPT_PRESCALE, SPEED_OPT_METHOD, SPEED_OPT_SIGMA_NN,
-       SPEED_OPT_NN_FLOOR, SPEED_OPT_MAX_VAL, SPEED_N_COMMON_OPTIONS };
+enum {
+    SPEED_OPT_KERNELSCALE,
+    SPEED_OPT_PRESCALE,
+    SPEED_OPT_METHOD,
+    SPEED_OPT_SIGMA_NN,
+    SPEED_OPT_NN_FLOOR,
+    SPEED_OPT_MAX_VAL,
+    SPEED_N_COMMON_OPTIONS
+};
 
 static const char *const speed_scale_methods[] = { "nearest", "bilinear", "bicubic", "lanczos4", NULL };
 
-#define SPEED_COMMON_OPTIONS \
-    { "speed_kernelscale", "ks", 1.0, 0.1, 4.0, true, false }, \
-    { "speed_prescale", "ps", 1.0, 0.1, 4.0, true, false }, \
-    { "speed_prescale_method", "psm", SPEED_NEAREST, 0, 3, true, false }, \
-    { "speed_sigma_nn", "snn", 0.29, 0.1, 2.0, true, false }, \
-    { "speed_nn_floor", "nnf", 0.0, 0.0, 1.0, true, false }, \
-    { "speed_max_val", "mxv", 1000.0, 0.0, 1000.0, true, false }
+#define SPEED_COMMON_OPTIONS                                                  \
+    { "speed_kernelscale", "ks", 1.0, 0.1, 4.0, true, false },                \
+        { "speed_prescale", "ps", 1.0, 0.1, 4.0, true, false },               \
+        { "speed_prescale_method", "psm", SPEED_NEAREST, 0, 3, true, false }, \
+        { "speed_sigma_nn", "snn", 0.29, 0.1, 2.0, true, false },             \
+        { "speed_nn_floor", "nnf", 0.0, 0.0, 1.0, true, false },              \
+    {                                                                         \
+        "speed_max_val", "mxv", 1000.0, 0.0, 1000.0, true, false              \
+    }
 
 static inline SpeedOptions speed_options_from(const double *opt, int weight_var_mode)
 {

@@ -32,8 +32,7 @@ static void covariance(const Speed *s, float *cov, const float *means)
         const float *da = s->dec + (a / SPEED_BLOCK) * s->dec_stride + a % SPEED_BLOCK;
         for (int b = 0; b <= a; b++) {
             const float *db = s->dec + (b / SPEED_BLOCK) * s->dec_stride + b % SPEED_BLOCK;
-            const double sum = s->k.cov(da, db, (ptrdiff_t)s->dec_stride, g->ch, g->cw,
-                                        means[a], means[b]);
+            const double sum = s->k.cov(da, db, (ptrdiff_t)s->dec_stride, g->ch, g->cw, means[a], means[b]);
             cov[a * SPEED_BLOCK_N + b] = cov[b * SPEED_BLOCK_N + a] = (float)(sum / n);
         }
     }
@@ -47,8 +46,8 @@ static void block_samples(const Speed *s, float *indep)
         for (unsigned by = 0; by < g->bh; by++)
             for (unsigned bx = 0; bx < g->bw; bx++)
                 indep[(size_t)o * g->nb + by * g->bw + bx] =
-                    s->dec[(by * SPEED_BLOCK + o / SPEED_BLOCK) * s->dec_stride +
-                           bx * SPEED_BLOCK + o % SPEED_BLOCK];
+                    s->dec[(by * SPEED_BLOCK + o / SPEED_BLOCK) * s->dec_stride + bx * SPEED_BLOCK +
+                           o % SPEED_BLOCK];
 }
 
 int speed_block_params(Speed *s, SpeedBlocks *out)
@@ -57,15 +56,14 @@ int speed_block_params(Speed *s, SpeedBlocks *out)
     const unsigned nb = g->nb;
     float *cov = s->linalg, *eig = cov + SPEED_BLOCK_N * SPEED_BLOCK_N;
     float *scratch = eig + SPEED_BLOCK_N;
-    window_means(s, eig);                     /* eig holds the means until step 2 */
+    window_means(s, eig); /* eig holds the means until step 2 */
     covariance(s, cov, eig);
     speed_eigenvalues(cov, SPEED_BLOCK_N, eig, scratch);
     block_samples(s, s->indep);
     int singular = 0;
     for (int k = 0; k < SPEED_BLOCK_N; k++) singular |= eig[k] < EPS;
     if (!singular)
-        singular = speed_solve(&s->k, cov, SPEED_BLOCK_N, s->indep, (int)nb, s->sol, scratch,
-                               s->tmp) != 0;
+        singular = speed_solve(&s->k, cov, SPEED_BLOCK_N, s->indep, (int)nb, s->sol, scratch, s->tmp) != 0;
     if (singular) memset(s->sol, 0, sizeof(float) * SPEED_BLOCK_N * nb);
     /* s_b = sum_o x[o][b] y[o][b] / 25, summed over o in order */
     float *var = out->variance;
@@ -78,8 +76,7 @@ int speed_block_params(Speed *s, SpeedBlocks *out)
     memset(out->entropy, 0, sizeof(float) * nb);
     for (int k = 0; k < SPEED_BLOCK_N; k++) {
         const float l = eig[k] < 0 ? 0 : eig[k];
-        for (unsigned b = 0; b < nb; b++)
-            out->entropy[b] += log2(l * var[b] + snn) + log2(2 * M_PI * M_E);
+        for (unsigned b = 0; b < nb; b++) out->entropy[b] += log2(l * var[b] + snn) + log2(2 * M_PI * M_E);
     }
     return singular;
 }
@@ -88,13 +85,25 @@ int speed_block_params(Speed *s, SpeedBlocks *out)
 static void weights(int mode, float vr, float vd, double *wr, double *wd)
 {
     switch (mode) {
-    case 0: *wr = log2(1 + vr); *wd = log2(1 + vd); break;
+    case 0:
+        *wr = log2(1 + vr);
+        *wd = log2(1 + vd);
+        break;
     case 1: *wr = *wd = log2(1 + vr); break;
     case 2: *wr = *wd = log2(1 + vd); break;
     case 3: *wr = *wd = log2(1 + (vr + vd) / 2.0); break;
-    case 4: *wr = log2(1 + vr); *wd = log2(1 + (vr + vd) / 2.0); break;
-    case 5: *wr = log2(1 + vr); *wd = log2(1 + (0.75 * vr + 0.25 * vd)); break;
-    default: *wr = log2(1 + vr); *wd = log2(1 + (0.25 * vr + 0.75 * vd)); break;
+    case 4:
+        *wr = log2(1 + vr);
+        *wd = log2(1 + (vr + vd) / 2.0);
+        break;
+    case 5:
+        *wr = log2(1 + vr);
+        *wd = log2(1 + (0.75 * vr + 0.25 * vd));
+        break;
+    default:
+        *wr = log2(1 + vr);
+        *wd = log2(1 + (0.25 * vr + 0.75 * vd));
+        break;
     }
 }
 
@@ -105,7 +114,7 @@ float speed_blocks_score(const Speed *s)
     float score = 0;
     for (unsigned b = 0; b < s->g.nb; b++) {
         const float er = s->ref.entropy[b], ed = s->dis.entropy[b];
-        if (er < base && ed < base) continue;   /* both below the noise floor: no difference */
+        if (er < base && ed < base) continue; /* both below the noise floor: no difference */
         double wr, wd;
         weights(s->o.weight_var_mode, s->ref.variance[b], s->dis.variance[b], &wr, &wd);
         const float sr = (float)(er * wr), sd = (float)(ed * wd);

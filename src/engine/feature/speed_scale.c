@@ -58,8 +58,8 @@ static void row_bilinear(const Speed *s, unsigned y, float *dst)
     for (unsigned x = 0; x < g->sw; x++) {
         const int x1 = s->col0[x], x2 = s->col1[x];
         const float dx = s->colw[x];
-        dst[x] = (1 - dy) * (1 - dx) * r1[x1] + (1 - dy) * dx * r1[x2] +
-                 dy * (1 - dx) * r2[x1] + dy * dx * r2[x2];
+        dst[x] = (1 - dy) * (1 - dx) * r1[x1] + (1 - dy) * dx * r1[x2] + dy * (1 - dx) * r2[x1] +
+                 dy * dx * r2[x2];
     }
 }
 
@@ -125,7 +125,7 @@ static float lanczos4_at(const Speed *s, float x, float y)
 void speed_scale_row(const Speed *s, unsigned y, float *dst)
 {
     const SpeedGeometry *g = &s->g;
-    if (g->sw == g->w && g->sh == g->h) {       /* libvmaf copies when sizes agree */
+    if (g->sw == g->w && g->sh == g->h) { /* libvmaf copies when sizes agree */
         memcpy(dst, s->full + (size_t)y * s->full_stride, sizeof(float) * g->sw);
         return;
     }

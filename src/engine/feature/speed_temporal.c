@@ -38,8 +38,8 @@ static int init(void *priv, const ExtractorParams *p)
     s->use_ref_diff = p->opt[OPT_USE_REF_DIFF] != 0;
     feature_name(s->name, NAME_LEN, provides[0], feature_output_name(provides[0]), p->suffix);
     const SpeedOptions o = speed_options_from(p->opt, 0);
-    return speed_init(&s->sp, &o, p->w, p->h, p->kernels ? p->kernels->level : VMAFX_CPU_SCALAR,
-                      "luma plane", p->why, p->why_len);
+    return speed_init(&s->sp, &o, p->w, p->h, p->kernels ? p->kernels->level : VMAFX_CPU_SCALAR, "luma plane",
+                      p->why, p->why_len);
 }
 
 static int extract(void *priv, const FrameInput *in, FeatureCollector *out)

@@ -23,20 +23,22 @@ static const float gauss_taps[SSIM_WINDOW] = {
  * (six decimals) in the IQA library; the kernel is symmetric about its centre row and
  * column. The decimation uses this 2-D table, not a product of 1-D filters. */
 static const float lpf_quadrant[5][5] = {
+    /* clang-format off */
     {  0.000714f, -0.000450f, -0.002090f,  0.007132f,  0.016114f },
     { -0.000450f,  0.000283f,  0.001316f, -0.004490f, -0.010146f },
     { -0.002090f,  0.001316f,  0.006115f, -0.020867f, -0.047149f },
     {  0.007132f, -0.004490f, -0.020867f,  0.071207f,  0.160885f },
     {  0.016114f, -0.010146f, -0.047149f,  0.160885f,  0.363505f },
 };
+/* clang-format on */
 
 void ssim_lpf_kernel(float k[SSIM_LPF_LEN * SSIM_LPF_LEN])
 {
     const unsigned last = SSIM_LPF_LEN - 1;
     for (unsigned r = 0; r < SSIM_LPF_LEN; r++)
         for (unsigned c = 0; c < SSIM_LPF_LEN; c++)
-            k[r * SSIM_LPF_LEN + c] = lpf_quadrant[r <= last / 2 ? r : last - r]
-                                                  [c <= last / 2 ? c : last - c];
+            k[r * SSIM_LPF_LEN + c] =
+                lpf_quadrant[r <= last / 2 ? r : last - r][c <= last / 2 ? c : last - c];
 }
 
 /* ---- scalar kernels ------------------------------------------------------------------- */
@@ -50,8 +52,7 @@ static void conv_h_scalar(const float *src, unsigned n, const float *k, float *d
     }
 }
 
-static void conv_v_scalar(const float *src, ptrdiff_t stride, unsigned n, const float *k,
-                          float *dst)
+static void conv_v_scalar(const float *src, ptrdiff_t stride, unsigned n, const float *k, float *dst)
 {
     for (unsigned x = 0; x < n; x++) {
         double sum = 0.0;
@@ -155,8 +156,8 @@ static float decimate_at(const float *const *rows, int w, const float *kernel, i
     return (float)sum;
 }
 
-void ssim_decimate(const float *src, unsigned w, unsigned h, const float *kernel,
-                   unsigned klen, unsigned factor, float *dst)
+void ssim_decimate(const float *src, unsigned w, unsigned h, const float *kernel, unsigned klen,
+                   unsigned factor, float *dst)
 {
     const unsigned dw = ssim_decimated_size(w, factor), dh = ssim_decimated_size(h, factor);
     const int before = (int)klen / 2;
@@ -183,8 +184,7 @@ static void window_filter(const float *img, unsigned w, unsigned h, SsimScratch 
 }
 
 /* Filtered product of two images (the second moments). */
-static void moment_filter(const float *a, const float *b, unsigned w, unsigned h,
-                          SsimScratch *s, float *dst)
+static void moment_filter(const float *a, const float *b, unsigned w, unsigned h, SsimScratch *s, float *dst)
 {
     const size_t n = (size_t)w * h;
     for (size_t off = 0; off < n; off += w) s->k.mul(a + off, b + off, w, s->prod + off);
@@ -198,9 +198,8 @@ typedef struct SsimConst {
 /* Adds one row of the SSIM map to acc (ssim, l, c, s). The sums run on across rows, in
  * raster order, as libvmaf accumulates them. Variances are clamped at 0; the covariance is
  * clamped only where both deviations vanish, so identical flat areas score exactly 1. */
-static void ssim_stats_row(const float *mu1, const float *mu2, const float *s11,
-                           const float *s22, const float *s12, unsigned n,
-                           const SsimConst *k, double acc[4])
+static void ssim_stats_row(const float *mu1, const float *mu2, const float *s11, const float *s22,
+                           const float *s12, unsigned n, const SsimConst *k, double acc[4])
 {
     for (unsigned x = 0; x < n; x++) {
         const float m1 = mu1[x], m2 = mu2[x];
@@ -223,8 +222,7 @@ static void ssim_stats_row(const float *mu1, const float *mu2, const float *s11,
     }
 }
 
-void ssim_means(const float *ref, const float *dis, unsigned w, unsigned h,
-                SsimScratch *s, SsimMeans *out)
+void ssim_means(const float *ref, const float *dis, unsigned w, unsigned h, SsimScratch *s, SsimMeans *out)
 {
     /* K1 = 0.01, K2 = 0.03, L = 255, all in single precision */
     const float k1l = 0.01f * 255, k2l = 0.03f * 255;

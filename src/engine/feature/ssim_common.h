@@ -44,7 +44,7 @@ typedef struct SsimMeans {
 } SsimMeans;
 
 /* Allocates scratch for pictures up to w x h (both >= SSIM_WINDOW). 0 or -ENOMEM. */
-int  ssim_scratch_init(SsimScratch *s, unsigned w, unsigned h, const KernelTable *kt);
+int ssim_scratch_init(SsimScratch *s, unsigned w, unsigned h, const KernelTable *kt);
 void ssim_scratch_free(SsimScratch *s);
 
 /* Dense float copy of the luma plane, brought to the 8-bit range (samples / 2^(bpc-8)). */
@@ -59,14 +59,13 @@ unsigned ssim_decimated_size(unsigned n, unsigned factor);
 /* Filters the w x h image src with the klen x klen kernel (row-major, klen at most
  * SSIM_DECIMATE_MAX) centred on every factor-th sample, mirroring at the borders, into dst
  * of decimated size. */
-void ssim_decimate(const float *src, unsigned w, unsigned h, const float *kernel,
-                   unsigned klen, unsigned factor, float *dst);
+void ssim_decimate(const float *src, unsigned w, unsigned h, const float *kernel, unsigned klen,
+                   unsigned factor, float *dst);
 
 /* The 9x9 low-pass kernel of MS-SSIM, expanded from its stored quadrant. */
 void ssim_lpf_kernel(float k[SSIM_LPF_LEN * SSIM_LPF_LEN]);
 
 /* SSIM of two dense w x h images (w, h <= the scratch size, both >= SSIM_WINDOW). */
-void ssim_means(const float *ref, const float *dis, unsigned w, unsigned h,
-                SsimScratch *s, SsimMeans *out);
+void ssim_means(const float *ref, const float *dis, unsigned w, unsigned h, SsimScratch *s, SsimMeans *out);
 
 #endif

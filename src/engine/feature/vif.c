@@ -16,11 +16,11 @@
 #define N_SCALES 4
 #define MAX_TAPS VIF_MAX_TAPS
 #define NAME_LEN 128
-#define SIGMA_NSQ (65536 << 1)   /* noise variance 2 in 8-bit units, Q16 (spec 3.4) */
+#define SIGMA_NSQ (65536 << 1) /* noise variance 2 in 8-bit units, Q16 (spec 3.4) */
 
 /* Q16 kernels, one per scale, each summing to 65536 (spec 3.1). */
-static const uint16_t filter_s0[17] = { 489, 935, 1640, 2640, 3896, 5274, 6547, 7455, 7784,
-                                        7455, 6547, 5274, 3896, 2640, 1640, 935, 489 };
+static const uint16_t filter_s0[17] = { 489,  935,  1640, 2640, 3896, 5274, 6547, 7455, 7784,
+                                        7455, 6547, 5274, 3896, 2640, 1640, 935,  489 };
 static const uint16_t filter_s1[9] = { 1244, 3663, 7925, 12590, 14692, 12590, 7925, 3663, 1244 };
 static const uint16_t filter_s2[5] = { 3571, 16004, 26386, 16004, 3571 };
 static const uint16_t filter_s3[3] = { 10904, 43728, 10904 };
@@ -29,21 +29,29 @@ static const int filter_taps[N_SCALES] = { 17, 9, 5, 3 };
 
 /* Collector features, in libvmaf's order of writing (which is the report order). */
 enum {
+    /* clang-format off */
     F_SCALE0, F_SCALE1, F_SCALE2, F_SCALE3, F_VIF, F_NUM, F_DEN,
     F_NUM_S0, F_DEN_S0, F_NUM_S1, F_DEN_S1, F_NUM_S2, F_DEN_S2, F_NUM_S3, F_DEN_S3,
     N_FEATURES
 };
+/* clang-format on */
 
-static const char *const provides[N_FEATURES + 1] = {
-    "VMAF_integer_feature_vif_scale0_score", "VMAF_integer_feature_vif_scale1_score",
-    "VMAF_integer_feature_vif_scale2_score", "VMAF_integer_feature_vif_scale3_score",
-    "integer_vif", "integer_vif_num", "integer_vif_den",
-    "integer_vif_num_scale0", "integer_vif_den_scale0",
-    "integer_vif_num_scale1", "integer_vif_den_scale1",
-    "integer_vif_num_scale2", "integer_vif_den_scale2",
-    "integer_vif_num_scale3", "integer_vif_den_scale3",
-    NULL
-};
+static const char *const provides[N_FEATURES + 1] = { "VMAF_integer_feature_vif_scale0_score",
+                                                      "VMAF_integer_feature_vif_scale1_score",
+                                                      "VMAF_integer_feature_vif_scale2_score",
+                                                      "VMAF_integer_feature_vif_scale3_score",
+                                                      "integer_vif",
+                                                      "integer_vif_num",
+                                                      "integer_vif_den",
+                                                      "integer_vif_num_scale0",
+                                                      "integer_vif_den_scale0",
+                                                      "integer_vif_num_scale1",
+                                                      "integer_vif_den_scale1",
+                                                      "integer_vif_num_scale2",
+                                                      "integer_vif_den_scale2",
+                                                      "integer_vif_num_scale3",
+                                                      "integer_vif_den_scale3",
+                                                      NULL };
 
 enum { OPT_EGL, OPT_DEBUG, OPT_SKIP_SCALE0, N_OPTIONS };
 
@@ -58,9 +66,9 @@ typedef struct VifState {
     bool debug, skip_scale0;
     VifKernels k;
     VifTermParams tp;
-    uint16_t *img_ref[N_SCALES], *img_dis[N_SCALES];   /* scales 1..3; [0] is the picture */
-    void *scratch;                                      /* the kernels' row buffers */
-    void *mem;                                          /* owns all the buffers above */
+    uint16_t *img_ref[N_SCALES], *img_dis[N_SCALES]; /* scales 1..3; [0] is the picture */
+    void *scratch;                                   /* the kernels' row buffers */
+    void *mem;                                       /* owns all the buffers above */
     uint16_t log2_tab[VIF_LOG_ENTRIES + VIF_LOG_SLACK];
     char name[N_FEATURES][NAME_LEN];
 } VifState;
@@ -68,9 +76,9 @@ typedef struct VifState {
 /* One scale of the picture pair as the kernels see it. */
 typedef struct VifPlanes {
     const uint8_t *ref, *dis;
-    ptrdiff_t stride;          /* bytes */
+    ptrdiff_t stride; /* bytes */
     unsigned w, h;
-    bool wide;                 /* uint16_t samples */
+    bool wide; /* uint16_t samples */
 } VifPlanes;
 
 /* ---- fixed-point log2 (spec 3.4) ------------------------------------------------------- */
@@ -112,9 +120,8 @@ static uint32_t *scratch_row(void *scratch, unsigned w, int r)
 
 static VifRow scratch_moments(void *scratch, unsigned w)
 {
-    return (VifRow){ scratch_row(scratch, w, 0), scratch_row(scratch, w, 1),
-                     scratch_row(scratch, w, 2), scratch_row(scratch, w, 3),
-                     scratch_row(scratch, w, 4) };
+    return (VifRow){ scratch_row(scratch, w, 0), scratch_row(scratch, w, 1), scratch_row(scratch, w, 2),
+                     scratch_row(scratch, w, 3), scratch_row(scratch, w, 4) };
 }
 
 static inline uint64_t round_shift_u64(uint64_t x, int s)
@@ -122,8 +129,8 @@ static inline uint64_t round_shift_u64(uint64_t x, int s)
     return s ? (x + ((uint64_t)1 << (s - 1))) >> s : x;
 }
 
-static void vmoments_8(const uint8_t *const *ref, const uint8_t *const *dis, const VifFilter *f,
-                       unsigned w, const VifRow *out)
+static void vmoments_8(const uint8_t *const *ref, const uint8_t *const *dis, const VifFilter *f, unsigned w,
+                       const VifRow *out)
 {
     /* 32-bit sums: 65536 * 255^2 still fits, so 8-bit squares need no shift (spec 13.4) */
     const uint32_t round_mu = 1u << (f->shift_mu - 1);
@@ -146,8 +153,8 @@ static void vmoments_8(const uint8_t *const *ref, const uint8_t *const *dis, con
     }
 }
 
-static void vmoments_16(const uint16_t *const *ref, const uint16_t *const *dis,
-                        const VifFilter *f, unsigned w, const VifRow *out)
+static void vmoments_16(const uint16_t *const *ref, const uint16_t *const *dis, const VifFilter *f,
+                        unsigned w, const VifRow *out)
 {
     const uint32_t round_mu = 1u << (f->shift_mu - 1);
     for (unsigned j = 0; j < w; j++) {
@@ -177,11 +184,10 @@ static inline uint32_t mul_hi_round(uint32_t a, uint32_t b)
 }
 
 /* Per-pixel information terms of spec 3.4 for one pixel's variances. */
-static inline void add_terms(int32_t sxx, int32_t syy, int32_t sxy, const VifTermParams *tp,
-                             VifSums *acc)
+static inline void add_terms(int32_t sxx, int32_t syy, int32_t sxy, const VifTermParams *tp, VifSums *acc)
 {
     if (syy < 0) syy = 0;
-    if (sxx < SIGMA_NSQ) {              /* flat reference: the linear term */
+    if (sxx < SIGMA_NSQ) { /* flat reference: the linear term */
         acc->num_non_log += syy;
         acc->den_non_log++;
         return;
@@ -199,8 +205,8 @@ static inline void add_terms(int32_t sxx, int32_t syy, int32_t sxy, const VifTer
     acc->num_log += log2_fixed(tp->log2_tab, (uint64_t)n2) - log2_fixed(tp->log2_tab, n1);
 }
 
-static void hterms(const VifRow *row, const uint16_t *coef, int taps, unsigned w,
-                   const VifTermParams *tp, VifSums *sums)
+static void hterms(const VifRow *row, const uint16_t *coef, int taps, unsigned w, const VifTermParams *tp,
+                   VifSums *sums)
 {
     const int half = taps / 2;
     VifSums acc = *sums;
@@ -242,8 +248,8 @@ static void pad_moments(const VifRow *row, unsigned w, int half)
     pad_row(row->xy, w, half);
 }
 
-static void stats_row_8(const uint8_t *const *ref, const uint8_t *const *dis, unsigned w,
-                        const VifFilter *f, void *scratch, const VifTermParams *tp, VifSums *sums)
+static void stats_row_8(const uint8_t *const *ref, const uint8_t *const *dis, unsigned w, const VifFilter *f,
+                        void *scratch, const VifTermParams *tp, VifSums *sums)
 {
     VifRow row = scratch_moments(scratch, w);
     vmoments_8(ref, dis, f, w, &row);
@@ -252,8 +258,7 @@ static void stats_row_8(const uint8_t *const *ref, const uint8_t *const *dis, un
 }
 
 static void stats_row_16(const uint16_t *const *ref, const uint16_t *const *dis, unsigned w,
-                         const VifFilter *f, void *scratch, const VifTermParams *tp,
-                         VifSums *sums)
+                         const VifFilter *f, void *scratch, const VifTermParams *tp, VifSums *sums)
 {
     VifRow row = scratch_moments(scratch, w);
     vmoments_16(ref, dis, f, w, &row);
@@ -262,6 +267,7 @@ static void stats_row_16(const uint16_t *const *ref, const uint16_t *const *dis,
 }
 
 /* The vertical low-pass for both sample types; 32-bit sums suffice (65536 * 65535). */
+/* clang-format off */
 #define DEFINE_VBLUR(NAME, T)                                                              \
     static void NAME(const T *const *ref, const T *const *dis, const VifFilter *f,        \
                      unsigned w, uint32_t *out_ref, uint32_t *out_dis)                     \
@@ -277,13 +283,14 @@ static void stats_row_16(const uint16_t *const *ref, const uint16_t *const *dis,
             out_dis[j] = (uint16_t)((b + rnd) >> f->shift_mu);                             \
         }                                                                                  \
     }
+/* clang-format on */
 
 DEFINE_VBLUR(vblur_8, uint8_t)
 DEFINE_VBLUR(vblur_16, uint16_t)
 
 /* Horizontal low-pass of padded rows evaluated at even columns only: out[j] = blur(2j). */
-static void hblur_decimate(const uint32_t *ref, const uint32_t *dis, const uint16_t *coef,
-                           int taps, unsigned w_out, uint16_t *out_ref, uint16_t *out_dis)
+static void hblur_decimate(const uint32_t *ref, const uint32_t *dis, const uint16_t *coef, int taps,
+                           unsigned w_out, uint16_t *out_ref, uint16_t *out_dis)
 {
     const int half = taps / 2;
     for (unsigned j = 0; j < w_out; j++) {
@@ -298,8 +305,8 @@ static void hblur_decimate(const uint32_t *ref, const uint32_t *dis, const uint1
     }
 }
 
-static void down_row_8(const uint8_t *const *ref, const uint8_t *const *dis, unsigned w,
-                       const VifFilter *f, void *scratch, uint16_t *out_ref, uint16_t *out_dis)
+static void down_row_8(const uint8_t *const *ref, const uint8_t *const *dis, unsigned w, const VifFilter *f,
+                       void *scratch, uint16_t *out_ref, uint16_t *out_dis)
 {
     uint32_t *br = scratch_row(scratch, w, 0), *bd = scratch_row(scratch, w, 1);
     vblur_8(ref, dis, f, w, br, bd);
@@ -355,9 +362,12 @@ static VifPlanes scale_planes(const VifState *s, const FrameInput *in, int scale
 {
     if (scale == 0)
         return (VifPlanes){ in->ref->data[0], in->dis->data[0], in->ref->stride[0],
-                            s->w[0], s->h[0], s->bpc > 8 };
-    return (VifPlanes){ (const uint8_t *)s->img_ref[scale], (const uint8_t *)s->img_dis[scale],
-                        (ptrdiff_t)(s->w[scale] * sizeof(uint16_t)), s->w[scale], s->h[scale],
+                            s->w[0],          s->h[0],          s->bpc > 8 };
+    return (VifPlanes){ (const uint8_t *)s->img_ref[scale],
+                        (const uint8_t *)s->img_dis[scale],
+                        (ptrdiff_t)(s->w[scale] * sizeof(uint16_t)),
+                        s->w[scale],
+                        s->h[scale],
                         true };
 }
 
@@ -372,11 +382,11 @@ static VifSums scale_sums(VifState *s, const VifPlanes *pl, int scale)
     for (unsigned i = 0; i < pl->h; i++) {
         tap_rows(pl, (int)i, f.taps, r, d);
         if (pl->wide)
-            s->k.stats_16((const uint16_t *const *)r, (const uint16_t *const *)d, pl->w, &f,
-                          s->scratch, &s->tp, &sums);
+            s->k.stats_16((const uint16_t *const *)r, (const uint16_t *const *)d, pl->w, &f, s->scratch,
+                          &s->tp, &sums);
         else
-            s->k.stats_8((const uint8_t *const *)r, (const uint8_t *const *)d, pl->w, &f,
-                         s->scratch, &s->tp, &sums);
+            s->k.stats_8((const uint8_t *const *)r, (const uint8_t *const *)d, pl->w, &f, s->scratch, &s->tp,
+                         &sums);
     }
     return sums;
 }
@@ -392,11 +402,11 @@ static void downsample(VifState *s, const VifPlanes *pl, int scale)
         uint16_t *out_r = s->img_ref[next] + (size_t)i * s->w[next];
         uint16_t *out_d = s->img_dis[next] + (size_t)i * s->w[next];
         if (pl->wide)
-            s->k.down_16((const uint16_t *const *)r, (const uint16_t *const *)d, pl->w, &f,
-                         s->scratch, out_r, out_d);
+            s->k.down_16((const uint16_t *const *)r, (const uint16_t *const *)d, pl->w, &f, s->scratch, out_r,
+                         out_d);
         else
-            s->k.down_8((const uint8_t *const *)r, (const uint8_t *const *)d, pl->w, &f,
-                        s->scratch, out_r, out_d);
+            s->k.down_8((const uint8_t *const *)r, (const uint8_t *const *)d, pl->w, &f, s->scratch, out_r,
+                        out_d);
     }
 }
 
@@ -408,8 +418,7 @@ typedef struct VifScore {
 static VifScore scale_score(const VifSums *a)
 {
     VifScore v;
-    v.num = (float)(a->num_log / 2048.0 +
-                    (a->den_non_log - (a->num_non_log / 16384.0) / 65025.0));
+    v.num = (float)(a->num_log / 2048.0 + (a->den_non_log - (a->num_non_log / 16384.0) / 65025.0));
     v.den = (float)(a->den_log / 2048.0 + a->den_non_log);
     return v;
 }
@@ -419,8 +428,7 @@ static int put(const VifState *s, FeatureCollector *out, int f, unsigned frame, 
     return collector_put(out, s->name[f], frame, v);
 }
 
-static int write_scores(const VifState *s, FeatureCollector *out, unsigned frame,
-                        const VifScore *sc)
+static int write_scores(const VifState *s, FeatureCollector *out, unsigned frame, const VifScore *sc)
 {
     int err = 0;
     for (int i = 0; i < N_SCALES && !err; i++) {
@@ -460,7 +468,10 @@ static int extract(void *priv, const FrameInput *in, FeatureCollector *out)
     return write_scores(s, out, in->index, sc);
 }
 
-static size_t round64(size_t n) { return (n + 63) & ~(size_t)63; }
+static size_t round64(size_t n)
+{
+    return (n + 63) & ~(size_t)63;
+}
 
 /* One 64-byte aligned block for the kernels' scratch and the pyramid images. */
 static int alloc_buffers(VifState *s)
@@ -507,8 +518,7 @@ static int init(void *priv, const ExtractorParams *p)
     s->tp.log2_tab = s->log2_tab;
     vif_kernels_init(&s->k, p->kernels->level);
     for (int f = 0; f < N_FEATURES; f++)
-        feature_name(s->name[f], NAME_LEN, provides[f], feature_output_name(provides[f]),
-                     p->suffix);
+        feature_name(s->name[f], NAME_LEN, provides[f], feature_output_name(provides[f]), p->suffix);
     return alloc_buffers(s);
 }
 

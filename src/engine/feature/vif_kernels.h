@@ -17,13 +17,13 @@
 #include "vmafx/vmafx.h"
 
 #define VIF_MAX_TAPS 17
-#define VIF_LOG_BASE 32768      /* the log table covers arguments [2^15, 2^16) (spec 3.4) */
+#define VIF_LOG_BASE 32768 /* the log table covers arguments [2^15, 2^16) (spec 3.4) */
 #define VIF_LOG_ENTRIES 32768
-#define VIF_LOG_SLACK 4         /* entries past the end that 8-byte gathers may touch */
+#define VIF_LOG_SLACK 4 /* entries past the end that 8-byte gathers may touch */
 
 /* Bytes of scratch a kernel may use for a row of w samples: ten rows of 32-bit values with
  * room for mirrored borders and whole-vector overrun on both sides. */
-#define VIF_SCRATCH_ROW(w) ((((size_t)(w) * 4 + 512) + 63) & ~(size_t)63)
+#define VIF_SCRATCH_ROW(w) ((((size_t)(w)*4 + 512) + 63) & ~(size_t)63)
 #define VIF_SCRATCH_BYTES(w) (10 * VIF_SCRATCH_ROW(w))
 
 /* The four per-scale integer sums of spec 3.4. */
@@ -33,8 +33,8 @@ typedef struct VifSums {
 
 /* Constant inputs of the per-pixel information terms. */
 typedef struct VifTermParams {
-    const uint16_t *log2_tab;   /* [i - VIF_LOG_BASE] = round(log2f(i) * 2048), + slack */
-    double gain_limit;          /* vif_enhn_gain_limit */
+    const uint16_t *log2_tab; /* [i - VIF_LOG_BASE] = round(log2f(i) * 2048), + slack */
+    double gain_limit;        /* vif_enhn_gain_limit */
 } VifTermParams;
 
 /* One scale's Q16 kernel (symmetric, odd length, summing to 65536) and the rounded shifts of
@@ -48,20 +48,17 @@ typedef struct VifFilter {
 
 /* Statistics of one row (spec 3.3, 3.4) added into sums; ref[k], dis[k] are the rows of the
  * vertical tap window, w > taps / 2. 8-bit samples: scale 0 only (shift_sq 0). */
-typedef void (*vif_stats_row_8_fn)(const uint8_t *const *ref, const uint8_t *const *dis,
-                                   unsigned w, const VifFilter *f, void *scratch,
-                                   const VifTermParams *tp, VifSums *sums);
-typedef void (*vif_stats_row_16_fn)(const uint16_t *const *ref, const uint16_t *const *dis,
-                                    unsigned w, const VifFilter *f, void *scratch,
-                                    const VifTermParams *tp, VifSums *sums);
+typedef void (*vif_stats_row_8_fn)(const uint8_t *const *ref, const uint8_t *const *dis, unsigned w,
+                                   const VifFilter *f, void *scratch, const VifTermParams *tp, VifSums *sums);
+typedef void (*vif_stats_row_16_fn)(const uint16_t *const *ref, const uint16_t *const *dis, unsigned w,
+                                    const VifFilter *f, void *scratch, const VifTermParams *tp,
+                                    VifSums *sums);
 /* One row of the next scale (spec 3.2): vertical low-pass with f (shift f->shift_mu),
  * horizontal low-pass (shift 16) evaluated at even columns, out[j] for j < w / 2. */
-typedef void (*vif_down_row_8_fn)(const uint8_t *const *ref, const uint8_t *const *dis,
-                                  unsigned w, const VifFilter *f, void *scratch,
-                                  uint16_t *out_ref, uint16_t *out_dis);
-typedef void (*vif_down_row_16_fn)(const uint16_t *const *ref, const uint16_t *const *dis,
-                                   unsigned w, const VifFilter *f, void *scratch,
-                                   uint16_t *out_ref, uint16_t *out_dis);
+typedef void (*vif_down_row_8_fn)(const uint8_t *const *ref, const uint8_t *const *dis, unsigned w,
+                                  const VifFilter *f, void *scratch, uint16_t *out_ref, uint16_t *out_dis);
+typedef void (*vif_down_row_16_fn)(const uint16_t *const *ref, const uint16_t *const *dis, unsigned w,
+                                   const VifFilter *f, void *scratch, uint16_t *out_ref, uint16_t *out_dis);
 
 typedef struct VifKernels {
     vif_stats_row_8_fn stats_8;

@@ -20,8 +20,8 @@
 typedef struct Transform {
     int enabled;
     int has_p[3];
-    double p[3];                   /* y' = p0 + p1*y + p2*y*y, each term optional */
-    unsigned n_knots;              /* piecewise-linear mapping when >= 2 */
+    double p[3];      /* y' = p0 + p1*y + p2*y*y, each term optional */
+    unsigned n_knots; /* piecewise-linear mapping when >= 2 */
     int knots_on;
     double knot_x[MAX_KNOTS], knot_y[MAX_KNOTS];
     int out_lte_in, out_gte_in;
@@ -30,9 +30,9 @@ typedef struct Transform {
 typedef struct Svm {
     double gamma, rho;
     unsigned n_sv;
-    unsigned dim;                  /* highest index used by the SVs or the features */
-    double *coef;                  /* n_sv coefficients */
-    double *sv;                    /* n_sv x dim, dense; indices absent from a line are 0 */
+    unsigned dim; /* highest index used by the SVs or the features */
+    double *coef; /* n_sv coefficients */
+    double *sv;   /* n_sv x dim, dense; indices absent from a line are 0 */
 } Svm;
 
 /* VMAF v1: when the chroma feature (speed_chroma) of a frame is exactly 0, it is replaced by
@@ -40,7 +40,7 @@ typedef struct Svm {
 typedef struct ChromaCorrection {
     int on;
     double c;
-    unsigned guiding, guided;      /* feature indices of adm3 and speed_chroma */
+    unsigned guiding, guided; /* feature indices of adm3 and speed_chroma */
 } ChromaCorrection;
 
 struct Model {
@@ -48,8 +48,8 @@ struct Model {
     char *name[MODEL_MAX_FEATURES];
     ModelFeatureOpt opt[MODEL_MAX_FEATURES][MODEL_MAX_FEATURE_OPTS];
     unsigned n_opts[MODEL_MAX_FEATURES];
-    int rescale;                   /* norm_type linear_rescale (else "none") */
-    double slope, intercept;       /* of the score: element 0 of slopes/intercepts */
+    int rescale;             /* norm_type linear_rescale (else "none") */
+    double slope, intercept; /* of the score: element 0 of slopes/intercepts */
     double f_slope[MODEL_MAX_FEATURES], f_intercept[MODEL_MAX_FEATURES];
     int clip;
     double clip_min, clip_max;
@@ -59,7 +59,10 @@ struct Model {
 };
 
 /* Where parse errors go: a caller-owned buffer, written once (the first error wins). */
-typedef struct Err { char *buf; size_t len; } Err;
+typedef struct Err {
+    char *buf;
+    size_t len;
+} Err;
 
 static int fail(Err *e, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
@@ -102,8 +105,8 @@ static int get_flag(Err *e, const json_t *v, const char *field, int *out)
 }
 
 /* An array of numbers; count is checked by the caller. */
-static int get_number_array(Err *e, const json_t *v, const char *field, double *out,
-                            size_t max, size_t *count)
+static int get_number_array(Err *e, const json_t *v, const char *field, double *out, size_t max,
+                            size_t *count)
 {
     if (!v) return fail(e, -EINVAL, "%s missing", field);
     if (!json_is_array(v)) return fail(e, -EINVAL, "%s must be an array of numbers", field);
@@ -127,10 +130,11 @@ static int parse_types(Err *e, const json_t *dict, Model *m)
     if (!t) return fail(e, -EINVAL, "model_dict.model_type missing");
     if (!json_is_string(t)) return fail(e, -EINVAL, "model_dict.model_type must be a string");
     /* a bootstrap collection's submodels predict like plain ones (model_collection.c) */
-    if (strcmp(json_string_value(t), "LIBSVMNUSVR") &&
-        strcmp(json_string_value(t), "BOOTSTRAP_LIBSVMNUSVR"))
-        return fail(e, -ENOTSUP, "model_dict.model_type \"%s\" is not supported (only "
-                    "LIBSVMNUSVR and BOOTSTRAP_LIBSVMNUSVR)", json_string_value(t));
+    if (strcmp(json_string_value(t), "LIBSVMNUSVR") && strcmp(json_string_value(t), "BOOTSTRAP_LIBSVMNUSVR"))
+        return fail(e, -ENOTSUP,
+                    "model_dict.model_type \"%s\" is not supported (only "
+                    "LIBSVMNUSVR and BOOTSTRAP_LIBSVMNUSVR)",
+                    json_string_value(t));
     const json_t *n = json_object_get(dict, "norm_type");
     if (!n) return fail(e, -EINVAL, "model_dict.norm_type missing");
     if (!json_is_string(n)) return fail(e, -EINVAL, "model_dict.norm_type must be a string");
@@ -149,13 +153,17 @@ static int find_unique(Err *e, const Model *m, const char *sub, unsigned *out)
     for (unsigned i = 0; i < m->n_features; i++) {
         if (!strstr(m->name[i], sub)) continue;
         if (found++)
-            return fail(e, -EINVAL, "model_dict.chroma_correction_parameter: more than one "
-                        "feature contains \"%s\"", sub);
+            return fail(e, -EINVAL,
+                        "model_dict.chroma_correction_parameter: more than one "
+                        "feature contains \"%s\"",
+                        sub);
         *out = i;
     }
     if (!found)
-        return fail(e, -EINVAL, "model_dict.chroma_correction_parameter needs a feature "
-                    "containing \"%s\"", sub);
+        return fail(e, -EINVAL,
+                    "model_dict.chroma_correction_parameter needs a feature "
+                    "containing \"%s\"",
+                    sub);
     return 0;
 }
 
@@ -167,8 +175,7 @@ static int parse_chroma(Err *e, const json_t *dict, Model *m)
     int err = get_number(e, v, "model_dict.chroma_correction_parameter", &cc->c);
     if (err) return err;
     /* libvmaf writes no score at all with 0 */
-    if (cc->c == 0.0)
-        return fail(e, -EINVAL, "model_dict.chroma_correction_parameter must not be 0");
+    if (cc->c == 0.0) return fail(e, -EINVAL, "model_dict.chroma_correction_parameter must not be 0");
     if ((err = find_unique(e, m, "adm3", &cc->guiding))) return err;
     if ((err = find_unique(e, m, "speed_chroma", &cc->guided))) return err;
     cc->on = 1;
@@ -187,8 +194,7 @@ static int parse_feature_names(Err *e, const json_t *dict, Model *m)
                     MODEL_MAX_FEATURES);
     for (size_t i = 0; i < n; i++) {
         const json_t *s = json_array_get(v, i);
-        if (!json_is_string(s))
-            return fail(e, -EINVAL, "model_dict.feature_names[%zu] must be a string", i);
+        if (!json_is_string(s)) return fail(e, -EINVAL, "model_dict.feature_names[%zu] must be a string", i);
         if (!(m->name[i] = strdup(json_string_value(s)))) return fail(e, -ENOMEM, "out of memory");
         m->n_features = (unsigned)i + 1;
     }
@@ -201,7 +207,7 @@ static int parse_rescale(Err *e, const json_t *dict, Model *m)
     double slopes[MODEL_MAX_FEATURES + 1], intercepts[MODEL_MAX_FEATURES + 1];
     size_t ns = 0, ni = 0;
     const json_t *sv = json_object_get(dict, "slopes"), *iv = json_object_get(dict, "intercepts");
-    if (!m->rescale && !sv && !iv) return 0;   /* not used without normalisation */
+    if (!m->rescale && !sv && !iv) return 0; /* not used without normalisation */
     if (json_is_array(sv) && json_array_size(sv) != m->n_features + 1)
         return fail(e, -EINVAL, "model_dict.slopes has %zu entries, expected %u (1 + features)",
                     json_array_size(sv), m->n_features + 1);
@@ -243,8 +249,7 @@ static int parse_knots(Err *e, const json_t *v, Transform *t)
         return fail(e, -EINVAL, "model_dict.score_transform.knots must be an array of [x, y]");
     size_t n = json_array_size(v);
     if (n > MAX_KNOTS)
-        return fail(e, -EINVAL, "model_dict.score_transform.knots has %zu knots (at most %d)",
-                    n, MAX_KNOTS);
+        return fail(e, -EINVAL, "model_dict.score_transform.knots has %zu knots (at most %d)", n, MAX_KNOTS);
     for (size_t i = 0; i < n; i++) {
         double xy[2];
         size_t k = 0;
@@ -257,7 +262,8 @@ static int parse_knots(Err *e, const json_t *v, Transform *t)
         t->knot_y[i] = xy[1];
         /* libvmaf silently produces garbage for knots that do not increase; refuse them */
         if (i > 0 && !(t->knot_x[i - 1] < t->knot_x[i] && t->knot_y[i - 1] <= t->knot_y[i]))
-            return fail(e, -EINVAL, "model_dict.score_transform.knots must increase in x and "
+            return fail(e, -EINVAL,
+                        "model_dict.score_transform.knots must increase in x and "
                         "not decrease in y");
     }
     t->knots_on = 1;
@@ -321,8 +327,7 @@ static int opt_value(Err *e, const json_t *v, const char *field, ModelFeatureOpt
         o->value = strtod(s, &end);
         if (end != s && !*end && isfinite(o->value)) return 0;
         if (end != s && !*end) return fail(e, -EINVAL, "%s: not a finite number", field);
-        if (!*s || strlen(s) >= sizeof(o->text))
-            return fail(e, -EINVAL, "%s: empty or too long", field);
+        if (!*s || strlen(s) >= sizeof(o->text)) return fail(e, -EINVAL, "%s: empty or too long", field);
         memcpy(o->text, s, strlen(s) + 1);
         o->is_text = 1;
         o->value = 0;
@@ -338,23 +343,23 @@ static int parse_feature_opts(Err *e, const json_t *dict, Model *m)
     if (!json_is_array(v)) return fail(e, -EINVAL, "model_dict.feature_opts_dicts must be an array");
     size_t n = json_array_size(v);
     if (n > m->n_features)
-        return fail(e, -EINVAL, "model_dict.feature_opts_dicts has %zu entries for %u features",
-                    n, m->n_features);
+        return fail(e, -EINVAL, "model_dict.feature_opts_dicts has %zu entries for %u features", n,
+                    m->n_features);
     for (size_t i = 0; i < n; i++) {
         const json_t *d = json_array_get(v, i);
         if (!json_is_object(d))
             return fail(e, -EINVAL, "model_dict.feature_opts_dicts[%zu] must be an object", i);
         const char *key;
         const json_t *val;
-        json_object_foreach((json_t *)d, key, val) {
+        json_object_foreach((json_t *)d, key, val)
+        {
             char field[128];
             snprintf(field, sizeof(field), "model_dict.feature_opts_dicts[%zu].%s", i, key);
             if (m->n_opts[i] == MODEL_MAX_FEATURE_OPTS)
-                return fail(e, -EINVAL, "model_dict.feature_opts_dicts[%zu] has more than %d options",
-                            i, MODEL_MAX_FEATURE_OPTS);
+                return fail(e, -EINVAL, "model_dict.feature_opts_dicts[%zu] has more than %d options", i,
+                            MODEL_MAX_FEATURE_OPTS);
             ModelFeatureOpt *o = &m->opt[i][m->n_opts[i]];
-            if (strlen(key) >= sizeof(o->key))
-                return fail(e, -EINVAL, "%s: option name too long", field);
+            if (strlen(key) >= sizeof(o->key)) return fail(e, -EINVAL, "%s: option name too long", field);
             int err = opt_value(e, val, field, o);
             if (err) return err;
             memcpy(o->key, key, strlen(key) + 1);
@@ -366,7 +371,10 @@ static int parse_feature_opts(Err *e, const json_t *dict, Model *m)
 
 /* ---- the embedded libsvm model text ---- */
 
-typedef struct Cursor { const char *p, *end; unsigned line; } Cursor;
+typedef struct Cursor {
+    const char *p, *end;
+    unsigned line;
+} Cursor;
 
 static void skip_blanks(Cursor *c)
 {
@@ -408,7 +416,7 @@ static int read_double(Cursor *c, double *out)
         k++;
     }
     buf[k] = 0;
-    if (c->p + k < c->end && !strchr(" \t\r\n:", c->p[k])) return -1;   /* too long */
+    if (c->p + k < c->end && !strchr(" \t\r\n:", c->p[k])) return -1; /* too long */
     char *end;
     *out = strtod(buf, &end);
     if (k == 0 || end != buf + k) return -1;
@@ -464,13 +472,14 @@ static int parse_svm_header(Err *e, Cursor *c, Svm *s)
             s->n_sv = (unsigned)total;
             have_total = 1;
         } else if (!strcmp(w, "degree") || !strcmp(w, "coef0")) {
-            double ignored;            /* parameters of other kernels */
+            double ignored; /* parameters of other kernels */
             skip_space(c);
             bad = read_double(c, &ignored);
         } else {
             return fail(e, -EINVAL, SVM_FIELD ": unexpected '%s' in the header (line %u)", w, c->line);
         }
-        if (bad == NOT_FINITE) return fail(e, -EINVAL, SVM_FIELD ": %s: not a finite number (line %u)", w, c->line);
+        if (bad == NOT_FINITE)
+            return fail(e, -EINVAL, SVM_FIELD ": %s: not a finite number (line %u)", w, c->line);
         if (bad) return fail(e, -EINVAL, SVM_FIELD ": bad value for %s (line %u)", w, c->line);
     }
     if (strcmp(w, "SV")) return fail(e, -EINVAL, SVM_FIELD ": no SV section");
@@ -497,7 +506,8 @@ static int parse_sv_line(Err *e, Cursor *c, unsigned j, double *coef, double *ro
     unsigned line = c->line, sv = j + 1;
     int bad = read_double(c, coef);
     if (bad == NOT_FINITE)
-        return fail(e, -EINVAL, SVM_FIELD ": support vector %u, coefficient: not a finite number (line %u)", sv, line);
+        return fail(e, -EINVAL, SVM_FIELD ": support vector %u, coefficient: not a finite number (line %u)",
+                    sv, line);
     if (bad) return fail(e, -EINVAL, SVM_FIELD ": support vector %u (line %u): bad coefficient", sv, line);
     unsigned long prev = 0;
     for (;;) {
@@ -506,15 +516,18 @@ static int parse_sv_line(Err *e, Cursor *c, unsigned j, double *coef, double *ro
         unsigned long idx;
         double v;
         if (read_uint(c, MODEL_MAX_FEATURES, &idx) || idx <= prev || c->p >= c->end || *c->p != ':')
-            return fail(e, -EINVAL, SVM_FIELD ": support vector %u (line %u): bad index (need "
-                        "increasing 1..%d followed by ':')", sv, line, MODEL_MAX_FEATURES);
+            return fail(e, -EINVAL,
+                        SVM_FIELD ": support vector %u (line %u): bad index (need "
+                                  "increasing 1..%d followed by ':')",
+                        sv, line, MODEL_MAX_FEATURES);
         c->p++;
         if ((bad = read_double(c, &v)) == NOT_FINITE)
-            return fail(e, -EINVAL, SVM_FIELD ": support vector %u, feature %lu: not a finite number (line %u)",
-                        sv, idx, line);
+            return fail(e, -EINVAL,
+                        SVM_FIELD ": support vector %u, feature %lu: not a finite number (line %u)", sv, idx,
+                        line);
         if (bad)
-            return fail(e, -EINVAL, SVM_FIELD ": support vector %u (line %u): bad value for index %lu",
-                        sv, line, idx);
+            return fail(e, -EINVAL, SVM_FIELD ": support vector %u (line %u): bad value for index %lu", sv,
+                        line, idx);
         row[idx - 1] = v;
         prev = idx;
     }
@@ -542,8 +555,8 @@ static int parse_svm_body(Err *e, const char *text, size_t len, Svm *s, unsigned
         skip_blanks(&c);
         if (c.p >= c.end) {
             free(rows);
-            return fail(e, -EINVAL, SVM_FIELD ": total_sv is %u but only %u support vectors follow",
-                        s->n_sv, j);
+            return fail(e, -EINVAL, SVM_FIELD ": total_sv is %u but only %u support vectors follow", s->n_sv,
+                        j);
         }
         err = parse_sv_line(e, &c, j, &s->coef[j], rows + (size_t)j * MODEL_MAX_FEATURES, &dim);
         if (err) {
@@ -567,8 +580,7 @@ static int parse_svm(Err *e, const json_t *dict, Model *m)
     return parse_svm_body(e, json_string_value(v), json_string_length(v), &m->svm, m->n_features);
 }
 
-static int parse_model_dict(Err *e, const json_t *root, Model *m, int enable_transform,
-                            int disable_clip)
+static int parse_model_dict(Err *e, const json_t *root, Model *m, int enable_transform, int disable_clip)
 {
     if (!json_is_object(root)) return fail(e, -EINVAL, "the top level must be an object");
     const json_t *dict = json_object_get(root, "model_dict");
@@ -585,8 +597,8 @@ static int parse_model_dict(Err *e, const json_t *root, Model *m, int enable_tra
     return parse_svm(e, dict, m);
 }
 
-int model_parse(const char *json, size_t len, int enable_transform, int disable_clip,
-                Model **out, char *errbuf, size_t errlen)
+int model_parse(const char *json, size_t len, int enable_transform, int disable_clip, Model **out,
+                char *errbuf, size_t errlen)
 {
     Err e = { errbuf, errlen };
     if (errbuf && errlen) errbuf[0] = 0;
@@ -627,7 +639,10 @@ void model_free(Model *m)
     free(m);
 }
 
-unsigned model_feature_count(const Model *m) { return m->n_features; }
+unsigned model_feature_count(const Model *m)
+{
+    return m->n_features;
+}
 
 const char *model_feature_name(const Model *m, unsigned i)
 {
@@ -700,7 +715,7 @@ static double transform(const Transform *t, double y)
 {
     double out = y;
     if (t->has_p[0] || t->has_p[1] || t->has_p[2]) {
-        out = 0.;                   /* terms added in this order, p2·y·y as (p2·y)·y */
+        out = 0.; /* terms added in this order, p2·y·y as (p2·y)·y */
         if (t->has_p[0]) out += t->p[0];
         if (t->has_p[1]) out += t->p[1] * y;
         if (t->has_p[2]) out += t->p[2] * y * y;

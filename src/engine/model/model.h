@@ -11,9 +11,9 @@
 #define MODEL_MAX_FEATURE_OPTS 12
 
 typedef struct ModelFeatureOpt {
-    char key[48];          /* e.g. "adm_enhn_gain_limit" */
-    double value;          /* numbers and booleans (true = 1) */
-    int is_text;           /* a string that is not a number or boolean ("bilinear"): in text */
+    char key[48]; /* e.g. "adm_enhn_gain_limit" */
+    double value; /* numbers and booleans (true = 1) */
+    int is_text;  /* a string that is not a number or boolean ("bilinear"): in text */
     char text[48];
 } ModelFeatureOpt;
 
@@ -21,15 +21,15 @@ typedef struct Model Model;
 
 /* Parses JSON text. On error returns a negative code and writes a one-line reason
  * ("missing field model_dict.slopes") into err. */
-int  model_parse(const char *json, size_t len, int enable_transform, int disable_clip,
-                 Model **out, char *err, size_t errlen);
+int model_parse(const char *json, size_t len, int enable_transform, int disable_clip, Model **out, char *err,
+                size_t errlen);
 void model_free(Model *m);
 
-unsigned    model_feature_count(const Model *m);
+unsigned model_feature_count(const Model *m);
 /* libvmaf feature name, e.g. "VMAF_integer_feature_adm2_score". */
 const char *model_feature_name(const Model *m, unsigned i);
 /* Extractor options the model sets for feature i (from feature_opts_dicts). */
-unsigned    model_feature_opts(const Model *m, unsigned i, const ModelFeatureOpt **opts);
+unsigned model_feature_opts(const Model *m, unsigned i, const ModelFeatureOpt **opts);
 
 /* Per-frame score from raw feature values in model_feature_name() order. */
 double model_predict(const Model *m, const double *features);
@@ -42,7 +42,7 @@ double model_finish(const Model *m, double y);
  * keys "0", "1", ... are models. model_parse_collection() parses a plain model as a
  * collection of one; out[0] is the main model, out[1..n-1] the bootstrap submodels. */
 #define MODEL_MAX_COLLECTION 32
-int model_parse_collection(const char *json, size_t len, int enable_transform, int disable_clip,
-                           Model **out, unsigned *n, char *err, size_t errlen);
+int model_parse_collection(const char *json, size_t len, int enable_transform, int disable_clip, Model **out,
+                           unsigned *n, char *err, size_t errlen);
 
 #endif

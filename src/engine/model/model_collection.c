@@ -10,8 +10,8 @@
 
 #include "model.h"
 
-static int parse_member(const json_t *v, int enable_transform, int disable_clip, Model **out,
-                        unsigned i, char *err, size_t errlen)
+static int parse_member(const json_t *v, int enable_transform, int disable_clip, Model **out, unsigned i,
+                        char *err, size_t errlen)
 {
     char *text = json_dumps(v, JSON_COMPACT);
     if (!text) {
@@ -25,8 +25,8 @@ static int parse_member(const json_t *v, int enable_transform, int disable_clip,
     return e;
 }
 
-int model_parse_collection(const char *json, size_t len, int enable_transform, int disable_clip,
-                           Model **out, unsigned *n, char *err, size_t errlen)
+int model_parse_collection(const char *json, size_t len, int enable_transform, int disable_clip, Model **out,
+                           unsigned *n, char *err, size_t errlen)
 {
     *n = 0;
     json_error_t jerr;

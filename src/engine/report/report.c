@@ -160,8 +160,8 @@ static void json_header(const ReportData *d, TextBuf *b)
     if (isfinite(info->fps)) textbuf_printf(b, "  \"fps\": %.2f,\n", info->fps);
     else textbuf_puts(b, "  \"fps\": null,\n");
     if (input_counts_differ(info))
-        textbuf_printf(b, "  \"input_frames\": {\"reference\": %u, \"distorted\": %u},\n",
-                       info->frames_ref, info->frames_dis);
+        textbuf_printf(b, "  \"input_frames\": {\"reference\": %u, \"distorted\": %u},\n", info->frames_ref,
+                       info->frames_dis);
     if (info->note) {
         textbuf_puts(b, "  \"note\": ");
         json_string(b, info->note);
@@ -194,7 +194,7 @@ static void json_frames(const ReportData *d, FrameRow *row, TextBuf *b)
     for (unsigned k = 0; k < d->n_frames; k++) {
         unsigned frame = d->frame_index[k];
         load_row(d, frame, row);
-        if (!row->count) continue;     /* frames without any value are not listed */
+        if (!row->count) continue; /* frames without any value are not listed */
         textbuf_puts(b, listed++ ? ",\n" : "\n");
         textbuf_printf(b, "    {\n      \"frameNum\": %u,\n      \"metrics\": {\n", frame);
         json_metrics(d, row, b);
@@ -237,8 +237,8 @@ static void xml_fyi(const VmafxReportInfo *info, TextBuf *b)
 {
     textbuf_printf(b, "  <fyi fps=\"%.2f\" ", info->fps);
     if (input_counts_differ(info))
-        textbuf_printf(b, "reference_frames=\"%u\" distorted_frames=\"%u\" ",
-                       info->frames_ref, info->frames_dis);
+        textbuf_printf(b, "reference_frames=\"%u\" distorted_frames=\"%u\" ", info->frames_ref,
+                       info->frames_dis);
     if (info->note) {
         textbuf_puts(b, "note=\"");
         xml_attr_value(b, info->note);

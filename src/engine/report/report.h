@@ -6,7 +6,11 @@
 #include "vmafx/vmafx.h"
 
 /* A growable text buffer. */
-typedef struct TextBuf { char *s; size_t len, cap; int oom; } TextBuf;
+typedef struct TextBuf {
+    char *s;
+    size_t len, cap;
+    int oom;
+} TextBuf;
 void textbuf_printf(TextBuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void textbuf_puts(TextBuf *b, const char *s);
 
@@ -17,15 +21,15 @@ void report_number(TextBuf *b, double v);
 typedef struct ReportData {
     unsigned width, height;
     unsigned n_features;
-    const char *const *names;          /* output names, report order */
-    unsigned n_frames;                 /* frames listed */
-    const unsigned *frame_index;       /* their indices (frameNum) */
+    const char *const *names;    /* output names, report order */
+    unsigned n_frames;           /* frames listed */
+    const unsigned *frame_index; /* their indices (frameNum) */
     /* value of feature f at listed frame k; returns 0 if the frame has no value */
     int (*value)(const void *src, unsigned f, unsigned frame_index, double *v);
     const void *src;
-    const double (*pooled)[4];         /* per feature: min, max, mean, harmonic_mean */
+    const double (*pooled)[4]; /* per feature: min, max, mean, harmonic_mean */
     const VmafxReportInfo *info;
-    unsigned n_aggregates;             /* libvmaf's aggregate metrics (JSON and XML only) */
+    unsigned n_aggregates; /* libvmaf's aggregate metrics (JSON and XML only) */
     const char *const *aggregate_names;
     const double *aggregate_values;
 } ReportData;

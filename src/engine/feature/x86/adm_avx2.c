@@ -9,17 +9,32 @@
 
 typedef __m256i V;
 
-static inline V set1(int32_t x) { return _mm256_set1_epi32(x); }
-static inline V set1_64(int64_t x) { return _mm256_set1_epi64x(x); }
-static inline V zero(void) { return _mm256_setzero_si256(); }
+static inline V set1(int32_t x)
+{
+    return _mm256_set1_epi32(x);
+}
+static inline V set1_64(int64_t x)
+{
+    return _mm256_set1_epi64x(x);
+}
+static inline V zero(void)
+{
+    return _mm256_setzero_si256();
+}
 
 static inline V load16(const int16_t *p)
 {
     return _mm256_cvtepi16_epi32(_mm_loadu_si128((const __m128i *)(const void *)p));
 }
 
-static inline V load32(const int32_t *p) { return _mm256_loadu_si256((const V *)(const void *)p); }
-static inline void store32(int32_t *p, V x) { _mm256_storeu_si256((V *)(void *)p, x); }
+static inline V load32(const int32_t *p)
+{
+    return _mm256_loadu_si256((const V *)(const void *)p);
+}
+static inline void store32(int32_t *p, V x)
+{
+    _mm256_storeu_si256((V *)(void *)p, x);
+}
 
 /* Eight int32 lanes holding int16 values -> eight int16. */
 static inline void store16(int16_t *p, V x)
@@ -29,18 +44,26 @@ static inline void store16(int16_t *p, V x)
 }
 
 /* The int32 value of each lane's low 16 bits (adm_wrap16 per lane). */
-static inline V wrap16(V x) { return _mm256_srai_epi32(_mm256_slli_epi32(x, 16), 16); }
+static inline V wrap16(V x)
+{
+    return _mm256_srai_epi32(_mm256_slli_epi32(x, 16), 16);
+}
 
-static inline V odd(V x) { return _mm256_srli_epi64(x, 32); }
+static inline V odd(V x)
+{
+    return _mm256_srli_epi64(x, 32);
+}
 
 /* Low 32 bits of the even (e) and odd (o) 64-bit results back into one int32 vector. */
-static inline V join(V e, V o) { return _mm256_blend_epi32(e, _mm256_slli_epi64(o, 32), 0xAA); }
+static inline V join(V e, V o)
+{
+    return _mm256_blend_epi32(e, _mm256_slli_epi64(o, 32), 0xAA);
+}
 
 /* The low dwords of four 64-bit lanes, packed into four int32. */
 static inline __m128i low_dwords(V x)
 {
-    return _mm256_castsi256_si128(
-        _mm256_permutevar8x32_epi32(x, _mm256_setr_epi32(0, 2, 4, 6, 0, 2, 4, 6)));
+    return _mm256_castsi256_si128(_mm256_permutevar8x32_epi32(x, _mm256_setr_epi32(0, 2, 4, 6, 0, 2, 4, 6)));
 }
 
 /* Lane mask (all ones / zero per int32 lane) from the low 8 bits of bits. */
@@ -52,11 +75,14 @@ static inline V lanes_of(unsigned bits)
 
 /* ---- DWT level 0 ---- */
 
-static inline V pair(int lo, int hi) { return set1((int32_t)(((uint32_t)hi << 16) | (lo & 0xFFFF))); }
+static inline V pair(int lo, int hi)
+{
+    return set1((int32_t)(((uint32_t)hi << 16) | (lo & 0xFFFF)));
+}
 
 /* Vertical taps of 16 int16 samples -> lo/hi (see the AVX-512 version). */
-static inline void vert_taps(V x0, V x1, V x2, V x3, V add_lo, V add_hi, __m128i bpc,
-                             int16_t *lo, int16_t *hi)
+static inline void vert_taps(V x0, V x1, V x2, V x3, V add_lo, V add_hi, __m128i bpc, int16_t *lo,
+                             int16_t *hi)
 {
     const V cl01 = pair(ADM_LO0, ADM_LO1), cl23 = pair(ADM_LO2, ADM_LO3);
     const V ch01 = pair(ADM_HI0, ADM_HI1), ch23 = pair(ADM_HI2, ADM_HI3);
@@ -115,8 +141,7 @@ static inline V horz_taps16(V p01, V p23, V c01, V c23)
     return _mm256_srai_epi32(_mm256_add_epi32(s, set1(32768)), 16);
 }
 
-static void dwt0_horz(const int16_t *lo, const int16_t *hi, int m, int16_t *a,
-                      int16_t *const band[3])
+static void dwt0_horz(const int16_t *lo, const int16_t *hi, int m, int16_t *a, int16_t *const band[3])
 {
     const V cl01 = pair(ADM_LO0, ADM_LO1), cl23 = pair(ADM_LO2, ADM_LO3);
     const V ch01 = pair(ADM_HI0, ADM_HI1), ch23 = pair(ADM_HI2, ADM_HI3);
@@ -176,8 +201,7 @@ static inline V fir64(V x0, V x1, V x2, V x3, const V c[4], V round, __m128i shi
     return _mm256_srl_epi64(_mm256_add_epi64(s, round), shift);
 }
 
-static void dwt_vert_32(const int32_t *const s[4], int n, int64_t round, int shift,
-                        int32_t *lo, int32_t *hi)
+static void dwt_vert_32(const int32_t *const s[4], int n, int64_t round, int shift, int32_t *lo, int32_t *hi)
 {
     const V cl[4] = { set1(ADM_LO0), set1(ADM_LO1), set1(ADM_LO2), set1(ADM_LO3) };
     const V ch[4] = { set1(ADM_HI0), set1(ADM_HI1), set1(ADM_HI2), set1(ADM_HI3) };
@@ -204,8 +228,8 @@ static inline __m128i horz4(const int32_t *x, const V c[4], V rnd, __m128i sh)
     return low_dwords(fir64(p0, odd(p0), p2, odd(p2), c, rnd, sh));
 }
 
-static void dwt_horz_32(const int32_t *lo, const int32_t *hi, int m, int64_t round, int shift,
-                        int32_t *a, int32_t *const band[3])
+static void dwt_horz_32(const int32_t *lo, const int32_t *hi, int m, int64_t round, int shift, int32_t *a,
+                        int32_t *const band[3])
 {
     const V cl[4] = { set1(ADM_LO0), set1(ADM_LO1), set1(ADM_LO2), set1(ADM_LO3) };
     const V ch[4] = { set1(ADM_HI0), set1(ADM_HI1), set1(ADM_HI2), set1(ADM_HI3) };
@@ -236,14 +260,16 @@ static inline unsigned cone4(__m256d d, __m256d oo, __m256d tt, __m256d c)
     return (unsigned)_mm256_movemask_pd(_mm256_cmp_pd(lhs, rhs, _CMP_GE_OQ));
 }
 
-static inline __m256d to_pd(__m128 f) { return _mm256_cvtps_pd(f); }
+static inline __m256d to_pd(__m128 f)
+{
+    return _mm256_cvtps_pd(f);
+}
 
 /* f32 of int32 lanes whose INT32_MIN stands for +2^31 (see the AVX-512 version). */
 static inline __m256 f32_wrapped(V x)
 {
     const V big = _mm256_cmpeq_epi32(x, set1(INT32_MIN));
-    return _mm256_blendv_ps(_mm256_cvtepi32_ps(x), _mm256_set1_ps(2147483648.0f),
-                            _mm256_castsi256_ps(big));
+    return _mm256_blendv_ps(_mm256_cvtepi32_ps(x), _mm256_set1_ps(2147483648.0f), _mm256_castsi256_ps(big));
 }
 
 /* Level 0 angle flags of 8 samples as a bit mask. */
@@ -257,11 +283,9 @@ static inline unsigned angle0(V oh, V ov, V th, V tv, float cos1sq)
     const __m256 foo = f32_wrapped(_mm256_madd_epi16(po, po));
     const __m256 ftt = f32_wrapped(_mm256_madd_epi16(pt, pt));
     const __m256d c = _mm256_set1_pd(cos1sq);
-    const unsigned lo = cone4(to_pd(_mm256_castps256_ps128(fd)),
-                              to_pd(_mm256_castps256_ps128(foo)),
+    const unsigned lo = cone4(to_pd(_mm256_castps256_ps128(fd)), to_pd(_mm256_castps256_ps128(foo)),
                               to_pd(_mm256_castps256_ps128(ftt)), c);
-    const unsigned hi = cone4(to_pd(_mm256_extractf128_ps(fd, 1)),
-                              to_pd(_mm256_extractf128_ps(foo, 1)),
+    const unsigned hi = cone4(to_pd(_mm256_extractf128_ps(fd, 1)), to_pd(_mm256_extractf128_ps(foo, 1)),
                               to_pd(_mm256_extractf128_ps(ftt, 1)), c);
     /* dot >= 0: the float of the true dot product is never negative where ot wrapped */
     const unsigned pos = ~(unsigned)_mm256_movemask_ps(fd) & 0xFF;
@@ -317,9 +341,8 @@ static inline bool integral_gain(double egl)
 
 /* The gather of the reciprocal and the angle test are skipped where no sample needs them
  * (see the AVX-512 version). */
-static void decouple0_row(const int16_t *const o[3], const int16_t *const t[3], int n,
-                          double egl, float cos1sq, const int32_t *div,
-                          int16_t *const r[3], int16_t *const a[3])
+static void decouple0_row(const int16_t *const o[3], const int16_t *const t[3], int n, double egl,
+                          float cos1sq, const int32_t *div, int16_t *const r[3], int16_t *const a[3])
 {
     const bool int_gain = integral_gain(egl);
     int j = 0;
@@ -331,20 +354,22 @@ static void decouple0_row(const int16_t *const o[3], const int16_t *const t[3], 
             o_zero[b] = _mm256_cmpeq_epi32(ob[b], zero());
             const V same = _mm256_cmpgt_epi32(_mm256_mullo_epi32(ob[b], tb[b]), zero());
             const V over = _mm256_and_si256(same, _mm256_cmpgt_epi32(_mm256_abs_epi32(tb[b]),
-                                                                      _mm256_abs_epi32(ob[b])));
+                                                                     _mm256_abs_epi32(ob[b])));
             k[b] = _mm256_and_si256(_mm256_or_si256(o_zero[b], over), set1(32768));
-            if (!_mm256_testc_si256(over, same)) {   /* some sample of `same` is not `over` */
+            if (!_mm256_testc_si256(over, same)) { /* some sample of `same` is not `over` */
                 const V d = _mm256_i32gather_epi32(div, _mm256_add_epi32(ob[b], set1(32768)), 4);
                 k[b] = ratio0(d, tb[b], o_zero[b]);
             }
             act = _mm256_or_si256(act, same);
         }
         const V flag = _mm256_testz_si256(act, act)
-            ? zero() : lanes_of(angle0(ob[ADM_H], ob[ADM_V], tb[ADM_H], tb[ADM_V], cos1sq));
+                           ? zero()
+                           : lanes_of(angle0(ob[ADM_H], ob[ADM_V], tb[ADM_H], tb[ADM_V], cos1sq));
         for (int b = 0; b < ADM_BANDS; b++) {
             V rst = _mm256_srai_epi32(_mm256_add_epi32(_mm256_mullo_epi32(k[b], ob[b]), set1(16384)), 15);
             rst = wrap16(rst);
-            const V on = _mm256_andnot_si256(o_zero[b], _mm256_and_si256(flag, _mm256_cmpgt_epi32(k[b], zero())));
+            const V on = _mm256_andnot_si256(o_zero[b],
+                                             _mm256_and_si256(flag, _mm256_cmpgt_epi32(k[b], zero())));
             rst = enhance8(rst, ob[b], tb[b], on, egl, int_gain);
             store16(r[b] + j, rst);
             store16(a[b] + j, wrap16(_mm256_sub_epi32(tb[b], rst)));
@@ -370,9 +395,8 @@ static inline __m128 f32_of_i64(V x)
     const V p = _mm256_permutevar8x32_epi32(x, idx);
     const __m128i hi = _mm256_castsi256_si128(p), lo = _mm256_extracti128_si256(p, 1);
     const __m256d dh = _mm256_mul_pd(_mm256_cvtepi32_pd(hi), _mm256_set1_pd(4294967296.0));
-    const __m256d dl = _mm256_add_pd(
-        _mm256_cvtepi32_pd(_mm_xor_si128(lo, _mm_set1_epi32(INT32_MIN))),
-        _mm256_set1_pd(2147483648.0));
+    const __m256d dl = _mm256_add_pd(_mm256_cvtepi32_pd(_mm_xor_si128(lo, _mm_set1_epi32(INT32_MIN))),
+                                     _mm256_set1_pd(2147483648.0));
     const __m256d s = _mm256_add_pd(dh, dl);
     const __m256d bb = _mm256_sub_pd(s, dh);
     const __m256d err = _mm256_add_pd(_mm256_sub_pd(dh, _mm256_sub_pd(s, bb)), _mm256_sub_pd(dl, bb));
@@ -393,10 +417,8 @@ static inline unsigned angle32(V oh, V ov, V th, V tv, float cos1sq)
     const V oo = _mm256_add_epi64(_mm256_mul_epi32(oh, oh), _mm256_mul_epi32(ov, ov));
     const V tt = _mm256_add_epi64(_mm256_mul_epi32(th, th), _mm256_mul_epi32(tv, tv));
     const __m256d d = to_pd(f32_of_i64(ot));
-    const unsigned pos = (unsigned)_mm256_movemask_pd(
-        _mm256_cmp_pd(d, _mm256_setzero_pd(), _CMP_GE_OQ));
-    return pos & cone4(d, to_pd(f32_of_i64(oo)), to_pd(f32_of_i64(tt)),
-                       _mm256_set1_pd(cos1sq));
+    const unsigned pos = (unsigned)_mm256_movemask_pd(_mm256_cmp_pd(d, _mm256_setzero_pd(), _CMP_GE_OQ));
+    return pos & cone4(d, to_pd(f32_of_i64(oo)), to_pd(f32_of_i64(tt)), _mm256_set1_pd(cos1sq));
 }
 
 /* The low int32 of each 64-bit lane, sign-extended. */
@@ -410,22 +432,22 @@ static inline V sext64(V x)
 static inline V sar64(V x, V s)
 {
     const V bias = set1_64((int64_t)1 << 62);
-    return _mm256_sub_epi64(_mm256_srlv_epi64(_mm256_add_epi64(x, bias), s),
-                            _mm256_srlv_epi64(bias, s));
+    return _mm256_sub_epi64(_mm256_srlv_epi64(_mm256_add_epi64(x, bias), s), _mm256_srlv_epi64(bias, s));
 }
 
 /* adm_ratio_q15_32 of 8 samples (int32 lanes in, int32 lanes out). */
 static inline V ratio32(V o, V t, const int32_t *div)
 {
-    const V mag = _mm256_abs_epi32(o);          /* |INT32_MIN| = 2^31 as uint32 */
+    const V mag = _mm256_abs_epi32(o); /* |INT32_MIN| = 2^31 as uint32 */
     /* bit length from the float exponent of |o| with its low 8 bits cleared (exact) */
-    const V e = _mm256_and_si256(_mm256_srli_epi32(_mm256_castps_si256(_mm256_cvtepi32_ps(
-        _mm256_and_si256(mag, set1(~0xFF)))), 23), set1(0xFF));
+    const V e = _mm256_and_si256(
+        _mm256_srli_epi32(_mm256_castps_si256(_mm256_cvtepi32_ps(_mm256_and_si256(mag, set1(~0xFF)))), 23),
+        set1(0xFF));
     const V s = _mm256_max_epi32(_mm256_sub_epi32(e, set1(127 + 14)), zero());
     const V half = _mm256_srli_epi32(_mm256_sllv_epi32(set1(1), s), 1);
     const V m = _mm256_srlv_epi32(_mm256_add_epi32(mag, half), s);
     V d = _mm256_i32gather_epi32(div, _mm256_add_epi32(m, set1(32768)), 4);
-    d = _mm256_sign_epi32(d, o);                /* d * sign(o); d <= 2^30 cannot wrap */
+    d = _mm256_sign_epi32(d, o); /* d * sign(o); d <= 2^30 cannot wrap */
     const V sh = _mm256_add_epi32(s, set1(15));
     /* the int 1 << (14 + s): 2^31 wraps to -2^31 */
     const V round = _mm256_sllv_epi32(set1(1), _mm256_sub_epi32(sh, set1(1)));
@@ -466,7 +488,7 @@ static inline V enhance32(V rst, V o, V t, V on, double egl, bool int_gain)
         const V rr = h ? odd(rst) : rst, tt = h ? odd(t) : t;
         const V p = _mm256_mul_epi32(rr, set1((int32_t)egl));
         const V t64 = sext64(tt);
-        const V lt = _mm256_cmpgt_epi64(t64, p);          /* p < t */
+        const V lt = _mm256_cmpgt_epi64(t64, p); /* p < t */
         const V mn = _mm256_blendv_epi8(t64, p, lt), mx = _mm256_blendv_epi8(p, t64, lt);
         const V ps = h ? odd(pos) : pos;
         const V ps64 = _mm256_cmpgt_epi64(_mm256_and_si256(ps, set1_64(1)), zero());
@@ -475,9 +497,8 @@ static inline V enhance32(V rst, V o, V t, V on, double egl, bool int_gain)
     return _mm256_blendv_epi8(rst, join(g[0], g[1]), on);
 }
 
-static void decouple32_row(const int32_t *const o[3], const int32_t *const t[3], int n,
-                           double egl, float cos1sq, const int32_t *div,
-                           int32_t *const r[3], int32_t *const a[3])
+static void decouple32_row(const int32_t *const o[3], const int32_t *const t[3], int n, double egl,
+                           float cos1sq, const int32_t *div, int32_t *const r[3], int32_t *const a[3])
 {
     const bool int_gain = integral_gain(egl);
     int j = 0;
@@ -488,8 +509,7 @@ static void decouple32_row(const int32_t *const o[3], const int32_t *const t[3],
             tb[b] = load32(t[b] + j);
         }
         const unsigned fe = angle32(ob[ADM_H], ob[ADM_V], tb[ADM_H], tb[ADM_V], cos1sq);
-        const unsigned fo = angle32(odd(ob[ADM_H]), odd(ob[ADM_V]), odd(tb[ADM_H]),
-                                    odd(tb[ADM_V]), cos1sq);
+        const unsigned fo = angle32(odd(ob[ADM_H]), odd(ob[ADM_V]), odd(tb[ADM_H]), odd(tb[ADM_V]), cos1sq);
         /* even lanes 0,2,4,6 from fe, odd lanes from fo */
         unsigned bits = 0;
         for (int q = 0; q < 4; q++) bits |= ((fe >> q) & 1u) << (2 * q) | ((fo >> q) & 1u) << (2 * q + 1);
@@ -519,8 +539,7 @@ static void decouple32_row(const int32_t *const o[3], const int32_t *const t[3],
  * identities). */
 static inline V weight16(V ac, V k)
 {
-    return _mm256_add_epi16(_mm256_mulhi_epu16(ac, k),
-                            _mm256_srli_epi16(_mm256_mullo_epi16(ac, k), 15));
+    return _mm256_add_epi16(_mm256_mulhi_epu16(ac, k), _mm256_srli_epi16(_mm256_mullo_epi16(ac, k), 15));
 }
 
 static inline V csf16_hv(V x, uint16_t fix)
@@ -540,8 +559,7 @@ static inline V csf16_d(V x, uint16_t fix)
     return _mm256_srai_epi16(hi, 1);
 }
 
-static void csf0_row(const int16_t *const x[3], int n, const uint16_t fix[3],
-                     int32_t *fsum, int32_t *csum)
+static void csf0_row(const int16_t *const x[3], int n, const uint16_t fix[3], int32_t *fsum, int32_t *csum)
 {
     const V k30 = _mm256_set1_epi16(4368), k15 = _mm256_set1_epi16(8736);
     int j = 0;
@@ -588,8 +606,7 @@ static inline V scale28(V x, V f)
     return join(e, o);
 }
 
-static void csf32_row(const int32_t *const x[3], int n, const uint32_t fix[3],
-                      int32_t *fsum, int32_t *csum)
+static void csf32_row(const int32_t *const x[3], int n, const uint32_t fix[3], int32_t *fsum, int32_t *csum)
 {
     const V k30 = set1(143165577), k15 = set1(286331153);
     int j = 0;
@@ -630,8 +647,11 @@ typedef struct Cube {
 static inline Cube cube_setup(int sq, int shift)
 {
     const int64_t bias = (int64_t)1 << 62;
-    return (Cube){ set1_64((int64_t)1 << (sq - 1)), set1_64(shift > 0 ? (int64_t)1 << (shift - 1) : 0),
-                   set1_64(bias), set1_64(bias >> shift), _mm_cvtsi32_si128(sq),
+    return (Cube){ set1_64((int64_t)1 << (sq - 1)),
+                   set1_64(shift > 0 ? (int64_t)1 << (shift - 1) : 0),
+                   set1_64(bias),
+                   set1_64(bias >> shift),
+                   _mm_cvtsi32_si128(sq),
                    _mm_cvtsi32_si128(shift) };
 }
 
@@ -656,8 +676,8 @@ static inline int64_t hsum64(V x)
     return (int64_t)((uint64_t)_mm_cvtsi128_si64(s) + (uint64_t)_mm_extract_epi64(s, 1));
 }
 
-static void cm0_row(const int16_t *const x[3], const int32_t *const f[3], const int32_t *c,
-                    int n, const uint16_t fix[3], const int shift[3], int64_t sum[3])
+static void cm0_row(const int16_t *const x[3], const int32_t *const f[3], const int32_t *c, int n,
+                    const uint16_t fix[3], const int shift[3], int64_t sum[3])
 {
     static const int sub[3] = { 10, 10, 12 };
     static const int sq[3] = { 29, 29, 30 };
@@ -672,8 +692,9 @@ static void cm0_row(const int16_t *const x[3], const int32_t *const f[3], const 
         const V thr = thr8(f, c, j);
         for (int b = 0; b < ADM_BANDS; b++) {
             const V v = _mm256_abs_epi32(_mm256_mullo_epi32(load16(x[b] + j), set1(fix[b])));
-            const V mm = _mm256_max_epi32(
-                _mm256_sub_epi32(v, _mm256_sll_epi32(thr, _mm_cvtsi32_si128(sub[b]))), zero());
+            const V mm = _mm256_max_epi32(_mm256_sub_epi32(v,
+                                                           _mm256_sll_epi32(thr, _mm_cvtsi32_si128(sub[b]))),
+                                          zero());
             acc[b] = cube8(acc[b], mm, &cb[b]);
         }
     }
@@ -683,12 +704,11 @@ static void cm0_row(const int16_t *const x[3], const int32_t *const f[3], const 
         const int32_t *ff[3] = { f[0] + j, f[1] + j, f[2] + j };
         adm_cm0_row_c(t, ff, c + j, n - j, fix, shift, rest);
     }
-    for (int b = 0; b < ADM_BANDS; b++)
-        sum[b] = adm_add64(hsum64(acc[b]), rest[b]);
+    for (int b = 0; b < ADM_BANDS; b++) sum[b] = adm_add64(hsum64(acc[b]), rest[b]);
 }
 
-static void cm32_row(const int32_t *const x[3], const int32_t *const f[3], const int32_t *c,
-                     int n, const uint32_t fix[3], int shift, int64_t sum[3])
+static void cm32_row(const int32_t *const x[3], const int32_t *const f[3], const int32_t *c, int n,
+                     const uint32_t fix[3], int shift, int64_t sum[3])
 {
     const Cube cb = cube_setup(30, shift);
     V acc[3] = { zero(), zero(), zero() };
@@ -707,8 +727,7 @@ static void cm32_row(const int32_t *const x[3], const int32_t *const f[3], const
         const int32_t *ff[3] = { f[0] + j, f[1] + j, f[2] + j };
         adm_cm32_row_c(t, ff, c + j, n - j, fix, shift, rest);
     }
-    for (int b = 0; b < ADM_BANDS; b++)
-        sum[b] = adm_add64(hsum64(acc[b]), rest[b]);
+    for (int b = 0; b < ADM_BANDS; b++) sum[b] = adm_add64(hsum64(acc[b]), rest[b]);
 }
 
 /* ---- denominator ---- */

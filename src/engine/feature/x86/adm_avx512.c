@@ -19,7 +19,10 @@ static inline __mmask32 tail32(int rem)
     return rem >= 32 ? (__mmask32)0xFFFFFFFFu : (__mmask32)((1u << rem) - 1);
 }
 
-static inline V set1(int32_t x) { return _mm512_set1_epi32(x); }
+static inline V set1(int32_t x)
+{
+    return _mm512_set1_epi32(x);
+}
 
 /* int16 samples -> int32 lanes, and back with a two's-complement wrap. */
 static inline V load16(const int16_t *p, __mmask16 m)
@@ -32,10 +35,16 @@ static inline void store16(int16_t *p, __mmask16 m, V x)
     _mm256_mask_storeu_epi16(p, m, _mm512_cvtepi32_epi16(x));
 }
 
-static inline V load32(const int32_t *p, __mmask16 m) { return _mm512_maskz_loadu_epi32(m, p); }
+static inline V load32(const int32_t *p, __mmask16 m)
+{
+    return _mm512_maskz_loadu_epi32(m, p);
+}
 
 /* The int32 value of each lane's low 16 bits, sign-extended (adm_wrap16 per lane). */
-static inline V wrap16(V x) { return _mm512_srai_epi32(_mm512_slli_epi32(x, 16), 16); }
+static inline V wrap16(V x)
+{
+    return _mm512_srai_epi32(_mm512_slli_epi32(x, 16), 16);
+}
 
 /* Sum of the eight 64-bit lanes, wrapping (the sums are taken modulo 2^64 everywhere; the
  * compiler's reduction helper adds in signed arithmetic). */
@@ -47,7 +56,10 @@ static inline int64_t hsum64(V x)
 }
 
 /* The odd int32 lanes moved into the low halves of the 64-bit lanes. */
-static inline V odd(V x) { return _mm512_srli_epi64(x, 32); }
+static inline V odd(V x)
+{
+    return _mm512_srli_epi64(x, 32);
+}
 
 /* Low 32 bits of the even (e) and odd (o) 64-bit results back into one int32 vector. */
 static inline V join(V e, V o)
@@ -60,8 +72,8 @@ static inline V join(V e, V o)
 /* Vertical taps of 32 int16 samples -> lo/hi (4.1): centred samples, or 8-bit ones with the
  * mean folded into add_lo. The pair products are exact in int32 (|sum| < 54822 * 2^15) and
  * the results fit int16. */
-static inline void vert_taps(V x0, V x1, V x2, V x3, V add_lo, V add_hi, __m128i bpc,
-                             int16_t *lo, int16_t *hi, __mmask32 m)
+static inline void vert_taps(V x0, V x1, V x2, V x3, V add_lo, V add_hi, __m128i bpc, int16_t *lo,
+                             int16_t *hi, __mmask32 m)
 {
     const V cl01 = set1((ADM_LO1 << 16) | (ADM_LO0 & 0xFFFF));
     const V cl23 = set1((int32_t)((uint32_t)ADM_LO3 << 16) | (ADM_LO2 & 0xFFFF));
@@ -91,8 +103,7 @@ static void dwt0_vert_8(const uint8_t *const s[4], int n, int16_t *lo, int16_t *
     for (int j = 0; j < n; j += 32) {
         const __mmask32 m = tail32(n - j);
         V x[4];
-        for (int k = 0; k < 4; k++)
-            x[k] = _mm512_cvtepu8_epi16(_mm256_maskz_loadu_epi8(m, s[k] + j));
+        for (int k = 0; k < 4; k++) x[k] = _mm512_cvtepu8_epi16(_mm256_maskz_loadu_epi8(m, s[k] + j));
         vert_taps(x[0], x[1], x[2], x[3], add_lo, add_hi, sh, lo + j, hi + j, m);
     }
 }
@@ -105,8 +116,7 @@ static void dwt0_vert_16(const uint16_t *const s[4], int n, int bpc, int16_t *lo
     for (int j = 0; j < n; j += 32) {
         const __mmask32 m = tail32(n - j);
         V x[4];
-        for (int k = 0; k < 4; k++)
-            x[k] = _mm512_sub_epi16(_mm512_maskz_loadu_epi16(m, s[k] + j), c);
+        for (int k = 0; k < 4; k++) x[k] = _mm512_sub_epi16(_mm512_maskz_loadu_epi16(m, s[k] + j), c);
         vert_taps(x[0], x[1], x[2], x[3], half, half, sh, lo + j, hi + j, m);
     }
 }
@@ -119,8 +129,7 @@ static inline V horz_taps16(V p01, V p23, V c01, V c23)
     return _mm512_srai_epi32(_mm512_add_epi32(s, set1(32768)), 16);
 }
 
-static void dwt0_horz(const int16_t *lo, const int16_t *hi, int m, int16_t *a,
-                      int16_t *const band[3])
+static void dwt0_horz(const int16_t *lo, const int16_t *hi, int m, int16_t *a, int16_t *const band[3])
 {
     const V cl01 = set1((ADM_LO1 << 16) | (ADM_LO0 & 0xFFFF));
     const V cl23 = set1((int32_t)((uint32_t)ADM_LO3 << 16) | (ADM_LO2 & 0xFFFF));
@@ -182,8 +191,7 @@ static inline V fir64(V x0, V x1, V x2, V x3, const V c[4], V round, __m128i shi
     return _mm512_sra_epi64(_mm512_add_epi64(s, round), shift);
 }
 
-static void dwt_vert_32(const int32_t *const s[4], int n, int64_t round, int shift,
-                        int32_t *lo, int32_t *hi)
+static void dwt_vert_32(const int32_t *const s[4], int n, int64_t round, int shift, int32_t *lo, int32_t *hi)
 {
     const V cl[4] = { set1(ADM_LO0), set1(ADM_LO1), set1(ADM_LO2), set1(ADM_LO3) };
     const V ch[4] = { set1(ADM_HI0), set1(ADM_HI1), set1(ADM_HI2), set1(ADM_HI3) };
@@ -201,8 +209,8 @@ static void dwt_vert_32(const int32_t *const s[4], int n, int64_t round, int shi
     }
 }
 
-static void dwt_horz_32(const int32_t *lo, const int32_t *hi, int m, int64_t round, int shift,
-                        int32_t *a, int32_t *const band[3])
+static void dwt_horz_32(const int32_t *lo, const int32_t *hi, int m, int64_t round, int shift, int32_t *a,
+                        int32_t *const band[3])
 {
     const V cl[4] = { set1(ADM_LO0), set1(ADM_LO1), set1(ADM_LO2), set1(ADM_LO3) };
     const V ch[4] = { set1(ADM_HI0), set1(ADM_HI1), set1(ADM_HI2), set1(ADM_HI3) };
@@ -230,7 +238,10 @@ static void dwt_horz_32(const int32_t *lo, const int32_t *hi, int m, int64_t rou
 /* ---- decoupling ---- */
 
 /* Eight doubles from each half of sixteen floats. */
-static inline __m512d lo_pd(__m512 f) { return _mm512_cvtps_pd(_mm512_castps512_ps256(f)); }
+static inline __m512d lo_pd(__m512 f)
+{
+    return _mm512_cvtps_pd(_mm512_castps512_ps256(f));
+}
 static inline __m512d hi_pd(__m512 f)
 {
     return _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(f), 1)));
@@ -268,8 +279,7 @@ static inline __mmask16 angle0(V oh, V ov, V th, V tv, float cos1sq)
      * integer */
     const __mmask16 pos = _mm512_cmpge_epi32_mask(ot, _mm512_setzero_si512()) |
                           _mm512_cmpeq_epi32_mask(ot, set1(INT32_MIN));
-    return pos & cone16(_mm512_cvtepi32_ps(ot), _mm512_cvtepu32_ps(oo), _mm512_cvtepu32_ps(tt),
-                        cos1sq);
+    return pos & cone16(_mm512_cvtepi32_ps(ot), _mm512_cvtepu32_ps(oo), _mm512_cvtepu32_ps(tt), cos1sq);
 }
 
 /* Q15 ratio t/o through the Q30 reciprocal d (4.4): (d*t + 2^14) >> 15 split as
@@ -312,8 +322,8 @@ static inline V enhance16(V rst, V o, V t, __mmask16 on, double egl, bool int_ga
         const __mmask8 s_hi = (p_hi & lt_hi) | (~p_hi & gt_hi);
         const __m512d v_lo = _mm512_mask_mov_pd(tl, s_lo, g_lo);
         const __m512d v_hi = _mm512_mask_mov_pd(thh, s_hi, g_hi);
-        g = _mm512_inserti64x4(_mm512_castsi256_si512(_mm512_cvttpd_epi32(v_lo)),
-                               _mm512_cvttpd_epi32(v_hi), 1);
+        g = _mm512_inserti64x4(_mm512_castsi256_si512(_mm512_cvttpd_epi32(v_lo)), _mm512_cvttpd_epi32(v_hi),
+                               1);
     }
     return _mm512_mask_mov_epi32(rst, on, g);
 }
@@ -327,9 +337,8 @@ static inline bool integral_gain(double egl)
  * larger magnitude (then d*t >= 2^30 - 2^14 for |o| < 2^15), and 0 where t is 0 or of the
  * other sign. The gather of d is skipped for a block without any other sample, and the
  * angle test for a block where no k can be positive. */
-static void decouple0_row(const int16_t *const o[3], const int16_t *const t[3], int n,
-                          double egl, float cos1sq, const int32_t *div,
-                          int16_t *const r[3], int16_t *const a[3])
+static void decouple0_row(const int16_t *const o[3], const int16_t *const t[3], int n, double egl,
+                          float cos1sq, const int32_t *div, int16_t *const r[3], int16_t *const a[3])
 {
     const bool int_gain = integral_gain(egl);
     const V zero = _mm512_setzero_si512();
@@ -343,8 +352,8 @@ static void decouple0_row(const int16_t *const o[3], const int16_t *const t[3], 
             o_zero[b] = _mm512_cmpeq_epi32_mask(ob[b], zero);
             /* o and t non-zero with the same sign */
             const __mmask16 same = _mm512_cmpgt_epi32_mask(_mm512_mullo_epi32(ob[b], tb[b]), zero);
-            const __mmask16 over = same & _mm512_cmpgt_epi32_mask(_mm512_abs_epi32(tb[b]),
-                                                                  _mm512_abs_epi32(ob[b]));
+            const __mmask16 over = same &
+                                   _mm512_cmpgt_epi32_mask(_mm512_abs_epi32(tb[b]), _mm512_abs_epi32(ob[b]));
             k[b] = _mm512_maskz_mov_epi32(o_zero[b] | over, set1(32768));
             if (same & ~over) {
                 const V d = _mm512_i32gather_epi32(_mm512_add_epi32(ob[b], set1(32768)), div, 4);
@@ -354,8 +363,7 @@ static void decouple0_row(const int16_t *const o[3], const int16_t *const t[3], 
         }
         const __mmask16 flag = act ? angle0(ob[ADM_H], ob[ADM_V], tb[ADM_H], tb[ADM_V], cos1sq) : 0;
         for (int b = 0; b < ADM_BANDS; b++) {
-            V rst = _mm512_srai_epi32(_mm512_add_epi32(_mm512_mullo_epi32(k[b], ob[b]),
-                                                       set1(16384)), 15);
+            V rst = _mm512_srai_epi32(_mm512_add_epi32(_mm512_mullo_epi32(k[b], ob[b]), set1(16384)), 15);
             rst = wrap16(rst);
             const __mmask16 on = flag & ~o_zero[b] & _mm512_cmpgt_epi32_mask(k[b], zero);
             rst = enhance16(rst, ob[b], tb[b], on, egl, int_gain);
@@ -368,8 +376,14 @@ static void decouple0_row(const int16_t *const o[3], const int16_t *const t[3], 
 /* ---- levels 1-3 decoupling: 16 samples per step; the 64-bit products in even/odd halves ---- */
 
 /* The int64 of the even (low) or odd (high) int32 of each 64-bit lane, sign-extended. */
-static inline V sext_even(V x) { return _mm512_srai_epi64(_mm512_slli_epi64(x, 32), 32); }
-static inline V sext_odd(V x) { return _mm512_srai_epi64(x, 32); }
+static inline V sext_even(V x)
+{
+    return _mm512_srai_epi64(_mm512_slli_epi64(x, 32), 32);
+}
+static inline V sext_odd(V x)
+{
+    return _mm512_srai_epi64(x, 32);
+}
 
 /* Angle flags of 8 samples held in the even int32 lanes: int64 dot products (wrapping like
  * the definition's), int64 -> float, then double (unscaled, see cone16). */
@@ -410,16 +424,16 @@ static inline V ratio_half(V q, V round, V sh)
 static inline V ratio32(V o, V t, const int32_t *div)
 {
     const V zero = _mm512_setzero_si512(), one = set1(1);
-    const V mag = _mm512_abs_epi32(o);                 /* |INT32_MIN| = 2^31 as uint32 */
+    const V mag = _mm512_abs_epi32(o); /* |INT32_MIN| = 2^31 as uint32 */
     /* s = bit length of |o| minus 15 (at least 0): the float exponent of |o| with its low 8
      * bits cleared (exact in a float) */
-    const V e = _mm512_srli_epi32(_mm512_castps_si512(_mm512_cvtepu32_ps(
-        _mm512_andnot_si512(set1(0xFF), mag))), 23);
+    const V e =
+        _mm512_srli_epi32(_mm512_castps_si512(_mm512_cvtepu32_ps(_mm512_andnot_si512(set1(0xFF), mag))), 23);
     const V s = _mm512_max_epi32(_mm512_sub_epi32(e, set1(127 + 14)), zero);
-    const V half = _mm512_srli_epi32(_mm512_sllv_epi32(one, s), 1);     /* 0 when s = 0 */
+    const V half = _mm512_srli_epi32(_mm512_sllv_epi32(one, s), 1); /* 0 when s = 0 */
     const V m = _mm512_srlv_epi32(_mm512_add_epi32(mag, half), s);
     V d = _mm512_i32gather_epi32(_mm512_add_epi32(m, set1(32768)), div, 4);
-    d = _mm512_mask_sub_epi32(d, _mm512_cmplt_epi32_mask(o, zero), zero, d);   /* |d| <= 2^30 */
+    d = _mm512_mask_sub_epi32(d, _mm512_cmplt_epi32_mask(o, zero), zero, d); /* |d| <= 2^30 */
     const V sh = _mm512_add_epi32(s, set1(15));
     /* libvmaf's rounding term is the int 1 << (14 + s): 2^31 wraps to -2^31 */
     const V round = _mm512_sllv_epi32(one, _mm512_sub_epi32(sh, one));
@@ -438,9 +452,8 @@ static inline V restore32(V k, V o)
     return join(e, od);
 }
 
-static void decouple32_row(const int32_t *const o[3], const int32_t *const t[3], int n,
-                           double egl, float cos1sq, const int32_t *div,
-                           int32_t *const r[3], int32_t *const a[3])
+static void decouple32_row(const int32_t *const o[3], const int32_t *const t[3], int n, double egl,
+                           float cos1sq, const int32_t *div, int32_t *const r[3], int32_t *const a[3])
 {
     const V zero = _mm512_setzero_si512();
     for (int j = 0; j < n; j += 16) {
@@ -454,8 +467,8 @@ static void decouple32_row(const int32_t *const o[3], const int32_t *const t[3],
         for (int b = 0; b < ADM_BANDS; b++) {
             const V k = ratio32(ob[b], tb[b], div);
             V rst = restore32(k, ob[b]);
-            const __mmask16 on = flag & _mm512_cmpneq_epi32_mask(ob[b], zero)
-                               & _mm512_cmpgt_epi32_mask(k, zero);
+            const __mmask16 on = flag & _mm512_cmpneq_epi32_mask(ob[b], zero) &
+                                 _mm512_cmpgt_epi32_mask(k, zero);
             /* int32 products could overflow here: the double path, which is the definition */
             rst = enhance16(rst, ob[b], tb[b], on, egl, false);
             _mm512_mask_storeu_epi32(r[b] + j, m, rst);
@@ -476,8 +489,7 @@ static void decouple32_row(const int32_t *const o[3], const int32_t *const t[3],
  * unsigned, so |-32768| = 32768 as there. */
 static inline V weight16(V ac, V k)
 {
-    return _mm512_add_epi16(_mm512_mulhi_epu16(ac, k),
-                            _mm512_srli_epi16(_mm512_mullo_epi16(ac, k), 15));
+    return _mm512_add_epi16(_mm512_mulhi_epu16(ac, k), _mm512_srli_epi16(_mm512_mullo_epi16(ac, k), 15));
 }
 
 static inline V csf16_hv(V x, uint16_t fix)
@@ -489,18 +501,23 @@ static inline V csf16_hv(V x, uint16_t fix)
 static inline V csf16_d(V x, uint16_t fix)
 {
     V hi = _mm512_mulhi_epi16(x, _mm512_set1_epi16((int16_t)fix));
-    if (fix & 0x8000) hi = _mm512_add_epi16(hi, x);      /* x * fix = x * (fix - 2^16) + x 2^16 */
+    if (fix & 0x8000) hi = _mm512_add_epi16(hi, x); /* x * fix = x * (fix - 2^16) + x 2^16 */
     const __mmask32 carry = _mm512_test_epi16_mask(_mm512_mullo_epi16(x, _mm512_set1_epi16((int16_t)fix)),
                                                    _mm512_set1_epi16(-1));
     hi = _mm512_mask_add_epi16(hi, carry, hi, _mm512_set1_epi16(1));
     return _mm512_srai_epi16(hi, 1);
 }
 
-static inline V sext_lo(V x) { return _mm512_cvtepi16_epi32(_mm512_castsi512_si256(x)); }
-static inline V sext_hi(V x) { return _mm512_cvtepi16_epi32(_mm512_extracti64x4_epi64(x, 1)); }
+static inline V sext_lo(V x)
+{
+    return _mm512_cvtepi16_epi32(_mm512_castsi512_si256(x));
+}
+static inline V sext_hi(V x)
+{
+    return _mm512_cvtepi16_epi32(_mm512_extracti64x4_epi64(x, 1));
+}
 
-static void csf0_row(const int16_t *const x[3], int n, const uint16_t fix[3],
-                     int32_t *fsum, int32_t *csum)
+static void csf0_row(const int16_t *const x[3], int n, const uint16_t fix[3], int32_t *fsum, int32_t *csum)
 {
     const V k30 = _mm512_set1_epi16(4368), k15 = _mm512_set1_epi16(8736);
     for (int j = 0; j < n; j += 32) {
@@ -543,8 +560,7 @@ static inline V scale28(V x, V f)
     return join(e, o);
 }
 
-static void csf32_row(const int32_t *const x[3], int n, const uint32_t fix[3],
-                      int32_t *fsum, int32_t *csum)
+static void csf32_row(const int32_t *const x[3], int n, const uint32_t fix[3], int32_t *fsum, int32_t *csum)
 {
     const V k30 = set1(143165577), k15 = set1(286331153);
     for (int j = 0; j < n; j += 16) {
@@ -593,8 +609,8 @@ static inline V cube16(V acc, V mm, int sq, int shift)
     return _mm512_add_epi64(acc, cube8(odd(mm), sq_round, vsq, round, vsh));
 }
 
-static void cm0_row(const int16_t *const x[3], const int32_t *const f[3], const int32_t *c,
-                    int n, const uint16_t fix[3], const int shift[3], int64_t sum[3])
+static void cm0_row(const int16_t *const x[3], const int32_t *const f[3], const int32_t *c, int n,
+                    const uint16_t fix[3], const int shift[3], int64_t sum[3])
 {
     static const int sub[3] = { 10, 10, 12 };
     static const int sq[3] = { 29, 29, 30 };
@@ -612,8 +628,8 @@ static void cm0_row(const int16_t *const x[3], const int32_t *const f[3], const 
     for (int b = 0; b < ADM_BANDS; b++) sum[b] = hsum64(acc[b]);
 }
 
-static void cm32_row(const int32_t *const x[3], const int32_t *const f[3], const int32_t *c,
-                     int n, const uint32_t fix[3], int shift, int64_t sum[3])
+static void cm32_row(const int32_t *const x[3], const int32_t *const f[3], const int32_t *c, int n,
+                     const uint32_t fix[3], int shift, int64_t sum[3])
 {
     V acc[3] = { _mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512() };
     for (int j = 0; j < n; j += 16) {

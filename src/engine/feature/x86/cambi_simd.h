@@ -17,7 +17,7 @@
 static void flat_row(const uint16_t *row, const uint16_t *below, uint16_t *d, int w)
 {
     int c = 0;
-    for (; c + N16 <= w - 1; c += N16) {          /* row[c + N16] exists: not the last column */
+    for (; c + N16 <= w - 1; c += N16) { /* row[c + N16] exists: not the last column */
         const V16 x = ld16(row + c);
         M16 f = eq16(x, ld16(row + c + 1));
         if (below) f = and_m16(f, eq16(x, ld16(below + c)));
@@ -40,9 +40,8 @@ static void mask_row(const uint16_t *colsum, uint16_t *mask, int w, int thr)
     int c = 0;
     for (; c + N16 <= w; c += N16) {
         V16 n = ld16(colsum + c - CAMBI_MASK_HALF);
-        for (int k = 1 - CAMBI_MASK_HALF; k <= CAMBI_MASK_HALF; k++)
-            n = add16(n, ld16(colsum + c + k));
-        st16(mask + c, ones16(gt16(n, t)));      /* box counts <= 49: signed compare is fine */
+        for (int k = 1 - CAMBI_MASK_HALF; k <= CAMBI_MASK_HALF; k++) n = add16(n, ld16(colsum + c + k));
+        st16(mask + c, ones16(gt16(n, t))); /* box counts <= 49: signed compare is fine */
     }
     cambi_mask_row_c(colsum + c, mask + c, w - c, thr);
 }
@@ -64,8 +63,7 @@ static void mode_h(const uint16_t *in, uint16_t *out, int w)
     }
     out[0] = in[0];
     int c = 1;
-    for (; c + N16 <= w - 1; c += N16)
-        st16(out + c, mode3(ld16(in + c - 1), ld16(in + c), ld16(in + c + 1)));
+    for (; c + N16 <= w - 1; c += N16) st16(out + c, mode3(ld16(in + c - 1), ld16(in + c), ld16(in + c + 1)));
     for (; c < w - 1; c++) out[c] = cambi_mode3(in[c - 1], in[c], in[c + 1]);
     out[w - 1] = in[w - 1];
 }
@@ -119,7 +117,7 @@ static void run_add(uint16_t *h, int w, int pad, int c0, int c1, int up)
     for (int j = start; j < end; j += N16) {
         const V16 jj = add16(set16((uint16_t)j), iota16());
         V16 n = mins16(mins16(add16(jj, from_lo), sub16(to_hi, jj)), cap);
-        n = maskz16(gt16(sub16(last, jj), zero), n);          /* nothing past the end */
+        n = maskz16(gt16(sub16(last, jj), zero), n); /* nothing past the end */
         const V16 x = ld16(h + j);
         st16(h + j, up ? add16(x, n) : sub16(x, n));
     }
@@ -127,13 +125,12 @@ static void run_add(uint16_t *h, int w, int pad, int c0, int c1, int up)
 
 /* Columns are handled in chunks: their keys live on the stack. */
 #define SLIDE_CHUNK 512
-#define KEY_END (-2)              /* after the last key: equal to no key */
+#define KEY_END (-2) /* after the last key: equal to no key */
 
 /* Histogram row of each column of a chunk, -1 where it does not move (masked out, out of
  * the band, or the same value leaving and entering: the two cancel). */
 static void slide_keys(int16_t *ka, int16_t *ks, const uint16_t *add, const uint16_t *add_mask,
-                       const uint16_t *sub, const uint16_t *sub_mask, int c0, int n, int base,
-                       int size)
+                       const uint16_t *sub, const uint16_t *sub_mask, int c0, int n, int base, int size)
 {
     const V16 none = set16(0xFFFF), zero = set16(0), b = set16((uint16_t)base);
     const V16 top = set16((uint16_t)(size - 1));
@@ -177,16 +174,15 @@ static void apply_runs(uint16_t *hist, int w, int pad, const int16_t *key, int c
     }
 }
 
-static void hist_slide(uint16_t *hist, int w, int pad, int base, int size,
-                       const uint16_t *add, const uint16_t *add_mask,
-                       const uint16_t *sub, const uint16_t *sub_mask)
+static void hist_slide(uint16_t *hist, int w, int pad, int base, int size, const uint16_t *add,
+                       const uint16_t *add_mask, const uint16_t *sub, const uint16_t *sub_mask)
 {
     int16_t ka[SLIDE_CHUNK + N16], ks[SLIDE_CHUNK + N16];
-    if (size <= 0) return;                                     /* nothing is in the band */
+    if (size <= 0) return; /* nothing is in the band */
     for (int c0 = 0; c0 < w; c0 += SLIDE_CHUNK) {
         const int n = w - c0 < SLIDE_CHUNK ? w - c0 : SLIDE_CHUNK;
         slide_keys(ka, ks, add, add_mask, sub, sub_mask, c0, n, base, size);
-        apply_runs(hist, w, pad, ks, c0, n, 0);               /* leaving first, then entering */
+        apply_runs(hist, w, pad, ks, c0, n, 0); /* leaving first, then entering */
         apply_runs(hist, w, pad, ka, c0, n, 1);
     }
 }
@@ -206,15 +202,15 @@ static inline V_F uniform_c_values(const uint16_t *hist, int w, int c, int r, M3
         const V32 p1 = ld_u16_to_32(hist + (size_t)(r + d + 1) * w + c);
         const V32 p2 = r - d - 1 >= 0 ? ld_u16_to_32(hist + (size_t)(r - d - 1) * w + c) : set32(0);
         const V32 pm = max32(p1, p2);
-        if (!any32(and_m32(active, gt32(pm, set32(0))))) continue;   /* all 0: no look-up */
+        if (!any32(and_m32(active, gt32(pm, set32(0))))) continue; /* all 0: no look-up */
         const V_F num = cvt_f(mul32(set32(p->weight[d]), mul32(p0, pm)));
         best = max_f(best, mul_f(num, gather_f(p->lut, add32(pm, p0))));
     }
     return maskz_f(active, best);
 }
 
-static void c_values_row(float *out, const uint16_t *hist, const uint16_t *img,
-                         const uint16_t *mask, int w, const CambiCParams *p)
+static void c_values_row(float *out, const uint16_t *hist, const uint16_t *img, const uint16_t *mask, int w,
+                         const CambiCParams *p)
 {
     const V32 zero = set32(0), base = set32(p->base), top = set32(p->size - 1);
     const V32 width = set32(w), nd = set32(p->num_diffs), vlt = set32(p->vlt_luma);
@@ -248,7 +244,7 @@ static void c_values_row(float *out, const uint16_t *hist, const uint16_t *img,
             const V32 p2_at = add32(mul32(max32(r2, zero), width), col);
             const V32 p2 = maskz32(r2_ok, gather16(hist, p2_at));
             const V32 pm = max32(p1, p2);
-            if (!any32(and_m32(on, gt32(pm, zero)))) continue;          /* all 0: no look-up */
+            if (!any32(and_m32(on, gt32(pm, zero)))) continue; /* all 0: no look-up */
             const V_F num = cvt_f(mul32(set32(p->weight[d]), mul32(p0, pm)));
             const V_F val = mul_f(num, gather_f(p->lut, add32(pm, p0)));
             best = max_f(best, maskz_f(on, val));

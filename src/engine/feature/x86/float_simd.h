@@ -23,8 +23,8 @@ static void vert_simd(const float *f, int taps, const float *const *x, unsigned 
     }
 }
 
-static void vert5_simd(const float *f, int taps, const float *const *x, const float *const *y,
-                       unsigned w, float *const out[5])
+static void vert5_simd(const float *f, int taps, const float *const *x, const float *const *y, unsigned w,
+                       float *const out[5])
 {
     unsigned j = 0;
     for (; j + VN <= w; j += VN) {
@@ -82,8 +82,7 @@ static inline VF log2_simd(VF x)
 {
     const VI bits = V_CASTI(x);
     const VI e = I_SUB(I_SRLI(I_AND(bits, I_SET1(0x7F800000)), 23), I_SET1(127));
-    const VF t = V_SUB(V_CASTF(I_OR(I_AND(bits, I_SET1(0x007FFFFF)), I_SET1(0x3F800000))),
-                       V_SET1(1.0f));
+    const VF t = V_SUB(V_CASTF(I_OR(I_AND(bits, I_SET1(0x007FFFFF)), I_SET1(0x3F800000))), V_SET1(1.0f));
     VF v = V_ZERO();
     for (int i = 0; i < 9; i++) v = V_ADD(V_MUL(v, t), V_SET1(float_log2_poly[i]));
     return V_ADD(I_CVTF(e), v);
@@ -104,8 +103,8 @@ static inline VF one_plus_ratio(VF a, const VF *b, double c)
     return VD_PACK(lo, hi);
 }
 
-static inline void vif_terms_vec(const float *const m[5], unsigned j, const FloatVifParams *p,
-                                 float *num, float *den)
+static inline void vif_terms_vec(const float *const m[5], unsigned j, const FloatVifParams *p, float *num,
+                                 float *den)
 {
     const VF zero = V_ZERO(), eps = V_SET1(1.0e-10f);
     const VF mu1 = V_LOADU(m[0] + j), mu2 = V_LOADU(m[1] + j);
@@ -138,8 +137,8 @@ static inline void vif_terms_vec(const float *const m[5], unsigned j, const Floa
     V_STOREU(den + j, d);
 }
 
-static void vif_terms_simd(const float *const m[5], unsigned w, const FloatVifParams *p,
-                           float *num, float *den)
+static void vif_terms_simd(const float *const m[5], unsigned w, const FloatVifParams *p, float *num,
+                           float *den)
 {
     unsigned j = 0;
     for (; j + VN <= w; j += VN) vif_terms_vec(m, j, p, num, den);
@@ -173,8 +172,8 @@ static inline float tap4_one(const float *c, float s0, float s1, float s2, float
     return acc;
 }
 
-static void dwt_vert_simd(const float *const r[4], unsigned w, const float c_lo[4],
-                          const float c_hi[4], float *lo, float *hi)
+static void dwt_vert_simd(const float *const r[4], unsigned w, const float c_lo[4], const float c_hi[4],
+                          float *lo, float *hi)
 {
     unsigned j = 0;
     for (; j + VN <= w; j += VN) {
@@ -189,13 +188,13 @@ static void dwt_vert_simd(const float *const r[4], unsigned w, const float c_lo[
     }
 }
 
-static void dwt_horz_simd(const float c[4], const float *ev, const float *od, unsigned j0,
-                          unsigned j1, float *out)
+static void dwt_horz_simd(const float c[4], const float *ev, const float *od, unsigned j0, unsigned j1,
+                          float *out)
 {
     unsigned j = j0;
     for (; j + VN <= j1; j += VN)
-        V_STOREU(out + j, tap4_simd(c, V_LOADU(od + j - 1), V_LOADU(ev + j), V_LOADU(od + j),
-                                    V_LOADU(ev + j + 1)));
+        V_STOREU(out + j,
+                 tap4_simd(c, V_LOADU(od + j - 1), V_LOADU(ev + j), V_LOADU(od + j), V_LOADU(ev + j + 1)));
     for (; j < j1; j++) out[j] = tap4_one(c, od[j - 1], ev[j], od[j], ev[j + 1]);
 }
 
@@ -213,9 +212,8 @@ static inline VF centre_add(VF sum, VF a)
 }
 
 /* The scalar kernel's columns past the last whole vector. */
-static void cm_row_tail(const float *const fl[3][3], const float *const an[3],
-                        const float *const src[3], const float rf[3], unsigned j0, unsigned j1,
-                        float *const x[3])
+static void cm_row_tail(const float *const fl[3][3], const float *const an[3], const float *const src[3],
+                        const float rf[3], unsigned j0, unsigned j1, float *const x[3])
 {
     for (unsigned j = j0; j < j1; j++) {
         float thr = 0;
@@ -239,9 +237,8 @@ static void cm_row_tail(const float *const fl[3][3], const float *const an[3],
     }
 }
 
-static void cm_row_simd(const float *const fl[3][3], const float *const an[3],
-                        const float *const src[3], const float rf[3], unsigned j0, unsigned j1,
-                        float *const x[3])
+static void cm_row_simd(const float *const fl[3][3], const float *const an[3], const float *const src[3],
+                        const float rf[3], unsigned j0, unsigned j1, float *const x[3])
 {
     unsigned j = j0;
     for (; j + VN <= j1; j += VN) {
@@ -299,8 +296,8 @@ static inline VF limit_gain_simd(VF r, VF t, double egl)
     return VD_PACK(lo, hi);
 }
 
-static void decouple_simd(const float *const ref[3], const float *const dis[3],
-                          float *const r[3], float *const a[3], size_t n, double egl)
+static void decouple_simd(const float *const ref[3], const float *const dis[3], float *const r[3],
+                          float *const a[3], size_t n, double egl)
 {
     const VF cos_1deg_sq = V_SET1((float)(cos(1.0 * M_PI / 180.0) * cos(1.0 * M_PI / 180.0)));
     const VF eps = V_SET1(1e-30f);

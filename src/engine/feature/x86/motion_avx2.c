@@ -7,19 +7,24 @@
 
 typedef __m256i V;
 
-static inline V set1(int32_t x) { return _mm256_set1_epi32(x); }
+static inline V set1(int32_t x)
+{
+    return _mm256_set1_epi32(x);
+}
 
 static inline V pair(int lo, int hi)
 {
     return set1((int32_t)(((uint32_t)hi << 16) | ((uint32_t)lo & 0xFFFF)));
 }
 
-static inline V loadu(const void *p) { return _mm256_loadu_si256((const V *)p); }
+static inline V loadu(const void *p)
+{
+    return _mm256_loadu_si256((const V *)p);
+}
 
 /* 16 differences as int16 -> the split row, in sample order (see the AVX-512 version);
  * returns any | the results. */
-static inline V vtaps16(const V d[5], int rnd, __m128i shift, const MotionRow *y, unsigned j,
-                        V any)
+static inline V vtaps16(const V d[5], int rnd, __m128i shift, const MotionRow *y, unsigned j, V any)
 {
     const V one = _mm256_set1_epi16(1);
     const V c01 = pair(MOTION_K0, MOTION_K1), c23 = pair(MOTION_K2, MOTION_K1);
@@ -99,13 +104,11 @@ static inline V split_taps(const V x[5], V *a_out)
 
 static inline V split_result(V a, V b)
 {
-    return _mm256_srai_epi32(
-        _mm256_add_epi32(a, _mm256_srai_epi32(_mm256_add_epi32(b, set1(32768)), 8)), 8);
+    return _mm256_srai_epi32(_mm256_add_epi32(a, _mm256_srai_epi32(_mm256_add_epi32(b, set1(32768)), 8)), 8);
 }
 
-static int32_t vrow_16(const uint16_t *const prev[MOTION_TAPS],
-                       const uint16_t *const cur[MOTION_TAPS], unsigned w, int bpc,
-                       const MotionRow *y)
+static int32_t vrow_16(const uint16_t *const prev[MOTION_TAPS], const uint16_t *const cur[MOTION_TAPS],
+                       unsigned w, int bpc, const MotionRow *y)
 {
     V any = _mm256_setzero_si256();
     unsigned j = 0;

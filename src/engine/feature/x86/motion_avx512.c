@@ -6,7 +6,10 @@
 
 typedef __m512i V;
 
-static inline V set1(int32_t x) { return _mm512_set1_epi32(x); }
+static inline V set1(int32_t x)
+{
+    return _mm512_set1_epi32(x);
+}
 
 static inline V pair(int lo, int hi)
 {
@@ -27,8 +30,8 @@ static inline __mmask32 tail32(unsigned rem)
  * (d4, 1) against (K0,K1), (K2,K1), (K0, rounding), all exact in int32; then the shift and
  * the split store (unpack and pack cancel: the samples come back in order). Returns
  * any | the results. */
-static inline V vtaps16(const V d[5], int rnd, __m128i shift, const MotionRow *y, unsigned j,
-                        __mmask32 m, V any)
+static inline V vtaps16(const V d[5], int rnd, __m128i shift, const MotionRow *y, unsigned j, __mmask32 m,
+                        V any)
 {
     const V one = _mm512_set1_epi16(1);
     const V c01 = pair(MOTION_K0, MOTION_K1), c23 = pair(MOTION_K2, MOTION_K1);
@@ -84,9 +87,8 @@ static inline V split_taps(const V x[5], V *a_out)
     return b;
 }
 
-static int32_t vrow_16(const uint16_t *const prev[MOTION_TAPS],
-                       const uint16_t *const cur[MOTION_TAPS], unsigned w, int bpc,
-                       const MotionRow *y)
+static int32_t vrow_16(const uint16_t *const prev[MOTION_TAPS], const uint16_t *const cur[MOTION_TAPS],
+                       unsigned w, int bpc, const MotionRow *y)
 {
     V any = _mm512_setzero_si512();
     if (bpc < 16) {
@@ -105,12 +107,12 @@ static int32_t vrow_16(const uint16_t *const prev[MOTION_TAPS],
             const __mmask16 m = tail16(w - j);
             V d[5], a;
             for (int k = 0; k < MOTION_TAPS; k++)
-                d[k] = _mm512_sub_epi32(
-                    _mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(m, prev[k] + j)),
-                    _mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(m, cur[k] + j)));
+                d[k] = _mm512_sub_epi32(_mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(m, prev[k] + j)),
+                                        _mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(m, cur[k] + j)));
             const V b = split_taps(d, &a);
-            const V r = _mm512_srai_epi32(
-                _mm512_add_epi32(a, _mm512_srai_epi32(_mm512_add_epi32(b, set1(32768)), 8)), 8);
+            const V r =
+                _mm512_srai_epi32(_mm512_add_epi32(a, _mm512_srai_epi32(_mm512_add_epi32(b, set1(32768)), 8)),
+                                  8);
             _mm256_mask_storeu_epi16(y->hi + j, m, _mm512_cvtepi32_epi16(_mm512_srai_epi32(r, 8)));
             _mm256_mask_storeu_epi16(y->lo + j, m, _mm512_cvtepi32_epi16(_mm512_and_si512(r, set1(255))));
             any = _mm512_or_si512(any, r);

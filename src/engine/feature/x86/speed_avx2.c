@@ -13,8 +13,10 @@ typedef __m256 VF;
 #define F_ADD _mm256_add_ps
 #define F_SUB _mm256_sub_ps
 #define F_MUL _mm256_mul_ps
-#define F_FROM_U8(p) _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(const void *)(p))))
-#define F_FROM_U16(p) _mm256_cvtepi32_ps(_mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(const void *)(p))))
+#define F_FROM_U8(p) \
+    _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(const void *)(p))))
+#define F_FROM_U16(p) \
+    _mm256_cvtepi32_ps(_mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(const void *)(p))))
 
 /* the first n (1..8) lanes; the others are not touched */
 static inline __m256i lanes(unsigned n)
@@ -34,11 +36,11 @@ static inline __m256d centred(const float *p, __m256d mean)
     return _mm256_sub_pd(_mm256_cvtps_pd(_mm_loadu_ps(p)), mean);
 }
 
-static double cov(const float *x, const float *y, ptrdiff_t stride, unsigned h, unsigned w,
-                  double mx, double my)
+static double cov(const float *x, const float *y, ptrdiff_t stride, unsigned h, unsigned w, double mx,
+                  double my)
 {
     const __m256d vmx = _mm256_set1_pd(mx), vmy = _mm256_set1_pd(my);
-    __m256d a0 = _mm256_setzero_pd(), a1 = a0, a2 = a0, a3 = a0;   /* lanes 0-3 ... 12-15 */
+    __m256d a0 = _mm256_setzero_pd(), a1 = a0, a2 = a0, a3 = a0; /* lanes 0-3 ... 12-15 */
     double tail = 0;
     for (unsigned i = 0; i < h; i++) {
         const float *rx = x + (ptrdiff_t)i * stride, *ry = y + (ptrdiff_t)i * stride;

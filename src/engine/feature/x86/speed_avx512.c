@@ -13,8 +13,10 @@ typedef __m512 VF;
 #define F_ADD _mm512_add_ps
 #define F_SUB _mm512_sub_ps
 #define F_MUL _mm512_mul_ps
-#define F_FROM_U8(p) _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(const void *)(p))))
-#define F_FROM_U16(p) _mm512_cvtepi32_ps(_mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *)(const void *)(p))))
+#define F_FROM_U8(p) \
+    _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(const void *)(p))))
+#define F_FROM_U16(p) \
+    _mm512_cvtepi32_ps(_mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *)(const void *)(p))))
 
 /* the first n (1..16) lanes; the others are not touched */
 #define LANES(n) ((__mmask16)((1u << (n)) - 1))
@@ -31,11 +33,11 @@ static inline __m512d centred(const float *p, __m512d mean)
     return _mm512_sub_pd(_mm512_cvtps_pd(_mm256_loadu_ps(p)), mean);
 }
 
-static double cov(const float *x, const float *y, ptrdiff_t stride, unsigned h, unsigned w,
-                  double mx, double my)
+static double cov(const float *x, const float *y, ptrdiff_t stride, unsigned h, unsigned w, double mx,
+                  double my)
 {
     const __m512d vmx = _mm512_set1_pd(mx), vmy = _mm512_set1_pd(my);
-    __m512d a0 = _mm512_setzero_pd(), a1 = a0;   /* lanes 0-7, 8-15 */
+    __m512d a0 = _mm512_setzero_pd(), a1 = a0; /* lanes 0-7, 8-15 */
     double tail = 0;
     for (unsigned i = 0; i < h; i++) {
         const float *rx = x + (ptrdiff_t)i * stride, *ry = y + (ptrdiff_t)i * stride;

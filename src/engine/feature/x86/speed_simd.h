@@ -44,6 +44,7 @@ static void simd_vtap(float *acc, const float *row, float f, unsigned n)
  * for the adder's latency. A term is skipped only when its a[i][k] is 0 in every row of the
  * block; the others' +-0 terms change nothing (see speed_kernels.h), so every element is the
  * definition's. */
+/* clang-format off */
 #define MM_BLOCK(R, NV)                                                                          \
 static void mm_##R##_##NV(float *d, const float *a, const float *b, unsigned kk, unsigned m,    \
                           unsigned last)                                                        \
@@ -69,16 +70,17 @@ static void mm_##R##_##NV(float *d, const float *a, const float *b, unsigned kk,
         F_STOREU_N(d + (size_t)r * m + (NV - 1) * VN, acc[r][NV - 1], last);                     \
     }                                                                                            \
 }
+/* clang-format on */
 
-typedef void (*MmBlock)(float *d, const float *a, const float *b, unsigned kk, unsigned m,
-                        unsigned last);
+typedef void (*MmBlock)(float *d, const float *a, const float *b, unsigned kk, unsigned m, unsigned last);
 
+/* clang-format off */
 #define MM_BLOCK_X(R, NV) MM_BLOCK(R, NV)     /* expands MM_R first */
 MM_BLOCK(1, 1) MM_BLOCK(1, 2) MM_BLOCK(1, 3) MM_BLOCK(1, 4)
 MM_BLOCK_X(MM_R, 1) MM_BLOCK_X(MM_R, 2) MM_BLOCK_X(MM_R, 3) MM_BLOCK_X(MM_R, 4)
+/* clang-format on */
 
-static void simd_matmul(float *dst, const float *a, const float *b, unsigned n, unsigned kk,
-                        unsigned m)
+static void simd_matmul(float *dst, const float *a, const float *b, unsigned n, unsigned kk, unsigned m)
 {
     static const MmBlock one[5] = { NULL, mm_1_1, mm_1_2, mm_1_3, mm_1_4 };
     static const MmBlock many[5] = { NULL, MM_MANY(1), MM_MANY(2), MM_MANY(3), MM_MANY(4) };

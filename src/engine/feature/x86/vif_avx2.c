@@ -15,9 +15,9 @@ typedef __m256i VI;
 #define I_SET1_64(x) _mm256_set1_epi64x((long long)(x))
 #define I_LOADU(p) _mm256_loadu_si256((const __m256i *)(const void *)(p))
 #define I_STOREU(p, v) _mm256_storeu_si256((__m256i *)(void *)(p), (v))
-#define I_LOAD8S(p) \
-    _mm256_cvtepi8_epi16(_mm_xor_si128(_mm_loadu_si128((const __m128i *)(const void *)(p)), \
-                                       _mm_set1_epi8(-128)))
+#define I_LOAD8S(p)       \
+    _mm256_cvtepi8_epi16( \
+        _mm_xor_si128(_mm_loadu_si128((const __m128i *)(const void *)(p)), _mm_set1_epi8(-128)))
 #define I_MULLO16 _mm256_mullo_epi16
 #define I_ADD32 _mm256_add_epi32
 #define I_SUB32 _mm256_sub_epi32
@@ -45,7 +45,7 @@ typedef __m256i VI;
 /* ---- per-pixel terms (spec 3.4), 8 pixels at a time in two halves of 4 doubles --------- */
 
 typedef struct StatAcc {
-    __m256i num_log, den_log, num_non_log;   /* 64-bit lanes */
+    __m256i num_log, den_log, num_non_log; /* 64-bit lanes */
     int64_t den_non_log;
 } StatAcc;
 
@@ -75,8 +75,8 @@ static inline __m256i log2_biased(__m256d v, __m256i m, const uint16_t *tab)
     __m256i q = _mm256_srli_epi64(_mm256_castpd_si256(v), 37);
     __m256i idx = _mm256_and_si256(q, _mm256_set1_epi64x(0x7fff));
     /* only the lanes that count are loaded */
-    __m256i t = _mm256_mask_i64gather_epi64(_mm256_setzero_si256(),
-                                            (const long long *)(const void *)tab, idx, m, 2);
+    __m256i t = _mm256_mask_i64gather_epi64(_mm256_setzero_si256(), (const long long *)(const void *)tab, idx,
+                                            m, 2);
     t = _mm256_and_si256(t, _mm256_set1_epi64x(0xffff));
     return _mm256_add_epi64(t, _mm256_slli_epi64(_mm256_srli_epi64(q, 15), 11));
 }
@@ -92,8 +92,8 @@ static inline __m256i wide_mask(__m128i m)
     return _mm256_cvtepi32_epi64(m);
 }
 
-static inline void stat_half(StatAcc *a, __m128i sxx, __m128i syy, __m128i sxy, __m128i nonflat,
-                             __m128i logm, const VifTermParams *tp)
+static inline void stat_half(StatAcc *a, __m128i sxx, __m128i syy, __m128i sxy, __m128i nonflat, __m128i logm,
+                             const VifTermParams *tp)
 {
     const __m256d nsq = _mm256_set1_pd(131072.0);
     __m256d dx = _mm256_cvtepi32_pd(sxx);

@@ -18,8 +18,7 @@ typedef __m512i VI;
 #define I_LOADU(p) _mm512_loadu_si512((const void *)(p))
 #define I_STOREU(p, v) _mm512_storeu_si512((void *)(p), (v))
 #define I_LOAD8S(p) \
-    _mm512_cvtepi8_epi16(_mm256_xor_si256(_mm256_loadu_si256((const __m256i *)(p)), \
-                                          _mm256_set1_epi8(-128)))
+    _mm512_cvtepi8_epi16(_mm256_xor_si256(_mm256_loadu_si256((const __m256i *)(p)), _mm256_set1_epi8(-128)))
 #define I_MULLO16 _mm512_mullo_epi16
 #define I_ADD32 _mm512_add_epi32
 #define I_SUB32 _mm512_sub_epi32
@@ -51,7 +50,7 @@ typedef __m512i VI;
 /* ---- per-pixel terms (spec 3.4), 16 pixels at a time in two halves of 8 doubles -------- */
 
 typedef struct StatAcc {
-    __m512i num_log, den_log, num_non_log;   /* 64-bit lanes */
+    __m512i num_log, den_log, num_non_log; /* 64-bit lanes */
     int64_t den_non_log;
 } StatAcc;
 
@@ -115,8 +114,7 @@ static inline void stat_half(StatAcc *a, __m256i sxx, __m256i syy, __m256i sxy, 
     g = _mm512_min_pd(g, _mm512_set1_pd(tp->gain_limit));
     __m512d n1 = _mm512_add_pd(sv, nsq);
     __m512d n2 = _mm512_add_pd(trunc_pd(_mm512_mul_pd(_mm512_mul_pd(g, g), dx)), n1);
-    __m512i num = _mm512_sub_epi64(log2_biased(n2, logm, tp->log2_tab),
-                                   log2_biased(n1, logm, tp->log2_tab));
+    __m512i num = _mm512_sub_epi64(log2_biased(n2, logm, tp->log2_tab), log2_biased(n1, logm, tp->log2_tab));
     a->num_log = _mm512_mask_add_epi64(a->num_log, logm, a->num_log, num);
 }
 
@@ -134,13 +132,13 @@ static inline void stat_add(StatAcc *a, __m512i sxx, __m512i syy, __m512i sxy, u
         a->den_non_log += __builtin_popcount(flat);
         a->num_non_log = _mm512_mask_add_epi64(a->num_non_log, (__mmask8)flat, a->num_non_log,
                                                _mm512_cvtepi32_epi64(y0));
-        a->num_non_log = _mm512_mask_add_epi64(a->num_non_log, (__mmask8)(flat >> 8),
-                                               a->num_non_log, _mm512_cvtepi32_epi64(y1));
+        a->num_non_log = _mm512_mask_add_epi64(a->num_non_log, (__mmask8)(flat >> 8), a->num_non_log,
+                                               _mm512_cvtepi32_epi64(y1));
     }
     if (!nonflat) return;
     if ((__mmask8)nonflat)
-        stat_half(a, _mm512_castsi512_si256(sxx), y0, _mm512_castsi512_si256(sxy),
-                  (__mmask8)nonflat, (__mmask8)logm, tp);
+        stat_half(a, _mm512_castsi512_si256(sxx), y0, _mm512_castsi512_si256(sxy), (__mmask8)nonflat,
+                  (__mmask8)logm, tp);
     if (nonflat >> 8)
         stat_half(a, _mm512_extracti64x4_epi64(sxx, 1), y1, _mm512_extracti64x4_epi64(sxy, 1),
                   (__mmask8)(nonflat >> 8), (__mmask8)(logm >> 8), tp);

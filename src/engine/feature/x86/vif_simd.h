@@ -108,8 +108,8 @@ static inline uint32_t z_offset_sum(const int wide)
 
 /* Rows k and taps-1-k (the centre row with zero) of a block, interleaved: [0] the low
  * halves of the 128-bit lanes, [1] the high halves. */
-static inline void tap_pair(const void *const *rows, const Coef *c, int k, unsigned j,
-                            const int wide, VI out[2])
+static inline void tap_pair(const void *const *rows, const Coef *c, int k, unsigned j, const int wide,
+                            VI out[2])
 {
     VI a = load_z(rows[k], j, wide);
     VI b = k < c->half ? load_z(rows[c->taps - 1 - k], j, wide) : I_ZERO();
@@ -132,8 +132,8 @@ static inline VI narrow64(VI even, VI odd, __m128i s)
  * z*z, z*w lie in [-16256, 16384] and fit pmullw, so each tap pair costs one pmullw and one
  * pmaddwd; the offset returns modulo 2^32 (the sums are exact 32-bit values):
  *     sum c*x^2 = sum c*z^2 + 256*Mz + 2^30,  sum c*x*y = sum c*z*w + 128*(Mz + Mw) + 2^30. */
-static inline void vert_8(const void *const *ref, const void *const *dis, const Coef *c,
-                          unsigned j, const VifFilter *f, Vert *v)
+static inline void vert_8(const void *const *ref, const void *const *dis, const Coef *c, unsigned j,
+                          const VifFilter *f, Vert *v)
 {
     VI mz[2] = { I_ZERO(), I_ZERO() }, mw[2] = { I_ZERO(), I_ZERO() };
     VI xx[2] = { I_ZERO(), I_ZERO() }, yy[2] = { I_ZERO(), I_ZERO() }, xy[2] = { I_ZERO(), I_ZERO() };
@@ -191,8 +191,8 @@ static inline void vert_16_finish(VI mz, VI mw, Acc64 xx, Acc64 yy, Acc64 xy, co
     const int s = f->shift_sq;
     const __m128i sh = _mm_cvtsi32_si128(s), up = _mm_cvtsi32_si128(16 - s);
     const VI rnd = I_SET1_64(s ? (int64_t)1 << (s - 1) : 0);
-    const uint32_t k46 = s >= 15 ? 1u << (46 - s) : 0;            /* 2^(46-s) mod 2^32 */
-    const uint32_t k47 = s == 16 ? 1u << 31 : 0;                  /* 2^(47-s) mod 2^32 */
+    const uint32_t k46 = s >= 15 ? 1u << (46 - s) : 0; /* 2^(46-s) mod 2^32 */
+    const uint32_t k47 = s == 16 ? 1u << 31 : 0;       /* 2^(47-s) mod 2^32 */
     v->xx[h] = I_ADD32(narrow64(I_ADD64(xx.e, rnd), I_ADD64(xx.o, rnd), sh),
                        I_ADD32(I_SLL32(mz, up), I_SET1_32((int32_t)k46)));
     v->yy[h] = I_ADD32(narrow64(I_ADD64(yy.e, rnd), I_ADD64(yy.o, rnd), sh),
@@ -204,8 +204,7 @@ static inline void vert_16_finish(VI mz, VI mw, Acc64 xx, Acc64 yy, Acc64 xy, co
     VI bias = I_SET1_64(((int64_t)1 << 47) + c->wsum + (s ? (int64_t)1 << (s - 1) : 0));
     VI xe = I_ADD64(I_ADD64(xy.e, bias), I_AND(par, I_SET1_64(0xffffffff)));
     VI xo = I_ADD64(I_ADD64(xy.o, bias), I_SRLI64(par, 32));
-    v->xy[h] = I_ADD32(narrow64(xe, xo, sh),
-                       I_ADD32(I_SLL32(avg, up), I_SET1_32((int32_t)(k46 - k47))));
+    v->xy[h] = I_ADD32(narrow64(xe, xo, sh), I_ADD32(I_SLL32(avg, up), I_SET1_32((int32_t)(k46 - k47))));
     const VI rnd_mu = I_SET1_32((int32_t)(0x80000000u + (1u << (f->shift_mu - 1))));
     const __m128i shm = _mm_cvtsi32_si128(f->shift_mu);
     v->mu_x[h] = I_SRL32(I_ADD32(mz, rnd_mu), shm);
@@ -213,8 +212,8 @@ static inline void vert_16_finish(VI mz, VI mw, Acc64 xx, Acc64 yy, Acc64 xy, co
 }
 
 /* 16-bit samples: see the closed forms at the top of the file. */
-static inline void vert_16(const void *const *ref, const void *const *dis, const Coef *c,
-                           unsigned j, const VifFilter *f, Vert *v)
+static inline void vert_16(const void *const *ref, const void *const *dis, const Coef *c, unsigned j,
+                           const VifFilter *f, Vert *v)
 {
     VI mz[2] = { I_ZERO(), I_ZERO() }, mw[2] = { I_ZERO(), I_ZERO() };
     Acc64 xx[2], yy[2], xy[2];
@@ -227,7 +226,7 @@ static inline void vert_16(const void *const *ref, const void *const *dis, const
         for (int h = 0; h < 2; h++) {
             mz[h] = I_DPWSSD(mz[h], a[h], c->vpair[k]);
             mw[h] = I_DPWSSD(mw[h], b[h], c->vpair[k]);
-            acc_u(&xx[h], I_MADD(a[h], a[h]), c->vw[k]);       /* <= 2^31: unsigned */
+            acc_u(&xx[h], I_MADD(a[h], a[h]), c->vw[k]); /* <= 2^31: unsigned */
             acc_u(&yy[h], I_MADD(b[h], b[h]), c->vw[k]);
             /* in (-2^31, 2^31]: minus one it is a signed 32-bit value; wsum adds it back */
             acc_s(&xy[h], I_SUB32(I_MADD(a[h], b[h]), one), c->vw[k]);
@@ -278,8 +277,8 @@ static inline uint32_t sample(const void *r, unsigned j, const int wide)
     return wide ? ((const uint16_t *)r)[j] : ((const uint8_t *)r)[j];
 }
 
-static void vert_column(const void *const *ref, const void *const *dis, const VifFilter *f,
-                        unsigned j, int16_t *const *pl, const int wide)
+static void vert_column(const void *const *ref, const void *const *dis, const VifFilter *f, unsigned j,
+                        int16_t *const *pl, const int wide)
 {
     uint64_t mx = 0, my = 0, xx = 0, yy = 0, xy = 0;
     for (int k = 0; k < f->taps; k++) {
@@ -292,8 +291,7 @@ static void vert_column(const void *const *ref, const void *const *dis, const Vi
     }
     const int s = f->shift_sq, m = f->shift_mu;
     const uint64_t r = s ? (uint64_t)1 << (s - 1) : 0;
-    uint32_t v[3] = { (uint32_t)((xx + r) >> s), (uint32_t)((yy + r) >> s),
-                      (uint32_t)((xy + r) >> s) };
+    uint32_t v[3] = { (uint32_t)((xx + r) >> s), (uint32_t)((yy + r) >> s), (uint32_t)((xy + r) >> s) };
     pl[P_MUX][j] = (int16_t)(((mx + (1u << (m - 1))) >> m) - 32768);
     pl[P_MUY][j] = (int16_t)(((my + (1u << (m - 1))) >> m) - 32768);
     for (int q = 0; q < 3; q++) {
@@ -302,8 +300,8 @@ static void vert_column(const void *const *ref, const void *const *dis, const Vi
     }
 }
 
-static void vert_row(const void *const *ref, const void *const *dis, const VifFilter *f,
-                     const Coef *c, unsigned w, int16_t *const *pl, const int wide)
+static void vert_row(const void *const *ref, const void *const *dis, const VifFilter *f, const Coef *c,
+                     unsigned w, int16_t *const *pl, const int wide)
 {
     if (w < VN) {
         for (unsigned j = 0; j < w; j++) vert_column(ref, dis, f, j, pl, wide);
@@ -333,8 +331,7 @@ static inline VI moment(VI h, VI l, int dbl)
         h = I_SLLI32(h, 1);
         l = I_SLLI32(l, 1);
     }
-    return I_ADD32(I_ADD32(h, I_SET1_32((int32_t)0x80000000u)),
-                   I_SRAI32(I_ADD32(l, I_SET1_32(32768)), 16));
+    return I_ADD32(I_ADD32(h, I_SET1_32((int32_t)0x80000000u)), I_SRAI32(I_ADD32(l, I_SET1_32(32768)), 16));
 }
 
 /* Horizontal sums of the outputs j + 2i (even) and j + 2i + 1 (odd), i < VN/2. A load at
@@ -364,8 +361,8 @@ static inline void horiz_sums(int16_t *const *pl, const Coef *c, unsigned j, VI 
 }
 
 /* The variances of spec 3.3 from the horizontal sums, and their terms. */
-static inline void terms(VI acc[N_PLANES], const Coef *c, unsigned nvalid,
-                         const VifTermParams *tp, StatAcc *sa)
+static inline void terms(VI acc[N_PLANES], const Coef *c, unsigned nvalid, const VifTermParams *tp,
+                         StatAcc *sa)
 {
     const VI off = I_SET1_32((int32_t)0x80000000u);
     VI mx = c->dbl ? I_SLLI32(acc[P_MUX], 1) : acc[P_MUX];
@@ -378,8 +375,7 @@ static inline void terms(VI acc[N_PLANES], const Coef *c, unsigned nvalid,
     stat_add(sa, sxx, syy, sxy, nvalid, tp);
 }
 
-static void horiz_row(int16_t *const *pl, const Coef *c, unsigned w, const VifTermParams *tp,
-                      VifSums *sums)
+static void horiz_row(int16_t *const *pl, const Coef *c, unsigned w, const VifTermParams *tp, VifSums *sums)
 {
     StatAcc sa;
     stat_init(&sa);
@@ -395,9 +391,8 @@ static void horiz_row(int16_t *const *pl, const Coef *c, unsigned w, const VifTe
     stat_reduce(&sa, sums);
 }
 
-static inline void stats_row(const void *const *ref, const void *const *dis, unsigned w,
-                             const VifFilter *f, void *scratch, const VifTermParams *tp,
-                             VifSums *sums, const int wide)
+static inline void stats_row(const void *const *ref, const void *const *dis, unsigned w, const VifFilter *f,
+                             void *scratch, const VifTermParams *tp, VifSums *sums, const int wide)
 {
     Coef c;
     coef_init(&c, f);
@@ -411,8 +406,8 @@ static inline void stats_row(const void *const *ref, const void *const *dis, uns
 /* ---- down-sampling -------------------------------------------------------------------- */
 
 /* Vertical low-pass of a block: (sum c*x + 2^(shift-1)) >> shift, written minus 32768. */
-static inline void blur_block(const void *const *rows, const Coef *c, const VifFilter *f,
-                              unsigned j, int16_t *out, const int wide)
+static inline void blur_block(const void *const *rows, const Coef *c, const VifFilter *f, unsigned j,
+                              int16_t *out, const int wide)
 {
     VI m[2] = { I_ZERO(), I_ZERO() };
     for (int k = 0; k <= c->half; k++) {
@@ -429,16 +424,15 @@ static inline void blur_block(const void *const *rows, const Coef *c, const VifF
     I_STOREU(out + j, pack_mu(m[0], m[1]));
 }
 
-static void blur_column(const void *const *rows, const VifFilter *f, unsigned j, int16_t *out,
-                        const int wide)
+static void blur_column(const void *const *rows, const VifFilter *f, unsigned j, int16_t *out, const int wide)
 {
     uint32_t a = 0;
     for (int k = 0; k < f->taps; k++) a += f->coef[k] * sample(rows[k], j, wide);
     out[j] = (int16_t)(((a + (1u << (f->shift_mu - 1))) >> f->shift_mu) - 32768);
 }
 
-static void blur_row(const void *const *rows, const Coef *c, const VifFilter *f, unsigned w,
-                     int16_t *out, const int wide)
+static void blur_row(const void *const *rows, const Coef *c, const VifFilter *f, unsigned w, int16_t *out,
+                     const int wide)
 {
     if (w < VN) {
         for (unsigned j = 0; j < w; j++) blur_column(rows, f, j, out, wide);
@@ -456,17 +450,15 @@ static void decimate_row(const int16_t *in, const Coef *c, unsigned w_out, uint1
     for (unsigned j = 0; j < w_out; j += VN / 2) {
         VI a = I_ZERO();
         const ptrdiff_t base = 2 * (ptrdiff_t)j - c->half;
-        for (int m = 0; m <= c->half; m++)
-            a = I_DPWSSD(a, I_LOADU(in + base + 2 * m), c->hpair[m]);
+        for (int m = 0; m <= c->half; m++) a = I_DPWSSD(a, I_LOADU(in + base + 2 * m), c->hpair[m]);
         if (c->dbl) a = I_SLLI32(a, 1);
         unsigned n = w_out - j < VN / 2 ? w_out - j : VN / 2;
         store_out16(out + j, I_SRLI32(I_ADD32(a, k), 16), n);
     }
 }
 
-static inline void down_row(const void *const *ref, const void *const *dis, unsigned w,
-                            const VifFilter *f, void *scratch, uint16_t *out_ref,
-                            uint16_t *out_dis, const int wide)
+static inline void down_row(const void *const *ref, const void *const *dis, unsigned w, const VifFilter *f,
+                            void *scratch, uint16_t *out_ref, uint16_t *out_dis, const int wide)
 {
     Coef c;
     coef_init(&c, f);
@@ -481,30 +473,26 @@ static inline void down_row(const void *const *ref, const void *const *dis, unsi
 
 /* ---- entry points --------------------------------------------------------------------- */
 
-static void simd_stats_8(const uint8_t *const *ref, const uint8_t *const *dis, unsigned w,
-                         const VifFilter *f, void *scratch, const VifTermParams *tp,
-                         VifSums *sums)
+static void simd_stats_8(const uint8_t *const *ref, const uint8_t *const *dis, unsigned w, const VifFilter *f,
+                         void *scratch, const VifTermParams *tp, VifSums *sums)
 {
     stats_row((const void *const *)ref, (const void *const *)dis, w, f, scratch, tp, sums, 0);
 }
 
 static void simd_stats_16(const uint16_t *const *ref, const uint16_t *const *dis, unsigned w,
-                          const VifFilter *f, void *scratch, const VifTermParams *tp,
-                          VifSums *sums)
+                          const VifFilter *f, void *scratch, const VifTermParams *tp, VifSums *sums)
 {
     stats_row((const void *const *)ref, (const void *const *)dis, w, f, scratch, tp, sums, 1);
 }
 
-static void simd_down_8(const uint8_t *const *ref, const uint8_t *const *dis, unsigned w,
-                        const VifFilter *f, void *scratch, uint16_t *out_ref, uint16_t *out_dis)
+static void simd_down_8(const uint8_t *const *ref, const uint8_t *const *dis, unsigned w, const VifFilter *f,
+                        void *scratch, uint16_t *out_ref, uint16_t *out_dis)
 {
-    down_row((const void *const *)ref, (const void *const *)dis, w, f, scratch, out_ref,
-             out_dis, 0);
+    down_row((const void *const *)ref, (const void *const *)dis, w, f, scratch, out_ref, out_dis, 0);
 }
 
 static void simd_down_16(const uint16_t *const *ref, const uint16_t *const *dis, unsigned w,
                          const VifFilter *f, void *scratch, uint16_t *out_ref, uint16_t *out_dis)
 {
-    down_row((const void *const *)ref, (const void *const *)dis, w, f, scratch, out_ref,
-             out_dis, 1);
+    down_row((const void *const *)ref, (const void *const *)dis, w, f, scratch, out_ref, out_dis, 1);
 }
