@@ -103,7 +103,7 @@ static void store_submit(Controller *c, const HttpReq *rq, HttpResp *resp, const
     }
     sha256_hex(text, hash);
     const char *hook = *job->webhook_url ? job->webhook_url : c->cfg.webhook.default_url;
-    StoreSubmit in = { job, text, who, key, hash, controller_now(), hook };
+    StoreSubmit in = { job, text, who, key, hash, controller_now(), hook, chunks_wanted(c, job) };
     int replayed = 0, e = c->store->ops->submit(c->store, &in, id, &replayed);
     free(text);
     if (e == -EEXIST)

@@ -53,19 +53,27 @@ static void split(Controller *c, const JobSpec *job, const char *id, long long f
                                                controller_now())
                   : -ENOMEM;
     if (!e) metrics_chunks(&c->metrics, n, 0, 0);
-    else if (e != -EALREADY)
+    else if (e != -EALREADY) {
         log_msg(&c->cfg.log, VLOG_WARN, "controller", "job %s: not chunked (%s): it runs whole", id,
                 strerror(-e));
+        note_only(c, id, "could not be cut into chunks: scored as one chunk");
+    }
     for (unsigned i = 0; specs && i < n; i++) free(specs[i]);
     free(specs);
     free(r);
 }
 
+int chunks_wanted(const Controller *c, const JobSpec *job)
+{
+    unsigned size = job->chunk_given ? job->chunk_frames : c->cfg.chunk_frames;
+    return size && c->store->ops->chunk_split; /* a store without chunk_split runs jobs whole */
+}
+
+/* Every path ends in chunk_split (chunks, or only a note), which also lets a held job go. */
 void chunks_plan(Controller *c, const JobSpec *job, const char *id)
 {
     unsigned size = job->chunk_given ? job->chunk_frames : c->cfg.chunk_frames;
-    if (!size) return;
-    if (!c->store->ops->chunk_split) return; /* this store does not chunk (yet): jobs run whole */
+    if (!chunks_wanted(c, job)) return;
     if (!c->cfg.merge) {
         note_only(c, id, "this controller cannot merge chunks: scored as one chunk");
         return;

@@ -13,6 +13,8 @@
 /* After a job was stored: cut it into chunks when it asks for it (or the controller's
  * default does) and its frame count is known; otherwise a note says why it runs whole. */
 void chunks_plan(Controller *c, const JobSpec *job, const char *id);
+/* Whether chunks_plan will decide about the job (and so it is stored held until then). */
+int chunks_wanted(const Controller *c, const JobSpec *job);
 /* Settles chunked jobs: fails, cancels, marks running and merges what is due. Called after
  * each result, cancel and sweep; cheap when nothing is chunked. */
 void chunks_settle(Controller *c);

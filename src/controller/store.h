@@ -65,7 +65,11 @@ typedef struct StoreSubmit {
     const char *body_hash; /* hex SHA-256 of spec_text, compared on a replayed key */
     double now;
     const char *webhook_url; /* its completion webhook (a deliveries row), or NULL */
+    int hold;                /* 1: not leasable (not_before STORE_HELD) until chunk_split cuts it or, with no
+                 chunks, lets it go: no node may take a job meant to be cut before it is cut */
 } StoreSubmit;
+
+#define STORE_HELD 1e300 /* the not_before of a job no node may lease */
 
 typedef struct ListQuery {
     int state;               /* JobState, or -1 for any */

@@ -58,7 +58,7 @@ static int split_locked(PgStore *s, const char *id, const char *const *specs, co
     else pgp_text(&p, NULL);
     PGresult *res = pg_query(s, "chunk a job",
                              "UPDATE jobs SET chunks = $2, chunk_note = $3, frames_total = $4,"
-                             " not_before = CASE WHEN $2::int > 0 THEN " NEVER " ELSE not_before END"
+                             " not_before = CASE WHEN $2::int > 0 THEN " NEVER " ELSE 0 END"
                              " WHERE id = $1 AND state = {pending} AND attempt = 0 AND parent_seq IS NULL"
                              " RETURNING seq, priority",
                              &p);

@@ -55,10 +55,11 @@ static int insert_job(PgStore *s, const StoreSubmit *in, char id[JOB_ID_LEN])
     pgp_text(&p, in->idem_key);
     pgp_text(&p, in->body_hash);
     pgp_dbl(&p, in->now);
+    pgp_dbl(&p, in->hold ? STORE_HELD : 0);
     PGresult *r =
         pg_query(s, "insert job",
-                 "INSERT INTO jobs(id, state, spec, priority, owner, idem_key, body_hash, created_at)"
-                 " VALUES($1, {pending}, $2, $3, $4, $5, $6, $7)"
+                 "INSERT INTO jobs(id, state, spec, priority, owner, idem_key, body_hash, created_at,"
+                 " not_before) VALUES($1, {pending}, $2, $3, $4, $5, $6, $7, $8)"
                  " ON CONFLICT (owner, idem_key) WHERE idem_key IS NOT NULL DO NOTHING RETURNING seq",
                  &p);
     if (!r) return -EIO;

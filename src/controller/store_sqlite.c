@@ -47,8 +47,8 @@ static const char *const sql[ST_COUNT] = {
     [ST_COMMIT] = "COMMIT",
     [ST_ROLLBACK] = "ROLLBACK",
     [ST_FIND_IDEM] = "SELECT id, body_hash FROM jobs WHERE owner = ?1 AND idem_key = ?2",
-    [ST_INSERT_JOB] = "INSERT INTO jobs(id, state, spec, priority, owner, idem_key, body_hash, created_at)"
-                      " VALUES(?1, {pending}, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [ST_INSERT_JOB] = "INSERT INTO jobs(id, state, spec, priority, owner, idem_key, body_hash, created_at,"
+                      " not_before) VALUES(?1, {pending}, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     [ST_INSERT_LABEL] = "INSERT OR IGNORE INTO labels(key, value, seq) VALUES(?1, ?2, ?3)",
     [ST_GET] = "SELECT " JOB_COLUMNS " FROM jobs WHERE id = ?1",
     [ST_GET_REF] = "SELECT seq, state, attempt, node, created_at, started_at FROM jobs WHERE id = ?1",

@@ -97,7 +97,7 @@ static int split_locked(SqliteStore *s, const char *id, const char *const *specs
     int rc = sq_begin(s);
     if (rc) return rc;
     sqlite3_stmt *st = prep(s, "UPDATE jobs SET chunks = ?2, chunk_note = ?3, frames_total = ?5,"
-                               " not_before = CASE WHEN ?2 > 0 THEN ?4 ELSE not_before END"
+                               " not_before = CASE WHEN ?2 > 0 THEN ?4 ELSE 0 END"
                                " WHERE id = ?1 AND state = {pending} AND attempt = 0 AND parent_seq IS NULL"
                                " RETURNING seq, priority");
     long long seq = 0;

@@ -45,6 +45,7 @@ static int insert_job(SqliteStore *s, const StoreSubmit *in, char id[JOB_ID_LEN]
     sq_bind_text(st, 5, in->idem_key);
     sq_bind_text(st, 6, in->body_hash);
     sqlite3_bind_double(st, 7, in->now);
+    sqlite3_bind_double(st, 8, in->hold ? STORE_HELD : 0);
     if (sq_exec(s, ST_INSERT_JOB, "insert job")) return -EIO;
     long long seq = sqlite3_last_insert_rowid(s->db);
     if (in->webhook_url && sq_delivery_insert(s, seq, in->webhook_url)) return -EIO;
