@@ -275,18 +275,24 @@ def test_pg_two_controllers_lease_each_chunk_once(env):
             ref, dis = slow_pair(env, a, 192)
             a.controller()
             b.controller()
+            # submitted (and cut) on a; b's nodes lease its chunks through b, a's nodes join
+            # once they have: chunks leased through both controllers at once
+            for k in range(2):
+                b.node(f'b{k}', '--threads', '1')
+            jid = a.api().submit(ref, dis, chunk_frames=4)
+            deadline = time.monotonic() + 120
+            while not any((ch.get('node') or '').startswith('b') for ch in b.api().job(jid).get('chunks', [])):
+                if time.monotonic() > deadline:
+                    raise AssertionError('no chunk was leased through the second controller')
+                time.sleep(0.05)
             for k in range(2):
                 a.node(f'a{k}', '--threads', '1')
-                b.node(f'b{k}', '--threads', '1')
-            # submitted (and cut) on a, whose nodes are woken at once; b's nodes learn of the
-            # chunks at their next poll (--poll-wait 1): 48 chunks last well beyond that
-            jid = a.api().submit(ref, dis, chunk_frames=4)
             job = b.api().wait_status(jid, ('completed', 'failed'), timeout=240)
             assert job['status'] == 'completed', job
             if len(job['chunks']) != 48 or any(ch['attempt'] != 1 for ch in job['chunks']):
                 raise AssertionError(f'a chunk was leased twice: {job["chunks"]}')
-            if {ch['node'][0] for ch in job['chunks']} != {'a', 'b'}:
-                raise AssertionError(f'chunks were not leased through both controllers: {job["chunks"]}')
+            if 'b' not in {ch['node'][0] for ch in job['chunks']}:
+                raise AssertionError(f'no chunk ran through the second controller: {job["chunks"]}')
             logs = ''.join(open(os.path.join(x.dir, 'controller.log')).read() for x in (a, b))
             if logs.count(f'job {jid} completed') != 1:
                 raise AssertionError('the job was merged more than once')
