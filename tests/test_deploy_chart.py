@@ -466,7 +466,8 @@ def check_ingress(r, want):
 
 
 def check_prometheus_rule(r, want, exported):
-    """Alerts on jobs failing, a queue no node takes from, nodes lost, jobs given up; every
+    """Alerts on jobs failing, a queue no node takes from, nodes lost, jobs given up, inputs
+    the nodes cannot prepare, webhook deliveries failing; every
     metric (and label value) their expressions use is one the controller exports, selected by
     the labels the ServiceMonitor's scrape gives it."""
     rules = r.all('PrometheusRule')
@@ -476,11 +477,14 @@ def check_prometheus_rule(r, want, exported):
     (pr,) = rules
     eq(pr['metadata']['labels'].get('release'), 'kps')
     alerts = {a['alert']: a for g in pr['spec']['groups'] for a in g['rules']}
-    eq(sorted(alerts), ['VmafxJobsFailing', 'VmafxJobsGivenUp', 'VmafxNoNodes', 'VmafxNodesLost', 'VmafxQueueStuck'])
+    eq(sorted(alerts), ['VmafxInputPrepareFailing', 'VmafxJobsFailing', 'VmafxJobsGivenUp', 'VmafxNoNodes',
+                        'VmafxNodesLost', 'VmafxQueueStuck', 'VmafxWebhooksFailing'])
     uses = {'VmafxJobsFailing': 'vmafx_controller_jobs_finished_total',
             'VmafxQueueStuck': 'vmafx_controller_oldest_pending_age_seconds',
             'VmafxNoNodes': 'vmafx_controller_nodes_live', 'VmafxNodesLost': 'vmafx_controller_leases_expired_total',
-            'VmafxJobsGivenUp': 'vmafx_controller_jobs_given_up_total'}
+            'VmafxJobsGivenUp': 'vmafx_controller_jobs_given_up_total',
+            'VmafxInputPrepareFailing': 'vmafx_controller_input_prepare_failures_total',
+            'VmafxWebhooksFailing': 'vmafx_controller_webhook_attempts_total'}
     for name, a in alerts.items():
         expr = a['expr']
         assert uses[name] in expr, (name, expr)
@@ -710,7 +714,8 @@ def test_schema_refuses_bad_values(env):
     refused(['--set', 'controller.webhooks.allow={hooks.example.com}'], 'allow')
     refused(['--set', 'controller.webhooks.existingSecret=Team_Hooks'], 'existingSecret')
     refused(['--set', 'controller.webhooks.url=https://x/'], 'url')                       # a typo
-    refused(['--set', 'monitoring.prometheusRule.webhookFailures=1'], 'webhookFailures')   # not a feature
+    refused(['--set', 'monitoring.prometheusRule.webhookFailures=-1'], 'webhookFailures')
+    refused(['--set', 'monitoring.prometheusRule.prepareFailures=some'], 'prepareFailures')
     refused(['--set', 'controller.chunkFrames=-1'], 'controller.chunkFrames')
     refused(['--set', 'controller.chunkFrames=many'], 'controller.chunkFrames')
     refused(['--set', 'controller.chunkFrames=2.5'], 'controller.chunkFrames')

@@ -14,6 +14,7 @@ typedef struct Result {
     json_t *pooled; /* pooled_metrics of the JSON report */
     char *pooled_text;
     char *warnings_text;
+    int prepare_failed; /* a failure the node put on its storage layer ("stage": "prepare") */
 } Result;
 
 #define WARNINGS_MAX 32
@@ -89,6 +90,8 @@ static int parse_result(json_t *body, Result *res, HttpResp *resp)
     res->o.error = json_string_value(json_object_get(body, "error"));
     if (!res->o.error || !*res->o.error)
         return api_reply_error(resp, 400, "error", "error: a failed job needs a reason"), -1;
+    const char *stage = json_string_value(json_object_get(body, "stage")); /* optional */
+    res->prepare_failed = stage && !strcmp(stage, "prepare");
     return 0;
 }
 
@@ -153,6 +156,7 @@ void api_result(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArg
         api_reply_error(resp, 503, NULL, "database error");
     } else {
         finished(c, args->a[0], &l, &res, &fi, now);
+        if (res.prepare_failed) metrics_prepare_failed(&c->metrics);
         if (res.o.completed) record_scores(c, body, res.pooled);
         api_reply_empty(resp, 204);
         chunks_settle(c); /* the last chunk of a job: merged now */

@@ -187,6 +187,23 @@ void metrics_webhook(Metrics *m, DeliveryState outcome)
     pthread_mutex_unlock(&m->lock);
 }
 
+void metrics_prepare_failed(Metrics *m)
+{
+    pthread_mutex_lock(&m->lock);
+    m->prepare_failed++;
+    pthread_mutex_unlock(&m->lock);
+}
+
+static void write_prepare(FILE *f, const Metrics *m)
+{
+    fprintf(f,
+            "# HELP vmafx_controller_input_prepare_failures_total Job attempts that failed because a "
+            "node's storage layer could not make an input readable (rclone, remote, allow-list).\n"
+            "# TYPE vmafx_controller_input_prepare_failures_total counter\n"
+            "vmafx_controller_input_prepare_failures_total %llu\n",
+            m->prepare_failed);
+}
+
 static void write_webhooks(FILE *f, const Metrics *m)
 {
     static const char *const outcome[DELIVERY_N_STATES] = { "retry", "delivered", "failed", "refused" };
@@ -234,6 +251,7 @@ char *metrics_render(Metrics *m, const StoreStats *st, double now, size_t *len)
     write_counters(f, m);
     write_histograms(f, m);
     write_webhooks(f, m);
+    write_prepare(f, m);
     pthread_mutex_unlock(&m->lock);
     if (fclose(f)) {
         free(text);

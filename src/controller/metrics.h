@@ -31,6 +31,7 @@ typedef struct Metrics {
     unsigned n_models;
     unsigned long long webhook[DELIVERY_N_STATES]; /* webhook attempts by what followed */
     unsigned long long chunks_created, chunked_merged, chunked_merge_failed;
+    unsigned long long prepare_failed; /* jobs failed at the node's storage layer */
 } Metrics;
 
 void metrics_init(Metrics *m);
@@ -43,6 +44,8 @@ void metrics_expired(Metrics *m, unsigned requeued, unsigned failed);
 void metrics_request(Metrics *m, int status);
 /* A webhook attempt's outcome: delivered, pending (retried later), failed (given up), refused. */
 void metrics_webhook(Metrics *m, DeliveryState outcome);
+/* A job failed because the node's storage layer could not make an input readable. */
+void metrics_prepare_failed(Metrics *m);
 /* Chunked jobs: chunks created, and a chunked job merged (or its merge failed). */
 void metrics_chunks(Metrics *m, unsigned created, int merged, int merge_failed);
 /* The text exposition; malloc'ed, NULL when out of memory. */

@@ -167,12 +167,14 @@ static void utf8_clean(const char *in, char *out, size_t n)
     out[k] = 0;
 }
 
-static json_t *result_json(const CtlLease *l, const ExecResult *res, const char *reason)
+static json_t *result_json(const CtlLease *l, const ExecResult *res, const char *reason, const char *stage)
 {
     if (!res) {
         char clean[2048];
         utf8_clean(reason, clean, sizeof(clean));
-        return json_pack("{sissss}", "attempt", (int)l->attempt, "status", "failed", "error", clean);
+        json_t *j = json_pack("{sissss}", "attempt", (int)l->attempt, "status", "failed", "error", clean);
+        if (j && stage) json_object_set_new(j, "stage", json_string(stage));
+        return j;
     }
     json_t *models = json_array();
     for (unsigned i = 0; i < res->n_models; i++) json_array_append_new(models, json_string(res->models[i]));
@@ -185,16 +187,16 @@ static json_t *result_json(const CtlLease *l, const ExecResult *res, const char 
 int ctl_result(const Ctl *c, const CtlLease *l, const ExecResult *res, const char *reason, char *err,
                size_t n)
 {
-    return ctl_result_warned(c, l, res, reason, NULL, err, n);
+    return ctl_result_warned(c, l, res, reason, NULL, NULL, err, n);
 }
 
 int ctl_result_warned(const Ctl *c, const CtlLease *l, const ExecResult *res, const char *reason,
-                      json_t *warnings, char *err, size_t n)
+                      json_t *warnings, const char *stage, char *err, size_t n)
 {
     char path[128];
     ApiResponse r;
     job_path(path, sizeof(path), l, "result");
-    json_t *body = result_json(l, res, reason);
+    json_t *body = result_json(l, res, reason, stage);
     if (!body) return snprintf(err, n, "the report is not valid text (UTF-8)"), -EINVAL;
     if (warnings && json_array_size(warnings)) json_object_set(body, "warnings", warnings);
     int e = call(c, path, body, RESULT_TIMEOUT_MS, &r, err, n);

@@ -48,10 +48,11 @@ int ctl_progress(const Ctl *c, const CtlLease *l, unsigned frames, unsigned tota
 /* res NULL: the job failed with reason. */
 int ctl_result(const Ctl *c, const CtlLease *l, const ExecResult *res, const char *reason, char *err,
                size_t n);
-/* The job's warnings (an array of strings, or NULL) go with the result of ctl_result_warned. */
+/* The job's warnings (an array of strings, or NULL) go with the result of ctl_result_warned;
+ * a failure names its stage (ExecResult.failed_stage, or NULL) for the controller's metrics. */
 struct json_t;
 int ctl_result_warned(const Ctl *c, const CtlLease *l, const ExecResult *res, const char *reason,
-                      struct json_t *warnings, char *err, size_t n);
+                      struct json_t *warnings, const char *stage, char *err, size_t n);
 int ctl_release(const Ctl *c, const CtlLease *l, char *err, size_t n);
 
 #endif

@@ -65,8 +65,10 @@ int executor_run(const JobSpec *job, const ExecSettings *set, const PipelineHook
     memset(res, 0, sizeof(*res));
     int e;
     PrepTask *task = NULL;
+    res->failed_stage = "prepare";
     if (set->storage && (e = prep_start(job, set, hooks, &task, err, n)))
         return hooks->cancel && atomic_load(hooks->cancel) ? -ECANCELED : e;
+    res->failed_stage = "score";
     Prepared *pr = task ? &task->p : NULL;
     char ref_label[STORAGE_PATH_MAX + 80], dis_label[STORAGE_PATH_MAX + 80];
     input_label(ref_label, sizeof(ref_label), "reference", pr ? &pr->rd[0] : NULL, job->reference_uri);

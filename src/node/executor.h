@@ -32,6 +32,8 @@ typedef struct ExecResult {
     double fps;                       /* frames scored per second */
     char models[JOB_MAX_MODELS][160]; /* output names of the models (their pooled mean is the score) */
     unsigned n_models;
+    const char *failed_stage; /* on an error: "prepare" (the storage layer could not make an input
+                                 readable) or "score" (media, engine, reports) */
 } ExecResult;
 
 /* 0, -ECANCELED when hooks->cancel was set, or another negative code with the error of the

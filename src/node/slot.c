@@ -96,13 +96,14 @@ static int give_up(Node *nd, double since)
     return stop;
 }
 
-static void deliver(NodeSlot *s, const CtlLease *l, const ExecResult *res, const char *reason)
+static void deliver(NodeSlot *s, const CtlLease *l, const ExecResult *res, const char *reason,
+                    const char *stage)
 {
     Node *nd = s->node;
     double since = mono_now(), wait = BACKOFF_MIN;
     for (;;) {
         char err[1024];
-        int e = ctl_result_warned(&nd->ctl, l, res, reason, s->warnings, err, sizeof(err));
+        int e = ctl_result_warned(&nd->ctl, l, res, reason, s->warnings, stage, err, sizeof(err));
         if (!e) {
             log_msg(&nd->cfg.log, VLOG_INFO, "node", "job %s %s%s", l->id,
                     res ? "completed" : "failed: ", res ? "" : reason);
@@ -145,11 +146,11 @@ static void finish(NodeSlot *s, const CtlLease *l, int e, ExecResult *res, const
 {
     Node *nd = s->node;
     int why = atomic_load(&s->cancel);
-    if (!e) deliver(s, l, res, NULL); /* finished: delivered even if a stop came late */
+    if (!e) deliver(s, l, res, NULL, NULL); /* finished: delivered even if a stop came late */
     else if (why == CANCEL_DRAIN) release(nd, l);
     else if (why == CANCEL_STOP)
         log_msg(&nd->cfg.log, VLOG_INFO, "node", "job %s stopped: %s", l->id, s->reason);
-    else deliver(s, l, NULL, err);
+    else deliver(s, l, NULL, err, res->failed_stage);
 }
 
 static void run_job(NodeSlot *s, const CtlLease *l, const JobSpec *spec, const char *spec_err)
@@ -158,7 +159,7 @@ static void run_job(NodeSlot *s, const CtlLease *l, const JobSpec *spec, const c
     slot_set(s, l, spec ? spec->opt.frame_cnt : 0);
     log_msg(&nd->cfg.log, VLOG_INFO, "node", "job %s (attempt %u) started in slot %u", l->id, l->attempt,
             s->index);
-    ExecResult res;
+    ExecResult res = { .failed_stage = NULL }; /* a job text that does not parse fails before any stage */
     char err[2048];
     int e = -EINVAL;
     snprintf(err, sizeof(err), "%s", spec_err);
