@@ -231,6 +231,9 @@ def test_dashboard_in_browser(env):
         f = res['failed']
         assert f['state'] == 'failed' and f['error'] == failed_job['error'] and not f['downloads'], f
         assert [r[1] for r in f['chunk_rows']] == ['completed', 'failed'], f['chunk_rows']
+        # the job's warnings (the API's, then two the browser adds) are listed on its page
+        assert f['warnings'] == failed_job['warnings'] + [
+            'the inputs have different frame rates: 25 and 30 fps', 'reference has 250 frames, distorted has 300'], f
         assert res['open']['url'].endswith('/ui/') and not res['open']['login_visible'], res['open']
         assert not res['csp'] and not r['csp'], f'Content-Security-Policy violations: {res["csp"] + r["csp"]}'
         bad = [m for m in res['console'] if 'Refused' in m or 'page error' in m]

@@ -112,6 +112,13 @@ function framesView(job, cols, timing, pooled) {
   };
 }
 
+// What the node said about the inputs while it scored (scaling, sync, frame counts and rates).
+function warningsEl(warnings) {
+  if (!Array.isArray(warnings) || !warnings.length) return null;
+  return h('section', { class: 'warnbox', id: 'job-warnings' }, h('h2', {}, 'Warnings'),
+           h('ul', {}, ...warnings.map(w => h('li', {}, String(w)))));
+}
+
 export function jobPage(main, live, id) {
   const timing = window.__vmafx.timing = { t0: performance.now() };
   const head = h('div', {}), body = h('div', {});
@@ -122,7 +129,7 @@ export function jobPage(main, live, id) {
     if (gone) return;
     last = job.status;
     head.replaceChildren(...[summary(job), job.error ? h('div', { class: 'errorbox', id: 'job-error' }, job.error) : null,
-                             chunksEl(job.chunks)].filter(Boolean));
+                             warningsEl(job.warnings), chunksEl(job.chunks)].filter(Boolean));
     if (job.status !== 'completed' || shown === 'completed') return;
     shown = 'completed';
     const pooled = h('section', {}, h('h2', {}, 'Pooled scores'), pooledTable(job));

@@ -236,17 +236,21 @@ async function stream(browser, id) {
 async function failedJob(browser) {
   const page = await newPage(browser, 'failed');
   const chunks = [{ index: 0, status: 'completed', frames: '0-99' }, { index: 1, status: 'failed', error: 'x' }];
+  const warnings = ['the inputs have different frame rates: 25 and 30 fps', 'reference has 250 frames, distorted has 300'];
   await page.route(`**/v1/jobs/${cfg.failed_id}`, async route => {
     const r = await route.fetch();
-    route.fulfill({ response: r, json: { ...(await r.json()), chunks } });
+    const job = await r.json();
+    route.fulfill({ response: r, json: { ...job, chunks, warnings: [...(job.warnings || []), ...warnings] } });
   });
   await page.goto(`${cfg.base}/ui/#/job/${cfg.failed_id}`);
   await login(page, cfg.tokens.reader);
   await page.waitForSelector('#job-error');
   await page.waitForSelector('#chunks table');
+  await page.waitForSelector('#job-warnings li');
   out.failed = { error: await page.textContent('#job-error'), state: await page.getAttribute('#job-summary [data-state]', 'data-state'),
                  chunk_rows: await page.$$eval('#chunks tr', trs => trs.slice(1).map(t => [...t.cells].map(c => c.innerText))),
-                 downloads: !!(await page.$('#downloads')) };
+                 downloads: !!(await page.$('#downloads')),
+                 warnings: await page.$$eval('#job-warnings li', lis => lis.map(l => l.innerText)) };
   await shot(page, 'failed');
   log(`failed job: "${out.failed.error}", ${out.failed.chunk_rows.length} chunks shown`);
   await page.context().close();
