@@ -219,6 +219,14 @@ def test_results_sub_equals_score_sub(env):
         got = vmafx(env, c, 'results', jid, '--sub', check=True).stdout
         want = run([env.vmafx, 'score', '-q', '-r', a, '-d', b, '--sub', '-o', '-']).stdout
         assert got == want and got.startswith('{0}{1}frame: 0|'), (got[:200], want[:200])
+        # issue 16 item 8 for results too: -o's extension picks the format, two flags are refused
+        for ext, flag in (('csv', '--csv'), ('xml', '--xml'), ('sub', '--sub'), ('json', '--json')):
+            out = os.path.join(c.dir, f'r.{ext}')
+            vmafx(env, c, 'results', jid, '-o', out, check=True)
+            with open(out) as f:
+                assert f.read() == vmafx(env, c, 'results', jid, flag, check=True).stdout, ext
+        p = vmafx(env, c, 'results', jid, '--csv', '--xml')
+        assert p.returncode == 2 and 'give one report format' in p.stderr, (p.returncode, p.stderr)
 
 
 def test_submit_refuses_remote_no_node_has(env):

@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "client.h"
+#include "output.h"
 #include "service_options.h"
 
 #define MAX_ANSWER (1u << 30) /* a long job's per-frame report */
@@ -119,9 +120,14 @@ static void results_warnings(const ApiClient *api, const char *id)
 
 static int cmd_results(const ApiClient *api, const ConfigValues *v, const char *id)
 {
-    int sub = config_flag(v, "sub");
-    /* the controller keeps JSON, XML and CSV; subtitles are the CSV's rows rewritten */
-    const char *fmt = config_flag(v, "xml") ? "xml" : config_flag(v, "csv") || sub ? "csv" : "json";
+    /* a format flag, else -o's extension, else JSON; the controller keeps JSON, XML and CSV;
+     * subtitles are the CSV's rows rewritten */
+    enum VmafxFormat f;
+    if (output_format_or(config_flag(v, "xml"), config_flag(v, "json"), config_flag(v, "csv"),
+                         config_flag(v, "sub"), config_str(v, "output"), VMAFX_FORMAT_JSON, &f))
+        return 2;
+    int sub = f == VMAFX_FORMAT_SUB;
+    const char *fmt = f == VMAFX_FORMAT_XML ? "xml" : f == VMAFX_FORMAT_JSON ? "json" : "csv";
     char path[160];
     if (job_path(path, sizeof(path), id, "/frames")) return 1;
     snprintf(path + strlen(path), sizeof(path) - strlen(path), "?format=%s", fmt);

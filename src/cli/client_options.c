@@ -76,7 +76,8 @@ static const ConfigOption cancel_opts[] = { CONNECTION_ROWS };
 
 static const ConfigOption results_opts[] = {
     CONNECTION_ROWS,
-    { "json", 0, NULL, OPT_FLAG, NULL, NULL, "libvmaf's JSON layout (the default)" },
+    { "json", 0, NULL, OPT_FLAG, NULL, NULL,
+      "libvmaf's JSON layout (the default, unless -o names a .xml, .csv or .sub file)" },
     { "xml", 0, NULL, OPT_FLAG, NULL, NULL, "libvmaf's XML layout" },
     { "csv", 0, NULL, OPT_FLAG, NULL, NULL, "libvmaf's CSV layout" },
     { "sub", 0, NULL, OPT_FLAG, NULL, NULL, "libvmaf's MicroDVD subtitles (as vmafx score --sub)" },

@@ -134,6 +134,12 @@ int output_check(const char *path)
 
 int output_format(int xml, int json, int csv, int sub, const char *path, enum VmafxFormat *out)
 {
+    return output_format_or(xml, json, csv, sub, path, VMAFX_FORMAT_XML, out);
+}
+
+int output_format_or(int xml, int json, int csv, int sub, const char *path, enum VmafxFormat dflt,
+                     enum VmafxFormat *out)
+{
     static const struct {
         const char *ext, *flag;
         enum VmafxFormat fmt;
@@ -152,7 +158,7 @@ int output_format(int xml, int json, int csv, int sub, const char *path, enum Vm
         *out = kinds[i].fmt;
     }
     if (n) return 0;
-    *out = VMAFX_FORMAT_XML;
+    *out = dflt;
     const char *dot = path && strcmp(path, "-") ? strrchr(path, '.') : NULL;
     for (int i = 0; dot && !strchr(dot, '/') && i < 4; i++)
         if (!strcasecmp(dot, kinds[i].ext)) *out = kinds[i].fmt;

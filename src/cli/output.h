@@ -20,5 +20,8 @@ int output_check(const char *path);
  * path's extension (.xml .json .csv .sub), or XML (libvmaf's default). -1 after the message
  * for two flags. */
 int output_format(int xml, int json, int csv, int sub, const char *path, enum VmafxFormat *out);
+/* The same with another default than XML (vmafx results: JSON). */
+int output_format_or(int xml, int json, int csv, int sub, const char *path, enum VmafxFormat dflt,
+                     enum VmafxFormat *out);
 
 #endif
