@@ -125,3 +125,14 @@ def test_models_command(env):
         {('aom_ctc', f'v{i}.0') for i in range(1, 8)} | {('nflx_ctc', 'v1.0')}
     assert '--aom_ctc v7.0' in text and 'float_ssim=scale=1' in text
     assert run([env.vmafx, 'models', '--bogus'], check=False).returncode == 2
+
+
+def test_bootstrap_terminal_line(env):
+    """A bootstrap model's terminal line is libvmaf's: the bagging score, ci.p95 and stddev,
+    each the pooled mean of the report's vmaf_bagging, vmaf_ci_p95_lo/hi and vmaf_stddev."""
+    d = scratch(env, 'bootstrap')
+    _, p = score(env, os.path.join(d, 'b.json'), '-m', 'version=vmaf_b_v0.6.3')
+    g = json.load(open(golden(env, 'vmaf_b_v0.6.3.json')))['pooled_metrics']
+    want = 'vmaf: %f, ci.p95: [%f, %f], stddev: %f' % tuple(
+        g['vmaf_' + k]['mean'] for k in ('bagging', 'ci_p95_lo', 'ci_p95_hi', 'stddev'))
+    assert want in p.stdout + p.stderr, (want, p.stdout, p.stderr)

@@ -180,12 +180,28 @@ static void print_psnr_pooling(const PipelineScore *sc, FILE *f)
     }
 }
 
-/* "vmaf_v0.6.1: 80.196020" per model (pooled mean). */
+/* A bootstrap model's line as libvmaf prints it: the pooled means of its bagging score, its
+ * 95 % interval and its standard deviation. 0, or -1 when the model is not a bootstrap one. */
+static int print_bootstrap(const PipelineScore *sc, unsigned i, FILE *f)
+{
+    static const char *const parts[] = { "_bagging", "_ci_p95_lo", "_ci_p95_hi", "_stddev" };
+    double v[4];
+    for (size_t k = 0; k < 4; k++) {
+        char name[sizeof(sc->models[i].name) + 16];
+        snprintf(name, sizeof(name), "%s%s", sc->models[i].name, parts[k]);
+        if (vmafx_feature_pooled(sc->ctx, name, VMAFX_POOL_MEAN, &v[k])) return -1;
+    }
+    fprintf(f, "%s: %f, ci.p95: [%f, %f], stddev: %f\n", sc->models[i].label, v[0], v[1], v[2], v[3]);
+    return 0;
+}
+
+/* "vmaf: 80.196020" per model (pooled mean); a bootstrap model with its interval. */
 static void print_scores(const PipelineScore *sc, FILE *f)
 {
     for (unsigned i = 0; i < sc->n_models; i++) {
         double mean;
-        if (!vmafx_feature_pooled(sc->ctx, sc->models[i].name, VMAFX_POOL_MEAN, &mean))
+        if (print_bootstrap(sc, i, f) &&
+            !vmafx_feature_pooled(sc->ctx, sc->models[i].name, VMAFX_POOL_MEAN, &mean))
             fprintf(f, "%s: %f\n", sc->models[i].label, mean);
     }
     print_psnr_pooling(sc, f);
