@@ -59,32 +59,47 @@ unsigned align_resampled_slot(unsigned m, double ratio)
     return (unsigned)floor((double)m / ratio + 0.5 + 1e-9);
 }
 
-static void add_pair(AlignHint *h, int which, MediaReader *ref, unsigned ri, MediaReader *dis, unsigned di)
+/* A copy of the picture's luma (the hint reads nothing else) into *keep, allocated once. */
+static int keep_luma(VmafxPicture *keep, const VmafxPicture *p)
 {
-    const VmafxPicture *a, *b;
-    char err[8];
-    if (media_reader_peek(ref, ri, &a, err, sizeof(err)) != 1 ||
-        media_reader_peek(dis, di, &b, err, sizeof(err)) != 1)
-        return;
+    if (!keep->buf && vmafx_picture_alloc(keep, p->pix_fmt, p->bpc, p->w[0], p->h[0])) return -1;
+    size_t row = (size_t)p->w[0] * (p->bpc > 8 ? 2 : 1);
+    for (unsigned y = 0; y < p->h[0]; y++)
+        memcpy((char *)keep->data[0] + (size_t)y * keep->stride[0],
+               (const char *)p->data[0] + (size_t)y * p->stride[0], row);
+    return 0;
+}
+
+static void add_first(AlignHint *h, int which, const VmafxPicture *a, const VmafxPicture *b)
+{
     h->first[which] += media_luma_psnr(a, b);
     h->n_first[which]++;
 }
 
-void align_hint_add(AlignHint *h, unsigned k, MediaReader *ref, MediaReader *dis)
+/* The one-frame-apart pairs are taken one step late (frame k against the kept frame k - 1),
+ * never by reading ahead: a look-ahead on a stalled input would hide the other input's
+ * failure until the stall timeout. */
+void align_hint_add(AlignHint *h, unsigned k, const VmafxPicture *ref, const VmafxPicture *dis)
 {
-    if (k < ALIGN_HINT_FIRST) {
-        add_pair(h, 0, ref, 0, dis, 0);
-        add_pair(h, 1, ref, 0, dis, 1);
-        add_pair(h, 2, ref, 1, dis, 0);
+    if (k <= ALIGN_HINT_FIRST) {
+        if (k < ALIGN_HINT_FIRST) add_first(h, 0, ref, dis);
+        if (k && h->prev_ref.buf) {
+            add_first(h, 1, &h->prev_ref, dis); /* the distorted one frame later */
+            add_first(h, 2, ref, &h->prev_dis); /* the reference one frame later */
+        }
+        if (k < ALIGN_HINT_FIRST && (keep_luma(&h->prev_ref, ref) || keep_luma(&h->prev_dis, dis)))
+            align_hint_free(h); /* out of memory: no one-frame-apart sums */
+        if (k == ALIGN_HINT_FIRST) align_hint_free(h);
     } else if (k % ALIGN_HINT_EVERY == 0) {
-        const VmafxPicture *a, *b;
-        char err[8];
-        if (media_reader_peek(ref, 0, &a, err, sizeof(err)) != 1 ||
-            media_reader_peek(dis, 0, &b, err, sizeof(err)) != 1)
-            return;
-        h->rest += media_luma_psnr(a, b);
+        h->rest += media_luma_psnr(ref, dis);
         h->n_rest++;
     }
+}
+
+void align_hint_free(AlignHint *h)
+{
+    if (h->prev_ref.buf) vmafx_picture_free(&h->prev_ref);
+    if (h->prev_dis.buf) vmafx_picture_free(&h->prev_dis);
 }
 
 static double mean(double sum, unsigned n)

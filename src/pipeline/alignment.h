@@ -34,10 +34,13 @@ typedef struct AlignHint {
     unsigned n_first[3];
     double rest; /* sum over every ALIGN_HINT_EVERY-th later frame */
     unsigned n_rest;
+    VmafxPicture prev_ref, prev_dis; /* the previous pair's luma, during the first frames */
 } AlignHint;
 
-/* Called with the k-th scored pair before it is popped (peeks one frame ahead in each). */
-void align_hint_add(AlignHint *h, unsigned k, MediaReader *ref, MediaReader *dis);
+/* Called with the k-th scored pair (the pictures the pipeline scores). */
+void align_hint_add(AlignHint *h, unsigned k, const VmafxPicture *ref, const VmafxPicture *dis);
+/* The kept pictures (safe to call more than once). */
+void align_hint_free(AlignHint *h);
 /* 1 with a warning suggesting --sync when the first frames are far worse than the rest or
  * better matched one frame off; 0 otherwise. */
 int align_hint_text(const AlignHint *h, char *msg, size_t n);

@@ -342,7 +342,7 @@ static int score_loop(Run *r, VmafxContext *ctx, PipelineResult *res, double t0)
             snprintf(r->err, r->n, "scoring: %s", vmafx_last_error(ctx));
             return e;
         }
-        if (hint_wanted(r)) align_hint_add(&r->hint, k, r->ref, r->dis);
+        if (hint_wanted(r)) align_hint_add(&r->hint, k, rp, dp);
         media_reader_pop(r->ref);
         if (!r->resample) media_reader_pop(r->dis);
         if (r->h->progress) chunk_progress(r, k, mono_now() - t0);
@@ -416,6 +416,7 @@ int pipeline_run(VmafxContext *ctx, const PipelineSpec *s, const PipelineHooks *
     media_reader_stop(r.ref);
     media_reader_stop(r.dis);
     if (r.wide.buf) vmafx_picture_free(&r.wide);
+    align_hint_free(&r.hint);
     if (e == -ECANCELED) snprintf(err, n, "cancelled");
     return e;
 }
