@@ -21,8 +21,16 @@
 #include <libavutil/pixdesc.h>
 #include <libswscale/swscale.h>
 
+/* The ones a chunk's keyframe seek needs (libav_source.c). */
+#define LIBAV_SEEK_FUNCTIONS(X)         \
+    X(av_seek_frame)                    \
+    X(avcodec_flush_buffers)            \
+    X(avformat_index_get_entries_count) \
+    X(avformat_index_get_entry)
+
 /* Every FFmpeg function media/ calls. */
 #define LIBAV_FUNCTIONS(X)           \
+    LIBAV_SEEK_FUNCTIONS(X)          \
     X(av_demuxer_iterate)            \
     X(av_dict_free)                  \
     X(av_dict_set)                   \
@@ -125,6 +133,10 @@ const LibavApi *libav(void);
 #define sws_freeContext (libav()->sws_freeContext)
 #define sws_getContext (libav()->sws_getContext)
 #define sws_scale (libav()->sws_scale)
+#define av_seek_frame (libav()->av_seek_frame)
+#define avcodec_flush_buffers (libav()->avcodec_flush_buffers)
+#define avformat_index_get_entries_count (libav()->avformat_index_get_entries_count)
+#define avformat_index_get_entry (libav()->avformat_index_get_entry)
 #endif
 
 #endif

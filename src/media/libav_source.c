@@ -27,6 +27,13 @@ typedef struct LibavSource {
     int stream;
     int pending;  /* frame holds the frame decoded at open time, not yet delivered */
     int draining; /* the demuxer has ended: the decoder gives out what it still holds */
+    /* a keyframe seek being checked (see libav_seek): the packets fed since, the first one's
+     * decode and presentation time, and whether one of them broke the order */
+    int checking, broken;
+    unsigned seek_pkts;
+    int64_t seek_dts, key_pts;
+    int64_t shift0; /* presentation minus decode time of the first packet, NOPTS: unknown */
+    int seen;       /* a packet of the stream was demuxed */
     ConvertPlan plan;
     char what[128];
     AvlogSink log; /* libav's lines about this input, from whichever thread logs them */
@@ -61,6 +68,21 @@ static int damaged(LibavSource *s, char *why, size_t n)
     return -EIO;
 }
 
+/* After a keyframe seek: the first packet must be a keyframe (its decode time names its
+ * sample), and every later one (decode order) must be presented after it, i.e. the GOP is
+ * closed and the keyframe is the presentation frame its sample number says. */
+static void check_packet(LibavSource *s, const AVPacket *p)
+{
+    if (s->seek_pkts++ == 0) {
+        s->key_pts = p->pts;
+        s->seek_dts = p->dts;
+        if (!(p->flags & AV_PKT_FLAG_KEY) || p->dts == AV_NOPTS_VALUE || p->pts == AV_NOPTS_VALUE)
+            s->broken = 1;
+    } else if (p->pts == AV_NOPTS_VALUE || p->pts <= s->key_pts) {
+        s->broken = 1;
+    }
+}
+
 static int feed_packet(LibavSource *s, unsigned index, char *why, size_t n)
 {
     for (;;) {
@@ -85,6 +107,11 @@ static int feed_packet(LibavSource *s, unsigned index, char *why, size_t n)
             av_packet_unref(s->pkt);
             continue;
         }
+        if (s->checking) check_packet(s, s->pkt);
+        if (!s->seen++)
+            s->shift0 = s->pkt->pts == AV_NOPTS_VALUE || s->pkt->dts == AV_NOPTS_VALUE
+                            ? AV_NOPTS_VALUE
+                            : s->pkt->pts - s->pkt->dts;
         int corrupt = s->pkt->flags & AV_PKT_FLAG_CORRUPT;
         r = corrupt ? 0 : avcodec_send_packet(s->dec, s->pkt);
         av_packet_unref(s->pkt);
@@ -169,6 +196,147 @@ static int libav_skip(void *impl, unsigned index, char *why, size_t n)
     return 1;
 }
 
+/* The sample a seek to frame `frames` starts at: the last keyframe at or before it in an
+ * mp4/mov sample table, which lists every frame in decode order, so that with a closed GOP
+ * keyframe sample k is presentation frame k (checked while decoding, see check_packet).
+ * -1 with the reason when the container gives no exact frame positions. */
+static int seek_sample(const LibavSource *s, unsigned frames, char *reason, size_t rn)
+{
+    AVStream *st = s->fmt->streams[s->stream];
+    if (!strstr(s->fmt->iformat->name, "mov")) {
+        snprintf(reason, rn, "%s gives no frame positions to seek to (matroska cues: keyframe times only)",
+                 s->fmt->iformat->name);
+        return -1;
+    }
+    int cnt = avformat_index_get_entries_count(st);
+    if (cnt <= (int)frames || (st->nb_frames > 0 && st->nb_frames != cnt)) {
+        snprintf(reason, rn, "the sample table does not list every frame");
+        return -1;
+    }
+    int key = 0;
+    int64_t prev = INT64_MIN;
+    for (int i = 0; i <= (int)frames; i++) {
+        const AVIndexEntry *e = avformat_index_get_entry(st, i);
+        if (!e || e->timestamp <= prev || (e->flags & AVINDEX_DISCARD_FRAME)) {
+            snprintf(reason, rn, "the sample table is out of order or an edit list drops frames");
+            return -1;
+        }
+        prev = e->timestamp;
+        if (e->flags & AVINDEX_KEYFRAME) key = i;
+    }
+    if (!key) snprintf(reason, rn, "the nearest keyframe is the first frame");
+    return key ? key : -1;
+}
+
+/* The sample whose decode time is dts, among the first `upto` + 1 (in order, checked by
+ * seek_sample); -1 if none. */
+static int sample_of(const LibavSource *s, int64_t dts, unsigned upto)
+{
+    AVStream *st = s->fmt->streams[s->stream];
+    for (unsigned i = 0; i <= upto; i++) {
+        const AVIndexEntry *e = avformat_index_get_entry(st, (int)i);
+        if (e->timestamp == dts) return (e->flags & AVINDEX_KEYFRAME) ? (int)i : -1;
+    }
+    return -1;
+}
+
+/* Decodes from where the seek landed to frame `frames`, which is left pending for the next
+ * read. The first packet's decode time says which keyframe sample that is (mov treats the
+ * seek's time as a presentation time and may land on an earlier keyframe); *key gets it.
+ * -1 with the reason when anything does not check out. */
+static int decode_to(LibavSource *s, unsigned frames, int *key, char *reason, size_t rn)
+{
+    char why[512];
+    int64_t last = AV_NOPTS_VALUE;
+    for (unsigned i = 0;; i++) {
+        int r = next_frame(s, i, why, sizeof(why));
+        if (r <= 0) {
+            snprintf(reason, rn, "decoding after the seek failed (%.200s)", r ? why : "the stream ended");
+            return -1;
+        }
+        if (i == 0 && !s->broken && (*key = sample_of(s, s->seek_dts, frames)) < 0) {
+            snprintf(reason, rn, "the seek did not land on a keyframe at or before frame %u", frames);
+            return -1;
+        }
+        int64_t pts = s->frame->pts;
+        if (s->broken || pts == AV_NOPTS_VALUE || (i == 0 ? pts != s->key_pts : pts <= last)) {
+            snprintf(reason, rn, "the frames after the keyframe are not in order (open GOP?)");
+            return -1;
+        }
+        last = pts;
+        if ((unsigned)*key + i == frames) break;
+        av_frame_unref(s->frame);
+    }
+    s->pending = 1;
+    s->checking = 0;
+    return 0;
+}
+
+/* Seeks to time ts; 0 or the demuxer's error. */
+static int seek_time(LibavSource *s, int64_t ts)
+{
+    avlog_sink_clear(&s->log);
+    return av_seek_frame(s->fmt, s->stream, ts, AVSEEK_FLAG_BACKWARD);
+}
+
+/* The sample a seek to time ts lands on (demuxing one packet, decoding nothing), -1 if it is
+ * no keyframe at or before frame upto. */
+static int landing(LibavSource *s, int64_t ts, unsigned upto)
+{
+    if (seek_time(s, ts) < 0) return -1;
+    int r;
+    while ((r = av_read_frame(s->fmt, s->pkt)) >= 0 && s->pkt->stream_index != s->stream)
+        av_packet_unref(s->pkt);
+    int64_t dts = r >= 0 ? s->pkt->dts : AV_NOPTS_VALUE;
+    av_packet_unref(s->pkt);
+    return dts == AV_NOPTS_VALUE ? -1 : sample_of(s, dts, upto);
+}
+
+/* mov takes the seek's time as a presentation time (and shifts it by its composition
+ * shift), so sample k's decode time plus the first packet's presentation delay (a keyframe's
+ * reorder delay, the same for every closed GOP) usually lands on sample k; where it does
+ * not, the decode time itself lands on k or an earlier keyframe. Either way decode_to
+ * checks where it landed. */
+static int64_t seek_target(LibavSource *s, int key, unsigned frames)
+{
+    int64_t dts = avformat_index_get_entry(s->fmt->streams[s->stream], key)->timestamp;
+    if (s->shift0 != AV_NOPTS_VALUE && s->shift0 > 0 && landing(s, dts + s->shift0, frames) == key)
+        return dts + s->shift0;
+    return dts;
+}
+
+static int libav_seek(void *impl, unsigned frames, char *note, size_t nn, char *why, size_t n)
+{
+    (void)why;
+    (void)n;
+    LibavSource *s = impl;
+    char reason[400];
+    int key = seek_sample(s, frames, reason, sizeof(reason));
+    if (key < 0) {
+        snprintf(note, nn, "decoded %u frames from the start: %s", frames, reason);
+        return 0; /* the source stands at frame 0: skipping decodes from there */
+    }
+    int r = seek_time(s, seek_target(s, key, frames));
+    if (r < 0) {
+        describe(s, r, reason, sizeof(reason));
+        snprintf(note, nn, "decoded %u frames from the start: the seek to keyframe %d failed (%s)", frames,
+                 key, reason);
+        return SOURCE_REOPEN;
+    }
+    avcodec_flush_buffers(s->dec);
+    av_frame_unref(s->frame);
+    s->pending = s->draining = s->broken = 0;
+    s->seek_pkts = 0;
+    s->checking = 1;
+    if (decode_to(s, frames, &key, reason, sizeof(reason)) < 0) {
+        snprintf(note, nn, "decoded %u frames from the start: %s", frames, reason);
+        return SOURCE_REOPEN;
+    }
+    snprintf(note, nn, "seeked to keyframe %d (sample table), decoded %u frames before frame %u", key,
+             frames - (unsigned)key, frames);
+    return (int)frames;
+}
+
 static void libav_cancel(void *impl)
 {
     url_io_cancel(((LibavSource *)impl)->io);
@@ -186,7 +354,7 @@ static void libav_close(void *impl)
     free(s);
 }
 
-static const SourceOps libav_ops = { libav_read, libav_skip, libav_cancel, libav_close };
+static const SourceOps libav_ops = { libav_read, libav_skip, libav_seek, libav_cancel, libav_close };
 
 static int open_container(LibavSource *s, const char *url, char *why, size_t n)
 {

@@ -31,8 +31,10 @@ typedef struct MediaOptions {
     void (*log)(void *user, const char *msg);
     void *log_user;
     /* frames passed over at open (counted as read): a chunk of a job starts at its frame.
-     * y4m and raw yuv in local files seek, other inputs read or decode them (verified by
-     * the count of frames, never by timestamps); fewer frames fail the open */
+     * y4m and raw yuv seek by byte offset (local files; URLs with one range request), mp4/mov
+     * seek to the keyframe the sample table puts at or before the frame and decode from
+     * there, other inputs read or decode from the start (verified by the count of frames,
+     * never by timestamps; see media_seek_note); fewer frames fail the open */
     unsigned skip_frames;
 } MediaOptions;
 
@@ -57,6 +59,10 @@ const char *media_kind(const FrameSource *s);
 int media_read(FrameSource *s, VmafxPicture *pic, char *err, size_t errlen);
 /* Skips one frame without storing it; same return values. */
 int media_skip(FrameSource *s, char *err, size_t errlen);
+/* How the frames before opt->skip_frames were passed over, for the log and the job's status
+ * ("seeked to frame 40 at byte 1234 (range request)", "decoded 40 frames from the start:
+ * ..."); "" when nothing was skipped or nothing is worth saying (a local y4m). */
+const char *media_seek_note(const FrameSource *s);
 /* Frames read or skipped so far. */
 unsigned media_frames(const FrameSource *s);
 /* Frames the input is expected to have (file size, container header), 0 if unknown: for

@@ -21,6 +21,7 @@ struct FrameSource {
     unsigned frames;
     IntegrityVerifier *iv; /* the caller's, or NULL */
     int checked;           /* iv was finished */
+    char seek_note[320];   /* see media_seek_note */
 };
 
 enum VmafxPixelFormat media_parse_pix_fmt(const char *s)
@@ -142,6 +143,36 @@ static int open_url(SourceBackend *b, const char *url, const char *name, const M
     return libav_source_open(b, io, url, opt, why, n);
 }
 
+static int open_backend(FrameSource *s, const char *path, const MediaOptions *opt, char *err, size_t n)
+{
+    char why[512] = "";
+    int r = is_url(path) ? open_url(&s->b, path, s->name, opt, why, sizeof(why))
+                         : open_local(&s->b, path, s->name, opt, why, sizeof(why));
+    if (r < 0) snprintf(err, n, "%s: %s", s->name, *why ? why : strerror(-r));
+    return r;
+}
+
+/* Lets the backend pass over the first frames its fast way; a backend that lost its place
+ * is opened again (its frames then decoded from the start: slow, never wrong). 0 or <0;
+ * on failure s->b is closed. */
+static int seek_start(FrameSource *s, const char *path, const MediaOptions *opt, char *err, size_t n)
+{
+    if (!opt->skip_frames || !s->b.ops->seek) return 0;
+    char why[512] = "";
+    int r = s->b.ops->seek(s->b.impl, opt->skip_frames, s->seek_note, sizeof(s->seek_note), why, sizeof(why));
+    if (r == SOURCE_REOPEN) {
+        s->b.ops->close(s->b.impl);
+        return open_backend(s, path, opt, err, n);
+    }
+    if (r < 0) {
+        snprintf(err, n, "%s: %s", s->name, *why ? why : strerror(-r));
+        s->b.ops->close(s->b.impl);
+        return r;
+    }
+    s->frames = (unsigned)r;
+    return 0;
+}
+
 int media_open(FrameSource **out, const char *path, const MediaOptions *opt, char *err, size_t n)
 {
     FrameSource *s = calloc(1, sizeof(*s));
@@ -149,17 +180,15 @@ int media_open(FrameSource **out, const char *path, const MediaOptions *opt, cha
         free(s);
         return -ENOMEM;
     }
-    char why[512] = "";
-    int r = is_url(path) ? open_url(&s->b, path, s->name, opt, why, sizeof(why))
-                         : open_local(&s->b, path, s->name, opt, why, sizeof(why));
+    int r = open_backend(s, path, opt, err, n);
+    if (!r) r = seek_start(s, path, opt, err, n);
     if (r < 0) {
-        snprintf(err, n, "%s: %s", s->name, *why ? why : strerror(-r));
         free(s->name);
         free(s);
         return r;
     }
     s->iv = opt->integrity;
-    for (unsigned i = 0; i < opt->skip_frames; i++) {
+    for (unsigned i = s->frames; i < opt->skip_frames; i++) {
         if ((r = media_skip(s, err, n)) == 1) continue;
         if (r == 0)
             snprintf(err, n, "%s: has only %u frames, cannot start at frame %u", s->name, i,
@@ -194,6 +223,10 @@ const char *media_name(const FrameSource *s)
 const char *media_kind(const FrameSource *s)
 {
     return s->b.what;
+}
+const char *media_seek_note(const FrameSource *s)
+{
+    return s->seek_note;
 }
 unsigned media_frames(const FrameSource *s)
 {

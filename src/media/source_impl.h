@@ -14,10 +14,18 @@ typedef struct SourceOps {
      * index is the number of the frame being read, for messages. */
     int (*read)(void *impl, VmafxPicture *pic, unsigned index, char *why, size_t n);
     int (*skip)(void *impl, unsigned index, char *why, size_t n);
+    /* Optional (NULL: none): passes over the first frames at open, before any read, faster
+     * than skip() one by one (a range request, a keyframe seek). Returns how many it passed
+     * over (0..frames; the caller skips the rest one by one), SOURCE_REOPEN when the source
+     * moved and could not prove where it is (the caller opens it again and skips from the
+     * start), <0 on error. note gets what was done and why, for the log ("" if nothing). */
+    int (*seek)(void *impl, unsigned frames, char *note, size_t nn, char *why, size_t n);
     /* Called from another thread: a read blocked on the network returns soon with an error. */
     void (*cancel)(void *impl);
     void (*close)(void *impl);
 } SourceOps;
+
+#define SOURCE_REOPEN (-100000)
 
 typedef struct SourceBackend {
     const SourceOps *ops;

@@ -263,7 +263,9 @@ const char *url_io_seek_error(const UrlIo *io)
 int url_io_complete(UrlIo *io, char *why, size_t n)
 {
     if (!io->iv || io->err) return url_io_error(io, why, n);
-    int64_t from = integrity_resume_offset(io->iv);
+    /* a size-only check needs the furthest byte, not every byte: what a seek passed over
+     * (a chunk starting at its frame) is not fetched for it */
+    int64_t from = io->iv->type == HASH_NONE ? io->iv->end : integrity_resume_offset(io->iv);
     if (io->size < 0 || from >= io->size || !io->seekable) return 0;
     int64_t r = seek_cb(io, from, SEEK_SET);
     if (r < 0) {
@@ -286,6 +288,40 @@ int url_io_peek(UrlIo *io, unsigned char *buf, int n)
     int got = avio_read(io->outer, buf, n);
     if (got < 0 && got != AVERROR_EOF) return got;
     if (avio_seek(io->outer, 0, SEEK_SET) < 0) return io->err ? io->err : AVERROR(EIO);
+    return got < 0 ? 0 : got;
+}
+
+int64_t url_io_tell(UrlIo *io)
+{
+    return avio_seek(io->outer, 0, SEEK_CUR);
+}
+
+int64_t url_io_size(const UrlIo *io)
+{
+    return io->size;
+}
+
+int url_io_seek_to(UrlIo *io, int64_t target, char *why, size_t n)
+{
+    if (!io->seekable) {
+        snprintf(why, n, "the %s does not take range requests", io->is_http ? "server" : "input");
+        return -ESPIPE;
+    }
+    *io->seek_why = 0;
+    int64_t r = avio_seek(io->outer, target, SEEK_SET);
+    if (r >= 0) return 0;
+    snprintf(why, n, "%s", *io->seek_why ? io->seek_why : "the seek failed");
+    *io->seek_why = 0; /* the reader goes on from where it was: nothing failed for it */
+    return (int)r;
+}
+
+int url_io_peek_here(UrlIo *io, unsigned char *buf, int n)
+{
+    int64_t at = avio_seek(io->outer, 0, SEEK_CUR);
+    int got = avio_read(io->outer, buf, n);
+    if (got < 0 && got != AVERROR_EOF) return got;
+    /* the bytes are in the buffer: going back to them makes no request */
+    if (avio_seek(io->outer, at, SEEK_SET) < 0) return io->err ? io->err : AVERROR(EIO);
     return got < 0 ? 0 : got;
 }
 

@@ -35,5 +35,14 @@ const char *url_io_seek_error(const UrlIo *io);
 int url_io_complete(UrlIo *io, char *why, size_t n);
 /* Reads up to n bytes from the start without consuming them (for sniffing the format). */
 int url_io_peek(UrlIo *io, unsigned char *buf, int n);
+/* Offset of the next byte the reader gets; the length the server announced (-1: unknown). */
+int64_t url_io_tell(UrlIo *io);
+int64_t url_io_size(const UrlIo *io);
+/* Moves the reader to byte target: for http a new connection with a Range request (refused
+ * by libavformat when the server answers from another byte, e.g. 200 for the whole object),
+ * short distances by reading. On failure the reader stays where it was and why says why. */
+int url_io_seek_to(UrlIo *io, int64_t target, char *why, size_t n);
+/* Reads up to n bytes at the reader's position without consuming them. */
+int url_io_peek_here(UrlIo *io, unsigned char *buf, int n);
 
 #endif

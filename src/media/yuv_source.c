@@ -106,6 +106,40 @@ static int yuv_skip(void *impl, unsigned index, char *why, size_t n)
     return 1;
 }
 
+/* Behind a URL: one range request to the first frame wanted instead of reading every byte
+ * before it. A y4m frame is "FRAME\n" and its samples only when no frame has parameters,
+ * so the seek needs the stream's length to be whole frames of that size and "FRAME\n" at
+ * the computed byte; anything else (and a server that does not take range requests) reads
+ * forward. Local files seek frame by frame in skip(). */
+static int yuv_seek(void *impl, unsigned frames, char *note, size_t nn, char *why, size_t n)
+{
+    YuvSource *s = impl;
+    if (!s->io) return 0;
+    int64_t start = url_io_tell(s->io), size = url_io_size(s->io);
+    int64_t per = (int64_t)s->frame_bytes + (s->is_y4m ? 6 : 0);
+    int64_t target = start + (int64_t)frames * per;
+    char reason[400] = "";
+    if (start < 0 || size < 0) snprintf(reason, sizeof(reason), "the server did not announce the length");
+    else if (s->is_y4m && (size - start) % per)
+        snprintf(reason, sizeof(reason), "the frames are not all of one size (frame parameters?)");
+    else if (target >= size) snprintf(reason, sizeof(reason), "the input ends before that frame");
+    else if (url_io_seek_to(s->io, target, reason, sizeof(reason)) == 0) {
+        unsigned char mark[6];
+        if (!s->is_y4m || (url_io_peek_here(s->io, mark, 6) == 6 && !memcmp(mark, "FRAME\n", 6))) {
+            snprintf(note, nn, "seeked to frame %u at byte %lld (range request)", frames, (long long)target);
+            return (int)frames;
+        }
+        if (url_io_seek_to(s->io, start, reason, sizeof(reason)) < 0) {
+            snprintf(why, n, "lost the y4m framing at byte %lld and could not go back: %s", (long long)target,
+                     reason);
+            return -EIO;
+        }
+        snprintf(reason, sizeof(reason), "no \"FRAME\" marker at byte %lld", (long long)target);
+    }
+    snprintf(note, nn, "read %u frames forward: %s", frames, reason);
+    return 0;
+}
+
 static void yuv_cancel(void *impl)
 {
     YuvSource *s = impl;
@@ -121,7 +155,7 @@ static void yuv_close(void *impl)
     free(s);
 }
 
-static const SourceOps yuv_ops = { yuv_read, yuv_skip, yuv_cancel, yuv_close };
+static const SourceOps yuv_ops = { yuv_read, yuv_skip, yuv_seek, yuv_cancel, yuv_close };
 
 static int read_geometry(YuvSource *s, const MediaOptions *opt, char *why, size_t n)
 {

@@ -69,6 +69,16 @@ static void plan_seek(Run *r)
     r->seek_dis = s->skip_dis + warm;
 }
 
+/* How a chunk's input reached its first frame (a seek, or decoding from the start and why):
+ * for the log and the job's status, not the report (a chunk's report equals one process's). */
+static void seek_notice(const Run *r, const FrameSource *src)
+{
+    char msg[600];
+    if (!*media_seek_note(src)) return;
+    snprintf(msg, sizeof(msg), "%s: %s", media_name(src), media_seek_note(src));
+    notice(r, msg);
+}
+
 static int open_sources(Run *r, FrameSource **ref, FrameSource **dis)
 {
     const PipelineSpec *s = r->s;
@@ -88,6 +98,8 @@ static int open_sources(Run *r, FrameSource **ref, FrameSource **dis)
     o.integrity = s->dis_integrity;
     o.skip_frames = r->seek_dis;
     if ((e = media_open(dis, s->dis_path, &o, r->err, r->n))) return e;
+    seek_notice(r, *ref);
+    seek_notice(r, *dis);
     const MediaGeometry *a = media_geometry(*ref), *b = media_geometry(*dis);
     if (a->bpc == b->bpc && a->fmt == b->fmt) return 0;
     if (s->common_bitdepth && a->fmt == b->fmt) {
