@@ -249,6 +249,57 @@ def check_mp4_http(env):
         srv.shutdown()
 
 
+def check_open_gop(env):
+    """x264's open GOPs: a keyframe's sample number is not its frame number (frames decoded
+    after it are shown before it): the seek is refused on the packets, the source reopened and
+    decoded from the start (the decoder may also fail on the keyframe first: the same fallback)."""
+    ref, _ = pair_files(env, PAIR)
+    mp4 = cached(env, f'{PAIR}-ref-opengop.mp4', lambda out: ffmpeg(
+        '-i', ref, '-c:v', 'libx264', '-crf', '30', '-g', '8', '-keyint_min', '8', '-sc_threshold', '0',
+        '-bf', '3', '-x264-params', 'open-gop=1', out))
+    notes = check_chunked(env, ref, mp4, [0, 12, 30], r'decoded \d+ frames from the start: (the frames after the '
+                          r'keyframe are not in order|decoding after the seek failed)')
+    print('  open GOP:', '; '.join(n.split(': ', 2)[-1] for n in notes if n))
+
+
+def integrity(env, url, path, md5, skip, size_delta=0):
+    size = os.path.getsize(path) + size_delta
+    p = run([env.bin('tests', 'media', 'media-integrity-check'), url, str(size), md5, str(skip)], check=False,
+            timeout=120, env=dict(os.environ, VMAFX_DEBUG_IO='1'))
+    return p.returncode, p.stdout.strip(), bytes_read(p.stderr, 'input http')
+
+
+def check_integrity(env):
+    """A chunk that seeked and then reads to the end (the last chunk) is still verified: an MD5
+    check reads the skipped bytes at the end (the hash goes in order), a size-only check does
+    not need them; altered or cut objects still fail."""
+    import hashlib
+    ref, _ = pair_files(env, PAIR)
+    mp4 = mp4_of(env)
+    srv = serve(folder(env, 'integrity', {'ref.y4m': ref, 'dis.mp4': mp4}), 'range')
+    try:
+        base = f'http://127.0.0.1:{srv.server_address[1]}/'
+        for name, path, skip in (('ref.y4m', ref, 30), ('dis.mp4', mp4, 25)):
+            md5 = hashlib.md5(open(path, 'rb').read()).hexdigest()
+            size = os.path.getsize(path)
+            rc, out, got = integrity(env, base + name, path, md5, skip)
+            if (rc, out) != (0, 'ok') or got < size:
+                raise AssertionError(f'{name} MD5 after a seek: {rc} {out!r}, {got} of {size} bytes read')
+            print(f'  {name}: skip {skip} with MD5: {got} bytes read (object {size})')
+            rc, out, got = integrity(env, base + name, path, '-', skip)
+            if (rc, out) != (0, 'ok') or (name == 'ref.y4m' and got > size - (skip - 2) * FRAME):
+                raise AssertionError(f'{name} size-only after a seek: {rc} {out!r}, {got} of {size} bytes read')
+            print(f'  {name}: skip {skip} size only: {got} bytes read (object {size})')
+            rc, out, _ = integrity(env, base + name, path, '0' * 32, skip)
+            if rc != 1 or 'does not match the stored MD5' not in out:
+                raise AssertionError(f'{name}: a wrong MD5 after a seek: {rc} {out!r}')
+            rc, out, _ = integrity(env, base + name, path, '-', skip, 1000)
+            if rc != 1 or 'truncated stream' not in out:
+                raise AssertionError(f'{name}: a short object after a seek: {rc} {out!r}')
+    finally:
+        srv.shutdown()
+
+
 def check_mkv(env):
     ref, _ = pair_files(env, PAIR)
     mkv = os.path.join(env.shared, 'conformance', PAIR, 'dis.mkv')
@@ -264,4 +315,6 @@ def cases(env):
     yield 'y4m_frame_params', lambda: check_frame_params(env)
     yield 'mp4_keyframe_seek', lambda: check_mp4(env)
     yield 'mp4_http', lambda: check_mp4_http(env)
+    yield 'mp4_open_gop', lambda: check_open_gop(env)
     yield 'mkv_from_start', lambda: check_mkv(env)
+    yield 'integrity', lambda: check_integrity(env)

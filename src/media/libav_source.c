@@ -250,6 +250,7 @@ static int decode_to(LibavSource *s, unsigned frames, int *key, char *reason, si
     int64_t last = AV_NOPTS_VALUE;
     for (unsigned i = 0;; i++) {
         int r = next_frame(s, i, why, sizeof(why));
+        if (r <= 0 && s->broken) break; /* a leading frame of an open GOP may not decode */
         if (r <= 0) {
             snprintf(reason, rn, "decoding after the seek failed (%.200s)", r ? why : "the stream ended");
             return -1;
@@ -259,17 +260,17 @@ static int decode_to(LibavSource *s, unsigned frames, int *key, char *reason, si
             return -1;
         }
         int64_t pts = s->frame->pts;
-        if (s->broken || pts == AV_NOPTS_VALUE || (i == 0 ? pts != s->key_pts : pts <= last)) {
-            snprintf(reason, rn, "the frames after the keyframe are not in order (open GOP?)");
-            return -1;
-        }
+        if (s->broken || pts == AV_NOPTS_VALUE || (i == 0 ? pts != s->key_pts : pts <= last)) break;
         last = pts;
-        if ((unsigned)*key + i == frames) break;
+        if ((unsigned)*key + i == frames) {
+            s->pending = 1;
+            s->checking = 0;
+            return 0;
+        }
         av_frame_unref(s->frame);
     }
-    s->pending = 1;
-    s->checking = 0;
-    return 0;
+    snprintf(reason, rn, "the frames after the keyframe are not in order (open GOP?)");
+    return -1;
 }
 
 /* Seeks to time ts; 0 or the demuxer's error. */

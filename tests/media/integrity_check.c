@@ -1,7 +1,8 @@
-/* media-integrity-check INPUT SIZE MD5|- : reads every frame of INPUT through the media layer
- * with an integrity verifier expecting SIZE bytes and that MD5 ("-": size only), and prints
- * "ok" or the one-line error; exit 0 or 1. Used by tests/test_media_integrity.py, locally
- * and over HTTP. */
+/* media-integrity-check INPUT SIZE MD5|- [SKIP] : reads every frame of INPUT through the media
+ * layer with an integrity verifier expecting SIZE bytes and that MD5 ("-": size only), and
+ * prints "ok" or the one-line error; exit 0 or 1. SKIP: frames passed over at open, as a
+ * chunk of a job does (tests/test_media_seek.py). Used by tests/test_media_integrity.py,
+ * locally and over HTTP. */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -10,8 +11,8 @@
 
 int main(int argc, char **argv)
 {
-    if (argc != 4) {
-        fprintf(stderr, "usage: media-integrity-check INPUT SIZE MD5|-\n");
+    if (argc != 4 && argc != 5) {
+        fprintf(stderr, "usage: media-integrity-check INPUT SIZE MD5|- [SKIP]\n");
         return 2;
     }
     IntegrityVerifier v;
@@ -22,6 +23,7 @@ int main(int argc, char **argv)
         return 2;
     }
     MediaOptions o = { .label = "input", .http_retries = 3, .integrity = &v };
+    if (argc == 5) o.skip_frames = (unsigned)strtoul(argv[4], NULL, 10);
     char err[1024];
     FrameSource *s;
     if (media_open(&s, argv[1], &o, err, sizeof(err))) {
