@@ -12,7 +12,8 @@
   mkv:    the pair's dis.mkv chunked and merged equals the whole file; chunks say they decoded
           from the start (matroska gives no frame positions).
   md5:    an MD5 check still passes for the last chunk over http (the skipped bytes are read at
-          the end for it) and still fails for altered bytes."""
+          the end for it) and still fails for altered bytes; a size-only check reads no more.
+  rclone: an S3 object through `rclone serve http` (the default storage mode) seeks too."""
 import json, os, re, tempfile, threading
 import http.server
 from vmafx_testlib import Skip, run, pair_files
@@ -300,6 +301,34 @@ def check_integrity(env):
         srv.shutdown()
 
 
+def check_rclone(env):
+    """Through the storage layer's default mode (rclone serve http of an S3 remote): the y4m
+    chunk seeks with a range request and equals the local chunk."""
+    if env.quick:
+        raise Skip('--quick (the sanitizer run) leaves out the storage lab')
+    import storage_lab
+    lab = storage_lab.get_lab(env.scratch)
+    ref, dis = pair_files(env, PAIR)
+    lab.rclone_cmd('copyto', ref, 's3:media/seek/ref.y4m')
+    lab.rclone_cmd('copyto', dis, 's3:media/seek/dis.y4m')
+    with tempfile.TemporaryDirectory() as tmp:
+        local, _ = chunk_text(env, ref, dis, '30:40', os.path.join(tmp, 'local'))
+        out = os.path.join(tmp, 'remote')
+        p = run([env.vmafx, 'score', '-q', '-r', 's3://media/seek/ref.y4m', '-d', 's3://media/seek/dis.y4m',
+                 '--storage-mode', 'http-serve', '--rclone-config', lab.conf, '--chunk', '30:40', '-o', out],
+                env=storage_lab.clean_env({'VMAFX_DEBUG_IO': '1'}), timeout=120)
+        remote = re.sub(r'^time .*$', 'time', open(out).read(), flags=re.M)
+    if local != remote:
+        raise AssertionError('rclone: the chunk differs from the local files\' chunk')
+    if 'seeked to frame 28' not in p.stderr:
+        raise AssertionError(f'rclone: no seek said: {p.stderr!r}')
+    got = bytes_read(p.stderr, 'reference input')
+    if got > 15 * FRAME:
+        raise AssertionError(f'rclone: {got} bytes read for 12 frames')
+    print(f'  rclone serve http: chunk 30:40: {got} bytes read (file {os.path.getsize(ref)})')
+    assert not storage_lab.rclone_pids(lab.conf), 'rclone processes left behind'
+
+
 def check_mkv(env):
     ref, _ = pair_files(env, PAIR)
     mkv = os.path.join(env.shared, 'conformance', PAIR, 'dis.mkv')
@@ -318,3 +347,4 @@ def cases(env):
     yield 'mp4_open_gop', lambda: check_open_gop(env)
     yield 'mkv_from_start', lambda: check_mkv(env)
     yield 'integrity', lambda: check_integrity(env)
+    yield 'rclone', lambda: check_rclone(env)
