@@ -9,8 +9,10 @@
   mp4:    an h264 mp4 (closed GOPs, B-frames) chunked at starts on and off keyframes, merged,
           equals the whole-file report byte for byte; chunks say "seeked to keyframe K ...,
           decoded D frames before frame F" (D < F); the same over http.
-  mkv:    the pair's dis.mkv chunked and merged equals the whole file; chunks say they decoded
-          from the start (matroska gives no frame positions).
+  mkv:    matroska has no frame index: a demux-only packet scan finds the closed-GOP keyframe
+          at or before the frame (the g8 stream remuxed: keyframes 8, 16, ...; its open-GOP
+          twin: keyframe 0 only; the pair's dis.mkv); merged equals the whole file; an mkv
+          from a server without ranges decodes from the start.
   md5:    an MD5 check still passes for the last chunk over http (the skipped bytes are read at
           the end for it) and still fails for altered bytes; a size-only check reads no more.
   rclone: an S3 object through `rclone serve http` (the default storage mode) seeks too."""
@@ -250,7 +252,7 @@ def check_mp4_http(env):
         srv.shutdown()
 
 
-def check_open_gop(env):
+def check_open_gop(env, quiet=False):
     """x264's open GOPs: a keyframe's sample number is not its frame number (frames decoded
     after it are shown before it): the seek is refused on the packets, the source reopened and
     decoded from the start (the decoder may also fail on the keyframe first: the same fallback)."""
@@ -258,6 +260,8 @@ def check_open_gop(env):
     mp4 = cached(env, f'{PAIR}-ref-opengop.mp4', lambda out: ffmpeg(
         '-i', ref, '-c:v', 'libx264', '-crf', '30', '-g', '8', '-keyint_min', '8', '-sc_threshold', '0',
         '-bf', '3', '-x264-params', 'open-gop=1', out))
+    if quiet:
+        return
     notes = check_chunked(env, ref, mp4, [0, 12, 30], r'decoded \d+ frames from the start: (the frames after the '
                           r'keyframe are not in order|decoding after the seek failed)')
     print('  open GOP:', '; '.join(n.split(': ', 2)[-1] for n in notes if n))
@@ -330,11 +334,54 @@ def check_rclone(env):
 
 
 def check_mkv(env):
+    """The pair's dis.mkv (x264, one keyframe in 48 frames): the packet scan finds keyframe 0."""
     ref, _ = pair_files(env, PAIR)
     mkv = os.path.join(env.shared, 'conformance', PAIR, 'dis.mkv')
     if not os.path.exists(mkv):
         raise Skip(f'no {mkv}')
-    check_chunked(env, ref, mkv, [0, 9, 16, 30], r'decoded \d+ frames from the start: matroska')
+    check_chunked(env, ref, mkv, [0, 9, 16, 30], r'seeked to keyframe \d+ \(packet scan\)')
+
+
+def remux_mkv(env, mp4, name):
+    return cached(env, name, lambda out: ffmpeg('-i', mp4, '-c', 'copy', out))
+
+
+def check_mkv_keyframes(env, open_gop=False):
+    """The g8 mp4's stream remuxed into matroska (cues: keyframe times only): the demux-only
+    packet scan finds the closed-GOP keyframe at or before the frame; with open GOPs the scan
+    takes keyframe 0, or a keyframe that fails to decode sends the chunk back to the start."""
+    ref, _ = pair_files(env, PAIR)
+    if open_gop:
+        check_open_gop(env, quiet=True)
+        src = os.path.join(os.path.dirname(mp4_of(env)), f'{PAIR}-ref-opengop.mp4')
+    else:
+        src = mp4_of(env)
+    mkv = remux_mkv(env, src, os.path.basename(src)[:-4] + '.mkv')
+    expect = r'seeked to keyframe \d+ \(packet scan\)'
+    if open_gop:   # a keyframe that looks closed may still fail to decode: then from the start
+        expect += r'|decoded \d+ frames from the start'
+    notes = check_chunked(env, ref, mkv, MP4_STARTS, expect)
+    for a, note in zip(MP4_STARTS, notes):
+        m = re.search(r'seeked to keyframe (\d+) \(packet scan\), decoded (\d+) frames before frame (\d+)', note)
+        want = 0 if open_gop else (a - 2) // 8 * 8
+        if open_gop and a > 2 and not (m and m.group(1) == '0' or 'frames from the start' in note):
+            raise AssertionError(f'open-GOP mkv chunk {a}: {note!r}')
+        if not open_gop and a > 2 and (not m or int(m.group(1)) != want or int(m.group(3)) != a - 2):
+            raise AssertionError(f'mkv chunk {a}: {note!r}')
+    print('  mkv:', '; '.join(n.split(': ', 2)[-1] for n in notes if n))
+
+
+def check_mkv_unseekable(env):
+    """An mkv from a server that takes no ranges cannot be scanned and sought: decoded from the
+    start, said so."""
+    ref, _ = pair_files(env, PAIR)
+    mkv = remux_mkv(env, mp4_of(env), f'{PAIR}-ref-g8.mkv')
+    srv = serve(folder(env, 'mkv', {'dis.mkv': mkv}), 'none')
+    try:
+        url = f'http://127.0.0.1:{srv.server_address[1]}/dis.mkv'
+        check_chunked(env, ref, url, [0, 27], r'decoded 25 frames from the start: .*cannot be scanned')
+    finally:
+        srv.shutdown()
 
 
 def cases(env):
@@ -345,6 +392,9 @@ def cases(env):
     yield 'mp4_keyframe_seek', lambda: check_mp4(env)
     yield 'mp4_http', lambda: check_mp4_http(env)
     yield 'mp4_open_gop', lambda: check_open_gop(env)
-    yield 'mkv_from_start', lambda: check_mkv(env)
+    yield 'mkv_pair', lambda: check_mkv(env)
+    yield 'mkv_keyframes', lambda: check_mkv_keyframes(env)
+    yield 'mkv_open_gop', lambda: check_mkv_keyframes(env, open_gop=True)
+    yield 'mkv_unseekable', lambda: check_mkv_unseekable(env)
     yield 'integrity', lambda: check_integrity(env)
     yield 'rclone', lambda: check_rclone(env)

@@ -13,6 +13,7 @@
 #include <libavutil/pixdesc.h>
 
 #include "libav_api.h"
+#include "libav_scan.h"
 #include "avlog.h"
 #include "convert.h"
 #include "source_impl.h"
@@ -31,9 +32,14 @@ typedef struct LibavSource {
      * decode and presentation time, and whether one of them broke the order */
     int checking, broken;
     unsigned seek_pkts;
+    int64_t fed[64]; /* presentation times of the packets fed and not yet out as frames */
+    unsigned nfed;
     int64_t seek_dts, key_pts;
-    int64_t shift0; /* presentation minus decode time of the first packet, NOPTS: unknown */
-    int seen;       /* a packet of the stream was demuxed */
+    int64_t shift0;  /* presentation minus decode time of the first packet, NOPTS: unknown */
+    int seen;        /* a packet of the stream was demuxed */
+    int64_t pts0;    /* frame 0's presentation time */
+    PacketScan scan; /* filled when a seek needs it (no frame index) */
+    int use_scan;
     ConvertPlan plan;
     char what[128];
     AvlogSink log; /* libav's lines about this input, from whichever thread logs them */
@@ -76,11 +82,28 @@ static void check_packet(LibavSource *s, const AVPacket *p)
     if (s->seek_pkts++ == 0) {
         s->key_pts = p->pts;
         s->seek_dts = p->dts;
-        if (!(p->flags & AV_PKT_FLAG_KEY) || p->dts == AV_NOPTS_VALUE || p->pts == AV_NOPTS_VALUE)
+        /* mov's packets carry decode times (they name the sample); matroska's may not */
+        if (!(p->flags & AV_PKT_FLAG_KEY) || (!s->use_scan && p->dts == AV_NOPTS_VALUE) ||
+            p->pts == AV_NOPTS_VALUE)
             s->broken = 1;
     } else if (p->pts == AV_NOPTS_VALUE || p->pts <= s->key_pts) {
         s->broken = 1;
     }
+    if (s->nfed == sizeof(s->fed) / sizeof(s->fed[0])) s->broken = 1;
+    else s->fed[s->nfed++] = p->pts;
+}
+
+/* A frame out of the decoder after a seek must be the earliest-presented packet fed and not
+ * yet out: a frame the decoder dropped (e.g. one it could not reconstruct) would otherwise
+ * shift every later frame by one. */
+static int next_in_order(LibavSource *s, int64_t pts)
+{
+    unsigned m = 0;
+    for (unsigned i = 1; i < s->nfed; i++)
+        if (s->fed[i] < s->fed[m]) m = i;
+    if (!s->nfed || s->fed[m] != pts) return 0;
+    s->fed[m] = s->fed[--s->nfed];
+    return 1;
 }
 
 static int feed_packet(LibavSource *s, unsigned index, char *why, size_t n)
@@ -200,14 +223,43 @@ static int libav_skip(void *impl, unsigned index, char *why, size_t n)
  * mp4/mov sample table, which lists every frame in decode order, so that with a closed GOP
  * keyframe sample k is presentation frame k (checked while decoding, see check_packet).
  * -1 with the reason when the container gives no exact frame positions. */
-static int seek_sample(const LibavSource *s, unsigned frames, char *reason, size_t rn)
+static int seek_time(LibavSource *s, int64_t ts);
+
+/* Without a frame index (matroska, ...): back to frame 0 and a demux-only pass to the frame
+ * (libav_scan.h) gives the keyframe to seek to. -1: nothing moved; SCAN_MOVED: the source
+ * moved and must be opened again. */
+#define SCAN_MOVED (-2)
+static int scan_sample(LibavSource *s, unsigned frames, char *reason, size_t rn)
 {
-    AVStream *st = s->fmt->streams[s->stream];
-    if (!strstr(s->fmt->iformat->name, "mov")) {
-        snprintf(reason, rn, "%s gives no frame positions to seek to (matroska cues: keyframe times only)",
+    if (!(s->fmt->pb->seekable & AVIO_SEEKABLE_NORMAL) || s->pts0 == AV_NOPTS_VALUE) {
+        snprintf(reason, rn, "%s gives no frame positions and the input cannot be scanned",
                  s->fmt->iformat->name);
         return -1;
     }
+    if (seek_time(s, s->pts0) < 0) {
+        snprintf(reason, rn, "%s gives no frame positions and cannot go back to frame 0",
+                 s->fmt->iformat->name);
+        return SCAN_MOVED;
+    }
+    int r = packet_scan(&s->scan, s->fmt, s->stream, s->pkt, frames);
+    /* the pass must have started at frame 0: a closed GOP's keyframe presented at pts0 */
+    if (r < 0 || !s->scan.n || s->scan.pts[0] != s->pts0 || packet_scan_find(&s->scan, s->pts0, 0) != 0) {
+        snprintf(reason, rn, "the packet scan of %s did not start at frame 0", s->fmt->iformat->name);
+        return SCAN_MOVED;
+    }
+    int key = packet_scan_keyframe(&s->scan, frames);
+    if (key < 0) {
+        snprintf(reason, rn, "no closed-GOP keyframe up to frame %u", frames);
+        return SCAN_MOVED;
+    }
+    s->use_scan = 1;
+    return key;
+}
+
+static int seek_sample(LibavSource *s, unsigned frames, char *reason, size_t rn)
+{
+    AVStream *st = s->fmt->streams[s->stream];
+    if (!strstr(s->fmt->iformat->name, "mov")) return scan_sample(s, frames, reason, rn);
     int cnt = avformat_index_get_entries_count(st);
     if (cnt <= (int)frames || (st->nb_frames > 0 && st->nb_frames != cnt)) {
         snprintf(reason, rn, "the sample table does not list every frame");
@@ -255,12 +307,16 @@ static int decode_to(LibavSource *s, unsigned frames, int *key, char *reason, si
             snprintf(reason, rn, "decoding after the seek failed (%.200s)", r ? why : "the stream ended");
             return -1;
         }
-        if (i == 0 && !s->broken && (*key = sample_of(s, s->seek_dts, frames)) < 0) {
+        if (i == 0 && !s->broken &&
+            (*key = s->use_scan ? packet_scan_find(&s->scan, s->key_pts, frames)
+                                : sample_of(s, s->seek_dts, frames)) < 0) {
             snprintf(reason, rn, "the seek did not land on a keyframe at or before frame %u", frames);
             return -1;
         }
         int64_t pts = s->frame->pts;
-        if (s->broken || pts == AV_NOPTS_VALUE || (i == 0 ? pts != s->key_pts : pts <= last)) break;
+        if (s->broken || pts == AV_NOPTS_VALUE || (i == 0 ? pts != s->key_pts : pts <= last) ||
+            !next_in_order(s, pts))
+            break;
         last = pts;
         if ((unsigned)*key + i == frames) {
             s->pending = 1;
@@ -315,9 +371,10 @@ static int libav_seek(void *impl, unsigned frames, char *note, size_t nn, char *
     int key = seek_sample(s, frames, reason, sizeof(reason));
     if (key < 0) {
         snprintf(note, nn, "decoded %u frames from the start: %s", frames, reason);
-        return 0; /* the source stands at frame 0: skipping decodes from there */
+        /* -1: the source stands at frame 0, skipping decodes from there */
+        return key == SCAN_MOVED ? SOURCE_REOPEN : 0;
     }
-    int r = seek_time(s, seek_target(s, key, frames));
+    int r = seek_time(s, s->use_scan ? s->scan.pts[key] : seek_target(s, key, frames));
     if (r < 0) {
         describe(s, r, reason, sizeof(reason));
         snprintf(note, nn, "decoded %u frames from the start: the seek to keyframe %d failed (%s)", frames,
@@ -327,14 +384,14 @@ static int libav_seek(void *impl, unsigned frames, char *note, size_t nn, char *
     avcodec_flush_buffers(s->dec);
     av_frame_unref(s->frame);
     s->pending = s->draining = s->broken = 0;
-    s->seek_pkts = 0;
+    s->seek_pkts = s->nfed = 0;
     s->checking = 1;
     if (decode_to(s, frames, &key, reason, sizeof(reason)) < 0) {
         snprintf(note, nn, "decoded %u frames from the start: %s", frames, reason);
         return SOURCE_REOPEN;
     }
-    snprintf(note, nn, "seeked to keyframe %d (sample table), decoded %u frames before frame %u", key,
-             frames - (unsigned)key, frames);
+    snprintf(note, nn, "seeked to keyframe %d (%s), decoded %u frames before frame %u", key,
+             s->use_scan ? "packet scan" : "sample table", frames - (unsigned)key, frames);
     return (int)frames;
 }
 
@@ -350,6 +407,7 @@ static void libav_close(void *impl)
     avformat_close_input(&s->fmt);
     av_packet_free(&s->pkt);
     av_frame_free(&s->frame);
+    packet_scan_free(&s->scan);
     url_io_close(s->io);
     avlog_sink_destroy(&s->log);
     free(s);
@@ -458,6 +516,7 @@ static int first_frame(LibavSource *s, char *why, size_t n)
     }
     if (r < 0) return r;
     s->pending = 1;
+    s->pts0 = s->frame->pts;
     return convert_plan(&s->plan, s->frame->format, s->frame->width, s->frame->height, why, n);
 }
 
