@@ -31,10 +31,11 @@ typedef struct MediaOptions {
     void (*log)(void *user, const char *msg);
     void *log_user;
     /* frames passed over at open (counted as read): a chunk of a job starts at its frame.
-     * y4m and raw yuv seek by byte offset (local files; URLs with one range request), mp4/mov
-     * seek to the keyframe the sample table puts at or before the frame and decode from
-     * there, other inputs read or decode from the start (verified by the count of frames,
-     * never by timestamps; see media_seek_note); fewer frames fail the open */
+     * y4m and raw yuv seek by byte offset (local files; URLs with one range request),
+     * containers seek to the closed-GOP keyframe at or before the frame (mp4/mov: the sample
+     * table; others: a demux-only packet scan) and decode from there, anything that does not
+     * check out reads or decodes from the start (verified by frame index, never by timestamp
+     * guesswork; see media_seek_note and docs/media.md); fewer frames fail the open */
     unsigned skip_frames;
 } MediaOptions;
 
