@@ -12,6 +12,7 @@ for byte but the fps field.
   kill:    kill -9 of the node holding the probe (its HTTP read held open): the probe lease
            expires, another node probes, the job is cut and completes, identical.
   refusal: a client may not submit "probe" itself.
+  pg:      the same on PostgreSQL, two controllers on one database, each job cut once.
   metrics: vmafx_controller_frame_probes_total counts started, counted and failed probes."""
 import functools, http.server, os, threading, time
 from vmafx_testlib import Skip, pair_files
@@ -189,3 +190,25 @@ def test_refuse_client_probe(env):
                                                          'probe': True})
         if st != 400 or 'probe' not in str(body):
             raise AssertionError(f'a client probe: {st} {body}')
+
+
+# ---- PostgreSQL: the same probes; two controllers on one database cut a job once ---------
+
+def test_pg_probe(env):
+    from test_chunks_service import _pg
+    PgServer = _pg()
+    dis_mkv = mkv(env)
+    ref, _ = pair_files(env, PAIR)
+    with PgServer() as pg:
+        dsn = pg.dsn(pg.new_db())
+        with Cluster(env, 'probe-pg-a', db=dsn) as a, Cluster(env, 'probe-pg-b', db=dsn) as b:
+            a.controller()
+            b.controller()
+            a.node('a0')
+            b.node('b0')
+            jids = [a.api().submit(ref, dis_mkv, chunk_frames=size) for size in (5, 7)]
+            for jid, size in zip(jids, (5, 7)):
+                # cut once: a second cut would have added a second set of chunks
+                job = check_chunked(env, a, b.api(), jid, ref, dis_mkv, size, ref)
+                if any(ch['attempt'] != 1 for ch in job['chunks']):
+                    raise AssertionError(f'a chunk was leased twice: {job["chunks"]}')
