@@ -12,6 +12,7 @@ for byte but the fps field.
   kill:    kill -9 of the node holding the probe (its HTTP read held open): the probe lease
            expires, another node probes, the job is cut and completes, identical.
   refusal: a client may not submit "probe" itself.
+  rclone:  a y4m and a mkv on an S3 remote (the storage lab), read through the nodes' rclone.
   pg:      the same on PostgreSQL, two controllers on one database, each job cut once.
   metrics: vmafx_controller_frame_probes_total counts started, counted and failed probes."""
 import functools, http.server, os, threading, time
@@ -30,8 +31,9 @@ def mkv(env):
     return path
 
 
-def check_chunked(env, c, api, jid, ref, dis, size, ref_file):
-    """The job completed as chunks of size and its report is `vmafx score`'s."""
+def check_chunked(env, c, api, jid, ref, dis, size, ref_file, local=None):
+    """The job completed as chunks of size and its report is `vmafx score`'s (on local, the
+    same files where the job's inputs are remote objects)."""
     job = api.wait_status(jid, ('completed', 'failed'), timeout=180)
     assert job['status'] == 'completed', job
     total = y4m_frames(ref_file)
@@ -41,7 +43,7 @@ def check_chunked(env, c, api, jid, ref, dis, size, ref_file):
         raise AssertionError(f'expected {n} chunks after the probe, got {len(chunks)}: {job}')
     if f'{total} frames known' not in job.get('chunk_note', ''):
         raise AssertionError(f'chunk_note: {job.get("chunk_note")!r}')
-    want = whole_report(env, ref, dis, [], 'json', os.path.join(c.dir, 'whole.json'))
+    want = whole_report(env, *(local or (ref, dis)), [], 'json', os.path.join(c.dir, 'whole.json'))
     if without_timing(want) != without_timing(frames(api, jid, 'json')):
         raise AssertionError(f'{ref} {dis}: the merged report differs from vmafx score')
     return job
@@ -190,6 +192,30 @@ def test_refuse_client_probe(env):
                                                          'probe': True})
         if st != 400 or 'probe' not in str(body):
             raise AssertionError(f'a client probe: {st} {body}')
+
+
+def test_probe_rclone_remote(env):
+    """Inputs on an S3 remote, read through the nodes' rclone (http-serve): a y4m counted from
+    the size rclone's server announces, a mkv by a demux pass through it."""
+    if env.quick:
+        raise Skip('--quick (the sanitizer run) leaves out the long cluster cases')
+    import storage_lab
+    dis_mkv = mkv(env)
+    lab = storage_lab.get_lab(env.scratch)
+    ref, dis = pair_files(env, PAIR)
+    for path, name in ((ref, 'ref.y4m'), (dis, 'dis.y4m'), (dis_mkv, 'dis.mkv')):
+        lab.rclone_cmd('copyto', path, f's3:media/probe/{name}')
+    with Cluster(env, 'probe-rclone') as c:
+        c.controller()
+        api = c.api()
+        for k in range(2):
+            c.node(f'n{k}', env={'VMAFX_RCLONE_CONFIG': lab.conf, 'VMAFX_STORAGE_MODE': 'http-serve'})
+        cases = (('s3://media/probe/ref.y4m', 's3://media/probe/dis.y4m', (ref, dis), 5),
+                 (ref, 's3://media/probe/dis.mkv', (ref, dis_mkv), 7))
+        for r, d, local, size in cases:
+            jid = api.submit(r, d, chunk_frames=size)
+            check_chunked(env, c, api, jid, r, d, size, ref, local=local)
+    assert not storage_lab.rclone_pids(c.dir), 'rclone processes left behind'
 
 
 # ---- PostgreSQL: the same probes; two controllers on one database cut a job once ---------
