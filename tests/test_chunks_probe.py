@@ -11,6 +11,8 @@ for byte but the fps field.
            chunk_note naming the input and why; the probe never fails the job.
   kill:    kill -9 of the node holding the probe (its HTTP read held open): the probe lease
            expires, another node probes, the job is cut and completes, identical.
+  given up: the probe's lease lost --max-lost-attempts times: the job runs whole, with a note.
+  cancel:  a job cancelled while its probe runs stays cancelled; the node goes on.
   refusal: a client may not submit "probe" itself.
   rclone:  a y4m and a mkv on an S3 remote (the storage lab), read through the nodes' rclone.
   pg:      the same on PostgreSQL, two controllers on one database, each job cut once.
@@ -143,18 +145,16 @@ class _Held(http.server.SimpleHTTPRequestHandler):
         self.server.arrived.set()
         while self.server.hold.is_set():
             time.sleep(0.05)
-        super().do_GET()
+        try:
+            super().do_GET()
+        except (BrokenPipeError, ConnectionResetError):
+            pass   # the killed node's connection
 
 
 def test_kill_node_holding_probe(env):
     dis_mkv = mkv(env)
     ref, _ = pair_files(env, PAIR)
-    srv = http.server.ThreadingHTTPServer(('127.0.0.1', 0),
-                                          functools.partial(_Held, directory=os.path.dirname(dis_mkv)))
-    srv.daemon_threads = True
-    srv.hold, srv.arrived = threading.Event(), threading.Event()
-    srv.hold.set()
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    srv = held_server(os.path.dirname(dis_mkv))
     try:
         url = f'http://127.0.0.1:{srv.server_address[1]}/dis.mkv'
         with Cluster(env, 'probe-kill') as c:
@@ -179,6 +179,71 @@ def test_kill_node_holding_probe(env):
             log = open(os.path.join(c.dir, 'controller.log')).read()
             if 'node rescuer counted' not in log:
                 raise AssertionError('the controller log does not say the rescuer counted')
+    finally:
+        srv.hold.clear()
+        srv.shutdown()
+
+
+def held_server(root):
+    srv = http.server.ThreadingHTTPServer(('127.0.0.1', 0), functools.partial(_Held, directory=root))
+    srv.daemon_threads = True
+    srv.hold, srv.arrived = threading.Event(), threading.Event()
+    srv.hold.set()
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    return srv
+
+
+def test_probe_given_up_job_runs_whole(env):
+    """The probe's lease lost --max-lost-attempts times: the probe is given up, not the job."""
+    dis_mkv = mkv(env)
+    ref, _ = pair_files(env, PAIR)
+    srv = held_server(os.path.dirname(dis_mkv))
+    try:
+        url = f'http://127.0.0.1:{srv.server_address[1]}/dis.mkv'
+        with Cluster(env, 'probe-given-up') as c:
+            c.controller('--lease-ttl', '2', '--retry-backoff', '0', '--max-lost-attempts', '1')
+            api = c.api()
+            victim = c.node('victim', '--stall-timeout', '120')
+            jid = api.submit(ref, url, chunk_frames=5)
+            wait_until('the victim to read the input for its probe', srv.arrived.is_set, timeout=30)
+            victim.kill9()
+            wait_until('the job to be let go whole', lambda: 'lease lost' in api.job(jid).get('chunk_note', ''),
+                       timeout=30)
+            srv.hold.clear()
+            c.node('rescuer')
+            job = api.wait_status(jid, ('completed', 'failed'), timeout=120)
+            if job['status'] != 'completed' or job.get('chunks') or 'one chunk' not in job['chunk_note']:
+                raise AssertionError(f'a given-up probe: the job should run whole: {job}')
+            want = whole_report(env, ref, dis_mkv, [], 'json', os.path.join(c.dir, 'whole.json'))
+            if without_timing(want) != without_timing(frames(api, jid, 'json')):
+                raise AssertionError('after a given-up probe: the report differs from vmafx score')
+    finally:
+        srv.hold.clear()
+        srv.shutdown()
+
+
+def test_cancel_while_probing(env):
+    """A job cancelled while a node counts stays cancelled (its probe stops, its late result
+    is dropped), and the node takes the next job."""
+    dis_mkv = mkv(env)
+    ref, dis = pair_files(env, PAIR)
+    srv = held_server(os.path.dirname(dis_mkv))
+    try:
+        url = f'http://127.0.0.1:{srv.server_address[1]}/dis.mkv'
+        with Cluster(env, 'probe-cancel') as c:
+            c.controller()
+            api = c.api()
+            c.node('a')
+            jid = api.submit(ref, url, chunk_frames=5)
+            wait_until('the node to read the input for its probe', srv.arrived.is_set, timeout=30)
+            api.ok('POST', f'/v1/jobs/{jid}/cancel')
+            srv.hold.clear()
+            nxt = api.submit(ref, dis)
+            if api.wait_status(nxt, ('completed', 'failed'), timeout=60)['status'] != 'completed':
+                raise AssertionError('the node did not take the next job')
+            job = api.job(jid)
+            if job['status'] != 'cancelled' or job.get('chunks'):
+                raise AssertionError(f'cancelled while probing: {job}')
     finally:
         srv.hold.clear()
         srv.shutdown()

@@ -69,7 +69,8 @@ static int count_packets(AVFormatContext *fmt, int stream, UrlIo *io, unsigned *
     int r;
     unsigned count = 0;
     while ((r = av_read_frame(fmt, pkt)) >= 0) {
-        count += pkt->stream_index == stream;
+        /* a packet the demuxer marks as discarded (before an edit list's start) gives no frame */
+        count += pkt->stream_index == stream && !(pkt->flags & AV_PKT_FLAG_DISCARD);
         av_packet_unref(pkt);
     }
     av_packet_free(&pkt);
@@ -132,11 +133,14 @@ int media_count_frames(const char *path, const MediaOptions *opt, unsigned *fram
     char name[600], why[512] = "";
     snprintf(name, sizeof(name), "%s", media_name(src));
     media_close(src);
-    if (yuv && !is_url(path)) { /* a local file: its size, read at open */
+    if (yuv && !is_url(path) && hint) { /* a local file: its size, read at open */
         *frames = hint;
         *exact = 1;
         return 0;
     }
+    if (yuv && !is_url(path))
+        return snprintf(err, n, "%s: no frame count (not a regular file, or shorter than one frame)", name),
+               -EINVAL;
     r = yuv ? count_url_yuv(path, name, &o, &geo, y4m, frames, why, sizeof(why))
             : count_container(path, name, &o, frames, exact, why, sizeof(why));
     if (yuv && !r) *exact = 1;
