@@ -5,6 +5,7 @@ job with local y4m inputs is; the merged report equals `vmafx score` on the same
 for byte but the fps field.
 
   mkv:     ref.y4m (local) + dis.mkv (local): the node counts the mkv's packets; chunks of 5.
+  mp4:     dis.mkv remuxed into an mp4: counted from the track's sample count.
   http:    ref.y4m and dis.y4m over a local http.server: counted from Content-Length.
   both:    dis.mkv over HTTP (a demux pass through the node's URL reader).
   failed:  a y4m served without Content-Length cannot be counted: the job runs whole with a
@@ -78,6 +79,23 @@ def test_probe_mkv_and_http(env):
     finally:
         srv.shutdown()
         mkv_srv.shutdown()
+
+
+def test_probe_mp4(env):
+    """An mp4 (dis.mkv remuxed, nothing re-encoded) counted from its index's sample count."""
+    import shutil, subprocess
+    if not shutil.which('ffmpeg'):
+        raise Skip('no ffmpeg to remux dis.mkv into an mp4')
+    dis_mkv = mkv(env)
+    ref, _ = pair_files(env, PAIR)
+    with Cluster(env, 'probe-mp4') as c:
+        mp4 = os.path.join(c.dir, 'dis.mp4')
+        subprocess.run(['ffmpeg', '-nostdin', '-v', 'error', '-y', '-i', dis_mkv, '-c', 'copy', mp4], check=True)
+        c.controller()
+        api = c.api()
+        c.node('a')
+        jid = api.submit(ref, mp4, chunk_frames=5)
+        check_chunked(env, c, api, jid, ref, mp4, 5, ref)
 
 
 class _NoLength(http.server.BaseHTTPRequestHandler):
