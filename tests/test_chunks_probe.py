@@ -21,10 +21,28 @@ for byte but the fps field.
 import functools, http.server, os, threading, time
 from vmafx_testlib import Skip, pair_files
 from controller_testlib import Cluster, wait_until, metric
-from test_chunks import without_timing, y4m_frames, serve_dir
+from test_chunks import without_timing, y4m_frames
 from test_chunks_service import whole_report, frames
 
 PAIR = 'testsrc2_576x324_crf35'
+
+
+class _Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        pass   # a node that read what it needed (or was killed) closes its connection early
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *a):
+        pass
+
+
+def serve_dir(root, handler=_Quiet):
+    srv = _Server(('127.0.0.1', 0), functools.partial(handler, directory=root))
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    return srv
 
 
 def mkv(env):
@@ -128,7 +146,7 @@ class _NoLength(http.server.BaseHTTPRequestHandler):
 
 def test_probe_fails_job_runs_whole(env):
     ref, dis = pair_files(env, PAIR)
-    srv = http.server.ThreadingHTTPServer(('127.0.0.1', 0), _NoLength)
+    srv = _Server(('127.0.0.1', 0), _NoLength)
     srv.root = os.path.dirname(dis)
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     try:
@@ -153,20 +171,14 @@ def test_probe_fails_job_runs_whole(env):
         srv.shutdown()
 
 
-class _Held(http.server.SimpleHTTPRequestHandler):
+class _Held(_Quiet):
     """A file server that holds every request open while server.hold is set."""
-
-    def log_message(self, *a):
-        pass
 
     def do_GET(self):
         self.server.arrived.set()
         while self.server.hold.is_set():
             time.sleep(0.05)
-        try:
-            super().do_GET()
-        except (BrokenPipeError, ConnectionResetError):
-            pass   # the killed node's connection
+        super().do_GET()
 
 
 def test_kill_node_holding_probe(env):
@@ -182,10 +194,15 @@ def test_kill_node_holding_probe(env):
             jid = api.submit(ref, url, chunk_frames=5)
             wait_until('the victim to read the input for its probe', srv.arrived.is_set, timeout=30)
             job = api.job(jid)
-            if job['status'] != 'pending' or job.get('chunk_note') != 'counting frames on a node':
+            probe = job.get('probe') or {}
+            if job['status'] != 'pending' or job.get('chunk_note') != 'counting frames on a node' or \
+                    (probe.get('status'), probe.get('node'), probe.get('attempt')) != ('running', 'victim', 1):
                 raise AssertionError(f'while a node counts: {job}')
             victim.kill9()
-            time.sleep(3)          # past the lease's ttl: the probe goes back to pending
+            wait_until('the probe lease to expire', lambda: (api.job(jid).get('probe') or {}).get('lost_leases') == 1,
+                       timeout=15)
+            if job.get('chunks'):
+                raise AssertionError(f'chunks before the count: {job}')
             srv.hold.clear()
             c.node('rescuer')
             job = check_chunked(env, c, api, jid, ref, url, 5, ref)
@@ -203,8 +220,7 @@ def test_kill_node_holding_probe(env):
 
 
 def held_server(root):
-    srv = http.server.ThreadingHTTPServer(('127.0.0.1', 0), functools.partial(_Held, directory=root))
-    srv.daemon_threads = True
+    srv = _Server(('127.0.0.1', 0), functools.partial(_Held, directory=root))
     srv.hold, srv.arrived = threading.Event(), threading.Event()
     srv.hold.set()
     threading.Thread(target=srv.serve_forever, daemon=True).start()
@@ -230,7 +246,8 @@ def test_probe_given_up_job_runs_whole(env):
             srv.hold.clear()
             c.node('rescuer')
             job = api.wait_status(jid, ('completed', 'failed'), timeout=120)
-            if job['status'] != 'completed' or job.get('chunks') or 'one chunk' not in job['chunk_note']:
+            if job['status'] != 'completed' or job.get('chunks') or 'one chunk' not in job['chunk_note'] or \
+                    'probe' in job:
                 raise AssertionError(f'a given-up probe: the job should run whole: {job}')
             want = whole_report(env, ref, dis_mkv, [], 'json', os.path.join(c.dir, 'whole.json'))
             if without_timing(want) != without_timing(frames(api, jid, 'json')):
@@ -255,6 +272,8 @@ def test_cancel_while_probing(env):
             jid = api.submit(ref, url, chunk_frames=5)
             wait_until('the node to read the input for its probe', srv.arrived.is_set, timeout=30)
             api.ok('POST', f'/v1/jobs/{jid}/cancel')
+            if (api.job(jid).get('probe') or {}).get('status') != 'cancelled':
+                raise AssertionError(f'the probe of a cancelled job: {api.job(jid)}')
             srv.hold.clear()
             nxt = api.submit(ref, dis)
             if api.wait_status(nxt, ('completed', 'failed'), timeout=60)['status'] != 'completed':

@@ -88,3 +88,15 @@ void probes_settle(Controller *c)
     for (size_t i = 0; i < n; i++) settle_one(c, &done[i]);
     probe_done_free(done, n);
 }
+
+void probe_view(Controller *c, const char *id, json_t *view)
+{
+    ChunkRow r;
+    if (!c->store->ops->probe_get || c->store->ops->probe_get(c->store, id, &r) != 1) return;
+    json_t *j = json_pack("{sssIsI}", "status", job_state_name(r.state), "attempt", (json_int_t)r.attempt,
+                          "lost_leases", (json_int_t)r.lost);
+    if (j && *r.node) json_object_set_new(j, "node", json_string(r.node));
+    if (j && r.error) json_object_set_new(j, "error", json_string(r.error));
+    if (j) json_object_set_new(view, "probe", j);
+    free(r.error);
+}

@@ -9,6 +9,8 @@
 #ifndef VMAFX_CONTROLLER_PROBE_H
 #define VMAFX_CONTROLLER_PROBE_H
 
+#include <jansson.h>
+
 #include "controller.h"
 
 /* Starts the probe of a held job; 0, or non-zero when the store has no probes or the job
@@ -16,5 +18,9 @@
 int probe_begin(Controller *c, const JobSpec *job, const char *id);
 /* Cuts or lets go the jobs whose probe has ended; stops the probes of cancelled jobs. */
 void probes_settle(Controller *c);
+
+/* Adds "probe" (status, attempt, lost_leases, node, error) to a job's view while the job has
+ * one: from its start until the job is cut or let go (then chunk_note says how it went). */
+void probe_view(Controller *c, const char *id, json_t *view);
 
 #endif

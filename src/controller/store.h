@@ -230,6 +230,9 @@ typedef struct StoreOps {
     int (*probe_start)(Store *, const char *id, const char *spec, const char *note, double now);
     /* Probes of final parents cancelled; *out: ended probes of parents still held and uncut. */
     int (*probe_sweep)(Store *, double now, ProbeDone **out, size_t *n);
+    /* The probe of a job while it exists (running, waiting for a lease again, or cancelled):
+     * 1 with out (first and end 0; error malloc'ed or NULL), 0 when none. */
+    int (*probe_get)(Store *, const char *parent_id, ChunkRow *out);
 } StoreOps;
 
 /* Completion webhooks (webhook.h): one deliveries row per job that has a webhook, written

@@ -129,3 +129,34 @@ int pg_probe_sweep(Store *base, double now, ProbeDone **out, size_t *n)
     }
     return rc;
 }
+
+static int get_locked(PgStore *s, const char *parent_id, ChunkRow *out)
+{
+    PgParams p = { 0 };
+    pgp_text(&p, parent_id);
+    PGresult *r =
+        pg_query(s, "a job's probe",
+                 "SELECT c.id, c.state, c.attempt, c.lost, c.node, c.started_at, c.error FROM jobs c"
+                 " JOIN jobs p ON c.parent_seq = p.seq WHERE p.id = $1 AND c.chunk_first IS NULL",
+                 &p);
+    if (!r) return -EIO;
+    int rc = PQntuples(r) > 0;
+    if (rc) {
+        memset(out, 0, sizeof(*out));
+        snprintf(out->id, sizeof(out->id), "%s", pg_str(r, 0, 0));
+        out->state = (JobState)pg_i64(r, 0, 1);
+        out->attempt = (unsigned)pg_i64(r, 0, 2);
+        out->lost = (unsigned)pg_i64(r, 0, 3);
+        snprintf(out->node, sizeof(out->node), "%s", pg_str(r, 0, 4));
+        out->started_at = pg_dbl(r, 0, 5);
+        out->error = PQgetisnull(r, 0, 6) ? NULL : pg_dup(r, 0, 6);
+    }
+    PQclear(r);
+    return rc;
+}
+
+int pg_probe_get(Store *base, const char *parent_id, ChunkRow *out)
+{
+    PgStore *s = (PgStore *)base;
+    return PG_LOCKED(s, get_locked(s, parent_id, out));
+}

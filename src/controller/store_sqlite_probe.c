@@ -146,3 +146,32 @@ int sq_probe_sweep(Store *base, double now, ProbeDone **out, size_t *n)
     }
     return rc;
 }
+
+static int get_locked(SqliteStore *s, const char *parent_id, ChunkRow *out)
+{
+    sqlite3_stmt *st =
+        prep(s, "SELECT c.id, c.state, c.attempt, c.lost, c.node, c.started_at, c.error FROM jobs c"
+                " JOIN jobs p ON c.parent_seq = p.seq WHERE p.id = ?1 AND c.chunk_first IS NULL");
+    if (!st) return -EIO;
+    sq_bind_text(st, 1, parent_id);
+    int r = sqlite3_step(st), rc = r == SQLITE_ROW ? 1 : r == SQLITE_DONE ? 0 : sq_fail(s, "a job's probe");
+    if (rc == 1) {
+        memset(out, 0, sizeof(*out));
+        snprintf(out->id, sizeof(out->id), "%s", (const char *)sqlite3_column_text(st, 0));
+        out->state = (JobState)sqlite3_column_int(st, 1);
+        out->attempt = (unsigned)sqlite3_column_int(st, 2);
+        out->lost = (unsigned)sqlite3_column_int(st, 3);
+        const unsigned char *node = sqlite3_column_text(st, 4);
+        snprintf(out->node, sizeof(out->node), "%s", node ? (const char *)node : "");
+        out->started_at = sqlite3_column_double(st, 5);
+        out->error = sq_strdup_col(st, 6);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int sq_probe_get(Store *base, const char *parent_id, ChunkRow *out)
+{
+    SqliteStore *s = (SqliteStore *)base;
+    return LOCKED(s, get_locked(s, parent_id, out));
+}
