@@ -36,6 +36,8 @@ static int start_locked(PgStore *s, const char *id, const char *spec, const char
     PGresult *res = pg_query(s, "probe a job",
                              "UPDATE jobs SET chunk_note = $2 WHERE id = $1 AND state = {pending}"
                              " AND attempt = 0 AND parent_seq IS NULL AND chunks = 0 AND not_before >= " HELD
+                             " AND NOT EXISTS(SELECT 1 FROM jobs c WHERE c.parent_seq = jobs.seq"
+                             " AND c.chunk_first IS NULL)"
                              " RETURNING seq, priority",
                              &p);
     long long seq = 0;
@@ -47,7 +49,6 @@ static int start_locked(PgStore *s, const char *id, const char *spec, const char
         priority = (int)pg_i64(res, 0, 1);
     }
     PQclear(res);
-    if (!rc) rc = pg_probe_drop(s, seq); /* none: a job is probed once */
     if (!rc) {
         char child[JOB_ID_LEN];
         store_new_id(child);

@@ -53,6 +53,8 @@ static int start_locked(SqliteStore *s, const char *id, const char *spec, const 
     if (rc) return rc;
     sqlite3_stmt *st = prep(s, "UPDATE jobs SET chunk_note = ?2 WHERE id = ?1 AND state = {pending}"
                                " AND attempt = 0 AND parent_seq IS NULL AND chunks = 0 AND not_before >= ?3"
+                               " AND NOT EXISTS(SELECT 1 FROM jobs c WHERE c.parent_seq = jobs.seq"
+                               " AND c.chunk_first IS NULL)"
                                " RETURNING seq, priority");
     long long seq = 0;
     int priority = 0;
@@ -67,7 +69,6 @@ static int start_locked(SqliteStore *s, const char *id, const char *spec, const 
     }
     rc = k == SQLITE_ROW ? 0 : k == SQLITE_DONE ? -EALREADY : sq_fail(s, "probe a job");
     sqlite3_finalize(st);
-    if (!rc) rc = sq_probe_drop(s, seq); /* none: a job is probed once */
     if (!rc) {
         st = prep(s, "INSERT INTO jobs(id, state, spec, priority, created_at, parent_seq)"
                      " VALUES(?1, {pending}, ?2, ?3, ?4, ?5)");

@@ -51,10 +51,9 @@ static int count_url_yuv(const char *url, const char *name, const MediaOptions *
     return 0;
 }
 
-static int demux_error(AVFormatContext *fmt, UrlIo *io, int code, const char *what, char *why, size_t n)
+static int demux_error(UrlIo *io, int code, const char *what, char *why, size_t n)
 {
     char cause[160];
-    (void)fmt;
     if (url_io_error(io, why, n) < 0) return -EIO;
     avlog_strerror(code, cause, sizeof(cause));
     snprintf(why, n, "%s: %s", what, cause);
@@ -74,7 +73,7 @@ static int count_packets(AVFormatContext *fmt, int stream, UrlIo *io, unsigned *
         av_packet_unref(pkt);
     }
     av_packet_free(&pkt);
-    if (r != AVERROR_EOF) return demux_error(fmt, io, r, "reading packets", why, n);
+    if (r != AVERROR_EOF) return demux_error(io, r, "reading packets", why, n);
     if (url_io_error(io, why, n) < 0) return -EIO; /* a cut transfer is no clean end */
     *frames = count;
     return 0;
@@ -97,7 +96,7 @@ static int count_container(const char *path, const char *name, const MediaOption
         int k = avformat_open_input(&fmt, url, NULL, NULL);
         if (k >= 0) k = avformat_find_stream_info(fmt, NULL);
         int stream = k >= 0 ? av_find_best_stream(fmt, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0) : k;
-        if (k < 0) r = demux_error(fmt, io, k, "unknown or unreadable format", why, n);
+        if (k < 0) r = demux_error(io, k, "unknown or unreadable format", why, n);
         else if (stream < 0) r = (snprintf(why, n, "no video stream"), -EINVAL);
         else if (strstr(fmt->iformat->name, "mov") && fmt->streams[stream]->nb_frames > 0) {
             *frames = (unsigned)fmt->streams[stream]->nb_frames;
