@@ -200,7 +200,7 @@ void chunks_view(Controller *c, const char *id, json_t *view)
     char *note;
     if (!c->store->ops->chunk_list || c->store->ops->chunk_list(c->store, id, &rows, &n, &note)) return;
     if (note) json_object_set_new(view, "chunk_note", json_string(note));
-    if (!n) probe_view(c, id, view); /* a node counting the job's frames */
+    if (!n && note) probe_view(c, id, view); /* a node counting the job's frames (a probe sets a note) */
     if (n) {
         json_t *a = json_array();
         size_t done = 0;
