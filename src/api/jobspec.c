@@ -435,6 +435,14 @@ static int get_chunk(Errs *e, json_t *root, JobSpec *s)
     return 0;
 }
 
+static int get_probe(Errs *e, json_t *root, JobSpec *s)
+{
+    json_t *v = json_object_get(root, "probe");
+    s->probe = json_is_true(v);
+    if (v && !json_is_boolean(v)) return bad(e, "probe", "must be true or false");
+    return 0;
+}
+
 static int label_key_ok(const char *k)
 {
     size_t n = strlen(k);
@@ -488,7 +496,7 @@ static int known_keys(Errs *e, json_t *root)
 {
     static const char *const keys[] = { "reference_uri", "distorted_uri", "models", "features",
                                         "options",       "priority",      "labels", "webhook_url",
-                                        "chunk_frames",  "chunk",         NULL };
+                                        "chunk_frames",  "chunk",         "probe",  NULL };
     const char *key;
     json_t *v;
     json_object_foreach(root, key, v)
@@ -509,7 +517,8 @@ static int parse_root(Errs *e, json_t *root, JobSpec *s, JobUriCheck check, void
         get_list(e, root, "models", s->models, JOB_MAX_MODELS, &s->n_models, check_model) ||
         get_list(e, root, "features", s->features, JOB_MAX_FEATURES, &s->n_features, check_feature) ||
         get_options(e, root, &s->opt) || get_priority(e, root, &s->priority) || get_webhook(e, root, s) ||
-        get_chunk_frames(e, root, s) || get_chunk(e, root, s) || check_model_names(e, s, JOB_FROM_API))
+        get_chunk_frames(e, root, s) || get_chunk(e, root, s) || get_probe(e, root, s) ||
+        check_model_names(e, s, JOB_FROM_API))
         return -1;
     return get_labels(e, root, s);
 }
@@ -639,6 +648,7 @@ static json_t *spec_json(const JobSpec *s)
         if (c && s->chunk_end) json_object_set_new(c, "end", json_integer(s->chunk_end));
         json_object_set_new(j, "chunk", c);
     }
+    if (s->probe) json_object_set_new(j, "probe", json_true());
     if (s->n_labels) {
         json_t *l = json_object();
         for (unsigned i = 0; l && i < s->n_labels; i++)

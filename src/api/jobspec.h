@@ -68,6 +68,9 @@ typedef struct JobSpec {
      * the end); clients never set it */
     int chunk_set;
     unsigned chunk_first, chunk_end;
+    /* a frame-count probe the controller leases for a job it cannot count itself: the node
+     * opens the inputs and reports their frame counts instead of scoring; clients never set it */
+    int probe;
     char label_key[JOB_MAX_LABELS][JOB_LABEL_KEY_MAX];
     char label_value[JOB_MAX_LABELS][JOB_LABEL_VALUE_MAX];
     unsigned n_labels;

@@ -134,6 +134,8 @@ void api_submit(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArg
     else if (job->chunk_set)
         api_reply_error(resp, 400, "chunk",
                         "chunk: set by the controller for the chunks of a job (use chunk_frames)");
+    else if (job->probe)
+        api_reply_error(resp, 400, "probe", "probe: set by the controller to count a job's frames on a node");
     else store_submit(c, rq, resp, job, args->who);
     free(job);
 }

@@ -119,10 +119,12 @@ static int wait_seconds(json_t *body, double max, double *out, HttpResp *resp)
 static void grant(Controller *c, HttpResp *resp, LeaseGrant *g, double now)
 {
     json_t *spec = json_loads(g->spec, 0, NULL);
+    int probe = json_is_true(json_object_get(spec, "probe")); /* count the frames, do not score */
     metrics_leased(&c->metrics, g->first ? now - g->created_at : -1);
-    api_reply_json(resp, 200,
-                   json_pack("{sssisosf}", "id", g->ref.id, "attempt", (int)g->ref.attempt, "spec",
-                             spec ? spec : json_null(), "lease_ttl", c->cfg.lease_ttl));
+    json_t *answer = json_pack("{sssisosf}", "id", g->ref.id, "attempt", (int)g->ref.attempt, "spec",
+                               spec ? spec : json_null(), "lease_ttl", c->cfg.lease_ttl);
+    if (answer && probe) json_object_set_new(answer, "probe", json_true());
+    api_reply_json(resp, 200, answer);
     free(g->spec);
 }
 

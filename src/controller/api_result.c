@@ -15,6 +15,7 @@ typedef struct Result {
     char *pooled_text;
     char *warnings_text;
     int prepare_failed; /* a failure the node put on its storage layer ("stage": "prepare") */
+    char *probe_text;   /* a probe's counts (probe.h), kept as its report */
 } Result;
 
 #define WARNINGS_MAX 32
@@ -42,6 +43,19 @@ static int warnings(json_t *body, Result *res, HttpResp *resp)
     res->warnings_text = json_dumps(w, JSON_COMPACT);
     res->o.warnings = res->warnings_text;
     return res->warnings_text ? 0 : (api_reply_error(resp, 500, NULL, "out of memory"), -1);
+}
+
+/* "probe": {"reference": R, "distorted": D}, the frames of a probe's inputs (probe.h). */
+static int probe_counts(json_t *probe, Result *res, HttpResp *resp)
+{
+    json_t *r = json_object_get(probe, "reference"), *d = json_object_get(probe, "distorted");
+    if (!json_is_integer(r) || !json_is_integer(d) || json_integer_value(r) < 0 || json_integer_value(d) < 0)
+        return api_reply_error(resp, 400, "probe", "probe: {\"reference\": frames, \"distorted\": frames}"),
+               -1;
+    res->probe_text = json_dumps(probe, JSON_COMPACT);
+    res->o.report_json = res->probe_text;
+    res->o.report_xml = res->o.report_csv = "";
+    return res->probe_text ? 0 : (api_reply_error(resp, 500, NULL, "out of memory"), -1);
 }
 
 static int report_texts(json_t *body, Result *res, HttpResp *resp)
@@ -86,6 +100,8 @@ static int parse_result(json_t *body, Result *res, HttpResp *resp)
     res->o.fps = fps ? json_number_value(fps) : -1;
     res->o.completed = !strcmp(status, "completed");
     if (warnings(body, res, resp)) return -1;
+    json_t *probe = json_object_get(body, "probe");
+    if (res->o.completed && probe) return probe_counts(probe, res, resp);
     if (res->o.completed) return report_texts(body, res, resp);
     res->o.error = json_string_value(json_object_get(body, "error"));
     if (!res->o.error || !*res->o.error)
@@ -125,14 +141,17 @@ static void finished(Controller *c, const char *node, const LeaseRef *l, const R
                 node, l->attempt, res->o.error);
 }
 
-/* A chunk's raw values are taken only for a chunk of a chunked job (0), else 400 (-1). */
-static int chunk_allowed(Controller *c, const LeaseRef *l, HttpResp *resp)
+/* A chunk's raw values are taken only for a chunk of a chunked job, a probe's counts only
+ * for a probe (0), else 400 (-1). */
+static int chunk_allowed(Controller *c, const LeaseRef *l, int probe, HttpResp *resp)
 {
     JobRecord rec;
     int e = c->store->ops->get(c->store, l->id, &rec);
-    int ok = !e && rec.spec && strstr(rec.spec, "\"chunk\":{");
+    int ok = !e && rec.spec && strstr(rec.spec, probe ? "\"probe\":true" : "\"chunk\":{");
     if (!e) job_record_free(&rec);
     if (e && e != -ENOENT) return api_reply_error(resp, 503, NULL, "database error"), -1;
+    if (!ok && !e && probe)
+        return api_reply_error(resp, 400, "probe", "probe: job %s is not a frame-count probe", l->id), -1;
     if (!ok && !e)
         return api_reply_error(resp, 400, "report.chunk", "report.chunk: job %s is not a chunk", l->id), -1;
     return 0; /* an unknown job: the store's fencing answers */
@@ -144,7 +163,7 @@ void api_result(Controller *c, const HttpReq *rq, HttpResp *resp, const RouteArg
     Result res = { .o = { .frames = -1, .fps = -1 } };
     LeaseRef l;
     if (!body || api_lease_ref(body, args->a[1], &l, resp) || parse_result(body, &res, resp)) goto out;
-    if (res.o.completed && !res.pooled && chunk_allowed(c, &l, resp)) goto out;
+    if (res.o.completed && !res.pooled && chunk_allowed(c, &l, res.probe_text != NULL, resp)) goto out;
     FinishInfo fi;
     double now = controller_now();
     int e = c->store->ops->finish(c->store, args->a[0], &l, &res.o, now, &fi);
@@ -167,5 +186,6 @@ out:
     json_decref(res.pooled);
     free(res.pooled_text);
     free(res.warnings_text);
+    free(res.probe_text);
     json_decref(body);
 }

@@ -90,6 +90,17 @@ long long chunk_plan_frames(const JobSpec *job, const StorageConfig *storage, ch
                  ref < 0 ? "the reference" : "the distorted input");
         return 0;
     }
+    return chunk_plan_bound(job, ref, dis, why, n);
+}
+
+int chunk_plan_unknown(const JobSpec *job, const StorageConfig *storage)
+{
+    return strcmp(job->opt.fps_mismatch, "resample") && (input_frames(job->reference_uri, job, storage) < 0 ||
+                                                         input_frames(job->distorted_uri, job, storage) < 0);
+}
+
+long long chunk_plan_bound(const JobSpec *job, long long ref, long long dis, char *why, size_t n)
+{
     ref -= job->opt.frame_skip_ref;
     dis -= job->opt.frame_skip_dist;
     long long frames = ref < dis ? ref : dis;

@@ -14,4 +14,10 @@
  * A lower bound is what chunking needs: the last chunk always runs to the end. */
 long long chunk_plan_frames(const JobSpec *job, const StorageConfig *storage, char *why, size_t n);
 
+/* The same bound from the frames the inputs hold (the controller's count, or a node's). */
+long long chunk_plan_bound(const JobSpec *job, long long ref, long long dis, char *why, size_t n);
+/* 1 when chunk_plan_frames gives up only because an input cannot be counted here (remote,
+ * container): a node can count it (a probe lease, probe.h). */
+int chunk_plan_unknown(const JobSpec *job, const StorageConfig *storage);
+
 #endif

@@ -7,6 +7,7 @@
 #include "api.h"
 #include "chunk_plan.h"
 #include "chunks.h"
+#include "probe.h"
 #include "webhook.h"
 
 #define MAX_CHUNKS 100000
@@ -72,7 +73,6 @@ int chunks_wanted(const Controller *c, const JobSpec *job)
 /* Every path ends in chunk_split (chunks, or only a note), which also lets a held job go. */
 void chunks_plan(Controller *c, const JobSpec *job, const char *id)
 {
-    unsigned size = job->chunk_given ? job->chunk_frames : c->cfg.chunk_frames;
     if (!chunks_wanted(c, job)) return;
     if (!c->cfg.merge) {
         note_only(c, id, "this controller cannot merge chunks: scored as one chunk");
@@ -80,6 +80,16 @@ void chunks_plan(Controller *c, const JobSpec *job, const char *id)
     }
     char why[400];
     long long frames = chunk_plan_frames(job, c->cfg.storage, why, sizeof(why));
+    if (frames <= 0 && chunk_plan_unknown(job, c->cfg.storage) && !probe_begin(c, job, id))
+        return; /* a node counts the frames (probe.h) */
+    chunks_cut(c, job, id, frames, why);
+}
+
+void chunks_cut(Controller *c, const JobSpec *job, const char *id, long long frames, const char *why_not)
+{
+    unsigned size = job->chunk_given ? job->chunk_frames : c->cfg.chunk_frames;
+    char why[900];
+    snprintf(why, sizeof(why), "%s", why_not);
     if (frames > size && (frames + size - 1) / size <= MAX_CHUNKS) {
         split(c, job, id, frames, size);
         return;
@@ -142,6 +152,7 @@ out:
 
 void chunks_settle(Controller *c)
 {
+    probes_settle(c);
     const StoreOps *ops = c->store->ops;
     ChunkReady *ready;
     size_t n;
@@ -189,6 +200,7 @@ void chunks_view(Controller *c, const char *id, json_t *view)
     char *note;
     if (!c->store->ops->chunk_list || c->store->ops->chunk_list(c->store, id, &rows, &n, &note)) return;
     if (note) json_object_set_new(view, "chunk_note", json_string(note));
+    if (!n && note) probe_view(c, id, view); /* a node counting the job's frames (a probe sets a note) */
     if (n) {
         json_t *a = json_array();
         size_t done = 0;

@@ -13,6 +13,9 @@
 /* After a job was stored: cut it into chunks when it asks for it (or the controller's
  * default does) and its frame count is known; otherwise a note says why it runs whole. */
 void chunks_plan(Controller *c, const JobSpec *job, const char *id);
+/* The decision once the frames are known (frames > 0) or not (why says why): chunks, or a
+ * note and the job let go whole. */
+void chunks_cut(Controller *c, const JobSpec *job, const char *id, long long frames, const char *why);
 /* Whether chunks_plan will decide about the job (and so it is stored held until then). */
 int chunks_wanted(const Controller *c, const JobSpec *job);
 /* Settles chunked jobs: fails, cancels, marks running and merges what is due. Called after

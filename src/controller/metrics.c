@@ -49,6 +49,15 @@ void metrics_chunks(Metrics *m, unsigned created, int merged, int merge_failed)
     pthread_mutex_unlock(&m->lock);
 }
 
+void metrics_probe(Metrics *m, int started, int counted, int failed)
+{
+    pthread_mutex_lock(&m->lock);
+    m->probes[0] += started != 0;
+    m->probes[1] += counted != 0;
+    m->probes[2] += failed != 0;
+    pthread_mutex_unlock(&m->lock);
+}
+
 void metrics_submitted(Metrics *m)
 {
     pthread_mutex_lock(&m->lock);
@@ -158,6 +167,14 @@ static void write_counters(FILE *f, const Metrics *m)
             "# TYPE vmafx_controller_chunk_merges_failed_total "
             "counter\nvmafx_controller_chunk_merges_failed_total %llu\n",
             m->chunks_created, m->chunked_merged, m->chunked_merge_failed);
+    fprintf(f,
+            "# HELP vmafx_controller_frame_probes_total Frame counts of chunked jobs asked of a node "
+            "(started), and their ends: counted (the job was cut) or failed (it ran whole).\n"
+            "# TYPE vmafx_controller_frame_probes_total counter\n"
+            "vmafx_controller_frame_probes_total{outcome=\"started\"} %llu\n"
+            "vmafx_controller_frame_probes_total{outcome=\"counted\"} %llu\n"
+            "vmafx_controller_frame_probes_total{outcome=\"failed\"} %llu\n",
+            m->probes[0], m->probes[1], m->probes[2]);
     fputs("# HELP vmafx_controller_jobs_finished_total Jobs that reached a final state.\n"
           "# TYPE vmafx_controller_jobs_finished_total counter\n",
           f);

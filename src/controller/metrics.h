@@ -31,6 +31,7 @@ typedef struct Metrics {
     unsigned n_models;
     unsigned long long webhook[DELIVERY_N_STATES]; /* webhook attempts by what followed */
     unsigned long long chunks_created, chunked_merged, chunked_merge_failed;
+    unsigned long long probes[3];      /* frame-count probes: started, counted (job cut), failed */
     unsigned long long prepare_failed; /* jobs failed at the node's storage layer */
 } Metrics;
 
@@ -48,6 +49,8 @@ void metrics_webhook(Metrics *m, DeliveryState outcome);
 void metrics_prepare_failed(Metrics *m);
 /* Chunked jobs: chunks created, and a chunked job merged (or its merge failed). */
 void metrics_chunks(Metrics *m, unsigned created, int merged, int merge_failed);
+/* Frame-count probes (probe.h): one started, one that counted, one that failed. */
+void metrics_probe(Metrics *m, int started, int counted, int failed);
 /* The text exposition; malloc'ed, NULL when out of memory. */
 char *metrics_render(Metrics *m, const StoreStats *st, double now, size_t *len);
 

@@ -157,6 +157,20 @@ typedef struct ChunkReady { /* a parent whose children all completed: merge it *
 void chunk_rows_free(ChunkRow *r, size_t n);
 void chunk_ready_free(ChunkReady *r, size_t n);
 
+/* A frame-count probe (probe.h) that has ended, for its parent to be cut or let go. A probe
+ * is a child job row with no range (chunk_first NULL), leased like a chunk; chunk_split of
+ * its parent deletes it in the same transaction, so a probe's result is used exactly once. */
+typedef struct ProbeDone {
+    char id[JOB_ID_LEN]; /* the parent's */
+    char *spec;          /* the parent's job text (malloc'ed) */
+    int completed;       /* 1: counted, result set; 0: failed, error set */
+    char *result;        /* the node's counts, {"reference": R, "distorted": D} (malloc'ed) */
+    char *error;         /* why the probe failed (malloc'ed) */
+    char node[NODE_ID_MAX];
+} ProbeDone;
+
+void probe_done_free(ProbeDone *p, size_t n);
+
 typedef struct StoreOps {
     /* 0 with id and replayed (an earlier submit with the same owner, key and body), or
      * -EEXIST when the key was used with another body (id then names that job). */
@@ -210,6 +224,15 @@ typedef struct StoreOps {
     int (*chunk_complete)(Store *, long long parent_seq, const Outcome *, double now);
     /* A parent's children in frame order and its note (both malloc'ed; n 0: not chunked). */
     int (*chunk_list)(Store *, const char *parent_id, ChunkRow **out, size_t *n, char **note);
+    /* Frame-count probes (probe.h); NULL where the backend has none (such jobs run whole). */
+    /* Adds a probe child with spec to a held, never leased, uncut job and sets its note;
+     * -EALREADY when the job is no longer that. */
+    int (*probe_start)(Store *, const char *id, const char *spec, const char *note, double now);
+    /* Probes of final parents cancelled; *out: ended probes of parents still held and uncut. */
+    int (*probe_sweep)(Store *, double now, ProbeDone **out, size_t *n);
+    /* The probe of a job while it exists (running, waiting for a lease again, or cancelled):
+     * 1 with out (first and end 0; error malloc'ed or NULL), 0 when none. */
+    int (*probe_get)(Store *, const char *parent_id, ChunkRow *out);
 } StoreOps;
 
 /* Completion webhooks (webhook.h): one deliveries row per job that has a webhook, written

@@ -83,6 +83,12 @@ int pg_chunk_texts(Store *, long long parent_seq, char ***texts, size_t **lens, 
 int pg_chunk_complete(Store *, long long parent_seq, const Outcome *, double now);
 int pg_chunk_list(Store *, const char *parent_id, ChunkRow **out, size_t *n, char **note);
 
+/* store_pg_probe.c: frame-count probes (the ops; the probe rows chunk_split drops) */
+int pg_probe_start(Store *, const char *id, const char *spec, const char *note, double now);
+int pg_probe_sweep(Store *, double now, ProbeDone **out, size_t *n);
+int pg_probe_drop(PgStore *s, long long parent_seq);
+int pg_probe_get(Store *, const char *parent_id, ChunkRow *out);
+
 /* store_pg_leases.c: the rows of the lease state machine (lease.h) */
 extern const struct LeaseRows pg_lease_rows;
 

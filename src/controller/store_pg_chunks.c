@@ -60,7 +60,7 @@ static int split_locked(PgStore *s, const char *id, const char *const *specs, co
                              "UPDATE jobs SET chunks = $2, chunk_note = $3, frames_total = $4,"
                              " not_before = CASE WHEN $2::int > 0 THEN " NEVER " ELSE 0 END"
                              " WHERE id = $1 AND state = {pending} AND attempt = 0 AND parent_seq IS NULL"
-                             " RETURNING seq, priority",
+                             " AND chunks = 0 AND not_before >= " NEVER " RETURNING seq, priority",
                              &p);
     long long seq = 0;
     int priority = 0;
@@ -71,6 +71,7 @@ static int split_locked(PgStore *s, const char *id, const char *const *specs, co
         priority = (int)pg_i64(res, 0, 1);
     }
     PQclear(res);
+    if (!rc) rc = pg_probe_drop(s, seq); /* a probe's result is used once */
     for (unsigned i = 0; !rc && i < n; i++) rc = insert_child(s, seq, priority, specs[i], &r[i], now);
     return pg_end(s, rc);
 }
@@ -236,7 +237,8 @@ static int list_locked(PgStore *s, const char *parent_id, ChunkRow **out, size_t
     r = pg_query(s, "chunks of a job",
                  "SELECT c.id, c.chunk_first, c.chunk_end, c.state, c.attempt, c.lost, c.node, c.frames_done,"
                  " c.frames_total, c.fps, c.started_at, c.finished_at, c.error FROM jobs c JOIN jobs p"
-                 " ON c.parent_seq = p.seq WHERE p.id = $1 ORDER BY c.chunk_first",
+                 " ON c.parent_seq = p.seq WHERE p.id = $1 AND c.chunk_first IS NOT NULL ORDER BY "
+                 "c.chunk_first",
                  &p);
     if (!r) return -EIO;
     int rows = PQntuples(r), rc = 0;

@@ -85,6 +85,12 @@ int sq_chunk_texts(Store *, long long parent_seq, char ***texts, size_t **lens, 
 int sq_chunk_complete(Store *, long long parent_seq, const Outcome *, double now);
 int sq_chunk_list(Store *, const char *parent_id, ChunkRow **out, size_t *n, char **note);
 
+/* store_sqlite_probe.c: frame-count probes (the ops; the probe rows chunk_split drops) */
+int sq_probe_start(Store *, const char *id, const char *spec, const char *note, double now);
+int sq_probe_sweep(Store *, double now, ProbeDone **out, size_t *n);
+int sq_probe_drop(SqliteStore *s, long long parent_seq);
+int sq_probe_get(Store *, const char *parent_id, ChunkRow *out);
+
 /* store_sqlite_leases.c: the rows of the lease state machine (lease.h) */
 extern const struct LeaseRows sqlite_lease_rows;
 

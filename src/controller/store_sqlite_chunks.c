@@ -99,7 +99,7 @@ static int split_locked(SqliteStore *s, const char *id, const char *const *specs
     sqlite3_stmt *st = prep(s, "UPDATE jobs SET chunks = ?2, chunk_note = ?3, frames_total = ?5,"
                                " not_before = CASE WHEN ?2 > 0 THEN ?4 ELSE 0 END"
                                " WHERE id = ?1 AND state = {pending} AND attempt = 0 AND parent_seq IS NULL"
-                               " RETURNING seq, priority");
+                               " AND chunks = 0 AND not_before >= ?4 RETURNING seq, priority");
     long long seq = 0;
     int priority = 0;
     if (!st) rc = -EIO;
@@ -117,6 +117,7 @@ static int split_locked(SqliteStore *s, const char *id, const char *const *specs
         rc = k == SQLITE_ROW ? 0 : k == SQLITE_DONE ? -EALREADY : sq_fail(s, "chunk a job");
         sqlite3_finalize(st);
     }
+    if (!rc) rc = sq_probe_drop(s, seq); /* a probe's result is used once */
     for (unsigned i = 0; !rc && i < n; i++) rc = insert_child(s, seq, priority, specs[i], &r[i], now);
     return sq_end(s, rc);
 }
@@ -286,7 +287,8 @@ static int list_locked(SqliteStore *s, const char *parent_id, ChunkRow **out, si
     sqlite3_finalize(st);
     st = prep(s, "SELECT c.id, c.chunk_first, c.chunk_end, c.state, c.attempt, c.lost, c.node, c.frames_done,"
                  " c.frames_total, c.fps, c.started_at, c.finished_at, c.error FROM jobs c JOIN jobs p"
-                 " ON c.parent_seq = p.seq WHERE p.id = ?1 ORDER BY c.chunk_first");
+                 " ON c.parent_seq = p.seq WHERE p.id = ?1 AND c.chunk_first IS NOT NULL ORDER BY "
+                 "c.chunk_first");
     if (!st) return -EIO;
     sq_bind_text(st, 1, parent_id);
     int r;

@@ -72,6 +72,16 @@ unsigned media_frames_hint(const FrameSource *s);
 /* Makes a read blocked on the network in another thread return soon (with an error). */
 void media_cancel(FrameSource *s);
 
+/* Frames the input holds, without decoding (count.c): y4m and raw yuv from the object's size
+ * (a local file's, or what an http(s) server announces), mp4/mov from the track's sample
+ * count, other containers from one demux pass over the video stream's packets. The input is
+ * opened as media_open opens it (opt's label, raw geometry, timeouts; skip_frames and
+ * integrity are ignored). A y4m file is taken to have plain "FRAME" lines. *exact is 1 when
+ * the count is the stored frames (every path above). 0, or negative with err naming the
+ * input ("distorted input x.mkv: no frame count (...)"). */
+int media_count_frames(const char *path, const MediaOptions *opt, unsigned *frames, int *exact, char *err,
+                       size_t n);
+
 /* "420"/"422"/"444" → format; 0 if unknown. */
 enum VmafxPixelFormat media_parse_pix_fmt(const char *s);
 

@@ -176,6 +176,10 @@ static json_t *result_json(const CtlLease *l, const ExecResult *res, const char 
         if (j && stage) json_object_set_new(j, "stage", json_string(stage));
         return j;
     }
+    if (res->probe) /* a probe's counts, for the controller to cut the job by */
+        return json_pack("{sisssIs{sIsI}}", "attempt", (int)l->attempt, "status", "completed", "frames",
+                         (json_int_t)0, "probe", "reference", (json_int_t)res->probe_frames[0], "distorted",
+                         (json_int_t)res->probe_frames[1]);
     json_t *models = json_array();
     for (unsigned i = 0; i < res->n_models; i++) json_array_append_new(models, json_string(res->models[i]));
     json_t *report = res->chunk ? json_pack("{ss}", "chunk", res->chunk)

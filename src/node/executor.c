@@ -79,7 +79,7 @@ int executor_run(const JobSpec *job, const ExecSettings *set, const PipelineHook
                           .dis_label = dis_label,
                           .ref_integrity = pr ? &pr->check[0] : NULL,
                           .dis_integrity = pr ? &pr->check[1] : NULL };
-    e = score(job, set, &in, hooks, res, err, n);
+    e = job->probe ? exec_probe(job, set, &in, res, err, n) : score(job, set, &in, hooks, res, err, n);
     if (task) {
         /* a cancelled job stops its rclone processes (unless another job reads through
          * them); otherwise they stay warm for the next job */

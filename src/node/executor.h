@@ -34,6 +34,8 @@ typedef struct ExecResult {
     unsigned n_models;
     const char *failed_stage; /* on an error: "prepare" (the storage layer could not make an input
                                  readable) or "score" (media, engine, reports) */
+    int probe;                /* a probe's result (JobSpec.probe): no reports, these counts */
+    unsigned probe_frames[2]; /* frames of the reference and the distorted input, as stored */
 } ExecResult;
 
 /* 0, -ECANCELED when hooks->cancel was set, or another negative code with the error of the
@@ -41,6 +43,10 @@ typedef struct ExecResult {
 int executor_run(const JobSpec *job, const ExecSettings *set, const PipelineHooks *hooks, ExecResult *res,
                  char *err, size_t n);
 void exec_result_free(ExecResult *r);
+/* A probe (JobSpec.probe, probe.c): counts both inputs' frames (media_count_frames) from where
+ * in says, with the job's options; 0 with res->probe set, or the error naming the input. */
+int exec_probe(const JobSpec *job, const ExecSettings *set, const PipelineInputs *in, ExecResult *res,
+               char *err, size_t n);
 
 void exec_abandoned_init(ExecAbandoned *a);
 /* Waits until every abandoned preparation has finished (each is bounded by the storage
