@@ -219,10 +219,6 @@ static int libav_skip(void *impl, unsigned index, char *why, size_t n)
     return 1;
 }
 
-/* The sample a seek to frame `frames` starts at: the last keyframe at or before it in an
- * mp4/mov sample table, which lists every frame in decode order, so that with a closed GOP
- * keyframe sample k is presentation frame k (checked while decoding, see check_packet).
- * -1 with the reason when the container gives no exact frame positions. */
 static int seek_time(LibavSource *s, int64_t ts);
 
 /* Without a frame index (matroska, ...): back to frame 0 and a demux-only pass to the frame
@@ -256,6 +252,10 @@ static int scan_sample(LibavSource *s, unsigned frames, char *reason, size_t rn)
     return key;
 }
 
+/* The sample a seek to frame `frames` starts at: the last keyframe at or before it in an
+ * mp4/mov sample table, which lists every frame in decode order, so that with a closed GOP
+ * keyframe sample k is presentation frame k (checked while decoding, see check_packet).
+ * Other containers: scan_sample. -1 (or SCAN_MOVED) with the reason when there is none. */
 static int seek_sample(LibavSource *s, unsigned frames, char *reason, size_t rn)
 {
     AVStream *st = s->fmt->streams[s->stream];
