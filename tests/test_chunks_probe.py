@@ -14,6 +14,7 @@ for byte but the fps field.
            expires, another node probes, the job is cut and completes, identical.
   given up: the probe's lease lost --max-lost-attempts times: the job runs whole, with a note.
   cancel:  a job cancelled while its probe runs stays cancelled; the node goes on.
+  restart: the controller killed while a node counts: the job is still cut once and completes.
   refusal: a client may not submit "probe" itself.
   rclone:  a y4m and a mkv on an S3 remote (the storage lab), read through the nodes' rclone.
   pg:      the same on PostgreSQL, two controllers on one database, each job cut once.
@@ -281,6 +282,32 @@ def test_cancel_while_probing(env):
             job = api.job(jid)
             if job['status'] != 'cancelled' or job.get('chunks'):
                 raise AssertionError(f'cancelled while probing: {job}')
+    finally:
+        srv.hold.clear()
+        srv.shutdown()
+
+
+def test_controller_restart_mid_probe(env):
+    """The controller killed while a node counts: the probe is in the store; the restarted
+    controller takes the node's result (the node retries it) and cuts the job."""
+    dis_mkv = mkv(env)
+    ref, _ = pair_files(env, PAIR)
+    srv = held_server(os.path.dirname(dis_mkv))
+    try:
+        url = f'http://127.0.0.1:{srv.server_address[1]}/dis.mkv'
+        with Cluster(env, 'probe-restart') as c:
+            ctl = c.controller()
+            api = c.api()
+            c.node('a')
+            jid = api.submit(ref, url, chunk_frames=5)
+            wait_until('the node to read the input for its probe', srv.arrived.is_set, timeout=30)
+            ctl.kill9()
+            srv.hold.clear()      # the node counts and sends its result while no controller answers
+            time.sleep(1)
+            c.controller()
+            job = check_chunked(env, c, api, jid, ref, url, 5, ref)
+            if any(ch['attempt'] != 1 for ch in job['chunks']):
+                raise AssertionError(f'after the restart: {job["chunks"]}')
     finally:
         srv.hold.clear()
         srv.shutdown()
