@@ -202,7 +202,8 @@ typedef struct StoreOps {
                        long long frames, const char *note, double now);
     /* Children of final parents cancelled; parents with a failed child failed (the others
      * cancelled); parents with a started child running, their progress the children's sum;
-     * *ready: parents whose children all completed (malloc'ed). */
+     * *ready: parents whose children all completed (malloc'ed; the caller frees it, after a
+     * failure too, when it may hold what was read before the failure). */
     int (*chunk_sweep)(Store *, double now, ChunkReady **ready, size_t *n);
     /* The children's results of a parent in frame order (malloc'ed texts and lengths). */
     int (*chunk_texts)(Store *, long long parent_seq, char ***texts, size_t **lens, unsigned *n);

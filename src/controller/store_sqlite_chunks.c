@@ -191,13 +191,7 @@ int sq_chunk_sweep(Store *base, double now, ChunkReady **ready, size_t *n)
     SqliteStore *s = (SqliteStore *)base;
     *ready = NULL;
     *n = 0;
-    int rc = LOCKED(s, sweep_locked(s, now, ready, n));
-    if (rc) {
-        chunk_ready_free(*ready, *n);
-        *ready = NULL;
-        *n = 0;
-    }
-    return rc;
+    return LOCKED(s, sweep_locked(s, now, ready, n));
 }
 
 /* ---- merge input and output ------------------------------------------------------------ */
