@@ -78,12 +78,11 @@ int sq_resolve(Store *, const char *prefix, char id[JOB_ID_LEN], char other[JOB_
 
 /* store_sqlite_chunks.c: chunked jobs (the columns added to an old database; the ops) */
 int sq_chunks_upgrade(sqlite3 *db, char **msg);
-int sq_chunk_split(Store *, const char *id, const char *const *specs, const ChunkRange *r, unsigned n,
-                   long long frames, const char *note, double now);
-int sq_chunk_sweep(Store *, double now, ChunkReady **ready, size_t *n);
-int sq_chunk_texts(Store *, long long parent_seq, char ***texts, size_t **lens, unsigned *n);
-int sq_chunk_complete(Store *, long long parent_seq, const Outcome *, double now);
-int sq_chunk_list(Store *, const char *parent_id, ChunkRow **out, size_t *n, char **note);
+ChunkSplitFn sq_chunk_split;
+ChunkSweepFn sq_chunk_sweep;
+ChunkTextsFn sq_chunk_texts;
+ChunkCompleteFn sq_chunk_complete;
+ChunkListFn sq_chunk_list;
 
 /* store_sqlite_leases.c: the rows of the lease state machine (lease.h) */
 extern const struct LeaseRows sqlite_lease_rows;
