@@ -19,6 +19,10 @@ enum {
     ST_COUNT_STATES, ST_OLDEST_PENDING, ST_NODES_LIVE,
     ST_NEXT_PENDING, ST_TAKE, ST_NODE_SEEN, ST_RENEW, ST_PROGRESS, ST_FINISH, ST_INSERT_REPORT,
     ST_RELEASE, ST_EXPIRED, ST_REQUEUE, ST_FAIL_LOST, ST_GRACE,
+    /* store_sqlite_chunks.c's (sq_chunk_sql), prepared after the columns it adds */
+    ST_CHUNK_SPLIT, ST_CHUNK_CHILD,
+    ST_SWEEP_FAIL, ST_SWEEP_STOP, ST_SWEEP_START, ST_SWEEP_PROGRESS, ST_CHUNK_READY,
+    ST_CHUNK_TEXTS, ST_CHUNK_STATE, ST_CHUNK_NOTE, ST_CHUNK_LIST,
     ST_COUNT
 };
 /* clang-format on */
@@ -78,6 +82,7 @@ int sq_resolve(Store *, const char *prefix, char id[JOB_ID_LEN], char other[JOB_
 
 /* store_sqlite_chunks.c: chunked jobs (the columns added to an old database; the ops) */
 int sq_chunks_upgrade(sqlite3 *db, char **msg);
+extern const char *const sq_chunk_sql[ST_COUNT]; /* from ST_CHUNK_SPLIT on */
 ChunkSplitFn sq_chunk_split;
 ChunkSweepFn sq_chunk_sweep;
 ChunkTextsFn sq_chunk_texts;
