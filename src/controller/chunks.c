@@ -154,11 +154,12 @@ void chunks_settle(Controller *c)
 {
     probes_settle(c);
     const StoreOps *ops = c->store->ops;
-    ChunkReady *ready;
-    size_t n;
-    if (!ops->chunk_sweep || !c->cfg.merge || ops->chunk_sweep(c->store, controller_now(), &ready, &n))
-        return;
-    for (size_t i = 0; i < n; i++) merge_one(c, &ready[i]);
+    ChunkReady *ready = NULL;
+    size_t n = 0;
+    if (!ops->chunk_sweep || !c->cfg.merge) return;
+    /* a failed sweep may leave the rows it read before the failure: freed, never merged */
+    if (!ops->chunk_sweep(c->store, controller_now(), &ready, &n))
+        for (size_t i = 0; i < n; i++) merge_one(c, &ready[i]);
     chunk_ready_free(ready, n);
 }
 

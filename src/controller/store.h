@@ -171,6 +171,15 @@ typedef struct ProbeDone {
 
 void probe_done_free(ProbeDone *p, size_t n);
 
+/* The chunk operations' types (StoreOps says what each does), so that a backend declares
+ * its own with them: `ChunkSweepFn sq_chunk_sweep;`. */
+typedef int ChunkSplitFn(Store *, const char *id, const char *const *specs, const ChunkRange *r, unsigned n,
+                         long long frames, const char *note, double now);
+typedef int ChunkSweepFn(Store *, double now, ChunkReady **ready, size_t *n);
+typedef int ChunkTextsFn(Store *, long long parent_seq, char ***texts, size_t **lens, unsigned *n);
+typedef int ChunkCompleteFn(Store *, long long parent_seq, const Outcome *, double now);
+typedef int ChunkListFn(Store *, const char *parent_id, ChunkRow **out, size_t *n, char **note);
+
 typedef struct StoreOps {
     /* 0 with id and replayed (an earlier submit with the same owner, key and body), or
      * -EEXIST when the key was used with another body (id then names that job). */
@@ -212,18 +221,18 @@ typedef struct StoreOps {
     /* Makes a pending, never leased job the parent of n children (specs[i] is child i's job
      * text, with its range) expecting frames frames (its frames_total; <= 0: unknown); n 0
      * records only the note. -EALREADY: leased already. */
-    int (*chunk_split)(Store *, const char *id, const char *const *specs, const ChunkRange *r, unsigned n,
-                       long long frames, const char *note, double now);
+    ChunkSplitFn *chunk_split;
     /* Children of final parents cancelled; parents with a failed child failed (the others
      * cancelled); parents with a started child running, their progress the children's sum;
-     * *ready: parents whose children all completed (malloc'ed). */
-    int (*chunk_sweep)(Store *, double now, ChunkReady **ready, size_t *n);
+     * *ready: parents whose children all completed (malloc'ed; the caller frees it, after a
+     * failure too, when it may hold what was read before the failure). */
+    ChunkSweepFn *chunk_sweep;
     /* The children's results of a parent in frame order (malloc'ed texts and lengths). */
-    int (*chunk_texts)(Store *, long long parent_seq, char ***texts, size_t **lens, unsigned *n);
+    ChunkTextsFn *chunk_texts;
     /* The parent's final state and report; -EALREADY when it is final already. */
-    int (*chunk_complete)(Store *, long long parent_seq, const Outcome *, double now);
+    ChunkCompleteFn *chunk_complete;
     /* A parent's children in frame order and its note (both malloc'ed; n 0: not chunked). */
-    int (*chunk_list)(Store *, const char *parent_id, ChunkRow **out, size_t *n, char **note);
+    ChunkListFn *chunk_list;
     /* Frame-count probes (probe.h); NULL where the backend has none (such jobs run whole). */
     /* Adds a probe child with spec to a held, never leased, uncut job and sets its note;
      * -EALREADY when the job is no longer that. */

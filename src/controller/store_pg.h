@@ -76,12 +76,11 @@ int pg_resolve(Store *, const char *prefix, char id[JOB_ID_LEN], char other[JOB_
 
 /* store_pg_chunks.c: chunked jobs (the columns, added in the schema's transaction; the ops) */
 extern const char pg_schema_chunks[];
-int pg_chunk_split(Store *, const char *id, const char *const *specs, const ChunkRange *r, unsigned n,
-                   long long frames, const char *note, double now);
-int pg_chunk_sweep(Store *, double now, ChunkReady **ready, size_t *n);
-int pg_chunk_texts(Store *, long long parent_seq, char ***texts, size_t **lens, unsigned *n);
-int pg_chunk_complete(Store *, long long parent_seq, const Outcome *, double now);
-int pg_chunk_list(Store *, const char *parent_id, ChunkRow **out, size_t *n, char **note);
+ChunkSplitFn pg_chunk_split;
+ChunkSweepFn pg_chunk_sweep;
+ChunkTextsFn pg_chunk_texts;
+ChunkCompleteFn pg_chunk_complete;
+ChunkListFn pg_chunk_list;
 
 /* store_pg_probe.c: frame-count probes (the ops; the probe rows chunk_split drops) */
 int pg_probe_start(Store *, const char *id, const char *spec, const char *note, double now);

@@ -144,13 +144,7 @@ int pg_chunk_sweep(Store *base, double now, ChunkReady **ready, size_t *n)
     PgStore *s = (PgStore *)base;
     *ready = NULL;
     *n = 0;
-    int rc = PG_LOCKED(s, sweep_locked(s, now, ready, n));
-    if (rc) {
-        chunk_ready_free(*ready, *n);
-        *ready = NULL;
-        *n = 0;
-    }
-    return rc;
+    return PG_LOCKED(s, sweep_locked(s, now, ready, n));
 }
 
 /* ---- merge input and output ------------------------------------------------------------ */

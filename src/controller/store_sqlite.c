@@ -42,7 +42,8 @@ static const char schema[] =
     " registered_at REAL NOT NULL, last_seen REAL NOT NULL);"
     "CREATE TABLE IF NOT EXISTS health(id INTEGER PRIMARY KEY CHECK(id = 1), at REAL NOT NULL);";
 
-static const char *const sql[ST_COUNT] = {
+/* The statements before ST_CHUNK_SPLIT; the chunk statements are store_sqlite_chunks.c's. */
+static const char *const sql[ST_CHUNK_SPLIT] = {
     [ST_BEGIN] = "BEGIN IMMEDIATE",
     [ST_COMMIT] = "COMMIT",
     [ST_ROLLBACK] = "ROLLBACK",
@@ -228,7 +229,7 @@ static int setup(SqliteStore *s, int sync_full, char *err, size_t n)
         return -EIO;
     }
     for (int i = 0; i < ST_COUNT; i++) {
-        char *text = store_sql(sql[i]);
+        char *text = store_sql(i < ST_CHUNK_SPLIT ? sql[i] : sq_chunk_sql[i]);
         int r = text ? sqlite3_prepare_v3(s->db, text, -1, SQLITE_PREPARE_PERSISTENT, &s->st[i], NULL)
                      : SQLITE_NOMEM;
         free(text);

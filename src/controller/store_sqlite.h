@@ -19,6 +19,10 @@ enum {
     ST_COUNT_STATES, ST_OLDEST_PENDING, ST_NODES_LIVE,
     ST_NEXT_PENDING, ST_TAKE, ST_NODE_SEEN, ST_RENEW, ST_PROGRESS, ST_FINISH, ST_INSERT_REPORT,
     ST_RELEASE, ST_EXPIRED, ST_REQUEUE, ST_FAIL_LOST, ST_GRACE,
+    /* store_sqlite_chunks.c's (sq_chunk_sql), prepared after the columns it adds */
+    ST_CHUNK_SPLIT, ST_CHUNK_CHILD,
+    ST_SWEEP_FAIL, ST_SWEEP_STOP, ST_SWEEP_START, ST_SWEEP_PROGRESS, ST_CHUNK_READY,
+    ST_CHUNK_TEXTS, ST_CHUNK_STATE, ST_CHUNK_NOTE, ST_CHUNK_LIST,
     ST_COUNT
 };
 /* clang-format on */
@@ -78,12 +82,12 @@ int sq_resolve(Store *, const char *prefix, char id[JOB_ID_LEN], char other[JOB_
 
 /* store_sqlite_chunks.c: chunked jobs (the columns added to an old database; the ops) */
 int sq_chunks_upgrade(sqlite3 *db, char **msg);
-int sq_chunk_split(Store *, const char *id, const char *const *specs, const ChunkRange *r, unsigned n,
-                   long long frames, const char *note, double now);
-int sq_chunk_sweep(Store *, double now, ChunkReady **ready, size_t *n);
-int sq_chunk_texts(Store *, long long parent_seq, char ***texts, size_t **lens, unsigned *n);
-int sq_chunk_complete(Store *, long long parent_seq, const Outcome *, double now);
-int sq_chunk_list(Store *, const char *parent_id, ChunkRow **out, size_t *n, char **note);
+extern const char *const sq_chunk_sql[ST_COUNT]; /* from ST_CHUNK_SPLIT on */
+ChunkSplitFn sq_chunk_split;
+ChunkSweepFn sq_chunk_sweep;
+ChunkTextsFn sq_chunk_texts;
+ChunkCompleteFn sq_chunk_complete;
+ChunkListFn sq_chunk_list;
 
 /* store_sqlite_probe.c: frame-count probes (the ops; the probe rows chunk_split drops) */
 int sq_probe_start(Store *, const char *id, const char *spec, const char *note, double now);

@@ -50,35 +50,55 @@ int sq_chunks_upgrade(sqlite3 *db, char **msg)
     return sqlite3_exec(db, schema_chunks, NULL, NULL, msg) == SQLITE_OK ? 0 : -1;
 }
 
-/* A one-off statement with the job states spelt by name ({pending} ...); NULL after the log. */
-static sqlite3_stmt *prep(SqliteStore *s, const char *tmpl)
-{
-    char *text = store_sql(tmpl);
-    sqlite3_stmt *st = NULL;
-    if (!text || sqlite3_prepare_v2(s->db, text, -1, &st, NULL) != SQLITE_OK) {
-        sq_fail(s, "chunk statement");
-        st = NULL;
-    }
-    free(text);
-    return st;
-}
-
-/* Runs a statement without rows; 0 or -EIO. */
-static int run(SqliteStore *s, sqlite3_stmt *st, const char *what)
-{
-    int r = st ? sqlite3_step(st) : SQLITE_ERROR;
-    int rc = r == SQLITE_DONE || r == SQLITE_ROW ? 0 : st ? sq_fail(s, what) : -EIO;
-    sqlite3_finalize(st);
-    return rc;
-}
+/* Kept prepared with the store's own (sq_stmt); the job states spelt by name ({pending} ...). */
+const char *const sq_chunk_sql[ST_COUNT] = {
+    [ST_CHUNK_SPLIT] = "UPDATE jobs SET chunks = ?2, chunk_note = ?3, frames_total = ?5,"
+                       " not_before = CASE WHEN ?2 > 0 THEN ?4 ELSE 0 END"
+                       " WHERE id = ?1 AND state = {pending} AND attempt = 0 AND parent_seq IS NULL"
+                       " AND chunks = 0 AND not_before >= ?4 RETURNING seq, priority",
+    [ST_CHUNK_CHILD] = "INSERT INTO jobs(id, state, spec, priority, created_at, parent_seq, chunk_first,"
+                       " chunk_end) VALUES(?1, {pending}, ?2, ?3, ?4, ?5, ?6, ?7)",
+    /* the sweep, in this order: */
+    /* a failed child fails its parent, with the child's reason and range */
+    [ST_SWEEP_FAIL] = "UPDATE jobs AS p SET state = {failed}, finished_at = ?1,"
+                      " error = (SELECT 'chunk of frames ' || c.chunk_first || '-'"
+                      " || coalesce(c.chunk_end - 1, 'end') || ': ' || coalesce(c.error, 'failed')"
+                      " FROM jobs c WHERE c.parent_seq = p.seq AND c.state = {failed}"
+                      " ORDER BY c.chunk_first LIMIT 1)"
+                      " WHERE p.chunks > 0 AND p.state IN ({pending}, {running})"
+                      " AND EXISTS(SELECT 1 FROM jobs c WHERE c.parent_seq = p.seq AND c.state = {failed})",
+    /* children of a final parent (cancelled, failed, or completed) stop */
+    [ST_SWEEP_STOP] = "UPDATE jobs SET state = {cancelled}, finished_at = ?1, lease_expires = NULL"
+                      " WHERE state IN ({pending}, {running}) AND parent_seq IS NOT NULL"
+                      " AND parent_seq IN (SELECT seq FROM jobs WHERE chunks > 0"
+                      " AND state IN ({completed}, {failed}, {cancelled}))",
+    /* a parent runs from its first leased child; its progress is its children's */
+    [ST_SWEEP_START] = "UPDATE jobs AS p SET state = {running}, started_at = coalesce(p.started_at,"
+                       " (SELECT min(c.started_at) FROM jobs c WHERE c.parent_seq = p.seq))"
+                       " WHERE p.chunks > 0 AND p.state = {pending}"
+                       " AND EXISTS(SELECT 1 FROM jobs c WHERE c.parent_seq = p.seq AND c.attempt > 0)",
+    [ST_SWEEP_PROGRESS] = "UPDATE jobs AS p"
+                          " SET frames_done = (SELECT coalesce(sum(c.frames_done), 0) FROM jobs c"
+                          " WHERE c.parent_seq = p.seq),"
+                          " fps = (SELECT sum(c.fps) FROM jobs c WHERE c.parent_seq = p.seq"
+                          " AND c.state = {running}) WHERE p.chunks > 0 AND p.state = {running}",
+    [ST_CHUNK_READY] = "SELECT p.seq, p.id, p.spec FROM jobs p WHERE p.chunks > 0"
+                       " AND p.state IN ({pending}, {running}) AND NOT EXISTS(SELECT 1 FROM jobs c"
+                       " WHERE c.parent_seq = p.seq AND c.state != {completed})",
+    [ST_CHUNK_TEXTS] = "SELECT r.json FROM jobs c JOIN reports r ON r.seq = c.seq"
+                       " WHERE c.parent_seq = ?1 AND c.state = {completed} ORDER BY c.chunk_first",
+    [ST_CHUNK_STATE] = "SELECT state FROM jobs WHERE seq = ?1",
+    [ST_CHUNK_NOTE] = "SELECT chunk_note FROM jobs WHERE id = ?1",
+    [ST_CHUNK_LIST] =
+        "SELECT c.id, c.chunk_first, c.chunk_end, c.state, c.attempt, c.lost, c.node, c.frames_done,"
+        " c.frames_total, c.fps, c.started_at, c.finished_at, c.error FROM jobs c JOIN jobs p"
+        " ON c.parent_seq = p.seq WHERE p.id = ?1 AND c.chunk_first IS NOT NULL ORDER BY c.chunk_first",
+};
 
 static int insert_child(SqliteStore *s, long long parent, int priority, const char *spec, const ChunkRange *r,
                         double now)
 {
-    sqlite3_stmt *st = prep(s,
-                            "INSERT INTO jobs(id, state, spec, priority, created_at, parent_seq, chunk_first,"
-                            " chunk_end) VALUES(?1, {pending}, ?2, ?3, ?4, ?5, ?6, ?7)");
-    if (!st) return -EIO;
+    sqlite3_stmt *st = sq_stmt(s, ST_CHUNK_CHILD);
     char id[JOB_ID_LEN];
     store_new_id(id);
     sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
@@ -88,7 +108,7 @@ static int insert_child(SqliteStore *s, long long parent, int priority, const ch
     sqlite3_bind_int64(st, 5, parent);
     sqlite3_bind_int64(st, 6, r->first);
     if (r->end) sqlite3_bind_int64(st, 7, r->end);
-    return run(s, st, "insert chunk");
+    return sq_exec(s, ST_CHUNK_CHILD, "insert chunk");
 }
 
 static int split_locked(SqliteStore *s, const char *id, const char *const *specs, const ChunkRange *r,
@@ -96,27 +116,17 @@ static int split_locked(SqliteStore *s, const char *id, const char *const *specs
 {
     int rc = sq_begin(s);
     if (rc) return rc;
-    sqlite3_stmt *st = prep(s, "UPDATE jobs SET chunks = ?2, chunk_note = ?3, frames_total = ?5,"
-                               " not_before = CASE WHEN ?2 > 0 THEN ?4 ELSE 0 END"
-                               " WHERE id = ?1 AND state = {pending} AND attempt = 0 AND parent_seq IS NULL"
-                               " AND chunks = 0 AND not_before >= ?4 RETURNING seq, priority");
-    long long seq = 0;
-    int priority = 0;
-    if (!st) rc = -EIO;
-    if (!rc) {
-        sq_bind_text(st, 1, id);
-        sqlite3_bind_int(st, 2, (int)n);
-        sq_bind_text(st, 3, note);
-        sqlite3_bind_double(st, 4, NEVER);
-        if (frames > 0) sqlite3_bind_int64(st, 5, frames);
-        int k = sqlite3_step(st);
-        if (k == SQLITE_ROW) {
-            seq = sqlite3_column_int64(st, 0);
-            priority = sqlite3_column_int(st, 1);
-        }
-        rc = k == SQLITE_ROW ? 0 : k == SQLITE_DONE ? -EALREADY : sq_fail(s, "chunk a job");
-        sqlite3_finalize(st);
-    }
+    sqlite3_stmt *st = sq_stmt(s, ST_CHUNK_SPLIT);
+    sq_bind_text(st, 1, id);
+    sqlite3_bind_int(st, 2, (int)n);
+    sq_bind_text(st, 3, note);
+    sqlite3_bind_double(st, 4, NEVER);
+    if (frames > 0) sqlite3_bind_int64(st, 5, frames);
+    int k = sqlite3_step(st);
+    long long seq = k == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    int priority = k == SQLITE_ROW ? sqlite3_column_int(st, 1) : 0;
+    sqlite3_reset(st);
+    rc = k == SQLITE_ROW ? 0 : k == SQLITE_DONE ? -EALREADY : sq_fail(s, "chunk a job");
     if (!rc) rc = sq_probe_drop(s, seq); /* a probe's result is used once */
     for (unsigned i = 0; !rc && i < n; i++) rc = insert_child(s, seq, priority, specs[i], &r[i], now);
     return sq_end(s, rc);
@@ -131,36 +141,9 @@ int sq_chunk_split(Store *base, const char *id, const char *const *specs, const 
 
 /* ---- the sweep ------------------------------------------------------------------------- */
 
-static const char *const sweep_sql[] = {
-    /* a failed child fails its parent, with the child's reason and range */
-    "UPDATE jobs AS p SET state = {failed}, finished_at = ?1,"
-    " error = (SELECT 'chunk of frames ' || c.chunk_first || '-' || coalesce(c.chunk_end - 1, 'end') || ': '"
-    "          || coalesce(c.error, 'failed') FROM jobs c WHERE c.parent_seq = p.seq AND c.state = {failed}"
-    "          ORDER BY c.chunk_first LIMIT 1)"
-    " WHERE p.chunks > 0 AND p.state IN ({pending}, {running})"
-    " AND EXISTS(SELECT 1 FROM jobs c WHERE c.parent_seq = p.seq AND c.state = {failed})",
-    /* children of a final parent (cancelled, failed, or completed) stop */
-    "UPDATE jobs SET state = {cancelled}, finished_at = ?1, lease_expires = NULL"
-    " WHERE state IN ({pending}, {running}) AND parent_seq IS NOT NULL"
-    " AND parent_seq IN (SELECT seq FROM jobs WHERE chunks > 0 AND state IN ({completed}, {failed}, "
-    "{cancelled}))",
-    /* a parent runs from its first leased child; its progress is its children's */
-    "UPDATE jobs AS p SET state = {running},"
-    " started_at = coalesce(p.started_at, (SELECT min(c.started_at) FROM jobs c WHERE c.parent_seq = p.seq))"
-    " WHERE p.chunks > 0 AND p.state = {pending}"
-    " AND EXISTS(SELECT 1 FROM jobs c WHERE c.parent_seq = p.seq AND c.attempt > 0)",
-    "UPDATE jobs AS p SET frames_done = (SELECT coalesce(sum(c.frames_done), 0) FROM jobs c WHERE "
-    "c.parent_seq = p.seq),"
-    " fps = (SELECT sum(c.fps) FROM jobs c WHERE c.parent_seq = p.seq AND c.state = {running})"
-    " WHERE p.chunks > 0 AND p.state = {running}",
-};
-
 static int ready_rows(SqliteStore *s, ChunkReady **out, size_t *n)
 {
-    sqlite3_stmt *st = prep(s, "SELECT p.seq, p.id, p.spec FROM jobs p WHERE p.chunks > 0"
-                               " AND p.state IN ({pending}, {running}) AND NOT EXISTS(SELECT 1 FROM jobs c"
-                               " WHERE c.parent_seq = p.seq AND c.state != {completed})");
-    if (!st) return -EIO;
+    sqlite3_stmt *st = sq_stmt(s, ST_CHUNK_READY);
     int r;
     while ((r = sqlite3_step(st)) == SQLITE_ROW) {
         ChunkReady *g = realloc(*out, (*n + 1) * sizeof(*g));
@@ -171,17 +154,17 @@ static int ready_rows(SqliteStore *s, ChunkReady **out, size_t *n)
         snprintf(g->id, sizeof(g->id), "%s", (const char *)sqlite3_column_text(st, 1));
         g->spec = sq_strdup_col(st, 2);
     }
-    sqlite3_finalize(st);
+    sqlite3_reset(st);
     return r == SQLITE_DONE ? 0 : r == SQLITE_ROW ? -ENOMEM : sq_fail(s, "chunked jobs to merge");
 }
 
 static int sweep_locked(SqliteStore *s, double now, ChunkReady **ready, size_t *n)
 {
     int rc = sq_begin(s);
-    for (size_t i = 0; !rc && i < sizeof(sweep_sql) / sizeof(sweep_sql[0]); i++) {
-        sqlite3_stmt *st = prep(s, sweep_sql[i]);
-        if (st && strstr(sweep_sql[i], "?1")) sqlite3_bind_double(st, 1, now);
-        rc = run(s, st, "chunk sweep");
+    for (int w = ST_SWEEP_FAIL; !rc && w <= ST_SWEEP_PROGRESS; w++) {
+        sqlite3_stmt *st = sq_stmt(s, w);
+        if (sqlite3_bind_parameter_count(st)) sqlite3_bind_double(st, 1, now);
+        rc = sq_exec(s, w, "chunk sweep");
     }
     if (!rc) rc = ready_rows(s, ready, n);
     return sq_end(s, rc);
@@ -192,22 +175,14 @@ int sq_chunk_sweep(Store *base, double now, ChunkReady **ready, size_t *n)
     SqliteStore *s = (SqliteStore *)base;
     *ready = NULL;
     *n = 0;
-    int rc = LOCKED(s, sweep_locked(s, now, ready, n));
-    if (rc) {
-        chunk_ready_free(*ready, *n);
-        *ready = NULL;
-        *n = 0;
-    }
-    return rc;
+    return LOCKED(s, sweep_locked(s, now, ready, n));
 }
 
 /* ---- merge input and output ------------------------------------------------------------ */
 
 static int texts_locked(SqliteStore *s, long long parent, char ***texts, size_t **lens, unsigned *n)
 {
-    sqlite3_stmt *st = prep(s, "SELECT r.json FROM jobs c JOIN reports r ON r.seq = c.seq"
-                               " WHERE c.parent_seq = ?1 AND c.state = {completed} ORDER BY c.chunk_first");
-    if (!st) return -EIO;
+    sqlite3_stmt *st = sq_stmt(s, ST_CHUNK_TEXTS);
     sqlite3_bind_int64(st, 1, parent);
     int r, rc = 0;
     while (!rc && (r = sqlite3_step(st)) == SQLITE_ROW) {
@@ -223,7 +198,7 @@ static int texts_locked(SqliteStore *s, long long parent, char ***texts, size_t 
         (*n)++;
     }
     if (!rc && r != SQLITE_DONE) rc = sq_fail(s, "chunk results");
-    sqlite3_finalize(st);
+    sqlite3_reset(st);
     return rc;
 }
 
@@ -240,12 +215,11 @@ static int complete_locked(SqliteStore *s, long long parent, const Outcome *o, d
 {
     int rc = sq_begin(s);
     if (rc) return rc;
-    sqlite3_stmt *st = prep(s, "SELECT state FROM jobs WHERE seq = ?1");
-    if (!st) return sq_end(s, -EIO);
+    sqlite3_stmt *st = sq_stmt(s, ST_CHUNK_STATE);
     sqlite3_bind_int64(st, 1, parent);
     int k = sqlite3_step(st);
     JobState state = k == SQLITE_ROW ? (JobState)sqlite3_column_int(st, 0) : JOB_CANCELLED;
-    sqlite3_finalize(st);
+    sqlite3_reset(st);
     if (state != JOB_PENDING && state != JOB_RUNNING) return sq_end(s, -EALREADY);
     rc = s->base.rows->finish(&s->base, parent, o->completed ? JOB_COMPLETED : JOB_FAILED, o, now);
     return sq_end(s, rc);
@@ -280,16 +254,11 @@ static void child_row(sqlite3_stmt *st, ChunkRow *c)
 
 static int list_locked(SqliteStore *s, const char *parent_id, ChunkRow **out, size_t *n, char **note)
 {
-    sqlite3_stmt *st = prep(s, "SELECT chunk_note FROM jobs WHERE id = ?1");
-    if (!st) return -EIO;
+    sqlite3_stmt *st = sq_stmt(s, ST_CHUNK_NOTE);
     sq_bind_text(st, 1, parent_id);
     if (sqlite3_step(st) == SQLITE_ROW) *note = sq_strdup_col(st, 0);
-    sqlite3_finalize(st);
-    st = prep(s, "SELECT c.id, c.chunk_first, c.chunk_end, c.state, c.attempt, c.lost, c.node, c.frames_done,"
-                 " c.frames_total, c.fps, c.started_at, c.finished_at, c.error FROM jobs c JOIN jobs p"
-                 " ON c.parent_seq = p.seq WHERE p.id = ?1 AND c.chunk_first IS NOT NULL ORDER BY "
-                 "c.chunk_first");
-    if (!st) return -EIO;
+    sqlite3_reset(st);
+    st = sq_stmt(s, ST_CHUNK_LIST);
     sq_bind_text(st, 1, parent_id);
     int r;
     while ((r = sqlite3_step(st)) == SQLITE_ROW) {
@@ -298,7 +267,7 @@ static int list_locked(SqliteStore *s, const char *parent_id, ChunkRow **out, si
         *out = g;
         child_row(st, &g[(*n)++]);
     }
-    sqlite3_finalize(st);
+    sqlite3_reset(st);
     return r == SQLITE_DONE ? 0 : r == SQLITE_ROW ? -ENOMEM : sq_fail(s, "chunks of a job");
 }
 
