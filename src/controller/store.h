@@ -220,6 +220,9 @@ typedef struct StoreOps {
     int (*chunk_sweep)(Store *, double now, ChunkReady **ready, size_t *n);
     /* The children's results of a parent in frame order (malloc'ed texts and lengths). */
     int (*chunk_texts)(Store *, long long parent_seq, char ***texts, size_t **lens, unsigned *n);
+    /* The completed children's warnings (JSON array texts, NULL for none) in frame order, for
+     * the parent's; malloc'ed. */
+    int (*chunk_warnings)(Store *, long long parent_seq, char ***warnings, unsigned *n);
     /* The parent's final state and report; -EALREADY when it is final already. */
     int (*chunk_complete)(Store *, long long parent_seq, const Outcome *, double now);
     /* A parent's children in frame order and its note (both malloc'ed; n 0: not chunked). */

@@ -80,6 +80,7 @@ int pg_chunk_split(Store *, const char *id, const char *const *specs, const Chun
                    long long frames, const char *note, double now);
 int pg_chunk_sweep(Store *, double now, ChunkReady **ready, size_t *n);
 int pg_chunk_texts(Store *, long long parent_seq, char ***texts, size_t **lens, unsigned *n);
+int pg_chunk_warnings(Store *, long long parent_seq, char ***warnings, unsigned *n);
 int pg_chunk_complete(Store *, long long parent_seq, const Outcome *, double now);
 int pg_chunk_list(Store *, const char *parent_id, ChunkRow **out, size_t *n, char **note);
 

@@ -82,6 +82,7 @@ int sq_chunk_split(Store *, const char *id, const char *const *specs, const Chun
                    long long frames, const char *note, double now);
 int sq_chunk_sweep(Store *, double now, ChunkReady **ready, size_t *n);
 int sq_chunk_texts(Store *, long long parent_seq, char ***texts, size_t **lens, unsigned *n);
+int sq_chunk_warnings(Store *, long long parent_seq, char ***warnings, unsigned *n);
 int sq_chunk_complete(Store *, long long parent_seq, const Outcome *, double now);
 int sq_chunk_list(Store *, const char *parent_id, ChunkRow **out, size_t *n, char **note);
 

@@ -236,6 +236,35 @@ int sq_chunk_texts(Store *base, long long parent, char ***texts, size_t **lens, 
     return LOCKED(s, texts_locked(s, parent, texts, lens, n));
 }
 
+static int warnings_locked(SqliteStore *s, long long parent, char ***out, unsigned *n)
+{
+    sqlite3_stmt *st = prep(s, "SELECT warnings FROM jobs WHERE parent_seq = ?1 AND state = {completed}"
+                               " ORDER BY chunk_first");
+    if (!st) return -EIO;
+    sqlite3_bind_int64(st, 1, parent);
+    int r, rc = 0;
+    while (!rc && (r = sqlite3_step(st)) == SQLITE_ROW) {
+        char **w = realloc(*out, (*n + 1) * sizeof(*w));
+        if (!w) {
+            rc = -ENOMEM;
+            break;
+        }
+        *out = w;
+        w[(*n)++] = sq_strdup_col(st, 0);
+    }
+    if (!rc && r != SQLITE_DONE) rc = sq_fail(s, "chunk warnings");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int sq_chunk_warnings(Store *base, long long parent, char ***warnings, unsigned *n)
+{
+    SqliteStore *s = (SqliteStore *)base;
+    *warnings = NULL;
+    *n = 0;
+    return LOCKED(s, warnings_locked(s, parent, warnings, n));
+}
+
 static int complete_locked(SqliteStore *s, long long parent, const Outcome *o, double now)
 {
     int rc = sq_begin(s);
