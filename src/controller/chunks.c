@@ -208,6 +208,7 @@ static json_t *chunk_json(const ChunkRow *r)
                           r->end ? json_integer(r->end) : json_null(), "status", job_state_name(r->state),
                           "attempt", (json_int_t)r->attempt, "lost_leases", (json_int_t)r->lost,
                           "frames_done", (json_int_t)r->frames_done);
+    if (j) json_object_set_new(j, "id", json_string(r->id)); /* the node's log names its chunk by it */
     if (j && *r->node) json_object_set_new(j, "node", json_string(r->node));
     if (j && r->fps > 0 && r->state == JOB_RUNNING) json_object_set_new(j, "fps", json_real(r->fps));
     if (j && r->error) json_object_set_new(j, "error", json_string(r->error));
