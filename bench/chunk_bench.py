@@ -8,14 +8,23 @@ local y4m files) scored by vmafx-controller and vmafx-node:
   chunked: 2 nodes, each pinned to its own core (taskset -c 0 / -c 1), the job in chunks of
            each --sizes value.
 
+With --container the distorted input is that y4m encoded once to an h264 mp4 (libx264 with
+the ffmpeg on PATH, as the tests use, a keyframe every --gop frames, closed GOPs, cached
+under build/bench-clips): the controller has a node count its frames (a probe lease) before
+cutting, and each chunk seeks in it by its sample table. Per chunk size the table then also
+gives the frames decoded that no chunk scores (the two history frames of each chunk after the
+first, plus the frames from the keyframe to the chunk's start in the mp4) and how the chunks
+reached their first frame, from the nodes' seek notes.
+
 Each node scores with one thread and one slot. Prints the wall time from submit to completed,
 the speed-up over the whole run, and per chunk size the chunking overhead: the chunks' summed
 busy time (leased to finished) minus the whole run's, per chunk (seeks, two warm-up frames,
 lease and result round trips, and the merge). Every chunked report is checked to equal the
 whole run's (but fps). The numbers depend on the machine and on what else runs on it.
 
-usage: bench/chunk_bench.py [--build build] [--frames 600] [--sizes 50,150,300]"""
-import argparse, os, sys, time
+usage: bench/chunk_bench.py [--build build] [--frames 600] [--sizes 50,150,300]
+                            [--container [--gop 48]]"""
+import argparse, collections, os, re, subprocess, sys, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, '..', 'tests'))
@@ -52,6 +61,43 @@ def clips(env, frames):
     return out
 
 
+def mp4_clip(env, y4m, gop):
+    """y4m encoded to h264 in mp4 (closed GOPs, a keyframe every gop frames), made once."""
+    path = y4m[:-4] + f'_g{gop}.mp4'
+    if not os.path.exists(path):
+        part = path[:-4] + '.part.mp4'
+        subprocess.run(['ffmpeg', '-nostdin', '-hide_banner', '-v', 'error', '-y', '-i', y4m, '-c:v', 'libx264',
+                        '-preset', 'veryfast', '-crf', '23', '-g', str(gop), '-keyint_min', str(gop),
+                        '-sc_threshold', '0', '-bf', '2', part], check=True)
+        os.rename(part, path)
+    return path
+
+
+SEEK = re.compile(r'job (\S+): distorted input .*?: (?:seeked to keyframe (\d+) \(([^)]*)\), decoded (\d+) frames '
+                  r'before frame \d+|decoded (\d+) frames from the start: (.*))$')
+
+
+def seek_notes(c, job):
+    """(frames decoded before the chunks' starts, {how: chunks}) from the nodes' seek notes of
+    the distorted input."""
+    ids = {ch['id'] for ch in job.get('chunks', [])}
+    extra, kinds = 0, collections.Counter()
+    for name in os.listdir(c.dir):
+        if not (name.startswith('node-') and name.endswith('.log')):
+            continue
+        for line in open(os.path.join(c.dir, name), errors='replace'):
+            m = SEEK.search(line.rstrip('\n'))
+            if not m or m.group(1) not in ids:
+                continue
+            if m.group(2) is not None:
+                extra += int(m.group(4))
+                kinds[f'keyframe seek ({m.group(3)})'] += 1
+            else:
+                extra += int(m.group(5))
+                kinds[f'from the start ({m.group(6)})'] += 1
+    return extra, kinds
+
+
 def pinned_node(c, node_id, core):
     cmd = ['taskset', '-c', str(core), c.bin('vmafx-node'), '--controller', f'http://127.0.0.1:{c.port}',
            '--node-id', node_id, '--poll-wait', '1', '--threads', '1', '--slots', '1']
@@ -75,7 +121,7 @@ def run_job(env, name, ref, dis, cores, chunk_frames):
         assert job['status'] == 'completed', job
         st, body, _ = api.call('GET', f'/v1/jobs/{jid}/frames?format=json', raw=True)
         assert st == 200, st
-        return wall, job, body.decode()
+        return wall, job, body.decode(), seek_notes(c, job)
 
 
 def main():
@@ -83,24 +129,38 @@ def main():
     ap.add_argument('--build', default=os.path.join(HERE, '..', 'build'))
     ap.add_argument('--frames', type=int, default=600)
     ap.add_argument('--sizes', default='50,150,300')
+    ap.add_argument('--container', action='store_true', help='the distorted input as an h264 mp4')
+    ap.add_argument('--gop', type=int, default=48, help='--container: frames from keyframe to keyframe')
     args = ap.parse_args()
     env = Env(args.build)
     ref, dis = clips(env, args.frames)
-    whole, job, report = run_job(env, 'bench-chunk-whole', ref, dis, [0], 0)
+    if args.container:
+        dis = mp4_clip(env, dis, args.gop)
+    whole, job, report, _ = run_job(env, 'bench-chunk-whole', ref, dis, [0], 0)
     busy_whole = whole
-    print(f'{args.frames} frames 1920x1080, one thread per node\n')
-    print('| run | nodes (cores) | chunks | wall s | speed-up | overhead per chunk s | extra frames decoded |')
-    print('|---|---|---|---|---|---|---|')
-    print(f'| whole | 1 (core 0) | - | {whole:.1f} | 1.00x | - | 0 |')
+    what = f'distorted h264 mp4, a keyframe every {args.gop} frames' if args.container else 'y4m inputs'
+    print(f'{args.frames} frames 1920x1080, {what}, one thread per node; load average '
+          f'{" ".join(f"{x:.1f}" for x in os.getloadavg())} at the start\n')
+    print('| run | nodes (cores) | chunks | wall s | speed-up | overhead per chunk s | extra frames decoded |'
+          + (' how the chunks started |' if args.container else ''))
+    print('|---|---|---|---|---|---|---|' + ('---|' if args.container else ''))
+    print(f'| whole | 1 (core 0) | - | {whole:.1f} | 1.00x | - | 0 |' + (' - |' if args.container else ''))
     for size in [int(s) for s in args.sizes.split(',')]:
-        wall, job, rep = run_job(env, f'bench-chunk-{size}', ref, dis, [0, 1], size)
+        wall, job, rep, (before, kinds) = run_job(env, f'bench-chunk-{size}', ref, dis, [0, 1], size)
         if without_timing(rep) != without_timing(report):
             raise SystemExit(f'chunks of {size}: the merged report differs from the whole run')
         chunks = job.get('chunks', [])
         busy = sum(ch.get('seconds', 0) for ch in chunks)
         per = (busy - busy_whole) / len(chunks) if chunks else 0
+        history = 2 * max(len(chunks) - 1, 0)
+        if args.container:
+            how = ', '.join(f'{n}× {k}' for k, n in sorted(kinds.items())) or '-'
+            extra = f'{history + before} ({history} history + {before} keyframe to start) | {how} |'
+        else:
+            extra = f'{history} |'
         print(f'| chunks of {size} | 2 (cores 0, 1) | {len(chunks)} | {wall:.1f} | {whole / wall:.2f}x '
-              f'| {per:+.2f} | {2 * max(len(chunks) - 1, 0)} |', flush=True)
+              f'| {per:+.2f} | {extra}', flush=True)
+    print(f'\nload average {" ".join(f"{x:.1f}" for x in os.getloadavg())} at the end')
 
 
 if __name__ == '__main__':

@@ -142,6 +142,13 @@ static void on_notice(void *user, const char *msg)
     fprintf(stderr, "vmafx: %s\n", msg);
 }
 
+/* A chunk's seek (--chunk): said on stderr, like a notice, but kept out of the report. */
+static void on_info(void *user, const char *msg)
+{
+    (void)user;
+    fprintf(stderr, "vmafx: %s\n", msg);
+}
+
 static void on_progress(void *user, unsigned frames, unsigned total, double secs)
 {
     (void)secs;
@@ -156,7 +163,7 @@ static int score(const ScoreArgs *a, PipelineScore *sc)
     Progress prog;
     progress_start(&prog, !a->quiet && isatty(2), 0);
     PipelineHooks hooks = {
-        .progress = on_progress, .notice = on_notice, .warning = on_warning, .user = &prog
+        .progress = on_progress, .notice = on_notice, .warning = on_warning, .info = on_info, .user = &prog
     };
     int e = pipeline_score_request(&a->req, &a->set, &a->in, &hooks, sc, err, sizeof(err));
     progress_end(&prog);

@@ -111,14 +111,50 @@ static char *pooled_of(const char *report_json)
     return text;
 }
 
+/* The parent's warnings: its chunks' in frame order, each text once (chunks that fell back
+ * from a seek for the same reason say the same), at most as many as one node keeps. NULL: none. */
+#define MERGED_WARNINGS_MAX 32
+
+static int listed(const json_t *all, const json_t *v)
+{
+    for (size_t j = 0; j < json_array_size(all); j++)
+        if (json_equal(json_array_get(all, j), v)) return 1;
+    return 0;
+}
+
+static char *merged_warnings(Controller *c, long long seq)
+{
+    char **w = NULL;
+    unsigned n = 0;
+    if (!c->store->ops->chunk_warnings || c->store->ops->chunk_warnings(c->store, seq, &w, &n)) return NULL;
+    json_t *all = json_array();
+    for (unsigned i = 0; i < n; i++) {
+        json_t *one = w[i] ? json_loads(w[i], 0, NULL) : NULL, *v;
+        size_t k;
+        json_array_foreach(one, k, v)
+        {
+            if (all && json_is_string(v) && !listed(all, v) && json_array_size(all) < MERGED_WARNINGS_MAX)
+                json_array_append(all, v);
+        }
+        json_decref(one);
+        free(w[i]);
+    }
+    free(w);
+    char *text = json_array_size(all) ? json_dumps(all, JSON_COMPACT) : NULL;
+    json_decref(all);
+    return text;
+}
+
 static void merge_one(Controller *c, const ChunkReady *job)
 {
     const StoreOps *ops = c->store->ops;
-    char **texts = NULL, *json = NULL, *xml = NULL, *csv = NULL, *pooled = NULL, err[1024] = "";
+    char **texts = NULL, *json = NULL, *xml = NULL, *csv = NULL, *pooled = NULL, *warnings = NULL,
+         err[1024] = "";
     size_t *lens = NULL;
     unsigned n = 0;
     if (ops->chunk_texts(c->store, job->seq, &texts, &lens, &n)) goto out; /* the next settle retries */
-    Outcome o = { .frames = -1, .fps = -1 };
+    warnings = merged_warnings(c, job->seq);
+    Outcome o = { .frames = -1, .fps = -1, .warnings = warnings };
     if (c->cfg.merge(job->spec, (const char *const *)texts, lens, n, &json, &xml, &csv, err, sizeof(err)) ||
         !(pooled = pooled_of(json))) {
         o.error = *err ? err : "merging the chunks: out of memory";
@@ -129,7 +165,8 @@ static void merge_one(Controller *c, const ChunkReady *job)
                        .report_csv = csv,
                        .pooled = pooled,
                        .frames = -1,
-                       .fps = -1 };
+                       .fps = -1,
+                       .warnings = warnings };
     }
     double now = controller_now();
     if (ops->chunk_complete(c->store, job->seq, &o, now)) goto out; /* done elsewhere, or -EIO */
@@ -148,6 +185,7 @@ out:
     free(xml);
     free(csv);
     free(pooled);
+    free(warnings);
 }
 
 void chunks_settle(Controller *c)
@@ -171,6 +209,7 @@ static json_t *chunk_json(const ChunkRow *r)
                           r->end ? json_integer(r->end) : json_null(), "status", job_state_name(r->state),
                           "attempt", (json_int_t)r->attempt, "lost_leases", (json_int_t)r->lost,
                           "frames_done", (json_int_t)r->frames_done);
+    if (j) json_object_set_new(j, "id", json_string(r->id)); /* the node's log names its chunk by it */
     if (j && *r->node) json_object_set_new(j, "node", json_string(r->node));
     if (j && r->fps > 0 && r->state == JOB_RUNNING) json_object_set_new(j, "fps", json_real(r->fps));
     if (j && r->error) json_object_set_new(j, "error", json_string(r->error));

@@ -177,6 +177,7 @@ typedef int ChunkSplitFn(Store *, const char *id, const char *const *specs, cons
                          long long frames, const char *note, double now);
 typedef int ChunkSweepFn(Store *, double now, ChunkReady **ready, size_t *n);
 typedef int ChunkTextsFn(Store *, long long parent_seq, char ***texts, size_t **lens, unsigned *n);
+typedef int ChunkWarningsFn(Store *, long long parent_seq, char ***warnings, unsigned *n);
 typedef int ChunkCompleteFn(Store *, long long parent_seq, const Outcome *, double now);
 typedef int ChunkListFn(Store *, const char *parent_id, ChunkRow **out, size_t *n, char **note);
 
@@ -229,6 +230,9 @@ typedef struct StoreOps {
     ChunkSweepFn *chunk_sweep;
     /* The children's results of a parent in frame order (malloc'ed texts and lengths). */
     ChunkTextsFn *chunk_texts;
+    /* The completed children's warnings (JSON array texts, NULL for none) in frame order, for
+     * the parent's; malloc'ed. */
+    ChunkWarningsFn *chunk_warnings;
     /* The parent's final state and report; -EALREADY when it is final already. */
     ChunkCompleteFn *chunk_complete;
     /* A parent's children in frame order and its note (both malloc'ed; n 0: not chunked). */

@@ -195,6 +195,7 @@ static const StoreOps pg_ops = {
     lease_release, lease_expire, lease_grace, lease_node_seen, pg_stats, pg_report, pg_ping, pg_close,
     pg_resolve,
     .chunk_split = pg_chunk_split, .chunk_sweep = pg_chunk_sweep, .chunk_texts = pg_chunk_texts,
+    .chunk_warnings = pg_chunk_warnings,
     .chunk_complete = pg_chunk_complete, .chunk_list = pg_chunk_list,
     .probe_start = pg_probe_start, .probe_sweep = pg_probe_sweep, .probe_get = pg_probe_get,
 };

@@ -79,6 +79,7 @@ extern const char pg_schema_chunks[];
 ChunkSplitFn pg_chunk_split;
 ChunkSweepFn pg_chunk_sweep;
 ChunkTextsFn pg_chunk_texts;
+ChunkWarningsFn pg_chunk_warnings;
 ChunkCompleteFn pg_chunk_complete;
 ChunkListFn pg_chunk_list;
 

@@ -179,6 +179,31 @@ int pg_chunk_texts(Store *base, long long parent, char ***texts, size_t **lens, 
     return PG_LOCKED(s, texts_locked(s, parent, texts, lens, n));
 }
 
+static int warnings_locked(PgStore *s, long long parent, char ***out, unsigned *n)
+{
+    PgParams p = { 0 };
+    pgp_i64(&p, parent);
+    PGresult *r = pg_query(s, "chunk warnings",
+                           "SELECT warnings FROM jobs WHERE parent_seq = $1 AND state = {completed}"
+                           " ORDER BY chunk_first",
+                           &p);
+    if (!r) return -EIO;
+    int rows = PQntuples(r), rc = 0;
+    if (rows && !(*out = calloc((size_t)rows, sizeof(**out)))) rc = -ENOMEM;
+    for (int i = 0; !rc && i < rows; i++, (*n)++)
+        (*out)[i] = PQgetisnull(r, i, 0) ? NULL : pg_dup(r, i, 0); /* out of memory: left out */
+    PQclear(r);
+    return rc;
+}
+
+int pg_chunk_warnings(Store *base, long long parent, char ***warnings, unsigned *n)
+{
+    PgStore *s = (PgStore *)base;
+    *warnings = NULL;
+    *n = 0;
+    return PG_LOCKED(s, warnings_locked(s, parent, warnings, n));
+}
+
 static int complete_locked(PgStore *s, long long parent, const Outcome *o, double now)
 {
     int rc = pg_begin(s);

@@ -191,6 +191,7 @@ static const StoreOps sqlite_ops = {
     lease_release, lease_expire, lease_grace, lease_node_seen, sq_stats, sq_report, sq_ping, sq_close,
     sq_resolve,
     .chunk_split = sq_chunk_split, .chunk_sweep = sq_chunk_sweep, .chunk_texts = sq_chunk_texts,
+    .chunk_warnings = sq_chunk_warnings,
     .chunk_complete = sq_chunk_complete, .chunk_list = sq_chunk_list,
     .probe_start = sq_probe_start, .probe_sweep = sq_probe_sweep, .probe_get = sq_probe_get,
 };

@@ -22,7 +22,7 @@ enum {
     /* store_sqlite_chunks.c's (sq_chunk_sql), prepared after the columns it adds */
     ST_CHUNK_SPLIT, ST_CHUNK_CHILD,
     ST_SWEEP_FAIL, ST_SWEEP_STOP, ST_SWEEP_START, ST_SWEEP_PROGRESS, ST_CHUNK_READY,
-    ST_CHUNK_TEXTS, ST_CHUNK_STATE, ST_CHUNK_NOTE, ST_CHUNK_LIST,
+    ST_CHUNK_TEXTS, ST_CHUNK_WARNINGS, ST_CHUNK_STATE, ST_CHUNK_NOTE, ST_CHUNK_LIST,
     ST_COUNT
 };
 /* clang-format on */
@@ -86,6 +86,7 @@ extern const char *const sq_chunk_sql[ST_COUNT]; /* from ST_CHUNK_SPLIT on */
 ChunkSplitFn sq_chunk_split;
 ChunkSweepFn sq_chunk_sweep;
 ChunkTextsFn sq_chunk_texts;
+ChunkWarningsFn sq_chunk_warnings;
 ChunkCompleteFn sq_chunk_complete;
 ChunkListFn sq_chunk_list;
 

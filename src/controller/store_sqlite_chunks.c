@@ -87,6 +87,8 @@ const char *const sq_chunk_sql[ST_COUNT] = {
                        " WHERE c.parent_seq = p.seq AND c.state != {completed})",
     [ST_CHUNK_TEXTS] = "SELECT r.json FROM jobs c JOIN reports r ON r.seq = c.seq"
                        " WHERE c.parent_seq = ?1 AND c.state = {completed} ORDER BY c.chunk_first",
+    [ST_CHUNK_WARNINGS] = "SELECT warnings FROM jobs WHERE parent_seq = ?1 AND state = {completed}"
+                          " ORDER BY chunk_first",
     [ST_CHUNK_STATE] = "SELECT state FROM jobs WHERE seq = ?1",
     [ST_CHUNK_NOTE] = "SELECT chunk_note FROM jobs WHERE id = ?1",
     [ST_CHUNK_LIST] =
@@ -209,6 +211,33 @@ int sq_chunk_texts(Store *base, long long parent, char ***texts, size_t **lens, 
     *lens = NULL;
     *n = 0;
     return LOCKED(s, texts_locked(s, parent, texts, lens, n));
+}
+
+static int warnings_locked(SqliteStore *s, long long parent, char ***out, unsigned *n)
+{
+    sqlite3_stmt *st = sq_stmt(s, ST_CHUNK_WARNINGS);
+    sqlite3_bind_int64(st, 1, parent);
+    int r, rc = 0;
+    while (!rc && (r = sqlite3_step(st)) == SQLITE_ROW) {
+        char **w = realloc(*out, (*n + 1) * sizeof(*w));
+        if (!w) {
+            rc = -ENOMEM;
+            break;
+        }
+        *out = w;
+        w[(*n)++] = sq_strdup_col(st, 0);
+    }
+    if (!rc && r != SQLITE_DONE) rc = sq_fail(s, "chunk warnings");
+    sqlite3_reset(st);
+    return rc;
+}
+
+int sq_chunk_warnings(Store *base, long long parent, char ***warnings, unsigned *n)
+{
+    SqliteStore *s = (SqliteStore *)base;
+    *warnings = NULL;
+    *n = 0;
+    return LOCKED(s, warnings_locked(s, parent, warnings, n));
 }
 
 static int complete_locked(SqliteStore *s, long long parent, const Outcome *o, double now)

@@ -362,23 +362,30 @@ static int64_t seek_target(LibavSource *s, int key, unsigned frames)
     return dts;
 }
 
-static int libav_seek(void *impl, unsigned frames, char *note, size_t nn, char *why, size_t n)
+/* Says the frames before are decoded from the start, and why. */
+static void from_start(SeekNote *note, unsigned frames, const char *reason)
+{
+    snprintf(note->text, sizeof(note->text), "decoded %u frames from the start: %s", frames, reason);
+    snprintf(note->fallback, sizeof(note->fallback), "%s", reason);
+}
+
+static int libav_seek(void *impl, unsigned frames, SeekNote *note, char *why, size_t n)
 {
     (void)why;
     (void)n;
     LibavSource *s = impl;
-    char reason[400];
+    char reason[400], failed[300];
     int key = seek_sample(s, frames, reason, sizeof(reason));
     if (key < 0) {
-        snprintf(note, nn, "decoded %u frames from the start: %s", frames, reason);
+        from_start(note, frames, reason);
         /* -1: the source stands at frame 0, skipping decodes from there */
         return key == SCAN_MOVED ? SOURCE_REOPEN : 0;
     }
     int r = seek_time(s, s->use_scan ? s->scan.pts[key] : seek_target(s, key, frames));
     if (r < 0) {
-        describe(s, r, reason, sizeof(reason));
-        snprintf(note, nn, "decoded %u frames from the start: the seek to keyframe %d failed (%s)", frames,
-                 key, reason);
+        describe(s, r, failed, sizeof(failed));
+        snprintf(reason, sizeof(reason), "the seek to keyframe %d failed (%s)", key, failed);
+        from_start(note, frames, reason);
         return SOURCE_REOPEN;
     }
     avcodec_flush_buffers(s->dec);
@@ -387,11 +394,17 @@ static int libav_seek(void *impl, unsigned frames, char *note, size_t nn, char *
     s->seek_pkts = s->nfed = 0;
     s->checking = 1;
     if (decode_to(s, frames, &key, reason, sizeof(reason)) < 0) {
-        snprintf(note, nn, "decoded %u frames from the start: %s", frames, reason);
+        from_start(note, frames, reason);
         return SOURCE_REOPEN;
     }
-    snprintf(note, nn, "seeked to keyframe %d (%s), decoded %u frames before frame %u", key,
-             s->use_scan ? "packet scan" : "sample table", frames - (unsigned)key, frames);
+    const char *how = s->use_scan ? "packet scan" : "sample table";
+    if (!key) { /* landed on frame 0 (one keyframe in the stream): exact, but no faster */
+        snprintf(reason, sizeof(reason), "the nearest keyframe is the first frame (%s)", how);
+        from_start(note, frames, reason);
+        return (int)frames;
+    }
+    snprintf(note->text, sizeof(note->text), "seeked to keyframe %d (%s), decoded %u frames before frame %u",
+             key, how, frames - (unsigned)key, frames);
     return (int)frames;
 }
 

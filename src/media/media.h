@@ -64,6 +64,12 @@ int media_skip(FrameSource *s, char *err, size_t errlen);
  * ("seeked to frame 40 at byte 1234 (range request)", "decoded 40 frames from the start:
  * ..."); "" when nothing was skipped or nothing is worth saying (a local y4m). */
 const char *media_seek_note(const FrameSource *s);
+/* "" after a seek (or when nothing was skipped); otherwise why the frames before
+ * opt->skip_frames were read or decoded from the start of the input instead of reached by a
+ * seek ("the server does not take range requests", "the nearest keyframe is the first frame
+ * (packet scan)"): such a chunk costs what the frames before it cost. The text names no frame
+ * where the cause does not depend on it, so every chunk of one input says the same. */
+const char *media_seek_fallback(const FrameSource *s);
 /* Frames read or skipped so far. */
 unsigned media_frames(const FrameSource *s);
 /* Frames the input is expected to have (file size, container header), 0 if unknown: for

@@ -21,7 +21,7 @@ struct FrameSource {
     unsigned frames;
     IntegrityVerifier *iv; /* the caller's, or NULL */
     int checked;           /* iv was finished */
-    char seek_note[320];   /* see media_seek_note */
+    SeekNote seek;         /* see media_seek_note */
 };
 
 enum VmafxPixelFormat media_parse_pix_fmt(const char *s)
@@ -159,7 +159,7 @@ static int seek_start(FrameSource *s, const char *path, const MediaOptions *opt,
 {
     if (!opt->skip_frames || !s->b.ops->seek) return 0;
     char why[512] = "";
-    int r = s->b.ops->seek(s->b.impl, opt->skip_frames, s->seek_note, sizeof(s->seek_note), why, sizeof(why));
+    int r = s->b.ops->seek(s->b.impl, opt->skip_frames, &s->seek, why, sizeof(why));
     if (r == SOURCE_REOPEN) {
         s->b.ops->close(s->b.impl);
         return open_backend(s, path, opt, err, n);
@@ -226,7 +226,11 @@ const char *media_kind(const FrameSource *s)
 }
 const char *media_seek_note(const FrameSource *s)
 {
-    return s->seek_note;
+    return s->seek.text;
+}
+const char *media_seek_fallback(const FrameSource *s)
+{
+    return s->seek.fallback;
 }
 unsigned media_frames(const FrameSource *s)
 {

@@ -9,6 +9,15 @@
 typedef struct UrlIo UrlIo;
 typedef struct FdStream FdStream;
 
+/* What a seek at open did, for media_seek_note and media_seek_fallback. */
+typedef struct SeekNote {
+    char text[480]; /* what was done and why, for the log ("" if nothing) */
+    /* why the frames before were read or decoded from the start instead of reached by a seek
+     * (the server ignored Range, the nearest keyframe is frame 0, ...): said once per cause,
+     * without the frame number where it does not depend on it; "" after a seek */
+    char fallback[400];
+} SeekNote;
+
 typedef struct SourceOps {
     /* 1 = a frame, 0 = clean end, <0 = error with the reason in why (without the name).
      * index is the number of the frame being read, for messages. */
@@ -18,8 +27,8 @@ typedef struct SourceOps {
      * than skip() one by one (a range request, a keyframe seek). Returns how many it passed
      * over (0..frames; the caller skips the rest one by one), SOURCE_REOPEN when the source
      * moved and could not prove where it is (the caller opens it again and skips from the
-     * start), <0 on error. note gets what was done and why, for the log ("" if nothing). */
-    int (*seek)(void *impl, unsigned frames, char *note, size_t nn, char *why, size_t n);
+     * start), <0 on error; note says what was done (see SeekNote). */
+    int (*seek)(void *impl, unsigned frames, struct SeekNote *note, char *why, size_t n);
     /* Called from another thread: a read blocked on the network returns soon with an error. */
     void (*cancel)(void *impl);
     void (*close)(void *impl);

@@ -111,7 +111,7 @@ static int yuv_skip(void *impl, unsigned index, char *why, size_t n)
  * so the seek needs the stream's length to be whole frames of that size and "FRAME\n" at
  * the computed byte; anything else (and a server that does not take range requests) reads
  * forward. Local files seek frame by frame in skip(). */
-static int yuv_seek(void *impl, unsigned frames, char *note, size_t nn, char *why, size_t n)
+static int yuv_seek(void *impl, unsigned frames, SeekNote *note, char *why, size_t n)
 {
     YuvSource *s = impl;
     if (!s->io) return 0;
@@ -126,7 +126,8 @@ static int yuv_seek(void *impl, unsigned frames, char *note, size_t nn, char *wh
     else if (url_io_seek_to(s->io, target, reason, sizeof(reason)) == 0) {
         unsigned char mark[6];
         if (!s->is_y4m || (url_io_peek_here(s->io, mark, 6) == 6 && !memcmp(mark, "FRAME\n", 6))) {
-            snprintf(note, nn, "seeked to frame %u at byte %lld (range request)", frames, (long long)target);
+            snprintf(note->text, sizeof(note->text), "seeked to frame %u at byte %lld (range request)",
+                     frames, (long long)target);
             return (int)frames;
         }
         if (url_io_seek_to(s->io, start, reason, sizeof(reason)) < 0) {
@@ -136,7 +137,8 @@ static int yuv_seek(void *impl, unsigned frames, char *note, size_t nn, char *wh
         }
         snprintf(reason, sizeof(reason), "no \"FRAME\" marker at byte %lld", (long long)target);
     }
-    snprintf(note, nn, "read %u frames forward: %s", frames, reason);
+    snprintf(note->text, sizeof(note->text), "read %u frames forward: %s", frames, reason);
+    snprintf(note->fallback, sizeof(note->fallback), "%s", reason);
     return 0;
 }
 

@@ -64,6 +64,13 @@ static void on_notice(void *user, const char *msg)
     keep_warning(s, msg);
 }
 
+/* A chunk's seek: logged, not kept (only a fallback from it is a warning). */
+static void on_info(void *user, const char *msg)
+{
+    NodeSlot *s = user;
+    log_msg(&s->node->cfg.log, VLOG_INFO, "node", "job %s: %s", s->lease.id, msg);
+}
+
 static void on_warning(void *user, const char *msg)
 {
     NodeSlot *s = user;
@@ -168,6 +175,7 @@ static void run_job(NodeSlot *s, const CtlLease *l, const JobSpec *spec, const c
                             .progress = on_progress,
                             .notice = on_notice,
                             .warning = on_warning,
+                            .info = on_info,
                             .user = s };
         e = executor_run(spec, &nd->cfg.exec, &h, &res, err, sizeof(err));
     }

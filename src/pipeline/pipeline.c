@@ -69,14 +69,21 @@ static void plan_seek(Run *r)
     r->seek_dis = s->skip_dis + warm;
 }
 
-/* How a chunk's input reached its first frame (a seek, or decoding from the start and why):
- * for the log and the job's status, not the report (a chunk's report equals one process's). */
+/* How a chunk's input reached its first frame, never in the report (a chunk's report equals
+ * one process's): the note is a log line; reading or decoding the frames before the chunk from
+ * the start (a fallback) is also a warning, one text per input and cause, so that a job's
+ * chunks add it to the job's status once. */
 static void seek_notice(const Run *r, const FrameSource *src)
 {
-    char msg[600];
+    char msg[800];
     if (!*media_seek_note(src)) return;
     snprintf(msg, sizeof(msg), "%s: %s", media_name(src), media_seek_note(src));
-    notice(r, msg);
+    if (r->h->info) r->h->info(r->h->user, msg);
+    if (!*media_seek_fallback(src)) return;
+    snprintf(msg, sizeof(msg),
+             "%s: a chunk cannot seek to its first frame, the frames before it are read from the start: %s",
+             media_name(src), media_seek_fallback(src));
+    warning(r, msg);
 }
 
 static int open_sources(Run *r, FrameSource **ref, FrameSource **dis)

@@ -51,6 +51,9 @@ typedef struct PipelineHooks {
     void (*progress)(void *user, unsigned frames, unsigned total, double secs);
     void (*notice)(void *user, const char *msg);  /* scaling, sync */
     void (*warning)(void *user, const char *msg); /* frame counts differ, media retries (NULL: notice) */
+    /* for the log only, never the job's record: how a chunk's input reached its first frame
+     * when it seeked (a fallback to reading from the start is a warning); NULL: not said */
+    void (*info)(void *user, const char *msg);
     void *user;
 } PipelineHooks;
 
