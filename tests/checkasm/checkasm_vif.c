@@ -257,12 +257,15 @@ static void bench_rows(void)
         b.out_d = malloc(rows[i].w);
         char name[64], what[32];
         snprintf(what, sizeof what, "row w=%u", rows[i].w);
-        for (int l = 0; l < n_variants; l++) {
-            b.k = &variants[l].k;
-            b.tp.log2_arith = b.k->log2_check ? &log_arith : NULL; /* as the extractor runs it */
-            case_name(b.down ? "down" : "stats", &b.c, variants[l].tag, name, sizeof name);
-            checkasm_bench_report(name, what, variants[l].level, checkasm_time(bench_call, &b));
-        }
+        for (int l = 0; l < n_variants; l++)
+            for (int arith = 0; arith <= (!b.down && variants[l].k.log2_check != NULL); arith++) {
+                /* stats rows of levels with an arithmetic log: the table way, then arithmetic */
+                b.k = &variants[l].k;
+                b.tp.log2_arith = arith ? &log_arith : NULL;
+                case_name(b.down ? "down" : "stats", &b.c, arith ? " log2-arith" : variants[l].tag, name,
+                          sizeof name);
+                checkasm_bench_report(name, what, variants[l].level, checkasm_time(bench_call, &b));
+            }
         free(b.out_r);
         free(b.out_d);
         pool_free(&b.p);
