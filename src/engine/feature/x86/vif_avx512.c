@@ -127,10 +127,10 @@ static int log2_check(const VifLog2Arith *a, const uint16_t *tab)
             __m512i mi = _mm512_add_epi64(_mm512_set1_epi64(m), _mm512_setr_epi64(0, 1, 2, 3, 4, 5, 6, 7));
             __m512i low = _mm512_set1_epi64(((1ll << shifts[s]) - 1) & 0x5a5a5a5a5ll);
             __m512d v = _mm512_cvtepi64_pd(_mm512_or_si512(_mm512_slli_epi64(mi, shifts[s]), low));
-            int64_t got[8];
-            _mm512_storeu_si512(got, log2_biased_arith(v, a));
-            for (int i = 0; i < 8; i++)
-                if (got[i] != tab[m + i - VIF_LOG_BASE] + 2048ll * (1023 + 15 + shifts[s])) return 0;
+            __m128i t = _mm_loadu_si128((const __m128i *)(const void *)(tab + m - VIF_LOG_BASE));
+            __m512i want = _mm512_add_epi64(_mm512_cvtepu16_epi64(t),
+                                            _mm512_set1_epi64(2048ll * (1023 + 15 + shifts[s])));
+            if (_mm512_cmpneq_epi64_mask(log2_biased_arith(v, a), want)) return 0;
         }
     return 1;
 }
