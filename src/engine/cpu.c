@@ -13,6 +13,16 @@ enum VmafxCpu cpu_detect(void)
     return VMAFX_CPU_SCALAR;
 }
 
+int cpu_slow_gathers(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_cpu_init();
+    return __builtin_cpu_is("amd");
+#else
+    return 0;
+#endif
+}
+
 void kernels_init(KernelTable *t, enum VmafxCpu requested)
 {
     enum VmafxCpu have = cpu_detect();

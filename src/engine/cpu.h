@@ -11,6 +11,9 @@ typedef struct KernelTable {
 
 /* Best level the running CPU supports. */
 enum VmafxCpu cpu_detect(void);
+/* Whether vector gathers are slow enough on the running CPU that kernels with an arithmetic
+ * alternative should take it: AMD (measured on Zen 5); not Intel, where it was not measured. */
+int cpu_slow_gathers(void);
 /* Fills t for min(requested, detected); VMAFX_CPU_AUTO means detected. */
 void kernels_init(KernelTable *t, enum VmafxCpu requested);
 

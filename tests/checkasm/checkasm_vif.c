@@ -11,6 +11,7 @@
 #define POOL 24 /* rows to draw the tap windows from (repeats model mirroring) */
 
 static uint16_t log_tab[VIF_LOG_ENTRIES + VIF_LOG_SLACK];
+static VifLog2Arith log_arith;
 
 /* The kernel sets under test: one per level, and where the CPU has AVX512-VNNI (whose build
  * the avx512 level takes) the plain AVX-512 build as well. [0] is the scalar reference. */
@@ -155,26 +156,30 @@ static void check_stats(const Case *c, unsigned w, enum CheckasmFill mode)
     if ((int)w <= f.taps / 2) return; /* mirroring needs w > taps/2 */
     RowPool p;
     pool_fill(&p, w, c->bpc, mode, f.taps);
-    const VifTermParams tp = { log_tab, random_gain_limit() };
+    const VifTermParams tp = { log_tab, random_gain_limit(), NULL };
     const VifSums init = { checkasm_rand_below(1000), checkasm_rand_below(1000), checkasm_rand_below(1000),
                            checkasm_rand_below(1000) };
     VifSums want = init;
     scratch_garbage(&p);
     call_stats(&variants[0].k, &p, c->bpc, &f, &tp, &want);
     char name[64];
-    for (int l = 1; l < n_variants; l++) {
-        VifSums got = init;
-        scratch_garbage(&p);
-        call_stats(&variants[l].k, &p, c->bpc, &f, &tp, &got);
-        case_name("stats", c, variants[l].tag, name, sizeof name);
-        checkasm_check(memcmp(&got, &want, sizeof got) == 0, name, variants[l].level,
-                       "w=%u %s egl=%g: num_log %lld/%lld den_log %lld/%lld num_non_log %lld/%lld "
-                       "den_non_log %lld/%lld (got/scalar)",
-                       w, checkasm_fill_name(mode), tp.gain_limit, (long long)got.num_log,
-                       (long long)want.num_log, (long long)got.den_log, (long long)want.den_log,
-                       (long long)got.num_non_log, (long long)want.num_non_log, (long long)got.den_non_log,
-                       (long long)want.den_non_log);
-    }
+    for (int l = 1; l < n_variants; l++)
+        for (int arith = 0; arith <= (variants[l].k.log2_check != NULL); arith++) {
+            /* levels with an arithmetic log: both ways to the table's entries */
+            VifTermParams tl = tp;
+            tl.log2_arith = arith ? &log_arith : NULL;
+            VifSums got = init;
+            scratch_garbage(&p);
+            call_stats(&variants[l].k, &p, c->bpc, &f, &tl, &got);
+            case_name("stats", c, arith ? " log2-arith" : variants[l].tag, name, sizeof name);
+            checkasm_check(memcmp(&got, &want, sizeof got) == 0, name, variants[l].level,
+                           "w=%u %s egl=%g: num_log %lld/%lld den_log %lld/%lld num_non_log %lld/%lld "
+                           "den_non_log %lld/%lld (got/scalar)",
+                           w, checkasm_fill_name(mode), tp.gain_limit, (long long)got.num_log,
+                           (long long)want.num_log, (long long)got.den_log, (long long)want.den_log,
+                           (long long)got.num_non_log, (long long)want.num_non_log,
+                           (long long)got.den_non_log, (long long)want.den_non_log);
+        }
     pool_free(&p);
 }
 
@@ -247,16 +252,20 @@ static void bench_rows(void)
         BenchRow b = { .c = rows[i].c, .down = rows[i].down };
         b.f = filter_for(b.c.scale, b.c.bpc, b.down);
         pool_fill(&b.p, rows[i].w, b.c.bpc, FILL_SMOOTH, b.f.taps);
-        b.tp = (VifTermParams){ log_tab, 100.0 };
+        b.tp = (VifTermParams){ log_tab, 100.0, NULL };
         b.out_r = malloc(rows[i].w);
         b.out_d = malloc(rows[i].w);
         char name[64], what[32];
         snprintf(what, sizeof what, "row w=%u", rows[i].w);
-        for (int l = 0; l < n_variants; l++) {
-            b.k = &variants[l].k;
-            case_name(b.down ? "down" : "stats", &b.c, variants[l].tag, name, sizeof name);
-            checkasm_bench_report(name, what, variants[l].level, checkasm_time(bench_call, &b));
-        }
+        for (int l = 0; l < n_variants; l++)
+            for (int arith = 0; arith <= (!b.down && variants[l].k.log2_check != NULL); arith++) {
+                /* stats rows of levels with an arithmetic log: the table way, then arithmetic */
+                b.k = &variants[l].k;
+                b.tp.log2_arith = arith ? &log_arith : NULL;
+                case_name(b.down ? "down" : "stats", &b.c, arith ? " log2-arith" : variants[l].tag, name,
+                          sizeof name);
+                checkasm_bench_report(name, what, variants[l].level, checkasm_time(bench_call, &b));
+            }
         free(b.out_r);
         free(b.out_d);
         pool_free(&b.p);
@@ -275,7 +284,14 @@ static void bench_rows(void)
 void checkasm_check_vif(void)
 {
     vif_log2_table_init(log_tab);
+    vif_log2_arith_init(&log_arith);
     variants_init();
+    /* the arithmetic log must reproduce every table entry (else the extractor falls back to
+     * the table, correct but slower) */
+    for (int l = 1; l < n_variants; l++)
+        if (variants[l].k.log2_check)
+            checkasm_check(variants[l].k.log2_check(&log_arith, log_tab), "vif_log2_arith", variants[l].level,
+                           "the arithmetic log differs from the table (libm's log2f?)");
     const int rounds = checkasm_quick() ? 1 : 2;
     for (size_t w = 0; w < sizeof widths / sizeof widths[0]; w++)
         for (int m = 0; m < FILL_COUNT; m++)

@@ -31,10 +31,25 @@ typedef struct VifSums {
     int64_t num_log, den_log, num_non_log, den_non_log;
 } VifSums;
 
+/* The log table as arithmetic, for kernels that would otherwise gather from it (a gather per
+ * 8 lanes costs more than 20 vector operations on some CPUs). With m in [2^15, 2^16) and
+ * x = m / 2^15 in segment i = floor(16 (x - 1)) of [1, 2), c_i = 1 / (1 + (i + 1/2) / 16):
+ *     q = base[i] + P(x c_i - 1),  base[i] = 2^20 log2(1 / c_i),
+ * P the degree-7 Taylor polynomial of 2^20 log2(1 + r) (|r| < 1/32), and the table entry is
+ * 30720 + ((rint(q) + 256) >> 9): 2^20 log2(m / 2^15) lies at least 1.7e-5 from every
+ * rounding boundary for these m while q is within 2e-7 of it, and log2f is correctly rounded
+ * there. Kernels use it only where their own evaluation was checked equal to the table for
+ * every m (VifKernels.log2_check), so another libm can only cost speed, never bits. */
+typedef struct VifLog2Arith {
+    double inv[16], base[16]; /* c_i and base[i] */
+    double poly[7];           /* coefficients of r^1 .. r^7 */
+} VifLog2Arith;
+
 /* Constant inputs of the per-pixel information terms. */
 typedef struct VifTermParams {
-    const uint16_t *log2_tab; /* [i - VIF_LOG_BASE] = round(log2f(i) * 2048), + slack */
-    double gain_limit;        /* vif_enhn_gain_limit */
+    const uint16_t *log2_tab;       /* [i - VIF_LOG_BASE] = round(log2f(i) * 2048), + slack */
+    double gain_limit;              /* vif_enhn_gain_limit */
+    const VifLog2Arith *log2_arith; /* non-NULL: the kernels may compute log2_tab's entries */
 } VifTermParams;
 
 /* One scale's Q16 kernel (symmetric, odd length, summing to 65536) and the rounded shifts of
@@ -60,17 +75,24 @@ typedef void (*vif_down_row_8_fn)(const uint8_t *const *ref, const uint8_t *cons
 typedef void (*vif_down_row_16_fn)(const uint16_t *const *ref, const uint16_t *const *dis, unsigned w,
                                    const VifFilter *f, void *scratch, uint16_t *out_ref, uint16_t *out_dis);
 
+/* Whether a level's arithmetic log (VifTermParams.log2_arith) gives tab's entry for every
+ * m in [2^15, 2^16) and every exponent the terms can reach. */
+typedef int (*vif_log2_check_fn)(const VifLog2Arith *a, const uint16_t *tab);
+
 typedef struct VifKernels {
     vif_stats_row_8_fn stats_8;
     vif_stats_row_16_fn stats_16;
     vif_down_row_8_fn down_8;
     vif_down_row_16_fn down_16;
+    vif_log2_check_fn log2_check; /* NULL: the level always uses the table */
 } VifKernels;
 
 /* The kernels of one level (levels the build or CPU lacks fall back to the next lower). */
 void vif_kernels_init(VifKernels *k, enum VmafxCpu level);
 /* Fills the log table (VIF_LOG_ENTRIES + VIF_LOG_SLACK entries). */
 void vif_log2_table_init(uint16_t *tab);
+/* Fills the constants of the arithmetic log (see VifLog2Arith). */
+void vif_log2_arith_init(VifLog2Arith *a);
 /* The Q16 kernel of a scale (0..3) and its length. */
 const uint16_t *vif_filter_coef(int scale, int *taps);
 

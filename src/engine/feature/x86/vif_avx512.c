@@ -91,6 +91,50 @@ static inline __m512i log2_biased(__m512d v, __mmask8 m, const uint16_t *tab)
     return _mm512_add_epi64(t, _mm512_slli_epi64(_mm512_srli_epi64(q, 15), 11));
 }
 
+/* The same from arithmetic (VifLog2Arith in vif_kernels.h): no table, every lane computed. */
+static inline __m512i log2_biased_arith(__m512d v, const VifLog2Arith *a)
+{
+    const __m512i bits = _mm512_castpd_si512(v);
+    /* x: the mantissa cut to its top 15 bits, with the exponent of 1.0 */
+    __m512i xb = _mm512_and_si512(bits, _mm512_set1_epi64(0x7fffll << 37));
+    __m512d x = _mm512_castsi512_pd(_mm512_or_si512(xb, _mm512_set1_epi64(0x3ffll << 52)));
+    /* the segment: the top 4 mantissa bits (permutex2var reads only the low 4 index bits) */
+    __m512i seg = _mm512_srli_epi64(bits, 48);
+    __m512d inv = _mm512_permutex2var_pd(_mm512_loadu_pd(a->inv), seg, _mm512_loadu_pd(a->inv + 8));
+    __m512d base = _mm512_permutex2var_pd(_mm512_loadu_pd(a->base), seg, _mm512_loadu_pd(a->base + 8));
+    __m512d r = _mm512_fmsub_pd(x, inv, _mm512_set1_pd(1.0));
+    __m512d p = _mm512_set1_pd(a->poly[6]);
+    for (int n = 5; n >= 0; n--) p = _mm512_fmadd_pd(p, r, _mm512_set1_pd(a->poly[n]));
+    __m512d q = _mm512_fmadd_pd(p, r, base);
+    __m512i qi = _mm512_cvt_roundpd_epi64(q, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    /* + 256 rounds half away; + 15 << 20 is the table's 2048 * 15 after the shift */
+    __m512i t = _mm512_srli_epi64(_mm512_add_epi64(qi, _mm512_set1_epi64(256 + (15ll << 20))), 9);
+    return _mm512_add_epi64(t, _mm512_slli_epi64(_mm512_srli_epi64(bits, 52), 11));
+}
+
+/* log2_biased() through whichever of the two the parameters allow. */
+static inline __m512i log2_term(__m512d v, __mmask8 m, const VifTermParams *tp)
+{
+    return tp->log2_arith ? log2_biased_arith(v, tp->log2_arith) : log2_biased(v, m, tp->log2_tab);
+}
+
+static int log2_check(const VifLog2Arith *a, const uint16_t *tab)
+{
+    /* m * 2^s plus lower bits that the cut must ignore, up to the 2^45 the terms stay under */
+    static const int shifts[] = { 0, 3, 17, 29 };
+    for (int s = 0; s < 4; s++)
+        for (unsigned m = VIF_LOG_BASE; m < 2 * VIF_LOG_BASE; m += 8) {
+            __m512i mi = _mm512_add_epi64(_mm512_set1_epi64(m), _mm512_setr_epi64(0, 1, 2, 3, 4, 5, 6, 7));
+            __m512i low = _mm512_set1_epi64(((1ll << shifts[s]) - 1) & 0x5a5a5a5a5ll);
+            __m512d v = _mm512_cvtepi64_pd(_mm512_or_si512(_mm512_slli_epi64(mi, shifts[s]), low));
+            __m128i t = _mm_loadu_si128((const __m128i *)(const void *)(tab + m - VIF_LOG_BASE));
+            __m512i want = _mm512_add_epi64(_mm512_cvtepu16_epi64(t),
+                                            _mm512_set1_epi64(2048ll * (1023 + 15 + shifts[s])));
+            if (_mm512_cmpneq_epi64_mask(log2_biased_arith(v, a), want)) return 0;
+        }
+    return 1;
+}
+
 static inline __m512d trunc_pd(__m512d v)
 {
     return _mm512_roundscale_pd(v, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
@@ -101,7 +145,7 @@ static inline void stat_half(StatAcc *a, __m256i sxx, __m256i syy, __m256i sxy, 
 {
     const __m512d nsq = _mm512_set1_pd(131072.0);
     __m512d dx = _mm512_cvtepi32_pd(sxx);
-    __m512i den = _mm512_sub_epi64(log2_biased(_mm512_add_pd(dx, nsq), nonflat, tp->log2_tab),
+    __m512i den = _mm512_sub_epi64(log2_term(_mm512_add_pd(dx, nsq), nonflat, tp),
                                    _mm512_set1_epi64(2048 * (1023 + 15 + 17)));
     a->den_log = _mm512_mask_add_epi64(a->den_log, nonflat, a->den_log, den);
     if (!logm) return;
@@ -114,7 +158,7 @@ static inline void stat_half(StatAcc *a, __m256i sxx, __m256i syy, __m256i sxy, 
     g = _mm512_min_pd(g, _mm512_set1_pd(tp->gain_limit));
     __m512d n1 = _mm512_add_pd(sv, nsq);
     __m512d n2 = _mm512_add_pd(trunc_pd(_mm512_mul_pd(_mm512_mul_pd(g, g), dx)), n1);
-    __m512i num = _mm512_sub_epi64(log2_biased(n2, logm, tp->log2_tab), log2_biased(n1, logm, tp->log2_tab));
+    __m512i num = _mm512_sub_epi64(log2_term(n2, logm, tp), log2_term(n1, logm, tp));
     a->num_log = _mm512_mask_add_epi64(a->num_log, logm, a->num_log, num);
 }
 
@@ -163,4 +207,5 @@ void vif_kernels_avx512(VifKernels *k)
     k->stats_16 = simd_stats_16;
     k->down_8 = simd_down_8;
     k->down_16 = simd_down_16;
+    k->log2_check = log2_check;
 }
