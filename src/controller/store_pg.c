@@ -197,6 +197,7 @@ static const StoreOps pg_ops = {
     .chunk_split = pg_chunk_split, .chunk_sweep = pg_chunk_sweep, .chunk_texts = pg_chunk_texts,
     .chunk_complete = pg_chunk_complete, .chunk_list = pg_chunk_list,
     .probe_start = pg_probe_start, .probe_sweep = pg_probe_sweep, .probe_get = pg_probe_get,
+    .held_jobs = pg_held_jobs,
 };
 /* clang-format on */
 

@@ -192,6 +192,7 @@ static const StoreOps sqlite_ops = {
     .chunk_split = sq_chunk_split, .chunk_sweep = sq_chunk_sweep, .chunk_texts = sq_chunk_texts,
     .chunk_complete = sq_chunk_complete, .chunk_list = sq_chunk_list,
     .probe_start = sq_probe_start, .probe_sweep = sq_probe_sweep, .probe_get = sq_probe_get,
+    .held_jobs = sq_held_jobs,
 };
 /* clang-format on */
 
