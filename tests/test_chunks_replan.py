@@ -104,9 +104,9 @@ def test_replan_pg_two_controllers(env):
         dsn = pg.dsn(name)
 
         def unplan(ids):
-            for jid in ids:
-                for sql in UNPLAN:
-                    pg.sql(sql.format(id=jid), db=name)
+            # one transaction: the running controller's sweep must never see it half done
+            pg.sql('BEGIN; ' + '; '.join(sql.format(id=jid) for jid in ids for sql in UNPLAN) + '; COMMIT',
+                   db=name)
 
         def count(sql):
             return int(pg.sql(sql, db=name).strip())
