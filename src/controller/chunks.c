@@ -80,9 +80,42 @@ void chunks_plan(Controller *c, const JobSpec *job, const char *id)
     }
     char why[400];
     long long frames = chunk_plan_frames(job, c->cfg.storage, why, sizeof(why));
-    if (frames <= 0 && chunk_plan_unknown(job, c->cfg.storage) && !probe_begin(c, job, id))
-        return; /* a node counts the frames (probe.h) */
+    int e = frames <= 0 && chunk_plan_unknown(job, c->cfg.storage) ? probe_begin(c, job, id) : 1;
+    /* -EALREADY: another planner (chunks_replan, another controller) has a probe running,
+     * or the job was cancelled or decided: nothing is left to do here */
+    if (!e || e == -EALREADY) return; /* a node counts the frames (probe.h) */
     chunks_cut(c, job, id, frames, why);
+}
+
+#define REPLAN_BATCH 100
+
+static void replan_one(Controller *c, const ChunkReady *h)
+{
+    JobSpec *job = malloc(sizeof(*job));
+    char field[64], err[600];
+    if (!job || !h->spec ||
+        jobspec_parse(h->spec, strlen(h->spec), job, NULL, NULL, field, sizeof(field), err, sizeof(err))) {
+        free(job);
+        return; /* short of memory (this text was stored by a controller): the next sweep retries */
+    }
+    log_msg(&c->cfg.log, VLOG_INFO, "controller",
+            "job %s: held for chunking but never planned (a controller stopped first): planning it now",
+            h->id);
+    if (chunks_wanted(c, job)) chunks_plan(c, job, h->id);
+    else note_only(c, h->id, "chunking is off on this controller: scored as one chunk");
+    free(job);
+    api_publish_job(c, h->id, 0);
+    controller_wake(c); /* its chunks (or the whole job) may be leasable now */
+}
+
+void chunks_replan(Controller *c, double created_before)
+{
+    const StoreOps *ops = c->store->ops;
+    ChunkReady *held;
+    size_t n;
+    if (!ops->held_jobs || ops->held_jobs(c->store, created_before, REPLAN_BATCH, &held, &n)) return;
+    for (size_t i = 0; i < n; i++) replan_one(c, &held[i]);
+    chunk_ready_free(held, n);
 }
 
 void chunks_cut(Controller *c, const JobSpec *job, const char *id, long long frames, const char *why_not)

@@ -18,6 +18,11 @@ void chunks_plan(Controller *c, const JobSpec *job, const char *id);
 void chunks_cut(Controller *c, const JobSpec *job, const char *id, long long frames, const char *why);
 /* Whether chunks_plan will decide about the job (and so it is stored held until then). */
 int chunks_wanted(const Controller *c, const JobSpec *job);
+/* Plans the held jobs created before created_before that were never planned (a controller
+ * stopped between storing and planning them): on start-up and from the periodic sweep.
+ * Safe beside another planner of the same job: chunk_split and probe_start take a held,
+ * uncut (probe-less) job only, so each job is cut, probed or let go once. */
+void chunks_replan(Controller *c, double created_before);
 /* Settles chunked jobs: fails, cancels, marks running and merges what is due. Called after
  * each result, cancel and sweep; cheap when nothing is chunked. */
 void chunks_settle(Controller *c);

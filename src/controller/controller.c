@@ -33,15 +33,33 @@ void controller_wait(Controller *c, double secs)
     pthread_mutex_unlock(&c->wake_lock);
 }
 
+#define REPLAN_EVERY 2.0 /* seconds between looks for held jobs nobody planned */
+#define REPLAN_AGE 5.0   /* a job younger than this may still be planned by its submitter */
+
+/* At start-up every job stored before it (this controller's own submitters stopped with
+ * it); later the jobs older than REPLAN_AGE (another controller on the database may have
+ * stopped between storing and planning one). */
+static double replan_cutoff(double started, double now)
+{
+    return now - REPLAN_AGE > started ? now - REPLAN_AGE : started;
+}
+
 /* Expired leases go back to pending (after a backoff) or, after max_lost of them, fail. The
  * sweep runs several times per TTL, so a lease is taken back at most a fraction of a TTL
- * late. */
+ * late. Every REPLAN_EVERY (and first thing) held jobs nobody planned are planned. */
 static void *sweeper_main(void *arg)
 {
     Controller *c = arg;
     double every = c->cfg.lease_ttl / 4 < 1.0 ? c->cfg.lease_ttl / 4 : 1.0;
     ExpirePolicy p = { c->cfg.max_lost, c->cfg.backoff_base, c->cfg.backoff_max };
+    const double started = controller_now();
+    double next_replan = 0;
     while (!atomic_load(&c->stopping)) {
+        double now = controller_now();
+        if (now >= next_replan) { /* held jobs no controller planned: see replan_cutoff */
+            chunks_replan(c, replan_cutoff(started, now));
+            next_replan = now + REPLAN_EVERY;
+        }
         ExpireResult res;
         if (!c->store->ops->expire(c->store, controller_now(), &p, &res) && (res.requeued || res.failed)) {
             metrics_expired(&c->metrics, res.requeued, res.failed);

@@ -246,6 +246,10 @@ typedef struct StoreOps {
     /* The probe of a job while it exists (running, waiting for a lease again, or cancelled):
      * 1 with out (first and end 0; error malloc'ed or NULL), 0 when none. */
     int (*probe_get)(Store *, const char *parent_id, ChunkRow *out);
+    /* Held jobs nobody decided about (created before created_before, still held, uncut, no
+     * probe: a controller stopped between storing and planning them), oldest first, at most
+     * limit; for chunks_replan. */
+    int (*held_jobs)(Store *, double created_before, unsigned limit, ChunkReady **out, size_t *n);
 } StoreOps;
 
 /* Completion webhooks (webhook.h): one deliveries row per job that has a webhook, written

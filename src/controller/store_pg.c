@@ -198,6 +198,7 @@ static const StoreOps pg_ops = {
     .chunk_warnings = pg_chunk_warnings,
     .chunk_complete = pg_chunk_complete, .chunk_list = pg_chunk_list,
     .probe_start = pg_probe_start, .probe_sweep = pg_probe_sweep, .probe_get = pg_probe_get,
+    .held_jobs = pg_held_jobs,
 };
 /* clang-format on */
 

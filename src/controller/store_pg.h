@@ -88,6 +88,7 @@ int pg_probe_start(Store *, const char *id, const char *spec, const char *note, 
 int pg_probe_sweep(Store *, double now, ProbeDone **out, size_t *n);
 int pg_probe_drop(PgStore *s, long long parent_seq);
 int pg_probe_get(Store *, const char *parent_id, ChunkRow *out);
+int pg_held_jobs(Store *, double created_before, unsigned limit, ChunkReady **out, size_t *n);
 
 /* store_pg_leases.c: the rows of the lease state machine (lease.h) */
 extern const struct LeaseRows pg_lease_rows;

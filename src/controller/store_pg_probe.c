@@ -32,6 +32,10 @@ static int start_locked(PgStore *s, const char *id, const char *spec, const char
     if (rc) return rc;
     PgParams p = { 0 };
     pgp_text(&p, id);
+    /* two controllers may start a probe of one job at once (chunks_replan): the row lock
+     * makes the second wait, and the UPDATE's fresh snapshot then sees the first's probe */
+    if (pg_exec(s, "probe a job", "SELECT 1 FROM jobs WHERE id = $1 FOR UPDATE", &p) < 0)
+        return pg_end(s, -EIO);
     pgp_text(&p, note);
     PGresult *res = pg_query(s, "probe a job",
                              "UPDATE jobs SET chunk_note = $2 WHERE id = $1 AND state = {pending}"
@@ -160,4 +164,45 @@ int pg_probe_get(Store *base, const char *parent_id, ChunkRow *out)
 {
     PgStore *s = (PgStore *)base;
     return PG_LOCKED(s, get_locked(s, parent_id, out));
+}
+
+/* ---- held jobs never planned (chunks_replan) ------------------------------------------- */
+
+static int held_locked(PgStore *s, double before, unsigned limit, ChunkReady **out, size_t *n)
+{
+    PgParams p = { 0 };
+    pgp_dbl(&p, before);
+    pgp_i64(&p, limit);
+    PGresult *r = pg_query(s, "held jobs",
+                           "SELECT seq, id, spec FROM jobs WHERE state = {pending} AND attempt = 0"
+                           " AND parent_seq IS NULL AND chunks = 0 AND not_before >= " HELD
+                           " AND created_at < $1"
+                           " AND NOT EXISTS(SELECT 1 FROM jobs c WHERE c.parent_seq = jobs.seq"
+                           " AND c.chunk_first IS NULL) ORDER BY seq LIMIT $2",
+                           &p);
+    if (!r) return -EIO;
+    int rows = PQntuples(r), rc = 0;
+    if (rows && !(*out = calloc((size_t)rows, sizeof(**out)))) rc = -ENOMEM;
+    for (int i = 0; !rc && i < rows; i++) {
+        ChunkReady *g = &(*out)[(*n)++];
+        g->seq = pg_i64(r, i, 0);
+        snprintf(g->id, sizeof(g->id), "%s", pg_str(r, i, 1));
+        g->spec = pg_dup(r, i, 2);
+    }
+    PQclear(r);
+    return rc;
+}
+
+int pg_held_jobs(Store *base, double created_before, unsigned limit, ChunkReady **out, size_t *n)
+{
+    PgStore *s = (PgStore *)base;
+    *out = NULL;
+    *n = 0;
+    int rc = PG_LOCKED(s, held_locked(s, created_before, limit, out, n));
+    if (rc) {
+        chunk_ready_free(*out, *n);
+        *out = NULL;
+        *n = 0;
+    }
+    return rc;
 }

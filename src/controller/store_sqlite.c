@@ -194,6 +194,7 @@ static const StoreOps sqlite_ops = {
     .chunk_warnings = sq_chunk_warnings,
     .chunk_complete = sq_chunk_complete, .chunk_list = sq_chunk_list,
     .probe_start = sq_probe_start, .probe_sweep = sq_probe_sweep, .probe_get = sq_probe_get,
+    .held_jobs = sq_held_jobs,
 };
 /* clang-format on */
 

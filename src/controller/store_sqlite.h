@@ -95,6 +95,7 @@ int sq_probe_start(Store *, const char *id, const char *spec, const char *note, 
 int sq_probe_sweep(Store *, double now, ProbeDone **out, size_t *n);
 int sq_probe_drop(SqliteStore *s, long long parent_seq);
 int sq_probe_get(Store *, const char *parent_id, ChunkRow *out);
+int sq_held_jobs(Store *, double created_before, unsigned limit, ChunkReady **out, size_t *n);
 
 /* store_sqlite_leases.c: the rows of the lease state machine (lease.h) */
 extern const struct LeaseRows sqlite_lease_rows;

@@ -176,3 +176,44 @@ int sq_probe_get(Store *base, const char *parent_id, ChunkRow *out)
     SqliteStore *s = (SqliteStore *)base;
     return LOCKED(s, get_locked(s, parent_id, out));
 }
+
+/* ---- held jobs never planned (chunks_replan) ------------------------------------------- */
+
+static int held_locked(SqliteStore *s, double before, unsigned limit, ChunkReady **out, size_t *n)
+{
+    sqlite3_stmt *st = prep(s,
+                            "SELECT seq, id, spec FROM jobs WHERE state = {pending} AND attempt = 0"
+                            " AND parent_seq IS NULL AND chunks = 0 AND not_before >= ?1 AND created_at < ?2"
+                            " AND NOT EXISTS(SELECT 1 FROM jobs c WHERE c.parent_seq = jobs.seq"
+                            " AND c.chunk_first IS NULL) ORDER BY seq LIMIT ?3");
+    if (!st) return -EIO;
+    sqlite3_bind_double(st, 1, STORE_HELD);
+    sqlite3_bind_double(st, 2, before);
+    sqlite3_bind_int64(st, 3, limit);
+    int r;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        ChunkReady *g = realloc(*out, (*n + 1) * sizeof(*g));
+        if (!g) break;
+        *out = g;
+        g = &g[(*n)++];
+        g->seq = sqlite3_column_int64(st, 0);
+        snprintf(g->id, sizeof(g->id), "%s", (const char *)sqlite3_column_text(st, 1));
+        g->spec = sq_strdup_col(st, 2);
+    }
+    sqlite3_finalize(st);
+    return r == SQLITE_DONE ? 0 : r == SQLITE_ROW ? -ENOMEM : sq_fail(s, "held jobs");
+}
+
+int sq_held_jobs(Store *base, double created_before, unsigned limit, ChunkReady **out, size_t *n)
+{
+    SqliteStore *s = (SqliteStore *)base;
+    *out = NULL;
+    *n = 0;
+    int rc = LOCKED(s, held_locked(s, created_before, limit, out, n));
+    if (rc) {
+        chunk_ready_free(*out, *n);
+        *out = NULL;
+        *n = 0;
+    }
+    return rc;
+}

@@ -6,6 +6,7 @@
 #ifndef VMAFX_MEDIA_H
 #define VMAFX_MEDIA_H
 
+#include <errno.h>
 #include <stddef.h>
 #include "vmafx/vmafx.h"
 
@@ -35,7 +36,8 @@ typedef struct MediaOptions {
      * containers seek to the closed-GOP keyframe at or before the frame (mp4/mov: the sample
      * table; others: a demux-only packet scan) and decode from there, anything that does not
      * check out reads or decodes from the start (verified by frame index, never by timestamp
-     * guesswork; see media_seek_note and docs/media.md); fewer frames fail the open */
+     * guesswork; see media_seek_note and docs/media.md); fewer frames fail the open with
+     * MEDIA_ENDED_EARLY (a chunk past the inputs' end is empty, not failed) */
     unsigned skip_frames;
 } MediaOptions;
 
@@ -46,6 +48,9 @@ typedef struct FrameSource FrameSource;
  * given, is raw yuv; everything else, and every URL ("scheme://..."), goes to libavformat,
  * except y4m and raw yuv behind a URL, which are parsed like local files. */
 int media_open(FrameSource **out, const char *path, const MediaOptions *opt, char *err, size_t errlen);
+/* media_open's error when the input ends before opt->skip_frames (err says where); no other
+ * failure returns it. */
+#define MEDIA_ENDED_EARLY (-ENODATA)
 void media_close(FrameSource *s);
 const MediaGeometry *media_geometry(const FrameSource *s);
 /* The input's name as it appears in messages ("distorted input x.mp4"; URL credentials and

@@ -185,7 +185,7 @@ int media_open(FrameSource **out, const char *path, const MediaOptions *opt, cha
     if (r < 0) {
         free(s->name);
         free(s);
-        return r;
+        return r == MEDIA_ENDED_EARLY ? -EIO : r; /* that one means a short input only */
     }
     s->iv = opt->integrity;
     for (unsigned i = s->frames; i < opt->skip_frames; i++) {
@@ -194,7 +194,7 @@ int media_open(FrameSource **out, const char *path, const MediaOptions *opt, cha
             snprintf(err, n, "%s: has only %u frames, cannot start at frame %u", s->name, i,
                      opt->skip_frames);
         media_close(s);
-        return r < 0 ? r : -EINVAL;
+        return r == 0 ? MEDIA_ENDED_EARLY : r == MEDIA_ENDED_EARLY ? -EIO : r;
     }
     *out = s;
     return 0;

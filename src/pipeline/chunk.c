@@ -3,6 +3,8 @@
  *   vmafx-chunk 1
  *   geometry FMT BPC W H          the pictures the engine saw (after scaling)
  *   range FIRST END OPEN          job frames [FIRST, END) scored; OPEN 1: the job ends there
+ *                                 (END = FIRST, OPEN 1: the inputs end before FIRST; such an
+ *                                 empty chunk has geometry 0 0 0 0 and no series)
  *   counts REF DIS                frame counts the report shows when they differ (OPEN only)
  *   time SECS                     scoring time, for the merged report's fps
  *   note LEN                      then LEN bytes of the report's note and a newline
@@ -63,9 +65,10 @@ static void put_frame(Buf *b, const VmafxContext *ctx, unsigned frame, unsigned 
 int pipeline_chunk_write(const PipelineScore *sc, const PipelineChunk *chunk, double secs, char **text,
                          size_t *len, char *err, size_t n)
 {
-    enum VmafxPixelFormat fmt;
-    unsigned bpc, w, h;
-    if (vmafx_geometry(sc->ctx, &fmt, &bpc, &w, &h)) {
+    enum VmafxPixelFormat fmt = 0;
+    unsigned bpc = 0, w = 0, h = 0;
+    const int empty = !sc->run.scored; /* the inputs end before the chunk (pipeline_run) */
+    if (!empty && vmafx_geometry(sc->ctx, &fmt, &bpc, &w, &h)) {
         snprintf(err, n, "chunk: nothing was scored");
         return -EINVAL;
     }
@@ -76,7 +79,7 @@ int pipeline_chunk_write(const PipelineScore *sc, const PipelineChunk *chunk, do
     put(&b, "%s\ngeometry %d %u %u %u\nrange %u %u %d\ncounts %u %u\ntime %a\nnote %zu\n%s\n", CHUNK_MAGIC,
         (int)fmt, bpc, w, h, chunk->first, end, open, sc->run.info.frames_ref, sc->run.info.frames_dis, secs,
         strlen(note), note);
-    const unsigned n_series = vmafx_raw_count(sc->ctx);
+    const unsigned n_series = empty ? 0 : vmafx_raw_count(sc->ctx);
     put(&b, "series %u\n", n_series);
     for (unsigned i = 0; i < n_series; i++) put(&b, "%s\n", vmafx_raw_name(sc->ctx, i));
     for (unsigned f = chunk->first; f < end; f++) put_frame(&b, sc->ctx, f, n_series);
@@ -143,7 +146,7 @@ static int read_head(Chunk *c)
     if (!(c->names = calloc(c->n_series + 1, sizeof(*c->names)))) return -1;
     for (unsigned i = 0; i < c->n_series; i++)
         if (!(c->names[i] = next_line(c)) || !*c->names[i]) return -1;
-    return c->end > c->first ? 0 : -1;
+    return c->end > c->first || (c->end == c->first && c->open) ? 0 : -1;
 }
 
 static int chunk_open(Chunk *c, const char *text, size_t len)
@@ -205,27 +208,53 @@ static int by_first(const void *a, const void *b)
     return x->first < y->first ? -1 : x->first > y->first;
 }
 
-/* Together the chunks must be frames 0 .. end without gap or overlap, and only the last may
- * have met the end of the job. */
-static int check_cover(const Chunk *c, unsigned count, char *err, size_t n)
+/* After the chunk that met the job's end (at frame end) only empty chunks may follow, each
+ * saying the inputs end before its first frame (a frame count can overstate the frames that
+ * decode), one per first frame. */
+static int check_past_end(const Chunk *c, unsigned i, unsigned end, char *err, size_t n)
 {
+    if (c[i].end != c[i].first || !c[i].open || c[i].first < end) {
+        snprintf(err, n, "chunks: the job ends at frame %u, before the chunk at frame %u", end, c[i].first);
+        return -EINVAL;
+    }
+    if (c[i].first == c[i - 1].first) {
+        snprintf(err, n, "chunks: the empty chunk at frame %u is there twice", c[i].first);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+/* Together the chunks must be frames 0 .. end without gap or overlap up to the first one
+ * that met the end of the job (*last), which scored something or follows one that did. */
+static int check_cover(const Chunk *c, unsigned count, unsigned *last, char *err, size_t n)
+{
+    unsigned want = 0, ended = count;
     for (unsigned i = 0; i < count; i++) {
-        unsigned want = i ? c[i - 1].end : 0;
+        if (ended < i) {
+            if (check_past_end(c, i, want, err, n)) return -EINVAL;
+            continue;
+        }
         if (c[i].first != want) {
             snprintf(err, n, "chunks: frames %u-%u missing or scored twice",
                      want < c[i].first ? want : c[i].first, want < c[i].first ? c[i].first : want);
             return -EINVAL;
         }
-        if (c[i].open != (i + 1 == count)) {
-            snprintf(err, n, "chunks: the job ends at frame %u, %s", c[i].end,
-                     c[i].open ? "before the last chunk" : "but no chunk reached it");
-            return -EINVAL;
-        }
-        if (c[i].fmt != c[0].fmt || c[i].bpc != c[0].bpc || c[i].w != c[0].w || c[i].h != c[0].h) {
+        want = c[i].end;
+        if (c[i].open) ended = i;
+        if (c[i].end > c[i].first &&
+            (c[i].fmt != c[0].fmt || c[i].bpc != c[0].bpc || c[i].w != c[0].w || c[i].h != c[0].h)) {
             snprintf(err, n, "chunks: chunk at frame %u scored other pictures than the first", c[i].first);
             return -EINVAL;
         }
     }
+    if (ended == count || !want) {
+        snprintf(err, n,
+                 ended == count ? "chunks: the job ends at frame %u, but no chunk reached it"
+                                : "chunks: no frames were scored (the inputs end before frame %u)",
+                 want);
+        return -EINVAL;
+    }
+    *last = ended;
     return 0;
 }
 
@@ -233,7 +262,8 @@ static int merge_chunks(const JobSpec *req, const PipelineSettings *set, Chunk *
                         PipelineScore *out, char *err, size_t n)
 {
     qsort(c, count, sizeof(*c), by_first);
-    int e = check_cover(c, count, err, n);
+    unsigned at = 0;
+    int e = check_cover(c, count, &at, err, n);
     PipelineSettings whole = *set;
     whole.chunk = NULL;
     if (!e) e = pipeline_engine_for_request(req, &whole, out, err, n);
@@ -245,7 +275,7 @@ static int merge_chunks(const JobSpec *req, const PipelineSettings *set, Chunk *
         secs += c[i].secs;
     }
     if (e) return e;
-    const Chunk *last = &c[count - 1];
+    const Chunk *last = &c[at];
     if ((e = vmafx_merge_end(out->ctx, last->end))) {
         snprintf(err, n, "merging chunks: %s", vmafx_last_error(out->ctx));
         return e;

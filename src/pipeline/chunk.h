@@ -15,13 +15,16 @@
 
 #include "pipeline/request.h"
 
-/* A scored chunk as text ("vmafx-chunk 1 ..."), malloc'ed. secs: its scoring time. */
+/* A scored chunk as text ("vmafx-chunk 1 ..."), malloc'ed. secs: its scoring time. A chunk
+ * that scored nothing (sc->run.scored 0: its inputs end before its first frame) is written
+ * as an empty one. */
 int pipeline_chunk_write(const PipelineScore *sc, const PipelineChunk *chunk, double secs, char **text,
                          size_t *len, char *err, size_t n);
 
 /* Merges the texts of every chunk of a request (any order; together they must cover frames
- * 0 .. the end without gap or overlap, the last one run to the end) into out, as
- * pipeline_score_request would have filled it; pipeline_report writes its report. */
+ * 0 .. the end without gap or overlap up to the one that met the end, after which only empty
+ * chunks may come: the inputs ended before them) into out, as pipeline_score_request would
+ * have filled it; pipeline_report writes its report. */
 int pipeline_merge(const JobSpec *req, const PipelineSettings *set, const char *const *texts,
                    const size_t *lens, unsigned count, PipelineScore *out, char *err, size_t n);
 

@@ -25,6 +25,7 @@ typedef struct Run {
     unsigned dis_pos;  /* distorted frames popped while resampling */
     AlignHint hint;
     unsigned seek_ref, seek_dis; /* frames each source passed over at open (a chunk's start) */
+    int ended;                   /* an input ended (not frame_cnt or the chunk's end) */
     char *err;
     size_t n;
 } Run;
@@ -355,7 +356,10 @@ static int score_loop(Run *r, VmafxContext *ctx, PipelineResult *res, double t0)
         int e = r->resample ? resample_to(r, k) : 1;
         if (e > 0) e = next_pair(r, &rp, &dp);
         if (e < 0) return e;
-        if (e == 0) break;
+        if (e == 0) {
+            r->ended = 1;
+            break;
+        }
         if (r->depth && (e = widen(r, &rp, &dp))) return e;
         if (k >= warm && (e = vmafx_score_pictures(ctx, rp, dp))) {
             snprintf(r->err, r->n, "scoring: %s", vmafx_last_error(ctx));
@@ -369,7 +373,7 @@ static int score_loop(Run *r, VmafxContext *ctx, PipelineResult *res, double t0)
     res->scored = k > first ? k - first : 0;
     if (!r->ref_frames) r->ref_frames = media_reader_frames(r->ref) + r->seek_ref;
     if (!r->dis_frames) r->dis_frames = media_reader_frames(r->dis) + r->seek_dis;
-    if (res->scored) return 0;
+    if (res->scored || first) return 0; /* a chunk the inputs end before: empty (chunk.h) */
     if (r->s->chunk)
         snprintf(r->err, r->n, "no frames to score from frame %u: %s has %u, %s has %u after skipping", first,
                  media_reader_name(r->ref), r->ref_frames, media_reader_name(r->dis), r->dis_frames);
@@ -384,8 +388,8 @@ static void fill_info(Run *r, PipelineResult *res, double secs)
     unsigned ref_n = r->ref_frames - r->ref_dropped, dis_n = r->dis_frames - r->dis_dropped;
     /* resampled: the distorted's length at the reference's rate decides */
     double dis_at_ref = r->resample ? dis_n / r->resample : dis_n;
-    /* a chunk that stops before the end has not seen where the inputs end */
-    int open_end = !r->s->chunk || !r->s->chunk->end;
+    /* a chunk that stops before the inputs end has not seen where they end */
+    int open_end = !r->s->chunk || r->ended;
     int differ = open_end && !r->s->frame_cnt && fabs(dis_at_ref - ref_n) >= (r->resample ? 1.5 : 0.5);
     char msg[400];
     if (hint_wanted(r) && align_hint_text(&r->hint, msg, sizeof(msg))) {
@@ -417,6 +421,19 @@ static int scores_finite(const VmafxContext *ctx, char *err, size_t n)
     return 0;
 }
 
+/* A chunk whose inputs end before its first frame (a frame count from a container's header
+ * can exceed the frames that decode; the count is only a lower bound): an empty chunk, which
+ * the merge takes as lying past the job's end. The frame counts it did not see stay 0. */
+static int past_end_notice(Run *r)
+{
+    char msg[700];
+    snprintf(msg, sizeof(msg), "%s: the inputs end before the chunk's first frame %u (an empty chunk)",
+             r->err, chunk_first(r->s));
+    *r->err = 0;
+    notice(r, msg);
+    return 0;
+}
+
 int pipeline_run(VmafxContext *ctx, const PipelineSpec *s, const PipelineHooks *h, PipelineResult *res,
                  char *err, size_t n)
 {
@@ -424,14 +441,17 @@ int pipeline_run(VmafxContext *ctx, const PipelineSpec *s, const PipelineHooks *
     memset(res, 0, sizeof(*res));
     *err = 0;
     int e = open_inputs(&r, res);
-    if (!e) e = prepare_inputs(&r, res);
+    const int past_end = e == MEDIA_ENDED_EARLY && chunk_first(s);
+    if (past_end) e = past_end_notice(&r);
+    if (!e && !past_end) e = prepare_inputs(&r, res);
     double t0 = mono_now();
-    if (!e) e = score_loop(&r, ctx, res, t0);
+    if (!e && !past_end) e = score_loop(&r, ctx, res, t0);
     double secs = mono_now() - t0;
     if (!e && cancelled(&r)) e = -ECANCELED;
-    if (!e && (e = vmafx_flush(ctx))) snprintf(err, n, "scoring: %s", vmafx_last_error(ctx));
-    if (!e) e = scores_finite(ctx, err, n);
-    if (!e) fill_info(&r, res, secs);
+    /* from here res->scored 0 is an empty chunk: nothing to flush */
+    if (!e && res->scored && (e = vmafx_flush(ctx))) snprintf(err, n, "scoring: %s", vmafx_last_error(ctx));
+    if (!e && res->scored) e = scores_finite(ctx, err, n);
+    if (!e && !past_end) fill_info(&r, res, secs);
     media_reader_stop(r.ref);
     media_reader_stop(r.dis);
     if (r.wide.buf) vmafx_picture_free(&r.wide);
