@@ -231,7 +231,9 @@ static int setup(SqliteStore *s, int sync_full, char *err, size_t n)
         return -EIO;
     }
     for (int i = 0; i < ST_COUNT; i++) {
-        char *text = store_sql(i < ST_CHUNK_SPLIT ? sql[i] : sq_chunk_sql[i]);
+        char *text = store_sql(i < ST_CHUNK_SPLIT          ? sql[i]
+                               : i < ST_PROBE_DROP_REPORTS ? sq_chunk_sql[i]
+                                                           : sq_probe_sql[i]);
         int r = text ? sqlite3_prepare_v3(s->db, text, -1, SQLITE_PREPARE_PERSISTENT, &s->st[i], NULL)
                      : SQLITE_NOMEM;
         free(text);

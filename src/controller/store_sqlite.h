@@ -23,6 +23,9 @@ enum {
     ST_CHUNK_SPLIT, ST_CHUNK_CHILD,
     ST_SWEEP_FAIL, ST_SWEEP_STOP, ST_SWEEP_START, ST_SWEEP_PROGRESS, ST_CHUNK_READY,
     ST_CHUNK_TEXTS, ST_CHUNK_WARNINGS, ST_CHUNK_STATE, ST_CHUNK_NOTE, ST_CHUNK_LIST,
+    /* store_sqlite_probe.c's (sq_probe_sql) */
+    ST_PROBE_DROP_REPORTS, ST_PROBE_DROP, ST_PROBE_CLAIM, ST_PROBE_INSERT, ST_PROBE_STOP, ST_PROBE_ENDED,
+    ST_PROBE_GET, ST_HELD_JOBS,
     ST_COUNT
 };
 /* clang-format on */
@@ -91,6 +94,7 @@ ChunkCompleteFn sq_chunk_complete;
 ChunkListFn sq_chunk_list;
 
 /* store_sqlite_probe.c: frame-count probes (the ops; the probe rows chunk_split drops) */
+extern const char *const sq_probe_sql[ST_COUNT]; /* from ST_PROBE_DROP_REPORTS on */
 int sq_probe_start(Store *, const char *id, const char *spec, const char *note, double now);
 int sq_probe_sweep(Store *, double now, ProbeDone **out, size_t *n);
 int sq_probe_drop(SqliteStore *s, long long parent_seq);

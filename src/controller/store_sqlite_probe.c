@@ -11,38 +11,40 @@
 
 #define PROBE_ROW "parent_seq IS NOT NULL AND chunk_first IS NULL"
 
-static sqlite3_stmt *prep(SqliteStore *s, const char *tmpl)
-{
-    char *text = store_sql(tmpl);
-    sqlite3_stmt *st = NULL;
-    if (!text || sqlite3_prepare_v2(s->db, text, -1, &st, NULL) != SQLITE_OK) {
-        sq_fail(s, "probe statement");
-        st = NULL;
-    }
-    free(text);
-    return st;
-}
-
-static int run(SqliteStore *s, sqlite3_stmt *st, const char *what)
-{
-    int r = st ? sqlite3_step(st) : SQLITE_ERROR;
-    int rc = r == SQLITE_DONE || r == SQLITE_ROW ? 0 : st ? sq_fail(s, what) : -EIO;
-    sqlite3_finalize(st);
-    return rc;
-}
+/* Kept prepared with the store's own (sq_stmt); the job states spelt by name ({pending} ...). */
+const char *const sq_probe_sql[ST_COUNT] = {
+    [ST_PROBE_DROP_REPORTS] = "DELETE FROM reports WHERE seq IN (SELECT seq FROM jobs WHERE parent_seq = ?1"
+                              " AND chunk_first IS NULL)",
+    [ST_PROBE_DROP] = "DELETE FROM jobs WHERE parent_seq = ?1 AND chunk_first IS NULL",
+    [ST_PROBE_CLAIM] = "UPDATE jobs SET chunk_note = ?2 WHERE id = ?1 AND state = {pending}"
+                       " AND attempt = 0 AND parent_seq IS NULL AND chunks = 0 AND not_before >= ?3"
+                       " AND NOT EXISTS(SELECT 1 FROM jobs c WHERE c.parent_seq = jobs.seq"
+                       " AND c.chunk_first IS NULL) RETURNING seq, priority",
+    [ST_PROBE_INSERT] = "INSERT INTO jobs(id, state, spec, priority, created_at, parent_seq)"
+                        " VALUES(?1, {pending}, ?2, ?3, ?4, ?5)",
+    /* a cancelled (or otherwise final) job's probe stops: the node's heartbeat learns it */
+    [ST_PROBE_STOP] = "UPDATE jobs SET state = {cancelled}, finished_at = ?1, lease_expires = NULL"
+                      " WHERE " PROBE_ROW " AND state IN ({pending}, {running}) AND parent_seq IN"
+                      " (SELECT seq FROM jobs WHERE state IN ({completed}, {failed}, {cancelled}))",
+    [ST_PROBE_ENDED] = "SELECT p.id, p.spec, c.state, r.json, c.error, c.node FROM jobs c"
+                       " JOIN jobs p ON p.seq = c.parent_seq LEFT JOIN reports r ON r.seq = c.seq"
+                       " WHERE c.parent_seq IS NOT NULL AND c.chunk_first IS NULL"
+                       " AND c.state IN ({completed}, {failed}) AND p.state = {pending}"
+                       " AND p.chunks = 0 AND p.not_before >= ?1",
+    [ST_PROBE_GET] = "SELECT c.id, c.state, c.attempt, c.lost, c.node, c.started_at, c.error FROM jobs c"
+                     " JOIN jobs p ON c.parent_seq = p.seq WHERE p.id = ?1 AND c.chunk_first IS NULL",
+    [ST_HELD_JOBS] = "SELECT seq, id, spec FROM jobs WHERE state = {pending} AND attempt = 0"
+                     " AND parent_seq IS NULL AND chunks = 0 AND not_before >= ?1 AND created_at < ?2"
+                     " AND NOT EXISTS(SELECT 1 FROM jobs c WHERE c.parent_seq = jobs.seq"
+                     " AND c.chunk_first IS NULL) ORDER BY seq LIMIT ?3",
+};
 
 int sq_probe_drop(SqliteStore *s, long long parent)
 {
-    static const char *const sql[] = {
-        "DELETE FROM reports WHERE seq IN (SELECT seq FROM jobs WHERE parent_seq = ?1 AND chunk_first IS "
-        "NULL)",
-        "DELETE FROM jobs WHERE parent_seq = ?1 AND chunk_first IS NULL",
-    };
     int rc = 0;
-    for (size_t i = 0; !rc && i < 2; i++) {
-        sqlite3_stmt *st = prep(s, sql[i]);
-        if (st) sqlite3_bind_int64(st, 1, parent);
-        rc = run(s, st, "drop a probe");
+    for (int which = ST_PROBE_DROP_REPORTS; !rc && which <= ST_PROBE_DROP; which++) {
+        sqlite3_bind_int64(sq_stmt(s, which), 1, parent);
+        rc = sq_exec(s, which, "drop a probe");
     }
     return rc;
 }
@@ -51,37 +53,25 @@ static int start_locked(SqliteStore *s, const char *id, const char *spec, const 
 {
     int rc = sq_begin(s);
     if (rc) return rc;
-    sqlite3_stmt *st = prep(s, "UPDATE jobs SET chunk_note = ?2 WHERE id = ?1 AND state = {pending}"
-                               " AND attempt = 0 AND parent_seq IS NULL AND chunks = 0 AND not_before >= ?3"
-                               " AND NOT EXISTS(SELECT 1 FROM jobs c WHERE c.parent_seq = jobs.seq"
-                               " AND c.chunk_first IS NULL)"
-                               " RETURNING seq, priority");
-    long long seq = 0;
-    int priority = 0;
-    if (!st) return sq_end(s, -EIO);
+    sqlite3_stmt *st = sq_stmt(s, ST_PROBE_CLAIM);
     sq_bind_text(st, 1, id);
     sq_bind_text(st, 2, note);
     sqlite3_bind_double(st, 3, STORE_HELD);
     int k = sqlite3_step(st);
-    if (k == SQLITE_ROW) {
-        seq = sqlite3_column_int64(st, 0);
-        priority = sqlite3_column_int(st, 1);
-    }
+    long long seq = k == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    int priority = k == SQLITE_ROW ? sqlite3_column_int(st, 1) : 0;
+    sqlite3_reset(st);
     rc = k == SQLITE_ROW ? 0 : k == SQLITE_DONE ? -EALREADY : sq_fail(s, "probe a job");
-    sqlite3_finalize(st);
     if (!rc) {
-        st = prep(s, "INSERT INTO jobs(id, state, spec, priority, created_at, parent_seq)"
-                     " VALUES(?1, {pending}, ?2, ?3, ?4, ?5)");
         char child[JOB_ID_LEN];
         store_new_id(child);
-        if (st) {
-            sqlite3_bind_text(st, 1, child, -1, SQLITE_TRANSIENT);
-            sq_bind_text(st, 2, spec);
-            sqlite3_bind_int(st, 3, priority);
-            sqlite3_bind_double(st, 4, now);
-            sqlite3_bind_int64(st, 5, seq);
-        }
-        rc = run(s, st, "insert a probe");
+        st = sq_stmt(s, ST_PROBE_INSERT);
+        sqlite3_bind_text(st, 1, child, -1, SQLITE_TRANSIENT);
+        sq_bind_text(st, 2, spec);
+        sqlite3_bind_int(st, 3, priority);
+        sqlite3_bind_double(st, 4, now);
+        sqlite3_bind_int64(st, 5, seq);
+        rc = sq_exec(s, ST_PROBE_INSERT, "insert a probe");
     }
     return sq_end(s, rc);
 }
@@ -94,12 +84,7 @@ int sq_probe_start(Store *base, const char *id, const char *spec, const char *no
 
 static int ended_rows(SqliteStore *s, ProbeDone **out, size_t *n)
 {
-    sqlite3_stmt *st = prep(s, "SELECT p.id, p.spec, c.state, r.json, c.error, c.node FROM jobs c"
-                               " JOIN jobs p ON p.seq = c.parent_seq LEFT JOIN reports r ON r.seq = c.seq"
-                               " WHERE c.parent_seq IS NOT NULL AND c.chunk_first IS NULL"
-                               " AND c.state IN ({completed}, {failed}) AND p.state = {pending}"
-                               " AND p.chunks = 0 AND p.not_before >= ?1");
-    if (!st) return -EIO;
+    sqlite3_stmt *st = sq_stmt(s, ST_PROBE_ENDED);
     sqlite3_bind_double(st, 1, STORE_HELD);
     int r;
     while ((r = sqlite3_step(st)) == SQLITE_ROW) {
@@ -116,7 +101,7 @@ static int ended_rows(SqliteStore *s, ProbeDone **out, size_t *n)
         const unsigned char *node = sqlite3_column_text(st, 5);
         snprintf(g->node, sizeof(g->node), "%s", node ? (const char *)node : "");
     }
-    sqlite3_finalize(st);
+    sqlite3_reset(st);
     return r == SQLITE_DONE ? 0 : r == SQLITE_ROW ? -ENOMEM : sq_fail(s, "ended probes");
 }
 
@@ -124,12 +109,8 @@ static int sweep_locked(SqliteStore *s, double now, ProbeDone **out, size_t *n)
 {
     int rc = sq_begin(s);
     if (rc) return rc;
-    /* a cancelled (or otherwise final) job's probe stops: the node's heartbeat learns it */
-    sqlite3_stmt *st = prep(s, "UPDATE jobs SET state = {cancelled}, finished_at = ?1, lease_expires = NULL"
-                               " WHERE " PROBE_ROW " AND state IN ({pending}, {running}) AND parent_seq IN"
-                               " (SELECT seq FROM jobs WHERE state IN ({completed}, {failed}, {cancelled}))");
-    if (st) sqlite3_bind_double(st, 1, now);
-    rc = run(s, st, "probe sweep");
+    sqlite3_bind_double(sq_stmt(s, ST_PROBE_STOP), 1, now);
+    rc = sq_exec(s, ST_PROBE_STOP, "probe sweep");
     if (!rc) rc = ended_rows(s, out, n);
     return sq_end(s, rc);
 }
@@ -150,10 +131,7 @@ int sq_probe_sweep(Store *base, double now, ProbeDone **out, size_t *n)
 
 static int get_locked(SqliteStore *s, const char *parent_id, ChunkRow *out)
 {
-    sqlite3_stmt *st =
-        prep(s, "SELECT c.id, c.state, c.attempt, c.lost, c.node, c.started_at, c.error FROM jobs c"
-                " JOIN jobs p ON c.parent_seq = p.seq WHERE p.id = ?1 AND c.chunk_first IS NULL");
-    if (!st) return -EIO;
+    sqlite3_stmt *st = sq_stmt(s, ST_PROBE_GET);
     sq_bind_text(st, 1, parent_id);
     int r = sqlite3_step(st), rc = r == SQLITE_ROW ? 1 : r == SQLITE_DONE ? 0 : sq_fail(s, "a job's probe");
     if (rc == 1) {
@@ -167,7 +145,7 @@ static int get_locked(SqliteStore *s, const char *parent_id, ChunkRow *out)
         out->started_at = sqlite3_column_double(st, 5);
         out->error = sq_strdup_col(st, 6);
     }
-    sqlite3_finalize(st);
+    sqlite3_reset(st);
     return rc;
 }
 
@@ -181,12 +159,7 @@ int sq_probe_get(Store *base, const char *parent_id, ChunkRow *out)
 
 static int held_locked(SqliteStore *s, double before, unsigned limit, ChunkReady **out, size_t *n)
 {
-    sqlite3_stmt *st = prep(s,
-                            "SELECT seq, id, spec FROM jobs WHERE state = {pending} AND attempt = 0"
-                            " AND parent_seq IS NULL AND chunks = 0 AND not_before >= ?1 AND created_at < ?2"
-                            " AND NOT EXISTS(SELECT 1 FROM jobs c WHERE c.parent_seq = jobs.seq"
-                            " AND c.chunk_first IS NULL) ORDER BY seq LIMIT ?3");
-    if (!st) return -EIO;
+    sqlite3_stmt *st = sq_stmt(s, ST_HELD_JOBS);
     sqlite3_bind_double(st, 1, STORE_HELD);
     sqlite3_bind_double(st, 2, before);
     sqlite3_bind_int64(st, 3, limit);
@@ -200,7 +173,7 @@ static int held_locked(SqliteStore *s, double before, unsigned limit, ChunkReady
         snprintf(g->id, sizeof(g->id), "%s", (const char *)sqlite3_column_text(st, 1));
         g->spec = sq_strdup_col(st, 2);
     }
-    sqlite3_finalize(st);
+    sqlite3_reset(st);
     return r == SQLITE_DONE ? 0 : r == SQLITE_ROW ? -ENOMEM : sq_fail(s, "held jobs");
 }
 
