@@ -125,6 +125,11 @@ int vmafx_import_feature_score(VmafxContext *ctx, const char *name, unsigned fra
 /* Scores one picture pair. Frames must come in order 0, 1, 2, ...; the pictures are only
  * read during the call. All pictures must share geometry, format and bit depth. */
 int vmafx_score_pictures(VmafxContext *ctx, const VmafxPicture *ref, const VmafxPicture *dis);
+/* Like vmafx_score_pictures, but instead of copying the pictures the engine may exchange them
+ * for pictures of its own with the same layout (vmafx_picture_alloc's, same format, bit depth
+ * and size): on return *ref and *dis may hold other buffers, with unspecified pixels, that the
+ * caller owns and may fill with the next frame. Saves two picture copies per frame. */
+int vmafx_score_pictures_swap(VmafxContext *ctx, VmafxPicture *ref, VmafxPicture *dis);
 /* Ends the stream: computes look-ahead features (motion2) and the model scores. */
 int vmafx_flush(VmafxContext *ctx);
 

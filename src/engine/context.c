@@ -171,7 +171,7 @@ static int worker_failed(VmafxContext *ctx, int err)
     return err;
 }
 
-int vmafx_score_pictures(VmafxContext *ctx, const VmafxPicture *ref, const VmafxPicture *dis)
+static int score_pair(VmafxContext *ctx, VmafxPicture *ref, VmafxPicture *dis, int take)
 {
     if (!ctx || !ref || !dis) return -EINVAL;
     if (ctx->flushed) return ctx_fail(ctx, -EINVAL, "the context was already flushed");
@@ -186,10 +186,21 @@ int vmafx_score_pictures(VmafxContext *ctx, const VmafxPicture *ref, const Vmafx
     } else if (!same_geometry(ctx, ref)) {
         return ctx_fail(ctx, -EINVAL, "frame %u: picture geometry changed mid-stream", ctx->n_frames);
     }
-    int err = runner_submit(ctx->runner, ref, dis, ctx->n_frames);
+    int err = runner_submit(ctx->runner, ref, dis, ctx->n_frames, take);
     if (err) return worker_failed(ctx, err);
     ctx->n_frames++;
     return 0;
+}
+
+int vmafx_score_pictures(VmafxContext *ctx, const VmafxPicture *ref, const VmafxPicture *dis)
+{
+    /* without take the runner only reads the pictures */
+    return score_pair(ctx, (VmafxPicture *)ref, (VmafxPicture *)dis, 0);
+}
+
+int vmafx_score_pictures_swap(VmafxContext *ctx, VmafxPicture *ref, VmafxPicture *dis)
+{
+    return score_pair(ctx, ref, dis, 1);
 }
 
 static int predict_models(VmafxContext *ctx)

@@ -2,9 +2,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "vmafx/vmafx.h"
+#include "big_alloc.h"
 
 static void chroma_shift(enum VmafxPixelFormat fmt, unsigned *sx, unsigned *sy)
 {
@@ -31,28 +31,6 @@ size_t vmafx_picture_frame_bytes(enum VmafxPixelFormat fmt, unsigned bpc, unsign
     return bps * ((size_t)w * h + 2 * cw * ch);
 }
 
-#define HUGE_PAGE ((size_t)2 << 20)
-
-/* A cleared block aligned to 64 bytes. Blocks of 2 MiB and more are aligned to 2 MiB and
- * offered to the kernel for transparent huge pages (where it is set to "madvise", the usual
- * default): clearing a 1080p picture then takes 2-3 page faults instead of 1,500, which in a
- * virtual machine cost more than the clearing itself. */
-static void *alloc_cleared(size_t bytes)
-{
-    void *p = NULL;
-#ifdef MADV_HUGEPAGE
-    if (bytes >= HUGE_PAGE) {
-        /* only the whole 2 MiB ranges get huge pages: the tail is not rounded up, so the
-         * resident memory does not grow */
-        if (posix_memalign(&p, HUGE_PAGE, bytes)) return NULL;
-        madvise(p, bytes & ~(HUGE_PAGE - 1), MADV_HUGEPAGE); /* advice: failure is harmless */
-    }
-#endif
-    if (!p && !(p = aligned_alloc(64, bytes))) return NULL;
-    memset(p, 0, bytes);
-    return p;
-}
-
 int vmafx_picture_alloc(VmafxPicture *pic, enum VmafxPixelFormat fmt, unsigned bpc, unsigned w, unsigned h)
 {
     if (!pic) return -EINVAL;
@@ -70,7 +48,7 @@ int vmafx_picture_alloc(VmafxPicture *pic, enum VmafxPixelFormat fmt, unsigned b
         off[p] = total;
         total += (size_t)pic->stride[p] * pic->h[p] + 64;
     }
-    uint8_t *buf = alloc_cleared((total + 63) & ~(size_t)63);
+    uint8_t *buf = big_alloc_cleared((total + 63) & ~(size_t)63);
     if (!buf) return -ENOMEM;
     for (int p = 0; p < 3; p++) pic->data[p] = buf + off[p];
     pic->buf = buf;

@@ -46,6 +46,28 @@ static void copy_picture(VmafxPicture *dst, const VmafxPicture *src)
                    src->w[p] * bps);
 }
 
+/* Pictures from vmafx_picture_alloc with the same layout: their buffers can be exchanged. */
+static int same_layout(const VmafxPicture *a, const VmafxPicture *b)
+{
+    if (!a->buf || !b->buf || a->pix_fmt != b->pix_fmt || a->bpc != b->bpc) return 0;
+    for (int p = 0; p < 3; p++)
+        if (a->w[p] != b->w[p] || a->h[p] != b->h[p] || a->stride[p] != b->stride[p]) return 0;
+    return 1;
+}
+
+/* Puts src's pixels into dst: by exchanging the two pictures when the caller gave src away
+ * (take) and their layouts match, else by copying. */
+static void move_picture(VmafxPicture *dst, VmafxPicture *src, int take)
+{
+    if (take && same_layout(dst, src)) {
+        VmafxPicture t = *dst;
+        *dst = *src;
+        *src = t;
+    } else {
+        copy_picture(dst, src);
+    }
+}
+
 static Slot *slot_of(Runner *r, unsigned index)
 {
     for (unsigned i = 0; i < r->n_slots; i++)
@@ -185,7 +207,7 @@ int runner_want_prev_dis(Runner *r)
     return vmafx_picture_alloc(&r->prev_dis, r->prev.pix_fmt, r->prev.bpc, r->prev.w[0], r->prev.h[0]);
 }
 
-static int submit_inline(Runner *r, const VmafxPicture *ref, const VmafxPicture *dis, unsigned index)
+static int submit_inline(Runner *r, VmafxPicture *ref, VmafxPicture *dis, unsigned index, int take)
 {
     const unsigned seen = index - r->first; /* pictures before this one */
     FrameInput in = { .ref = ref,
@@ -201,14 +223,14 @@ static int submit_inline(Runner *r, const VmafxPicture *ref, const VmafxPicture 
         r->prev2 = r->prev;
         r->prev = oldest;
     }
-    copy_picture(&r->prev, ref);
-    if (r->want_prev_dis) copy_picture(&r->prev_dis, dis);
+    move_picture(&r->prev, ref, take);
+    if (r->want_prev_dis) move_picture(&r->prev_dis, dis, take);
     return 0;
 }
 
-int runner_submit(Runner *r, const VmafxPicture *ref, const VmafxPicture *dis, unsigned index)
+int runner_submit(Runner *r, VmafxPicture *ref, VmafxPicture *dis, unsigned index, int take)
 {
-    if (!r->n_workers) return submit_inline(r, ref, dis, index);
+    if (!r->n_workers) return submit_inline(r, ref, dis, index, take);
     pthread_mutex_lock(&r->lock);
     Slot *s = NULL;
     while (!r->error) {
@@ -219,10 +241,10 @@ int runner_submit(Runner *r, const VmafxPicture *ref, const VmafxPicture *dis, u
     }
     int err = r->error;
     if (!err) {
-        s->state = SLOT_RUNNING; /* reserved while we copy without the lock */
+        s->state = SLOT_RUNNING; /* reserved while we fill it without the lock */
         pthread_mutex_unlock(&r->lock);
-        copy_picture(&s->ref, ref);
-        copy_picture(&s->dis, dis);
+        move_picture(&s->ref, ref, take);
+        move_picture(&s->dis, dis, take);
         pthread_mutex_lock(&r->lock);
         s->index = index;
         s->state = SLOT_QUEUED;

@@ -1,7 +1,8 @@
 /* The frame runner: hands picture pairs to the extractors, in the calling thread or on a
- * pool of worker threads (frame-level parallelism). Pictures are copied into a bounded pool
- * of slots, so memory does not grow with clip length; a slot's reference stays alive until
- * the next frame (or two), which read it as prev_ref (and prev_prev_ref) (temporal features). */
+ * pool of worker threads (frame-level parallelism). Pictures are copied (or their buffers
+ * exchanged, when the caller gives them away) into a bounded pool of slots, so memory does
+ * not grow with clip length; a slot's reference stays alive until the next frame (or two),
+ * which read it as prev_ref (and prev_prev_ref) (temporal features). */
 #ifndef VMAFX_ENGINE_RUNNER_H
 #define VMAFX_ENGINE_RUNNER_H
 
@@ -24,8 +25,10 @@ void runner_start_at(Runner *r, unsigned first);
  * before the first runner_submit. 0 or -ENOMEM. */
 int runner_want_prev_dis(Runner *r);
 /* Queues frame `index` (frames come in order); blocks while the pool is full. Returns the
- * first error a worker hit so far, if any. */
-int runner_submit(Runner *r, const VmafxPicture *ref, const VmafxPicture *dis, unsigned index);
+ * first error a worker hit so far, if any. The pictures are copied, or with `take` exchanged
+ * for pictures of the runner's (of the same layout) whose pixels the caller then overwrites;
+ * without `take` they are only read (the casts from const are safe). */
+int runner_submit(Runner *r, VmafxPicture *ref, VmafxPicture *dis, unsigned index, int take);
 /* Waits until every queued frame is done; returns the first error. */
 int runner_finish(Runner *r);
 void runner_free(Runner *r);

@@ -77,7 +77,7 @@ static size_t fd_read(void *h, void *dst, size_t n)
             delivered(s, out + done, k);
             s->pos += k;
             done += k;
-        } else if (n - done >= FD_STREAM_BUF) {
+        } else if (n - done >= FD_STREAM_DIRECT) {
             if (s->err) break;
             ssize_t r = raw_read(s, out + done, n - done);
             if (r <= 0) break;

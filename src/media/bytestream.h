@@ -25,6 +25,10 @@ struct IoStats;
  * the same, but glibc sizes its buffer by st_blksize (4 KiB, FUSE included) and ignores
  * setvbuf's size when it allocates: 760 read(2) calls per 1080p frame instead of 2-3. */
 enum { FD_STREAM_BUF = 1 << 20 };
+/* A read of at least this many bytes also goes straight into the caller's memory (the chroma
+ * planes of 1080p 10-bit frames, 1,036,800 bytes): still no read(2) under 512 KiB, which FUSE
+ * mounts need (tests/test_media_debug_io.py). */
+enum { FD_STREAM_DIRECT = FD_STREAM_BUF / 2 };
 
 typedef struct FdStream FdStream;
 

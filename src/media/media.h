@@ -133,6 +133,10 @@ int media_reader_peek(MediaReader *r, unsigned i, const VmafxPicture **pic, char
 #define MEDIA_PENDING 2
 int media_reader_poll(MediaReader *r, unsigned i, const VmafxPicture **pic, int timeout_ms, char *err,
                       size_t errlen);
+/* The next frame, as media_reader_peek(r, 0) returned it (NULL if none is queued), writable:
+ * the consumer may exchange its buffers for others of the same layout (as
+ * vmafx_score_pictures_swap does) before popping it, instead of copying it. */
+VmafxPicture *media_reader_front(MediaReader *r);
 /* Drops the next frame (it must have been peeked). */
 void media_reader_pop(MediaReader *r);
 /* Frames popped so far. */

@@ -115,6 +115,14 @@ int media_queue_peek(FrameQueue *q, unsigned i, const VmafxPicture **pic, char *
     return r;
 }
 
+VmafxPicture *media_queue_front(FrameQueue *q)
+{
+    pthread_mutex_lock(&q->lock);
+    VmafxPicture *p = q->count ? &q->pics[q->head] : NULL;
+    pthread_mutex_unlock(&q->lock);
+    return p;
+}
+
 void media_queue_pop(FrameQueue *q)
 {
     pthread_mutex_lock(&q->lock);

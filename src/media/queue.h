@@ -24,6 +24,8 @@ void media_queue_end(FrameQueue *q, int code, const char *msg);
  * ever), then returns MEDIA_PENDING. */
 int media_queue_peek(FrameQueue *q, unsigned i, const VmafxPicture **pic, char *err, size_t n,
                      int timeout_ms);
+/* Consumer: the oldest frame, writable (the producer never touches a queued frame), or NULL. */
+VmafxPicture *media_queue_front(FrameQueue *q);
 /* Consumer: frees the oldest frame. */
 void media_queue_pop(FrameQueue *q);
 /* Either side: wakes everyone; the producer's media_queue_slot returns NULL from now on. */

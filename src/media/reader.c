@@ -91,6 +91,11 @@ int media_reader_poll(MediaReader *r, unsigned i, const VmafxPicture **pic, int 
     return media_queue_peek(r->q, i, pic, err, n, timeout_ms);
 }
 
+VmafxPicture *media_reader_front(MediaReader *r)
+{
+    return media_queue_front(r->q);
+}
+
 void media_reader_pop(MediaReader *r)
 {
     media_queue_pop(r->q);

@@ -346,6 +346,18 @@ static void chunk_progress(Run *r, unsigned k, double secs)
     if (k + 1 > first) r->h->progress(r->h->user, k + 1 - first, total > first ? total - first : 0, secs);
 }
 
+/* Hands the pair to the engine without copying: the queued pictures (and the widened one,
+ * rewritten every frame) are exchanged for the engine's spare pictures, then popped. A
+ * resampled distorted frame stays queued for several reference frames, so it is copied. */
+static int score_pair(Run *r, VmafxContext *ctx, const VmafxPicture *rp, const VmafxPicture *dp)
+{
+    if (r->resample) return vmafx_score_pictures(ctx, rp, dp);
+    VmafxPicture *ref = rp == &r->wide ? &r->wide : media_reader_front(r->ref);
+    VmafxPicture *dis = dp == &r->wide ? &r->wide : media_reader_front(r->dis);
+    if (ref != rp || dis != dp) return vmafx_score_pictures(ctx, rp, dp); /* not expected */
+    return vmafx_score_pictures_swap(ctx, ref, dis);
+}
+
 static int score_loop(Run *r, VmafxContext *ctx, PipelineResult *res, double t0)
 {
     unsigned warm = warm_start(r->s), first = chunk_first(r->s);
@@ -361,11 +373,11 @@ static int score_loop(Run *r, VmafxContext *ctx, PipelineResult *res, double t0)
             break;
         }
         if (r->depth && (e = widen(r, &rp, &dp))) return e;
-        if (k >= warm && (e = vmafx_score_pictures(ctx, rp, dp))) {
+        if (hint_wanted(r)) align_hint_add(&r->hint, k, rp, dp); /* before scoring takes them */
+        if (k >= warm && (e = score_pair(r, ctx, rp, dp))) {
             snprintf(r->err, r->n, "scoring: %s", vmafx_last_error(ctx));
             return e;
         }
-        if (hint_wanted(r)) align_hint_add(&r->hint, k, rp, dp);
         media_reader_pop(r->ref);
         if (!r->resample) media_reader_pop(r->dis);
         if (r->h->progress) chunk_progress(r, k, mono_now() - t0);

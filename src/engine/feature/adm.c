@@ -28,6 +28,7 @@
 #include "adm_kernels.h"
 #include "adm_csf.h"
 #include "prefetch.h"
+#include "../big_alloc.h"
 
 #define N_LEVELS 4
 #define N_BANDS ADM_BANDS
@@ -653,9 +654,8 @@ static int adm_init(void *priv, const ExtractorParams *p)
     }
 
     const size_t size = layout(s, NULL);
-    s->mem = aligned_alloc(64, size);
+    s->mem = big_alloc_cleared(size); /* per worker, megabytes at 1080p: huge pages */
     if (!s->mem) return -ENOMEM;
-    memset(s->mem, 0, size);
     layout(s, s->mem);
     s->div[32768] = 0;
     for (int i = 1; i <= 32768; i++) {
