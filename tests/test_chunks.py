@@ -3,10 +3,11 @@ process gives for the whole job, byte for byte except the timing field (fps).
 
   local:  `vmafx score --chunk FIRST:END` per range (the last one open-ended) and
           `vmafx score --merge` of the chunk files, against the unchunked `vmafx score`:
-          every conformance pair with >= 12 frames at chunk size 5 (default model, JSON), and
-          chunk sizes {1, 2, 5, 7, 16} on two pairs for the default model, NEG, --subsample 3,
-          PSNR/SSIM features, a v1 HFR model (motion's five-frame window and moving average,
-          CAMBI, SpEED) and SpEED temporal; XML and CSV too; chunks merged in any order.
+          every conformance pair with >= 12 frames at chunk sizes {1, 2, 5, 7, 16} (default
+          model, JSON; size 5 only in the --quick subset), and those sizes on two pairs for the
+          default model, NEG, --subsample 3, PSNR/SSIM features, a v1 HFR model (motion's
+          five-frame window and moving average, CAMBI, SpEED), SpEED temporal and the bootstrap
+          model (its CI and stddev outputs); XML and CSV too; chunks merged in any order.
   inputs:  --frame_skip_ref/--frame_skip_dist (the inputs' frame counts then differ and the
           report says so), --frame_cnt, --sync, a dis.mkv (chunks decode to their frame), a
           y4m served over HTTP (chunks read past their start) and local files (chunks seek).
@@ -25,6 +26,7 @@ OPTION_SETS = {
     'psnr_ssim': ['--feature', 'psnr', '--feature', 'float_ssim', '--feature', 'float_ms_ssim'],
     'v1_hfr': ['-m', 'version=vmaf_v1.0.16_hfr_3d0h'],
     'speed_temporal': ['--feature', 'speed_temporal', '-n'],
+    'bootstrap': ['-m', 'version=vmaf_b_v0.6.3'],
 }
 FMT = {'json': '--json', 'xml': '--xml', 'csv': '--csv'}
 
@@ -156,9 +158,19 @@ def check_refusal(env, pair, cut, expect):
         raise AssertionError(f'merge of {cut}: exit {p.returncode}, {p.stderr.strip()!r} (expected {expect!r})')
 
 
+def all_pairs(env, pair, size):
+    if env.quick and size != 5:
+        raise Skip('quick subset: chunk size 5 only (the release run takes every size)')
+    frames = y4m_frames(pair_files(env, pair)[0])
+    if MIN_FRAMES <= frames <= size:
+        raise Skip(f'{pair}: {frames} frames make one chunk of {size}')
+    check_pair(env, pair, [], size)
+
+
 def cases(env):
     for pair in pairs(env):
-        yield f'all_pairs_size5[{pair}]', lambda pair=pair: check_pair(env, pair, [], 5)
+        for size in SIZES:
+            yield f'all_pairs[{pair},{size}]', lambda pair=pair, size=size: all_pairs(env, pair, size)
     for pair in TWO_PAIRS:
         for name, args in OPTION_SETS.items():
             for size in SIZES:
