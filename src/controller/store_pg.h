@@ -82,6 +82,8 @@ ChunkTextsFn pg_chunk_texts;
 ChunkWarningsFn pg_chunk_warnings;
 ChunkCompleteFn pg_chunk_complete;
 ChunkListFn pg_chunk_list;
+/* Reads a result's rows (seq, id, spec) into a list of jobs (malloc'ed) and clears it; NULL: -EIO. */
+int pg_ready_rows(PGresult *r, ChunkReady **out, size_t *n);
 
 /* store_pg_probe.c: frame-count probes (the ops; the probe rows chunk_split drops) */
 int pg_probe_start(Store *, const char *id, const char *spec, const char *note, double now);

@@ -107,13 +107,8 @@ static const char *const sweep_sql[] = {
     " WHERE p.chunks > 0 AND p.state = {running} AND $1::float8 > 0",
 };
 
-static int ready_rows(PgStore *s, ChunkReady **out, size_t *n)
+int pg_ready_rows(PGresult *r, ChunkReady **out, size_t *n)
 {
-    PGresult *r = pg_query(s, "chunked jobs to merge",
-                           "SELECT p.seq, p.id, p.spec FROM jobs p WHERE p.chunks > 0"
-                           " AND p.state IN ({pending}, {running}) AND NOT EXISTS(SELECT 1 FROM jobs c"
-                           " WHERE c.parent_seq = p.seq AND c.state != {completed})",
-                           NULL);
     if (!r) return -EIO;
     int rows = PQntuples(r), rc = 0;
     if (rows && !(*out = calloc((size_t)rows, sizeof(**out)))) rc = -ENOMEM;
@@ -125,6 +120,16 @@ static int ready_rows(PgStore *s, ChunkReady **out, size_t *n)
     }
     PQclear(r);
     return rc;
+}
+
+static int ready_rows(PgStore *s, ChunkReady **out, size_t *n)
+{
+    PGresult *r = pg_query(s, "chunked jobs to merge",
+                           "SELECT p.seq, p.id, p.spec FROM jobs p WHERE p.chunks > 0"
+                           " AND p.state IN ({pending}, {running}) AND NOT EXISTS(SELECT 1 FROM jobs c"
+                           " WHERE c.parent_seq = p.seq AND c.state != {completed})",
+                           NULL);
+    return pg_ready_rows(r, out, n);
 }
 
 static int sweep_locked(PgStore *s, double now, ChunkReady **ready, size_t *n)

@@ -180,17 +180,7 @@ static int held_locked(PgStore *s, double before, unsigned limit, ChunkReady **o
                            " AND NOT EXISTS(SELECT 1 FROM jobs c WHERE c.parent_seq = jobs.seq"
                            " AND c.chunk_first IS NULL) ORDER BY seq LIMIT $2",
                            &p);
-    if (!r) return -EIO;
-    int rows = PQntuples(r), rc = 0;
-    if (rows && !(*out = calloc((size_t)rows, sizeof(**out)))) rc = -ENOMEM;
-    for (int i = 0; !rc && i < rows; i++) {
-        ChunkReady *g = &(*out)[(*n)++];
-        g->seq = pg_i64(r, i, 0);
-        snprintf(g->id, sizeof(g->id), "%s", pg_str(r, i, 1));
-        g->spec = pg_dup(r, i, 2);
-    }
-    PQclear(r);
-    return rc;
+    return pg_ready_rows(r, out, n);
 }
 
 int pg_held_jobs(Store *base, double created_before, unsigned limit, ChunkReady **out, size_t *n)

@@ -92,6 +92,8 @@ ChunkTextsFn sq_chunk_texts;
 ChunkWarningsFn sq_chunk_warnings;
 ChunkCompleteFn sq_chunk_complete;
 ChunkListFn sq_chunk_list;
+/* Reads rows (seq, id, spec) of a bound statement into a list of jobs (malloc'ed, grown). */
+int sq_ready_rows(SqliteStore *s, sqlite3_stmt *st, ChunkReady **out, size_t *n, const char *what);
 
 /* store_sqlite_probe.c: frame-count probes (the ops; the probe rows chunk_split drops) */
 extern const char *const sq_probe_sql[ST_COUNT]; /* from ST_PROBE_DROP_REPORTS on */

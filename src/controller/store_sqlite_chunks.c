@@ -143,9 +143,8 @@ int sq_chunk_split(Store *base, const char *id, const char *const *specs, const 
 
 /* ---- the sweep ------------------------------------------------------------------------- */
 
-static int ready_rows(SqliteStore *s, ChunkReady **out, size_t *n)
+int sq_ready_rows(SqliteStore *s, sqlite3_stmt *st, ChunkReady **out, size_t *n, const char *what)
 {
-    sqlite3_stmt *st = sq_stmt(s, ST_CHUNK_READY);
     int r;
     while ((r = sqlite3_step(st)) == SQLITE_ROW) {
         ChunkReady *g = realloc(*out, (*n + 1) * sizeof(*g));
@@ -157,7 +156,7 @@ static int ready_rows(SqliteStore *s, ChunkReady **out, size_t *n)
         g->spec = sq_strdup_col(st, 2);
     }
     sqlite3_reset(st);
-    return r == SQLITE_DONE ? 0 : r == SQLITE_ROW ? -ENOMEM : sq_fail(s, "chunked jobs to merge");
+    return r == SQLITE_DONE ? 0 : r == SQLITE_ROW ? -ENOMEM : sq_fail(s, what);
 }
 
 static int sweep_locked(SqliteStore *s, double now, ChunkReady **ready, size_t *n)
@@ -168,7 +167,7 @@ static int sweep_locked(SqliteStore *s, double now, ChunkReady **ready, size_t *
         if (sqlite3_bind_parameter_count(st)) sqlite3_bind_double(st, 1, now);
         rc = sq_exec(s, w, "chunk sweep");
     }
-    if (!rc) rc = ready_rows(s, ready, n);
+    if (!rc) rc = sq_ready_rows(s, sq_stmt(s, ST_CHUNK_READY), ready, n, "chunked jobs to merge");
     return sq_end(s, rc);
 }
 

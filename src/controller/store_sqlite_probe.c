@@ -163,18 +163,7 @@ static int held_locked(SqliteStore *s, double before, unsigned limit, ChunkReady
     sqlite3_bind_double(st, 1, STORE_HELD);
     sqlite3_bind_double(st, 2, before);
     sqlite3_bind_int64(st, 3, limit);
-    int r;
-    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-        ChunkReady *g = realloc(*out, (*n + 1) * sizeof(*g));
-        if (!g) break;
-        *out = g;
-        g = &g[(*n)++];
-        g->seq = sqlite3_column_int64(st, 0);
-        snprintf(g->id, sizeof(g->id), "%s", (const char *)sqlite3_column_text(st, 1));
-        g->spec = sq_strdup_col(st, 2);
-    }
-    sqlite3_reset(st);
-    return r == SQLITE_DONE ? 0 : r == SQLITE_ROW ? -ENOMEM : sq_fail(s, "held jobs");
+    return sq_ready_rows(s, st, out, n, "held jobs");
 }
 
 int sq_held_jobs(Store *base, double created_before, unsigned limit, ChunkReady **out, size_t *n)
