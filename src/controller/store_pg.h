@@ -84,6 +84,9 @@ ChunkCompleteFn pg_chunk_complete;
 ChunkListFn pg_chunk_list;
 /* Reads a result's rows (seq, id, spec) into a list of jobs (malloc'ed) and clears it; NULL: -EIO. */
 int pg_ready_rows(PGresult *r, ChunkReady **out, size_t *n);
+/* The (seq, priority) row of a parent an UPDATE ... RETURNING took, and clears it: 0, -EALREADY
+ * (no row: the job is no longer what the statement takes), -EIO (NULL). */
+int pg_claimed(PGresult *res, long long *seq, int *priority);
 
 /* store_pg_probe.c: frame-count probes (the ops; the probe rows chunk_split drops) */
 int pg_probe_start(Store *, const char *id, const char *spec, const char *note, double now);

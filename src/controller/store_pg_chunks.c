@@ -64,13 +64,7 @@ static int split_locked(PgStore *s, const char *id, const char *const *specs, co
                              &p);
     long long seq = 0;
     int priority = 0;
-    if (!res) rc = -EIO;
-    else if (PQntuples(res) != 1) rc = -EALREADY;
-    else {
-        seq = pg_i64(res, 0, 0);
-        priority = (int)pg_i64(res, 0, 1);
-    }
-    PQclear(res);
+    rc = pg_claimed(res, &seq, &priority);
     if (!rc) rc = pg_probe_drop(s, seq); /* a probe's result is used once */
     for (unsigned i = 0; !rc && i < n; i++) rc = insert_child(s, seq, priority, specs[i], &r[i], now);
     return pg_end(s, rc);
@@ -106,6 +100,17 @@ static const char *const sweep_sql[] = {
     " fps = (SELECT sum(c.fps) FROM jobs c WHERE c.parent_seq = p.seq AND c.state = {running})"
     " WHERE p.chunks > 0 AND p.state = {running} AND $1::float8 > 0",
 };
+
+int pg_claimed(PGresult *res, long long *seq, int *priority)
+{
+    int rc = !res ? -EIO : PQntuples(res) != 1 ? -EALREADY : 0;
+    if (!rc) {
+        *seq = pg_i64(res, 0, 0);
+        *priority = (int)pg_i64(res, 0, 1);
+    }
+    PQclear(res);
+    return rc;
+}
 
 int pg_ready_rows(PGresult *r, ChunkReady **out, size_t *n)
 {

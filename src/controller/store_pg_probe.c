@@ -46,13 +46,7 @@ static int start_locked(PgStore *s, const char *id, const char *spec, const char
                              &p);
     long long seq = 0;
     int priority = 0;
-    if (!res) rc = -EIO;
-    else if (PQntuples(res) != 1) rc = -EALREADY;
-    else {
-        seq = pg_i64(res, 0, 0);
-        priority = (int)pg_i64(res, 0, 1);
-    }
-    PQclear(res);
+    rc = pg_claimed(res, &seq, &priority);
     if (!rc) {
         char child[JOB_ID_LEN];
         store_new_id(child);
