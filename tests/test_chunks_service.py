@@ -105,7 +105,8 @@ def test_options(env):
         c.node('a')
         c.node('b')
         for args in (['-m', 'version=vmaf_v0.6.1neg'], ['--subsample', '3'],
-                     ['--feature', 'psnr', '--feature', 'float_ssim'], ['-m', 'version=vmaf_v1.0.16_hfr_3d0h']):
+                     ['--feature', 'psnr', '--feature', 'float_ssim'], ['-m', 'version=vmaf_v1.0.16_hfr_3d0h'],
+                     ['-m', 'version=vmaf_b_v0.6.3']):
             check_job(env, c, api, ref, dis, args, 5)
 
 
