@@ -1,7 +1,7 @@
 /* Integer ADM row kernels, AVX2: 8 int32 lanes (4 int64) per step; the last partial step of
  * a row is left to the scalar definition in adm_kernels.h. Each kernel reproduces that
  * definition bit for bit, including the int16/int32 wraps and the float/double steps of the
- * angle test (same operations, same order). */
+ * angle test (same operations, same order). The DWT passes are the shared body in adm_simd.h. */
 #include <immintrin.h>
 #include <math.h>
 
@@ -73,181 +73,55 @@ static inline V lanes_of(unsigned bits)
     return _mm256_cmpeq_epi32(_mm256_and_si256(set1((int32_t)bits), b), b);
 }
 
-/* ---- DWT level 0 ---- */
+/* ---- DWT (adm_simd.h): 16 int16 / 8 int32 / 4 int64 lanes a step, whole steps only ---- */
 
-static inline V pair(int lo, int hi)
+#define VN16 16
+typedef int M16; /* no masks: whole steps, the rest of a row goes to the scalar definition */
+typedef int M32;
+typedef int M64;
+typedef __m128i VH;
+
+#define V_MORE(j, n, step) ((j) + (step) <= (n))
+#define V_MASK16(rem) ((void)(rem), 0)
+#define V_MASK32(rem) ((void)(rem), 0)
+#define V_MASK64(rem) ((void)(rem), 0)
+
+#define V_SET1_16(x) _mm256_set1_epi16((short)(x))
+#define V_SET1_64 set1_64
+#define V_ADD32 _mm256_add_epi32
+#define V_ADD64 _mm256_add_epi64
+#define V_SUB16 _mm256_sub_epi16
+#define V_MADD _mm256_madd_epi16
+#define V_MUL32 _mm256_mul_epi32
+#define V_UNPACKLO16 _mm256_unpacklo_epi16
+#define V_UNPACKHI16 _mm256_unpackhi_epi16
+#define V_PACKS32 _mm256_packs_epi32
+#define V_SRA32 _mm256_sra_epi32
+#define V_SRAI32 _mm256_srai_epi32
+/* no 64-bit arithmetic shift in AVX2: only the low 32 bits are kept and shift <= 16, so a
+ * logical shift gives the same bits */
+#define V_SHR64 _mm256_srl_epi64
+
+#define V_LOAD8TO16(m, p) \
+    ((void)(m), _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)(const void *)(p))))
+#define V_LOAD16(m, p) ((void)(m), _mm256_loadu_si256((const V *)(const void *)(p)))
+#define V_LOAD32(m, p) ((void)(m), load32((const int32_t *)(const void *)(p)))
+#define V_STORE16(p, m, v) ((void)(m), _mm256_storeu_si256((V *)(void *)(p), (v)))
+#define V_STORE32(p, m, v) ((void)(m), store32((p), (v)))
+#define V_STORE32TO16(p, m, v) ((void)(m), store16((p), (v)))
+#define V_NARROW64 low_dwords
+#define V_STOREH32(p, m, v) ((void)(m), _mm_storeu_si128((__m128i *)(void *)(p), (v)))
+
+/* The int32 sums of an unpacklo (e) / unpackhi (o) pair back in sample order: they hold
+ * samples 0-3 / 4-7 of each 128-bit lane. */
+static inline void store_unpacked32(int32_t *p, V e, V o)
 {
-    return set1((int32_t)(((uint32_t)hi << 16) | (lo & 0xFFFF)));
+    store32(p, _mm256_permute2x128_si256(e, o, 0x20));
+    store32(p + 8, _mm256_permute2x128_si256(e, o, 0x31));
 }
+#define V_STORE_UNPACKED32(p, m, e, o) ((void)(m), store_unpacked32((p), (e), (o)))
 
-/* Vertical taps of 16 int16 samples -> lo/hi (see the AVX-512 version). */
-static inline void vert_taps(V x0, V x1, V x2, V x3, V add_lo, V add_hi, __m128i bpc, int16_t *lo,
-                             int16_t *hi)
-{
-    const V cl01 = pair(ADM_LO0, ADM_LO1), cl23 = pair(ADM_LO2, ADM_LO3);
-    const V ch01 = pair(ADM_HI0, ADM_HI1), ch23 = pair(ADM_HI2, ADM_HI3);
-    const V a_lo = _mm256_unpacklo_epi16(x0, x1), a_hi = _mm256_unpackhi_epi16(x0, x1);
-    const V b_lo = _mm256_unpacklo_epi16(x2, x3), b_hi = _mm256_unpackhi_epi16(x2, x3);
-    V l0 = _mm256_add_epi32(_mm256_madd_epi16(a_lo, cl01), _mm256_madd_epi16(b_lo, cl23));
-    V l1 = _mm256_add_epi32(_mm256_madd_epi16(a_hi, cl01), _mm256_madd_epi16(b_hi, cl23));
-    V h0 = _mm256_add_epi32(_mm256_madd_epi16(a_lo, ch01), _mm256_madd_epi16(b_lo, ch23));
-    V h1 = _mm256_add_epi32(_mm256_madd_epi16(a_hi, ch01), _mm256_madd_epi16(b_hi, ch23));
-    l0 = _mm256_sra_epi32(_mm256_add_epi32(l0, add_lo), bpc);
-    l1 = _mm256_sra_epi32(_mm256_add_epi32(l1, add_lo), bpc);
-    h0 = _mm256_sra_epi32(_mm256_add_epi32(h0, add_hi), bpc);
-    h1 = _mm256_sra_epi32(_mm256_add_epi32(h1, add_hi), bpc);
-    _mm256_storeu_si256((V *)(void *)lo, _mm256_packs_epi32(l0, l1));
-    _mm256_storeu_si256((V *)(void *)hi, _mm256_packs_epi32(h0, h1));
-}
-
-/* 8-bit samples are not centred (see the AVX-512 version). */
-static void dwt0_vert_8(const uint8_t *const s[4], int n, int16_t *lo, int16_t *hi)
-{
-    const V add_lo = set1(128 - 128 * 46342), add_hi = set1(128);
-    const __m128i sh = _mm_cvtsi32_si128(8);
-    int j = 0;
-    for (; j + 16 <= n; j += 16) {
-        V x[4];
-        for (int k = 0; k < 4; k++)
-            x[k] = _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)(const void *)(s[k] + j)));
-        vert_taps(x[0], x[1], x[2], x[3], add_lo, add_hi, sh, lo + j, hi + j);
-    }
-    if (j < n) {
-        const uint8_t *t[4] = { s[0] + j, s[1] + j, s[2] + j, s[3] + j };
-        adm_dwt0_vert_8_c(t, n - j, lo + j, hi + j);
-    }
-}
-
-static void dwt0_vert_16(const uint16_t *const s[4], int n, int bpc, int16_t *lo, int16_t *hi)
-{
-    const V c = _mm256_set1_epi16((int16_t)(1 << (bpc - 1))), half = set1(1 << (bpc - 1));
-    const __m128i sh = _mm_cvtsi32_si128(bpc);
-    int j = 0;
-    for (; j + 16 <= n; j += 16) {
-        V x[4];
-        for (int k = 0; k < 4; k++)
-            x[k] = _mm256_sub_epi16(_mm256_loadu_si256((const V *)(const void *)(s[k] + j)), c);
-        vert_taps(x[0], x[1], x[2], x[3], half, half, sh, lo + j, hi + j);
-    }
-    if (j < n) {
-        const uint16_t *t[4] = { s[0] + j, s[1] + j, s[2] + j, s[3] + j };
-        adm_dwt0_vert_16_c(t, n - j, bpc, lo + j, hi + j);
-    }
-}
-
-static inline V horz_taps16(V p01, V p23, V c01, V c23)
-{
-    const V s = _mm256_add_epi32(_mm256_madd_epi16(p01, c01), _mm256_madd_epi16(p23, c23));
-    return _mm256_srai_epi32(_mm256_add_epi32(s, set1(32768)), 16);
-}
-
-static void dwt0_horz(const int16_t *lo, const int16_t *hi, int m, int16_t *a, int16_t *const band[3])
-{
-    const V cl01 = pair(ADM_LO0, ADM_LO1), cl23 = pair(ADM_LO2, ADM_LO3);
-    const V ch01 = pair(ADM_HI0, ADM_HI1), ch23 = pair(ADM_HI2, ADM_HI3);
-    int j = 0;
-    for (; j + 8 <= m; j += 8) {
-        const V l01 = _mm256_loadu_si256((const V *)(const void *)(lo + 2 * j - 1));
-        const V l23 = _mm256_loadu_si256((const V *)(const void *)(lo + 2 * j + 1));
-        const V h01 = _mm256_loadu_si256((const V *)(const void *)(hi + 2 * j - 1));
-        const V h23 = _mm256_loadu_si256((const V *)(const void *)(hi + 2 * j + 1));
-        store16(a + j, horz_taps16(l01, l23, cl01, cl23));
-        store16(band[ADM_V] + j, horz_taps16(l01, l23, ch01, ch23));
-        store16(band[ADM_H] + j, horz_taps16(h01, h23, cl01, cl23));
-        store16(band[ADM_D] + j, horz_taps16(h01, h23, ch01, ch23));
-    }
-    if (j < m) {
-        int16_t *const b[3] = { band[0] + j, band[1] + j, band[2] + j };
-        adm_dwt0_horz_c(lo + 2 * j, hi + 2 * j, m - j, a + j, b);
-    }
-}
-
-/* ---- DWT levels 1-3 ---- */
-
-/* Level 1 vertical pass: the int16 taps of vert_taps without rounding or shift. */
-static void dwt1_vert(const int16_t *const s[4], int n, int32_t *lo, int32_t *hi)
-{
-    const V cl01 = pair(ADM_LO0, ADM_LO1), cl23 = pair(ADM_LO2, ADM_LO3);
-    const V ch01 = pair(ADM_HI0, ADM_HI1), ch23 = pair(ADM_HI2, ADM_HI3);
-    int j = 0;
-    for (; j + 16 <= n; j += 16) {
-        V x[4];
-        for (int k = 0; k < 4; k++) x[k] = _mm256_loadu_si256((const V *)(const void *)(s[k] + j));
-        const V a_lo = _mm256_unpacklo_epi16(x[0], x[1]), a_hi = _mm256_unpackhi_epi16(x[0], x[1]);
-        const V b_lo = _mm256_unpacklo_epi16(x[2], x[3]), b_hi = _mm256_unpackhi_epi16(x[2], x[3]);
-        const V l0 = _mm256_add_epi32(_mm256_madd_epi16(a_lo, cl01), _mm256_madd_epi16(b_lo, cl23));
-        const V l1 = _mm256_add_epi32(_mm256_madd_epi16(a_hi, cl01), _mm256_madd_epi16(b_hi, cl23));
-        const V h0 = _mm256_add_epi32(_mm256_madd_epi16(a_lo, ch01), _mm256_madd_epi16(b_lo, ch23));
-        const V h1 = _mm256_add_epi32(_mm256_madd_epi16(a_hi, ch01), _mm256_madd_epi16(b_hi, ch23));
-        /* unpacklo/hi hold samples 0-3 / 4-7 of each 128-bit lane */
-        store32(lo + j, _mm256_permute2x128_si256(l0, l1, 0x20));
-        store32(lo + j + 8, _mm256_permute2x128_si256(l0, l1, 0x31));
-        store32(hi + j, _mm256_permute2x128_si256(h0, h1, 0x20));
-        store32(hi + j + 8, _mm256_permute2x128_si256(h0, h1, 0x31));
-    }
-    if (j < n) {
-        const int16_t *t[4] = { s[0] + j, s[1] + j, s[2] + j, s[3] + j };
-        adm_dwt1_vert_c(t, n - j, lo + j, hi + j);
-    }
-}
-
-/* (c0 x0 + c1 x1 + c2 x2 + c3 x3 + round) >> shift on the even int32 lanes; only the low
- * 32 bits are kept and shift <= 16, so a logical shift gives the same bits. */
-static inline V fir64(V x0, V x1, V x2, V x3, const V c[4], V round, __m128i shift)
-{
-    V s = _mm256_add_epi64(_mm256_mul_epi32(x0, c[0]), _mm256_mul_epi32(x1, c[1]));
-    s = _mm256_add_epi64(s, _mm256_mul_epi32(x2, c[2]));
-    s = _mm256_add_epi64(s, _mm256_mul_epi32(x3, c[3]));
-    return _mm256_srl_epi64(_mm256_add_epi64(s, round), shift);
-}
-
-static void dwt_vert_32(const int32_t *const s[4], int n, int64_t round, int shift, int32_t *lo, int32_t *hi)
-{
-    const V cl[4] = { set1(ADM_LO0), set1(ADM_LO1), set1(ADM_LO2), set1(ADM_LO3) };
-    const V ch[4] = { set1(ADM_HI0), set1(ADM_HI1), set1(ADM_HI2), set1(ADM_HI3) };
-    const V rnd = set1_64(round);
-    const __m128i sh = _mm_cvtsi32_si128(shift);
-    int j = 0;
-    for (; j + 8 <= n; j += 8) {
-        const V x0 = load32(s[0] + j), x1 = load32(s[1] + j);
-        const V x2 = load32(s[2] + j), x3 = load32(s[3] + j);
-        const V y0 = odd(x0), y1 = odd(x1), y2 = odd(x2), y3 = odd(x3);
-        store32(lo + j, join(fir64(x0, x1, x2, x3, cl, rnd, sh), fir64(y0, y1, y2, y3, cl, rnd, sh)));
-        store32(hi + j, join(fir64(x0, x1, x2, x3, ch, rnd, sh), fir64(y0, y1, y2, y3, ch, rnd, sh)));
-    }
-    if (j < n) {
-        const int32_t *t[4] = { s[0] + j, s[1] + j, s[2] + j, s[3] + j };
-        adm_dwt_vert_32_c(t, n - j, round, shift, lo + j, hi + j);
-    }
-}
-
-/* Four outputs of a horizontal pass; pairs (taps 0,1) and (taps 2,3) are 64-bit lanes. */
-static inline __m128i horz4(const int32_t *x, const V c[4], V rnd, __m128i sh)
-{
-    const V p0 = load32(x - 1), p2 = load32(x + 1);
-    return low_dwords(fir64(p0, odd(p0), p2, odd(p2), c, rnd, sh));
-}
-
-static void dwt_horz_32(const int32_t *lo, const int32_t *hi, int m, int64_t round, int shift, int32_t *a,
-                        int32_t *const band[3])
-{
-    const V cl[4] = { set1(ADM_LO0), set1(ADM_LO1), set1(ADM_LO2), set1(ADM_LO3) };
-    const V ch[4] = { set1(ADM_HI0), set1(ADM_HI1), set1(ADM_HI2), set1(ADM_HI3) };
-    const V rnd = set1_64(round);
-    const __m128i sh = _mm_cvtsi32_si128(shift);
-    int j = 0;
-    for (; j + 4 <= m; j += 4) {
-        const int32_t *l = lo + 2 * j, *h = hi + 2 * j;
-        _mm_storeu_si128((__m128i *)(void *)(a + j), horz4(l, cl, rnd, sh));
-        _mm_storeu_si128((__m128i *)(void *)(band[ADM_V] + j), horz4(l, ch, rnd, sh));
-        _mm_storeu_si128((__m128i *)(void *)(band[ADM_H] + j), horz4(h, cl, rnd, sh));
-        _mm_storeu_si128((__m128i *)(void *)(band[ADM_D] + j), horz4(h, ch, rnd, sh));
-    }
-    if (j < m) {
-        int32_t *const b[3] = { band[0] + j, band[1] + j, band[2] + j };
-        adm_dwt_horz_32_c(lo + 2 * j, hi + 2 * j, m - j, round, shift, a + j, b);
-    }
-}
+#include "adm_simd.h"
 
 /* ---- decoupling ---- */
 

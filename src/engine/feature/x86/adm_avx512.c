@@ -1,7 +1,7 @@
 /* Integer ADM row kernels, AVX-512 (F, BW, DQ, VL): 16 samples per step, tails by masks.
  * Each kernel reproduces its scalar definition in adm_kernels.h bit for bit, including the
  * int16/int32 wraps and the float/double steps of the angle test (same operations, same
- * order). */
+ * order). The DWT passes are the shared body in adm_simd.h. */
 #include <immintrin.h>
 #include <math.h>
 
@@ -67,173 +67,59 @@ static inline V join(V e, V o)
     return _mm512_mask_blend_epi32(0xAAAA, e, _mm512_slli_epi64(o, 32));
 }
 
-/* ---- DWT level 0 ---- */
+/* ---- DWT (adm_simd.h): 32 int16 / 16 int32 / 8 int64 lanes a step, tails by masks ---- */
 
-/* Vertical taps of 32 int16 samples -> lo/hi (4.1): centred samples, or 8-bit ones with the
- * mean folded into add_lo. The pair products are exact in int32 (|sum| < 54822 * 2^15) and
- * the results fit int16. */
-static inline void vert_taps(V x0, V x1, V x2, V x3, V add_lo, V add_hi, __m128i bpc, int16_t *lo,
-                             int16_t *hi, __mmask32 m)
+#define VN16 32
+typedef __mmask32 M16;
+typedef __mmask16 M32;
+typedef __mmask8 M64;
+typedef __m256i VH;
+
+static inline __mmask8 tail8(int rem)
 {
-    const V cl01 = set1((ADM_LO1 << 16) | (ADM_LO0 & 0xFFFF));
-    const V cl23 = set1((int32_t)((uint32_t)ADM_LO3 << 16) | (ADM_LO2 & 0xFFFF));
-    const V ch01 = set1((int32_t)((uint32_t)ADM_HI1 << 16) | (ADM_HI0 & 0xFFFF));
-    const V ch23 = set1((int32_t)((uint32_t)ADM_HI3 << 16) | (ADM_HI2 & 0xFFFF));
-    const V a_lo = _mm512_unpacklo_epi16(x0, x1), a_hi = _mm512_unpackhi_epi16(x0, x1);
-    const V b_lo = _mm512_unpacklo_epi16(x2, x3), b_hi = _mm512_unpackhi_epi16(x2, x3);
-    V l0 = _mm512_add_epi32(_mm512_madd_epi16(a_lo, cl01), _mm512_madd_epi16(b_lo, cl23));
-    V l1 = _mm512_add_epi32(_mm512_madd_epi16(a_hi, cl01), _mm512_madd_epi16(b_hi, cl23));
-    V h0 = _mm512_add_epi32(_mm512_madd_epi16(a_lo, ch01), _mm512_madd_epi16(b_lo, ch23));
-    V h1 = _mm512_add_epi32(_mm512_madd_epi16(a_hi, ch01), _mm512_madd_epi16(b_hi, ch23));
-    l0 = _mm512_sra_epi32(_mm512_add_epi32(l0, add_lo), bpc);
-    l1 = _mm512_sra_epi32(_mm512_add_epi32(l1, add_lo), bpc);
-    h0 = _mm512_sra_epi32(_mm512_add_epi32(h0, add_hi), bpc);
-    h1 = _mm512_sra_epi32(_mm512_add_epi32(h1, add_hi), bpc);
-    /* unpack lo/hi then pack restores the sample order within each 128-bit lane */
-    _mm512_mask_storeu_epi16(lo, m, _mm512_packs_epi32(l0, l1));
-    _mm512_mask_storeu_epi16(hi, m, _mm512_packs_epi32(h0, h1));
+    return (__mmask8)(rem >= 8 ? 0xFF : (1u << rem) - 1);
 }
 
-/* 8-bit samples are not centred: sum LO (x - 128) = sum LO x - 128 * 46342 (the high-pass
- * taps sum to 0), so the mean moves into the low-pass rounding constant. */
-static void dwt0_vert_8(const uint8_t *const s[4], int n, int16_t *lo, int16_t *hi)
-{
-    const V add_lo = set1(128 - 128 * 46342), add_hi = set1(128);
-    const __m128i sh = _mm_cvtsi32_si128(8);
-    for (int j = 0; j < n; j += 32) {
-        const __mmask32 m = tail32(n - j);
-        V x[4];
-        for (int k = 0; k < 4; k++) x[k] = _mm512_cvtepu8_epi16(_mm256_maskz_loadu_epi8(m, s[k] + j));
-        vert_taps(x[0], x[1], x[2], x[3], add_lo, add_hi, sh, lo + j, hi + j, m);
-    }
-}
+#define V_MORE(j, n, step) ((j) < (n))
+#define V_MASK16 tail32
+#define V_MASK32 tail16
+#define V_MASK64 tail8
 
-static void dwt0_vert_16(const uint16_t *const s[4], int n, int bpc, int16_t *lo, int16_t *hi)
-{
-    /* x - 2^(bpc-1) in 16-bit arithmetic is exact for every bpc <= 16 */
-    const V c = _mm512_set1_epi16((int16_t)(1 << (bpc - 1))), half = set1(1 << (bpc - 1));
-    const __m128i sh = _mm_cvtsi32_si128(bpc);
-    for (int j = 0; j < n; j += 32) {
-        const __mmask32 m = tail32(n - j);
-        V x[4];
-        for (int k = 0; k < 4; k++) x[k] = _mm512_sub_epi16(_mm512_maskz_loadu_epi16(m, s[k] + j), c);
-        vert_taps(x[0], x[1], x[2], x[3], half, half, sh, lo + j, hi + j, m);
-    }
-}
+#define V_SET1_16(x) _mm512_set1_epi16((short)(x))
+#define V_SET1_64 _mm512_set1_epi64
+#define V_ADD32 _mm512_add_epi32
+#define V_ADD64 _mm512_add_epi64
+#define V_SUB16 _mm512_sub_epi16
+#define V_MADD _mm512_madd_epi16
+#define V_MUL32 _mm512_mul_epi32
+#define V_UNPACKLO16 _mm512_unpacklo_epi16
+#define V_UNPACKHI16 _mm512_unpackhi_epi16
+#define V_PACKS32 _mm512_packs_epi32
+#define V_SRA32 _mm512_sra_epi32
+#define V_SRAI32 _mm512_srai_epi32
+#define V_SHR64 _mm512_sra_epi64
 
-/* Output j of a 4-tap pass over padded int16 rows: pairs (x[2j-1], x[2j]) and
- * (x[2j+1], x[2j+2]) are the int32 lanes of two loads, one madd each. */
-static inline V horz_taps16(V p01, V p23, V c01, V c23)
-{
-    const V s = _mm512_add_epi32(_mm512_madd_epi16(p01, c01), _mm512_madd_epi16(p23, c23));
-    return _mm512_srai_epi32(_mm512_add_epi32(s, set1(32768)), 16);
-}
+#define V_LOAD8TO16(m, p) _mm512_cvtepu8_epi16(_mm256_maskz_loadu_epi8((m), (p)))
+#define V_LOAD16(m, p) _mm512_maskz_loadu_epi16((m), (p))
+#define V_LOAD32(m, p) load32((const int32_t *)(const void *)(p), (m))
+#define V_STORE16(p, m, v) _mm512_mask_storeu_epi16((p), (m), (v))
+#define V_STORE32(p, m, v) _mm512_mask_storeu_epi32((p), (m), (v))
+#define V_STORE32TO16(p, m, v) store16((p), (m), (v))
+#define V_NARROW64 _mm512_cvtepi64_epi32
+#define V_STOREH32(p, m, v) _mm256_mask_storeu_epi32((p), (m), (v))
 
-static void dwt0_horz(const int16_t *lo, const int16_t *hi, int m, int16_t *a, int16_t *const band[3])
+/* The int32 sums of an unpacklo (e) / unpackhi (o) pair back in sample order (they hold
+ * samples 0-3 / 4-7 of each 128-bit lane), 32 samples under the mask of 16-bit lanes. */
+static inline void store_unpacked32(int32_t *p, __mmask32 m, V e, V o)
 {
-    const V cl01 = set1((ADM_LO1 << 16) | (ADM_LO0 & 0xFFFF));
-    const V cl23 = set1((int32_t)((uint32_t)ADM_LO3 << 16) | (ADM_LO2 & 0xFFFF));
-    const V ch01 = set1((int32_t)((uint32_t)ADM_HI1 << 16) | (ADM_HI0 & 0xFFFF));
-    const V ch23 = set1((int32_t)((uint32_t)ADM_HI3 << 16) | (ADM_HI2 & 0xFFFF));
-    for (int j = 0; j < m; j += 16) {
-        const __mmask16 k = tail16(m - j);
-        const V l01 = load32((const int32_t *)(const void *)(lo + 2 * j - 1), k);
-        const V l23 = load32((const int32_t *)(const void *)(lo + 2 * j + 1), k);
-        const V h01 = load32((const int32_t *)(const void *)(hi + 2 * j - 1), k);
-        const V h23 = load32((const int32_t *)(const void *)(hi + 2 * j + 1), k);
-        /* every result is within int16 (|sum| <= 54822 * 2^15), so no wrap is needed */
-        store16(a + j, k, horz_taps16(l01, l23, cl01, cl23));
-        store16(band[ADM_V] + j, k, horz_taps16(l01, l23, ch01, ch23));
-        store16(band[ADM_H] + j, k, horz_taps16(h01, h23, cl01, cl23));
-        store16(band[ADM_D] + j, k, horz_taps16(h01, h23, ch01, ch23));
-    }
-}
-
-/* ---- DWT levels 1-3 ---- */
-
-/* Level 1 vertical pass: the int16 taps of vert_taps without rounding or shift, the int32
- * sums stored in sample order. */
-static void dwt1_vert(const int16_t *const s[4], int n, int32_t *lo, int32_t *hi)
-{
-    const V cl01 = set1((ADM_LO1 << 16) | (ADM_LO0 & 0xFFFF));
-    const V cl23 = set1((int32_t)((uint32_t)ADM_LO3 << 16) | (ADM_LO2 & 0xFFFF));
-    const V ch01 = set1((int32_t)((uint32_t)ADM_HI1 << 16) | (ADM_HI0 & 0xFFFF));
-    const V ch23 = set1((int32_t)((uint32_t)ADM_HI3 << 16) | (ADM_HI2 & 0xFFFF));
-    /* unpacklo/hi hold samples 0-3 / 4-7 of each 128-bit lane */
     const V i0 = _mm512_setr_epi32(0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23);
     const V i1 = _mm512_setr_epi32(8, 9, 10, 11, 24, 25, 26, 27, 12, 13, 14, 15, 28, 29, 30, 31);
-    for (int j = 0; j < n; j += 32) {
-        const __mmask32 m = tail32(n - j);
-        V x[4];
-        for (int k = 0; k < 4; k++) x[k] = _mm512_maskz_loadu_epi16(m, s[k] + j);
-        const V a_lo = _mm512_unpacklo_epi16(x[0], x[1]), a_hi = _mm512_unpackhi_epi16(x[0], x[1]);
-        const V b_lo = _mm512_unpacklo_epi16(x[2], x[3]), b_hi = _mm512_unpackhi_epi16(x[2], x[3]);
-        const V l0 = _mm512_add_epi32(_mm512_madd_epi16(a_lo, cl01), _mm512_madd_epi16(b_lo, cl23));
-        const V l1 = _mm512_add_epi32(_mm512_madd_epi16(a_hi, cl01), _mm512_madd_epi16(b_hi, cl23));
-        const V h0 = _mm512_add_epi32(_mm512_madd_epi16(a_lo, ch01), _mm512_madd_epi16(b_lo, ch23));
-        const V h1 = _mm512_add_epi32(_mm512_madd_epi16(a_hi, ch01), _mm512_madd_epi16(b_hi, ch23));
-        const __mmask16 m0 = (__mmask16)m, m1 = (__mmask16)(m >> 16);
-        _mm512_mask_storeu_epi32(lo + j, m0, _mm512_permutex2var_epi32(l0, i0, l1));
-        _mm512_mask_storeu_epi32(lo + j + 16, m1, _mm512_permutex2var_epi32(l0, i1, l1));
-        _mm512_mask_storeu_epi32(hi + j, m0, _mm512_permutex2var_epi32(h0, i0, h1));
-        _mm512_mask_storeu_epi32(hi + j + 16, m1, _mm512_permutex2var_epi32(h0, i1, h1));
-    }
+    _mm512_mask_storeu_epi32(p, (__mmask16)m, _mm512_permutex2var_epi32(e, i0, o));
+    _mm512_mask_storeu_epi32(p + 16, (__mmask16)(m >> 16), _mm512_permutex2var_epi32(e, i1, o));
 }
+#define V_STORE_UNPACKED32 store_unpacked32
 
-/* Levels 2 and 3 vertical, all horizontal passes: 64-bit sums. */
-
-/* (c0 x0 + c1 x1 + c2 x2 + c3 x3 + round) >> shift on the even int32 lanes, as int64. */
-static inline V fir64(V x0, V x1, V x2, V x3, const V c[4], V round, __m128i shift)
-{
-    V s = _mm512_add_epi64(_mm512_mul_epi32(x0, c[0]), _mm512_mul_epi32(x1, c[1]));
-    s = _mm512_add_epi64(s, _mm512_mul_epi32(x2, c[2]));
-    s = _mm512_add_epi64(s, _mm512_mul_epi32(x3, c[3]));
-    return _mm512_sra_epi64(_mm512_add_epi64(s, round), shift);
-}
-
-static void dwt_vert_32(const int32_t *const s[4], int n, int64_t round, int shift, int32_t *lo, int32_t *hi)
-{
-    const V cl[4] = { set1(ADM_LO0), set1(ADM_LO1), set1(ADM_LO2), set1(ADM_LO3) };
-    const V ch[4] = { set1(ADM_HI0), set1(ADM_HI1), set1(ADM_HI2), set1(ADM_HI3) };
-    const V rnd = _mm512_set1_epi64(round);
-    const __m128i sh = _mm_cvtsi32_si128(shift);
-    for (int j = 0; j < n; j += 16) {
-        const __mmask16 k = tail16(n - j);
-        const V x0 = load32(s[0] + j, k), x1 = load32(s[1] + j, k);
-        const V x2 = load32(s[2] + j, k), x3 = load32(s[3] + j, k);
-        const V y0 = odd(x0), y1 = odd(x1), y2 = odd(x2), y3 = odd(x3);
-        const V le = fir64(x0, x1, x2, x3, cl, rnd, sh), lodd = fir64(y0, y1, y2, y3, cl, rnd, sh);
-        const V he = fir64(x0, x1, x2, x3, ch, rnd, sh), hodd = fir64(y0, y1, y2, y3, ch, rnd, sh);
-        _mm512_mask_storeu_epi32(lo + j, k, join(le, lodd));
-        _mm512_mask_storeu_epi32(hi + j, k, join(he, hodd));
-    }
-}
-
-static void dwt_horz_32(const int32_t *lo, const int32_t *hi, int m, int64_t round, int shift, int32_t *a,
-                        int32_t *const band[3])
-{
-    const V cl[4] = { set1(ADM_LO0), set1(ADM_LO1), set1(ADM_LO2), set1(ADM_LO3) };
-    const V ch[4] = { set1(ADM_HI0), set1(ADM_HI1), set1(ADM_HI2), set1(ADM_HI3) };
-    const V rnd = _mm512_set1_epi64(round);
-    const __m128i sh = _mm_cvtsi32_si128(shift);
-    /* output j reads x[2j-1 .. 2j+2]: with 64-bit lanes loaded at x + 2j - 1 and x + 2j + 1,
-     * the low halves are taps 0 and 2, the high halves taps 1 and 3 */
-    for (int j = 0; j < m; j += 8) {
-        const __mmask16 k = tail16(2 * (m - j));
-        const V l0 = load32(lo + 2 * j - 1, k), l2 = load32(lo + 2 * j + 1, k);
-        const V h0 = load32(hi + 2 * j - 1, k), h2 = load32(hi + 2 * j + 1, k);
-        const V l1 = odd(l0), l3 = odd(l2), h1 = odd(h0), h3 = odd(h2);
-        const __mmask8 k8 = (__mmask8)(m - j >= 8 ? 0xFF : (1u << (m - j)) - 1);
-        const __m256i va = _mm512_cvtepi64_epi32(fir64(l0, l1, l2, l3, cl, rnd, sh));
-        const __m256i vv = _mm512_cvtepi64_epi32(fir64(l0, l1, l2, l3, ch, rnd, sh));
-        const __m256i vh = _mm512_cvtepi64_epi32(fir64(h0, h1, h2, h3, cl, rnd, sh));
-        const __m256i vd = _mm512_cvtepi64_epi32(fir64(h0, h1, h2, h3, ch, rnd, sh));
-        _mm256_mask_storeu_epi32(a + j, k8, va);
-        _mm256_mask_storeu_epi32(band[ADM_V] + j, k8, vv);
-        _mm256_mask_storeu_epi32(band[ADM_H] + j, k8, vh);
-        _mm256_mask_storeu_epi32(band[ADM_D] + j, k8, vd);
-    }
-}
+#include "adm_simd.h"
 
 /* ---- decoupling ---- */
 
