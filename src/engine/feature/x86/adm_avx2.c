@@ -121,6 +121,34 @@ static inline void store_unpacked32(int32_t *p, V e, V o)
 }
 #define V_STORE_UNPACKED32(p, m, e, o) ((void)(m), store_unpacked32((p), (e), (o)))
 
+/* CSF (adm_simd.h): the diagonal band's carry (lo16(P) != 0) as a compare vector. */
+static inline V csf16_d(V x, uint16_t fix)
+{
+    const V f = _mm256_set1_epi16((int16_t)fix);
+    V hi = _mm256_mulhi_epi16(x, f);
+    if (fix & 0x8000) hi = _mm256_add_epi16(hi, x); /* x * fix = x * (fix - 2^16) + x 2^16 */
+    /* + 1 unless the low half is 0 (where the compare gives -1) */
+    const V low_zero = _mm256_cmpeq_epi16(_mm256_mullo_epi16(x, f), _mm256_setzero_si256());
+    hi = _mm256_add_epi16(_mm256_add_epi16(hi, _mm256_set1_epi16(1)), low_zero);
+    return _mm256_srai_epi16(hi, 1);
+}
+
+#define V_ZERO zero
+#define V_ADD16 _mm256_add_epi16
+#define V_ABS16 _mm256_abs_epi16
+#define V_ABS32 _mm256_abs_epi32
+#define V_MULHI_EPU16 _mm256_mulhi_epu16
+#define V_MULLO16 _mm256_mullo_epi16
+#define V_MULHRS16 _mm256_mulhrs_epi16
+#define V_SRLI16 _mm256_srli_epi16
+#define V_SRLI64 _mm256_srli_epi64
+#define V_SHRI64 _mm256_srli_epi64 /* logical: bits 28..59 need no sign fill */
+#define V_BLEND_ODD32(e, o) _mm256_blend_epi32((e), (o), 0xAA)
+#define V_SEXT_LO16(x) _mm256_cvtepi16_epi32(_mm256_castsi256_si128(x))
+#define V_SEXT_HI16(x) _mm256_cvtepi16_epi32(_mm256_extracti128_si256((x), 1))
+#define V_MASK_LO(m) (m)
+#define V_MASK_HI(m) (m)
+
 #include "adm_simd.h"
 
 /* ---- decoupling ---- */
@@ -404,99 +432,6 @@ static void decouple32_row(const int32_t *const o[3], const int32_t *const t[3],
         int32_t *const rr[3] = { r[0] + j, r[1] + j, r[2] + j };
         int32_t *const aa[3] = { a[0] + j, a[1] + j, a[2] + j };
         adm_decouple32_row_c(oo, tt, n - j, egl, cos1sq, div, rr, aa);
-    }
-}
-
-/* ---- CSF ---- */
-
-/* Level 0 CSF in 16-bit lanes, 16 samples per step (see the AVX-512 version for the
- * identities). */
-static inline V weight16(V ac, V k)
-{
-    return _mm256_add_epi16(_mm256_mulhi_epu16(ac, k), _mm256_srli_epi16(_mm256_mullo_epi16(ac, k), 15));
-}
-
-static inline V csf16_hv(V x, uint16_t fix)
-{
-    const V r = _mm256_mulhrs_epi16(x, _mm256_set1_epi16((int16_t)(fix & 0x7FFF)));
-    return fix & 0x8000 ? _mm256_add_epi16(r, x) : r;
-}
-
-static inline V csf16_d(V x, uint16_t fix)
-{
-    const V f = _mm256_set1_epi16((int16_t)fix);
-    V hi = _mm256_mulhi_epi16(x, f);
-    if (fix & 0x8000) hi = _mm256_add_epi16(hi, x);
-    /* + 1 unless the low half is 0 (where the compare gives -1) */
-    const V low_zero = _mm256_cmpeq_epi16(_mm256_mullo_epi16(x, f), _mm256_setzero_si256());
-    hi = _mm256_add_epi16(_mm256_add_epi16(hi, _mm256_set1_epi16(1)), low_zero);
-    return _mm256_srai_epi16(hi, 1);
-}
-
-static void csf0_row(const int16_t *const x[3], int n, const uint16_t fix[3], int32_t *fsum, int32_t *csum)
-{
-    const V k30 = _mm256_set1_epi16(4368), k15 = _mm256_set1_epi16(8736);
-    int j = 0;
-    for (; j + 16 <= n; j += 16) {
-        V fs_lo = zero(), fs_hi = zero(), cs_lo = zero(), cs_hi = zero();
-        for (int b = 0; b < ADM_BANDS; b++) {
-            const V xb = _mm256_loadu_si256((const V *)(const void *)(x[b] + j));
-            const V c = b == ADM_D ? csf16_d(xb, fix[b]) : csf16_hv(xb, fix[b]);
-            const V ac = _mm256_abs_epi16(c);
-            const V f = _mm256_add_epi16(ac, weight16(ac, k30));
-            const V w = _mm256_add_epi16(_mm256_add_epi16(ac, ac), weight16(ac, k15));
-            fs_lo = _mm256_add_epi32(fs_lo, _mm256_cvtepi16_epi32(_mm256_castsi256_si128(f)));
-            fs_hi = _mm256_add_epi32(fs_hi, _mm256_cvtepi16_epi32(_mm256_extracti128_si256(f, 1)));
-            cs_lo = _mm256_add_epi32(cs_lo, _mm256_cvtepi16_epi32(_mm256_castsi256_si128(w)));
-            cs_hi = _mm256_add_epi32(cs_hi, _mm256_cvtepi16_epi32(_mm256_extracti128_si256(w, 1)));
-        }
-        store32(fsum + j, fs_lo);
-        store32(fsum + j + 8, fs_hi);
-        store32(csum + j, cs_lo);
-        store32(csum + j + 8, cs_hi);
-    }
-    if (j < n) {
-        const int16_t *t[3] = { x[0] + j, x[1] + j, x[2] + j };
-        adm_csf0_row_c(t, n - j, fix, fsum + j, csum + j);
-    }
-}
-
-/* High 32 bits of (ac * k - 2^31) per int32 lane (the levels 1-3 weights). */
-static inline V weight32(V ac, V k)
-{
-    const V bias = set1_64(-2147483648LL);
-    const V e = _mm256_add_epi64(_mm256_mul_epi32(ac, k), bias);
-    const V o = _mm256_add_epi64(_mm256_mul_epi32(odd(ac), k), bias);
-    return _mm256_blend_epi32(_mm256_srli_epi64(e, 32), o, 0xAA);
-}
-
-/* wrap32((x * f + 2^27) >> 28) per int32 lane (f < 2^31; bits 28..59 need no sign fill). */
-static inline V scale28(V x, V f)
-{
-    const V r = set1_64(1 << 27);
-    const __m128i s = _mm_cvtsi32_si128(28);
-    const V e = _mm256_srl_epi64(_mm256_add_epi64(_mm256_mul_epi32(x, f), r), s);
-    const V o = _mm256_srl_epi64(_mm256_add_epi64(_mm256_mul_epi32(odd(x), f), r), s);
-    return join(e, o);
-}
-
-static void csf32_row(const int32_t *const x[3], int n, const uint32_t fix[3], int32_t *fsum, int32_t *csum)
-{
-    const V k30 = set1(143165577), k15 = set1(286331153);
-    int j = 0;
-    for (; j + 8 <= n; j += 8) {
-        V fs = zero(), cs = zero();
-        for (int b = 0; b < ADM_BANDS; b++) {
-            const V ac = _mm256_abs_epi32(scale28(load32(x[b] + j), set1((int32_t)fix[b])));
-            fs = _mm256_add_epi32(fs, weight32(ac, k30));
-            cs = _mm256_add_epi32(cs, weight32(ac, k15));
-        }
-        store32(fsum + j, fs);
-        store32(csum + j, cs);
-    }
-    if (j < n) {
-        const int32_t *t[3] = { x[0] + j, x[1] + j, x[2] + j };
-        adm_csf32_row_c(t, n - j, fix, fsum + j, csum + j);
     }
 }
 

@@ -119,6 +119,33 @@ static inline void store_unpacked32(int32_t *p, __mmask32 m, V e, V o)
 }
 #define V_STORE_UNPACKED32 store_unpacked32
 
+/* CSF (adm_simd.h): the diagonal band's carry (lo16(P) != 0) added under a mask register. */
+static inline V csf16_d(V x, uint16_t fix)
+{
+    V hi = _mm512_mulhi_epi16(x, _mm512_set1_epi16((int16_t)fix));
+    if (fix & 0x8000) hi = _mm512_add_epi16(hi, x); /* x * fix = x * (fix - 2^16) + x 2^16 */
+    const __mmask32 carry = _mm512_test_epi16_mask(_mm512_mullo_epi16(x, _mm512_set1_epi16((int16_t)fix)),
+                                                   _mm512_set1_epi16(-1));
+    hi = _mm512_mask_add_epi16(hi, carry, hi, _mm512_set1_epi16(1));
+    return _mm512_srai_epi16(hi, 1);
+}
+
+#define V_ZERO _mm512_setzero_si512
+#define V_ADD16 _mm512_add_epi16
+#define V_ABS16 _mm512_abs_epi16
+#define V_ABS32 _mm512_abs_epi32
+#define V_MULHI_EPU16 _mm512_mulhi_epu16
+#define V_MULLO16 _mm512_mullo_epi16
+#define V_MULHRS16 _mm512_mulhrs_epi16
+#define V_SRLI16 _mm512_srli_epi16
+#define V_SRLI64 _mm512_srli_epi64
+#define V_SHRI64 _mm512_srai_epi64
+#define V_BLEND_ODD32(e, o) _mm512_mask_blend_epi32(0xAAAA, (e), (o))
+#define V_SEXT_LO16(x) _mm512_cvtepi16_epi32(_mm512_castsi512_si256(x))
+#define V_SEXT_HI16(x) _mm512_cvtepi16_epi32(_mm512_extracti64x4_epi64((x), 1))
+#define V_MASK_LO(m) ((__mmask16)(m))
+#define V_MASK_HI(m) ((__mmask16)((m) >> 16))
+
 #include "adm_simd.h"
 
 /* ---- decoupling ---- */
@@ -360,106 +387,6 @@ static void decouple32_row(const int32_t *const o[3], const int32_t *const t[3],
             _mm512_mask_storeu_epi32(r[b] + j, m, rst);
             _mm512_mask_storeu_epi32(a[b] + j, m, _mm512_sub_epi32(tb[b], rst));
         }
-    }
-}
-
-/* ---- CSF ---- */
-
-/* Level 0 CSF in 16-bit lanes (32 samples per step). With P = fix * x:
- *   H, V: (P + 2^14) >> 15 = mulhrs(x, fix) for fix < 2^15, x + mulhrs(x, fix - 2^15) above;
- *   D:    (P + 65535) >> 17 = (hi16(P) + (lo16(P) != 0)) >> 1;
- *   weights: (4369 ac + 2048) >> 12 = ac + ((4368 ac + 2^15) >> 16) and
- *            (8738 ac + 2048) >> 12 = 2 ac + ((8736 ac + 2^15) >> 16), where
- *            (k ac + 2^15) >> 16 = mulhi_epu16(ac, k) + (top bit of mullo(ac, k)).
- * 16-bit wrapping arithmetic gives exactly the definition's int16 wraps; ac = |c| is read
- * unsigned, so |-32768| = 32768 as there. */
-static inline V weight16(V ac, V k)
-{
-    return _mm512_add_epi16(_mm512_mulhi_epu16(ac, k), _mm512_srli_epi16(_mm512_mullo_epi16(ac, k), 15));
-}
-
-static inline V csf16_hv(V x, uint16_t fix)
-{
-    const V r = _mm512_mulhrs_epi16(x, _mm512_set1_epi16((int16_t)(fix & 0x7FFF)));
-    return fix & 0x8000 ? _mm512_add_epi16(r, x) : r;
-}
-
-static inline V csf16_d(V x, uint16_t fix)
-{
-    V hi = _mm512_mulhi_epi16(x, _mm512_set1_epi16((int16_t)fix));
-    if (fix & 0x8000) hi = _mm512_add_epi16(hi, x); /* x * fix = x * (fix - 2^16) + x 2^16 */
-    const __mmask32 carry = _mm512_test_epi16_mask(_mm512_mullo_epi16(x, _mm512_set1_epi16((int16_t)fix)),
-                                                   _mm512_set1_epi16(-1));
-    hi = _mm512_mask_add_epi16(hi, carry, hi, _mm512_set1_epi16(1));
-    return _mm512_srai_epi16(hi, 1);
-}
-
-static inline V sext_lo(V x)
-{
-    return _mm512_cvtepi16_epi32(_mm512_castsi512_si256(x));
-}
-static inline V sext_hi(V x)
-{
-    return _mm512_cvtepi16_epi32(_mm512_extracti64x4_epi64(x, 1));
-}
-
-static void csf0_row(const int16_t *const x[3], int n, const uint16_t fix[3], int32_t *fsum, int32_t *csum)
-{
-    const V k30 = _mm512_set1_epi16(4368), k15 = _mm512_set1_epi16(8736);
-    for (int j = 0; j < n; j += 32) {
-        const __mmask32 m = tail32(n - j);
-        V fs_lo = _mm512_setzero_si512(), fs_hi = fs_lo, cs_lo = fs_lo, cs_hi = fs_lo;
-        for (int b = 0; b < ADM_BANDS; b++) {
-            const V xb = _mm512_maskz_loadu_epi16(m, x[b] + j);
-            const V c = b == ADM_D ? csf16_d(xb, fix[b]) : csf16_hv(xb, fix[b]);
-            const V ac = _mm512_abs_epi16(c);
-            const V f = _mm512_add_epi16(ac, weight16(ac, k30));
-            const V w = _mm512_add_epi16(_mm512_add_epi16(ac, ac), weight16(ac, k15));
-            fs_lo = _mm512_add_epi32(fs_lo, sext_lo(f));
-            fs_hi = _mm512_add_epi32(fs_hi, sext_hi(f));
-            cs_lo = _mm512_add_epi32(cs_lo, sext_lo(w));
-            cs_hi = _mm512_add_epi32(cs_hi, sext_hi(w));
-        }
-        _mm512_mask_storeu_epi32(fsum + j, (__mmask16)m, fs_lo);
-        _mm512_mask_storeu_epi32(fsum + j + 16, (__mmask16)(m >> 16), fs_hi);
-        _mm512_mask_storeu_epi32(csum + j, (__mmask16)m, cs_lo);
-        _mm512_mask_storeu_epi32(csum + j + 16, (__mmask16)(m >> 16), cs_hi);
-    }
-}
-
-/* High 32 bits of (ac * k - 2^31) per int32 lane: the levels 1-3 weights (the shift by 32
- * of the definition keeps exactly the high half). */
-static inline V weight32(V ac, V k)
-{
-    const V bias = _mm512_set1_epi64(-2147483648LL);
-    const V e = _mm512_add_epi64(_mm512_mul_epi32(ac, k), bias);
-    const V o = _mm512_add_epi64(_mm512_mul_epi32(odd(ac), k), bias);
-    return _mm512_mask_blend_epi32(0xAAAA, _mm512_srli_epi64(e, 32), o);
-}
-
-/* wrap32((x * f + 2^27) >> 28) per int32 lane (f < 2^31). */
-static inline V scale28(V x, V f)
-{
-    const V r = _mm512_set1_epi64(1 << 27);
-    const V e = _mm512_srai_epi64(_mm512_add_epi64(_mm512_mul_epi32(x, f), r), 28);
-    const V o = _mm512_srai_epi64(_mm512_add_epi64(_mm512_mul_epi32(odd(x), f), r), 28);
-    return join(e, o);
-}
-
-static void csf32_row(const int32_t *const x[3], int n, const uint32_t fix[3], int32_t *fsum, int32_t *csum)
-{
-    const V k30 = set1(143165577), k15 = set1(286331153);
-    for (int j = 0; j < n; j += 16) {
-        const __mmask16 m = tail16(n - j);
-        V fs = _mm512_setzero_si512(), cs = _mm512_setzero_si512();
-        for (int b = 0; b < ADM_BANDS; b++) {
-            /* |INT32_MIN| stays INT32_MIN, as in the definition */
-            const V ac = _mm512_abs_epi32(scale28(load32(x[b] + j, m), set1((int32_t)fix[b])));
-            fs = _mm512_add_epi32(fs, weight32(ac, k30));
-            cs = _mm512_add_epi32(cs, weight32(ac, k15));
-        }
-        _mm512_mask_storeu_epi32(fsum + j, m, fs);
-        _mm512_mask_storeu_epi32(csum + j, m, cs);
     }
 }
 

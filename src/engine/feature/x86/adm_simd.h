@@ -1,18 +1,19 @@
-/* Integer ADM DWT passes (spec 4.1), SIMD body shared by adm_avx2.c and adm_avx512.c. Each
- * includes this file after defining the vector type V, VN16 (16-bit lanes per vector), the
- * mask types M16 / M32 / M64 (for steps of 16-, 32- and 64-bit lanes), the half-vector type
- * VH, the helpers set1(), odd() and join(), and the V_* operations below.
+/* Integer ADM DWT passes (spec 4.1) and CSF rows, SIMD body shared by adm_avx2.c and
+ * adm_avx512.c. Each includes this file after defining the vector type V, VN16 (16-bit lanes
+ * per vector), the mask types M16 / M32 / M64 (for steps of 16-, 32- and 64-bit lanes), the
+ * half-vector type VH, the helpers set1(), odd(), join() and csf16_d(), and the V_*
+ * operations used below.
  *
  * Row tails: V_MORE(j, n, step) says whether a step at j is taken. AVX-512 takes every step,
  * the last one under a mask (V_MASK* of the samples left; masked-off lanes load as 0 and are
  * not stored); AVX2 takes only whole steps (its masks are dummies) and leaves the rest of the
  * row to the scalar definitions in adm_kernels.h, on offset rows.
  *
- * Only the DWT is shared: the decoupling, CSF, masking and denominator rows stay in the ISA
- * files, because AVX-512 there keeps lane conditions in mask registers (the angle test,
- * restores and thresholds are masked blends and masked stores of 16 lanes, the int64 steps
- * use its 64-bit shifts and conversions) where AVX2 builds compare vectors and 4-lane double
- * halves: the same arithmetic, but not the same shape of code. */
+ * The decoupling, masking and denominator rows (and the CSF's diagonal carry, csf16_d) stay
+ * in the ISA files, because AVX-512 there keeps lane conditions in mask registers (the angle
+ * test, restores and thresholds are masked blends, masked adds and masked stores of 16 lanes,
+ * the int64 steps use its 64-bit arithmetic shifts and conversions) where AVX2 builds compare
+ * vectors and 4-lane double halves: the same arithmetic, but not the same shape of code. */
 
 static inline V pair(int lo, int hi)
 {
@@ -197,5 +198,97 @@ static void dwt_horz_32(const int32_t *lo, const int32_t *hi, int m, int64_t rou
     if (j < m) {
         int32_t *const b[3] = { band[0] + j, band[1] + j, band[2] + j };
         adm_dwt_horz_32_c(lo + 2 * j, hi + 2 * j, m - j, round, shift, a + j, b);
+    }
+}
+
+/* ---- CSF ---- */
+
+/* Level 0 CSF in 16-bit lanes (VN16 samples per step). With P = fix * x:
+ *   H, V: (P + 2^14) >> 15 = mulhrs(x, fix) for fix < 2^15, x + mulhrs(x, fix - 2^15) above;
+ *   D:    (P + 65535) >> 17 = (hi16(P) + (lo16(P) != 0)) >> 1 (csf16_d, in the ISA files:
+ *         AVX-512 adds the carry under a mask register, AVX2 with a compare vector);
+ *   weights: (4369 ac + 2048) >> 12 = ac + ((4368 ac + 2^15) >> 16) and
+ *            (8738 ac + 2048) >> 12 = 2 ac + ((8736 ac + 2^15) >> 16), where
+ *            (k ac + 2^15) >> 16 = mulhi_epu16(ac, k) + (top bit of mullo(ac, k)).
+ * 16-bit wrapping arithmetic gives exactly the definition's int16 wraps; ac = |c| is read
+ * unsigned, so |-32768| = 32768 as there. */
+static inline V weight16(V ac, V k)
+{
+    return V_ADD16(V_MULHI_EPU16(ac, k), V_SRLI16(V_MULLO16(ac, k), 15));
+}
+
+static inline V csf16_hv(V x, uint16_t fix)
+{
+    const V r = V_MULHRS16(x, V_SET1_16(fix & 0x7FFF));
+    return fix & 0x8000 ? V_ADD16(r, x) : r;
+}
+
+static void csf0_row(const int16_t *const x[3], int n, const uint16_t fix[3], int32_t *fsum, int32_t *csum)
+{
+    const V k30 = V_SET1_16(4368), k15 = V_SET1_16(8736);
+    int j = 0;
+    for (; V_MORE(j, n, VN16); j += VN16) {
+        const M16 m = V_MASK16(n - j);
+        V fs_lo = V_ZERO(), fs_hi = fs_lo, cs_lo = fs_lo, cs_hi = fs_lo;
+        for (int b = 0; b < ADM_BANDS; b++) {
+            const V xb = V_LOAD16(m, x[b] + j);
+            const V c = b == ADM_D ? csf16_d(xb, fix[b]) : csf16_hv(xb, fix[b]);
+            const V ac = V_ABS16(c);
+            const V f = V_ADD16(ac, weight16(ac, k30));
+            const V w = V_ADD16(V_ADD16(ac, ac), weight16(ac, k15));
+            fs_lo = V_ADD32(fs_lo, V_SEXT_LO16(f));
+            fs_hi = V_ADD32(fs_hi, V_SEXT_HI16(f));
+            cs_lo = V_ADD32(cs_lo, V_SEXT_LO16(w));
+            cs_hi = V_ADD32(cs_hi, V_SEXT_HI16(w));
+        }
+        V_STORE32(fsum + j, V_MASK_LO(m), fs_lo);
+        V_STORE32(fsum + j + VN16 / 2, V_MASK_HI(m), fs_hi);
+        V_STORE32(csum + j, V_MASK_LO(m), cs_lo);
+        V_STORE32(csum + j + VN16 / 2, V_MASK_HI(m), cs_hi);
+    }
+    if (j < n) {
+        const int16_t *t[3] = { x[0] + j, x[1] + j, x[2] + j };
+        adm_csf0_row_c(t, n - j, fix, fsum + j, csum + j);
+    }
+}
+
+/* High 32 bits of (ac * k - 2^31) per int32 lane: the levels 1-3 weights (the shift by 32
+ * of the definition keeps exactly the high half). */
+static inline V weight32(V ac, V k)
+{
+    const V bias = V_SET1_64(-2147483648LL);
+    const V e = V_ADD64(V_MUL32(ac, k), bias);
+    const V o = V_ADD64(V_MUL32(odd(ac), k), bias);
+    return V_BLEND_ODD32(V_SRLI64(e, 32), o);
+}
+
+/* wrap32((x * f + 2^27) >> 28) per int32 lane (f < 2^31; see V_SHRI64). */
+static inline V scale28(V x, V f)
+{
+    const V r = V_SET1_64(1 << 27);
+    const V e = V_SHRI64(V_ADD64(V_MUL32(x, f), r), 28);
+    const V o = V_SHRI64(V_ADD64(V_MUL32(odd(x), f), r), 28);
+    return join(e, o);
+}
+
+static void csf32_row(const int32_t *const x[3], int n, const uint32_t fix[3], int32_t *fsum, int32_t *csum)
+{
+    const V k30 = set1(143165577), k15 = set1(286331153);
+    int j = 0;
+    for (; V_MORE(j, n, VN16 / 2); j += VN16 / 2) {
+        const M32 m = V_MASK32(n - j);
+        V fs = V_ZERO(), cs = V_ZERO();
+        for (int b = 0; b < ADM_BANDS; b++) {
+            /* |INT32_MIN| stays INT32_MIN, as in the definition */
+            const V ac = V_ABS32(scale28(V_LOAD32(m, x[b] + j), set1((int32_t)fix[b])));
+            fs = V_ADD32(fs, weight32(ac, k30));
+            cs = V_ADD32(cs, weight32(ac, k15));
+        }
+        V_STORE32(fsum + j, m, fs);
+        V_STORE32(csum + j, m, cs);
+    }
+    if (j < n) {
+        const int32_t *t[3] = { x[0] + j, x[1] + j, x[2] + j };
+        adm_csf32_row_c(t, n - j, fix, fsum + j, csum + j);
     }
 }
