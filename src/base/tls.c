@@ -1,4 +1,4 @@
-/* GnuTLS client sessions for httpc.c (see tls.h). */
+/* GnuTLS client sessions for httpc.c (see tls.h); GnuTLS is loaded on the first one (tls_api.h). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <gnutls/gnutls.h>
@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "tls.h"
+#include "tls_api.h"
 
 struct TlsConn {
     gnutls_session_t s;
@@ -108,6 +109,7 @@ int tls_client_start(TlsConn **out, int fd, const char *host, const char *ca_fil
                      char *err, size_t n)
 {
     *out = NULL;
+    if (tls_api_load(err, n) < 0) return -ELIBACC;
     TlsConn *t = calloc(1, sizeof(*t));
     if (!t) return snprintf(err, n, "out of memory"), -ENOMEM;
     t->fd = fd;

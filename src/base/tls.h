@@ -11,7 +11,8 @@ typedef struct TlsConn TlsConn;
 
 /* Handshakes on fd (which stays the caller's to close). ca_file NULL: the system's trust
  * store. 0, or a negative errno with err saying why ("certificate verification failed: ...",
- * "CA file /x: ..."). deadline: CLOCK_MONOTONIC milliseconds. */
+ * "CA file /x: ...", or -ELIBACC with "cannot load GnuTLS (...)": the first call loads the
+ * library). deadline: CLOCK_MONOTONIC milliseconds. */
 int tls_client_start(TlsConn **out, int fd, const char *host, const char *ca_file, long long deadline,
                      char *err, size_t n);
 /* Bytes written (all of len), or a negative errno. */
