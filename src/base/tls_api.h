@@ -1,7 +1,7 @@
 /* GnuTLS, loaded with dlopen the first time a TLS connection is made (tls.c).
  *
- * Linking libgnutls maps it and the eight libraries it needs (p11-kit, idn2, unistring,
- * tasn1, nettle, hogweed, gmp, ffi) and runs their constructors in every process: ~5.5 ms of
+ * Linking libgnutls maps it and seven more libraries (p11-kit, ffi, idn2, unistring, tasn1,
+ * hogweed, gmp) and runs their constructors in every process: ~5.5 ms of
  * CPU before main(), more than `vmafx --version` costs without them, and scoring local files
  * never makes a TLS connection. So tls.c compiles against GnuTLS's headers but calls through
  * this table: it includes this header after gnutls.h, and the names below turn
