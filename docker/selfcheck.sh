@@ -30,6 +30,13 @@ for b in /usr/local/bin/vmafx-node /usr/local/bin/vmafx /usr/local/bin/rclone; d
   missing=$(ldd "$b" 2>/dev/null | grep 'not found')
   [ -z "$missing" ] || fail "$b lacks shared libraries: $missing"
 done
+# GnuTLS (https addresses) and FFmpeg (containers) are loaded on first use, so ldd does not
+# list them: they must be in the loader's cache all the same
+for lib in 'libgnutls\.so\.30' 'libavformat\.so\.[0-9]' 'libavcodec\.so\.[0-9]' 'libavutil\.so\.[0-9]' \
+  'libswscale\.so\.[0-9]'; do
+  ldconfig -p 2>/dev/null | grep -q "$lib" || fail "no $lib in the loader's cache (ldconfig -p): vmafx loads it on first use"
+done
+ok "libraries loaded on first use: GnuTLS, FFmpeg"
 v=$(/usr/local/bin/vmafx-node --version 2>&1) || fail "vmafx-node --version: $v"
 ok "vmafx-node: $v"
 r=$(/usr/local/bin/rclone version 2>&1 | head -n 1) || fail "rclone version: $r"
