@@ -149,6 +149,15 @@ static inline V csf16_d(V x, uint16_t fix)
 #define V_MASK_LO(m) (m)
 #define V_MASK_HI(m) (m)
 
+/* Rows (adm_simd_rows.h): 8 int32 lanes a step. */
+#define V_MULLO32 _mm256_mullo_epi32
+#define V_MULU32 _mm256_mul_epu32
+#define V_SRL64 _mm256_srl_epi64
+#define V_SLLI64 _mm256_slli_epi64
+/* eight int16 -> |x| as uint16 -> int32 */
+#define V_LOADABS16TO32(m, p) \
+    ((void)(m), _mm256_cvtepu16_epi32(_mm_abs_epi16(_mm_loadu_si128((const __m128i *)(const void *)(p)))))
+
 #include "adm_simd.h"
 
 /* ---- decoupling ---- */
@@ -539,60 +548,7 @@ static void cm32_row(const int32_t *const x[3], const int32_t *const f[3], const
     for (int b = 0; b < ADM_BANDS; b++) sum[b] = adm_add64(hsum64(acc[b]), rest[b]);
 }
 
-/* ---- denominator ---- */
-
-static void den0_row(const int16_t *const x[3], int n, uint64_t sum[3])
-{
-    for (int b = 0; b < ADM_BANDS; b++) {
-        V acc = zero();
-        int j = 0;
-        for (; j + 8 <= n; j += 8) {
-            const __m128i a = _mm_abs_epi16(_mm_loadu_si128((const __m128i *)(const void *)(x[b] + j)));
-            const V v = _mm256_cvtepu16_epi32(a);
-            const V v2 = _mm256_mullo_epi32(v, v);
-            acc = _mm256_add_epi64(acc, _mm256_mul_epu32(v2, v));
-            acc = _mm256_add_epi64(acc, _mm256_mul_epu32(odd(v2), odd(v)));
-        }
-        uint64_t rest[3] = { 0, 0, 0 };
-        if (j < n) {
-            const int16_t *t[3] = { x[b] + j, x[b] + j, x[b] + j };
-            adm_den0_row_c(t, n - j, rest);
-        }
-        sum[b] = (uint64_t)hsum64(acc) + rest[0];
-    }
-}
-
-/* See the AVX-512 version: the middle term can reach 2^32, its high half is multiplied
- * separately. */
-static inline V den_cube4(V v, V q_round, __m128i q, V round, __m128i shift)
-{
-    const V t = _mm256_srl_epi64(_mm256_add_epi64(_mm256_mul_epu32(v, v), q_round), q);
-    const V p = _mm256_add_epi64(_mm256_mul_epu32(t, v),
-                                 _mm256_slli_epi64(_mm256_mul_epu32(_mm256_srli_epi64(t, 32), v), 32));
-    return _mm256_srl_epi64(_mm256_add_epi64(p, round), shift);
-}
-
-static void den32_row(const int32_t *const x[3], int n, int sq_shift, int shift, uint64_t sum[3])
-{
-    const V q_round = set1_64((int64_t)1 << sq_shift);
-    const V round = set1_64((int64_t)1 << (shift - 1));
-    const __m128i q = _mm_cvtsi32_si128(sq_shift), sh = _mm_cvtsi32_si128(shift);
-    for (int b = 0; b < ADM_BANDS; b++) {
-        V acc = zero();
-        int j = 0;
-        for (; j + 8 <= n; j += 8) {
-            const V v = _mm256_abs_epi32(load32(x[b] + j));
-            acc = _mm256_add_epi64(acc, den_cube4(v, q_round, q, round, sh));
-            acc = _mm256_add_epi64(acc, den_cube4(odd(v), q_round, q, round, sh));
-        }
-        uint64_t rest[3] = { 0, 0, 0 };
-        if (j < n) {
-            const int32_t *t[3] = { x[b] + j, x[b] + j, x[b] + j };
-            adm_den32_row_c(t, n - j, sq_shift, shift, rest);
-        }
-        sum[b] = (uint64_t)hsum64(acc) + rest[0];
-    }
-}
+#include "adm_simd_rows.h"
 
 void adm_kernels_init_avx2(AdmKernels *k)
 {

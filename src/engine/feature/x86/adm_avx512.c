@@ -146,6 +146,14 @@ static inline V csf16_d(V x, uint16_t fix)
 #define V_MASK_LO(m) ((__mmask16)(m))
 #define V_MASK_HI(m) ((__mmask16)((m) >> 16))
 
+/* Rows (adm_simd_rows.h): 16 int32 lanes a step, the last under a mask. */
+#define V_MULLO32 _mm512_mullo_epi32
+#define V_MULU32 _mm512_mul_epu32
+#define V_SRL64 _mm512_srl_epi64
+#define V_SLLI64 _mm512_slli_epi64
+/* up to sixteen int16 -> |x| as uint16 -> int32 */
+#define V_LOADABS16TO32(m, p) _mm512_cvtepu16_epi32(_mm256_abs_epi16(_mm256_maskz_loadu_epi16((m), (p))))
+
 #include "adm_simd.h"
 
 /* ---- decoupling ---- */
@@ -457,51 +465,7 @@ static void cm32_row(const int32_t *const x[3], const int32_t *const f[3], const
     for (int b = 0; b < ADM_BANDS; b++) sum[b] = hsum64(acc[b]);
 }
 
-/* ---- denominator ---- */
-
-static void den0_row(const int16_t *const x[3], int n, uint64_t sum[3])
-{
-    for (int b = 0; b < ADM_BANDS; b++) {
-        V acc = _mm512_setzero_si512();
-        for (int j = 0; j < n; j += 16) {
-            const __mmask16 m = tail16(n - j);
-            /* |x| as uint16: |-32768| = 32768 */
-            const V v = _mm512_cvtepu16_epi32(_mm256_abs_epi16(_mm256_maskz_loadu_epi16(m, x[b] + j)));
-            const V v2 = _mm512_mullo_epi32(v, v);
-            acc = _mm512_add_epi64(acc, _mm512_mul_epu32(v2, v));
-            acc = _mm512_add_epi64(acc, _mm512_mul_epu32(odd(v2), odd(v)));
-        }
-        sum[b] = (uint64_t)hsum64(acc);
-    }
-}
-
-/* ((((v^2 + 2^q) >> q) * v) + round) >> shift on the even lanes; the middle term can reach
- * 2^32 (v = 2^31, q = 30), so its high half is multiplied separately. */
-static inline V den_cube8(V v, V q_round, __m128i q, V round, __m128i shift)
-{
-    const V t = _mm512_srl_epi64(_mm512_add_epi64(_mm512_mul_epu32(v, v), q_round), q);
-    V p = _mm512_add_epi64(_mm512_mul_epu32(t, v),
-                           _mm512_slli_epi64(_mm512_mul_epu32(_mm512_srli_epi64(t, 32), v), 32));
-    return _mm512_srl_epi64(_mm512_add_epi64(p, round), shift);
-}
-
-static void den32_row(const int32_t *const x[3], int n, int sq_shift, int shift, uint64_t sum[3])
-{
-    const V q_round = _mm512_set1_epi64((int64_t)1 << sq_shift);
-    const V round = _mm512_set1_epi64((int64_t)1 << (shift - 1));
-    const __m128i q = _mm_cvtsi32_si128(sq_shift), sh = _mm_cvtsi32_si128(shift);
-    for (int b = 0; b < ADM_BANDS; b++) {
-        V acc = _mm512_setzero_si512();
-        for (int j = 0; j < n; j += 16) {
-            const __mmask16 m = tail16(n - j);
-            const V v = _mm512_abs_epi32(load32(x[b] + j, m));
-            /* zero lanes (the tail) contribute (2^q >> q) * 0 = 0 */
-            acc = _mm512_add_epi64(acc, den_cube8(v, q_round, q, round, sh));
-            acc = _mm512_add_epi64(acc, den_cube8(odd(v), q_round, q, round, sh));
-        }
-        sum[b] = (uint64_t)hsum64(acc);
-    }
-}
+#include "adm_simd_rows.h"
 
 void adm_kernels_init_avx512(AdmKernels *k)
 {
