@@ -154,6 +154,11 @@ static inline V csf16_d(V x, uint16_t fix)
 #define V_MULU32 _mm256_mul_epu32
 #define V_SRL64 _mm256_srl_epi64
 #define V_SLLI64 _mm256_slli_epi64
+#define V_SUB32 _mm256_sub_epi32
+#define V_SLL32 _mm256_sll_epi32
+#define V_MAXZ32(m, x) ((void)(m), _mm256_max_epi32((x), _mm256_setzero_si256()))
+/* eight int16 sign-extended to int32 */
+#define V_LOAD16TO32(m, p) ((void)(m), load16(p))
 /* eight int16 -> |x| as uint16 -> int32 */
 #define V_LOADABS16TO32(m, p) \
     ((void)(m), _mm256_cvtepu16_epi32(_mm_abs_epi16(_mm_loadu_si128((const __m128i *)(const void *)(p)))))
@@ -340,7 +345,7 @@ static inline V sext64(V x)
 }
 
 /* floor(x / 2^s) of int64 lanes with |x| < 2^62, per-lane s in [0, 62]. */
-static inline V sar64(V x, V s)
+static inline V srav64(V x, V s)
 {
     const V bias = set1_64((int64_t)1 << 62);
     return _mm256_sub_epi64(_mm256_srlv_epi64(_mm256_add_epi64(x, bias), s), _mm256_srlv_epi64(bias, s));
@@ -369,7 +374,7 @@ static inline V ratio32(V o, V t, const int32_t *div)
         const V r64 = sext64(rr);
         const V s64 = _mm256_and_si256(ss, set1_64(0xFFFFFFFF));
         V q = _mm256_add_epi64(_mm256_mul_epi32(dd, tt), r64);
-        q = sar64(q, s64);
+        q = srav64(q, s64);
         q = _mm256_blendv_epi8(q, zero(), _mm256_cmpgt_epi64(zero(), q));
         q = _mm256_blendv_epi8(q, set1_64(32768), _mm256_cmpgt_epi64(q, set1_64(32768)));
         k[h] = q;
@@ -444,49 +449,6 @@ static void decouple32_row(const int32_t *const o[3], const int32_t *const t[3],
     }
 }
 
-/* ---- contrast masking ---- */
-
-static inline V thr8(const int32_t *const f[3], const int32_t *c, int j)
-{
-    V s = load32(c + j);
-    for (int r = 0; r < 3; r++) {
-        s = _mm256_add_epi32(s, load32(f[r] + j - 1));
-        s = _mm256_add_epi32(s, load32(f[r] + j + 1));
-        if (r != 1) s = _mm256_add_epi32(s, load32(f[r] + j));
-    }
-    return s;
-}
-
-typedef struct Cube {
-    V sq_round, round, bias, bias_shifted;
-    __m128i sq, shift;
-} Cube;
-
-static inline Cube cube_setup(int sq, int shift)
-{
-    const int64_t bias = (int64_t)1 << 62;
-    return (Cube){ set1_64((int64_t)1 << (sq - 1)),
-                   set1_64(shift > 0 ? (int64_t)1 << (shift - 1) : 0),
-                   set1_64(bias),
-                   set1_64(bias >> shift),
-                   _mm_cvtsi32_si128(sq),
-                   _mm_cvtsi32_si128(shift) };
-}
-
-/* ((wrap32((m^2 + 2^(sq-1)) >> sq) * m + round) >> shift of the even lanes (m >= 0); the
- * signed product lies in (-2^62, 2^62), so a bias of 2^62 makes the shift a logical one. */
-static inline V cube4(V mm, const Cube *c)
-{
-    const V m2 = _mm256_srl_epi64(_mm256_add_epi64(_mm256_mul_epu32(mm, mm), c->sq_round), c->sq);
-    const V p = _mm256_add_epi64(_mm256_add_epi64(_mm256_mul_epi32(m2, mm), c->round), c->bias);
-    return _mm256_sub_epi64(_mm256_srl_epi64(p, c->shift), c->bias_shifted);
-}
-
-static inline V cube8(V acc, V mm, const Cube *c)
-{
-    return _mm256_add_epi64(_mm256_add_epi64(acc, cube4(mm, c)), cube4(odd(mm), c));
-}
-
 /* Sum of four 64-bit lanes, wrapping (the sums are taken modulo 2^64 everywhere). */
 static inline int64_t hsum64(V x)
 {
@@ -494,58 +456,21 @@ static inline int64_t hsum64(V x)
     return (int64_t)((uint64_t)_mm_cvtsi128_si64(s) + (uint64_t)_mm_extract_epi64(s, 1));
 }
 
-static void cm0_row(const int16_t *const x[3], const int32_t *const f[3], const int32_t *c, int n,
-                    const uint16_t fix[3], const int shift[3], int64_t sum[3])
+/* No 64-bit arithmetic shift in AVX2: for |x| < 2^62 a bias of 2^62 makes it a logical one. */
+typedef struct Sar64 {
+    V bias, bias_shifted;
+    __m128i count;
+} Sar64;
+
+static inline Sar64 sar64_setup(int shift)
 {
-    static const int sub[3] = { 10, 10, 12 };
-    static const int sq[3] = { 29, 29, 30 };
-    Cube cb[3];
-    V acc[3];
-    for (int b = 0; b < ADM_BANDS; b++) {
-        cb[b] = cube_setup(sq[b], shift[b]);
-        acc[b] = zero();
-    }
-    int j = 0;
-    for (; j + 8 <= n; j += 8) {
-        const V thr = thr8(f, c, j);
-        for (int b = 0; b < ADM_BANDS; b++) {
-            const V v = _mm256_abs_epi32(_mm256_mullo_epi32(load16(x[b] + j), set1(fix[b])));
-            const V mm = _mm256_max_epi32(_mm256_sub_epi32(v,
-                                                           _mm256_sll_epi32(thr, _mm_cvtsi32_si128(sub[b]))),
-                                          zero());
-            acc[b] = cube8(acc[b], mm, &cb[b]);
-        }
-    }
-    int64_t rest[3] = { 0, 0, 0 };
-    if (j < n) {
-        const int16_t *t[3] = { x[0] + j, x[1] + j, x[2] + j };
-        const int32_t *ff[3] = { f[0] + j, f[1] + j, f[2] + j };
-        adm_cm0_row_c(t, ff, c + j, n - j, fix, shift, rest);
-    }
-    for (int b = 0; b < ADM_BANDS; b++) sum[b] = adm_add64(hsum64(acc[b]), rest[b]);
+    const int64_t bias = (int64_t)1 << 62;
+    return (Sar64){ set1_64(bias), set1_64(bias >> shift), _mm_cvtsi32_si128(shift) };
 }
 
-static void cm32_row(const int32_t *const x[3], const int32_t *const f[3], const int32_t *c, int n,
-                     const uint32_t fix[3], int shift, int64_t sum[3])
+static inline V sar64(V x, const Sar64 *s)
 {
-    const Cube cb = cube_setup(30, shift);
-    V acc[3] = { zero(), zero(), zero() };
-    int j = 0;
-    for (; j + 8 <= n; j += 8) {
-        const V thr = thr8(f, c, j);
-        for (int b = 0; b < ADM_BANDS; b++) {
-            const V v = _mm256_abs_epi32(scale28(load32(x[b] + j), set1((int32_t)fix[b])));
-            const V mm = _mm256_max_epi32(_mm256_sub_epi32(v, thr), zero());
-            acc[b] = cube8(acc[b], mm, &cb);
-        }
-    }
-    int64_t rest[3] = { 0, 0, 0 };
-    if (j < n) {
-        const int32_t *t[3] = { x[0] + j, x[1] + j, x[2] + j };
-        const int32_t *ff[3] = { f[0] + j, f[1] + j, f[2] + j };
-        adm_cm32_row_c(t, ff, c + j, n - j, fix, shift, rest);
-    }
-    for (int b = 0; b < ADM_BANDS; b++) sum[b] = adm_add64(hsum64(acc[b]), rest[b]);
+    return _mm256_sub_epi64(_mm256_srl_epi64(_mm256_add_epi64(x, s->bias), s->count), s->bias_shifted);
 }
 
 #include "adm_simd_rows.h"

@@ -151,6 +151,11 @@ static inline V csf16_d(V x, uint16_t fix)
 #define V_MULU32 _mm512_mul_epu32
 #define V_SRL64 _mm512_srl_epi64
 #define V_SLLI64 _mm512_slli_epi64
+#define V_SUB32 _mm512_sub_epi32
+#define V_SLL32 _mm512_sll_epi32
+#define V_MAXZ32(m, x) _mm512_maskz_max_epi32((m), (x), _mm512_setzero_si512())
+/* up to sixteen int16 sign-extended to int32 */
+#define V_LOAD16TO32(m, p) load16((p), (m))
 /* up to sixteen int16 -> |x| as uint16 -> int32 */
 #define V_LOADABS16TO32(m, p) _mm512_cvtepu16_epi32(_mm256_abs_epi16(_mm256_maskz_loadu_epi16((m), (p))))
 
@@ -398,71 +403,19 @@ static void decouple32_row(const int32_t *const o[3], const int32_t *const t[3],
     }
 }
 
-/* ---- contrast masking ---- */
+/* The 64-bit arithmetic shift by one count (sar64 of adm_simd_rows.h). */
+typedef struct Sar64 {
+    __m128i count;
+} Sar64;
 
-/* Threshold of 16 samples (adm_thr): the 3x3 off-centre weights and the centre weight. */
-static inline V thr16(const int32_t *const f[3], const int32_t *c, int j, __mmask16 m)
+static inline Sar64 sar64_setup(int shift)
 {
-    V s = load32(c + j, m);
-    for (int r = 0; r < 3; r++) {
-        s = _mm512_add_epi32(s, load32(f[r] + j - 1, m));
-        s = _mm512_add_epi32(s, load32(f[r] + j + 1, m));
-        if (r != 1) s = _mm512_add_epi32(s, load32(f[r] + j, m));
-    }
-    return s;
+    return (Sar64){ _mm_cvtsi32_si128(shift) };
 }
 
-/* Sum over 8 lanes (the even int32 lanes of mm, as non-negative values) of
- * ((wrap32((m^2 + 2^(sq-1)) >> sq) * m + round) >> shift). */
-static inline V cube8(V mm, V sq_round, __m128i sq, V round, __m128i shift)
+static inline V sar64(V x, const Sar64 *s)
 {
-    const V m2 = _mm512_srl_epi64(_mm512_add_epi64(_mm512_mul_epu32(mm, mm), sq_round), sq);
-    return _mm512_sra_epi64(_mm512_add_epi64(_mm512_mul_epi32(m2, mm), round), shift);
-}
-
-/* max(v - thr, 0) cubed into acc (even and odd lanes). */
-static inline V cube16(V acc, V mm, int sq, int shift)
-{
-    const V sq_round = _mm512_set1_epi64((int64_t)1 << (sq - 1));
-    const V round = _mm512_set1_epi64(shift > 0 ? (int64_t)1 << (shift - 1) : 0);
-    const __m128i vsq = _mm_cvtsi32_si128(sq), vsh = _mm_cvtsi32_si128(shift);
-    acc = _mm512_add_epi64(acc, cube8(mm, sq_round, vsq, round, vsh));
-    return _mm512_add_epi64(acc, cube8(odd(mm), sq_round, vsq, round, vsh));
-}
-
-static void cm0_row(const int16_t *const x[3], const int32_t *const f[3], const int32_t *c, int n,
-                    const uint16_t fix[3], const int shift[3], int64_t sum[3])
-{
-    static const int sub[3] = { 10, 10, 12 };
-    static const int sq[3] = { 29, 29, 30 };
-    V acc[3] = { _mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512() };
-    for (int j = 0; j < n; j += 16) {
-        const __mmask16 m = tail16(n - j);
-        const V thr = thr16(f, c, j, m);
-        for (int b = 0; b < ADM_BANDS; b++) {
-            const V v = _mm512_abs_epi32(_mm512_mullo_epi32(load16(x[b] + j, m), set1(fix[b])));
-            V mm = _mm512_sub_epi32(v, _mm512_sll_epi32(thr, _mm_cvtsi32_si128(sub[b])));
-            mm = _mm512_maskz_max_epi32(m, mm, _mm512_setzero_si512());
-            acc[b] = cube16(acc[b], mm, sq[b], shift[b]);
-        }
-    }
-    for (int b = 0; b < ADM_BANDS; b++) sum[b] = hsum64(acc[b]);
-}
-
-static void cm32_row(const int32_t *const x[3], const int32_t *const f[3], const int32_t *c, int n,
-                     const uint32_t fix[3], int shift, int64_t sum[3])
-{
-    V acc[3] = { _mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512() };
-    for (int j = 0; j < n; j += 16) {
-        const __mmask16 m = tail16(n - j);
-        const V thr = thr16(f, c, j, m);
-        for (int b = 0; b < ADM_BANDS; b++) {
-            const V v = _mm512_abs_epi32(scale28(load32(x[b] + j, m), set1((int32_t)fix[b])));
-            const V mm = _mm512_maskz_max_epi32(m, _mm512_sub_epi32(v, thr), _mm512_setzero_si512());
-            acc[b] = cube16(acc[b], mm, 30, shift);
-        }
-    }
-    for (int b = 0; b < ADM_BANDS; b++) sum[b] = hsum64(acc[b]);
+    return _mm512_sra_epi64(x, s->count);
 }
 
 #include "adm_simd_rows.h"

@@ -3,9 +3,103 @@
  * AVX-512 masks the last step, AVX2 leaves it to the scalar definitions in adm_kernels.h).
  * These rows work on VN32 int32 lanes a step; their 64-bit products are taken on the even
  * lanes and on odd() of them. Each ISA file also defines hsum64(), the wrapping sum of the
- * 64-bit lanes. */
+ * 64-bit lanes, and sar64() (with its Sar64 / sar64_setup()), an arithmetic shift of 64-bit
+ * lanes by one count, for values in (-2^62, 2^62). */
 
 #define VN32 (VN16 / 2)
+
+/* ---- contrast masking ---- */
+
+/* Threshold of VN32 samples (adm_thr): the 3x3 off-centre weights and the centre weight. */
+static inline V thr_lanes(const int32_t *const f[3], const int32_t *c, int j, M32 m)
+{
+    V s = V_LOAD32(m, c + j);
+    for (int r = 0; r < 3; r++) {
+        s = V_ADD32(s, V_LOAD32(m, f[r] + j - 1));
+        s = V_ADD32(s, V_LOAD32(m, f[r] + j + 1));
+        if (r != 1) s = V_ADD32(s, V_LOAD32(m, f[r] + j));
+    }
+    return s;
+}
+
+typedef struct Cube {
+    V sq_round, round;
+    __m128i sq;
+    Sar64 shift;
+} Cube;
+
+static inline Cube cube_setup(int sq, int shift)
+{
+    return (Cube){ V_SET1_64((int64_t)1 << (sq - 1)), V_SET1_64(shift > 0 ? (int64_t)1 << (shift - 1) : 0),
+                   _mm_cvtsi32_si128(sq), sar64_setup(shift) };
+}
+
+/* ((wrap32((m^2 + 2^(sq-1)) >> sq) * m + round) >> shift of the even lanes (m >= 0); the
+ * signed product lies in (-2^62, 2^62), as sar64 needs. */
+static inline V cube(V mm, const Cube *c)
+{
+    const V m2 = V_SRL64(V_ADD64(V_MULU32(mm, mm), c->sq_round), c->sq);
+    return sar64(V_ADD64(V_MUL32(m2, mm), c->round), &c->shift);
+}
+
+/* acc + the cubes of the even and odd lanes of mm. */
+static inline V cube_acc(V acc, V mm, const Cube *c)
+{
+    return V_ADD64(V_ADD64(acc, cube(mm, c)), cube(odd(mm), c));
+}
+
+static void cm0_row(const int16_t *const x[3], const int32_t *const f[3], const int32_t *c, int n,
+                    const uint16_t fix[3], const int shift[3], int64_t sum[3])
+{
+    static const int sub[3] = { 10, 10, 12 };
+    static const int sq[3] = { 29, 29, 30 };
+    Cube cb[3];
+    V acc[3];
+    for (int b = 0; b < ADM_BANDS; b++) {
+        cb[b] = cube_setup(sq[b], shift[b]);
+        acc[b] = V_ZERO();
+    }
+    int j = 0;
+    for (; V_MORE(j, n, VN32); j += VN32) {
+        const M32 m = V_MASK32(n - j);
+        const V thr = thr_lanes(f, c, j, m);
+        for (int b = 0; b < ADM_BANDS; b++) {
+            const V v = V_ABS32(V_MULLO32(V_LOAD16TO32(m, x[b] + j), set1(fix[b])));
+            const V mm = V_MAXZ32(m, V_SUB32(v, V_SLL32(thr, _mm_cvtsi32_si128(sub[b]))));
+            acc[b] = cube_acc(acc[b], mm, &cb[b]);
+        }
+    }
+    int64_t rest[3] = { 0, 0, 0 };
+    if (j < n) {
+        const int16_t *t[3] = { x[0] + j, x[1] + j, x[2] + j };
+        const int32_t *ff[3] = { f[0] + j, f[1] + j, f[2] + j };
+        adm_cm0_row_c(t, ff, c + j, n - j, fix, shift, rest);
+    }
+    for (int b = 0; b < ADM_BANDS; b++) sum[b] = adm_add64(hsum64(acc[b]), rest[b]);
+}
+
+static void cm32_row(const int32_t *const x[3], const int32_t *const f[3], const int32_t *c, int n,
+                     const uint32_t fix[3], int shift, int64_t sum[3])
+{
+    const Cube cb = cube_setup(30, shift);
+    V acc[3] = { V_ZERO(), V_ZERO(), V_ZERO() };
+    int j = 0;
+    for (; V_MORE(j, n, VN32); j += VN32) {
+        const M32 m = V_MASK32(n - j);
+        const V thr = thr_lanes(f, c, j, m);
+        for (int b = 0; b < ADM_BANDS; b++) {
+            const V v = V_ABS32(scale28(V_LOAD32(m, x[b] + j), set1((int32_t)fix[b])));
+            acc[b] = cube_acc(acc[b], V_MAXZ32(m, V_SUB32(v, thr)), &cb);
+        }
+    }
+    int64_t rest[3] = { 0, 0, 0 };
+    if (j < n) {
+        const int32_t *t[3] = { x[0] + j, x[1] + j, x[2] + j };
+        const int32_t *ff[3] = { f[0] + j, f[1] + j, f[2] + j };
+        adm_cm32_row_c(t, ff, c + j, n - j, fix, shift, rest);
+    }
+    for (int b = 0; b < ADM_BANDS; b++) sum[b] = adm_add64(hsum64(acc[b]), rest[b]);
+}
 
 /* ---- denominator ---- */
 
