@@ -348,18 +348,5 @@ static inline V sar64(V x, const Sar64 *s)
 
 void adm_kernels_init_avx2(AdmKernels *k)
 {
-    k->dwt0_vert_8 = dwt0_vert_8;
-    k->dwt0_vert_16 = dwt0_vert_16;
-    k->dwt0_horz = dwt0_horz;
-    k->dwt1_vert = dwt1_vert;
-    k->dwt_vert_32 = dwt_vert_32;
-    k->dwt_horz_32 = dwt_horz_32;
-    k->decouple0_row = decouple0_row;
-    k->decouple32_row = decouple32_row;
-    k->csf0_row = csf0_row;
-    k->csf32_row = csf32_row;
-    k->cm0_row = cm0_row;
-    k->cm32_row = cm32_row;
-    k->den0_row = den0_row;
-    k->den32_row = den32_row;
+    simd_kernels(k);
 }

@@ -2,7 +2,8 @@
  * by adm_avx2.c and adm_avx512.c, included after adm_simd.h (same V_* conventions and row
  * tails: AVX-512 masks the last step, AVX2 leaves it to the scalar definitions in
  * adm_kernels.h). These rows work on VN32 int32 lanes a step; their 64-bit products are
- * taken on the even lanes and on odd() of them.
+ * taken on the even lanes and on odd() of them. simd_kernels() at the end fills the function
+ * table with every ADM kernel of both headers; the ISA file's init function calls it.
  *
  * Lane conditions have the type C with C_* operations: a mask register on AVX-512, a compare
  * vector on AVX2 (V_MASKZ and V_BLEND select by them). Besides the V_* and C_* operations,
@@ -351,4 +352,24 @@ static void den32_row(const int32_t *const x[3], int n, int sq_shift, int shift,
         }
         sum[b] = (uint64_t)hsum64(acc) + rest[0];
     }
+}
+
+/* ---- the function table: every ADM row kernel of this ISA ---- */
+
+static void simd_kernels(AdmKernels *k)
+{
+    k->dwt0_vert_8 = dwt0_vert_8;
+    k->dwt0_vert_16 = dwt0_vert_16;
+    k->dwt0_horz = dwt0_horz;
+    k->dwt1_vert = dwt1_vert;
+    k->dwt_vert_32 = dwt_vert_32;
+    k->dwt_horz_32 = dwt_horz_32;
+    k->decouple0_row = decouple0_row;
+    k->decouple32_row = decouple32_row;
+    k->csf0_row = csf0_row;
+    k->csf32_row = csf32_row;
+    k->cm0_row = cm0_row;
+    k->cm32_row = cm32_row;
+    k->den0_row = den0_row;
+    k->den32_row = den32_row;
 }
