@@ -1,7 +1,9 @@
 /* Integer ADM row kernels, AVX2: 8 int32 lanes (4 int64) per step; the last partial step of
  * a row is left to the scalar definition in adm_kernels.h. Each kernel reproduces that
  * definition bit for bit, including the int16/int32 wraps and the float/double steps of the
- * angle test (same operations, same order). The DWT passes are the shared body in adm_simd.h. */
+ * angle test (same operations, same order). The kernels are the shared bodies in adm_simd.h
+ * (DWT, CSF) and adm_simd_rows.h (decoupling, masking, denominator); this file supplies the
+ * vector operations, with compare vectors for lane conditions. */
 #include <immintrin.h>
 #include <math.h>
 
@@ -73,7 +75,7 @@ static inline V lanes_of(unsigned bits)
     return _mm256_cmpeq_epi32(_mm256_and_si256(set1((int32_t)bits), b), b);
 }
 
-/* ---- DWT (adm_simd.h): 16 int16 / 8 int32 / 4 int64 lanes a step, whole steps only ---- */
+/* ---- DWT and CSF (adm_simd.h): 16 int16 / 8 int32 / 4 int64 lanes a step, whole steps only ---- */
 
 #define VN16 16
 typedef int M16; /* no masks: whole steps, the rest of a row goes to the scalar definition */
@@ -142,16 +144,61 @@ static inline V csf16_d(V x, uint16_t fix)
 #define V_MULHRS16 _mm256_mulhrs_epi16
 #define V_SRLI16 _mm256_srli_epi16
 #define V_SRLI64 _mm256_srli_epi64
-#define V_SHRI64 _mm256_srli_epi64 /* logical: bits 28..59 need no sign fill */
+#define V_SHRI64 _mm256_srli_epi64 /* logical: only the low 32 bits are kept (bits 15..46 or 28..59) */
 #define V_BLEND_ODD32(e, o) _mm256_blend_epi32((e), (o), 0xAA)
 #define V_SEXT_LO16(x) _mm256_cvtepi16_epi32(_mm256_castsi256_si128(x))
 #define V_SEXT_HI16(x) _mm256_cvtepi16_epi32(_mm256_extracti128_si256((x), 1))
 #define V_MASK_LO(m) (m)
 #define V_MASK_HI(m) (m)
 
-#include "adm_simd.h"
+/* ---- decoupling, masking, denominator rows (adm_simd_rows.h): 8 int32 / 4 int64 lanes ---- */
 
-/* ---- decoupling ---- */
+#define V_MULLO32 _mm256_mullo_epi32
+#define V_MULU32 _mm256_mul_epu32
+#define V_SRL64 _mm256_srl_epi64
+#define V_SLLI64 _mm256_slli_epi64
+#define V_SUB32 _mm256_sub_epi32
+#define V_SLL32 _mm256_sll_epi32
+#define V_MAXZ32(m, x) ((void)(m), _mm256_max_epi32((x), _mm256_setzero_si256()))
+/* eight int16 sign-extended to int32 */
+#define V_LOAD16TO32(m, p) ((void)(m), load16(p))
+/* eight int16 -> |x| as uint16 -> int32 */
+#define V_LOADABS16TO32(m, p) \
+    ((void)(m), _mm256_cvtepu16_epi32(_mm_abs_epi16(_mm_loadu_si128((const __m128i *)(const void *)(p)))))
+
+/* Lane conditions C: compare vectors (all ones / zero per int32 lane). */
+typedef __m256i C;
+#define C_NONE zero
+#define C_EQ32 _mm256_cmpeq_epi32
+#define C_GT32 _mm256_cmpgt_epi32
+#define C_AND _mm256_and_si256
+#define C_OR _mm256_or_si256
+#define C_ANDNOT _mm256_andnot_si256 /* ~a & b */
+#define C_ANY(c) (!_mm256_testz_si256((c), (c)))
+#define C_ANY_ANDNOT(a, b) (!_mm256_testc_si256((a), (b))) /* some lane of b not in a */
+#define C_FROM_BITS lanes_of
+#define C_AND_NZ32(c, x) _mm256_andnot_si256(_mm256_cmpeq_epi32((x), zero()), (c)) /* c where x != 0 */
+#define V_MASKZ _mm256_and_si256
+#define V_BLEND(c, a, b) _mm256_blendv_epi8((a), (b), (c)) /* b where c, else a */
+#define V_GATHER32(base, idx) _mm256_i32gather_epi32((base), (idx), 4)
+#define V_AND _mm256_and_si256
+#define V_OR _mm256_or_si256
+#define V_MIN32 _mm256_min_epi32
+#define V_MAX32 _mm256_max_epi32
+#define V_SLLI32 _mm256_slli_epi32
+#define V_SRLI32 _mm256_srli_epi32
+#define V_SLLV32 _mm256_sllv_epi32
+#define V_SRLV32 _mm256_srlv_epi32
+#define V_APPLYSIGN32 _mm256_sign_epi32 /* d * sign(o): 0 where o = 0, which ratio32 overrides */
+#define V_STOREWRAP16(p, m, v) ((void)(m), store16((p), wrap16(v)))
+
+/* The biased float exponent of int32 lanes read as uint32 with the low 8 bits clear (exact;
+ * 2^31 converts as -2^31, whose sign bit is masked off). */
+static inline V exp_u32(V x)
+{
+    return _mm256_and_si256(_mm256_srli_epi32(_mm256_castps_si256(_mm256_cvtepi32_ps(x)), 23), set1(0xFF));
+}
+#define V_EXP_U32 exp_u32
 
 /* dot*dot >= cos1sq * oo * tt for four doubles. The definition scales the three products by
  * 2^-12 first; the powers of two cancel exactly (no rounding, no overflow). */
@@ -167,42 +214,25 @@ static inline __m256d to_pd(__m128 f)
     return _mm256_cvtps_pd(f);
 }
 
-/* f32 of int32 lanes whose INT32_MIN stands for +2^31 (see the AVX-512 version). */
+/* f32 of int32 lanes whose INT32_MIN stands for +2^31 (see the AVX-512 cone32). */
 static inline __m256 f32_wrapped(V x)
 {
     const V big = _mm256_cmpeq_epi32(x, set1(INT32_MIN));
     return _mm256_blendv_ps(_mm256_cvtepi32_ps(x), _mm256_set1_ps(2147483648.0f), _mm256_castsi256_ps(big));
 }
 
-/* Level 0 angle flags of 8 samples as a bit mask. */
-static inline unsigned angle0(V oh, V ov, V th, V tv, float cos1sq)
+/* Level 0 angle test of 8 samples from the int32 dot products (angle0): in 4-lane double
+ * halves. dot >= 0: the float of the true dot product is never negative where ot wrapped. */
+static inline C cone32(V ot, V oo, V tt, float cos1sq)
 {
-    const V lo16 = set1(0xFFFF);
-    const V po = _mm256_or_si256(_mm256_and_si256(oh, lo16), _mm256_slli_epi32(ov, 16));
-    const V pt = _mm256_or_si256(_mm256_and_si256(th, lo16), _mm256_slli_epi32(tv, 16));
-    const V ot = _mm256_madd_epi16(po, pt);
-    const __m256 fd = f32_wrapped(ot);
-    const __m256 foo = f32_wrapped(_mm256_madd_epi16(po, po));
-    const __m256 ftt = f32_wrapped(_mm256_madd_epi16(pt, pt));
+    const __m256 fd = f32_wrapped(ot), foo = f32_wrapped(oo), ftt = f32_wrapped(tt);
     const __m256d c = _mm256_set1_pd(cos1sq);
     const unsigned lo = cone4(to_pd(_mm256_castps256_ps128(fd)), to_pd(_mm256_castps256_ps128(foo)),
                               to_pd(_mm256_castps256_ps128(ftt)), c);
     const unsigned hi = cone4(to_pd(_mm256_extractf128_ps(fd, 1)), to_pd(_mm256_extractf128_ps(foo, 1)),
                               to_pd(_mm256_extractf128_ps(ftt, 1)), c);
-    /* dot >= 0: the float of the true dot product is never negative where ot wrapped */
     const unsigned pos = ~(unsigned)_mm256_movemask_ps(fd) & 0xFF;
-    return pos & (lo | hi << 4);
-}
-
-/* Q15 ratio t/o through the Q30 reciprocal d, split so that every part is exact in int32
- * (see the AVX-512 version); clamped to [0, 32768], 32768 where o == 0. */
-static inline V ratio0(V d, V t, V o_zero)
-{
-    const V hi = _mm256_mullo_epi32(_mm256_srai_epi32(d, 15), t);
-    const V lo = _mm256_mullo_epi32(_mm256_and_si256(d, set1(0x7FFF)), t);
-    V k = _mm256_add_epi32(hi, _mm256_srai_epi32(_mm256_add_epi32(lo, set1(16384)), 15));
-    k = _mm256_min_epi32(_mm256_max_epi32(k, zero()), set1(32768));
-    return _mm256_blendv_epi8(k, set1(32768), o_zero);
+    return lanes_of(pos & (lo | hi << 4));
 }
 
 /* min(g, t) where o > 0, max(g, t) otherwise, in double with the definition's compares,
@@ -217,76 +247,15 @@ static inline __m128i limit4(__m128i rst, __m128i o, __m128i t, double egl)
     return _mm256_cvttpd_epi32(_mm256_blendv_pd(td, g, take));
 }
 
-/* adm_enhance on the lanes of `on` (see the AVX-512 version for the integral-gain path). */
-static inline V enhance8(V rst, V o, V t, V on, double egl, bool int_gain)
+/* The enhancement limit of adm_enhance in double (enhance), in two 4-lane halves. */
+static inline V limit_pd(V rst, V o, V t, double egl)
 {
-    if (_mm256_testz_si256(on, on)) return rst;
-    V g;
-    if (int_gain) {
-        const V p = _mm256_mullo_epi32(rst, set1((int32_t)egl));
-        const V pos = _mm256_cmpgt_epi32(o, zero());
-        g = _mm256_blendv_epi8(_mm256_max_epi32(p, t), _mm256_min_epi32(p, t), pos);
-    } else {
-        const __m128i lo = limit4(_mm256_castsi256_si128(rst), _mm256_castsi256_si128(o),
-                                  _mm256_castsi256_si128(t), egl);
-        const __m128i hi = limit4(_mm256_extracti128_si256(rst, 1), _mm256_extracti128_si256(o, 1),
-                                  _mm256_extracti128_si256(t, 1), egl);
-        g = _mm256_inserti128_si256(_mm256_castsi128_si256(lo), hi, 1);
-    }
-    return _mm256_blendv_epi8(rst, g, on);
+    const __m128i lo = limit4(_mm256_castsi256_si128(rst), _mm256_castsi256_si128(o),
+                              _mm256_castsi256_si128(t), egl);
+    const __m128i hi = limit4(_mm256_extracti128_si256(rst, 1), _mm256_extracti128_si256(o, 1),
+                              _mm256_extracti128_si256(t, 1), egl);
+    return _mm256_inserti128_si256(_mm256_castsi128_si256(lo), hi, 1);
 }
-
-static inline bool integral_gain(double egl)
-{
-    return egl >= -32767.0 && egl <= 32767.0 && egl == (double)(int32_t)egl;
-}
-
-/* The gather of the reciprocal and the angle test are skipped where no sample needs them
- * (see the AVX-512 version). */
-static void decouple0_row(const int16_t *const o[3], const int16_t *const t[3], int n, double egl,
-                          float cos1sq, const int32_t *div, int16_t *const r[3], int16_t *const a[3])
-{
-    const bool int_gain = integral_gain(egl);
-    int j = 0;
-    for (; j + 8 <= n; j += 8) {
-        V ob[3], tb[3], k[3], o_zero[3], act = zero();
-        for (int b = 0; b < ADM_BANDS; b++) {
-            ob[b] = load16(o[b] + j);
-            tb[b] = load16(t[b] + j);
-            o_zero[b] = _mm256_cmpeq_epi32(ob[b], zero());
-            const V same = _mm256_cmpgt_epi32(_mm256_mullo_epi32(ob[b], tb[b]), zero());
-            const V over = _mm256_and_si256(same, _mm256_cmpgt_epi32(_mm256_abs_epi32(tb[b]),
-                                                                     _mm256_abs_epi32(ob[b])));
-            k[b] = _mm256_and_si256(_mm256_or_si256(o_zero[b], over), set1(32768));
-            if (!_mm256_testc_si256(over, same)) { /* some sample of `same` is not `over` */
-                const V d = _mm256_i32gather_epi32(div, _mm256_add_epi32(ob[b], set1(32768)), 4);
-                k[b] = ratio0(d, tb[b], o_zero[b]);
-            }
-            act = _mm256_or_si256(act, same);
-        }
-        const V flag = _mm256_testz_si256(act, act)
-                           ? zero()
-                           : lanes_of(angle0(ob[ADM_H], ob[ADM_V], tb[ADM_H], tb[ADM_V], cos1sq));
-        for (int b = 0; b < ADM_BANDS; b++) {
-            V rst = _mm256_srai_epi32(_mm256_add_epi32(_mm256_mullo_epi32(k[b], ob[b]), set1(16384)), 15);
-            rst = wrap16(rst);
-            const V on = _mm256_andnot_si256(o_zero[b],
-                                             _mm256_and_si256(flag, _mm256_cmpgt_epi32(k[b], zero())));
-            rst = enhance8(rst, ob[b], tb[b], on, egl, int_gain);
-            store16(r[b] + j, rst);
-            store16(a[b] + j, wrap16(_mm256_sub_epi32(tb[b], rst)));
-        }
-    }
-    if (j < n) {
-        const int16_t *oo[3] = { o[0] + j, o[1] + j, o[2] + j };
-        const int16_t *tt[3] = { t[0] + j, t[1] + j, t[2] + j };
-        int16_t *const rr[3] = { r[0] + j, r[1] + j, r[2] + j };
-        int16_t *const aa[3] = { a[0] + j, a[1] + j, a[2] + j };
-        adm_decouple0_row_c(oo, tt, n - j, egl, cos1sq, div, rr, aa);
-    }
-}
-
-/* ---- levels 1-3 decoupling ---- */
 
 /* Correctly rounded float of four int64 lanes. The sum hi*2^32 + lo is formed in double
  * with its exact error (TwoSum); a double rounded to odd (the error pushes an even last bit
@@ -312,12 +281,9 @@ static inline __m128 f32_of_i64(V x)
     return _mm256_cvtpd_ps(_mm256_castsi256_pd(_mm256_add_epi64(sbits, fix)));
 }
 
-/* Angle flags (4 bits) of four samples in the even int32 lanes. */
-static inline unsigned angle32(V oh, V ov, V th, V tv, float cos1sq)
+/* Levels 1-3 angle test (4 bits) from the int64 dot products of four samples (angle_even). */
+static inline unsigned cone64(V ot, V oo, V tt, float cos1sq)
 {
-    const V ot = _mm256_add_epi64(_mm256_mul_epi32(oh, th), _mm256_mul_epi32(ov, tv));
-    const V oo = _mm256_add_epi64(_mm256_mul_epi32(oh, oh), _mm256_mul_epi32(ov, ov));
-    const V tt = _mm256_add_epi64(_mm256_mul_epi32(th, th), _mm256_mul_epi32(tv, tv));
     const __m256d d = to_pd(f32_of_i64(ot));
     const unsigned pos = (unsigned)_mm256_movemask_pd(_mm256_cmp_pd(d, _mm256_setzero_pd(), _CMP_GE_OQ));
     return pos & cone4(d, to_pd(f32_of_i64(oo)), to_pd(f32_of_i64(tt)), _mm256_set1_pd(cos1sq));
@@ -329,154 +295,29 @@ static inline V sext64(V x)
     const V b = set1_64(0x80000000);
     return _mm256_sub_epi64(_mm256_xor_si256(_mm256_and_si256(x, set1_64(0xFFFFFFFF)), b), b);
 }
+#define V_SEXT_EVEN64 sext64
+#define V_SEXT_ODD64(x) sext64(odd(x))
 
-/* floor(x / 2^s) of int64 lanes with |x| < 2^62, per-lane s in [0, 62]. */
-static inline V sar64(V x, V s)
+/* floor(x / 2^s) of int64 lanes with |x| < 2^62, per-lane s in [0, 62]: no 64-bit
+ * arithmetic shift in AVX2, a bias of 2^62 makes it a logical one. */
+static inline V srav64(V x, V s)
 {
     const V bias = set1_64((int64_t)1 << 62);
     return _mm256_sub_epi64(_mm256_srlv_epi64(_mm256_add_epi64(x, bias), s), _mm256_srlv_epi64(bias, s));
 }
+#define V_SRAV64 srav64
 
-/* adm_ratio_q15_32 of 8 samples (int32 lanes in, int32 lanes out). */
-static inline V ratio32(V o, V t, const int32_t *div)
+/* No 64-bit min/max in AVX2: a compare and a blend. */
+static inline V max64(V a, V b)
 {
-    const V mag = _mm256_abs_epi32(o); /* |INT32_MIN| = 2^31 as uint32 */
-    /* bit length from the float exponent of |o| with its low 8 bits cleared (exact) */
-    const V e = _mm256_and_si256(
-        _mm256_srli_epi32(_mm256_castps_si256(_mm256_cvtepi32_ps(_mm256_and_si256(mag, set1(~0xFF)))), 23),
-        set1(0xFF));
-    const V s = _mm256_max_epi32(_mm256_sub_epi32(e, set1(127 + 14)), zero());
-    const V half = _mm256_srli_epi32(_mm256_sllv_epi32(set1(1), s), 1);
-    const V m = _mm256_srlv_epi32(_mm256_add_epi32(mag, half), s);
-    V d = _mm256_i32gather_epi32(div, _mm256_add_epi32(m, set1(32768)), 4);
-    d = _mm256_sign_epi32(d, o); /* d * sign(o); d <= 2^30 cannot wrap */
-    const V sh = _mm256_add_epi32(s, set1(15));
-    /* the int 1 << (14 + s): 2^31 wraps to -2^31 */
-    const V round = _mm256_sllv_epi32(set1(1), _mm256_sub_epi32(sh, set1(1)));
-    V k[2];
-    for (int h = 0; h < 2; h++) {
-        const V dd = h ? odd(d) : d, tt = h ? odd(t) : t;
-        const V rr = h ? odd(round) : round, ss = h ? odd(sh) : sh;
-        const V r64 = sext64(rr);
-        const V s64 = _mm256_and_si256(ss, set1_64(0xFFFFFFFF));
-        V q = _mm256_add_epi64(_mm256_mul_epi32(dd, tt), r64);
-        q = sar64(q, s64);
-        q = _mm256_blendv_epi8(q, zero(), _mm256_cmpgt_epi64(zero(), q));
-        q = _mm256_blendv_epi8(q, set1_64(32768), _mm256_cmpgt_epi64(q, set1_64(32768)));
-        k[h] = q;
-    }
-    const V kk = join(k[0], k[1]);
-    return _mm256_blendv_epi8(kk, set1(32768), _mm256_cmpeq_epi32(o, zero()));
+    return _mm256_blendv_epi8(a, b, _mm256_cmpgt_epi64(b, a));
 }
-
-/* wrap32((k * o + 16384) >> 15) of 8 samples (k in [0, 32768]). */
-static inline V restore32(V k, V o)
+static inline V min64(V a, V b)
 {
-    const V r = set1_64(16384);
-    const V e = _mm256_srl_epi64(_mm256_add_epi64(_mm256_mul_epi32(k, o), r), _mm_cvtsi32_si128(15));
-    const V od = _mm256_srl_epi64(_mm256_add_epi64(_mm256_mul_epi32(odd(k), odd(o)), r),
-                                  _mm_cvtsi32_si128(15));
-    return join(e, od);
+    return _mm256_blendv_epi8(a, b, _mm256_cmpgt_epi64(a, b));
 }
-
-/* adm_enhance of 8 int32 samples (levels 1-3): int64 products for an integral egl. */
-static inline V enhance32(V rst, V o, V t, V on, double egl, bool int_gain)
-{
-    if (_mm256_testz_si256(on, on)) return rst;
-    if (!int_gain) return enhance8(rst, o, t, on, egl, false);
-    V g[2];
-    const V pos = _mm256_cmpgt_epi32(o, zero());
-    for (int h = 0; h < 2; h++) {
-        const V rr = h ? odd(rst) : rst, tt = h ? odd(t) : t;
-        const V p = _mm256_mul_epi32(rr, set1((int32_t)egl));
-        const V t64 = sext64(tt);
-        const V lt = _mm256_cmpgt_epi64(t64, p); /* p < t */
-        const V mn = _mm256_blendv_epi8(t64, p, lt), mx = _mm256_blendv_epi8(p, t64, lt);
-        const V ps = h ? odd(pos) : pos;
-        const V ps64 = _mm256_cmpgt_epi64(_mm256_and_si256(ps, set1_64(1)), zero());
-        g[h] = _mm256_blendv_epi8(mx, mn, ps64);
-    }
-    return _mm256_blendv_epi8(rst, join(g[0], g[1]), on);
-}
-
-static void decouple32_row(const int32_t *const o[3], const int32_t *const t[3], int n, double egl,
-                           float cos1sq, const int32_t *div, int32_t *const r[3], int32_t *const a[3])
-{
-    const bool int_gain = integral_gain(egl);
-    int j = 0;
-    for (; j + 8 <= n; j += 8) {
-        V ob[3], tb[3];
-        for (int b = 0; b < ADM_BANDS; b++) {
-            ob[b] = load32(o[b] + j);
-            tb[b] = load32(t[b] + j);
-        }
-        const unsigned fe = angle32(ob[ADM_H], ob[ADM_V], tb[ADM_H], tb[ADM_V], cos1sq);
-        const unsigned fo = angle32(odd(ob[ADM_H]), odd(ob[ADM_V]), odd(tb[ADM_H]), odd(tb[ADM_V]), cos1sq);
-        /* even lanes 0,2,4,6 from fe, odd lanes from fo */
-        unsigned bits = 0;
-        for (int q = 0; q < 4; q++) bits |= ((fe >> q) & 1u) << (2 * q) | ((fo >> q) & 1u) << (2 * q + 1);
-        const V flag = lanes_of(bits);
-        for (int b = 0; b < ADM_BANDS; b++) {
-            const V k = ratio32(ob[b], tb[b], div);
-            V rst = restore32(k, ob[b]);
-            const V on = _mm256_andnot_si256(_mm256_cmpeq_epi32(ob[b], zero()),
-                                             _mm256_and_si256(flag, _mm256_cmpgt_epi32(k, zero())));
-            rst = enhance32(rst, ob[b], tb[b], on, egl, int_gain);
-            store32(r[b] + j, rst);
-            store32(a[b] + j, _mm256_sub_epi32(tb[b], rst));
-        }
-    }
-    if (j < n) {
-        const int32_t *oo[3] = { o[0] + j, o[1] + j, o[2] + j };
-        const int32_t *tt[3] = { t[0] + j, t[1] + j, t[2] + j };
-        int32_t *const rr[3] = { r[0] + j, r[1] + j, r[2] + j };
-        int32_t *const aa[3] = { a[0] + j, a[1] + j, a[2] + j };
-        adm_decouple32_row_c(oo, tt, n - j, egl, cos1sq, div, rr, aa);
-    }
-}
-
-/* ---- contrast masking ---- */
-
-static inline V thr8(const int32_t *const f[3], const int32_t *c, int j)
-{
-    V s = load32(c + j);
-    for (int r = 0; r < 3; r++) {
-        s = _mm256_add_epi32(s, load32(f[r] + j - 1));
-        s = _mm256_add_epi32(s, load32(f[r] + j + 1));
-        if (r != 1) s = _mm256_add_epi32(s, load32(f[r] + j));
-    }
-    return s;
-}
-
-typedef struct Cube {
-    V sq_round, round, bias, bias_shifted;
-    __m128i sq, shift;
-} Cube;
-
-static inline Cube cube_setup(int sq, int shift)
-{
-    const int64_t bias = (int64_t)1 << 62;
-    return (Cube){ set1_64((int64_t)1 << (sq - 1)),
-                   set1_64(shift > 0 ? (int64_t)1 << (shift - 1) : 0),
-                   set1_64(bias),
-                   set1_64(bias >> shift),
-                   _mm_cvtsi32_si128(sq),
-                   _mm_cvtsi32_si128(shift) };
-}
-
-/* ((wrap32((m^2 + 2^(sq-1)) >> sq) * m + round) >> shift of the even lanes (m >= 0); the
- * signed product lies in (-2^62, 2^62), so a bias of 2^62 makes the shift a logical one. */
-static inline V cube4(V mm, const Cube *c)
-{
-    const V m2 = _mm256_srl_epi64(_mm256_add_epi64(_mm256_mul_epu32(mm, mm), c->sq_round), c->sq);
-    const V p = _mm256_add_epi64(_mm256_add_epi64(_mm256_mul_epi32(m2, mm), c->round), c->bias);
-    return _mm256_sub_epi64(_mm256_srl_epi64(p, c->shift), c->bias_shifted);
-}
-
-static inline V cube8(V acc, V mm, const Cube *c)
-{
-    return _mm256_add_epi64(_mm256_add_epi64(acc, cube4(mm, c)), cube4(odd(mm), c));
-}
+#define V_MAX64 max64
+#define V_MIN64 min64
 
 /* Sum of four 64-bit lanes, wrapping (the sums are taken modulo 2^64 everywhere). */
 static inline int64_t hsum64(V x)
@@ -485,129 +326,27 @@ static inline int64_t hsum64(V x)
     return (int64_t)((uint64_t)_mm_cvtsi128_si64(s) + (uint64_t)_mm_extract_epi64(s, 1));
 }
 
-static void cm0_row(const int16_t *const x[3], const int32_t *const f[3], const int32_t *c, int n,
-                    const uint16_t fix[3], const int shift[3], int64_t sum[3])
+/* No 64-bit arithmetic shift in AVX2: for |x| < 2^62 a bias of 2^62 makes it a logical one. */
+typedef struct Sar64 {
+    V bias, bias_shifted;
+    __m128i count;
+} Sar64;
+
+static inline Sar64 sar64_setup(int shift)
 {
-    static const int sub[3] = { 10, 10, 12 };
-    static const int sq[3] = { 29, 29, 30 };
-    Cube cb[3];
-    V acc[3];
-    for (int b = 0; b < ADM_BANDS; b++) {
-        cb[b] = cube_setup(sq[b], shift[b]);
-        acc[b] = zero();
-    }
-    int j = 0;
-    for (; j + 8 <= n; j += 8) {
-        const V thr = thr8(f, c, j);
-        for (int b = 0; b < ADM_BANDS; b++) {
-            const V v = _mm256_abs_epi32(_mm256_mullo_epi32(load16(x[b] + j), set1(fix[b])));
-            const V mm = _mm256_max_epi32(_mm256_sub_epi32(v,
-                                                           _mm256_sll_epi32(thr, _mm_cvtsi32_si128(sub[b]))),
-                                          zero());
-            acc[b] = cube8(acc[b], mm, &cb[b]);
-        }
-    }
-    int64_t rest[3] = { 0, 0, 0 };
-    if (j < n) {
-        const int16_t *t[3] = { x[0] + j, x[1] + j, x[2] + j };
-        const int32_t *ff[3] = { f[0] + j, f[1] + j, f[2] + j };
-        adm_cm0_row_c(t, ff, c + j, n - j, fix, shift, rest);
-    }
-    for (int b = 0; b < ADM_BANDS; b++) sum[b] = adm_add64(hsum64(acc[b]), rest[b]);
+    const int64_t bias = (int64_t)1 << 62;
+    return (Sar64){ set1_64(bias), set1_64(bias >> shift), _mm_cvtsi32_si128(shift) };
 }
 
-static void cm32_row(const int32_t *const x[3], const int32_t *const f[3], const int32_t *c, int n,
-                     const uint32_t fix[3], int shift, int64_t sum[3])
+static inline V sar64(V x, const Sar64 *s)
 {
-    const Cube cb = cube_setup(30, shift);
-    V acc[3] = { zero(), zero(), zero() };
-    int j = 0;
-    for (; j + 8 <= n; j += 8) {
-        const V thr = thr8(f, c, j);
-        for (int b = 0; b < ADM_BANDS; b++) {
-            const V v = _mm256_abs_epi32(scale28(load32(x[b] + j), set1((int32_t)fix[b])));
-            const V mm = _mm256_max_epi32(_mm256_sub_epi32(v, thr), zero());
-            acc[b] = cube8(acc[b], mm, &cb);
-        }
-    }
-    int64_t rest[3] = { 0, 0, 0 };
-    if (j < n) {
-        const int32_t *t[3] = { x[0] + j, x[1] + j, x[2] + j };
-        const int32_t *ff[3] = { f[0] + j, f[1] + j, f[2] + j };
-        adm_cm32_row_c(t, ff, c + j, n - j, fix, shift, rest);
-    }
-    for (int b = 0; b < ADM_BANDS; b++) sum[b] = adm_add64(hsum64(acc[b]), rest[b]);
+    return _mm256_sub_epi64(_mm256_srl_epi64(_mm256_add_epi64(x, s->bias), s->count), s->bias_shifted);
 }
 
-/* ---- denominator ---- */
-
-static void den0_row(const int16_t *const x[3], int n, uint64_t sum[3])
-{
-    for (int b = 0; b < ADM_BANDS; b++) {
-        V acc = zero();
-        int j = 0;
-        for (; j + 8 <= n; j += 8) {
-            const __m128i a = _mm_abs_epi16(_mm_loadu_si128((const __m128i *)(const void *)(x[b] + j)));
-            const V v = _mm256_cvtepu16_epi32(a);
-            const V v2 = _mm256_mullo_epi32(v, v);
-            acc = _mm256_add_epi64(acc, _mm256_mul_epu32(v2, v));
-            acc = _mm256_add_epi64(acc, _mm256_mul_epu32(odd(v2), odd(v)));
-        }
-        uint64_t rest[3] = { 0, 0, 0 };
-        if (j < n) {
-            const int16_t *t[3] = { x[b] + j, x[b] + j, x[b] + j };
-            adm_den0_row_c(t, n - j, rest);
-        }
-        sum[b] = (uint64_t)hsum64(acc) + rest[0];
-    }
-}
-
-/* See the AVX-512 version: the middle term can reach 2^32, its high half is multiplied
- * separately. */
-static inline V den_cube4(V v, V q_round, __m128i q, V round, __m128i shift)
-{
-    const V t = _mm256_srl_epi64(_mm256_add_epi64(_mm256_mul_epu32(v, v), q_round), q);
-    const V p = _mm256_add_epi64(_mm256_mul_epu32(t, v),
-                                 _mm256_slli_epi64(_mm256_mul_epu32(_mm256_srli_epi64(t, 32), v), 32));
-    return _mm256_srl_epi64(_mm256_add_epi64(p, round), shift);
-}
-
-static void den32_row(const int32_t *const x[3], int n, int sq_shift, int shift, uint64_t sum[3])
-{
-    const V q_round = set1_64((int64_t)1 << sq_shift);
-    const V round = set1_64((int64_t)1 << (shift - 1));
-    const __m128i q = _mm_cvtsi32_si128(sq_shift), sh = _mm_cvtsi32_si128(shift);
-    for (int b = 0; b < ADM_BANDS; b++) {
-        V acc = zero();
-        int j = 0;
-        for (; j + 8 <= n; j += 8) {
-            const V v = _mm256_abs_epi32(load32(x[b] + j));
-            acc = _mm256_add_epi64(acc, den_cube4(v, q_round, q, round, sh));
-            acc = _mm256_add_epi64(acc, den_cube4(odd(v), q_round, q, round, sh));
-        }
-        uint64_t rest[3] = { 0, 0, 0 };
-        if (j < n) {
-            const int32_t *t[3] = { x[b] + j, x[b] + j, x[b] + j };
-            adm_den32_row_c(t, n - j, sq_shift, shift, rest);
-        }
-        sum[b] = (uint64_t)hsum64(acc) + rest[0];
-    }
-}
+#include "adm_simd.h"
+#include "adm_simd_rows.h"
 
 void adm_kernels_init_avx2(AdmKernels *k)
 {
-    k->dwt0_vert_8 = dwt0_vert_8;
-    k->dwt0_vert_16 = dwt0_vert_16;
-    k->dwt0_horz = dwt0_horz;
-    k->dwt1_vert = dwt1_vert;
-    k->dwt_vert_32 = dwt_vert_32;
-    k->dwt_horz_32 = dwt_horz_32;
-    k->decouple0_row = decouple0_row;
-    k->decouple32_row = decouple32_row;
-    k->csf0_row = csf0_row;
-    k->csf32_row = csf32_row;
-    k->cm0_row = cm0_row;
-    k->cm32_row = cm32_row;
-    k->den0_row = den0_row;
-    k->den32_row = den32_row;
+    simd_kernels(k);
 }

@@ -1,7 +1,9 @@
 /* Integer ADM row kernels, AVX-512 (F, BW, DQ, VL): 16 samples per step, tails by masks.
  * Each kernel reproduces its scalar definition in adm_kernels.h bit for bit, including the
  * int16/int32 wraps and the float/double steps of the angle test (same operations, same
- * order). The DWT passes are the shared body in adm_simd.h. */
+ * order). The kernels are the shared bodies in adm_simd.h (DWT, CSF) and adm_simd_rows.h
+ * (decoupling, masking, denominator); this file supplies the vector operations, with mask
+ * registers for lane conditions. */
 #include <immintrin.h>
 #include <math.h>
 
@@ -67,7 +69,7 @@ static inline V join(V e, V o)
     return _mm512_mask_blend_epi32(0xAAAA, e, _mm512_slli_epi64(o, 32));
 }
 
-/* ---- DWT (adm_simd.h): 32 int16 / 16 int32 / 8 int64 lanes a step, tails by masks ---- */
+/* ---- DWT and CSF (adm_simd.h): 32 int16 / 16 int32 / 8 int64 lanes a step, tails by masks ---- */
 
 #define VN16 32
 typedef __mmask32 M16;
@@ -146,9 +148,66 @@ static inline V csf16_d(V x, uint16_t fix)
 #define V_MASK_LO(m) ((__mmask16)(m))
 #define V_MASK_HI(m) ((__mmask16)((m) >> 16))
 
-#include "adm_simd.h"
+/* ---- decoupling, masking, denominator rows (adm_simd_rows.h): 16 int32 / 8 int64 lanes ---- */
 
-/* ---- decoupling ---- */
+#define V_MULLO32 _mm512_mullo_epi32
+#define V_MULU32 _mm512_mul_epu32
+#define V_SRL64 _mm512_srl_epi64
+#define V_SLLI64 _mm512_slli_epi64
+#define V_SUB32 _mm512_sub_epi32
+#define V_SLL32 _mm512_sll_epi32
+#define V_MAXZ32(m, x) _mm512_maskz_max_epi32((m), (x), _mm512_setzero_si512())
+/* up to sixteen int16 sign-extended to int32 */
+#define V_LOAD16TO32(m, p) load16((p), (m))
+/* up to sixteen int16 -> |x| as uint16 -> int32 */
+#define V_LOADABS16TO32(m, p) _mm512_cvtepu16_epi32(_mm256_abs_epi16(_mm256_maskz_loadu_epi16((m), (p))))
+
+/* Lane conditions C: mask registers. */
+typedef __mmask16 C;
+#define C_NONE() ((__mmask16)0)
+#define C_EQ32 _mm512_cmpeq_epi32_mask
+#define C_GT32 _mm512_cmpgt_epi32_mask
+#define C_AND(a, b) ((__mmask16)((a) & (b)))
+#define C_OR(a, b) ((__mmask16)((a) | (b)))
+#define C_ANDNOT(a, b) ((__mmask16)(~(a) & (b)))
+#define C_ANY(c) ((c) != 0)
+#define C_ANY_ANDNOT(a, b) (C_ANDNOT((a), (b)) != 0)
+#define C_FROM_BITS(x) ((__mmask16)(x))
+#define C_AND_NZ32(c, x) _mm512_mask_cmpneq_epi32_mask((c), (x), _mm512_setzero_si512()) /* c where x != 0 */
+#define V_MASKZ _mm512_maskz_mov_epi32
+#define V_BLEND(c, a, b) _mm512_mask_mov_epi32((a), (c), (b)) /* b where c, else a */
+#define V_GATHER32(base, idx) _mm512_i32gather_epi32((idx), (base), 4)
+#define V_AND _mm512_and_si512
+#define V_OR _mm512_or_si512
+#define V_MIN32 _mm512_min_epi32
+#define V_MAX32 _mm512_max_epi32
+#define V_SLLI32 _mm512_slli_epi32
+#define V_SRLI32 _mm512_srli_epi32
+#define V_SLLV32 _mm512_sllv_epi32
+#define V_SRLV32 _mm512_srlv_epi32
+#define V_SRAV64 _mm512_srav_epi64
+#define V_MIN64 _mm512_min_epi64
+#define V_MAX64 _mm512_max_epi64
+#define V_STOREWRAP16 V_STORE32TO16 /* vpmovdw keeps the low 16 bits */
+
+/* The biased float exponent of uint32 lanes with the low 8 bits clear (exact). */
+#define V_EXP_U32(x) _mm512_srli_epi32(_mm512_castps_si512(_mm512_cvtepu32_ps(x)), 23)
+
+/* d negated where o < 0. */
+static inline V applysign32(V d, V o)
+{
+    return _mm512_mask_sub_epi32(d, _mm512_cmplt_epi32_mask(o, _mm512_setzero_si512()),
+                                 _mm512_setzero_si512(), d);
+}
+#define V_APPLYSIGN32 applysign32
+
+/* The int64 of the even (low) or odd (high) int32 of each 64-bit lane, sign-extended. */
+static inline V sext_even(V x)
+{
+    return _mm512_srai_epi64(_mm512_slli_epi64(x, 32), 32);
+}
+#define V_SEXT_EVEN64 sext_even
+#define V_SEXT_ODD64(x) _mm512_srai_epi64((x), 32)
 
 /* Eight doubles from each half of sixteen floats. */
 static inline __m512d lo_pd(__m512 f)
@@ -178,345 +237,68 @@ static inline __mmask16 cone16(__m512 fd, __m512 foo, __m512 ftt, float cos1sq)
     return (__mmask16)(lo | ((unsigned)hi << 8));
 }
 
-/* Level 0 angle flag of 16 samples: the dot products of int16 pairs in int32 (madd); only
- * 2 * (-32768)^2 = 2^31 can wrap, to INT32_MIN (read unsigned for oo and tt; for ot the
- * square is the same and the sign is taken from the integer). */
-static inline __mmask16 angle0(V oh, V ov, V th, V tv, float cos1sq)
+/* Level 0 angle test of 16 samples from the int32 dot products (angle0): only
+ * 2 * (-32768)^2 = 2^31 can wrap, to INT32_MIN (read unsigned for oo and tt; for ot it
+ * converts to -2^31, the same square, and the sign is taken from the integer). */
+static inline C cone32(V ot, V oo, V tt, float cos1sq)
 {
-    const V lo16 = set1(0xFFFF);
-    const V po = _mm512_or_si512(_mm512_and_si512(oh, lo16), _mm512_slli_epi32(ov, 16));
-    const V pt = _mm512_or_si512(_mm512_and_si512(th, lo16), _mm512_slli_epi32(tv, 16));
-    const V ot = _mm512_madd_epi16(po, pt);
-    const V oo = _mm512_madd_epi16(po, po), tt = _mm512_madd_epi16(pt, pt);
-    /* a wrapped +2^31 converts to -2^31: the same square, and its sign is taken from the
-     * integer */
     const __mmask16 pos = _mm512_cmpge_epi32_mask(ot, _mm512_setzero_si512()) |
                           _mm512_cmpeq_epi32_mask(ot, set1(INT32_MIN));
     return pos & cone16(_mm512_cvtepi32_ps(ot), _mm512_cvtepu32_ps(oo), _mm512_cvtepu32_ps(tt), cos1sq);
 }
 
-/* Q15 ratio t/o through the Q30 reciprocal d (4.4): (d*t + 2^14) >> 15 split as
- * (d >> 15)*t + ((d & 0x7fff)*t + 2^14) >> 15, every part exact in int32; clamped to
- * [0, 32768]. o == 0 gives 32768. */
-static inline V ratio0(V d, V t, __mmask16 o_zero)
+/* Levels 1-3 angle test of 8 samples from their int64 dot products (angle_even):
+ * int64 -> float, then double (unscaled, see cone16). */
+static inline unsigned cone64(V ot, V oo, V tt, float cos1sq)
 {
-    const V hi = _mm512_mullo_epi32(_mm512_srai_epi32(d, 15), t);
-    const V lo = _mm512_mullo_epi32(_mm512_and_si512(d, set1(0x7FFF)), t);
-    V k = _mm512_add_epi32(hi, _mm512_srai_epi32(_mm512_add_epi32(lo, set1(16384)), 15));
-    k = _mm512_min_epi32(_mm512_max_epi32(k, _mm512_setzero_si512()), set1(32768));
-    return _mm512_mask_mov_epi32(k, o_zero, set1(32768));
-}
-
-/* The enhancement limit (adm_enhance) where `on` is set: min(rst*egl, t) for o > 0, max for
- * o < 0, truncated. With an integral egl the products are exact integers in int32 (the
- * caller checks the range), otherwise they are formed in double like the definition. */
-static inline V enhance16(V rst, V o, V t, __mmask16 on, double egl, bool int_gain)
-{
-    if (!on) return rst;
-    const __mmask16 pos = _mm512_cmpgt_epi32_mask(o, _mm512_setzero_si512());
-    V g;
-    if (int_gain) {
-        const V p = _mm512_mullo_epi32(rst, set1((int32_t)egl));
-        g = _mm512_mask_max_epi32(_mm512_min_epi32(p, t), (__mmask16)~pos, p, t);
-    } else {
-        const __m512d e = _mm512_set1_pd(egl);
-        const __m256i r_lo = _mm512_castsi512_si256(rst), r_hi = _mm512_extracti64x4_epi64(rst, 1);
-        const __m256i t_lo = _mm512_castsi512_si256(t), t_hi = _mm512_extracti64x4_epi64(t, 1);
-        const __m512d g_lo = _mm512_mul_pd(_mm512_cvtepi32_pd(r_lo), e);
-        const __m512d g_hi = _mm512_mul_pd(_mm512_cvtepi32_pd(r_hi), e);
-        const __m512d tl = _mm512_cvtepi32_pd(t_lo), thh = _mm512_cvtepi32_pd(t_hi);
-        const __mmask8 p_lo = (__mmask8)pos, p_hi = (__mmask8)(pos >> 8);
-        /* min/max as the definition's compares: g < t ? g : t, g > t ? g : t */
-        const __mmask8 lt_lo = _mm512_cmp_pd_mask(g_lo, tl, _CMP_LT_OQ);
-        const __mmask8 lt_hi = _mm512_cmp_pd_mask(g_hi, thh, _CMP_LT_OQ);
-        const __mmask8 gt_lo = _mm512_cmp_pd_mask(g_lo, tl, _CMP_GT_OQ);
-        const __mmask8 gt_hi = _mm512_cmp_pd_mask(g_hi, thh, _CMP_GT_OQ);
-        const __mmask8 s_lo = (p_lo & lt_lo) | (~p_lo & gt_lo);
-        const __mmask8 s_hi = (p_hi & lt_hi) | (~p_hi & gt_hi);
-        const __m512d v_lo = _mm512_mask_mov_pd(tl, s_lo, g_lo);
-        const __m512d v_hi = _mm512_mask_mov_pd(thh, s_hi, g_hi);
-        g = _mm512_inserti64x4(_mm512_castsi256_si512(_mm512_cvttpd_epi32(v_lo)), _mm512_cvttpd_epi32(v_hi),
-                               1);
-    }
-    return _mm512_mask_mov_epi32(rst, on, g);
-}
-
-static inline bool integral_gain(double egl)
-{
-    return egl >= -32767.0 && egl <= 32767.0 && egl == (double)(int32_t)egl;
-}
-
-/* Most samples need no reciprocal: k is 32768 where o = 0 or where t has o's sign and a
- * larger magnitude (then d*t >= 2^30 - 2^14 for |o| < 2^15), and 0 where t is 0 or of the
- * other sign. The gather of d is skipped for a block without any other sample, and the
- * angle test for a block where no k can be positive. */
-static void decouple0_row(const int16_t *const o[3], const int16_t *const t[3], int n, double egl,
-                          float cos1sq, const int32_t *div, int16_t *const r[3], int16_t *const a[3])
-{
-    const bool int_gain = integral_gain(egl);
-    const V zero = _mm512_setzero_si512();
-    for (int j = 0; j < n; j += 16) {
-        const __mmask16 m = tail16(n - j);
-        V ob[3], tb[3], k[3];
-        __mmask16 o_zero[3], act = 0;
-        for (int b = 0; b < ADM_BANDS; b++) {
-            ob[b] = load16(o[b] + j, m);
-            tb[b] = load16(t[b] + j, m);
-            o_zero[b] = _mm512_cmpeq_epi32_mask(ob[b], zero);
-            /* o and t non-zero with the same sign */
-            const __mmask16 same = _mm512_cmpgt_epi32_mask(_mm512_mullo_epi32(ob[b], tb[b]), zero);
-            const __mmask16 over = same &
-                                   _mm512_cmpgt_epi32_mask(_mm512_abs_epi32(tb[b]), _mm512_abs_epi32(ob[b]));
-            k[b] = _mm512_maskz_mov_epi32(o_zero[b] | over, set1(32768));
-            if (same & ~over) {
-                const V d = _mm512_i32gather_epi32(_mm512_add_epi32(ob[b], set1(32768)), div, 4);
-                k[b] = ratio0(d, tb[b], o_zero[b]);
-            }
-            act |= same;
-        }
-        const __mmask16 flag = act ? angle0(ob[ADM_H], ob[ADM_V], tb[ADM_H], tb[ADM_V], cos1sq) : 0;
-        for (int b = 0; b < ADM_BANDS; b++) {
-            V rst = _mm512_srai_epi32(_mm512_add_epi32(_mm512_mullo_epi32(k[b], ob[b]), set1(16384)), 15);
-            rst = wrap16(rst);
-            const __mmask16 on = flag & ~o_zero[b] & _mm512_cmpgt_epi32_mask(k[b], zero);
-            rst = enhance16(rst, ob[b], tb[b], on, egl, int_gain);
-            store16(r[b] + j, m, rst);
-            store16(a[b] + j, m, _mm512_sub_epi32(tb[b], rst));
-        }
-    }
-}
-
-/* ---- levels 1-3 decoupling: 16 samples per step; the 64-bit products in even/odd halves ---- */
-
-/* The int64 of the even (low) or odd (high) int32 of each 64-bit lane, sign-extended. */
-static inline V sext_even(V x)
-{
-    return _mm512_srai_epi64(_mm512_slli_epi64(x, 32), 32);
-}
-static inline V sext_odd(V x)
-{
-    return _mm512_srai_epi64(x, 32);
-}
-
-/* Angle flags of 8 samples held in the even int32 lanes: int64 dot products (wrapping like
- * the definition's), int64 -> float, then double (unscaled, see cone16). */
-static inline __mmask8 angle32_8(V oh, V ov, V th, V tv, __m512d c)
-{
-    const V ot = _mm512_add_epi64(_mm512_mul_epi32(oh, th), _mm512_mul_epi32(ov, tv));
-    const V oo = _mm512_add_epi64(_mm512_mul_epi32(oh, oh), _mm512_mul_epi32(ov, ov));
-    const V tt = _mm512_add_epi64(_mm512_mul_epi32(th, th), _mm512_mul_epi32(tv, tv));
     const __mmask8 pos = _mm512_cmpge_epi64_mask(ot, _mm512_setzero_si512());
     return pos & cone8(_mm512_cvtps_pd(_mm512_cvtepi64_ps(ot)), _mm512_cvtps_pd(_mm512_cvtepi64_ps(oo)),
-                       _mm512_cvtps_pd(_mm512_cvtepi64_ps(tt)), c);
+                       _mm512_cvtps_pd(_mm512_cvtepi64_ps(tt)), _mm512_set1_pd(cos1sq));
 }
 
-/* Bit i of an 8-bit mask moved to bit 2i. */
-static inline unsigned spread8(unsigned x)
+/* The enhancement limit of adm_enhance in double (enhance), in two 8-lane halves: min/max
+ * as the definition's compares, g < t ? g : t and g > t ? g : t. */
+static inline V limit_pd(V rst, V o, V t, double egl)
 {
-    x = (x | x << 4) & 0x0F0F;
-    x = (x | x << 2) & 0x3333;
-    return (x | x << 1) & 0x5555;
+    const __mmask16 pos = _mm512_cmpgt_epi32_mask(o, _mm512_setzero_si512());
+    const __m512d e = _mm512_set1_pd(egl);
+    const __m256i r_lo = _mm512_castsi512_si256(rst), r_hi = _mm512_extracti64x4_epi64(rst, 1);
+    const __m256i t_lo = _mm512_castsi512_si256(t), t_hi = _mm512_extracti64x4_epi64(t, 1);
+    const __m512d g_lo = _mm512_mul_pd(_mm512_cvtepi32_pd(r_lo), e);
+    const __m512d g_hi = _mm512_mul_pd(_mm512_cvtepi32_pd(r_hi), e);
+    const __m512d tl = _mm512_cvtepi32_pd(t_lo), thh = _mm512_cvtepi32_pd(t_hi);
+    const __mmask8 p_lo = (__mmask8)pos, p_hi = (__mmask8)(pos >> 8);
+    const __mmask8 lt_lo = _mm512_cmp_pd_mask(g_lo, tl, _CMP_LT_OQ);
+    const __mmask8 lt_hi = _mm512_cmp_pd_mask(g_hi, thh, _CMP_LT_OQ);
+    const __mmask8 gt_lo = _mm512_cmp_pd_mask(g_lo, tl, _CMP_GT_OQ);
+    const __mmask8 gt_hi = _mm512_cmp_pd_mask(g_hi, thh, _CMP_GT_OQ);
+    const __mmask8 s_lo = (p_lo & lt_lo) | (~p_lo & gt_lo);
+    const __mmask8 s_hi = (p_hi & lt_hi) | (~p_hi & gt_hi);
+    const __m512d v_lo = _mm512_mask_mov_pd(tl, s_lo, g_lo);
+    const __m512d v_hi = _mm512_mask_mov_pd(thh, s_hi, g_hi);
+    return _mm512_inserti64x4(_mm512_castsi256_si512(_mm512_cvttpd_epi32(v_lo)), _mm512_cvttpd_epi32(v_hi),
+                              1);
 }
 
-static inline __mmask16 angle32(V oh, V ov, V th, V tv, float cos1sq)
+/* The 64-bit arithmetic shift by one count (sar64 of adm_simd_rows.h). */
+typedef struct Sar64 {
+    __m128i count;
+} Sar64;
+
+static inline Sar64 sar64_setup(int shift)
 {
-    const __m512d c = _mm512_set1_pd(cos1sq);
-    const unsigned e = angle32_8(oh, ov, th, tv, c);
-    const unsigned o = angle32_8(odd(oh), odd(ov), odd(th), odd(tv), c);
-    return (__mmask16)(spread8(e) | spread8(o) << 1);
+    return (Sar64){ _mm_cvtsi32_si128(shift) };
 }
 
-/* (q + round) >> sh clamped to [0, 32768], for the 64-bit lanes of one half. */
-static inline V ratio_half(V q, V round, V sh)
+static inline V sar64(V x, const Sar64 *s)
 {
-    const V k = _mm512_srav_epi64(_mm512_add_epi64(q, round), sh);
-    return _mm512_min_epi64(_mm512_max_epi64(k, _mm512_setzero_si512()), _mm512_set1_epi64(32768));
+    return _mm512_sra_epi64(x, s->count);
 }
 
-/* adm_ratio_q15_32 of 16 samples. */
-static inline V ratio32(V o, V t, const int32_t *div)
-{
-    const V zero = _mm512_setzero_si512(), one = set1(1);
-    const V mag = _mm512_abs_epi32(o); /* |INT32_MIN| = 2^31 as uint32 */
-    /* s = bit length of |o| minus 15 (at least 0): the float exponent of |o| with its low 8
-     * bits cleared (exact in a float) */
-    const V e =
-        _mm512_srli_epi32(_mm512_castps_si512(_mm512_cvtepu32_ps(_mm512_andnot_si512(set1(0xFF), mag))), 23);
-    const V s = _mm512_max_epi32(_mm512_sub_epi32(e, set1(127 + 14)), zero);
-    const V half = _mm512_srli_epi32(_mm512_sllv_epi32(one, s), 1); /* 0 when s = 0 */
-    const V m = _mm512_srlv_epi32(_mm512_add_epi32(mag, half), s);
-    V d = _mm512_i32gather_epi32(_mm512_add_epi32(m, set1(32768)), div, 4);
-    d = _mm512_mask_sub_epi32(d, _mm512_cmplt_epi32_mask(o, zero), zero, d); /* |d| <= 2^30 */
-    const V sh = _mm512_add_epi32(s, set1(15));
-    /* libvmaf's rounding term is the int 1 << (14 + s): 2^31 wraps to -2^31 */
-    const V round = _mm512_sllv_epi32(one, _mm512_sub_epi32(sh, one));
-    const V lo32 = _mm512_set1_epi64(0xFFFFFFFF);
-    const V ke = ratio_half(_mm512_mul_epi32(d, t), sext_even(round), _mm512_and_si512(sh, lo32));
-    const V ko = ratio_half(_mm512_mul_epi32(odd(d), odd(t)), sext_odd(round), odd(sh));
-    return _mm512_mask_mov_epi32(join(ke, ko), _mm512_cmpeq_epi32_mask(o, zero), set1(32768));
-}
-
-/* wrap32((k * o + 16384) >> 15) of 16 samples (k in [0, 32768]). */
-static inline V restore32(V k, V o)
-{
-    const V r = _mm512_set1_epi64(16384);
-    const V e = _mm512_srai_epi64(_mm512_add_epi64(_mm512_mul_epi32(k, o), r), 15);
-    const V od = _mm512_srai_epi64(_mm512_add_epi64(_mm512_mul_epi32(odd(k), odd(o)), r), 15);
-    return join(e, od);
-}
-
-static void decouple32_row(const int32_t *const o[3], const int32_t *const t[3], int n, double egl,
-                           float cos1sq, const int32_t *div, int32_t *const r[3], int32_t *const a[3])
-{
-    const V zero = _mm512_setzero_si512();
-    for (int j = 0; j < n; j += 16) {
-        const __mmask16 m = tail16(n - j);
-        V ob[3], tb[3];
-        for (int b = 0; b < ADM_BANDS; b++) {
-            ob[b] = load32(o[b] + j, m);
-            tb[b] = load32(t[b] + j, m);
-        }
-        const __mmask16 flag = angle32(ob[ADM_H], ob[ADM_V], tb[ADM_H], tb[ADM_V], cos1sq);
-        for (int b = 0; b < ADM_BANDS; b++) {
-            const V k = ratio32(ob[b], tb[b], div);
-            V rst = restore32(k, ob[b]);
-            const __mmask16 on = flag & _mm512_cmpneq_epi32_mask(ob[b], zero) &
-                                 _mm512_cmpgt_epi32_mask(k, zero);
-            /* int32 products could overflow here: the double path, which is the definition */
-            rst = enhance16(rst, ob[b], tb[b], on, egl, false);
-            _mm512_mask_storeu_epi32(r[b] + j, m, rst);
-            _mm512_mask_storeu_epi32(a[b] + j, m, _mm512_sub_epi32(tb[b], rst));
-        }
-    }
-}
-
-/* ---- contrast masking ---- */
-
-/* Threshold of 16 samples (adm_thr): the 3x3 off-centre weights and the centre weight. */
-static inline V thr16(const int32_t *const f[3], const int32_t *c, int j, __mmask16 m)
-{
-    V s = load32(c + j, m);
-    for (int r = 0; r < 3; r++) {
-        s = _mm512_add_epi32(s, load32(f[r] + j - 1, m));
-        s = _mm512_add_epi32(s, load32(f[r] + j + 1, m));
-        if (r != 1) s = _mm512_add_epi32(s, load32(f[r] + j, m));
-    }
-    return s;
-}
-
-/* Sum over 8 lanes (the even int32 lanes of mm, as non-negative values) of
- * ((wrap32((m^2 + 2^(sq-1)) >> sq) * m + round) >> shift). */
-static inline V cube8(V mm, V sq_round, __m128i sq, V round, __m128i shift)
-{
-    const V m2 = _mm512_srl_epi64(_mm512_add_epi64(_mm512_mul_epu32(mm, mm), sq_round), sq);
-    return _mm512_sra_epi64(_mm512_add_epi64(_mm512_mul_epi32(m2, mm), round), shift);
-}
-
-/* max(v - thr, 0) cubed into acc (even and odd lanes). */
-static inline V cube16(V acc, V mm, int sq, int shift)
-{
-    const V sq_round = _mm512_set1_epi64((int64_t)1 << (sq - 1));
-    const V round = _mm512_set1_epi64(shift > 0 ? (int64_t)1 << (shift - 1) : 0);
-    const __m128i vsq = _mm_cvtsi32_si128(sq), vsh = _mm_cvtsi32_si128(shift);
-    acc = _mm512_add_epi64(acc, cube8(mm, sq_round, vsq, round, vsh));
-    return _mm512_add_epi64(acc, cube8(odd(mm), sq_round, vsq, round, vsh));
-}
-
-static void cm0_row(const int16_t *const x[3], const int32_t *const f[3], const int32_t *c, int n,
-                    const uint16_t fix[3], const int shift[3], int64_t sum[3])
-{
-    static const int sub[3] = { 10, 10, 12 };
-    static const int sq[3] = { 29, 29, 30 };
-    V acc[3] = { _mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512() };
-    for (int j = 0; j < n; j += 16) {
-        const __mmask16 m = tail16(n - j);
-        const V thr = thr16(f, c, j, m);
-        for (int b = 0; b < ADM_BANDS; b++) {
-            const V v = _mm512_abs_epi32(_mm512_mullo_epi32(load16(x[b] + j, m), set1(fix[b])));
-            V mm = _mm512_sub_epi32(v, _mm512_sll_epi32(thr, _mm_cvtsi32_si128(sub[b])));
-            mm = _mm512_maskz_max_epi32(m, mm, _mm512_setzero_si512());
-            acc[b] = cube16(acc[b], mm, sq[b], shift[b]);
-        }
-    }
-    for (int b = 0; b < ADM_BANDS; b++) sum[b] = hsum64(acc[b]);
-}
-
-static void cm32_row(const int32_t *const x[3], const int32_t *const f[3], const int32_t *c, int n,
-                     const uint32_t fix[3], int shift, int64_t sum[3])
-{
-    V acc[3] = { _mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512() };
-    for (int j = 0; j < n; j += 16) {
-        const __mmask16 m = tail16(n - j);
-        const V thr = thr16(f, c, j, m);
-        for (int b = 0; b < ADM_BANDS; b++) {
-            const V v = _mm512_abs_epi32(scale28(load32(x[b] + j, m), set1((int32_t)fix[b])));
-            const V mm = _mm512_maskz_max_epi32(m, _mm512_sub_epi32(v, thr), _mm512_setzero_si512());
-            acc[b] = cube16(acc[b], mm, 30, shift);
-        }
-    }
-    for (int b = 0; b < ADM_BANDS; b++) sum[b] = hsum64(acc[b]);
-}
-
-/* ---- denominator ---- */
-
-static void den0_row(const int16_t *const x[3], int n, uint64_t sum[3])
-{
-    for (int b = 0; b < ADM_BANDS; b++) {
-        V acc = _mm512_setzero_si512();
-        for (int j = 0; j < n; j += 16) {
-            const __mmask16 m = tail16(n - j);
-            /* |x| as uint16: |-32768| = 32768 */
-            const V v = _mm512_cvtepu16_epi32(_mm256_abs_epi16(_mm256_maskz_loadu_epi16(m, x[b] + j)));
-            const V v2 = _mm512_mullo_epi32(v, v);
-            acc = _mm512_add_epi64(acc, _mm512_mul_epu32(v2, v));
-            acc = _mm512_add_epi64(acc, _mm512_mul_epu32(odd(v2), odd(v)));
-        }
-        sum[b] = (uint64_t)hsum64(acc);
-    }
-}
-
-/* ((((v^2 + 2^q) >> q) * v) + round) >> shift on the even lanes; the middle term can reach
- * 2^32 (v = 2^31, q = 30), so its high half is multiplied separately. */
-static inline V den_cube8(V v, V q_round, __m128i q, V round, __m128i shift)
-{
-    const V t = _mm512_srl_epi64(_mm512_add_epi64(_mm512_mul_epu32(v, v), q_round), q);
-    V p = _mm512_add_epi64(_mm512_mul_epu32(t, v),
-                           _mm512_slli_epi64(_mm512_mul_epu32(_mm512_srli_epi64(t, 32), v), 32));
-    return _mm512_srl_epi64(_mm512_add_epi64(p, round), shift);
-}
-
-static void den32_row(const int32_t *const x[3], int n, int sq_shift, int shift, uint64_t sum[3])
-{
-    const V q_round = _mm512_set1_epi64((int64_t)1 << sq_shift);
-    const V round = _mm512_set1_epi64((int64_t)1 << (shift - 1));
-    const __m128i q = _mm_cvtsi32_si128(sq_shift), sh = _mm_cvtsi32_si128(shift);
-    for (int b = 0; b < ADM_BANDS; b++) {
-        V acc = _mm512_setzero_si512();
-        for (int j = 0; j < n; j += 16) {
-            const __mmask16 m = tail16(n - j);
-            const V v = _mm512_abs_epi32(load32(x[b] + j, m));
-            /* zero lanes (the tail) contribute (2^q >> q) * 0 = 0 */
-            acc = _mm512_add_epi64(acc, den_cube8(v, q_round, q, round, sh));
-            acc = _mm512_add_epi64(acc, den_cube8(odd(v), q_round, q, round, sh));
-        }
-        sum[b] = (uint64_t)hsum64(acc);
-    }
-}
+#include "adm_simd.h"
+#include "adm_simd_rows.h"
 
 void adm_kernels_init_avx512(AdmKernels *k)
 {
-    k->dwt0_vert_8 = dwt0_vert_8;
-    k->dwt0_vert_16 = dwt0_vert_16;
-    k->dwt0_horz = dwt0_horz;
-    k->dwt1_vert = dwt1_vert;
-    k->dwt_vert_32 = dwt_vert_32;
-    k->dwt_horz_32 = dwt_horz_32;
-    k->decouple0_row = decouple0_row;
-    k->decouple32_row = decouple32_row;
-    k->csf0_row = csf0_row;
-    k->csf32_row = csf32_row;
-    k->cm0_row = cm0_row;
-    k->cm32_row = cm32_row;
-    k->den0_row = den0_row;
-    k->den32_row = den32_row;
+    simd_kernels(k);
 }

@@ -9,11 +9,9 @@
  * not stored); AVX2 takes only whole steps (its masks are dummies) and leaves the rest of the
  * row to the scalar definitions in adm_kernels.h, on offset rows.
  *
- * The decoupling, masking and denominator rows (and the CSF's diagonal carry, csf16_d) stay
- * in the ISA files, because AVX-512 there keeps lane conditions in mask registers (the angle
- * test, restores and thresholds are masked blends, masked adds and masked stores of 16 lanes,
- * the int64 steps use its 64-bit arithmetic shifts and conversions) where AVX2 builds compare
- * vectors and 4-lane double halves: the same arithmetic, but not the same shape of code. */
+ * The decoupling, masking and denominator rows follow in adm_simd_rows.h. The CSF's diagonal
+ * carry (csf16_d) stays in the ISA files: AVX-512 adds it under a mask register, AVX2 with a
+ * compare vector. */
 
 static inline V pair(int lo, int hi)
 {
