@@ -654,7 +654,7 @@ static int adm_init(void *priv, const ExtractorParams *p)
     }
 
     const size_t size = layout(s, NULL);
-    s->mem = big_alloc_cleared(size); /* per worker, megabytes at 1080p: huge pages */
+    s->mem = big_zeroed(size); /* per worker, megabytes at 1080p: huge pages */
     if (!s->mem) return -ENOMEM;
     layout(s, s->mem);
     s->div[32768] = 0;
@@ -697,7 +697,7 @@ static int adm_extract(void *priv, const FrameInput *in, FeatureCollector *out)
 static void adm_close(void *priv)
 {
     AdmState *s = priv;
-    free(s->mem);
+    big_free(s->mem);
     s->mem = NULL;
 }
 

@@ -23,6 +23,7 @@ typedef int (*CambiMapFn)(void *user, int scale, const float *c, int w, int h);
 
 /* Working memory of one picture's score, for pictures up to w x h. */
 typedef struct CambiWork {
+    void *mem; /* owns the planes below */
     unsigned alloc_w, alloc_h;
     uint16_t *img, *mask; /* alloc_w x alloc_h, stride alloc_w */
     uint16_t *flat;       /* 8 rows of flat-pixel flags (a ring) and a zero row */

@@ -20,39 +20,47 @@ static const int scale_weight[CAMBI_SCALES] = { 16, 8, 4, 2, 1 };
 
 /* ---- memory ---------------------------------------------------------------------------- */
 
-/* Each worker has its own planes (megabytes at 1080p): huge pages spare it thousands of page
- * faults on the first frames; the parts a model never uses stay untouched. */
-static void *alloc16(size_t n, size_t size)
+/* Bytes of a plane of n elements: its slack for whole-vector reads past the end, rounded so
+ * that the next plane starts 64-byte aligned. */
+static size_t plane_bytes(size_t n, size_t size)
 {
-    return big_calloc(n * size + 2 * CAMBI_SLACK * sizeof(uint32_t));
+    return (n * size + 2 * CAMBI_SLACK * sizeof(uint32_t) + 63) & ~(size_t)63;
 }
 
+/* Each worker has its own planes (megabytes at 1080p), all in one block (big_zeroed): at
+ * 576x324 too it is big enough for huge pages, which spare it hundreds of page faults. */
 int cambi_work_alloc(CambiWork *wk, unsigned w, unsigned h)
 {
-    size_t plane = (size_t)w * h;
+    const size_t plane = (size_t)w * h;
+    /* value rows of the band, plus the rows that look-ups above the band may reach */
+    const size_t hist_rows = (size_t)(wk->cp.size + CAMBI_MAX_DIFFS + 1);
+    const size_t bytes[] = { plane_bytes(plane, sizeof(uint16_t)),
+                             plane_bytes(plane, sizeof(uint16_t)),
+                             plane_bytes((size_t)(FLAT_RING + 1) * w, sizeof(uint16_t)),
+                             plane_bytes(w + 2 * CAMBI_MASK_HALF, sizeof(uint16_t)),
+                             plane_bytes(3 * (size_t)w, sizeof(uint16_t)),
+                             plane_bytes(plane, sizeof(float)),
+                             plane_bytes(hist_rows * w, sizeof(uint16_t)) };
+    size_t total = 0;
+    for (size_t i = 0; i < sizeof(bytes) / sizeof(bytes[0]); i++) total += bytes[i];
+    uint8_t *p = big_zeroed(total);
+    if (!p) return -ENOMEM;
+    wk->mem = p;
     wk->alloc_w = w;
     wk->alloc_h = h;
-    wk->img = alloc16(plane, sizeof(uint16_t));
-    wk->mask = alloc16(plane, sizeof(uint16_t));
-    wk->flat = alloc16((size_t)(FLAT_RING + 1) * w, sizeof(uint16_t));
-    wk->colsum = alloc16(w + 2 * CAMBI_MASK_HALF, sizeof(uint16_t));
-    wk->mode = alloc16(3 * (size_t)w, sizeof(uint16_t));
-    wk->c = alloc16(plane, sizeof(float));
-    /* value rows of the band, plus the rows that look-ups above the band may reach */
-    wk->hist = alloc16((size_t)(wk->cp.size + CAMBI_MAX_DIFFS + 1) * w, sizeof(uint16_t));
-    if (!wk->img || !wk->mask || !wk->flat || !wk->colsum || !wk->mode || !wk->c || !wk->hist) return -ENOMEM;
+    wk->img = (uint16_t *)(void *)p;
+    wk->mask = (uint16_t *)(void *)(p += bytes[0]);
+    wk->flat = (uint16_t *)(void *)(p += bytes[1]);
+    wk->colsum = (uint16_t *)(void *)(p += bytes[2]);
+    wk->mode = (uint16_t *)(void *)(p += bytes[3]);
+    wk->c = (float *)(void *)(p += bytes[4]);
+    wk->hist = (uint16_t *)(void *)(p += bytes[5]);
     return 0;
 }
 
 void cambi_work_free(CambiWork *wk)
 {
-    free(wk->img);
-    free(wk->mask);
-    free(wk->flat);
-    free(wk->colsum);
-    free(wk->mode);
-    free(wk->c);
-    free(wk->hist);
+    big_free(wk->mem);
     memset(wk, 0, offsetof(CambiWork, cp));
 }
 

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../big_alloc.h"
 #include "extractor.h"
 #include "vif_kernels.h"
 
@@ -493,9 +494,8 @@ static int alloc_buffers(VifState *s)
         img[i] = round64((size_t)s->w[i] * s->h[i] * sizeof(uint16_t));
         total += 2 * img[i];
     }
-    uint8_t *p = aligned_alloc(64, total);
+    uint8_t *p = big_zeroed(total); /* per worker, megabytes at 1080p: huge pages */
     if (!p) return -ENOMEM;
-    memset(p, 0, total);
     s->mem = p;
     s->scratch = p;
     p += VIF_SCRATCH_BYTES(s->w[0]);
@@ -542,7 +542,7 @@ static int init(void *priv, const ExtractorParams *p)
 static void close_vif(void *priv)
 {
     VifState *s = priv;
-    free(s->mem);
+    big_free(s->mem);
     s->mem = NULL;
 }
 
