@@ -36,6 +36,11 @@ typedef struct VmafxPicture {
 } VmafxPicture;
 
 int vmafx_picture_alloc(VmafxPicture *pic, enum VmafxPixelFormat fmt, unsigned bpc, unsigned w, unsigned h);
+/* n pictures of one geometry in one allocation, each still released on its own with
+ * vmafx_picture_free (the memory goes when the last one is): fewer page faults, and huge
+ * pages for big pictures, than n separate allocations. */
+int vmafx_picture_alloc_many(VmafxPicture *pics, unsigned n, enum VmafxPixelFormat fmt, unsigned bpc,
+                             unsigned w, unsigned h);
 void vmafx_picture_free(VmafxPicture *pic);
 /* Bytes of one frame in the tightly packed planar layout of .yuv/.y4m files. */
 size_t vmafx_picture_frame_bytes(enum VmafxPixelFormat fmt, unsigned bpc, unsigned w, unsigned h);

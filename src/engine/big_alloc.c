@@ -73,22 +73,3 @@ void big_free(void *p)
     munmap(a, *(size_t *)(void *)a);
 }
 #endif
-
-void *big_alloc_cleared(size_t bytes)
-{
-    void *p = NULL;
-#ifdef MADV_HUGEPAGE
-    if (bytes >= HUGE_PAGE) {
-        /* the whole 2 MiB ranges get huge pages, and the tail too when it is most of one
-         * (a 1080p 10-bit picture or CAMBI plane ends 2.0 MiB into its last range): the
-         * resident memory then grows by at most a quarter of a huge page */
-        size_t huge = bytes & ~(HUGE_PAGE - 1);
-        if (bytes - huge >= HUGE_PAGE - HUGE_PAGE / 4) huge += HUGE_PAGE;
-        if (posix_memalign(&p, HUGE_PAGE, huge > bytes ? huge : bytes)) return NULL;
-        madvise(p, huge, MADV_HUGEPAGE); /* advice: failure is harmless */
-    }
-#endif
-    if (!p && !(p = aligned_alloc(64, (bytes + 63) & ~(size_t)63))) return NULL;
-    memset(p, 0, bytes);
-    return p;
-}

@@ -134,15 +134,28 @@ static void *worker_main(void *p)
     return NULL;
 }
 
+/* n pictures like `like`, in one allocation (vmafx_picture_alloc_many), into out[i]. */
+static int alloc_like(VmafxPicture *const *out, unsigned n, const VmafxPicture *like)
+{
+    VmafxPicture *pics = calloc(n, sizeof(*pics));
+    if (!pics) return -ENOMEM;
+    int err = vmafx_picture_alloc_many(pics, n, like->pix_fmt, like->bpc, like->w[0], like->h[0]);
+    for (unsigned i = 0; !err && i < n; i++) *out[i] = pics[i];
+    free(pics);
+    return err;
+}
+
 static int alloc_slots(Runner *r, const VmafxPicture *like)
 {
+    VmafxPicture **out = calloc(2 * (size_t)r->n_slots, sizeof(*out));
+    if (!out) return -ENOMEM;
     for (unsigned i = 0; i < r->n_slots; i++) {
-        Slot *s = &r->slots[i];
-        if (vmafx_picture_alloc(&s->ref, like->pix_fmt, like->bpc, like->w[0], like->h[0]) ||
-            vmafx_picture_alloc(&s->dis, like->pix_fmt, like->bpc, like->w[0], like->h[0]))
-            return -ENOMEM;
+        out[2 * i] = &r->slots[i].ref;
+        out[2 * i + 1] = &r->slots[i].dis;
     }
-    return 0;
+    int err = alloc_like(out, 2 * r->n_slots, like);
+    free(out);
+    return err;
 }
 
 static int start_workers(Runner *r)
@@ -175,9 +188,8 @@ int runner_new(Runner **out, unsigned n_workers, unsigned history, const VmafxPi
     pthread_cond_init(&r->space, NULL);
     int err = 0;
     if (n_workers <= 1) {
-        err = vmafx_picture_alloc(&r->prev, like->pix_fmt, like->bpc, like->w[0], like->h[0]);
-        if (!err && r->history > 1)
-            err = vmafx_picture_alloc(&r->prev2, like->pix_fmt, like->bpc, like->w[0], like->h[0]);
+        VmafxPicture *const prev[2] = { &r->prev, &r->prev2 };
+        err = alloc_like(prev, r->history, like);
     } else {
         r->n_workers = n_workers;
         /* each worker holds one frame, one more is being filled, history are references */

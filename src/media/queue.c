@@ -26,12 +26,11 @@ int media_queue_init(FrameQueue **out, unsigned depth, const MediaGeometry *geo)
     pthread_mutex_init(&q->lock, NULL);
     pthread_cond_init(&q->filled, NULL);
     pthread_cond_init(&q->freed, NULL);
-    for (unsigned i = 0; i < depth; i++) {
-        int r = vmafx_picture_alloc(&q->pics[i], geo->fmt, geo->bpc, geo->w, geo->h);
-        if (r) {
-            media_queue_free(q);
-            return r;
-        }
+    /* one allocation: two 1080p pictures fill whole huge pages where one leaves a tail */
+    int r = vmafx_picture_alloc_many(q->pics, depth, geo->fmt, geo->bpc, geo->w, geo->h);
+    if (r) {
+        media_queue_free(q);
+        return r;
     }
     *out = q;
     return 0;
