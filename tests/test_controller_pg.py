@@ -9,7 +9,7 @@ query walks its index, a restarted server is reconnected to, and the DSN's passw
 reaches a log or an error message.
 With --quick (the sanitizer build) a subset runs: the store's own cases and the short
 reused ones (a server starts in about a second)."""
-import os, shutil, subprocess, tempfile, threading
+import os, shutil, subprocess, tempfile, threading, time
 
 import test_controller as tc
 import test_node as tn
@@ -160,6 +160,36 @@ def test_pg_two_controllers_one_database(env):
             assert sorted(i for i, _ in got) == sorted(ids) and {n for _, n in got} == {1}, got
             assert all(apis[1].job(j)['status'] == 'running' for j in ids)
             assert a.ctl.stop() == 0 and b.ctl.stop() == 0
+
+
+def test_pg_schema_gives_way_to_running_transactions(env):
+    """A controller starts while a running one's transaction holds row locks on deliveries and
+    then takes them on jobs: the order that deadlocked with the starting controller's schema
+    steps (a share lock on jobs for its indexes, then waiting for deliveries). The schema's
+    transaction must give way and try again: both the running transaction and the new
+    controller succeed."""
+    with PgServer() as pg:
+        name = pg.new_db()
+        dsn = pg.dsn(name)
+        with Cluster(env, 'pg-schema-a', db=dsn) as a:
+            a.controller()  # the schema exists: what follows only re-checks it
+            assert a.ctl.stop() == 0
+        holder = ['psql', '-h', pg.dir, '-p', str(pg.port), '-U', 'postgres', '-d', name, '-v', 'ON_ERROR_STOP=1',
+                  '-qAt', '-c', 'BEGIN; LOCK TABLE deliveries IN ROW EXCLUSIVE MODE; SELECT pg_sleep(1.5); '
+                  'LOCK TABLE jobs IN ROW EXCLUSIVE MODE; SELECT pg_sleep(0.5); COMMIT']
+        if os.geteuid() == 0:
+            holder = ['runuser', '-u', 'postgres', '--'] + holder
+        h = subprocess.Popen(holder, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            time.sleep(0.5)
+            with Cluster(env, 'pg-schema-b', db=dsn) as b:
+                b.controller()
+                log = open(os.path.join(b.dir, 'controller.log')).read()
+                assert b.ctl.stop() == 0
+        finally:
+            out, err = h.communicate(timeout=60)
+        assert h.returncode == 0, f'the running transaction failed: {err[-800:]}'
+        assert "waiting for other controllers' locks" in log, log[-2000:]
 
 
 def test_pg_lease_query_uses_its_index(env):

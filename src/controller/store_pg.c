@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/redact.h"
 #include "lease.h"
@@ -218,26 +219,58 @@ static int schema_version(PgStore *s)
     return v;
 }
 
-/* Several statements in one string: only the simple query protocol takes them. */
+/* Several statements in one string: only the simple query protocol takes them. -EAGAIN when a
+ * lock was not had in time or the statement lost a deadlock (the caller starts again). */
 static int run_script(PgStore *s, const char *sql)
 {
     PGresult *r = PQexec(s->conn, sql);
-    int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-    if (!ok) log_error(s, "create schema");
+    int ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
+    const char *state = ok ? NULL : PQresultErrorField(r, PG_DIAG_SQLSTATE);
+    int busy = state && (!strcmp(state, "55P03") || !strcmp(state, "40P01"));
+    if (!ok && !busy) log_error(s, "create schema");
     PQclear(r);
-    return ok ? 0 : -EIO;
+    return ok ? 0 : busy ? -EAGAIN : -EIO;
 }
 
-static int setup(PgStore *s, char *why, size_t n)
+/* The schema's steps in one transaction. ALTER TABLE takes its table's exclusive lock even when
+ * the column exists, and CREATE INDEX a share lock, while a controller already serving the
+ * same database holds row locks across tables: the two can deadlock. So the steps wait for a
+ * lock for less than PostgreSQL's deadlock check (1 s): the schema's transaction is the one
+ * that gives way, never a running controller's, and setup() tries again. */
+static int setup_once(PgStore *s)
 {
     char lock[80];
     snprintf(lock, sizeof(lock), "SELECT pg_advisory_xact_lock(%d)", SCHEMA_LOCK_KEY);
     int r = pg_begin(s);
-    if (!r && pg_exec(s, "schema lock", lock, NULL) < 0) r = -EIO;
+    if (!r) r = run_script(s, "SET LOCAL lock_timeout = '500ms'");
+    if (!r) r = run_script(s, lock);
     if (!r) r = run_script(s, schema);
-    if (!r) r = pg_deliveries_setup(s);
+    if (!r) r = run_script(s, pg_schema_deliveries);
     if (!r) r = run_script(s, schema_job_warnings);
     if (!r) r = run_script(s, pg_schema_chunks);
+    return pg_end(s, r);
+}
+
+#define SETUP_TRIES 40 /* about 25 s of waiting for other controllers' transactions */
+
+static int setup(PgStore *s, char *why, size_t n)
+{
+    int r = -EAGAIN;
+    for (int i = 0; i < SETUP_TRIES && r == -EAGAIN; i++) {
+        if (i) {
+            if (i == 1) log_msg(&s->log, VLOG_INFO, "store", "schema: waiting for other controllers' locks");
+            /* 100-200 ms, the fraction from the clock: two controllers do not retry in step */
+            struct timespec now;
+            clock_gettime(CLOCK_MONOTONIC, &now);
+            struct timespec pause = { 0, 100000000L + now.tv_nsec % 100000000L };
+            nanosleep(&pause, NULL);
+        }
+        r = setup_once(s);
+    }
+    if (r == -EAGAIN) {
+        snprintf(why, n, "cannot update the schema: its tables stayed locked by other connections");
+        return -EBUSY;
+    }
     int v = r ? 0 : schema_version(s);
     if (!r && v < 0) r = v;
     if (!r && v > SCHEMA_VERSION) {
@@ -247,7 +280,7 @@ static int setup(PgStore *s, char *why, size_t n)
     } else if (r) {
         redact_copy(why, n, PQerrorMessage(s->conn));
     }
-    return pg_end(s, r);
+    return r;
 }
 
 static int connect_db(PgStore *s, const char *dsn, char *why, size_t n)

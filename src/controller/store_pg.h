@@ -76,6 +76,7 @@ int pg_resolve(Store *, const char *prefix, char id[JOB_ID_LEN], char other[JOB_
 
 /* store_pg_chunks.c: chunked jobs (the columns, added in the schema's transaction; the ops) */
 extern const char pg_schema_chunks[];
+extern const char pg_schema_deliveries[]; /* the deliveries table (store_pg_hooks.c) */
 ChunkSplitFn pg_chunk_split;
 ChunkSweepFn pg_chunk_sweep;
 ChunkTextsFn pg_chunk_texts;
@@ -100,7 +101,6 @@ extern const struct LeaseRows pg_lease_rows;
 
 /* store_pg_hooks.c: webhook deliveries */
 extern const DeliveryOps pg_delivery_ops;
-int pg_deliveries_setup(PgStore *s);                                /* its table (in setup()'s transaction) */
 int pg_delivery_insert(PgStore *s, long long seq, const char *url); /* in the submit's transaction */
 
 /* dsn: postgres:// or postgresql://; errors name it with its password redacted. */

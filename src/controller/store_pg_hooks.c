@@ -8,20 +8,13 @@
 
 #include "store_pg.h"
 
-static const char schema_deliveries[] =
+/* Run in the schema's transaction (under its advisory lock); every step is idempotent. */
+const char pg_schema_deliveries[] =
     "CREATE TABLE IF NOT EXISTS deliveries(seq BIGINT PRIMARY KEY, event_id TEXT NOT NULL, url TEXT NOT NULL,"
     " state INTEGER NOT NULL DEFAULT 0, attempts INTEGER NOT NULL DEFAULT 0,"
     " next_at DOUBLE PRECISION NOT NULL DEFAULT 0, first_at DOUBLE PRECISION, last_error TEXT,"
     " delivered_at DOUBLE PRECISION);"
     "CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries(state, next_at);";
-
-int pg_deliveries_setup(PgStore *s)
-{
-    PGresult *r = PQexec(s->conn, schema_deliveries);
-    int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-    PQclear(r);
-    return ok ? 0 : -EIO;
-}
 
 int pg_delivery_insert(PgStore *s, long long seq, const char *url)
 {
