@@ -9,8 +9,8 @@
 #define HUGE_PAGE ((size_t)2 << 20)
 
 /* Huge pages are advised with MADV_HUGEPAGE (where transparent huge pages are set to
- * "madvise", the usual default): clearing a 1080p picture then takes a few page faults
- * instead of 1,500, which in a virtual machine cost more than the clearing itself. */
+ * "madvise", the usual default): a 1080p picture's first use then takes a few page faults
+ * instead of 750, which in a virtual machine cost more than filling the memory. */
 
 /* Under AddressSanitizer the work memory comes from the heap, where overruns are seen. */
 #if defined(__SANITIZE_ADDRESS__)

@@ -70,17 +70,15 @@ int vmafx_picture_alloc_many(VmafxPicture *pics, unsigned n, enum VmafxPixelForm
     if (!pics || !n) return -EINVAL;
     memset(pics, 0, n * sizeof(*pics));
     if (!format_valid(fmt, bpc, w, h)) return -EINVAL;
-    size_t off[3], bytes = layout(&pics[0], fmt, bpc, w, h, off);
+    VmafxPicture shape = { 0 };
+    size_t off[3], bytes = layout(&shape, fmt, bpc, w, h, off);
     uint8_t *block = big_zeroed(HEADER + n * (HEADER + bytes));
-    if (!block) {
-        memset(pics, 0, sizeof(*pics)); /* the layout written into [0] */
-        return -ENOMEM;
-    }
+    if (!block) return -ENOMEM;
     atomic_init(&((PictureBlock *)(void *)block)->holders, n);
     for (unsigned i = 0; i < n; i++) {
         uint8_t *buf = block + HEADER + i * (HEADER + bytes) + HEADER;
         *(PictureBlock **)(void *)(buf - HEADER) = (PictureBlock *)(void *)block;
-        layout(&pics[i], fmt, bpc, w, h, off);
+        pics[i] = shape;
         for (int p = 0; p < 3; p++) pics[i].data[p] = buf + off[p];
         pics[i].buf = buf;
     }
