@@ -19,6 +19,7 @@ typedef __m256i VI;
     _mm256_cvtepi8_epi16( \
         _mm_xor_si128(_mm_loadu_si128((const __m128i *)(const void *)(p)), _mm_set1_epi8(-128)))
 #define I_MULLO16 _mm256_mullo_epi16
+#define I_ADD16 _mm256_add_epi16
 #define I_ADD32 _mm256_add_epi32
 #define I_SUB32 _mm256_sub_epi32
 #define I_ADD64 _mm256_add_epi64
@@ -61,8 +62,9 @@ static inline int64_t hsum64(__m256i v)
     return _mm_cvtsi128_si64(s) + _mm_extract_epi64(s, 1);
 }
 
-static inline void stat_reduce(const StatAcc *a, VifSums *s)
+static inline void stat_reduce(const StatAcc *a, const VifTermParams *tp, VifSums *s)
 {
+    (void)tp;
     s->num_log += hsum64(a->num_log);
     s->den_log += hsum64(a->den_log);
     s->num_non_log += hsum64(a->num_non_log);

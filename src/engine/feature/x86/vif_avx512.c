@@ -20,6 +20,7 @@ typedef __m512i VI;
 #define I_LOAD8S(p) \
     _mm512_cvtepi8_epi16(_mm256_xor_si256(_mm256_loadu_si256((const __m256i *)(p)), _mm256_set1_epi8(-128)))
 #define I_MULLO16 _mm512_mullo_epi16
+#define I_ADD16 _mm512_add_epi16
 #define I_ADD32 _mm512_add_epi32
 #define I_SUB32 _mm512_sub_epi32
 #define I_ADD64 _mm512_add_epi64
@@ -49,15 +50,23 @@ typedef __m512i VI;
 
 /* ---- per-pixel terms (spec 3.4), 16 pixels at a time in two halves of 8 doubles -------- */
 
+/* Non-flat pixels wait in a queue until STAGE of them fill whole vectors for the log terms:
+ * in video most 16-pixel steps mix flat and non-flat pixels (a third of the lanes would go
+ * through the logs for nothing), and the sums do not depend on the order of the pixels. */
+#define STAGE 64
+
 typedef struct StatAcc {
     __m512i num_log, den_log, num_non_log; /* 64-bit lanes */
     int64_t den_non_log;
+    unsigned n; /* queued pixels */
+    int32_t sxx[STAGE + 16], syy[STAGE + 16], sxy[STAGE + 16];
 } StatAcc;
 
 static inline void stat_init(StatAcc *a)
 {
     a->num_log = a->den_log = a->num_non_log = _mm512_setzero_si512();
     a->den_non_log = 0;
+    a->n = 0;
 }
 
 /* Lane sum in unsigned (two's-complement wrap is defined there): gcc finishes
@@ -70,8 +79,11 @@ static inline int64_t hsum64(__m512i v)
     return (int64_t)sum;
 }
 
-static inline void stat_reduce(const StatAcc *a, VifSums *s)
+static void stat_flush(StatAcc *a, const VifTermParams *tp);
+
+static inline void stat_reduce(StatAcc *a, const VifTermParams *tp, VifSums *s)
 {
+    stat_flush(a, tp);
     s->num_log += hsum64(a->num_log);
     s->den_log += hsum64(a->den_log);
     s->num_non_log += hsum64(a->num_non_log);
@@ -162,6 +174,29 @@ static inline void stat_half(StatAcc *a, __m256i sxx, __m256i syy, __m256i sxy, 
     a->num_log = _mm512_mask_add_epi64(a->num_log, logm, a->num_log, num);
 }
 
+/* The terms of n queued non-flat pixels from the front of the queue (n <= STAGE + 16). */
+static inline void stat_queued(StatAcc *a, unsigned n, const VifTermParams *tp)
+{
+    const __m512i zero = _mm512_setzero_si512();
+    for (unsigned i = 0; i < n; i += 16) {
+        const __mmask16 m = n - i >= 16 ? 0xffff : (__mmask16)((1u << (n - i)) - 1);
+        __m512i sxx = _mm512_loadu_si512(a->sxx + i), syy = _mm512_loadu_si512(a->syy + i);
+        __m512i sxy = _mm512_loadu_si512(a->sxy + i);
+        __mmask16 logm = _mm512_mask_cmpgt_epi32_mask(m, sxy, zero) & _mm512_cmpgt_epi32_mask(syy, zero);
+        stat_half(a, _mm512_castsi512_si256(sxx), _mm512_castsi512_si256(syy), _mm512_castsi512_si256(sxy),
+                  (__mmask8)m, (__mmask8)logm, tp);
+        if (m >> 8)
+            stat_half(a, _mm512_extracti64x4_epi64(sxx, 1), _mm512_extracti64x4_epi64(syy, 1),
+                      _mm512_extracti64x4_epi64(sxy, 1), (__mmask8)(m >> 8), (__mmask8)(logm >> 8), tp);
+    }
+}
+
+static void stat_flush(StatAcc *a, const VifTermParams *tp)
+{
+    stat_queued(a, a->n, tp);
+    a->n = 0;
+}
+
 static inline void stat_add(StatAcc *a, __m512i sxx, __m512i syy, __m512i sxy, unsigned nvalid,
                             const VifTermParams *tp)
 {
@@ -169,10 +204,8 @@ static inline void stat_add(StatAcc *a, __m512i sxx, __m512i syy, __m512i sxy, u
     syy = _mm512_max_epi32(syy, _mm512_setzero_si512());
     __mmask16 flat = _mm512_mask_cmplt_epi32_mask(valid, sxx, _mm512_set1_epi32(131072));
     __mmask16 nonflat = valid & ~flat;
-    __mmask16 logm = _mm512_mask_cmpgt_epi32_mask(nonflat, sxy, _mm512_setzero_si512()) &
-                     _mm512_cmpgt_epi32_mask(syy, _mm512_setzero_si512());
-    __m256i y0 = _mm512_castsi512_si256(syy), y1 = _mm512_extracti64x4_epi64(syy, 1);
     if (flat) {
+        __m256i y0 = _mm512_castsi512_si256(syy), y1 = _mm512_extracti64x4_epi64(syy, 1);
         a->den_non_log += __builtin_popcount(flat);
         a->num_non_log = _mm512_mask_add_epi64(a->num_non_log, (__mmask8)flat, a->num_non_log,
                                                _mm512_cvtepi32_epi64(y0));
@@ -180,12 +213,18 @@ static inline void stat_add(StatAcc *a, __m512i sxx, __m512i syy, __m512i sxy, u
                                                _mm512_cvtepi32_epi64(y1));
     }
     if (!nonflat) return;
-    if ((__mmask8)nonflat)
-        stat_half(a, _mm512_castsi512_si256(sxx), y0, _mm512_castsi512_si256(sxy), (__mmask8)nonflat,
-                  (__mmask8)logm, tp);
-    if (nonflat >> 8)
-        stat_half(a, _mm512_extracti64x4_epi64(sxx, 1), y1, _mm512_extracti64x4_epi64(sxy, 1),
-                  (__mmask8)(nonflat >> 8), (__mmask8)(logm >> 8), tp);
+    _mm512_storeu_si512(a->sxx + a->n, _mm512_maskz_compress_epi32(nonflat, sxx));
+    _mm512_storeu_si512(a->syy + a->n, _mm512_maskz_compress_epi32(nonflat, syy));
+    _mm512_storeu_si512(a->sxy + a->n, _mm512_maskz_compress_epi32(nonflat, sxy));
+    a->n += (unsigned)__builtin_popcount(nonflat);
+    if (a->n < STAGE) return;
+    /* whole vectors now, the rest (< 16) to the front */
+    const unsigned done = a->n & ~15u, left = a->n - done;
+    stat_queued(a, done, tp);
+    memmove(a->sxx, a->sxx + done, left * sizeof(int32_t));
+    memmove(a->syy, a->syy + done, left * sizeof(int32_t));
+    memmove(a->sxy, a->sxy + done, left * sizeof(int32_t));
+    a->n = left;
 }
 
 /* n values of a vector of 32-bit lanes (each <= 65535) as uint16. */

@@ -31,6 +31,9 @@
  * Scale 3's centre coefficient (43728) does not fit pmaddwd's signed 16 bits; its kernel is
  * all even, so it is used halved and the 32-bit sums doubled (exact modulo 2^32). */
 
+#define ALWAYS_INLINE static inline __attribute__((always_inline))
+#define NOINLINE __attribute__((noinline))
+
 #define P_MUX 0
 #define P_MUY 1
 #define P_XXH 2
@@ -61,6 +64,8 @@ typedef struct Coef {
     int taps, half;
     int dbl;                        /* coefficients halved: double the 32-bit sums */
     VI vpair[VIF_MAX_TAPS / 2 + 1]; /* vertical: (c_k, c_k), centre (c_h, 0) */
+    VI spair[VIF_MAX_TAPS / 4 + 1]; /* vertical, on tap-pair sums: (c_2i, c_2i+1), 0 past the centre */
+    uint32_t psum;                  /* sum of c_k over the tap pairs k < half */
     VI vw[VIF_MAX_TAPS / 2 + 1];    /* vertical weights c_k (full, 32/64-bit lanes) */
     VI hpair[VIF_MAX_TAPS / 2 + 1]; /* horizontal: (c_2m, c_2m+1), last (c_taps-1, 0) */
     VI hodd[VIF_MAX_TAPS / 2 + 1];  /* the same loads for odd outputs: (c_2m-1, c_2m) */
@@ -81,6 +86,12 @@ static void coef_init(Coef *c, const VifFilter *f)
         c->vpair[k] = I_SET1_32((int32_t)(ck | partner << 16));
         c->vw[k] = I_SET1_64(f->coef[k]);
         c->wsum += f->coef[k];
+    }
+    c->psum = 0;
+    for (int k = 0; k < c->half; k++) c->psum += f->coef[k];
+    for (int i = 0; 2 * i <= c->half; i++) {
+        uint32_t lo = f->coef[2 * i] >> s, hi = 2 * i + 1 <= c->half ? f->coef[2 * i + 1] >> s : 0;
+        c->spair[i] = I_SET1_32((int32_t)(lo | hi << 16));
     }
     for (int m = 0; m <= c->half; m++) {
         uint32_t lo = f->coef[2 * m] >> s;
@@ -108,11 +119,10 @@ static inline uint32_t z_offset_sum(const int wide)
 
 /* Rows k and taps-1-k (the centre row with zero) of a block, interleaved: [0] the low
  * halves of the 128-bit lanes, [1] the high halves. */
-static inline void tap_pair(const void *const *rows, const Coef *c, int k, unsigned j, const int wide,
-                            VI out[2])
+ALWAYS_INLINE void tap_pair(const void *const *rows, int half, int k, unsigned j, const int wide, VI out[2])
 {
     VI a = load_z(rows[k], j, wide);
-    VI b = k < c->half ? load_z(rows[c->taps - 1 - k], j, wide) : I_ZERO();
+    VI b = k < half ? load_z(rows[2 * half - k], j, wide) : I_ZERO();
     out[0] = I_UNPACKLO16(a, b);
     out[1] = I_UNPACKHI16(a, b);
 }
@@ -128,37 +138,68 @@ static inline VI narrow64(VI even, VI odd, __m128i s)
     return I_BLEND_ODD32(I_SRL64(even, s), I_SLLI64(I_SRL64(odd, s), 32));
 }
 
-/* 8-bit samples (scale 0: shift_sq 0, coefficients < 2^15), z = x - 128: the products
- * z*z, z*w lie in [-16256, 16384] and fit pmullw, so each tap pair costs one pmullw and one
- * pmaddwd; the offset returns modulo 2^32 (the sums are exact 32-bit values):
+/* 8-bit samples (scale 0: shift_sq 0, coefficients < 2^15), z = x - 128. The rows k and
+ * taps-1-k share c_k, so each quantity is first summed over the two rows in 16-bit lanes, and
+ * then two such sums (tap pairs k, k+1) go through one pmaddwd with (c_k, c_k+1): half the
+ * multiply-adds of pairing the rows themselves. The sums fit 16 bits with an offset:
+ *     z + z'          in [-256, 254],
+ *     z^2 + z'^2      in [0, 32768]       -> minus 16384,
+ *     z*w + z'*w'     in [-32512, 32768]  -> minus 256,
+ * (the centre row alone needs none), and the offsets come back as constants times
+ * C = sum of the paired c_k. Everything is exact modulo 2^32, where the 32-bit sums live:
  *     sum c*x^2 = sum c*z^2 + 256*Mz + 2^30,  sum c*x*y = sum c*z*w + 128*(Mz + Mw) + 2^30. */
-static inline void vert_8(const void *const *ref, const void *const *dis, const Coef *c, unsigned j,
-                          const VifFilter *f, Vert *v)
+enum { Q_MZ, Q_MW, Q_XX, Q_YY, Q_XY, N_QUANT };
+
+/* The five 16-bit quantities of tap pair k (k < half), or of the centre row (k == half). */
+ALWAYS_INLINE void tap_sums_8(const void *const *ref, const void *const *dis, int half, int k, unsigned j,
+                              VI s[N_QUANT])
 {
-    VI mz[2] = { I_ZERO(), I_ZERO() }, mw[2] = { I_ZERO(), I_ZERO() };
-    VI xx[2] = { I_ZERO(), I_ZERO() }, yy[2] = { I_ZERO(), I_ZERO() }, xy[2] = { I_ZERO(), I_ZERO() };
-    for (int k = 0; k <= c->half; k++) {
-        VI a[2], b[2];
-        tap_pair(ref, c, k, j, 0, a);
-        tap_pair(dis, c, k, j, 0, b);
-        const VI cp = c->vpair[k];
-        for (int h = 0; h < 2; h++) {
-            mz[h] = I_DPWSSD(mz[h], a[h], cp);
-            mw[h] = I_DPWSSD(mw[h], b[h], cp);
-            xx[h] = I_DPWSSD(xx[h], I_MULLO16(a[h], a[h]), cp);
-            yy[h] = I_DPWSSD(yy[h], I_MULLO16(b[h], b[h]), cp);
-            xy[h] = I_DPWSSD(xy[h], I_MULLO16(a[h], b[h]), cp);
+    VI a = load_z(ref[k], j, 0), b = load_z(dis[k], j, 0);
+    VI aa = I_MULLO16(a, a), bb = I_MULLO16(b, b), ab = I_MULLO16(a, b);
+    if (k < half) {
+        VI a2 = load_z(ref[2 * half - k], j, 0), b2 = load_z(dis[2 * half - k], j, 0);
+        a = I_ADD16(a, a2);
+        b = I_ADD16(b, b2);
+        aa = I_ADD16(I_ADD16(aa, I_MULLO16(a2, a2)), I_SET1_16(-16384));
+        bb = I_ADD16(I_ADD16(bb, I_MULLO16(b2, b2)), I_SET1_16(-16384));
+        ab = I_ADD16(I_ADD16(ab, I_MULLO16(a2, b2)), I_SET1_16(-256));
+    }
+    s[Q_MZ] = a;
+    s[Q_MW] = b;
+    s[Q_XX] = aa;
+    s[Q_YY] = bb;
+    s[Q_XY] = ab;
+}
+
+/* half: the kernel's half length, a constant where the caller knows it */
+ALWAYS_INLINE void vert_8(const void *const *ref, const void *const *dis, const Coef *c, unsigned j,
+                          const VifFilter *f, Vert *v, const int half)
+{
+    VI acc[N_QUANT][2];
+    for (int q = 0; q < N_QUANT; q++) acc[q][0] = acc[q][1] = I_ZERO();
+    for (int k = 0; k <= half; k += 2) {
+        VI s0[N_QUANT], s1[N_QUANT];
+        tap_sums_8(ref, dis, half, k, j, s0);
+        if (k + 1 <= half) tap_sums_8(ref, dis, half, k + 1, j, s1);
+        else
+            for (int q = 0; q < N_QUANT; q++) s1[q] = I_ZERO();
+        const VI cp = c->spair[k / 2];
+        for (int q = 0; q < N_QUANT; q++) {
+            acc[q][0] = I_DPWSSD(acc[q][0], I_UNPACKLO16(s0[q], s1[q]), cp);
+            acc[q][1] = I_DPWSSD(acc[q][1], I_UNPACKHI16(s0[q], s1[q]), cp);
         }
     }
     const VI rnd = I_SET1_32((int32_t)(z_offset_sum(0) + (1u << (f->shift_mu - 1))));
-    const VI k30 = I_SET1_32(1 << 30);
+    const VI kxx = I_SET1_32((int32_t)((1u << 30) + 16384u * c->psum));
+    const VI kxy = I_SET1_32((int32_t)((1u << 30) + 256u * c->psum));
     const __m128i sh = _mm_cvtsi32_si128(f->shift_mu);
     for (int h = 0; h < 2; h++) {
-        v->mu_x[h] = I_SRL32(I_ADD32(mz[h], rnd), sh);
-        v->mu_y[h] = I_SRL32(I_ADD32(mw[h], rnd), sh);
-        v->xx[h] = I_ADD32(I_ADD32(xx[h], I_SLLI32(mz[h], 8)), k30);
-        v->yy[h] = I_ADD32(I_ADD32(yy[h], I_SLLI32(mw[h], 8)), k30);
-        v->xy[h] = I_ADD32(I_ADD32(xy[h], I_SLLI32(I_ADD32(mz[h], mw[h]), 7)), k30);
+        const VI mz = acc[Q_MZ][h], mw = acc[Q_MW][h];
+        v->mu_x[h] = I_SRL32(I_ADD32(mz, rnd), sh);
+        v->mu_y[h] = I_SRL32(I_ADD32(mw, rnd), sh);
+        v->xx[h] = I_ADD32(I_ADD32(acc[Q_XX][h], I_SLLI32(mz, 8)), kxx);
+        v->yy[h] = I_ADD32(I_ADD32(acc[Q_YY][h], I_SLLI32(mw, 8)), kxx);
+        v->xy[h] = I_ADD32(I_ADD32(acc[Q_XY][h], I_SLLI32(I_ADD32(mz, mw), 7)), kxy);
     }
 }
 
@@ -212,17 +253,17 @@ static inline void vert_16_finish(VI mz, VI mw, Acc64 xx, Acc64 yy, Acc64 xy, co
 }
 
 /* 16-bit samples: see the closed forms at the top of the file. */
-static inline void vert_16(const void *const *ref, const void *const *dis, const Coef *c, unsigned j,
-                           const VifFilter *f, Vert *v)
+ALWAYS_INLINE void vert_16(const void *const *ref, const void *const *dis, const Coef *c, unsigned j,
+                           const VifFilter *f, Vert *v, const int half)
 {
     VI mz[2] = { I_ZERO(), I_ZERO() }, mw[2] = { I_ZERO(), I_ZERO() };
     Acc64 xx[2], yy[2], xy[2];
     for (int h = 0; h < 2; h++) xx[h] = yy[h] = xy[h] = (Acc64){ I_ZERO(), I_ZERO() };
     const VI one = I_SET1_32(1);
-    for (int k = 0; k <= c->half; k++) {
+    for (int k = 0; k <= half; k++) {
         VI a[2], b[2];
-        tap_pair(ref, c, k, j, 1, a);
-        tap_pair(dis, c, k, j, 1, b);
+        tap_pair(ref, half, k, j, 1, a);
+        tap_pair(dis, half, k, j, 1, b);
         for (int h = 0; h < 2; h++) {
             mz[h] = I_DPWSSD(mz[h], a[h], c->vpair[k]);
             mw[h] = I_DPWSSD(mw[h], b[h], c->vpair[k]);
@@ -255,12 +296,13 @@ static inline VI pack_l(VI lo, VI hi)
     return I_PACKUS32(I_AND(lo, m), I_AND(hi, m));
 }
 
-static inline void vert_block(const void *const *ref, const void *const *dis, const Coef *c,
-                              const VifFilter *f, unsigned j, int16_t *const *pl, const int wide)
+ALWAYS_INLINE void vert_block(const void *const *ref, const void *const *dis, const Coef *c,
+                              const VifFilter *f, unsigned j, int16_t *const *pl, const int wide,
+                              const int half)
 {
     Vert v;
-    if (wide) vert_16(ref, dis, c, j, f, &v);
-    else vert_8(ref, dis, c, j, f, &v);
+    if (wide) vert_16(ref, dis, c, j, f, &v, half);
+    else vert_8(ref, dis, c, j, f, &v, half);
     I_STOREU(pl[P_MUX] + j, pack_mu(v.mu_x[0], v.mu_x[1]));
     I_STOREU(pl[P_MUY] + j, pack_mu(v.mu_y[0], v.mu_y[1]));
     I_STOREU(pl[P_XXH] + j, pack_h(v.xx[0], v.xx[1]));
@@ -300,17 +342,39 @@ static void vert_column(const void *const *ref, const void *const *dis, const Vi
     }
 }
 
-static void vert_row(const void *const *ref, const void *const *dis, const VifFilter *f, const Coef *c,
-                     unsigned w, int16_t *const *pl, const int wide)
+ALWAYS_INLINE void vert_row(const void *const *ref, const void *const *dis, const VifFilter *f, const Coef *c,
+                            unsigned w, int16_t *const *pl, const int wide, const int half)
 {
     if (w < VN) {
         for (unsigned j = 0; j < w; j++) vert_column(ref, dis, f, j, pl, wide);
         return;
     }
     unsigned j = 0;
-    for (; j + VN <= w; j += VN) vert_block(ref, dis, c, f, j, pl, wide);
+    for (; j + VN <= w; j += VN) vert_block(ref, dis, c, f, j, pl, wide, half);
     /* the last partial block again over the last VN columns: same values rewritten */
-    if (j < w) vert_block(ref, dis, c, f, w - VN, pl, wide);
+    if (j < w) vert_block(ref, dis, c, f, w - VN, pl, wide, half);
+}
+
+/* The vertical pass compiled for each kernel length of the four scales (8-bit samples: scale
+ * 0's 17 taps, the only ones they have in practice), so that the tap loop is unrolled with
+ * every sum in a register, and once for any length. */
+static NOINLINE void vert_row_16(const void *const *ref, const void *const *dis, const VifFilter *f,
+                                 const Coef *c, unsigned w, int16_t *const *pl)
+{
+    switch (c->half) {
+    case 8: vert_row(ref, dis, f, c, w, pl, 1, 8); break;
+    case 4: vert_row(ref, dis, f, c, w, pl, 1, 4); break;
+    case 2: vert_row(ref, dis, f, c, w, pl, 1, 2); break;
+    case 1: vert_row(ref, dis, f, c, w, pl, 1, 1); break;
+    default: vert_row(ref, dis, f, c, w, pl, 1, c->half);
+    }
+}
+
+static NOINLINE void vert_row_8(const void *const *ref, const void *const *dis, const VifFilter *f,
+                                const Coef *c, unsigned w, int16_t *const *pl)
+{
+    if (c->half == 8) vert_row(ref, dis, f, c, w, pl, 0, 8);
+    else vert_row(ref, dis, f, c, w, pl, 0, c->half);
 }
 
 /* ---- horizontal pass and per-pixel terms ---------------------------------------------- */
@@ -340,14 +404,14 @@ static inline VI moment(VI h, VI l, int dbl)
  * in groups small enough for both parities' accumulators to stay in registers. */
 #define H_GROUP (VN == 32 ? N_PLANES : N_PLANES / 2)
 
-static inline void horiz_sums(int16_t *const *pl, const Coef *c, unsigned j, VI even[N_PLANES],
-                              VI odd[N_PLANES])
+ALWAYS_INLINE void horiz_sums(int16_t *const *pl, const Coef *c, unsigned j, VI even[N_PLANES],
+                              VI odd[N_PLANES], const int half)
 {
-    const ptrdiff_t base = (ptrdiff_t)j - c->half;
+    const ptrdiff_t base = (ptrdiff_t)j - half;
     for (int g = 0; g < N_PLANES; g += H_GROUP) {
         VI e[H_GROUP], o[H_GROUP];
         for (int q = 0; q < H_GROUP; q++) e[q] = o[q] = I_ZERO();
-        for (int m = 0; m <= c->half; m++)
+        for (int m = 0; m <= half; m++)
             for (int q = 0; q < H_GROUP; q++) {
                 VI v = I_LOADU(pl[g + q] + base + 2 * m);
                 e[q] = I_DPWSSD(e[q], v, c->hpair[m]);
@@ -375,7 +439,8 @@ static inline void terms(VI acc[N_PLANES], const Coef *c, unsigned nvalid, const
     stat_add(sa, sxx, syy, sxy, nvalid, tp);
 }
 
-static void horiz_row(int16_t *const *pl, const Coef *c, unsigned w, const VifTermParams *tp, VifSums *sums)
+static void horiz_row(int16_t *const *pl, const Coef *c, unsigned w, const VifTermParams *tp, VifSums *sums,
+                      const int half)
 {
     StatAcc sa;
     stat_init(&sa);
@@ -384,11 +449,11 @@ static void horiz_row(int16_t *const *pl, const Coef *c, unsigned w, const VifTe
         unsigned left = w - j;
         unsigned ne = left >= VN ? VN / 2 : (left + 1) / 2, no = left >= VN ? VN / 2 : left / 2;
         VI even[N_PLANES], odd[N_PLANES];
-        horiz_sums(pl, c, j, even, odd);
+        horiz_sums(pl, c, j, even, odd, half);
         terms(even, c, ne, tp, &sa);
         if (no) terms(odd, c, no, tp, &sa);
     }
-    stat_reduce(&sa, sums);
+    stat_reduce(&sa, tp, sums);
 }
 
 static inline void stats_row(const void *const *ref, const void *const *dis, unsigned w, const VifFilter *f,
@@ -398,9 +463,10 @@ static inline void stats_row(const void *const *ref, const void *const *dis, uns
     coef_init(&c, f);
     int16_t *pl[N_PLANES];
     for (int q = 0; q < N_PLANES; q++) pl[q] = plane(scratch, w, q);
-    vert_row(ref, dis, f, &c, w, pl, wide);
+    if (wide) vert_row_16(ref, dis, f, &c, w, pl);
+    else vert_row_8(ref, dis, f, &c, w, pl);
     for (int q = 0; q < N_PLANES; q++) pad_plane(pl[q], w, c.half);
-    horiz_row(pl, &c, w, tp, sums);
+    horiz_row(pl, &c, w, tp, sums, c.half);
 }
 
 /* ---- down-sampling -------------------------------------------------------------------- */
@@ -412,7 +478,7 @@ static inline void blur_block(const void *const *rows, const Coef *c, const VifF
     VI m[2] = { I_ZERO(), I_ZERO() };
     for (int k = 0; k <= c->half; k++) {
         VI a[2];
-        tap_pair(rows, c, k, j, wide, a);
+        tap_pair(rows, c->half, k, j, wide, a);
         for (int h = 0; h < 2; h++) m[h] = I_DPWSSD(m[h], a[h], c->vpair[k]);
     }
     const uint32_t rnd = (1u << (f->shift_mu - 1)) + z_offset_sum(wide);
