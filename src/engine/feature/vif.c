@@ -101,7 +101,7 @@ void vif_log2_arith_init(VifLog2Arith *a)
         a->inv[i] = 1.0 / centre;
         a->base[i] = -1048576.0 * log2(a->inv[i]);
     }
-    for (int n = 1; n <= 7; n++) a->poly[n - 1] = (n % 2 ? k : -k) / n;
+    for (int n = 1; n <= 6; n++) a->poly[n - 1] = (n % 2 ? k : -k) / n;
 }
 
 /* 2048 * log2(v) from the top 16 bits of v (v >= 2^15). */

@@ -35,14 +35,15 @@ typedef struct VifSums {
  * 8 lanes costs more than 20 vector operations on some CPUs). With m in [2^15, 2^16) and
  * x = m / 2^15 in segment i = floor(16 (x - 1)) of [1, 2), c_i = 1 / (1 + (i + 1/2) / 16):
  *     q = base[i] + P(x c_i - 1),  base[i] = 2^20 log2(1 / c_i),
- * P the degree-7 Taylor polynomial of 2^20 log2(1 + r) (|r| < 1/32), and the table entry is
+ * P the degree-6 Taylor polynomial of 2^20 log2(1 + r) (|r| < 1/32), and the table entry is
  * 30720 + ((rint(q) + 256) >> 9): 2^20 log2(m / 2^15) lies at least 1.7e-5 from every
- * rounding boundary for these m while q is within 2e-7 of it, and log2f is correctly rounded
+ * rounding boundary for these m while q is within 6.4e-6 of it (the first term left out,
+ * 2^20 / ln 2 * r^7 / 7, bounds the error of the alternating series), and log2f is correctly rounded
  * there. Kernels use it only where their own evaluation was checked equal to the table for
  * every m (VifKernels.log2_check), so another libm can only cost speed, never bits. */
 typedef struct VifLog2Arith {
     double inv[16], base[16]; /* c_i and base[i] */
-    double poly[7];           /* coefficients of r^1 .. r^7 */
+    double poly[6];           /* coefficients of r^1 .. r^6 */
 } VifLog2Arith;
 
 /* Constant inputs of the per-pixel information terms. */

@@ -115,8 +115,8 @@ static inline __m512i log2_biased_arith(__m512d v, const VifLog2Arith *a)
     __m512d inv = _mm512_permutex2var_pd(_mm512_loadu_pd(a->inv), seg, _mm512_loadu_pd(a->inv + 8));
     __m512d base = _mm512_permutex2var_pd(_mm512_loadu_pd(a->base), seg, _mm512_loadu_pd(a->base + 8));
     __m512d r = _mm512_fmsub_pd(x, inv, _mm512_set1_pd(1.0));
-    __m512d p = _mm512_set1_pd(a->poly[6]);
-    for (int n = 5; n >= 0; n--) p = _mm512_fmadd_pd(p, r, _mm512_set1_pd(a->poly[n]));
+    __m512d p = _mm512_set1_pd(a->poly[5]);
+    for (int n = 4; n >= 0; n--) p = _mm512_fmadd_pd(p, r, _mm512_set1_pd(a->poly[n]));
     __m512d q = _mm512_fmadd_pd(p, r, base);
     __m512i qi = _mm512_cvt_roundpd_epi64(q, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
     /* + 256 rounds half away; + 15 << 20 is the table's 2048 * 15 after the shift */
