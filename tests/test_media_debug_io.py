@@ -7,7 +7,7 @@ an rclone mount (mode `mount`, FUSE), where each read() is a round trip, reads s
 512 KiB large."""
 import json, os, re, shutil, stat
 from vmafx_testlib import Skip, pair_files, run
-from media.mediatest import PAIR8, PAIR10, cached, scratch
+from media.mediatest import PAIR8, PAIR10, cached, ffmpeg, scratch
 
 FRAMES8, FRAMES10 = 48, 24
 FRAME8 = 576 * 324 * 3 // 2     # bytes of samples a frame, 8-bit 4:2:0
@@ -86,6 +86,23 @@ def test_debug_io_local_raw_yuv(env):
     raw, err = score(env, rref, rdis, {'VMAFX_DEBUG_IO': '1'}, RAW8)
     assert raw == y4m, 'raw yuv scores differ from the y4m'
     check_reads(debug_lines(err), (rref, rdis), 'file', FRAMES8)
+
+
+def test_debug_io_local_y4m_many_rows(env):
+    """1366x768: every row padded (1366 and 683 bytes in 1408- and 704-byte strides), 1,536
+    rows a frame, more iovecs than one readv() takes: two calls a frame. The scores equal the
+    same frames decoded by libavformat from rawvideo in NUT, a path that shares none of this
+    reading code."""
+    frames = 6
+    src = ['-f', 'lavfi', '-i', 'testsrc2=size=1366x768:rate=25', '-frames:v', frames, '-pix_fmt', 'yuv420p']
+    ref = cached(env, 'testsrc2_1366x768-ref.y4m', lambda out: ffmpeg(*src, out))
+    dis = cached(env, 'testsrc2_1366x768-dis.y4m', lambda out: ffmpeg(*src, '-vf', 'boxblur=2:1', out))
+    nut = [cached(env, os.path.basename(p)[:-4] + '.nut', lambda out, p=p: ffmpeg('-i', p, '-c:v', 'rawvideo', out))
+           for p in (ref, dis)]
+    y4m, err = score(env, ref, dis, {'VMAFX_DEBUG_IO': '1'})
+    decoded, _ = score(env, *nut)
+    assert y4m == decoded, f'y4m read by readv() and rawvideo decoded differ: {y4m} {decoded}'
+    check_reads(debug_lines(err), (ref, dis), 'file', 2 * frames)
 
 
 def test_debug_io_zero_is_off(env):
