@@ -1,10 +1,12 @@
 /* The file descriptor flavour of ByteStream (the libavformat one lives with url_io.c). */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 
@@ -14,11 +16,21 @@
 
 #define FUSE_SUPER_MAGIC 0x65735546
 #define PEEK_BYTES 4096
+/* A local file's refill for getc and peek: the y4m header line, or a "FRAME" line with
+ * parameters, and little of the samples after it (those would be copied out of buf). */
+#define LOCAL_LINE_BYTES 256
+/* A local file's direct threshold: a read(2) costs a microsecond or two there, less than
+ * copying more than a few KiB out of buf. */
+#define LOCAL_DIRECT_BYTES 4096
+/* iovecs per readv(2): Linux takes up to UIO_MAXIOV (1024); one is kept for the read-ahead */
+#define IOV_BATCH (IOV_MAX - 1)
 
 struct FdStream {
     int fd, own;
     unsigned char *buf;
     size_t pos, len;  /* buf[pos..len) is read but not yet delivered */
+    size_t direct;    /* a request this large, less what buf holds, skips buf */
+    size_t line;      /* how much getc and peek refill */
     int64_t consumed; /* bytes delivered so far */
     int64_t size;     /* regular file: its size at open; -1 otherwise */
     int err;          /* errno of a failed read(2), sticky */
@@ -26,13 +38,13 @@ struct FdStream {
     IoStats *stats;
 };
 
-/* One read(2), retried on EINTR; counted for debug-io. */
-static ssize_t raw_read(FdStream *s, void *dst, size_t n)
+/* One read(2) or readv(2), retried on EINTR; counted for debug-io. */
+static ssize_t raw_readv(FdStream *s, const struct iovec *v, int cnt)
 {
     ssize_t r;
     do {
         int64_t t0 = io_stats_begin(s->stats);
-        r = read(s->fd, dst, n);
+        r = cnt == 1 ? read(s->fd, v[0].iov_base, v[0].iov_len) : readv(s->fd, v, cnt);
         io_stats_end(s->stats, t0, r);
     } while (r < 0 && errno == EINTR);
     if (r < 0) s->err = errno;
@@ -45,12 +57,24 @@ static void delivered(FdStream *s, const void *p, size_t n)
     s->consumed += (int64_t)n;
 }
 
-/* want: FD_STREAM_BUF, or a few bytes for a peek at a file that may go to libavformat
- * instead (then a large read would be thrown away, and over a mount read twice). */
+/* Copies out what buf holds: the one copy in user space, counted for debug-io. The caller
+ * feeds the verifier. */
+static size_t from_buf(FdStream *s, void *dst, size_t n)
+{
+    size_t k = s->len - s->pos < n ? s->len - s->pos : n;
+    memcpy(dst, s->buf + s->pos, k);
+    io_stats_copied(s->stats, k);
+    s->pos += k;
+    return k;
+}
+
+/* want: FD_STREAM_BUF, s->line for getc, or a few bytes for a peek at a file that may go
+ * to libavformat instead (then a large read would be thrown away, and over a mount read
+ * twice). */
 static int refill(FdStream *s, size_t want)
 {
     if (s->err) return -1;
-    ssize_t r = raw_read(s, s->buf, want);
+    ssize_t r = raw_readv(s, &(struct iovec){ s->buf, want }, 1);
     s->pos = 0;
     s->len = r > 0 ? (size_t)r : 0;
     return r > 0 ? 1 : r == 0 ? 0 : -1;
@@ -59,35 +83,85 @@ static int refill(FdStream *s, size_t want)
 static int fd_getc(void *h)
 {
     FdStream *s = h;
-    if (s->pos == s->len && refill(s, FD_STREAM_BUF) <= 0) return -1;
-    unsigned char c = s->buf[s->pos++];
+    if (s->pos == s->len && refill(s, s->line) <= 0) return -1;
+    unsigned char c;
+    from_buf(s, &c, 1);
     delivered(s, &c, 1);
     return c;
 }
 
-static size_t fd_read(void *h, void *dst, size_t n)
+/* A cursor over the caller's iovecs: v[i] from byte off on, left bytes to go in all. */
+typedef struct IovPos {
+    const struct iovec *v;
+    int i, cnt;
+    size_t off, left;
+} IovPos;
+
+static unsigned char *iov_here(const IovPos *p)
 {
-    FdStream *s = h;
-    unsigned char *out = dst;
-    size_t done = 0;
-    while (done < n) {
+    return (unsigned char *)p->v[p->i].iov_base + p->off;
+}
+
+/* Moves the cursor over n bytes just filled, feeding them to the verifier in order, and
+ * past any iovec that is full (or empty). */
+static void iov_advance(FdStream *s, IovPos *p, size_t n)
+{
+    for (;;) {
+        while (p->i < p->cnt && p->off == p->v[p->i].iov_len) {
+            p->i++;
+            p->off = 0;
+        }
+        if (!n || p->i == p->cnt) return;
+        size_t room = p->v[p->i].iov_len - p->off, k = n < room ? n : room;
+        delivered(s, iov_here(p), k);
+        p->off += k;
+        p->left -= k;
+        n -= k;
+    }
+}
+
+/* One readv(2) from the cursor on, straight into the caller's memory; when it reaches the
+ * last iovec, up to ahead bytes more go into buf (empty now) in the same call. */
+static ssize_t direct_readv(FdStream *s, IovPos *p, size_t ahead)
+{
+    struct iovec v[IOV_BATCH + 1];
+    int k = 0;
+    size_t want = 0;
+    v[k++] = (struct iovec){ iov_here(p), p->v[p->i].iov_len - p->off };
+    for (int j = p->i + 1; j < p->cnt && k < IOV_BATCH; j++) v[k++] = p->v[j];
+    for (int j = 0; j < k; j++) want += v[j].iov_len;
+    if (want == p->left && ahead)
+        v[k++] = (struct iovec){ s->buf, ahead < FD_STREAM_BUF ? ahead : FD_STREAM_BUF };
+    ssize_t r = raw_readv(s, v, k);
+    if (r <= 0) return r;
+    size_t mine = (size_t)r < want ? (size_t)r : want;
+    iov_advance(s, p, mine);
+    s->pos = 0;
+    s->len = (size_t)r - mine; /* the read-ahead: delivered when it is consumed */
+    return r;
+}
+
+size_t fd_stream_readv(FdStream *s, const struct iovec *iov, int cnt, size_t ahead)
+{
+    IovPos p = { iov, 0, cnt, 0, 0 };
+    for (int j = 0; j < cnt; j++) p.left += iov[j].iov_len;
+    size_t total = p.left;
+    iov_advance(s, &p, 0);
+    while (p.left) {
         if (s->pos < s->len) {
-            size_t k = s->len - s->pos < n - done ? s->len - s->pos : n - done;
-            memcpy(out + done, s->buf + s->pos, k);
-            delivered(s, out + done, k);
-            s->pos += k;
-            done += k;
-        } else if (n - done >= FD_STREAM_DIRECT) {
-            if (s->err) break;
-            ssize_t r = raw_read(s, out + done, n - done);
-            if (r <= 0) break;
-            delivered(s, out + done, (size_t)r);
-            done += (size_t)r;
+            iov_advance(s, &p, from_buf(s, iov_here(&p), p.v[p.i].iov_len - p.off));
+        } else if (p.left >= s->direct) {
+            if (s->err || direct_readv(s, &p, ahead) <= 0) break;
         } else if (refill(s, FD_STREAM_BUF) <= 0) {
             break;
         }
     }
-    return done;
+    return total - p.left;
+}
+
+static size_t fd_read(void *h, void *dst, size_t n)
+{
+    return fd_stream_readv(h, &(struct iovec){ dst, n }, 1, 0);
 }
 
 static int fd_status(void *h, char *why, size_t n)
@@ -119,6 +193,9 @@ int fd_stream_open(FdStream **out, const char *path, const char *name, struct In
     s->size = !fstat(s->fd, &st) && S_ISREG(st.st_mode) ? (int64_t)st.st_size : -1;
     struct statfs fs;
     int fuse = !fstatfs(s->fd, &fs) && (unsigned long)fs.f_type == FUSE_SUPER_MAGIC;
+    int local = s->size >= 0 && !fuse; /* a read(2) is no round trip */
+    s->direct = local ? LOCAL_DIRECT_BYTES : FD_STREAM_DIRECT;
+    s->line = local ? LOCAL_LINE_BYTES : FD_STREAM_BUF;
     s->stats = io_stats_new(name, fuse ? "fuse" : s->size >= 0 ? "file" : "pipe");
     *out = s;
     return 0;
@@ -140,7 +217,7 @@ void fd_stream_bytestream(FdStream *s, ByteStream *bs)
 
 int fd_stream_peek(FdStream *s)
 {
-    if (s->pos == s->len && refill(s, PEEK_BYTES) <= 0) return -1;
+    if (s->pos == s->len && refill(s, s->line < PEEK_BYTES ? s->line : PEEK_BYTES) <= 0) return -1;
     return s->buf[s->pos];
 }
 

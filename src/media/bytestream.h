@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 
 typedef struct ByteStream {
     int (*getc)(void *h);                         /* 0..255, or -1 at end or error */
@@ -20,14 +21,20 @@ struct IntegrityVerifier;
 struct IoStats;
 
 /* A file descriptor with its own buffer: small reads (y4m header lines) come from the buffer,
- * which is refilled FD_STREAM_BUF bytes at a time; a read at least that large goes straight
- * into the caller's memory (a whole plane of a frame: one read(2), no copy). stdio would do
- * the same, but glibc sizes its buffer by st_blksize (4 KiB, FUSE included) and ignores
- * setvbuf's size when it allocates: 760 read(2) calls per 1080p frame instead of 2-3. */
+ * and a read at least as large as the stream's direct threshold goes straight into the
+ * caller's memory (a whole frame: one readv(2), no copy). stdio would copy every byte, and
+ * glibc sizes its buffer by st_blksize (4 KiB, FUSE included) and ignores setvbuf's size
+ * when it allocates: 760 read(2) calls per 1080p frame instead of 1-3.
+ * The threshold, and how much the buffer takes in when it runs dry, depend on the input:
+ * - a local file (not FUSE): each read(2) is cheap, so reads from 4 KiB up go direct, and
+ *   getc refills a few hundred bytes (the header line) rather than a megabyte of samples
+ *   that would then be copied out again;
+ * - a FUSE mount (storage's mount mode) or a pipe: each read(2) may be a round trip, so
+ *   nothing under FD_STREAM_DIRECT is read directly, and the buffer refills FD_STREAM_BUF
+ *   bytes at a time (tests/test_media_debug_io.py checks both rules). */
 enum { FD_STREAM_BUF = 1 << 20 };
-/* A read of at least this many bytes also goes straight into the caller's memory (the chroma
- * planes of 1080p 10-bit frames, 1,036,800 bytes): still no read(2) under 512 KiB, which FUSE
- * mounts need (tests/test_media_debug_io.py). */
+/* The FUSE/pipe threshold: the chroma planes of a 1080p 10-bit frame (1,036,800 bytes) still
+ * go direct, and no read(2) under 512 KiB happens, which FUSE mounts need. */
 enum { FD_STREAM_DIRECT = FD_STREAM_BUF / 2 };
 
 typedef struct FdStream FdStream;
@@ -37,6 +44,10 @@ typedef struct FdStream FdStream;
 int fd_stream_open(FdStream **out, const char *path, const char *name, struct IntegrityVerifier *iv);
 void fd_stream_close(FdStream *s);
 void fd_stream_bytestream(FdStream *s, ByteStream *bs);
+/* Fills iov[0..cnt) in order, as ByteStream's read does one buffer: fewer bytes only at the
+ * end or on error. When the bytes go direct, up to ahead bytes after them come into the
+ * buffer in the same readv(2) (a y4m "FRAME" line: the next getc then needs no read). */
+size_t fd_stream_readv(FdStream *s, const struct iovec *iov, int cnt, size_t ahead);
 /* The next byte without consuming it, -1 at the end or on error. */
 int fd_stream_peek(FdStream *s);
 /* pread(2) of a regular file: does not move the stream, nor feed the verifier. */

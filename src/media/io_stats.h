@@ -15,6 +15,9 @@ IoStats *io_stats_new(const char *name, const char *via);
 /* Around one read: t0 = io_stats_begin(st); ...read...; io_stats_end(st, t0, got). */
 int64_t io_stats_begin(const IoStats *st);
 void io_stats_end(IoStats *st, int64_t t0, long long got);
+/* n bytes handed over from the reader's own buffer, a second copy in user space (a file
+ * descriptor's reads; libavformat's buffering of URLs is not counted). */
+void io_stats_copied(IoStats *st, uint64_t n);
 /* Prints the report line when report is non-zero (see docs/media.md, "Debugging reads") and
  * frees st. NULL is fine. */
 void io_stats_finish(IoStats *st, int report);

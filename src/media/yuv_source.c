@@ -1,10 +1,11 @@
 /* y4m and raw planar yuv over a ByteStream: a file descriptor for local files and standard
- * input (the fast path: a whole plane read straight into the picture), libavformat protocols
+ * input (the fast path: a whole frame read straight into the picture), libavformat protocols
  * for URLs. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
 
 #include "bytestream.h"
 #include "source_impl.h"
@@ -19,9 +20,13 @@ typedef struct YuvSource {
     MediaGeometry geo;
     size_t frame_bytes;
     unsigned char *skipbuf;
+    struct iovec *iov; /* where a frame's bytes go: a plane, or a row of a padded one */
+    int iov_cap;
 } YuvSource;
 
-enum { SKIP_CHUNK = 1 << 16 };
+enum { SKIP_CHUNK = 1 << 20 };
+/* What follows a y4m frame: "FRAME\n", read with the frame's samples (see fd_stream_readv) */
+enum { Y4M_FRAME_LINE = 6 };
 
 /* A short read: the stream's own error if it has one, else the input ended mid-frame. */
 static int short_read(YuvSource *s, unsigned index, size_t got, char *why, size_t n)
@@ -37,7 +42,7 @@ static int short_read(YuvSource *s, unsigned index, size_t got, char *why, size_
 }
 
 /* 1 = a frame follows, 0 = clean end, <0 = error. Raw yuv has no frame marker: its end is
- * found by the first read of the frame coming back empty (see read_bytes). */
+ * found by the first read of the frame coming back empty (see yuv_read, read_bytes). */
 static int frame_start(YuvSource *s, unsigned index, char *why, size_t n)
 {
     if (!s->is_y4m) return 1;
@@ -67,27 +72,57 @@ static int read_bytes(YuvSource *s, void *dst, size_t len, size_t done, unsigned
     return short_read(s, index, done + k, why, n);
 }
 
+/* The picture's planes as iovecs in file order: one per plane, or one per row where the
+ * picture pads its rows. */
+static int frame_iov(YuvSource *s, const VmafxPicture *pic)
+{
+    size_t bps = s->geo.bpc > 8 ? 2 : 1;
+    int need = (int)(pic->h[0] + pic->h[1] + pic->h[2]), cnt = 0;
+    if (need > s->iov_cap) {
+        struct iovec *v = realloc(s->iov, (size_t)need * sizeof(*v));
+        if (!v) return -ENOMEM;
+        s->iov = v;
+        s->iov_cap = need;
+    }
+    for (int p = 0; p < 3; p++) {
+        size_t row = pic->w[p] * bps;
+        if ((size_t)pic->stride[p] == row) {
+            s->iov[cnt++] = (struct iovec){ pic->data[p], row * pic->h[p] };
+            continue;
+        }
+        for (unsigned y = 0; y < pic->h[p]; y++)
+            s->iov[cnt++] = (struct iovec){ (char *)pic->data[p] + y * pic->stride[p], row };
+    }
+    return cnt;
+}
+
+/* A local file or pipe: the whole frame in one readv(2) (a padded picture of over a
+ * thousand rows: a few). A URL: one read per iovec. */
+static size_t read_iov(YuvSource *s, const struct iovec *iov, int cnt)
+{
+    if (s->f) return fd_stream_readv(s->f, iov, cnt, s->is_y4m ? Y4M_FRAME_LINE : 0);
+    size_t done = 0;
+    for (int i = 0; i < cnt; i++) {
+        size_t k = s->bs.read(s->bs.h, iov[i].iov_base, iov[i].iov_len);
+        done += k;
+        if (k < iov[i].iov_len) break;
+    }
+    return done;
+}
+
 static int yuv_read(void *impl, VmafxPicture *pic, unsigned index, char *why, size_t n)
 {
     YuvSource *s = impl;
     int r = frame_start(s, index, why, n);
     if (r <= 0) return r;
-    size_t bps = s->geo.bpc > 8 ? 2 : 1, done = 0;
-    for (int p = 0; p < 3; p++) {
-        size_t row = pic->w[p] * bps;
-        if ((size_t)pic->stride[p] == row) { /* no padding: the plane in one read */
-            r = read_bytes(s, pic->data[p], row * pic->h[p], done, index, why, n);
-            if (r) return r > 0 ? 0 : r;
-            done += row * pic->h[p];
-            continue;
-        }
-        for (unsigned y = 0; y < pic->h[p]; y++) {
-            r = read_bytes(s, (char *)pic->data[p] + y * pic->stride[p], row, done, index, why, n);
-            if (r) return r > 0 ? 0 : r;
-            done += row;
-        }
-    }
-    return 1;
+    int cnt = frame_iov(s, pic);
+    if (cnt < 0) return cnt;
+    size_t want = 0, got = read_iov(s, s->iov, cnt);
+    for (int i = 0; i < cnt; i++) want += s->iov[i].iov_len;
+    if (got == want) return 1;
+    char reason[320];
+    if (got == 0 && !s->is_y4m && s->bs.status(s->bs.h, reason, sizeof(reason)) == 0) return 0;
+    return short_read(s, index, got, why, n);
 }
 
 static int yuv_skip(void *impl, unsigned index, char *why, size_t n)
@@ -154,6 +189,7 @@ static void yuv_close(void *impl)
     fd_stream_close(s->f);
     url_io_close(s->io);
     free(s->skipbuf);
+    free(s->iov);
     free(s);
 }
 
