@@ -4,10 +4,12 @@
  *
  * Arithmetic plan (all of it exact; it reproduces the scalar kernels in vif.c bit for bit):
  *
- * Vertical pass. Rows k and taps-1-k share a coefficient, so their samples are interleaved
- * into 16-bit pairs and one pmaddwd gives c*(z_k + z_k') for the means. 8-bit samples are
- * offset by 128 (see vert_8) so that their products fit 16 bits; all their sums are exact in
- * 32 bits (65536 * 255^2 < 2^32). 16-bit samples are offset to signed (z = x - 32768); one
+ * Vertical pass. Rows k and taps-1-k share a coefficient. 8-bit samples are offset by 128
+ * so that their products fit 16 bits, and each quantity is summed over the two rows before
+ * two tap pairs share one pmaddwd (see vert_8); all their sums are exact in 32 bits
+ * (65536 * 255^2 < 2^32). 16-bit samples of the two rows are interleaved into 16-bit pairs,
+ * so that one pmaddwd gives c*(z_k + z_k') for the means; they are offset to signed
+ * (z = x - 32768); one
  * pmaddwd gives z_k^2 + z_k'^2 (or z_k*w_k + z_k'*w_k'), weighted by c_k into 64-bit sums;
  * the offset comes back in closed form, with M = sum c*z (a 32-bit value):
  *     sum c*x^2 = sum c*z^2 + 65536*M + 2^46,
