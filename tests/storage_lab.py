@@ -34,6 +34,15 @@ def free_port():
         return s.getsockname()[1]
 
 
+def refused_port():
+    """A loopback port bound but never listening: a connection to it is refused, and while the
+    socket lives no server started later (every rclone serve picks a free port) can take it,
+    as one did once in CI (a 'down' remote answered 401)."""
+    s = socket.socket()
+    s.bind(('127.0.0.1', 0))
+    return s
+
+
 def _die_with_parent():
     """preexec_fn: the server gets SIGTERM if the test process dies without cleaning up."""
     os.setsid()
@@ -291,6 +300,8 @@ http {{
     def stop_all(self):
         for srv in list(self.servers.values()):
             srv.stop()
+        if getattr(self, 'dead_sock', None):
+            self.dead_sock.close()
 
     # -- rclone.conf and seeding -------------------------------------------------------
     def obscure(self, secret):
@@ -471,7 +482,8 @@ def get_lab(scratch):
         lab.start_sftp()
         lab.start_http()
         lab.start_dav()
-        lab.dead_port = free_port()
+        lab.dead_sock = refused_port()
+        lab.dead_port = lab.dead_sock.getsockname()[1]
         lab.write_conf(lab.dead_port)
         lab.seed()
     except BaseException:
