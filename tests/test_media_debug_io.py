@@ -7,7 +7,7 @@ an rclone mount (mode `mount`, FUSE), where each read() is a round trip, reads s
 512 KiB large."""
 import json, os, re, shutil, stat
 from vmafx_testlib import Skip, pair_files, run
-from media.mediatest import PAIR8, PAIR10, cached, ffmpeg, scratch
+from media.mediatest import PAIR8, PAIR10, cached, ffmpeg, raw_copy, scratch
 
 FRAMES8, FRAMES10 = 48, 24
 FRAME8 = 576 * 324 * 3 // 2     # bytes of samples a frame, 8-bit 4:2:0
@@ -46,15 +46,6 @@ def check_reads(lines, files, via, frames):
         # every read is in the latency histogram; the size histogram leaves out the one at the end
         assert sum(line['lat_us_log2'].values()) == line['reads'], line
         assert 0 <= line['reads'] - sum(line['size_log2'].values()) <= 1, line
-
-
-def raw_copy(env, y4m, name):
-    """The y4m's samples without its header and FRAME lines, as raw .yuv."""
-    def make(out):
-        data = open(y4m, 'rb').read()
-        with open(out, 'wb') as f:
-            f.write(b''.join(data[data.index(b'\n') + 1:].split(b'FRAME\n')))
-    return cached(env, name, make)
 
 
 def test_debug_io_local_y4m(env):

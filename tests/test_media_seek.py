@@ -20,7 +20,7 @@
 import json, os, re, tempfile, threading
 import http.server
 from vmafx_testlib import Skip, run, pair_files
-from media.mediatest import cached, ffmpeg
+from media.mediatest import cached, ffmpeg, raw_copy
 
 PAIR = 'testsrc2_576x324_crf35'        # 48 frames, 576x324 8-bit 4:2:0 (279936 bytes a frame)
 FRAME = 576 * 324 * 3 // 2
@@ -100,15 +100,6 @@ def bytes_read(stderr, label):
             if d['input'].startswith(label):
                 return d['bytes']
     raise AssertionError(f'no debug-io line for {label}: {stderr!r}')
-
-
-def raw_copy(env, y4m, name):
-    """The y4m's samples without its header and FRAME lines, as raw .yuv."""
-    def make(out):
-        data = open(y4m, 'rb').read()
-        with open(out, 'wb') as f:
-            f.write(b''.join(data[data.index(b'\n') + 1:].split(b'FRAME\n')))
-    return cached(env, name, make)
 
 
 def folder(env, name, files):

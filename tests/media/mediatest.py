@@ -32,6 +32,15 @@ def cached(env, name, make):
     return path
 
 
+def raw_copy(env, y4m, name):
+    """The y4m's samples without its header and FRAME lines, as raw .yuv."""
+    def make(out):
+        data = open(y4m, 'rb').read()
+        with open(out, 'wb') as f:
+            f.write(b''.join(data[data.index(b'\n') + 1:].split(b'FRAME\n')))
+    return cached(env, name, make)
+
+
 def ffmpeg(*args, timeout=300):
     run(['ffmpeg', '-nostdin', '-hide_banner', '-v', 'error', '-y'] + [str(a) for a in args],
         timeout=timeout)
