@@ -42,6 +42,8 @@ typedef __m256i VI;
 #define I_PACKS32 _mm256_packs_epi32
 #define I_PACKUS32 _mm256_packus_epi32
 #define I_BLEND_ODD32(even, odd) _mm256_blend_epi32((even), (odd), 0xaa)
+#define I_LANES_GE32(v, k) \
+    ((unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpgt_epi32((v), _mm256_set1_epi32((k)-1)))))
 
 /* ---- per-pixel terms (spec 3.4), 8 pixels at a time in two halves of 4 doubles --------- */
 

@@ -47,6 +47,7 @@ typedef __m512i VI;
 #define I_PACKS32 _mm512_packs_epi32
 #define I_PACKUS32 _mm512_packus_epi32
 #define I_BLEND_ODD32(even, odd) _mm512_mask_blend_epi32(0xaaaa, (even), (odd))
+#define I_LANES_GE32(v, k) ((unsigned)_mm512_cmpge_epi32_mask((v), _mm512_set1_epi32(k)))
 
 /* ---- per-pixel terms (spec 3.4), 16 pixels at a time in two halves of 8 doubles -------- */
 

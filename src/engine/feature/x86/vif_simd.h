@@ -1,6 +1,7 @@
 /* Integer VIF, SIMD body shared by vif_avx2.c and vif_avx512.c. Each includes this file after
- * defining the vector type VI, VN (16-bit lanes per vector), the I_* operations below, the
- * per-pixel terms (StatAcc, stat_init, stat_add, stat_reduce) and store_out16().
+ * defining the vector type VI, VN (16-bit lanes per vector), the I_* operations below
+ * (I_LANES_GE32: the bit mask of the 32-bit lanes >= a constant), the per-pixel terms
+ * (StatAcc, stat_init, stat_add, stat_reduce) and store_out16().
  *
  * Arithmetic plan (all of it exact; it reproduces the scalar kernels in vif.c bit for bit):
  *
@@ -400,47 +401,72 @@ static inline VI moment(VI h, VI l, int dbl)
     return I_ADD32(I_ADD32(h, I_SET1_32((int32_t)0x80000000u)), I_SRAI32(I_ADD32(l, I_SET1_32(32768)), 16));
 }
 
-/* Horizontal sums of the outputs j + 2i (even) and j + 2i + 1 (odd), i < VN/2. A load at
- * column j - half + 2m holds, in lane i, the columns j + 2i - half + 2m and the one after:
- * the taps 2m, 2m+1 of output j + 2i and the taps 2m-1, 2m of output j + 2i + 1. Planes go
- * in groups small enough for both parities' accumulators to stay in registers. */
-#define H_GROUP (VN == 32 ? N_PLANES : N_PLANES / 2)
-
-ALWAYS_INLINE void horiz_sums(int16_t *const *pl, const Coef *c, unsigned j, VI even[N_PLANES],
-                              VI odd[N_PLANES], const int half)
+/* Horizontal sums of the outputs j + 2i (even) and j + 2i + 1 (odd), i < VN/2, for the n
+ * planes from g (n small enough for both parities' accumulators to stay in registers). A
+ * load at column j - half + 2m holds, in lane i, the columns j + 2i - half + 2m and the one
+ * after: the taps 2m, 2m+1 of output j + 2i and the taps 2m-1, 2m of output j + 2i + 1. */
+ALWAYS_INLINE void horiz_group(int16_t *const *pl, const Coef *c, unsigned j, VI even[N_PLANES],
+                               VI odd[N_PLANES], const int half, const int g, const int n)
 {
     const ptrdiff_t base = (ptrdiff_t)j - half;
-    for (int g = 0; g < N_PLANES; g += H_GROUP) {
-        VI e[H_GROUP], o[H_GROUP];
-        for (int q = 0; q < H_GROUP; q++) e[q] = o[q] = I_ZERO();
-        for (int m = 0; m <= half; m++)
-            for (int q = 0; q < H_GROUP; q++) {
-                VI v = I_LOADU(pl[g + q] + base + 2 * m);
-                e[q] = I_DPWSSD(e[q], v, c->hpair[m]);
-                o[q] = I_DPWSSD(o[q], v, c->hodd[m]);
-            }
-        for (int q = 0; q < H_GROUP; q++) {
-            even[g + q] = e[q];
-            odd[g + q] = o[q];
+    VI e[N_PLANES], o[N_PLANES];
+    for (int q = 0; q < n; q++) e[q] = o[q] = I_ZERO();
+    for (int m = 0; m <= half; m++)
+        for (int q = 0; q < n; q++) {
+            VI v = I_LOADU(pl[g + q] + base + 2 * m);
+            e[q] = I_DPWSSD(e[q], v, c->hpair[m]);
+            o[q] = I_DPWSSD(o[q], v, c->hodd[m]);
         }
+    for (int q = 0; q < n; q++) {
+        even[g + q] = e[q];
+        odd[g + q] = o[q];
     }
 }
 
+/* The planes before the covariance's (P_XYH), in groups that fit the registers. */
+ALWAYS_INLINE void horiz_sums(int16_t *const *pl, const Coef *c, unsigned j, VI even[N_PLANES],
+                              VI odd[N_PLANES], const int half)
+{
+    if (VN == 32) {
+        horiz_group(pl, c, j, even, odd, half, 0, 6);
+    } else {
+        horiz_group(pl, c, j, even, odd, half, 0, 4);
+        horiz_group(pl, c, j, even, odd, half, 4, 2);
+    }
+}
+
+/* A mean's horizontal sum as the 32-bit sum it stands for (sum c*mu), offset removed. */
+static inline VI mean_sum(VI acc, const Coef *c)
+{
+    return I_ADD32(c->dbl ? I_SLLI32(acc, 1) : acc, I_SET1_32((int32_t)0x80000000u));
+}
+
+/* sigma_x^2 of spec 3.3 from the horizontal sums; pixels with less than 2^17 are flat. */
+static inline VI sigma_xx(const VI acc[N_PLANES], const Coef *c)
+{
+    VI mx = mean_sum(acc[P_MUX], c);
+    return I_SUB32(moment(acc[P_XXH], acc[P_XXL], c->dbl), mul_hi_round(mx, mx));
+}
+
+/* Whether the first n lanes of sigma_x^2 are all flat (the XY planes are then not needed). */
+static inline int all_flat(VI sxx, unsigned n)
+{
+    return !(I_LANES_GE32(sxx, 131072) & ((1u << n) - 1));
+}
+
 /* The variances of spec 3.3 from the horizontal sums, and their terms. */
-static inline void terms(VI acc[N_PLANES], const Coef *c, unsigned nvalid, const VifTermParams *tp,
+static inline void terms(VI acc[N_PLANES], VI sxx, const Coef *c, unsigned nvalid, const VifTermParams *tp,
                          StatAcc *sa)
 {
-    const VI off = I_SET1_32((int32_t)0x80000000u);
-    VI mx = c->dbl ? I_SLLI32(acc[P_MUX], 1) : acc[P_MUX];
-    VI my = c->dbl ? I_SLLI32(acc[P_MUY], 1) : acc[P_MUY];
-    mx = I_ADD32(mx, off);
-    my = I_ADD32(my, off);
-    VI sxx = I_SUB32(moment(acc[P_XXH], acc[P_XXL], c->dbl), mul_hi_round(mx, mx));
+    VI mx = mean_sum(acc[P_MUX], c), my = mean_sum(acc[P_MUY], c);
     VI syy = I_SUB32(moment(acc[P_YYH], acc[P_YYL], c->dbl), mul_hi_round(my, my));
     VI sxy = I_SUB32(moment(acc[P_XYH], acc[P_XYL], c->dbl), mul_hi_round(mx, my));
     stat_add(sa, sxx, syy, sxy, nvalid, tp);
 }
 
+/* In flat areas (most of a typical picture at the coarse scales) whole vectors have only
+ * flat pixels, whose terms need no covariance: the XY planes are filtered only when some
+ * pixel of the step is not flat. */
 static void horiz_row(int16_t *const *pl, const Coef *c, unsigned w, const VifTermParams *tp, VifSums *sums,
                       const int half)
 {
@@ -452,8 +478,14 @@ static void horiz_row(int16_t *const *pl, const Coef *c, unsigned w, const VifTe
         unsigned ne = left >= VN ? VN / 2 : (left + 1) / 2, no = left >= VN ? VN / 2 : left / 2;
         VI even[N_PLANES], odd[N_PLANES];
         horiz_sums(pl, c, j, even, odd, half);
-        terms(even, c, ne, tp, &sa);
-        if (no) terms(odd, c, no, tp, &sa);
+        VI sxe = sigma_xx(even, c), sxo = sigma_xx(odd, c);
+        if (all_flat(sxe, ne) && all_flat(sxo, no)) {
+            even[P_XYH] = even[P_XYL] = odd[P_XYH] = odd[P_XYL] = I_ZERO();
+        } else {
+            horiz_group(pl, c, j, even, odd, half, P_XYH, 2);
+        }
+        terms(even, sxe, c, ne, tp, &sa);
+        if (no) terms(odd, sxo, c, no, tp, &sa);
     }
     stat_reduce(&sa, tp, sums);
 }
