@@ -128,7 +128,7 @@ typedef struct VifRow {
 /* Row r of a kernel's scratch, with 16 spare elements in front. */
 static uint32_t *scratch_row(void *scratch, unsigned w, int r)
 {
-    return (uint32_t *)((uint8_t *)scratch + (size_t)r * VIF_SCRATCH_ROW(w)) + 16;
+    return (uint32_t *)((uint8_t *)scratch + VIF_SCRATCH_PREP + (size_t)r * VIF_SCRATCH_ROW(w)) + 16;
 }
 
 static VifRow scratch_moments(void *scratch, unsigned w)

@@ -21,10 +21,15 @@
 #define VIF_LOG_ENTRIES 32768
 #define VIF_LOG_SLACK 4 /* entries past the end that 8-byte gathers may touch */
 
-/* Bytes of scratch a kernel may use for a row of w samples: ten rows of 32-bit values with
- * room for mirrored borders and whole-vector overrun on both sides. */
+/* Bytes of scratch a kernel may use for a row of w samples: first VIF_SCRATCH_PREP bytes
+ * where a kernel may keep prepared filters from row to row (in slots that do not move with
+ * w), then ten rows of 32-bit values with room for mirrored borders and whole-vector overrun
+ * on both sides. */
+#define VIF_SCRATCH_PREP_SLOTS 8
+#define VIF_SCRATCH_PREP_SLOT 4096
+#define VIF_SCRATCH_PREP (VIF_SCRATCH_PREP_SLOTS * VIF_SCRATCH_PREP_SLOT)
 #define VIF_SCRATCH_ROW(w) ((((size_t)(w)*4 + 512) + 63) & ~(size_t)63)
-#define VIF_SCRATCH_BYTES(w) (10 * VIF_SCRATCH_ROW(w))
+#define VIF_SCRATCH_BYTES(w) (VIF_SCRATCH_PREP + 10 * VIF_SCRATCH_ROW(w))
 
 /* The four per-scale integer sums of spec 3.4. */
 typedef struct VifSums {

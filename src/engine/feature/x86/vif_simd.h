@@ -50,7 +50,7 @@
 /* 16-bit plane p of the scratch, 32 spare elements in front (>= half + vector overrun). */
 static inline int16_t *plane(void *scratch, unsigned w, int p)
 {
-    return (int16_t *)((uint8_t *)scratch + (size_t)p * VIF_SCRATCH_ROW(w)) + 32;
+    return (int16_t *)((uint8_t *)scratch + VIF_SCRATCH_PREP + (size_t)p * VIF_SCRATCH_ROW(w)) + 32;
 }
 
 /* Mirrors half elements at both ends of a plane (spec 3.1). */
@@ -103,6 +103,39 @@ static void coef_init(Coef *c, const VifFilter *f)
         c->hpair[m] = I_SET1_32((int32_t)(lo | hi << 16));
         c->hodd[m] = I_SET1_32((int32_t)(prev | lo << 16));
     }
+}
+
+/* Prepared filters kept in the scratch's first bytes (VIF_SCRATCH_PREP), so that a row does not
+ * redo coef_init: a slot counts only when its tag and its copy of the filter match, so what
+ * the scratch held before (garbage, or another level's layout) is never taken for one. */
+#define COEF_TAG (0x76696663ull << 32 | (sizeof(VI) << 8) | VIF_MAX_TAPS)
+
+typedef struct CoefSlot {
+    uint64_t tag;
+    int32_t taps;
+    uint16_t coef[VIF_MAX_TAPS];
+    Coef c;
+} CoefSlot;
+
+_Static_assert(sizeof(CoefSlot) <= VIF_SCRATCH_PREP_SLOT, "a prepared filter fits its slot");
+
+static const Coef *coef_get(void *scratch, const VifFilter *f)
+{
+    CoefSlot *slot = scratch;
+    const size_t bytes = (size_t)f->taps * sizeof(uint16_t);
+    for (int i = 0; i < VIF_SCRATCH_PREP_SLOTS; i++)
+        if (slot[i].tag == COEF_TAG && slot[i].taps == f->taps && !memcmp(slot[i].coef, f->coef, bytes))
+            return &slot[i].c;
+    /* a free slot, else the one the filter's length picks */
+    int i = 0;
+    while (i < VIF_SCRATCH_PREP_SLOTS && slot[i].tag == COEF_TAG) i++;
+    if (i == VIF_SCRATCH_PREP_SLOTS) i = f->taps % VIF_SCRATCH_PREP_SLOTS;
+    slot[i].tag = 0;
+    coef_init(&slot[i].c, f);
+    slot[i].taps = f->taps;
+    memcpy(slot[i].coef, f->coef, bytes);
+    slot[i].tag = COEF_TAG;
+    return &slot[i].c;
 }
 
 /* ---- vertical pass -------------------------------------------------------------------- */
@@ -493,14 +526,13 @@ static void horiz_row(int16_t *const *pl, const Coef *c, unsigned w, const VifTe
 static inline void stats_row(const void *const *ref, const void *const *dis, unsigned w, const VifFilter *f,
                              void *scratch, const VifTermParams *tp, VifSums *sums, const int wide)
 {
-    Coef c;
-    coef_init(&c, f);
+    const Coef *c = coef_get(scratch, f);
     int16_t *pl[N_PLANES];
     for (int q = 0; q < N_PLANES; q++) pl[q] = plane(scratch, w, q);
-    if (wide) vert_row_16(ref, dis, f, &c, w, pl);
-    else vert_row_8(ref, dis, f, &c, w, pl);
-    for (int q = 0; q < N_PLANES; q++) pad_plane(pl[q], w, c.half);
-    horiz_row(pl, &c, w, tp, sums, c.half);
+    if (wide) vert_row_16(ref, dis, f, c, w, pl);
+    else vert_row_8(ref, dis, f, c, w, pl);
+    for (int q = 0; q < N_PLANES; q++) pad_plane(pl[q], w, c->half);
+    horiz_row(pl, c, w, tp, sums, c->half);
 }
 
 /* ---- down-sampling -------------------------------------------------------------------- */
@@ -560,15 +592,14 @@ static void decimate_row(const int16_t *in, const Coef *c, unsigned w_out, uint1
 static inline void down_row(const void *const *ref, const void *const *dis, unsigned w, const VifFilter *f,
                             void *scratch, uint16_t *out_ref, uint16_t *out_dis, const int wide)
 {
-    Coef c;
-    coef_init(&c, f);
+    const Coef *c = coef_get(scratch, f);
     int16_t *br = plane(scratch, w, 0), *bd = plane(scratch, w, 1);
-    blur_row(ref, &c, f, w, br, wide);
-    blur_row(dis, &c, f, w, bd, wide);
-    pad_plane(br, w, c.half);
-    pad_plane(bd, w, c.half);
-    decimate_row(br, &c, w / 2, out_ref);
-    decimate_row(bd, &c, w / 2, out_dis);
+    blur_row(ref, c, f, w, br, wide);
+    blur_row(dis, c, f, w, bd, wide);
+    pad_plane(br, w, c->half);
+    pad_plane(bd, w, c->half);
+    decimate_row(br, c, w / 2, out_ref);
+    decimate_row(bd, c, w / 2, out_dis);
 }
 
 /* ---- entry points --------------------------------------------------------------------- */
