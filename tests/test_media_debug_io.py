@@ -4,7 +4,9 @@ y4m or raw yuv has each frame read straight into the picture, one readv() a fram
 header lines copied (glibc's stdio read 4 KiB at a time, ~70 read() calls per 576x324 frame,
 and copied every byte; a 1 MiB buffer read 1 MiB at a time and copied every byte too). Through
 an rclone mount (mode `mount`, FUSE), where each read() is a round trip, reads stay at least
-512 KiB large."""
+512 KiB large. When no extractor reads U and V (the default model), a local file's chroma bytes
+are passed over with a seek, never copied: `skipped` counts them, and a frame takes two reads
+(its Y plane, then the next "FRAME" line)."""
 import json, os, re, shutil, stat
 from vmafx_testlib import Skip, pair_files, run
 from media.mediatest import PAIR8, PAIR10, cached, ffmpeg, raw_copy, scratch
@@ -15,6 +17,7 @@ RAW8 = ['--width', '576', '--height', '324', '--pixel_format', '420', '--bitdept
 # What a local input may copy out of the stream's buffer: the y4m header and FRAME lines, and
 # the few hundred bytes the first refill takes past them. Copying samples would be 13 MB here.
 COPIED_MAX = 4096
+LINE_READ = 256  # a local file's header read, which takes in the first samples with it
 
 
 def debug_lines(stderr):
@@ -27,20 +30,27 @@ def score(env, ref, dis, extra_env=None, args=()):
     return json.loads(p.stdout)['pooled_metrics'], p.stderr
 
 
-def check_reads(lines, files, via, frames):
+def check_reads(lines, files, via, frames, chroma=0, per_frame=None):
+    """chroma: bytes of U and V a frame that must have been passed over (0: all read), less
+    what the first frame's header read took in with it; per_frame: reads a frame may take
+    (default: one readv(), and one more for the "FRAME" line after a pass over)."""
     assert len(lines) == 2, lines
     for path in files:
         line = next((x for x in lines if x['input'].endswith('/' + os.path.basename(path))), None)
         assert line, f'no debug-io line for {path}: {lines}'
         size = os.path.getsize(path)
         assert line['via'] == via, line
-        assert line['bytes'] == size, f'{path}: {line["bytes"]} bytes read of {size}'
+        assert frames * chroma - LINE_READ < line['skipped'] <= frames * chroma, \
+            f'{path}: {line["skipped"]} bytes skipped, not {frames * chroma}'
+        assert line['bytes'] == size - line['skipped'], f'{path}: {line["bytes"]} bytes read of {size}'
         if via == 'fuse':
             # 1 MiB blocks, none under 512 KiB: a 13 MB file takes about 13 reads (4 KiB stdio reads: ~3,300)
             assert line['reads'] <= size // (512 << 10) + 3, f'{path}: {line["reads"]} reads for {size} bytes'
         else:
-            # one readv() a frame, besides the header's (or the peek's) and the one that finds the end
-            assert line['reads'] <= frames + 2, f'{path}: {line["reads"]} reads for {frames} frames'
+            # one readv() a frame (two with the chroma passed over), besides the header's (or
+            # the peek's) and the one that finds the end
+            per = per_frame or (2 if chroma else 1)
+            assert line['reads'] <= per * frames + 2, f'{path}: {line["reads"]} reads for {frames} frames'
             assert line['copied'] <= COPIED_MAX, f'{path}: {line["copied"]} bytes copied out of the buffer'
         assert line['blocked_s'] <= line['open_s'], line
         # every read is in the latency histogram; the size histogram leaves out the one at the end
@@ -54,6 +64,17 @@ def test_debug_io_local_y4m(env):
     assert 'debug-io' not in err, 'debug-io figures printed without VMAFX_DEBUG_IO'
     debug, err = score(env, ref, dis, {'VMAFX_DEBUG_IO': '1'})
     assert debug == plain, 'VMAFX_DEBUG_IO changed the scores'
+    check_reads(debug_lines(err), (ref, dis), 'file', FRAMES8, FRAME8 // 3)
+
+
+def test_debug_io_local_y4m_chroma_read(env):
+    """With an extractor that reads U and V (psnr), every byte is read, one readv() a frame,
+    and the model's score is the one the luma-only read gave."""
+    ref, dis = pair_files(env, PAIR8)
+    luma, _ = score(env, ref, dis)
+    full, err = score(env, ref, dis, {'VMAFX_DEBUG_IO': '1'}, ('--feature', 'psnr'))
+    assert full['vmaf'] == luma['vmaf'], (full['vmaf'], luma['vmaf'])
+    assert full['psnr_cb']['mean'] < 100, full['psnr_cb']
     check_reads(debug_lines(err), (ref, dis), 'file', FRAMES8)
 
 
@@ -65,7 +86,7 @@ def test_debug_io_local_y4m_unpadded(env):
     plain, _ = score(env, ref, dis)
     debug, err = score(env, ref, dis, {'VMAFX_DEBUG_IO': '1'})
     assert debug == plain, 'VMAFX_DEBUG_IO changed the scores'
-    check_reads(debug_lines(err), (ref, dis), 'file', FRAMES10)
+    check_reads(debug_lines(err), (ref, dis), 'file', FRAMES10, 2 * FRAME8 // 3)
 
 
 def test_debug_io_local_raw_yuv(env):
@@ -76,7 +97,7 @@ def test_debug_io_local_raw_yuv(env):
     assert os.path.getsize(rref) == FRAMES8 * FRAME8, 'raw copy of the wrong size'
     raw, err = score(env, rref, rdis, {'VMAFX_DEBUG_IO': '1'}, RAW8)
     assert raw == y4m, 'raw yuv scores differ from the y4m'
-    check_reads(debug_lines(err), (rref, rdis), 'file', FRAMES8)
+    check_reads(debug_lines(err), (rref, rdis), 'file', FRAMES8, FRAME8 // 3)
 
 
 def test_debug_io_local_y4m_many_rows(env):
@@ -93,7 +114,7 @@ def test_debug_io_local_y4m_many_rows(env):
     y4m, err = score(env, ref, dis, {'VMAFX_DEBUG_IO': '1'})
     decoded, _ = score(env, *nut)
     assert y4m == decoded, f'y4m read by readv() and rawvideo decoded differ: {y4m} {decoded}'
-    check_reads(debug_lines(err), (ref, dis), 'file', 2 * frames)
+    check_reads(debug_lines(err), (ref, dis), 'file', frames, 1366 * 768 // 2, per_frame=2)
 
 
 def test_debug_io_zero_is_off(env):

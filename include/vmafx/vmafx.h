@@ -117,6 +117,10 @@ int vmafx_use_feature(VmafxContext *ctx, const char *name, const char *options);
 /* Name of the i-th feature extractor --feature accepts ("vif", "adm", ...), NULL past the
  * last one. */
 const char *vmafx_feature_extractor(unsigned i);
+/* 1 when some feature extractor of the context reads the pictures' U and V planes, 0 when
+ * only Y is read (a caller may then leave U and V unfilled: vmafx score does not read them
+ * from a local y4m / raw yuv file). Asked after the models and features are set. */
+int vmafx_reads_chroma(const VmafxContext *ctx);
 /* The catalog of what the engine computes, as malloc'ed JSON text (NULL when out of memory):
  * {"default_model": NAME, "models": [{"name", "features": [{"name", "options": {..}}]}],
  *  "features": [{"name", "provides": [..], "options": [{"name", "alias", "type",

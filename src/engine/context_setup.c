@@ -349,3 +349,10 @@ int vmafx_use_feature(VmafxContext *ctx, const char *name, const char *options)
     for (unsigned k = 0; k < EXTRACTOR_MAX_OPTIONS; k++) free(text[k]);
     return err;
 }
+
+int vmafx_reads_chroma(const VmafxContext *ctx)
+{
+    for (unsigned i = 0; i < ctx->n_inst; i++)
+        if (ctx->inst[i].fx->flags & EXTRACTOR_CHROMA) return 1;
+    return 0;
+}

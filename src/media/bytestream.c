@@ -33,6 +33,7 @@ struct FdStream {
     size_t line;      /* how much getc and peek refill */
     int64_t consumed; /* bytes delivered so far */
     int64_t size;     /* regular file: its size at open; -1 otherwise */
+    int local;        /* a regular file, not on FUSE: a read(2) or lseek(2) is no round trip */
     int err;          /* errno of a failed read(2), sticky */
     struct IntegrityVerifier *iv;
     IoStats *stats;
@@ -193,9 +194,9 @@ int fd_stream_open(FdStream **out, const char *path, const char *name, struct In
     s->size = !fstat(s->fd, &st) && S_ISREG(st.st_mode) ? (int64_t)st.st_size : -1;
     struct statfs fs;
     int fuse = !fstatfs(s->fd, &fs) && (unsigned long)fs.f_type == FUSE_SUPER_MAGIC;
-    int local = s->size >= 0 && !fuse; /* a read(2) is no round trip */
-    s->direct = local ? LOCAL_DIRECT_BYTES : FD_STREAM_DIRECT;
-    s->line = local ? LOCAL_LINE_BYTES : FD_STREAM_BUF;
+    s->local = s->size >= 0 && !fuse;
+    s->direct = s->local ? LOCAL_DIRECT_BYTES : FD_STREAM_DIRECT;
+    s->line = s->local ? LOCAL_LINE_BYTES : FD_STREAM_BUF;
     s->stats = io_stats_new(name, fuse ? "fuse" : s->size >= 0 ? "file" : "pipe");
     *out = s;
     return 0;
@@ -243,9 +244,25 @@ int fd_stream_seek_forward(FdStream *s, int64_t bytes)
     } else {
         if (lseek(s->fd, bytes - buffered, SEEK_CUR) < 0) return -errno;
         s->pos = s->len = 0;
+        io_stats_skipped(s->stats, (uint64_t)(bytes - buffered));
     }
     s->consumed += bytes;
     return 0;
+}
+
+int fd_stream_can_pass_over(const FdStream *s)
+{
+    return s->local && !s->iv; /* over FUSE a seek may cost a new request */
+}
+
+int fd_stream_pass_over(FdStream *s, int64_t bytes, size_t ahead)
+{
+    if (!fd_stream_can_pass_over(s)) return -ENOTSUP;
+    int r = fd_stream_seek_forward(s, bytes);
+    /* passed over either way: a failed read is sticky, and the next one reports it */
+    if (!r && ahead && s->pos == s->len && s->consumed < s->size)
+        refill(s, ahead < FD_STREAM_BUF ? ahead : FD_STREAM_BUF);
+    return r;
 }
 
 int64_t fd_stream_remaining(const FdStream *s)

@@ -58,5 +58,12 @@ int64_t fd_stream_remaining(const FdStream *s);
  * its frame); -ENOTSUP for a pipe or with an integrity check (which must see every byte),
  * -ENODATA when the file has fewer bytes left: the caller then reads, and reports that. */
 int fd_stream_seek_forward(FdStream *s, int64_t bytes);
+/* fd_stream_seek_forward for a local file (-ENOTSUP on FUSE too), then up to ahead bytes into
+ * the buffer in one read(2) (a y4m "FRAME" line), so the next frame's header costs no more
+ * than that. 0 once the bytes are passed over (a failed read after it is reported by the
+ * next read), or fd_stream_seek_forward's error with nothing moved. */
+int fd_stream_pass_over(FdStream *s, int64_t bytes, size_t ahead);
+/* Whether fd_stream_pass_over can work here: a local file without an integrity check. */
+int fd_stream_can_pass_over(const FdStream *s);
 
 #endif

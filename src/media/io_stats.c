@@ -12,7 +12,7 @@ enum { BUCKETS = 48 };
 struct IoStats {
     char name[256], via[16];
     int64_t opened_ns;
-    uint64_t reads, bytes, copied, blocked_ns, max_ns;
+    uint64_t reads, bytes, copied, skipped, blocked_ns, max_ns;
     uint64_t size_log2[BUCKETS], lat_us_log2[BUCKETS];
 };
 
@@ -70,6 +70,11 @@ void io_stats_copied(IoStats *st, uint64_t n)
     if (st) st->copied += n;
 }
 
+void io_stats_skipped(IoStats *st, uint64_t n)
+{
+    if (st) st->skipped += n;
+}
+
 static void print_hist(const char *key, const uint64_t *h)
 {
     fprintf(stderr, ", \"%s\": {", key);
@@ -96,9 +101,11 @@ void io_stats_finish(IoStats *st, int report)
     flockfile(stderr);
     fprintf(stderr,
             "vmafx debug-io: {\"input\": \"%s\", \"via\": \"%s\", \"reads\": %llu, \"bytes\": %llu, "
-            "\"copied\": %llu, \"blocked_s\": %.6f, \"max_read_ms\": %.3f, \"open_s\": %.6f",
+            "\"copied\": %llu, \"skipped\": %llu, \"blocked_s\": %.6f, \"max_read_ms\": %.3f, "
+            "\"open_s\": %.6f",
             st->name, st->via, (unsigned long long)st->reads, (unsigned long long)st->bytes,
-            (unsigned long long)st->copied, (double)st->blocked_ns / 1e9, (double)st->max_ns / 1e6, open_s);
+            (unsigned long long)st->copied, (unsigned long long)st->skipped, (double)st->blocked_ns / 1e9,
+            (double)st->max_ns / 1e6, open_s);
     print_hist("size_log2", st->size_log2);
     print_hist("lat_us_log2", st->lat_us_log2);
     fprintf(stderr, "}\n");

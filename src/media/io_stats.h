@@ -18,6 +18,9 @@ void io_stats_end(IoStats *st, int64_t t0, long long got);
 /* n bytes handed over from the reader's own buffer, a second copy in user space (a file
  * descriptor's reads; libavformat's buffering of URLs is not counted). */
 void io_stats_copied(IoStats *st, uint64_t n);
+/* n bytes of a local file passed over by a seek, never read (a chunk's first frames, or the
+ * chroma planes the scorer does not need). */
+void io_stats_skipped(IoStats *st, uint64_t n);
 /* Prints the report line when report is non-zero (see docs/media.md, "Debugging reads") and
  * frees st. NULL is fine. */
 void io_stats_finish(IoStats *st, int report);

@@ -39,6 +39,10 @@ typedef struct MediaOptions {
      * guesswork; see media_seek_note and docs/media.md); fewer frames fail the open with
      * MEDIA_ENDED_EARLY (a chunk past the inputs' end is empty, not failed) */
     unsigned skip_frames;
+    /* the scorer reads only the Y plane: a local y4m / raw yuv file then passes over the U
+     * and V bytes (a seek, no copy) and leaves those planes as they were; anything else
+     * (pipes, URLs, an integrity check, which must see every byte) reads them as usual */
+    int luma_only;
 } MediaOptions;
 
 typedef struct FrameSource FrameSource;

@@ -17,11 +17,12 @@ typedef struct YuvSource {
     FdStream *f;
     UrlIo *io;
     int is_y4m;
+    int luma_only; /* MediaOptions.luma_only, where the stream can pass over bytes */
     MediaGeometry geo;
     size_t frame_bytes;
     unsigned char *skipbuf;
-    struct iovec *iov; /* where a frame's bytes go: a plane, or a row of a padded one */
-    int iov_cap;
+    struct iovec *iov;     /* where a frame's bytes go: a plane, or a row of a padded one */
+    int iov_cap, luma_iov; /* iov[0..luma_iov) is the Y plane */
 } YuvSource;
 
 enum { SKIP_CHUNK = 1 << 20 };
@@ -88,10 +89,11 @@ static int frame_iov(YuvSource *s, const VmafxPicture *pic)
         size_t row = pic->w[p] * bps;
         if ((size_t)pic->stride[p] == row) {
             s->iov[cnt++] = (struct iovec){ pic->data[p], row * pic->h[p] };
-            continue;
+        } else {
+            for (unsigned y = 0; y < pic->h[p]; y++)
+                s->iov[cnt++] = (struct iovec){ (char *)pic->data[p] + y * pic->stride[p], row };
         }
-        for (unsigned y = 0; y < pic->h[p]; y++)
-            s->iov[cnt++] = (struct iovec){ (char *)pic->data[p] + y * pic->stride[p], row };
+        if (!p) s->luma_iov = cnt;
     }
     return cnt;
 }
@@ -110,6 +112,27 @@ static size_t read_iov(YuvSource *s, const struct iovec *iov, int cnt)
     return done;
 }
 
+static size_t iov_bytes(const struct iovec *iov, int cnt)
+{
+    size_t sum = 0;
+    for (int i = 0; i < cnt; i++) sum += iov[i].iov_len;
+    return sum;
+}
+
+/* luma_only: the Y plane, then a seek over U and V (copying them from the page cache is a
+ * third of a 4:2:0 frame's read cost); where the seek cannot be made (a file cut short) the
+ * rest is read as usual, which then says what is missing. */
+static size_t read_luma(YuvSource *s, int cnt)
+{
+    /* no read-ahead: what follows is U, not the next "FRAME" line */
+    size_t luma = iov_bytes(s->iov, s->luma_iov), got = fd_stream_readv(s->f, s->iov, s->luma_iov, 0);
+    if (got < luma) return got;
+    const struct iovec *rest = s->iov + s->luma_iov;
+    size_t chroma = iov_bytes(rest, cnt - s->luma_iov);
+    if (!fd_stream_pass_over(s->f, (int64_t)chroma, s->is_y4m ? Y4M_FRAME_LINE : 0)) return luma + chroma;
+    return got + read_iov(s, rest, cnt - s->luma_iov);
+}
+
 static int yuv_read(void *impl, VmafxPicture *pic, unsigned index, char *why, size_t n)
 {
     YuvSource *s = impl;
@@ -117,8 +140,8 @@ static int yuv_read(void *impl, VmafxPicture *pic, unsigned index, char *why, si
     if (r <= 0) return r;
     int cnt = frame_iov(s, pic);
     if (cnt < 0) return cnt;
-    size_t want = 0, got = read_iov(s, s->iov, cnt);
-    for (int i = 0; i < cnt; i++) want += s->iov[i].iov_len;
+    size_t want = iov_bytes(s->iov, cnt);
+    size_t got = s->luma_only ? read_luma(s, cnt) : read_iov(s, s->iov, cnt);
     if (got == want) return 1;
     char reason[320];
     if (got == 0 && !s->is_y4m && s->bs.status(s->bs.h, reason, sizeof(reason)) == 0) return 0;
@@ -234,7 +257,9 @@ int yuv_source_open(SourceBackend *b, FdStream *f, UrlIo *io, int is_y4m, const 
         url_io_close(io);
         return -ENOMEM;
     }
-    *s = (YuvSource){ .f = f, .io = io, .is_y4m = is_y4m };
+    *s = (YuvSource){
+        .f = f, .io = io, .is_y4m = is_y4m, .luma_only = opt->luma_only && f && fd_stream_can_pass_over(f)
+    };
     if (io) url_io_bytestream(io, &s->bs);
     else fd_stream_bytestream(f, &s->bs);
     int r = read_geometry(s, opt, why, n);

@@ -26,6 +26,7 @@ typedef struct Run {
     AlignHint hint;
     unsigned seek_ref, seek_dis; /* frames each source passed over at open (a chunk's start) */
     int ended;                   /* an input ended (not frame_cnt or the chunk's end) */
+    int luma_only;               /* no extractor reads U or V: the sources may skip them */
     char *err;
     size_t n;
 } Run;
@@ -95,7 +96,8 @@ static int open_sources(Run *r, FrameSource **ref, FrameSource **dis)
                        .http_retries = s->http_retries,
                        .tls_ca_file = s->tls_ca_file,
                        .log = media_notice,
-                       .log_user = r };
+                       .log_user = r,
+                       .luma_only = r->luma_only };
     plan_seek(r);
     o.label = s->ref_label;
     o.integrity = s->ref_integrity;
@@ -449,7 +451,7 @@ static int past_end_notice(Run *r)
 int pipeline_run(VmafxContext *ctx, const PipelineSpec *s, const PipelineHooks *h, PipelineResult *res,
                  char *err, size_t n)
 {
-    Run r = { .s = s, .h = h, .err = err, .n = n };
+    Run r = { .s = s, .h = h, .err = err, .n = n, .luma_only = !vmafx_reads_chroma(ctx) };
     memset(res, 0, sizeof(*res));
     *err = 0;
     int e = open_inputs(&r, res);

@@ -171,6 +171,7 @@ static int extract(void *priv, const FrameInput *in, FeatureCollector *out)
 const FeatureExtractor extractor_ciede = {
     .name = "ciede",
     .provides = provides,
+    .flags = EXTRACTOR_CHROMA,
     .priv_size = sizeof(Ciede),
     .init = init,
     .extract = extract,

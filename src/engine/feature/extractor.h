@@ -68,6 +68,8 @@ enum {
     EXTRACTOR_PREV_DIS = 1 << 2,    /* needs prev_dis as well (with EXTRACTOR_TEMPORAL) */
     EXTRACTOR_EARLY_FLUSH = 1 << 3, /* flush() replays writes libvmaf makes while extracting:
                                         it runs before other flushes (report order) */
+    EXTRACTOR_CHROMA = 1 << 4,      /* reads the U and V planes; without it only Y is read,
+                                        and inputs may leave U and V unfilled */
 };
 
 typedef struct FeatureExtractor {

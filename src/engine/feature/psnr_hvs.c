@@ -247,6 +247,7 @@ static int extract(void *priv, const FrameInput *in, FeatureCollector *out)
 const FeatureExtractor extractor_psnr_hvs = {
     .name = "psnr_hvs",
     .provides = provides,
+    .flags = EXTRACTOR_CHROMA,
     .priv_size = sizeof(PsnrHvs),
     .init = init,
     .extract = extract,

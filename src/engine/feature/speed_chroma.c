@@ -84,6 +84,7 @@ const FeatureExtractor extractor_speed_chroma = {
     .options = options,
     .n_options = N_OPTIONS,
     .option_kinds = kinds,
+    .flags = EXTRACTOR_CHROMA,
     .priv_size = sizeof(ChromaState),
     .init = init,
     .extract = extract,
