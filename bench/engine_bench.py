@@ -4,7 +4,7 @@ kernel level and thread count, callgrind instructions per frame, and libvmaf's f
 the same run when LIBVMAF_VMAF names its `vmaf` binary.
 
 usage: bench/engine_bench.py [--build build] [--repeat 3] [--cases 576,1080,576p10]
-                             [--no-callgrind] [--rss-only]
+                             [--no-callgrind]
        bench/engine_bench.py --v1 [--cases 576,1080,576p10,1080p10]
        bench/engine_bench.py --cpu [--repeat 5] [--cases ...] [--models default,v1] [--modes auto,avx2]
 Clips are generated with ffmpeg under build/bench-clips (testsrc2 → x264 CRF 35 → y4m).
