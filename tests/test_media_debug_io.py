@@ -7,9 +7,9 @@ an rclone mount (mode `mount`, FUSE), where each read() is a round trip, reads s
 512 KiB large. When no extractor reads U and V (the default model), a local file's chroma bytes
 are passed over with a seek, never copied: `skipped` counts them, and a frame takes two reads
 (its Y plane, then the next "FRAME" line)."""
-import json, os, re, shutil, stat
+import json, os, shutil, stat
 from vmafx_testlib import Skip, pair_files, run
-from media.mediatest import PAIR8, PAIR10, cached, ffmpeg, raw_copy, scratch
+from media.mediatest import PAIR8, PAIR10, cached, debug_lines, ffmpeg, raw_copy, scratch
 
 FRAMES8, FRAMES10 = 48, 24
 FRAME8 = 576 * 324 * 3 // 2     # bytes of samples a frame, 8-bit 4:2:0
@@ -18,10 +18,6 @@ RAW8 = ['--width', '576', '--height', '324', '--pixel_format', '420', '--bitdept
 # the few hundred bytes the first refill takes past them. Copying samples would be 13 MB here.
 COPIED_MAX = 4096
 LINE_READ = 256  # a local file's header read, which takes in the first samples with it
-
-
-def debug_lines(stderr):
-    return [json.loads(m) for m in re.findall(r'^vmafx debug-io: (\{.*\})$', stderr, re.M)]
 
 
 def score(env, ref, dis, extra_env=None, args=()):

@@ -4,9 +4,9 @@ that reads them without saying so (EXTRACTOR_CHROMA) would score zeros, not the 
 every extractor `vmafx score --help` lists, the per-frame values from the local files must
 equal those from the same files through FIFOs (pipes cannot seek: every byte is read), and the
 debug-io figures say which runs passed over the chroma: the ones without a chroma reader."""
-import json, os, re, subprocess, threading
+import json, os, re, threading
 from vmafx_testlib import run, pair_files
-from media.mediatest import PAIR8, scratch
+from media.mediatest import PAIR8, debug_lines, scratch
 
 FRAMES = 3
 CHROMA_READERS = {'psnr', 'ciede', 'psnr_hvs', 'speed_chroma'}  # those that must read U and V
@@ -24,7 +24,7 @@ def score(env, ref, dis, feature):
     p = run([env.vmafx, 'score', '-n', '--feature', feature, '--frame_cnt', str(FRAMES), '-r', ref, '-d', dis,
              '--json', '-o', '-'], env=dict(os.environ, VMAFX_DEBUG_IO='1'))
     frames = json.loads(p.stdout)['frames']
-    skipped = [json.loads(m)['skipped'] for m in re.findall(r'^vmafx debug-io: (\{.*\})$', p.stderr, re.M)]
+    skipped = [line['skipped'] for line in debug_lines(p.stderr)]
     return frames, skipped
 
 

@@ -1,7 +1,7 @@
 """Helpers of the media input tests (tests/test_media_*.py): sample clips cut from the
 conformance pairs, ffmpeg-made encodes cached under the build folder, running `vmafx score`
 and comparing reports."""
-import json, os, shutil, subprocess, time
+import json, os, re, shutil, subprocess, time
 from vmafx_testlib import run, pair_files
 
 PAIR8 = 'testsrc2_576x324_crf35'        # 48 frames 576x324 8-bit 4:2:0
@@ -39,6 +39,11 @@ def raw_copy(env, y4m, name):
         with open(out, 'wb') as f:
             f.write(b''.join(data[data.index(b'\n') + 1:].split(b'FRAME\n')))
     return cached(env, name, make)
+
+
+def debug_lines(stderr):
+    """The VMAFX_DEBUG_IO lines of a run's standard error, parsed."""
+    return [json.loads(m) for m in re.findall(r'^vmafx debug-io: (\{.*\})$', stderr, re.M)]
 
 
 def ffmpeg(*args, timeout=300):

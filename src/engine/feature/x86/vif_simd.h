@@ -130,7 +130,6 @@ static const Coef *coef_get(void *scratch, const VifFilter *f)
     int i = 0;
     while (i < VIF_SCRATCH_PREP_SLOTS && slot[i].tag == COEF_TAG) i++;
     if (i == VIF_SCRATCH_PREP_SLOTS) i = f->taps % VIF_SCRATCH_PREP_SLOTS;
-    slot[i].tag = 0;
     coef_init(&slot[i].c, f);
     slot[i].taps = f->taps;
     memcpy(slot[i].coef, f->coef, bytes);
