@@ -1,6 +1,10 @@
 /* See queue.h. Slots [head, head + count) hold frames in order; the producer fills the slot
  * after them without holding the lock, which is safe because the consumer never looks past
- * count and the producer is the only one that moves it up. */
+ * count and the producer is the only one that moves it up.
+ *
+ * A producer that found the queue full sleeps until it is at most half full (or until the
+ * consumer waits for a frame), then fills it again: with small pictures a reader is woken
+ * once per depth / 2 frames instead of once per frame (each wake-up is a context switch). */
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -92,9 +96,11 @@ int media_queue_peek(FrameQueue *q, unsigned i, const VmafxPicture **pic, char *
     struct timespec until = deadline_after(timeout_ms > 0 ? timeout_ms : 0);
     pthread_mutex_lock(&q->lock);
     int r = 0;
-    while (q->count <= i && !q->ended && !q->cancelled && r != ETIMEDOUT)
+    while (q->count <= i && !q->ended && !q->cancelled && r != ETIMEDOUT) {
+        pthread_cond_signal(&q->freed); /* the producer may be waiting for the half mark */
         r = timeout_ms < 0 ? pthread_cond_wait(&q->filled, &q->lock)
                            : pthread_cond_timedwait(&q->filled, &q->lock, &until);
+    }
     if (q->ended && q->end_code < 0) {
         /* the run fails anyway: say so now, not after the frames still queued */
         r = q->end_code;
@@ -128,7 +134,7 @@ void media_queue_pop(FrameQueue *q)
     if (q->count) {
         q->head = (q->head + 1) % q->depth;
         q->count--;
-        pthread_cond_signal(&q->freed);
+        if (q->count <= q->depth / 2) pthread_cond_signal(&q->freed);
     }
     pthread_mutex_unlock(&q->lock);
 }

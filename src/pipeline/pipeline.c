@@ -13,6 +13,12 @@
 #include "depth.h"
 
 #define QUEUE_DEPTH 2 /* frames decoded ahead per input: enough to overlap decoding and scoring */
+/* A run that reads its inputs to their end queues small pictures deeper, up to this many
+ * bytes or QUEUE_DEPTH_MAX frames per input, so that a reader is woken once per few frames
+ * (see media/queue.c); 1080p stays at 2. A run that stops earlier (frame_cnt, a chunk's end)
+ * keeps 2, so that it reads at most 2 frames it does not score. */
+#define QUEUE_BYTES (4u << 20)
+#define QUEUE_DEPTH_MAX 8
 
 typedef struct Run {
     const PipelineSpec *s;
@@ -127,6 +133,17 @@ static void add_note(PipelineResult *res, const char *msg)
     snprintf(res->note + used, sizeof(res->note) - used, "%s%s", used ? "; " : "", msg);
 }
 
+/* Frames queued ahead for an input whose pictures are w x h. */
+static unsigned queue_depth(const PipelineSpec *s, const MediaGeometry *g, unsigned w, unsigned h)
+{
+    const unsigned window = s->sync_range + MEDIA_SYNC_WINDOW; /* --sync looks this far ahead */
+    if (s->sync) return window > QUEUE_DEPTH ? window : QUEUE_DEPTH;
+    size_t bytes = vmafx_picture_frame_bytes(g->fmt, g->bpc, w, h);
+    if (s->frame_cnt || (s->chunk && s->chunk->end) || !bytes) return QUEUE_DEPTH;
+    size_t depth = QUEUE_BYTES / bytes;
+    return depth < QUEUE_DEPTH ? QUEUE_DEPTH : depth > QUEUE_DEPTH_MAX ? QUEUE_DEPTH_MAX : (unsigned)depth;
+}
+
 /* Hands the sources to reader threads, which own them from then on (even on failure). */
 static int start_readers(Run *r, FrameSource *ref, FrameSource *dis, PipelineResult *res)
 {
@@ -142,12 +159,12 @@ static int start_readers(Run *r, FrameSource *ref, FrameSource *dis, PipelineRes
     }
     if (*scaled) notice(r, scaled);
     if (*scaled) add_note(res, scaled);
-    unsigned depth = s->sync ? s->sync_range + MEDIA_SYNC_WINDOW : QUEUE_DEPTH;
-    if (depth < QUEUE_DEPTH) depth = QUEUE_DEPTH;
+    unsigned depth = queue_depth(s, media_geometry(ref), plan.ref_w, plan.ref_h);
     if ((e = media_reader_start(&r->ref, ref, plan.ref_w, plan.ref_h, plan.algo, depth, r->err, r->n))) {
         media_close(dis);
         return e;
     }
+    depth = queue_depth(s, media_geometry(dis), plan.dis_w, plan.dis_h);
     return media_reader_start(&r->dis, dis, plan.dis_w, plan.dis_h, plan.algo, depth, r->err, r->n);
 }
 
