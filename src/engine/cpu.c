@@ -1,4 +1,7 @@
 /* CPU detection and the kernel table. */
+#include <stdio.h>
+#include <string.h>
+
 #include "cpu.h"
 
 enum VmafxCpu cpu_detect(void)
@@ -13,11 +16,23 @@ enum VmafxCpu cpu_detect(void)
     return VMAFX_CPU_SCALAR;
 }
 
+int cpu_gds_slows_gathers(const char *status)
+{
+    return !strncmp(status, "Mitigation", 10) || !strncmp(status, "Unknown", 7);
+}
+
 int cpu_slow_gathers(void)
 {
 #if defined(__x86_64__) || defined(__i386__)
     __builtin_cpu_init();
-    return __builtin_cpu_is("amd");
+    if (__builtin_cpu_is("amd")) return 1;
+    if (!__builtin_cpu_is("intel")) return 0;
+    FILE *f = fopen("/sys/devices/system/cpu/vulnerabilities/gather_data_sampling", "re");
+    if (!f) return 0; /* a kernel before 6.5 (August 2023), or no /sys: as before */
+    char status[128] = "";
+    int slow = fgets(status, sizeof(status), f) && cpu_gds_slows_gathers(status);
+    fclose(f);
+    return slow;
 #else
     return 0;
 #endif
