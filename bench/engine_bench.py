@@ -6,7 +6,8 @@ the same run when LIBVMAF_VMAF names its `vmaf` binary.
 usage: bench/engine_bench.py [--build build] [--repeat 3] [--cases 576,1080,576p10]
                              [--no-callgrind]
        bench/engine_bench.py --v1 [--cases 576,1080,576p10,1080p10]
-       bench/engine_bench.py --cpu [--repeat 5] [--cases ...] [--models default,v1] [--modes auto,avx2]
+       bench/engine_bench.py --cpu [--repeat 6] [--cases ...] [--models default,v1] [--modes auto,avx2]
+                             [--pin]
 Clips are generated with ffmpeg under build/bench-clips (testsrc2 → x264 CRF 35 → y4m).
 Whole-process wall time, best of --repeat runs; fps = frames / time. CPU times come from
 wait4's resource usage (microseconds).
@@ -24,6 +25,11 @@ programs run alternately, --repeat times each; it prints CPU time (user + sys) p
 times ((max - min) / median) so the noise of a shared machine shows, and at the end each
 program's speed-up in wall time from 1 to 2 threads. The header names the CPU,
 its SIMD flags and the kernel level vmafx picks there (cpu.c's rule, read from /proc/cpuinfo).
+The paired CPU ratio is the median (and minimum) of run i's libvmaf / vmafx, the two runs made
+one after the other: on a shared host whose CPUs are not equally fast (one 2-vCPU machine here
+had one vCPU 30 % slower than the other, and which one changed within minutes), it is steadier
+than the ratio of medians. --pin runs each 1-thread pair on one CPU, the CPUs in turn (vmafx's
+reader threads then share that CPU with its scoring thread).
 """
 import argparse, os, re, shutil, subprocess, sys, tempfile, time
 
@@ -181,11 +187,13 @@ def cpu_info():
     return model, shown, level
 
 
-def run_once(cmd, env=None):
+def run_once(cmd, env=None, cpu=None):
     """(wall s, user + sys s) of one run, from wait4's resource usage (microseconds, where GNU
-    time rounds to 10 ms: 3 % of a 576x324 run); raises on failure."""
+    time rounds to 10 ms: 3 % of a 576x324 run), on the given CPU only if cpu is not None;
+    raises on failure."""
+    pin = (lambda: os.sched_setaffinity(0, {cpu})) if cpu is not None else None
     t0 = time.monotonic()
-    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, preexec_fn=pin)
     err = p.stderr.read()
     _, status, ru = os.wait4(p.pid, 0)
     wall = time.monotonic() - t0
@@ -211,9 +219,12 @@ def bench_cpu(args, clips):
     print(f'CPU: {model}, {os.cpu_count()} logical CPUs; flags: {" ".join(flags)}')
     print(f'vmafx kernels: auto = {level}; avx2 mode = VMAFX_CPU=avx2 vs libvmaf --cpumask 48')
     print(f'load average at start: {os.getloadavg()[0]:.1f}; {args.repeat} runs each, alternating')
+    cpus = sorted(os.sched_getaffinity(0))
+    if args.pin:
+        print(f'1-thread runs pinned: run i of both programs on CPU {cpus} [i mod {len(cpus)}]')
     print('case | model | mode | threads | libvmaf CPU ms/frame (med/min) | vmafx CPU ms/frame '
-          '(med/min) | CPU ratio (med/min) | libvmaf wall s | vmafx wall s | wall ratio | '
-          'CPU spread libvmaf/vmafx')
+          '(med/min) | CPU ratio (med/min) | paired CPU ratio (med/min) | libvmaf wall s | '
+          'vmafx wall s | wall ratio | CPU spread libvmaf/vmafx')
     models = {'default': 'vmaf_v0.6.1', 'v1': V1_MODEL}
     walls = {}  # (case, model, mode, threads) -> (libvmaf, vmafx) median wall
     for key in args.cases.split(','):
@@ -228,17 +239,20 @@ def bench_cpu(args, clips):
                     xcmd = [vx, 'score'] + base
                     xenv = dict(os.environ, VMAFX_CPU=mode)
                     lr, xr = [], []
-                    for _ in range(args.repeat):
-                        lr.append(run_once(lcmd))
-                        xr.append(run_once(xcmd, xenv))
+                    for i in range(args.repeat):
+                        cpu = cpus[i % len(cpus)] if args.pin and t == 1 else None
+                        lr.append(run_once(lcmd, cpu=cpu))
+                        xr.append(run_once(xcmd, xenv, cpu))
                     lc = [c * 1e3 / frames for _, c in lr]
                     xc = [c * 1e3 / frames for _, c in xr]
                     lw, xw = median([w for w, _ in lr]), median([w for w, _ in xr])
                     walls[(key, mname, mode, t)] = (lw, xw)
                     spread = lambda v: f'{(max(v) - min(v)) / median(v) * 100:.0f}%'
+                    paired = [a / b for a, b in zip(lc, xc)]
                     print(f'{CASES[key]["label"]} | {mname} | {mode} | {t} | '
                           f'{median(lc):.2f} / {min(lc):.2f} | {median(xc):.2f} / {min(xc):.2f} | '
                           f'{median(lc) / median(xc):.2f}x / {min(lc) / min(xc):.2f}x | '
+                          f'{median(paired):.2f}x / {min(paired):.2f}x | '
                           f'{lw:.2f} | {xw:.2f} | {lw / xw:.2f}x | {spread(lc)} / {spread(xc)}',
                           flush=True)
     print_scaling(walls)
@@ -266,6 +280,8 @@ def main():
                     help='CPU time and wall time against libvmaf, every case, model, mode, thread count')
     ap.add_argument('--models', default='default,v1', help='with --cpu: default, v1')
     ap.add_argument('--modes', default='auto,avx2', help='with --cpu: auto, avx2')
+    ap.add_argument('--pin', action='store_true',
+                    help='with --cpu: run i of each 1-thread case on CPU i mod N, both programs alike')
     args = ap.parse_args()
     clips = os.path.join(args.build, 'bench-clips')
     os.makedirs(clips, exist_ok=True)
