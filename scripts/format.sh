@@ -26,16 +26,20 @@ if [ "$mode" = fix ]; then
   exit 0
 fi
 
+# one clang-format for every file (a process per file took 30 s): --dry-run names each place it
+# would change; the lines it names are counted per file
+report=$(clang-format --style=file --dry-run "${files[@]}" 2>&1 >/dev/null |
+  awk -F: '/: (warning|error): code should be clang-formatted/ {
+             if (!(($1 ":" $2) in seen)) { seen[$1 ":" $2] = 1; n[$1]++ } }
+           END { for (f in n) print f ": " n[f] " lines" }' | sort)
 total=0
 changed=0
-for f in "${files[@]}"; do
-  # lines of the file that the formatter would rewrite (the '<' side of a normal diff)
-  n=$(clang-format --style=file "$f" | diff "$f" - | grep -c '^<' || true)
-  if [ "$n" -gt 0 ]; then
-    echo "$f: $n lines"
-    total=$((total + n))
-    changed=$((changed + 1))
-  fi
-done
+while IFS= read -r line; do
+  [ -n "$line" ] || continue
+  echo "$line"
+  n=${line##*: }; n=${n% lines}
+  total=$((total + n))
+  changed=$((changed + 1))
+done <<< "$report"
 echo "format.sh: $changed of ${#files[@]} files, $total lines would change"
 [ "$total" -eq 0 ]
