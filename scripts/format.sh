@@ -28,10 +28,13 @@ fi
 
 # one clang-format for every file (a process per file took 30 s): --dry-run names each place it
 # would change; the lines it names are counted per file
-report=$(clang-format --style=file --dry-run "${files[@]}" 2>&1 >/dev/null |
-  awk -F: '/: (warning|error): code should be clang-formatted/ {
-             if (!(($1 ":" $2) in seen)) { seen[$1 ":" $2] = 1; n[$1]++ } }
-           END { for (f in n) print f ": " n[f] " lines" }' | sort)
+diag=$(mktemp)
+trap 'rm -f "$diag"' EXIT
+clang-format --style=file --dry-run "${files[@]}" 2>"$diag" >/dev/null ||
+  { echo "format.sh: clang-format failed:" >&2; grep -v 'code should be clang-formatted' "$diag" | head -5 >&2; exit 2; }
+report=$(awk -F: '/: (warning|error): code should be clang-formatted/ {
+                    if (!(($1 ":" $2) in seen)) { seen[$1 ":" $2] = 1; n[$1]++ } }
+                  END { for (f in n) print f ": " n[f] " lines" }' "$diag" | sort)
 total=0
 changed=0
 while IFS= read -r line; do
