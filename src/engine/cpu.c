@@ -43,4 +43,5 @@ void kernels_init(KernelTable *t, enum VmafxCpu requested)
     enum VmafxCpu have = cpu_detect();
     enum VmafxCpu level = requested == VMAFX_CPU_AUTO || requested > have ? have : requested;
     t->level = level;
+    t->slow_gathers = cpu_slow_gathers();
 }

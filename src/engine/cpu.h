@@ -7,6 +7,7 @@
 
 typedef struct KernelTable {
     enum VmafxCpu level; /* the level the table was built for */
+    int slow_gathers;    /* cpu_slow_gathers(), asked once per context */
 } KernelTable;
 
 /* Best level the running CPU supports. */

@@ -532,7 +532,8 @@ static int init(void *priv, const ExtractorParams *p)
     vif_log2_arith_init(&s->log2_arith);
     /* the arithmetic log replaces three gathers per 8 pixels by ~55 vector operations: 20 %
      * off the statistics row on AMD Zen 5; where gathers are fast it may not pay */
-    const bool arith = cpu_slow_gathers() && s->k.log2_check && s->k.log2_check(&s->log2_arith, s->log2_tab);
+    const bool arith = p->kernels->slow_gathers && s->k.log2_check &&
+                       s->k.log2_check(&s->log2_arith, s->log2_tab);
     s->tp.log2_arith = arith ? &s->log2_arith : NULL;
     for (int f = 0; f < N_FEATURES; f++)
         feature_name(s->name[f], NAME_LEN, provides[f], feature_output_name(provides[f]), p->suffix);
