@@ -206,12 +206,16 @@ ALWAYS_INLINE void tap_sums_8(const void *const *ref, const void *const *dis, in
     s[Q_XY] = ab;
 }
 
-/* half: the kernel's half length, a constant where the caller knows it */
+/* half: the kernel's half length, a constant where the caller knows it. There the tap loop is
+ * unrolled entirely (the pragma): gcc leaves it rolled by default and then keeps the sums in
+ * memory from tap to tap, AVX2 having 16 registers; 2.5 % of an 8-bit run (576x324, Zen 5), and
+ * 4.5 % of a 10-bit one for vert_16's loop. */
 ALWAYS_INLINE void vert_8(const void *const *ref, const void *const *dis, const Coef *c, unsigned j,
                           const VifFilter *f, Vert *v, const int half)
 {
     VI acc[N_QUANT][2];
     for (int q = 0; q < N_QUANT; q++) acc[q][0] = acc[q][1] = I_ZERO();
+#pragma GCC unroll 9
     for (int k = 0; k <= half; k += 2) {
         VI s0[N_QUANT], s1[N_QUANT];
         tap_sums_8(ref, dis, half, k, j, s0);
@@ -295,6 +299,7 @@ ALWAYS_INLINE void vert_16(const void *const *ref, const void *const *dis, const
     Acc64 xx[2], yy[2], xy[2];
     for (int h = 0; h < 2; h++) xx[h] = yy[h] = xy[h] = (Acc64){ I_ZERO(), I_ZERO() };
     const VI one = I_SET1_32(1);
+#pragma GCC unroll 9
     for (int k = 0; k <= half; k++) {
         VI a[2], b[2];
         tap_pair(ref, half, k, j, 1, a);
@@ -391,8 +396,8 @@ ALWAYS_INLINE void vert_row(const void *const *ref, const void *const *dis, cons
 }
 
 /* The vertical pass compiled for each kernel length of the four scales (8-bit samples: scale
- * 0's 17 taps, the only ones they have in practice), so that the tap loop is unrolled with
- * every sum in a register, and once for any length. */
+ * 0's 17 taps, the only ones they have in practice), so that the tap loop is unrolled,
+ * and once for any length. */
 static NOINLINE void vert_row_16(const void *const *ref, const void *const *dis, const VifFilter *f,
                                  const Coef *c, unsigned w, int16_t *const *pl)
 {
