@@ -13,35 +13,19 @@
 
 #define PSNR_CAP 100.0 /* identical frames: a finite value keeps the mean meaningful */
 
-/* Sum of squared differences of one row, one loop per sample size so that the compiler
- * vectorises it (8-bit rows sum in 32 bits: 32768 * 255^2 < 2^32, and no picture is wider). */
-static uint64_t row_sse_8(const uint8_t *a, const uint8_t *b, unsigned w)
-{
-    uint32_t sum = 0;
-    for (unsigned x = 0; x < w; x++) {
-        int d = a[x] - b[x];
-        sum += (uint32_t)(d * d);
-    }
-    return sum;
-}
-
-static uint64_t row_sse_16(const uint16_t *a, const uint16_t *b, unsigned w)
-{
-    uint64_t sum = 0;
-    for (unsigned x = 0; x < w; x++) {
-        int64_t d = (int64_t)a[x] - b[x];
-        sum += (uint64_t)(d * d);
-    }
-    return sum;
-}
-
 double media_luma_psnr(const VmafxPicture *a, const VmafxPicture *b)
 {
     double sse = 0;
     for (unsigned y = 0; y < a->h[0]; y++) {
-        const void *ra = (const uint8_t *)a->data[0] + (size_t)y * a->stride[0];
-        const void *rb = (const uint8_t *)b->data[0] + (size_t)y * b->stride[0];
-        sse += (double)(a->bpc > 8 ? row_sse_16(ra, rb, a->w[0]) : row_sse_8(ra, rb, a->w[0]));
+        const uint8_t *ra = (const uint8_t *)a->data[0] + y * a->stride[0];
+        const uint8_t *rb = (const uint8_t *)b->data[0] + y * b->stride[0];
+        uint64_t row = 0;
+        for (unsigned x = 0; x < a->w[0]; x++) {
+            int d = a->bpc > 8 ? (int)((const uint16_t *)ra)[x] - ((const uint16_t *)rb)[x]
+                               : (int)ra[x] - rb[x];
+            row += (uint64_t)((int64_t)d * d);
+        }
+        sse += (double)row;
     }
     double peak = (double)((1u << a->bpc) - 1);
     double mse = sse / ((double)a->w[0] * a->h[0]);
