@@ -542,13 +542,14 @@ static inline void stats_row(const void *const *ref, const void *const *dis, uns
 /* ---- down-sampling -------------------------------------------------------------------- */
 
 /* Vertical low-pass of a block: (sum c*x + 2^(shift-1)) >> shift, written minus 32768. */
-static inline void blur_block(const void *const *rows, const Coef *c, const VifFilter *f, unsigned j,
-                              int16_t *out, const int wide)
+ALWAYS_INLINE void blur_block(const void *const *rows, const Coef *c, const VifFilter *f, unsigned j,
+                              int16_t *out, const int wide, const int half)
 {
     VI m[2] = { I_ZERO(), I_ZERO() };
-    for (int k = 0; k <= c->half; k++) {
+#pragma GCC unroll 9
+    for (int k = 0; k <= half; k++) {
         VI a[2];
-        tap_pair(rows, c->half, k, j, wide, a);
+        tap_pair(rows, half, k, j, wide, a);
         for (int h = 0; h < 2; h++) m[h] = I_DPWSSD(m[h], a[h], c->vpair[k]);
     }
     const uint32_t rnd = (1u << (f->shift_mu - 1)) + z_offset_sum(wide);
@@ -567,43 +568,57 @@ static void blur_column(const void *const *rows, const VifFilter *f, unsigned j,
     out[j] = (int16_t)(((a + (1u << (f->shift_mu - 1))) >> f->shift_mu) - 32768);
 }
 
-static void blur_row(const void *const *rows, const Coef *c, const VifFilter *f, unsigned w, int16_t *out,
-                     const int wide)
+ALWAYS_INLINE void blur_row(const void *const *rows, const Coef *c, const VifFilter *f, unsigned w,
+                            int16_t *out, const int wide, const int half)
 {
     if (w < VN) {
         for (unsigned j = 0; j < w; j++) blur_column(rows, f, j, out, wide);
         return;
     }
     unsigned j = 0;
-    for (; j + VN <= w; j += VN) blur_block(rows, c, f, j, out, wide);
-    if (j < w) blur_block(rows, c, f, w - VN, out, wide);
+    for (; j + VN <= w; j += VN) blur_block(rows, c, f, j, out, wide, half);
+    if (j < w) blur_block(rows, c, f, w - VN, out, wide, half);
 }
 
 /* Horizontal low-pass at even columns: out[j] = (sum c*v + 32768) >> 16, VN/2 per step. */
-static void decimate_row(const int16_t *in, const Coef *c, unsigned w_out, uint16_t *out)
+ALWAYS_INLINE void decimate_row(const int16_t *in, const Coef *c, unsigned w_out, uint16_t *out,
+                                const int half)
 {
     const VI k = I_SET1_32((int32_t)(0x80000000u + 32768));
     for (unsigned j = 0; j < w_out; j += VN / 2) {
         VI a = I_ZERO();
-        const ptrdiff_t base = 2 * (ptrdiff_t)j - c->half;
-        for (int m = 0; m <= c->half; m++) a = I_DPWSSD(a, I_LOADU(in + base + 2 * m), c->hpair[m]);
+        const ptrdiff_t base = 2 * (ptrdiff_t)j - half;
+#pragma GCC unroll 9
+        for (int m = 0; m <= half; m++) a = I_DPWSSD(a, I_LOADU(in + base + 2 * m), c->hpair[m]);
         if (c->dbl) a = I_SLLI32(a, 1);
         unsigned n = w_out - j < VN / 2 ? w_out - j : VN / 2;
         store_out16(out + j, I_SRLI32(I_ADD32(a, k), 16), n);
     }
 }
 
+ALWAYS_INLINE void down_planes(const void *const *ref, const void *const *dis, unsigned w, const VifFilter *f,
+                               const Coef *c, int16_t *const blur[2], uint16_t *out_ref, uint16_t *out_dis,
+                               const int wide, const int half)
+{
+    blur_row(ref, c, f, w, blur[0], wide, half);
+    blur_row(dis, c, f, w, blur[1], wide, half);
+    pad_plane(blur[0], w, half);
+    pad_plane(blur[1], w, half);
+    decimate_row(blur[0], c, w / 2, out_ref, half);
+    decimate_row(blur[1], c, w / 2, out_dis, half);
+}
+
+/* Compiled for the lengths of the kernels that make scales 1-3 (9, 5 and 3 taps; 8-bit samples
+ * only ever make scale 1), so that the tap loops are unrolled, and once for any length. */
 static inline void down_row(const void *const *ref, const void *const *dis, unsigned w, const VifFilter *f,
                             void *scratch, uint16_t *out_ref, uint16_t *out_dis, const int wide)
 {
     const Coef *c = coef_get(scratch, f);
-    int16_t *br = plane(scratch, w, 0), *bd = plane(scratch, w, 1);
-    blur_row(ref, c, f, w, br, wide);
-    blur_row(dis, c, f, w, bd, wide);
-    pad_plane(br, w, c->half);
-    pad_plane(bd, w, c->half);
-    decimate_row(br, c, w / 2, out_ref);
-    decimate_row(bd, c, w / 2, out_dis);
+    int16_t *const blur[2] = { plane(scratch, w, 0), plane(scratch, w, 1) };
+    if (c->half == 4) down_planes(ref, dis, w, f, c, blur, out_ref, out_dis, wide, 4);
+    else if (wide && c->half == 2) down_planes(ref, dis, w, f, c, blur, out_ref, out_dis, wide, 2);
+    else if (wide && c->half == 1) down_planes(ref, dis, w, f, c, blur, out_ref, out_dis, wide, 1);
+    else down_planes(ref, dis, w, f, c, blur, out_ref, out_dis, wide, c->half);
 }
 
 /* ---- entry points --------------------------------------------------------------------- */
