@@ -1,5 +1,5 @@
-"""Conformance at each kernel level: vmafx-dump with VMAFX_CPU forced to scalar, avx2 and
-avx512 (those this CPU has) on pairs that cover 8/10/12-bit, an odd size and 1080p, compared
+"""Conformance at each kernel level: vmafx-dump with VMAFX_CPU forced to scalar, avx2,
+avx2vnni, avx512 and avx512vnni (those this CPU has) on pairs that cover 8/10/12-bit, an odd size and 1080p, compared
 bit for bit with the golden per-frame features (including VIF/ADM per-scale num/den); and
 CAMBI (no-reference and full-reference) against its golden JSON at each level; SpEED
 (speed_chroma, speed_temporal) at each level against libvmaf 3.2's speed.json, digit for digit,
@@ -26,6 +26,8 @@ def cpu_levels():
     levels = ['scalar']
     if {'avx2', 'bmi2'} <= set(flags):
         levels.append('avx2')
+        if 'avx_vnni' in flags:
+            levels.append('avx2vnni')
         if {'avx512f', 'avx512bw', 'avx512dq', 'avx512vl'} <= set(flags):
             levels.append('avx512')
             if 'avx512_vnni' in flags:

@@ -46,13 +46,18 @@ void vmafx_picture_free(VmafxPicture *pic);
 size_t vmafx_picture_frame_bytes(enum VmafxPixelFormat fmt, unsigned bpc, unsigned w, unsigned h);
 
 /* Kernel level; VMAFX_CPU_AUTO picks the best the CPU has (or $VMAFX_CPU is read by the CLI).
- * VMAFX_CPU_AVX512VNNI: AVX-512 plus its VNNI dot products (VIF's filters use them). */
+ * VMAFX_CPU_AVX512VNNI: AVX-512 plus its VNNI dot products (VIF's filters use them).
+ * VMAFX_CPU_AVX2VNNI: AVX2 plus the VEX-coded AVX-VNNI dot products, for CPUs that have them
+ * without AVX-512 (Intel Alder Lake and later client CPUs); it ranks between AVX2 and AVX512
+ * (a level the CPU lacks falls back to the next one below) but comes last in the enum, where
+ * it keeps the values of the others. */
 enum VmafxCpu {
     VMAFX_CPU_AUTO = 0,
     VMAFX_CPU_SCALAR,
     VMAFX_CPU_AVX2,
     VMAFX_CPU_AVX512,
-    VMAFX_CPU_AVX512VNNI
+    VMAFX_CPU_AVX512VNNI,
+    VMAFX_CPU_AVX2VNNI
 };
 
 /* Where extractors put side files (CAMBI's heat maps, option heatmaps_path): the engine does

@@ -66,7 +66,8 @@ int cli_parse_cpu(const char *s, enum VmafxCpu *out)
         const char *name;
         enum VmafxCpu cpu;
     } levels[] = {
-        { "auto", VMAFX_CPU_AUTO },     { "scalar", VMAFX_CPU_SCALAR },         { "avx2", VMAFX_CPU_AVX2 },
+        { "auto", VMAFX_CPU_AUTO },     { "scalar", VMAFX_CPU_SCALAR },
+        { "avx2", VMAFX_CPU_AVX2 },     { "avx2vnni", VMAFX_CPU_AVX2VNNI },
         { "avx512", VMAFX_CPU_AVX512 }, { "avx512vnni", VMAFX_CPU_AVX512VNNI },
     };
     for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]); i++)
@@ -74,8 +75,8 @@ int cli_parse_cpu(const char *s, enum VmafxCpu *out)
             *out = levels[i].cpu;
             return 0;
         }
-    return cli_error("--cpu / VMAFX_CPU: unknown kernel level '%s' (auto, scalar, avx2, avx512, avx512vnni)",
-                     s);
+    return cli_error(
+        "--cpu / VMAFX_CPU: unknown kernel level '%s' (auto, scalar, avx2, avx2vnni, avx512, avx512vnni)", s);
 }
 
 /* libvmaf's --cpumask: a set bit forbids an instruction set (its x86 flags: 1 SSE2, 2 SSSE3,

@@ -25,7 +25,7 @@ static const ConfigOption base[] = {
     { "threads", 0, "VMAFX_THREADS", OPT_UINT, "1", "N",
       "engine threads per job, when the job does not say" },
     { "cpu", 0, "VMAFX_CPU", OPT_STRING, "auto", "LEVEL",
-      "kernel level: auto, scalar, avx2, avx512, avx512vnni" },
+      "kernel level: auto, scalar, avx2, avx2vnni, avx512, avx512vnni" },
     { "stall-timeout", 0, "VMAFX_STALL_TIMEOUT", OPT_STRING, "30", "SECONDS",
       "URL inputs: fail when no data arrives for this long" },
     { "http-retries", 0, "VMAFX_HTTP_RETRIES", OPT_UINT, "3", "N",

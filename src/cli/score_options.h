@@ -48,7 +48,7 @@ static const ConfigOption score_option_rows[] = {
     { "tls-ca-file", 0, "VMAFX_TLS_CA_FILE", OPT_STRING, NULL, "PATH",
       "https inputs: verify servers against this CA bundle instead of the system's" },
     { "cpu", 0, "VMAFX_CPU", OPT_STRING, "auto", "LEVEL",
-      "kernel level: auto, scalar, avx2, avx512, avx512vnni" },
+      "kernel level: auto, scalar, avx2, avx2vnni, avx512, avx512vnni" },
     { "aom_ctc", 0, NULL, OPT_STRING, NULL, "VERSION",
       "libvmaf's AOM CTC preset v1.0 to v7.0: models vmaf and vmaf_neg with PSNR, APSNR, CIEDE2000, SSIM, "
       "MS-SSIM, PSNR-HVS (CAMBI from v3.0)" },

@@ -35,9 +35,9 @@ static bool live_remove(VmafContext *ctx)
 }
 
 /* libvmaf's cpumask bits (set = instruction set not allowed) onto vmafx's kernel levels:
- * vmafx has scalar, AVX2 and AVX-512 kernels and nothing between, so any of the bits below
+ * vmafx has scalar, AVX2 (plain or with AVX-VNNI) and AVX-512 kernels, so any of the bits below
  * AVX2 (SSE2 .. SSE4.1, which libvmaf's AVX2 code needs too) or AVX2 itself gives scalar,
- * and AVX-512 or AVX-512 ICL caps the level at AVX2. */
+ * and AVX-512 or AVX-512 ICL caps the level at plain AVX2, the set libvmaf's AVX2 path uses. */
 static enum VmafxCpu cpu_from_mask(uint64_t mask)
 {
     if (mask & (1 | 2 | 4 | 8)) return VMAFX_CPU_SCALAR;

@@ -1,19 +1,63 @@
 /* CPU detection and the kernel table. */
 #include <stdio.h>
 #include <string.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
 
 #include "cpu.h"
 
-enum VmafxCpu cpu_detect(void)
+static const enum VmafxCpu ranked[] = { VMAFX_CPU_SCALAR, VMAFX_CPU_AVX2, VMAFX_CPU_AVX2VNNI,
+                                        VMAFX_CPU_AVX512, VMAFX_CPU_AVX512VNNI };
+#define N_RANKED (int)(sizeof(ranked) / sizeof(ranked[0]))
+
+const enum VmafxCpu *cpu_levels(int *n)
+{
+    *n = N_RANKED;
+    return ranked;
+}
+
+#if defined(__x86_64__) || defined(__i386__)
+/* AVX-VNNI (CPUID leaf 7 sub-leaf 1, EAX bit 4): gcc 12's __builtin_cpu_supports does not
+ * read that sub-leaf. Its registers are AVX2's, whose OS support the caller has checked. */
+static int has_avx_vnni(void)
+{
+    unsigned a, b, c, d;
+    return __get_cpuid_count(7, 1, &a, &b, &c, &d) && (a >> 4 & 1);
+}
+#endif
+
+int cpu_runs(enum VmafxCpu level)
 {
 #if defined(__x86_64__) || defined(__i386__)
     __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-        __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl"))
-        return __builtin_cpu_supports("avx512vnni") ? VMAFX_CPU_AVX512VNNI : VMAFX_CPU_AVX512;
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi2")) return VMAFX_CPU_AVX2;
+    const int avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi2");
+    const int avx512 = avx2 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+                       __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl");
+    switch (level) {
+    case VMAFX_CPU_AVX2: return avx2;
+    case VMAFX_CPU_AVX2VNNI: return avx2 && has_avx_vnni();
+    case VMAFX_CPU_AVX512: return avx512;
+    case VMAFX_CPU_AVX512VNNI: return avx512 && __builtin_cpu_supports("avx512vnni");
+    default: return 1;
+    }
+#else
+    return level == VMAFX_CPU_AUTO || level == VMAFX_CPU_SCALAR;
 #endif
-    return VMAFX_CPU_SCALAR;
+}
+
+enum VmafxCpu cpu_pick(enum VmafxCpu requested, int (*runs)(enum VmafxCpu))
+{
+    int i = N_RANKED - 1;
+    if (requested != VMAFX_CPU_AUTO)
+        while (i > 0 && ranked[i] != requested) i--;
+    while (i > 0 && !runs(ranked[i])) i--;
+    return ranked[i];
+}
+
+enum VmafxCpu cpu_detect(void)
+{
+    return cpu_pick(VMAFX_CPU_AUTO, cpu_runs);
 }
 
 int cpu_gds_slows_gathers(const char *status)
@@ -40,8 +84,6 @@ int cpu_slow_gathers(void)
 
 void kernels_init(KernelTable *t, enum VmafxCpu requested)
 {
-    enum VmafxCpu have = cpu_detect();
-    enum VmafxCpu level = requested == VMAFX_CPU_AUTO || requested > have ? have : requested;
-    t->level = level;
+    t->level = cpu_pick(requested, cpu_runs);
     t->slow_gathers = cpu_slow_gathers();
 }

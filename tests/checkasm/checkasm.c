@@ -41,6 +41,7 @@ const char *checkasm_level_name(enum VmafxCpu level)
     switch (level) {
     case VMAFX_CPU_SCALAR: return "scalar";
     case VMAFX_CPU_AVX2: return "avx2";
+    case VMAFX_CPU_AVX2VNNI: return "avx2vnni";
     case VMAFX_CPU_AVX512: return "avx512";
     case VMAFX_CPU_AVX512VNNI: return "avx512vnni";
     default: return "auto";
@@ -49,9 +50,11 @@ const char *checkasm_level_name(enum VmafxCpu level)
 
 static void levels_init(void)
 {
-    enum VmafxCpu have = cpu_detect();
+    int n;
+    const enum VmafxCpu *ranked = cpu_levels(&n);
     st.n_levels = 0;
-    for (enum VmafxCpu l = VMAFX_CPU_SCALAR; l <= have; l++) st.levels[st.n_levels++] = l;
+    for (int i = 0; i < n && st.n_levels < CHECKASM_MAX_LEVELS; i++)
+        if (cpu_runs(ranked[i])) st.levels[st.n_levels++] = ranked[i];
 }
 
 /* ---- random inputs --------------------------------------------------------------------- */

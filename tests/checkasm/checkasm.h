@@ -27,8 +27,8 @@ void checkasm_check_cambi(void);
 void checkasm_check_speed(void);
 void checkasm_check_float(void);
 
-/* At most this many levels (scalar, avx2, avx512, avx512vnni). */
-#define CHECKASM_MAX_LEVELS 4
+/* At most this many levels (scalar, avx2, avx2vnni, avx512, avx512vnni). */
+#define CHECKASM_MAX_LEVELS 5
 /* Kernel levels this CPU runs: index 0 is VMAFX_CPU_SCALAR (the reference). */
 int checkasm_level_count(void);
 enum VmafxCpu checkasm_level(int i);

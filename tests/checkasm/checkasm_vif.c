@@ -30,7 +30,7 @@ static void variants_init(void)
     for (int l = 0; l < checkasm_level_count(); l++) {
         Variant *v = &variants[n_variants++];
         v->level = checkasm_level(l);
-        /* avx512 and avx512vnni are separate levels: each VIF path is checked */
+        /* the VNNI builds are levels of their own: each VIF path is checked */
         v->tag = "";
         vif_kernels_init(&v->k, v->level);
     }

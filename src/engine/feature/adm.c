@@ -115,8 +115,8 @@ void adm_kernels_init(AdmKernels *k, enum VmafxCpu level)
         .den32_row = adm_den32_row_c,
     };
 #if VMAFX_HAVE_X86
-    if (level >= VMAFX_CPU_AVX2) adm_kernels_init_avx2(k);
-    if (level >= VMAFX_CPU_AVX512) adm_kernels_init_avx512(k);
+    if (cpu_level_avx2(level)) adm_kernels_init_avx2(k);
+    if (cpu_level_avx512(level)) adm_kernels_init_avx512(k);
 #else
     (void)level;
 #endif

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../cpu.h"
 #include "cambi.h"
 #include "../big_alloc.h"
 
@@ -275,8 +276,8 @@ void cambi_kernels_init(CambiKernels *k, enum VmafxCpu level)
         cambi_mode_v_c,   cambi_decimate_row_c, cambi_hist_slide_c, cambi_c_values_row_c,
     };
 #if VMAFX_HAVE_X86
-    if (level >= VMAFX_CPU_AVX2) cambi_kernels_init_avx2(k);
-    if (level >= VMAFX_CPU_AVX512) cambi_kernels_init_avx512(k);
+    if (cpu_level_avx2(level)) cambi_kernels_init_avx2(k);
+    if (cpu_level_avx512(level)) cambi_kernels_init_avx512(k);
 #else
     (void)level;
 #endif

@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "../cpu.h"
 #include "float_kernels.h"
 
 const float float_log2_poly[9] = {
@@ -112,8 +113,8 @@ void float_kernels_init(FloatKernels *k, enum VmafxCpu level)
     *k = (FloatKernels){ .vert = vert_c, .vert5 = vert5_c, .horz = horz_c, .vif_terms = vif_terms_c };
     float_adm_kernels_c(k);
 #ifdef VMAFX_HAVE_X86
-    if (level >= VMAFX_CPU_AVX2) float_kernels_avx2(k);
-    if (level >= VMAFX_CPU_AVX512) float_kernels_avx512(k);
+    if (cpu_level_avx2(level)) float_kernels_avx2(k);
+    if (cpu_level_avx512(level)) float_kernels_avx512(k);
 #else
     (void)level;
 #endif

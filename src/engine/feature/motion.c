@@ -65,8 +65,8 @@ void motion_kernels_init(MotionKernels *k, enum VmafxCpu level)
 {
     *k = (MotionKernels){ motion_vrow_8_c, motion_vrow_16_c, motion_hrow_c };
 #if VMAFX_HAVE_X86
-    if (level >= VMAFX_CPU_AVX2) motion_kernels_init_avx2(k);
-    if (level >= VMAFX_CPU_AVX512) motion_kernels_init_avx512(k);
+    if (cpu_level_avx2(level)) motion_kernels_init_avx2(k);
+    if (cpu_level_avx512(level)) motion_kernels_init_avx512(k);
 #else
     (void)level;
 #endif

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../cpu.h"
 #include "speed.h"
 
 /* ---- kernel table ---------------------------------------------------------------------- */
@@ -31,8 +32,8 @@ void speed_kernels_init(SpeedKernels *k, enum VmafxCpu level)
 {
     *k = (SpeedKernels){ load_8, load_16, sub, vtap, cov, matmul };
 #if VMAFX_HAVE_X86
-    if (level >= VMAFX_CPU_AVX2) speed_kernels_avx2(k);
-    if (level >= VMAFX_CPU_AVX512) speed_kernels_avx512(k);
+    if (cpu_level_avx2(level)) speed_kernels_avx2(k);
+    if (cpu_level_avx512(level)) speed_kernels_avx512(k);
 #else
     (void)level;
 #endif

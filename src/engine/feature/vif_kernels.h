@@ -107,5 +107,6 @@ const uint16_t *vif_filter_coef(int scale, int *taps);
 void vif_kernels_avx2(VifKernels *k);
 void vif_kernels_avx512(VifKernels *k);
 void vif_kernels_avx512_vnni(VifKernels *k);
+void vif_kernels_avx2_vnni(VifKernels *k);
 
 #endif

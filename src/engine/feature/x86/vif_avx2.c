@@ -1,5 +1,7 @@
 /* Integer VIF kernels for AVX2: 16 samples per step. The shared body is vif_simd.h; this
- * file supplies the vector operations and the per-pixel terms. */
+ * file supplies the vector operations and the per-pixel terms. Built twice: plain, and with
+ * VIF_VNNI for CPUs with AVX-VNNI, where one VEX vpdpwssd replaces each pmaddwd + paddd pair
+ * of the filters (the same sums modulo 2^32, so the same results). */
 #include <immintrin.h>
 #include <stdint.h>
 #include <string.h>
@@ -26,7 +28,11 @@ typedef __m256i VI;
 #define I_AND _mm256_and_si256
 #define I_XOR _mm256_xor_si256
 #define I_MADD _mm256_madd_epi16
+#if VIF_VNNI
+#define I_DPWSSD _mm256_dpwssd_avx_epi32
+#else
 #define I_DPWSSD(acc, a, b) _mm256_add_epi32((acc), _mm256_madd_epi16((a), (b)))
+#endif
 #define I_MULU _mm256_mul_epu32
 #define I_MULS _mm256_mul_epi32
 #define I_SRLI64 _mm256_srli_epi64
@@ -162,7 +168,11 @@ static inline void store_out16(uint16_t *dst, __m256i v, unsigned n)
 
 #include "vif_simd.h"
 
+#if VIF_VNNI
+void vif_kernels_avx2_vnni(VifKernels *k)
+#else
 void vif_kernels_avx2(VifKernels *k)
+#endif
 {
     k->stats_8 = simd_stats_8;
     k->stats_16 = simd_stats_16;
