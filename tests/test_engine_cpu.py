@@ -4,7 +4,8 @@ Data Sampling mitigation (or a hypervisor decides it); tests/engine/cpu_check.c 
 on every status line the kernel writes and prints the running CPU's answer, which must follow
 from /proc/cpuinfo's vendor and the kernel's file. The same program checks the kernel level picked for each request
 on made-up CPUs that have only some levels (an unavailable level falls back to the next one
-below) and prints which levels this CPU runs, which must follow from /proc/cpuinfo's flags."""
+below), that each level's name (vmafx_cpu_name) parses back to it and no other string parses,
+and prints which levels this CPU runs, which must follow from /proc/cpuinfo's flags."""
 import platform
 from vmafx_testlib import run, Skip
 

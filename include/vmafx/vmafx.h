@@ -60,6 +60,12 @@ enum VmafxCpu {
     VMAFX_CPU_AVX2VNNI
 };
 
+/* A level's name as --cpu and VMAFX_CPU spell it ("auto", "scalar", "avx2", "avx2vnni",
+ * "avx512", "avx512vnni"); NULL for a value outside the enum. */
+const char *vmafx_cpu_name(enum VmafxCpu cpu);
+/* The level a name spells; -EINVAL (and *out unchanged) for any other string. */
+int vmafx_cpu_parse(const char *name, enum VmafxCpu *out);
+
 /* Where extractors put side files (CAMBI's heat maps, option heatmaps_path): the engine does
  * no file I/O itself, its caller does. Both return 0 or a negative errno. create() makes an
  * empty file name in dir (dir created as needed); write_at() writes into a file created

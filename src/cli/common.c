@@ -62,19 +62,7 @@ void cli_log_setup(Log *lg)
 
 int cli_parse_cpu(const char *s, enum VmafxCpu *out)
 {
-    static const struct {
-        const char *name;
-        enum VmafxCpu cpu;
-    } levels[] = {
-        { "auto", VMAFX_CPU_AUTO },     { "scalar", VMAFX_CPU_SCALAR },
-        { "avx2", VMAFX_CPU_AVX2 },     { "avx2vnni", VMAFX_CPU_AVX2VNNI },
-        { "avx512", VMAFX_CPU_AVX512 }, { "avx512vnni", VMAFX_CPU_AVX512VNNI },
-    };
-    for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]); i++)
-        if (!strcmp(s, levels[i].name)) {
-            *out = levels[i].cpu;
-            return 0;
-        }
+    if (!vmafx_cpu_parse(s, out)) return 0;
     return cli_error(
         "--cpu / VMAFX_CPU: unknown kernel level '%s' (auto, scalar, avx2, avx2vnni, avx512, avx512vnni)", s);
 }

@@ -1,4 +1,5 @@
 /* CPU detection and the kernel table. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #if defined(__x86_64__) || defined(__i386__)
@@ -10,6 +11,28 @@
 static const enum VmafxCpu ranked[] = { VMAFX_CPU_SCALAR, VMAFX_CPU_AVX2, VMAFX_CPU_AVX2VNNI,
                                         VMAFX_CPU_AVX512, VMAFX_CPU_AVX512VNNI };
 #define N_RANKED (int)(sizeof(ranked) / sizeof(ranked[0]))
+
+/* Indexed by the enum's values. */
+static const char *const level_names[] = {
+    [VMAFX_CPU_AUTO] = "auto",         [VMAFX_CPU_SCALAR] = "scalar", [VMAFX_CPU_AVX2] = "avx2",
+    [VMAFX_CPU_AVX2VNNI] = "avx2vnni", [VMAFX_CPU_AVX512] = "avx512", [VMAFX_CPU_AVX512VNNI] = "avx512vnni"
+};
+#define N_NAMES (sizeof(level_names) / sizeof(level_names[0]))
+
+const char *vmafx_cpu_name(enum VmafxCpu cpu)
+{
+    return (unsigned)cpu < N_NAMES ? level_names[cpu] : NULL;
+}
+
+int vmafx_cpu_parse(const char *name, enum VmafxCpu *out)
+{
+    for (unsigned i = 0; i < N_NAMES; i++)
+        if (!strcmp(name, level_names[i])) {
+            *out = (enum VmafxCpu)i;
+            return 0;
+        }
+    return -EINVAL;
+}
 
 const enum VmafxCpu *cpu_levels(int *n)
 {

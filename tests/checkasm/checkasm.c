@@ -38,14 +38,7 @@ enum VmafxCpu checkasm_level(int i)
 
 const char *checkasm_level_name(enum VmafxCpu level)
 {
-    switch (level) {
-    case VMAFX_CPU_SCALAR: return "scalar";
-    case VMAFX_CPU_AVX2: return "avx2";
-    case VMAFX_CPU_AVX2VNNI: return "avx2vnni";
-    case VMAFX_CPU_AVX512: return "avx512";
-    case VMAFX_CPU_AVX512VNNI: return "avx512vnni";
-    default: return "auto";
-    }
+    return vmafx_cpu_name(level);
 }
 
 static void levels_init(void)

@@ -2,9 +2,11 @@
  * the kernel writes to .../vulnerabilities/gather_data_sampling, then the running CPU's answer
  * on the last line ("slow_gathers N"), which tests/test_engine_cpu.py checks against the CPU's
  * vendor and that file. Before it, the kernel level picked for each request on CPUs that have
- * only some of the levels (cpu_pick), and a line "runs LEVEL 0|1" per level for this CPU, which
- * the test checks against /proc/cpuinfo's flags. Prints "bad: ..." for each wrong answer. */
+ * only some of the levels (cpu_pick), the level names (vmafx_cpu_name / vmafx_cpu_parse), and a
+ * line "runs LEVEL 0|1" per level for this CPU, which the test checks against /proc/cpuinfo's
+ * flags. Prints "bad: ..." for each wrong answer. */
 #include <stdio.h>
+#include <string.h>
 
 #include "cpu.h"
 
@@ -53,13 +55,42 @@ static int check_pick(void)
     return bad;
 }
 
+/* Every value of the enum has one name that parses back to it; nothing else parses. */
+static int check_names(void)
+{
+    int bad = 0;
+    const enum VmafxCpu last = VMAFX_CPU_AVX2VNNI;
+    for (int v = VMAFX_CPU_AUTO; v <= (int)last; v++) {
+        const char *name = vmafx_cpu_name((enum VmafxCpu)v);
+        enum VmafxCpu back = VMAFX_CPU_AUTO;
+        if (!name || vmafx_cpu_parse(name, &back) || back != (enum VmafxCpu)v) {
+            printf("bad: level %d is named %s and parses back to %d\n", v, name ? name : "(none)", back);
+            bad = 1;
+        }
+        for (int u = VMAFX_CPU_AUTO; u < v; u++)
+            if (name && !strcmp(name, vmafx_cpu_name((enum VmafxCpu)u))) {
+                printf("bad: levels %d and %d are both named %s\n", u, v, name);
+                bad = 1;
+            }
+    }
+    if (vmafx_cpu_name((enum VmafxCpu)(last + 1))) printf("bad: a name past the enum\n"), bad = 1;
+    static const char *const unknown[] = { "", "AVX2", "avx3", "avx2 ", "avx512vnn" };
+    for (size_t i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++) {
+        enum VmafxCpu out = VMAFX_CPU_SCALAR;
+        if (vmafx_cpu_parse(unknown[i], &out) == 0 || out != VMAFX_CPU_SCALAR) {
+            printf("bad: \"%s\" parses as a level\n", unknown[i]);
+            bad = 1;
+        }
+    }
+    return bad;
+}
+
 int main(void)
 {
-    static const char *const names[] = { "auto", "scalar", "avx2", "avx512", "avx512vnni", "avx2vnni" };
-    int bad = check_pick();
+    int bad = check_pick() | check_names();
     int n;
     const enum VmafxCpu *levels = cpu_levels(&n);
-    for (int i = 0; i < n; i++) printf("runs %s %d\n", names[levels[i]], cpu_runs(levels[i]));
+    for (int i = 0; i < n; i++) printf("runs %s %d\n", vmafx_cpu_name(levels[i]), cpu_runs(levels[i]));
     static const struct {
         const char *status;
         int slow;

@@ -64,11 +64,7 @@ int main(int argc, char **argv)
     VmafxContext *ctx;
     VmafxConfig cfg = { .n_threads = 1 };
     const char *cpu = getenv("VMAFX_CPU");
-    if (cpu && !strcmp(cpu, "scalar")) cfg.cpu = VMAFX_CPU_SCALAR;
-    if (cpu && !strcmp(cpu, "avx2")) cfg.cpu = VMAFX_CPU_AVX2;
-    if (cpu && !strcmp(cpu, "avx512")) cfg.cpu = VMAFX_CPU_AVX512;
-    if (cpu && !strcmp(cpu, "avx512vnni")) cfg.cpu = VMAFX_CPU_AVX512VNNI;
-    if (cpu && !strcmp(cpu, "avx2vnni")) cfg.cpu = VMAFX_CPU_AVX2VNNI;
+    if (cpu && vmafx_cpu_parse(cpu, &cfg.cpu)) return die("VMAFX_CPU: unknown kernel level");
     if (vmafx_init(&ctx, &cfg) || add_model(ctx, argv[3], debug)) return die(vmafx_last_error(ctx));
     int r1, r2;
     while ((r1 = media_read(ref, &rp, err, sizeof(err))) == 1 &&

@@ -343,12 +343,11 @@ void vif_kernels_init(VifKernels *k, enum VmafxCpu level)
     /* the scalar kernels define the results; SIMD siblings replace them level by level */
     *k = (VifKernels){ stats_row_8, stats_row_16, down_row_8, down_row_16, NULL };
 #if VMAFX_HAVE_X86
-    if (cpu_level_avx2(level)) vif_kernels_avx2(k);
-    if (level == VMAFX_CPU_AVX2VNNI) vif_kernels_avx2_vnni(k);
-    if (cpu_level_avx512(level)) {
-        if (level == VMAFX_CPU_AVX512VNNI) vif_kernels_avx512_vnni(k);
-        else vif_kernels_avx512(k);
-    }
+    /* each SIMD table holds every VIF kernel: exactly one of them replaces the scalar ones */
+    if (level == VMAFX_CPU_AVX512VNNI) vif_kernels_avx512_vnni(k);
+    else if (cpu_level_avx512(level)) vif_kernels_avx512(k);
+    else if (level == VMAFX_CPU_AVX2VNNI) vif_kernels_avx2_vnni(k);
+    else if (cpu_level_avx2(level)) vif_kernels_avx2(k);
 #else
     (void)level;
 #endif
