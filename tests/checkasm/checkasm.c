@@ -36,11 +36,6 @@ enum VmafxCpu checkasm_level(int i)
     return st.levels[i];
 }
 
-const char *checkasm_level_name(enum VmafxCpu level)
-{
-    return vmafx_cpu_name(level);
-}
-
 static void levels_init(void)
 {
     int n;
@@ -136,7 +131,7 @@ int checkasm_check(int ok, const char *kernel, enum VmafxCpu level, const char *
     if (ok) return 1;
     st.failures++;
     if (st.failures > 50) return 0; /* enough to see the pattern */
-    printf("FAIL  %s [%s]: ", kernel, checkasm_level_name(level));
+    printf("FAIL  %s [%s]: ", kernel, vmafx_cpu_name(level));
     va_list ap;
     va_start(ap, fmt);
     vprintf(fmt, ap);
@@ -187,7 +182,7 @@ double checkasm_time(void (*fn)(void *ctx), void *ctx)
 
 void checkasm_bench_report(const char *kernel, const char *what, enum VmafxCpu level, double ns)
 {
-    printf("bench %-22s %-18s %-7s %12.1f ns/call\n", kernel, what, checkasm_level_name(level), ns);
+    printf("bench %-22s %-18s %-7s %12.1f ns/call\n", kernel, what, vmafx_cpu_name(level), ns);
 }
 
 /* ---- whole-extractor comparison -------------------------------------------------------- */
@@ -361,7 +356,7 @@ int main(int argc, char **argv)
     }
     levels_init();
     printf("checkasm: levels");
-    for (int i = 0; i < st.n_levels; i++) printf(" %s", checkasm_level_name(st.levels[i]));
+    for (int i = 0; i < st.n_levels; i++) printf(" %s", vmafx_cpu_name(st.levels[i]));
     printf("\n");
     int ran = 0;
     for (size_t f = 0; f < sizeof families / sizeof families[0]; f++) {

@@ -32,7 +32,6 @@ void checkasm_check_float(void);
 /* Kernel levels this CPU runs: index 0 is VMAFX_CPU_SCALAR (the reference). */
 int checkasm_level_count(void);
 enum VmafxCpu checkasm_level(int i);
-const char *checkasm_level_name(enum VmafxCpu level);
 
 /* Deterministic pseudo-random numbers (seeded by --seed). */
 uint32_t checkasm_rand(void);
