@@ -19,7 +19,9 @@
 #define VIF_MAX_TAPS 17
 #define VIF_LOG_BASE 32768 /* the log table covers arguments [2^15, 2^16) (spec 3.4) */
 #define VIF_LOG_ENTRIES 32768
-#define VIF_LOG_SLACK 4 /* entries past the end that 8-byte gathers may touch */
+/* Zero entries past the table's end: what 8-byte gathers may touch, and what the AVX2 terms
+ * read for the lanes that do not count. */
+#define VIF_LOG_SLACK 4
 
 /* Bytes of scratch a kernel may use for a row of w samples: first VIF_SCRATCH_PREP bytes
  * where a kernel may keep prepared filters from row to row (in slots that do not move with
