@@ -29,7 +29,8 @@
  * becomes sum c*H' + 2^31 + ((sum c*L + 32768) >> 16) (arithmetic shift).
  *
  * I_DPWSSD(acc, a, b) is acc + pmaddwd(a, b) (one instruction with AVX-512 VNNI); all sums
- * wrap modulo 2^32 either way.
+ * wrap modulo 2^32 either way. I_IN_REGISTER(v) makes the compiler keep a loaded vector in a
+ * register where it would otherwise fold the load into each instruction that uses it.
  *
  * Scale 3's centre coefficient (43728) does not fit pmaddwd's signed 16 bits; its kernel is
  * all even, so it is used halved and the 32-bit sums doubled (exact modulo 2^32). */
@@ -451,6 +452,7 @@ ALWAYS_INLINE void horiz_group(int16_t *const *pl, const Coef *c, unsigned j, VI
     for (int m = 0; m <= half; m++)
         for (int q = 0; q < n; q++) {
             VI v = I_LOADU(pl[g + q] + base + 2 * m);
+            I_IN_REGISTER(v);
             e[q] = I_DPWSSD(e[q], v, c->hpair[m]);
             o[q] = I_DPWSSD(o[q], v, c->hodd[m]);
         }
