@@ -56,15 +56,36 @@ static long row_diff(const Row *a, const Row *b)
 /* Band values: the fill patterns over the signed range, plus "small" (what natural pictures
  * give) so that the decoupling and masking take their data-dependent paths. */
 enum { VAL_FILLS = FILL_COUNT, VAL_SMALL = FILL_COUNT, VAL_MODES };
+/* The decoupling's edges, outside the modes every kernel is checked with: runs of zeros and
+ * runs of values at the bounds where its AVX2 steps change arithmetic (|v| around 2^26, tiny
+ * o against large t, INT32_MIN). */
+enum { VAL_EDGE = VAL_MODES };
 
 static const char *val_name(int mode)
 {
+    if (mode == VAL_EDGE) return "edge";
     return mode == VAL_SMALL ? "small" : checkasm_fill_name((enum CheckasmFill)mode);
+}
+
+static int64_t edge_value(int bits, int64_t *state)
+{
+    if (checkasm_rand_below(24) == 0) *state = !*state; /* runs of zeros, runs of edges */
+    if (!*state) return 0;
+    const int64_t top = (int64_t)1 << (bits - 1);
+    static const int64_t mag[] = {
+        1, 2, 3, 255, 1 << 15, (1 << 25) + 12345, (1 << 26) - 1, 1 << 26, (1 << 26) + 1, 1 << 30
+    };
+    const uint32_t r = checkasm_rand_below(14);
+    int64_t v = r < 10 ? mag[r] : r < 13 ? (int64_t)checkasm_rand_below(1u << 26) : top;
+    if (v >= top) v = top - 1 - (int64_t)checkasm_rand_below(4);
+    if (r == 13 && checkasm_rand_below(2)) return -top; /* INT32_MIN (INT16_MIN) */
+    return checkasm_rand_below(2) ? -v : v;
 }
 
 static int64_t value(int mode, int bits, int64_t *state)
 {
     const int64_t max = ((int64_t)1 << (bits - 1)) - 1, min = -max - 1;
+    if (mode == VAL_EDGE) return edge_value(bits, state);
     switch (mode) {
     case FILL_RANDOM:
         return min + (int64_t)(((uint64_t)checkasm_rand() << 32 | checkasm_rand()) >> (64 - bits));
@@ -115,6 +136,7 @@ static void fill_distorted(Row *t, const Row *o, int mode, int bits)
         case 5: v = ov * (int64_t)checkasm_rand_below(5) / 4; break;
         default: v = ov + (int64_t)checkasm_rand_below(9) - 4; break;
         }
+        if (mode == VAL_EDGE && ov == 0 && checkasm_rand_below(8)) v = 0; /* whole steps of zeros */
         v = v < min ? min : v > max ? max : v;
         if (t->size == 2) ((int16_t *)row_at(t))[i] = (int16_t)v;
         else ((int32_t *)row_at(t))[i] = (int32_t)v;
@@ -565,6 +587,7 @@ void checkasm_check_adm(void)
                     check_cm(lv, w, wide, m);
                     check_den(lv, w, wide, m);
                 }
+            for (int wide = 0; wide < 2; wide++) check_decouple(lv, w, wide, VAL_EDGE);
             for (int m = 0; m < VAL_MODES; m++) {
                 check_dwt1_vert(lv, w, m);
                 check_dwt_vert_32(lv, w, m);

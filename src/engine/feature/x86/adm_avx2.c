@@ -235,16 +235,20 @@ static inline C cone32(V ot, V oo, V tt, float cos1sq)
     return lanes_of(pos & (lo | hi << 4));
 }
 
-/* min(g, t) where o > 0, max(g, t) otherwise, in double with the definition's compares,
- * truncated to int32; four lanes. */
+/* min(g, t) where o > 0, max(g, t) otherwise, g = rst * egl, in double with the definition's
+ * compares, truncated to int32; four lanes of exact doubles. */
+static inline __m128i limit4_pd(__m256d rst, __m256d o, __m256d t, double egl)
+{
+    const __m256d g = _mm256_mul_pd(rst, _mm256_set1_pd(egl));
+    const __m256d pos = _mm256_cmp_pd(o, _mm256_setzero_pd(), _CMP_GT_OQ);
+    const __m256d lt = _mm256_cmp_pd(g, t, _CMP_LT_OQ), gt = _mm256_cmp_pd(g, t, _CMP_GT_OQ);
+    const __m256d take = _mm256_blendv_pd(gt, lt, pos);
+    return _mm256_cvttpd_epi32(_mm256_blendv_pd(t, g, take));
+}
+
 static inline __m128i limit4(__m128i rst, __m128i o, __m128i t, double egl)
 {
-    const __m256d g = _mm256_mul_pd(_mm256_cvtepi32_pd(rst), _mm256_set1_pd(egl));
-    const __m256d td = _mm256_cvtepi32_pd(t);
-    const __m256d pos = _mm256_castsi256_pd(_mm256_cvtepi32_epi64(_mm_cmpgt_epi32(o, _mm_setzero_si128())));
-    const __m256d lt = _mm256_cmp_pd(g, td, _CMP_LT_OQ), gt = _mm256_cmp_pd(g, td, _CMP_GT_OQ);
-    const __m256d take = _mm256_blendv_pd(gt, lt, pos);
-    return _mm256_cvttpd_epi32(_mm256_blendv_pd(td, g, take));
+    return limit4_pd(_mm256_cvtepi32_pd(rst), _mm256_cvtepi32_pd(o), _mm256_cvtepi32_pd(t), egl);
 }
 
 /* The enhancement limit of adm_enhance in double (enhance), in two 4-lane halves. */
@@ -262,6 +266,12 @@ static inline V limit_pd(V rst, V o, V t, double egl)
  * one step toward the exact value) then rounds to float exactly like a direct conversion. */
 static inline __m128 f32_of_i64(V x)
 {
+    /* |x| < 2^51 (all lanes, the usual case): 2^52 + 2^51 + x has x in its mantissa, so the
+     * double is exact and its rounding to float is the direct conversion's */
+    const V magic = set1_64(0x4338000000000000); /* 2^52 + 2^51 */
+    if (_mm256_testz_si256(_mm256_add_epi64(x, set1_64((int64_t)1 << 51)), set1_64(-((int64_t)1 << 52))))
+        return _mm256_cvtpd_ps(
+            _mm256_sub_pd(_mm256_castsi256_pd(_mm256_add_epi64(x, magic)), _mm256_castsi256_pd(magic)));
     const V idx = _mm256_setr_epi32(1, 3, 5, 7, 0, 2, 4, 6);
     const V p = _mm256_permutevar8x32_epi32(x, idx);
     const __m128i hi = _mm256_castsi256_si128(p), lo = _mm256_extracti128_si256(p, 1);
@@ -343,8 +353,128 @@ static inline V sar64(V x, const Sar64 *s)
     return _mm256_sub_epi64(_mm256_srl_epi64(_mm256_add_epi64(x, s->bias), s->count), s->bias_shifted);
 }
 
+#define ADM_DECOUPLE32_PD 1
 #include "adm_simd.h"
 #include "adm_simd_rows.h"
+
+/* ---- levels 1-3 decoupling in double precision ---- */
+
+/* AVX2 has no 64-bit arithmetic shift, min, max or conversion to float, which the int64 steps
+ * of the definition need; in double, where that is exact, a step takes far fewer instructions
+ * (and a division replaces the reciprocal table's gather):
+ * - the ratio k = clamp((d*t + 2^(sh-1)) >> sh, 0, 32768) is floor(d*2^-sh * t + 1/2), with
+ *   |d| = floor(2^30 / m) from a division (the quotient of 2^30 by m <= 2^15 is at least 2^-45
+ *   of itself from the next integer, far more than a double's rounding): exact where
+ *   |d*t| < 2^53, and beyond that (|d*t| / 2^sh >= 2^22 with sh <= 31) the rounded product
+ *   clamps the same way; o = INT32_MIN (sh = 32, where libvmaf's rounding term wraps
+ *   negative) is left to the int64 step;
+ * - the restored band (k*o + 16384) >> 15 is below 2^46 before the shift;
+ * - the angle test's dot products are below 2^53 where every o and t of the step is below
+ *   2^26, so their doubles round to the definition's floats; steps with larger values (most
+ *   of levels 2 and 3) take the int64 test.
+ * Steps where every o and t is zero (flat areas: a quarter of them on the bench clips) give
+ * zeros. */
+
+static inline __m256d pd_lo(V x)
+{
+    return _mm256_cvtepi32_pd(_mm256_castsi256_si128(x));
+}
+static inline __m256d pd_hi(V x)
+{
+    return _mm256_cvtepi32_pd(_mm256_extracti128_si256(x, 1));
+}
+static inline __m256d f32_pd(__m256d x)
+{
+    return _mm256_cvtps_pd(_mm256_cvtpd_ps(x));
+}
+static inline __m256d floor_pd(__m256d x)
+{
+    return _mm256_round_pd(x, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
+}
+static inline V join_halves(__m128i lo, __m128i hi)
+{
+    return _mm256_inserti128_si256(_mm256_castsi128_si256(lo), hi, 1);
+}
+
+/* The angle test (adm_angle_flag) of four samples. */
+static inline unsigned cone_pd(__m256d oh, __m256d ov, __m256d th, __m256d tv, __m256d c)
+{
+    const __m256d d = f32_pd(_mm256_add_pd(_mm256_mul_pd(oh, th), _mm256_mul_pd(ov, tv)));
+    const __m256d oo = f32_pd(_mm256_add_pd(_mm256_mul_pd(oh, oh), _mm256_mul_pd(ov, ov)));
+    const __m256d tt = f32_pd(_mm256_add_pd(_mm256_mul_pd(th, th), _mm256_mul_pd(tv, tv)));
+    const unsigned pos = (unsigned)_mm256_movemask_pd(_mm256_cmp_pd(d, _mm256_setzero_pd(), _CMP_GE_OQ));
+    return pos & cone4(d, oo, tt, c);
+}
+
+/* One band of a step: r = the restored band (enhanced where flag), a = t - r. */
+static inline void band_pd(V o, V t, V flag, double egl, int32_t *r, int32_t *a)
+{
+    V s;
+    const V m = recip_index32(o, &s);
+    /* 2^-(s + 15) as floats (s <= 16 here) */
+    const __m256 scale = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_sub_epi32(set1(127 - 15), s), 23));
+    const __m256d sc[2] = { _mm256_cvtps_pd(_mm256_castps256_ps128(scale)),
+                            _mm256_cvtps_pd(_mm256_extractf128_ps(scale, 1)) };
+    const __m256d od[2] = { pd_lo(o), pd_hi(o) }, td[2] = { pd_lo(t), pd_hi(t) },
+                  mm[2] = { pd_lo(m), pd_hi(m) };
+    __m256d rd[2];
+    __m128i ki[2], ri[2];
+    for (int h = 0; h < 2; h++) {
+        /* d * 2^-sh with o's sign; o = 0 (m = 0) gives an infinite d, and k = 0 or NaN, which
+         * the clamp makes 0 (maxpd returns its second operand for a NaN): r = 0 either way */
+        const __m256d d = _mm256_xor_pd(floor_pd(_mm256_div_pd(_mm256_set1_pd(1073741824.0), mm[h])),
+                                        _mm256_and_pd(od[h], _mm256_set1_pd(-0.0)));
+        const __m256d q = _mm256_mul_pd(_mm256_mul_pd(d, sc[h]), td[h]);
+        __m256d k = floor_pd(_mm256_add_pd(q, _mm256_set1_pd(0.5)));
+        k = _mm256_min_pd(_mm256_max_pd(k, _mm256_setzero_pd()), _mm256_set1_pd(32768.0));
+        const __m256d rk = _mm256_add_pd(_mm256_mul_pd(k, od[h]), _mm256_set1_pd(16384.0));
+        rd[h] = floor_pd(_mm256_mul_pd(rk, _mm256_set1_pd(1.0 / 32768)));
+        ki[h] = _mm256_cvttpd_epi32(k);
+        ri[h] = _mm256_cvttpd_epi32(rd[h]);
+    }
+    V rst = join_halves(ri[0], ri[1]);
+    /* o != 0 and k > 0 (o = 0 gives rst = 0 whatever k, as the definition's 32768 does) */
+    const V on = C_AND(C_AND_NZ32(flag, o), C_GT32(join_halves(ki[0], ki[1]), zero()));
+    if (C_ANY(on))
+        rst = V_BLEND(on, rst,
+                      join_halves(limit4_pd(rd[0], od[0], td[0], egl), limit4_pd(rd[1], od[1], td[1], egl)));
+    store32(r, rst);
+    store32(a, _mm256_sub_epi32(t, rst));
+}
+
+static bool decouple32_pd(const int32_t *const o[3], const int32_t *const t[3], int j, double egl,
+                          float cos1sq, const int32_t *div, int32_t *const r[3], int32_t *const a[3])
+{
+    (void)div;
+    V ob[3], tb[3], big = zero(), min = zero();
+    for (int b = 0; b < ADM_BANDS; b++) {
+        ob[b] = load32(o[b] + j);
+        tb[b] = load32(t[b] + j);
+        big = _mm256_or_si256(big, _mm256_or_si256(_mm256_abs_epi32(ob[b]), _mm256_abs_epi32(tb[b])));
+        min = _mm256_or_si256(min, _mm256_cmpeq_epi32(ob[b], set1(INT32_MIN)));
+    }
+    if (_mm256_testz_si256(big, big)) {
+        for (int b = 0; b < ADM_BANDS; b++) {
+            store32(r[b] + j, zero());
+            store32(a[b] + j, zero());
+        }
+        return true;
+    }
+    if (!_mm256_testz_si256(min, min)) return false;
+    V flag;
+    if (_mm256_testz_si256(big, set1(-(1 << 26)))) {
+        const __m256d c = _mm256_set1_pd(cos1sq);
+        const unsigned lo = cone_pd(pd_lo(ob[ADM_H]), pd_lo(ob[ADM_V]), pd_lo(tb[ADM_H]), pd_lo(tb[ADM_V]),
+                                    c);
+        const unsigned hi = cone_pd(pd_hi(ob[ADM_H]), pd_hi(ob[ADM_V]), pd_hi(tb[ADM_H]), pd_hi(tb[ADM_V]),
+                                    c);
+        flag = lanes_of(lo | hi << 4);
+    } else {
+        flag = angle32(ob[ADM_H], ob[ADM_V], tb[ADM_H], tb[ADM_V], cos1sq);
+    }
+    for (int b = 0; b < ADM_BANDS; b++) band_pd(ob[b], tb[b], flag, egl, r[b] + j, a[b] + j);
+    return true;
+}
 
 void adm_kernels_init_avx2(AdmKernels *k)
 {

@@ -146,8 +146,9 @@ static inline V ratio_half(V q, V round, V sh)
     return V_MIN64(V_MAX64(k, V_ZERO()), V_SET1_64(32768));
 }
 
-/* adm_ratio_q15_32 of VN32 samples. */
-static inline V ratio32(V o, V t, const int32_t *div)
+/* The signed Q30 reciprocal of o's 15 leading bits (|o| rounded to them, 4.4) and the shift s
+ * that undoes that rounding (0 for |o| < 2^15). */
+static inline V recip_index32(V o, V *s_out)
 {
     const V one = set1(1);
     const V mag = V_ABS32(o); /* |INT32_MIN| = 2^31 as uint32 */
@@ -156,9 +157,23 @@ static inline V ratio32(V o, V t, const int32_t *div)
     const V e = V_EXP_U32(V_AND(mag, set1(~0xFF)));
     const V s = V_MAX32(V_SUB32(e, set1(127 + 14)), V_ZERO());
     const V half = V_SRLI32(V_SLLV32(one, s), 1); /* 0 when s = 0 */
-    const V m = V_SRLV32(V_ADD32(mag, half), s);
+    *s_out = s;
+    return V_SRLV32(V_ADD32(mag, half), s);
+}
+
+static inline V recip32(V o, const int32_t *div, V *s_out)
+{
+    const V m = recip_index32(o, s_out);
     /* |d| <= 2^30 */
-    const V d = V_APPLYSIGN32(V_GATHER32(div, V_ADD32(m, set1(32768))), o);
+    return V_APPLYSIGN32(V_GATHER32(div, V_ADD32(m, set1(32768))), o);
+}
+
+/* adm_ratio_q15_32 of VN32 samples. */
+static inline V ratio32(V o, V t, const int32_t *div)
+{
+    const V one = set1(1);
+    V s;
+    const V d = recip32(o, div, &s);
     const V sh = V_ADD32(s, set1(15));
     /* libvmaf's rounding term is the int 1 << (14 + s): 2^31 wraps to -2^31 */
     const V round = V_SLLV32(one, V_SUB32(sh, one));
@@ -176,11 +191,21 @@ static inline V restore32(V k, V o)
     return join(e, od);
 }
 
+#if ADM_DECOUPLE32_PD
+/* A step of VN32 samples at j in double precision (the ISA file's): false, with nothing
+ * stored, where that is not exact for some sample. */
+static bool decouple32_pd(const int32_t *const o[3], const int32_t *const t[3], int j, double egl,
+                          float cos1sq, const int32_t *div, int32_t *const r[3], int32_t *const a[3]);
+#endif
+
 static void decouple32_row(const int32_t *const o[3], const int32_t *const t[3], int n, double egl,
                            float cos1sq, const int32_t *div, int32_t *const r[3], int32_t *const a[3])
 {
     int j = 0;
     for (; V_MORE(j, n, VN32); j += VN32) {
+#if ADM_DECOUPLE32_PD
+        if (decouple32_pd(o, t, j, egl, cos1sq, div, r, a)) continue;
+#endif
         const M32 m = V_MASK32(n - j);
         V ob[3], tb[3];
         for (int b = 0; b < ADM_BANDS; b++) {
