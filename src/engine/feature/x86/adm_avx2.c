@@ -354,6 +354,7 @@ static inline V sar64(V x, const Sar64 *s)
 }
 
 #define ADM_DECOUPLE32_PD 1
+#define ADM_CM0_SKIP_ZERO 1
 #include "adm_simd.h"
 #include "adm_simd_rows.h"
 

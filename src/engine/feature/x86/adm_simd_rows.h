@@ -17,7 +17,10 @@
  *                  no int64 -> float conversion and rounds through double to odd);
  *   limit_pd()     adm_enhance's limit in double, in halves of the vector;
  *   V_SRAV64, V_MIN64, V_MAX64, V_EXP_U32, V_APPLYSIGN32: single AVX-512 instructions that
- *                  AVX2 builds from several. */
+ *                  AVX2 builds from several.
+ * Two switches let an ISA file take a different road where the int64 arithmetic is emulated:
+ *   ADM_DECOUPLE32_PD  decouple32_pd(), its own step of the levels 1-3 decoupling in double;
+ *   ADM_CM0_SKIP_ZERO  level 0 masking skips the cubes of steps under the threshold. */
 
 #define VN32 (VN16 / 2)
 
@@ -286,11 +289,22 @@ static void cm0_row(const int16_t *const x[3], const int32_t *const f[3], const 
     for (; V_MORE(j, n, VN32); j += VN32) {
         const M32 m = V_MASK32(n - j);
         const V thr = thr_lanes(f, c, j, m);
+        V mm[3], any = V_ZERO();
         for (int b = 0; b < ADM_BANDS; b++) {
             const V v = V_ABS32(V_MULLO32(V_LOAD16TO32(m, x[b] + j), set1(fix[b])));
-            const V mm = V_MAXZ32(m, V_SUB32(v, V_SLL32(thr, _mm_cvtsi32_si128(sub[b]))));
-            acc[b] = cube_acc(acc[b], mm, &cb[b]);
+            mm[b] = V_MAXZ32(m, V_SUB32(v, V_SLL32(thr, _mm_cvtsi32_si128(sub[b]))));
+            any = V_OR(any, mm[b]);
         }
+#if ADM_CM0_SKIP_ZERO
+        /* most steps of level 0 lie under the threshold in every band (78 % of the bands on
+         * the bench clips), and zeros add nothing: on AVX2, where the cubes' 64-bit shifts are
+         * emulated, skipping them saves more than the branch costs (2 % of an ADM run); on
+         * AVX-512 it does not */
+        if (!C_ANY(C_GT32(any, V_ZERO()))) continue;
+#else
+        (void)any;
+#endif
+        for (int b = 0; b < ADM_BANDS; b++) acc[b] = cube_acc(acc[b], mm[b], &cb[b]);
     }
     int64_t rest[3] = { 0, 0, 0 };
     if (j < n) {
