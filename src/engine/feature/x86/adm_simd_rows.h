@@ -80,11 +80,23 @@ static void decouple0_row(const int16_t *const o[3], const int16_t *const t[3], 
     int j = 0;
     for (; V_MORE(j, n, VN32); j += VN32) {
         const M32 m = V_MASK32(n - j);
-        V ob[3], tb[3], k[3];
-        C o_zero[3], act = C_NONE();
+        V ob[3], tb[3], k[3], any = V_ZERO();
         for (int b = 0; b < ADM_BANDS; b++) {
             ob[b] = V_LOAD16TO32(m, o[b] + j);
             tb[b] = V_LOAD16TO32(m, t[b] + j);
+            any = V_OR(any, V_OR(ob[b], tb[b]));
+        }
+        /* flat areas: every band zero (half the steps on the bench clips) gives zeros; the OR
+         * of sign-extended int16 is never INT32_MIN, so its magnitude is positive unless 0 */
+        if (!C_ANY(C_GT32(V_ABS32(any), V_ZERO()))) {
+            for (int b = 0; b < ADM_BANDS; b++) {
+                V_STORE32TO16(r[b] + j, m, V_ZERO());
+                V_STORE32TO16(a[b] + j, m, V_ZERO());
+            }
+            continue;
+        }
+        C o_zero[3], act = C_NONE();
+        for (int b = 0; b < ADM_BANDS; b++) {
             o_zero[b] = C_EQ32(ob[b], V_ZERO());
             /* o and t non-zero with the same sign */
             const C same = C_GT32(V_MULLO32(ob[b], tb[b]), V_ZERO());
