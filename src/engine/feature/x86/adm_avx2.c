@@ -183,6 +183,7 @@ typedef __m256i C;
 #define V_GATHER32(base, idx) _mm256_i32gather_epi32((base), (idx), 4)
 #define V_AND _mm256_and_si256
 #define V_OR _mm256_or_si256
+#define V_ALLZERO(v) _mm256_testz_si256((v), (v))
 #define V_MIN32 _mm256_min_epi32
 #define V_MAX32 _mm256_max_epi32
 #define V_SLLI32 _mm256_slli_epi32

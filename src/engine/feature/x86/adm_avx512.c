@@ -179,6 +179,7 @@ typedef __mmask16 C;
 #define V_GATHER32(base, idx) _mm512_i32gather_epi32((idx), (base), 4)
 #define V_AND _mm512_and_si512
 #define V_OR _mm512_or_si512
+#define V_ALLZERO(v) (_mm512_test_epi32_mask((v), (v)) == 0)
 #define V_MIN32 _mm512_min_epi32
 #define V_MAX32 _mm512_max_epi32
 #define V_SLLI32 _mm512_slli_epi32

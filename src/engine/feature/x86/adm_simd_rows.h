@@ -86,9 +86,8 @@ static void decouple0_row(const int16_t *const o[3], const int16_t *const t[3], 
             tb[b] = V_LOAD16TO32(m, t[b] + j);
             any = V_OR(any, V_OR(ob[b], tb[b]));
         }
-        /* flat areas: every band zero (half the steps on the bench clips) gives zeros; the OR
-         * of sign-extended int16 is never INT32_MIN, so its magnitude is positive unless 0 */
-        if (!C_ANY(C_GT32(V_ABS32(any), V_ZERO()))) {
+        /* flat areas: every band zero (half the steps on the bench clips) gives zeros */
+        if (V_ALLZERO(any)) {
             for (int b = 0; b < ADM_BANDS; b++) {
                 V_STORE32TO16(r[b] + j, m, V_ZERO());
                 V_STORE32TO16(a[b] + j, m, V_ZERO());
