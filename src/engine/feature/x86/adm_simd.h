@@ -277,12 +277,18 @@ static void csf32_row(const int32_t *const x[3], int n, const uint32_t fix[3], i
     int j = 0;
     for (; V_MORE(j, n, VN16 / 2); j += VN16 / 2) {
         const M32 m = V_MASK32(n - j);
-        V fs = V_ZERO(), cs = V_ZERO();
-        for (int b = 0; b < ADM_BANDS; b++) {
-            /* |INT32_MIN| stays INT32_MIN, as in the definition */
-            const V ac = V_ABS32(scale28(V_LOAD32(m, x[b] + j), set1((int32_t)fix[b])));
-            fs = V_ADD32(fs, weight32(ac, k30));
-            cs = V_ADD32(cs, weight32(ac, k15));
+        V fs = V_ZERO(), cs = V_ZERO(), xb[3];
+        for (int b = 0; b < ADM_BANDS; b++) xb[b] = V_LOAD32(m, x[b] + j);
+        if (V_ALLZERO(V_OR(V_OR(xb[0], xb[1]), xb[2]))) {
+            /* flat areas: each band's weights of 0 are floor(-1/2) = -1 */
+            fs = cs = set1(-ADM_BANDS);
+        } else {
+            for (int b = 0; b < ADM_BANDS; b++) {
+                /* |INT32_MIN| stays INT32_MIN, as in the definition */
+                const V ac = V_ABS32(scale28(xb[b], set1((int32_t)fix[b])));
+                fs = V_ADD32(fs, weight32(ac, k30));
+                cs = V_ADD32(cs, weight32(ac, k15));
+            }
         }
         V_STORE32(fsum + j, m, fs);
         V_STORE32(csum + j, m, cs);
