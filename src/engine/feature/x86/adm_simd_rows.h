@@ -18,7 +18,8 @@
  *   limit_pd()     adm_enhance's limit in double, in halves of the vector;
  *   V_SRAV64, V_MIN64, V_MAX64, V_EXP_U32, V_APPLYSIGN32: single AVX-512 instructions that
  *                  AVX2 builds from several.
- * Two switches let an ISA file take a different road where the int64 arithmetic is emulated:
+ * V_ALLZERO(v) tests a whole vector for zero. Two switches let an ISA file take a different
+ * road where the int64 arithmetic is emulated:
  *   ADM_DECOUPLE32_PD  decouple32_pd(), its own step of the levels 1-3 decoupling in double;
  *   ADM_CM0_SKIP_ZERO  level 0 masking skips the cubes of steps under the threshold. */
 
@@ -160,8 +161,8 @@ static inline V ratio_half(V q, V round, V sh)
     return V_MIN64(V_MAX64(k, V_ZERO()), V_SET1_64(32768));
 }
 
-/* The signed Q30 reciprocal of o's 15 leading bits (|o| rounded to them, 4.4) and the shift s
- * that undoes that rounding (0 for |o| < 2^15). */
+/* |o| rounded to its 15 leading bits, m (4.4), and the shift s that undoes that rounding
+ * (0 for |o| < 2^15). */
 static inline V recip_index32(V o, V *s_out)
 {
     const V one = set1(1);
@@ -175,6 +176,7 @@ static inline V recip_index32(V o, V *s_out)
     return V_SRLV32(V_ADD32(mag, half), s);
 }
 
+/* o's signed Q30 reciprocal from the table, sign(o) * div[m], and s. */
 static inline V recip32(V o, const int32_t *div, V *s_out)
 {
     const V m = recip_index32(o, s_out);
