@@ -252,6 +252,12 @@ static inline __m128i limit4(__m128i rst, __m128i o, __m128i t, double egl)
     return limit4_pd(_mm256_cvtepi32_pd(rst), _mm256_cvtepi32_pd(o), _mm256_cvtepi32_pd(t), egl);
 }
 
+/* Two 4-lane halves as one vector. */
+static inline V join_halves(__m128i lo, __m128i hi)
+{
+    return _mm256_inserti128_si256(_mm256_castsi128_si256(lo), hi, 1);
+}
+
 /* The enhancement limit of adm_enhance in double (enhance), in two 4-lane halves. */
 static inline V limit_pd(V rst, V o, V t, double egl)
 {
@@ -259,7 +265,7 @@ static inline V limit_pd(V rst, V o, V t, double egl)
                               _mm256_castsi256_si128(t), egl);
     const __m128i hi = limit4(_mm256_extracti128_si256(rst, 1), _mm256_extracti128_si256(o, 1),
                               _mm256_extracti128_si256(t, 1), egl);
-    return _mm256_inserti128_si256(_mm256_castsi128_si256(lo), hi, 1);
+    return join_halves(lo, hi);
 }
 
 /* Correctly rounded float of four int64 lanes. The sum hi*2^32 + lo is formed in double
@@ -393,10 +399,6 @@ static inline __m256d floor_pd(__m256d x)
 {
     return _mm256_round_pd(x, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
 }
-static inline V join_halves(__m128i lo, __m128i hi)
-{
-    return _mm256_inserti128_si256(_mm256_castsi128_si256(lo), hi, 1);
-}
 
 /* The angle test (adm_angle_flag) of four samples. */
 static inline unsigned cone_pd(__m256d oh, __m256d ov, __m256d th, __m256d tv, __m256d c)
@@ -445,9 +447,8 @@ static inline void band_pd(V o, V t, V flag, double egl, int32_t *r, int32_t *a)
 }
 
 static bool decouple32_pd(const int32_t *const o[3], const int32_t *const t[3], int j, double egl,
-                          float cos1sq, const int32_t *div, int32_t *const r[3], int32_t *const a[3])
+                          float cos1sq, int32_t *const r[3], int32_t *const a[3])
 {
-    (void)div;
     V ob[3], tb[3], big = zero(), min = zero();
     for (int b = 0; b < ADM_BANDS; b++) {
         ob[b] = load32(o[b] + j);

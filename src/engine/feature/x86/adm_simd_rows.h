@@ -211,7 +211,7 @@ static inline V restore32(V k, V o)
 /* A step of VN32 samples at j in double precision (the ISA file's): false, with nothing
  * stored, where that is not exact for some sample. */
 static bool decouple32_pd(const int32_t *const o[3], const int32_t *const t[3], int j, double egl,
-                          float cos1sq, const int32_t *div, int32_t *const r[3], int32_t *const a[3]);
+                          float cos1sq, int32_t *const r[3], int32_t *const a[3]);
 #endif
 
 static void decouple32_row(const int32_t *const o[3], const int32_t *const t[3], int n, double egl,
@@ -220,7 +220,7 @@ static void decouple32_row(const int32_t *const o[3], const int32_t *const t[3],
     int j = 0;
     for (; V_MORE(j, n, VN32); j += VN32) {
 #if ADM_DECOUPLE32_PD
-        if (decouple32_pd(o, t, j, egl, cos1sq, div, r, a)) continue;
+        if (decouple32_pd(o, t, j, egl, cos1sq, r, a)) continue;
 #endif
         const M32 m = V_MASK32(n - j);
         V ob[3], tb[3];
