@@ -177,6 +177,20 @@ static inline void stat_add(StatAcc *a, __m256i sxx, __m256i syy, __m256i sxy, u
                   _mm256_extracti128_si256(logm, 1), tp);
 }
 
+/* The terms of a step whose nvalid pixels are all flat (sigma_x^2 < 2^17): each counts one
+ * in den_non_log and its sigma_y^2 (negative as zero) in num_non_log. */
+static inline void stat_flat(StatAcc *a, __m256i syy, unsigned nvalid)
+{
+    syy = _mm256_max_epi32(syy, _mm256_setzero_si256());
+    if (nvalid < 8)
+        syy = _mm256_and_si256(syy, _mm256_cmpgt_epi32(_mm256_set1_epi32((int)nvalid),
+                                                       _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)));
+    __m256i s = _mm256_add_epi64(_mm256_cvtepi32_epi64(_mm256_castsi256_si128(syy)),
+                                 _mm256_cvtepi32_epi64(_mm256_extracti128_si256(syy, 1)));
+    a->num_non_log = _mm256_add_epi64(a->num_non_log, s);
+    a->den_non_log += nvalid;
+}
+
 /* n values of a vector of 32-bit lanes (each <= 65535) as uint16. */
 static inline void store_out16(uint16_t *dst, __m256i v, unsigned n)
 {

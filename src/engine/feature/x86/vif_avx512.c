@@ -229,6 +229,18 @@ static inline void stat_add(StatAcc *a, __m512i sxx, __m512i syy, __m512i sxy, u
     a->n = left;
 }
 
+/* The terms of a step whose nvalid pixels are all flat (sigma_x^2 < 2^17): each counts one
+ * in den_non_log and its sigma_y^2 (negative as zero) in num_non_log. */
+static inline void stat_flat(StatAcc *a, __m512i syy, unsigned nvalid)
+{
+    const __mmask16 valid = nvalid >= 16 ? 0xffff : (__mmask16)((1u << nvalid) - 1);
+    syy = _mm512_maskz_max_epi32(valid, syy, _mm512_setzero_si512());
+    __m512i s = _mm512_add_epi64(_mm512_cvtepi32_epi64(_mm512_castsi512_si256(syy)),
+                                 _mm512_cvtepi32_epi64(_mm512_extracti64x4_epi64(syy, 1)));
+    a->num_non_log = _mm512_add_epi64(a->num_non_log, s);
+    a->den_non_log += nvalid;
+}
+
 /* n values of a vector of 32-bit lanes (each <= 65535) as uint16. */
 static inline void store_out16(uint16_t *dst, __m512i v, unsigned n)
 {

@@ -1,7 +1,7 @@
 /* Integer VIF, SIMD body shared by vif_avx2.c and vif_avx512.c. Each includes this file after
  * defining the vector type VI, VN (16-bit lanes per vector), the I_* operations below
  * (I_LANES_GE32: the bit mask of the 32-bit lanes >= a constant), the per-pixel terms
- * (StatAcc, stat_init, stat_add, stat_reduce) and store_out16().
+ * (StatAcc, stat_init, stat_add, stat_flat, stat_reduce) and store_out16().
  *
  * Arithmetic plan (all of it exact; it reproduces the scalar kernels in vif.c bit for bit):
  *
@@ -503,6 +503,13 @@ static inline void terms(VI acc[N_PLANES], VI sxx, const Coef *c, unsigned nvali
     stat_add(sa, sxx, syy, sxy, nvalid, tp);
 }
 
+/* The terms of a step of flat pixels: sigma_y^2 alone. */
+static inline void flat_terms(VI acc[N_PLANES], const Coef *c, unsigned nvalid, StatAcc *sa)
+{
+    VI my = mean_sum(acc[P_MUY], c);
+    stat_flat(sa, I_SUB32(moment(acc[P_YYH], acc[P_YYL], c->dbl), mul_hi_round(my, my)), nvalid);
+}
+
 /* In flat areas (most of a typical picture at the coarse scales) whole vectors have only
  * flat pixels, whose terms need no covariance: the XY planes are filtered only when some
  * pixel of the step is not flat. */
@@ -519,10 +526,11 @@ static void horiz_row(int16_t *const *pl, const Coef *c, unsigned w, const VifTe
         horiz_sums(pl, c, j, even, odd, half);
         VI sxe = sigma_xx(even, c), sxo = sigma_xx(odd, c);
         if (all_flat(sxe, ne) && all_flat(sxo, no)) {
-            even[P_XYH] = even[P_XYL] = odd[P_XYH] = odd[P_XYL] = I_ZERO();
-        } else {
-            horiz_group(pl, c, j, even, odd, half, P_XYH, 2);
+            flat_terms(even, c, ne, &sa);
+            if (no) flat_terms(odd, c, no, &sa);
+            continue;
         }
+        horiz_group(pl, c, j, even, odd, half, P_XYH, 2);
         terms(even, sxe, c, ne, tp, &sa);
         if (no) terms(odd, sxo, c, no, tp, &sa);
     }
