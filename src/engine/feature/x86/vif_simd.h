@@ -511,8 +511,8 @@ static inline void flat_terms(VI acc[N_PLANES], const Coef *c, unsigned nvalid, 
 }
 
 /* In flat areas (most of a typical picture at the coarse scales) whole vectors have only
- * flat pixels, whose terms need no covariance: the XY planes are filtered only when some
- * pixel of the step is not flat. */
+ * flat pixels, whose terms need no covariance: the XY planes are filtered, and the full terms
+ * computed, only when some pixel of the step is not flat. */
 static void horiz_row(int16_t *const *pl, const Coef *c, unsigned w, const VifTermParams *tp, VifSums *sums,
                       const int half)
 {
