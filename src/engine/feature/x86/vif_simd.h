@@ -556,11 +556,28 @@ ALWAYS_INLINE void blur_block(const void *const *rows, const Coef *c, const VifF
                               int16_t *out, const int wide, const int half)
 {
     VI m[2] = { I_ZERO(), I_ZERO() };
+    if (wide) {
 #pragma GCC unroll 9
-    for (int k = 0; k <= half; k++) {
-        VI a[2];
-        tap_pair(rows, half, k, j, wide, a);
-        for (int h = 0; h < 2; h++) m[h] = I_DPWSSD(m[h], a[h], c->vpair[k]);
+        for (int k = 0; k <= half; k++) {
+            VI a[2];
+            tap_pair(rows, half, k, j, wide, a);
+            for (int h = 0; h < 2; h++) m[h] = I_DPWSSD(m[h], a[h], c->vpair[k]);
+        }
+    } else {
+        /* 8-bit samples as vert_8 takes them: rows k and taps-1-k summed first (z + z' fits
+         * 16 bits), then two such sums through one pmaddwd with (c_k, c_k+1) */
+#pragma GCC unroll 9
+        for (int k = 0; k <= half; k += 2) {
+            VI s[2];
+            for (int i = 0; i < 2; i++) {
+                const int t = k + i;
+                s[i] = t <= half ? load_z(rows[t], j, 0) : I_ZERO();
+                if (t < half) s[i] = I_ADD16(s[i], load_z(rows[2 * half - t], j, 0));
+            }
+            const VI cp = c->spair[k / 2];
+            m[0] = I_DPWSSD(m[0], I_UNPACKLO16(s[0], s[1]), cp);
+            m[1] = I_DPWSSD(m[1], I_UNPACKHI16(s[0], s[1]), cp);
+        }
     }
     const uint32_t rnd = (1u << (f->shift_mu - 1)) + z_offset_sum(wide);
     const __m128i sh = _mm_cvtsi32_si128(f->shift_mu);
