@@ -185,7 +185,7 @@ void checkasm_check_motion(void)
 {
     MotionKernels lv[CHECKASM_MAX_LEVELS];
     for (int l = 0; l < checkasm_level_count(); l++) motion_kernels_init(&lv[l], checkasm_level(l));
-    static const unsigned depths[] = { 8, 10, 12, 15, 16 };
+    static const unsigned depths[] = { 8, 10, 12, 14, 15, 16 };
     const int rounds = checkasm_quick() ? 1 : 3;
     for (size_t w = 0; w < sizeof widths / sizeof widths[0]; w++)
         for (int m = 0; m < FILL_COUNT; m++)

@@ -10,8 +10,10 @@
  *
  * Arithmetic (all of it exact in int32):
  * - Vertical taps of 16-bit differences (|d| < 2^15): the pairs (d0,d1), (d2,d3) and (d4, 1)
- *   against (K0,K1), (K2,K1), (K0, rounding) in three pmaddwd; then the shift and the split
- *   store (unpack and pack cancel: the samples come back in order).
+ *   against (K0,K1), (K2,K1), (K0, rounding) in three pmaddwd, or where |d| <= 2^14 (all depths
+ *   but 15 bits) the sums (d0+d4, d1+d3) and (d2, 1) against (K0,K1), (K2, rounding) in two;
+ *   then the shift and the split store (unpack and pack cancel: the samples come back in
+ *   order).
  * - 16-bit samples at bpc 16, whose differences do not fit int16: with x = 256 h + l
  *   (h = x >> 8, l = x & 255), (256 A + B + 2^15) >> 16 = (A + ((B + 2^15) >> 8)) >> 8 where
  *   A and B, the tap sums of h and of l, stay far inside int32.
@@ -30,17 +32,27 @@ static inline V pair(int lo, int hi)
 }
 
 /* VN16 differences as int16 -> the split row at j; returns any | the results. */
-static inline V vtaps16(const V d[5], int rnd, __m128i shift, const MotionRow *y, unsigned j, M16 m, V any)
+static inline __attribute__((always_inline)) V
+vtaps16(const V d[5], int rnd, __m128i shift, const MotionRow *y, unsigned j, M16 m, V any, const int sym)
 {
     const V one = V_SET1_16(1);
-    const V c01 = pair(MOTION_K0, MOTION_K1), c23 = pair(MOTION_K2, MOTION_K1);
-    const V c4 = pair(MOTION_K0, rnd);
-    V lo = V_MADD(V_UNPACKLO16(d[0], d[1]), c01);
-    V hi = V_MADD(V_UNPACKHI16(d[0], d[1]), c01);
-    lo = V_ADD32(lo, V_MADD(V_UNPACKLO16(d[2], d[3]), c23));
-    hi = V_ADD32(hi, V_MADD(V_UNPACKHI16(d[2], d[3]), c23));
-    lo = V_ADD32(lo, V_MADD(V_UNPACKLO16(d[4], one), c4));
-    hi = V_ADD32(hi, V_MADD(V_UNPACKHI16(d[4], one), c4));
+    V lo, hi;
+    if (sym) {
+        /* the symmetric taps summed first (|d| <= 2^14 here, so the sums fit int16) */
+        const V c01 = pair(MOTION_K0, MOTION_K1), c2 = pair(MOTION_K2, rnd);
+        const V d04 = V_ADD16(d[0], d[4]), d13 = V_ADD16(d[1], d[3]);
+        lo = V_ADD32(V_MADD(V_UNPACKLO16(d04, d13), c01), V_MADD(V_UNPACKLO16(d[2], one), c2));
+        hi = V_ADD32(V_MADD(V_UNPACKHI16(d04, d13), c01), V_MADD(V_UNPACKHI16(d[2], one), c2));
+    } else {
+        const V c01 = pair(MOTION_K0, MOTION_K1), c23 = pair(MOTION_K2, MOTION_K1);
+        const V c4 = pair(MOTION_K0, rnd);
+        lo = V_MADD(V_UNPACKLO16(d[0], d[1]), c01);
+        hi = V_MADD(V_UNPACKHI16(d[0], d[1]), c01);
+        lo = V_ADD32(lo, V_MADD(V_UNPACKLO16(d[2], d[3]), c23));
+        hi = V_ADD32(hi, V_MADD(V_UNPACKHI16(d[2], d[3]), c23));
+        lo = V_ADD32(lo, V_MADD(V_UNPACKLO16(d[4], one), c4));
+        hi = V_ADD32(hi, V_MADD(V_UNPACKHI16(d[4], one), c4));
+    }
     lo = V_SRA32(lo, shift);
     hi = V_SRA32(hi, shift);
     const V yh = V_PACKS32(V_SRAI32(lo, 8), V_SRAI32(hi, 8));
@@ -67,7 +79,7 @@ static int32_t simd_vrow_8(const uint8_t *const prev[MOTION_TAPS], const uint8_t
         V d[5];
         for (int k = 0; k < MOTION_TAPS; k++)
             d[k] = V_SUB16(V_LOAD8TO16(m, prev[k] + j), V_LOAD8TO16(m, cur[k] + j));
-        any = vtaps16(d, 128, sh, y, j, m, any);
+        any = vtaps16(d, 128, sh, y, j, m, any, 1);
     }
     int32_t rest = 0;
     if (j < w) {
@@ -105,21 +117,36 @@ static inline V split_result(V a, V b)
     return V_SRAI32(V_ADD32(a, V_SRAI32(V_ADD32(b, set1(32768)), 8)), 8);
 }
 
+/* The whole steps of simd_vrow_16 for bpc < 16 (both samples < 2^15: the difference fits
+ * int16); sym (bpc <= 14) sums the symmetric taps first. */
+static inline __attribute__((always_inline)) V vrow_16_steps(const uint16_t *const prev[MOTION_TAPS],
+                                                             const uint16_t *const cur[MOTION_TAPS],
+                                                             unsigned w, int bpc, const MotionRow *y,
+                                                             unsigned *jp, const int sym)
+{
+    const __m128i sh = _mm_cvtsi32_si128(bpc);
+    V any = V_ZERO();
+    unsigned j = 0;
+    for (; V_MORE(j, w, VN16); j += VN16) {
+        const M16 m = V_MASK16(w - j);
+        V d[5];
+        for (int k = 0; k < MOTION_TAPS; k++)
+            d[k] = V_SUB16(V_LOAD16(m, prev[k] + j), V_LOAD16(m, cur[k] + j));
+        any = vtaps16(d, 1 << (bpc - 1), sh, y, j, m, any, sym);
+    }
+    *jp = j;
+    return any;
+}
+
 static int32_t simd_vrow_16(const uint16_t *const prev[MOTION_TAPS], const uint16_t *const cur[MOTION_TAPS],
                             unsigned w, int bpc, const MotionRow *y)
 {
     V any = V_ZERO();
     unsigned j = 0;
-    if (bpc < 16) {
-        /* both samples < 2^15: the difference fits int16 */
-        const __m128i sh = _mm_cvtsi32_si128(bpc);
-        for (; V_MORE(j, w, VN16); j += VN16) {
-            const M16 m = V_MASK16(w - j);
-            V d[5];
-            for (int k = 0; k < MOTION_TAPS; k++)
-                d[k] = V_SUB16(V_LOAD16(m, prev[k] + j), V_LOAD16(m, cur[k] + j));
-            any = vtaps16(d, 1 << (bpc - 1), sh, y, j, m, any);
-        }
+    if (bpc <= 14) {
+        any = vrow_16_steps(prev, cur, w, bpc, y, &j, 1);
+    } else if (bpc == 15) {
+        any = vrow_16_steps(prev, cur, w, bpc, y, &j, 0);
     } else {
         for (; V_MORE(j, w, VN16 / 2); j += VN16 / 2) {
             const M32 m = V_MASK32(w - j);
