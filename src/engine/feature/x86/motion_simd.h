@@ -68,19 +68,35 @@ static inline MotionRow row_at(const MotionRow *y, unsigned j)
     return (MotionRow){ y->hi + j, y->lo + j };
 }
 
-static int32_t simd_vrow_8(const uint8_t *const prev[MOTION_TAPS], const uint8_t *const cur[MOTION_TAPS],
-                           unsigned w, const MotionRow *y)
+/* The whole steps of a row whose differences fit int16: 8-bit samples (p8, c8) or, if wide,
+ * 16-bit ones at bpc < 16 (p16, c16), the other pair NULL; sym (bpc <= 14) sums the symmetric taps
+ * first. Returns any | the results, and in *jp where the steps stopped. */
+static inline __attribute__((always_inline)) V vrow_steps(const uint8_t *const *p8, const uint8_t *const *c8,
+                                                          const uint16_t *const *p16,
+                                                          const uint16_t *const *c16, unsigned w, int bpc,
+                                                          const MotionRow *y, unsigned *jp, const int wide,
+                                                          const int sym)
 {
-    const __m128i sh = _mm_cvtsi32_si128(8);
+    const __m128i sh = _mm_cvtsi32_si128(bpc);
     V any = V_ZERO();
     unsigned j = 0;
     for (; V_MORE(j, w, VN16); j += VN16) {
         const M16 m = V_MASK16(w - j);
         V d[5];
         for (int k = 0; k < MOTION_TAPS; k++)
-            d[k] = V_SUB16(V_LOAD8TO16(m, prev[k] + j), V_LOAD8TO16(m, cur[k] + j));
-        any = vtaps16(d, 128, sh, y, j, m, any, 1);
+            d[k] = wide ? V_SUB16(V_LOAD16(m, p16[k] + j), V_LOAD16(m, c16[k] + j))
+                        : V_SUB16(V_LOAD8TO16(m, p8[k] + j), V_LOAD8TO16(m, c8[k] + j));
+        any = vtaps16(d, 1 << (bpc - 1), sh, y, j, m, any, sym);
     }
+    *jp = j;
+    return any;
+}
+
+static int32_t simd_vrow_8(const uint8_t *const prev[MOTION_TAPS], const uint8_t *const cur[MOTION_TAPS],
+                           unsigned w, const MotionRow *y)
+{
+    unsigned j;
+    const V any = vrow_steps(prev, cur, NULL, NULL, w, 8, y, &j, 0, 1);
     int32_t rest = 0;
     if (j < w) {
         const uint8_t *p[MOTION_TAPS], *c[MOTION_TAPS];
@@ -117,36 +133,15 @@ static inline V split_result(V a, V b)
     return V_SRAI32(V_ADD32(a, V_SRAI32(V_ADD32(b, set1(32768)), 8)), 8);
 }
 
-/* The whole steps of simd_vrow_16 for bpc < 16 (both samples < 2^15: the difference fits
- * int16); sym (bpc <= 14) sums the symmetric taps first. */
-static inline __attribute__((always_inline)) V vrow_16_steps(const uint16_t *const prev[MOTION_TAPS],
-                                                             const uint16_t *const cur[MOTION_TAPS],
-                                                             unsigned w, int bpc, const MotionRow *y,
-                                                             unsigned *jp, const int sym)
-{
-    const __m128i sh = _mm_cvtsi32_si128(bpc);
-    V any = V_ZERO();
-    unsigned j = 0;
-    for (; V_MORE(j, w, VN16); j += VN16) {
-        const M16 m = V_MASK16(w - j);
-        V d[5];
-        for (int k = 0; k < MOTION_TAPS; k++)
-            d[k] = V_SUB16(V_LOAD16(m, prev[k] + j), V_LOAD16(m, cur[k] + j));
-        any = vtaps16(d, 1 << (bpc - 1), sh, y, j, m, any, sym);
-    }
-    *jp = j;
-    return any;
-}
-
 static int32_t simd_vrow_16(const uint16_t *const prev[MOTION_TAPS], const uint16_t *const cur[MOTION_TAPS],
                             unsigned w, int bpc, const MotionRow *y)
 {
     V any = V_ZERO();
     unsigned j = 0;
     if (bpc <= 14) {
-        any = vrow_16_steps(prev, cur, w, bpc, y, &j, 1);
+        any = vrow_steps(NULL, NULL, prev, cur, w, bpc, y, &j, 1, 1);
     } else if (bpc == 15) {
-        any = vrow_16_steps(prev, cur, w, bpc, y, &j, 0);
+        any = vrow_steps(NULL, NULL, prev, cur, w, bpc, y, &j, 1, 0);
     } else {
         for (; V_MORE(j, w, VN16 / 2); j += VN16 / 2) {
             const M32 m = V_MASK32(w - j);

@@ -150,12 +150,17 @@ static inline void stat_half(StatAcc *a, __m128i sxx, __m128i syy, __m128i sxy, 
     a->num_log = _mm256_add_epi64(a->num_log, _mm256_and_si256(num, lm));
 }
 
+/* All ones in the first n 32-bit lanes. */
+static inline __m256i valid_lanes(unsigned n)
+{
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+
 static inline void stat_add(StatAcc *a, __m256i sxx, __m256i syy, __m256i sxy, unsigned nvalid,
                             const VifTermParams *tp)
 {
     const __m256i zero = _mm256_setzero_si256();
-    __m256i valid = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)nvalid),
-                                       _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+    __m256i valid = valid_lanes(nvalid);
     syy = _mm256_max_epi32(syy, zero);
     __m256i flat = _mm256_and_si256(valid, _mm256_cmpgt_epi32(_mm256_set1_epi32(131072), sxx));
     __m256i nonflat = _mm256_andnot_si256(flat, valid);
@@ -182,9 +187,7 @@ static inline void stat_add(StatAcc *a, __m256i sxx, __m256i syy, __m256i sxy, u
 static inline void stat_flat(StatAcc *a, __m256i syy, unsigned nvalid)
 {
     syy = _mm256_max_epi32(syy, _mm256_setzero_si256());
-    if (nvalid < 8)
-        syy = _mm256_and_si256(syy, _mm256_cmpgt_epi32(_mm256_set1_epi32((int)nvalid),
-                                                       _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)));
+    if (nvalid < 8) syy = _mm256_and_si256(syy, valid_lanes(nvalid));
     __m256i s = _mm256_add_epi64(_mm256_cvtepi32_epi64(_mm256_castsi256_si128(syy)),
                                  _mm256_cvtepi32_epi64(_mm256_extracti128_si256(syy, 1)));
     a->num_non_log = _mm256_add_epi64(a->num_non_log, s);

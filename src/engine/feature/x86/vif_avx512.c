@@ -149,6 +149,12 @@ static int log2_check(const VifLog2Arith *a, const uint16_t *tab)
     return 1;
 }
 
+/* The mask of the first n of 16 lanes. */
+static inline __mmask16 first_lanes(unsigned n)
+{
+    return n >= 16 ? 0xffff : (__mmask16)((1u << n) - 1);
+}
+
 static inline __m512d trunc_pd(__m512d v)
 {
     return _mm512_roundscale_pd(v, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
@@ -181,7 +187,7 @@ static inline void stat_queued(StatAcc *a, unsigned n, const VifTermParams *tp)
 {
     const __m512i zero = _mm512_setzero_si512();
     for (unsigned i = 0; i < n; i += 16) {
-        const __mmask16 m = n - i >= 16 ? 0xffff : (__mmask16)((1u << (n - i)) - 1);
+        const __mmask16 m = first_lanes(n - i);
         __m512i sxx = _mm512_loadu_si512(a->sxx + i), syy = _mm512_loadu_si512(a->syy + i);
         __m512i sxy = _mm512_loadu_si512(a->sxy + i);
         __mmask16 logm = _mm512_mask_cmpgt_epi32_mask(m, sxy, zero) & _mm512_cmpgt_epi32_mask(syy, zero);
@@ -202,7 +208,7 @@ static void stat_flush(StatAcc *a, const VifTermParams *tp)
 static inline void stat_add(StatAcc *a, __m512i sxx, __m512i syy, __m512i sxy, unsigned nvalid,
                             const VifTermParams *tp)
 {
-    const __mmask16 valid = nvalid >= 16 ? 0xffff : (__mmask16)((1u << nvalid) - 1);
+    const __mmask16 valid = first_lanes(nvalid);
     syy = _mm512_max_epi32(syy, _mm512_setzero_si512());
     __mmask16 flat = _mm512_mask_cmplt_epi32_mask(valid, sxx, _mm512_set1_epi32(131072));
     __mmask16 nonflat = valid & ~flat;
@@ -233,7 +239,7 @@ static inline void stat_add(StatAcc *a, __m512i sxx, __m512i syy, __m512i sxy, u
  * in den_non_log and its sigma_y^2 (negative as zero) in num_non_log. */
 static inline void stat_flat(StatAcc *a, __m512i syy, unsigned nvalid)
 {
-    const __mmask16 valid = nvalid >= 16 ? 0xffff : (__mmask16)((1u << nvalid) - 1);
+    const __mmask16 valid = first_lanes(nvalid);
     syy = _mm512_maskz_max_epi32(valid, syy, _mm512_setzero_si512());
     __m512i s = _mm512_add_epi64(_mm512_cvtepi32_epi64(_mm512_castsi512_si256(syy)),
                                  _mm512_cvtepi32_epi64(_mm512_extracti64x4_epi64(syy, 1)));
@@ -244,7 +250,7 @@ static inline void stat_flat(StatAcc *a, __m512i syy, unsigned nvalid)
 /* n values of a vector of 32-bit lanes (each <= 65535) as uint16. */
 static inline void store_out16(uint16_t *dst, __m512i v, unsigned n)
 {
-    __mmask16 m = n >= 16 ? 0xffff : (__mmask16)((1u << n) - 1);
+    __mmask16 m = first_lanes(n);
     _mm512_mask_cvtepi32_storeu_epi16(dst, m, v);
 }
 

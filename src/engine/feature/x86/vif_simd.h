@@ -487,6 +487,13 @@ static inline VI sigma_xx(const VI acc[N_PLANES], const Coef *c)
     return I_SUB32(moment(acc[P_XXH], acc[P_XXL], c->dbl), mul_hi_round(mx, mx));
 }
 
+/* sigma_y^2 of spec 3.3 from the horizontal sums. */
+static inline VI sigma_yy(const VI acc[N_PLANES], const Coef *c)
+{
+    VI my = mean_sum(acc[P_MUY], c);
+    return I_SUB32(moment(acc[P_YYH], acc[P_YYL], c->dbl), mul_hi_round(my, my));
+}
+
 /* Whether the first n lanes of sigma_x^2 are all flat (the XY planes are then not needed). */
 static inline int all_flat(VI sxx, unsigned n)
 {
@@ -498,7 +505,7 @@ static inline void terms(VI acc[N_PLANES], VI sxx, const Coef *c, unsigned nvali
                          StatAcc *sa)
 {
     VI mx = mean_sum(acc[P_MUX], c), my = mean_sum(acc[P_MUY], c);
-    VI syy = I_SUB32(moment(acc[P_YYH], acc[P_YYL], c->dbl), mul_hi_round(my, my));
+    VI syy = sigma_yy(acc, c);
     VI sxy = I_SUB32(moment(acc[P_XYH], acc[P_XYL], c->dbl), mul_hi_round(mx, my));
     stat_add(sa, sxx, syy, sxy, nvalid, tp);
 }
@@ -506,8 +513,7 @@ static inline void terms(VI acc[N_PLANES], VI sxx, const Coef *c, unsigned nvali
 /* The terms of a step of flat pixels: sigma_y^2 alone. */
 static inline void flat_terms(VI acc[N_PLANES], const Coef *c, unsigned nvalid, StatAcc *sa)
 {
-    VI my = mean_sum(acc[P_MUY], c);
-    stat_flat(sa, I_SUB32(moment(acc[P_YYH], acc[P_YYL], c->dbl), mul_hi_round(my, my)), nvalid);
+    stat_flat(sa, sigma_yy(acc, c), nvalid);
 }
 
 /* In flat areas (most of a typical picture at the coarse scales) whole vectors have only
