@@ -221,6 +221,7 @@ static inline void adm_decouple0_row_split(const int16_t *const o[3], const int1
         const bool flag = adm_angle_flag(o[ADM_H][j], o[ADM_V][j], t[ADM_H][j], t[ADM_V][j], cos1sq);
         for (int b = 0; b < ADM_BANDS; b++) {
             const int32_t ob = o[b][j], tb = t[b][j];
+            /* k = t/o in Q15 through the Q30 reciprocal table */
             const int32_t k = ob == 0 ? 32768 : adm_clamp_q15(((int64_t)div[ob + 32768] * tb + 16384) >> 15);
             int16_t rst = adm_wrap16((k * ob + 16384) >> 15);
             if (flag && k > 0 && ob != 0)
@@ -232,22 +233,12 @@ static inline void adm_decouple0_row_split(const int16_t *const o[3], const int1
     }
 }
 
+/* Decoupling with truncation everywhere (libvmaf's C code; every built-in model's egl). */
 static inline void adm_decouple0_row_c(const int16_t *const o[3], const int16_t *const t[3], int n,
                                        double egl, float cos1sq, const int32_t *div, int16_t *const r[3],
                                        int16_t *const a[3])
 {
-    for (int j = 0; j < n; j++) {
-        const bool flag = adm_angle_flag(o[ADM_H][j], o[ADM_V][j], t[ADM_H][j], t[ADM_V][j], cos1sq);
-        for (int b = 0; b < ADM_BANDS; b++) {
-            const int32_t ob = o[b][j], tb = t[b][j];
-            /* k = t/o in Q15 through the Q30 reciprocal table */
-            const int32_t k = ob == 0 ? 32768 : adm_clamp_q15(((int64_t)div[ob + 32768] * tb + 16384) >> 15);
-            int16_t rst = adm_wrap16((k * ob + 16384) >> 15);
-            if (flag && k > 0 && ob != 0) rst = (int16_t)adm_enhance(rst, ob, tb, egl);
-            r[b][j] = rst;
-            a[b][j] = adm_wrap16(tb - rst);
-        }
-    }
+    adm_decouple0_row_split(o, t, n, egl, cos1sq, div, r, a, 0);
 }
 
 /* t/o in Q15 for int32 o: |o| is first rounded to its 15 leading bits so that the 2^15-entry
@@ -309,17 +300,7 @@ static inline void adm_decouple32_row_c(const int32_t *const o[3], const int32_t
                                         double egl, float cos1sq, const int32_t *div, int32_t *const r[3],
                                         int32_t *const a[3])
 {
-    for (int j = 0; j < n; j++) {
-        const bool flag = adm_angle_flag(o[ADM_H][j], o[ADM_V][j], t[ADM_H][j], t[ADM_V][j], cos1sq);
-        for (int b = 0; b < ADM_BANDS; b++) {
-            const int32_t ob = o[b][j], tb = t[b][j];
-            const int32_t k = adm_ratio_q15_32(ob, tb, div);
-            int32_t rst = adm_wrap32(((int64_t)k * ob + 16384) >> 15);
-            if (flag && k > 0 && ob != 0) rst = (int32_t)adm_enhance(rst, ob, tb, egl);
-            r[b][j] = rst;
-            a[b][j] = (int32_t)((uint32_t)tb - (uint32_t)rst);
-        }
-    }
+    adm_decouple32_row_split(o, t, n, egl, cos1sq, div, r, a, 0);
 }
 
 /* Level 0 CSF (4.6): c = x * rfactor in Q(21|23) brought to Q12 (the D band rounds with

@@ -3,10 +3,25 @@
  * V_* operations below. Every lane does the scalar kernel's operations in its order
  * (float_kernels.c): multiplies and adds stay separate, VIF's divisions by sigma_nsq are
  * done on doubles, and V_BLEND(m, a, b) (b where m) replays its ifs; so all levels agree
- * bit for bit. Columns past the last whole vector are done one at a time, the scalar way,
- * or (vif_terms) through a zero-padded vector. */
+ * bit for bit. Columns past the last whole vector go to the scalar kernels (scalar()), or
+ * (vif_terms) through a zero-padded vector. */
 #include <math.h>
 #include <string.h>
+
+/* The scalar kernel table, for the columns past the last whole vector. */
+static inline FloatKernels scalar(void)
+{
+    FloatKernels c;
+    float_kernels_init(&c, VMAFX_CPU_SCALAR);
+    return c;
+}
+
+/* rows[k] + j for k < n, into out[n]. */
+static inline const float *const *rows_at(const float *const *rows, int n, unsigned j, const float **out)
+{
+    for (int k = 0; k < n; k++) out[k] = rows[k] + j;
+    return out;
+}
 
 static void vert_simd(const float *f, int taps, const float *const *x, unsigned w, float *out)
 {
@@ -16,10 +31,9 @@ static void vert_simd(const float *f, int taps, const float *const *x, unsigned 
         for (int k = 0; k < taps; k++) acc = V_ADD(acc, V_MUL(V_SET1(f[k]), V_LOADU(x[k] + j)));
         V_STOREU(out + j, acc);
     }
-    for (; j < w; j++) {
-        float acc = 0;
-        for (int k = 0; k < taps; k++) acc += f[k] * x[k][j];
-        out[j] = acc;
+    if (j < w) {
+        const float *xt[FLOAT_MAX_TAPS];
+        scalar().vert(f, taps, rows_at(x, taps, j, xt), w - j, out + j);
     }
 }
 
@@ -43,21 +57,11 @@ static void vert5_simd(const float *f, int taps, const float *const *x, const fl
         V_STOREU(out[3] + j, yy);
         V_STOREU(out[4] + j, xy);
     }
-    for (; j < w; j++) {
-        float mx = 0, my = 0, xx = 0, yy = 0, xy = 0;
-        for (int k = 0; k < taps; k++) {
-            const float a = x[k][j], b = y[k][j];
-            mx += f[k] * a;
-            my += f[k] * b;
-            xx += f[k] * (a * a);
-            yy += f[k] * (b * b);
-            xy += f[k] * (a * b);
-        }
-        out[0][j] = mx;
-        out[1][j] = my;
-        out[2][j] = xx;
-        out[3][j] = yy;
-        out[4][j] = xy;
+    if (j < w) {
+        const float *xt[FLOAT_MAX_TAPS], *yt[FLOAT_MAX_TAPS];
+        float *ot[5];
+        for (int q = 0; q < 5; q++) ot[q] = out[q] + j;
+        scalar().vert5(f, taps, rows_at(x, taps, j, xt), rows_at(y, taps, j, yt), w - j, ot);
     }
 }
 
@@ -70,11 +74,7 @@ static void horz_simd(const float *f, int taps, const float *in, unsigned w, flo
         for (int k = 0; k < taps; k++) acc = V_ADD(acc, V_MUL(V_SET1(f[k]), V_LOADU(in + j + k)));
         V_STOREU(out + j, acc);
     }
-    for (; j < w; j++) {
-        float acc = 0;
-        for (int k = 0; k < taps; k++) acc += f[k] * in[j + k];
-        out[j] = acc;
-    }
+    if (j < w) scalar().horz(f, taps, in + taps / 2 + j, w - j, out + j);
 }
 
 /* float_log2_approx on every lane. */
@@ -162,16 +162,6 @@ static inline VF tap4_simd(const float *c, VF s0, VF s1, VF s2, VF s3)
     return V_ADD(acc, V_MUL(V_SET1(c[3]), s3));
 }
 
-static inline float tap4_one(const float *c, float s0, float s1, float s2, float s3)
-{
-    float acc = 0;
-    acc += c[0] * s0;
-    acc += c[1] * s1;
-    acc += c[2] * s2;
-    acc += c[3] * s3;
-    return acc;
-}
-
 static void dwt_vert_simd(const float *const r[4], unsigned w, const float c_lo[4], const float c_hi[4],
                           float *lo, float *hi)
 {
@@ -182,9 +172,9 @@ static void dwt_vert_simd(const float *const r[4], unsigned w, const float c_lo[
         V_STOREU(lo + j, tap4_simd(c_lo, s0, s1, s2, s3));
         if (hi) V_STOREU(hi + j, tap4_simd(c_hi, s0, s1, s2, s3));
     }
-    for (; j < w; j++) {
-        lo[j] = tap4_one(c_lo, r[0][j], r[1][j], r[2][j], r[3][j]);
-        if (hi) hi[j] = tap4_one(c_hi, r[0][j], r[1][j], r[2][j], r[3][j]);
+    if (j < w) {
+        const float *rt[4];
+        scalar().dwt_vert(rows_at(r, 4, j, rt), w - j, c_lo, c_hi, lo + j, hi ? hi + j : NULL);
     }
 }
 
@@ -195,7 +185,7 @@ static void dwt_horz_simd(const float c[4], const float *ev, const float *od, un
     for (; j + VN <= j1; j += VN)
         V_STOREU(out + j,
                  tap4_simd(c, V_LOADU(od + j - 1), V_LOADU(ev + j), V_LOADU(od + j), V_LOADU(ev + j + 1)));
-    for (; j < j1; j++) out[j] = tap4_one(c, od[j - 1], ev[j], od[j], ev[j + 1]);
+    if (j < j1) scalar().dwt_horz(c, ev, od, j, j1, out);
 }
 
 static inline VF v_abs(VF x)
@@ -209,32 +199,6 @@ static inline VF centre_add(VF sum, VF a)
     const VD k = VD_SET1(0.0666666701);
     const VF m = v_abs(a);
     return VD_PACK(VD_ADD(VD_LO(sum), VD_MUL(k, VD_LO(m))), VD_ADD(VD_HI(sum), VD_MUL(k, VD_HI(m))));
-}
-
-/* The scalar kernel's columns past the last whole vector. */
-static void cm_row_tail(const float *const fl[3][3], const float *const an[3], const float *const src[3],
-                        const float rf[3], unsigned j0, unsigned j1, float *const x[3])
-{
-    for (unsigned j = j0; j < j1; j++) {
-        float thr = 0;
-        for (int t = 0; t < 3; t++) {
-            float sum = 0;
-            sum += fl[t][0][j - 1];
-            sum += fl[t][0][j];
-            sum += fl[t][0][j + 1];
-            sum += fl[t][1][j - 1];
-            sum = (float)(sum + 0.0666666701 * fabsf(an[t][j]));
-            sum += fl[t][1][j + 1];
-            sum += fl[t][2][j - 1];
-            sum += fl[t][2][j];
-            sum += fl[t][2][j + 1];
-            thr += sum;
-        }
-        for (int t = 0; t < 3; t++) {
-            const float v = fabsf(src[t][j] * rf[t]) - thr;
-            x[t][j] = v < 0.0f ? 0.0f : v;
-        }
-    }
 }
 
 static void cm_row_simd(const float *const fl[3][3], const float *const an[3], const float *const src[3],
@@ -261,7 +225,7 @@ static void cm_row_simd(const float *const fl[3][3], const float *const an[3], c
             V_STOREU(x[t] + j, V_BLEND(V_LT(v, V_ZERO()), v, V_ZERO()));
         }
     }
-    if (j < j1) cm_row_tail(fl, an, src, rf, j, j1, x);
+    if (j < j1) scalar().cm_row(fl, an, src, rf, j, j1, x);
 }
 
 #ifdef V_RCP
@@ -324,9 +288,7 @@ static void decouple_simd(const float *const ref[3], const float *const dis[3], 
         const float *rt[3] = { ref[0] + o, ref[1] + o, ref[2] + o };
         const float *dt[3] = { dis[0] + o, dis[1] + o, dis[2] + o };
         float *ro[3] = { r[0] + o, r[1] + o, r[2] + o }, *ao[3] = { a[0] + o, a[1] + o, a[2] + o };
-        FloatKernels c;
-        float_adm_kernels_c(&c);
-        c.decouple(rt, dt, ro, ao, n - o, egl);
+        scalar().decouple(rt, dt, ro, ao, n - o, egl);
     }
 }
 #endif
