@@ -12,9 +12,9 @@
 
 #define N_LEVELS 4
 
-/* ---- Watson (mode 0): 1 / quantisation step of level lambda, orientation theta ---- */
+/* ---- Watson (mode 0): the quantisation step of level lambda, orientation theta ---- */
 
-static float watson_step(int lambda, int theta, double nvd, int rdh)
+float adm_watson_step(int lambda, int theta, double nvd, int rdh)
 {
     static const float amp[N_LEVELS][4] = {
         { 0.62171, 0.67234, 0.72709, 0.67234 },
@@ -150,8 +150,8 @@ void adm_csf_weights(const AdmCsfParams *p, int level, float w[2])
         break;
     }
     default:
-        w[0] = 1.0f / watson_step(level, 1, p->nvd, p->rdh);
-        w[1] = 1.0f / watson_step(level, 2, p->nvd, p->rdh);
+        w[0] = 1.0f / adm_watson_step(level, 1, p->nvd, p->rdh);
+        w[1] = 1.0f / adm_watson_step(level, 2, p->nvd, p->rdh);
         break;
     }
 }

@@ -23,6 +23,11 @@ typedef struct AdmCsfParams {
 /* Weights of DWT level 0..3: w[0] for the horizontal and vertical bands, w[1] diagonal. */
 void adm_csf_weights(const AdmCsfParams *p, int level, float w[2]);
 
+/* Watson et al. 1997's quantisation step of DWT level lambda, orientation theta (1: H and V,
+ * 2: diagonal), libvmaf's dwt_quant_step with its float/double mix; the float ADM uses it
+ * too. */
+float adm_watson_step(int lambda, int theta, double nvd, int rdh);
+
 /* 0 if the integer ADM can run with these options, else -EINVAL with the reason in why
  * (the table modes exist for nine viewing conditions only; Barten weights must fit the
  * fixed-point formats of the integer path, where libvmaf silently overflows or, from a

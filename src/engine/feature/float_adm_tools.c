@@ -5,6 +5,7 @@
  * rows and does the picture and band edges. */
 #include <math.h>
 
+#include "adm_csf.h"
 #include "float_adm_tools.h"
 #include "float_kernels.h"
 
@@ -95,22 +96,6 @@ void float_adm_csf(const FloatBands *src, const FloatBands *dst, const FloatBand
         }
 }
 
-/* Watson et al. 1997 quantisation step (libvmaf's dwt_quant_step, its float/double mix). */
-static float quant_step(int lambda, int theta, double nvd, int rdh)
-{
-    static const float amp[4][4] = {
-        { 0.62171, 0.67234, 0.72709, 0.67234 },
-        { 0.34537, 0.41317, 0.49428, 0.41317 },
-        { 0.18004, 0.22727, 0.28688, 0.22727 },
-        { 0.091401, 0.11792, 0.15214, 0.11792 },
-    };
-    static const float g[4] = { 1.501, 1.0, 0.534, 1.0 };
-    const float a = (float)0.495, k = (float)0.466, f0 = (float)0.401;
-    const float r = (float)(nvd * rdh * M_PI / 180.0);
-    const float temp = (float)log10(pow(2.0, lambda + 1) * f0 * g[theta] / r);
-    return (float)(2.0 * a * pow(10.0, k * temp * temp) / amp[lambda][theta]);
-}
-
 /* The CSF of the DLM paper (libvmaf's adm_native_csf), theta 0 or 45 degrees. */
 static float native_csf(int lambda, double nvd, int rdh, int theta)
 {
@@ -126,8 +111,8 @@ void float_adm_csf_factors(int scale, int mode, double nvd, int rdh, float *f1, 
         *f1 = native_csf(scale, nvd, rdh, 0);
         *f2 = native_csf(scale, nvd, rdh, 45);
     } else {
-        *f1 = 1.0f / quant_step(scale, 1, nvd, rdh);
-        *f2 = 1.0f / quant_step(scale, 2, nvd, rdh);
+        *f1 = 1.0f / adm_watson_step(scale, 1, nvd, rdh);
+        *f2 = 1.0f / adm_watson_step(scale, 2, nvd, rdh);
     }
 }
 
