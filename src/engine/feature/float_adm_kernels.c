@@ -21,31 +21,19 @@ static inline float divs(float n, float d)
 }
 #endif
 
-#define ONE_BY_15 0.0666666701 /* a double literal, as libvmaf's FLOAT_ONE_BY_15 */
-
-static inline float tap4(const float *c, float s0, float s1, float s2, float s3)
-{
-    float acc = 0;
-    acc += c[0] * s0;
-    acc += c[1] * s1;
-    acc += c[2] * s2;
-    acc += c[3] * s3;
-    return acc;
-}
-
 static void dwt_vert_c(const float *const r[4], unsigned w, const float c_lo[4], const float c_hi[4],
                        float *lo, float *hi)
 {
     for (unsigned j = 0; j < w; j++) {
-        lo[j] = tap4(c_lo, r[0][j], r[1][j], r[2][j], r[3][j]);
-        if (hi) hi[j] = tap4(c_hi, r[0][j], r[1][j], r[2][j], r[3][j]);
+        lo[j] = float_tap4(c_lo, r[0][j], r[1][j], r[2][j], r[3][j]);
+        if (hi) hi[j] = float_tap4(c_hi, r[0][j], r[1][j], r[2][j], r[3][j]);
     }
 }
 
 static void dwt_horz_c(const float c[4], const float *ev, const float *od, unsigned j0, unsigned j1,
                        float *out)
 {
-    for (unsigned j = j0; j < j1; j++) out[j] = tap4(c, od[j - 1], ev[j], od[j], ev[j + 1]);
+    for (unsigned j = j0; j < j1; j++) out[j] = float_tap4(c, od[j - 1], ev[j], od[j], ev[j + 1]);
 }
 
 /* The restored value after the enhancement-gain limit (double compare, as libvmaf). */
@@ -107,7 +95,7 @@ static void cm_row_c(const float *const fl[3][3], const float *const an[3], cons
             sum += fl[t][0][j];
             sum += fl[t][0][j + 1];
             sum += fl[t][1][j - 1];
-            sum = (float)(sum + ONE_BY_15 * fabsf(an[t][j]));
+            sum = (float)(sum + FLOAT_ONE_BY_15 * fabsf(an[t][j]));
             sum += fl[t][1][j + 1];
             sum += fl[t][2][j - 1];
             sum += fl[t][2][j];

@@ -9,9 +9,8 @@
 #include "float_adm_tools.h"
 #include "float_kernels.h"
 
-#define ONE_BY_30 0.0333333351 /* double literals, as libvmaf's FLOAT_ONE_BY_30 / _15 */
-#define ONE_BY_15 0.0666666701
-#define BORDER 0.1 /* ADM_BORDER_FACTOR */
+#define ONE_BY_30 0.0333333351 /* a double literal, as libvmaf's FLOAT_ONE_BY_30 */
+#define BORDER 0.1             /* ADM_BORDER_FACTOR */
 
 static const float lo_coef[4] = { 0.482962913144690, 0.836516303737469, 0.224143868041857,
                                   -0.129409522550921 };
@@ -29,24 +28,14 @@ void float_adm_indices(int *idx[4], int n)
         }
 }
 
-static inline float tap4(const float *c, float s0, float s1, float s2, float s3)
-{
-    float acc = 0;
-    acc += c[0] * s0;
-    acc += c[1] * s1;
-    acc += c[2] * s2;
-    acc += c[3] * s3;
-    return acc;
-}
-
 /* One horizontal output band: mirrored edge columns here, the rest by the kernel. */
 static void dwt_horz(const FloatKernels *k, const float *c, const float *t, const float *ev, const float *od,
                      int w, int *const ix[4], float *out)
 {
     const int bw = (w + 1) / 2, j1 = (w - 1) / 2 > 1 ? (w - 1) / 2 : 1;
-    out[0] = tap4(c, t[ix[0][0]], t[ix[1][0]], t[ix[2][0]], t[ix[3][0]]);
+    out[0] = float_tap4(c, t[ix[0][0]], t[ix[1][0]], t[ix[2][0]], t[ix[3][0]]);
     k->dwt_horz(c, ev, od, 1, (unsigned)j1, out);
-    for (int j = j1; j < bw; j++) out[j] = tap4(c, t[ix[0][j]], t[ix[1][j]], t[ix[2][j]], t[ix[3][j]]);
+    for (int j = j1; j < bw; j++) out[j] = float_tap4(c, t[ix[0][j]], t[ix[1][j]], t[ix[2][j]], t[ix[3][j]]);
 }
 
 void float_adm_dwt(const FloatKernels *k, const float *src, ptrdiff_t stride, int w, int h, int *const iy[4],
@@ -173,7 +162,7 @@ static float threshold(const FloatBands *flt, const FloatBands *angles, int bw, 
         for (int y = 0; y < 3; y++)
             for (int x = 0; x < 3; x++) {
                 const size_t o = (size_t)rows[y] * bw + cols[x];
-                if (y == 1 && x == 1) sum = (float)(sum + ONE_BY_15 * fabsf(an[t][o]));
+                if (y == 1 && x == 1) sum = (float)(sum + FLOAT_ONE_BY_15 * fabsf(an[t][o]));
                 else sum += fl[t][o];
             }
         thr += sum;

@@ -36,6 +36,22 @@ typedef void (*float_horz_fn)(const float *f, int taps, const float *in, unsigne
 typedef void (*float_vif_terms_fn)(const float *const m[5], unsigned w, const FloatVifParams *p, float *num,
                                    float *den);
 
+/* The weight of the centre CSF value in ADM's masking threshold: 1/15 as a double literal,
+ * like libvmaf's FLOAT_ONE_BY_15, so that it promotes just the operation it touches. */
+#define FLOAT_ONE_BY_15 0.0666666701
+
+/* One output of ADM's 4-tap DWT, summed from 0 in tap order (the scalar kernels and the
+ * drivers' mirrored edge columns). */
+static inline float float_tap4(const float *c, float s0, float s1, float s2, float s3)
+{
+    float acc = 0;
+    acc += c[0] * s0;
+    acc += c[1] * s1;
+    acc += c[2] * s2;
+    acc += c[3] * s3;
+    return acc;
+}
+
 /* ADM (float_adm_tools.c). The 4-tap DWT, vertical: lo[j] and hi[j] (hi may be NULL) from
  * the four source rows r[0..3], j < w. */
 typedef void (*float_dwt_vert_fn)(const float *const r[4], unsigned w, const float c_lo[4],

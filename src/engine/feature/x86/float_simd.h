@@ -196,7 +196,7 @@ static inline VF v_abs(VF x)
 /* The masking threshold's centre term: (float)(sum + 1/15 * |a|) in double. */
 static inline VF centre_add(VF sum, VF a)
 {
-    const VD k = VD_SET1(0.0666666701);
+    const VD k = VD_SET1(FLOAT_ONE_BY_15);
     const VF m = v_abs(a);
     return VD_PACK(VD_ADD(VD_LO(sum), VD_MUL(k, VD_LO(m))), VD_ADD(VD_HI(sum), VD_MUL(k, VD_HI(m))));
 }
