@@ -191,7 +191,8 @@ static void random_params(CambiCParams *p, float *lut)
 {
     const double vlt = checkasm_rand_below(3) ? 0.0 : checkasm_rand_below(3000) / 100.0;
     const double tvi = 0.001 + checkasm_rand_below(1000) / 10000.0;
-    cambi_c_params(p, (int)checkasm_rand_below(6), tvi, vlt, (int)checkasm_rand_below(2), lut);
+    cambi_c_params(p, (int)checkasm_rand_below(6), tvi, vlt, (int)checkasm_rand_below(2), lut,
+                   CAMBI_LUT_SIZE);
 }
 
 /* A picture row of values around the band, mask mostly set. */

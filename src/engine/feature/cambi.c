@@ -238,8 +238,8 @@ static int init_state(CambiState *s, const ExtractorParams *p)
         return err;
     /* cambi_eotf wins when it is not the default */
     const int eotf = p->opt[OPT_CAMBI_EOTF] ? (int)p->opt[OPT_CAMBI_EOTF] : (int)p->opt[OPT_EOTF];
-    if (cambi_c_params(&s->work.cp, (int)p->opt[OPT_MLC], p->opt[OPT_TVI], p->opt[OPT_VLT], eotf,
-                       s->work.lut))
+    if (cambi_c_params(&s->work.cp, (int)p->opt[OPT_MLC], p->opt[OPT_TVI], p->opt[OPT_VLT], eotf, s->work.lut,
+                       max_window * max_window + 1))
         return REFUSE("cambi_vis_lum_threshold=%g is brighter than any sample", p->opt[OPT_VLT]);
     cambi_kernels_init(&s->work.k, p->kernels ? p->kernels->level : VMAFX_CPU_SCALAR);
     const unsigned alloc_w = s->full_ref && s->src_w > s->enc_w ? s->src_w : s->enc_w;

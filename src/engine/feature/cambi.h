@@ -15,8 +15,11 @@ enum { CAMBI_EOTF_BT1886, CAMBI_EOTF_PQ };
 /* Window size for a resolution (libvmaf's adjust_window_size: about window at 4K, halved by
  * the high-resolution speed-up, odd). */
 int cambi_window(int window, unsigned w, unsigned h, int high_res_speedup);
-/* Fills p (thresholds, weights, band) and lut; -1 when no sample is as bright as vis_lum. */
-int cambi_c_params(CambiCParams *p, int max_log_contrast, double tvi, double vis_lum, int eotf, float *lut);
+/* Fills p (thresholds, weights, band) and lut[0 .. lut_n - 1] (lut_n <= CAMBI_LUT_SIZE; a
+ * window of w x w pixels needs w * w + 1), zeroing the rest of the table; -1 when no sample
+ * is as bright as vis_lum. */
+int cambi_c_params(CambiCParams *p, int max_log_contrast, double tvi, double vis_lum, int eotf, float *lut,
+                   int lut_n);
 
 /* Receives the c-values of each scale (w x h floats) of a scored picture. */
 typedef int (*CambiMapFn)(void *user, int scale, const float *c, int w, int h);
