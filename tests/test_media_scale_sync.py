@@ -3,7 +3,7 @@ must equal ffmpeg's scale filter with the same method; the report's note and std
 was done. --sync auto[:N] finds the offset that a test built in, applies it (equal to the
 matching --frame_skip_*) and reports it."""
 import os
-from vmafx_testlib import pair_files
+from vmafx_testlib import pair_files, run
 from media.mediatest import (PAIR8, PAIR10, cached, clip, ffmpeg, score, same_scores, scratch,
                              error_line, y4m_split, y4m_write)
 
@@ -133,3 +133,11 @@ def test_sync_bad_value(env):
     _, p = score(env, ['-r', ref, '-d', dis, '--sync', 'manual'], os.path.join(scratch(env, 'sync-c'), 'r.json'),
                  check=False)
     error_line(p, "--sync: 'manual'")
+
+
+def test_luma_psnr_definition(env):
+    """The PSNR --sync ranks offsets by, against its definition at every depth and the widest
+    rows (tests/media/psnr_check.c)."""
+    p = run([env.bin('tests', 'media', 'media-psnr-check')], check=False, timeout=60)
+    assert p.returncode == 0, p.stdout[-2000:]
+    assert p.stdout.splitlines()[-1] == '0 failed', p.stdout[-400:]
