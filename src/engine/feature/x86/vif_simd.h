@@ -177,7 +177,10 @@ static inline VI narrow64(VI even, VI odd, __m128i s)
 /* 8-bit samples (scale 0: shift_sq 0, coefficients < 2^15), z = x - 128. The rows k and
  * taps-1-k share c_k, so each quantity is first summed over the two rows in 16-bit lanes, and
  * then two such sums (tap pairs k, k+1) go through one pmaddwd with (c_k, c_k+1): half the
- * multiply-adds of pairing the rows themselves. The sums fit 16 bits with an offset:
+ * multiply-adds of pairing the rows themselves. Rows k and k+1 (and their partners) are put
+ * side by side before the sums, so that each sum is already a pmaddwd operand: four unpacks
+ * per two tap pairs instead of one pair of unpacks per quantity, and fewer live vectors than
+ * the five sums of each pair were. The sums fit 16 bits with an offset:
  *     z + z'          in [-256, 254],
  *     z^2 + z'^2      in [0, 32768]       -> minus 16384,
  *     z*w + z'*w'     in [-32512, 32768]  -> minus 256,
@@ -186,25 +189,24 @@ static inline VI narrow64(VI even, VI odd, __m128i s)
  *     sum c*x^2 = sum c*z^2 + 256*Mz + 2^30,  sum c*x*y = sum c*z*w + 128*(Mz + Mw) + 2^30. */
 enum { Q_MZ, Q_MW, Q_XX, Q_YY, Q_XY, N_QUANT };
 
-/* The five 16-bit quantities of tap pair k (k < half), or of the centre row (k == half). */
-ALWAYS_INLINE void tap_sums_8(const void *const *ref, const void *const *dis, int half, int k, unsigned j,
-                              VI s[N_QUANT])
+/* Rows t and t+1 of a block (the second zero past the centre), or with mirror their partners
+ * 2*half - t and 2*half - t - 1 (each zero from the centre on), side by side in 16-bit pairs:
+ * [0] in the lane order of I_UNPACKLO16, [1] of I_UNPACKHI16. */
+ALWAYS_INLINE void rows_side_by_side(const void *const *rows, int half, int t, unsigned j, const int mirror,
+                                     VI out[2])
 {
-    VI a = load_z(ref[k], j, 0), b = load_z(dis[k], j, 0);
-    VI aa = I_MULLO16(a, a), bb = I_MULLO16(b, b), ab = I_MULLO16(a, b);
-    if (k < half) {
-        VI a2 = load_z(ref[2 * half - k], j, 0), b2 = load_z(dis[2 * half - k], j, 0);
-        a = I_ADD16(a, a2);
-        b = I_ADD16(b, b2);
-        aa = I_ADD16(I_ADD16(aa, I_MULLO16(a2, a2)), I_SET1_16(-16384));
-        bb = I_ADD16(I_ADD16(bb, I_MULLO16(b2, b2)), I_SET1_16(-16384));
-        ab = I_ADD16(I_ADD16(ab, I_MULLO16(a2, b2)), I_SET1_16(-256));
-    }
-    s[Q_MZ] = a;
-    s[Q_MW] = b;
-    s[Q_XX] = aa;
-    s[Q_YY] = bb;
-    s[Q_XY] = ab;
+    const int r0 = mirror ? 2 * half - t : t, r1 = mirror ? 2 * half - t - 1 : t + 1;
+    const int has0 = mirror ? t < half : 1, has1 = mirror ? t + 1 < half : t + 1 <= half;
+    VI a = has0 ? load_z(rows[r0], j, 0) : I_ZERO();
+    VI b = has1 ? load_z(rows[r1], j, 0) : I_ZERO();
+    out[0] = I_UNPACKLO16(a, b);
+    out[1] = I_UNPACKHI16(a, b);
+}
+
+/* A 32-bit lane of two 16-bit values, lo in the even position. */
+static inline VI pair16(int lo, int hi)
+{
+    return I_SET1_32((int32_t)(((uint32_t)hi << 16) | ((uint32_t)lo & 0xffff)));
 }
 
 /* half: the kernel's half length, a constant where the caller knows it. There the tap loop is
@@ -217,16 +219,34 @@ ALWAYS_INLINE void vert_8(const void *const *ref, const void *const *dis, const 
     VI acc[N_QUANT][2];
     for (int q = 0; q < N_QUANT; q++) acc[q][0] = acc[q][1] = I_ZERO();
 #pragma GCC unroll 9
-    for (int k = 0; k <= half; k += 2) {
-        VI s0[N_QUANT], s1[N_QUANT];
-        tap_sums_8(ref, dis, half, k, j, s0);
-        if (k + 1 <= half) tap_sums_8(ref, dis, half, k + 1, j, s1);
-        else
-            for (int q = 0; q < N_QUANT; q++) s1[q] = I_ZERO();
-        const VI cp = c->spair[k / 2];
-        for (int q = 0; q < N_QUANT; q++) {
-            acc[q][0] = I_DPWSSD(acc[q][0], I_UNPACKLO16(s0[q], s1[q]), cp);
-            acc[q][1] = I_DPWSSD(acc[q][1], I_UNPACKHI16(s0[q], s1[q]), cp);
+    for (int t = 0; t <= half; t += 2) {
+        VI x[2], x2[2] = { I_ZERO(), I_ZERO() }, y[2], y2[2] = { I_ZERO(), I_ZERO() };
+        const int partners = t < half; /* the centre's group may have none */
+        rows_side_by_side(ref, half, t, j, 0, x);
+        rows_side_by_side(dis, half, t, j, 0, y);
+        if (partners) {
+            rows_side_by_side(ref, half, t, j, 1, x2);
+            rows_side_by_side(dis, half, t, j, 1, y2);
+        }
+        const VI cp = c->spair[t / 2];
+        /* the offsets of true pairs only (the centre row alone needs none) */
+        const VI oxx = pair16(t < half ? -16384 : 0, t + 1 < half ? -16384 : 0);
+        const VI oxy = pair16(t < half ? -256 : 0, t + 1 < half ? -256 : 0);
+        for (int h = 0; h < 2; h++) {
+            VI mz = x[h], mw = y[h], xx = I_MULLO16(x[h], x[h]), yy = I_MULLO16(y[h], y[h]);
+            VI xy = I_MULLO16(x[h], y[h]);
+            if (partners) {
+                mz = I_ADD16(mz, x2[h]);
+                mw = I_ADD16(mw, y2[h]);
+                xx = I_ADD16(I_ADD16(xx, I_MULLO16(x2[h], x2[h])), oxx);
+                yy = I_ADD16(I_ADD16(yy, I_MULLO16(y2[h], y2[h])), oxx);
+                xy = I_ADD16(I_ADD16(xy, I_MULLO16(x2[h], y2[h])), oxy);
+            }
+            acc[Q_MZ][h] = I_DPWSSD(acc[Q_MZ][h], mz, cp);
+            acc[Q_MW][h] = I_DPWSSD(acc[Q_MW][h], mw, cp);
+            acc[Q_XX][h] = I_DPWSSD(acc[Q_XX][h], xx, cp);
+            acc[Q_YY][h] = I_DPWSSD(acc[Q_YY][h], yy, cp);
+            acc[Q_XY][h] = I_DPWSSD(acc[Q_XY][h], xy, cp);
         }
     }
     const VI rnd = I_SET1_32((int32_t)(z_offset_sum(0) + (1u << (f->shift_mu - 1))));
