@@ -113,7 +113,7 @@ int cambi_c_params(CambiCParams *p, int max_log_contrast, double tvi, double vis
     /* libvmaf's table holds 1/n printed to 9 digits and read back as float (which differs
      * from 1.0f / n for 42 entries), so the table is built the same way; only as far as the
      * window's counts reach, since a formatted and parsed number costs some 2,400
-     * instructions (all 4,225 were 3 ms of every run's start). */
+     * instructions (all 4,225 were 14 M instructions, about 1.3 ms, at every run's start). */
     memset(lut, 0, CAMBI_LUT_SIZE * sizeof(*lut));
     for (int n = 1; n < lut_n; n++) {
         char buf[32];
