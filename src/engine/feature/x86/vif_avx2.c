@@ -38,6 +38,7 @@ typedef __m256i VI;
  * bits; with VNNI (and on AVX-512) the folded loads are faster, by 1-2 % */
 #define I_IN_REGISTER(v) __asm__("" : "+x"(v))
 #endif
+#define I_AS_IS(v) __asm__("" : "+x"(v))
 #define I_MULU _mm256_mul_epu32
 #define I_MULS _mm256_mul_epi32
 #define I_SRLI64 _mm256_srli_epi64

@@ -33,6 +33,7 @@ typedef __m512i VI;
 #define I_DPWSSD(acc, a, b) _mm512_add_epi32((acc), _mm512_madd_epi16((a), (b)))
 #endif
 #define I_IN_REGISTER(v) ((void)0) /* see vif_avx2.c */
+#define I_AS_IS(v) __asm__("" : "+v"(v))
 #define I_MULU _mm512_mul_epu32
 #define I_MULS _mm512_mul_epi32
 #define I_SRLI64 _mm512_srli_epi64
