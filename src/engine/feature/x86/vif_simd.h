@@ -357,7 +357,7 @@ ALWAYS_INLINE void vert_16_half(const void *const *ref, const void *const *dis, 
 /* 16-bit samples, one half of the block after the other: both at once keep 16 accumulators (a
  * mean and three 64-bit even/odd pairs per half), more than AVX2's 16 registers; gcc keeps the
  * rows it loaded for the first half for the second (stack reloads: no ALU work). 576x324
- * 10-bit, paired CPU time against both halves at once: avx2 0.966, avx512vnni 0.963. */
+ * 10-bit, paired CPU time against both halves at once: avx2 0.97, avx512vnni 0.96. */
 ALWAYS_INLINE void vert_16(const void *const *ref, const void *const *dis, const Coef *c, unsigned j,
                            const VifFilter *f, Vert *v, const int half)
 {
