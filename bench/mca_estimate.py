@@ -77,7 +77,7 @@ def disassemble(obj, lo, hi):
 
 def blocks(obj, counts, names, share):
     """Basic blocks of obj covering `share` of its executed instructions: [(passes, function,
-    [insn])], and obj's instruction count and the part of it in those blocks."""
+    [insn])], and obj's instruction count."""
     hot = sorted(counts.items(), key=lambda kv: -kv[1])
     total, need, picked = sum(counts.values()), 0, set()
     for addr, n in hot:
@@ -86,9 +86,9 @@ def blocks(obj, counts, names, share):
         picked.add(addr)
         need += n
     if not picked:
-        return [], total, 0
+        return [], total
     insns = disassemble(obj, min(picked), max(picked))
-    out, cur, cur_n, cur_fn, covered = [], [], None, None, 0
+    out, cur, cur_n, cur_fn = [], [], None, None
     for addr, text in insns:
         n = counts.get(addr, 0)
         if cur and (n != cur_n or addr not in picked):
@@ -97,13 +97,12 @@ def blocks(obj, counts, names, share):
         if addr in picked:
             cur_n, cur_fn = n, names.get((obj, addr), '?')
             cur.append(text)
-            covered += n
             if BRANCH.match(text):
                 out.append((cur_n, cur_fn, cur))
                 cur = []
     if cur:
         out.append((cur_n, cur_fn, cur))
-    return out, total, covered
+    return out, total
 
 
 def mca_input(blks):
@@ -154,7 +153,7 @@ class Estimate:
         for obj, cnt in counts.items():
             if not os.path.exists(obj):
                 continue
-            blks, total, _ = blocks(obj, cnt, names, share)
+            blks, total = blocks(obj, cnt, names, share)
             self.instructions += total
             if not blks:
                 continue
