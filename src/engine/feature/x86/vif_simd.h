@@ -314,13 +314,13 @@ static inline void vert_16_finish(VI mz, VI mw, Acc64 xx, Acc64 yy, Acc64 xy, co
     v->mu_y[h] = I_SRL32(I_ADD32(mw, rnd_mu), shm);
 }
 
-/* Rows k and taps-1-k of a block interleaved, half h of them (h = 0: the low halves of the
- * 128-bit lanes, as I_UNPACKLO16; 1: the high halves). */
+/* Half h of tap_pair's 16-bit pair (h = 0: the low halves of the 128-bit lanes); the other
+ * unpack is dead code once inlined. */
 ALWAYS_INLINE VI tap_half(const void *const *rows, int half, int k, unsigned j, const int h)
 {
-    VI a = load_z(rows[k], j, 1);
-    VI b = k < half ? load_z(rows[2 * half - k], j, 1) : I_ZERO();
-    return h ? I_UNPACKHI16(a, b) : I_UNPACKLO16(a, b);
+    VI pair[2];
+    tap_pair(rows, half, k, j, 1, pair);
+    return pair[h];
 }
 
 /* Half h of a block of 16-bit samples: see the closed forms at the top of the file. The sums
