@@ -264,29 +264,25 @@ def _idle_conns(port, count, source='127.0.0.1'):
     return out
 
 
-def _closed_by_server(s, within):
-    """True when the server closes s (EOF or reset) within `within` seconds."""
+def _closed_by_server(s, within, request=b''):
+    """True when the server closes s (EOF or reset) within `within` seconds, after `request` is
+    sent on it without an answer."""
     s.settimeout(within)
     try:
+        if request:
+            s.sendall(request)
         return s.recv(1) == b''
-    except ConnectionResetError:
+    except (ConnectionResetError, BrokenPipeError):
         return True
     except socket.timeout:
         return False
 
 
 def _refused(s, within):
-    """True when the server closes s (EOF or reset) without answering the request sent on it. A
-    connection the server took would be answered at once, so this tells a connection refused over
-    a cap from one closed later as idle, however long a loaded host takes to get to it."""
-    s.settimeout(within)
-    try:
-        s.sendall(b'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n')
-        return s.recv(1) == b''
-    except (ConnectionResetError, BrokenPipeError):
-        return True
-    except socket.timeout:
-        return False
+    """True when the server closes s without answering a request sent on it. A connection the
+    server took would be answered at once, so this tells a connection refused over a cap from one
+    closed later as idle, however long a loaded host takes to get to it."""
+    return _closed_by_server(s, within, b'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n')
 
 
 def _healthz_from(port, source):
