@@ -37,6 +37,7 @@ typedef __m512i VI;
 #define I_MULU _mm512_mul_epu32
 #define I_MULS _mm512_mul_epi32
 #define I_SRLI64 _mm512_srli_epi64
+#define I_ODD32(v) _mm512_shuffle_epi32((v), (_MM_PERM_ENUM)0xf5) /* see vif_avx2.c */
 #define I_SLLI64 _mm512_slli_epi64
 #define I_SRLI32 _mm512_srli_epi32
 #define I_SLLI32 _mm512_slli_epi32

@@ -273,13 +273,13 @@ typedef struct Acc64 {
 static inline void acc_u(Acc64 *a, VI r, VI w)
 {
     a->e = I_ADD64(a->e, I_MULU(r, w));
-    a->o = I_ADD64(a->o, I_MULU(I_SRLI64(r, 32), w));
+    a->o = I_ADD64(a->o, I_MULU(I_ODD32(r), w));
 }
 
 static inline void acc_s(Acc64 *a, VI r, VI w)
 {
     a->e = I_ADD64(a->e, I_MULS(r, w));
-    a->o = I_ADD64(a->o, I_MULS(I_SRLI64(r, 32), w));
+    a->o = I_ADD64(a->o, I_MULS(I_ODD32(r), w));
 }
 
 /* The closed forms at the top of the file, for one half. */
