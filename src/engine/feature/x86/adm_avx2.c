@@ -51,9 +51,13 @@ static inline V wrap16(V x)
     return _mm256_srai_epi32(_mm256_slli_epi32(x, 16), 16);
 }
 
+/* The odd int32 lanes moved into the low halves of the 64-bit lanes, for the 32x32->64
+ * multiplies, which read those alone: a shuffle, which runs beside the multiplies on Intel
+ * cores, where a 64-bit shift competes with them for ports 0 and 1. The high halves keep the odd
+ * lanes too: a 64-bit value needs V_SRLI64(x, 32). */
 static inline V odd(V x)
 {
-    return _mm256_srli_epi64(x, 32);
+    return _mm256_shuffle_epi32(x, 0xf5);
 }
 
 /* Low 32 bits of the even (e) and odd (o) 64-bit results back into one int32 vector. */

@@ -57,10 +57,10 @@ static inline int64_t hsum64(V x)
     return (int64_t)((uint64_t)_mm_cvtsi128_si64(b) + (uint64_t)_mm_extract_epi64(b, 1));
 }
 
-/* The odd int32 lanes moved into the low halves of the 64-bit lanes. */
+/* The odd int32 lanes moved into the low halves of the 64-bit lanes (see adm_avx2.c). */
 static inline V odd(V x)
 {
-    return _mm512_srli_epi64(x, 32);
+    return _mm512_shuffle_epi32(x, (_MM_PERM_ENUM)0xf5);
 }
 
 /* Low 32 bits of the even (e) and odd (o) 64-bit results back into one int32 vector. */

@@ -194,7 +194,7 @@ static inline V ratio32(V o, V t, const int32_t *div)
     /* libvmaf's rounding term is the int 1 << (14 + s): 2^31 wraps to -2^31 */
     const V round = V_SLLV32(one, V_SUB32(sh, one));
     const V ke = ratio_half(V_MUL32(d, t), V_SEXT_EVEN64(round), V_AND(sh, V_SET1_64(0xFFFFFFFF)));
-    const V ko = ratio_half(V_MUL32(odd(d), odd(t)), V_SEXT_ODD64(round), odd(sh));
+    const V ko = ratio_half(V_MUL32(odd(d), odd(t)), V_SEXT_ODD64(round), V_SRLI64(sh, 32));
     return V_BLEND(C_EQ32(o, V_ZERO()), join(ke, ko), set1(32768));
 }
 
