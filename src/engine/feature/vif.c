@@ -388,11 +388,12 @@ static VifPlanes scale_planes(const VifState *s, const FrameInput *in, int scale
 static VifSums scale_sums(VifState *s, const VifPlanes *pl, int scale)
 {
     /* scale 0 above 8 bits is brought to the 8-bit scale here (spec 3.3); scales >= 1 are Q16 */
-    const VifFilter f = { filter[scale], filter_taps[scale], scale ? 16 : (int)s->bpc,
-                          scale ? 16 : 2 * ((int)s->bpc - 8) };
+    VifFilter f = { filter[scale], filter_taps[scale], scale ? 16 : (int)s->bpc,
+                    scale ? 16 : 2 * ((int)s->bpc - 8), 0 };
     const void *r[MAX_TAPS], *d[MAX_TAPS];
     VifSums sums = { 0 };
     for (unsigned i = 0; i < pl->h; i++) {
+        f.row = i;
         tap_rows(pl, (int)i, f.taps, r, d);
         if (pl->wide)
             s->k.stats_16((const uint16_t *const *)r, (const uint16_t *const *)d, pl->w, &f, s->scratch,
@@ -408,7 +409,7 @@ static VifSums scale_sums(VifState *s, const VifPlanes *pl, int scale)
 static void downsample(VifState *s, const VifPlanes *pl, int scale)
 {
     const int next = scale + 1;
-    const VifFilter f = { filter[next], filter_taps[next], scale ? 16 : (int)s->bpc, 0 };
+    const VifFilter f = { filter[next], filter_taps[next], scale ? 16 : (int)s->bpc, 0, 0 };
     const void *r[MAX_TAPS], *d[MAX_TAPS];
     for (unsigned i = 0; i < s->h[next]; i++) {
         tap_rows(pl, 2 * (int)i, f.taps, r, d);

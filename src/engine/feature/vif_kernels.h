@@ -25,13 +25,16 @@
 
 /* Bytes of scratch a kernel may use for a row of w samples: first VIF_SCRATCH_PREP bytes
  * where a kernel may keep prepared filters from row to row (in slots that do not move with
- * w), then ten rows of 32-bit values with room for mirrored borders and whole-vector overrun
- * on both sides. */
+ * w), then VIF_SCRATCH_ROWS rows of 32-bit values with room for mirrored borders and
+ * whole-vector overrun on both sides: ten for a row's intermediate planes, and one plus four
+ * per tap for data a kernel keeps per input row while the window moves down a picture (see
+ * VifFilter.row). */
 #define VIF_SCRATCH_PREP_SLOTS 8
 #define VIF_SCRATCH_PREP_SLOT 4096
 #define VIF_SCRATCH_PREP (VIF_SCRATCH_PREP_SLOTS * VIF_SCRATCH_PREP_SLOT)
 #define VIF_SCRATCH_ROW(w) ((((size_t)(w)*4 + 512) + 63) & ~(size_t)63)
-#define VIF_SCRATCH_BYTES(w) (VIF_SCRATCH_PREP + 10 * VIF_SCRATCH_ROW(w))
+#define VIF_SCRATCH_ROWS (10 + 1 + 4 * VIF_MAX_TAPS)
+#define VIF_SCRATCH_BYTES(w) (VIF_SCRATCH_PREP + VIF_SCRATCH_ROWS * VIF_SCRATCH_ROW(w))
 
 /* The four per-scale integer sums of spec 3.4. */
 typedef struct VifSums {
@@ -62,11 +65,16 @@ typedef struct VifTermParams {
 
 /* One scale's Q16 kernel (symmetric, odd length, summing to 65536) and the rounded shifts of
  * the vertical pass: means by shift_mu, second moments by shift_sq (0: unshifted). For the
- * down-sampling kernels shift_mu is the vertical shift and shift_sq is unused. */
+ * down-sampling kernels shift_mu is the vertical shift and shift_sq is unused.
+ * row: for statistics rows, the output row's index in a pass down one picture. A kernel may
+ * keep data made from an input row in its scratch and use it again while the row stays in
+ * the window, so within a pass the rows' contents must not change; at row 0 it forgets all
+ * it kept (0 is therefore always safe, only slower). */
 typedef struct VifFilter {
     const uint16_t *coef;
     int taps;
     int shift_mu, shift_sq;
+    unsigned row;
 } VifFilter;
 
 /* Statistics of one row (spec 3.3, 3.4) added into sums; ref[k], dis[k] are the rows of the

@@ -17,7 +17,8 @@
  *     sum c*x*y = sum c*z*w + 32768*(Mz + Mw) + 2^46,
  * and because everything but sum c*z^2 is a multiple of 2^shift (shift <= 16) the rounded
  * shift of spec 3.3 applies to the 64-bit part alone; the rest is added modulo 2^32, where the
- * exact result lives.
+ * exact result lives. Levels that set VIF_RING take scale 0 of 10- and 12-bit pictures another
+ * way, from a ring of products made once per row (see "products made once per row").
  *
  * Intermediate rows. The horizontal pass works on 16-bit planes so that it can use pmaddwd
  * on horizontally adjacent tap pairs: a load at column j-half+2m holds, in 32-bit lane i, the
@@ -466,6 +467,206 @@ static NOINLINE void vert_row_8(const void *const *ref, const void *const *dis, 
     else vert_row(ref, dis, f, c, w, pl, 0, c->half);
 }
 
+/* ---- scale 0 of 10- and 12-bit pictures: products made once per row ------------------- */
+
+/* Samples below 2^12 (scale 0 up to 12 bits) have products x^2, y^2, x*y below 2^24. Each
+ * input row's products are made once, when the row enters the window, and kept in a ring in
+ * the scratch, split as p = 4096*hi + lo (hi, lo < 2^12) in 16-bit lanes. The vertical pass
+ * then takes them as vert_8 takes 8-bit products: each quantity summed over the rows k and
+ * taps-1-k in 16 bits (< 2^13), two such tap-pair sums weighted by one pmaddwd with
+ * (c_k, c_k+1), into 32-bit sums H and L (< 65536 * 2^12 = 2^28); the means likewise from
+ * the samples themselves. A row's products thus cost one row's worth of multiplies instead of
+ * 17 (the 16-bit pass above forms them again for each output row, in 64-bit sums). With
+ * s = shift_sq <= 12, the rounded shift of spec 3.3 splits exactly, 4096*H being a multiple
+ * of 2^s:
+ *     (4096*H + L + 2^(s-1)) >> s = 2^(12-s)*H + ((L + 2^(s-1)) >> s),
+ * the first term taken modulo 2^32 as the result is. A window with a sample >= 2^12 (a
+ * malformed picture) takes the 16-bit pass.
+ *
+ * A slot holds a row pair block by block (the blocks of vert_row: VN columns each, the last
+ * one ending at the last column), each block its eight quantities of VN lanes one after the
+ * other, so that one pointer per tap reaches all of them. */
+#define RING_BITS 12
+#define RING_SLOTS VIF_MAX_TAPS /* a window holds at most taps distinct rows */
+#define RING_SLOT_ROWS 4        /* scratch rows per slot: 16 * (w + VN) bytes and a line */
+
+enum { R_X, R_Y, R_XXH, R_XXL, R_YYH, R_YYL, R_XYH, R_XYL, R_QUANT };
+
+typedef struct RingSlot {
+    const void *ref, *dis; /* the rows whose products the slot holds; NULL: free */
+    int small;             /* every sample of both rows < 2^RING_BITS */
+} RingSlot;
+
+/* The ring's slots, in the scratch row after the ten intermediate rows. */
+static inline RingSlot *ring_slots(void *scratch, unsigned w)
+{
+    _Static_assert(RING_SLOTS * sizeof(RingSlot) <= VIF_SCRATCH_ROW(0), "the slots fit a scratch row");
+    return (RingSlot *)((uint8_t *)scratch + VIF_SCRATCH_PREP + 10 * (size_t)VIF_SCRATCH_ROW(w));
+}
+
+/* Slot i's blocks. Slots lie an odd number of cache lines apart: a window reads a block from
+ * each of them, and at a power-of-two distance (1920 columns: 32 KiB) they would all fall in
+ * the same L1 set. */
+static inline int16_t *ring_data(void *scratch, unsigned w, int i)
+{
+    _Static_assert(VIF_SCRATCH_ROWS >= 11 + RING_SLOT_ROWS * RING_SLOTS, "the ring fits the scratch");
+    const size_t lines = ((size_t)R_QUANT * 2 * (w + VN) + 63) / 64;
+    return (int16_t *)((uint8_t *)scratch + VIF_SCRATCH_PREP + 11 * VIF_SCRATCH_ROW(w) +
+                       (size_t)i * 64 * (lines | 1));
+}
+
+/* The first column of block b of a row of w >= VN columns. */
+static inline unsigned block_col(unsigned b, unsigned w)
+{
+    return (b + 1) * VN <= w ? b * VN : w - VN;
+}
+
+/* a*b = 4096*hi + lo for a, b < 2^12, into q[0] and q[VN]. */
+static inline void split_product(VI a, VI b, int16_t *q)
+{
+    const VI l = I_MULLO16(a, b), h = I_MULHI_U16(a, b);
+    I_STOREU(q, I_OR(I_SLLI16(h, 16 - RING_BITS), I_SRLI16(l, RING_BITS)));
+    I_STOREU(q + VN, I_AND(l, I_SET1_16((1 << RING_BITS) - 1)));
+}
+
+/* A slot made from the rows x, y; whether all their samples are < 2^12. */
+static int ring_fill(int16_t *slot, unsigned w, const uint16_t *x, const uint16_t *y)
+{
+    VI any = I_ZERO();
+    for (unsigned b = 0; b * VN < w; b++) {
+        const unsigned j = block_col(b, w);
+        int16_t *q = slot + (size_t)b * R_QUANT * VN;
+        const VI a = I_LOADU(x + j), d = I_LOADU(y + j);
+        any = I_OR(any, I_OR(a, d));
+        I_STOREU(q + R_X * VN, a);
+        I_STOREU(q + R_Y * VN, d);
+        split_product(a, a, q + R_XXH * VN);
+        split_product(d, d, q + R_YYH * VN);
+        split_product(a, d, q + R_XYH * VN);
+    }
+    uint16_t lanes[VN];
+    I_STOREU(lanes, any);
+    uint16_t all = 0;
+    for (int k = 0; k < VN; k++) all |= lanes[k];
+    return all >> RING_BITS == 0;
+}
+
+/* The ring slots of the window's rows, tap[k] for tap k, made where new; 0 when some row has
+ * a sample >= 2^12. At row 0 the ring starts empty (VifFilter.row). */
+static int ring_window(void *scratch, unsigned w, const VifFilter *f, const void *const *ref,
+                       const void *const *dis, const int16_t *tap[VIF_MAX_TAPS])
+{
+    RingSlot *slot = ring_slots(scratch, w);
+    if (f->row == 0)
+        for (int i = 0; i < RING_SLOTS; i++) slot[i].ref = slot[i].dis = NULL;
+    int of[VIF_MAX_TAPS];
+    uint32_t used = 0;
+    for (int k = 0; k < f->taps; k++) {
+        of[k] = -1;
+        for (int i = 0; i < RING_SLOTS && of[k] < 0; i++)
+            if (slot[i].ref == ref[k] && slot[i].dis == dis[k]) of[k] = i;
+        if (of[k] >= 0) used |= 1u << of[k];
+    }
+    int small = 1;
+    for (int k = 0; k < f->taps; k++) {
+        /* a row new to the ring; an earlier tap may have just made it (mirroring) */
+        for (int m = 0; m < k && of[k] < 0; m++)
+            if (ref[m] == ref[k] && dis[m] == dis[k]) of[k] = of[m];
+        if (of[k] < 0) {
+            int i = 0;
+            while (used >> i & 1) i++; /* free: not a row of this window */
+            slot[i].ref = ref[k];
+            slot[i].dis = dis[k];
+            slot[i].small = ring_fill(ring_data(scratch, w, i), w, ref[k], dis[k]);
+            of[k] = i;
+            used |= 1u << i;
+        }
+        small &= slot[of[k]].small;
+        tap[k] = ring_data(scratch, w, of[k]);
+    }
+    return small;
+}
+
+/* Quantity q of rows t and taps-1-t summed (the centre alone, zero past it), at offset o. */
+ALWAYS_INLINE VI ring_pair(const int16_t *const *tap, int half, int t, size_t o)
+{
+    if (t > half) return I_ZERO();
+    const VI a = I_LOADU(tap[t] + o);
+    return t < half ? I_ADD16(a, I_LOADU(tap[2 * half - t] + o)) : a;
+}
+
+/* sum c_k * q_k over the window for the quantity at offset o of each slot's block (values
+ * < 2^12): [0]/[1] the halves in unpack lane order. */
+ALWAYS_INLINE void ring_sum(const int16_t *const *tap, const Coef *c, size_t o, const int half, VI out[2])
+{
+    VI lo = I_ZERO(), hi = I_ZERO();
+#pragma GCC unroll 9
+    for (int t = 0; t <= half; t += 2) {
+        const VI a = ring_pair(tap, half, t, o), b = ring_pair(tap, half, t + 1, o);
+        lo = I_DPWSSD(lo, I_UNPACKLO16(a, b), c->spair[t / 2]);
+        hi = I_DPWSSD(hi, I_UNPACKHI16(a, b), c->spair[t / 2]);
+    }
+    out[0] = lo;
+    out[1] = hi;
+}
+
+/* A mean plane: (sum c*x + 2^(shift_mu-1)) >> shift_mu, minus 32768. */
+ALWAYS_INLINE void ring_mean(const int16_t *const *tap, const Coef *c, size_t o, const VifFilter *f,
+                             int16_t *out, const int half)
+{
+    VI m[2];
+    ring_sum(tap, c, o, half, m);
+    const VI rnd = I_SET1_32(1 << (f->shift_mu - 1));
+    const __m128i sh = _mm_cvtsi32_si128(f->shift_mu);
+    I_STOREU(out, pack_mu(I_SRL32(I_ADD32(m[0], rnd), sh), I_SRL32(I_ADD32(m[1], rnd), sh)));
+}
+
+/* A second moment's H and L planes from its split sums: 2^(12-s)*H + ((L + 2^(s-1)) >> s). */
+ALWAYS_INLINE void ring_moment(const int16_t *const *tap, const Coef *c, size_t o, const VifFilter *f,
+                               int16_t *out_h, int16_t *out_l, const int half)
+{
+    VI h[2], l[2], v[2];
+    ring_sum(tap, c, o, half, h);
+    ring_sum(tap, c, o + VN, half, l);
+    const VI rnd = I_SET1_32(1 << (f->shift_sq - 1));
+    const __m128i sh = _mm_cvtsi32_si128(f->shift_sq), up = _mm_cvtsi32_si128(RING_BITS - f->shift_sq);
+    for (int i = 0; i < 2; i++) v[i] = I_ADD32(I_SLL32(h[i], up), I_SRL32(I_ADD32(l[i], rnd), sh));
+    I_STOREU(out_h, pack_h(v[0], v[1]));
+    I_STOREU(out_l, pack_l(v[0], v[1]));
+}
+
+ALWAYS_INLINE void ring_row(const int16_t *const *tap, const Coef *c, const VifFilter *f, unsigned w,
+                            int16_t *const *pl, const int half)
+{
+    for (unsigned b = 0; b * VN < w; b++) {
+        const unsigned j = block_col(b, w);
+        const size_t o = (size_t)b * R_QUANT * VN;
+        ring_mean(tap, c, o + R_X * VN, f, pl[P_MUX] + j, half);
+        ring_mean(tap, c, o + R_Y * VN, f, pl[P_MUY] + j, half);
+        ring_moment(tap, c, o + R_XXH * VN, f, pl[P_XXH] + j, pl[P_XXL] + j, half);
+        ring_moment(tap, c, o + R_YYH * VN, f, pl[P_YYH] + j, pl[P_YYL] + j, half);
+        ring_moment(tap, c, o + R_XYH * VN, f, pl[P_XYH] + j, pl[P_XYL] + j, half);
+    }
+}
+
+/* Whether a statistics row can take the ring: a level that wants it (VIF_RING), 16-bit
+ * samples whose second moments are shifted by 1..8 (scale 0 of 9 to 12 bits), undoubled
+ * coefficients, at least a vector of columns. */
+static inline int ring_fits(const VifFilter *f, const Coef *c, unsigned w)
+{
+    return VIF_RING && f->shift_sq >= 1 && f->shift_sq <= 8 && !c->dbl && w >= VN;
+}
+
+/* The vertical pass by the ring where the window's samples allow, else the 16-bit pass. */
+static NOINLINE void vert_row_ring(const void *const *ref, const void *const *dis, const VifFilter *f,
+                                   const Coef *c, unsigned w, int16_t *const *pl, void *scratch)
+{
+    const int16_t *tap[VIF_MAX_TAPS];
+    if (!ring_window(scratch, w, f, ref, dis, tap)) vert_row_16(ref, dis, f, c, w, pl);
+    else if (c->half == 8) ring_row(tap, c, f, w, pl, 8);
+    else ring_row(tap, c, f, w, pl, c->half);
+}
+
 /* ---- horizontal pass and per-pixel terms ---------------------------------------------- */
 
 /* (a*b + 2^31) >> 32 per 32-bit lane (spec 3.3). */
@@ -597,7 +798,8 @@ static inline void stats_row(const void *const *ref, const void *const *dis, uns
     const Coef *c = coef_get(scratch, f);
     int16_t *pl[N_PLANES];
     for (int q = 0; q < N_PLANES; q++) pl[q] = plane(scratch, w, q);
-    if (wide) vert_row_16(ref, dis, f, c, w, pl);
+    if (wide && ring_fits(f, c, w)) vert_row_ring(ref, dis, f, c, w, pl, scratch);
+    else if (wide) vert_row_16(ref, dis, f, c, w, pl);
     else vert_row_8(ref, dis, f, c, w, pl);
     for (int q = 0; q < N_PLANES; q++) pad_plane(pl[q], w, c->half);
     horiz_row(pl, c, w, tp, sums, c->half);
