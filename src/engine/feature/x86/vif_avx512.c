@@ -54,8 +54,8 @@ typedef __m512i VI;
 #define I_PACKS32 _mm512_packs_epi32
 #define I_PACKUS32 _mm512_packus_epi32
 #define I_BLEND_ODD32(even, odd) _mm512_mask_blend_epi32(0xaaaa, (even), (odd))
-/* Not the ring of products (vif_avx2.c): with 32 lanes the 64-bit products are cheaper than
- * its loads; 10-bit, paired CPU time on Zen 5 with it: 576x324 1.105, 1920x1080 1.123. */
+/* Not the ring of products (vif_avx2.c): slower here; 10-bit, paired CPU time on Zen 5 with
+ * it: 576x324 1.105, 1920x1080 1.123. */
 #define VIF_RING 0
 #define I_LANES_GE32(v, k) ((unsigned)_mm512_cmpge_epi32_mask((v), _mm512_set1_epi32(k)))
 
