@@ -651,10 +651,14 @@ ALWAYS_INLINE void ring_row(const int16_t *const *tap, const Coef *c, const VifF
 
 /* Whether a statistics row can take the ring: a level that wants it (VIF_RING), 16-bit
  * samples whose second moments are shifted by 1..8 (scale 0 of 9 to 12 bits), undoubled
- * coefficients, at least a vector of columns. */
+ * coefficients, at least a vector of columns, and a ring small enough to stay in L2 beside
+ * the rest: each output row reads all of it. Zen 5 (1 MiB of L2) gained at 576 columns (a
+ * 161 KiB ring) and nothing at 1920 (530 KiB); Intel's client cores have 256 KiB. */
+#define RING_MAX_BYTES (192u << 10)
 static inline int ring_fits(const VifFilter *f, const Coef *c, unsigned w)
 {
-    return VIF_RING && f->shift_sq >= 1 && f->shift_sq <= 8 && !c->dbl && w >= VN;
+    return VIF_RING && f->shift_sq >= 1 && f->shift_sq <= 8 && !c->dbl && w >= VN &&
+           (size_t)RING_SLOTS * R_QUANT * 2 * (w + VN) <= RING_MAX_BYTES;
 }
 
 /* The vertical pass by the ring where the window's samples allow, else the 16-bit pass. */
