@@ -63,10 +63,10 @@ typedef __m256i VI;
 #define I_PACKS32 _mm256_packs_epi32
 #define I_PACKUS32 _mm256_packus_epi32
 #define I_BLEND_ODD32(even, odd) _mm256_blend_epi32((even), (odd), 0xaa)
-/* Scale 0 of 10- and 12-bit pictures by the ring of products (vif_simd.h): fewer multiplies,
- * which Intel cores run on one or two ports. 10-bit, paired CPU time against the 16-bit pass,
- * Zen 5: 576x324 0.983 (avx2vnni 0.964), 1920x1080 0.993; the Haswell, Skylake and Ice Lake
- * models (bench/mca_estimate.py): 5-6 % fewer cycles for the whole 576x324 run. */
+/* Scale 0 of 10- and 12-bit pictures by the ring of products (vif_simd.h; rows of up to 706
+ * columns): fewer multiplies, which Intel cores run on one or two ports. 10-bit, paired CPU
+ * time against the 16-bit pass, Zen 5: 576x324 0.983 (avx2vnni 0.964); the Haswell, Skylake
+ * and Ice Lake models (bench/mca_estimate.py): 5-6 % fewer cycles for the whole 576x324 run. */
 #define VIF_RING 1
 #define I_LANES_GE32(v, k) \
     ((unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpgt_epi32((v), _mm256_set1_epi32((k)-1)))))
