@@ -331,6 +331,12 @@ static void bench_rows(void)
                 /* stats rows of levels with an arithmetic log: the table way, then arithmetic */
                 b.k = &variants[l].k;
                 b.tp.log2_arith = arith ? &log_arith : NULL;
+                /* statistics rows in the middle of a pass (VifFilter.row): a kernel's per-row data
+                 * from the first call is there for the timed ones, as for all but one row of a
+                 * window in the driver's pass */
+                b.f.row = 0;
+                bench_call(&b);
+                b.f.row = 1;
                 case_name(b.down ? "down" : "stats", &b.c, arith ? " log2-arith" : variants[l].tag, name,
                           sizeof name);
                 checkasm_bench_report(name, what, variants[l].level, checkasm_time(bench_call, &b));
