@@ -237,9 +237,11 @@ static void check_stats_pass(unsigned bpc, unsigned w, unsigned h, enum Checkasm
                 variants[l].k.stats_16(r, d, w, &f, scratch[l], &tp, &got);
                 checkasm_check(memcmp(&got, &want, sizeof got) == 0, name, variants[l].level,
                                "w=%u h=%u %s pass %d row %u (malformed row %d): num_log %lld/%lld den_log "
-                               "%lld/%lld (got/scalar)",
+                               "%lld/%lld num_non_log %lld/%lld den_non_log %lld/%lld (got/scalar)",
                                w, h, checkasm_fill_name(mode), pass, y, bad_row, (long long)got.num_log,
-                               (long long)want.num_log, (long long)got.den_log, (long long)want.den_log);
+                               (long long)want.num_log, (long long)got.den_log, (long long)want.den_log,
+                               (long long)got.num_non_log, (long long)want.num_non_log,
+                               (long long)got.den_non_log, (long long)want.den_non_log);
             }
         }
     }
