@@ -498,14 +498,16 @@ static int alloc_buffers(VifState *s)
     uint8_t *p = big_zeroed(total); /* per worker, megabytes at 1080p: huge pages */
     if (!p) return -ENOMEM;
     s->mem = p;
-    s->scratch = p;
-    p += VIF_SCRATCH_BYTES(s->w[0]);
     for (int i = 1; i < N_SCALES; i++) {
         s->img_ref[i] = (uint16_t *)p;
         p += img[i];
         s->img_dis[i] = (uint16_t *)p;
         p += img[i];
     }
+    /* the scratch last: rows a kernel level leaves unused (the AVX2 VIF ring at other depths or
+     * widths) then lie past the pictures, in pages never touched, not in the block's huge
+     * pages, which become resident whole */
+    s->scratch = p;
     return 0;
 }
 
