@@ -282,6 +282,52 @@ def test_raw_partial_frame(env):
                    'distorted input', 'size 230,393 is not a multiple of the 115,200-byte frame', out=out)
 
 
+def with_sample(src, dst, frame, plane, row, col, value):
+    """A copy of the 4:2:0 high-bit-depth y4m src with one 16-bit sample set to value."""
+    head, frames = y4m_frames(src)
+    w = int(head.split(b' W')[1].split()[0])
+    h = int(head.split(b' H')[1].split()[0])
+    cw, ch = (w + 1) // 2, (h + 1) // 2
+    start = (0, w * h, w * h + cw * ch)[plane]
+    at = len(b'FRAME\n') + 2 * (start + row * (cw if plane else w) + col)
+    fr = bytearray(frames[frame])
+    fr[at:at + 2] = value.to_bytes(2, 'little')
+    frames[frame] = bytes(fr)
+    open(dst, 'wb').write(head + b''.join(frames))
+    return dst
+
+
+def test_sample_above_bit_depth_refused(env):
+    """A 12-bit sample of 4096 is refused at its frame, plane, row and column; 4095 is not."""
+    ref, dis = pair_files(env, OTHER)
+    d = scratch(env, 'depth')
+    out = os.path.join(d, 'r.json')
+    bad = with_sample(dis, os.path.join(d, 'bad.y4m'), 1, 0, 3, 5, 4096)
+    expect_failure(env, ['score', '-r', ref, '-d', bad, '--json', '-o', out], 'distorted input', bad,
+                   'frame 1: sample 4096 at row 3, column 5 of the Y plane', '12-bit maximum 4095', out=out)
+    edge = with_sample(dis, os.path.join(d, 'edge.y4m'), 1, 0, 3, 5, 4095)
+    assert score_json(env, ['-r', ref, '-d', edge], os.path.join(d, 'edge.json'))['frames']
+    # raw input goes through the same check
+    raw = os.path.join(d, 'bad.yuv')
+    open(raw, 'wb').write(b''.join(f[len(b'FRAME\n'):] for f in y4m_frames(bad)[1]))
+    expect_failure(env, ['score', '-r', raw, '-d', raw, '-w', '176', '-h', '144', '-p', '420', '-b', '12', '-o', out],
+                   'reference input', raw, 'frame 1: sample 4096 at row 3, column 5 of the Y plane', out=out)
+
+
+def test_chroma_above_bit_depth(env):
+    """A bad chroma sample is refused where a metric reads chroma, and does not matter (nor
+    is it read) where none does."""
+    ref, dis = pair_files(env, OTHER)
+    d = scratch(env, 'depthuv')
+    bad = with_sample(ref, os.path.join(d, 'bad.y4m'), 0, 2, 70, 87, 65535)
+    out = os.path.join(d, 'r.json')
+    expect_failure(env, ['score', '-r', bad, '-d', dis, '--feature', 'psnr', '--json', '-o', out], 'reference input',
+                   'frame 0: sample 65535 at row 70, column 87 of the V plane', out=out)
+    clean = score_json(env, ['-r', ref, '-d', dis], os.path.join(d, 'clean.json'))
+    luma = score_json(env, ['-r', bad, '-d', dis], out)
+    assert luma['pooled_metrics'] == clean['pooled_metrics']
+
+
 def test_tiny_picture_ms_ssim_refused(env):
     ref, dis = pair_files(env, OTHER)
     expect_failure(env, ['score', '-r', ref, '-d', dis, '--feature', 'float_ms_ssim'], 'float_ms_ssim', 'too small')

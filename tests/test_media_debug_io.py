@@ -76,13 +76,15 @@ def test_debug_io_local_y4m_chroma_read(env):
 
 def test_debug_io_local_y4m_unpadded(env):
     """10-bit 576x324: every plane's rows fill the picture's (64-byte) stride, so the frame
-    goes in as three whole planes (8-bit chroma, 288 bytes in a 320-byte stride, goes row by
-    row)."""
+    goes in as whole planes (8-bit chroma, 288 bytes in a 320-byte stride, goes row by row);
+    a local file's 10-bit planes in reads of 128 KiB, each checked against the bit depth while
+    in cache: the Y plane (373,248 bytes) in three, then the next "FRAME" line."""
     ref, dis = pair_files(env, PAIR10)
     plain, _ = score(env, ref, dis)
     debug, err = score(env, ref, dis, {'VMAFX_DEBUG_IO': '1'})
     assert debug == plain, 'VMAFX_DEBUG_IO changed the scores'
-    check_reads(debug_lines(err), (ref, dis), 'file', FRAMES10, 2 * FRAME8 // 3)
+    luma_reads = -(-576 * 324 * 2 // (128 << 10))
+    check_reads(debug_lines(err), (ref, dis), 'file', FRAMES10, 2 * FRAME8 // 3, per_frame=luma_reads + 1)
 
 
 def test_debug_io_local_raw_yuv(env):

@@ -6,7 +6,7 @@ cut-short and unknown inputs fail with one line naming the input."""
 import os
 from vmafx_testlib import run, pairs, pair_files, compare_json
 from media.mediatest import (PAIR8, PAIR10, cached, clip, encode, decode_y4m, ffmpeg, score,
-                             same_scores, scratch, error_line)
+                             same_scores, scratch, error_line, y4m_split, y4m_write)
 
 # the sanitizer build decodes these: x264 8-bit, x264 10-bit 4:2:2, x265 12-bit, odd size 4:4:4
 QUICK_PAIRS = {'testsrc2_576x324_crf35', 'clouds_352x288_422p10_crf32',
@@ -130,6 +130,25 @@ def test_unsupported_codec(env):
     ffmpeg('-f', 'lavfi', '-i', 'testsrc2=s=320x200:d=0.2', '-c:v', 'a64multi', '-pix_fmt', 'gray', bad)
     _, p = score(env, ['-r', src8(env), '-d', bad], os.path.join(d, 'r.json'), check=False)
     error_line(p, f'distorted input {bad}', 'unsupported codec')
+
+
+def test_raw_stream_above_bit_depth(env):
+    """10-bit rawvideo in NUT is copied as stored: a sample above 1023 is refused as in a y4m,
+    naming the frame and the sample, instead of scoring differently on each kernel level."""
+    d = scratch(env, 'depth')
+    head, frames = y4m_split(src10(env))
+    w = int(head.split(b' W')[1].split()[0])
+    fr = bytearray(frames[2])
+    at = 2 * (7 * w + 9)
+    fr[at:at + 2] = (1024).to_bytes(2, 'little')
+    frames[2] = bytes(fr)
+    bad_y4m = os.path.join(d, 'bad.y4m')
+    y4m_write(bad_y4m, head, frames)
+    nut = os.path.join(d, 'bad.nut')
+    ffmpeg('-i', bad_y4m, '-c:v', 'copy', nut)
+    _, p = score(env, ['-r', src10(env), '-d', nut], os.path.join(d, 'r.json'), check=False)
+    error_line(p, f'distorted input {nut}', 'frame 2: sample 1024 at row 7, column 9 of the Y plane',
+               '10-bit maximum 1023')
 
 
 def test_decoder_error_mid_stream(env):

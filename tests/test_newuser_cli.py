@@ -65,13 +65,16 @@ def test_raw_size_checked_against_geometry(env):
 
 
 def test_raw_bit_depth_mismatch_warned(env):
-    """-b 10 on 8-bit data (and -b 8 on 10-bit data) scored without a word when the size fit."""
+    """-b 10 on 8-bit data (and -b 8 on 10-bit data) scored without a word when the size fit;
+    now a warning says so at open (and -b 10 then stops at the first sample above 1023)."""
     d = scratch(env, 'rawdepth')
     ref8, dis8 = raw_pair(env, d)
     ref10, dis10 = raw_pair(env, d, ten_bit=True)
     geo = ['-w', '320', '-h', '240', '-p', '420']
-    p = run([env.vmafx, 'score', '-q', '-r', ref8, '-d', dis8, '-b', '10'] + geo)
+    # 8-bit data read as 10-bit has samples above 1023: refused, after the warning's hint
+    p = run([env.vmafx, 'score', '-q', '-r', ref8, '-d', dis8, '-b', '10'] + geo, check=False)
     assert 'vmafx: warning:' in p.stderr and 'looks 8-bit' in p.stderr and 'ref.yuv' in p.stderr, p.stderr
+    assert 'above the 10-bit maximum 1023' in error_line(p)
     p = run([env.vmafx, 'score', '-q', '-r', ref10, '-d', dis10, '-b', '8'] + geo)
     assert 'vmafx: warning:' in p.stderr and 'looks 10-bit' in p.stderr, p.stderr
     # the right depths: no warning, and the same score both ways

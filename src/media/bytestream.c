@@ -250,6 +250,11 @@ int fd_stream_seek_forward(FdStream *s, int64_t bytes)
     return 0;
 }
 
+int fd_stream_is_local(const FdStream *s)
+{
+    return s->local;
+}
+
 int fd_stream_can_pass_over(const FdStream *s)
 {
     return s->local && !s->iv; /* over FUSE a seek may cost a new request */

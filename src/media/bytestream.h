@@ -65,5 +65,7 @@ int fd_stream_seek_forward(FdStream *s, int64_t bytes);
 int fd_stream_pass_over(FdStream *s, int64_t bytes, size_t ahead);
 /* Whether fd_stream_pass_over can work here: a local file without an integrity check. */
 int fd_stream_can_pass_over(const FdStream *s);
+/* A regular file not on FUSE, where a small read costs no round trip. */
+int fd_stream_is_local(const FdStream *s);
 
 #endif

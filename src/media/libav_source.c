@@ -204,7 +204,8 @@ static int libav_read(void *impl, VmafxPicture *pic, unsigned index, char *why, 
     s->pending = 0;
     convert_frame(&s->plan, s->frame, pic);
     av_frame_unref(s->frame);
-    return 1;
+    /* decoders give samples within the depth; a raw stream copied as is may not */
+    return picture_check_depth(pic, index, why, n) < 0 ? -EINVAL : 1;
 }
 
 static int libav_skip(void *impl, unsigned index, char *why, size_t n)

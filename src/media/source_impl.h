@@ -20,7 +20,8 @@ typedef struct SeekNote {
 
 typedef struct SourceOps {
     /* 1 = a frame, 0 = clean end, <0 = error with the reason in why (without the name).
-     * index is the number of the frame being read, for messages. */
+     * index is the number of the frame being read, for messages. A frame's samples are
+     * within its bit depth (samples_check), at least in the planes the source was asked for. */
     int (*read)(void *impl, VmafxPicture *pic, unsigned index, char *why, size_t n);
     int (*skip)(void *impl, unsigned index, char *why, size_t n);
     /* Optional (NULL: none): passes over the first frames at open, before any read, faster
@@ -55,6 +56,15 @@ int yuv_source_open(SourceBackend *b, FdStream *f, UrlIo *io, int is_y4m, const 
  * look like another bit depth that the size also fits. name labels the warning. Nothing is
  * consumed from f. */
 int raw_check(FdStream *f, const MediaOptions *opt, const char *name, char *why, size_t n);
+
+/* Samples above the bit depth of a 9- to 15-bit picture (sample_check.c): -EINVAL, with the
+ * frame (index), plane, row, column and value in why, when one of the `bytes` bytes at from (a
+ * span of whole samples inside one of pic's planes) is above it; else 0 (also for 8 and 16
+ * bits). Backends check what they read, while it is in cache. */
+int samples_check(const VmafxPicture *pic, const void *from, size_t bytes, unsigned index, char *why,
+                  size_t n);
+/* The same for every row of every plane. */
+int picture_check_depth(const VmafxPicture *pic, unsigned index, char *why, size_t n);
 
 /* Anything libavformat/libavcodec can demux and decode, read through io (closed at the end). */
 int libav_source_open(SourceBackend *b, UrlIo *io, const char *url, const MediaOptions *opt, char *why,

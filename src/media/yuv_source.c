@@ -2,6 +2,7 @@
  * input (the fast path: a whole frame read straight into the picture), libavformat protocols
  * for URLs. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,12 +74,32 @@ static int read_bytes(YuvSource *s, void *dst, size_t len, size_t done, unsigned
     return short_read(s, index, done + k, why, n);
 }
 
+/* Bytes of a local file read between checks of 9- to 15-bit samples (samples_check): few
+ * enough that the check finds them still in the core's L2 cache, where a whole 1080p frame
+ * read at once would not be. Elsewhere (FUSE, a pipe, a URL) a read may be a round trip, so a
+ * frame is read as before and checked after. */
+enum { CHECK_CHUNK = 128 << 10 };
+
+static int checked_depth(const YuvSource *s)
+{
+    return s->geo.bpc > 8 && s->geo.bpc < 16;
+}
+
+static size_t check_chunk(const YuvSource *s)
+{
+    return checked_depth(s) && s->f && fd_stream_is_local(s->f) ? CHECK_CHUNK : SIZE_MAX;
+}
+
 /* The picture's planes as iovecs in file order: one per plane, or one per row where the
- * picture pads its rows. */
+ * picture pads its rows; planes of checked samples in pieces of at most CHECK_CHUNK bytes. */
 static int frame_iov(YuvSource *s, const VmafxPicture *pic)
 {
-    size_t bps = s->geo.bpc > 8 ? 2 : 1;
-    int need = (int)(pic->h[0] + pic->h[1] + pic->h[2]), cnt = 0;
+    size_t bps = s->geo.bpc > 8 ? 2 : 1, piece = check_chunk(s);
+    int need = 0, cnt = 0;
+    for (int p = 0; p < 3; p++) {
+        size_t row = pic->w[p] * bps, plane = row * pic->h[p];
+        need += (size_t)pic->stride[p] == row ? (int)(1 + (plane - 1) / piece) : (int)pic->h[p];
+    }
     if (need > s->iov_cap) {
         struct iovec *v = realloc(s->iov, (size_t)need * sizeof(*v));
         if (!v) return -ENOMEM;
@@ -88,7 +109,9 @@ static int frame_iov(YuvSource *s, const VmafxPicture *pic)
     for (int p = 0; p < 3; p++) {
         size_t row = pic->w[p] * bps;
         if ((size_t)pic->stride[p] == row) {
-            s->iov[cnt++] = (struct iovec){ pic->data[p], row * pic->h[p] };
+            char *at = pic->data[p];
+            for (size_t left = row * pic->h[p], k; left; left -= k, at += k)
+                s->iov[cnt++] = (struct iovec){ at, k = left < piece ? left : piece };
         } else {
             for (unsigned y = 0; y < pic->h[p]; y++)
                 s->iov[cnt++] = (struct iovec){ (char *)pic->data[p] + y * pic->stride[p], row };
@@ -98,11 +121,12 @@ static int frame_iov(YuvSource *s, const VmafxPicture *pic)
     return cnt;
 }
 
-/* A local file or pipe: the whole frame in one readv(2) (a padded picture of over a
- * thousand rows: a few). A URL: one read per iovec. */
-static size_t read_iov(YuvSource *s, const struct iovec *iov, int cnt)
+/* A local file or pipe: the iovecs in one readv(2) (a padded picture of over a thousand
+ * rows: a few), with `ahead` bytes of read-ahead (see fd_stream_readv). A URL: one read per
+ * iovec. */
+static size_t read_iov(YuvSource *s, const struct iovec *iov, int cnt, size_t ahead)
 {
-    if (s->f) return fd_stream_readv(s->f, iov, cnt, s->is_y4m ? Y4M_FRAME_LINE : 0);
+    if (s->f) return fd_stream_readv(s->f, iov, cnt, ahead);
     size_t done = 0;
     for (int i = 0; i < cnt; i++) {
         size_t k = s->bs.read(s->bs.h, iov[i].iov_base, iov[i].iov_len);
@@ -119,18 +143,48 @@ static size_t iov_bytes(const struct iovec *iov, int cnt)
     return sum;
 }
 
+/* Where a frame is read: its picture, its number, and the first sample refused (-EINVAL in
+ * bad, the reason in why). */
+typedef struct FrameRead {
+    const VmafxPicture *pic;
+    unsigned index;
+    int bad;
+    char *why;
+    size_t n;
+} FrameRead;
+
+/* Reads iov[0..cnt) as read_iov does; checked samples in groups of at most check_chunk()
+ * bytes, each looked at straight after its read. Returns the bytes read: short at the end of
+ * the input, or where a group held a sample above the depth (fr->bad). */
+static size_t read_part(YuvSource *s, FrameRead *fr, const struct iovec *iov, int cnt, size_t ahead)
+{
+    if (!checked_depth(s)) return read_iov(s, iov, cnt, ahead);
+    size_t done = 0, chunk = check_chunk(s);
+    for (int i = 0, k; i < cnt; i = k) {
+        size_t want = iov[i].iov_len;
+        for (k = i + 1; k < cnt && want + iov[k].iov_len <= chunk; k++) want += iov[k].iov_len;
+        size_t got = read_iov(s, iov + i, k - i, k == cnt ? ahead : 0);
+        done += got;
+        if (got < want) break;
+        for (int j = i; j < k && !fr->bad; j++)
+            fr->bad = samples_check(fr->pic, iov[j].iov_base, iov[j].iov_len, fr->index, fr->why, fr->n);
+        if (fr->bad) break;
+    }
+    return done;
+}
+
 /* luma_only: the Y plane, then a seek over U and V (copying them from the page cache is a
  * third of a 4:2:0 frame's read cost); where the seek cannot be made (a file cut short) the
  * rest is read as usual, which then says what is missing. */
-static size_t read_luma(YuvSource *s, int cnt)
+static size_t read_luma(YuvSource *s, FrameRead *fr, int cnt)
 {
     /* no read-ahead: what follows is U, not the next "FRAME" line */
-    size_t luma = iov_bytes(s->iov, s->luma_iov), got = fd_stream_readv(s->f, s->iov, s->luma_iov, 0);
+    size_t luma = iov_bytes(s->iov, s->luma_iov), got = read_part(s, fr, s->iov, s->luma_iov, 0);
     if (got < luma) return got;
     const struct iovec *rest = s->iov + s->luma_iov;
-    size_t chroma = iov_bytes(rest, cnt - s->luma_iov);
-    if (!fd_stream_pass_over(s->f, (int64_t)chroma, s->is_y4m ? Y4M_FRAME_LINE : 0)) return luma + chroma;
-    return got + read_iov(s, rest, cnt - s->luma_iov);
+    size_t chroma = iov_bytes(rest, cnt - s->luma_iov), ahead = s->is_y4m ? Y4M_FRAME_LINE : 0;
+    if (!fd_stream_pass_over(s->f, (int64_t)chroma, ahead)) return luma + chroma;
+    return got + read_part(s, fr, rest, cnt - s->luma_iov, ahead);
 }
 
 static int yuv_read(void *impl, VmafxPicture *pic, unsigned index, char *why, size_t n)
@@ -141,7 +195,10 @@ static int yuv_read(void *impl, VmafxPicture *pic, unsigned index, char *why, si
     int cnt = frame_iov(s, pic);
     if (cnt < 0) return cnt;
     size_t want = iov_bytes(s->iov, cnt);
-    size_t got = s->luma_only ? read_luma(s, cnt) : read_iov(s, s->iov, cnt);
+    FrameRead fr = { pic, index, 0, why, n };
+    size_t got = s->luma_only ? read_luma(s, &fr, cnt)
+                              : read_part(s, &fr, s->iov, cnt, s->is_y4m ? Y4M_FRAME_LINE : 0);
+    if (fr.bad) return fr.bad;
     if (got == want) return 1;
     char reason[320];
     if (got == 0 && !s->is_y4m && s->bs.status(s->bs.h, reason, sizeof(reason)) == 0) return 0;
