@@ -56,8 +56,8 @@ static int refuse(const VmafxPicture *pic, const uint16_t *v, size_t n, unsigned
     snprintf(why, len,
              "frame %u: sample %u at row %zu, column %zu of the %s plane is above the %u-bit maximum %u "
              "(not valid %u-bit video)",
-             index, v[i], off / (size_t)pic->stride[p], off % (size_t)pic->stride[p] / 2, plane_name[p], pic->bpc,
-             max, pic->bpc);
+             index, v[i], off / (size_t)pic->stride[p], off % (size_t)pic->stride[p] / 2, plane_name[p],
+             pic->bpc, max, pic->bpc);
     return -EINVAL;
 }
 
@@ -66,7 +66,8 @@ static int checked(const VmafxPicture *pic)
     return pic->bpc > 8 && pic->bpc < 16;
 }
 
-int samples_check(const VmafxPicture *pic, const void *from, size_t bytes, unsigned index, char *why, size_t n)
+int samples_check(const VmafxPicture *pic, const void *from, size_t bytes, unsigned index, char *why,
+                  size_t n)
 {
     if (!checked(pic)) return 0;
     const uint16_t *v = from;

@@ -156,6 +156,38 @@ static inline uint32_t z_offset_sum(const int wide)
     return wide ? 0x80000000u : 128u << 16;
 }
 
+/* Row t of a window as 16-bit lanes at j: 8-bit samples as z (load_z), or, in the ring, a
+ * slot's quantities at offset j (16-bit already, below 2^12). */
+ALWAYS_INLINE VI window_row(const void *const *rows, int t, size_t j, const int ring)
+{
+    return ring ? I_LOADU((const int16_t *)rows[t] + j) : load_z(rows[t], (unsigned)j, 0);
+}
+
+/* Rows t and taps-1-t summed in 16 bits (the centre alone, zero past it). */
+ALWAYS_INLINE VI pair_rows(const void *const *rows, int half, int t, size_t j, const int ring)
+{
+    if (t > half) return I_ZERO();
+    const VI a = window_row(rows, t, j, ring);
+    return t < half ? I_ADD16(a, window_row(rows, 2 * half - t, j, ring)) : a;
+}
+
+/* sum c_k * row_k over a window whose pair sums fit 16 bits: two pair sums through one
+ * pmaddwd with (c_k, c_k+1). [0]/[1] the halves in unpack lane order. For 8-bit samples
+ * (blur_block) and the ring's split products (ring_row). */
+ALWAYS_INLINE void pair_sums(const void *const *rows, size_t j, const Coef *c, const int half, const int ring,
+                             VI out[2])
+{
+    VI lo = I_ZERO(), hi = I_ZERO();
+#pragma GCC unroll 9
+    for (int t = 0; t <= half; t += 2) {
+        const VI a = pair_rows(rows, half, t, j, ring), b = pair_rows(rows, half, t + 1, j, ring);
+        lo = I_DPWSSD(lo, I_UNPACKLO16(a, b), c->spair[t / 2]);
+        hi = I_DPWSSD(hi, I_UNPACKHI16(a, b), c->spair[t / 2]);
+    }
+    out[0] = lo;
+    out[1] = hi;
+}
+
 /* Rows k and taps-1-k (the centre row with zero) of a block, interleaved: [0] the low
  * halves of the 128-bit lanes, [1] the high halves. */
 ALWAYS_INLINE void tap_pair(const void *const *rows, int half, int k, unsigned j, const int wide, VI out[2])
@@ -554,7 +586,7 @@ static int ring_fill(int16_t *slot, unsigned w, const uint16_t *x, const uint16_
 /* The ring slots of the window's rows, tap[k] for tap k, made where new; 0 when some row has
  * a sample >= 2^12. At row 0 the ring starts empty (VifFilter.row). */
 static int ring_window(void *scratch, unsigned w, const VifFilter *f, const void *const *ref,
-                       const void *const *dis, const int16_t *tap[VIF_MAX_TAPS])
+                       const void *const *dis, const void *tap[VIF_MAX_TAPS])
 {
     RingSlot *slot = ring_slots(scratch, w);
     if (f->row == 0)
@@ -587,47 +619,24 @@ static int ring_window(void *scratch, unsigned w, const VifFilter *f, const void
     return small;
 }
 
-/* Quantity q of rows t and taps-1-t summed (the centre alone, zero past it), at offset o. */
-ALWAYS_INLINE VI ring_pair(const int16_t *const *tap, int half, int t, size_t o)
-{
-    if (t > half) return I_ZERO();
-    const VI a = I_LOADU(tap[t] + o);
-    return t < half ? I_ADD16(a, I_LOADU(tap[2 * half - t] + o)) : a;
-}
-
-/* sum c_k * q_k over the window for the quantity at offset o of each slot's block (values
- * < 2^12): [0]/[1] the halves in unpack lane order. */
-ALWAYS_INLINE void ring_sum(const int16_t *const *tap, const Coef *c, size_t o, const int half, VI out[2])
-{
-    VI lo = I_ZERO(), hi = I_ZERO();
-#pragma GCC unroll 9
-    for (int t = 0; t <= half; t += 2) {
-        const VI a = ring_pair(tap, half, t, o), b = ring_pair(tap, half, t + 1, o);
-        lo = I_DPWSSD(lo, I_UNPACKLO16(a, b), c->spair[t / 2]);
-        hi = I_DPWSSD(hi, I_UNPACKHI16(a, b), c->spair[t / 2]);
-    }
-    out[0] = lo;
-    out[1] = hi;
-}
-
 /* A mean plane: (sum c*x + 2^(shift_mu-1)) >> shift_mu, minus 32768. */
-ALWAYS_INLINE void ring_mean(const int16_t *const *tap, const Coef *c, size_t o, const VifFilter *f,
+ALWAYS_INLINE void ring_mean(const void *const *tap, const Coef *c, size_t o, const VifFilter *f,
                              int16_t *out, const int half)
 {
     VI m[2];
-    ring_sum(tap, c, o, half, m);
+    pair_sums(tap, o, c, half, 1, m);
     const VI rnd = I_SET1_32(1 << (f->shift_mu - 1));
     const __m128i sh = _mm_cvtsi32_si128(f->shift_mu);
     I_STOREU(out, pack_mu(I_SRL32(I_ADD32(m[0], rnd), sh), I_SRL32(I_ADD32(m[1], rnd), sh)));
 }
 
 /* A second moment's H and L planes from its split sums: 2^(12-s)*H + ((L + 2^(s-1)) >> s). */
-ALWAYS_INLINE void ring_moment(const int16_t *const *tap, const Coef *c, size_t o, const VifFilter *f,
+ALWAYS_INLINE void ring_moment(const void *const *tap, const Coef *c, size_t o, const VifFilter *f,
                                int16_t *out_h, int16_t *out_l, const int half)
 {
     VI h[2], l[2], v[2];
-    ring_sum(tap, c, o, half, h);
-    ring_sum(tap, c, o + VN, half, l);
+    pair_sums(tap, o, c, half, 1, h);
+    pair_sums(tap, o + VN, c, half, 1, l);
     const VI rnd = I_SET1_32(1 << (f->shift_sq - 1));
     const __m128i sh = _mm_cvtsi32_si128(f->shift_sq), up = _mm_cvtsi32_si128(RING_BITS - f->shift_sq);
     for (int i = 0; i < 2; i++) v[i] = I_ADD32(I_SLL32(h[i], up), I_SRL32(I_ADD32(l[i], rnd), sh));
@@ -635,7 +644,7 @@ ALWAYS_INLINE void ring_moment(const int16_t *const *tap, const Coef *c, size_t 
     I_STOREU(out_l, pack_l(v[0], v[1]));
 }
 
-ALWAYS_INLINE void ring_row(const int16_t *const *tap, const Coef *c, const VifFilter *f, unsigned w,
+ALWAYS_INLINE void ring_row(const void *const *tap, const Coef *c, const VifFilter *f, unsigned w,
                             int16_t *const *pl, const int half)
 {
     for (unsigned b = 0; b * VN < w; b++) {
@@ -665,7 +674,7 @@ static inline int ring_fits(const VifFilter *f, const Coef *c, unsigned w)
 static NOINLINE void vert_row_ring(const void *const *ref, const void *const *dis, const VifFilter *f,
                                    const Coef *c, unsigned w, int16_t *const *pl, void *scratch)
 {
-    const int16_t *tap[VIF_MAX_TAPS];
+    const void *tap[VIF_MAX_TAPS];
     if (!ring_window(scratch, w, f, ref, dis, tap)) vert_row_16(ref, dis, f, c, w, pl);
     else if (c->half == 8) ring_row(tap, c, f, w, pl, 8);
     else ring_row(tap, c, f, w, pl, c->half);
@@ -825,19 +834,8 @@ ALWAYS_INLINE void blur_block(const void *const *rows, const Coef *c, const VifF
         }
     } else {
         /* 8-bit samples as vert_8 takes them: rows k and taps-1-k summed first (z + z' fits
-         * 16 bits), then two such sums through one pmaddwd with (c_k, c_k+1) */
-#pragma GCC unroll 9
-        for (int k = 0; k <= half; k += 2) {
-            VI s[2];
-            for (int i = 0; i < 2; i++) {
-                const int t = k + i;
-                s[i] = t <= half ? load_z(rows[t], j, 0) : I_ZERO();
-                if (t < half) s[i] = I_ADD16(s[i], load_z(rows[2 * half - t], j, 0));
-            }
-            const VI cp = c->spair[k / 2];
-            m[0] = I_DPWSSD(m[0], I_UNPACKLO16(s[0], s[1]), cp);
-            m[1] = I_DPWSSD(m[1], I_UNPACKHI16(s[0], s[1]), cp);
-        }
+         * 16 bits) */
+        pair_sums(rows, j, c, half, 0, m);
     }
     const uint32_t rnd = (1u << (f->shift_mu - 1)) + z_offset_sum(wide);
     const __m128i sh = _mm_cvtsi32_si128(f->shift_mu);
