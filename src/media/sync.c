@@ -36,15 +36,43 @@ static uint64_t sse_row_16(const uint16_t *a, const uint16_t *b, unsigned w)
     return sum;
 }
 
+/* Up to 12 bits (what the readers give 10- and 12-bit input: media_read refuses samples
+ * above the depth), |d| < 2^12 fits a signed 16-bit lane and d^2 < 2^24, so 128 of them
+ * fit 31 bits: the compiler multiplies and adds pairs of lanes in one instruction (pmaddwd),
+ * about four times the speed of 64-bit sums. */
+#define SSE_BLOCK 128
+static uint64_t sse_row_12(const uint16_t *a, const uint16_t *b, unsigned w)
+{
+    uint64_t sum = 0;
+    unsigned x0 = 0;
+    for (; x0 + SSE_BLOCK <= w; x0 += SSE_BLOCK) {
+        int32_t s = 0;
+        for (unsigned x = x0; x < x0 + SSE_BLOCK; x++) {
+            const int16_t d = (int16_t)(a[x] - b[x]);
+            s += d * d;
+        }
+        sum += (uint32_t)s;
+    }
+    for (; x0 < w; x0++) {
+        const int d = a[x0] - b[x0];
+        sum += (uint32_t)(d * d);
+    }
+    return sum;
+}
+
+static uint64_t sse_row(const VmafxPicture *a, const VmafxPicture *b, unsigned y)
+{
+    const uint8_t *ra = (const uint8_t *)a->data[0] + y * a->stride[0];
+    const uint8_t *rb = (const uint8_t *)b->data[0] + y * b->stride[0];
+    if (a->bpc <= 8) return sse_row_8(ra, rb, a->w[0]);
+    if (a->bpc <= 12) return sse_row_12((const uint16_t *)ra, (const uint16_t *)rb, a->w[0]);
+    return sse_row_16((const uint16_t *)ra, (const uint16_t *)rb, a->w[0]);
+}
+
 double media_luma_psnr(const VmafxPicture *a, const VmafxPicture *b)
 {
     double sse = 0;
-    for (unsigned y = 0; y < a->h[0]; y++) {
-        const uint8_t *ra = (const uint8_t *)a->data[0] + y * a->stride[0];
-        const uint8_t *rb = (const uint8_t *)b->data[0] + y * b->stride[0];
-        sse += (double)(a->bpc > 8 ? sse_row_16((const uint16_t *)ra, (const uint16_t *)rb, a->w[0])
-                                   : sse_row_8(ra, rb, a->w[0]));
-    }
+    for (unsigned y = 0; y < a->h[0]; y++) sse += (double)sse_row(a, b, y);
     double peak = (double)((1u << a->bpc) - 1);
     double mse = sse / ((double)a->w[0] * a->h[0]);
     if (mse == 0) return PSNR_CAP;

@@ -1,8 +1,9 @@
 /* Checks media_luma_psnr (src/media/sync.c), which --sync and the out-of-step hint rank
  * frames by, against the definition written plainly (every squared difference summed in 64
- * bits): random pictures and the extremes, whole-range differences at 8, 10 and 16 bits, in
- * rows up to the widest picture (32768, where the 8-bit kernel's 32-bit row sum is closest to
- * overflowing). Exits 1 on any difference. */
+ * bits): random pictures and the extremes, whole-range differences at 8, 10, 12 (the widest
+ * the 16-bit lanes of 12-bit rows take), 13 and 16 bits, in rows up to the widest picture
+ * (32768, where the 8-bit kernel's 32-bit row sum is closest to overflowing) and across the
+ * 128-sample blocks of the 12-bit one. Exits 1 on any difference. */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -61,8 +62,8 @@ static int check(int bpc, unsigned w, unsigned h, int mode)
 
 int main(void)
 {
-    static const unsigned widths[] = { 1, 15, 576, 32768 };
-    static const int depths[] = { 8, 10, 16 };
+    static const unsigned widths[] = { 1, 15, 129, 576, 32768 };
+    static const int depths[] = { 8, 10, 12, 13, 16 };
     int bad = 0;
     srand(1);
     for (size_t d = 0; d < sizeof depths / sizeof depths[0]; d++)
