@@ -158,7 +158,8 @@ typedef struct MediaSyncResult {
     unsigned compared; /* frame pairs compared at that offset */
 } MediaSyncResult;
 
-/* Luma PSNR (dB) of two pictures of one geometry, capped at 100 (identical frames). */
+/* Luma PSNR (dB) of two pictures of one geometry, capped at 100 (identical frames). Their
+ * samples must be within the bit depth, as the readers give them. */
 double media_luma_psnr(const VmafxPicture *a, const VmafxPicture *b);
 
 #define MEDIA_SYNC_WINDOW 5 /* frame pairs compared per candidate offset */
