@@ -18,11 +18,13 @@ def scratch(env, name):
 
 
 def raw_pair(d, w, h, bits, frames=2):
-    """A flat reference and a noisy distorted raw 4:2:0 clip (little-endian above 8 bits)."""
-    n = w * h + 2 * ((w + 1) // 2) * ((h + 1) // 2)
+    """A flat reference and a noisy distorted raw 4:2:0 clip (little-endian above 8 bits),
+    its samples within the bit depth: a quarter of the range, plus up to 12."""
+    n = (w * h + 2 * ((w + 1) // 2) * ((h + 1) // 2)) * frames
+    base = 1 << (bits - 2)
     size = 2 if bits > 8 else 1
-    ref = bytes([0x40] * (n * size * frames))
-    dis = bytes((0x40 + (i * 7919 % 13)) & 0xff for i in range(n * size * frames))
+    ref = b''.join(base.to_bytes(size, 'little') for _ in range(n))
+    dis = b''.join((base + i * 7919 % 13).to_bytes(size, 'little') for i in range(n))
     paths = []
     for name, data in (('ref.yuv', ref), ('dis.yuv', dis)):
         paths.append(os.path.join(d, name))
